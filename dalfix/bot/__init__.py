@@ -1,0 +1,1 @@
+"""The GitHub pull-request bot: review comments with suggestions, and fix pull requests."""

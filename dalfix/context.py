@@ -1,0 +1,72 @@
+"""What a rule sees: one parsed file, its vocabulary and style, and the facts of the project it belongs to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dalfix.config import Config
+from dalfix.drizzle import Vocabulary
+from dalfix.fixes import Applicability, Edit, Finding, Fix
+from dalfix.parsing import Node, ParsedFile, line_indent
+from dalfix.render import SourceStyle, render_template
+
+if TYPE_CHECKING:
+    from dalfix.project import Project
+    from dalfix.rules import Rule
+
+
+@dataclass
+class FileContext:
+    parsed: ParsedFile
+    project: Project
+    config: Config = field(default_factory=Config)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        return self.project.vocabulary_for(self.parsed)
+
+    @cached_property
+    def style(self) -> SourceStyle:
+        return SourceStyle.detect(self.parsed.source)
+
+    @property
+    def source(self) -> bytes:
+        return self.parsed.source
+
+    def text(self, node: Node) -> str:
+        return self.parsed.text(node)
+
+    def indent_at(self, node: Node) -> str:
+        return line_indent(self.parsed.source, node.start_byte)
+
+    def render(self, template: str, at: Node, **variables: object) -> str:
+        return render_template(template, self.style, self.indent_at(at), **variables)
+
+    def finding(
+        self,
+        rule: type[Rule] | Rule,
+        node: Node | tuple[int, int],
+        message: str | None = None,
+        edits: list[Edit] | None = None,
+        applicability: Applicability | None = None,
+        imports: frozenset[tuple[str, str]] = frozenset(),
+        notes: tuple[str, ...] = (),
+    ) -> Finding:
+        start, end = (node.start_byte, node.end_byte) if not isinstance(node, tuple) else node
+        fix = None
+        if applicability is not None:
+            fix = Fix(tuple(edits or ()), applicability, rule.fix_title, imports)
+        return Finding(rule.code, rule.name, message or rule.message, start, end, fix, notes)
+
+
+def relative_display(path: Path, base: Path | None = None) -> str:
+    base = base or Path.cwd()
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        import os
+
+        return Path(os.path.relpath(path, base)).as_posix()

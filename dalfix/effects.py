@@ -1,0 +1,416 @@
+"""Statement effects: what a statement binds, reads, awaits, how it exits, and what it does to the database.
+
+Rules ask these questions instead of walking the tree themselves. Everything is conservative: a call
+dalfix cannot classify is `unknown`, and unknown is never treated as a read or as pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from dalfix.drizzle import SQL_BUILDERS, DbEffectKind, Vocabulary, split_chain, unwrap
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
+
+if TYPE_CHECKING:
+    pass
+
+_EFFECT_ORDER: dict[DbEffectKind, int] = {"none": 0, "read": 1, "write": 2, "transaction": 3, "unknown": 4}
+
+TYPE_NODES = frozenset(
+    {
+        "type_annotation",
+        "type_arguments",
+        "type_parameters",
+        "type_identifier",
+        "predefined_type",
+        "interface_declaration",
+        "type_alias_declaration",
+        "opting_type_annotation",
+        "omitting_type_annotation",
+        "asserts_annotation",
+        "type_predicate_annotation",
+    }
+)
+DECLARATIONS = frozenset({"lexical_declaration", "variable_declaration"})
+EXIT_STATEMENTS = {"return_statement": "return", "throw_statement": "throw", "break_statement": "break",
+                   "continue_statement": "continue"}  # fmt: skip
+
+PURE_GLOBAL_CALLS = frozenset(
+    {
+        "Number", "String", "Boolean", "BigInt", "parseInt", "parseFloat", "isNaN", "isFinite",
+        "Math.abs", "Math.max", "Math.min", "Math.floor", "Math.ceil", "Math.round", "Math.trunc",
+        "Math.sign", "Math.pow", "Math.sqrt", "JSON.stringify", "JSON.parse", "Array.isArray", "Array.from",
+        "Array.of", "Object.keys", "Object.values", "Object.entries", "Object.fromEntries", "Date.now",
+        "Promise.resolve", "structuredClone", "encodeURIComponent", "decodeURIComponent",
+    }
+)  # fmt: skip
+PURE_CONSTRUCTORS = frozenset({"Date", "Map", "Set", "Error", "TypeError", "RangeError", "URL", "RegExp", "Array"})
+# Methods that compute a new value from their receiver and arguments without side effects.
+PURE_METHODS = frozenset(
+    {
+        "map", "filter", "reduce", "find", "findIndex", "findLast", "some", "every", "includes", "join",
+        "slice", "concat", "flat", "flatMap", "at", "toString", "toISOString", "toLowerCase",
+        "toUpperCase", "trim", "trimStart", "trimEnd", "split", "startsWith", "endsWith", "replace",
+        "replaceAll", "getTime", "indexOf", "lastIndexOf", "padStart", "padEnd", "toFixed", "valueOf",
+        "localeCompare", "toJSON", "charAt", "substring", "toLocaleString",
+    }
+)  # fmt: skip
+
+
+class CallSummaries(Protocol):
+    """What the project knows about functions defined in the scanned tree (see `dalfix.summaries`)."""
+
+    def call_effect(self, parsed: ParsedFile, call: Node) -> DbEffectKind | None: ...
+
+
+def join(a: DbEffectKind, b: DbEffectKind) -> DbEffectKind:
+    return a if _EFFECT_ORDER[a] >= _EFFECT_ORDER[b] else b
+
+
+@dataclass(frozen=True)
+class Effects:
+    binds: frozenset[str]
+    reads: frozenset[str]
+    awaits: bool
+    db: DbEffectKind
+    exits: frozenset[str]  # return / throw / break / continue leaving the statement
+    conditional: bool  # the statement decides whether parts of it run (if, ?:, &&, ??, loops)
+    by_summary: bool = False  # some db effect was known only through a function summary
+
+    @property
+    def pure(self) -> bool:
+        """No database effect, no unknown call, no await, no exit: safe to run earlier or later."""
+        return self.db == "none" and not self.awaits and not self.exits
+
+
+class EffectAnalyzer:
+    """Computes `Effects` for statements and expressions of one file."""
+
+    def __init__(self, parsed: ParsedFile, vocabulary: Vocabulary, summaries: CallSummaries | None = None):
+        self.parsed = parsed
+        self.vocabulary = vocabulary
+        self.summaries = summaries
+        from dalfix.imports import imported_names
+
+        self.imports = imported_names(parsed)
+
+    # ---- names -------------------------------------------------------------------------------
+    def text(self, node: Node) -> str:
+        return self.parsed.text(node)
+
+    def pattern_names(self, pattern: Node) -> set[str]:
+        """Names a binding pattern declares (`x`, `[a, b]`, `{ a, b: c, ...d }`, defaults)."""
+        names: set[str] = set()
+        stack = [pattern]
+        while stack:
+            node = stack.pop()
+            if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+                names.add(self.text(node))
+            elif node.type == "pair_pattern":
+                value = node.child_by_field_name("value")
+                if value is not None:
+                    stack.append(value)
+            elif node.type in ("assignment_pattern", "object_assignment_pattern"):
+                left = node.child_by_field_name("left")
+                if left is not None:
+                    stack.append(left)
+                right = node.child_by_field_name("right")
+                if right is not None and node.type == "object_assignment_pattern":
+                    pass
+            elif node.type in TYPE_NODES:
+                continue
+            else:
+                stack.extend(node.named_children)
+        return names
+
+    def _assignment_targets(self, left: Node) -> set[str]:
+        left = unwrap(left)
+        if left.type == "identifier":
+            return {self.text(left)}
+        if left.type == "member_expression":
+            return {self._member_root(left)}
+        if left.type == "subscript_expression":
+            obj = left.child_by_field_name("object")
+            return self._assignment_targets(obj) if obj is not None else set()
+        return self.pattern_names(left)
+
+    def _member_root(self, member: Node) -> str:
+        """`this.x.y` -> "this.x"; `obj.a.b` -> "obj" (mutating a property mutates the object)."""
+        node = member
+        while True:
+            obj = node.child_by_field_name("object")
+            if obj is None:
+                return self.text(node)
+            obj = unwrap(obj)
+            if obj.type == "this":
+                prop = node.child_by_field_name("property")
+                return "this." + (self.text(prop) if prop is not None else "")
+            if obj.type in ("member_expression", "subscript_expression"):
+                node = obj
+                continue
+            return self.text(obj)
+
+    def free_reads(self, node: Node) -> set[str]:
+        """Names read by `node` that it does not declare itself (scope-aware, closures included)."""
+        reads: set[str] = set()
+        self._collect_reads(node, frozenset(), reads)
+        return reads
+
+    def _collect_reads(self, node: Node, local: frozenset[str], out: set[str]) -> None:
+        kind = node.type
+        if kind in TYPE_NODES or kind == "comment":
+            return
+        if kind == "identifier" or kind == "shorthand_property_identifier":
+            name = self.text(node)
+            if name not in local and name != "undefined":
+                out.add(name)
+            return
+        if kind == "member_expression":
+            obj = node.child_by_field_name("object")
+            if obj is not None and unwrap(obj).type == "this":
+                prop = node.child_by_field_name("property")
+                out.add("this." + (self.text(prop) if prop is not None else ""))
+                return
+            if obj is not None:
+                self._collect_reads(obj, local, out)
+            return  # the property is a name, not a read
+        if kind in FUNCTION_TYPES or kind == "class_body":
+            inner = set(local)
+            params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+            if params is not None:
+                inner |= self.pattern_names(params)
+                # Default values of parameters are reads in the enclosing scope.
+                for default in _descendants(params, "assignment_pattern"):
+                    right = default.child_by_field_name("right")
+                    if right is not None:
+                        self._collect_reads(right, frozenset(inner), out)
+            name = node.child_by_field_name("name")
+            if name is not None and kind != "method_definition":
+                inner.add(self.text(name))
+            body = node.child_by_field_name("body")
+            if body is not None:
+                inner |= self._declared_in_block(body)
+                self._collect_reads(body, frozenset(inner), out)
+            return
+        if kind == "statement_block":
+            inner = local | self._declared_in_block(node)
+            for child in node.named_children:
+                self._collect_reads(child, inner, out)
+            return
+        if kind == "pair":
+            value = node.child_by_field_name("value")
+            key = node.child_by_field_name("key")
+            if key is not None and key.type == "computed_property_name":
+                self._collect_reads(key, local, out)
+            if value is not None:
+                self._collect_reads(value, local, out)
+            return
+        if kind == "variable_declarator":
+            value = node.child_by_field_name("value")
+            if value is not None:
+                self._collect_reads(value, local, out)
+            name = node.child_by_field_name("name")
+            if name is not None and name.type != "identifier":
+                for default in _descendants(name, "assignment_pattern", "object_assignment_pattern"):
+                    right = default.child_by_field_name("right")
+                    if right is not None:
+                        self._collect_reads(right, local, out)
+            return
+        if kind in ("property_identifier", "statement_identifier", "private_property_identifier"):
+            return
+        if kind == "assignment_expression":
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if left is not None and unwrap(left).type in ("member_expression", "subscript_expression"):
+                self._collect_reads(left, local, out)
+            if right is not None:
+                self._collect_reads(right, local, out)
+            return
+        for child in node.named_children:
+            self._collect_reads(child, local, out)
+
+    def _declared_in_block(self, block: Node) -> set[str]:
+        names: set[str] = set()
+        for statement in block.named_children:
+            if statement.type in DECLARATIONS:
+                for declarator in statement.named_children:
+                    name = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
+                    if name is not None:
+                        names |= self.pattern_names(name)
+            elif statement.type in ("function_declaration", "class_declaration"):
+                name = statement.child_by_field_name("name")
+                if name is not None:
+                    names.add(self.text(name))
+        return names
+
+    def binds(self, node: Node) -> set[str]:
+        """Names a statement declares or assigns (outside nested functions); `this.x` for fields."""
+        out: set[str] = set()
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            kind = current.type
+            if kind in FUNCTION_TYPES and current is not node:
+                if kind == "function_declaration":
+                    name = current.child_by_field_name("name")
+                    if name is not None:
+                        out.add(self.text(name))
+                continue
+            if kind == "variable_declarator":
+                name = current.child_by_field_name("name")
+                if name is not None:
+                    out |= self.pattern_names(name)
+            elif kind in ("assignment_expression", "augmented_assignment_expression"):
+                left = current.child_by_field_name("left")
+                if left is not None:
+                    out |= self._assignment_targets(left)
+            elif kind == "update_expression":
+                argument = current.child_by_field_name("argument") or (
+                    current.named_children[0] if current.named_children else None
+                )
+                if argument is not None:
+                    out |= self._assignment_targets(argument)
+            elif kind in ("for_in_statement",):
+                left = current.child_by_field_name("left")
+                if left is not None:
+                    out |= self.pattern_names(left)
+            stack.extend(current.named_children)
+        return out
+
+    # ---- calls and database effects --------------------------------------------------------------
+    def call_effect(self, call: Node) -> tuple[DbEffectKind, bool]:
+        """(effect, known only by summary) of one call or `new` expression."""
+        if call.type == "new_expression":
+            constructor = call.child_by_field_name("constructor")
+            name = self.text(constructor) if constructor is not None else ""
+            return ("none" if name in PURE_CONSTRUCTORS else "unknown"), False
+        chain = self.vocabulary.query_chain(call)
+        if chain is not None:
+            return chain.kind, False
+        function = call.child_by_field_name("function")
+        if function is None:
+            return "unknown", False
+        function = unwrap(function)
+        name = self.text(function)
+        if function.type == "identifier":
+            imported = self.imports.get(name)
+            if imported is not None and "drizzle" in imported[0] and imported[1] in SQL_BUILDERS:
+                return "none", False
+            if name in PURE_GLOBAL_CALLS:
+                return "none", False
+        if name in PURE_GLOBAL_CALLS:
+            return "none", False
+        if self.summaries is not None:
+            summarized = self.summaries.call_effect(self.parsed, call)
+            if summarized is not None:
+                return summarized, summarized != "none"
+        if function.type == "member_expression":
+            prop = function.child_by_field_name("property")
+            if prop is not None and self.text(prop) in PURE_METHODS:
+                receiver = function.child_by_field_name("object")
+                # A builder method of a query chain (`db.select().from(x).where`) is not a pure value method.
+                if receiver is not None and self.vocabulary.query_chain(receiver) is None:
+                    return "none", False
+        return "unknown", False
+
+    def effects(self, node: Node) -> Effects:
+        db: DbEffectKind = "none"
+        awaits = False
+        exits: set[str] = set()
+        conditional = False
+        by_summary = False
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            kind = current.type
+            if kind in TYPE_NODES or kind == "comment":
+                continue
+            if kind in FUNCTION_TYPES and current is not node:
+                # A closure's body runs when it is called; calls it makes count where it is passed
+                # (a callback of `.map`) — conservatively, as if it ran here. Its awaits and exits are its own.
+                inner = self.effects_of_body(current)
+                db = join(db, inner.db)
+                by_summary = by_summary or inner.by_summary
+                continue
+            if kind == "await_expression":
+                awaits = True
+            elif kind in EXIT_STATEMENTS:
+                exits.add(EXIT_STATEMENTS[kind])
+            elif kind in ("if_statement", "ternary_expression", "switch_statement", "for_statement",
+                          "for_in_statement", "while_statement", "do_statement", "try_statement"):  # fmt: skip
+                conditional = True
+            elif kind == "binary_expression":
+                operator = current.child_by_field_name("operator")
+                if operator is not None and self.text(operator) in ("&&", "||", "??"):
+                    conditional = True
+            elif kind in ("call_expression", "new_expression"):
+                if kind == "call_expression" and _is_optional_call(current):
+                    conditional = True
+                effect, summarized = self.call_effect(current)
+                db = join(db, effect)
+                by_summary = by_summary or summarized
+                chain = self.vocabulary.query_chain(current) if kind == "call_expression" else None
+                if chain is not None:
+                    # The chain's own builder calls are part of this one query; its arguments may hold more.
+                    for link in chain.links:
+                        if link.call is not None:
+                            args = link.call.child_by_field_name("arguments")
+                            if args is not None:
+                                stack.extend(args.named_children)
+                    continue
+            elif kind in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
+                target = current.child_by_field_name("left") or current.child_by_field_name("argument")
+                if target is not None and unwrap(target).type in ("member_expression", "subscript_expression"):
+                    # Mutating an object others may hold: not a pure computation.
+                    db = join(db, "unknown")
+            elif kind in ("delete", "yield_expression"):
+                db = join(db, "unknown")
+            stack.extend(current.children)
+        return Effects(
+            binds=frozenset(self.binds(node)),
+            reads=frozenset(self.free_reads(node)),
+            awaits=awaits,
+            db=db,
+            exits=frozenset(exits),
+            conditional=conditional,
+            by_summary=by_summary,
+        )
+
+    def effects_of_body(self, function: Node) -> Effects:
+        body = function.child_by_field_name("body")
+        if body is None:
+            return Effects(frozenset(), frozenset(), False, "none", frozenset(), False)
+        inner = self.effects(body)
+        return Effects(frozenset(), inner.reads, False, inner.db, frozenset(), inner.conditional, inner.by_summary)
+
+
+def _is_optional_call(call: Node) -> bool:
+    return any(child.type == "optional_chain" for child in call.children)
+
+
+def _descendants(node: Node, *types: str) -> list[Node]:
+    out = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in types:
+            out.append(current)
+        stack.extend(current.named_children)
+    return out
+
+
+def chain_root_text(parsed: ParsedFile, node: Node) -> str:
+    root, _ = split_chain(node)
+    return parsed.text(root)
+
+
+def depends_on(later: Effects, earlier: Effects) -> bool:
+    """Whether `later` must stay after `earlier`: a true, anti or output dependence on a name."""
+    return bool(
+        later.reads & earlier.binds
+        or later.binds & earlier.reads
+        or later.binds & earlier.binds
+        # `this.x` read after `this` escapes, or any read of a mutated object root.
+        or any(r.startswith("this.") for r in later.reads) and "this" in earlier.binds
+    )

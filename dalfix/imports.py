@@ -1,0 +1,172 @@
+"""Adding the named imports a fix needs (`inArray`, `and`, `sql` …) in the file's own style."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from dalfix.fixes import Edit
+from dalfix.parsing import Node, ParsedFile
+from dalfix.render import SourceStyle
+
+
+class ImportConflict(Exception):
+    """The name a fix needs is already bound in the file to something else."""
+
+
+def imported_names(parsed: ParsedFile) -> dict[str, tuple[str, str]]:
+    """Local name -> (module, imported name) for every value import in the file."""
+    names: dict[str, tuple[str, str]] = {}
+    for statement in parsed.root.named_children:
+        if statement.type != "import_statement" or _is_type_only(parsed, statement):
+            continue
+        source = statement.child_by_field_name("source")
+        if source is None:
+            continue
+        module = _string_value(parsed, source)
+        for spec in _import_specifiers(statement):
+            name = spec.child_by_field_name("name")
+            alias = spec.child_by_field_name("alias")
+            if name is None or _is_type_only(parsed, spec):
+                continue
+            names[parsed.text(alias or name)] = (module, parsed.text(name))
+    return names
+
+
+def top_level_bindings(parsed: ParsedFile) -> set[str]:
+    """Names declared at the top level of the file (imports of any kind included)."""
+    bound: set[str] = set()
+    for statement in parsed.root.named_children:
+        target = statement
+        if statement.type == "export_statement":
+            target = statement.child_by_field_name("declaration") or statement
+        if target.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in target.named_children:
+                if declarator.type == "variable_declarator":
+                    name = declarator.child_by_field_name("name")
+                    if name is not None:
+                        bound.update(_pattern_names(parsed, name))
+        elif target.type in ("function_declaration", "class_declaration", "enum_declaration"):
+            name = target.child_by_field_name("name")
+            if name is not None:
+                bound.add(parsed.text(name))
+        elif target.type == "import_statement":
+            for node in _walk_named(target):
+                if node.type == "identifier" and node.parent is not None and node.parent.type in (
+                    "import_specifier",
+                    "import_clause",
+                    "namespace_import",
+                ):
+                    bound.add(parsed.text(node))
+    return bound
+
+
+def ensure_imports(parsed: ParsedFile, wanted: set[tuple[str, str]]) -> list[Edit]:
+    """Edits that make each (module, name) importable under `name`; raises ImportConflict."""
+    have = imported_names(parsed)
+    bound = top_level_bindings(parsed)
+    missing: dict[str, list[str]] = defaultdict(list)
+    for module, name in sorted(wanted):
+        if have.get(name) == (module, name):
+            continue
+        if name in bound or name in have:
+            raise ImportConflict(f"`{name}` is already bound in {parsed.path}; cannot import it from {module}")
+        missing[module].append(name)
+    style = SourceStyle.detect(parsed.source)
+    edits: list[Edit] = []
+    for module, names in missing.items():
+        statement = _named_import_from(parsed, module)
+        if statement is not None:
+            edits.append(_extend_named_import(parsed, statement, names))
+        else:
+            edits.append(_new_import(parsed, module, names, style))
+    return edits
+
+
+def _named_import_from(parsed: ParsedFile, module: str) -> Node | None:
+    for statement in parsed.root.named_children:
+        if statement.type != "import_statement" or _is_type_only(parsed, statement):
+            continue
+        source = statement.child_by_field_name("source")
+        if source is None or _string_value(parsed, source) != module:
+            continue
+        for node in _walk_named(statement):
+            if node.type == "named_imports":
+                return node
+    return None
+
+
+def _extend_named_import(parsed: ParsedFile, named: Node, names: list[str]) -> Edit:
+    specs = [c for c in named.named_children if c.type == "import_specifier"]
+    closing = named.children[-1]  # "}"
+    if not specs:
+        return Edit(closing.start_byte, closing.start_byte, " " + ", ".join(names) + " ")
+    last = specs[-1]
+    between = parsed.source[last.end_byte : closing.start_byte].decode("utf-8", "surrogateescape")
+    multiline = "\n" in parsed.text(named)
+    if multiline:
+        indent = _indent_of(parsed, last.start_byte)
+        newline = "\r\n" if b"\r\n" in parsed.source[named.start_byte : named.end_byte] else "\n"
+        trailing_comma = "," in between
+        parts = "".join(f",{newline}{indent}{n}" for n in names)
+        return Edit(last.end_byte, last.end_byte, parts + ("" if trailing_comma else ""))
+    return Edit(last.end_byte, last.end_byte, "".join(f", {n}" for n in names))
+
+
+def _new_import(parsed: ParsedFile, module: str, names: list[str], style: SourceStyle) -> Edit:
+    statement = f"import {{ {', '.join(names)} }} from {style.quote}{module}{style.quote}"
+    statement += ";" if style.semicolons else ""
+    imports = [s for s in parsed.root.named_children if s.type == "import_statement"]
+    if imports:
+        anchor = imports[-1].end_byte
+        return Edit(anchor, anchor, style.newline + statement)
+    # No imports: after a leading directive ("use server") or comment block, else at the top.
+    position = 0
+    for child in parsed.root.named_children:
+        if child.type == "comment" or (
+            child.type == "expression_statement" and child.named_children and child.named_children[0].type == "string"
+        ):
+            position = child.end_byte
+            continue
+        break
+    if position == 0:
+        start = parsed.root.start_byte  # after a BOM
+        return Edit(start, start, statement + style.newline)
+    return Edit(position, position, style.newline + statement)
+
+
+def _import_specifiers(statement: Node) -> list[Node]:
+    return [n for n in _walk_named(statement) if n.type == "import_specifier"]
+
+
+def _is_type_only(parsed: ParsedFile, node: Node) -> bool:
+    return any(c.type == "type" or (not c.is_named and parsed.text(c) == "type") for c in node.children[:2])
+
+
+def _string_value(parsed: ParsedFile, node: Node) -> str:
+    return parsed.text(node)[1:-1]
+
+
+def _pattern_names(parsed: ParsedFile, pattern: Node) -> set[str]:
+    if pattern.type == "identifier":
+        return {parsed.text(pattern)}
+    return {
+        parsed.text(n)
+        for n in _walk_named(pattern)
+        if n.type in ("identifier", "shorthand_property_identifier_pattern")
+    }
+
+
+def _walk_named(node: Node) -> list[Node]:
+    out = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed(current.named_children))
+    return out
+
+
+def _indent_of(parsed: ParsedFile, offset: int) -> str:
+    from dalfix.parsing import line_indent
+
+    return line_indent(parsed.source, offset)

@@ -1,0 +1,124 @@
+"""Reports of findings: one line each (text), JSON, and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from dalfix import __version__
+from dalfix.context import relative_display
+from dalfix.parsing import line_col
+from dalfix.rules import Rule, all_rules
+from dalfix.runner import RunResult
+
+DOCS_URL = "https://github.com/dalfix/dalfix/blob/main/docs/rules.md#{code}"
+
+
+def finding_records(result: RunResult, base: Path | None = None) -> list[dict[str, object]]:
+    records = []
+    for file, finding in result.findings:
+        line, column = line_col(file.original, finding.start)
+        end_line, end_column = line_col(file.original, finding.end)
+        records.append(
+            {
+                "path": relative_display(file.path, base),
+                "rule": finding.rule,
+                "name": finding.name,
+                "message": finding.message,
+                "line": line,
+                "end_line": end_line,
+                "column": column,
+                "end_column": end_column,
+                "applicability": finding.applicability.value if finding.applicability else None,
+                "fix_title": finding.fix.title if finding.fix else None,
+            }
+        )
+    return records
+
+
+def summary(result: RunResult) -> dict[str, object]:
+    skipped = Counter(f.reason or "" for f in result.files if f.status == "skipped")
+    return {
+        "files_scanned": sum(1 for f in result.files if f.status != "skipped"),
+        "files_changed": sum(1 for f in result.files if f.status == "changed"),
+        "files_skipped": sum(skipped.values()),
+        "skipped_reasons": dict(sorted(skipped.items())),
+        "files_failed": len(result.failed),
+        "functions_skipped_for_parse_errors": sum(f.skipped_functions for f in result.files),
+        "findings": len(result.findings),
+        "by_rule": dict(sorted(Counter(f.rule for _, f in result.findings).items())),
+        "fixes_applied": sum(len(f.applied) for f in result.files),
+    }
+
+
+def text_report(result: RunResult) -> str:
+    lines = []
+    for record in finding_records(result):
+        applicability = record["applicability"] or "no fix"
+        lines.append(
+            f"{record['path']}:{record['line']}:{record['column']}: {record['rule']} {record['message']} [{applicability}]"
+        )
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def json_report(result: RunResult) -> str:
+    return json.dumps({"findings": finding_records(result), "summary": summary(result)}, indent=2) + "\n"
+
+
+def sarif_report(result: RunResult) -> str:
+    rules: list[type[Rule]] = list(all_rules())
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    results = []
+    for record in finding_records(result):
+        level = "warning"
+        results.append(
+            {
+                "ruleId": record["rule"],
+                "ruleIndex": index.get(str(record["rule"]), 0),
+                "level": level,
+                "message": {"text": record["message"]},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": record["path"]},
+                            "region": {
+                                "startLine": record["line"],
+                                "startColumn": record["column"],
+                                "endLine": record["end_line"],
+                                "endColumn": record["end_column"],
+                            },
+                        }
+                    }
+                ],
+                "properties": {"applicability": record["applicability"]},
+            }
+        )
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "dalfix",
+                        "version": __version__,
+                        "informationUri": "https://github.com/dalfix/dalfix",
+                        "rules": [
+                            {
+                                "id": rule.code,
+                                "name": rule.name,
+                                "shortDescription": {"text": rule.summary()},
+                                "fullDescription": {"text": rule.documentation()},
+                                "helpUri": DOCS_URL.format(code=rule.code.lower()),
+                                "properties": {"fixAvailability": rule.fix_availability, "preview": rule.preview},
+                            }
+                            for rule in rules
+                        ],
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"

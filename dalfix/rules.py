@@ -1,0 +1,122 @@
+"""The rule interface and the registry that discovers one rule per module in `transforms/`."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from dalfix.context import FileContext
+    from dalfix.fixes import Finding
+
+FixAvailability = Literal["always", "sometimes", "never"]
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+
+
+class Rule:
+    """Base class of a rule. A subclass lives alone in its module, whose docstring documents it."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    fix_title: ClassVar[str]
+    fix_availability: ClassVar[FixAvailability]
+    preview: ClassVar[bool] = False
+    # A file holding none of these byte strings cannot match: it is not parsed for this rule.
+    needles: ClassVar[tuple[bytes, ...]] = ()
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def documentation(cls) -> str:
+        module = inspect.getmodule(cls)
+        return inspect.cleandoc(module.__doc__ or "") if module else ""
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence of "What it does"."""
+        body = doc_sections(cls.documentation()).get("What it does", "").strip()
+        first = body.split("\n\n")[0].replace("\n", " ")
+        return first.split(". ")[0].rstrip(".") + "."
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """'## Title' sections of a rule's documentation."""
+    sections: dict[str, str] = {}
+    current = None
+    for line in doc.splitlines():
+        match = re.match(r"^##\s+(.*?)\s*$", line)
+        if match:
+            current = match.group(1)
+            sections[current] = ""
+        elif current is not None:
+            sections[current] += line + "\n"
+    return sections
+
+
+def code_block(section: str) -> str:
+    """The first fenced code block in a documentation section."""
+    match = re.search(r"```[a-z]*\n(.*?)```", section, re.S)
+    return match.group(1) if match else ""
+
+
+@cache
+def all_rules() -> tuple[type[Rule], ...]:
+    import transforms
+
+    found: list[type[Rule]] = []
+    for info in pkgutil.iter_modules(transforms.__path__):
+        module = importlib.import_module(f"transforms.{info.name}")
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__:
+                found.append(obj)
+    return tuple(sorted(found, key=lambda r: r.code))
+
+
+class UnknownRule(ValueError):
+    pass
+
+
+def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = (), preview: bool = False) -> list[type[Rule]]:
+    """Rules chosen by code prefixes (`DAL`, `DAL001`) or names; preview rules only when selected by code or name."""
+    rules = all_rules()
+    select = [s.strip() for s in select if s.strip()]
+    ignore = [s.strip() for s in ignore if s.strip()]
+    for token in [*select, *ignore]:
+        if token.upper() != "ALL" and not any(_matches(r, token) for r in rules):
+            raise UnknownRule(f"unknown rule selector {token!r}; see `dalfix rules`")
+
+    def chosen(rule: type[Rule]) -> bool:
+        if any(_matches(rule, t) for t in ignore):
+            return False
+        if not select:
+            return preview or not rule.preview
+        exact = any(t.upper() == rule.code or t == rule.name for t in select)
+        return exact or (any(_matches(rule, t) for t in select) and (preview or not rule.preview))
+
+    return [r for r in rules if chosen(r)]
+
+
+def _matches(rule: type[Rule], token: str) -> bool:
+    return token.upper() == "ALL" or rule.code.startswith(token.upper()) or token == rule.name
+
+
+def rule_by_code(code: str) -> type[Rule]:
+    for rule in all_rules():
+        if rule.code == code.upper() or rule.name == code:
+            return rule
+    raise UnknownRule(f"unknown rule {code!r}; see `dalfix rules`")
+
+
+def iter_rule_templates(rule: type[Rule]) -> Iterator[str]:
+    """Template names a rule module mentions (`templates/<dir>/<name>.ts.j2`)."""
+    module = inspect.getmodule(rule)
+    source = inspect.getsource(module) if module else ""
+    yield from re.findall(r"""["']([\w/.-]+\.ts\.j2)["']""", source)

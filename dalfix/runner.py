@@ -1,0 +1,232 @@
+"""Running rules over files: parse once, check, apply fixes to a fixpoint, validate every result."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from dalfix.config import find_project_root
+from dalfix.context import FileContext
+from dalfix.discovery import Skipped, discover, looks_generated
+from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
+from dalfix.imports import ImportConflict, ensure_imports
+from dalfix.parsing import ParsedFile, count_errors, parse_file
+from dalfix.project import Project
+from dalfix.rules import Rule
+
+MAX_ROUNDS = 10
+
+Status = Literal["unchanged", "changed", "skipped", "failed"]
+
+
+@dataclass
+class FileResult:
+    path: Path
+    status: Status = "unchanged"
+    original: bytes = b""
+    fixed: bytes = b""
+    findings: list[Finding] = field(default_factory=list)  # on the original source
+    applied: list[Finding] = field(default_factory=list)  # whose fixes are in `fixed`
+    messages: list[str] = field(default_factory=list)
+    reason: str | None = None  # why skipped or failed
+    skipped_functions: int = 0
+
+
+@dataclass
+class RunOptions:
+    rules: Sequence[type[Rule]]
+    fix_threshold: Applicability | None = None  # None: report only; SAFE or UNSAFE: apply up to that
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult]
+
+    @property
+    def findings(self) -> list[tuple[FileResult, Finding]]:
+        return [(f, finding) for f in self.files for finding in f.findings]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+
+def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
+    results: list[FileResult] = []
+    projects: dict[Path, Project] = {}
+    parsed_by_project: dict[Path, dict[Path, ParsedFile]] = {}
+    for item in discover(paths, options.exclude):
+        if isinstance(item, Skipped):
+            results.append(FileResult(item.path, "skipped", reason=item.reason))
+            continue
+        result = FileResult(item)
+        results.append(result)
+        try:
+            source = item.read_bytes()
+        except OSError as exc:
+            result.status, result.reason = "skipped", f"cannot read: {exc.strerror or exc}"
+            continue
+        result.original = result.fixed = source
+        if looks_generated(source[:4096]):
+            result.status, result.reason = "skipped", "generated file"
+            continue
+        try:
+            source.decode("utf-8")
+        except UnicodeDecodeError:
+            result.status, result.reason = "skipped", "not UTF-8"
+            continue
+        if not _may_match(source, options.rules):
+            continue
+        root = find_project_root(item)
+        if root not in projects:
+            projects[root] = Project.load(root)
+            parsed_by_project[root] = {}
+        parsed_by_project[root][item] = parse_file(item, source)
+    for root, project in projects.items():
+        project.prepare(parsed_by_project[root])
+    by_path = {r.path: r for r in results}
+    for root, files in parsed_by_project.items():
+        project = projects[root]
+        for path, parsed in files.items():
+            _process(by_path[path], parsed, project, options)
+    return RunResult(results)
+
+
+def _may_match(source: bytes, rules: Sequence[type[Rule]]) -> bool:
+    return any(not rule.needles or any(n in source for n in rule.needles) for rule in rules)
+
+
+def check_parsed(parsed: ParsedFile, project: Project, rules: Sequence[type[Rule]]) -> tuple[list[Finding], int]:
+    """Every finding of `rules` on one parsed file, minus those inside functions with parse errors."""
+    ctx = FileContext(parsed, project, project.config)
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.needles and not any(n in parsed.source for n in rule.needles):
+            continue
+        for finding in rule().check(ctx):
+            if not parsed.in_error_region(finding.start, finding.end):
+                findings.append(finding)
+    findings.sort(key=lambda f: (f.start, f.rule))
+    return findings, len(parsed.error_regions)
+
+
+def _process(result: FileResult, parsed: ParsedFile, project: Project, options: RunOptions) -> None:
+    try:
+        findings, skipped = check_parsed(parsed, project, options.rules)
+        result.findings = findings
+        result.skipped_functions = skipped
+        if skipped:
+            lines = ", ".join(str(n) for n in sorted(set(parsed.error_lines))[:5])
+            result.messages.append(f"{skipped} function(s) skipped: parse error at line {lines}")
+        if options.fix_threshold is not None:
+            fixed, applied, messages = fix_to_fixpoint(parsed, project, options.rules, options.fix_threshold, findings)
+            result.fixed, result.applied = fixed, applied
+            result.messages.extend(messages)
+            if fixed != result.original:
+                result.status = "changed"
+    except Exception as exc:  # a bug in a rule must not lose the other files
+        result.status = "failed"
+        result.reason = f"internal error: {type(exc).__name__}: {exc}"
+        result.messages.append(traceback.format_exc())
+        result.fixed = result.original
+
+
+def fix_to_fixpoint(
+    parsed: ParsedFile,
+    project: Project,
+    rules: Sequence[type[Rule]],
+    threshold: Applicability,
+    first_findings: list[Finding] | None = None,
+) -> tuple[bytes, list[Finding], list[str]]:
+    """Apply fixes round by round until none applies; returns (source, applied findings, messages)."""
+    messages: list[str] = []
+    applied: list[Finding] = []
+    rejected: set[tuple[str, tuple[str, ...]]] = set()
+    current = parsed
+    findings = first_findings
+    for _ in range(MAX_ROUNDS):
+        if findings is None:
+            findings, _skipped = check_parsed(current, project, rules)
+        candidates = [
+            f
+            for f in findings
+            if f.fix is not None and f.fix.applicability.allowed_by(threshold) and _key(f) not in rejected
+        ]
+        if not candidates:
+            return current.source, applied, messages
+        chosen = _non_overlapping(candidates)
+        new_source, accepted, notes = _apply_validated(current, chosen)
+        messages.extend(notes)
+        for finding in chosen:
+            if finding not in accepted:
+                rejected.add(_key(finding))
+        if not accepted:
+            findings = [f for f in findings if _key(f) not in rejected]
+            continue
+        applied.extend(accepted)
+        current = parse_file(current.path, new_source)
+        findings = None
+    messages.append(f"fixes did not converge after {MAX_ROUNDS} rounds; the result of the last round is kept")
+    return current.source, applied, messages
+
+
+def _key(finding: Finding) -> tuple[str, tuple[str, ...]]:
+    assert finding.fix is not None
+    return finding.rule, tuple(e.text for e in finding.fix.edits)
+
+
+def _non_overlapping(findings: list[Finding]) -> list[Finding]:
+    chosen: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (f.fix.start, f.fix.end) if f.fix else (0, 0)):
+        assert finding.fix is not None
+        if all(not finding.fix.overlaps(other.fix) for other in chosen if other.fix is not None):
+            chosen.append(finding)
+    return chosen
+
+
+def _apply(parsed: ParsedFile, findings: list[Finding]) -> bytes:
+    fixes: list[Fix] = [f.fix for f in findings if f.fix is not None]
+    edits: list[Edit] = [e for fix in fixes for e in fix.edits]
+    source = apply_edits(parsed.source, edits)
+    wanted = set().union(*(fix.imports for fix in fixes)) if fixes else set()
+    if wanted:
+        reparsed = parse_file(parsed.path, source)
+        source = apply_edits(source, ensure_imports(reparsed, wanted))
+    return source
+
+
+def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes, list[Finding], list[str]]:
+    """Apply the fixes together; a fix whose result has new syntax errors is dropped and reported."""
+    baseline = count_errors(parsed.root)
+    notes: list[str] = []
+
+    def valid(chosen: list[Finding]) -> bytes | None:
+        try:
+            source = _apply(parsed, chosen)
+        except ImportConflict as exc:
+            if len(chosen) == 1:
+                notes.append(f"{chosen[0].rule} fix not applied: {exc}")
+            return None
+        if count_errors(parse_file(parsed.path, source).root) > baseline:
+            if len(chosen) == 1:
+                notes.append(
+                    f"{chosen[0].rule} fix at byte {chosen[0].start} dropped: it produced invalid syntax "
+                    "(a dalfix bug; please report it)"
+                )
+            return None
+        return source
+
+    together = valid(findings)
+    if together is not None:
+        return together, findings, notes
+    good = [f for f in findings if valid([f]) is not None]
+    while good:
+        together = valid(good)
+        if together is not None:
+            return together, good, notes
+        good = good[:1] if len(good) > 1 else []
+    return parsed.source, [], notes

@@ -1,0 +1,1 @@
+"""Jinja2 templates of fixes: `templates/<rule>/<shape>.ts.j2`."""

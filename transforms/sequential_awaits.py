@@ -1,0 +1,228 @@
+"""
+## What it does
+Flags independent database reads awaited one after another in the same block, and groups them into one
+`await Promise.all([...])`, keeping each original binding pattern.
+
+## Why is this bad?
+Each `await` waits a full round trip before the next query is even sent. Reads that do not depend on
+each other can run at the same time on separate pool connections, so the block waits for the slowest
+read instead of the sum of all of them (measured 1.9× for four reads on a `pg.Pool(10)`).
+
+Reads are grouped by dependency: a read that needs an earlier result stays after it. Conditional reads
+(`const p = c ? await q : null`, `let x = null; if (c) { [x] = await q; }`) join a group when their
+condition is known before it. No fix is offered inside a transaction callback (one connection), on
+single-connection drivers (one `pg.Client`, PGlite, better-sqlite3, bun:sqlite), across writes, calls
+dalfix cannot classify, or statements that can return, throw or break.
+
+## Example
+```ts
+import { eq } from "drizzle-orm";
+import { db } from "./db";
+import { canvasFiles, canvasGraphs } from "./schema";
+
+export async function getFileWithGraph(fileId: string) {
+  const [file] = await db.select().from(canvasFiles).where(eq(canvasFiles.id, fileId));
+  const [graph] = await db.select().from(canvasGraphs).where(eq(canvasGraphs.fileId, fileId));
+  return { file, graph };
+}
+```
+
+## Use instead
+```ts
+import { eq } from "drizzle-orm";
+import { db } from "./db";
+import { canvasFiles, canvasGraphs } from "./schema";
+
+export async function getFileWithGraph(fileId: string) {
+  const [[file], [graph]] = await Promise.all([
+    db.select().from(canvasFiles).where(eq(canvasFiles.id, fileId)),
+    db.select().from(canvasGraphs).where(eq(canvasGraphs.fileId, fileId)),
+  ]);
+  return { file, graph };
+}
+```
+
+## Fix safety
+Safe when every grouped read is a Drizzle read (`select`, `selectDistinct`, `$count`,
+`query.<t>.findFirst/findMany`, `execute` of a select) on a pooled database handle: reads have no
+effects, none reads a name another binds, and the statements moved past are pure computations, so the
+values bound are the same. The only observable differences are timing and, when several reads fail,
+which rejection is thrown. Unsafe when a member is a read only by a function summary (the summary of a
+helper in another file may be stale or miss an effect).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dalfix.awaited import AwaitedBinding, awaited_binding, binding_effects
+from dalfix.context import FileContext
+from dalfix.effects import EffectAnalyzer, Effects, depends_on
+from dalfix.fixes import Applicability, Edit, Finding
+from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type
+from dalfix.render import reindent
+from dalfix.rules import Rule
+
+
+class SequentialAwaits(Rule):
+    code = "DAL001"
+    name = "sequential-awaits"
+    message = "Independent database reads are awaited one after another; run them with `Promise.all`"
+    fix_title = "Group independent reads into `Promise.all`"
+    fix_availability = "sometimes"
+    needles = (b"await",)
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if not ctx.project.parallel_reads_help_for(ctx.parsed):
+            return
+        analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
+        for block in descendants_of_type(ctx.parsed.root, "statement_block"):
+            if _in_function(block) and not ctx.vocabulary.inside_transaction(block):
+                yield from self._check_block(ctx, analyzer, block)
+
+    def _check_block(self, ctx: FileContext, analyzer: EffectAnalyzer, block: Node) -> Iterator[Finding]:
+        statements = [c for c in block.named_children if c.type != "comment"]
+        units: list[tuple[list[Node], AwaitedBinding | None, Effects]] = []
+        index = 0
+        while index < len(statements):
+            binding = awaited_binding(statements, index, analyzer)
+            if binding is not None and self._is_groupable(ctx, analyzer, binding):
+                units.append((list(binding.statements), binding, binding_effects(binding, analyzer)))
+                index += len(binding.statements)
+            else:
+                units.append(([statements[index]], None, analyzer.effects(statements[index])))
+                index += 1
+        start = 0
+        while start < len(units):
+            nodes, binding, effects = units[start]
+            if binding is None:
+                start += 1
+                continue
+            group, moved_past, end = [start], [], start
+            for later in range(start + 1, len(units)):
+                _, other, other_effects = units[later]
+                if other is None and not other_effects.pure:
+                    break  # a barrier: a write, an unknown call, an await, or an exit
+                blocked = [units[i][2] for i in group + moved_past]
+                if other is not None and not any(depends_on(other_effects, e) for e in blocked):
+                    if not (other.condition is not None and _reads_any(analyzer, other.condition, group, units)):
+                        group.append(later)
+                        end = later
+                        continue
+                moved_past.append(later)
+            if len(group) >= 2:
+                yield self._finding(ctx, analyzer, [units[i] for i in group], [units[i] for i in moved_past if i < end])
+                start = end + 1
+            else:
+                start += 1
+
+    def _is_groupable(self, ctx: FileContext, analyzer: EffectAnalyzer, binding: AwaitedBinding) -> bool:
+        effects = binding_effects(binding, analyzer)
+        if effects.db != "read" or effects.exits:
+            return False
+        chain = ctx.vocabulary.query_chain(binding.query)
+        if chain is not None:
+            return chain.kind == "read" and chain.handle == "db"
+        return analyzer.call_effect(binding.query) == ("read", True) if binding.query.type == "call_expression" else False
+
+    def _finding(self, ctx, analyzer, members, moved_past) -> Finding:  # type: ignore[no-untyped-def]
+        first, last = members[0][0][0], members[-1][0][-1]
+        indent = ctx.indent_at(first)
+        unsafe = any(ctx.vocabulary.query_chain(b.query) is None for _, b, _ in members)
+        patterns, entries = [], []
+        for position, (nodes, binding, _) in enumerate(members):
+            patterns.append(ctx.text(binding.pattern))
+            comments = [] if position == 0 else [ctx.text(c) for c in _comments_before(nodes[0])]
+            entries.append({"expression": self._entry(ctx, binding, indent), "comments": comments,
+                            "trailing": "".join(" " + ctx.text(c) for c in _trailing_comments(nodes[-1]))})  # fmt: skip
+        after = [reindent(ctx.text(n), indent, "") for nodes, _, _ in moved_past for n in _with_comments(nodes)]
+        declaration = "let" if any(b.declaration == "let" for _, b, _ in members) else "const"
+        end = max([last.end_byte, *(c.end_byte for c in _trailing_comments(last))])
+        text = ctx.render("sequential_awaits/promise_all.ts.j2", first, declaration=declaration,
+                          patterns=patterns, entries=entries, after=after)  # fmt: skip
+        names = ", ".join(patterns)
+        return ctx.finding(
+            self,
+            (first.start_byte, last.end_byte),
+            message=f"{len(members)} independent reads awaited in sequence ({names}); run them with `Promise.all`",
+            edits=[Edit(first.start_byte, end, text)],
+            applicability=Applicability.UNSAFE if unsafe else Applicability.SAFE,
+        )
+
+    def _entry(self, ctx: FileContext, binding: AwaitedBinding, indent: str) -> str:
+        unit = ctx.style.indent_unit
+        query = reindent(ctx.text(binding.query), indent, unit)
+        if binding.wrapper is not binding.await_node:
+            # `(await q)[0] ?? null` keeps its post-processing in a `.then`.
+            parameter = _fresh_name(ctx, binding.wrapper, "rows")
+            body = ctx.source[binding.wrapper.start_byte : binding.await_node.start_byte].decode()
+            body += parameter + ctx.source[binding.await_node.end_byte : binding.wrapper.end_byte].decode()
+            query = ctx.render("sequential_awaits/then_entry.ts.j2", binding.wrapper, query=query,
+                               parameter=parameter, body=reindent(body, indent, unit)).strip()  # fmt: skip
+        if binding.condition is None:
+            return query
+        default = binding.default_text if binding.default_text is not None else "undefined"
+        if ctx.text(binding.pattern).startswith("["):
+            default = f"[{default}]"  # `[x] = await q` destructures; so must the default
+        condition = ctx.text(binding.condition)
+        if binding.condition.type == "parenthesized_expression":
+            condition = condition[1:-1].strip()
+        return ctx.render("sequential_awaits/conditional_entry.ts.j2", binding.condition, condition=condition,
+                          query=query, default=default).strip()  # fmt: skip
+
+
+def _in_function(block: Node) -> bool:
+    return block.parent is not None and (block.parent.type in FUNCTION_TYPES or _in_function_ancestor(block))
+
+
+def _in_function_ancestor(node: Node) -> bool:
+    current = node.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:
+            return True
+        current = current.parent
+    return False
+
+
+def _reads_any(analyzer: EffectAnalyzer, condition: Node, group: list[int], units) -> bool:  # type: ignore[no-untyped-def]
+    reads = analyzer.free_reads(condition)
+    return any(reads & units[i][2].binds for i in group)
+
+
+def _comments_before(node: Node) -> list[Node]:
+    comments: list[Node] = []
+    sibling = node.prev_sibling
+    while sibling is not None and sibling.type == "comment" and sibling.end_point.row < node.start_point.row:
+        comments.insert(0, sibling)
+        sibling = sibling.prev_sibling
+    if comments and sibling is not None and sibling.end_point.row == comments[0].start_point.row:
+        comments.pop(0)  # that one trails the previous statement
+    return comments
+
+
+def _trailing_comments(node: Node) -> list[Node]:
+    sibling = node.next_sibling
+    if sibling is not None and sibling.type == "comment" and sibling.start_point.row == node.end_point.row:
+        return [sibling]
+    return []
+
+
+def _with_comments(nodes: list[Node]) -> list[Node]:
+    out: list[Node] = []
+    for node in nodes:
+        out.extend(_comments_before(node))
+        out.append(node)
+        out.extend(_trailing_comments(node))
+    return out
+
+
+def _fresh_name(ctx: FileContext, near: Node, base: str) -> str:
+    function = near
+    while function.parent is not None and function.type not in FUNCTION_TYPES:
+        function = function.parent
+    used = {ctx.text(n) for n in descendants_of_type(function, "identifier", "shorthand_property_identifier")}
+    name, counter = base, 1
+    while name in used:
+        counter += 1
+        name = f"{base}{counter}"
+    return name
