@@ -14,7 +14,10 @@ class InvalidDiff(Exception):
 
 
 def _lines(data: bytes) -> list[str]:
-    return data.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    """Lines as git and patch see them: split at "\\n" only (str.splitlines also splits at \\r, \\f, U+2028…)."""
+    lines = data.decode("utf-8", "surrogateescape").split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 def unified_diff(original: bytes, fixed: bytes, display_path: str, context: int = 3) -> str:
