@@ -84,6 +84,13 @@ def _summary_line(result: RunResult, verb: str) -> None:
     )
 
 
+def _write_output(text: str) -> None:
+    """Reports and patches go to stdout as UTF-8 bytes, whatever the locale: a patch must be byte-exact."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    sys.stdout.buffer.flush()
+
+
 def _exit_code(result: RunResult) -> int:
     if result.failed:
         return EXIT_ERROR
@@ -125,7 +132,7 @@ def diff(paths, select, ignore, preview, exclude, unsafe_fixes, apply_):  # type
         sys.exit(_exit_code(result))
     for file in result.files:
         if file.status == "changed":
-            sys.stdout.write(unified_diff(file.original, file.fixed, relative_display(file.path)))
+            _write_output(unified_diff(file.original, file.fixed, relative_display(file.path)))
     _summary_line(result, "would change")
     sys.exit(_exit_code(result))
 
@@ -150,11 +157,11 @@ def check(paths, select, ignore, preview, exclude, unsafe_fixes, format_):  # ty
     result = _run(paths, select, ignore, preview, exclude, None)
     _report_problems(result)
     if format_ == "json":
-        sys.stdout.write(json_report(result))
+        _write_output(json_report(result))
     elif format_ == "sarif":
-        sys.stdout.write(sarif_report(result))
+        _write_output(sarif_report(result))
     else:
-        sys.stdout.write(text_report(result))
+        _write_output(text_report(result))
     _summary_line(result, "would change")
     sys.exit(_exit_code(result))
 
