@@ -72,17 +72,18 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Pat
     """Files to scan under `paths`, in a stable order; explicitly named files are always included."""
     ignore = _IgnoreRules()
     excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
-    seen: set[Path] = set()
+    seen: set[Path] = set()  # real paths: a file reached twice (one way through a symlink) is scanned once
     for given in paths:
         given = Path(os.path.abspath(given))
         if given.is_file() or (given.is_symlink() and not given.is_dir()):
-            if given not in seen:
-                seen.add(given)
+            if given.resolve() not in seen:
+                seen.add(given.resolve())
                 yield given if is_source_file(given) else Skipped(given, "not a TypeScript file")
             continue
         if not given.is_dir():
             yield Skipped(given, "no such file or directory")
             continue
+        real_root = given.resolve()
         for dirpath, dirnames, filenames in os.walk(given):
             here = Path(dirpath)
             dirnames[:] = sorted(
@@ -94,9 +95,12 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Pat
             )
             for filename in sorted(filenames):
                 path = here / filename
-                if not is_source_file(path) or path in seen:
+                if not is_source_file(path):
                     continue
                 if ignore.ignored(path, is_dir=False) or excluded.match_file(path.relative_to(given).as_posix()):
                     continue
-                seen.add(path)
+                real = path.resolve()
+                if real in seen or (path.is_symlink() and real.is_relative_to(real_root)):
+                    continue  # a link to a file of this tree: the walk reaches (or excludes) the file itself
+                seen.add(real)
                 yield path
