@@ -67,6 +67,8 @@ def _report_problems(result: RunResult) -> None:
         shown = relative_display(file.path)
         if file.status == "failed":
             click.echo(f"dalfix: error: {shown}: {file.reason}", err=True)
+        elif file.status == "skipped" and file.reason != "generated file":  # generated files are expected: counted only
+            click.echo(f"dalfix: {shown}: skipped: {file.reason}", err=True)
         for message in file.messages:
             if not message.startswith("Traceback"):
                 click.echo(f"dalfix: {shown}: {message}", err=True)
