@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,15 +31,15 @@ class Config:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def find_project_root(start: Path) -> Path:
-    """The nearest ancestor holding dalfix.toml, else package.json, else `start` itself (a directory)."""
-    start = start.resolve()
+def find_project_root(start: Path, fallback: Path | None = None) -> Path:
+    """The nearest ancestor holding dalfix.toml, else package.json, else `fallback` (the scanned directory)."""
+    start = Path(os.path.abspath(start))
     base = start if start.is_dir() else start.parent
     for marker in (CONFIG_NAME, "package.json"):
         for candidate in (base, *base.parents):
             if (candidate / marker).is_file():
                 return candidate
-    return base
+    return fallback if fallback is not None else base
 
 
 def load_config(root: Path) -> Config:

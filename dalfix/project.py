@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from dalfix.config import Config, load_config
+from dalfix.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
 from dalfix.drizzle import Vocabulary
 from dalfix.effects import EffectAnalyzer
+from dalfix.modules import ModuleResolver
 from dalfix.parsing import ParsedFile
+from dalfix.summaries import Summaries
+
+SERIAL_PACKAGES = frozenset({"@electric-sql/pglite", "better-sqlite3", "@libsql/client", "bun:sqlite"})
+CONCURRENT_PACKAGES = frozenset({"pg", "postgres", "mysql2", "@neondatabase/serverless", "@vercel/postgres"})
 
 
 @dataclass
@@ -21,17 +29,70 @@ class Project:
     def load(cls, root: Path) -> Project:
         return cls(root=root, config=load_config(root))
 
-    def vocabulary_for(self, parsed: ParsedFile) -> Vocabulary:
-        configured = ("db", *self.config.db_handles)
-        return Vocabulary.build(parsed, configured)
-
     def prepare(self, files: dict[Path, ParsedFile]) -> None:
-        """Index the project's parsed files (cross-file facts are computed here, once per run)."""
+        """Index the project's parsed files; cross-file facts are computed lazily and memoized."""
         self.files = files
+        self.__dict__.pop("summaries", None)
+        self._vocabularies: dict[Path, Vocabulary] = {}
 
-    def parallel_reads_help_for(self, parsed: ParsedFile) -> bool:
-        """Whether concurrent reads can run on separate connections (a pool) for this file's handles."""
-        return True
+    @cached_property
+    def resolver(self) -> ModuleResolver:
+        return ModuleResolver(self.root)
+
+    @cached_property
+    def summaries(self) -> Summaries:
+        return Summaries(self)
+
+    @cached_property
+    def drizzle_version(self) -> tuple[int, ...] | None:
+        if self.config.drizzle_version:
+            from dalfix.drivers import _version_tuple
+
+            return _version_tuple(self.config.drizzle_version)
+        return drizzle_version(self.root)
+
+    def vocabulary_for(self, parsed: ParsedFile) -> Vocabulary:
+        cache = self.__dict__.setdefault("_vocabularies", {})
+        if parsed.path not in cache or cache[parsed.path].parsed is not parsed:
+            handles = set(self.summaries.file_handles(parsed)) if parsed.path in self.files else set()
+            cache[parsed.path] = Vocabulary.build(parsed, ("db", *self.config.db_handles), handles)
+        return cache[parsed.path]
 
     def analyzer_for(self, parsed: ParsedFile, vocabulary: Vocabulary) -> EffectAnalyzer:
-        return EffectAnalyzer(parsed, vocabulary, None)
+        return EffectAnalyzer(parsed, vocabulary, self.summaries)
+
+    # ---- drivers ------------------------------------------------------------------------------
+    def drivers_for(self, parsed: ParsedFile) -> list[DriverInfo]:
+        if self.config.driver:
+            return [DriverInfo(self.config.driver, self.config.dialect, f"{self.config.path}")]
+        return list(self.summaries.file_handles(parsed).values())
+
+    @cached_property
+    def project_driver_concurrency(self) -> bool | None:
+        """From every drizzle() handle in the scanned files, else package.json: pool (True), serial (False)."""
+        drivers = [d for parsed in self.files.values() for d in self.summaries.file_handles(parsed).values()]
+        known = {d.concurrent for d in drivers if d.concurrent is not None}
+        if len(known) == 1:
+            return known.pop()
+        if known:
+            return None
+        manifest = self.root / "package.json"
+        try:
+            deps = json.loads(manifest.read_text(encoding="utf-8")).get("dependencies", {}) if manifest.is_file() else {}
+        except (OSError, ValueError):
+            deps = {}
+        names = set(deps)
+        if names & SERIAL_PACKAGES and not names & CONCURRENT_PACKAGES:
+            return False
+        return None
+
+    def parallel_reads_help_for(self, parsed: ParsedFile) -> bool:
+        """False when this file's handles run on one connection or synchronously (Promise.all gains nothing)."""
+        if self.config.driver and self.config.driver not in KNOWN_DRIVERS:
+            return True  # validated in config loading; unknown names are reported there
+        drivers = self.drivers_for(parsed)
+        if any(d.concurrent is False for d in drivers):
+            return False
+        if any(d.concurrent for d in drivers):
+            return True
+        return self.project_driver_concurrency is not False

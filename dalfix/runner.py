@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -59,7 +60,8 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     results: list[FileResult] = []
     projects: dict[Path, Project] = {}
     parsed_by_project: dict[Path, dict[Path, ParsedFile]] = {}
-    for item in discover(paths, options.exclude):
+    given = [Path(os.path.abspath(p)) for p in paths]
+    for item in discover(given, options.exclude):
         if isinstance(item, Skipped):
             results.append(FileResult(item.path, "skipped", reason=item.reason))
             continue
@@ -81,7 +83,8 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             continue
         if not _may_match(source, options.rules):
             continue
-        root = find_project_root(item)
+        scanned = next((g for g in given if g.is_dir() and item.is_relative_to(g)), item.parent)
+        root = find_project_root(item, scanned)
         if root not in projects:
             projects[root] = Project.load(root)
             parsed_by_project[root] = {}

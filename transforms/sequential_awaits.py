@@ -60,7 +60,7 @@ from dalfix.context import FileContext
 from dalfix.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type
-from dalfix.render import reindent
+from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
 
 
@@ -136,7 +136,7 @@ class SequentialAwaits(Rule):
             entries.append({"expression": self._entry(ctx, binding, indent), "comments": comments,
                             "trailing": "".join(" " + ctx.text(c) for c in _trailing_comments(nodes[-1]))})  # fmt: skip
         after = [reindent(ctx.text(n), indent, "") for nodes, _, _ in moved_past for n in _with_comments(nodes)]
-        declaration = "let" if any(b.declaration == "let" for _, b, _ in members) else "const"
+        declaration = "let" if any(_reassigned_later(analyzer, b, last) for _, b, _ in members) else "const"
         end = max([last.end_byte, *(c.end_byte for c in _trailing_comments(last))])
         text = ctx.render("sequential_awaits/promise_all.ts.j2", first, declaration=declaration,
                           patterns=patterns, entries=entries, after=after)  # fmt: skip
@@ -151,14 +151,19 @@ class SequentialAwaits(Rule):
 
     def _entry(self, ctx: FileContext, binding: AwaitedBinding, indent: str) -> str:
         unit = ctx.style.indent_unit
-        query = reindent(ctx.text(binding.query), indent, unit)
+        nested = unit * 2 if binding.condition is not None else unit
+        query = reindent(ctx.text(binding.query), indent, nested)
         if binding.wrapper is not binding.await_node:
             # `(await q)[0] ?? null` keeps its post-processing in a `.then`.
+            replaced = binding.await_node
+            if replaced.parent is not None and replaced.parent.type == "parenthesized_expression":
+                replaced = replaced.parent
             parameter = _fresh_name(ctx, binding.wrapper, "rows")
-            body = ctx.source[binding.wrapper.start_byte : binding.await_node.start_byte].decode()
-            body += parameter + ctx.source[binding.await_node.end_byte : binding.wrapper.end_byte].decode()
+            before = ctx.source[binding.wrapper.start_byte : replaced.start_byte].decode()
+            after = ctx.source[replaced.end_byte : binding.wrapper.end_byte].decode()
+            body = reindent(before + parameter + after, indent, nested)
             query = ctx.render("sequential_awaits/then_entry.ts.j2", binding.wrapper, query=query,
-                               parameter=parameter, body=reindent(body, indent, unit)).strip()  # fmt: skip
+                               parameter=parameter, body=body).strip()  # fmt: skip
         if binding.condition is None:
             return query
         default = binding.default_text if binding.default_text is not None else "undefined"
@@ -167,8 +172,25 @@ class SequentialAwaits(Rule):
         condition = ctx.text(binding.condition)
         if binding.condition.type == "parenthesized_expression":
             condition = condition[1:-1].strip()
-        return ctx.render("sequential_awaits/conditional_entry.ts.j2", binding.condition, condition=condition,
-                          query=query, default=default).strip()  # fmt: skip
+        multiline = "\n" in query or len(indent + unit + condition + query + default) > 80
+        text = render_template("sequential_awaits/conditional_entry.ts.j2", ctx.style, "", condition=condition,
+                               query=query, default=default, multiline=multiline)  # fmt: skip
+        return reindent(text, "", unit)  # continuation lines sit one level inside the array
+
+
+def _reassigned_later(analyzer: EffectAnalyzer, binding: AwaitedBinding, last: Node) -> bool:
+    """A `let` whose names are assigned again after the group must stay `let`."""
+    if binding.declaration != "let":
+        return False
+    names = analyzer.pattern_names(binding.pattern)
+    function = last.parent
+    while function is not None and function.type not in FUNCTION_TYPES:
+        function = function.parent
+    if function is None:
+        return True
+    later = [n for n in descendants_of_type(function, "assignment_expression", "augmented_assignment_expression",
+                                            "update_expression") if n.start_byte >= last.end_byte]  # fmt: skip
+    return any(names & analyzer.binds(n) for n in later)
 
 
 def _in_function(block: Node) -> bool:

@@ -1,0 +1,326 @@
+"""Cross-file knowledge: module exports, which imported names are db handles, and function summaries.
+
+A function whose body only reads (transitively, through other summarized functions) is a read; one that
+writes is a write; anything dalfix cannot classify stays unknown. Computed once per run and memoized.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dalfix.drivers import DriverInfo, driver_of_call, drizzle_driver_imports
+from dalfix.drizzle import DbEffectKind, unwrap
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
+
+if TYPE_CHECKING:
+    from dalfix.project import Project
+
+MAX_DEPTH = 8
+
+
+@dataclass
+class ModuleInfo:
+    parsed: ParsedFile
+    declarations: dict[str, Node] = field(default_factory=dict)  # top-level name -> declaring node
+    exports: dict[str, str] = field(default_factory=dict)  # exported name -> local name
+    reexports: list[tuple[str | None, str, str]] = field(default_factory=list)  # (exported|None for *, spec, name)
+    imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (specifier, name | "*")
+
+    @classmethod
+    def index(cls, parsed: ParsedFile) -> ModuleInfo:
+        info = cls(parsed)
+        for statement in parsed.root.named_children:
+            exported = statement.type == "export_statement"
+            declaration = statement.child_by_field_name("declaration") if exported else statement
+            if exported and declaration is None:
+                info._export_clause(statement)
+                continue
+            if declaration is None:
+                continue
+            if declaration.type == "import_statement":
+                info._import(declaration)
+            for name, node in _declared(parsed, declaration):
+                info.declarations[name] = node
+                if exported:
+                    info.exports[name] = name
+            if exported and any(c.type == "default" for c in statement.children) and declaration is not None:
+                name_node = declaration.child_by_field_name("name")
+                if name_node is not None:
+                    info.exports["default"] = parsed.text(name_node)
+        return info
+
+    def _import(self, statement: Node) -> None:
+        source = statement.child_by_field_name("source")
+        if source is None:
+            return
+        specifier = self.parsed.text(source)[1:-1]
+        for node in _walk(statement):
+            if node.type == "import_specifier":
+                name = node.child_by_field_name("name")
+                alias = node.child_by_field_name("alias")
+                if name is not None:
+                    self.imports[self.parsed.text(alias or name)] = (specifier, self.parsed.text(name))
+            elif node.type == "namespace_import":
+                ident = [c for c in node.named_children if c.type == "identifier"]
+                if ident:
+                    self.imports[self.parsed.text(ident[0])] = (specifier, "*")
+            elif node.type == "import_clause":
+                for child in node.named_children:
+                    if child.type == "identifier":
+                        self.imports[self.parsed.text(child)] = (specifier, "default")
+
+    def _export_clause(self, statement: Node) -> None:
+        source = statement.child_by_field_name("source")
+        specifier = self.parsed.text(source)[1:-1] if source is not None else None
+        clause = [c for c in statement.named_children if c.type == "export_clause"]
+        if not clause:
+            if specifier is not None:
+                self.reexports.append((None, specifier, "*"))
+            return
+        for spec in clause[0].named_children:
+            if spec.type != "export_specifier":
+                continue
+            name = spec.child_by_field_name("name")
+            alias = spec.child_by_field_name("alias")
+            if name is None:
+                continue
+            exported = self.parsed.text(alias or name)
+            if specifier is None:
+                self.exports[exported] = self.parsed.text(name)
+            else:
+                self.reexports.append((exported, specifier, self.parsed.text(name)))
+
+
+def _declared(parsed: ParsedFile, node: Node) -> list[tuple[str, Node]]:
+    if node.type in ("function_declaration", "class_declaration", "generator_function_declaration"):
+        name = node.child_by_field_name("name")
+        return [(parsed.text(name), node)] if name is not None else []
+    if node.type in ("lexical_declaration", "variable_declaration"):
+        out = []
+        for declarator in node.named_children:
+            name = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
+            if name is not None and name.type == "identifier":
+                out.append((parsed.text(name), declarator))
+        return out
+    return []
+
+
+def _walk(node: Node) -> list[Node]:
+    out, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(current.named_children)
+    return out
+
+
+class Summaries:
+    """Implements `effects.CallSummaries` for one project."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._modules: dict[Path, ModuleInfo | None] = {}
+        self._effects: dict[tuple[Path, str], DbEffectKind] = {}
+        self._in_progress: set[tuple[Path, str]] = set()
+
+    # ---- modules ----------------------------------------------------------------------------
+    def module(self, path: Path) -> ModuleInfo | None:
+        if path not in self._modules:
+            parsed = self.project.files.get(path)
+            if parsed is None:
+                try:
+                    parsed = parse_file(path, path.read_bytes())
+                except OSError:
+                    parsed = None
+            self._modules[path] = ModuleInfo.index(parsed) if parsed is not None else None
+        return self._modules[path]
+
+    def resolve_import(self, path: Path, local: str) -> tuple[Path, str] | None:
+        """Where an imported local name is defined: (file, top-level name), following re-exports."""
+        info = self.module(path)
+        if info is None or local not in info.imports:
+            return None
+        specifier, name = info.imports[local]
+        target = self.project.resolver.resolve(path, specifier)
+        if target is None or name == "*":
+            return (target, "*") if target is not None else None
+        return self.resolve_export(target, name, 0)
+
+    def resolve_export(self, path: Path, name: str, depth: int) -> tuple[Path, str] | None:
+        info = self.module(path)
+        if info is None or depth > MAX_DEPTH:
+            return None
+        if name in info.exports:
+            local = info.exports[name]
+            if local in info.imports:
+                return self.resolve_import(path, local)
+            return path, local
+        for exported, specifier, original in info.reexports:
+            if exported == name or (exported is None and original == "*"):
+                target = self.project.resolver.resolve(path, specifier)
+                if target is None:
+                    continue
+                found = self.resolve_export(target, name if exported is None else original, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    # ---- handles ----------------------------------------------------------------------------
+    def handle_driver(self, path: Path, name: str) -> DriverInfo | None:
+        """The driver of a top-level name that is a `drizzle(...)` handle, else None."""
+        info = self.module(path)
+        if info is None:
+            return None
+        node = info.declarations.get(name)
+        if node is None and name in info.imports:
+            found = self.resolve_import(path, name)
+            return self.handle_driver(*found) if found is not None and found[1] != "*" else None
+        if node is None or node.type != "variable_declarator":
+            return None
+        value = node.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is not None and value.type == "await_expression" and value.named_children:
+            value = unwrap(value.named_children[0])
+        if value is None or value.type != "call_expression":
+            return None
+        function = value.child_by_field_name("function")
+        modules = drizzle_driver_imports(info.parsed)
+        callee = info.parsed.text(function) if function is not None else ""
+        if callee not in modules:
+            return None
+        return driver_of_call(info.parsed, value, modules[callee])
+
+    def file_handles(self, parsed: ParsedFile) -> dict[str, DriverInfo]:
+        """Handles a file can name: declared in it or imported (through re-exports and workspace packages)."""
+        info = self.module(parsed.path)
+        if info is None:
+            return {}
+        found: dict[str, DriverInfo] = {}
+        for name in [*info.declarations, *info.imports]:
+            driver = self.handle_driver(parsed.path, name)
+            if driver is not None:
+                found[name] = driver
+        return found
+
+    # ---- functions --------------------------------------------------------------------------
+    def call_effect(self, parsed: ParsedFile, call: Node) -> DbEffectKind | None:
+        target = self.callee(parsed, call)
+        if target is None:
+            return None
+        return self.function_effect(*target)
+
+    def callee(self, parsed: ParsedFile, call: Node) -> tuple[Path, str] | None:
+        function = call.child_by_field_name("function")
+        if function is None:
+            return None
+        function = unwrap(function)
+        if function.type == "identifier":
+            return self._top_level(parsed.path, parsed.text(function))
+        if function.type != "member_expression":
+            return None
+        obj = function.child_by_field_name("object")
+        prop = function.child_by_field_name("property")
+        if obj is None or prop is None:
+            return None
+        obj, method = unwrap(obj), parsed.text(prop)
+        if obj.type == "this":
+            owner = _enclosing_class(call)
+            if owner is None:
+                return None
+            name = owner.child_by_field_name("name")
+            return (parsed.path, f"{parsed.text(name)}.{method}") if name is not None else None
+        if obj.type != "identifier":
+            return None
+        base = self._top_level(parsed.path, parsed.text(obj))
+        if base is None:
+            return None
+        path, name = base
+        return (path, method) if name == "*" else (path, f"{name}.{method}")
+
+    def _top_level(self, path: Path, name: str) -> tuple[Path, str] | None:
+        info = self.module(path)
+        if info is None:
+            return None
+        if name in info.declarations:
+            return path, name
+        if name in info.imports:
+            return self.resolve_import(path, name)
+        return None
+
+    def function_node(self, path: Path, qualified: str) -> Node | None:
+        info = self.module(path)
+        if info is None:
+            return None
+        owner, _, member = qualified.partition(".")
+        node = info.declarations.get(owner)
+        if node is None:
+            return None
+        if not member:
+            if node.type in FUNCTION_TYPES:
+                return node
+            value = node.child_by_field_name("value") if node.type == "variable_declarator" else None
+            value = unwrap(value) if value is not None else None
+            return value if value is not None and value.type in FUNCTION_TYPES else None
+        body = node.child_by_field_name("body") if node.type == "class_declaration" else None
+        if body is None and node.type == "variable_declarator":
+            value = node.child_by_field_name("value")
+            body = unwrap(value) if value is not None and unwrap(value).type == "object" else None
+        if body is None:
+            return None
+        for child in body.named_children:
+            name = child.child_by_field_name("name") or child.child_by_field_name("key")
+            if name is None or info.parsed.text(name) != member:
+                continue
+            if child.type == "method_definition":
+                return child
+            value = child.child_by_field_name("value")
+            if value is not None and unwrap(value).type in FUNCTION_TYPES:
+                return unwrap(value)
+        return None
+
+    def function_effect(self, path: Path, qualified: str) -> DbEffectKind | None:
+        key = (path, qualified)
+        if key in self._effects:
+            return self._effects[key]
+        if key in self._in_progress:
+            return "unknown"  # recursion: dalfix does not guess
+        node = self.function_node(path, qualified)
+        info = self.module(path)
+        if node is None or info is None:
+            return None
+        self._in_progress.add(key)
+        try:
+            analyzer = self.project.analyzer_for(info.parsed, self.project.vocabulary_for(info.parsed))
+            effect = analyzer.effects_of_body(node).db
+        finally:
+            self._in_progress.discard(key)
+        self._effects[key] = effect
+        return effect
+
+    def summarized_functions(self) -> dict[tuple[Path, str], DbEffectKind]:
+        """Summaries of every exported function and class method of the scanned files."""
+        for path in list(self.project.files):
+            info = self.module(path)
+            if info is None:
+                continue
+            for name, node in info.declarations.items():
+                if node.type == "class_declaration":
+                    body = node.child_by_field_name("body")
+                    for child in body.named_children if body is not None else []:
+                        member = child.child_by_field_name("name")
+                        if child.type == "method_definition" and member is not None:
+                            self.function_effect(path, f"{name}.{info.parsed.text(member)}")
+                elif self.function_node(path, name) is not None:
+                    self.function_effect(path, name)
+        return dict(self._effects)
+
+
+def _enclosing_class(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None:
+        if current.type in ("class_declaration", "class"):
+            return current
+        current = current.parent
+    return None
