@@ -1,0 +1,62 @@
+"""Shared test helpers: a rule's documented example, and running the CLI in a scratch directory."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from dalfix.cli import main
+from dalfix.rules import code_block, doc_sections, rule_by_code
+
+
+@dataclass(frozen=True)
+class DocumentedExample:
+    """A rule's "Example" (before) and "Use instead" (after) code blocks."""
+
+    before: str
+    after: str
+
+
+def documented_example(code: str) -> DocumentedExample:
+    sections = doc_sections(rule_by_code(code).documentation())
+    return DocumentedExample(code_block(sections["Example"]), code_block(sections["Use instead"]))
+
+
+@pytest.fixture
+def dal001() -> DocumentedExample:
+    example = documented_example("DAL001")
+    assert example.before and example.after and example.before != example.after
+    return example
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`tmp_path`, made the current directory (dalfix shows paths relative to it)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., Result]:
+    """Invoke `dalfix ARGS…` in-process; stdout and stderr stay separate (`.stdout`, `.stderr`)."""
+
+    def invoke(*args: str | Path) -> Result:
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def dalfix_exe() -> Path:
+    """The installed `dalfix` console script of the interpreter running the tests."""
+    beside = Path(sys.executable).parent / "dalfix"
+    found = beside if beside.exists() else shutil.which("dalfix")
+    if not found:
+        pytest.skip("the dalfix console script is not installed")
+    return Path(found)
