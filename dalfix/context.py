@@ -30,7 +30,7 @@ class FileContext:
 
     @cached_property
     def style(self) -> SourceStyle:
-        return SourceStyle.detect(self.parsed.source)
+        return SourceStyle.detect(self.parsed.source, self.parsed.root)
 
     @property
     def source(self) -> bytes:

@@ -71,7 +71,7 @@ def ensure_imports(parsed: ParsedFile, wanted: set[tuple[str, str]]) -> list[Edi
         if name in bound or name in have:
             raise ImportConflict(f"`{name}` is already bound in {parsed.path}; cannot import it from {module}")
         missing[module].append(name)
-    style = SourceStyle.detect(parsed.source)
+    style = SourceStyle.detect(parsed.source, parsed.root)
     edits: list[Edit] = []
     for module, names in missing.items():
         statement = _named_import_from(parsed, module)

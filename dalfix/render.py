@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 
 import jinja2
+from tree_sitter import Node
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,30 @@ class SourceStyle:
     semicolons: bool
 
     @classmethod
-    def detect(cls, source: bytes) -> SourceStyle:
+    def detect(cls, source: bytes, root: Node | None = None) -> SourceStyle:
         text = source.decode("utf-8", "surrogateescape")
         crlf = text.count("\r\n")
         newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
-        return cls(newline, _indent_unit(text), _quote(text), _semicolons(text))
+        semicolons = _tree_semicolons(root) if root is not None else _semicolons(text)
+        return cls(newline, _indent_unit(text), _quote(text), semicolons)
+
+
+_STATEMENTS = frozenset({"lexical_declaration", "expression_statement", "return_statement", "import_statement",
+                         "variable_declaration", "throw_statement"})  # fmt: skip
+
+
+def _tree_semicolons(root: Node) -> bool:
+    """Whether most statements end with an explicit `;` (multi-line statements included)."""
+    ended = total = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in _STATEMENTS and node.children:
+            total += 1
+            last = node.children[-1]
+            ended += last.type == ";" and not last.is_missing
+        stack.extend(node.named_children)
+    return True if total == 0 else ended * 2 >= total
 
 
 def _indent_unit(text: str) -> str:
