@@ -277,6 +277,10 @@ def _executes_select(parsed: ParsedFile, call: Node) -> bool:
     if args is None or not args.named_children:
         return False
     arg = unwrap(args.named_children[0])
+    function = arg.child_by_field_name("function") if arg.type == "call_expression" else None
+    if function is not None and parsed.text(function) == "sql":
+        body = parsed.text(arg)[4:].lstrip().lower()
+        return body.startswith("select") and " for update" not in body and " for share" not in body
     if arg.type == "call_expression":
         # db.execute(db.select()…) — a query builder passed through.
         _, links = split_chain(arg)

@@ -42,7 +42,7 @@ PURE_GLOBAL_CALLS = frozenset(
         "Math.abs", "Math.max", "Math.min", "Math.floor", "Math.ceil", "Math.round", "Math.trunc",
         "Math.sign", "Math.pow", "Math.sqrt", "JSON.stringify", "JSON.parse", "Array.isArray", "Array.from",
         "Array.of", "Object.keys", "Object.values", "Object.entries", "Object.fromEntries", "Date.now",
-        "Promise.resolve", "structuredClone", "encodeURIComponent", "decodeURIComponent",
+        "Promise.resolve", "Promise.all", "Promise.allSettled", "structuredClone", "encodeURIComponent", "decodeURIComponent",
     }
 )  # fmt: skip
 PURE_CONSTRUCTORS = frozenset({"Date", "Map", "Set", "Error", "TypeError", "RangeError", "URL", "RegExp", "Array"})
@@ -118,6 +118,10 @@ class EffectAnalyzer:
                 right = node.child_by_field_name("right")
                 if right is not None and node.type == "object_assignment_pattern":
                     pass
+            elif node.type in ("required_parameter", "optional_parameter"):
+                inner = node.child_by_field_name("pattern")
+                if inner is not None:
+                    stack.append(inner)
             elif node.type in TYPE_NODES:
                 continue
             else:
@@ -181,8 +185,8 @@ class EffectAnalyzer:
             if params is not None:
                 inner |= self.pattern_names(params)
                 # Default values of parameters are reads in the enclosing scope.
-                for default in _descendants(params, "assignment_pattern"):
-                    right = default.child_by_field_name("right")
+                for default in _descendants(params, "assignment_pattern", "required_parameter", "optional_parameter"):
+                    right = default.child_by_field_name("right") or default.child_by_field_name("value")
                     if right is not None:
                         self._collect_reads(right, frozenset(inner), out)
             name = node.child_by_field_name("name")

@@ -1,0 +1,160 @@
+"""Statement effects and the Drizzle vocabulary: what a statement binds, reads, awaits and does to the db."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dalfix.drizzle import Vocabulary
+from dalfix.effects import EffectAnalyzer, depends_on
+from dalfix.parsing import parse_file
+
+PRELUDE = 'import { eq, sql, and } from "drizzle-orm";\nimport { db } from "./db";\n'
+
+
+def analyze(body: str, prelude: str = PRELUDE):  # type: ignore[no-untyped-def]
+    source = f"{prelude}async function f(userId: string, items: string[]) {{\n{body}\n}}\n".encode()
+    parsed = parse_file(Path("x.ts"), source)
+    assert not parsed.root.has_error, body
+    vocabulary = Vocabulary.build(parsed, ("db",))
+    analyzer = EffectAnalyzer(parsed, vocabulary, None)
+    function = [n for n in parsed.root.named_children if n.type == "function_declaration"][0]
+    statements = [s for s in function.child_by_field_name("body").named_children if s.type != "comment"]
+    return analyzer, statements
+
+
+def effects_of(body: str):  # type: ignore[no-untyped-def]
+    analyzer, statements = analyze(body)
+    return [analyzer.effects(s) for s in statements]
+
+
+@pytest.mark.parametrize(
+    ("statement", "binds"),
+    [
+        ("const x = 1;", {"x"}),
+        ("const [a, [b], { c, d: e, ...rest }] = load();", {"a", "b", "c", "e", "rest"}),
+        ("let { a = userId } = {} as any;", {"a"}),
+        ("x = 2;", {"x"}),
+        ("[x, y] = pair;", {"x", "y"}),
+        ("count += 1;", {"count"}),
+        ("i++;", {"i"}),
+        ("this.cache = new Map();", {"this.cache"}),
+        ("obj.field.sub = 1;", {"obj"}),
+        ("const g = () => { const inner = 1; return inner; };", {"g"}),
+    ],
+)
+def test_binds(statement: str, binds: set[str]) -> None:
+    (effects,) = effects_of(statement)
+    assert set(effects.binds) == binds
+
+
+@pytest.mark.parametrize(
+    ("statement", "reads"),
+    [
+        ("const x = a + b.c;", {"a", "b"}),
+        ("const o = { userId, n: count };", {"userId", "count"}),
+        ("const f = (userId: string) => userId + other;", {"other"}),
+        ("const f = (x = fallback) => x;", {"fallback"}),
+        ("const y = items.map((item) => item.id + offset);", {"items", "offset"}),
+        ("const z = this.cache.get(key);", {"this.cache", "key"}),
+        ("const t: SomeType = value as OtherType;", {"value"}),
+        ("function local() { const hidden = 1; return hidden + seen; }", {"seen"}),
+        ("const s = `${first} and ${second}`;", {"first", "second"}),
+        ("if (flag) { const scoped = 1; use(scoped); }", {"flag", "use"}),
+    ],
+)
+def test_reads_are_scope_aware(statement: str, reads: set[str]) -> None:
+    (effects,) = effects_of(statement)
+    assert set(effects.reads) == reads
+
+
+@pytest.mark.parametrize(
+    ("statement", "db"),
+    [
+        ("const rows = await db.select().from(users).where(eq(users.id, userId));", "read"),
+        ("const n = await db.$count(users);", "read"),
+        ("const u = await db.query.users.findFirst({ where: eq(users.id, userId) });", "read"),
+        ("const d = await db.selectDistinct({ a: users.a }).from(users);", "read"),
+        ("const r = await db.execute(sql`select 1`);", "read"),
+        ("await db.execute(sql`update users set a = 1`);", "write"),
+        ("const l = await db.select().from(users).for('update');", "write"),
+        ("await db.insert(users).values({ id: userId });", "write"),
+        ("await db.update(users).set({ a: 1 }).where(eq(users.id, userId));", "write"),
+        ("await db.delete(users).where(eq(users.id, userId));", "write"),
+        ("await db.transaction(async (tx) => { await tx.select().from(users); });", "transaction"),
+        ("const x = items.map((i) => i.length).join(',');", "none"),
+        ("const d = new Date().toISOString();", "none"),
+        ("const w = and(eq(users.id, userId), eq(users.a, 1));", "none"),
+        ("console.log(userId);", "unknown"),
+        ("const res = await fetch(url);", "unknown"),
+        ("const rows = await other.select().from(users);", "unknown"),
+        ("items.push(userId);", "unknown"),
+        ("const rows = await Promise.all(items.map((id) => db.delete(users).where(eq(users.id, id))));", "write"),
+    ],
+)
+def test_database_effect(statement: str, db: str) -> None:
+    (effects,) = effects_of(statement)
+    assert effects.db == db
+
+
+def test_awaits_exits_and_conditions() -> None:
+    plain, ret, cond, loop, closure = effects_of(
+        "const a = await db.select().from(users);\n"
+        "if (!a) return null;\n"
+        "const b = flag ? 1 : 2;\n"
+        "for (const i of items) { if (i) break; }\n"
+        "const later = async () => { await db.select().from(users); return 1; };"
+    )
+    assert plain.awaits and not plain.exits and not plain.conditional
+    assert ret.exits == {"return"} and ret.conditional
+    assert cond.conditional and cond.pure
+    assert "break" in loop.exits
+    # A closure's awaits and returns are its own; its queries still count where it is created.
+    assert not closure.awaits and not closure.exits and closure.db == "read"
+
+
+def test_dependences() -> None:
+    first, second, third, fourth = effects_of(
+        "let a = await db.select().from(users);\n"
+        "const b = await db.select().from(users).where(eq(users.id, a[0].id));\n"
+        "const c = await db.select().from(users);\n"
+        "a = [];"
+    )
+    assert depends_on(second, first)  # reads a
+    assert not depends_on(third, first)
+    assert depends_on(fourth, first)  # reassigns a (output dependence)
+    assert depends_on(fourth, second)  # anti-dependence: second reads a
+
+
+def test_transaction_handles_and_shadowing() -> None:
+    source = (
+        PRELUDE
+        + "import type { PgTransaction } from 'drizzle-orm/pg-core';\n"
+        + "export async function f(id: string) {\n"
+        + "  await db.transaction(async (tx) => { await tx.select().from(users); await db.select().from(users); });\n"
+        + "}\n"
+        + "export async function g(trx: PgTransaction<any, any, any>) { await trx.select().from(users); }\n"
+        + "export async function h(db: unknown) { await db.select().from(users); }\n"
+    ).encode()
+    parsed = parse_file(Path("x.ts"), source)
+    vocabulary = Vocabulary.build(parsed, ("db",))
+    calls = {parsed.text(n): n for n in _calls(parsed.root) if parsed.text(n).endswith(".from(users)")}
+    kinds = {text.split(".")[0]: vocabulary.query_chain(node) for text, node in calls.items()}
+    assert kinds["tx"].handle == "tx"
+    assert kinds["trx"].handle == "tx"
+    db_chains = [vocabulary.query_chain(n) for t, n in calls.items() if t.startswith("db.")]
+    # `db` inside the transaction callback is still the db handle; inside h it is an untyped parameter.
+    handles = sorted(str(c.handle) if c else "none" for c in db_chains)
+    assert handles == ["db"] or handles == ["db", "none"]
+    in_tx = [n for t, n in calls.items() if t.startswith("tx.")][0]
+    assert vocabulary.inside_transaction(in_tx)
+
+
+def _calls(root):  # type: ignore[no-untyped-def]
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "call_expression":
+            yield node
+        stack.extend(node.named_children)
