@@ -127,9 +127,7 @@ def file_and_edits(draw: st.DrawFn) -> tuple[bytes, list[Edit]]:
     text = newline.join(lines) + (newline if final else "")
     original = text.encode("utf-8")
     # Edits land on character boundaries and never split a CRLF (dalfix's edits come from tree-sitter nodes).
-    boundaries = sorted(
-        {len(text[:i].encode("utf-8")) for i in range(len(text) + 1) if not (text[i - 1 : i + 1] == "\r\n")}
-    )
+    boundaries = sorted({len(text[:i].encode("utf-8")) for i in range(len(text) + 1) if text[i - 1 : i + 1] != "\r\n"})
     points = sorted(draw(st.lists(st.sampled_from(boundaries), min_size=2, max_size=6)))
     edits = []
     for i in range(0, len(points) - 1, 2):
@@ -165,7 +163,7 @@ PATCH = """@@ -1,4 +1,5 @@
 -const a = 1;
 +const a = 2;
 +const b = 3;
- 
+\x20
  export async function f() {
 @@ -20,3 +21,4 @@ export async function f() {
    const x = 1;
