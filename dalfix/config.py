@@ -72,6 +72,11 @@ def load_config(root: Path) -> Config:
     dialect = optional_string("dialect")
     if dialect is not None and dialect not in ("postgresql", "sqlite", "mysql"):
         raise ConfigError(f"{path}: `dialect` must be postgresql, sqlite or mysql")
+    driver = optional_string("driver")
+    from dalfix.drivers import KNOWN_DRIVERS
+
+    if driver is not None and driver not in KNOWN_DRIVERS:
+        raise ConfigError(f"{path}: unknown `driver` {driver!r} (known: {', '.join(sorted(KNOWN_DRIVERS))})")
     return Config(
         path=path,
         select=strings("select"),
@@ -79,7 +84,7 @@ def load_config(root: Path) -> Config:
         exclude=strings("exclude"),
         db_handles=strings("db-handles"),
         dialect=dialect,
-        driver=optional_string("driver"),
+        driver=driver,
         drizzle_version=optional_string("drizzle-version"),
         preview=bool(data.get("preview", False)),
     )

@@ -1,0 +1,127 @@
+"""Project facts: driver detection, handles across files and packages, function summaries, dalfix.toml."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dalfix.parsing import parse_file
+from dalfix.project import Project
+from dalfix.rules import rule_by_code
+from fixture_harness import run_fix
+
+
+def make_project(tmp_path: Path, files: dict[str, str]) -> Project:
+    for name, text in files.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    parsed = {p: parse_file(p, p.read_bytes()) for p in tmp_path.rglob("*.ts") if "node_modules" not in p.parts}
+    project = Project.load(tmp_path)
+    project.prepare(parsed)
+    return project
+
+
+@pytest.mark.parametrize(
+    ("module", "client", "driver", "concurrent"),
+    [
+        ("node-postgres", "new Pool({ max: 10 })", "node-postgres", True),
+        ("node-postgres", "new Client()", "node-postgres-client", False),
+        ("node-postgres", "process.env.DATABASE_URL!", "node-postgres", True),
+        ("postgres-js", "postgres(url)", "postgres-js", True),
+        ("postgres-js", "postgres(url, { max: 1 })", "postgres-js-single", False),
+        ("neon-http", "neon(url)", "neon-http", True),
+        ("neon-serverless", "new Pool({ connectionString: url })", "neon-serverless", True),
+        ("pglite", "new PGlite()", "pglite", False),
+        ("better-sqlite3", "new Database('a.db')", "better-sqlite3", False),
+        ("bun-sqlite", "new Database('a.db')", "bun-sqlite", False),
+        ("libsql", "createClient({ url })", "libsql", False),
+        ("d1", "env.DB", "d1", False),
+        ("mysql2", "mysql.createPool(url)", "mysql2", True),
+        ("mysql2", "await mysql.createConnection(url)", "mysql2-connection", False),
+    ],
+)
+def test_driver_detection(tmp_path: Path, module: str, client: str, driver: str, concurrent: bool) -> None:
+    project = make_project(
+        tmp_path,
+        {
+            "db.ts": f'import {{ drizzle }} from "drizzle-orm/{module}";\nconst client = {client};\n'
+            "export const db = drizzle(client);\n",
+            "use.ts": 'import { db } from "./db";\nexport const q = () => db.select().from(t);\n',
+        },
+    )
+    use = project.files[tmp_path / "use.ts"]
+    (info,) = project.drivers_for(use)
+    assert info.driver == driver
+    assert info.concurrent is concurrent
+    assert project.parallel_reads_help_for(use) is concurrent
+
+
+def test_handles_through_reexports_workspace_packages_and_aliases(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        {
+            "packages/db/package.json": json.dumps({"name": "@acme/db", "main": "./dist/index.js"}),
+            "packages/db/src/client.ts": 'import { drizzle } from "drizzle-orm/node-postgres";\n'
+            "export const database = drizzle(process.env.DATABASE_URL!);\n",
+            "packages/db/src/index.ts": 'export { database as db } from "./client";\n',
+            "apps/web/lib/db.ts": 'export * from "@acme/db";\n',
+            "tsconfig.json": '{ "compilerOptions": { "paths": { "@/*": ["./apps/web/*"] } } }',
+            "apps/web/service.ts": 'import { db as conn } from "@/lib/db";\nexport const q = () => conn.select();\n',
+        },
+    )
+    service = project.files[tmp_path / "apps/web/service.ts"]
+    handles = project.summaries.file_handles(service)
+    assert set(handles) == {"conn"}
+    assert handles["conn"].driver == "node-postgres"
+    assert project.vocabulary_for(service).db_names >= {"conn"}
+
+
+def test_summaries_are_transitive_and_unknown_stays_unknown(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        {
+            "db.ts": 'import { drizzle } from "drizzle-orm/node-postgres";\nexport const db = drizzle(process.env.U!);\n',
+            "dal.ts": 'import { db } from "./db";\n'
+            "export class UsersDAL {\n"
+            "  static async byId(id: string) { return db.select().from(users); }\n"
+            "  static async profile(id: string) { const u = await this.byId(id); return { u }; }\n"
+            "  static async rename(id: string) { await db.update(users).set({ n: 1 }); }\n"
+            "  static async logged(id: string) { console.log(id); return db.select().from(users); }\n"
+            "  static async loop(id: string): Promise<unknown> { return UsersDAL.loop(id); }\n"
+            "}\n"
+            "export const helper = async (id: string) => UsersDAL.profile(id);\n",
+        },
+    )
+    summaries = project.summaries.summarized_functions()
+    by_name = {name: effect for (_, name), effect in summaries.items()}
+    assert by_name["UsersDAL.byId"] == "read"
+    assert by_name["UsersDAL.profile"] == "read"  # through this.byId
+    assert by_name["helper"] == "read"  # through UsersDAL.profile
+    assert by_name["UsersDAL.rename"] == "write"
+    assert by_name["UsersDAL.logged"] == "unknown"
+    assert by_name["UsersDAL.loop"] == "unknown"  # recursion is not guessed
+
+
+def test_dalfix_toml_driver_override_disables_parallel_reads(tmp_path: Path) -> None:
+    example = (
+        'import { eq } from "drizzle-orm";\nimport { db } from "./db";\n'
+        "export async function f(id: string) {\n"
+        "  const [a] = await db.select().from(t).where(eq(t.id, id));\n"
+        "  const [b] = await db.select().from(u).where(eq(u.id, id));\n"
+        "  return { a, b };\n}\n"
+    )
+    (tmp_path / "f.ts").write_text(example)
+    rule = rule_by_code("DAL001")
+    assert run_fix([tmp_path], rule).files[0].findings, "a pool (or unknown driver) gets a fix"
+    (tmp_path / "dalfix.toml").write_text('driver = "pglite"\n')
+    assert not run_fix([tmp_path], rule).files[0].findings
+
+
+def test_package_json_fallback_for_serial_drivers(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"better-sqlite3": "^11", "drizzle-orm": "0.45.4"}}))
+    project = make_project(tmp_path, {"a.ts": "export const x = 1;\n"})
+    assert project.project_driver_concurrency is False
+    assert project.drizzle_version == (0, 45, 4)
