@@ -49,13 +49,16 @@ class _IgnoreRules:
         return self._specs[directory]
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
+        # As in git, the deepest .gitignore with a pattern matching the path decides: a `!pattern` in a
+        # subdirectory re-includes what a parent's .gitignore excludes.
         for directory in _ancestors_to_repo_root(path.parent):
             spec = self._spec_for(directory)
             if spec is None:
                 continue
             relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
-            if spec.match_file(relative):
-                return True
+            decision = spec.check_file(relative).include
+            if decision is not None:
+                return decision
         return False
 
 
