@@ -1,0 +1,67 @@
+"""Driving examples/drizzle-app from Python: npm install (cached), copies, dalfix, tsc, the TS harness."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "examples" / "drizzle-app"
+STAMP = ".dalfix-lockfile-sha256"
+
+
+class AppError(AssertionError):
+    pass
+
+
+def _run(command: list[str], cwd: Path, timeout: int = 600, env: dict[str, str] | None = None) -> str:
+    completed = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
+    if completed.returncode != 0:
+        raise AppError(
+            f"`{' '.join(command)}` in {cwd} exited {completed.returncode}\n"
+            f"--- stdout ---\n{completed.stdout[-4000:]}\n--- stderr ---\n{completed.stderr[-4000:]}"
+        )
+    return completed.stdout
+
+
+def ensure_installed(app: Path = APP) -> Path:
+    """`npm ci` once per lockfile: node_modules is reused while package-lock.json is unchanged."""
+    lock = (app / "package-lock.json").read_bytes()
+    digest = hashlib.sha256(lock).hexdigest()
+    stamp = app / "node_modules" / STAMP
+    if stamp.is_file() and stamp.read_text().strip() == digest:
+        return app / "node_modules"
+    _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], app, timeout=900)
+    stamp.write_text(digest + "\n")
+    return app / "node_modules"
+
+
+def copy_app(destination: Path, node_modules: Path) -> Path:
+    shutil.copytree(APP, destination, ignore=shutil.ignore_patterns("node_modules", "*.json.out", "results*.json"))
+    (destination / "node_modules").symlink_to(node_modules, target_is_directory=True)
+    return destination
+
+
+def run_dalfix(app: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "dalfix", *arguments, str(app / "src")], capture_output=True, text=True, timeout=600
+    )
+    if completed.returncode not in (0, 1):
+        raise AppError(f"dalfix exited {completed.returncode}\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
+    return completed
+
+
+def typecheck(app: Path) -> None:
+    _run([str(app / "node_modules" / ".bin" / "tsc"), "--noEmit", "-p", str(app)], app)
+
+
+def run_harness(app: Path, out: Path) -> dict:  # type: ignore[type-arg]
+    _run([str(app / "node_modules" / ".bin" / "tsx"), "harness/run.ts", "--out", str(out)], app, timeout=900)
+    return json.loads(out.read_text(encoding="utf-8"))
