@@ -1,0 +1,143 @@
+"""A non-editable install works on its own: rules, templates and docs ship with it, nothing comes from the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dalfix.rules import all_rules
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGED = ("pyproject.toml", "README.md", "LICENSE", "dalfix", "transforms", "templates")
+
+
+def clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k != "VIRTUAL_ENV"}
+    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
+    return env
+
+
+def sh(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=clean_env(), capture_output=True, text=True, encoding="utf-8", timeout=600
+    )
+
+
+def can_build_without_isolation(python: Path, cwd: Path) -> bool:
+    """setuptools>=68 (as pyproject requires) with a bdist_wheel command, importable by `python`."""
+    probe = (
+        "import importlib.util, setuptools\n"
+        "major, minor = (int(p) for p in setuptools.__version__.split('.')[:2])\n"
+        "wheel = (major, minor) >= (70, 1) or importlib.util.find_spec('wheel') is not None\n"
+        "raise SystemExit(0 if major >= 68 and wheel else 1)\n"
+    )
+    return sh(python, "-c", probe, cwd=cwd).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv (sharing this environment's packages for the runtime dependencies) with dalfix installed from a copy
+    of the repository's package files, not editable."""
+    base = tmp_path_factory.mktemp("packaging")
+    source = base / "source"
+    source.mkdir()
+    for name in PACKAGED:
+        item = REPO / name
+        if item.is_dir():
+            shutil.copytree(item, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif item.exists():
+            shutil.copy2(item, source / name)
+    venv = base / "venv"
+    created = sh(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=base)
+    assert created.returncode == 0, created.stderr
+    python = venv / "bin" / "python"
+    # Offline-friendly: build with this environment's setuptools when it can; else pip fetches the build backend.
+    isolation = ["--no-build-isolation"] if can_build_without_isolation(python, base) else []
+    result = sh(python, "-m", "pip", "install", "--no-deps", *isolation, source, cwd=base)
+    if result.returncode != 0 and not isolation and "No matching distribution found for setuptools" in result.stdout:
+        pytest.skip("no local setuptools>=68 with bdist_wheel, and no index to fetch one from")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return venv
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A working directory that is not the checkout nor inside it."""
+    assert not tmp_path.resolve().is_relative_to(REPO)
+    return tmp_path
+
+
+def test_the_install_does_not_use_the_checkout(installed, outside) -> None:
+    code = (
+        "import json, dalfix, transforms, templates, dalfix.cli\n"
+        "print(json.dumps([m.__file__ for m in (dalfix, transforms, templates, dalfix.cli)]))\n"
+    )
+    result = sh(installed / "bin" / "python", "-c", code, cwd=outside)
+    assert result.returncode == 0, result.stderr
+    site = (installed / "lib").resolve()
+    for module_file in json.loads(result.stdout):
+        assert Path(module_file).resolve().is_relative_to(site), module_file
+
+
+def test_templates_ship_with_the_package(installed, outside) -> None:
+    code = (
+        "import json\nfrom importlib import resources\n"
+        "root = resources.files('templates')\n"
+        "def walk(node, prefix=''):\n"
+        "    for child in node.iterdir():\n"
+        "        if child.is_dir():\n"
+        "            yield from walk(child, prefix + child.name + '/')\n"
+        "        elif child.name.endswith('.j2'):\n"
+        "            yield prefix + child.name\n"
+        "print(json.dumps(sorted(walk(root))))\n"
+    )
+    result = sh(installed / "bin" / "python", "-c", code, cwd=outside)
+    assert result.returncode == 0, result.stderr
+    in_repo = sorted(p.relative_to(REPO / "templates").as_posix() for p in (REPO / "templates").rglob("*.j2"))
+    assert in_repo, "the checkout has templates"
+    assert json.loads(result.stdout) == in_repo
+
+
+def test_installed_dalfix_lists_every_rule(installed, outside) -> None:
+    result = sh(installed / "bin" / "dalfix", "rules", cwd=outside)
+    assert result.returncode == 0, result.stderr
+    listed = [line.split()[0] for line in result.stdout.splitlines()]
+    assert listed == [rule.code for rule in all_rules()]
+    assert "DAL001" in listed
+
+
+def test_installed_dalfix_explains_a_rule(installed, outside, dal001) -> None:
+    result = sh(installed / "bin" / "dalfix", "explain", "DAL001", cwd=outside)
+    assert result.returncode == 0, result.stderr
+    assert dal001.before in result.stdout and dal001.after in result.stdout
+
+
+def test_installed_dalfix_fixes_the_documented_example(installed, outside, dal001) -> None:
+    path = outside / "files.ts"
+    path.write_text(dal001.before, encoding="utf-8")
+    diff = sh(installed / "bin" / "dalfix", "diff", "files.ts", cwd=outside)
+    assert diff.returncode == 1, diff.stderr
+    assert diff.stdout.startswith("diff --git a/files.ts b/files.ts\n")
+    added = "".join(line[1:] + "\n" for line in diff.stdout.splitlines() if line.startswith("+ "))
+    assert "await Promise.all([" in added
+    assert all(line in dal001.after.splitlines() for line in added.splitlines())
+
+    apply = sh(installed / "bin" / "dalfix", "apply", "files.ts", cwd=outside)
+    assert apply.returncode == 1, apply.stderr
+    assert path.read_text(encoding="utf-8") == dal001.after
+
+
+def test_installed_version_matches(installed, outside) -> None:
+    import dalfix
+
+    result = sh(installed / "bin" / "dalfix", "--version", cwd=outside)
+    assert result.returncode == 0
+    assert result.stdout.strip().endswith(dalfix.__version__)
