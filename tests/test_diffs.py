@@ -173,7 +173,10 @@ PAIRS = {
     "lone-cr-in-context": (b"a\rb\nc\nd\n", b"a\rb\nC\nd\n"),
     "form-feed-and-u2028": ("p\x0cq\nr\u2028s\nt\n".encode(), "p\x0cq\nR\u2028s\nt\n".encode()),
     "trailing-whitespace": (b"a  \nb\t\nc\n", b"a  \nB\t\nc\n"),
-    "far-apart-hunks": (b"".join(b"%d\n" % i for i in range(40)), b"".join(b"%d\n" % (i * (i not in (3, 30))) for i in range(40))),  # noqa: E501
+    "far-apart-hunks": (
+        b"".join(b"%d\n" % i for i in range(40)),
+        b"".join(b"%d\n" % (i * (i not in (3, 30))) for i in range(40)),
+    ),
 }
 
 
