@@ -1,0 +1,100 @@
+/**
+ * Runs every harness case and writes the results as JSON.
+ *
+ *   npm run harness -- --out results.json [--case NAME ...] [--sql]
+ *
+ * See harness/README.md for the output contract.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { startHarness, type EngineName } from './engine';
+import { serializeError, toJsonValue } from './serialize';
+
+export interface CaseResult {
+  name: string;
+  result: unknown;
+  rows?: Record<string, unknown>;
+  statements: number;
+  sql?: string[];
+}
+
+export interface HarnessOutput {
+  engine: EngineName;
+  cases: CaseResult[];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      case: { type: 'string', multiple: true },
+      sql: { type: 'boolean', default: false },
+    },
+  });
+
+  const harness = await startHarness();
+  try {
+    const { cases } = await import('./cases');
+    const seen = new Set<string>();
+    for (const c of cases) {
+      if (seen.has(c.name)) throw new Error(`Duplicate case name: ${c.name}`);
+      seen.add(c.name);
+      for (const table of c.writes ?? []) {
+        if (!harness.schema.byName.has(table)) throw new Error(`${c.name}: unknown table ${table}`);
+      }
+    }
+
+    const selected = values.case?.length ? cases.filter((c) => values.case!.includes(c.name)) : cases;
+    if (values.case?.length && selected.length !== values.case.length) {
+      const missing = values.case.filter((name) => !seen.has(name));
+      throw new Error(`Unknown case(s): ${missing.join(', ')}`);
+    }
+
+    const output: HarnessOutput = { engine: harness.engine, cases: [] };
+    const logger = harness.app.queryLogger;
+
+    for (const c of selected) {
+      await harness.reseed();
+      logger.reset();
+      let result: unknown;
+      try {
+        result = toJsonValue(await c.run());
+      } catch (err) {
+        result = serializeError(err);
+      }
+      const statements = logger.count;
+      const sql = logger.queries.map((q) => q.sql);
+
+      const entry: CaseResult = c.writes
+        ? { name: c.name, result, rows: await harness.snapshot(c.writes), statements }
+        : { name: c.name, result, statements };
+      if (values.sql) {
+        entry.sql = sql;
+      }
+      output.cases.push(entry);
+    }
+
+    const json = `${JSON.stringify(output, null, 2)}\n`;
+    if (values.out) {
+      const base = process.env.INIT_CWD ?? process.cwd();
+      const outPath = path.resolve(base, values.out);
+      writeFileSync(outPath, json);
+      const total = output.cases.reduce((sum, c) => sum + c.statements, 0);
+      const errors = output.cases.filter((c) => typeof c.result === 'object' && c.result !== null && 'error' in c.result).length;
+      console.error(
+        `harness: ${output.cases.length} cases on ${output.engine}, ${total} statements, ${errors} recorded errors -> ${outPath}`,
+      );
+    } else {
+      process.stdout.write(json);
+    }
+  } finally {
+    await harness.close();
+  }
+}
+
+main().catch((err) => {
+  console.error('harness failed:', err);
+  process.exit(2);
+});
