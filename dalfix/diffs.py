@@ -27,8 +27,8 @@ def unified_diff(original: bytes, fixed: bytes, display_path: str, context: int 
     before, after = _lines(original), _lines(fixed)
     out: list[str] = []
     hunks = difflib.unified_diff(before, after, f"a/{display_path}", f"b/{display_path}", n=context, lineterm="\n")
-    for line in hunks:
-        if line.startswith(("--- ", "+++ ")):
+    for index, line in enumerate(hunks):
+        if index < 2:  # the `---`/`+++` headers; a removed "-- x" or added "++ y" line looks the same
             out.append(line.rstrip("\r\n") + "\n")
             continue
         if line.endswith("\n"):
