@@ -173,6 +173,10 @@ PAIRS = {
     "lone-cr-in-context": (b"a\rb\nc\nd\n", b"a\rb\nC\nd\n"),
     "form-feed-and-u2028": ("p\x0cq\nr\u2028s\nt\n".encode(), "p\x0cq\nR\u2028s\nt\n".encode()),
     "trailing-whitespace": (b"a  \nb\t\nc\n", b"a  \nB\t\nc\n"),
+    # Removed "-- x" and added "++ y" lines (SQL comments in a template literal) read like `---`/`+++` headers.
+    "crlf-removed-sql-comment": (b"a\r\n-- x\r\nb\r\n", b"a\r\nb\r\n"),
+    "crlf-added-double-plus": (b"a\r\nb\r\n", b"a\r\n++ y\r\nb\r\n"),
+    "removed-last-line-like-a-header": (b"a\n-- end", b"a\n"),
     "far-apart-hunks": (
         b"".join(b"%d\n" % i for i in range(40)),
         b"".join(b"%d\n" % (i * (i not in (3, 30))) for i in range(40)),
