@@ -29,7 +29,8 @@ def unified_diff(original: bytes, fixed: bytes, display_path: str, context: int 
     hunks = difflib.unified_diff(before, after, f"a/{display_path}", f"b/{display_path}", n=context, lineterm="\n")
     for index, line in enumerate(hunks):
         if index < 2:  # the `---`/`+++` headers; a removed "-- x" or added "++ y" line looks the same
-            out.append(line.rstrip("\r\n") + "\n")
+            # As git does, end a name holding a space with a tab: `patch` reads a name up to the first tab.
+            out.append(line.rstrip("\r\n") + ("\t" if " " in display_path else "") + "\n")
             continue
         if line.endswith("\n"):
             out.append(line)
