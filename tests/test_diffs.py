@@ -145,6 +145,25 @@ def test_headers_from_a_subdirectory(run_cli, tmp_path, monkeypatch, dal001) -> 
     assert run_cli("diff", "db").stdout.startswith("diff --git a/db/files.ts b/db/files.ts\n--- a/db/files.ts\n")
 
 
+@pytest.mark.parametrize("name", ["my dir/my file.ts", "fïchier.ts", "日本/ファイル name.tsx"])
+def test_unusual_file_names_apply(name, run_cli, tmp_path, monkeypatch, dal001) -> None:
+    if not (HAS_GIT or HAS_PATCH):
+        pytest.skip("neither git nor patch is installed")
+    repo = git_repo(tmp_path / "repo") if HAS_GIT else tmp_path / "repo"
+    path = repo / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dal001.before, encoding="utf-8")
+    patch = dalfix_diff(run_cli, repo, ".", monkeypatch=monkeypatch)
+    assert patch.startswith(f"diff --git a/{name} b/{name}\n".encode())
+    if HAS_PATCH:
+        patch_p1(patch, repo, dry_run=False)
+        assert path.read_text(encoding="utf-8") == dal001.after
+        path.write_text(dal001.before, encoding="utf-8")
+    if HAS_GIT:
+        git_apply(patch, repo)
+        assert path.read_text(encoding="utf-8") == dal001.after
+
+
 @needs_git
 def test_one_diff_for_several_files_applies_at_once(run_cli, tmp_path, monkeypatch, dal001) -> None:
     repo = git_repo(tmp_path / "repo")
