@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 from dalfix import __version__
 from dalfix.context import relative_display
@@ -81,7 +82,7 @@ def sarif_report(result: RunResult) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": record["path"]},
+                            "artifactLocation": {"uri": quote(str(record["path"]))},  # a URI: "a b" is "a%20b"
                             "region": {
                                 "startLine": record["line"],
                                 "startColumn": record["column"],
