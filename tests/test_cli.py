@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import unquote
 
 import pytest
 
@@ -331,6 +332,17 @@ def test_check_sarif_shape(run_cli, example_file, dal001) -> None:
     line, column = position_of(dal001.before, "const [file]")
     assert (region["startLine"], region["startColumn"]) == (line, column)
     assert region["endLine"] >= region["startLine"]
+
+
+def test_check_sarif_uris_are_percent_encoded(run_cli, workdir, dal001) -> None:
+    path = workdir / "my dir" / "fïle.ts"
+    path.parent.mkdir()
+    path.write_text(dal001.before, encoding="utf-8")
+    document = json.loads(run_cli("check", "--format", "sarif", ".").stdout)
+    (sarif_result,) = document["runs"][0]["results"]
+    uri = sarif_result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "my%20dir/f%C3%AFle.ts"
+    assert unquote(uri) == "my dir/fïle.ts"
 
 
 def test_check_sarif_with_nothing_found_is_still_a_document(run_cli, workdir, dal001) -> None:
