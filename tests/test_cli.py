@@ -458,8 +458,6 @@ def test_dal001_read_known_only_by_summary_is_an_unsafe_fix(run_cli, workdir) ->
     service.write_text(before, encoding="utf-8")
     findings = json.loads(run_cli("check", "--format", "json", workdir).stdout)["findings"]
     grouped = [f for f in findings if f["rule"] == "DAL001" and f["path"] == "service.ts"]
-    if not grouped:
-        pytest.skip("function summaries are not available yet: DAL001 does not group reads through helpers")
     assert [f["applicability"] for f in grouped] == ["unsafe"]
     assert run_cli("diff", workdir).stdout == ""
     run_cli("apply", workdir)
