@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dalfix.diffs import InvalidDiff, unified_diff, validate
 
@@ -133,8 +135,8 @@ def test_headers_use_paths_relative_to_the_cwd(run_cli, workdir, dal001) -> None
     path.parent.mkdir(parents=True)
     path.write_text(dal001.before, encoding="utf-8")
     expected = ["diff --git a/src/db/files.ts b/src/db/files.ts", "--- a/src/db/files.ts", "+++ b/src/db/files.ts"]
-    for given in ("src", "src/db/files.ts", str(path), "./src/../src"):
-        assert run_cli("diff", given).stdout.splitlines()[:3] == expected, given
+    for argument in ("src", "src/db/files.ts", str(path), "./src/../src"):
+        assert run_cli("diff", argument).stdout.splitlines()[:3] == expected, argument
 
 
 def test_headers_from_a_subdirectory(run_cli, tmp_path, monkeypatch, dal001) -> None:
@@ -238,3 +240,36 @@ def test_validate_rejects_what_is_not_a_diff() -> None:
         validate("diff --git a/f b/f\n--- a/f\n+++ b/f\n")
     with pytest.raises(InvalidDiff):
         validate("--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n-x\n+y\n")
+
+
+# ---- any content: git reproduces the fixed bytes from the diff ---------------------------------------------
+
+FRAGMENTS = ["a", "b", "", " ", "-- x", "++ y", "--- z", "+++ w", "\\ n", "@@ -1 +1 @@", "\x0c", "\u2028", "é", "\r"]
+
+
+def _file(pieces: list[tuple[str, str]], final_newline: bool) -> bytes:
+    text = "".join(line + ending for line, ending in pieces)
+    if pieces and not final_newline:
+        text = text[: -len(pieces[-1][1])]
+    return text.encode("utf-8")
+
+
+content = st.builds(
+    _file,
+    st.lists(st.tuples(st.sampled_from(FRAGMENTS), st.sampled_from(["\n", "\r\n"])), max_size=8),
+    st.booleans(),
+)
+
+
+@needs_git
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(original=content, fixed=content)
+def test_git_apply_reproduces_any_change(original, fixed, tmp_path_factory) -> None:
+    text = unified_diff(original, fixed, "f.ts")
+    if original == fixed:
+        assert text == ""
+        return
+    repo = git_repo(tmp_path_factory.mktemp("repo"))
+    (repo / "f.ts").write_bytes(original)
+    git_apply(text.encode("utf-8"), repo)
+    assert (repo / "f.ts").read_bytes() == fixed
