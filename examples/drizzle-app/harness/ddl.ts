@@ -158,20 +158,49 @@ export function buildDdl(info: SchemaInfo, frozenNowIso: string): string[] {
   return [...statements, ...foreignKeys, ...indexes];
 }
 
-/** One statement emptying every table and resetting all sequences. */
+/**
+ * Statements emptying every table, children before parents. (Plain DELETEs in
+ * one transaction are much cheaper than TRUNCATE on a real server for tables
+ * this small; sequences are reset separately by buildSequenceReset.)
+ */
 export function buildReset(info: SchemaInfo): string {
-  const names = info.tables.map((t) => q(getTableConfig(t).name)).join(', ');
-  return `TRUNCATE ${names} RESTART IDENTITY CASCADE; ALTER SEQUENCE ${q(UUID_SEQUENCE)} RESTART WITH 1`;
+  const deps = new Map<PgTable, Set<PgTable>>();
+  for (const table of info.tables) {
+    const parents = new Set<PgTable>();
+    for (const fk of getTableConfig(table).foreignKeys) {
+      const parent = fk.reference().foreignTable;
+      if (parent !== table) parents.add(parent);
+    }
+    deps.set(table, parents);
+  }
+  // Topological order parents-first, then reversed.
+  const ordered: PgTable[] = [];
+  const visiting = new Set<PgTable>();
+  const visit = (table: PgTable) => {
+    if (ordered.includes(table) || visiting.has(table)) return;
+    visiting.add(table);
+    for (const parent of deps.get(table) ?? []) visit(parent);
+    ordered.push(table);
+  };
+  info.tables.forEach(visit);
+  return ordered
+    .reverse()
+    .map((t) => `DELETE FROM ${q(getTableConfig(t).name)}`)
+    .join('; ');
 }
 
-/** After seeding explicit serial ids, move each sequence past the highest id. */
-export function buildSerialSync(info: SchemaInfo): string {
-  return info.serialTables
-    .map(
+/**
+ * After seeding explicit serial ids, move each serial sequence just past the
+ * highest id (1 for an empty table), and restart the uuid sequence.
+ */
+export function buildSequenceReset(info: SchemaInfo): string {
+  return [
+    `SELECT setval(${literal(UUID_SEQUENCE)}, 1, false)`,
+    ...info.serialTables.map(
       ({ table, column }) =>
         `SELECT setval(pg_get_serial_sequence(${literal(q(table))}, ${literal(column)}), COALESCE((SELECT MAX(${q(
           column,
         )}) FROM ${q(table)}), 0) + 1, false)`,
-    )
-    .join('; ');
+    ),
+  ].join('; ');
 }

@@ -13,13 +13,15 @@
  * are imported (dynamic import), because src/db/index.ts reads DATABASE_URL
  * when it is first evaluated.
  */
+import { userInfo } from 'node:os';
+
 import { asc } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 
 import { FROZEN_NOW_ISO, freezeClock } from './clock';
-import { buildDdl, buildReset, buildSerialSync, inspectSchema, type SchemaInfo } from './ddl';
+import { buildDdl, buildReset, buildSequenceReset, inspectSchema, type SchemaInfo } from './ddl';
 import { toJsonValue } from './serialize';
 
 export type EngineName = 'pglite' | 'postgres';
@@ -48,6 +50,11 @@ export async function startHarness(): Promise<Harness> {
 
   if (process.env.DATABASE_URL) {
     engine = 'postgres';
+    // libpq falls back to the OS user when the URL names none; node-postgres
+    // only looks at $USER, which is not always set (e.g. under su / in CI).
+    if (!process.env.PGUSER && !process.env.USER) {
+      process.env.PGUSER = userInfo().username;
+    }
     const name = process.env.HARNESS_SCHEMA ?? `drizzle_app_harness_${process.pid}`;
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
       throw new Error(`Invalid HARNESS_SCHEMA: ${name}`);
@@ -99,7 +106,7 @@ export async function startHarness(): Promise<Harness> {
   }
 
   const resetSql = buildReset(info);
-  const serialSyncSql = buildSerialSync(info);
+  const sequenceResetSql = buildSequenceReset(info);
   const { seedRows } = await import('./fixtures');
   const seed = seedRows();
 
@@ -109,14 +116,26 @@ export async function startHarness(): Promise<Harness> {
     schema: info,
 
     async reseed() {
-      await app.pool.query(resetSql);
-      for (const [table, rows] of seed) {
-        if (rows.length > 0) {
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
-          await hdb.insert(table).values(rows as any);
+      // One transaction on one connection: a single commit for the whole reset.
+      const client = await app.pool.connect();
+      try {
+        const cdb = drizzle(client);
+        await client.query('BEGIN');
+        await client.query(resetSql);
+        for (const [table, rows] of seed) {
+          if (rows.length > 0) {
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            await cdb.insert(table).values(rows as any);
+          }
         }
+        await client.query(sequenceResetSql);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
       }
-      await app.pool.query(serialSyncSql);
       app.queryLogger.reset();
     },
 
