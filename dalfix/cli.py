@@ -34,7 +34,9 @@ class DefaultGroup(click.Group):
 def _common(function):  # type: ignore[no-untyped-def]
     options = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
-        click.option("--select", multiple=True, help="Rule codes, prefixes or names to run (repeat or comma-separate)."),
+        click.option(
+            "--select", multiple=True, help="Rule codes, prefixes or names to run (repeat or comma-separate)."
+        ),
         click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to skip."),
         click.option("--preview", is_flag=True, help="Also run rules still in preview."),
         click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip."),

@@ -57,9 +57,8 @@ def text_report(result: RunResult) -> str:
     lines = []
     for record in finding_records(result):
         applicability = record["applicability"] or "no fix"
-        lines.append(
-            f"{record['path']}:{record['line']}:{record['column']}: {record['rule']} {record['message']} [{applicability}]"
-        )
+        where = f"{record['path']}:{record['line']}:{record['column']}"
+        lines.append(f"{where}: {record['rule']} {record['message']} [{applicability}]")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

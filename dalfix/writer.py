@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -53,8 +54,6 @@ def write_fixed(path: Path, original: bytes, fixed: bytes, roots: list[Path]) ->
         os.chmod(temp_name, mode)
         os.replace(temp_name, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp_name)
-        except OSError:
-            pass
         raise
