@@ -197,3 +197,8 @@ def entry() -> None:
     except Exception as exc:  # an internal failure: exit 2 with one readable line
         click.echo(f"dalfix: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+
+
+from dalfix.bot.cli import bot  # noqa: E402  (the GitHub bot's commands live in dalfix/bot/)
+
+main.add_command(bot)
