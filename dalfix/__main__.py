@@ -1,4 +1,4 @@
-from dalfix.cli import main
+from dalfix.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -59,7 +59,9 @@ def _run(paths: tuple[Path, ...], select, ignore, preview, exclude, threshold) -
     except UnknownRule as exc:
         raise click.UsageError(str(exc)) from exc
     try:
-        return run(paths, RunOptions(rules=rules, fix_threshold=threshold, exclude=tuple(exclude)))
+        options = RunOptions(rules=rules, fix_threshold=threshold, exclude=tuple(exclude), cli_select=tuple(_split(select)),
+                             cli_ignore=tuple(_split(ignore)), preview=preview)  # fmt: skip
+        return run(paths, options)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
 
@@ -81,8 +83,11 @@ def _summary_line(result: RunResult, verb: str) -> None:
     reasons = data["skipped_reasons"]
     assert isinstance(reasons, dict)
     detail = f" ({', '.join(f'{n} {r}' for r, n in reasons.items())})" if reasons else ""
+    changed = data["files_changed"]
+    if verb == "with findings":
+        changed = len({file.path for file, _ in result.findings})
     click.echo(
-        f"dalfix: {data['files_scanned']} files scanned, {data['files_changed']} {verb}, "
+        f"dalfix: {data['files_scanned']} files scanned, {changed} {verb}, "
         f"{data['files_skipped']} skipped{detail}, {data['findings']} findings",
         err=True,
     )
@@ -96,7 +101,7 @@ def _write_output(text: str) -> None:
 
 
 def _exit_code(result: RunResult) -> int:
-    if result.failed:
+    if result.failed or any(f.reason == "no such file or directory" for f in result.files):
         return EXIT_ERROR
     return EXIT_FOUND if result.findings or any(f.status == "changed" for f in result.files) else EXIT_CLEAN
 
@@ -166,7 +171,7 @@ def check(paths, select, ignore, preview, exclude, unsafe_fixes, format_):  # ty
         _write_output(sarif_report(result))
     else:
         _write_output(text_report(result))
-    _summary_line(result, "would change")
+    _summary_line(result, "with findings")
     sys.exit(_exit_code(result))
 
 

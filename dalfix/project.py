@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+import pathspec
 
 from dalfix.config import Config, load_config
 from dalfix.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
@@ -13,6 +16,7 @@ from dalfix.drizzle import Vocabulary
 from dalfix.effects import EffectAnalyzer
 from dalfix.modules import ModuleResolver
 from dalfix.parsing import ParsedFile
+from dalfix.rules import Rule
 from dalfix.summaries import Summaries
 
 SERIAL_PACKAGES = frozenset({"@electric-sql/pglite", "better-sqlite3", "@libsql/client", "bun:sqlite"})
@@ -24,6 +28,7 @@ class Project:
     root: Path
     config: Config = field(default_factory=Config)
     files: dict[Path, ParsedFile] = field(default_factory=dict)
+    rules: Sequence[type[Rule]] = ()
 
     @classmethod
     def load(cls, root: Path) -> Project:
@@ -34,6 +39,15 @@ class Project:
         self.files = files
         self.__dict__.pop("summaries", None)
         self._vocabularies: dict[Path, Vocabulary] = {}
+
+    @cached_property
+    def _exclude_spec(self) -> pathspec.PathSpec | None:
+        return pathspec.GitIgnoreSpec.from_lines(list(self.config.exclude)) if self.config.exclude else None
+
+    def excludes(self, path: Path) -> bool:
+        """Whether dalfix.toml's `exclude` (relative to the project root) names this file."""
+        spec = self._exclude_spec
+        return spec is not None and path.is_relative_to(self.root) and spec.match_file(path.relative_to(self.root).as_posix())
 
     @cached_property
     def resolver(self) -> ModuleResolver:

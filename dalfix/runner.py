@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from dalfix.config import find_project_root
+from dalfix.config import ConfigError, find_project_root
 from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, looks_generated
 from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports
 from dalfix.parsing import ParsedFile, count_errors, parse_file
 from dalfix.project import Project
-from dalfix.rules import Rule
+from dalfix.rules import Rule, UnknownRule, select_rules
 
 MAX_ROUNDS = 10
 
@@ -41,6 +41,27 @@ class RunOptions:
     rules: Sequence[type[Rule]]
     fix_threshold: Applicability | None = None  # None: report only; SAFE or UNSAFE: apply up to that
     exclude: tuple[str, ...] = ()
+    # What the command line said, so that a project's dalfix.toml can be merged under it (ruff's model:
+    # `--select` replaces the file's `select`, `--ignore` adds to its `ignore`).
+    cli_select: tuple[str, ...] = ()
+    cli_ignore: tuple[str, ...] = ()
+    preview: bool = False
+
+
+def project_rules(project: Project, options: RunOptions) -> Sequence[type[Rule]]:
+    """The rules that run on one project: the command line's choice merged with its dalfix.toml."""
+    config = project.config
+    if not (config.select or config.ignore or config.preview):
+        return options.rules
+    try:
+        chosen = select_rules(options.cli_select or config.select, (*config.ignore, *options.cli_ignore),
+                              options.preview or config.preview)  # fmt: skip
+    except UnknownRule as exc:
+        raise ConfigError(f"{config.path}: {exc}") from exc
+    if options.cli_select or not config.select:
+        allowed = {r.code for r in options.rules} | {r.code for r in chosen if r.preview and config.preview}
+        chosen = [r for r in chosen if r.code in allowed]
+    return chosen
 
 
 @dataclass
@@ -81,13 +102,18 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         except UnicodeDecodeError:
             result.status, result.reason = "skipped", "not UTF-8"
             continue
-        if not _may_match(source, options.rules):
-            continue
         scanned = next((g for g in given if g.is_dir() and item.is_relative_to(g)), item.parent)
         root = find_project_root(item, scanned)
         if root not in projects:
             projects[root] = Project.load(root)
+            projects[root].rules = project_rules(projects[root], options)
             parsed_by_project[root] = {}
+        project = projects[root]
+        if project.excludes(item):
+            result.status, result.reason = "skipped", "excluded by dalfix.toml"
+            continue
+        if not _may_match(source, project.rules):
+            continue
         parsed_by_project[root][item] = parse_file(item, source)
     for root, project in projects.items():
         project.prepare(parsed_by_project[root])
@@ -119,14 +145,14 @@ def check_parsed(parsed: ParsedFile, project: Project, rules: Sequence[type[Rule
 
 def _process(result: FileResult, parsed: ParsedFile, project: Project, options: RunOptions) -> None:
     try:
-        findings, skipped = check_parsed(parsed, project, options.rules)
+        findings, skipped = check_parsed(parsed, project, project.rules)
         result.findings = findings
         result.skipped_functions = skipped
         if skipped:
             lines = ", ".join(str(n) for n in sorted(set(parsed.error_lines))[:5])
             result.messages.append(f"{skipped} function(s) skipped: parse error at line {lines}")
         if options.fix_threshold is not None:
-            fixed, applied, messages = fix_to_fixpoint(parsed, project, options.rules, options.fix_threshold, findings)
+            fixed, applied, messages = fix_to_fixpoint(parsed, project, project.rules, options.fix_threshold, findings)
             result.fixed, result.applied = fixed, applied
             result.messages.extend(messages)
             if fixed != result.original:

@@ -25,7 +25,7 @@ from dalfix.rules import DOC_SECTIONS, Rule, all_rules, code_block, doc_sections
 from dalfix.runner import RunOptions, run
 
 SUMMARY = re.compile(
-    r"^dalfix: (?P<scanned>\d+) files scanned, (?P<changed>\d+) (?P<verb>changed|would change), "
+    r"^dalfix: (?P<scanned>\d+) files scanned, (?P<changed>\d+) (?P<verb>changed|would change|with findings), "
     r"(?P<skipped>\d+) skipped(?: \((?P<reasons>[^)]*)\))?, (?P<findings>\d+) findings$",
     re.M,
 )
@@ -523,7 +523,7 @@ def mixed_tree(workdir: Path, dal001) -> Path:  # type: ignore[no-untyped-def]
     return workdir
 
 
-@pytest.mark.parametrize(("command", "changed", "verb"), [("check", 0, "would change"), ("diff", 2, "would change"),
+@pytest.mark.parametrize(("command", "changed", "verb"), [("check", 2, "with findings"), ("diff", 2, "would change"),
                                                            ("apply", 2, "changed")])  # fmt: skip
 def test_summary_line(command, changed, verb, run_cli, mixed_tree) -> None:
     result = run_cli(command, ".")

@@ -125,3 +125,40 @@ def test_package_json_fallback_for_serial_drivers(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"a.ts": "export const x = 1;\n"})
     assert project.project_driver_concurrency is False
     assert project.drizzle_version == (0, 45, 4)
+
+
+def test_dalfix_toml_ignore_select_and_exclude_apply(tmp_path: Path) -> None:
+    from dalfix.runner import RunOptions, run
+    from dalfix.rules import select_rules
+
+    example = (
+        'import { eq } from "drizzle-orm";\nimport { db } from "./db";\n'
+        "export async function f(id: string) {\n"
+        "  const [a] = await db.select().from(t).where(eq(t.id, id));\n"
+        "  const [b] = await db.select().from(u).where(eq(u.id, id));\n"
+        "  return { a, b };\n}\n"
+    )
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "f.ts").write_text(example)
+    (tmp_path / "scripts" / "g.ts").write_text(example)
+
+    def found() -> dict[str, list[str]]:
+        result = run([tmp_path], RunOptions(rules=select_rules()))
+        return {f.path.relative_to(tmp_path).as_posix(): [x.rule for x in f.findings] or [str(f.reason)]
+                for f in result.files}  # fmt: skip
+
+    assert found() == {"f.ts": ["DAL001"], "scripts/g.ts": ["DAL001"]}
+    (tmp_path / "dalfix.toml").write_text('exclude = ["scripts/"]\n')
+    assert found() == {"f.ts": ["DAL001"], "scripts/g.ts": ["excluded by dalfix.toml"]}
+    (tmp_path / "dalfix.toml").write_text('ignore = ["sequential-awaits"]\n')
+    assert found() == {"f.ts": ["None"], "scripts/g.ts": ["None"]}
+    # `--select` on the command line replaces the file's selection (ruff's model) ...
+    result = run([tmp_path], RunOptions(rules=select_rules(["DAL001"]), cli_select=("DAL001",)))
+    assert [len(f.findings) for f in result.files] == [0, 0]  # ... and the file's `ignore` still applies
+    (tmp_path / "dalfix.toml").write_text('select = ["DAL9"]\n')
+    import pytest as _pytest
+
+    from dalfix.config import ConfigError
+
+    with _pytest.raises(ConfigError):
+        run([tmp_path], RunOptions(rules=select_rules()))
