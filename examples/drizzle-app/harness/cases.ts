@@ -773,6 +773,11 @@ export const cases: HarnessCase[] = [
     name: 'CopyProjectsDAL.getProjectForUser#wrongUser',
     run: () => CopyProjectsDAL.getProjectForUser(CP.alice, U.bob),
   },
+  { name: 'CopyProjectsDAL.getProjectBreakdown', run: () => CopyProjectsDAL.getProjectBreakdown(CP.alice, U.alice) },
+  {
+    name: 'CopyProjectsDAL.getProjectBreakdown#wrongUser',
+    run: () => CopyProjectsDAL.getProjectBreakdown(CP.alice, U.bob),
+  },
   { name: 'CopyProjectsDAL.getProjectsWithCounts', run: () => CopyProjectsDAL.getProjectsWithCounts(U.alice) },
   { name: 'CopyProjectsDAL.getProjectsWithCounts#none', run: () => CopyProjectsDAL.getProjectsWithCounts(U.erin) },
   {

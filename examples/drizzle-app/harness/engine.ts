@@ -36,6 +36,12 @@ export interface Harness {
   reseed(): Promise<void>;
   /** Rows of the given tables, ordered by primary key, as JSON data. */
   snapshot(tables: string[]): Promise<Record<string, unknown>>;
+  /**
+   * Kills every connection of the app's pool (after a case hung, e.g. on a
+   * query waiting for a transaction held by the same call). Open transactions
+   * are rolled back; the pool reconnects on its next query.
+   */
+  dropConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,6 +51,7 @@ export async function startHarness(): Promise<Harness> {
 
   let engine: EngineName;
   let stopEngine: () => Promise<void> = async () => {};
+  let dropConnections: () => Promise<void> = async () => {};
   let dropSchema: (() => Promise<void>) | null = null;
   let schemaName: string | null = null;
 
@@ -71,22 +78,47 @@ export async function startHarness(): Promise<Harness> {
     };
     await admin(`DROP SCHEMA IF EXISTS "${name}" CASCADE; CREATE SCHEMA "${name}"`);
     process.env.PGOPTIONS = `-c search_path=${name}`;
+    const appName = `drizzle-app-harness-${process.pid}`;
+    process.env.PGAPPNAME = appName;
     dropSchema = () => admin(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    dropConnections = () =>
+      admin(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${appName}' AND pid <> pg_backend_pid()`,
+      );
   } else {
     engine = 'pglite';
     const { PGlite } = await import('@electric-sql/pglite');
     const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const pglite = await PGlite.create();
-    const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 10 });
+    let server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 10 });
     await server.start();
-    process.env.DATABASE_URL = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;
+    const address = server.getServerConn();
+    process.env.DATABASE_URL = `postgresql://postgres:postgres@${address}/postgres`;
     stopEngine = async () => {
       await server.stop();
       await pglite.close();
     };
+    dropConnections = async () => {
+      // Stopping the socket server closes every client socket (rolling back a
+      // transaction left open); a new server then takes over the same port.
+      await server.stop();
+      server = new PGLiteSocketServer({
+        db: pglite,
+        host: '127.0.0.1',
+        port: Number(address.split(':').pop()),
+        maxConnections: 10,
+      });
+      await server.start();
+    };
   }
 
   const app: AppDbModule = await import('../src/db/index');
+  // Connections killed by dropConnections() surface as 'error' events, on the
+  // pool for idle clients and on the client itself for checked-out ones.
+  app.pool.on('error', () => {});
+  app.pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const appSchema = await import('../src/db/schema');
   const info = inspectSchema(appSchema);
 
@@ -155,6 +187,8 @@ export async function startHarness(): Promise<Harness> {
       }
       return out;
     },
+
+    dropConnections,
 
     async close() {
       await app.pool.end();

@@ -2,6 +2,7 @@
  * npm test: checks the harness itself.
  *  - PGlite behind PGLiteSocketServer(maxConnections: 10) serves concurrent
  *    queries from a node-postgres Pool(10) correctly;
+ *  - every relation declared in the schema works in a relational query;
  *  - every DAL / service method has at least one case;
  *  - a full harness run exits 0 and records a result for every case;
  *  - re-running a sample of cases gives identical records.
@@ -70,6 +71,16 @@ describe('pglite socket server', () => {
       await db.close();
     }
   });
+});
+
+test('every Drizzle relation in the schema resolves (db.query ... with)', () => {
+  const proc = spawnSync(process.execPath, ['--import', 'tsx', 'harness/check-relations.ts'], {
+    cwd: appDir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(proc.status, 0, `${proc.stdout}\n${proc.stderr}`);
+  assert.match(proc.stdout, /^users: \d+ relations/m);
 });
 
 describe('harness', () => {

@@ -17,6 +17,8 @@ export interface CaseResult {
   result: unknown;
   rows?: Record<string, unknown>;
   statements: number;
+  /** How many of `statements` were BEGIN / COMMIT / ROLLBACK / SAVEPOINT / RELEASE. */
+  transactionControl: number;
   sql?: string[];
 }
 
@@ -25,12 +27,27 @@ export interface HarnessOutput {
   cases: CaseResult[];
 }
 
+const TRANSACTION_CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release)\b/i;
+
+class CaseTimeout extends Error {}
+
+/** Settles with `promise`, or rejects with CaseTimeout after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  promise.catch(() => {}); // a late rejection of a timed-out case is not an unhandled one
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CaseTimeout(`Case timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string' },
       case: { type: 'string', multiple: true },
       sql: { type: 'boolean', default: false },
+      'case-timeout': { type: 'string', default: process.env.HARNESS_CASE_TIMEOUT_MS ?? '15000' },
     },
   });
 
@@ -52,6 +69,7 @@ async function main(): Promise<void> {
       throw new Error(`Unknown case(s): ${missing.join(', ')}`);
     }
 
+    const timeoutMs = Number.parseInt(values['case-timeout']!, 10);
     const output: HarnessOutput = { engine: harness.engine, cases: [] };
     const logger = harness.app.queryLogger;
 
@@ -59,17 +77,28 @@ async function main(): Promise<void> {
       await harness.reseed();
       logger.reset();
       let result: unknown;
+      let timedOut = false;
       try {
-        result = toJsonValue(await c.run());
+        result = toJsonValue(await withTimeout(c.run(), timeoutMs));
       } catch (err) {
-        result = serializeError(err);
+        if (err instanceof CaseTimeout) {
+          timedOut = true;
+          result = { error: err.message };
+        } else {
+          result = serializeError(err);
+        }
       }
       const statements = logger.count;
       const sql = logger.queries.map((q) => q.sql);
+      const transactionControl = sql.filter((text) => TRANSACTION_CONTROL.test(text)).length;
+      if (timedOut) {
+        console.error(`harness: ${c.name} did not finish within ${timeoutMs} ms; dropping all connections`);
+        await harness.dropConnections();
+      }
 
       const entry: CaseResult = c.writes
-        ? { name: c.name, result, rows: await harness.snapshot(c.writes), statements }
-        : { name: c.name, result, statements };
+        ? { name: c.name, result, rows: await harness.snapshot(c.writes), statements, transactionControl }
+        : { name: c.name, result, statements, transactionControl };
       if (values.sql) {
         entry.sql = sql;
       }

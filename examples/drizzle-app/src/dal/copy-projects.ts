@@ -2,9 +2,14 @@
 import { and, count, desc, eq } from 'drizzle-orm';
 
 import { db } from '../db';
-import { characters, copyProjects, scenes, type CopyProject } from '../db/schema';
+import { characters, copyProjects, scenes, type Character, type CopyProject, type Scene, type Shot } from '../db/schema';
 
 export type CopyProjectWithCounts = CopyProject & { sceneCount: number; characterCount: number };
+
+export type ProjectBreakdown = CopyProject & {
+  scenes: (Scene & { shots: Shot[] })[];
+  characters: Character[];
+};
 
 export class CopyProjectsDAL {
   static async getUserProjects(userId: string): Promise<CopyProject[]> {
@@ -21,6 +26,21 @@ export class CopyProjectsDAL {
       .select()
       .from(copyProjects)
       .where(and(eq(copyProjects.id, projectId), eq(copyProjects.userId, userId)));
+    return project ?? null;
+  }
+
+  /** Breakdown view: the project with its scenes (and their shots) and characters, in one query. */
+  static async getProjectBreakdown(projectId: string, userId: string): Promise<ProjectBreakdown | null> {
+    const project = await db.query.copyProjects.findFirst({
+      where: and(eq(copyProjects.id, projectId), eq(copyProjects.userId, userId)),
+      with: {
+        scenes: {
+          orderBy: (scene, { asc }) => [asc(scene.sceneNumber), asc(scene.id)],
+          with: { shots: { orderBy: (shot, { asc }) => [asc(shot.shotNumber), asc(shot.id)] } },
+        },
+        characters: { orderBy: (character, { asc }) => [asc(character.name), asc(character.id)] },
+      },
+    });
     return project ?? null;
   }
 
