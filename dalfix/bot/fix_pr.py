@@ -26,7 +26,7 @@ from dalfix.bot.markers import FIX_PR_MARKER
 from dalfix.fixes import Applicability, Finding
 from dalfix.parsing import line_col
 from dalfix.render import template_environment
-from dalfix.rules import Rule, rule_by_code
+from dalfix.rules import Rule
 from dalfix.runner import FileResult, RunOptions, run
 from dalfix.writer import WriteRefused, write_fixed
 
@@ -234,8 +234,9 @@ def commit_message(changed: list[FileResult], threshold: Applicability) -> str:
 
 def pull_request_body(changed: list[FileResult], checkout: Path, base: str, options: FixPrOptions) -> str:
     rules: list[dict[str, Any]] = []
+    known = {rule.code: rule for rule in options.rules}
     for code, items in _by_rule(changed).items():
-        rule = rule_by_code(code)
+        rule = known[code]
         fixes = []
         for file, finding in items:
             where = _relative(checkout, file.path)

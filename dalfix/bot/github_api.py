@@ -73,6 +73,9 @@ class GitHubApi:
     sleep: Callable[[float], None] | None = None  # time.sleep unless a test passes its own
     clock: Callable[[], float] | None = None  # time.time
     log: Callable[[str], None] = lambda message: None
+    # PyGithub's pacing, which GitHub asks of integrations (a second between writes); tests set 0.
+    seconds_between_requests: float = 0.25
+    seconds_between_writes: float = 1.0
 
     def __post_init__(self) -> None:
         self._sleep = self.sleep or time.sleep
@@ -87,6 +90,8 @@ class GitHubApi:
             timeout=30,
             per_page=100,
             user_agent="dalfix-bot",
+            seconds_between_requests=self.seconds_between_requests,
+            seconds_between_writes=self.seconds_between_writes,
         )
 
     def call(self, what: str, action: Callable[[], T], landed: Callable[[], T | None] | None = None) -> T:

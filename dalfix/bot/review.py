@@ -103,13 +103,18 @@ def review_pull_request(api: GitHubApi, options: ReviewOptions, log: Callable[[s
     if plan.to_post or include_summary:
         context = SummaryContext(f"{repo.html_url}/blob/{head_sha}", uuid.uuid4().hex, tuple(failed))
         review, outcome.refused, outcome.posted_body = _submit(
-            api, pr, repo.get_commit(head_sha), plan, context, include_summary, log
+            api, pr, _commit(api, options.repository, head_sha), plan, context, include_summary, log
         )
         outcome.review_url = listed(review).get("html_url")
     for comment in stale:
         _delete(api, comment)
         outcome.deleted += 1
     return outcome
+
+
+def _commit(api: GitHubApi, repository: str, sha: str) -> Commit:
+    """The head commit as create_review takes it, without fetching it (only its sha is sent)."""
+    return api.client.withLazy(True).get_repo(repository).get_commit(sha)
 
 
 def require_checkout_at(checkout: Path, sha: str) -> None:

@@ -268,7 +268,7 @@ def review_body(plan: ReviewPlan, context: SummaryContext, include_summary: bool
         )
     elif plan.outside_diff or plan.over_limit:
         headline += " The others are listed in an earlier dalfix review."
-    sections = [s for s in sections if s["items"]]
+    sections = [s for s in sections if s.entries]
     marker = review_marker(summary_fingerprint(plan, context.failed_files), context.run_id)
     failed = list(context.failed_files) if include_summary else []
 
@@ -280,13 +280,21 @@ def review_body(plan: ReviewPlan, context: SummaryContext, include_summary: bool
         )
 
     body = render()
-    while len(body) > MAX_BODY_CHARS and any(s["items"] for s in sections):
-        biggest = max(sections, key=lambda s: len(s["items"]))
-        keep = len(biggest["items"]) // 2
-        biggest["more"] += len(biggest["items"]) - keep
-        biggest["items"] = biggest["items"][:keep]
+    while len(body) > MAX_BODY_CHARS and any(s.entries for s in sections):
+        biggest = max(sections, key=lambda s: len(s.entries))
+        keep = len(biggest.entries) // 2
+        biggest.more += len(biggest.entries) - keep
+        biggest.entries = biggest.entries[:keep]
         body = render()
     return body
+
+
+@dataclass
+class SummarySection:
+    title: str
+    why: str
+    entries: list[dict[str, str]]
+    more: int = 0  # entries left out for length
 
 
 def _section(
@@ -295,8 +303,8 @@ def _section(
     comments: list[PlannedComment],
     context: SummaryContext,
     reasons: list[str] | None = None,
-) -> dict:
-    items = [
+) -> SummarySection:
+    entries = [
         {
             "where": c.where(),
             "url": f"{context.blob_url}/{quote(c.path)}#L{c.start_line}"
@@ -309,9 +317,4 @@ def _section(
         }
         for i, c in enumerate(comments)
     ]
-    return {
-        "title": title,
-        "why": why,
-        "items": items[:MAX_SUMMARY_ITEMS],
-        "more": max(0, len(items) - MAX_SUMMARY_ITEMS),
-    }
+    return SummarySection(title, why, entries[:MAX_SUMMARY_ITEMS], max(0, len(entries) - MAX_SUMMARY_ITEMS))
