@@ -15,7 +15,7 @@ from dalfix.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
 from dalfix.drizzle import Vocabulary
 from dalfix.effects import EffectAnalyzer
 from dalfix.modules import ModuleResolver
-from dalfix.parsing import ParsedFile
+from dalfix.parsing import ParsedFile, descendants_of_type
 from dalfix.rules import Rule
 from dalfix.summaries import Summaries
 
@@ -68,9 +68,49 @@ class Project:
     def vocabulary_for(self, parsed: ParsedFile) -> Vocabulary:
         cache = self.__dict__.setdefault("_vocabularies", {})
         if parsed.path not in cache or cache[parsed.path].parsed is not parsed:
-            handles = set(self.summaries.file_handles(parsed)) if parsed.path in self.files else set()
-            cache[parsed.path] = Vocabulary.build(parsed, ("db", *self.config.db_handles), handles)
+            vocabulary = self._plain_vocabulary(parsed)
+            for function, name in self.transaction_parameters.get(parsed.path, ()):
+                # Located by name in this parse: `parsed` may be a later fix round's re-parse of the file.
+                node = self.summaries.function_node_in(parsed, function)
+                if node is not None:
+                    vocabulary.typed_tx_params.append((node.start_byte, node.end_byte, name))
+            cache[parsed.path] = vocabulary
         return cache[parsed.path]
+
+    def _plain_vocabulary(self, parsed: ParsedFile) -> Vocabulary:
+        handles = set(self.summaries.file_handles(parsed)) if parsed.path in self.files else set()
+        return Vocabulary.build(parsed, ("db", *self.config.db_handles), handles)
+
+    @cached_property
+    def transaction_parameters(self) -> dict[Path, list[tuple[str, str]]]:
+        """Parameters some caller passes a transaction handle to: (function, parameter name) per file.
+
+        Inside such a function the parameter is a transaction even when it is typed as a database
+        (`PgTransaction` extends `PgDatabase`), so nothing there may assume a pool.
+        """
+        found: dict[Path, list[tuple[str, str]]] = {}
+        for parsed in self.files.values():
+            vocabulary = self._plain_vocabulary(parsed)
+            for call in descendants_of_type(parsed.root, "call_expression"):
+                args = call.child_by_field_name("arguments")
+                if args is None:
+                    continue
+                positions = [i for i, arg in enumerate(args.named_children)
+                             if arg.type == "identifier" and vocabulary.handle_kind(arg, arg) == "tx"]  # fmt: skip
+                if not positions:
+                    continue
+                target = self.summaries.callee(parsed, call)
+                node = self.summaries.function_node(*target) if target is not None else None
+                params = node.child_by_field_name("parameters") if node is not None else None
+                if target is None or params is None:
+                    continue
+                names = [p.child_by_field_name("pattern") for p in params.named_children]
+                for index in positions:
+                    if index < len(names) and names[index] is not None and names[index].type == "identifier":
+                        module = self.summaries.module(target[0])
+                        assert module is not None
+                        found.setdefault(target[0], []).append((target[1], module.parsed.text(names[index])))
+        return found
 
     def analyzer_for(self, parsed: ParsedFile, vocabulary: Vocabulary) -> EffectAnalyzer:
         return EffectAnalyzer(parsed, vocabulary, self.summaries)

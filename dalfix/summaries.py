@@ -249,10 +249,17 @@ class Summaries:
             return self.resolve_import(path, name)
         return None
 
+    def function_node_in(self, parsed: ParsedFile, qualified: str) -> Node | None:
+        """`function_node` looked up in a given parse of a file (a fix round's re-parse)."""
+        return self._function_node(ModuleInfo.index(parsed), qualified)
+
     def function_node(self, path: Path, qualified: str) -> Node | None:
         info = self.module(path)
         if info is None:
             return None
+        return self._function_node(info, qualified)
+
+    def _function_node(self, info: ModuleInfo, qualified: str) -> Node | None:
         owner, _, member = qualified.partition(".")
         node = info.declarations.get(owner)
         if node is None:
