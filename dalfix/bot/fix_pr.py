@@ -67,9 +67,10 @@ class Git:
         self.token = token
 
     def __call__(
-        self, *args: str, check: bool = True, push_auth: bool = False, env: dict[str, str] | None = None
+        self, *args: str, check: bool = True, remote: str | None = None, env: dict[str, str] | None = None
     ) -> str:
-        settings = {"core.hooksPath": os.devnull, **(self._auth_header() if push_auth else {})}
+        """Run git; `remote` names the remote a network command talks to (it gets the token, if https)."""
+        settings = {"core.hooksPath": os.devnull, **(self._auth_header(remote) if remote else {})}
         full_env = {**_config_env(os.environ, settings), "GIT_TERMINAL_PROMPT": "0", **(env or {})}
         try:
             done = subprocess.run(["git", *args], cwd=self.checkout, env=full_env, capture_output=True, text=True)
@@ -80,10 +81,13 @@ class Git:
             raise BotError(self.redact(f"git {args[0]} failed ({done.returncode}): {detail}"))
         return done.stdout.strip()
 
-    def _auth_header(self) -> dict[str, str]:
+    def _auth_header(self, remote: str) -> dict[str, str]:
         """An Authorization header for an https remote, unless the checkout configures one already
         (actions/checkout persists its own; a second header makes GitHub answer 400)."""
         if not self.token:
+            return {}
+        url = self("remote", "get-url", remote, check=False)
+        if not url.startswith(("https://", "http://")):
             return {}
         configured = self("config", "--get-regexp", r"^http\..*extraheader$", check=False)
         if configured:
@@ -185,7 +189,13 @@ def _commit_and_push(
             return False
         lease = f"--force-with-lease=refs/heads/{options.branch}:{remote_sha}"
         git(
-            "push", "--quiet", "--no-verify", lease, options.remote, f"HEAD:refs/heads/{options.branch}", push_auth=True
+            "push",
+            "--quiet",
+            "--no-verify",
+            lease,
+            options.remote,
+            f"HEAD:refs/heads/{options.branch}",
+            remote=options.remote,
         )
         return True
     except WriteRefused as exc:
@@ -195,13 +205,13 @@ def _commit_and_push(
 
 
 def _remote_branch_sha(git: Git, options: FixPrOptions) -> str:
-    out = git("ls-remote", "--heads", options.remote, f"refs/heads/{options.branch}", push_auth=True)
+    out = git("ls-remote", "--heads", options.remote, f"refs/heads/{options.branch}", remote=options.remote)
     return out.split()[0] if out else ""
 
 
 def _same_change(git: Git, options: FixPrOptions, remote_sha: str) -> bool:
     """The remote branch is one commit with the same tree on the same parent as ours."""
-    git("fetch", "--quiet", "--no-tags", options.remote, f"refs/heads/{options.branch}", push_auth=True)
+    git("fetch", "--quiet", "--no-tags", options.remote, f"refs/heads/{options.branch}", remote=options.remote)
     if git("rev-parse", "FETCH_HEAD") != remote_sha:
         return False
     same_tree = git("rev-parse", "FETCH_HEAD^{tree}") == git("rev-parse", "HEAD^{tree}")
