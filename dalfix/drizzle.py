@@ -137,18 +137,25 @@ class Vocabulary:
         vocab = cls(parsed)
         vocab.db_names.update(configured)
         vocab.db_names.update(imported_handles or ())
-        for node in walk(parsed.root):
-            if node.type == "variable_declarator":
+        calls: list[Node] = []
+        stack = [parsed.root]
+        while stack:  # one walk over named nodes only
+            node = stack.pop()
+            kind = node.type
+            if kind == "variable_declarator":
                 value = node.child_by_field_name("value")
                 name = node.child_by_field_name("name")
                 if value is not None and name is not None and name.type == "identifier" and _is_drizzle_call(unwrap(value)):
                     vocab.db_names.add(parsed.text(name))
-            elif node.type in ("required_parameter", "optional_parameter"):
+            elif kind in ("required_parameter", "optional_parameter"):
                 vocab._typed_parameter(node)
-        # Transaction callbacks need the db names first (`db.transaction(...)`), and nest (`tx.transaction`).
-        for node in walk(parsed.root):
-            if node.type == "call_expression":
-                vocab._transaction_callback(node)
+            elif kind == "call_expression":
+                calls.append(node)
+            stack.extend(node.named_children)
+        # Transaction callbacks need the db names first (`db.transaction(...)`), outer before inner
+        # (`tx.transaction(...)` nests a savepoint inside one).
+        for call in sorted(calls, key=lambda n: n.start_byte):
+            vocab._transaction_callback(call)
         return vocab
 
     def _typed_parameter(self, param: Node) -> None:

@@ -125,10 +125,14 @@ def walk(node: Node) -> Iterator[Node]:
 
 
 def descendants_of_type(node: Node, *types: str) -> Iterator[Node]:
+    """Named descendants (and `node`) of the given types, in source order."""
     wanted = set(types)
-    for current in walk(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
         if current.type in wanted:
             yield current
+        stack.extend(reversed(current.named_children))
 
 
 def line_col(source: bytes, offset: int) -> tuple[int, int]:

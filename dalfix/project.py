@@ -37,8 +37,8 @@ class Project:
     def prepare(self, files: dict[Path, ParsedFile]) -> None:
         """Index the project's parsed files; cross-file facts are computed lazily and memoized."""
         self.files = files
-        self.__dict__.pop("summaries", None)
-        self._vocabularies: dict[Path, Vocabulary] = {}
+        for memo in ("summaries", "transaction_parameters", "_vocabularies", "_plain_vocabularies", "_analyzers"):
+            self.__dict__.pop(memo, None)
 
     @cached_property
     def _exclude_spec(self) -> pathspec.PathSpec | None:
@@ -68,8 +68,9 @@ class Project:
     def vocabulary_for(self, parsed: ParsedFile) -> Vocabulary:
         cache = self.__dict__.setdefault("_vocabularies", {})
         if parsed.path not in cache or cache[parsed.path].parsed is not parsed:
+            parameters = self.transaction_parameters.get(parsed.path, ())
             vocabulary = self._plain_vocabulary(parsed)
-            for function, name in self.transaction_parameters.get(parsed.path, ()):
+            for function, name in parameters:
                 # Located by name in this parse: `parsed` may be a later fix round's re-parse of the file.
                 node = self.summaries.function_node_in(parsed, function)
                 if node is not None:
@@ -78,8 +79,13 @@ class Project:
         return cache[parsed.path]
 
     def _plain_vocabulary(self, parsed: ParsedFile) -> Vocabulary:
-        handles = set(self.summaries.file_handles(parsed)) if parsed.path in self.files else set()
-        return Vocabulary.build(parsed, ("db", *self.config.db_handles), handles)
+        """The file's vocabulary before transaction parameters from its callers are added (built once)."""
+        cache = self.__dict__.setdefault("_plain_vocabularies", {})
+        cached = cache.get(parsed.path)
+        if cached is None or cached.parsed is not parsed:
+            handles = set(self.summaries.file_handles(parsed)) if parsed.path in self.files else set()
+            cached = cache[parsed.path] = Vocabulary.build(parsed, ("db", *self.config.db_handles), handles)
+        return cached
 
     @cached_property
     def transaction_parameters(self) -> dict[Path, list[tuple[str, str]]]:
@@ -113,7 +119,11 @@ class Project:
         return found
 
     def analyzer_for(self, parsed: ParsedFile, vocabulary: Vocabulary) -> EffectAnalyzer:
-        return EffectAnalyzer(parsed, vocabulary, self.summaries)
+        cache = self.__dict__.setdefault("_analyzers", {})
+        cached = cache.get(parsed.path)
+        if cached is None or cached.parsed is not parsed or cached.vocabulary is not vocabulary:
+            cached = cache[parsed.path] = EffectAnalyzer(parsed, vocabulary, self.summaries)
+        return cached
 
     # ---- drivers ------------------------------------------------------------------------------
     def drivers_for(self, parsed: ParsedFile) -> list[DriverInfo]:

@@ -124,6 +124,7 @@ class Summaries:
         self._modules: dict[Path, ModuleInfo | None] = {}
         self._effects: dict[tuple[Path, str], DbEffectKind] = {}
         self._in_progress: set[tuple[Path, str]] = set()
+        self._drivers: dict[tuple[Path, str], DriverInfo | None] = {}
 
     # ---- modules ----------------------------------------------------------------------------
     def module(self, path: Path) -> ModuleInfo | None:
@@ -170,6 +171,13 @@ class Summaries:
     # ---- handles ----------------------------------------------------------------------------
     def handle_driver(self, path: Path, name: str) -> DriverInfo | None:
         """The driver of a top-level name that is a `drizzle(...)` handle, else None."""
+        key = (path, name)
+        if key not in self._drivers:
+            self._drivers[key] = None  # a cycle of re-exports ends here
+            self._drivers[key] = self._handle_driver(path, name)
+        return self._drivers[key]
+
+    def _handle_driver(self, path: Path, name: str) -> DriverInfo | None:
         info = self.module(path)
         if info is None:
             return None
