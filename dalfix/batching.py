@@ -1,0 +1,125 @@
+"""Turning a query keyed by one value into one keyed by a list: the Drizzle side of batching.
+
+Which row property holds the key, what an aggregate returns for a key with no rows, whether a SET reads the
+row it writes, where a chain continues, and what a per-key DAL helper would batch. Loops are `dalfix.loops`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dalfix.drizzle import QueryChain, unwrap
+from dalfix.effects import EffectAnalyzer
+from dalfix.fixes import Edit, apply_edits
+from dalfix.parsing import Node, ParsedFile, descendants_of_type, line_indent
+
+if TYPE_CHECKING:
+    from dalfix.project import Project
+
+# What an aggregate over no rows returns: what the ungrouped query gave a key that a GROUP BY leaves out.
+EMPTY_AGGREGATES = {"count": "0", "countDistinct": "0", "max": "null", "min": "null", "sum": "null",
+                    "sumDistinct": "null", "avg": "null", "avgDistinct": "null"}  # fmt: skip
+# drizzle-orm renders `inArray(col, [])` as `false` from this version on; before, it throws.
+EMPTY_IN_ARRAY_SINCE = (0, 32, 1)
+
+
+def needs_empty_guard(version: tuple[int, ...] | None) -> bool:
+    return version is None or version < EMPTY_IN_ARRAY_SINCE
+
+
+def chain_arguments(chain: QueryChain) -> dict[str, list[Node]]:
+    """Arguments of each step of a chain by step name (the root step included); [] for non-call steps."""
+    out: dict[str, list[Node]] = {}
+    for link in chain.links:
+        args = link.call.child_by_field_name("arguments") if link.call is not None else None
+        out[link.name] = list(args.named_children) if args is not None else []
+    return out
+
+
+def text_with_edits(parsed: ParsedFile, node: Node, edits: list[Edit]) -> str:
+    """The text of `node` with `edits` (positions in the file) applied."""
+    shifted = [Edit(e.start - node.start_byte, e.end - node.start_byte, e.text) for e in edits]
+    return apply_edits(parsed.source[node.start_byte : node.end_byte], shifted).decode("utf-8", "surrogateescape")
+
+
+def key_property(parsed: ParsedFile, column: Node, projection: Node | None, table: Node) -> str | None:
+    """The property of a result row that holds `column`: `id` for `select().from(t)` keyed by `t.id`, the
+    field of a `select({ … })` whose value is the column; None when rows do not carry it."""
+    column = unwrap(column)
+    if projection is None:
+        obj, prop = column.child_by_field_name("object"), column.child_by_field_name("property")
+        same_table = column.type == "member_expression" and obj is not None and parsed.text(obj) == parsed.text(table)
+        return parsed.text(prop) if same_table and prop is not None else None
+    for pair in projection.named_children if projection.type == "object" else []:
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        named = pair.type == "pair" and key is not None and key.type == "property_identifier"
+        if named and value is not None and parsed.text(value) == parsed.text(column):
+            return parsed.text(key)
+    return None
+
+
+def aggregate_defaults(projection: Node | None, analyzer: EffectAnalyzer) -> list[tuple[str, str]] | None:
+    """(field, empty value) of a projection made only of aggregates (`{ n: count(), last: max(t.x) }`)."""
+    if projection is None or projection.type != "object" or not projection.named_children:
+        return None
+    out = []
+    for pair in projection.named_children:
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if pair.type != "pair" or key is None or value is None or key.type != "property_identifier":
+            return None
+        value = unwrap(value)
+        function = value.child_by_field_name("function") if value.type == "call_expression" else None
+        imported = analyzer.imports.get(analyzer.text(function)) if function is not None else None
+        if imported is None or imported[0] != "drizzle-orm" or imported[1] not in EMPTY_AGGREGATES:
+            return None
+        out.append((analyzer.text(key), EMPTY_AGGREGATES[imported[1]]))
+    return out
+
+
+def reads_row(parsed: ParsedFile, node: Node, table: Node) -> bool:
+    """Whether a SET value may read the row it updates: a column of the table, or raw `sql`."""
+    for current in descendants_of_type(node, "member_expression", "call_expression"):
+        target = current.child_by_field_name("object" if current.type == "member_expression" else "function")
+        name = parsed.text(target) if target is not None else ""
+        if name == parsed.text(table) or (current.type == "call_expression" and name.split(".")[0] == "sql"):
+            return True
+    return False
+
+
+def continuation(parsed: ParsedFile, chain: QueryChain) -> str:
+    """What goes before a step appended to `chain`: a newline and the indent of its last step when the chain
+    puts one step per line, else nothing."""
+    last = chain.links[-1].member
+    prop = last.child_by_field_name("property")
+    obj = last.child_by_field_name("object")
+    if prop is None or obj is None or b"\n" not in parsed.source[obj.end_byte : prop.start_byte]:
+        return ""
+    return "\n" + line_indent(parsed.source, prop.start_byte)
+
+
+def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument: int) -> tuple[int, str | None]:
+    """For a call to a DAL helper: how many queries its body holds, and the column its `argument`-th parameter
+    is first compared to (`eq(events.id, id)` -> "events.id"), which a batched variant would key by."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    module = project.summaries.module(target[0]) if target is not None else None
+    if function is None or module is None:
+        return 0, None
+    vocabulary = project.vocabulary_for(module.parsed)
+    queries = [c for c in descendants_of_type(function, "call_expression")
+               if c.parent is not None and c.parent.type != "member_expression"
+               and vocabulary.query_chain(c) is not None]  # fmt: skip
+    params = function.child_by_field_name("parameters")
+    names = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
+    if argument >= len(names) or names[argument] is None or names[argument].type != "identifier":
+        return len(queries), None
+    param = module.parsed.text(names[argument])
+    for eq in descendants_of_type(function, "call_expression"):
+        args = eq.child_by_field_name("arguments")
+        function_name = eq.child_by_field_name("function")
+        if function_name is None or module.parsed.text(function_name) != "eq" or args is None:
+            continue
+        values = args.named_children
+        if len(values) == 2 and module.parsed.text(values[1]) == param:
+            return len(queries), module.parsed.text(values[0])
+    return len(queries), None

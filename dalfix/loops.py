@@ -1,0 +1,407 @@
+"""Loops that run their body once per element of a list, and the Drizzle queries they key by the element.
+
+Recognized loops (`element_loop`): `for (const x of xs)`, `for (const k in o)`, `for (let i = 0; i < xs.length;
+i++)`, `while (i < xs.length) { …; i++ }`, `xs.forEach(async (x) => …)` and `Promise.all(xs.map(async (x) => …))`.
+`LoopAnalysis` answers what batching rules ask about one of them: which names change per iteration, whether an
+expression is loop-invariant or derived from the element (`x`, `x.a.b`, `xs[i].id`), the one query an iteration
+awaits, a condition keyed by the element (`eq(col, x.id)`, alone or inside `and(...)`), the text of the list of
+keys (`xs.map((x) => x.id)`), and whether the rest of the body only fills local collections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from dalfix.drizzle import split_chain, unwrap
+from dalfix.effects import EffectAnalyzer
+from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type
+
+LoopKind = Literal["for-of", "for-in", "for-index", "while-index", "forEach", "map"]
+LOOP_STATEMENTS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+# Methods that only add to or update a collection the function itself owns.
+COLLECTION_METHODS = frozenset({"push", "unshift", "set", "add"})
+# Operands that need no parentheses before `.length` / `.map(...)`.
+PRIMARY = frozenset({"identifier", "member_expression", "call_expression", "subscript_expression",
+                     "parenthesized_expression", "array", "this"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ElementLoop:
+    kind: LoopKind
+    node: Node  # the loop statement, or the `xs.forEach(…)` / `Promise.all(xs.map(…))` call
+    iterable: Node  # `xs` (`o` for for…in)
+    body: Node  # a statement_block, or a callback's expression body
+    pattern: Node | None  # the element's binding (pattern or callback parameter); None for index loops
+    counter: str | None = None  # the index of index loops
+
+    @property
+    def statements(self) -> list[Node]:
+        if self.body.type != "statement_block":
+            return [self.body]
+        return [c for c in self.body.named_children if c.type != "comment"]
+
+    @property
+    def callback(self) -> Node | None:
+        return self.body.parent if self.kind in ("forEach", "map") else None
+
+
+def element_loop(node: Node, text) -> ElementLoop | None:  # type: ignore[no-untyped-def]
+    """The element loop `node` is, if it is one (`text` reads a node's source)."""
+    if node.type == "for_in_statement":
+        kind, left, right = (node.child_by_field_name(f) for f in ("kind", "left", "right"))
+        operator, body = node.child_by_field_name("operator"), node.child_by_field_name("body")
+        if kind is None or text(kind) not in ("const", "let") or any(c.type == "await" for c in node.children):
+            return None
+        if left is None or right is None or operator is None or body is None:
+            return None
+        return ElementLoop("for-of" if text(operator) == "of" else "for-in", node, right, body, left)
+    if node.type == "for_statement":
+        init, body = node.child_by_field_name("initializer"), node.child_by_field_name("body")
+        conditions = [c for c in node.children_by_field_name("condition") if c.type != ";"]
+        step = node.child_by_field_name("increment")
+        if init is None or body is None or len(conditions) != 1 or step is None or init.type != "lexical_declaration":
+            return None
+        declarators = [c for c in init.named_children if c.type == "variable_declarator"]
+        if len(declarators) != 1 or text(declarators[0]).replace(" ", "").partition("=")[2] != "0":
+            return None
+        counter = text(declarators[0].child_by_field_name("name"))
+        iterable = _length_bound(conditions[0], counter, text)
+        if iterable is None or text(step).replace(" ", "") not in (f"{counter}++", f"++{counter}", f"{counter}+=1"):
+            return None
+        return ElementLoop("for-index", node, iterable, body, None, counter)
+    if node.type == "while_statement":
+        condition, body = node.child_by_field_name("condition"), node.child_by_field_name("body")
+        if condition is None or body is None or body.type != "statement_block" or not body.named_children:
+            return None
+        inner = condition.named_children[0] if condition.named_children else condition
+        last = body.named_children[-1]
+        counter = text(inner.child_by_field_name("left")) if inner.type == "binary_expression" else ""
+        iterable = _length_bound(inner, counter, text)
+        if iterable is None or text(last).replace(" ", "").rstrip(";") not in (f"{counter}++", f"{counter}+=1"):
+            return None
+        return ElementLoop("while-index", node, iterable, body, None, counter)
+    if node.type == "call_expression":
+        return _callback_loop(node, text)
+    return None
+
+
+def _length_bound(condition: Node, counter: str, text) -> Node | None:  # type: ignore[no-untyped-def]
+    """`xs` of `i < xs.length`."""
+    if condition.type != "binary_expression" or text(condition.child_by_field_name("operator")) != "<":
+        return None
+    left, right = condition.child_by_field_name("left"), condition.child_by_field_name("right")
+    if left is None or right is None or text(left) != counter or right.type != "member_expression":
+        return None
+    prop, obj = right.child_by_field_name("property"), right.child_by_field_name("object")
+    return obj if prop is not None and text(prop) == "length" and obj is not None else None
+
+
+def _callback_loop(call: Node, text) -> ElementLoop | None:  # type: ignore[no-untyped-def]
+    """`xs.forEach(cb)`, or `Promise.all(xs.map(cb))` (whose node is the `Promise.all` call)."""
+    function, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+    if function is None or args is None or len(args.named_children) != 1:
+        return None
+    kind: LoopKind = "forEach"
+    if text(function) == "Promise.all":
+        call = unwrap(args.named_children[0])
+        function, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+        if call.type != "call_expression" or function is None or args is None or len(args.named_children) != 1:
+            return None
+        kind = "map"
+    root, links = split_chain(call)
+    if not links or links[-1].name != ("forEach" if kind == "forEach" else "map") or links[-1].call != call:
+        return None
+    callback = unwrap(args.named_children[0])
+    if callback.type not in ("arrow_function", "function_expression"):
+        return None
+    params = callback.child_by_field_name("parameters")
+    single = callback.child_by_field_name("parameter")
+    patterns = [single] if single is not None else (params.named_children if params is not None else [])
+    body = callback.child_by_field_name("body")
+    if len(patterns) != 1 or body is None or patterns[0].type == "optional_parameter":
+        return None
+    receiver = links[-1].member.child_by_field_name("object")
+    assert receiver is not None
+    outer = call if kind == "forEach" else call.parent.parent  # type: ignore[union-attr]
+    return ElementLoop(kind, outer, unwrap(receiver), body, patterns[0])
+
+
+def element_loops(root: Node, text) -> list[ElementLoop]:  # type: ignore[no-untyped-def]
+    found = [element_loop(n, text) for n in descendants_of_type(root, *LOOP_STATEMENTS, "call_expression")]
+    return [loop for loop in found if loop is not None]
+
+
+def enclosing_function(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        current = current.parent
+    return current
+
+
+def in_another_loop(loop: ElementLoop, text) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the loop runs inside another loop of its function (a loop statement or a loop's callback)."""
+    current = loop.node.parent
+    while current is not None:
+        if current.type in LOOP_STATEMENTS:
+            return True
+        if current.type in FUNCTION_TYPES:
+            call = current.parent.parent if current.parent is not None else None
+            outer = call.parent.parent if call is not None and call.parent is not None else None
+            return any(c is not None and c.type == "call_expression" and _callback_loop(c, text) is not None
+                       for c in (call, outer))  # fmt: skip
+        current = current.parent
+    return False
+
+
+@dataclass(frozen=True)
+class QuerySite:
+    """The one awaited thing of an iteration: `statement` (a body statement) holds `expression` (`await q`, or the
+    query itself as a callback's result), which evaluates `query`."""
+
+    statement: Node
+    expression: Node
+    query: Node
+
+
+@dataclass(frozen=True)
+class ElementKey:
+    """`eq(column, key)` where `key` is the element or a member path of it (`suffix`, e.g. ".id")."""
+
+    condition: Node
+    column: Node
+    key: Node
+    suffix: str
+
+
+class LoopAnalysis:
+    def __init__(self, loop: ElementLoop, analyzer: EffectAnalyzer):
+        self.loop = loop
+        self.analyzer = analyzer
+        self.text = analyzer.text
+
+    @cached_property
+    def element_names(self) -> frozenset[str]:
+        if self.loop.pattern is None:
+            return frozenset({self.loop.counter or ""})
+        return frozenset(self.analyzer.pattern_names(self.loop.pattern))
+
+    @cached_property
+    def mutated(self) -> frozenset[str]:
+        """Roots of collections the body adds to (`result.push(…)`, `byId.set(…)`)."""
+        roots = set()
+        for call in descendants_of_type(self.loop.body, "call_expression"):
+            root, links = split_chain(call)
+            if len(links) == 1 and links[0].name in COLLECTION_METHODS and root.type == "identifier":
+                roots.add(self.text(root))
+        return frozenset(roots)
+
+    @cached_property
+    def variant(self) -> frozenset[str]:
+        """Names whose value may differ from one iteration to the next."""
+        bound = set()
+        for statement in self.loop.statements:
+            bound |= self.analyzer.binds(statement)
+        return self.element_names | bound | self.mutated
+
+    def invariant(self, node: Node) -> bool:
+        """Same value in every iteration: reads no per-iteration name, awaits nothing, calls only pure functions."""
+        effects = self.analyzer.effects(node)
+        return effects.db == "none" and not effects.awaits and not (self.analyzer.free_reads(node) & self.variant)
+
+    def element_suffix(self, node: Node) -> str | None:
+        """".a.b" when `node` is `x.a.b` for the element `x` (or `xs[i].a.b`), "" for the element itself."""
+        node, suffix = unwrap(node), ""
+        while node.type == "member_expression" and not any(c.type == "optional_chain" for c in node.children):
+            suffix = "." + self.text(node.child_by_field_name("property")) + suffix
+            node = unwrap(node.child_by_field_name("object"))
+        if self.loop.pattern is None:
+            obj, index = node.child_by_field_name("object"), node.child_by_field_name("index")
+            element = node.type == "subscript_expression" and obj is not None and index is not None
+            return suffix if element and self.text(obj) == self.text(self.loop.iterable) and self.text(
+                index) == self.loop.counter else None  # fmt: skip
+        return suffix if node.type == "identifier" and self.text(node) in self.element_names else None
+
+    def query_site(self) -> QuerySite | None:
+        """The single await of an iteration (or a callback's returned query), when there is exactly one."""
+        awaits = [a for s in self.loop.statements for a in _outside_closures(s, "await_expression")]
+        if len(awaits) > 1:
+            return None
+        if awaits:
+            holder = awaits[0]
+            while holder.parent is not None and holder.parent != self.loop.body and holder != self.loop.body:
+                holder = holder.parent
+            return QuerySite(holder, awaits[0], unwrap(awaits[0].named_children[0]))
+        statements = self.loop.statements
+        if self.loop.callback is None or len(statements) != 1:
+            return None
+        if statements[0].type == "return_statement" and statements[0].named_children:
+            value = unwrap(statements[0].named_children[0])
+            return QuerySite(statements[0], value, value)
+        if statements[0] != self.loop.body:
+            return None
+        return QuerySite(statements[0], statements[0], unwrap(statements[0]))
+
+    def keyed_condition(self, condition: Node, imports: dict[str, tuple[str, str]]) -> ElementKey | None:
+        """`eq(col, key)` keyed by the element, alone or in `and(...)` whose other conditions are invariant."""
+        condition = unwrap(condition)
+        name, args = _drizzle_call(condition, imports, self.text)
+        if name == "and":
+            variant = [a for a in args if not self.invariant(a)]
+            return self.keyed_condition(variant[0], imports) if len(variant) == 1 else None
+        if name != "eq" or len(args) != 2 or not self.invariant(args[0]):
+            return None
+        suffix = self.element_suffix(args[1])
+        return ElementKey(condition, args[0], args[1], suffix) if suffix is not None else None
+
+    def operand(self, node: Node) -> str:
+        return self.text(node) if node.type in PRIMARY else f"({self.text(node)})"
+
+    def length_text(self) -> str:
+        if self.loop.kind == "for-in":
+            return f"Object.keys({self.text(self.loop.iterable)}).length"
+        return f"{self.operand(self.loop.iterable)}.length"
+
+    def keys_text(self, key: ElementKey) -> str:
+        """The list of keys, in loop order: `xs`, `xs.map((x) => x.id)`, `Object.keys(o)`."""
+        if self.loop.pattern is None:
+            base = self.text(self.loop.iterable)
+            return f"{base}.map((item) => item{key.suffix})" if key.suffix else base
+        return self.mapped(self.text(key.key))
+
+    def mapped(self, expression: str, returns: str = "") -> str:
+        """The list of `expression` (written in terms of the element) over all elements, in loop order;
+        `returns` annotates the callback's return type (`: T`)."""
+        assert self.loop.pattern is not None
+        base = self.operand(self.loop.iterable)
+        if self.loop.kind == "for-in":
+            base = f"Object.keys({self.text(self.loop.iterable)})"
+        pattern = self.text(self.loop.pattern)
+        return base if expression == pattern else f"{base}.map(({pattern}){returns} => {expression})"
+
+    def local_effects_only(self, statements: list[Node], skip: Node | None = None) -> bool:
+        """Statements (minus `skip`) that only compute, throw, and fill collections the function declares."""
+        function = enclosing_function(self.loop.node)
+        if function is None:
+            return False
+        owned = set()
+        for declarator in descendants_of_type(function, "variable_declarator"):
+            name = declarator.child_by_field_name("name")
+            owned |= self.analyzer.pattern_names(name) if name is not None else set()
+        owned -= self.analyzer.free_reads(self.loop.iterable)  # filling the list being walked changes the loop
+        for node in (n for s in statements for n in _walk_except(s, skip)):
+            if node.type in ("await_expression", "break_statement", "continue_statement", "yield_expression"):
+                return False
+            if node.type == "return_statement" and enclosing_function(node) in (function, self.loop.callback):
+                return False
+            if node.type in ("call_expression", "new_expression"):
+                root, links = split_chain(node) if node.type == "call_expression" else (node, [])
+                fills = len(links) == 1 and links[0].name in COLLECTION_METHODS and self.text(root) in owned
+                if not fills and self.analyzer.call_effect(node)[0] != "none":
+                    return False
+            if node.type in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
+                target = unwrap(node.child_by_field_name("left") or node.child_by_field_name("argument") or node)
+                while target.type in ("member_expression", "subscript_expression"):
+                    target = unwrap(target.child_by_field_name("object"))
+                if self.text(target) not in owned:
+                    return False
+            if node.type == "unary_expression" and self.text(node).startswith("delete"):
+                return False
+        return True
+
+    def statement(self) -> Node | None:
+        """The statement in a block that runs the loop: the loop itself, `xs.forEach(…);`, or the statement
+        holding `await Promise.all(xs.map(…))` (the only await outside closures in it)."""
+        node = self.loop.node
+        while self.loop.callback is not None and node.parent is not None and node.parent.type != "statement_block":
+            node = node.parent
+            if node.type in FUNCTION_TYPES:
+                return None
+        if node.parent is None or node.parent.type != "statement_block":
+            return None
+        if self.loop.kind == "map" and len(_outside_closures(node, "await_expression")) != 1:
+            return None
+        return node
+
+    def result_discarded(self, site: QuerySite) -> bool:
+        """Whether nothing uses what the iteration's query returns."""
+        holder = site.statement.named_children[0] if site.statement.type == "expression_statement" else None
+        if holder is not None and unwrap(holder) == site.expression:
+            return True  # `await q;`
+        returned = site.statement.type == "return_statement" or site.statement == self.loop.body
+        if self.loop.callback is None or not returned:
+            return False
+        if self.loop.kind == "forEach":
+            return True
+        statement = self.statement()  # a `map` callback returns it to `Promise.all`
+        if statement is None or statement.type != "expression_statement":
+            return False
+        expression = unwrap(statement.named_children[0])
+        if expression.type == "await_expression":
+            expression = unwrap(expression.named_children[0])
+        return expression == self.loop.node
+
+    def stable(self) -> bool:
+        """The list can be read again before the loop (pure, neither reassigned nor filled by the body), and the
+        body does not rebind the element."""
+        rebound = set().union(*(self.analyzer.binds(s) for s in self.loop.statements)) | self.mutated
+        if self.loop.kind == "while-index":
+            rebound.discard(self.loop.counter)
+        return (
+            self.invariant(self.loop.iterable)
+            and not (self.analyzer.free_reads(self.loop.iterable) & rebound)
+            and not (self.element_names & rebound)
+        )
+
+
+def _walk_except(node: Node, skip: Node | None) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current == skip:
+            continue
+        found.append(current)
+        stack.extend(current.children)
+    return found
+
+
+def _outside_closures(node: Node, kind: str) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current.type in FUNCTION_TYPES and current != node:
+            continue
+        if current.type == kind:
+            found.append(current)
+        stack.extend(current.named_children)
+    return found
+
+
+def _drizzle_call(node: Node, imports: dict[str, tuple[str, str]], text) -> tuple[str, list[Node]]:  # type: ignore[no-untyped-def]
+    """(drizzle-orm name, arguments) of a call to a function imported from drizzle-orm; ("", []) otherwise."""
+    if node.type != "call_expression":
+        return "", []
+    function, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+    imported = imports.get(text(function)) if function is not None and function.type == "identifier" else None
+    if imported is None or imported[0] != "drizzle-orm" or args is None or args.type != "arguments":
+        return "", []
+    return imported[1], list(args.named_children)
+
+
+def drizzle_call(node: Node, analyzer: EffectAnalyzer) -> tuple[str, list[Node]]:
+    return _drizzle_call(unwrap(node), analyzer.imports, analyzer.text)
+
+
+def fresh_name(function: Node | None, near: Node, base: str, text) -> str:  # type: ignore[no-untyped-def]
+    """`base`, or `base2`, `base3` …: a name no identifier of `function` (or of the file, when None) uses."""
+    scope = function if function is not None else near
+    while function is None and scope.parent is not None:
+        scope = scope.parent
+    used = {text(n) for n in descendants_of_type(scope, "identifier", "shorthand_property_identifier",
+                                                     "shorthand_property_identifier_pattern")}  # fmt: skip
+    name, counter = base, 1
+    while name in used:
+        counter += 1
+        name = f"{base}{counter}"
+    return name

@@ -1,0 +1,289 @@
+"""
+## What it does
+Flags loops that send one Drizzle query per element of a list (`for`, `for…of`, `for…in`, index loops,
+`.forEach(async …)`, `await Promise.all(xs.map(async …))`) keyed by the element (`eq(col, x)` or
+`eq(col, x.id)`, possibly inside `and(...)` with conditions that do not change), and batches them: an
+update or delete becomes one statement with `inArray(col, keys)`, inserts one multi-row `values(rows)`, a
+select one `inArray` select whose rows each iteration looks up by key, and a count or max per element one
+grouped query (`GROUP BY col`) read back into the same shape.
+
+## Why is this bad?
+Each iteration waits a full round trip, so the loop costs N statements where one would do (seed 001:
+`deleteChain` detached 50 renders in 52 statements, ~2.5 s; batched, 2 statements, ~150 ms).
+
+Loops that are per-row on purpose are left alone: SET values or RETURNING rows that differ per element,
+per-item try/catch, `break`/`continue`/`return`, chunking and paging loops (keyed by `inArray`, `gt` or
+a cursor, not `eq` on the element), other awaits or effects in the body (logging, HTTP, queues), a list
+the body changes, keys not derived from the element, and loops nested in loops (a key made of two
+elements: batching one level still sends N statements, batching both would match the cross product).
+A call to a DAL helper per element (seed 003 `getAllEvents` → `getEventWithRelations`), a write inside a
+transaction, a SET that reads the row, a `while` walk over an index and select shapes that cannot be
+re-keyed (joins, `limit(n)`, projections without the key) get a finding with no fix.
+
+## Example
+```ts
+import { eq } from "drizzle-orm";
+import { db } from "./db";
+import { renders } from "./schema";
+
+export async function detachRenders(chainId: string) {
+  const chainRenders = await db.select().from(renders).where(eq(renders.chainId, chainId));
+  for (const r of chainRenders) {
+    await db
+      .update(renders)
+      .set({ chainId: null, chainPosition: null, updatedAt: new Date() })
+      .where(eq(renders.id, r.id));
+  }
+}
+```
+
+## Use instead
+```ts
+import { eq, inArray } from "drizzle-orm";
+import { db } from "./db";
+import { renders } from "./schema";
+
+export async function detachRenders(chainId: string) {
+  const chainRenders = await db.select().from(renders).where(eq(renders.chainId, chainId));
+  if (chainRenders.length > 0) {
+    await db
+      .update(renders)
+      .set({ chainId: null, chainPosition: null, updatedAt: new Date() })
+      .where(inArray(renders.id, chainRenders.map((r) => r.id)));
+  }
+}
+```
+
+## Fix safety
+Safe for an update or delete when the loop body is that one statement, its result is not used, its SET
+and every other condition are loop-invariant (no per-element name, no await, only pure calls), and the
+list is a pure expression the body does not change. Then `WHERE c AND col IN (k1…kn)` selects the union
+of the rows the N statements selected (a row has one value of `col`), and a SET of constants leaves each
+of those rows in the same state whether applied once or, for a repeated key, twice. `new Date()` counts as
+invariant: the batch gives every row one timestamp where the loop's differed by the round trips between
+statements, a difference no program can rely on. The empty list is guarded (`if (xs.length > 0)`), so it
+still sends no statement (and `inArray(col, [])`, which throws before drizzle-orm 0.32.1, is never built).
+What differs is only how a failure looks: the loop leaves the rows before a failing statement changed,
+the batch changes none; statement-level triggers fire once; and the rows' locks are held together for one
+statement instead of one at a time. For the same reason a write inside a transaction callback gets no fix:
+its row locks are kept until commit, and the batch would take them in scan order instead of list order.
+
+Unsafe: `.forEach(async …)` (the loop did not wait for its queries; the batch is awaited) and `for…in`
+(keys come from `Object.keys`, which skips inherited properties); inserts (one statement fails as a whole,
+defaults such as `now()` are computed once, RETURNING rows are consumed in VALUES order, which PostgreSQL
+keeps in practice but does not promise); selects and grouped queries (rows are matched to keys with
+`===` in JS, which misses keys that come back in another form: uuid case, numeric strings, Dates). The
+select keeps the query's projection, conditions and ordering and drops `.limit(1)`, so each key's rows
+come back in the same order, repeated keys get the same rows again, and missing keys get `[]` (a grouped
+query yields `count 0`, `max null` for them, as the ungrouped query did). A SET that reads the row
+(`sql\\`${t.n} + 1\\``) is display-only: the loop applies it once per occurrence of a key, the batch once per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dalfix import batching
+from dalfix.batching import aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
+from dalfix.context import FileContext
+from dalfix.drizzle import unwrap
+from dalfix.fixes import Applicability, Edit, Finding
+from dalfix.loops import LoopAnalysis, QuerySite, element_loops, enclosing_function, fresh_name, in_another_loop
+from dalfix.parsing import Node
+from dalfix.render import reindent
+from dalfix.rules import Rule
+
+# The steps each batchable chain may have after its root.
+SHAPES = {"update": {"set", "where", "returning"}, "delete": {"where", "returning"},
+          "select": {"from", "where", "orderBy", "limit"}, "selectDistinct": {"from", "where", "orderBy", "limit"},
+          "insert": {"values", "onConflictDoNothing", "returning"}, "$count": set()}  # fmt: skip
+SAFE_LOOPS = ("for-of", "for-index", "map")
+BARE = ("variable_declarator", "return_statement", "arguments", "array")  # where `a ?? b` needs no parentheses
+
+
+class QueryInLoop(Rule):
+    code = "DAL002"
+    name = "query-in-loop"
+    message = "A query runs once per loop element; batch it into one query"
+    fix_title = "Batch the per-element queries into one query"
+    fix_availability = "sometimes"
+    needles = (b"for", b"while", b".map(")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
+        for loop in element_loops(ctx.parsed.root, ctx.text):
+            if enclosing_function(loop.node) is None or in_another_loop(loop, ctx.text):
+                continue  # nested loops: never
+            a = LoopAnalysis(loop, analyzer)
+            site = a.query_site()
+            finding = self._check(ctx, a, site) if site is not None and a.stable() else None
+            if finding is not None:
+                yield finding
+
+    def _check(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite) -> Finding | None:
+        chain = ctx.vocabulary.query_chain(site.query)
+        if chain is None:
+            return self._helper(ctx, a, site)
+        args = chain_arguments(chain)
+        root = args.get(chain.method, [])
+        if chain.method not in SHAPES or len(args) != len(chain.links) or set(args) - SHAPES[chain.method] - {
+                chain.method}:  # fmt: skip
+            keyed = chain.kind == "read" and a.analyzer.free_reads(site.query) & a.element_names
+            return self._no_fix(ctx, a, site, "a read per element in a shape dalfix cannot batch") if keyed else None
+        if chain.method == "insert":
+            return self._insert(ctx, a, site, args, root)
+        where = root[1] if chain.method == "$count" and len(root) == 2 else (args.get("where") or [None])[0]
+        key = a.keyed_condition(where, a.analyzer.imports) if where is not None else None
+        if key is None or not all(a.invariant(n) for name, ns in args.items() for n in ns if n != where):
+            return None  # per-element SET or conditions, or a key not derived from the element: never
+        if a.loop.kind == "while-index":
+            return self._no_fix(ctx, a, site, "a `while` walk over a list index")
+        column, in_array = ctx.text(key.column), f"inArray({ctx.text(key.column)}, {a.keys_text(key)})"
+        keyed = Edit(key.condition.start_byte, key.condition.end_byte, in_array)
+        if chain.method in ("update", "delete"):
+            return self._write(ctx, a, site, chain, args, text_with_edits(ctx.parsed, site.query, [keyed]))
+        if a.result_discarded(site):
+            return None
+        if chain.method == "$count":
+            steps = [f".select({{ key: {column}, value: count() }})", f".from({ctx.text(root[0])})",
+                     f".where({text_with_edits(ctx.parsed, where, [keyed])})", f".groupBy({column})"]  # fmt: skip
+            query = ctx.text(chain.root) + "".join("\n" + ctx.style.indent_unit + step for step in steps)
+            lookup = f"{{}}.get({ctx.text(key.key)}) ?? 0"
+            lookup = lookup if site.expression.parent.type in BARE else f"({lookup})"
+            return self._hoist(ctx, a, site, query, "ByKey", "count", lookup, f"one `GROUP BY {column}` query", "")
+        projection = unwrap(root[0]) if root else None
+        defaults = aggregate_defaults(projection, a.analyzer)
+        if defaults is not None and projection is not None and not {"orderBy", "limit"} & set(args):
+            group = next(n for n in ("key", "groupKey", "groupedBy") if n not in dict(defaults))
+            first = projection.named_children[0]
+            lead = f"{group}: {column}," + ("\n" + ctx.indent_at(first) if "\n" in ctx.text(projection) else " ")
+            end = site.query.end_byte
+            query = text_with_edits(ctx.parsed, site.query, [Edit(first.start_byte, first.start_byte, lead), keyed,
+                                    Edit(end, end, f"{batching.continuation(ctx.parsed, chain)}.groupBy({column})")])
+            empty = "{ " + ", ".join(f"{name}: {value}" for name, value in defaults) + " }"
+            lookup = f"[{{}}.get({ctx.text(key.key)}) ?? {empty}]"
+            return self._hoist(ctx, a, site, _relative(ctx, site, query), "ByKey", "aggregates", lookup,
+                               f"one `GROUP BY {column}` query", group)  # fmt: skip
+        return self._select(ctx, a, site, chain, key, args, projection, keyed)
+
+    def _write(self, ctx, a, site, chain, args, query) -> Finding | None:  # type: ignore[no-untyped-def]
+        statement = a.statement()
+        if statement is None or len(a.loop.statements) != 1 or not a.result_discarded(site):
+            return None  # other work in the body, or per-row RETURNING: never
+        if ctx.vocabulary.inside_transaction(a.loop.node) or chain.handle == "tx":
+            return self._no_fix(ctx, a, site, "a write per element inside a transaction (batching changes lock order)")
+        if any(reads_row(ctx.parsed, n, args[chain.method][0]) for n in args.get("set", [])):
+            return self._no_fix(ctx, a, site, "a SET that reads the row, per element (a batch applies it once per row)")
+        if a.loop.kind == "forEach" and not _is_async(enclosing_function(a.loop.node)):
+            return self._no_fix(ctx, a, site, "a write per element in `forEach` of a function that cannot await")
+        applicability = Applicability.SAFE if a.loop.kind in SAFE_LOOPS else Applicability.UNSAFE
+        return self._replace(ctx, a, site, statement, query, f"one `{chain.method}` with `inArray`", applicability)
+
+    def _insert(self, ctx, a, site, args, root) -> Finding | None:  # type: ignore[no-untyped-def]
+        values = unwrap(args["values"][0]) if len(args.get("values", [])) == 1 else None
+        if values is None or values.type != "object" or a.loop.pattern is None or len(root) != 1:
+            return None  # `values(chunk)`: chunking, never
+        effects = a.analyzer.effects(values)
+        if effects.db != "none" or effects.awaits or a.analyzer.free_reads(values) & (a.variant - a.element_names):
+            return None
+        if not a.invariant(root[0]) or reads_row(ctx.parsed, values, root[0]) or args.get("onConflictDoNothing"):
+            return self._no_fix(ctx, a, site, "an insert per element; insert all rows with one `values([...])`")
+        # The callback's return type keeps literals typed as `values({...})` did (enum columns).
+        rows = a.mapped(f"({ctx.text(values)})", f": typeof {ctx.text(root[0])}.$inferInsert")
+        query = text_with_edits(ctx.parsed, site.query, [Edit(values.start_byte, values.end_byte, rows)])
+        statement = a.statement()
+        if a.result_discarded(site) and len(a.loop.statements) == 1 and statement is not None:
+            return self._replace(ctx, a, site, statement, query, "one multi-row `insert`", Applicability.UNSAFE)
+        if "returning" not in args or "onConflictDoNothing" in args or a.result_discarded(site):
+            return None
+        return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "inserted", "{}.splice(0, 1)",
+                           "one multi-row `insert … returning`", None, guard=True)  # fmt: skip
+
+    def _select(self, ctx, a, site, chain, key, args, projection, keyed) -> Finding | None:  # type: ignore[no-untyped-def]
+        prop = key_property(ctx.parsed, key.column, projection, args["from"][0])
+        if prop is None or args.get("limit", [None])[0] is not None and ctx.text(args["limit"][0]) != "1":
+            return self._no_fix(ctx, a, site, "a select per element whose rows cannot be matched back to keys")
+        limit = next((link for link in chain.links if link.name == "limit"), None)
+        edits = [keyed]
+        if limit is not None:  # the limit was per key: each key keeps its first row instead
+            edits.append(Edit(limit.member.child_by_field_name("object").end_byte, limit.call.end_byte, ""))
+        query = text_with_edits(ctx.parsed, site.query, edits)
+        pattern = site.statement.named_children[0].child_by_field_name("name") if site.statement.type == (
+            "lexical_declaration") else None  # fmt: skip
+        first_only = pattern is not None and pattern.type == "array_pattern" and len(pattern.named_children) == 1
+        row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row", ctx.text)
+        lookup = f"{{}}.filter(({row}) => {row}.{prop} === {ctx.text(key.key)})"
+        lookup += ".slice(0, 1)" if limit is not None and not first_only else ""
+        return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup,
+                           "one `inArray` select", None)  # fmt: skip
+
+    def _replace(self, ctx, a, site, statement, query, what, applicability) -> Finding:  # type: ignore[no-untyped-def]
+        """The loop becomes one guarded statement."""
+        comments = [ctx.text(c) for c in a.loop.body.named_children if c.type == "comment"]
+        text = ctx.render("query_in_loop/batched_write.ts.j2", statement, length=a.length_text(), comments=comments,
+                          query=reindent(query, ctx.indent_at(site.query), ctx.style.indent_unit))
+        imports = {"inArray"} if "inArray(" in query else set()
+        return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
+
+    def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group, guard=None) -> Finding | None:  # type: ignore[no-untyped-def]
+        """The batch runs before the loop (rows, or a map by key when `group` is set); each iteration looks its
+        result up (`lookup`, with `{}` for the batch's name) instead of querying."""
+        statement = a.statement()
+        if statement is None or not a.local_effects_only(a.loop.statements, site.expression):
+            return None  # other effects interleaved, exits decided by results, other awaits: never
+        name = _batch_name(ctx, a, site, suffix, default)
+        template = "query_in_loop/batched_rows.ts.j2" if group is None else "query_in_loop/grouped_rows.ts.j2"
+        text = ctx.render(template, statement, batch=name, length=a.length_text(), group=group,
+                          guard=batching.needs_empty_guard(ctx.project.drizzle_version) if guard is None else guard,
+                          query=reindent(query, "", "" if group is None else ctx.style.indent_unit))
+        edits = [Edit(statement.start_byte, statement.start_byte, text + ctx.style.newline + ctx.indent_at(statement)),
+                 Edit(site.expression.start_byte, site.expression.end_byte, lookup.replace("{}", name))]
+        imports = {"inArray"} | ({"count"} if group == "" else set())
+        return self._fix(ctx, a, edits, what, Applicability.UNSAFE, imports)
+
+    def _helper(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite) -> Finding | None:
+        """A DAL helper called per element (seed 003: `getAllEvents` -> `getEventWithRelations`): display-only."""
+        call = site.query
+        arguments = call.child_by_field_name("arguments") if call.type == "call_expression" else None
+        values = arguments.named_children if arguments is not None else []
+        keyed = [i for i, n in enumerate(values) if a.element_suffix(n) is not None]
+        effect, summarized = a.analyzer.call_effect(call) if keyed else ("none", False)
+        if not summarized or effect not in ("read", "write") or a.loop.pattern is None:
+            return None
+        queries, column = batching.helper_batch_hint(ctx.project, ctx.parsed, call, keyed[0])
+        keys = a.mapped(ctx.text(values[keyed[0]]))
+        batched = f"`.where(inArray({column}, {keys}))`" if column else f"all of `{keys}` at once"
+        helper = ctx.text(call.child_by_field_name("function"))
+        return self._no_fix(ctx, a, site, f"`{helper}` ({queries} quer{'y' if queries == 1 else 'ies'}) runs once per element; a batched variant "
+                            f"would load {batched} and match rows back by key")  # fmt: skip
+
+    def _no_fix(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, why: str) -> Finding:
+        return ctx.finding(self, site.statement, f"{why} (loop over `{ctx.text(a.loop.iterable)}`)",
+                           applicability=Applicability.DISPLAY_ONLY)  # fmt: skip
+
+    def _fix(self, ctx, a, edits, what, applicability, imports) -> Finding:  # type: ignore[no-untyped-def]
+        message = f"A query runs once per element of `{ctx.text(a.loop.iterable)}`; use {what}"
+        return ctx.finding(self, a.loop.node, message, edits, applicability,
+                           frozenset(("drizzle-orm", name) for name in imports), ("N statements -> 1",))  # fmt: skip
+
+
+def _relative(ctx: FileContext, site: QuerySite, query: str) -> str:
+    """The query's text with its continuation lines indented relative to its first line's indentation."""
+    return reindent(query, ctx.indent_at(site.query), "")
+
+
+def _is_async(function: Node | None) -> bool:
+    return function is not None and any(c.type == "async" for c in function.children)
+
+
+def _batch_name(ctx: FileContext, a: LoopAnalysis, site: QuerySite, suffix: str, default: str) -> str:
+    """A fresh name after what one iteration bound: `profileRows` for `const [profile] = …`, `allHits` for
+    `const hits = …`, `statsByKey`; `default` + suffix when the binding is no plain name."""
+    declarator = site.statement.named_children[0] if site.statement.type == "lexical_declaration" else None
+    name = declarator.child_by_field_name("name") if declarator is not None else None
+    if name is not None and name.type == "array_pattern" and len(name.named_children) == 1:
+        name = name.named_children[0]
+    base = ctx.text(name) if name is not None and name.type == "identifier" else default
+    plural = suffix == "Rows" and base.lower().endswith(("s", "rows"))
+    wanted = "all" + base[:1].upper() + base[1:] if plural else base + suffix
+    return fresh_name(enclosing_function(a.loop.node), a.loop.node, wanted, ctx.text)
