@@ -66,9 +66,7 @@ class DelayProxy:
     def _serve(self) -> None:
         self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._handle, "127.0.0.1", self.listen_port)
-        )
+        self._server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", self.listen_port))
         self.listen_port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         self._loop.run_forever()

@@ -75,8 +75,13 @@ def main() -> None:
     findings = len(result.findings)  # type: ignore[union-attr]
     print(f"check (in process):    {check_time * 1000:8.1f} ms, {findings} findings, {len(rules)} rules")
 
-    fix_time, _ = timed(lambda: run([base], RunOptions(rules=rules, fix_threshold=rules and __import__(
-        "dalfix.fixes").fixes.Applicability.UNSAFE)), args.repeat)  # fmt: skip
+    fix_time, _ = timed(
+        lambda: run(
+            [base],
+            RunOptions(rules=rules, fix_threshold=rules and __import__("dalfix.fixes").fixes.Applicability.UNSAFE),
+        ),
+        args.repeat,
+    )
     print(f"diff --unsafe-fixes:   {fix_time * 1000:8.1f} ms (fixpoint rounds included)")
 
     start = time.perf_counter()

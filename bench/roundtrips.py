@@ -51,7 +51,9 @@ def database_url() -> str:
     if url:
         host = urlparse(url).hostname
         if host not in ("127.0.0.1", "localhost", "::1"):
-            raise SystemExit("DATABASE_URL must point at a loopback address (the delay proxy forwards to loopback only)")
+            raise SystemExit(
+                "DATABASE_URL must point at a loopback address (the delay proxy forwards to loopback only)"
+            )
         return url
     subprocess.run(["pg_ctlcluster", "15", "main", "start"], capture_output=True)
     for _ in range(30):
@@ -59,8 +61,10 @@ def database_url() -> str:
             break
         time.sleep(0.5)
     # SQL goes on stdin: through `su -c` a shell would expand `$$`.
-    role = ("DO $$BEGIN CREATE ROLE dalfix LOGIN SUPERUSER PASSWORD 'dalfix'; "
-            "EXCEPTION WHEN duplicate_object THEN NULL; END$$;")  # fmt: skip
+    role = (
+        "DO $$BEGIN CREATE ROLE dalfix LOGIN SUPERUSER PASSWORD 'dalfix'; "
+        "EXCEPTION WHEN duplicate_object THEN NULL; END$$;"
+    )
     subprocess.run(["su", "postgres", "-c", "psql -q"], input=role, text=True, capture_output=True)
     subprocess.run(["su", "postgres", "-c", "createdb -O dalfix dalfix_bench"], capture_output=True)
     return "postgresql://dalfix:dalfix@127.0.0.1:5432/dalfix_bench"
@@ -75,10 +79,25 @@ def with_port(url: str, port: int) -> str:
 def time_case(app: Path, case: str, url: str, iterations: int) -> dict:  # type: ignore[type-arg]
     out = app / f"bench-{abs(hash((case, url)))}.json"
     subprocess.run(
-        [str(app / "node_modules/.bin/tsx"), "harness/bench.ts", "--case", case, "--iterations", str(iterations),
-         "--warmup", "3", "--out", str(out)],
-        cwd=app, env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        [
+            str(app / "node_modules/.bin/tsx"),
+            "harness/bench.ts",
+            "--case",
+            case,
+            "--iterations",
+            str(iterations),
+            "--warmup",
+            "3",
+            "--out",
+            str(out),
+        ],
+        cwd=app,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     return json.loads(out.read_text())
 
 
@@ -103,8 +122,11 @@ def main() -> None:
                 old = time_case(before, case, proxied, args.iterations)
                 new = time_case(after, case, proxied, args.iterations)
                 rows.append({"case": case, "rtt": rtt, "before": old, "after": new})
-                print(f"rtt {rtt:g} ms  {case:48} {_median(old):8.2f} -> {_median(new):8.2f} ms  "
-                      f"statements {old['statements']} -> {new['statements']}", flush=True)  # fmt: skip
+                print(
+                    f"rtt {rtt:g} ms  {case:48} {_median(old):8.2f} -> {_median(new):8.2f} ms  "
+                    f"statements {old['statements']} -> {new['statements']}",
+                    flush=True,
+                )
     shutil.rmtree(work, ignore_errors=True)
     (HERE / "results.json").write_text(json.dumps(rows, indent=1) + "\n")
     write_markdown(rows, args.iterations)

@@ -55,8 +55,17 @@ def awaited_binding(statements: list[Node], index: int, analyzer: EffectAnalyzer
             return None
         if not (analyzer.effects(condition).pure and analyzer.effects(alternative).pure):
             return None
-        return AwaitedBinding((statement,), kind, name, _argument(found), found, unwrap(consequence), condition,
-                              alternative, analyzer.text(alternative))  # fmt: skip
+        return AwaitedBinding(
+            (statement,),
+            kind,
+            name,
+            _argument(found),
+            found,
+            unwrap(consequence),
+            condition,
+            alternative,
+            analyzer.text(alternative),
+        )
     found = _single_await(value)
     if found is None:
         return None
@@ -90,8 +99,17 @@ def _let_then_if(statements, index, kind, name, value, analyzer) -> AwaitedBindi
     if not analyzer.effects(condition).pure or target in analyzer.free_reads(condition):
         return None
     await_node = unwrap(right)
-    return AwaitedBinding((statements[index], branch), "let", left, _argument(await_node), await_node, await_node,
-                          condition, value, analyzer.text(value) if value is not None else None)  # fmt: skip
+    return AwaitedBinding(
+        (statements[index], branch),
+        "let",
+        left,
+        _argument(await_node),
+        await_node,
+        await_node,
+        condition,
+        value,
+        analyzer.text(value) if value is not None else None,
+    )
 
 
 def _is_pure_default(value: Node, analyzer: EffectAnalyzer) -> bool:
@@ -125,8 +143,13 @@ def binding_effects(binding: AwaitedBinding, analyzer: EffectAnalyzer) -> Effect
     parts = [analyzer.effects(s) for s in binding.statements]
     first = parts[0]
     for other in parts[1:]:
-        first = Effects(first.binds | other.binds, first.reads | other.reads, first.awaits or other.awaits,
-                        max((first.db, other.db), key=lambda k: ["none", "read", "write", "transaction",
-                                                                 "unknown"].index(k)),
-                        first.exits | other.exits, True, first.by_summary or other.by_summary)  # fmt: skip
+        first = Effects(
+            first.binds | other.binds,
+            first.reads | other.reads,
+            first.awaits or other.awaits,
+            max((first.db, other.db), key=lambda k: ["none", "read", "write", "transaction", "unknown"].index(k)),
+            first.exits | other.exits,
+            True,
+            first.by_summary or other.by_summary,
+        )
     return first

@@ -59,8 +59,14 @@ def _run(paths: tuple[Path, ...], select, ignore, preview, exclude, threshold) -
     except UnknownRule as exc:
         raise click.UsageError(str(exc)) from exc
     try:
-        options = RunOptions(rules=rules, fix_threshold=threshold, exclude=tuple(exclude), cli_select=tuple(_split(select)),
-                             cli_ignore=tuple(_split(ignore)), preview=preview)  # fmt: skip
+        options = RunOptions(
+            rules=rules,
+            fix_threshold=threshold,
+            exclude=tuple(exclude),
+            cli_select=tuple(_split(select)),
+            cli_ignore=tuple(_split(ignore)),
+            preview=preview,
+        )
         return run(paths, options)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc

@@ -33,14 +33,34 @@ DRIVER_MODULES = {
 
 # Drivers on which two queries in flight use two connections (or independent HTTP requests).
 CONCURRENT_DRIVERS = frozenset(
-    {"node-postgres", "postgres-js", "neon-http", "neon-serverless", "vercel-postgres", "aws-data-api", "mysql2",
-     "planetscale-serverless", "tidb-serverless"}
-)  # fmt: skip
+    {
+        "node-postgres",
+        "postgres-js",
+        "neon-http",
+        "neon-serverless",
+        "vercel-postgres",
+        "aws-data-api",
+        "mysql2",
+        "planetscale-serverless",
+        "tidb-serverless",
+    }
+)
 # One connection, or synchronous: queries run one after another whatever the code says.
 SERIAL_DRIVERS = frozenset(
-    {"node-postgres-client", "postgres-js-single", "pglite", "better-sqlite3", "bun-sqlite", "libsql", "d1",
-     "expo-sqlite", "op-sqlite", "durable-sqlite", "mysql2-connection"}
-)  # fmt: skip
+    {
+        "node-postgres-client",
+        "postgres-js-single",
+        "pglite",
+        "better-sqlite3",
+        "bun-sqlite",
+        "libsql",
+        "d1",
+        "expo-sqlite",
+        "op-sqlite",
+        "durable-sqlite",
+        "mysql2-connection",
+    }
+)
 KNOWN_DRIVERS = CONCURRENT_DRIVERS | SERIAL_DRIVERS
 
 

@@ -40,13 +40,47 @@ TRANSACTION_TYPES = frozenset({"PgTransaction", "SQLiteTransaction", "MySqlTrans
 # Helpers drizzle-orm exports that build SQL fragments without touching the database.
 SQL_BUILDERS = frozenset(
     {
-        "eq", "ne", "and", "or", "not", "gt", "gte", "lt", "lte", "inArray", "notInArray", "isNull",
-        "isNotNull", "like", "ilike", "notLike", "notIlike", "between", "notBetween", "exists",
-        "notExists", "sql", "asc", "desc", "count", "countDistinct", "sum", "sumDistinct", "avg",
-        "avgDistinct", "min", "max", "arrayContains", "arrayContained", "arrayOverlaps",
-        "getTableColumns", "getTableName", "aliasedTable", "alias",
+        "eq",
+        "ne",
+        "and",
+        "or",
+        "not",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "inArray",
+        "notInArray",
+        "isNull",
+        "isNotNull",
+        "like",
+        "ilike",
+        "notLike",
+        "notIlike",
+        "between",
+        "notBetween",
+        "exists",
+        "notExists",
+        "sql",
+        "asc",
+        "desc",
+        "count",
+        "countDistinct",
+        "sum",
+        "sumDistinct",
+        "avg",
+        "avgDistinct",
+        "min",
+        "max",
+        "arrayContains",
+        "arrayContained",
+        "arrayOverlaps",
+        "getTableColumns",
+        "getTableName",
+        "aliasedTable",
+        "alias",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +167,9 @@ class Vocabulary:
     typed_tx_params: list[tuple[int, int, str]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, parsed: ParsedFile, configured: tuple[str, ...] = (), imported_handles: set[str] | None = None) -> Vocabulary:
+    def build(
+        cls, parsed: ParsedFile, configured: tuple[str, ...] = (), imported_handles: set[str] | None = None
+    ) -> Vocabulary:
         vocab = cls(parsed)
         vocab.db_names.update(configured)
         vocab.db_names.update(imported_handles or ())
@@ -145,7 +181,12 @@ class Vocabulary:
             if kind == "variable_declarator":
                 value = node.child_by_field_name("value")
                 name = node.child_by_field_name("name")
-                if value is not None and name is not None and name.type == "identifier" and _is_drizzle_call(unwrap(value)):
+                if (
+                    value is not None
+                    and name is not None
+                    and name.type == "identifier"
+                    and _is_drizzle_call(unwrap(value))
+                ):
                     vocab.db_names.add(parsed.text(name))
             elif kind in ("required_parameter", "optional_parameter"):
                 vocab._typed_parameter(node)

@@ -33,29 +33,96 @@ TYPE_NODES = frozenset(
     }
 )
 DECLARATIONS = frozenset({"lexical_declaration", "variable_declaration"})
-EXIT_STATEMENTS = {"return_statement": "return", "throw_statement": "throw", "break_statement": "break",
-                   "continue_statement": "continue"}  # fmt: skip
+EXIT_STATEMENTS = {
+    "return_statement": "return",
+    "throw_statement": "throw",
+    "break_statement": "break",
+    "continue_statement": "continue",
+}
 
 PURE_GLOBAL_CALLS = frozenset(
     {
-        "Number", "String", "Boolean", "BigInt", "parseInt", "parseFloat", "isNaN", "isFinite",
-        "Math.abs", "Math.max", "Math.min", "Math.floor", "Math.ceil", "Math.round", "Math.trunc",
-        "Math.sign", "Math.pow", "Math.sqrt", "JSON.stringify", "JSON.parse", "Array.isArray", "Array.from",
-        "Array.of", "Object.keys", "Object.values", "Object.entries", "Object.fromEntries", "Date.now",
-        "Promise.resolve", "Promise.all", "Promise.allSettled", "structuredClone", "encodeURIComponent", "decodeURIComponent",
+        "Number",
+        "String",
+        "Boolean",
+        "BigInt",
+        "parseInt",
+        "parseFloat",
+        "isNaN",
+        "isFinite",
+        "Math.abs",
+        "Math.max",
+        "Math.min",
+        "Math.floor",
+        "Math.ceil",
+        "Math.round",
+        "Math.trunc",
+        "Math.sign",
+        "Math.pow",
+        "Math.sqrt",
+        "JSON.stringify",
+        "JSON.parse",
+        "Array.isArray",
+        "Array.from",
+        "Array.of",
+        "Object.keys",
+        "Object.values",
+        "Object.entries",
+        "Object.fromEntries",
+        "Date.now",
+        "Promise.resolve",
+        "Promise.all",
+        "Promise.allSettled",
+        "structuredClone",
+        "encodeURIComponent",
+        "decodeURIComponent",
     }
-)  # fmt: skip
+)
 PURE_CONSTRUCTORS = frozenset({"Date", "Map", "Set", "Error", "TypeError", "RangeError", "URL", "RegExp", "Array"})
 # Methods that compute a new value from their receiver and arguments without side effects.
 PURE_METHODS = frozenset(
     {
-        "map", "filter", "reduce", "find", "findIndex", "findLast", "some", "every", "includes", "join",
-        "slice", "concat", "flat", "flatMap", "at", "toString", "toISOString", "toLowerCase",
-        "toUpperCase", "trim", "trimStart", "trimEnd", "split", "startsWith", "endsWith", "replace",
-        "replaceAll", "getTime", "indexOf", "lastIndexOf", "padStart", "padEnd", "toFixed", "valueOf",
-        "localeCompare", "toJSON", "charAt", "substring", "toLocaleString",
+        "map",
+        "filter",
+        "reduce",
+        "find",
+        "findIndex",
+        "findLast",
+        "some",
+        "every",
+        "includes",
+        "join",
+        "slice",
+        "concat",
+        "flat",
+        "flatMap",
+        "at",
+        "toString",
+        "toISOString",
+        "toLowerCase",
+        "toUpperCase",
+        "trim",
+        "trimStart",
+        "trimEnd",
+        "split",
+        "startsWith",
+        "endsWith",
+        "replace",
+        "replaceAll",
+        "getTime",
+        "indexOf",
+        "lastIndexOf",
+        "padStart",
+        "padEnd",
+        "toFixed",
+        "valueOf",
+        "localeCompare",
+        "toJSON",
+        "charAt",
+        "substring",
+        "toLocaleString",
     }
-)  # fmt: skip
+)
 
 
 class CallSummaries(Protocol):
@@ -189,18 +256,18 @@ class EffectAnalyzer:
                     right = default.child_by_field_name("right") or default.child_by_field_name("value")
                     if right is not None:
                         self._collect_reads(right, frozenset(inner), out)
-            name = node.child_by_field_name("name")
-            if name is not None and kind != "method_definition":
-                inner.add(self.text(name))
+            own_name = node.child_by_field_name("name")
+            if own_name is not None and kind != "method_definition":
+                inner.add(self.text(own_name))
             body = node.child_by_field_name("body")
             if body is not None:
                 inner |= self._declared_in_block(body)
                 self._collect_reads(body, frozenset(inner), out)
             return
         if kind == "statement_block":
-            inner = local | self._declared_in_block(node)
+            scope = local | self._declared_in_block(node)
             for child in node.named_children:
-                self._collect_reads(child, inner, out)
+                self._collect_reads(child, scope, out)
             return
         if kind == "pair":
             value = node.child_by_field_name("value")
@@ -214,9 +281,9 @@ class EffectAnalyzer:
             value = node.child_by_field_name("value")
             if value is not None:
                 self._collect_reads(value, local, out)
-            name = node.child_by_field_name("name")
-            if name is not None and name.type != "identifier":
-                for default in _descendants(name, "assignment_pattern", "object_assignment_pattern"):
+            declared = node.child_by_field_name("name")
+            if declared is not None and declared.type != "identifier":
+                for default in _descendants(declared, "assignment_pattern", "object_assignment_pattern"):
                     right = default.child_by_field_name("right")
                     if right is not None:
                         self._collect_reads(right, local, out)
@@ -341,8 +408,16 @@ class EffectAnalyzer:
                 awaits = True
             elif kind in EXIT_STATEMENTS:
                 exits.add(EXIT_STATEMENTS[kind])
-            elif kind in ("if_statement", "ternary_expression", "switch_statement", "for_statement",
-                          "for_in_statement", "while_statement", "do_statement", "try_statement"):  # fmt: skip
+            elif kind in (
+                "if_statement",
+                "ternary_expression",
+                "switch_statement",
+                "for_statement",
+                "for_in_statement",
+                "while_statement",
+                "do_statement",
+                "try_statement",
+            ):
                 conditional = True
             elif kind == "binary_expression":
                 operator = current.child_by_field_name("operator")
@@ -416,5 +491,6 @@ def depends_on(later: Effects, earlier: Effects) -> bool:
         or later.binds & earlier.reads
         or later.binds & earlier.binds
         # `this.x` read after `this` escapes, or any read of a mutated object root.
-        or any(r.startswith("this.") for r in later.reads) and "this" in earlier.binds
+        or any(r.startswith("this.") for r in later.reads)
+        and "this" in earlier.binds
     )

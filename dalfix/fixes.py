@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 
 
-class Applicability(str, enum.Enum):
+class Applicability(enum.StrEnum):
     """How sure a fix is. Ordered: a mode that applies `UNSAFE` also applies `SAFE`."""
 
     SAFE = "safe"

@@ -51,10 +51,15 @@ def top_level_bindings(parsed: ParsedFile) -> set[str]:
                 bound.add(parsed.text(name))
         elif target.type == "import_statement":
             for node in _walk_named(target):
-                if node.type == "identifier" and node.parent is not None and node.parent.type in (
-                    "import_specifier",
-                    "import_clause",
-                    "namespace_import",
+                if (
+                    node.type == "identifier"
+                    and node.parent is not None
+                    and node.parent.type
+                    in (
+                        "import_specifier",
+                        "import_clause",
+                        "namespace_import",
+                    )
                 ):
                     bound.add(parsed.text(node))
     return bound

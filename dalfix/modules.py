@@ -48,7 +48,9 @@ class ModuleResolver:
         options = _read_json(config).get("compilerOptions", {}) if config.is_file() else {}
         base = self.root / str(options.get("baseUrl", "."))
         paths = options.get("paths", {}) or {}
-        return [(pattern, [base / t for t in targets]) for pattern, targets in paths.items() if isinstance(targets, list)]
+        return [
+            (pattern, [base / t for t in targets]) for pattern, targets in paths.items() if isinstance(targets, list)
+        ]
 
     def resolve(self, importer: Path, specifier: str) -> Path | None:
         if specifier.startswith("."):

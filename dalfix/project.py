@@ -47,7 +47,11 @@ class Project:
     def excludes(self, path: Path) -> bool:
         """Whether dalfix.toml's `exclude` (relative to the project root) names this file."""
         spec = self._exclude_spec
-        return spec is not None and path.is_relative_to(self.root) and spec.match_file(path.relative_to(self.root).as_posix())
+        return (
+            spec is not None
+            and path.is_relative_to(self.root)
+            and spec.match_file(path.relative_to(self.root).as_posix())
+        )
 
     @cached_property
     def resolver(self) -> ModuleResolver:
@@ -101,8 +105,11 @@ class Project:
                 args = call.child_by_field_name("arguments")
                 if args is None:
                     continue
-                positions = [i for i, arg in enumerate(args.named_children)
-                             if arg.type == "identifier" and vocabulary.handle_kind(arg, arg) == "tx"]  # fmt: skip
+                positions = [
+                    i
+                    for i, arg in enumerate(args.named_children)
+                    if arg.type == "identifier" and vocabulary.handle_kind(arg, arg) == "tx"
+                ]
                 if not positions:
                     continue
                 target = self.summaries.callee(parsed, call)
@@ -111,11 +118,11 @@ class Project:
                 if target is None or params is None:
                     continue
                 names = [p.child_by_field_name("pattern") for p in params.named_children]
+                module = self.summaries.module(target[0])
                 for index in positions:
-                    if index < len(names) and names[index] is not None and names[index].type == "identifier":
-                        module = self.summaries.module(target[0])
-                        assert module is not None
-                        found.setdefault(target[0], []).append((target[1], module.parsed.text(names[index])))
+                    pattern = names[index] if index < len(names) else None
+                    if module is not None and pattern is not None and pattern.type == "identifier":
+                        found.setdefault(target[0], []).append((target[1], module.parsed.text(pattern)))
         return found
 
     def analyzer_for(self, parsed: ParsedFile, vocabulary: Vocabulary) -> EffectAnalyzer:
@@ -142,7 +149,9 @@ class Project:
             return None
         manifest = self.root / "package.json"
         try:
-            deps = json.loads(manifest.read_text(encoding="utf-8")).get("dependencies", {}) if manifest.is_file() else {}
+            deps = (
+                json.loads(manifest.read_text(encoding="utf-8")).get("dependencies", {}) if manifest.is_file() else {}
+            )
         except (OSError, ValueError):
             deps = {}
         names = set(deps)

@@ -29,8 +29,16 @@ class SourceStyle:
         return cls(newline, _indent_unit(text), _quote(text), semicolons)
 
 
-_STATEMENTS = frozenset({"lexical_declaration", "expression_statement", "return_statement", "import_statement",
-                         "variable_declaration", "throw_statement"})  # fmt: skip
+_STATEMENTS = frozenset(
+    {
+        "lexical_declaration",
+        "expression_statement",
+        "return_statement",
+        "import_statement",
+        "variable_declaration",
+        "throw_statement",
+    }
+)
 
 
 def _tree_semicolons(root: Node) -> bool:

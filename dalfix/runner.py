@@ -54,8 +54,11 @@ def project_rules(project: Project, options: RunOptions) -> Sequence[type[Rule]]
     if not (config.select or config.ignore or config.preview):
         return options.rules
     try:
-        chosen = select_rules(options.cli_select or config.select, (*config.ignore, *options.cli_ignore),
-                              options.preview or config.preview)  # fmt: skip
+        chosen = select_rules(
+            options.cli_select or config.select,
+            (*config.ignore, *options.cli_ignore),
+            options.preview or config.preview,
+        )
     except UnknownRule as exc:
         raise ConfigError(f"{config.path}: {exc}") from exc
     if options.cli_select or not config.select:

@@ -244,8 +244,8 @@ class Summaries:
         base = self._top_level(parsed.path, parsed.text(obj))
         if base is None:
             return None
-        path, name = base
-        return (path, method) if name == "*" else (path, f"{name}.{method}")
+        module_path, top = base
+        return (module_path, method) if top == "*" else (module_path, f"{top}.{method}")
 
     def _top_level(self, path: Path, name: str) -> tuple[Path, str] | None:
         info = self.module(path)

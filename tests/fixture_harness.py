@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dalfix.fixes import Applicability
-from dalfix.parsing import count_errors, parse_bytes, grammar_for
+from dalfix.parsing import count_errors, grammar_for, parse_bytes
 from dalfix.rules import all_rules
 from dalfix.runner import RunOptions, run
 
@@ -68,8 +68,9 @@ def materialize(case: Case, workdir: Path) -> dict[str, Path]:
 
 def expected_outputs(case: Case, files: dict[str, Path]) -> dict[str, bytes]:
     """What each file must hold after fixing: the output file(s), else the input unchanged."""
-    expected = {name: (case.input / name).read_bytes() if case.input.is_dir() else case.input.read_bytes()
-                for name in files}  # fmt: skip
+    expected = {
+        name: (case.input / name).read_bytes() if case.input.is_dir() else case.input.read_bytes() for name in files
+    }
     if case.output is None:
         return expected
     if case.output.is_dir():

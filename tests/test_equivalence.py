@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from example_app import copy_app, ensure_installed, run_dalfix, run_harness, typecheck
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
@@ -33,8 +32,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "before": run_harness(before, base / "before.json"),
         "after": run_harness(after, base / "after.json"),
         "dalfix_stderr": fixed.stderr,
-        "changed": sorted(str(p.relative_to(after)) for p in (after / "src").rglob("*.ts")
-                          if p.read_bytes() != (before / p.relative_to(after)).read_bytes()),  # fmt: skip
+        "changed": sorted(
+            str(p.relative_to(after))
+            for p in (after / "src").rglob("*.ts")
+            if p.read_bytes() != (before / p.relative_to(after)).read_bytes()
+        ),
     }
 
 
@@ -56,14 +58,18 @@ def test_same_results_and_rows(runs: dict) -> None:  # type: ignore[type-arg]
         new = after[name]
         for key in ("result", "rows"):
             if old.get(key) != new.get(key):
-                diff = "\n".join(difflib.unified_diff(_pretty(old.get(key)), _pretty(new.get(key)), "before", "after",
-                                                      lineterm="", n=2))  # fmt: skip
+                diff = "\n".join(
+                    difflib.unified_diff(
+                        _pretty(old.get(key)), _pretty(new.get(key)), "before", "after", lineterm="", n=2
+                    )
+                )
                 problems.append(f"{name}: {key} differs after dalfix:\n{diff[:3000]}")
     assert not problems, "\n\n".join(problems)
 
 
 def test_no_method_issues_more_statements(runs: dict, request: pytest.FixtureRequest) -> None:  # type: ignore[type-arg]
     before, after = _cases(runs["before"]), _cases(runs["after"])
+
     # Data statements: BEGIN/COMMIT are counted apart, so a rewrite that adds a transaction (atomicity
     # bought with two statements) is judged on the queries it sends, and the table shows both.
     def data(case: dict) -> int:  # type: ignore[type-arg]

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from fixture_harness import run_fix
 
 from dalfix.parsing import parse_file
 from dalfix.project import Project
 from dalfix.rules import rule_by_code
-from fixture_harness import run_fix
 
 
 def make_project(tmp_path: Path, files: dict[str, str]) -> Project:
@@ -121,15 +121,17 @@ def test_dalfix_toml_driver_override_disables_parallel_reads(tmp_path: Path) -> 
 
 
 def test_package_json_fallback_for_serial_drivers(tmp_path: Path) -> None:
-    (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"better-sqlite3": "^11", "drizzle-orm": "0.45.4"}}))
+    (tmp_path / "package.json").write_text(
+        json.dumps({"dependencies": {"better-sqlite3": "^11", "drizzle-orm": "0.45.4"}})
+    )
     project = make_project(tmp_path, {"a.ts": "export const x = 1;\n"})
     assert project.project_driver_concurrency is False
     assert project.drizzle_version == (0, 45, 4)
 
 
 def test_dalfix_toml_ignore_select_and_exclude_apply(tmp_path: Path) -> None:
-    from dalfix.runner import RunOptions, run
     from dalfix.rules import select_rules
+    from dalfix.runner import RunOptions, run
 
     example = (
         'import { eq } from "drizzle-orm";\nimport { db } from "./db";\n'
@@ -144,8 +146,10 @@ def test_dalfix_toml_ignore_select_and_exclude_apply(tmp_path: Path) -> None:
 
     def found() -> dict[str, list[str]]:
         result = run([tmp_path], RunOptions(rules=select_rules()))
-        return {f.path.relative_to(tmp_path).as_posix(): [x.rule for x in f.findings] or [str(f.reason)]
-                for f in result.files}  # fmt: skip
+        return {
+            f.path.relative_to(tmp_path).as_posix(): [x.rule for x in f.findings] or [str(f.reason)]
+            for f in result.files
+        }
 
     assert found() == {"f.ts": ["DAL001"], "scripts/g.ts": ["DAL001"]}
     (tmp_path / "dalfix.toml").write_text('exclude = ["scripts/"]\n')

@@ -98,17 +98,21 @@ class SequentialAwaits(Rule):
             if binding is None:
                 start += 1
                 continue
-            group, moved_past, end = [start], [], start
+            group, moved_past, end = [start], list[int](), start
             for later in range(start + 1, len(units)):
                 _, other, other_effects = units[later]
                 if other is None and not other_effects.pure:
                     break  # a barrier: a write, an unknown call, an await, or an exit
                 blocked = [units[i][2] for i in group + moved_past]
-                if other is not None and not any(depends_on(other_effects, e) for e in blocked):
-                    if not (other.condition is not None and _reads_any(analyzer, other.condition, group, units)):
-                        group.append(later)
-                        end = later
-                        continue
+                independent = other is not None and not any(depends_on(other_effects, e) for e in blocked)
+                if (
+                    other is not None
+                    and independent
+                    and not (other.condition is not None and _reads_any(analyzer, other.condition, group, units))
+                ):
+                    group.append(later)
+                    end = later
+                    continue
                 moved_past.append(later)
             if len(group) >= 2:
                 yield self._finding(ctx, analyzer, [units[i] for i in group], [units[i] for i in moved_past if i < end])
@@ -123,7 +127,9 @@ class SequentialAwaits(Rule):
         chain = ctx.vocabulary.query_chain(binding.query)
         if chain is not None:
             return chain.kind == "read" and chain.handle == "db"
-        return analyzer.call_effect(binding.query) == ("read", True) if binding.query.type == "call_expression" else False
+        return (
+            analyzer.call_effect(binding.query) == ("read", True) if binding.query.type == "call_expression" else False
+        )
 
     def _finding(self, ctx, analyzer, members, moved_past) -> Finding:  # type: ignore[no-untyped-def]
         first, last = members[0][0][0], members[-1][0][-1]
@@ -133,13 +139,24 @@ class SequentialAwaits(Rule):
         for position, (nodes, binding, _) in enumerate(members):
             patterns.append(ctx.text(binding.pattern))
             comments = [] if position == 0 else [ctx.text(c) for c in _comments_before(nodes[0])]
-            entries.append({"expression": self._entry(ctx, binding, indent), "comments": comments,
-                            "trailing": "".join(" " + ctx.text(c) for c in _trailing_comments(nodes[-1]))})  # fmt: skip
+            entries.append(
+                {
+                    "expression": self._entry(ctx, binding, indent),
+                    "comments": comments,
+                    "trailing": "".join(" " + ctx.text(c) for c in _trailing_comments(nodes[-1])),
+                }
+            )
         after = [reindent(ctx.text(n), indent, "") for nodes, _, _ in moved_past for n in _with_comments(nodes)]
         declaration = "let" if any(_reassigned_later(analyzer, b, last) for _, b, _ in members) else "const"
         end = max([last.end_byte, *(c.end_byte for c in _trailing_comments(last))])
-        text = ctx.render("sequential_awaits/promise_all.ts.j2", first, declaration=declaration,
-                          patterns=patterns, entries=entries, after=after)  # fmt: skip
+        text = ctx.render(
+            "sequential_awaits/promise_all.ts.j2",
+            first,
+            declaration=declaration,
+            patterns=patterns,
+            entries=entries,
+            after=after,
+        )
         names = ", ".join(patterns)
         return ctx.finding(
             self,
@@ -162,8 +179,9 @@ class SequentialAwaits(Rule):
             before = ctx.source[binding.wrapper.start_byte : replaced.start_byte].decode()
             after = ctx.source[replaced.end_byte : binding.wrapper.end_byte].decode()
             body = reindent(before + parameter + after, indent, nested)
-            query = ctx.render("sequential_awaits/then_entry.ts.j2", binding.wrapper, query=query,
-                               parameter=parameter, body=body).strip()  # fmt: skip
+            query = ctx.render(
+                "sequential_awaits/then_entry.ts.j2", binding.wrapper, query=query, parameter=parameter, body=body
+            ).strip()
         if binding.condition is None:
             return query
         default = binding.default_text if binding.default_text is not None else "undefined"
@@ -173,8 +191,15 @@ class SequentialAwaits(Rule):
         if binding.condition.type == "parenthesized_expression":
             condition = condition[1:-1].strip()
         multiline = "\n" in query or len(indent + unit + condition + query + default) > 80
-        text = render_template("sequential_awaits/conditional_entry.ts.j2", ctx.style, "", condition=condition,
-                               query=query, default=default, multiline=multiline)  # fmt: skip
+        text = render_template(
+            "sequential_awaits/conditional_entry.ts.j2",
+            ctx.style,
+            "",
+            condition=condition,
+            query=query,
+            default=default,
+            multiline=multiline,
+        )
         return reindent(text, "", unit)  # continuation lines sit one level inside the array
 
 
@@ -188,8 +213,13 @@ def _reassigned_later(analyzer: EffectAnalyzer, binding: AwaitedBinding, last: N
         function = function.parent
     if function is None:
         return True
-    later = [n for n in descendants_of_type(function, "assignment_expression", "augmented_assignment_expression",
-                                            "update_expression") if n.start_byte >= last.end_byte]  # fmt: skip
+    later = [
+        n
+        for n in descendants_of_type(
+            function, "assignment_expression", "augmented_assignment_expression", "update_expression"
+        )
+        if n.start_byte >= last.end_byte
+    ]
     return any(names & analyzer.binds(n) for n in later)
 
 
