@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from github.Commit import Commit
-from github.PullRequest import PullRequest
+from github.PullRequest import PullRequest, ReviewComment
 from github.PullRequestComment import PullRequestComment
 from github.PullRequestReview import PullRequestReview
 
@@ -102,10 +102,10 @@ def review_pull_request(api: GitHubApi, options: ReviewOptions, log: Callable[[s
         return outcome
     if plan.to_post or include_summary:
         context = SummaryContext(f"{repo.html_url}/blob/{head_sha}", uuid.uuid4().hex, tuple(failed))
-        review, outcome.refused, outcome.posted_body = _submit(
+        posted, outcome.refused, outcome.posted_body = _submit(
             api, pr, _commit(api, options.repository, head_sha), plan, context, include_summary, log
         )
-        outcome.review_url = listed(review).get("html_url")
+        outcome.review_url = listed(posted).get("html_url")
     for comment in stale:
         _delete(api, comment)
         outcome.deleted += 1
@@ -214,7 +214,7 @@ def _submit(
         body = review_body(plan, context, include_summary)
         payload = [c.payload() for c in comments]
 
-        def create(body: str = body, payload: list[dict[str, Any]] = payload) -> PullRequestReview:
+        def create(body: str = body, payload: list[ReviewComment] = payload) -> PullRequestReview:
             return pr.create_review(commit=commit, body=body, event="COMMENT", comments=payload)
 
         def landed(run_id: str = context.run_id) -> PullRequestReview | None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from github.PullRequest import ReviewComment
+
 from dalfix.bot.hunks import DiffMap
 from dalfix.bot.markers import comment_marker, fingerprint, normalized, review_marker
 from dalfix.bot.suggestions import Suggestion, fixed_by, line_span, suggestion_for
@@ -59,11 +61,12 @@ class PlannedComment:
     suggested: bool
     reason: str = ""  # why it is in the review body instead of inline
 
-    def payload(self) -> dict[str, object]:
+    def payload(self) -> ReviewComment:
         """The comment as the create-review API takes it (`start_line` only when it differs from `line`)."""
-        comment: dict[str, object] = {"path": self.path, "body": self.body, "line": self.line, "side": "RIGHT"}
+        comment: ReviewComment = {"path": self.path, "body": self.body, "line": self.line, "side": "RIGHT"}
         if self.start_line < self.line:
-            comment.update(start_line=self.start_line, start_side="RIGHT")
+            comment["start_line"] = self.start_line
+            comment["start_side"] = "RIGHT"
         return comment
 
     def where(self) -> str:
