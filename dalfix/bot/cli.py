@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
@@ -130,9 +131,8 @@ def review(  # type: ignore[no-untyped-def]
     )
     outcome = _guarded(redact, lambda: review_pull_request(api, options, log))
     if dry_run and outcome.posted_body is not None:
-        for comment in outcome.plan.to_post:
-            click.echo(redact(f"--- {comment.where()}\n{comment.body}\n"))
-        click.echo(redact(f"--- review body\n{outcome.posted_body}"))
+        shown = [f"--- {c.where()}\n{c.body}\n" for c in outcome.plan.to_post]
+        _echo_untrusted(redact("\n".join([*shown, f"--- review body\n{outcome.posted_body}"])))
     log(redact(_review_summary(outcome, dry_run)))
     if outcome.failed_files:
         sys.exit(EXIT_ERROR)
@@ -220,9 +220,21 @@ def _logger() -> tuple[Redactor, Callable[[str], None]]:
     redact = Redactor(os.environ.get("GITHUB_TOKEN", ""))
 
     def log(message: str) -> None:
-        click.echo(f"dalfix bot: {redact(message)}", err=True)
+        # One line each, behind the prefix: text from the pull request (paths, code in messages) can then
+        # never start a line with `::`, which GitHub Actions would read as a workflow command.
+        line = redact(message).replace("\r", "\\r").replace("\n", "\\n")
+        click.echo(f"dalfix bot: {line}", err=True)
 
     return redact, log
+
+
+def _echo_untrusted(text: str) -> None:
+    """Print text that quotes the pull request's code; under GitHub Actions, with workflow commands off."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        click.echo(text)
+        return
+    resume = uuid.uuid4().hex
+    click.echo(f"::stop-commands::{resume}\n{text}\n::{resume}::")
 
 
 def _api(api_url: str, max_wait: float, log: Callable[[str], None]) -> GitHubApi:
@@ -250,7 +262,8 @@ def _guarded(redact: Redactor, action: Callable[[], object]):  # type: ignore[no
 
 
 def _fail(redact: Redactor, message: str) -> NoReturn:
-    click.echo(f"dalfix bot: error: {redact(message)}", err=True)
+    line = redact(message).replace("\r", "\\r").replace("\n", "\\n")  # one line, as in log()
+    click.echo(f"dalfix bot: error: {line}", err=True)
     sys.exit(EXIT_ERROR)
 
 

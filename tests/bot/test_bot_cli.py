@@ -24,8 +24,9 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return sleeps
 
 
-def bot(*args: str | Path, token: str | None = TOKEN) -> Result:
+def bot(*args: str | Path, token: str | None = TOKEN, actions: bool = False) -> Result:
     env = {"GITHUB_TOKEN": token or "", "GITHUB_REPOSITORY": "", "GITHUB_API_URL": ""}
+    env["GITHUB_ACTIONS"] = "true" if actions else ""
     return CliRunner().invoke(main, ["bot", *map(str, args)], env=env, catch_exceptions=False)
 
 
@@ -85,6 +86,20 @@ def test_dry_run_prints_the_review(make_pr, fake: FakeGitHub) -> None:
     assert result.exit_code == 1
     assert "--- src/users.ts:6-7\n**dalfix · safe fix**" in result.output and "```suggestion" in result.output
     assert fake.submitted_reviews(7) == []
+
+
+def test_code_from_the_pull_request_cannot_issue_workflow_commands(make_pr, fake: FakeGitHub) -> None:
+    # A comment inside a query: it moves with the query into the suggestion, whose lines are printed.
+    sneaky = sequential_reads("load").replace(".from(posts)", "/*\n::add-mask::x\n*/.from(posts)")
+    case = make_pr({"src/users.ts": HEADER}, {"src/users.ts": HEADER + sneaky})
+    result = bot(*review_args(case, "--dry-run"), actions=True)
+    lines = [line.strip() for line in result.output.splitlines()]  # the runner may trim lines
+    stop = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    resume = lines[stop].removeprefix("::stop-commands::")
+    sneaky_line = lines.index("::add-mask::x")
+    assert stop < sneaky_line < lines.index(f"::{resume}::")
+    for line in lines:
+        assert not line.startswith("::") or line in (lines[stop], "::add-mask::x", f"::{resume}::")
 
 
 def test_the_token_is_never_printed_nor_posted(make_pr, fake: FakeGitHub) -> None:
