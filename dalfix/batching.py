@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from dalfix.drizzle import QueryChain, unwrap
 from dalfix.effects import EffectAnalyzer
 from dalfix.fixes import Edit, apply_edits
+from dalfix.loops import array_type
 from dalfix.parsing import Node, ParsedFile, descendants_of_type, line_indent
 
 if TYPE_CHECKING:
@@ -95,6 +96,14 @@ def continuation(parsed: ParsedFile, chain: QueryChain) -> str:
     if prop is None or obj is None or b"\n" not in parsed.source[obj.end_byte : prop.start_byte]:
         return ""
     return "\n" + line_indent(parsed.source, prop.start_byte)
+
+
+def returns_array(project: Project, parsed: ParsedFile, call: Node) -> bool:
+    """Whether a call goes to a function of the scanned project declared to return an array (or a promise of one)."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    annotation = function.child_by_field_name("return_type") if function is not None else None
+    return annotation is not None and array_type(annotation)
 
 
 def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument: int) -> tuple[int, str | None]:

@@ -10,6 +10,7 @@ keys (`xs.map((x) => x.id)`), and whether the rest of the body only fills local 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -22,6 +23,12 @@ LoopKind = Literal["for-of", "for-in", "for-index", "while-index", "forEach", "m
 LOOP_STATEMENTS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 # Methods that only add to or update a collection the function itself owns.
 COLLECTION_METHODS = frozenset({"push", "unshift", "set", "add"})
+# Calls that return a new array whatever they are called on.
+ARRAY_FUNCTIONS = frozenset({"Object.keys", "Object.values", "Object.entries", "Array.from", "Array.of"})
+ARRAY_METHODS = frozenset({"map", "filter", "flatMap", "flat", "toSorted", "toReversed", "split"})
+# Methods that return an array when called on one.
+ARRAY_PRESERVING = frozenset({"slice", "concat", "sort", "reverse"})
+ARRAY_READS = frozenset({"select", "selectDistinct", "findMany"})
 # Operands that need no parentheses before `.length` / `.map(...)`.
 PRIMARY = frozenset({"identifier", "member_expression", "call_expression", "subscript_expression",
                      "parenthesized_expression", "array", "this"})  # fmt: skip
@@ -243,6 +250,17 @@ class LoopAnalysis:
             return None
         return QuerySite(statements[0], statements[0], unwrap(statements[0]))
 
+    def unconditional(self, site: QuerySite) -> bool:
+        """Whether every iteration that reaches the site's statement runs its query (no `if`, `?:`, `&&`, `try`)."""
+        node = site.expression.parent
+        while node is not None and node != site.statement.parent:
+            operator = node.child_by_field_name("operator") if node.type == "binary_expression" else None
+            if node.type in ("if_statement", "ternary_expression", "switch_statement", "try_statement") or (
+                    operator is not None and self.text(operator) in ("&&", "||", "??")):  # fmt: skip
+                return False
+            node = node.parent
+        return True
+
     def keyed_condition(self, condition: Node, imports: dict[str, tuple[str, str]]) -> ElementKey | None:
         """`eq(col, key)` keyed by the element, alone or in `and(...)` whose other conditions are invariant."""
         condition = unwrap(condition)
@@ -278,6 +296,9 @@ class LoopAnalysis:
         if self.loop.kind == "for-in":
             base = f"Object.keys({self.text(self.loop.iterable)})"
         pattern = self.text(self.loop.pattern)
+        bare = self.loop.pattern.child_by_field_name("pattern")  # `(x: T) =>` of a callback
+        if expression == (self.text(bare) if bare is not None else pattern):
+            return base
         return base if expression == pattern else f"{base}.map(({pattern}){returns} => {expression})"
 
     def local_effects_only(self, statements: list[Node], skip: Node | None = None) -> bool:
@@ -342,6 +363,63 @@ class LoopAnalysis:
             expression = unwrap(expression.named_children[0])
         return expression == self.loop.node
 
+    def is_array(self, node: Node, returns_array: Callable[[Node], bool], depth: int = 0) -> bool:
+        """Whether `node` certainly evaluates to an array (`.length`, `.map` and `inArray` need one; a Set, a Map
+        or a one-shot iterator must not be read twice): literals, array methods, query rows, annotated names,
+        and calls `returns_array` vouches for (a helper declared to return `Promise<T[]>`)."""
+        node = unwrap(node)
+        if depth > 4:
+            return False
+        if node.type == "await_expression" and node.named_children:
+            return self.is_array(node.named_children[0], returns_array, depth + 1)
+        if node.type == "array":
+            return True
+        if node.type == "binary_expression" and self.text(node.child_by_field_name("operator")) in ("??", "||"):
+            return unwrap(node.child_by_field_name("right")).type == "array"
+        if node.type == "call_expression":
+            function = unwrap(node.child_by_field_name("function"))
+            if self.text(function) in ARRAY_FUNCTIONS:
+                return True
+            chain = self.analyzer.vocabulary.query_chain(node)
+            if chain is not None:
+                return chain.method in ARRAY_READS and not chain.has_then
+            if function.type == "member_expression":
+                method = self.text(function.child_by_field_name("property"))
+                receiver = function.child_by_field_name("object")
+                if method in ARRAY_METHODS or method in ARRAY_PRESERVING and self.is_array(receiver, returns_array,
+                                                                                           depth + 1):  # fmt: skip
+                    return True
+            return returns_array(node)
+        if node.type == "identifier":
+            declaration = self._declaration(node)
+            annotation = declaration.child_by_field_name("type") if declaration is not None else None
+            if annotation is not None:
+                return array_type(annotation)
+            value = declaration.child_by_field_name("value") if declaration is not None else None
+            const = declaration is not None and declaration.parent is not None and self.text(
+                declaration.parent.children[0]) == "const"  # fmt: skip
+            return value is not None and const and self.is_array(value, returns_array, depth + 1)
+        return False
+
+    def _declaration(self, identifier: Node) -> Node | None:
+        """The parameter or `const`/`let` declarator that binds `identifier` in an enclosing function or the file."""
+        name = self.text(identifier)
+        scope = identifier.parent
+        while scope is not None:
+            if scope.type in FUNCTION_TYPES:
+                params = scope.child_by_field_name("parameters")
+                for param in params.named_children if params is not None else []:
+                    pattern = param.child_by_field_name("pattern")
+                    if pattern is not None and self.text(pattern) == name:
+                        return param
+            if scope.type in FUNCTION_TYPES or scope.parent is None:
+                for declarator in descendants_of_type(scope, "variable_declarator"):
+                    declared = declarator.child_by_field_name("name")
+                    if declared is not None and declared.type == "identifier" and self.text(declared) == name:
+                        return declarator
+            scope = scope.parent
+        return None
+
     def stable(self) -> bool:
         """The list can be read again before the loop (pure, neither reassigned nor filled by the body), and the
         body does not rebind the element."""
@@ -364,6 +442,25 @@ def _walk_except(node: Node, skip: Node | None) -> list[Node]:
         found.append(current)
         stack.extend(current.children)
     return found
+
+
+def array_type(annotation: Node) -> bool:
+    """`T[]`, `readonly T[]`, `Array<T>`, `ReadonlyArray<T>`, tuples, and `Promise<…>` of those."""
+    node = annotation.named_children[0] if annotation.type == "type_annotation" and annotation.named_children else (
+        annotation)  # fmt: skip
+    if node.type in ("array_type", "tuple_type"):
+        return True
+    if node.type == "readonly_type" and node.named_children:
+        return array_type(node.named_children[-1])
+    if node.type == "generic_type":
+        name = node.child_by_field_name("name")
+        arguments = node.child_by_field_name("type_arguments")
+        kind = name.text.decode() if name is not None and name.text is not None else ""
+        if kind in ("Array", "ReadonlyArray"):
+            return True
+        return kind == "Promise" and arguments is not None and bool(arguments.named_children) and array_type(
+            arguments.named_children[0])  # fmt: skip
+    return False
 
 
 def _outside_closures(node: Node, kind: str) -> list[Node]:

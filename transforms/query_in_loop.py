@@ -94,9 +94,10 @@ from dalfix.render import reindent
 from dalfix.rules import Rule
 
 # The steps each batchable chain may have after its root.
-SHAPES = {"update": {"set", "where", "returning"}, "delete": {"where", "returning"},
-          "select": {"from", "where", "orderBy", "limit"}, "selectDistinct": {"from", "where", "orderBy", "limit"},
-          "insert": {"values", "onConflictDoNothing", "returning"}, "$count": set()}  # fmt: skip
+SHAPES = {"update": {"set", "where", "returning", "execute"}, "delete": {"where", "returning", "execute"},
+          "select": {"from", "where", "orderBy", "limit", "execute"}, "insert": {"values", "onConflictDoNothing",
+          "returning", "execute"}, "$count": set()}  # fmt: skip
+SHAPES["selectDistinct"] = SHAPES["select"]
 SAFE_LOOPS = ("for-of", "for-index", "map")
 BARE = ("variable_declarator", "return_statement", "arguments", "array")  # where `a ?? b` needs no parentheses
 
@@ -138,6 +139,9 @@ class QueryInLoop(Rule):
             return None  # per-element SET or conditions, or a key not derived from the element: never
         if a.loop.kind == "while-index":
             return self._no_fix(ctx, a, site, "a `while` walk over a list index")
+        if a.loop.kind != "for-in" and not a.is_array(a.loop.iterable, lambda call: batching.returns_array(
+                ctx.project, ctx.parsed, call)):  # fmt: skip
+            return self._no_fix(ctx, a, site, "a query per element of a list dalfix cannot tell is an array")
         column, in_array = ctx.text(key.column), f"inArray({ctx.text(key.column)}, {a.keys_text(key)})"
         keyed = Edit(key.condition.start_byte, key.condition.end_byte, in_array)
         if chain.method in ("update", "delete"):
@@ -173,7 +177,8 @@ class QueryInLoop(Rule):
         if ctx.vocabulary.inside_transaction(a.loop.node) or chain.handle == "tx":
             return self._no_fix(ctx, a, site, "a write per element inside a transaction (batching changes lock order)")
         if any(reads_row(ctx.parsed, n, args[chain.method][0]) for n in args.get("set", [])):
-            return self._no_fix(ctx, a, site, "a SET that reads the row, per element (a batch applies it once per row)")
+            return self._no_fix(ctx, a, site, "a SET computed in SQL, per element (one that reads the row is applied "
+                                "once per row by a batch, once per key by the loop)")  # fmt: skip
         if a.loop.kind == "forEach" and not _is_async(enclosing_function(a.loop.node)):
             return self._no_fix(ctx, a, site, "a write per element in `forEach` of a function that cannot await")
         applicability = Applicability.SAFE if a.loop.kind in SAFE_LOOPS else Applicability.UNSAFE
@@ -186,7 +191,7 @@ class QueryInLoop(Rule):
         effects = a.analyzer.effects(values)
         if effects.db != "none" or effects.awaits or a.analyzer.free_reads(values) & (a.variant - a.element_names):
             return None
-        if not a.invariant(root[0]) or reads_row(ctx.parsed, values, root[0]) or args.get("onConflictDoNothing"):
+        if not a.invariant(root[0]) or reads_row(ctx.parsed, values, root[0]):
             return self._no_fix(ctx, a, site, "an insert per element; insert all rows with one `values([...])`")
         # The callback's return type keeps literals typed as `values({...})` did (enum columns).
         rows = a.mapped(f"({ctx.text(values)})", f": typeof {ctx.text(root[0])}.$inferInsert")
@@ -229,7 +234,8 @@ class QueryInLoop(Rule):
         """The batch runs before the loop (rows, or a map by key when `group` is set); each iteration looks its
         result up (`lookup`, with `{}` for the batch's name) instead of querying."""
         statement = a.statement()
-        if statement is None or not a.local_effects_only(a.loop.statements, site.expression):
+        if statement is None or not a.unconditional(site) or not a.local_effects_only(a.loop.statements,
+                                                                                       site.expression):  # fmt: skip
             return None  # other effects interleaved, exits decided by results, other awaits: never
         name = _batch_name(ctx, a, site, suffix, default)
         template = "query_in_loop/batched_rows.ts.j2" if group is None else "query_in_loop/grouped_rows.ts.j2"
@@ -254,8 +260,9 @@ class QueryInLoop(Rule):
         keys = a.mapped(ctx.text(values[keyed[0]]))
         batched = f"`.where(inArray({column}, {keys}))`" if column else f"all of `{keys}` at once"
         helper = ctx.text(call.child_by_field_name("function"))
-        return self._no_fix(ctx, a, site, f"`{helper}` ({queries} quer{'y' if queries == 1 else 'ies'}) runs once per element; a batched variant "
-                            f"would load {batched} and match rows back by key")  # fmt: skip
+        count = f"{queries} quer{'y' if queries == 1 else 'ies'}"
+        return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element; a batched variant would "
+                            f"load {batched} and match rows back by key")  # fmt: skip
 
     def _no_fix(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, why: str) -> Finding:
         return ctx.finding(self, site.statement, f"{why} (loop over `{ctx.text(a.loop.iterable)}`)",
