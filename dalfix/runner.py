@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from dalfix.config import ConfigError, find_project_root
+from dalfix.comments import comment_texts
 from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, looks_generated
 from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
@@ -243,10 +244,18 @@ def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes
             if len(chosen) == 1:
                 notes.append(f"{chosen[0].rule} fix not applied: {exc}")
             return None
-        if count_errors(parse_file(parsed.path, source).root) > baseline:
+        reparsed = parse_file(parsed.path, source)
+        if count_errors(reparsed.root) > baseline:
             if len(chosen) == 1:
                 notes.append(
                     f"{chosen[0].rule} fix at byte {chosen[0].start} dropped: it produced invalid syntax "
+                    "(a dalfix bug; please report it)"
+                )
+            return None
+        if comment_texts(parsed.root) - comment_texts(reparsed.root):
+            if len(chosen) == 1:
+                notes.append(
+                    f"{chosen[0].rule} fix at byte {chosen[0].start} dropped: it would lose a comment "
                     "(a dalfix bug; please report it)"
                 )
             return None

@@ -56,6 +56,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dalfix.awaited import AwaitedBinding, awaited_binding, binding_effects
+from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
 from dalfix.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.fixes import Applicability, Edit, Finding
@@ -138,17 +139,25 @@ class SequentialAwaits(Rule):
         patterns, entries = [], []
         for position, (nodes, binding, _) in enumerate(members):
             patterns.append(ctx.text(binding.pattern))
-            comments = [] if position == 0 else [ctx.text(c) for c in _comments_before(nodes[0])]
+            comments = [] if position == 0 else [ctx.text(c) for c in leading_comments(nodes[0])]
             entries.append(
                 {
                     "expression": self._entry(ctx, binding, indent),
                     "comments": comments,
-                    "trailing": "".join(" " + ctx.text(c) for c in _trailing_comments(nodes[-1])),
+                    "trailing": "".join(" " + ctx.text(c) for c in trailing_comments(nodes[-1])),
                 }
             )
-        after = [reindent(ctx.text(n), indent, "") for nodes, _, _ in moved_past for n in _with_comments(nodes)]
+        after = [
+            reindent(line, indent, "")
+            for nodes, _, _ in moved_past
+            for node in nodes
+            for line in [
+                *(ctx.text(c) for c in leading_comments(node)),
+                ctx.text(node) + "".join(" " + ctx.text(c) for c in trailing_comments(node)),
+            ]
+        ]
         declaration = "let" if any(_reassigned_later(analyzer, b, last) for _, b, _ in members) else "const"
-        end = max([last.end_byte, *(c.end_byte for c in _trailing_comments(last))])
+        end = max([last.end_byte, *(c.end_byte for c in trailing_comments(last))])
         text = ctx.render(
             "sequential_awaits/promise_all.ts.j2",
             first,
@@ -239,33 +248,6 @@ def _in_function_ancestor(node: Node) -> bool:
 def _reads_any(analyzer: EffectAnalyzer, condition: Node, group: list[int], units) -> bool:  # type: ignore[no-untyped-def]
     reads = analyzer.free_reads(condition)
     return any(reads & units[i][2].binds for i in group)
-
-
-def _comments_before(node: Node) -> list[Node]:
-    comments: list[Node] = []
-    sibling = node.prev_sibling
-    while sibling is not None and sibling.type == "comment" and sibling.end_point.row < node.start_point.row:
-        comments.insert(0, sibling)
-        sibling = sibling.prev_sibling
-    if comments and sibling is not None and sibling.end_point.row == comments[0].start_point.row:
-        comments.pop(0)  # that one trails the previous statement
-    return comments
-
-
-def _trailing_comments(node: Node) -> list[Node]:
-    sibling = node.next_sibling
-    if sibling is not None and sibling.type == "comment" and sibling.start_point.row == node.end_point.row:
-        return [sibling]
-    return []
-
-
-def _with_comments(nodes: list[Node]) -> list[Node]:
-    out: list[Node] = []
-    for node in nodes:
-        out.extend(_comments_before(node))
-        out.append(node)
-        out.extend(_trailing_comments(node))
-    return out
 
 
 def _fresh_name(ctx: FileContext, near: Node, base: str) -> str:

@@ -1,0 +1,70 @@
+"""The applier's guarantees, whatever a rule does: no new syntax errors, no lost comments, a fixpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from dalfix.context import FileContext
+from dalfix.fixes import Applicability, Edit, Finding
+from dalfix.rules import Rule
+from dalfix.runner import RunOptions, run
+
+
+class _ReplaceFirstLine(Rule):
+    """Test rule: replaces the first `const` statement with `replacement`."""
+
+    code = "DAL900"
+    name = "test-replace"
+    message = "test"
+    fix_title = "test"
+    fix_availability = "always"
+    replacement = ""
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for node in ctx.parsed.root.named_children:
+            if node.type == "lexical_declaration" and ctx.text(node) != self.replacement:
+                end = node.next_sibling.end_byte if node.next_sibling is not None else node.end_byte
+                edit = Edit(node.start_byte, end, self.replacement)
+                yield ctx.finding(self, node, edits=[edit], applicability=Applicability.SAFE)
+                return
+
+
+def _run_with(replacement: str, source: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    rule = type("Rule", (_ReplaceFirstLine,), {"replacement": replacement})
+    path = tmp_path / "a.ts"
+    path.write_text(source)
+    (result,) = run([path], RunOptions(rules=[rule], fix_threshold=Applicability.SAFE)).files
+    return result
+
+
+def test_a_fix_that_would_lose_a_comment_is_dropped_and_reported(tmp_path: Path) -> None:
+    result = _run_with("const a = 2;", "const a = 1; // keep me\nconst b = 2;\n", tmp_path)
+    assert result.fixed == result.original
+    assert any("would lose a comment" in m for m in result.messages)
+
+
+def test_a_fix_that_keeps_comments_reindented_is_applied(tmp_path: Path) -> None:
+    result = _run_with("const a = 2; //   keep   me", "const a = 1; // keep me\nconst b = 2;\n", tmp_path)
+    assert result.fixed == b"const a = 2; //   keep   me\nconst b = 2;\n"
+
+
+def test_a_fix_that_breaks_syntax_is_dropped_and_reported(tmp_path: Path) -> None:
+    result = _run_with("const a = (;", "const a = 1;\nconst b = 2;\n", tmp_path)
+    assert result.fixed == result.original
+    assert any("invalid syntax" in m for m in result.messages)
+
+
+def test_a_fix_that_never_converges_is_reported(tmp_path: Path) -> None:
+    # Each round replaces the first declaration with a different one: no fixpoint.
+    class Flip(_ReplaceFirstLine):
+        def check(self, ctx: FileContext) -> Iterator[Finding]:
+            node = ctx.parsed.root.named_children[0]
+            replacement = "const a = 2;" if ctx.text(node) == "const a = 1;" else "const a = 1;"
+            yield ctx.finding(self, node, edits=[Edit(node.start_byte, node.end_byte, replacement)],
+                              applicability=Applicability.SAFE)  # fmt: skip
+
+    path = tmp_path / "a.ts"
+    path.write_text("const a = 1;\n")
+    (result,) = run([path], RunOptions(rules=[Flip], fix_threshold=Applicability.SAFE)).files
+    assert any("did not converge" in m for m in result.messages)
