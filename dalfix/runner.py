@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from dalfix.config import ConfigError, find_project_root
 from dalfix.comments import comment_texts
+from dalfix.config import ConfigError, find_project_root
 from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, looks_generated
 from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
