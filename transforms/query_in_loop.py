@@ -132,7 +132,7 @@ class QueryInLoop(Rule):
             keyed = chain.kind == "read" and a.analyzer.free_reads(site.query) & a.element_names
             return self._no_fix(ctx, a, site, "a read per element in a shape dalfix cannot batch") if keyed else None
         if chain.method == "insert":
-            return self._insert(ctx, a, site, args, root)
+            return self._insert(ctx, a, site, chain, args, root)
         where = root[1] if chain.method == "$count" and len(root) == 2 else (args.get("where") or [None])[0]
         key = a.keyed_condition(where, a.analyzer.imports) if where is not None else None
         if key is None or not all(a.invariant(n) for name, ns in args.items() for n in ns if n != where):
@@ -184,7 +184,7 @@ class QueryInLoop(Rule):
         applicability = Applicability.SAFE if a.loop.kind in SAFE_LOOPS else Applicability.UNSAFE
         return self._replace(ctx, a, site, statement, query, f"one `{chain.method}` with `inArray`", applicability)
 
-    def _insert(self, ctx, a, site, args, root) -> Finding | None:  # type: ignore[no-untyped-def]
+    def _insert(self, ctx, a, site, chain, args, root) -> Finding | None:  # type: ignore[no-untyped-def]
         values = unwrap(args["values"][0]) if len(args.get("values", [])) == 1 else None
         if values is None or values.type != "object" or a.loop.pattern is None or len(root) != 1:
             return None  # `values(chunk)`: chunking, never
@@ -193,6 +193,9 @@ class QueryInLoop(Rule):
             return None
         if not a.invariant(root[0]) or reads_row(ctx.parsed, values, root[0]):
             return self._no_fix(ctx, a, site, "an insert per element; insert all rows with one `values([...])`")
+        if not (ctx.vocabulary.inside_transaction(a.loop.node) or chain.handle == "tx"):
+            return self._no_fix(ctx, a, site, "an insert per element outside a transaction (a failing row leaves the "
+                                "rows before it inserted; one multi-row insert would insert none)")  # fmt: skip
         # The callback's return type keeps literals typed as `values({...})` did (enum columns).
         rows = a.mapped(f"({ctx.text(values)})", f": typeof {ctx.text(root[0])}.$inferInsert")
         query = text_with_edits(ctx.parsed, site.query, [Edit(values.start_byte, values.end_byte, rows)])
@@ -202,12 +205,13 @@ class QueryInLoop(Rule):
         if "returning" not in args or "onConflictDoNothing" in args or a.result_discarded(site):
             return None
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "inserted", "{}.splice(0, 1)",
-                           "one multi-row `insert … returning`", None, guard=True)  # fmt: skip
+                           "one multi-row `insert … returning`", None)  # fmt: skip
 
     def _select(self, ctx, a, site, chain, key, args, projection, keyed) -> Finding | None:  # type: ignore[no-untyped-def]
         prop = key_property(ctx.parsed, key.column, projection, args["from"][0])
         if prop is None or args.get("limit", [None])[0] is not None and ctx.text(args["limit"][0]) != "1":
-            return self._no_fix(ctx, a, site, "a select per element whose rows cannot be matched back to keys")
+            return self._no_fix(ctx, a, site, "a select per element dalfix cannot match back to keys (no key column, "
+                                "`limit(n)`, or an aggregate with no known empty value)")  # fmt: skip
         limit = next((link for link in chain.links if link.name == "limit"), None)
         edits = [keyed]
         if limit is not None:  # the limit was per key: each key keeps its first row instead
@@ -230,7 +234,7 @@ class QueryInLoop(Rule):
         imports = {"inArray"} if "inArray(" in query else set()
         return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
 
-    def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group, guard=None) -> Finding | None:  # type: ignore[no-untyped-def]
+    def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group) -> Finding | None:  # type: ignore[no-untyped-def]
         """The batch runs before the loop (rows, or a map by key when `group` is set); each iteration looks its
         result up (`lookup`, with `{}` for the batch's name) instead of querying."""
         statement = a.statement()
@@ -240,7 +244,6 @@ class QueryInLoop(Rule):
         name = _batch_name(ctx, a, site, suffix, default)
         template = "query_in_loop/batched_rows.ts.j2" if group is None else "query_in_loop/grouped_rows.ts.j2"
         text = ctx.render(template, statement, batch=name, length=a.length_text(), group=group,
-                          guard=batching.needs_empty_guard(ctx.project.drizzle_version) if guard is None else guard,
                           query=reindent(query, "", "" if group is None else ctx.style.indent_unit))
         edits = [Edit(statement.start_byte, statement.start_byte, text + ctx.style.newline + ctx.indent_at(statement)),
                  Edit(site.expression.start_byte, site.expression.end_byte, lookup.replace("{}", name))]
@@ -253,10 +256,11 @@ class QueryInLoop(Rule):
         arguments = call.child_by_field_name("arguments") if call.type == "call_expression" else None
         values = arguments.named_children if arguments is not None else []
         keyed = [i for i, n in enumerate(values) if a.element_suffix(n) is not None]
-        effect, summarized = a.analyzer.call_effect(call) if keyed else ("none", False)
-        if not summarized or effect not in ("read", "write") or a.loop.pattern is None:
+        if not keyed or a.loop.pattern is None:
             return None
         queries, column = batching.helper_batch_hint(ctx.project, ctx.parsed, call, keyed[0])
+        if not queries:  # not a function of the project that queries
+            return None
         keys = a.mapped(ctx.text(values[keyed[0]]))
         batched = f"`.where(inArray({column}, {keys}))`" if column else f"all of `{keys}` at once"
         helper = ctx.text(call.child_by_field_name("function"))
