@@ -1,24 +1,32 @@
 """
 ## What it does
-Flags loops that send one Drizzle query per element of a list (`for`, `for…of`, `for…in`, index loops,
-`.forEach(async …)`, `await Promise.all(xs.map(async …))`) keyed by the element (`eq(col, x)` or
-`eq(col, x.id)`, possibly inside `and(...)` with conditions that do not change), and batches them: an
-update or delete becomes one statement with `inArray(col, keys)`, inserts one multi-row `values(rows)`, a
-select one `inArray` select whose rows each iteration looks up by key, and a count or max per element one
-grouped query (`GROUP BY col`) read back into the same shape.
+Flags loops that send one Drizzle query per element of a list, and batches them into one query.
+
+The loops are `for`, `for…of`, `for…in`, index loops, `.forEach(async …)` and
+`await Promise.all(xs.map(async …))` whose iteration awaits one query keyed by the element: `eq(col, x)`
+or `eq(col, x.id)`, alone or inside `and(...)` with conditions that stay the same. An update or delete
+becomes one statement with `inArray(col, keys)`; a select runs once before the loop with `inArray`, and
+each iteration looks its rows up by key; a count, max, min, sum or avg per element (or `db.$count`)
+becomes one `GROUP BY col` query read back into the same shape; inserts inside a transaction become one
+multi-row `values(rows)`. Every batch is guarded, so an empty list still sends no statement (and
+`inArray(col, [])`, which throws before drizzle-orm 0.32.1, is never built).
 
 ## Why is this bad?
 Each iteration waits a full round trip, so the loop costs N statements where one would do (seed 001:
-`deleteChain` detached 50 renders in 52 statements, ~2.5 s; batched, 2 statements, ~150 ms).
+`deleteChain` detached 50 renders with 52 statements in ~2.5 s; batched, 2 statements, ~150 ms).
 
-Loops that are per-row on purpose are left alone: SET values or RETURNING rows that differ per element,
-per-item try/catch, `break`/`continue`/`return`, chunking and paging loops (keyed by `inArray`, `gt` or
-a cursor, not `eq` on the element), other awaits or effects in the body (logging, HTTP, queues), a list
-the body changes, keys not derived from the element, and loops nested in loops (a key made of two
-elements: batching one level still sends N statements, batching both would match the cross product).
-A call to a DAL helper per element (seed 003 `getAllEvents` → `getEventWithRelations`), a write inside a
-transaction, a SET that reads the row, a `while` walk over an index and select shapes that cannot be
-re-keyed (joins, `limit(n)`, projections without the key) get a finding with no fix.
+Loops that are per-row on purpose are left alone: per-element SET values or RETURNING rows, per-item
+try/catch, `break`/`continue`/`return`, queries that run for some elements only, chunking and paging
+loops (keyed by `inArray`, `gt` or a cursor, not by `eq` on the element), other awaits or effects in the
+body (logging, HTTP, files, queues), a list the body changes, keys not derived from the element, and
+loops in loops (the key is a pair: batching the inner loop still sends one statement per outer element,
+and `inArray` on both columns would match the cross product).
+
+Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling
+`getEventWithRelations`; the finding names the helper, how many queries it holds and the `inArray`
+query a batched variant would start with), a write inside a transaction, an insert outside one, a SET
+computed in SQL, a list dalfix cannot tell is an array (a Map, a Set, an iterator), a `while` walk over an
+index, and selects whose rows cannot be matched back to keys (joins, `limit(n)`, no key column).
 
 ## Example
 ```ts
@@ -55,28 +63,33 @@ export async function detachRenders(chainId: string) {
 ```
 
 ## Fix safety
-Safe for an update or delete when the loop body is that one statement, its result is not used, its SET
-and every other condition are loop-invariant (no per-element name, no await, only pure calls), and the
-list is a pure expression the body does not change. Then `WHERE c AND col IN (k1…kn)` selects the union
-of the rows the N statements selected (a row has one value of `col`), and a SET of constants leaves each
-of those rows in the same state whether applied once or, for a repeated key, twice. `new Date()` counts as
-invariant: the batch gives every row one timestamp where the loop's differed by the round trips between
-statements, a difference no program can rely on. The empty list is guarded (`if (xs.length > 0)`), so it
-still sends no statement (and `inArray(col, [])`, which throws before drizzle-orm 0.32.1, is never built).
-What differs is only how a failure looks: the loop leaves the rows before a failing statement changed,
-the batch changes none; statement-level triggers fire once; and the rows' locks are held together for one
-statement instead of one at a time. For the same reason a write inside a transaction callback gets no fix:
-its row locks are kept until commit, and the batch would take them in scan order instead of list order.
+Safe: an update or delete in a `for…of`, index or `Promise.all(xs.map(…))` loop whose body is that one
+statement, with its result unused, its SET and other conditions loop-invariant (no per-element name, no
+await, only pure calls), over an array the body neither reassigns nor fills, outside a transaction.
+Then `WHERE c AND col IN (k1…kn)` selects exactly the rows the N statements change (a statement only
+changes rows that match it, so no row comes to match that did not match at the start), and a constant SET
+leaves each of them in the same state whether applied once or, for a repeated key, twice.
+`new Date()` counts as invariant: the batch stamps every row with one time where the loop's differed by
+the round trips in between, a difference no caller can rely on. What changes is the failure and locking
+profile only: when one statement fails (a unique index on a SET column, a RESTRICT foreign key), the loop
+leaves the rows before it changed and the batch changes none; statement-level triggers fire once; the
+batch holds its rows' locks together for one statement. Inside a transaction the locks are kept until
+commit and the batch takes them in scan order instead of list order (code that sorts ids to avoid
+deadlocks would lose that), so writes in a transaction callback or on a `tx` handle get no fix; plain
+reads take no row locks and are batched there too.
 
-Unsafe: `.forEach(async …)` (the loop did not wait for its queries; the batch is awaited) and `for…in`
-(keys come from `Object.keys`, which skips inherited properties); inserts (one statement fails as a whole,
-defaults such as `now()` are computed once, RETURNING rows are consumed in VALUES order, which PostgreSQL
-keeps in practice but does not promise); selects and grouped queries (rows are matched to keys with
-`===` in JS, which misses keys that come back in another form: uuid case, numeric strings, Dates). The
-select keeps the query's projection, conditions and ordering and drops `.limit(1)`, so each key's rows
-come back in the same order, repeated keys get the same rows again, and missing keys get `[]` (a grouped
-query yields `count 0`, `max null` for them, as the ungrouped query did). A SET that reads the row
-(`sql\\`${t.n} + 1\\``) is display-only: the loop applies it once per occurrence of a key, the batch once per row.
+Unsafe: `.forEach(async …)` (the loop did not wait for its queries; the batch is awaited, so the function
+now waits and a failure rejects it) and `for…in` (`Object.keys` skips inherited keys `for…in` visits).
+Selects and grouped queries: rows are matched to keys with `===` in JS, which misses keys that come back
+in another form (uuid letter case, numeric strings, Dates). Apart from that the result is the same: the
+batch keeps the projection, conditions and ordering and drops `.limit(1)`, so each key's rows keep their
+order, a repeated key gets the same rows again, a missing key gets `[]` (`undefined` through
+`const [row] = …`), and a grouped query gives a missing key what the ungrouped aggregate returned
+(`count` 0, `max`/`min`/`sum`/`avg` null). Inserts, offered only inside a transaction (where a failing row
+rolls back both forms; outside, the loop would keep the rows before it): defaults such as `now()` are
+computed once, and RETURNING rows are taken back in VALUES order, which PostgreSQL does but does not
+promise. A SET that reads the row (``sql`${t.n} + 1` ``) gets no fix: the loop applies it once per
+occurrence of a key, the batch once per row.
 """
 
 from __future__ import annotations
