@@ -45,8 +45,9 @@ def key_property(parsed: ParsedFile, column: Node, projection: Node | None, tabl
         return parsed.text(prop) if same_table and prop is not None else None
     for pair in projection.named_children if projection.type == "object" else []:
         key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
-        named = pair.type == "pair" and key is not None and key.type == "property_identifier"
-        if named and value is not None and parsed.text(value) == parsed.text(column):
+        if pair.type != "pair" or key is None or key.type != "property_identifier" or value is None:
+            continue
+        if parsed.text(value) == parsed.text(column):
             return parsed.text(key)
     return None
 
@@ -112,9 +113,10 @@ def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument
                and vocabulary.query_chain(c) is not None]  # fmt: skip
     params = function.child_by_field_name("parameters")
     names = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
-    if argument >= len(names) or names[argument] is None or names[argument].type != "identifier":
+    pattern = names[argument] if argument < len(names) else None
+    if pattern is None or pattern.type != "identifier":
         return len(queries), None
-    param = module.parsed.text(names[argument])
+    param = module.parsed.text(pattern)
     for eq in descendants_of_type(function, "call_expression"):
         args = eq.child_by_field_name("arguments")
         function_name = eq.child_by_field_name("function")

@@ -131,8 +131,8 @@ def _callback_loop(call: Node, text) -> ElementLoop | None:  # type: ignore[no-u
         return None
     receiver = links[-1].member.child_by_field_name("object")
     assert receiver is not None
-    outer = call if kind == "forEach" else call.parent.parent  # type: ignore[union-attr]
-    return ElementLoop(kind, outer, unwrap(receiver), body, patterns[0])
+    outer = call if kind == "forEach" else (call.parent.parent if call.parent is not None else None)
+    return ElementLoop(kind, outer, unwrap(receiver), body, patterns[0]) if outer is not None else None
 
 
 def element_loops(root: Node, text) -> list[ElementLoop]:  # type: ignore[no-untyped-def]
@@ -186,7 +186,9 @@ class LoopAnalysis:
     def __init__(self, loop: ElementLoop, analyzer: EffectAnalyzer):
         self.loop = loop
         self.analyzer = analyzer
-        self.text = analyzer.text
+
+    def text(self, node: Node | None) -> str:
+        return self.analyzer.text(node) if node is not None else ""
 
     @cached_property
     def element_names(self) -> frozenset[str]:
@@ -222,7 +224,10 @@ class LoopAnalysis:
         node, suffix = unwrap(node), ""
         while node.type == "member_expression" and not any(c.type == "optional_chain" for c in node.children):
             suffix = "." + self.text(node.child_by_field_name("property")) + suffix
-            node = unwrap(node.child_by_field_name("object"))
+            inner = node.child_by_field_name("object")
+            if inner is None:
+                return None
+            node = unwrap(inner)
         if self.loop.pattern is None:
             obj, index = node.child_by_field_name("object"), node.child_by_field_name("index")
             element = node.type == "subscript_expression" and obj is not None and index is not None
@@ -324,7 +329,10 @@ class LoopAnalysis:
             if node.type in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
                 target = unwrap(node.child_by_field_name("left") or node.child_by_field_name("argument") or node)
                 while target.type in ("member_expression", "subscript_expression"):
-                    target = unwrap(target.child_by_field_name("object"))
+                    inner = target.child_by_field_name("object")
+                    if inner is None:
+                        return False
+                    target = unwrap(inner)
                 if self.text(target) not in owned:
                     return False
             if node.type == "unary_expression" and self.text(node).startswith("delete"):
@@ -375,9 +383,10 @@ class LoopAnalysis:
         if node.type == "array":
             return True
         if node.type == "binary_expression" and self.text(node.child_by_field_name("operator")) in ("??", "||"):
-            return unwrap(node.child_by_field_name("right")).type == "array"
-        if node.type == "call_expression":
-            function = unwrap(node.child_by_field_name("function"))
+            right = node.child_by_field_name("right")
+            return right is not None and unwrap(right).type == "array"
+        if node.type == "call_expression" and node.child_by_field_name("function") is not None:
+            function = unwrap(node.child_by_field_name("function"))  # type: ignore[arg-type]
             if self.text(function) in ARRAY_FUNCTIONS:
                 return True
             chain = self.analyzer.vocabulary.query_chain(node)
@@ -386,8 +395,8 @@ class LoopAnalysis:
             if function.type == "member_expression":
                 method = self.text(function.child_by_field_name("property"))
                 receiver = function.child_by_field_name("object")
-                if method in ARRAY_METHODS or method in ARRAY_PRESERVING and self.is_array(receiver, returns_array,
-                                                                                           depth + 1):  # fmt: skip
+                if method in ARRAY_METHODS or (method in ARRAY_PRESERVING and receiver is not None
+                                               and self.is_array(receiver, returns_array, depth + 1)):  # fmt: skip
                     return True
             return returns_array(node)
         if node.type == "identifier":

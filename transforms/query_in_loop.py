@@ -142,13 +142,15 @@ class QueryInLoop(Rule):
         root = args.get(chain.method, [])
         if chain.method not in SHAPES or len(args) != len(chain.links) or set(args) - SHAPES[chain.method] - {
                 chain.method}:  # fmt: skip
-            keyed = chain.kind == "read" and a.analyzer.free_reads(site.query) & a.element_names
-            return self._no_fix(ctx, a, site, "a read per element in a shape dalfix cannot batch") if keyed else None
+            if chain.kind != "read" or not a.analyzer.free_reads(site.query) & a.element_names:
+                return None
+            return self._no_fix(ctx, a, site, "a read per element in a shape dalfix cannot batch")
         if chain.method == "insert":
             return self._insert(ctx, a, site, chain, args, root)
-        where = root[1] if chain.method == "$count" and len(root) == 2 else (args.get("where") or [None])[0]
+        where = root[1] if chain.method == "$count" and len(root) == 2 else next(iter(args.get("where", [])), None)
         key = a.keyed_condition(where, a.analyzer.imports) if where is not None else None
-        if key is None or not all(a.invariant(n) for name, ns in args.items() for n in ns if n != where):
+        others = [n for values in args.values() for n in values if n != where]
+        if key is None or where is None or not all(a.invariant(n) for n in others):
             return None  # per-element SET or conditions, or a key not derived from the element: never
         if a.loop.kind == "while-index":
             return self._no_fix(ctx, a, site, "a `while` walk over a list index")
@@ -166,7 +168,8 @@ class QueryInLoop(Rule):
                      f".where({text_with_edits(ctx.parsed, where, [keyed])})", f".groupBy({column})"]  # fmt: skip
             query = ctx.text(chain.root) + "".join("\n" + ctx.style.indent_unit + step for step in steps)
             lookup = f"{{}}.get({ctx.text(key.key)}) ?? 0"
-            lookup = lookup if site.expression.parent.type in BARE else f"({lookup})"
+            bare = site.expression.parent is not None and site.expression.parent.type in BARE
+            lookup = lookup if bare else f"({lookup})"
             return self._hoist(ctx, a, site, query, "ByKey", "count", lookup, f"one `GROUP BY {column}` query", "")
         projection = unwrap(root[0]) if root else None
         defaults = aggregate_defaults(projection, a.analyzer)
@@ -276,7 +279,7 @@ class QueryInLoop(Rule):
             return None
         keys = a.mapped(ctx.text(values[keyed[0]]))
         batched = f"`.where(inArray({column}, {keys}))`" if column else f"all of `{keys}` at once"
-        helper = ctx.text(call.child_by_field_name("function"))
+        helper = ctx.text(call.child_by_field_name("function") or call)
         count = f"{queries} quer{'y' if queries == 1 else 'ies'}"
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element; a batched variant would "
                             f"load {batched} and match rows back by key")  # fmt: skip
