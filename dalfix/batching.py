@@ -126,3 +126,30 @@ def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument
         if len(values) == 2 and module.parsed.text(values[1]) == param:
             return len(queries), module.parsed.text(values[0])
     return len(queries), None
+
+
+def count_query(handle: str, table: str, condition: str, column: str, unit: str) -> str:
+    """`db.$count(table, condition)` for many keys: one count per value of `column`, as `{ key, value }` rows."""
+    steps = [f".select({{ key: {column}, value: count() }})", f".from({table})", f".where({condition})",
+             f".groupBy({column})"]  # fmt: skip
+    return handle + "".join("\n" + unit + step for step in steps)
+
+
+def grouped_edits(parsed: ParsedFile, chain: QueryChain, projection: Node, group: str, column: str) -> list[Edit]:
+    """Edits turning an aggregate select into one grouped by `column`: the key joins the projection as `group`,
+    and `.groupBy(column)` ends the chain."""
+    first = projection.named_children[0]
+    multiline = b"\n" in parsed.source[projection.start_byte : projection.end_byte]
+    lead = f"{group}: {column}," + ("\n" + line_indent(parsed.source, first.start_byte) if multiline else " ")
+    end = chain.node.end_byte
+    group_by = f"{continuation(parsed, chain)}.groupBy({column})"
+    return [Edit(first.start_byte, first.start_byte, lead), Edit(end, end, group_by)]
+
+
+def drop_step(chain: QueryChain, name: str) -> Edit | None:
+    """An edit removing the step `.name(...)` from a chain, if it has one."""
+    for link in chain.links:
+        obj = link.member.child_by_field_name("object")
+        if link.name == name and link.call is not None and obj is not None:
+            return Edit(obj.end_byte, link.call.end_byte, "")
+    return None

@@ -241,7 +241,7 @@ class LoopAnalysis:
         if len(awaits) > 1:
             return None
         if awaits:
-            holder = awaits[0]
+            holder = awaits[0] if self.loop.body.type == "statement_block" else self.loop.body
             while holder.parent is not None and holder.parent != self.loop.body and holder != self.loop.body:
                 holder = holder.parent
             return QuerySite(holder, awaits[0], unwrap(awaits[0].named_children[0]))

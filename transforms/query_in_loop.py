@@ -113,6 +113,7 @@ SHAPES = {"update": {"set", "where", "returning", "execute"}, "delete": {"where"
 SHAPES["selectDistinct"] = SHAPES["select"]
 SAFE_LOOPS = ("for-of", "for-index", "map")
 BARE = ("variable_declarator", "return_statement", "arguments", "array")  # where `a ?? b` needs no parentheses
+_FIRST_ONLY = ("const [", "let [")  # `const [row] = …` takes one row whatever the lookup returns
 
 
 class QueryInLoop(Rule):
@@ -145,6 +146,9 @@ class QueryInLoop(Rule):
             if chain.kind != "read" or not a.analyzer.free_reads(site.query) & a.element_names:
                 return None
             return self._no_fix(ctx, a, site, "a read per element in a shape dalfix cannot batch")
+        if a.loop.kind != "for-in" and not a.is_array(a.loop.iterable, lambda call: batching.returns_array(
+                ctx.project, ctx.parsed, call)):  # fmt: skip
+            return self._no_fix(ctx, a, site, "a query per element of a list dalfix cannot tell is an array")
         if chain.method == "insert":
             return self._insert(ctx, a, site, chain, args, root)
         where = root[1] if chain.method == "$count" and len(root) == 2 else next(iter(args.get("where", [])), None)
@@ -154,36 +158,28 @@ class QueryInLoop(Rule):
             return None  # per-element SET or conditions, or a key not derived from the element: never
         if a.loop.kind == "while-index":
             return self._no_fix(ctx, a, site, "a `while` walk over a list index")
-        if a.loop.kind != "for-in" and not a.is_array(a.loop.iterable, lambda call: batching.returns_array(
-                ctx.project, ctx.parsed, call)):  # fmt: skip
-            return self._no_fix(ctx, a, site, "a query per element of a list dalfix cannot tell is an array")
         column, in_array = ctx.text(key.column), f"inArray({ctx.text(key.column)}, {a.keys_text(key)})"
         keyed = Edit(key.condition.start_byte, key.condition.end_byte, in_array)
         if chain.method in ("update", "delete"):
             return self._write(ctx, a, site, chain, args, text_with_edits(ctx.parsed, site.query, [keyed]))
         if a.result_discarded(site):
             return None
-        if chain.method == "$count":
-            steps = [f".select({{ key: {column}, value: count() }})", f".from({ctx.text(root[0])})",
-                     f".where({text_with_edits(ctx.parsed, where, [keyed])})", f".groupBy({column})"]  # fmt: skip
-            query = ctx.text(chain.root) + "".join("\n" + ctx.style.indent_unit + step for step in steps)
+        grouped = f"one `GROUP BY {column}` query"
+        if chain.method == "$count":  # a number per key; keys without rows count 0
+            query = batching.count_query(ctx.text(chain.root), ctx.text(root[0]), text_with_edits(
+                ctx.parsed, where, [keyed]), column, ctx.style.indent_unit)  # fmt: skip
             lookup = f"{{}}.get({ctx.text(key.key)}) ?? 0"
             bare = site.expression.parent is not None and site.expression.parent.type in BARE
-            lookup = lookup if bare else f"({lookup})"
-            return self._hoist(ctx, a, site, query, "ByKey", "count", lookup, f"one `GROUP BY {column}` query", "")
+            return self._hoist(ctx, a, site, query, "ByKey", "count", lookup if bare else f"({lookup})", grouped, "")
         projection = unwrap(root[0]) if root else None
         defaults = aggregate_defaults(projection, a.analyzer)
         if defaults is not None and projection is not None and not {"orderBy", "limit"} & set(args):
             group = next(n for n in ("key", "groupKey", "groupedBy") if n not in dict(defaults))
-            first = projection.named_children[0]
-            lead = f"{group}: {column}," + ("\n" + ctx.indent_at(first) if "\n" in ctx.text(projection) else " ")
-            end = site.query.end_byte
-            query = text_with_edits(ctx.parsed, site.query, [Edit(first.start_byte, first.start_byte, lead), keyed,
-                                    Edit(end, end, f"{batching.continuation(ctx.parsed, chain)}.groupBy({column})")])
+            edits = [keyed, *batching.grouped_edits(ctx.parsed, chain, projection, group, column)]
             empty = "{ " + ", ".join(f"{name}: {value}" for name, value in defaults) + " }"
+            query = _relative(ctx, site, text_with_edits(ctx.parsed, site.query, edits))
             lookup = f"[{{}}.get({ctx.text(key.key)}) ?? {empty}]"
-            return self._hoist(ctx, a, site, _relative(ctx, site, query), "ByKey", "aggregates", lookup,
-                               f"one `GROUP BY {column}` query", group)  # fmt: skip
+            return self._hoist(ctx, a, site, query, "ByKey", "aggregates", lookup, grouped, group)
         return self._select(ctx, a, site, chain, key, args, projection, keyed)
 
     def _write(self, ctx, a, site, chain, args, query) -> Finding | None:  # type: ignore[no-untyped-def]
@@ -228,17 +224,11 @@ class QueryInLoop(Rule):
         if prop is None or args.get("limit", [None])[0] is not None and ctx.text(args["limit"][0]) != "1":
             return self._no_fix(ctx, a, site, "a select per element dalfix cannot match back to keys (no key column, "
                                 "`limit(n)`, or an aggregate with no known empty value)")  # fmt: skip
-        limit = next((link for link in chain.links if link.name == "limit"), None)
-        edits = [keyed]
-        if limit is not None:  # the limit was per key: each key keeps its first row instead
-            edits.append(Edit(limit.member.child_by_field_name("object").end_byte, limit.call.end_byte, ""))
-        query = text_with_edits(ctx.parsed, site.query, edits)
-        pattern = site.statement.named_children[0].child_by_field_name("name") if site.statement.type == (
-            "lexical_declaration") else None  # fmt: skip
-        first_only = pattern is not None and pattern.type == "array_pattern" and len(pattern.named_children) == 1
+        limit = batching.drop_step(chain, "limit")  # the limit was per key: each key keeps its first row instead
+        query = text_with_edits(ctx.parsed, site.query, [keyed] if limit is None else [keyed, limit])
         row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row", ctx.text)
         lookup = f"{{}}.filter(({row}) => {row}.{prop} === {ctx.text(key.key)})"
-        lookup += ".slice(0, 1)" if limit is not None and not first_only else ""
+        lookup += ".slice(0, 1)" if limit is not None and not ctx.text(site.statement).startswith(_FIRST_ONLY) else ""
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup,
                            "one `inArray` select", None)  # fmt: skip
 
@@ -263,7 +253,7 @@ class QueryInLoop(Rule):
                           query=reindent(query, "", "" if group is None else ctx.style.indent_unit))
         edits = [Edit(statement.start_byte, statement.start_byte, text + ctx.style.newline + ctx.indent_at(statement)),
                  Edit(site.expression.start_byte, site.expression.end_byte, lookup.replace("{}", name))]
-        imports = {"inArray"} | ({"count"} if group == "" else set())
+        imports = ({"inArray"} if "inArray(" in query else set()) | ({"count"} if group == "" else set())
         return self._fix(ctx, a, edits, what, Applicability.UNSAFE, imports)
 
     def _helper(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite) -> Finding | None:
