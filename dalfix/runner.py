@@ -221,8 +221,8 @@ def _non_overlapping(findings: list[Finding]) -> list[Finding]:
     return chosen
 
 
-def _apply(parsed: ParsedFile, findings: list[Finding]) -> bytes:
-    fixes: list[Fix] = [f.fix for f in findings if f.fix is not None]
+def apply_fixes(parsed: ParsedFile, fixes: list[Fix]) -> bytes:
+    """The source with non-overlapping `fixes` applied and the imports they need added (ImportConflict)."""
     edits: list[Edit] = [e for fix in fixes for e in fix.edits]
     source = apply_edits(parsed.source, edits)
     wanted = set().union(*(fix.imports for fix in fixes)) if fixes else set()
@@ -239,7 +239,7 @@ def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes
 
     def valid(chosen: list[Finding]) -> bytes | None:
         try:
-            source = _apply(parsed, chosen)
+            source = apply_fixes(parsed, [f.fix for f in chosen if f.fix is not None])
         except ImportConflict as exc:
             if len(chosen) == 1:
                 notes.append(f"{chosen[0].rule} fix not applied: {exc}")

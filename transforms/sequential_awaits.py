@@ -60,7 +60,7 @@ from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
 from dalfix.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type
+from dalfix.parsing import Node, descendants_of_type, enclosing_function
 from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
 
@@ -217,9 +217,7 @@ def _reassigned_later(analyzer: EffectAnalyzer, binding: AwaitedBinding, last: N
     if binding.declaration != "let":
         return False
     names = analyzer.pattern_names(binding.pattern)
-    function = last.parent
-    while function is not None and function.type not in FUNCTION_TYPES:
-        function = function.parent
+    function = enclosing_function(last)
     if function is None:
         return True
     later = [
@@ -233,16 +231,7 @@ def _reassigned_later(analyzer: EffectAnalyzer, binding: AwaitedBinding, last: N
 
 
 def _in_function(block: Node) -> bool:
-    return block.parent is not None and (block.parent.type in FUNCTION_TYPES or _in_function_ancestor(block))
-
-
-def _in_function_ancestor(node: Node) -> bool:
-    current = node.parent
-    while current is not None:
-        if current.type in FUNCTION_TYPES:
-            return True
-        current = current.parent
-    return False
+    return enclosing_function(block) is not None
 
 
 def _reads_any(analyzer: EffectAnalyzer, condition: Node, group: list[int], units) -> bool:  # type: ignore[no-untyped-def]
@@ -251,9 +240,7 @@ def _reads_any(analyzer: EffectAnalyzer, condition: Node, group: list[int], unit
 
 
 def _fresh_name(ctx: FileContext, near: Node, base: str) -> str:
-    function = near
-    while function.parent is not None and function.type not in FUNCTION_TYPES:
-        function = function.parent
+    function = enclosing_function(near) or near
     used = {ctx.text(n) for n in descendants_of_type(function, "identifier", "shorthand_property_identifier")}
     name, counter = base, 1
     while name in used:

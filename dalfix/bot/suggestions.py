@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from dalfix.fixes import Fix, apply_edits
-from dalfix.imports import ImportConflict, ensure_imports
+from dalfix.fixes import Fix
+from dalfix.imports import ImportConflict
 from dalfix.parsing import count_errors, parse_file
+from dalfix.runner import apply_fixes
 
 # How far the range may grow (in lines, each way) to make the replacement expressible as whole lines.
 MAX_WIDENING = 2
@@ -52,13 +53,12 @@ def split_lines(text: str) -> list[str]:
 
 def fixed_by(path: Path, original: bytes, fix: Fix) -> bytes | None:
     """The file with only `fix` applied, its imports included; None when that would not parse as well."""
-    source = apply_edits(original, fix.edits)
-    if fix.imports:
-        try:
-            source = apply_edits(source, ensure_imports(parse_file(path, source), set(fix.imports)))
-        except ImportConflict:
-            return None
-    if count_errors(parse_file(path, source).root) > count_errors(parse_file(path, original).root):
+    parsed = parse_file(path, original)
+    try:
+        source = apply_fixes(parsed, [fix])
+    except ImportConflict:
+        return None
+    if count_errors(parse_file(path, source).root) > count_errors(parsed.root):
         return None
     return source
 
