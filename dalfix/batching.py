@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 # What an aggregate over no rows returns: what the ungrouped query gave a key that a GROUP BY leaves out.
 EMPTY_AGGREGATES = {"count": "0", "countDistinct": "0", "max": "null", "min": "null", "sum": "null",
                     "sumDistinct": "null", "avg": "null", "avgDistinct": "null"}  # fmt: skip
+
+
 def chain_arguments(chain: QueryChain) -> dict[str, list[Node]]:
     """Arguments of each step of a chain by step name (the root step included); [] for non-call steps."""
     out: dict[str, list[Node]] = {}

@@ -220,7 +220,7 @@ class LoopAnalysis:
         return effects.db == "none" and not effects.awaits and not (self.analyzer.free_reads(node) & self.variant)
 
     def element_suffix(self, node: Node) -> str | None:
-        """".a.b" when `node` is `x.a.b` for the element `x` (or `xs[i].a.b`), "" for the element itself."""
+        """ ".a.b" when `node` is `x.a.b` for the element `x` (or `xs[i].a.b`), "" for the element itself."""
         node, suffix = unwrap(node), ""
         while node.type == "member_expression" and not any(c.type == "optional_chain" for c in node.children):
             suffix = "." + self.text(node.child_by_field_name("property")) + suffix

@@ -235,8 +235,13 @@ class QueryInLoop(Rule):
     def _replace(self, ctx, a, site, statement, query, what, applicability) -> Finding:  # type: ignore[no-untyped-def]
         """The loop becomes one guarded statement."""
         comments = [ctx.text(c) for c in a.loop.body.named_children if c.type == "comment"]
-        text = ctx.render("query_in_loop/batched_write.ts.j2", statement, length=a.length_text(), comments=comments,
-                          query=reindent(query, ctx.indent_at(site.query), ctx.style.indent_unit))
+        text = ctx.render(
+            "query_in_loop/batched_write.ts.j2",
+            statement,
+            length=a.length_text(),
+            comments=comments,
+            query=reindent(query, ctx.indent_at(site.query), ctx.style.indent_unit),
+        )
         imports = {"inArray"} if "inArray(" in query else set()
         return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
 
@@ -249,10 +254,18 @@ class QueryInLoop(Rule):
             return None  # other effects interleaved, exits decided by results, other awaits: never
         name = _batch_name(ctx, a, site, suffix, default)
         template = "query_in_loop/batched_rows.ts.j2" if group is None else "query_in_loop/grouped_rows.ts.j2"
-        text = ctx.render(template, statement, batch=name, length=a.length_text(), group=group,
-                          query=reindent(query, "", "" if group is None else ctx.style.indent_unit))
-        edits = [Edit(statement.start_byte, statement.start_byte, text + ctx.style.newline + ctx.indent_at(statement)),
-                 Edit(site.expression.start_byte, site.expression.end_byte, lookup.replace("{}", name))]
+        text = ctx.render(
+            template,
+            statement,
+            batch=name,
+            length=a.length_text(),
+            group=group,
+            query=reindent(query, "", "" if group is None else ctx.style.indent_unit),
+        )
+        edits = [
+            Edit(statement.start_byte, statement.start_byte, text + ctx.style.newline + ctx.indent_at(statement)),
+            Edit(site.expression.start_byte, site.expression.end_byte, lookup.replace("{}", name)),
+        ]
         imports = ({"inArray"} if "inArray(" in query else set()) | ({"count"} if group == "" else set())
         return self._fix(ctx, a, edits, what, Applicability.UNSAFE, imports)
 
