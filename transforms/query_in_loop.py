@@ -146,9 +146,6 @@ class QueryInLoop(Rule):
             if chain.kind != "read" or not a.analyzer.free_reads(site.query) & a.element_names:
                 return None
             return self._no_fix(ctx, a, site, "a read per element in a shape dalfix cannot batch")
-        if a.loop.kind != "for-in" and not a.is_array(a.loop.iterable, lambda call: batching.returns_array(
-                ctx.project, ctx.parsed, call)):  # fmt: skip
-            return self._no_fix(ctx, a, site, "a query per element of a list dalfix cannot tell is an array")
         if chain.method == "insert":
             return self._insert(ctx, a, site, chain, args, root)
         where = root[1] if chain.method == "$count" and len(root) == 2 else next(iter(args.get("where", [])), None)
@@ -158,6 +155,8 @@ class QueryInLoop(Rule):
             return None  # per-element SET or conditions, or a key not derived from the element: never
         if a.loop.kind == "while-index":
             return self._no_fix(ctx, a, site, "a `while` walk over a list index")
+        if not self._array(ctx, a):
+            return self._no_fix(ctx, a, site, "a query per element of a list dalfix cannot tell is an array")
         column, in_array = ctx.text(key.column), f"inArray({ctx.text(key.column)}, {a.keys_text(key)})"
         keyed = Edit(key.condition.start_byte, key.condition.end_byte, in_array)
         if chain.method in ("update", "delete"):
@@ -182,6 +181,12 @@ class QueryInLoop(Rule):
             return self._hoist(ctx, a, site, query, "ByKey", "aggregates", lookup, grouped, group)
         return self._select(ctx, a, site, chain, key, args, projection, keyed)
 
+    def _array(self, ctx: FileContext, a: LoopAnalysis) -> bool:
+        """`.length`, `.map` and `inArray` need an array; a Set, a Map or an iterator must not be read twice."""
+        return a.loop.kind == "for-in" or a.is_array(
+            a.loop.iterable, lambda call: batching.returns_array(ctx.project, ctx.parsed, call)
+        )
+
     def _write(self, ctx, a, site, chain, args, query) -> Finding | None:  # type: ignore[no-untyped-def]
         statement = a.statement()
         if statement is None or len(a.loop.statements) != 1 or not a.result_discarded(site):
@@ -203,6 +208,8 @@ class QueryInLoop(Rule):
         effects = a.analyzer.effects(values)
         if effects.db != "none" or effects.awaits or a.analyzer.free_reads(values) & (a.variant - a.element_names):
             return None
+        if not self._array(ctx, a):
+            return self._no_fix(ctx, a, site, "a query per element of a list dalfix cannot tell is an array")
         if not a.invariant(root[0]) or reads_row(ctx.parsed, values, root[0]):
             return self._no_fix(ctx, a, site, "an insert per element; insert all rows with one `values([...])`")
         if not (ctx.vocabulary.inside_transaction(a.loop.node) or chain.handle == "tx"):
