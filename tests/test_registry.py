@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from dalfix.rules import DOC_SECTIONS, all_rules, code_block, doc_sections, iter_rule_templates
-from dalfix.render import template_names
 from fixture_harness import run_fix
+
+from dalfix.render import template_names
+from dalfix.rules import DOC_SECTIONS, all_rules, code_block, doc_sections, iter_rule_templates
 
 RULES = all_rules()
 
