@@ -41,6 +41,9 @@ SCENARIOS = {
     "BillingDAL.getUserCreditsWithResetAndMonthly": "seed 002: 3 sequential calls -> 2 parallel + 1",
     "CanvasFilesDAL.getFileWithGraph": "seed 002: 2 -> 1 query (LEFT JOIN) or 2 parallel",
     "CanvasDAL.getByFileId": "seed 002: 2 -> 1 query (JOIN) or 2 parallel",
+    "RendersDAL.markAsFailed": "seed 001: updateStatusBatch, N updates -> 1 (inArray)",
+    "UsersDAL.getPublicProfiles": "seed 002: getByIds, N selects -> 1 (inArray)",
+    "RenderChainsDAL.getProjectChainsWithStats": "seed 001: SQL aggregation instead of a count per chain",
     "eventsStorage.getDashboardStats": "seed 003: dashboard 200+ queries, 2-5 s -> 50-100 ms",
     "ShotsDAL.getShotForUser": "seed 004: 3 queries -> 1 JOIN, 30-60 ms -> 8-15 ms",
 }
