@@ -109,7 +109,13 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=30)
     parser.add_argument("--rtt", type=float, nargs="+", default=[0, 1, 5])
     parser.add_argument("--case", nargs="+", default=list(SCENARIOS))
+    parser.add_argument("--report-only", action="store_true", help="re-render results.md/png from results.json")
     args = parser.parse_args()
+    if args.report_only:
+        rows = json.loads((HERE / "results.json").read_text())
+        write_markdown(rows, len(rows[0]["before"].get("latenciesMs", [])) if rows else 0)
+        write_chart(rows)
+        return
 
     url = database_url()
     port = urlparse(url).port or 5432
@@ -159,6 +165,16 @@ def write_markdown(rows: list[dict], iterations: int) -> None:  # type: ignore[t
             f"| {row['case']} | {row['rtt']:g} ms | {row['before']['statements']} → {row['after']['statements']} | "
             f"{old:.2f} ms | {new:.2f} ms | {ratio:.2f}× | {SCENARIOS.get(row['case'], '')} |"
         )
+    lines += [
+        "",
+        "How to read it: at 0 ms (loopback) every query costs well under a millisecond and differences are noise;",
+        "a round trip of 1-5 ms, as between an app and a managed database, is where the rewrites pay:",
+        "`Promise.all` (DAL001) takes the sum of the reads down to about the slowest one, on a pool only;",
+        "an `inArray` batch (DAL002) replaces N round trips with one. Statement counts are exact (drizzle's",
+        "logger); the seeds' own numbers were never measured and mix in other changes (JOINs, indexes, caching).",
+        "Scenarios with the same statements and no speed-up (`getUserCreditsWithReset`, `getShotForUser`) are",
+        "fetch-then-fetch chains: the JOIN rule planned next is what would change them.",
+    ]
     (HERE / "results.md").write_text("\n".join(lines) + "\n")
 
 
