@@ -139,16 +139,16 @@ def test_transaction_handles_and_shadowing() -> None:
     ).encode()
     parsed = parse_file(Path("x.ts"), source)
     vocabulary = Vocabulary.build(parsed, ("db",))
-    calls = {parsed.text(n): n for n in _calls(parsed.root) if parsed.text(n).endswith(".from(users)")}
-    kinds = {text.split(".")[0]: vocabulary.query_chain(node) for text, node in calls.items()}
-    assert kinds["tx"].handle == "tx"
-    assert kinds["trx"].handle == "tx"
-    db_chains = [vocabulary.query_chain(n) for t, n in calls.items() if t.startswith("db.")]
-    # `db` inside the transaction callback is still the db handle; inside h it is an untyped parameter.
-    handles = sorted(str(c.handle) if c else "none" for c in db_chains)
-    assert handles == ["db"] or handles == ["db", "none"]
-    in_tx = [n for t, n in calls.items() if t.startswith("tx.")][0]
-    assert vocabulary.inside_transaction(in_tx)
+    calls = sorted(
+        (n for n in _calls(parsed.root) if parsed.text(n).endswith(".from(users)")), key=lambda n: n.start_byte
+    )
+    handles = [(parsed.text(n).split(".")[0], getattr(vocabulary.query_chain(n), "handle", None)) for n in calls]
+    # Source order: tx and db in f's transaction callback, trx typed PgTransaction in g, db in h.
+    assert handles == [("tx", "tx"), ("db", "db"), ("trx", "tx"), ("db", None)]
+    # `db` inside the callback is still the pooled handle (no fix there: the block is inside a transaction);
+    # `db` in h is an untyped parameter that shadows the module handle.
+    assert vocabulary.inside_transaction(calls[0]) and vocabulary.inside_transaction(calls[1])
+    assert not vocabulary.inside_transaction(calls[3])
 
 
 def _calls(root):  # type: ignore[no-untyped-def]
