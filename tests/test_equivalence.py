@@ -90,7 +90,8 @@ def test_no_method_issues_more_statements(runs: dict, request: pytest.FixtureReq
     table = "\n".join(lines)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "equivalence.md").write_text(
-        f"# Equivalence on {runs['before'].get('engine')}\n\nFiles dalfix changed: {', '.join(runs['changed'])}\n\n{table}\n"
+        f"# Equivalence on {runs['before'].get('engine')}\n\n"
+        f"Files dalfix changed: {', '.join(runs['changed'])}\n\n{table}\n"
     )
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:

@@ -83,7 +83,8 @@ def test_summaries_are_transitive_and_unknown_stays_unknown(tmp_path: Path) -> N
     project = make_project(
         tmp_path,
         {
-            "db.ts": 'import { drizzle } from "drizzle-orm/node-postgres";\nexport const db = drizzle(process.env.U!);\n',
+            "db.ts": 'import { drizzle } from "drizzle-orm/node-postgres";\n'
+            "export const db = drizzle(process.env.U!);\n",
             "dal.ts": 'import { db } from "./db";\n'
             "export class UsersDAL {\n"
             "  static async byId(id: string) { return db.select().from(users); }\n"
