@@ -17,7 +17,7 @@ from typing import Literal
 
 from dalfix.drizzle import split_chain, unwrap
 from dalfix.effects import EffectAnalyzer
-from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type
+from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type, enclosing_function
 
 LoopKind = Literal["for-of", "for-in", "for-index", "while-index", "forEach", "map"]
 LOOP_STATEMENTS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
@@ -138,13 +138,6 @@ def _callback_loop(call: Node, text) -> ElementLoop | None:  # type: ignore[no-u
 def element_loops(root: Node, text) -> list[ElementLoop]:  # type: ignore[no-untyped-def]
     found = [element_loop(n, text) for n in descendants_of_type(root, *LOOP_STATEMENTS, "call_expression")]
     return [loop for loop in found if loop is not None]
-
-
-def enclosing_function(node: Node) -> Node | None:
-    current = node.parent
-    while current is not None and current.type not in FUNCTION_TYPES:
-        current = current.parent
-    return current
 
 
 def in_another_loop(loop: ElementLoop, text) -> bool:  # type: ignore[no-untyped-def]
@@ -497,17 +490,3 @@ def _drizzle_call(node: Node, imports: dict[str, tuple[str, str]], text) -> tupl
 
 def drizzle_call(node: Node, analyzer: EffectAnalyzer) -> tuple[str, list[Node]]:
     return _drizzle_call(unwrap(node), analyzer.imports, analyzer.text)
-
-
-def fresh_name(function: Node | None, near: Node, base: str, text) -> str:  # type: ignore[no-untyped-def]
-    """`base`, or `base2`, `base3` …: a name no identifier of `function` (or of the file, when None) uses."""
-    scope = function if function is not None else near
-    while function is None and scope.parent is not None:
-        scope = scope.parent
-    used = {text(n) for n in descendants_of_type(scope, "identifier", "shorthand_property_identifier",
-                                                     "shorthand_property_identifier_pattern")}  # fmt: skip
-    name, counter = base, 1
-    while name in used:
-        counter += 1
-        name = f"{base}{counter}"
-    return name

@@ -115,6 +115,20 @@ def enclosing_function(node: Node) -> Node | None:
     return None
 
 
+def fresh_name(function: Node | None, near: Node, base: str) -> str:
+    """`base`, or `base2`, `base3` …: a name no identifier of `function` (or of the file, when None) uses."""
+    scope = function if function is not None else near
+    while function is None and scope.parent is not None:
+        scope = scope.parent
+    kinds = ("identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern")
+    used = {(n.text or b"").decode("utf-8", "surrogateescape") for n in descendants_of_type(scope, *kinds)}
+    name, counter = base, 1
+    while name in used:
+        counter += 1
+        name = f"{base}{counter}"
+    return name
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Pre-order walk over named and anonymous descendants, `node` included."""
     stack = [node]

@@ -101,8 +101,8 @@ from dalfix.batching import aggregate_defaults, chain_arguments, key_property, r
 from dalfix.context import FileContext
 from dalfix.drizzle import unwrap
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.loops import LoopAnalysis, QuerySite, element_loops, enclosing_function, fresh_name, in_another_loop
-from dalfix.parsing import Node
+from dalfix.loops import LoopAnalysis, QuerySite, element_loops, in_another_loop
+from dalfix.parsing import Node, enclosing_function, fresh_name
 from dalfix.render import reindent
 from dalfix.rules import Rule
 
@@ -233,7 +233,7 @@ class QueryInLoop(Rule):
                                 "`limit(n)`, or an aggregate with no known empty value)")  # fmt: skip
         limit = batching.drop_step(chain, "limit")  # the limit was per key: each key keeps its first row instead
         query = text_with_edits(ctx.parsed, site.query, [keyed] if limit is None else [keyed, limit])
-        row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row", ctx.text)
+        row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row")
         lookup = f"{{}}.filter(({row}) => {row}.{prop} === {ctx.text(key.key)})"
         lookup += ".slice(0, 1)" if limit is not None and not ctx.text(site.statement).startswith(_FIRST_ONLY) else ""
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup,
@@ -323,4 +323,4 @@ def _batch_name(ctx: FileContext, a: LoopAnalysis, site: QuerySite, suffix: str,
     base = ctx.text(name) if name is not None and name.type == "identifier" else default
     plural = suffix == "Rows" and base.lower().endswith(("s", "rows"))
     wanted = "all" + base[:1].upper() + base[1:] if plural else base + suffix
-    return fresh_name(enclosing_function(a.loop.node), a.loop.node, wanted, ctx.text)
+    return fresh_name(enclosing_function(a.loop.node), a.loop.node, wanted)

@@ -60,7 +60,7 @@ from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
 from dalfix.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, descendants_of_type, enclosing_function
+from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
 from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
 
@@ -184,7 +184,7 @@ class SequentialAwaits(Rule):
             replaced = binding.await_node
             if replaced.parent is not None and replaced.parent.type == "parenthesized_expression":
                 replaced = replaced.parent
-            parameter = _fresh_name(ctx, binding.wrapper, "rows")
+            parameter = fresh_name(enclosing_function(binding.wrapper), binding.wrapper, "rows")
             before = ctx.source[binding.wrapper.start_byte : replaced.start_byte].decode()
             after = ctx.source[replaced.end_byte : binding.wrapper.end_byte].decode()
             body = reindent(before + parameter + after, indent, nested)
@@ -237,13 +237,3 @@ def _in_function(block: Node) -> bool:
 def _reads_any(analyzer: EffectAnalyzer, condition: Node, group: list[int], units) -> bool:  # type: ignore[no-untyped-def]
     reads = analyzer.free_reads(condition)
     return any(reads & units[i][2].binds for i in group)
-
-
-def _fresh_name(ctx: FileContext, near: Node, base: str) -> str:
-    function = enclosing_function(near) or near
-    used = {ctx.text(n) for n in descendants_of_type(function, "identifier", "shorthand_property_identifier")}
-    name, counter = base, 1
-    while name in used:
-        counter += 1
-        name = f"{base}{counter}"
-    return name
