@@ -46,8 +46,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
+    from dalfix.analysis.project import Project
     from dalfix.parsing import parse_file
-    from dalfix.project import Project
     from dalfix.rules import select_rules
     from dalfix.runner import RunOptions, run
 

@@ -1,21 +1,21 @@
 """Turning a query keyed by one value into one keyed by a list: the Drizzle side of batching.
 
 Which row property holds the key, what an aggregate returns for a key with no rows, whether a SET reads the
-row it writes, where a chain continues, and what a per-key DAL helper would batch. Loops are `dalfix.loops`.
+row it writes, where a chain continues, and what a per-key DAL helper would batch. Loops are `dalfix.analysis.loops`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dalfix.drizzle import QueryChain, unwrap
-from dalfix.effects import EffectAnalyzer
+from dalfix.analysis.drizzle import QueryChain, unwrap
+from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.analysis.loops import array_type
 from dalfix.fixes import Edit, apply_edits
-from dalfix.loops import array_type
 from dalfix.parsing import Node, ParsedFile, descendants_of_type, line_indent
 
 if TYPE_CHECKING:
-    from dalfix.project import Project
+    from dalfix.analysis.project import Project
 
 # What an aggregate over no rows returns: what the ungrouped query gave a key that a GROUP BY leaves out.
 EMPTY_AGGREGATES = {"count": "0", "countDistinct": "0", "max": "null", "min": "null", "sum": "null",

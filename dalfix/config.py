@@ -73,7 +73,7 @@ def load_config(root: Path) -> Config:
     if dialect is not None and dialect not in ("postgresql", "sqlite", "mysql"):
         raise ConfigError(f"{path}: `dialect` must be postgresql, sqlite or mysql")
     driver = optional_string("driver")
-    from dalfix.drivers import KNOWN_DRIVERS
+    from dalfix.analysis.drivers import KNOWN_DRIVERS
 
     if driver is not None and driver not in KNOWN_DRIVERS:
         raise ConfigError(f"{path}: unknown `driver` {driver!r} (known: {', '.join(sorted(KNOWN_DRIVERS))})")

@@ -7,14 +7,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dalfix.analysis.drizzle import Vocabulary
 from dalfix.config import Config
-from dalfix.drizzle import Vocabulary
 from dalfix.fixes import Applicability, Edit, Finding, Fix
 from dalfix.parsing import Node, ParsedFile, line_indent
 from dalfix.render import SourceStyle, render_template
 
 if TYPE_CHECKING:
-    from dalfix.project import Project
+    from dalfix.analysis.project import Project
     from dalfix.rules import Rule
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from dalfix.analysis.project import Project
 from dalfix.comments import comment_texts
 from dalfix.config import ConfigError, find_project_root
 from dalfix.context import FileContext
@@ -16,7 +17,6 @@ from dalfix.discovery import Skipped, discover, looks_generated
 from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports
 from dalfix.parsing import ParsedFile, count_errors, parse_file
-from dalfix.project import Project
 from dalfix.rules import Rule, UnknownRule, select_rules
 
 MAX_ROUNDS = 10

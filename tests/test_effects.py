@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dalfix.drizzle import Vocabulary
-from dalfix.effects import EffectAnalyzer, depends_on
+from dalfix.analysis.drizzle import Vocabulary
+from dalfix.analysis.effects import EffectAnalyzer, depends_on
 from dalfix.parsing import parse_file
 
 PRELUDE = 'import { eq, sql, and } from "drizzle-orm";\nimport { db } from "./db";\n'

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fixture_harness import run_fix
 
+from dalfix.analysis.project import Project
 from dalfix.parsing import parse_file
-from dalfix.project import Project
 from dalfix.rules import rule_by_code
 
 

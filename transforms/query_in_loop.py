@@ -97,11 +97,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dalfix import batching
+from dalfix.analysis.drizzle import unwrap
+from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_another_loop
 from dalfix.batching import aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.context import FileContext
-from dalfix.drizzle import unwrap
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.loops import LoopAnalysis, QuerySite, element_loops, in_another_loop
 from dalfix.parsing import Node, enclosing_function, fresh_name
 from dalfix.render import reindent
 from dalfix.rules import Rule

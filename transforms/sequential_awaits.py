@@ -55,10 +55,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dalfix.awaited import AwaitedBinding, awaited_binding, binding_effects
+from dalfix.analysis.awaited import AwaitedBinding, awaited_binding, binding_effects
+from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
-from dalfix.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
 from dalfix.render import reindent, render_template

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dalfix.drizzle import unwrap
-from dalfix.effects import EffectAnalyzer, Effects
+from dalfix.analysis.drizzle import unwrap
+from dalfix.analysis.effects import EffectAnalyzer, Effects
 from dalfix.parsing import Node
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dalfix.drizzle import unwrap
+from dalfix.analysis.drizzle import unwrap
 from dalfix.parsing import Node, ParsedFile, walk
 
 # drizzle-orm/<module> -> (driver, dialect)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from dalfix.drizzle import split_chain, unwrap
-from dalfix.effects import EffectAnalyzer
+from dalfix.analysis.drizzle import split_chain, unwrap
+from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type, enclosing_function
 
 LoopKind = Literal["for-of", "for-in", "for-index", "while-index", "forEach", "map"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from dalfix.drizzle import SQL_BUILDERS, DbEffectKind, Vocabulary, split_chain, unwrap
+from dalfix.analysis.drizzle import SQL_BUILDERS, DbEffectKind, Vocabulary, split_chain, unwrap
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ PURE_METHODS = frozenset(
 
 
 class CallSummaries(Protocol):
-    """What the project knows about functions defined in the scanned tree (see `dalfix.summaries`)."""
+    """What the project knows about functions defined in the scanned tree (see `dalfix.analysis.summaries`)."""
 
     def call_effect(self, parsed: ParsedFile, call: Node) -> DbEffectKind | None: ...
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dalfix.drivers import DriverInfo, driver_of_call, drizzle_driver_imports
-from dalfix.drizzle import DbEffectKind, unwrap
+from dalfix.analysis.drivers import DriverInfo, driver_of_call, drizzle_driver_imports
+from dalfix.analysis.drizzle import DbEffectKind, unwrap
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
 
 if TYPE_CHECKING:
-    from dalfix.project import Project
+    from dalfix.analysis.project import Project
 
 MAX_DEPTH = 8
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pathspec
 
+from dalfix.analysis.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
+from dalfix.analysis.drizzle import Vocabulary
+from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.analysis.modules import ModuleResolver
+from dalfix.analysis.summaries import Summaries
 from dalfix.config import Config, load_config
-from dalfix.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
-from dalfix.drizzle import Vocabulary
-from dalfix.effects import EffectAnalyzer
-from dalfix.modules import ModuleResolver
 from dalfix.parsing import ParsedFile, descendants_of_type
 from dalfix.rules import Rule
-from dalfix.summaries import Summaries
 
 SERIAL_PACKAGES = frozenset({"@electric-sql/pglite", "better-sqlite3", "@libsql/client", "bun:sqlite"})
 CONCURRENT_PACKAGES = frozenset({"pg", "postgres", "mysql2", "@neondatabase/serverless", "@vercel/postgres"})
@@ -64,7 +64,7 @@ class Project:
     @cached_property
     def drizzle_version(self) -> tuple[int, ...] | None:
         if self.config.drizzle_version:
-            from dalfix.drivers import _version_tuple
+            from dalfix.analysis.drivers import _version_tuple
 
             return _version_tuple(self.config.drizzle_version)
         return drizzle_version(self.root)
