@@ -15,7 +15,7 @@ from dalfix.fixes import Applicability
 from dalfix.report import json_report, sarif_report, summary, text_report
 from dalfix.rules import UnknownRule, all_rules, rule_by_code, select_rules
 from dalfix.runner import RunOptions, RunResult, run
-from dalfix.writer import WriteRefused, allowed_roots, write_fixed
+from dalfix.writer import WriteRefused, allowed_roots, remove_stale_temp_files, write_fixed
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -112,14 +112,16 @@ def _exit_code(result: RunResult) -> int:
     return EXIT_FOUND if result.findings or any(f.status == "changed" for f in result.files) else EXIT_CLEAN
 
 
-def _apply(result: RunResult, paths: tuple[Path, ...]) -> bool:
+def _apply(result: RunResult, paths: tuple[Path, ...], force: bool = False) -> bool:
     roots = allowed_roots(paths)
+    for stale in remove_stale_temp_files(f.path.parent for f in result.files if f.status != "skipped"):
+        click.echo(f"dalfix: removed {relative_display(stale)}, left by an interrupted run", err=True)
     ok = True
     for file in result.files:
         if file.status != "changed":
             continue
         try:
-            write_fixed(file.path, file.original, file.fixed, roots)
+            write_fixed(file.path, file.original, file.fixed, roots, force=force)
         except (WriteRefused, OSError) as exc:
             click.echo(f"dalfix: error: {exc}", err=True)
             file.status, file.reason = "failed", str(exc)
@@ -136,13 +138,14 @@ def main() -> None:
 @main.command()
 @_common
 @click.option("--apply", "apply_", is_flag=True, help="Write the fixes in place instead of printing diffs.")
-def diff(paths, select, ignore, preview, exclude, unsafe_fixes, apply_):  # type: ignore[no-untyped-def]
+@click.option("--force", is_flag=True, help="Also write read-only files and files with several hard links.")
+def diff(paths, select, ignore, preview, exclude, unsafe_fixes, apply_, force):  # type: ignore[no-untyped-def]
     """Print unified diffs of the fixes (the default command)."""
     threshold = Applicability.UNSAFE if unsafe_fixes else Applicability.SAFE
     result = _run(paths, select, ignore, preview, exclude, threshold)
     _report_problems(result)
     if apply_:
-        _apply(result, paths)
+        _apply(result, paths, force)
         _summary_line(result, "changed")
         sys.exit(_exit_code(result))
     for file in result.files:
@@ -154,12 +157,13 @@ def diff(paths, select, ignore, preview, exclude, unsafe_fixes, apply_):  # type
 
 @main.command()
 @_common
-def apply(paths, select, ignore, preview, exclude, unsafe_fixes):  # type: ignore[no-untyped-def]
+@click.option("--force", is_flag=True, help="Also write read-only files and files with several hard links.")
+def apply(paths, select, ignore, preview, exclude, unsafe_fixes, force):  # type: ignore[no-untyped-def]
     """Write the fixes in place."""
     threshold = Applicability.UNSAFE if unsafe_fixes else Applicability.SAFE
     result = _run(paths, select, ignore, preview, exclude, threshold)
     _report_problems(result)
-    _apply(result, paths)
+    _apply(result, paths, force)
     _summary_line(result, "changed")
     sys.exit(_exit_code(result))
 
