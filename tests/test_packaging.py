@@ -42,10 +42,29 @@ def can_build_without_isolation(python: Path, cwd: Path) -> bool:
     return sh(python, "-c", probe, cwd=cwd).returncode == 0
 
 
+def outer_site_packages() -> list[str]:
+    """The site-packages directories this interpreter imports from: a venv's own, the global interpreter's, the
+    user site. (`venv --system-site-packages` would give the *base* interpreter's instead, which inside a venv
+    lacks dalfix's dependencies.)"""
+    return [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages") and Path(p).is_dir()]
+
+
+def share_site_packages(python: Path, cwd: Path) -> None:
+    """Let the nested venv import this environment's packages (dalfix's dependencies, setuptools) after its own.
+
+    A .pth file lists the directories; their own .pth files are not processed, so an editable install of dalfix
+    in this environment stays invisible and the nested venv imports only the copy installed into it."""
+    where = sh(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=cwd)
+    assert where.returncode == 0, where.stderr
+    (Path(where.stdout.strip()) / "_outer_site_packages.pth").write_text(
+        "".join(p + "\n" for p in outer_site_packages()), encoding="utf-8"
+    )
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A venv (sharing this environment's packages for the runtime dependencies) with dalfix installed from a copy
-    of the repository's package files, not editable."""
+    """A fresh venv (importing this environment's packages for the runtime dependencies) with dalfix installed
+    from a copy of the repository's package files, not editable."""
     base = tmp_path_factory.mktemp("packaging")
     source = base / "source"
     source.mkdir()
@@ -56,9 +75,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         elif item.exists():
             shutil.copy2(item, source / name)
     venv = base / "venv"
-    created = sh(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=base)
+    created = sh(sys.executable, "-m", "venv", venv, cwd=base)
     assert created.returncode == 0, created.stderr
     python = venv / "bin" / "python"
+    share_site_packages(python, base)
     # Offline-friendly: build with this environment's setuptools when it can; else pip fetches the build backend.
     isolation = ["--no-build-isolation"] if can_build_without_isolation(python, base) else []
     result = sh(python, "-m", "pip", "install", "--no-deps", *isolation, source, cwd=base)

@@ -22,8 +22,19 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> Non
     install_and_run, run_tests = commands
     assert "dalfix" in install_and_run and "examples/" in install_and_run
     assert "pytest" in run_tests
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert run_tests in ci.splitlines(), ".ci/run must call the README's test command exactly"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert run_tests in ci, ".ci/run must call the README's test command exactly"
+
+
+def test_ci_runs_the_test_command_in_a_fresh_venv_as_a_newcomer_does() -> None:
+    """CI that installs into the global interpreter hides set-up failures a newcomer in a venv meets."""
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    run_tests = setup_commands()[1]
+    venv = next(i for i, line in enumerate(ci) if re.fullmatch(r"python3? -m venv (\S+)", line))
+    directory = ci[venv].split()[-1]
+    activate = ci.index(f". {directory}/bin/activate")
+    assert f"rm -rf {directory}" in ci[:venv], "the venv must be fresh on every run"
+    assert venv < activate < ci.index(run_tests)
 
 
 def test_rule_table_matches_dalfix_rules() -> None:
