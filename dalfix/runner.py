@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Literal
 
 from dalfix.analysis.project import Project
+from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.comments import comment_texts
-from dalfix.config import ConfigError, find_project_root
+from dalfix.config import ConfigError
 from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, looks_generated
 from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
@@ -84,7 +85,9 @@ class RunResult:
 def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     results: list[FileResult] = []
     projects: dict[Path, Project] = {}
+    workspaces: dict[Path, Workspace] = {}
     parsed_by_project: dict[Path, dict[Path, ParsedFile]] = {}
+    roots: dict[tuple[Path, Path], Path] = {}  # (directory, scanned) -> project root: looked up once
     given = [Path(os.path.abspath(p)) for p in paths]
     for item in discover(given, options.exclude):
         if isinstance(item, Skipped):
@@ -107,9 +110,13 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             result.status, result.reason = "skipped", "not UTF-8"
             continue
         scanned = next((g for g in given if g.is_dir() and item.is_relative_to(g)), item.parent)
-        root = find_project_root(item, scanned)
+        root = roots.get((item.parent, scanned))
+        if root is None:
+            root = roots[(item.parent, scanned)] = project_root_for(item, scanned)
         if root not in projects:
-            projects[root] = Project.load(root)
+            workspace = workspace_for(root)
+            workspace = workspaces.setdefault(workspace.root, workspace)
+            projects[root] = Project.load(root, workspace)
             projects[root].rules = project_rules(projects[root], options)
             parsed_by_project[root] = {}
         project = projects[root]
@@ -121,11 +128,18 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         parsed_by_project[root][item] = parse_file(item, source)
     for root, project in projects.items():
         project.prepare(parsed_by_project[root])
+        _ = project.workspace.packages  # manifests are read now, so that their problems are reported
     by_path = {r.path: r for r in results}
     for root, files in parsed_by_project.items():
         project = projects[root]
         for path, parsed in files.items():
             _process(by_path[path], parsed, project, options)
+    seen = {r.path for r in results}
+    for workspace in workspaces.values():
+        for path, problem in workspace.problems:
+            if path not in seen:  # a file describing the workspace that dalfix could not use
+                seen.add(path)
+                results.append(FileResult(path, "skipped", reason=problem))
     return RunResult(results)
 
 

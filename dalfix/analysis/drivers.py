@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import unwrap
 from dalfix.parsing import Node, ParsedFile, walk
+
+if TYPE_CHECKING:
+    from dalfix.analysis.workspace import Workspace
 
 # drizzle-orm/<module> -> (driver, dialect)
 DRIVER_MODULES = {
@@ -135,25 +138,25 @@ def _initializer(parsed: ParsedFile, name: str) -> Node | None:
     return None
 
 
-def drizzle_version(root: Path) -> tuple[int, ...] | None:
-    """The installed drizzle-orm version, else the one package.json asks for; None when unknown."""
-    for candidate in (root, *root.parents):
-        installed = candidate / "node_modules" / "drizzle-orm" / "package.json"
-        if installed.is_file():
-            try:
-                return _version_tuple(json.loads(installed.read_text(encoding="utf-8")).get("version", ""))
-            except (OSError, ValueError):
-                pass
-        manifest = candidate / "package.json"
-        if manifest.is_file():
-            try:
-                data = json.loads(manifest.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            for section in ("dependencies", "devDependencies", "peerDependencies"):
-                spec = (data.get(section) or {}).get("drizzle-orm")
-                if isinstance(spec, str):
-                    return _version_tuple(spec)
+def drizzle_version(root: Path, workspace: Workspace | None = None) -> tuple[int, ...] | None:
+    """The installed drizzle-orm version, else the range a package asks for (`catalog:` resolved)."""
+    version = drizzle_version_spec(root, workspace)
+    return _version_tuple(version) if version is not None else None
+
+
+def drizzle_version_spec(root: Path, workspace: Workspace | None = None) -> str | None:
+    from dalfix.analysis.workspace import workspace_for
+
+    workspace = workspace or workspace_for(root)
+    installed = workspace.installed_version("drizzle-orm", root)
+    if installed is not None:
+        return installed
+    package = workspace.package_of(root / "package.json")
+    ordered = [p for p in [package] if p is not None] + [p for p in workspace.packages if p is not package]
+    for candidate in ordered:
+        spec = workspace.resolve_version(candidate, "drizzle-orm")
+        if spec is not None:
+            return spec
     return None
 
 

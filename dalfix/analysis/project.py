@@ -15,6 +15,7 @@ from dalfix.analysis.drizzle import Vocabulary
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.modules import ModuleResolver
 from dalfix.analysis.summaries import Summaries
+from dalfix.analysis.workspace import Workspace, workspace_for
 from dalfix.config import Config, load_config
 from dalfix.parsing import ParsedFile, descendants_of_type
 from dalfix.rules import Rule
@@ -29,10 +30,16 @@ class Project:
     config: Config = field(default_factory=Config)
     files: dict[Path, ParsedFile] = field(default_factory=dict)
     rules: Sequence[type[Rule]] = ()
+    workspace: Workspace = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.workspace is None:
+            self.workspace = workspace_for(self.root)
 
     @classmethod
-    def load(cls, root: Path) -> Project:
-        return cls(root=root, config=load_config(root))
+    def load(cls, root: Path, workspace: Workspace | None = None) -> Project:
+        """The project at `root`; projects of one workspace share `workspace` (manifests are read once)."""
+        return cls(root=root, config=load_config(root), workspace=workspace)  # type: ignore[arg-type]
 
     def prepare(self, files: dict[Path, ParsedFile]) -> None:
         """Index the project's parsed files; cross-file facts are computed lazily and memoized."""
@@ -55,7 +62,7 @@ class Project:
 
     @cached_property
     def resolver(self) -> ModuleResolver:
-        return ModuleResolver(self.root)
+        return ModuleResolver(self.workspace)
 
     @cached_property
     def summaries(self) -> Summaries:
@@ -67,7 +74,7 @@ class Project:
             from dalfix.analysis.drivers import _version_tuple
 
             return _version_tuple(self.config.drizzle_version)
-        return drizzle_version(self.root)
+        return drizzle_version(self.root, self.workspace)
 
     def vocabulary_for(self, parsed: ParsedFile) -> Vocabulary:
         cache = self.__dict__.setdefault("_vocabularies", {})

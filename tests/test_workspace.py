@@ -1,0 +1,186 @@
+"""Workspaces: the project root, packages, `exports`, tsconfig per package, catalogs, and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from dalfix.analysis.drivers import drizzle_version_spec
+from dalfix.analysis.modules import ModuleResolver
+from dalfix.analysis.workspace import project_root_for, workspace_for
+from dalfix.discovery import looks_generated
+from dalfix.rules import all_rules
+from dalfix.runner import RunOptions, run
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+
+
+PNPM = {
+    ".git/HEAD": "ref: refs/heads/main\n",
+    "pnpm-workspace.yaml": "packages:\n  - apps/*\n  - packages/*\n  - '!packages/ignored'\n"
+    "catalog:\n  drizzle-orm: ^0.45.1\ncatalogs:\n  next:\n    drizzle-orm: 1.0.0-beta.2\n",
+    "package.json": json.dumps({"name": "root", "private": True}),
+    "packages/db/package.json": json.dumps(
+        {
+            "name": "@acme/db",
+            "dependencies": {"drizzle-orm": "catalog:"},
+            "exports": {
+                ".": {"types": "./dist/index.d.ts", "import": "./dist/index.js"},
+                "./schema": "./src/schema/index.ts",
+                "./tables/*": "./src/tables/*.ts",
+                "./client": {"import": {"types": "./dist/client.d.ts", "default": "./dist/client.js"}},
+            },
+        }
+    ),
+    "packages/db/src/index.ts": "export const db = 1;\n",
+    "packages/db/src/client.ts": "export const client = 1;\n",
+    "packages/db/src/schema/index.ts": "export const users = 1;\n",
+    "packages/db/src/tables/users.ts": "export const users = 1;\n",
+    "packages/ignored/package.json": json.dumps({"name": "@acme/ignored"}),
+    "packages/ignored/index.ts": "export const x = 1;\n",
+    "packages/next/package.json": json.dumps({"name": "@acme/next", "dependencies": {"drizzle-orm": "catalog:next"}}),
+    "apps/web/package.json": json.dumps({"name": "web", "dependencies": {"@acme/db": "workspace:*"}}),
+    "apps/web/tsconfig.json": '{ // comments and trailing commas\n "extends": "./tsconfig.base.json",\n'
+    ' "compilerOptions": { "paths": { "@/*": ["./src/*"], }, }, }',
+    "apps/web/tsconfig.base.json": '{ "compilerOptions": { "baseUrl": "." } }',
+    "apps/web/src/lib/db.ts": "export const x = 1;\n",
+    "apps/web/src/app/page.ts": "export const y = 1;\n",
+    "apps/api/package.json": json.dumps({"name": "api"}),
+    "apps/api/tsconfig.json": '{ "compilerOptions": { "paths": { "@/*": ["./lib/*"] } } }',
+    "apps/api/lib/lib/db.ts": "export const other = 1;\n",
+    "apps/api/main.ts": "export const z = 1;\n",
+}
+
+
+def test_pnpm_workspace_root_packages_and_exports(tmp_path: Path) -> None:
+    write(tmp_path, PNPM)
+    page = tmp_path / "apps/web/src/app/page.ts"
+    assert project_root_for(page, tmp_path / "apps/web") == tmp_path
+    workspace = workspace_for(tmp_path / "apps/web")
+    assert workspace.root == tmp_path
+    assert set(workspace.packages_by_name) == {"root", "@acme/db", "@acme/next", "web", "api"}
+    resolver = ModuleResolver(workspace)
+    db = tmp_path / "packages/db/src"
+    assert resolver.resolve(page, "@acme/db") == db / "index.ts"  # dist/index.d.ts mirrors src/index.ts
+    assert resolver.resolve(page, "@acme/db/schema") == db / "schema/index.ts"
+    assert resolver.resolve(page, "@acme/db/tables/users") == db / "tables/users.ts"
+    assert resolver.resolve(page, "@acme/db/client") == db / "client.ts"
+    assert resolver.resolve(page, "@acme/ignored") is None  # excluded by `!packages/ignored`
+    # Each package's own tsconfig decides what `@/` means (with `extends` and JSONC).
+    assert resolver.resolve(page, "@/lib/db") == tmp_path / "apps/web/src/lib/db.ts"
+    assert resolver.resolve(tmp_path / "apps/api/main.ts", "@/lib/db") == tmp_path / "apps/api/lib/lib/db.ts"
+    assert resolver.resolve(page, "src/lib/db") == tmp_path / "apps/web/src/lib/db.ts"  # baseUrl
+    assert resolver.resolve(page, "../../../../outside") is None  # never leaves the repository
+    assert workspace.problems == []
+
+
+def test_catalog_versions(tmp_path: Path) -> None:
+    write(tmp_path, PNPM)
+    workspace = workspace_for(tmp_path)
+    assert drizzle_version_spec(tmp_path / "packages/db", workspace) == "^0.45.1"
+    assert drizzle_version_spec(tmp_path / "packages/next", workspace) == "1.0.0-beta.2"
+    assert workspace.resolve_version(workspace.packages_by_name["web"], "@acme/db") is not None
+
+
+def test_npm_workspaces_object_and_nested_dalfix_toml(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "package.json": json.dumps({"name": "r", "workspaces": {"packages": ["packages/*"]}}),
+            "packages/a/package.json": json.dumps({"name": "a", "main": "lib/index.js"}),
+            "packages/a/src/index.ts": "export const a = 1;\n",
+            "packages/b/package.json": json.dumps({"name": "b"}),
+            "packages/b/dalfix.toml": "",
+            "packages/b/x.ts": "export const b = 1;\n",
+        },
+    )
+    assert project_root_for(tmp_path / "packages/a/src/index.ts", tmp_path) == tmp_path
+    assert project_root_for(tmp_path / "packages/b/x.ts", tmp_path) == tmp_path / "packages/b"
+    # A project of its own (dalfix.toml) still resolves the other packages of its workspace.
+    resolver = ModuleResolver(workspace_for(tmp_path / "packages/b"))
+    assert resolver.resolve(tmp_path / "packages/b/x.ts", "a") == tmp_path / "packages/a/src/index.ts"
+
+
+def _problems(tmp_path: Path) -> dict[str, str]:
+    result = run([tmp_path], RunOptions(rules=list(all_rules())))
+    return {f.path.relative_to(tmp_path).as_posix(): f.reason or "" for f in result.files if f.status == "skipped"}
+
+
+def test_bad_workspace_files_are_reported_and_lose_nothing(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pnpm-workspace.yaml": "packages:\n  - apps/*\n  bad: [unclosed\n",
+            "packages/db/package.json": "{ not json",
+            "packages/db/index.ts": 'import { drizzle } from "drizzle-orm/node-postgres";\n'
+            "export const db = drizzle(process.env.URL!);\n",
+            "apps/web/package.json": json.dumps({"name": "web"}),
+            "apps/web/tsconfig.json": "{ nope",
+            "apps/web/use.ts": 'import { db } from "../../packages/db";\nimport { t } from "@/t";\n'
+            "export async function f() {\n  const a = await db.select().from(t);\n"
+            "  const b = await db.select().from(t);\n  return [a, b];\n}\n",
+        },
+    )
+    problems = _problems(tmp_path)
+    assert "not valid YAML" in problems["pnpm-workspace.yaml"]
+    assert "not valid JSON" in problems["packages/db/package.json"]
+    assert "not valid JSON" in problems["apps/web/tsconfig.json"]
+    result = run([tmp_path], RunOptions(rules=list(all_rules())))
+    assert [finding.rule for _, finding in result.findings] == ["DAL001"]  # the code itself is still checked
+
+
+def test_import_cycle_between_packages_ends(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "package.json": json.dumps({"workspaces": ["p/*"]}),
+            "p/a/package.json": json.dumps({"name": "a"}),
+            "p/a/index.ts": 'export * from "b";\nexport { x as y } from "b";\n',
+            "p/b/package.json": json.dumps({"name": "b"}),
+            "p/b/index.ts": 'export * from "a";\nexport { y as x } from "a";\n',
+            "p/c/package.json": json.dumps({"name": "c"}),
+            "p/c/use.ts": 'import { y, db } from "a";\nexport async function f() {\n'
+            "  const u = await db.select().from(y);\n  const v = await db.select().from(y);\n  return [u, v];\n}\n",
+        },
+    )
+    result = run([tmp_path], RunOptions(rules=list(all_rules())))
+    assert not result.failed
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_symlinked_package_outside_the_repository_is_not_followed(tmp_path: Path) -> None:
+    outside, repo = tmp_path / "outside", tmp_path / "repo"
+    write(outside, {"package.json": json.dumps({"name": "evil"}), "index.ts": "export const db = 1;\n"})
+    write(repo, {".git/HEAD": "", "package.json": json.dumps({"workspaces": ["packages/*"]})})
+    (repo / "packages").mkdir()
+    os.symlink(outside, repo / "packages/evil")
+    workspace = workspace_for(repo)
+    assert "evil" not in workspace.packages_by_name
+    assert [(p.relative_to(repo).as_posix(), "outside" in m) for p, m in workspace.problems] == [
+        ("packages/evil/package.json", True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("head", "generated"),
+    [
+        (b"// @generated by protoc\nexport const x = 1;\n", True),
+        (b"/*\n * Code generated by Speakeasy. DO NOT EDIT.\n */\nimport x from 'y';\n", True),
+        (b"#!/usr/bin/env node\n// This file is auto-generated by the codegen script\n", True),
+        (b"// Auto-generated from schema.graphql\nexport type A = 1;\n", True),
+        (b"/**\n * Restricts the auto-generated tool surface to the curated list.\n */\nexport const t = [];\n", False),
+        (b"/**\n * Breakdown keys.\n * - UI colors (auto-generated)\n */\nexport const k = 1;\n", False),
+        (b"import x from 'y';\n// DO NOT EDIT below this line\n", False),
+        (b"export const a = 1;\n/* @generated */\n", False),
+    ],
+)
+def test_generated_marker_only_in_the_header(head: bytes, generated: bool) -> None:
+    assert looks_generated(head) is generated
