@@ -94,7 +94,8 @@ def _summary_line(result: RunResult, verb: str) -> None:
         changed = len({file.path for file, _ in result.findings})
     click.echo(
         f"dalfix: {data['files_scanned']} files scanned, {changed} {verb}, "
-        f"{data['files_skipped']} skipped{detail}, {data['findings']} findings",
+        f"{data['files_skipped']} skipped{detail}, {data['findings']} findings"
+        + (f" ({data['suppressed']} suppressed)" if data["suppressed"] else ""),
         err=True,
     )
 
@@ -171,18 +172,26 @@ def apply(paths, select, ignore, preview, exclude, unsafe_fixes, force):  # type
 @main.command()
 @_common
 @click.option("--format", "format_", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
-def check(paths, select, ignore, preview, exclude, unsafe_fixes, format_):  # type: ignore[no-untyped-def]
+@click.option(
+    "--report-unused-suppressions",
+    is_flag=True,
+    help="Report `dalfix-ignore` comments that suppress nothing (they count as findings for the exit code).",
+)
+def check(paths, select, ignore, preview, exclude, unsafe_fixes, format_, report_unused_suppressions):  # type: ignore[no-untyped-def]
     """List findings, one line each (or JSON / SARIF)."""
     result = _run(paths, select, ignore, preview, exclude, None)
     _report_problems(result)
     if format_ == "json":
-        _write_output(json_report(result))
+        _write_output(json_report(result, unused_suppressions=report_unused_suppressions))
     elif format_ == "sarif":
         _write_output(sarif_report(result))
     else:
-        _write_output(text_report(result))
+        _write_output(text_report(result, unused_suppressions=report_unused_suppressions))
     _summary_line(result, "with findings")
-    sys.exit(_exit_code(result))
+    code = _exit_code(result)
+    if code == EXIT_CLEAN and report_unused_suppressions and any(f.unused_suppressions for f in result.files):
+        code = EXIT_FOUND
+    sys.exit(code)
 
 
 @main.command()

@@ -48,22 +48,48 @@ def summary(result: RunResult) -> dict[str, object]:
         "files_failed": len(result.failed),
         "functions_skipped_for_parse_errors": sum(f.skipped_functions for f in result.files),
         "findings": len(result.findings),
+        "suppressed": sum(len(f.suppressed) for f in result.files),
         "by_rule": dict(sorted(Counter(f.rule for _, f in result.findings).items())),
         "fixes_applied": sum(len(f.applied) for f in result.files),
     }
 
 
-def text_report(result: RunResult) -> str:
+def unused_suppression_records(result: RunResult, base: Path | None = None) -> list[dict[str, object]]:
+    """`dalfix-ignore` comments (per code) that suppressed nothing in this run."""
+    return [
+        {
+            "path": relative_display(file.path, base),
+            "line": directive.line,
+            "column": directive.column,
+            "directive": directive.text,
+            "code": code or None,
+            "message": f"unused suppression: no {code or 'finding'} "
+            + ("in this file" if directive.file_level else f"on line {directive.target_line}"),
+        }
+        for file in result.files
+        for directive, code in file.unused_suppressions
+    ]
+
+
+def text_report(result: RunResult, unused_suppressions: bool = False) -> str:
     lines = []
     for record in finding_records(result):
         applicability = record["applicability"] or "no fix"
         where = f"{record['path']}:{record['line']}:{record['column']}"
         lines.append(f"{where}: {record['rule']} {record['message']} [{applicability}]")
+    if unused_suppressions:
+        for record in unused_suppression_records(result):
+            lines.append(
+                f"{record['path']}:{record['line']}:{record['column']}: {record['directive']} {record['message']}"
+            )
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def json_report(result: RunResult) -> str:
-    return json.dumps({"findings": finding_records(result), "summary": summary(result)}, indent=2) + "\n"
+def json_report(result: RunResult, unused_suppressions: bool = False) -> str:
+    document: dict[str, object] = {"findings": finding_records(result), "summary": summary(result)}
+    if unused_suppressions:
+        document["unused_suppressions"] = unused_suppression_records(result)
+    return json.dumps(document, indent=2) + "\n"
 
 
 def sarif_report(result: RunResult) -> str:

@@ -19,6 +19,7 @@ from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports
 from dalfix.parsing import ParsedFile, count_errors, parse_file
 from dalfix.rules import Rule, UnknownRule, select_rules
+from dalfix.suppressions import Suppressed, Suppression, apply_suppressions
 
 MAX_ROUNDS = 10
 
@@ -36,6 +37,8 @@ class FileResult:
     messages: list[str] = field(default_factory=list)
     reason: str | None = None  # why skipped or failed
     skipped_functions: int = 0
+    suppressed: list[Finding] = field(default_factory=list)  # by inline dalfix-ignore comments
+    unused_suppressions: list[tuple[Suppression, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -148,7 +151,16 @@ def _may_match(source: bytes, rules: Sequence[type[Rule]]) -> bool:
 
 
 def check_parsed(parsed: ParsedFile, project: Project, rules: Sequence[type[Rule]]) -> tuple[list[Finding], int]:
-    """Every finding of `rules` on one parsed file, minus those inside functions with parse errors."""
+    """Every finding of `rules` on one parsed file, minus those inside functions with parse errors and those
+    an inline `dalfix-ignore` comment suppresses."""
+    checked, skipped = check_with_suppressions(parsed, project, rules)
+    return checked.kept, skipped
+
+
+def check_with_suppressions(
+    parsed: ParsedFile, project: Project, rules: Sequence[type[Rule]]
+) -> tuple[Suppressed, int]:
+    """Findings split into kept and suppressed (see dalfix/suppressions.py), and the count of skipped regions."""
     ctx = FileContext(parsed, project, project.config)
     findings: list[Finding] = []
     for rule in rules:
@@ -158,13 +170,15 @@ def check_parsed(parsed: ParsedFile, project: Project, rules: Sequence[type[Rule
             if not parsed.in_error_region(finding.start, finding.end):
                 findings.append(finding)
     findings.sort(key=lambda f: (f.start, f.rule))
-    return findings, len(parsed.error_regions)
+    ran = {r.code for r in rules} | {r.name for r in rules}
+    return apply_suppressions(parsed, findings, ran), len(parsed.error_regions)
 
 
 def _process(result: FileResult, parsed: ParsedFile, project: Project, options: RunOptions) -> None:
     try:
-        findings, skipped = check_parsed(parsed, project, project.rules)
-        result.findings = findings
+        checked, skipped = check_with_suppressions(parsed, project, project.rules)
+        findings = result.findings = checked.kept
+        result.suppressed, result.unused_suppressions = checked.suppressed, checked.unused
         result.skipped_functions = skipped
         if skipped:
             lines = ", ".join(str(n) for n in sorted(set(parsed.error_lines))[:5])
