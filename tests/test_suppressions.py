@@ -45,7 +45,9 @@ def suppressed_count(stderr: str) -> int:
         with_line_before(DAL001.before, FIRST_READ, "// dalfix-ignore"),
         on_same_line(DAL001.before, FIRST_READ, "// dalfix-ignore[DAL001]: same line"),
         with_line_before(
-            with_line_before(DAL001.before, FIRST_READ, "// dalfix-ignore[DAL002]"), FIRST_READ, "// dalfix-ignore[DAL001]"
+            with_line_before(DAL001.before, FIRST_READ, "// dalfix-ignore[DAL002]"),
+            FIRST_READ,
+            "// dalfix-ignore[DAL001]",
         ),
     ],
     ids=["line-before", "block-comment-by-name", "bare", "same-line", "stacked"],
