@@ -3,11 +3,12 @@
 Flags loops that send one Drizzle query per element of a list, and batches them into one query.
 
 The loops are `for`, `for…of`, `for…in`, index loops, `.forEach(async …)` and
-`await Promise.all(xs.map(async …))` whose iteration awaits one query keyed by the element: `eq(col, x)`
-or `eq(col, x.id)`, alone or inside `and(...)` with conditions that stay the same. An update or delete
-becomes one statement with `inArray(col, keys)`; a select runs once before the loop with `inArray`, and
-each iteration looks its rows up by key; a count, max, min, sum or avg per element (or `db.$count`)
-becomes one `GROUP BY col` query read back into the same shape; inserts inside a transaction become one
+`await Promise.all(xs.map(async …))` over an array, a Map, a Set, or their `keys()`/`values()`/`entries()`,
+whose iteration awaits one query keyed by the element: `eq(col, x)`, `eq(col, x.id)`, `eq(col, id)` after
+`const { id } = x` or `for (const [id, v] of …)`, alone or inside `and(...)` with conditions that stay the
+same. An update or delete becomes one statement with `inArray(col, keys)`; a select runs once before the
+loop with `inArray`, and each iteration looks its rows up by key; a count, max, min, sum or avg per element
+(or `db.$count`) becomes one `GROUP BY col` query read back into the same shape; inserts inside a transaction become one
 multi-row `values(rows)`. Every batch is guarded, so an empty list still sends no statement (and
 `inArray(col, [])`, which throws before drizzle-orm 0.32.1, is never built).
 
@@ -25,8 +26,8 @@ and `inArray` on both columns would match the cross product).
 Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling
 `getEventWithRelations`; the finding names the helper, how many queries it holds and the `inArray`
 query a batched variant would start with), a write inside a transaction, an insert outside one, a SET
-computed in SQL, a list dalfix cannot tell is an array (a Map, a Set, an iterator), a `while` walk over an
-index, and selects whose rows cannot be matched back to keys (joins, `limit(n)`, no key column).
+computed in SQL, a list dalfix cannot read twice (an iterator, a generator, an untyped value), a `while`
+walk over an index, and selects whose rows cannot be matched back to keys (joins, `limit(n)`, no key column).
 
 ## Example
 ```ts
@@ -78,6 +79,9 @@ commit and the batch takes them in scan order instead of list order (code that s
 deadlocks would lose that), so writes in a transaction callback or on a `tx` handle get no fix; plain
 reads take no row locks and are batched there too.
 
+A loop under `// eslint-disable-next-line no-await-in-loop` (or a file-wide `eslint-disable no-await-in-loop`,
+or biome's `noAwaitInLoops`) is still reported, but its fix is never safe: the author said the order mattered.
+
 Unsafe: `.forEach(async …)` (the loop did not wait for its queries; the batch is awaited, so the function
 now waits and a failure rejects it) and `for…in` (`Object.keys` skips inherited keys `for…in` visits).
 Selects and grouped queries: rows are matched to keys with `===` in JS, which misses keys that come back
@@ -113,6 +117,7 @@ SHAPES = {"update": {"set", "where", "returning", "execute"}, "delete": {"where"
 SHAPES["selectDistinct"] = SHAPES["select"]
 SAFE_LOOPS = ("for-of", "for-index", "map")
 BARE = ("variable_declarator", "return_statement", "arguments", "array")  # where `a ?? b` needs no parentheses
+UNREADABLE_LIST = "a query per element of a list dalfix cannot read twice (an iterator, or a value it cannot type)"
 _FIRST_ONLY = ("const [", "let [")  # `const [row] = …` takes one row whatever the lookup returns
 
 
@@ -129,7 +134,7 @@ class QueryInLoop(Rule):
         for loop in element_loops(ctx.parsed.root, ctx.text):
             if enclosing_function(loop.node) is None or in_another_loop(loop, ctx.text):
                 continue  # nested loops: never
-            a = LoopAnalysis(loop, analyzer)
+            a = LoopAnalysis(loop, analyzer, lambda call: batching.returns_array(ctx.project, ctx.parsed, call))
             site = a.query_site()
             finding = self._check(ctx, a, site) if site is not None and a.stable() else None
             if finding is not None:
@@ -156,7 +161,7 @@ class QueryInLoop(Rule):
         if a.loop.kind == "while-index":
             return self._no_fix(ctx, a, site, "a `while` walk over a list index")
         if not self._array(ctx, a):
-            return self._no_fix(ctx, a, site, "a query per element of a list dalfix cannot tell is an array")
+            return self._no_fix(ctx, a, site, UNREADABLE_LIST)
         column, in_array = ctx.text(key.column), f"inArray({ctx.text(key.column)}, {a.keys_text(key)})"
         keyed = Edit(key.condition.start_byte, key.condition.end_byte, in_array)
         if chain.method in ("update", "delete"):
@@ -182,14 +187,13 @@ class QueryInLoop(Rule):
         return self._select(ctx, a, site, chain, key, args, projection, keyed)
 
     def _array(self, ctx: FileContext, a: LoopAnalysis) -> bool:
-        """`.length`, `.map` and `inArray` need an array; a Set, a Map or an iterator must not be read twice."""
-        return a.loop.kind == "for-in" or a.is_array(
-            a.loop.iterable, lambda call: batching.returns_array(ctx.project, ctx.parsed, call)
-        )
+        """The keys are read before the loop: the list must be an array, a Map or a Set (or a view of one); an
+        iterator or a generator can be read only once."""
+        return a.iteration is not None
 
     def _write(self, ctx, a, site, chain, args, query) -> Finding | None:  # type: ignore[no-untyped-def]
         statement = a.statement()
-        if statement is None or len(a.loop.statements) != 1 or not a.result_discarded(site):
+        if statement is None or len(a.work_statements) != 1 or not a.result_discarded(site):
             return None  # other work in the body, or per-row RETURNING: never
         if ctx.vocabulary.inside_transaction(a.loop.node) or chain.handle == "tx":
             return self._no_fix(ctx, a, site, "a write per element inside a transaction (batching changes lock order)")
@@ -209,7 +213,7 @@ class QueryInLoop(Rule):
         if effects.db != "none" or effects.awaits or a.analyzer.free_reads(values) & (a.variant - a.element_names):
             return None
         if not self._array(ctx, a):
-            return self._no_fix(ctx, a, site, "a query per element of a list dalfix cannot tell is an array")
+            return self._no_fix(ctx, a, site, UNREADABLE_LIST)
         if not a.invariant(root[0]) or reads_row(ctx.parsed, values, root[0]):
             return self._no_fix(ctx, a, site, "an insert per element; insert all rows with one `values([...])`")
         if not (ctx.vocabulary.inside_transaction(a.loop.node) or chain.handle == "tx"):
@@ -219,7 +223,7 @@ class QueryInLoop(Rule):
         rows = a.mapped(f"({ctx.text(values)})", f": typeof {ctx.text(root[0])}.$inferInsert")
         query = text_with_edits(ctx.parsed, site.query, [Edit(values.start_byte, values.end_byte, rows)])
         statement = a.statement()
-        if a.result_discarded(site) and len(a.loop.statements) == 1 and statement is not None:
+        if a.result_discarded(site) and len(a.work_statements) == 1 and statement is not None:
             return self._replace(ctx, a, site, statement, query, "one multi-row `insert`", Applicability.UNSAFE)
         if "returning" not in args or "onConflictDoNothing" in args or a.result_discarded(site):
             return None
@@ -300,6 +304,9 @@ class QueryInLoop(Rule):
 
     def _fix(self, ctx, a, edits, what, applicability, imports) -> Finding:  # type: ignore[no-untyped-def]
         message = f"A query runs once per element of `{ctx.text(a.loop.iterable)}`; use {what}"
+        if a.sequential_on_purpose():  # the author silenced no-await-in-loop: a human decides
+            message += " (no-await-in-loop is disabled here: check the order was not meant)"
+            applicability = max(applicability, Applicability.UNSAFE, key=lambda a: a.rank)
         return ctx.finding(self, a.loop.node, message, edits, applicability,
                            frozenset(("drizzle-orm", name) for name in imports), ("N statements -> 1",))  # fmt: skip
 

@@ -28,7 +28,13 @@ ARRAY_FUNCTIONS = frozenset({"Object.keys", "Object.values", "Object.entries", "
 ARRAY_METHODS = frozenset({"map", "filter", "flatMap", "flat", "toSorted", "toReversed", "split"})
 # Methods that return an array when called on one.
 ARRAY_PRESERVING = frozenset({"slice", "concat", "sort", "reverse"})
-ARRAY_READS = frozenset({"select", "selectDistinct", "findMany"})
+ARRAY_READS = frozenset({"select", "selectDistinct", "selectDistinctOn", "findMany"})
+# Collections that can be iterated again (`Array.from(m, …)`) and know their size.
+COLLECTION_TYPES = frozenset({"Map", "Set", "ReadonlyMap", "ReadonlySet"})
+# `m.keys()` on a Map, Set or array: a fresh iterator on each call.
+VIEW_METHODS = frozenset({"keys", "values", "entries"})
+# Comments by which an author says the loop awaits in sequence on purpose.
+SEQUENTIAL_MARKERS = ("no-await-in-loop", "noAwaitInLoop")
 # Operands that need no parentheses before `.length` / `.map(...)`.
 PRIMARY = frozenset({"identifier", "member_expression", "call_expression", "subscript_expression",
                      "parenthesized_expression", "array", "this"})  # fmt: skip
@@ -156,6 +162,16 @@ def in_another_loop(loop: ElementLoop, text) -> bool:  # type: ignore[no-untyped
 
 
 @dataclass(frozen=True)
+class Iteration:
+    """How to read a loop's list again: `length` (`xs.length`, `ids.size`) and `source`, what `.map` (an array)
+    or `Array.from(source, fn)` (a Map, a Set, `m.keys()`) runs over."""
+
+    length: str
+    source: str
+    array: bool
+
+
+@dataclass(frozen=True)
 class QuerySite:
     """The one awaited thing of an iteration: `statement` (a body statement) holds `expression` (`await q`, or the
     query itself as a callback's result), which evaluates `query`."""
@@ -167,18 +183,22 @@ class QuerySite:
 
 @dataclass(frozen=True)
 class ElementKey:
-    """`eq(column, key)` where `key` is the element or a member path of it (`suffix`, e.g. ".id")."""
+    """`eq(column, key)` where `key` is the element `root` or a member path of it (`suffix`, e.g. ".id");
+    `root` is "" for `xs[i]` of an index loop."""
 
     condition: Node
     column: Node
     key: Node
     suffix: str
+    root: str = ""
 
 
 class LoopAnalysis:
-    def __init__(self, loop: ElementLoop, analyzer: EffectAnalyzer):
+    def __init__(self, loop: ElementLoop, analyzer: EffectAnalyzer,
+                 returns_array: Callable[[Node], bool] = lambda call: False):  # fmt: skip
         self.loop = loop
         self.analyzer = analyzer
+        self.returns_array = returns_array
 
     def text(self, node: Node | None) -> str:
         return self.analyzer.text(node) if node is not None else ""
@@ -213,20 +233,136 @@ class LoopAnalysis:
         return effects.db == "none" and not effects.awaits and not (self.analyzer.free_reads(node) & self.variant)
 
     def element_suffix(self, node: Node) -> str | None:
-        """ ".a.b" when `node` is `x.a.b` for the element `x` (or `xs[i].a.b`), "" for the element itself."""
+        """ ".a.b" when `node` is `x.a.b` for the element `x` (or `xs[i].a.b`, or a name the body bound to a
+        path of the element), "" for the element itself."""
+        path = self.element_path(node)
+        return path[1] if path is not None else None
+
+    def element_path(self, node: Node, aliases: dict[str, tuple[str, str]] | None = None) -> tuple[str, str] | None:
+        """(element name, member path) that `node` reads: ("x", ".a.b") for `x.a.b`; ("x", ".id") for `id` after
+        `const { id } = x`; ("", ".id") for `xs[i].id` of an index loop."""
         node, suffix = unwrap(node), ""
         while node.type == "member_expression" and not any(c.type == "optional_chain" for c in node.children):
-            suffix = "." + self.text(node.child_by_field_name("property")) + suffix
+            prop = node.child_by_field_name("property")
             inner = node.child_by_field_name("object")
-            if inner is None:
+            if inner is None or prop is None or prop.type != "property_identifier":
                 return None
+            suffix = "." + self.text(prop) + suffix
             node = unwrap(inner)
+        aliases = self.aliases if aliases is None else aliases
+        if node.type == "identifier" and self.text(node) in aliases:
+            root, prefix = aliases[self.text(node)]
+            return root, prefix + suffix
         if self.loop.pattern is None:
             obj, index = node.child_by_field_name("object"), node.child_by_field_name("index")
             element = node.type == "subscript_expression" and obj is not None and index is not None
-            return suffix if element and self.text(obj) == self.text(self.loop.iterable) and self.text(
+            return ("", suffix) if element and self.text(obj) == self.text(self.loop.iterable) and self.text(
                 index) == self.loop.counter else None  # fmt: skip
-        return suffix if node.type == "identifier" and self.text(node) in self.element_names else None
+        element = node.type == "identifier" and self.text(node) in self.element_names
+        return (self.text(node), suffix) if element else None
+
+    @property
+    def aliases(self) -> dict[str, tuple[str, str]]:
+        """Names the body's leading `const` declarations bind to paths of the element: `const { id } = item`,
+        `const { id: userId } = item`, `const item = xs[i]`, `const id = item.id` (name -> element path)."""
+        return self._alias_scan[1]
+
+    @property
+    def alias_statements(self) -> list[Node]:
+        """The body's leading `const` declarations that only name paths of the element (see `aliases`)."""
+        return self._alias_scan[0]
+
+    @cached_property
+    def _alias_scan(self) -> tuple[list[Node], dict[str, tuple[str, str]]]:
+        found: list[Node] = []
+        names: dict[str, tuple[str, str]] = {}
+        for statement in self.loop.statements if self.loop.body.type == "statement_block" else []:
+            if statement.type != "lexical_declaration" or self.text(statement.children[0]) != "const":
+                break
+            declarators = [c for c in statement.named_children if c.type == "variable_declarator"]
+            pairs = [(d.child_by_field_name("name"), d.child_by_field_name("value")) for d in declarators]
+            paths = [self.element_path(v, names) if v is not None else None for _, v in pairs]
+            members = [_bound_members(n, self.text) if n is not None else None for n, _ in pairs]
+            if not declarators or None in paths or None in members:
+                break
+            for path, bound in zip(paths, members, strict=True):
+                assert path is not None and bound is not None
+                names.update({name: (path[0], path[1] + member) for name, member in bound})
+            found.append(statement)
+        return found, names
+
+    @property
+    def work_statements(self) -> list[Node]:
+        """The body's statements after its leading element aliases."""
+        return [s for s in self.loop.statements if s not in self.alias_statements]
+
+    @cached_property
+    def iteration(self) -> Iteration | None:
+        """How the list can be read again, when dalfix can tell: an array, a Map or Set, or `m.keys()` /
+        `m.values()` / `m.entries()` (and `xs.entries()`) on one. None for anything else (an iterator or a
+        generator may be read only once)."""
+        iterable = self.loop.iterable
+        if self.loop.kind == "for-in":
+            keys = f"Object.keys({self.text(iterable)})"
+            return Iteration(f"{keys}.length", keys, True)
+        if self.is_array(iterable, self.returns_array):
+            return Iteration(f"{self.operand(iterable)}.length", self.operand(iterable), True)
+        if self.loop.pattern is None:
+            return None  # `xs[i]` needs an array
+        if self.collection(iterable):
+            return Iteration(f"{self.operand(iterable)}.size", self.text(iterable), False)
+        receiver = self._view_receiver(iterable)
+        if receiver is not None:
+            size = "length" if self.is_array(receiver, self.returns_array) else "size"
+            return Iteration(f"{self.operand(receiver)}.{size}", self.text(iterable), False)
+        return None
+
+    def _view_receiver(self, node: Node) -> Node | None:
+        """`m` of `m.keys()` / `m.values()` / `m.entries()` when `m` is a Map, a Set or an array."""
+        node = unwrap(node)
+        function = node.child_by_field_name("function") if node.type == "call_expression" else None
+        args = node.child_by_field_name("arguments")
+        if function is None or function.type != "member_expression" or args is None or args.named_children:
+            return None
+        receiver = function.child_by_field_name("object")
+        if self.text(function.child_by_field_name("property")) not in VIEW_METHODS or receiver is None:
+            return None
+        known = self.collection(receiver) or self.is_array(receiver, self.returns_array)
+        return receiver if known else None
+
+    def collection(self, node: Node) -> bool:
+        """Whether `node` is a name bound to a Map or a Set (`new Map(…)`, or annotated `Map<…>` / `Set<…>`)."""
+        node = unwrap(node)
+        if node.type == "new_expression":
+            return self.text(node.child_by_field_name("constructor")) in ("Map", "Set")
+        declaration = self._declaration(node) if node.type == "identifier" else None
+        if declaration is None:
+            return False
+        annotation = declaration.child_by_field_name("type")
+        if annotation is not None:
+            inner = annotation.named_children[0] if annotation.named_children else annotation
+            name = inner.child_by_field_name("name") if inner.type == "generic_type" else None
+            return name is not None and self.text(name) in COLLECTION_TYPES
+        value = declaration.child_by_field_name("value")
+        const = declaration.parent is not None and self.text(declaration.parent.children[0]) == "const"
+        return value is not None and const and unwrap(value).type == "new_expression" and self.collection(value)
+
+    def sequential_on_purpose(self) -> bool:
+        """Whether a comment in or just before the loop (or a file-wide `eslint-disable`) turns off
+        `no-await-in-loop`: the author meant the awaits to run one after another."""
+        node = self.loop.node
+        while node.parent is not None and node.parent.type not in ("statement_block", "program"):
+            node = node.parent
+        comments = list(descendants_of_type(self.loop.node, "comment"))
+        previous = node.prev_sibling
+        while previous is not None and previous.type == "comment":
+            comments.append(previous)
+            previous = previous.prev_sibling
+        root = node
+        while root.parent is not None:
+            root = root.parent
+        file_wide = [c for c in root.named_children if c.type == "comment" and "eslint-disable " in self.text(c)]
+        return any(marker in self.text(c) for c in comments + file_wide for marker in SEQUENTIAL_MARKERS)
 
     def query_site(self) -> QuerySite | None:
         """The single await of an iteration (or a callback's returned query), when there is exactly one."""
@@ -268,36 +404,46 @@ class LoopAnalysis:
             return self.keyed_condition(variant[0], imports) if len(variant) == 1 else None
         if name != "eq" or len(args) != 2 or not self.invariant(args[0]):
             return None
-        suffix = self.element_suffix(args[1])
-        return ElementKey(condition, args[0], args[1], suffix) if suffix is not None else None
+        path = self.element_path(args[1])
+        return ElementKey(condition, args[0], args[1], path[1], path[0]) if path is not None else None
 
     def operand(self, node: Node) -> str:
         return self.text(node) if node.type in PRIMARY else f"({self.text(node)})"
 
     def length_text(self) -> str:
-        if self.loop.kind == "for-in":
-            return f"Object.keys({self.text(self.loop.iterable)}).length"
-        return f"{self.operand(self.loop.iterable)}.length"
+        assert self.iteration is not None
+        return self.iteration.length
 
     def keys_text(self, key: ElementKey) -> str:
-        """The list of keys, in loop order: `xs`, `xs.map((x) => x.id)`, `Object.keys(o)`."""
+        """The list of keys, in loop order: `xs`, `xs.map((x) => x.id)`, `Object.keys(o)`, `Array.from(ids)`."""
         if self.loop.pattern is None:
             base = self.text(self.loop.iterable)
             return f"{base}.map((item) => item{key.suffix})" if key.suffix else base
-        return self.mapped(self.text(key.key))
+        return self.mapped(key.root + key.suffix)
 
     def mapped(self, expression: str, returns: str = "") -> str:
         """The list of `expression` (written in terms of the element) over all elements, in loop order;
         `returns` annotates the callback's return type (`: T`)."""
-        assert self.loop.pattern is not None
-        base = self.operand(self.loop.iterable)
-        if self.loop.kind == "for-in":
-            base = f"Object.keys({self.text(self.loop.iterable)})"
+        assert self.loop.pattern is not None and self.iteration is not None
+        source, array = self.iteration.source, self.iteration.array
         pattern = self.text(self.loop.pattern)
         bare = self.loop.pattern.child_by_field_name("pattern")  # `(x: T) =>` of a callback
-        if expression == (self.text(bare) if bare is not None else pattern):
-            return base
-        return base if expression == pattern else f"{base}.map(({pattern}){returns} => {expression})"
+        if expression in (pattern, self.text(bare) if bare is not None else pattern):
+            return source if array else f"Array.from({source})"
+        callback = f"({self._pattern_for(expression)}){returns} => {expression}"
+        return f"{source}.map({callback})" if array else f"Array.from({source}, {callback})"
+
+    def _pattern_for(self, expression: str) -> str:
+        """The element's pattern, cut down to the one name `expression` is rooted at when the pattern is an
+        array of names (`[, x]` of `[id, x]`: no unused binding left behind)."""
+        assert self.loop.pattern is not None
+        pattern = self.loop.pattern
+        root = expression.split(".")[0]
+        names = [self.text(c) if c.type == "identifier" else None for c in pattern.named_children]
+        if pattern.type != "array_pattern" or root not in names or len(pattern.named_children) != len(
+                [c for c in pattern.children if c.type not in ("[", "]", ",")]):  # fmt: skip
+            return self.text(pattern)
+        return "[" + ", " * names.index(root) + root + "]"
 
     def local_effects_only(self, statements: list[Node], skip: Node | None = None) -> bool:
         """Statements (minus `skip`) that only compute, throw, and fill collections the function declares."""
@@ -428,11 +574,32 @@ class LoopAnalysis:
         rebound = set().union(*(self.analyzer.binds(s) for s in self.loop.statements)) | self.mutated
         if self.loop.kind == "while-index":
             rebound.discard(self.loop.counter)
+        iterable = self._view_receiver(self.loop.iterable) or self.loop.iterable  # `m.keys()` makes a fresh iterator
         return (
-            self.invariant(self.loop.iterable)
+            self.invariant(iterable)
             and not (self.analyzer.free_reads(self.loop.iterable) & rebound)
             and not (self.element_names & rebound)
         )
+
+
+def _bound_members(pattern: Node, text) -> list[tuple[str, str]] | None:  # type: ignore[no-untyped-def]
+    """(name, member path) bound by a declaration's name: `x` -> [("x", "")]; `{ id, name: n }` ->
+    [("id", ".id"), ("n", ".name")]; None for defaults, rest elements, nested or array patterns."""
+    if pattern.type == "identifier":
+        return [(text(pattern), "")]
+    if pattern.type != "object_pattern":
+        return None
+    out = []
+    for prop in pattern.named_children:
+        if prop.type == "shorthand_property_identifier_pattern":
+            out.append((text(prop), "." + text(prop)))
+            continue
+        key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+        if prop.type != "pair_pattern" or key is None or value is None or key.type != "property_identifier" or (
+                value.type != "identifier"):  # fmt: skip
+            return None
+        out.append((text(value), "." + text(key)))
+    return out
 
 
 def _walk_except(node: Node, skip: Node | None) -> list[Node]:
