@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,21 +64,76 @@ def leading_comment_block(head: bytes) -> bytes:
         index = end
 
 
+def read_source(path: Path) -> bytes:
+    """A regular file's bytes; OSError for anything else (a FIFO or device named *.ts would block forever)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(f"not a regular file ({_kind(os.fstat(descriptor).st_mode)})")
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
+            return handle.read()
+    finally:
+        os.close(descriptor)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device")):
+        if test(mode):
+            return name
+    return "a block device" if stat.S_ISBLK(mode) else "a directory" if stat.S_ISDIR(mode) else "special"
+
+
+def _real_path(path: Path) -> Path | str:
+    """`path` with symlinks resolved, or why it cannot be (a symlink loop, a name too long)."""
+    try:
+        return path.resolve()
+    except RuntimeError:  # Python < 3.13 reports a symlink loop this way
+        return "symlink loop"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why `path` (followed through symlinks) is not a regular file to read, or None when it is one."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return "symlink loop" if exc.errno == errno.ELOOP else f"cannot read: {exc.strerror or exc}"
+    return None if stat.S_ISREG(mode) else f"not a regular file ({_kind(mode)})"
+
+
 class _IgnoreRules:
     """.gitignore files from the repository root down to the directory being walked."""
 
     def __init__(self) -> None:
         self._specs: dict[Path, pathspec.PathSpec | None] = {}
+        self.warnings: list[Skipped] = []  # .gitignore lines that could not be read, reported once each
 
     def _spec_for(self, directory: Path) -> pathspec.PathSpec | None:
         if directory not in self._specs:
             spec = None
             gitignore = directory / ".gitignore"
-            if gitignore.is_file():
+            try:
                 lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+            except OSError:  # none, or unreadable (a path too long is reported when its directory is listed)
+                lines = None
+            if lines is not None:
+                spec = pathspec.GitIgnoreSpec.from_lines(self._readable(gitignore, lines))
             self._specs[directory] = spec
         return self._specs[directory]
+
+    def _readable(self, gitignore: Path, lines: list[str]) -> list[str]:
+        """The lines pathspec accepts; each other line is left out with a warning (git may accept it)."""
+        kept = []
+        for number, line in enumerate(lines, 1):
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except Exception:  # pathspec raises its own error types, which vary between versions
+                where = gitignore.with_name(f"{gitignore.name}:{number}")
+                self.warnings.append(Skipped(where, "a pattern dalfix cannot read; the line is ignored"))
+                continue
+            kept.append(line)
+        return kept
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
         # As in git, the deepest .gitignore with a pattern matching the path decides: a `!pattern` in a
@@ -96,28 +153,29 @@ def _ancestors_to_repo_root(directory: Path) -> list[Path]:
     chain = []
     for candidate in (directory, *directory.parents):
         chain.append(candidate)
-        if (candidate / ".git").exists():
+        if os.path.lexists(candidate / ".git"):
             break
     return chain
 
 
 def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Path | Skipped]:
-    """Files to scan under `paths`, in a stable order; explicitly named files are always included."""
+    """Files to scan under `paths`, in a stable order; explicitly named files are always included.
+
+    What cannot be scanned (a symlink loop, a FIFO, a directory that cannot be listed, a path too long) is
+    yielded as `Skipped` with the reason, and the walk goes on.
+    """
     ignore = _IgnoreRules()
     excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
     seen: set[Path] = set()  # real paths: a file reached twice (one way through a symlink) is scanned once
     for given in paths:
         given = Path(os.path.abspath(given))
-        if given.is_file() or (given.is_symlink() and not given.is_dir()):
-            if given.resolve() not in seen:
-                seen.add(given.resolve())
-                yield given if is_source_file(given) else Skipped(given, "not a TypeScript file")
-            continue
         if not given.is_dir():
-            yield Skipped(given, "no such file or directory")
+            yield from _named_file(given, seen)
             continue
         real_root = given.resolve()
-        for dirpath, dirnames, filenames in os.walk(given):
+        unlisted: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(given, onerror=unlisted.append):
+            yield from _drain(unlisted, ignore)
             here = Path(dirpath)
             dirnames[:] = sorted(
                 d
@@ -132,8 +190,35 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Pat
                     continue
                 if ignore.ignored(path, is_dir=False) or excluded.match_file(path.relative_to(given).as_posix()):
                     continue
-                real = path.resolve()
+                real = _real_path(path)
+                if isinstance(real, str):
+                    yield Skipped(path, real)
+                    continue
                 if real in seen or (path.is_symlink() and real.is_relative_to(real_root)):
                     continue  # a link to a file of this tree: the walk reaches (or excludes) the file itself
                 seen.add(real)
-                yield path
+                problem = _not_regular(path)
+                yield Skipped(path, problem) if problem else path
+        yield from _drain(unlisted, ignore)
+
+
+def _named_file(given: Path, seen: set[Path]) -> Iterator[Path | Skipped]:
+    if not os.path.lexists(given):
+        yield Skipped(given, "no such file or directory")
+        return
+    real = _real_path(given)
+    if isinstance(real, str):
+        yield Skipped(given, real)
+    elif real not in seen:
+        seen.add(real)
+        problem = _not_regular(given) if is_source_file(given) else "not a TypeScript file"
+        yield Skipped(given, problem) if problem else given
+
+
+def _drain(unlisted: list[OSError], ignore: _IgnoreRules) -> Iterator[Skipped]:
+    """Directories os.walk could not list, and unreadable .gitignore lines, as they come up."""
+    for error in unlisted:
+        yield Skipped(Path(error.filename or "?"), f"cannot list directory: {error.strerror or error}")
+    unlisted.clear()
+    yield from ignore.warnings
+    ignore.warnings.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -44,19 +45,52 @@ def parse_bytes(source: bytes, grammar: str = "typescript") -> tree_sitter.Tree:
     return parser.parse(source)
 
 
+# Deeper than this (named and anonymous nodes below the root), a function is not analysed: the analysis
+# walks trees recursively and 10,000 nested blocks would exhaust Python's stack. Real code stays far below.
+MAX_NESTING = 200
+# What a masked function body holds instead: an unknown call, so the analysis assumes anything about it.
+MASK_CALL = b"__dalfix_masked__()"
+
+
+@dataclass(frozen=True)
+class Mask:
+    """Bytes of the original replaced (same length) before parsing; no fix may touch them."""
+
+    start: int
+    end: int
+    reason: str  # "too deeply nested", or the grammar gap that was masked
+
+
 @dataclass
 class ParsedFile:
     path: Path
-    source: bytes
+    source: bytes  # what the tree was parsed from: `original` with the masks applied (same length)
     grammar: str
     tree: tree_sitter.Tree
     # Byte ranges of functions (or top-level statements) that contain a parse error; rules skip them.
     error_regions: list[tuple[int, int]] = field(default_factory=list)
     error_lines: list[int] = field(default_factory=list)
+    masks: list[Mask] = field(default_factory=list)
+    original: bytes = b""  # the file's real bytes; fixes apply to these
+
+    def __post_init__(self) -> None:
+        if not self.masks:
+            self.original = self.source
 
     @property
     def root(self) -> Node:
         return self.tree.root_node
+
+    def touches_mask(self, start: int, end: int) -> Mask | None:
+        """The mask an edit of [start, end) would change or insert into, if any."""
+        for mask in self.masks:
+            if start < mask.end and mask.start < end or mask.start < start < mask.end:
+                return mask
+        return None
+
+    @property
+    def skipped_for_depth(self) -> int:
+        return sum(1 for m in self.masks if m.reason == TOO_DEEP)
 
     def text(self, node: Node) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "surrogateescape")
@@ -65,13 +99,77 @@ class ParsedFile:
         return any(s <= start and end <= e for s, e in self.error_regions)
 
 
+TOO_DEEP = "too deeply nested"
+_NOT_A_LINE_BREAK = re.compile(rb"[^\r\n]")
+
+
 def parse_file(path: Path, source: bytes) -> ParsedFile:
+    """Parse `source`; functions nested deeper than MAX_NESTING are masked (see `Mask`) and re-parsed."""
     grammar = grammar_for(path)
     tree = parse_bytes(source, grammar)
-    parsed = ParsedFile(path=path, source=source, grammar=grammar, tree=tree)
+    masks: list[Mask] = []
+    parsed_source = source
+    too_deep = _too_deep(tree.root_node)
+    if too_deep:
+        parsed_source, masks = _mask_bodies(source, too_deep)
+        tree = parse_bytes(parsed_source, grammar)
+    parsed = ParsedFile(path=path, source=parsed_source, grammar=grammar, tree=tree, masks=masks, original=source)
     if tree.root_node.has_error:
         parsed.error_regions, parsed.error_lines = _error_regions(tree.root_node)
     return parsed
+
+
+def _too_deep(root: Node) -> list[Node]:
+    """The outermost functions (else top-level statements) holding nodes deeper than MAX_NESTING."""
+    found: list[Node] = []
+    cursor = root.walk()
+    depth = 0
+    while True:
+        if depth > MAX_NESTING:
+            node = cursor.node
+            assert node is not None
+            if not found or node.start_byte >= found[-1].end_byte:
+                found.append(_outermost_function(node) or _top_level_statement(node))
+        if cursor.goto_first_child():
+            depth += 1
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return found
+            depth -= 1
+
+
+def _outermost_function(node: Node) -> Node | None:
+    found = None
+    current = node.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:
+            found = current
+        current = current.parent
+    return found
+
+
+def _mask_bodies(source: bytes, holders: list[Node]) -> tuple[bytes, list[Mask]]:
+    """`source` with each holder's function body (or the whole statement) blanked, line breaks kept."""
+    out = bytearray(source)
+    masks = []
+    for holder in holders:
+        body = holder.child_by_field_name("body") if holder.type in FUNCTION_TYPES else None
+        start, end, call = holder.start_byte, holder.end_byte, MASK_CALL + b";"
+        if body is not None:
+            start, end = body.start_byte, body.end_byte
+            if body.type == "statement_block":
+                start, end = start + 1, end - 1
+            else:
+                call = MASK_CALL
+        blank = _NOT_A_LINE_BREAK.sub(b" ", source[start:end])
+        if len(blank) >= len(call):  # on one line if it fits, so line numbers after it stay right
+            room = re.search(b"[^\r\n]{%d}" % len(call), blank)
+            at = room.start() if room else 0
+            blank = blank[:at] + call + blank[at + len(call) :]
+        out[start:end] = blank
+        masks.append(Mask(start, end, TOO_DEEP))
+    return bytes(out), masks
 
 
 def error_nodes(root: Node) -> Iterator[Node]:

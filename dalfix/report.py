@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
@@ -86,7 +87,10 @@ def text_report(result: RunResult, unused_suppressions: bool = False) -> str:
 
 
 def json_report(result: RunResult, unused_suppressions: bool = False) -> str:
-    document: dict[str, object] = {"findings": finding_records(result), "summary": summary(result)}
+    records = finding_records(result)
+    for record in records:  # a file name that is not UTF-8: its odd bytes as \xNN, so the JSON stays Unicode
+        record["path"] = os.fsencode(str(record["path"])).decode("utf-8", "backslashreplace")
+    document: dict[str, object] = {"findings": records, "summary": summary(result)}
     if unused_suppressions:
         document["unused_suppressions"] = unused_suppression_records(result)
     return json.dumps(document, indent=2) + "\n"
@@ -107,7 +111,9 @@ def sarif_report(result: RunResult) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": quote(str(record["path"]))},  # a URI: "a b" is "a%20b"
+                            "artifactLocation": {
+                                "uri": quote(os.fsencode(str(record["path"])))
+                            },  # a URI: "a b" is "a%20b"
                             "region": {
                                 "startLine": record["line"],
                                 "startColumn": record["column"],

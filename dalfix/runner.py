@@ -14,7 +14,7 @@ from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.comments import comment_texts
 from dalfix.config import ConfigError
 from dalfix.context import FileContext
-from dalfix.discovery import Skipped, discover, looks_generated
+from dalfix.discovery import Skipped, discover, looks_generated, read_source
 from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports
 from dalfix.parsing import ParsedFile, count_errors, parse_file
@@ -99,7 +99,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         result = FileResult(item)
         results.append(result)
         try:
-            source = item.read_bytes()
+            source = read_source(item)
         except OSError as exc:
             result.status, result.reason = "skipped", f"cannot read: {exc.strerror or exc}"
             continue
@@ -183,6 +183,9 @@ def _process(result: FileResult, parsed: ParsedFile, project: Project, options: 
         if skipped:
             lines = ", ".join(str(n) for n in sorted(set(parsed.error_lines))[:5])
             result.messages.append(f"{skipped} function(s) skipped: parse error at line {lines}")
+        if parsed.skipped_for_depth:
+            result.skipped_functions += parsed.skipped_for_depth
+            result.messages.append(f"{parsed.skipped_for_depth} function(s) skipped: nested too deeply to analyse")
         if options.fix_threshold is not None:
             fixed, applied, messages = fix_to_fixpoint(parsed, project, project.rules, options.fix_threshold, findings)
             result.fixed, result.applied = fixed, applied
@@ -218,7 +221,7 @@ def fix_to_fixpoint(
             if f.fix is not None and f.fix.applicability.allowed_by(threshold) and _key(f) not in rejected
         ]
         if not candidates:
-            return current.source, applied, messages
+            return current.original, applied, messages
         chosen = _non_overlapping(candidates)
         new_source, accepted, notes = _apply_validated(current, chosen)
         messages.extend(notes)
@@ -232,7 +235,7 @@ def fix_to_fixpoint(
         current = parse_file(current.path, new_source)
         findings = None
     messages.append(f"fixes did not converge after {MAX_ROUNDS} rounds; the result of the last round is kept")
-    return current.source, applied, messages
+    return current.original, applied, messages
 
 
 def _key(finding: Finding) -> tuple[str, tuple[str, ...]]:
@@ -252,7 +255,7 @@ def _non_overlapping(findings: list[Finding]) -> list[Finding]:
 def apply_fixes(parsed: ParsedFile, fixes: list[Fix]) -> bytes:
     """The source with non-overlapping `fixes` applied and the imports they need added (ImportConflict)."""
     edits: list[Edit] = [e for fix in fixes for e in fix.edits]
-    source = apply_edits(parsed.source, edits)
+    source = apply_edits(parsed.original, edits)
     wanted = set().union(*(fix.imports for fix in fixes)) if fixes else set()
     if wanted:
         reparsed = parse_file(parsed.path, source)
@@ -266,6 +269,16 @@ def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes
     notes: list[str] = []
 
     def valid(chosen: list[Finding]) -> bytes | None:
+        masked = next(
+            (m for f in chosen if f.fix for e in f.fix.edits if (m := parsed.touches_mask(e.start, e.end))), None
+        )
+        if masked is not None:
+            if len(chosen) == 1:
+                notes.append(
+                    f"{chosen[0].rule} fix at byte {chosen[0].start} not applied: it would change bytes dalfix "
+                    f"masked ({masked.reason})"
+                )
+            return None
         try:
             source = apply_fixes(parsed, [f.fix for f in chosen if f.fix is not None])
         except ImportConflict as exc:
@@ -298,4 +311,4 @@ def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes
         if together is not None:
             return together, good, notes
         good = good[:1] if len(good) > 1 else []
-    return parsed.source, [], notes
+    return parsed.original, [], notes
