@@ -1,0 +1,341 @@
+"""Writes that belong together: the span of statements a transaction must hold, what may run inside one,
+and how each driver makes several statements atomic. Used by DAL005 (writes-without-transaction)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dalfix.analysis.drivers import DriverInfo
+from dalfix.analysis.drizzle import QueryChain, unwrap
+from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
+
+# How a driver runs several statements all-or-nothing.
+INTERACTIVE_DRIVERS = frozenset(
+    {
+        "node-postgres",
+        "postgres-js",
+        "postgres-js-single",
+        "neon-serverless",
+        "vercel-postgres",
+        "pglite",
+        "libsql",
+        "mysql2",
+        "planetscale-serverless",
+    }
+)
+BATCH_DRIVERS = frozenset({"neon-http", "d1"})  # no interactive transactions: `db.batch([...])` is atomic
+SYNC_DRIVERS = frozenset({"better-sqlite3", "bun-sqlite"})  # the callback must be synchronous
+# One connection shared by every request: other requests' statements would run inside the transaction.
+SHARED_CONNECTION_DRIVERS = frozenset({"node-postgres-client", "mysql2-connection"})
+
+Atomicity = Literal["transaction", "batch", "sync", "shared-connection", "unknown"]
+
+LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+DB_EFFECTS = frozenset({"read", "write", "transaction", "unknown"})
+
+
+def atomicity(driver: DriverInfo) -> Atomicity:
+    if driver.driver in INTERACTIVE_DRIVERS:
+        return "transaction"
+    if driver.driver in BATCH_DRIVERS:
+        return "batch"
+    if driver.driver in SYNC_DRIVERS:
+        return "sync"
+    if driver.driver in SHARED_CONNECTION_DRIVERS:
+        return "shared-connection"
+    return "unknown"
+
+
+def handle_driver(project, parsed: ParsedFile, handle: str) -> DriverInfo:  # type: ignore[no-untyped-def]
+    """The driver behind `handle` in this file: its own drizzle() call, else the one driver the file (or,
+    failing that, the whole project) can name; `unknown` when they disagree or none is found."""
+    named = project.summaries.file_handles(parsed) if parsed.path in project.files else {}
+    if project.config.driver:
+        return project.drivers_for(parsed)[0]
+    if handle in named:
+        return named[handle]
+    for drivers in (
+        project.drivers_for(parsed),
+        [d for p in project.files.values() for d in project.summaries.file_handles(p).values()],
+    ):
+        if len({d.driver for d in drivers}) == 1:
+            return drivers[0]
+    return DriverInfo("unknown", None, "no drizzle() handle resolved for this file")
+
+
+@dataclass
+class WriteSpan:
+    """Statements of one block, from the first write on `handle` to the last, that a transaction would hold."""
+
+    function: Node
+    block: Node
+    statements: list[Node]
+    handle: str
+    chains: list[QueryChain]  # every query on `handle` in the span (outermost chains)
+    writes: list[QueryChain]
+    renames: list[Node] = field(default_factory=list)  # handle expressions to replace by the transaction
+    returns: bool = False  # a `return` inside the span
+    blocker: str | None = None  # why no mechanical fix is right
+    external: bool = False  # I/O or another client between the writes: not one unit dalfix may wrap
+
+
+class SpanFinder:
+    """Finds write spans in a function and decides what may run inside a transaction callback."""
+
+    def __init__(self, analyzer: EffectAnalyzer):
+        self.analyzer = analyzer
+        self.vocabulary = analyzer.vocabulary
+        self.parsed = analyzer.parsed
+
+    def chains_in(self, node: Node) -> tuple[list[QueryChain], list[QueryChain]]:
+        """(outermost, nested) query chains under `node`, nested functions excluded."""
+        found: list[QueryChain] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type in FUNCTION_TYPES and current is not node:
+                continue
+            if current.type == "call_expression":
+                chain = self.vocabulary.query_chain(current)
+                if chain is not None and chain.node == unwrap(current):
+                    found.append(chain)
+            stack.extend(current.named_children)
+        outer = [c for c in found if not any(_inside(c.node, o.node) for o in found if o is not c)]
+        inner = [c for c in found if all(c is not o for o in outer)]
+        return sorted(outer, key=lambda c: c.node.start_byte), inner
+
+    def span(self, function: Node) -> WriteSpan | None:
+        """The write span of `function`, or None when it has fewer than two writes on one pooled handle."""
+        body = function.child_by_field_name("body")
+        if body is None or body.type != "statement_block" or self.vocabulary.inside_transaction(body):
+            return None
+        outer, _ = self.chains_in(body)
+        if any(c.handle == "tx" or c.kind == "transaction" for c in outer):
+            return None  # already transactional, or opens its own transaction
+        by_handle: dict[str, list[QueryChain]] = {}
+        for chain in outer:
+            if chain.kind == "write":
+                by_handle.setdefault(self.parsed.text(chain.root), []).append(chain)
+        handles = [h for h, writes in by_handle.items() if len(writes) >= 2]
+        if len(handles) != 1:
+            return None
+        handle, writes = handles[0], by_handle[handles[0]]
+        if any(_inside_any(w.node, ("catch_clause", "finally_clause"), body) for w in writes):
+            return None  # a compensating write records a failure: it must survive it
+        if not any(_may_follow(a.node, b.node, body) for i, a in enumerate(writes) for b in writes[i + 1 :]):
+            return None  # alternatives (`if … return update; insert`): never two writes on one path
+        block = _common_block([w.node for w in writes], body)
+        first = _child_containing(block, writes[0].node)
+        last = _child_containing(block, writes[-1].node)
+        children = [c for c in block.named_children if c.type != "comment"]
+        statements = children[children.index(first) : children.index(last) + 1]
+        chains = [c for c in outer if self.parsed.text(c.root) == handle and _inside_range(c.node, statements)]
+        span = WriteSpan(function, block, statements, handle, chains, writes)
+        self.check(span, statements)
+        return span
+
+    def check(self, span: WriteSpan, statements: list[Node]) -> None:
+        """Record in `span` the handle uses to rename, `return`s, and the first reason no fix is right."""
+        for statement in statements:
+            for reason in self._problems(span, statement):
+                span.blocker = span.blocker or reason
+
+    def _problems(self, span: WriteSpan, statement: Node):  # type: ignore[no-untyped-def]
+        outer, inner = self.chains_in(statement)
+        mine = {_key(c.node) for c in outer if self.parsed.text(c.root) == span.handle}
+        ranges = [_key(c.node) for c in outer + inner]
+        for chain in outer + inner:
+            if self.parsed.text(chain.root) != span.handle:
+                span.external = True
+                yield f"a query on another handle (`{self.parsed.text(chain.root)}`) between the writes"
+                continue
+            span.renames.append(chain.root)
+            if _key(chain.node) not in mine:
+                continue
+            if chain.has_then:
+                yield "a query with `.then`/`.catch` between the writes (a caught error aborts a transaction)"
+            if not _awaited_or_returned(chain.node):
+                yield "a query not awaited on its own (in `Promise.all`, stored, or passed on)"
+        stack = [statement]
+        while stack:
+            node = stack.pop()
+            kind = node.type
+            if kind in FUNCTION_TYPES:
+                if span.handle in self.analyzer.free_reads(node):
+                    yield "the handle is used in a callback (queries a transaction would run concurrently)"
+                continue
+            if kind == "return_statement":
+                span.returns = True
+            elif kind in ("break_statement", "continue_statement") and not _loop_between(node, statement):
+                yield f"a `{kind.split('_')[0]}` leaving the writes"
+            elif kind == "try_statement" and self.chains_in(node.child_by_field_name("body") or node)[0]:
+                yield "a query inside `try` (a caught database error aborts the whole transaction)"
+            elif kind == "yield_expression":
+                yield "a `yield` between the writes"
+            elif kind == "await_expression":
+                yield from self._awaited(span, node, mine)
+            elif kind == "call_expression" and not _within(node, ranges) and not _awaited(node):
+                if self._handle_arguments(span, node):
+                    yield "a call receives the handle without being awaited"
+                elif self.analyzer.call_effect(node)[0] in ("read", "write", "transaction"):
+                    yield "a query started without `await`"
+            elif kind == "identifier" and self.parsed.text(node) == span.handle and not _in_chain_root(node, span):
+                if not self._passed_to_awaited_call(node):
+                    yield "the handle is used as a value"
+            elif kind in ("assignment_expression", "augmented_assignment_expression"):
+                left = node.child_by_field_name("left")
+                if left is not None and unwrap(left).type == "identifier":
+                    name = self.parsed.text(unwrap(left))
+                    if not _declared_inside(self.analyzer, name, span):
+                        yield f"`{name}`, declared before the writes, is assigned between them"
+            stack.extend(node.named_children)
+
+    def _awaited(self, span: WriteSpan, node: Node, mine: set[tuple[int, int]]):  # type: ignore[no-untyped-def]
+        argument = unwrap(node.named_children[0]) if node.named_children else node
+        if _key(argument) in mine:
+            return
+        if argument.type != "call_expression":
+            span.external = True
+            yield "an await of something other than a query between the writes"
+            return
+        effect, _ = self.analyzer.call_effect(argument)
+        if effect == "none":
+            return
+        summarized = self.analyzer.summaries is not None and (
+            self.analyzer.summaries.call_effect(self.parsed, argument) in ("none", "read", "write")
+        )
+        if summarized and self._handle_arguments(span, argument):
+            for handle in self._handle_arguments(span, argument):
+                span.renames.append(handle)
+            return
+        if effect in DB_EFFECTS - {"unknown"}:
+            yield "a helper that queries through its own handle (it would run outside the transaction)"
+        else:
+            function = argument.child_by_field_name("function")
+            name = self.parsed.text(function) if function is not None else "a call"
+            span.external = True
+            yield f"`{name}(…)` between the writes may do I/O a transaction must not wait for or roll back"
+
+    def _handle_arguments(self, span: WriteSpan, call: Node) -> list[Node]:
+        args = call.child_by_field_name("arguments")
+        return [a for a in (args.named_children if args else []) if self.parsed.text(a) == span.handle]
+
+    def _passed_to_awaited_call(self, node: Node) -> bool:
+        args = node.parent
+        call = args.parent if args is not None and args.type == "arguments" else None
+        return call is not None and call.type == "call_expression" and _awaited(call)
+
+
+def _key(node: Node) -> tuple[int, int]:
+    return node.start_byte, node.end_byte
+
+
+def _within(node: Node, ranges: list[tuple[int, int]]) -> bool:
+    return any(s <= node.start_byte and node.end_byte <= e for s, e in ranges)
+
+
+def _parent_expression(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "non_null_expression", "as_expression"):
+        parent = parent.parent
+    return parent
+
+
+def _awaited(node: Node) -> bool:
+    parent = _parent_expression(node)
+    return parent is not None and parent.type == "await_expression"
+
+
+def _awaited_or_returned(node: Node) -> bool:
+    parent = _parent_expression(node)
+    return parent is not None and parent.type in ("await_expression", "return_statement")
+
+
+def _in_chain_root(node: Node, span: WriteSpan) -> bool:
+    return any(r.start_byte <= node.start_byte and node.end_byte <= r.end_byte for r in span.renames) or any(
+        c.root.start_byte <= node.start_byte and node.end_byte <= c.root.end_byte for c in span.chains
+    )
+
+
+def _declared_inside(analyzer: EffectAnalyzer, name: str, span: WriteSpan) -> bool:
+    return any(s.type in ("lexical_declaration", "variable_declaration") and name in analyzer.binds(s)
+               for s in span.statements)  # fmt: skip
+
+
+def _inside(node: Node, outer: Node) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte and node != outer
+
+
+def _inside_range(node: Node, statements: list[Node]) -> bool:
+    return statements[0].start_byte <= node.start_byte and node.end_byte <= statements[-1].end_byte
+
+
+def _inside_any(node: Node, types: tuple[str, ...], stop: Node) -> bool:
+    current = node.parent
+    while current is not None and current != stop:
+        if current.type in types:
+            return True
+        current = current.parent
+    return False
+
+
+def _loop_between(node: Node, statement: Node) -> bool:
+    """Whether a loop or switch inside `statement` encloses the break/continue `node`."""
+    current = node.parent
+    while current is not None:
+        if current.type in LOOPS or current.type == "switch_statement":
+            return True
+        if current == statement:
+            return False
+        current = current.parent
+    return False
+
+
+def _may_follow(earlier: Node, later: Node, body: Node) -> bool:
+    """Whether `later` can run after `earlier` in one call: not in the other branch of an `if`, and not
+    after a `return`/`throw` that ends `earlier`'s block first."""
+    current = earlier.parent
+    while current is not None and current != body:
+        if current.type == "if_statement":
+            branches = [current.child_by_field_name("consequence"), current.child_by_field_name("alternative")]
+            sides = [b for b in branches if b is not None and _inside(earlier, b) or b == earlier]
+            others = [b for b in branches if b is not None and b not in sides and _inside(later, b)]
+            if sides and others:
+                return False
+        current = current.parent
+    for block in _blocks_of(earlier, body):
+        if block.start_byte <= later.start_byte and later.end_byte <= block.end_byte:
+            return True
+        after = [c for c in block.named_children if c.start_byte >= _child_containing(block, earlier).end_byte]
+        if any(c.type in ("return_statement", "throw_statement") for c in after):
+            return False
+    return True
+
+
+def _blocks_of(node: Node, body: Node) -> list[Node]:
+    """Statement blocks enclosing `node`, innermost first, up to the function body (no nested functions)."""
+    out, current = [], node.parent
+    while current is not None:
+        if current.type == "statement_block":
+            out.append(current)
+        if current == body:
+            break
+        current = current.parent
+    return out
+
+
+def _common_block(nodes: list[Node], body: Node) -> Node:
+    candidates = _blocks_of(nodes[0], body)
+    for block in candidates:
+        if all(block.start_byte <= n.start_byte and n.end_byte <= block.end_byte for n in nodes):
+            return block
+    return body
+
+
+def _child_containing(block: Node, node: Node) -> Node:
+    for child in block.named_children:
+        if child.start_byte <= node.start_byte and node.end_byte <= child.end_byte:
+            return child
+    raise ValueError("node outside block")

@@ -1,0 +1,256 @@
+"""
+## What it does
+Flags two or more awaited writes on one database handle in a function, outside any transaction, and
+wraps them in `db.transaction`.
+
+The statements from the first write to the last go into `await db.transaction(async (tx) => { … })`,
+every use of the handle inside renamed to `tx` (also where it is passed to a project function).
+
+## Why is this bad?
+Writes that belong together (clear the old default, then insert the new one; insert a referral, then bump
+two counters) leave the data half-changed when a later one fails: the first write stays, the counters
+disagree with the rows they count. A transaction makes them all-or-nothing.
+
+Statements stay sequential inside the callback (a transaction holds one connection: `Promise.all` there
+gains nothing, and node-postgres >= 8.19 warns it will break). Values the rest of the function uses flow
+out of the callback (`const x = await db.transaction(…)`); a function whose writes contain a `return`
+returns the transaction's result. On neon-http and D1, which have no interactive transactions, writes
+that do not use each other's results become one `db.batch([...])`. PlanetScale's serverless driver
+supports `db.transaction`; it pins one session for the callback's duration.
+
+Left alone: functions already in a transaction (a `tx` callback, a handle parameter some caller passes a
+transaction to), functions that open their own, writes in `catch`/`finally` (compensating writes must
+survive the failure they record), and writes with I/O between them (`fetch`, mail, queues, files,
+another client), which a transaction would hold open or roll back after the world saw it. Reported
+without a fix: a query in `try` (a caught error aborts the whole transaction), a query in `Promise.all`
+or a callback, a helper that queries through its own handle, a call that receives the handle without
+being awaited, better-sqlite3/bun:sqlite (the callback must be synchronous), one shared `pg.Client`,
+dependent writes on neon-http/D1, and an undetected driver (the fix assumes interactive transactions).
+
+## Example
+```ts
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
+import { templates } from "./schema";
+
+const db = drizzle(new Pool());
+
+export async function createTemplate(userId: string, name: string) {
+  await db.update(templates).set({ isDefault: false }).where(eq(templates.userId, userId));
+  const [template] = await db.insert(templates).values({ userId, name, isDefault: true }).returning();
+  return template;
+}
+```
+
+## Use instead
+```ts
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
+import { templates } from "./schema";
+
+const db = drizzle(new Pool());
+
+export async function createTemplate(userId: string, name: string) {
+  return await db.transaction(async (tx) => {
+    await tx.update(templates).set({ isDefault: false }).where(eq(templates.userId, userId));
+    const [template] = await tx.insert(templates).values({ userId, name, isDefault: true }).returning();
+    return template;
+  });
+}
+```
+
+## Fix safety
+Always unsafe: it changes failure behaviour, which is the point. When every statement succeeds, the
+result and the rows are the same (the statements, their order and the values they see are unchanged;
+reads in the span now see the span's own uncommitted writes, as they did before). When a statement or the
+code between the writes throws, the writes before it are rolled back instead of kept, and the same error
+propagates. The function also sends BEGIN and COMMIT (two more round trips), holds one pool connection
+and the written rows' locks until the last write, and may now fail with a serialization or deadlock error
+where the separate statements would have interleaved. A non-awaited call between the writes (a
+fire-and-forget promise) still runs; its effect is not rolled back. The batch form (neon-http, D1) sends
+one request that the driver runs as one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.analysis.transactions import SpanFinder, WriteSpan, atomicity, handle_driver
+from dalfix.comments import trailing_comments
+from dalfix.context import FileContext
+from dalfix.fixes import Applicability, Edit, Finding, apply_edits
+from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type, fresh_name
+from dalfix.render import reindent
+from dalfix.rules import Rule
+
+NO_FIX = {
+    "sync": "better-sqlite3 and bun:sqlite need a synchronous transaction callback "
+    "(`.run()`/`.all()`/`.get()` instead of `await`)",
+    "shared-connection": "the handle is one shared connection: other requests' statements would run inside "
+    "the transaction",
+    "unknown": "the driver was not detected; `db.transaction` is right for node-postgres, postgres-js, "
+    "neon-serverless, PGlite, libSQL, mysql2 and PlanetScale, not for neon-http, D1 or better-sqlite3",
+    "batch": "neon-http and D1 have no interactive transactions, and these writes use each other's results "
+    "or are conditional, so `db.batch([...])` cannot hold them",
+}
+
+
+class WritesWithoutTransaction(Rule):
+    code = "DAL005"
+    name = "writes-without-transaction"
+    message = "Dependent writes run without a transaction; a failure part-way leaves the first ones applied"
+    fix_title = "Wrap the writes in `db.transaction`"
+    fix_availability = "sometimes"
+    preview = True
+    needles = (b"await",)  # also files that only call: the project model needs callers passing `tx`
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
+        finder = SpanFinder(analyzer)
+        for function in descendants_of_type(ctx.parsed.root, *FUNCTION_TYPES):
+            span = finder.span(function)
+            if span is not None and not span.external:
+                yield self._finding(ctx, analyzer, finder, span)
+
+    def _finding(self, ctx: FileContext, analyzer: EffectAnalyzer, finder: SpanFinder, span: WriteSpan) -> Finding:
+        kind = atomicity(handle_driver(ctx.project, ctx.parsed, span.handle))
+        edits = None
+        if span.blocker is None and kind == "transaction":
+            edits = self._transaction(ctx, analyzer, finder, span)
+        elif span.blocker is None and kind == "batch":
+            edits = self._batch(ctx, analyzer, span)
+        reason = span.blocker or (NO_FIX.get(kind) if edits is None else None)
+        relation = _relation(ctx, analyzer, span)
+        message = f"{len(span.writes)} writes on `{span.handle}` run without a transaction{relation}"
+        if reason is not None:
+            message += f"; no automatic fix: {reason}"
+        elif kind == "batch":
+            message += f"; run them as one `{span.handle}.batch([...])`"
+        else:
+            message += f"; wrap them in `{span.handle}.transaction`"
+        start, end = span.statements[0].start_byte, span.statements[-1].end_byte
+        if edits is None:
+            return ctx.finding(self, (start, end), message, [], Applicability.DISPLAY_ONLY)
+        return ctx.finding(self, (start, end), message, edits, Applicability.UNSAFE)
+
+    def _transaction(self, ctx, analyzer, finder, span) -> list[Edit] | None:  # type: ignore[no-untyped-def]
+        body = span.function.child_by_field_name("body")
+        statements = list(span.statements)
+        children = [c for c in span.block.named_children if c.type != "comment"]
+        tail = children[children.index(statements[-1]) + 1 :]
+        pure_tail = bool(tail) and tail[-1].type == "return_statement" and all(
+            analyzer.effects(t).db == "none" and not analyzer.effects(t).awaits for t in tail)  # fmt: skip
+        lead, result = "", ""
+        if span.returns or (pure_tail and span.block == body):
+            if span.block != body:
+                span.blocker = "a `return` among writes nested in a block"
+                return None
+            finder.check(span, tail)  # the rest of the function moves into the callback
+            if span.blocker is not None:
+                return None
+            statements += tail
+            lead = "return "
+        else:
+            names = _flowing_out(ctx, analyzer, span)
+            declaration = "let" if any(ctx.text(s).startswith("let") for s in statements) else "const"
+            if len(names) == 1:
+                lead, result = f"{declaration} {names[0]} = ", names[0]
+            elif names:
+                result = "{ " + ", ".join(names) + " }"
+                lead = f"{declaration} {result} = "
+        first, last = statements[0], statements[-1]
+        end = max([last.end_byte, *(c.end_byte for c in trailing_comments(last))])
+        tx = fresh_name(span.function, first, "tx")
+        renames = [Edit(n.start_byte - first.start_byte, n.end_byte - first.start_byte, tx) for n in span.renames]
+        text = apply_edits(ctx.source[first.start_byte : end], sorted(set(renames))).decode("utf-8", "surrogateescape")
+        indent = ctx.indent_at(first)
+        text = ctx.render(
+            "writes_without_transaction/transaction.ts.j2",
+            first,
+            lead=lead,
+            handle=span.handle,
+            tx=tx,
+            body=reindent(text, indent, ctx.style.indent_unit),
+            result=result,
+        )
+        return [Edit(first.start_byte, end, text)]
+
+    def _batch(self, ctx, analyzer, span) -> list[Edit] | None:  # type: ignore[no-untyped-def]
+        """neon-http / D1: independent, unconditional writes (and reads) as one `db.batch([...])`."""
+        patterns: list[str] = []
+        queries: list[str] = []
+        bound: set[str] = set()
+        declaration = "const"
+        chains = {(c.node.start_byte, c.node.end_byte): c for c in span.chains}
+        for statement in span.statements:
+            pattern, value = None, statement.named_children[0] if statement.named_children else None
+            if statement.type == "lexical_declaration" and len(statement.named_children) == 1 and value is not None:
+                declaration = ctx.text(statement.children[0])
+                pattern, value = value.child_by_field_name("name"), value.child_by_field_name("value")
+            elif statement.type != "expression_statement":
+                return None
+            if value is None or value.type != "await_expression" or not value.named_children:
+                return None
+            chain = chains.get((value.named_children[0].start_byte, value.named_children[0].end_byte))
+            if chain is None or analyzer.free_reads(value) & bound:
+                return None
+            queries.append(ctx.text(chain.node))
+            patterns.append(ctx.text(pattern) if pattern is not None else "")
+            bound |= analyzer.pattern_names(pattern) if pattern is not None else set()
+        indent = ctx.indent_at(span.statements[0])
+        lead = f"{declaration} [{', '.join(patterns)}] = " if any(patterns) else ""
+        first, last = span.statements[0], span.statements[-1]
+        text = ctx.render(
+            "writes_without_transaction/batch.ts.j2",
+            first,
+            lead=lead,
+            handle=span.handle,
+            queries=[reindent(q, indent, ctx.style.indent_unit) for q in queries],
+        )
+        return [Edit(first.start_byte, last.end_byte, text)]
+
+
+def _flowing_out(ctx: FileContext, analyzer: EffectAnalyzer, span: WriteSpan) -> list[str]:
+    """Names the span declares that the function reads after it."""
+    declared: list[str] = []
+    for statement in span.statements:
+        if statement.type in ("lexical_declaration", "variable_declaration"):
+            declared += sorted(analyzer.binds(statement))
+    end = span.statements[-1].end_byte
+    later = {
+        ctx.text(n)
+        for n in descendants_of_type(span.function, "identifier", "shorthand_property_identifier")
+        if n.start_byte >= end
+    }
+    return [name for name in declared if name in later]
+
+
+def _relation(ctx: FileContext, analyzer: EffectAnalyzer, span: WriteSpan) -> str:
+    """Why the writes are one unit, when the code shows it: a result passed on, or one table written twice."""
+    bound: set[str] = set()
+    for write in span.writes:
+        used = sorted(analyzer.free_reads(write.node) & bound)
+        if used:
+            return f" (a later write uses `{used[0]}`, a result of an earlier one)"
+        holder = _statement_of(write.node, span)
+        if holder is not None and holder.type in ("lexical_declaration", "variable_declaration"):
+            bound |= analyzer.binds(holder)
+    tables = [_table(ctx, w) for w in span.writes]
+    repeated = sorted({t for t in tables if t and tables.count(t) > 1})
+    return f" (`{repeated[0]}` is written twice)" if repeated else ""
+
+
+def _statement_of(node: Node, span: WriteSpan) -> Node | None:
+    current: Node | None = node
+    while current is not None and current.parent is not None and current.parent != span.block:
+        current = current.parent
+    return current
+
+
+def _table(ctx: FileContext, write) -> str | None:  # type: ignore[no-untyped-def]
+    call = write.links[0].call if write.links else None
+    args = call.child_by_field_name("arguments") if call is not None else None
+    return ctx.text(args.named_children[0]) if args is not None and args.named_children else None
