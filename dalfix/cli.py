@@ -215,6 +215,29 @@ def explain(code: str) -> None:
     click.echo(rule.documentation())
 
 
+@main.command()
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def schema(path: Path, format_: str) -> None:
+    """Print the Drizzle schema model dalfix reads: tables, keys, unique sets, indexes, foreign keys, relations."""
+    from dalfix.analysis.project import Project
+    from dalfix.analysis.schema import read_schema
+    from dalfix.analysis.schema.output import schema_json_text, schema_text
+    from dalfix.config import find_project_root
+
+    if not path.exists():
+        click.echo(f"dalfix: error: {path}: no such file or directory", err=True)
+        sys.exit(EXIT_ERROR)
+    scanned = path.resolve()
+    try:
+        project = Project.load(find_project_root(scanned, scanned if scanned.is_dir() else scanned.parent))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    model = read_schema(project, [scanned])
+    base = scanned if scanned.is_dir() else scanned.parent
+    _write_output(schema_json_text(model, base) if format_ == "json" else schema_text(model, base))
+
+
 def entry() -> None:
     try:
         main(standalone_mode=True)

@@ -14,6 +14,7 @@ from dalfix.analysis.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
 from dalfix.analysis.drizzle import Vocabulary
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.modules import ModuleResolver
+from dalfix.analysis.schema.model import SchemaModel
 from dalfix.analysis.summaries import Summaries
 from dalfix.analysis.workspace import Workspace, workspace_for
 from dalfix.config import Config, load_config
@@ -44,7 +45,8 @@ class Project:
     def prepare(self, files: dict[Path, ParsedFile]) -> None:
         """Index the project's parsed files; cross-file facts are computed lazily and memoized."""
         self.files = files
-        for memo in ("summaries", "transaction_parameters", "_vocabularies", "_plain_vocabularies", "_analyzers"):
+        memos = ("summaries", "transaction_parameters", "_vocabularies", "_plain_vocabularies", "_analyzers", "schema")
+        for memo in memos:
             self.__dict__.pop(memo, None)
 
     @cached_property
@@ -67,6 +69,13 @@ class Project:
     @cached_property
     def summaries(self) -> Summaries:
         return Summaries(self)
+
+    @cached_property
+    def schema(self) -> SchemaModel:
+        """The Drizzle schema model, read once from the project's schema files (dalfix/analysis/schema)."""
+        from dalfix.analysis.schema import read_schema
+
+        return read_schema(self)
 
     @cached_property
     def drizzle_version(self) -> tuple[int, ...] | None:

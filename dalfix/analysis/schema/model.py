@@ -1,0 +1,235 @@
+"""The schema model's data: tables, columns, keys, unique sets, indexes, foreign keys, relations.
+
+Columns are named by their TypeScript key everywhere in the model (constraints list TS keys); the SQL name
+is on the column. Every name dalfix could not be sure of is None, with the reason beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from dalfix.analysis.schema.reader import SchemaReader
+    from dalfix.parsing import Node, ParsedFile
+
+Dialect = Literal["pg", "sqlite", "mysql", "singlestore"]
+# How a column's SQL name was found: written in the builder, the TS key (no casing option anywhere),
+# the key under the project's `casing` option, or not known.
+NameSource = Literal["explicit", "key", "casing", "unknown"]
+# A foreign key action as drizzle stores it; drizzle's default when none is given is "no action".
+Action = Literal["cascade", "restrict", "no action", "set null", "set default"]
+
+
+@dataclass
+class Unreadable:
+    """A construct dalfix saw but could not read: listed, never dropped silently."""
+
+    path: Path
+    line: int
+    what: str  # e.g. "column users.email", "third argument of pgTable('users')"
+    reason: str
+
+
+@dataclass
+class Column:
+    key: str  # the TypeScript key in the table's column object
+    name: str | None  # the SQL name; None when unknown
+    name_source: NameSource
+    builder: str  # the drizzle builder called: uuid, text, integer, varchar, an enum's TS name, a custom type's
+    type: str | None  # the SQL type: uuid, text, integer, bigint, jsonb, enum, timestamp, custom type's dataType…
+    line: int
+    mode: str | None = None  # the builder's { mode } option: number, bigint, string, date, timestamp_ms, json…
+    js_type: str | None = None  # what a value looks like in JS: string, number, bigint, boolean, Date, json, buffer
+    enum_name: str | None = None  # pgEnum's SQL name
+    enum_values: tuple[str, ...] | None = None
+    not_null: bool = False
+    primary_key: bool = False
+    default: str | None = None  # source text of the SQL default: `.default(x)` -> x; defaultNow -> now()
+    default_kind: str | None = None  # default, defaultNow, defaultRandom, $defaultFn, identity, autoincrement
+    on_update: str | None = None  # $onUpdate / onUpdateNow
+    ts_type: str | None = None  # `$type<T>()`: T's source text
+    array: bool = False
+    collation: str | None = None
+    generated: bool = False  # generatedAlwaysAs(...): never written by the application
+
+    @property
+    def case_insensitive(self) -> bool:
+        """Text whose equality in the database ignores case (citext, a *_ci / NOCASE collation)."""
+        collation = (self.collation or "").lower()
+        return self.type == "citext" or collation.endswith("_ci") or collation == "nocase"
+
+
+@dataclass
+class UniqueSet:
+    """A set of columns no two rows share (when none of them is NULL, unless nulls_not_distinct)."""
+
+    columns: tuple[str, ...]  # TS keys; empty when `expressions` holds the whole key
+    kind: Literal["primary_key", "unique", "unique_index"]
+    name: str | None
+    name_derived: bool = False  # the name drizzle generates, not written in the source
+    partial: bool = False  # a unique index with `.where(...)`: unique only among rows matching `predicate`
+    predicate: str | None = None
+    nulls_not_distinct: bool = False
+    expressions: tuple[str, ...] = ()  # sql`` parts of an expression index (lower(email) …)
+    line: int = 0
+
+
+@dataclass
+class Index:
+    columns: tuple[str, ...]  # TS keys of plain column parts, in order
+    name: str | None
+    unique: bool = False
+    method: str | None = None  # `.using('gin', ...)`
+    partial: bool = False
+    predicate: str | None = None
+    expressions: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()  # every part in order: a TS key, or `sql:<text>` for an expression
+    line: int = 0
+
+
+@dataclass
+class ForeignKey:
+    columns: tuple[str, ...]  # TS keys in this table
+    target: str | None  # the referenced table's id (see Table.id); None when unresolved
+    target_columns: tuple[str, ...]  # TS keys in the referenced table
+    on_delete: Action | str = "no action"
+    on_update: Action | str = "no action"
+    name: str | None = None
+    name_derived: bool = False
+    line: int = 0
+
+
+@dataclass
+class Relation:
+    """`relations(table, ({ one, many }) => …)` or a `defineRelations` entry."""
+
+    source: str  # table id
+    name: str  # the relation's key
+    kind: Literal["one", "many"]
+    target: str | None  # table id
+    fields: tuple[str, ...] = ()  # TS keys in the source table
+    references: tuple[str, ...] = ()  # TS keys in the target table
+    relation_name: str | None = None
+    through: str | None = None  # defineRelations `.through(junction)`: the junction table id
+    optional: bool | None = None
+    api: Literal["relations", "defineRelations"] = "relations"
+    path: Path | None = None
+    line: int = 0
+
+
+@dataclass
+class Table:
+    ts_name: str | None  # the top-level binding (`users`, or `proxySchema.users`); None inside a function
+    name: str | None  # the SQL name with a table creator's prefix applied; None when not computable
+    dialect: Dialect
+    path: Path
+    line: int
+    schema: str | None = None  # pgSchema('auth').table(...) -> auth
+    name_note: str | None = None  # why `name` is None
+    columns: dict[str, Column] = field(default_factory=dict)
+    primary_key: UniqueSet | None = None
+    uniques: list[UniqueSet] = field(default_factory=list)  # unique constraints and unique indexes
+    indexes: list[Index] = field(default_factory=list)  # every index, unique ones included
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)  # check constraint names
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        """Unique within a model: `<path>:<ts name>` (or `<path>:@<line>` for an unbound table)."""
+        return f"{self.path}:{self.ts_name if self.ts_name else '@' + str(self.line)}"
+
+    def column(self, key: str) -> Column | None:
+        return self.columns.get(key)
+
+    def column_by_sql_name(self, name: str) -> Column | None:
+        return next((c for c in self.columns.values() if c.name == name), None)
+
+    def unique_sets(self, include_partial: bool = True) -> list[UniqueSet]:
+        """The primary key, unique constraints (column `.unique()` too) and unique indexes."""
+        sets = ([self.primary_key] if self.primary_key is not None else []) + list(self.uniques)
+        return [s for s in sets if include_partial or not s.partial]
+
+    def is_unique_key(self, columns: Iterable[str]) -> bool:
+        """Whether equality on these columns (TS keys) selects at most one row: some non-partial unique set
+        of plain columns lies within them. NULL never equals anything, so nullable members do not matter
+        for `eq(col, value)` lookups."""
+        wanted = set(columns)
+        return any(
+            s.columns and not s.expressions and set(s.columns) <= wanted
+            for s in self.unique_sets(include_partial=False)
+        )
+
+    def indexes_leading_with(self, key: str) -> list[Index | UniqueSet]:
+        """Indexes (and unique sets, which the database backs with an index) whose first part is `key`."""
+        found: list[Index | UniqueSet] = [i for i in self.indexes if i.parts[:1] == (key,)]
+        found += [s for s in self.unique_sets() if s.columns[:1] == (key,) and s.kind != "unique_index"]
+        return found
+
+
+@dataclass
+class SchemaModel:
+    tables: list[Table] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    enums: dict[str, tuple[str, tuple[str, ...] | None]] = field(default_factory=dict)  # id -> (SQL name, values)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # files read for tables
+    casing: str | None = None  # the `casing` option seen on drizzle() / drizzle.config (snake_case, camelCase)
+    casing_note: str | None = None
+    config_schema: list[str] = field(default_factory=list)  # drizzle.config `schema` globs seen
+    reader: SchemaReader | None = field(default=None, repr=False, compare=False)
+
+    def by_id(self, table_id: str | None) -> Table | None:
+        if table_id is None:
+            return None
+        return next((t for t in self.tables if t.id == table_id), None)
+
+    def table(self, path: Path, ts_name: str) -> Table | None:
+        return next((t for t in self.tables if t.path == path and t.ts_name == ts_name), None)
+
+    def tables_named(self, sql_name: str) -> list[Table]:
+        return [t for t in self.tables if t.name == sql_name]
+
+    def foreign_keys_to(self, table: Table) -> list[tuple[Table, ForeignKey]]:
+        """Every (referencing table, foreign key) whose target is `table`."""
+        return [(t, fk) for t in self.tables for fk in t.foreign_keys if fk.target == table.id]
+
+    def relations_of(self, table: Table) -> list[Relation]:
+        return [r for r in self.relations if r.source == table.id]
+
+    def is_unique_key(self, table: Table, columns: Sequence[str]) -> bool:
+        return table.is_unique_key(columns)
+
+    # ---- user code -> schema ------------------------------------------------------------------
+    def table_for_identifier(self, parsed: ParsedFile, node: Node) -> Table | None:
+        """The table an expression in user code names: `users` (declared or imported, through barrels) or
+        `schema.users` (a namespace import). None when the name is bound locally (a parameter or a
+        variable of an enclosing function shadows it), or is not a table dalfix read."""
+        from dalfix.analysis.schema.reader import locally_bound
+
+        if self.reader is None:
+            return None
+        root = node
+        while root.type == "member_expression":
+            obj = root.child_by_field_name("object")
+            if obj is None:
+                return None
+            root = obj
+        if root.type != "identifier" or locally_bound(root):
+            return None
+        table_id = self.reader.table_id_of(parsed.path, node, follow=False)
+        return self.by_id(table_id)
+
+    def column_of(self, parsed: ParsedFile, member: Node) -> tuple[Table, Column] | None:
+        """`users.id` (or `schema.users.id`) in user code -> (table, column)."""
+        if member.type != "member_expression":
+            return None
+        obj, prop = member.child_by_field_name("object"), member.child_by_field_name("property")
+        if obj is None or prop is None:
+            return None
+        table = self.table_for_identifier(parsed, obj)
+        column = table.column(parsed.text(prop)) if table is not None else None
+        return (table, column) if table is not None and column is not None else None
