@@ -201,7 +201,10 @@ class SchemaReader:
                 casing.append((item, source))
             if b"drizzle-orm" not in source and b"Table" not in source and b".table(" not in source:
                 continue
-            if re.search(rb"Table(Creator)?\s*[(<]|\.table\s*[(<]|[Ee]num\s*\(|createTable", source):
+            # files that call a table constructor, or import column builders (a creator defined elsewhere)
+            if re.search(rb"Table(Creator)?\s*[(<]|\.table\s*[(<]", source) or re.search(
+                rb"drizzle-orm/\w+-core", source
+            ):
                 tables.append(item)
             if b"relations(" in source or b"defineRelations" in source or b"Relations(" in source:
                 relations.append(item)
