@@ -10,6 +10,10 @@ from typing import Any
 
 from click.testing import Result
 
+from dalfix.analysis.project import Project
+from dalfix.analysis.schema import SchemaModel, Table, read_schema
+from dalfix.parsing import descendants_of_type, parse_file
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "drizzle-app"
 EXPECTED = Path(__file__).parent / "expected" / "drizzle_app_schema.json"
@@ -82,3 +86,280 @@ def test_example_app_schema_matches_its_source_exactly(run_cli: Callable[..., Re
     for mine, theirs in zip(got["tables"], expected["tables"], strict=True):
         assert mine == theirs, mine["ts_name"]
     assert got["relations"] == expected["relations"]
+
+
+# ---- fixture schemas: each form, three dialects ---------------------------------------------------------------
+
+
+def load(name: str) -> SchemaModel:
+    root = FIXTURES / name
+    return read_schema(Project.load(root), [root])
+
+
+def table(model: SchemaModel, ts_name: str) -> Table:
+    found = [t for t in model.tables if t.ts_name == ts_name]
+    assert len(found) == 1, [t.ts_name for t in model.tables]
+    return found[0]
+
+
+def uniques(t: Table) -> set[tuple[Any, ...]]:
+    return {
+        (u.kind, u.columns, u.expressions, u.name, u.name_derived, u.partial, u.nulls_not_distinct)
+        for u in t.unique_sets()
+    }
+
+
+def fks(model: SchemaModel, t: Table) -> set[tuple[Any, ...]]:
+    out = set()
+    for fk in t.foreign_keys:
+        target = model.by_id(fk.target)
+        out.add(
+            (fk.columns, target.ts_name if target else None, fk.target_columns, fk.on_delete, fk.on_update, fk.name)
+        )
+    return out
+
+
+def test_pg_fixture_barrels_creators_schemas_helpers_and_both_column_forms() -> None:
+    model = load("pg")
+    assert model.unreadable == []
+    assert sorted((t.ts_name, t.name, t.schema) for t in model.tables) == [
+        ("counters", "blog_counters", None),
+        ("postTags", "blog_post_tags", None),
+        ("posts", "blog_posts", None),
+        ("sessions", "sessions", "auth"),
+        ("users", "users", None),
+    ]
+    assert {t.dialect for t in model.tables} == {"pg"}
+    assert model.config_schema == ["./src/db/schema/*.ts"]
+
+    users = table(model, "users")
+    assert list(users.columns) == [
+        "id", "email", "handle", "role", "balance", "prefs", "deletedAt", "createdAt", "updatedAt"
+    ]  # fmt: skip
+    col = users.columns
+    assert (col["id"].type, col["id"].primary_key, col["id"].not_null, col["id"].default_kind) == (
+        "uuid", True, True, "defaultRandom"
+    )  # fmt: skip
+    assert col["email"].type == "citext" and col["email"].case_insensitive and col["email"].not_null
+    assert (col["role"].type, col["role"].enum_name, col["role"].enum_values, col["role"].default) == (
+        "enum", "role", ("admin", "member"), "'member'"
+    )  # fmt: skip
+    assert (col["balance"].type, col["balance"].mode, col["balance"].js_type, col["balance"].not_null) == (
+        "bigint", "bigint", "bigint", False
+    )  # fmt: skip
+    assert col["prefs"].ts_type == "Prefs" and col["prefs"].js_type == "json"
+    assert (col["createdAt"].name, col["createdAt"].default_kind, col["createdAt"].not_null) == (
+        "created_at", "defaultNow", True
+    )  # fmt: skip
+    assert (col["updatedAt"].mode, col["updatedAt"].js_type, col["updatedAt"].on_update) == (
+        "string", "string", "$onUpdate"
+    )  # fmt: skip
+    assert uniques(users) == {
+        ("primary_key", ("id",), (), None, False, False, False),
+        ("unique", ("handle",), (), "users_handle_key", False, False, True),
+        ("unique_index", (), ("sql`lower(${t.email})`",), "users_email_live", False, True, False),
+    }
+    live = next(u for u in users.uniques if u.kind == "unique_index")
+    assert live.predicate == "sql`${t.deletedAt} is null`"
+    assert [(i.name, i.method, i.columns) for i in users.indexes if not i.unique] == [
+        ("users_prefs_gin", "gin", ("prefs",))
+    ]
+    assert users.is_unique_key(["id"]) and users.is_unique_key(["handle", "role"])
+    assert not users.is_unique_key(["email"])  # only a partial expression index
+
+    posts = table(model, "posts")
+    assert [(c.key, c.name, c.name_source, c.builder) for c in posts.columns.values()] == [
+        ("id", "id", "key", "serial"),
+        ("authorId", "author_id", "explicit", "uuid"),
+        ("slug", "slug", "key", "text"),
+        ("title", "title", "explicit", "text"),
+    ]
+    assert uniques(posts) == {
+        ("primary_key", ("id",), (), None, False, False, False),
+        ("unique", ("authorId", "slug"), (), "blog_posts_author_id_slug_unique", True, False, False),
+    }
+    assert posts.is_unique_key(["authorId", "slug"]) and not posts.is_unique_key(["authorId"])
+    assert fks(model, posts) == {
+        (("authorId",), "users", ("id",), "no action", "no action", "blog_posts_author_id_users_id_fk")
+    }
+
+    tags = table(model, "postTags")
+    assert tags.primary_key is not None and tags.primary_key.columns == ("postId", "tag")
+    assert (tags.primary_key.name, tags.primary_key.name_derived) == ("blog_post_tags_post_id_tag_pk", True)
+    assert fks(model, tags) == {
+        (("postId",), "posts", ("id",), "cascade", "no action", "post_tags_post_fk"),
+        (
+            ("parentPostId", "parentTag"),
+            "postTags",
+            ("postId", "tag"),
+            "no action",
+            "no action",
+            "blog_post_tags_parent_post_id_parent_tag_blog_post_tags_post_id_tag_fk",
+        ),
+    }
+    assert tags.is_unique_key(["postId", "tag"]) and not tags.is_unique_key(["postId"])
+
+    sessions = table(model, "sessions")
+    assert fks(model, sessions) == {
+        (("userId",), "users", ("id",), "cascade", "restrict", "sessions_user_id_users_id_fk")
+    }
+    assert {(t.ts_name, fk.columns) for t, fk in model.foreign_keys_to(users)} == {
+        ("posts", ("authorId",)),
+        ("sessions", ("userId",)),
+    }
+    assert {(r.source.rsplit(":")[-1], r.name, r.kind, r.relation_name) for r in model.relations} == {
+        ("users", "posts", "many", "author"),
+        ("posts", "author", "one", "author"),
+        ("posts", "tags", "many", None),
+    }
+    author = next(r for r in model.relations if r.name == "author")
+    assert (author.fields, author.references, model.by_id(author.target)) == (("authorId",), ("id",), users)
+
+
+def test_table_for_identifier_follows_imports_barrels_and_namespaces_and_respects_shadowing() -> None:
+    root = FIXTURES / "pg"
+    project = Project.load(root)
+    model = read_schema(project, [root])
+    path = root / "src" / "queries.ts"
+    parsed = parse_file(path, path.read_bytes())
+    members = {parsed.text(m): m for m in descendants_of_type(parsed.root, "member_expression")}
+    idents = [n for n in descendants_of_type(parsed.root, "identifier") if parsed.text(n) == "people"]
+
+    users, posts = table(model, "users"), table(model, "posts")
+    assert model.table_for_identifier(parsed, idents[1]) is users  # `from(people)`: an aliased import via a barrel
+    assert model.table_for_identifier(parsed, members["schema.posts"]) is posts  # namespace import of the barrel
+    assert model.column_of(parsed, members["people.email"]) == (users, users.columns["email"])
+    assert model.column_of(parsed, members["posts.id"]) == (posts, posts.columns["id"])
+    shadowed = [n for n in idents if n.parent is not None and n.parent.type == "member_expression"][-1]
+    assert parsed.text(shadowed.parent) == "people.map"
+    assert model.table_for_identifier(parsed, shadowed) is None  # the parameter, not the table
+    assert model.column_of(parsed, members["u.id"]) is None
+
+
+def test_sqlite_fixture_object_form_modes_and_define_relations() -> None:
+    model = load("sqlite")
+    assert model.unreadable == []
+    assert [(t.ts_name, t.name, t.dialect) for t in model.tables] == [
+        ("accounts", "accounts", "sqlite"),
+        ("memberships", "memberships", "sqlite"),
+        ("groups", "groups", "sqlite"),
+    ]
+    accounts = table(model, "accounts")
+    col = accounts.columns
+    assert (col["id"].js_type, col["isAdmin"].js_type, col["createdAt"].js_type) == ("number", "boolean", "Date")
+    assert (col["settings"].js_type, col["avatar"].js_type, col["big"].js_type) == ("json", "buffer", "bigint")
+    assert uniques(accounts) == {
+        ("primary_key", ("id",), (), None, False, False, False),
+        ("unique", ("email",), (), "accounts_email_unique", True, False, False),
+    }
+    memberships = table(model, "memberships")
+    assert uniques(memberships) == {
+        ("primary_key", ("accountId", "groupId"), (), "memberships_account_id_group_id_pk", True, False, False),
+        ("unique_index", ("groupId", "nickname"), (), "memberships_nickname_idx", False, False, False),
+    }
+    assert [(i.name, i.columns, i.unique) for i in memberships.indexes] == [
+        ("memberships_nickname_idx", ("groupId", "nickname"), True),
+        ("memberships_group_idx", ("groupId",), False),
+    ]
+    assert fks(model, memberships) == {
+        (("accountId",), "accounts", ("id",), "restrict", "no action", "memberships_account_id_accounts_id_fk")
+    }
+    got = {
+        (model.by_id(r.source).ts_name, r.name, r.kind, model.by_id(r.target).ts_name, r.fields, r.references,
+         model.by_id(r.through).ts_name if r.through else None, r.optional, r.api)  # type: ignore[union-attr]
+        for r in model.relations
+    }  # fmt: skip
+    assert got == {
+        ("accounts", "memberships", "many", "memberships", (), (), None, None, "defineRelations"),
+        ("accounts", "groups", "many", "groups", ("id",), ("id",), "memberships", None, "defineRelations"),
+        ("memberships", "account", "one", "accounts", ("accountId",), ("id",), None, False, "defineRelations"),
+    }
+
+
+def test_mysql_fixture_creator_concatenation_schema_casing_and_unnamed_columns() -> None:
+    model = load("mysql")
+    assert model.unreadable == []
+    assert model.casing == "snake_case"
+    assert [(t.ts_name, t.name, t.schema, t.dialect) for t in model.tables] == [
+        ("customers", "shop_customers", None, "mysql"),
+        ("orders", "shop_orders", None, "mysql"),
+        ("oldOrders", "old_orders", "archive", "mysql"),
+    ]
+    customers = table(model, "customers")
+    assert [(c.key, c.name, c.name_source) for c in customers.columns.values()] == [
+        ("id", "id", "casing"),
+        ("emailAddress", "email_address", "casing"),
+        ("tier", "tier", "casing"),
+        ("externalId", "external_id", "explicit"),
+        ("signedUpAt", "signed_up_at", "casing"),
+    ]
+    assert customers.columns["tier"].enum_values == ("free", "pro")
+    assert customers.columns["externalId"].js_type == "string"
+    assert customers.is_unique_key(["emailAddress"])
+    orders = table(model, "orders")
+    assert orders.columns["id"].default_kind == "autoincrement"
+    assert orders.columns["customerId"].js_type == "number"
+    assert fks(model, orders) == {
+        (("customerId",), "customers", ("id",), "cascade", "cascade", "shop_orders_customer_id_shop_customers_id_fk")
+    }
+    old = table(model, "oldOrders")
+    assert old.primary_key is not None
+    assert (old.primary_key.columns, old.primary_key.name, old.primary_key.name_derived) == (
+        ("orderId", "line"), "old_orders_pk", False
+    )  # fmt: skip
+    assert {(r.name, r.kind, r.fields, r.references) for r in model.relations} == {
+        ("orders", "many", (), ()),
+        ("customer", "one", ("customerId",), ("id",)),
+    }
+
+
+def test_what_cannot_be_read_is_listed_with_a_reason(run_cli: Callable[..., Result]) -> None:
+    model = load("unreadable")
+    reasons = {(u.line, u.reason.split(":")[0]) for u in model.unreadable}
+    assert reasons == {
+        (9, "built inside a function or expression"),
+        (9, "the SQL name is not a string literal"),
+        (18, "computed key"),
+        (19, "a spread dalfix could not follow to an object literal"),
+        (20, "not a drizzle column builder dalfix could follow"),
+        (21, "the referenced column could not be resolved"),
+        (23, "pgPolicy() is not modelled"),
+        (26, "the table creator's prefix is not computable"),
+    }
+    things = table(model, "things")
+    assert list(things.columns) == ["id", "ownerId"]  # the unreadable ones are listed, not guessed
+    assert things.foreign_keys[0].target is None
+    assert table(model, "prefixed").name is None
+    data = schema_json(run_cli, FIXTURES / "unreadable")
+    assert len(data["unreadable"]) == 8 and all(u["file"] == "schema.ts" for u in data["unreadable"])
+    text = run_cli("schema", FIXTURES / "unreadable").stdout
+    assert "8 not read" in text and "pgPolicy() is not modelled" in text
+
+
+def test_casing_that_is_not_a_literal_makes_unnamed_columns_unknown(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x"}')
+    (tmp_path / "db.ts").write_text(
+        "import { drizzle } from 'drizzle-orm/node-postgres';\n"
+        "export const db = drizzle(process.env.URL!, { casing: process.env.CASING as any });\n"
+    )
+    (tmp_path / "schema.ts").write_text(
+        "import { pgTable, text } from 'drizzle-orm/pg-core';\n"
+        "export const t = pgTable('t', { fullName: text(), nick: text('nick') });\n"
+    )
+    model = read_schema(Project.load(tmp_path), [tmp_path])
+    cols = table(model, "t").columns
+    assert (cols["fullName"].name, cols["fullName"].name_source) == (None, "unknown")
+    assert (cols["nick"].name, cols["nick"].name_source) == ("nick", "explicit")
+    assert model.casing is None and model.casing_note is not None
+
+
+def test_project_schema_is_read_once(tmp_path: Path) -> None:
+    project = Project.load(FIXTURES / "mysql")
+    assert project.schema is project.schema
+    assert [t.ts_name for t in project.schema.tables] == ["customers", "orders", "oldOrders"]
+
+
+def test_schema_command_on_a_missing_path_fails_clearly(run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    result = run_cli("schema", tmp_path / "nope")
+    assert result.exit_code == 2
+    assert "no such file or directory" in result.stderr

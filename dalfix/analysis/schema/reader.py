@@ -168,7 +168,7 @@ class SchemaReader:
     # ---- entry ----------------------------------------------------------------------------------
     def read(self, roots: Iterable[Path]) -> SchemaModel:
         candidates, relation_files, casing_files = self._candidates(roots)
-        self.model.casing, self.model.casing_note = _casing(casing_files)
+        self.model.casing, self.model.casing_note = self._casing(casing_files)
         for path in candidates:
             self._read_file(path)
         while self._queue:
@@ -194,7 +194,7 @@ class SchemaReader:
                 source = item.read_bytes()
             except OSError:
                 continue
-            if item.name.startswith("drizzle.config."):
+            if item.name.startswith("drizzle.config.") or re.search(rb"""from\s+['"]drizzle-kit['"]""", source):
                 self.model.config_schema.extend(_config_globs(source))
                 globs.extend(item.parent / g for g in _config_globs(source))
             if b"casing" in source:
@@ -220,6 +220,28 @@ class SchemaReader:
                     if match.is_file() and match not in seen and match.suffix in (".ts", ".mts", ".cts"):
                         tables.append(match)
         return tables, relations, casing
+
+    def _casing(self, files: list[tuple[Path, bytes]]) -> tuple[str | None, str | None]:
+        """The `casing` option of drizzle() calls and drizzle-kit configs: (value, None), or (None, why unknown).
+
+        A constant (`casing: DB_CASING`) is followed to its string literal, across imports."""
+        seen: set[str] = set()
+        for path, source in files:
+            if b"drizzle" not in source:
+                continue
+            for match in CASING_RE.finditer(source):
+                value = match.group(2).decode() if match.group(2) else None
+                if value is None:
+                    expression = match.group(3).decode("utf-8", "replace").strip()
+                    sym = self.lookup(path, expression) if expression.isidentifier() else None
+                    value = _string(self._value_of(sym))
+                if value is None:
+                    line = line_col(source, match.start())[0]
+                    return None, f"{path}:{line}: `casing` is not a string dalfix can read"
+                seen.add(value)
+        if len(seen) > 1:
+            return None, f"different `casing` options: {', '.join(sorted(seen))}"
+        return (seen.pop() if seen else None), None
 
     def _info(self, path: Path) -> ModuleInfo | None:
         return self.summaries.module(path)
@@ -273,7 +295,7 @@ class SchemaReader:
         return node.start_point.row + 1
 
     def _unreadable(self, path: Path, at: Node | int, what: str, reason: str, table: Table | None = None) -> None:
-        entry = Unreadable(path, at if isinstance(at, int) else self._line(at), what, reason)
+        entry = Unreadable(path, at if isinstance(at, int) else self._line(at), " ".join(what.split()), reason)
         self.model.unreadable.append(entry)
         if table is not None:
             table.unreadable.append(entry)
@@ -562,14 +584,16 @@ class SchemaReader:
         builder, sql_type, enum_id, extra = found
         args = base.child_by_field_name("arguments")
         items = [a for a in (args.named_children if args is not None else []) if a.type != "comment"]
-        explicit = _string(items[0]) if items else None
+        # mysqlEnum(['a', 'b']) without a name: the values come first
+        values_first = builder in ("mysqlEnum", "singlestoreEnum") and bool(items) and unwrap(items[0]).type == "array"
+        explicit = _string(items[0]) if items and not values_first else None
         options = next((unwrap(a) for a in items if unwrap(a).type == "object"), None)
         column = Column(
             key=key, name=None, name_source="unknown", builder=builder, type=sql_type, line=self._line(expr)
         )
         if explicit is not None:
             column.name, column.name_source = explicit, "explicit"
-        elif items and unwrap(items[0]).type != "object" or self.model.casing_note:
+        elif items and unwrap(items[0]).type != "object" and not values_first or self.model.casing_note:
             column.name_source = "unknown"
         elif self.model.casing:
             column.name, column.name_source = _cased(key, self.model.casing), "casing"
@@ -594,8 +618,8 @@ class SchemaReader:
             enum_node = _option_node(options, "enum")
             if enum_node is not None and column.enum_values is None:
                 column.enum_values = _string_array(enum_node)
-        if builder in ("mysqlEnum", "singlestoreEnum") and len(items) > 1:
-            column.enum_values = _string_array(items[1])
+        if builder in ("mysqlEnum", "singlestoreEnum") and items:
+            column.enum_values = _string_array(items[0] if values_first else items[1] if len(items) > 1 else None)
         table.columns[key] = column
         for method, margs in methods:
             self._column_method(ctx, column, method, margs, path)
@@ -735,10 +759,17 @@ class SchemaReader:
         base, methods = _split_calls(unwrap(element))
         function = base.child_by_field_name("function") if base.type == "call_expression" else None
         sym = self.resolve_expr(path, function) if function is not None else None
-        if sym is None or sym.kind != "drizzle":
+        arguments = base.child_by_field_name("arguments") if base.type == "call_expression" else None
+        if sym is None and base.type == "identifier" and methods:
+            # `p.index('n').on(...)` on a namespace import: the first "method" is the function
+            namespace = self.lookup(path, self._text(path, base))
+            if namespace is not None and namespace.kind == "drizzle" and namespace.name == "*":
+                sym = Sym("drizzle", module=namespace.module, name=methods[0][0])
+                arguments, methods = methods[0][1], methods[1:]
+        if sym is None or sym.kind != "drizzle" or arguments is None:
             self._unreadable(path, element, what, "not a drizzle constraint or index call", table)
             return
-        args = [a for a in (base.child_by_field_name("arguments").named_children) if a.type != "comment"]  # type: ignore[union-attr]
+        args = [a for a in arguments.named_children if a.type != "comment"]
         kind = sym.name
         line = self._line(element)
         if kind in ("index", "uniqueIndex"):
@@ -807,7 +838,7 @@ class SchemaReader:
             columns = _option_node(config, "columns")
             foreign = _option_node(config, "foreignColumns")
             cols = [self._part(ctx, a) for a in columns.named_children] if columns is not None else []
-            refs = [self._column_ref(path, a) for a in foreign.named_children] if foreign is not None else []
+            refs = [self._own_or_other_ref(ctx, a) for a in foreign.named_children] if foreign is not None else []
             targets = {r[0] for r in refs if r is not None}
             fk = ForeignKey(
                 tuple(cols),
@@ -827,6 +858,13 @@ class SchemaReader:
             table.checks.append(_string(args[0]) or "?" if args else "?")
         else:
             self._unreadable(path, element, what, f"{kind}() is not modelled", table)
+
+    def _own_or_other_ref(self, ctx: Ctx, node: Node) -> tuple[str, str] | None:
+        """A foreign column: `t.id` on the callback's own table, or `other.id`."""
+        part = self._part(ctx, node)
+        if not part.startswith(("?", "sql:")):
+            return ctx.table.id, part
+        return self._column_ref(ctx.path, node)
 
     def _part(self, ctx: Ctx, node: Node) -> str:
         """A column reference in a constraint (`t.userId`, `t.name.asc()`) -> its TS key; sql`` -> `sql:…`."""
@@ -1342,24 +1380,7 @@ def _cased(key: str, casing: str) -> str:
     return key
 
 
-CASING_RE = re.compile(rb"""\bcasing\s*:\s*(?:(['"])(snake_case|camelCase)\1|([^,}\s]+))""")
-
-
-def _casing(files: list[tuple[Path, bytes]]) -> tuple[str | None, str | None]:
-    """The `casing` option of drizzle() calls and drizzle.config files: (value, None), or (None, why unknown)."""
-    seen: set[str] = set()
-    for path, source in files:
-        if b"drizzle" not in source:
-            continue
-        for match in CASING_RE.finditer(source):
-            if match.group(2):
-                seen.add(match.group(2).decode())
-            else:
-                line = line_col(source, match.start())[0]
-                return None, f"{path}:{line}: `casing` is not a string literal"
-    if len(seen) > 1:
-        return None, f"different `casing` options: {', '.join(sorted(seen))}"
-    return (seen.pop() if seen else None), None
+CASING_RE = re.compile(rb"""\bcasing\s*:\s*(?:(['"])(snake_case|camelCase)\1|([^'"\s][^,}\n]*))""")
 
 
 def _config_globs(source: bytes) -> list[str]:
