@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from dalfix import __version__
 from dalfix.config import ConfigError
+from dalfix.console import color_diff, progress_on, use_color
 from dalfix.context import relative_display
 from dalfix.diffs import unified_diff
+from dalfix.discovery import is_source_file
 from dalfix.fixes import Applicability
-from dalfix.report import json_report, sarif_report, summary, text_report
+from dalfix.report import (
+    applied_fixes_report,
+    fix_hint,
+    json_report,
+    nothing_checked,
+    sarif_report,
+    statistics_report,
+    summary,
+    text_report,
+)
 from dalfix.rules import UnknownRule, all_rules, rule_by_code, select_rules
 from dalfix.runner import RunOptions, RunResult, run
 from dalfix.writer import WriteRefused, allowed_roots, remove_stale_temp_files, write_fixed
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 
 class DefaultGroup(click.Group):
@@ -41,35 +54,83 @@ def _common(function):  # type: ignore[no-untyped-def]
         click.option("--preview", is_flag=True, help="Also run rules still in preview."),
         click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip."),
         click.option("--unsafe-fixes", is_flag=True, help="Include fixes marked unsafe (default: safe fixes only)."),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Settings file (dalfix.toml, pyproject.toml or package.json) for every project, instead of theirs.",
+        ),
+        click.option(
+            "--stdin-filename",
+            type=click.Path(path_type=Path),
+            help="With `-` as the path: the name of the file read from stdin (its project, its name in the output).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="Print findings or diffs only: no summary, no progress."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when something was found (errors still exit 2)."),
+        click.option(
+            "--color",
+            type=click.Choice(["auto", "always", "never"]),
+            default="auto",
+            show_default=True,
+            help="Colour on stdout; `auto` honours NO_COLOR / FORCE_COLOR, else colours a terminal only.",
+        ),
+        click.option("--show-fixes", is_flag=True, help="Show each fix: its title (check) or what was fixed."),
     ]
     for option in reversed(options):
         function = option(function)
     return function
 
 
+def _output_file_option(function):  # type: ignore[no-untyped-def]
+    return click.option(
+        "-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to this file."
+    )(function)
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     return [part for value in values for part in value.split(",") if part.strip()]
 
 
-def _run(paths: tuple[Path, ...], select, ignore, preview, exclude, threshold) -> RunResult:  # type: ignore[no-untyped-def]
-    if not paths:
-        raise click.UsageError("give at least one path (a file or a directory)")
+def _stdin_source(opts: dict[str, Any]) -> bytes | None:
+    """`-` as the only path (or --stdin-filename with no path): read the source from stdin."""
+    paths = opts["paths"]
+    if "-" not in {str(p) for p in paths} and not (opts["stdin_filename"] and not paths):
+        return None
+    if len(paths) > 1:
+        raise click.UsageError("`-` (stdin) must be the only path")
+    name = opts["stdin_filename"] or Path("stdin.ts")
+    if not is_source_file(name):
+        raise click.UsageError(f"--stdin-filename {name}: not a TypeScript file name (.ts, .tsx, .mts, .cts)")
+    opts["paths"] = (name,)
+    return click.get_binary_stream("stdin").read()
+
+
+def _run(opts: dict[str, Any], threshold: Applicability | None) -> RunResult:
+    stdin = _stdin_source(opts)
+    opts["stdin_used"] = stdin is not None
+    if not opts["paths"]:
+        raise click.UsageError("give at least one path (a file or a directory), or `-` for stdin")
+    select, ignore = _split(opts["select"]), _split(opts["ignore"])
     try:
-        rules = select_rules(_split(select), _split(ignore), preview)
+        rules = select_rules(select, ignore, opts["preview"])
     except UnknownRule as exc:
         raise click.UsageError(str(exc)) from exc
-    try:
-        options = RunOptions(
-            rules=rules,
-            fix_threshold=threshold,
-            exclude=tuple(exclude),
-            cli_select=tuple(_split(select)),
-            cli_ignore=tuple(_split(ignore)),
-            preview=preview,
-        )
-        return run(paths, options)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    with progress_on(sys.stderr, enabled=not opts["quiet"]) as progress:
+        try:
+            options = RunOptions(
+                rules=rules,
+                fix_threshold=threshold,
+                exclude=tuple(opts["exclude"]),
+                cli_select=tuple(select),
+                cli_ignore=tuple(ignore),
+                preview=opts["preview"],
+                stdin=stdin,
+                config_file=opts["config_file"],
+                progress=progress,
+            )
+            return run(opts["paths"], options)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
 
 
 def _report_problems(result: RunResult) -> None:
@@ -84,11 +145,13 @@ def _report_problems(result: RunResult) -> None:
                 click.echo(f"dalfix: {shown}: {message}", err=True)
 
 
-def _summary_line(result: RunResult, verb: str) -> None:
+def _summary_line(result: RunResult, verb: str, opts: dict[str, Any]) -> None:
+    if nothing_checked(result):
+        click.echo(f"dalfix: nothing checked: every input was skipped ({_skip_detail(result)})", err=True)
+    if opts["quiet"]:
+        return
     data = summary(result)
-    reasons = data["skipped_reasons"]
-    assert isinstance(reasons, dict)
-    detail = f" ({', '.join(f'{n} {r}' for r, n in reasons.items())})" if reasons else ""
+    detail = f" ({_skip_detail(result)})" if data["files_skipped"] else ""
     changed = data["files_changed"]
     if verb == "with findings":
         changed = len({file.path for file, _ in result.findings})
@@ -98,19 +161,50 @@ def _summary_line(result: RunResult, verb: str) -> None:
         + (f" ({data['suppressed']} suppressed)" if data["suppressed"] else ""),
         err=True,
     )
+    hint = fix_hint(result, verb == "with findings", opts["unsafe_fixes"])
+    if hint:
+        click.echo(f"dalfix: {hint}", err=True)
 
 
-def _write_output(text: str) -> None:
-    """Reports and patches go to stdout as UTF-8 bytes, whatever the locale: a patch must be byte-exact."""
+def _skip_detail(result: RunResult) -> str:
+    reasons = summary(result)["skipped_reasons"]
+    assert isinstance(reasons, dict)
+    return ", ".join(f"{n} {r}" for r, n in reasons.items())
+
+
+def _write_output(text: str, opts: dict[str, Any] | None = None) -> None:
+    """Reports and patches go to stdout (or --output-file) as UTF-8 bytes, whatever the locale: a patch must be
+    byte-exact."""
+    data = text.encode("utf-8", "surrogateescape")
+    target = opts.get("output_file") if opts else None
+    if target is not None:
+        with open(target, "ab") as stream:
+            stream.write(data)
+        return
     sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 
 
-def _exit_code(result: RunResult) -> int:
-    if result.failed or any(f.reason == "no such file or directory" for f in result.files):
+def _colored(opts: dict[str, Any]) -> bool:
+    return opts.get("output_file") is None and use_color(opts["color"], sys.stdout)
+
+
+def _start_output(opts: dict[str, Any]) -> None:
+    """--output-file starts empty: the run's outputs are appended to it."""
+    target = opts.get("output_file")
+    if target is not None:
+        try:
+            Path(target).write_bytes(b"")
+        except OSError as exc:
+            raise click.UsageError(f"--output-file {target}: {exc.strerror or exc}") from exc
+
+
+def _exit_code(result: RunResult, found: bool, opts: dict[str, Any]) -> int:
+    """2 for errors and for a run that checked nothing; else 1 when `found` (0 with --exit-zero)."""
+    if result.failed or any(f.reason == "no such file or directory" for f in result.files) or nothing_checked(result):
         return EXIT_ERROR
-    return EXIT_FOUND if result.findings or any(f.status == "changed" for f in result.files) else EXIT_CLEAN
+    return EXIT_FOUND if found and not opts["exit_zero"] else EXIT_CLEAN
 
 
 def _apply(result: RunResult, paths: tuple[Path, ...], force: bool = False) -> bool:
@@ -130,6 +224,25 @@ def _apply(result: RunResult, paths: tuple[Path, ...], force: bool = False) -> b
     return ok
 
 
+def _show_applied(result: RunResult, opts: dict[str, Any]) -> None:
+    if opts["show_fixes"] and not opts["quiet"]:
+        for line in applied_fixes_report(result):
+            click.echo(line, err=True)
+
+
+def _threshold(opts: dict[str, Any]) -> Applicability:
+    return Applicability.UNSAFE if opts["unsafe_fixes"] else Applicability.SAFE
+
+
+def _write_fixes(result: RunResult, opts: dict[str, Any]) -> None:
+    """`apply` / `diff --apply`: write in place; with stdin, print the fixed source instead (as ruff does)."""
+    if opts["stdin_used"]:
+        for file in result.files:
+            _write_output((file.fixed or file.original).decode("utf-8", "surrogateescape"))
+        return
+    _apply(result, opts["paths"], opts["force"])
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="dalfix")
 def main() -> None:
@@ -138,60 +251,72 @@ def main() -> None:
 
 @main.command()
 @_common
+@_output_file_option
 @click.option("--apply", "apply_", is_flag=True, help="Write the fixes in place instead of printing diffs.")
 @click.option("--force", is_flag=True, help="Also write read-only files and files with several hard links.")
-def diff(paths, select, ignore, preview, exclude, unsafe_fixes, apply_, force):  # type: ignore[no-untyped-def]
-    """Print unified diffs of the fixes (the default command)."""
-    threshold = Applicability.UNSAFE if unsafe_fixes else Applicability.SAFE
-    result = _run(paths, select, ignore, preview, exclude, threshold)
+def diff(**opts: Any) -> None:
+    """Print unified diffs of the fixes (the default command). Exits 1 when it prints a diff."""
+    _start_output(opts)
+    result = _run(opts, _threshold(opts))
     _report_problems(result)
-    if apply_:
-        _apply(result, paths, force)
-        _summary_line(result, "changed")
-        sys.exit(_exit_code(result))
+    changed = any(f.status == "changed" for f in result.files)
+    if opts["apply_"]:
+        _write_fixes(result, opts)
+        _show_applied(result, opts)
+        _summary_line(result, "changed", opts)
+        sys.exit(_exit_code(result, bool(result.findings) or changed, opts))
+    colored = _colored(opts)
     for file in result.files:
         if file.status == "changed":
-            _write_output(unified_diff(file.original, file.fixed, relative_display(file.path)))
-    _summary_line(result, "would change")
-    sys.exit(_exit_code(result))
+            patch = unified_diff(file.original, file.fixed, relative_display(file.path))
+            _write_output(color_diff(patch) if colored else patch, opts)
+    _show_applied(result, opts)
+    _summary_line(result, "would change", opts)
+    sys.exit(_exit_code(result, changed, opts))
 
 
 @main.command()
 @_common
 @click.option("--force", is_flag=True, help="Also write read-only files and files with several hard links.")
-def apply(paths, select, ignore, preview, exclude, unsafe_fixes, force):  # type: ignore[no-untyped-def]
-    """Write the fixes in place."""
-    threshold = Applicability.UNSAFE if unsafe_fixes else Applicability.SAFE
-    result = _run(paths, select, ignore, preview, exclude, threshold)
+def apply(**opts: Any) -> None:
+    """Write the fixes in place (with `-`: print the fixed source read from stdin)."""
+    result = _run(opts, _threshold(opts))
     _report_problems(result)
-    _apply(result, paths, force)
-    _summary_line(result, "changed")
-    sys.exit(_exit_code(result))
+    _write_fixes(result, opts)
+    _show_applied(result, opts)
+    _summary_line(result, "changed", opts)
+    changed = any(f.status == "changed" for f in result.files)
+    sys.exit(_exit_code(result, bool(result.findings) or changed, opts))
 
 
 @main.command()
 @_common
+@_output_file_option
 @click.option("--format", "format_", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
 @click.option(
     "--report-unused-suppressions",
     is_flag=True,
     help="Report `dalfix-ignore` comments that suppress nothing (they count as findings for the exit code).",
 )
-def check(paths, select, ignore, preview, exclude, unsafe_fixes, format_, report_unused_suppressions):  # type: ignore[no-untyped-def]
-    """List findings, one line each (or JSON / SARIF)."""
-    result = _run(paths, select, ignore, preview, exclude, None)
+@click.option("--statistics", is_flag=True, help="Counts per rule and applicability instead of one line per finding.")
+def check(**opts: Any) -> None:
+    """List findings, one line each (or JSON / SARIF). Exits 1 when there are findings."""
+    _start_output(opts)
+    result = _run(opts, None)
     _report_problems(result)
-    if format_ == "json":
-        _write_output(json_report(result, unused_suppressions=report_unused_suppressions))
-    elif format_ == "sarif":
-        _write_output(sarif_report(result))
+    unused = opts["report_unused_suppressions"]
+    if opts["format_"] == "json":
+        _write_output(json_report(result, unused_suppressions=unused), opts)
+    elif opts["format_"] == "sarif":
+        _write_output(sarif_report(result), opts)
+    elif opts["statistics"]:
+        _write_output(statistics_report(result, color=_colored(opts)), opts)
     else:
-        _write_output(text_report(result, unused_suppressions=report_unused_suppressions))
-    _summary_line(result, "with findings")
-    code = _exit_code(result)
-    if code == EXIT_CLEAN and report_unused_suppressions and any(f.unused_suppressions for f in result.files):
-        code = EXIT_FOUND
-    sys.exit(code)
+        report = text_report(result, unused_suppressions=unused, show_fixes=opts["show_fixes"], color=_colored(opts))
+        _write_output(report, opts)
+    _summary_line(result, "with findings", opts)
+    found = bool(result.findings) or (unused and any(f.unused_suppressions for f in result.files))
+    sys.exit(_exit_code(result, found, opts))
 
 
 @main.command()
@@ -239,11 +364,20 @@ def schema(path: Path, format_: str) -> None:
 
 
 def entry() -> None:
+    """The console script: click's errors exit 2, Ctrl-C exits 130 (128 + SIGINT) as shells expect, and an
+    internal failure exits 2 with one readable line."""
     try:
-        main(standalone_mode=True)
+        code = main.main(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("dalfix: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # an internal failure: exit 2 with one readable line
         click.echo(f"dalfix: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
 
 
 from dalfix.bot.cli import bot  # noqa: E402  (the GitHub bot's commands live in dalfix/bot/)

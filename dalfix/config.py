@@ -1,7 +1,13 @@
-"""`dalfix.toml`: per-project settings, found by walking up from a scanned path."""
+"""Per-project settings, found by walking up from a scanned path.
+
+A project's settings live in the first of: `dalfix.toml` (top level, or a `[dalfix]` table), `pyproject.toml`
+(a `[tool.dalfix]` table), `package.json` (a `"dalfix"` object, keys spelled as in dalfix.toml). `--config PATH`
+names one such file for every project of a run instead.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -32,25 +38,78 @@ class Config:
 
 
 def find_project_root(start: Path, fallback: Path | None = None) -> Path:
-    """The nearest ancestor holding dalfix.toml, else package.json, else `fallback` (the scanned directory)."""
+    """The nearest ancestor holding dalfix settings (see `config_file_in`), else package.json, else `fallback`
+    (the scanned directory)."""
     start = Path(os.path.abspath(start))
     base = start if start.is_dir() else start.parent
-    for marker in (CONFIG_NAME, "package.json"):
-        for candidate in (base, *base.parents):
-            if (candidate / marker).is_file():
-                return candidate
+    for candidate in (base, *base.parents):
+        if config_file_in(candidate) is not None:
+            return candidate
+    for candidate in (base, *base.parents):
+        if (candidate / "package.json").is_file():
+            return candidate
     return fallback if fallback is not None else base
 
 
-def load_config(root: Path) -> Config:
-    path = root / CONFIG_NAME
-    if not path.is_file():
-        return Config()
+def config_file_in(directory: Path) -> Path | None:
+    """The file holding dalfix settings in `directory`: dalfix.toml, else a pyproject.toml with `[tool.dalfix]`,
+    else a package.json with a `"dalfix"` key; None when there is none."""
+    if (directory / CONFIG_NAME).is_file():
+        return directory / CONFIG_NAME
+    for name, needle in (("pyproject.toml", b"tool.dalfix"), ("package.json", b'"dalfix"')):
+        path = directory / name
+        try:
+            raw = path.read_bytes() if path.is_file() else b""
+        except OSError:
+            continue
+        if needle in raw and _settings_of(path, raw, explicit=False) is not None:
+            return path
+    return None
+
+
+def _settings_of(path: Path, raw: bytes, explicit: bool) -> dict[str, object] | None:
+    """The dalfix settings table of a config file (None: the file has none; errors only when `explicit` or when
+    the file is dalfix.toml, since a broken pyproject.toml or package.json may not be ours to judge)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    data = data.get("dalfix", data)
+        text = raw.decode("utf-8")
+        if path.name == "package.json":
+            document = json.loads(text)
+            found = document.get("dalfix") if isinstance(document, dict) else None
+        else:
+            document = tomllib.loads(text)
+            if path.name == "pyproject.toml":
+                tool = document.get("tool", {})
+                found = tool.get("dalfix") if isinstance(tool, dict) else None
+            else:
+                found = document.get("dalfix", document)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        if explicit or path.name == CONFIG_NAME:
+            raise ConfigError(f"{path}: {exc}") from exc
+        return None
+    if found is None:
+        if explicit:
+            where = {"pyproject.toml": "a [tool.dalfix] table", "package.json": 'a "dalfix" key'}.get(path.name, "")
+            raise ConfigError(f"{path}: no dalfix settings ({where or 'empty'})")
+        return None
+    if not isinstance(found, dict):
+        raise ConfigError(f"{path}: the dalfix settings must be a table / an object")
+    return found
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """The settings of the project at `root`, or of the file `explicit` (`--config`) when given."""
+    path = explicit if explicit is not None else config_file_in(root)
+    if path is None:
+        return Config()
+    return load_config_file(path, explicit=explicit is not None)
+
+
+def load_config_file(path: Path, explicit: bool = True) -> Config:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    data = _settings_of(path, raw, explicit) or {}
     unknown = set(data) - KNOWN_KEYS
     if unknown:
         raise ConfigError(f"{path}: unknown keys {', '.join(sorted(unknown))} (known: {', '.join(sorted(KNOWN_KEYS))})")

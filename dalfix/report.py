@@ -9,7 +9,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from dalfix import __version__
+from dalfix.console import color_check_line
 from dalfix.context import relative_display
+from dalfix.fixes import Applicability
 from dalfix.parsing import line_col
 from dalfix.rules import Rule, all_rules
 from dalfix.runner import RunResult
@@ -72,12 +74,19 @@ def unused_suppression_records(result: RunResult, base: Path | None = None) -> l
     ]
 
 
-def text_report(result: RunResult, unused_suppressions: bool = False) -> str:
+def text_report(
+    result: RunResult, unused_suppressions: bool = False, show_fixes: bool = False, color: bool = False
+) -> str:
     lines = []
     for record in finding_records(result):
-        applicability = record["applicability"] or "no fix"
+        applicability = str(record["applicability"] or "no fix")
         where = f"{record['path']}:{record['line']}:{record['column']}"
-        lines.append(f"{where}: {record['rule']} {record['message']} [{applicability}]")
+        if color:
+            lines.append(color_check_line(where, str(record["rule"]), str(record["message"]), applicability))
+        else:
+            lines.append(f"{where}: {record['rule']} {record['message']} [{applicability}]")
+        if show_fixes and record["fix_title"]:
+            lines.append(f"  fix ({applicability}): {record['fix_title']}")
     if unused_suppressions:
         for record in unused_suppression_records(result):
             lines.append(
@@ -154,3 +163,59 @@ def sarif_report(result: RunResult) -> str:
         ],
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def statistics_report(result: RunResult, color: bool = False) -> str:
+    """`check --statistics`: one line per rule and applicability, most frequent first (ruff's layout)."""
+    counts = Counter(
+        (finding.rule, finding.name, finding.applicability.value if finding.applicability else "no fix")
+        for _, finding in result.findings
+    )
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    lines = [f"{n:>{width}}\t{code}\t[{applicability}]\t{name}" for (code, name, applicability), n in ordered]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def applied_fixes_report(result: RunResult) -> list[str]:
+    """`--show-fixes` with diff/apply: what was fixed, per file and rule (ruff's "Fixed N errors" list)."""
+    total = sum(len(f.applied) for f in result.files)
+    if not total:
+        return ["dalfix: no fixes applied"]
+    lines = [f"dalfix: fixed {total} finding{'s' if total != 1 else ''}:"]
+    for file in result.files:
+        if not file.applied:
+            continue
+        lines.append(f"- {relative_display(file.path)}:")
+        per_rule = Counter((f.rule, f.name, f.fix.title if f.fix else "") for f in file.applied)
+        for (code, name, title), n in sorted(per_rule.items()):
+            lines.append(f"    {n} × {code} ({name}): {title}")
+    return lines
+
+
+def fix_hint(result: RunResult, checking: bool, unsafe_fixes: bool) -> str:
+    """Ruff's closing hint: how many fixes the user could still apply, and with which flag."""
+    findings = [f for _, f in result.findings]
+    safe = sum(1 for f in findings if f.applicability is Applicability.SAFE)
+    unsafe = sum(1 for f in findings if f.applicability is Applicability.UNSAFE)
+    if checking:
+        if unsafe_fixes and safe + unsafe:
+            return f"{safe + unsafe} fixes available with `dalfix apply --unsafe-fixes`"
+        parts = [f"{safe} fixes available with `dalfix apply`"] if safe else []
+        if unsafe:
+            parts.append(f"{unsafe} {'more ' if safe else ''}fixes available with `--unsafe-fixes`")
+        return "; ".join(parts)
+    if unsafe and not unsafe_fixes:
+        return f"{unsafe} fixes available with `--unsafe-fixes`"
+    return ""
+
+
+DELIBERATE_SKIPS = frozenset({"generated file", "excluded by dalfix.toml"})
+
+
+def nothing_checked(result: RunResult) -> bool:
+    """Every input was skipped for a problem (unreadable, not UTF-8, not TypeScript…), so nothing was checked.
+
+    Deliberate skips (generated files, `exclude`) are not problems: a pre-commit run on a generated file is fine."""
+    scanned = any(f.status != "skipped" for f in result.files)
+    return not scanned and any(f.reason not in DELIBERATE_SKIPS for f in result.files if f.status == "skipped")

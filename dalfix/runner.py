@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -51,6 +51,12 @@ class RunOptions:
     cli_select: tuple[str, ...] = ()
     cli_ignore: tuple[str, ...] = ()
     preview: bool = False
+    # `dalfix check -`: the source of the one path given, read from standard input instead of the disk. The
+    # path still decides the project (config, db handles, module resolution), as if the file were there.
+    stdin: bytes | None = None
+    config_file: Path | None = None  # `--config PATH`: these settings for every project, instead of its own
+    # Called as files are read (done, None) and checked (done, total): the CLI's progress bar.
+    progress: Callable[[int, int | None], None] | None = None
 
 
 def project_rules(project: Project, options: RunOptions) -> Sequence[type[Rule]]:
@@ -92,14 +98,17 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     parsed_by_project: dict[Path, dict[Path, ParsedFile]] = {}
     roots: dict[tuple[Path, Path], Path] = {}  # (directory, scanned) -> project root: looked up once
     given = [Path(os.path.abspath(p)) for p in paths]
-    for item in discover(given, options.exclude):
+    items = given[:1] if options.stdin is not None else discover(given, options.exclude)
+    for item in items:
+        if options.progress is not None:
+            options.progress(len(results), None)
         if isinstance(item, Skipped):
             results.append(FileResult(item.path, "skipped", reason=item.reason))
             continue
         result = FileResult(item)
         results.append(result)
         try:
-            source = read_source(item)
+            source = options.stdin if options.stdin is not None else read_source(item)
         except OSError as exc:
             result.status, result.reason = "skipped", f"cannot read: {exc.strerror or exc}"
             continue
@@ -119,7 +128,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if root not in projects:
             workspace = workspace_for(root)
             workspace = workspaces.setdefault(workspace.root, workspace)
-            projects[root] = Project.load(root, workspace)
+            projects[root] = Project.load(root, workspace, options.config_file)
             projects[root].rules = project_rules(projects[root], options)
             parsed_by_project[root] = {}
         project = projects[root]
@@ -133,10 +142,14 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         project.prepare(parsed_by_project[root])
         _ = project.workspace.packages  # manifests are read now, so that their problems are reported
     by_path = {r.path: r for r in results}
+    total, done = sum(len(files) for files in parsed_by_project.values()), 0
     for root, files in parsed_by_project.items():
         project = projects[root]
         for path, parsed in files.items():
             _process(by_path[path], parsed, project, options)
+            done += 1
+            if options.progress is not None:
+                options.progress(done, total)
     seen = {r.path for r in results}
     for workspace in workspaces.values():
         for path, problem in workspace.problems:

@@ -4,6 +4,7 @@ unused-suppression reports, suppressed counts, and that a suppressed finding's f
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,9 @@ def on_same_line(source: str, marker: str, comment: str) -> str:
 
 
 def suppressed_count(stderr: str) -> int:
-    tail = stderr.strip().splitlines()[-1]
-    return int(tail.split("(")[-1].split()[0]) if tail.endswith("suppressed)") else 0
+    summary = next(line for line in stderr.splitlines() if " files scanned, " in line)
+    match = re.search(r" findings \((\d+) suppressed\)$", summary)
+    return int(match.group(1)) if match else 0
 
 
 @pytest.mark.parametrize(

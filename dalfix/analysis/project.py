@@ -38,9 +38,10 @@ class Project:
             self.workspace = workspace_for(self.root)
 
     @classmethod
-    def load(cls, root: Path, workspace: Workspace | None = None) -> Project:
-        """The project at `root`; projects of one workspace share `workspace` (manifests are read once)."""
-        return cls(root=root, config=load_config(root), workspace=workspace)  # type: ignore[arg-type]
+    def load(cls, root: Path, workspace: Workspace | None = None, config_file: Path | None = None) -> Project:
+        """The project at `root`; projects of one workspace share `workspace` (manifests are read once);
+        `config_file` (`--config`) replaces the settings found at `root`."""
+        return cls(root=root, config=load_config(root, config_file), workspace=workspace)  # type: ignore[arg-type]
 
     def prepare(self, files: dict[Path, ParsedFile]) -> None:
         """Index the project's parsed files; cross-file facts are computed lazily and memoized."""

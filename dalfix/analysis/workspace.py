@@ -261,14 +261,14 @@ def workspace_root_of(path: Path) -> Path | None:
 def project_root_for(path: Path, fallback: Path) -> Path:
     """The project a file belongs to: a dalfix.toml inside a workspace package, else the workspace root,
     else the nearest dalfix.toml or package.json (a single-package repository), else `fallback`."""
-    from dalfix.config import CONFIG_NAME, find_project_root
+    from dalfix.config import config_file_in, find_project_root
 
     base = path if path.is_dir() else path.parent
     workspace = workspace_root_of(base)
     for candidate in (base, *base.parents):
         if workspace is not None and candidate == workspace:
             return workspace
-        if (candidate / CONFIG_NAME).is_file():
+        if config_file_in(candidate) is not None:
             return candidate
     return workspace if workspace is not None else find_project_root(path, fallback)
 
