@@ -246,20 +246,25 @@ def test_ctrl_c_exits_130(monkeypatch, capsys, example) -> None:
     assert capsys.readouterr().err.strip().endswith("dalfix: interrupted")
 
 
+READY_THEN_ENTRY = "import sys; from dalfix.cli import entry; sys.stderr.write('ready\\n'); sys.stderr.flush(); entry()"
+
+
 def test_ctrl_c_on_a_real_process_exits_130(tmp_path) -> None:
     """SIGINT while dalfix waits on stdin: the process, not click, decides the code."""
     import signal
     import time
 
     process = subprocess.Popen(
-        [sys.executable, "-c", "from dalfix.cli import entry; entry()", "check", "-"],
+        [sys.executable, "-c", READY_THEN_ENTRY, "check", "-"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
         env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
-    time.sleep(1.5)
+    assert process.stderr is not None
+    assert process.stderr.readline() == b"ready\n"
+    time.sleep(0.5)  # into the read of stdin
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130, err

@@ -229,7 +229,8 @@ def test_a_file_that_is_not_utf8_is_skipped_reported_and_untouched(run_cli, work
     data = dal001.before.replace("fileId", "fïleId").encode("latin-1")
     path.write_bytes(data)
     result = run_cli("apply", ".")
-    assert result.exit_code == 0
+    assert result.exit_code == 2, "every input was skipped: nothing was checked"
+    assert "dalfix: nothing checked: every input was skipped (1 not UTF-8)" in result.stderr
     assert "latin1.ts: skipped: not UTF-8" in result.stderr
     assert "1 skipped (1 not UTF-8)" in result.stderr
     assert path.read_bytes() == data
