@@ -18,14 +18,18 @@ returns the transaction's result. On neon-http and D1, which have no interactive
 that do not use each other's results become one `db.batch([...])`. PlanetScale's serverless driver
 supports `db.transaction`; it pins one session for the callback's duration.
 
-Left alone: functions already in a transaction (a `tx` callback, a handle parameter some caller passes a
-transaction to), functions that open their own, writes in `catch`/`finally` (compensating writes must
-survive the failure they record), and writes with I/O between them (`fetch`, mail, queues, files,
-another client), which a transaction would hold open or roll back after the world saw it. Reported
-without a fix: a query in `try` (a caught error aborts the whole transaction), a query in `Promise.all`
-or a callback, a helper that queries through its own handle, a call that receives the handle without
-being awaited, better-sqlite3/bun:sqlite (the callback must be synchronous), one shared `pg.Client`,
-dependent writes on neon-http/D1, and an undetected driver (the fix assumes interactive transactions).
+Left alone: tests, seeds, migrations and scripts (fixtures are written step by step on purpose); a
+locking select or an `execute` of SQL dalfix cannot read (not counted as writes); functions already in a
+transaction (a `tx` callback, a handle parameter some caller passes a transaction to) or opening their
+own; writes in `catch`/`finally` (compensating writes must survive the failure they record); writes
+that only run on different paths (`if (found) { update; return } insert`); and writes with I/O between
+them (`fetch`, mail, queues, files, another client), which a transaction would hold open or roll back
+after the world saw it. Reported without a fix: a query in `try` (a caught error aborts the whole
+transaction), a query in `Promise.all` or a callback, a helper that queries through its own handle, a
+call that receives the handle without being awaited, better-sqlite3/bun:sqlite (the callback must be
+synchronous), one shared `pg.Client`, dependent or conditional writes on neon-http/D1, and a driver
+dalfix cannot tell: the handle's own `drizzle()` call decides, else the project's only
+`drizzle-orm/<driver>` import (named in the message), else no fix.
 
 ## Example
 ```ts
@@ -78,9 +82,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.analysis.transactions import SpanFinder, WriteSpan, atomicity, handle_driver
+from dalfix.analysis.transactions import (
+    INFERRED,
+    SpanFinder,
+    WriteSpan,
+    atomicity,
+    handle_driver,
+    is_setup_code,
+)
 from dalfix.comments import trailing_comments
-from dalfix.context import FileContext
+from dalfix.context import FileContext, relative_display
 from dalfix.fixes import Applicability, Edit, Finding, apply_edits
 from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type, fresh_name
 from dalfix.render import reindent
@@ -108,6 +119,8 @@ class WritesWithoutTransaction(Rule):
     needles = (b"await",)  # also files that only call: the project model needs callers passing `tx`
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if is_setup_code(relative_display(ctx.parsed.path, ctx.project.root)):
+            return
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         finder = SpanFinder(analyzer)
         for function in descendants_of_type(ctx.parsed.root, *FUNCTION_TYPES):
@@ -116,7 +129,8 @@ class WritesWithoutTransaction(Rule):
                 yield self._finding(ctx, analyzer, finder, span)
 
     def _finding(self, ctx: FileContext, analyzer: EffectAnalyzer, finder: SpanFinder, span: WriteSpan) -> Finding:
-        kind = atomicity(handle_driver(ctx.project, ctx.parsed, span.handle))
+        driver = handle_driver(ctx.project, ctx.parsed, span.handle)
+        kind = atomicity(driver)
         edits = None
         if span.blocker is None and kind == "transaction":
             edits = self._transaction(ctx, analyzer, finder, span)
@@ -131,6 +145,8 @@ class WritesWithoutTransaction(Rule):
             message += f"; run them as one `{span.handle}.batch([...])`"
         else:
             message += f"; wrap them in `{span.handle}.transaction`"
+        if reason is None and driver.evidence.startswith(INFERRED):
+            message += f" (driver {driver.driver}, {driver.evidence})"
         start, end = span.statements[0].start_byte, span.statements[-1].end_byte
         if edits is None:
             return ctx.finding(self, (start, end), message, [], Applicability.DISPLAY_ONLY)

@@ -3,13 +3,15 @@ and how each driver makes several statements atomic. Used by DAL005 (writes-with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
-from dalfix.analysis.drivers import DriverInfo
+from dalfix.analysis.drivers import DRIVER_MODULES, DriverInfo, drizzle_driver_imports
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
 
 # How a driver runs several statements all-or-nothing.
 INTERACTIVE_DRIVERS = frozenset(
@@ -32,8 +34,37 @@ SHARED_CONNECTION_DRIVERS = frozenset({"node-postgres-client", "mysql2-connectio
 
 Atomicity = Literal["transaction", "batch", "sync", "shared-connection", "unknown"]
 
+# Tests, seeds, migrations and scripts write step by step on purpose (fixtures, one-off data moves).
+SETUP_PATH = re.compile(
+    r"(^|/)(__tests__|__mocks__|tests?|e2e|testing|fixtures|seeds?|migrations?|scripts)/"
+    r"|\.(test|spec|e2e)\.[cm]?tsx?$|(^|/)(seed|migrate)[^/]*\.[cm]?tsx?$"
+)
+DML = re.compile(r"^\s*(with\b.*?\)\s*)?(insert|update|delete|merge)\b", re.I | re.S)
+
 LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 DB_EFFECTS = frozenset({"read", "write", "transaction", "unknown"})
+
+
+def is_setup_code(relative_path: str) -> bool:
+    """Test, seed, migration and script files: their writes are not one unit of application state."""
+    return SETUP_PATH.search(relative_path) is not None
+
+
+def definite_write(parsed: ParsedFile, chain: QueryChain) -> bool:
+    """A chain that changes rows: insert/update/delete (also under `with`), or `execute` of literal DML.
+    A locking select and an `execute` dalfix cannot read are not counted as writes here."""
+    names = [link.name for link in chain.links]
+    if chain.kind != "write" or names[:1] in (["select"], ["selectDistinct"], ["selectDistinctOn"]):
+        return False
+    if names[0] != "execute":
+        return True
+    call = chain.links[0].call
+    args = call.child_by_field_name("arguments") if call is not None else None
+    literal = args.named_children[0] if args is not None and args.named_children else None
+    text = parsed.text(literal) if literal is not None else ""
+    if literal is not None and literal.type == "call_expression":  # sql`…` or sql.raw(`…`)
+        text = text.split("`", 1)[1] if "`" in text else ""
+    return DML.match(text) is not None
 
 
 def atomicity(driver: DriverInfo) -> Atomicity:
@@ -62,7 +93,44 @@ def handle_driver(project, parsed: ParsedFile, handle: str) -> DriverInfo:  # ty
     ):
         if len({d.driver for d in drivers}) == 1:
             return drivers[0]
-    return DriverInfo("unknown", None, "no drizzle() handle resolved for this file")
+    return project_import_driver(project)
+
+
+INFERRED = "inferred from the project's only drizzle driver import"
+
+
+def project_import_driver(project) -> DriverInfo:  # type: ignore[no-untyped-def]
+    """When no handle resolves (built in a factory, a lazy getter, a parameter): the driver of the one
+    `drizzle-orm/<driver>` module the project imports `drizzle` from, if there is exactly one."""
+    found = project.__dict__.get("_drizzle_driver_imports")
+    if found is None:  # once per project; the module holding drizzle() may not be among the scanned files
+        found = project.__dict__["_drizzle_driver_imports"] = _drizzle_driver_imports(project.root)
+    if len(found) != 1:
+        return DriverInfo("unknown", None, f"no drizzle() handle resolved ({len(found)} driver modules imported)")
+    ((module, sources),) = found.items()
+    driver, dialect = DRIVER_MODULES.get(module, ("unknown", None))
+    if driver == "node-postgres" and any(b"Client(" in s for s in sources):
+        driver = "unknown"  # a pool or one shared client: cannot tell
+    return DriverInfo(driver, dialect, f"{INFERRED} (drizzle-orm/{module})")
+
+
+def _drizzle_driver_imports(root: Path) -> dict[str, list[bytes]]:
+    """drizzle-orm/<driver> modules that files under `root` import `drizzle` from -> those files' sources."""
+    from dalfix.discovery import discover
+
+    found: dict[str, list[bytes]] = {}
+    for path in discover([root]):
+        if not isinstance(path, Path):
+            continue
+        try:
+            source = path.read_bytes()
+        except OSError:
+            continue
+        if b"drizzle-orm/" not in source or is_setup_code(path.relative_to(root).as_posix()):
+            continue
+        for module in set(drizzle_driver_imports(parse_file(path, source)).values()):
+            found.setdefault(module, []).append(source)
+    return found
 
 
 @dataclass
@@ -116,7 +184,7 @@ class SpanFinder:
             return None  # already transactional, or opens its own transaction
         by_handle: dict[str, list[QueryChain]] = {}
         for chain in outer:
-            if chain.kind == "write":
+            if definite_write(self.parsed, chain):
                 by_handle.setdefault(self.parsed.text(chain.root), []).append(chain)
         handles = [h for h, writes in by_handle.items() if len(writes) >= 2]
         if len(handles) != 1:
