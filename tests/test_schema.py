@@ -177,6 +177,7 @@ def test_pg_fixture_barrels_creators_schemas_helpers_and_both_column_forms() -> 
     assert uniques(posts) == {
         ("primary_key", ("id",), (), None, False, False, False),
         ("unique", ("authorId", "slug"), (), "blog_posts_author_id_slug_unique", True, False, False),
+        ("unique", ("title",), (), "posts_title_key", False, False, True),
     }
     assert posts.is_unique_key(["authorId", "slug"]) and not posts.is_unique_key(["authorId"])
     assert fks(model, posts) == {
@@ -214,6 +215,35 @@ def test_pg_fixture_barrels_creators_schemas_helpers_and_both_column_forms() -> 
     }
     author = next(r for r in model.relations if r.name == "author")
     assert (author.fields, author.references, model.by_id(author.target)) == (("authorId",), ("id",), users)
+
+
+def test_a_single_schema_file_pulls_in_the_tables_it_references() -> None:
+    root = FIXTURES / "pg"
+    model = read_schema(Project.load(root), [root / "src" / "db" / "schema" / "posts.ts"])
+    # users.ts is read because posts references it, and drizzle.config's glob names every schema file
+    assert {t.ts_name for t in model.tables} == {"posts", "postTags", "counters", "users", "sessions"}
+    assert model.by_id(table(model, "posts").foreign_keys[0].target) is table(model, "users")
+
+
+def test_star_reexports_of_a_schema_file_are_schema_too(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "root", "private": true, "workspaces": ["packages/*"]}')
+    for name in ("db", "core"):
+        (tmp_path / "packages" / name / "src").mkdir(parents=True)
+        (tmp_path / "packages" / name / "package.json").write_text(
+            json.dumps({"name": f"@x/{name}", "exports": {".": "./src/index.ts"}})
+        )
+    (tmp_path / "packages/core/src/index.ts").write_text(
+        "import { sqliteTable, text } from 'drizzle-orm/sqlite-core';\n"
+        "export const hosts = sqliteTable('host', { name: text('name').primaryKey() });\n"
+    )
+    (tmp_path / "packages/db/src/index.ts").write_text(
+        "import { sqliteTable, text } from 'drizzle-orm/sqlite-core';\n"
+        "export * from '@x/core';\n"
+        "export const users = sqliteTable('user', { id: text('id').primaryKey() });\n"
+    )
+    project = Project.load(tmp_path)
+    model = read_schema(project, [tmp_path / "packages" / "db"])
+    assert sorted((t.ts_name, t.name) for t in model.tables) == [("hosts", "host"), ("users", "user")]
 
 
 def test_table_for_identifier_follows_imports_barrels_and_namespaces_and_respects_shadowing() -> None:

@@ -8,6 +8,7 @@ Unreadable with a reason.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from dalfix.analysis.schema.model import (
     Unreadable,
 )
 from dalfix.analysis.summaries import ModuleInfo
-from dalfix.discovery import Skipped, discover
+from dalfix.discovery import ALWAYS_SKIPPED_DIRS, _IgnoreRules, is_source_file, read_source
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, line_col
 
 if TYPE_CHECKING:
@@ -186,17 +187,17 @@ class SchemaReader:
         casing: list[tuple[Path, bytes]] = []
         globs: list[Path] = []
         seen: set[Path] = set()
-        for item in discover(list(roots), ()):
-            if isinstance(item, Skipped) or item in seen:
+        for item in _source_files(roots):
+            if item in seen:
                 continue
             seen.add(item)
             try:
-                source = item.read_bytes()
+                source = read_source(item)
             except OSError:
                 continue
             if item.name.startswith("drizzle.config.") or re.search(rb"""from\s+['"]drizzle-kit['"]""", source):
                 self.model.config_schema.extend(_config_globs(source))
-                globs.extend(item.parent / g for g in _config_globs(source))
+                globs.extend(Path(os.path.normpath(item.parent / g)) for g in _config_globs(source))
             if b"casing" in source:
                 casing.append((item, source))
             if b"drizzle-orm" not in source and b"Table" not in source and b".table(" not in source:
@@ -209,16 +210,7 @@ class SchemaReader:
             if b"relations(" in source or b"defineRelations" in source or b"Relations(" in source:
                 relations.append(item)
         for pattern in globs:  # drizzle.config's schema files are read even when outside the scanned paths
-            base = Path(str(pattern).split("*")[0]).parent if "*" in str(pattern) else pattern
-            if "*" not in str(pattern) and pattern.is_file():
-                if pattern not in seen:
-                    tables.append(pattern)
-                continue
-            if base.is_dir():
-                rest = str(pattern)[len(str(base)) + 1 :]
-                for match in sorted(base.glob(rest)):
-                    if match.is_file() and match not in seen and match.suffix in (".ts", ".mts", ".cts"):
-                        tables.append(match)
+            tables.extend(p for p in _config_files(pattern) if p not in seen and p not in tables)
         return tables, relations, casing
 
     def _casing(self, files: list[tuple[Path, bytes]]) -> tuple[str | None, str | None]:
@@ -378,6 +370,11 @@ class SchemaReader:
             self._read_table(parsed, call, *constructor)
         if found:
             self.model.files.append(path)
+            # a schema file's `export * from '<elsewhere>'` (often another workspace package) is schema too
+            for _exported, specifier, _name in info.reexports:
+                target = self.project.resolver.resolve(path, specifier)
+                if target is not None and target not in self._read_files:
+                    self._queue.append(target)
 
     def _read_enum(self, path: Path, call: Node) -> None:
         made = self._drizzle_call(path, call)
@@ -1389,3 +1386,44 @@ def _config_globs(source: bytes) -> list[str]:
     if match is None:
         return []
     return [m.decode() for m in re.findall(rb"""['"]([^'"]+)['"]""", match.group(1))]
+
+
+def _config_files(pattern: Path) -> list[Path]:
+    """The TypeScript files a drizzle.config `schema` entry names: a file, a directory, or a glob."""
+    text = str(pattern)
+    if "*" not in text:
+        if pattern.is_dir():
+            return sorted(p for p in pattern.rglob("*.ts") if "node_modules" not in p.parts)
+        return [pattern] if pattern.is_file() else []
+    parts = pattern.parts
+    first = next(i for i, part in enumerate(parts) if "*" in part)
+    base = Path(*parts[:first])
+    if not base.is_dir():
+        return []
+    found = base.glob("/".join(parts[first:]))
+    return sorted(
+        p for p in found if p.is_file() and p.suffix in (".ts", ".mts", ".cts") and "node_modules" not in p.parts
+    )
+
+
+def _source_files(roots: Iterable[Path]) -> Iterable[Path]:
+    """TypeScript files under `roots`, skipping node_modules/dist/… and git-ignored directories.
+
+    Cheaper than the engine's `discover` (which checks every file against .gitignore and resolves
+    symlinks): a project model may walk a whole workspace just to find the few schema files. Ignored
+    single files are rarely schema; they are read like the others."""
+    ignore = _IgnoreRules()
+    for root in roots:
+        root = Path(os.path.abspath(root))
+        if root.is_file():
+            yield root
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            here = Path(dirpath)
+            dirnames[:] = sorted(
+                d for d in dirnames if d not in ALWAYS_SKIPPED_DIRS and not ignore.ignored(here / d, is_dir=True)
+            )
+            for name in sorted(filenames):
+                path = here / name
+                if is_source_file(path):
+                    yield path
