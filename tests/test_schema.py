@@ -200,6 +200,10 @@ def test_pg_fixture_barrels_creators_schemas_helpers_and_both_column_forms() -> 
     }
     assert tags.is_unique_key(["postId", "tag"]) and not tags.is_unique_key(["postId"])
 
+    counters = table(model, "counters")  # `label: shared.label.unique()`: a column from a shared object
+    assert (counters.columns["label"].name, counters.columns["label"].not_null) == ("label", True)
+    assert counters.is_unique_key(["label"])
+
     sessions = table(model, "sessions")
     assert fks(model, sessions) == {
         (("userId",), "users", ("id",), "cascade", "restrict", "sessions_user_id_users_id_fk")

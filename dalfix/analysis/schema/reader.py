@@ -534,6 +534,16 @@ class SchemaReader:
             value = self._value_of(sym)
             if value is not None and sym is not None and sym.path is not None and value.type == "call_expression":
                 return sym.path, value
+        if node.type == "member_expression":  # `uiProperties.name`, a column in a shared object of columns
+            obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+            if obj is None or prop is None or unwrap(obj).type != "identifier":
+                return None
+            sym = self.lookup(path, self._text(path, unwrap(obj)))
+            value = self._value_of(sym)
+            if value is None or value.type != "object" or sym is None or sym.path is None:
+                return None
+            entry = _option_node(value, self._text(path, prop))
+            return (sym.path, unwrap(entry)) if entry is not None else None
         return None
 
     def _builder(self, ctx: Ctx, path: Path, base: Node) -> tuple[str, str | None, str | None, dict] | None:  # type: ignore[type-arg]
@@ -1425,5 +1435,14 @@ def _source_files(roots: Iterable[Path]) -> Iterable[Path]:
             )
             for name in sorted(filenames):
                 path = here / name
-                if is_source_file(path):
+                if is_source_file(path) and not _is_test_file(path.relative_to(root)):
                     yield path
+
+
+TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests", "e2e"})
+
+
+def _is_test_file(path: Path) -> bool:
+    """(`path` relative to the scanned root.) Tests build throwaway tables; they are read only when code
+    names them (`table_for_identifier`)."""
+    return bool(TEST_DIRS & set(path.parts)) or re.search(r"\.(test|spec)\.[cm]?tsx?$", path.name) is not None
