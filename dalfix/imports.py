@@ -81,7 +81,7 @@ def ensure_imports(parsed: ParsedFile, wanted: set[tuple[str, str]]) -> list[Edi
     for module, names in missing.items():
         statement = _named_import_from(parsed, module)
         if statement is not None:
-            edits.append(_extend_named_import(parsed, statement, names))
+            edits.extend(_extend_named_import(parsed, statement, names))
         else:
             edits.append(_new_import(parsed, module, names, style))
     return edits
@@ -100,21 +100,48 @@ def _named_import_from(parsed: ParsedFile, module: str) -> Node | None:
     return None
 
 
-def _extend_named_import(parsed: ParsedFile, named: Node, names: list[str]) -> Edit:
+def _extend_named_import(parsed: ParsedFile, named: Node, names: list[str]) -> list[Edit]:
+    """Add `names` to `{ … }` in the order the import already uses: sorted in among the specifiers when those
+    are sorted (case-insensitively, as most sort-imports settings compare), else appended."""
     specs = [c for c in named.named_children if c.type == "import_specifier"]
     closing = named.children[-1]  # "}"
     if not specs:
-        return Edit(closing.start_byte, closing.start_byte, " " + ", ".join(names) + " ")
+        return [Edit(closing.start_byte, closing.start_byte, " " + ", ".join(sorted(names, key=_sort_key)) + " ")]
     last = specs[-1]
-    between = parsed.source[last.end_byte : closing.start_byte].decode("utf-8", "surrogateescape")
     multiline = "\n" in parsed.text(named)
-    if multiline:
-        indent = _indent_of(parsed, last.start_byte)
-        newline = "\r\n" if b"\r\n" in parsed.source[named.start_byte : named.end_byte] else "\n"
-        trailing_comma = "," in between
-        parts = "".join(f",{newline}{indent}{n}" for n in names)
-        return Edit(last.end_byte, last.end_byte, parts + ("" if trailing_comma else ""))
-    return Edit(last.end_byte, last.end_byte, "".join(f", {n}" for n in names))
+    newline = "\r\n" if b"\r\n" in parsed.source[named.start_byte : named.end_byte] else "\n"
+    indent = _indent_of(parsed, last.start_byte) if multiline else ""
+    keys = [_sort_key(_imported_name(parsed, spec)) for spec in specs]
+    before: dict[int, list[str]] = defaultdict(list)  # spec index -> names that go before it
+    after: list[str] = []
+    for name in sorted(names, key=_sort_key):
+        if keys == sorted(keys):
+            index = next((i for i, key in enumerate(keys) if key > _sort_key(name)), None)
+            if index is not None:
+                before[index].append(name)
+                continue
+        after.append(name)
+    edits = [
+        Edit(
+            specs[i].start_byte,
+            specs[i].start_byte,
+            "".join(f"{n},{newline if multiline else ' '}{indent}" for n in group),
+        )
+        for i, group in before.items()
+    ]
+    if after:
+        separator = f",{newline}{indent}" if multiline else ", "
+        edits.append(Edit(last.end_byte, last.end_byte, "".join(separator + n for n in after)))
+    return edits
+
+
+def _sort_key(name: str) -> tuple[str, str]:
+    return (name.lower(), name)
+
+
+def _imported_name(parsed: ParsedFile, spec: Node) -> str:
+    name = spec.child_by_field_name("name")
+    return parsed.text(name) if name is not None else parsed.text(spec)
 
 
 def _new_import(parsed: ParsedFile, module: str, names: list[str], style: SourceStyle) -> Edit:
