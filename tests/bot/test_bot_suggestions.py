@@ -108,7 +108,7 @@ def test_fixed_by_adds_the_fix_imports(tmp_path: Path) -> None:
         original,
         fix(Edit(start, start + 1, "and(x, y)"), imports=frozenset({("drizzle-orm", "and")})),
     )
-    assert result == b'import { eq, and } from "drizzle-orm";\n\nconst a = and(x, y);\n'
+    assert result == b'import { and, eq } from "drizzle-orm";\n\nconst a = and(x, y);\n'  # sorted in
 
 
 def test_fixed_by_refuses_a_fix_that_breaks_the_syntax(tmp_path: Path) -> None:
