@@ -208,6 +208,11 @@ def test_pg_fixture_barrels_creators_schemas_helpers_and_both_column_forms() -> 
     assert fks(model, sessions) == {
         (("userId",), "users", ("id",), "cascade", "restrict", "sessions_user_id_users_id_fk")
     }
+    assert model.complete and model.table_by_ts_name("users") is users and model.table_by_ts_name("x") is None
+    # the expression index on lower(email) where deleted_at is null: writing email or deletedAt can collide
+    assert users.unique_columns() == {"id", "handle", "email", "deletedAt"} and users.foreign_key_columns() == set()
+    assert tags.unique_columns() == {"postId", "tag"}
+    assert tags.foreign_key_columns() == {"postId", "parentPostId", "parentTag"}
     assert {(t.ts_name, fk.columns) for t, fk in model.foreign_keys_to(users)} == {
         ("posts", ("authorId",)),
         ("sessions", ("userId",)),
@@ -285,7 +290,10 @@ def test_sqlite_fixture_object_form_modes_and_define_relations() -> None:
     assert uniques(accounts) == {
         ("primary_key", ("id",), (), None, False, False, False),
         ("unique", ("email",), (), "accounts_email_unique", True, False, False),
+        ("unique_index", (), ("sql`json_extract(settings, '$.a')`",), "accounts_settings_a", False, False, False),
     }
+    assert accounts.unique_columns() == {"id", "email", "settings"}  # the SQL name inside the expression
+    assert not accounts.is_unique_key(["settings"])
     memberships = table(model, "memberships")
     assert uniques(memberships) == {
         ("primary_key", ("accountId", "groupId"), (), "memberships_account_id_group_id_pk", True, False, False),
@@ -363,6 +371,7 @@ def test_what_cannot_be_read_is_listed_with_a_reason(run_cli: Callable[..., Resu
     things = table(model, "things")
     assert list(things.columns) == ["id", "ownerId"]  # the unreadable ones are listed, not guessed
     assert things.foreign_keys[0].target is None
+    assert not model.complete
     assert table(model, "prefixed").name is None
     data = schema_json(run_cli, FIXTURES / "unreadable")
     assert len(data["unreadable"]) == 8 and all(u["file"] == "schema.ts" for u in data["unreadable"])

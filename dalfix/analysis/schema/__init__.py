@@ -15,7 +15,10 @@ Query API for rules (all read-only)
         its import through barrels; None when a local variable or parameter shadows the name.
     `schema.column_of(parsed, member_expression) -> (Table, Column) | None` for `users.id`.
     `schema.foreign_keys_to(table) -> [(referencing Table, ForeignKey)]`; `schema.relations_of(table)`.
-    `schema.by_id(id)`, `schema.table(path, ts_name)`, `schema.tables_named(sql_name)`.
+    `schema.by_id(id)`, `schema.table(path, ts_name)`, `schema.table_by_ts_name(name)` (for `db.query.<name>`;
+        None when ambiguous), `schema.tables_named(sql_name)`.
+    `schema.complete`: nothing unreadable and every FK target resolved. Positive facts (a set is unique, an FK
+        exists) hold regardless; negative ones (no FK points at a table) only when complete.
     `table.columns[key] -> Column` (keyed by TS key): name (SQL, None when unknown) and name_source, type,
         mode, js_type, not_null, primary_key, default/default_kind, ts_type, enum_values, collation,
         `case_insensitive`.
@@ -23,6 +26,7 @@ Query API for rules (all read-only)
         `.unique()` too) and unique indexes, with `partial`/`predicate`, `nulls_not_distinct`, `expressions`.
     `table.is_unique_key(keys) -> bool` (also `schema.is_unique_key(table, keys)`): some non-partial
         unique set of plain columns lies within `keys`, so `eq` on them selects at most one row.
+    `table.unique_columns()`, `table.foreign_key_columns()`: TS keys a write can violate a constraint on.
     `table.foreign_keys -> [ForeignKey]` (columns, target table id, target_columns, on_delete, on_update,
         name / name_derived); `table.indexes -> [Index]`; `table.indexes_leading_with(key)`.
 Columns are named by TS key throughout; constraint names drizzle would generate are marked `name_derived`.

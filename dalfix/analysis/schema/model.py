@@ -75,6 +75,9 @@ class UniqueSet:
     nulls_not_distinct: bool = False
     expressions: tuple[str, ...] = ()  # sql`` parts of an expression index (lower(email) …)
     line: int = 0
+    # columns the expressions and the predicate mention (`${t.email}`, or a column's SQL name in the text):
+    # writing them can also make two rows collide
+    expression_columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -163,6 +166,15 @@ class Table:
             for s in self.unique_sets(include_partial=False)
         )
 
+    def unique_columns(self) -> set[str]:
+        """Every column (TS key) in some unique set, partial ones included, and every column an expression
+        or a partial predicate of one mentions: writing any of them can raise 23505."""
+        return {key for s in self.unique_sets() for key in (*s.columns, *s.expression_columns)}
+
+    def foreign_key_columns(self) -> set[str]:
+        """Every column (TS key) of this table's foreign keys: writing it can raise 23503."""
+        return {key for fk in self.foreign_keys for key in fk.columns}
+
     def indexes_leading_with(self, key: str) -> list[Index | UniqueSet]:
         """Indexes (and unique sets, which the database backs with an index) whose first part is `key`."""
         found: list[Index | UniqueSet] = [i for i in self.indexes if i.parts[:1] == (key,)]
@@ -189,6 +201,19 @@ class SchemaModel:
 
     def table(self, path: Path, ts_name: str) -> Table | None:
         return next((t for t in self.tables if t.path == path and t.ts_name == ts_name), None)
+
+    @property
+    def complete(self) -> bool:
+        """Whether everything seen was read and every foreign key's target resolved. Positive facts (this set
+        is unique, this FK exists) hold either way; negative ones (no FK points at a table, a column is in no
+        unique set) only when the model is complete."""
+        return not self.unreadable and all(fk.target is not None for t in self.tables for fk in t.foreign_keys)
+
+    def table_by_ts_name(self, ts_name: str) -> Table | None:
+        """The one table with this TS name (`db.query.<name>` uses the schema object's keys, which are the
+        export names in the usual `import * as schema`); None when there is none or more than one."""
+        found = [t for t in self.tables if t.ts_name == ts_name]
+        return found[0] if len(found) == 1 else None
 
     def tables_named(self, sql_name: str) -> list[Table]:
         return [t for t in self.tables if t.name == sql_name]

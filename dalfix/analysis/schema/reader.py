@@ -164,7 +164,6 @@ class SchemaReader:
         self.model = SchemaModel()
         self._read_files: set[Path] = set()
         self._queue: list[Path] = []
-        self._consts: dict[tuple[Path, str], Sym | None] = {}
 
     # ---- entry ----------------------------------------------------------------------------------
     def read(self, roots: Iterable[Path]) -> SchemaModel:
@@ -1055,8 +1054,18 @@ class SchemaReader:
         return out
 
     # ---- after reading --------------------------------------------------------------------------
+    def _expression_columns(self) -> None:
+        """The columns each unique expression or partial predicate mentions."""
+        for table in self.model.tables:
+            for unique in table.uniques:
+                texts = [*unique.expressions, unique.predicate or ""]
+                unique.expression_columns = tuple(
+                    key for key in table.columns if any(_mentions(text, table, key) for text in texts)
+                )
+
     def _derive_names(self) -> None:
         """The constraint names drizzle generates when none is given (drizzle-orm's getName/uniqueKeyName)."""
+        self._expression_columns()
         for table in self.model.tables:
             if table.name is None:
                 continue
@@ -1105,6 +1114,15 @@ class SchemaReader:
 
 
 # ---- small syntax helpers -----------------------------------------------------------------------
+def _mentions(text: str, table: Table, key: str) -> bool:
+    """Whether SQL template text names a column: `${t.key}` / `${table.key}`, or its SQL name as a word."""
+    if re.search(r"\$\{\s*[\w$]+\.\s*" + re.escape(key) + r"\s*\}", text):
+        return True
+    name = table.columns[key].name
+    literal = re.sub(r"\$\{[^}]*\}", " ", text)
+    return name is not None and re.search(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", literal) is not None
+
+
 def locally_bound(identifier: Node) -> bool:
     """Whether an enclosing function or block (not the module) declares this name."""
     name = identifier.text
