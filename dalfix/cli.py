@@ -320,8 +320,21 @@ def check(**opts: Any) -> None:
 
 
 @main.command()
-def rules() -> None:
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: the full documentation of every rule, as docs/rules.md holds it.",
+)
+def rules(format_: str) -> None:
     """List every rule: code, name, fix availability, what it flags."""
+    if format_ == "markdown":
+        from dalfix.docs import rules_markdown
+
+        _write_output(rules_markdown())
+        return
     for rule in all_rules():
         preview = " (preview)" if rule.preview else ""
         click.echo(f"{rule.code}  {rule.name:<24} fix: {rule.fix_availability:<9} {rule.summary()}{preview}")

@@ -1,0 +1,87 @@
+"""docs/rules.md is generated from the rule modules and current; every link dalfix prints lands on it; the
+README states the prerequisites and how to run without Node, and that way works."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dalfix.docs import rules_markdown
+from dalfix.report import DOCS_URL
+from dalfix.rules import all_rules
+from tests.conftest import documented_example
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES_MD = ROOT / "docs" / "rules.md"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def github_anchors(markdown: str) -> set[str]:
+    """The fragment GitHub gives each heading (lower case, punctuation dropped, spaces to dashes)."""
+    anchors = set()
+    for heading in re.findall(r"^#+ (.+)$", markdown, re.M):
+        anchors.add(re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-"))
+    return anchors
+
+
+def test_rules_md_is_current() -> None:
+    assert RULES_MD.read_text(encoding="utf-8") == rules_markdown(), (
+        "docs/rules.md is out of date: python -m dalfix rules --format markdown > docs/rules.md"
+    )
+
+
+def test_rules_command_prints_the_same_markdown(run_cli) -> None:
+    assert run_cli("rules", "--format", "markdown").stdout == rules_markdown()
+
+
+def test_every_rule_is_documented_with_its_sections() -> None:
+    text = RULES_MD.read_text(encoding="utf-8")
+    for rule in all_rules():
+        section = text.split(f"\n## {rule.code}\n", 1)[1].split("\n## ", 1)[0]
+        for title in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"):
+            assert f"\n### {title}\n" in section, (rule.code, title)
+
+
+def test_sarif_help_uris_and_bot_links_land_on_a_heading(run_cli, workdir) -> None:
+    assert DOCS_URL.startswith("https://github.com/dalfix/dalfix/blob/main/docs/rules.md#")
+    anchors = github_anchors(RULES_MD.read_text(encoding="utf-8"))
+    (workdir / "a.ts").write_text(documented_example("DAL001").before, encoding="utf-8")
+    sarif = json.loads(run_cli("check", "--format", "sarif", "a.ts").stdout)
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"]:
+        path, fragment = rule["helpUri"].split("/blob/main/", 1)[1].split("#")
+        assert (ROOT / path).is_file() and fragment in anchors, rule["helpUri"]
+    from dalfix.bot.cli import bot
+
+    review = bot.commands["review"]
+    defaults = {p.name: p.default for p in review.params}
+    assert DOCS_URL in defaults.values()
+
+
+def test_readme_states_prerequisites_and_the_way_without_node() -> None:
+    setup = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    assert "Python ≥ 3.11" in setup and "Node 20" in setup and "npm" in setup
+    assert '-m "not node"' in setup
+    assert "docs/rules.md" in README
+
+
+@pytest.mark.slow
+def test_without_node_on_path_the_node_tests_skip_or_deselect_cleanly(tmp_path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    env = {**os.environ, "PATH": str(bin_dir), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_equivalence.py"]
+    deselected = subprocess.run([*command, "-m", "not node"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert deselected.returncode == 5 and "deselected" in deselected.stdout, deselected.stdout  # 5: none selected
+    skipped = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert skipped.returncode == 0 and "skipped" in skipped.stdout, skipped.stdout
+    assert (
+        "needs Node 20 + npm"
+        in subprocess.run([*command, "-rs"], cwd=ROOT, env=env, capture_output=True, text=True).stdout
+    )
