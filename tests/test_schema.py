@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import Result
 
 from dalfix.analysis.project import Project
@@ -406,3 +407,50 @@ def test_schema_command_on_a_missing_path_fails_clearly(run_cli: Callable[..., R
     result = run_cli("schema", tmp_path / "nope")
     assert result.exit_code == 2
     assert "no such file or directory" in result.stderr
+
+
+def _write_project(root: Path, files: dict[str, str]) -> Project:
+    (root / "package.json").write_text('{"name": "x"}')
+    for name, text in files.items():
+        (root / name).write_text(text)
+    return Project.load(root)
+
+
+def test_a_syntax_error_near_a_table_is_reported_and_the_rest_is_read(tmp_path: Path) -> None:
+    project = _write_project(
+        tmp_path,
+        {
+            "schema.ts": "import { integer, pgTable, text } from 'drizzle-orm/pg-core';\n"
+            "export const a = pgTable('a', { id: integer('id').primaryKey() });\n"
+            "export const b = pgTable('b', { id: integer('id').primaryKey(), x: text('x').notNull( });\n"
+        },
+    )
+    model = read_schema(project, [tmp_path])
+    assert table(model, "a").primary_key is not None
+    assert {u.line for u in model.unreadable} == {3}
+    assert "a syntax error in or around it: read as far as it parses" in {u.reason for u in model.unreadable}
+    assert not model.complete
+
+
+def test_an_internal_error_on_one_table_keeps_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dalfix.analysis.schema.reader import SchemaReader
+
+    project = _write_project(
+        tmp_path,
+        {
+            "schema.ts": "import { integer, pgTable } from 'drizzle-orm/pg-core';\n"
+            "export const a = pgTable('a', { id: integer('id').primaryKey() });\n"
+            "export const b = pgTable('b', { boom: integer('boom') });\n"
+        },
+    )
+    original = SchemaReader._read_column
+
+    def failing(self, ctx, key, expr):  # type: ignore[no-untyped-def]
+        if key == "boom":
+            raise RuntimeError("simulated")
+        return original(self, ctx, key, expr)
+
+    monkeypatch.setattr(SchemaReader, "_read_column", failing)
+    model = read_schema(project, [tmp_path])
+    assert table(model, "a").is_unique_key(["id"])
+    assert [(u.line, u.reason) for u in model.unreadable] == [(3, "internal error: RuntimeError: simulated")]

@@ -366,7 +366,13 @@ class SchemaReader:
             if constructor is None:
                 continue
             found = True
-            self._read_table(parsed, call, *constructor)
+            try:
+                self._read_table(parsed, call, *constructor)
+            except Exception as exc:  # a dalfix bug must not lose the rest of the schema
+                self._unreadable(path, call, "table", f"internal error: {type(exc).__name__}: {exc}")
+            if parsed.in_error_region(call.start_byte, call.end_byte):
+                what = f"table {_binding(call) or '(unbound)'}"
+                self._unreadable(path, call, what, "a syntax error in or around it: read as far as it parses")
         if found:
             self.model.files.append(path)
             # a schema file's `export * from '<elsewhere>'` (often another workspace package) is schema too
@@ -900,10 +906,13 @@ class SchemaReader:
             sym = self.resolve_expr(path, function) if function is not None else None
             if sym is None or sym.kind != "drizzle" or sym.module not in RELATION_MODULES:
                 continue
-            if sym.name == "relations":
-                self._read_relations_call(path, info.parsed, call)
-            elif sym.name in ("defineRelations", "defineRelationsPart"):
-                self._read_define_relations(path, info.parsed, call)
+            try:
+                if sym.name == "relations":
+                    self._read_relations_call(path, info.parsed, call)
+                elif sym.name in ("defineRelations", "defineRelationsPart"):
+                    self._read_define_relations(path, info.parsed, call)
+            except Exception as exc:  # a dalfix bug must not lose the rest of the schema
+                self._unreadable(path, call, sym.name, f"internal error: {type(exc).__name__}: {exc}")
 
     def _read_relations_call(self, path: Path, parsed: ParsedFile, call: Node) -> None:
         args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]  # type: ignore[union-attr]
