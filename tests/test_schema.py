@@ -142,6 +142,7 @@ def test_pg_fixture_barrels_creators_schemas_helpers_and_both_column_forms() -> 
         "uuid", True, True, "defaultRandom"
     )  # fmt: skip
     assert col["email"].type == "citext" and col["email"].case_insensitive and col["email"].not_null
+    assert col["email"].custom and col["email"].js_type is None and not col["handle"].custom
     assert (col["role"].type, col["role"].enum_name, col["role"].enum_values, col["role"].default) == (
         "enum", "role", ("admin", "member"), "'member'"
     )  # fmt: skip

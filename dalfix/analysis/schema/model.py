@@ -54,6 +54,7 @@ class Column:
     array: bool = False
     collation: str | None = None
     generated: bool = False  # generatedAlwaysAs(...): never written by the application
+    custom: bool = False  # a customType(): `type` is its dataType() text (None when not a literal)
 
     @property
     def case_insensitive(self) -> bool:

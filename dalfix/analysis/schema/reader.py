@@ -613,6 +613,7 @@ class SchemaReader:
             column.name, column.name_source = key, "key"
         mode = _option(options, "mode") if options is not None else None
         column.mode = mode
+        column.custom = bool(extra.get("custom"))
         if sql_type is not None:
             js = BUILDER_TYPES.get(builder, ("", ""))[1] or None
             if enum_id is not None:
