@@ -19,9 +19,16 @@ class AppError(AssertionError):
     pass
 
 
-def _run(command: list[str], cwd: Path, timeout: int = 600, env: dict[str, str] | None = None) -> str:
+def _run(command: list[str], cwd: Path, timeout: int = 600, env: dict[str, str | None] | None = None) -> str:
+    """Runs `command`; `env` entries override the environment, a None value removes the variable."""
+    merged = {**os.environ, **(env or {})}
     completed = subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={key: value for key, value in merged.items() if value is not None},
     )
     if completed.returncode != 0:
         raise AppError(
@@ -62,6 +69,12 @@ def typecheck(app: Path) -> None:
     _run([str(app / "node_modules" / ".bin" / "tsc"), "--noEmit", "-p", str(app)], app)
 
 
-def run_harness(app: Path, out: Path) -> dict:  # type: ignore[type-arg]
-    _run([str(app / "node_modules" / ".bin" / "tsx"), "harness/run.ts", "--out", str(out)], app, timeout=900)
+def run_harness(app: Path, out: Path, *arguments: str, database_url: str | None = None) -> dict:  # type: ignore[type-arg]
+    """The TS harness on PGlite (`database_url` None, whatever the environment says) or on that PostgreSQL."""
+    _run(
+        [str(app / "node_modules" / ".bin" / "tsx"), "harness/run.ts", "--out", str(out), *arguments],
+        app,
+        timeout=900,
+        env={"DATABASE_URL": database_url},
+    )
     return json.loads(out.read_text(encoding="utf-8"))

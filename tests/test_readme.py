@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -42,3 +43,17 @@ def test_rule_table_matches_dalfix_rules() -> None:
     rows = [line for line in table.strip().splitlines()[2:]]
     expected = [f"| {r.code} | `{r.name}` | {r.fix_availability} | {r.summary()} |" for r in all_rules()]
     assert rows == expected, "README rule table is out of date; regenerate it from `dalfix rules`"
+
+
+def test_readme_figures_are_the_pinned_ones() -> None:
+    # The proof's numbers come from examples/drizzle-app/harness/expected.json, which the equivalence test
+    # compares exactly; regenerate both with DALFIX_UPDATE_EXPECTED=1 python -m pytest tests/test_equivalence.py
+    from harness_check import EXPECTED, REGENERATE, figures_from, readme_figures
+
+    expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
+    assert readme_figures(README) == figures_from(expected), (
+        f"README's proof figures differ from {EXPECTED.name}; run `{REGENERATE}`"
+    )
+    for name, (before, after) in expected["statements"].items():
+        for match in re.finditer(rf"`{re.escape(name)}`[^.]*? from (\d+) to (\d+) statement", README):
+            assert (int(match[1]), int(match[2])) == (before, after), f"README: {match[0]!r} but {EXPECTED.name}"

@@ -34,6 +34,7 @@ import {
   EXEC,
   FILE,
   LINK,
+  longKeyList,
   MISSING_ID,
   PAYOUT,
   PR,
@@ -128,6 +129,15 @@ export const cases: HarnessCase[] = [
     run: () => UsersDAL.getPublicProfiles([U.carol, U.alice, MISSING_ID, U.carol, U.bob]),
   },
   { name: 'UsersDAL.getPublicProfiles#empty', run: () => UsersDAL.getPublicProfiles([]) },
+  { name: 'UsersDAL.getPublicProfiles#missingOnly', run: () => UsersDAL.getPublicProfiles([MISSING_ID]) },
+  {
+    name: 'UsersDAL.getPublicProfiles#upperCase',
+    run: () => UsersDAL.getPublicProfiles([U.heidi.toUpperCase(), U.alice, U.heidi]),
+  },
+  {
+    name: 'UsersDAL.getPublicProfiles#longList',
+    run: () => UsersDAL.getPublicProfiles(longKeyList([U.alice, U.bob, U.heidi, U.dave])),
+  },
   { name: 'UsersDAL.deactivate', run: () => UsersDAL.deactivate(U.dave), writes: ['users'] },
 
   // ------------------------------------------------------------- BillingDAL
@@ -275,8 +285,29 @@ export const cases: HarnessCase[] = [
     writes: ['renders'],
   },
   { name: 'RendersDAL.markAsFailed#empty', run: () => RendersDAL.markAsFailed([], 'Worker lost'), writes: ['renders'] },
+  {
+    name: 'RendersDAL.markAsFailed#missingOnly',
+    run: () => RendersDAL.markAsFailed([MISSING_ID], 'Worker lost'),
+    writes: ['renders'],
+  },
+  {
+    name: 'RendersDAL.markAsFailed#upperCase',
+    run: () => RendersDAL.markAsFailed([R.r10.toUpperCase(), R.r7], 'Worker lost'),
+    writes: ['renders'],
+  },
+  {
+    name: 'RendersDAL.markAsFailed#longList',
+    run: () => RendersDAL.markAsFailed(longKeyList([R.r5, R.r7, R.r10, R.r5]), 'Worker lost'),
+    writes: ['renders'],
+  },
   { name: 'RendersDAL.getForComparison', run: () => RendersDAL.getForComparison([R.r3, R.r1, MISSING_ID, R.r3, R.r9]) },
   { name: 'RendersDAL.getForComparison#empty', run: () => RendersDAL.getForComparison([]) },
+  { name: 'RendersDAL.getForComparison#missingOnly', run: () => RendersDAL.getForComparison([MISSING_ID, MISSING_ID]) },
+  { name: 'RendersDAL.getForComparison#upperCase', run: () => RendersDAL.getForComparison([R.r10.toUpperCase(), R.r1, R.r10]) },
+  {
+    name: 'RendersDAL.getForComparison#longList',
+    run: () => RendersDAL.getForComparison(longKeyList([R.r3, R.r1, R.r9])),
+  },
   { name: 'RendersDAL.getPublicGallery', run: () => RendersDAL.getPublicGallery({ limit: 10 }) },
   { name: 'RendersDAL.getPublicGallery#imageType', run: () => RendersDAL.getPublicGallery({ imageType: 'photo' }) },
   { name: 'RendersDAL.getUnchainedByProject', run: () => RendersDAL.getUnchainedByProject(PR.aliceSketch) },
@@ -519,6 +550,21 @@ export const cases: HarnessCase[] = [
     writes: ['tool_executions'],
   },
   { name: 'ToolsDAL.cancelExecutions#empty', run: () => ToolsDAL.cancelExecutions([]), writes: ['tool_executions'] },
+  {
+    name: 'ToolsDAL.cancelExecutions#missingOnly',
+    run: () => ToolsDAL.cancelExecutions([MISSING_ID]),
+    writes: ['tool_executions'],
+  },
+  {
+    name: 'ToolsDAL.cancelExecutions#upperCase',
+    run: () => ToolsDAL.cancelExecutions([EXEC.e2.toUpperCase(), EXEC.e3]),
+    writes: ['tool_executions'],
+  },
+  {
+    name: 'ToolsDAL.cancelExecutions#longList',
+    run: () => ToolsDAL.cancelExecutions(longKeyList([EXEC.e2, EXEC.e3, EXEC.e4, EXEC.e5])),
+    writes: ['tool_executions'],
+  },
   {
     name: 'ToolsDAL.getExecutionsWithTools',
     run: () => ToolsDAL.getExecutionsWithTools([EXEC.e3, MISSING_ID, EXEC.e1, EXEC.e3]),

@@ -22,6 +22,7 @@ import pg from 'pg';
 
 import { FROZEN_NOW_ISO, freezeClock } from './clock';
 import { buildDdl, buildReset, buildSequenceReset, inspectSchema, type SchemaInfo } from './ddl';
+import { FaultInjector } from './faults';
 import { toJsonValue } from './serialize';
 
 export type EngineName = 'pglite' | 'postgres';
@@ -32,6 +33,8 @@ export interface Harness {
   engine: EngineName;
   app: AppDbModule;
   schema: SchemaInfo;
+  /** Makes chosen statements of a call fail (see faults.ts); disarmed unless a case arms it. */
+  faults: FaultInjector;
   /** Empties every table, resets sequences and inserts the fixtures. */
   reseed(): Promise<void>;
   /** Rows of the given tables, ordered by primary key, as JSON data. */
@@ -113,14 +116,16 @@ export async function startHarness(): Promise<Harness> {
   }
 
   const app: AppDbModule = await import('../src/db/index');
+  const appSchema = await import('../src/db/schema');
+  const info = inspectSchema(appSchema);
+  const faults = new FaultInjector(new Set(info.byName.keys()));
   // Connections killed by dropConnections() surface as 'error' events, on the
   // pool for idle clients and on the client itself for checked-out ones.
   app.pool.on('error', () => {});
   app.pool.on('connect', (client) => {
     client.on('error', () => {});
+    faults.wrap(client);
   });
-  const appSchema = await import('../src/db/schema');
-  const info = inspectSchema(appSchema);
 
   // The harness' own handle: same pool, no query logger, so seeding and
   // snapshots never show up in the app's statement counts.
@@ -146,6 +151,7 @@ export async function startHarness(): Promise<Harness> {
     engine,
     app,
     schema: info,
+    faults,
 
     async reseed() {
       // One transaction on one connection: a single commit for the whole reset.

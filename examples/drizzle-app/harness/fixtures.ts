@@ -16,6 +16,24 @@ const at = (iso: string) => new Date(iso);
 /** An id no row uses. */
 export const MISSING_ID = '0000dead-0000-4000-8000-000000000000';
 
+/**
+ * Length of the `#longList` edge inputs of batched methods: longer than the
+ * chunk a batched rewrite splits its key list into. Raise it with the chunk
+ * size (the original loop sends one statement per key, so this is what the
+ * before-run costs).
+ */
+export const LONG_LIST_LENGTH = 1001;
+
+/**
+ * `length` keys cycling through `ids`, every fifth one an id no row uses
+ * (each distinct), so a long list has duplicates, hits and misses.
+ */
+export function longKeyList(ids: readonly string[], length = LONG_LIST_LENGTH): string[] {
+  return Array.from({ length }, (_, i) =>
+    i % 5 === 4 ? `0000dead-0000-4000-8000-${i.toString(16).padStart(12, '0')}` : ids[i % ids.length]!,
+  );
+}
+
 export const U = {
   alice: uid(1, 1),
   bob: uid(1, 2),
@@ -24,6 +42,8 @@ export const U = {
   erin: uid(1, 5),
   frank: uid(1, 6),
   grace: uid(1, 7),
+  /** An id with hex letters (…faced), so an upper-case spelling of it is another string. */
+  heidi: uid(1, 0xfaced),
 } as const;
 
 export const PLAN = { pro: uid(2, 1), studio: uid(2, 2), legacy: uid(2, 3) } as const;
@@ -75,6 +95,7 @@ export function seedRows(): [PgTable, Record<string, unknown>[]][] {
     { id: U.erin, email: 'erin@example.com', name: 'Erin Fox', ...stamp('2026-11-20T13:00:00Z') },
     { id: U.frank, email: 'frank@example.com', name: 'Frank Green', isActive: false, ...stamp('2026-04-01T14:00:00Z') },
     { id: U.grace, email: 'grace@example.com', name: 'Grace Hopper', isAdmin: true, ...stamp('2025-12-01T08:00:00Z') },
+    { id: U.heidi, email: 'heidi@example.com', name: 'Heidi Lamarr', ...stamp('2026-11-21T15:00:00Z') },
   ];
 
   const plans: (typeof s.subscriptionPlans.$inferInsert)[] = [

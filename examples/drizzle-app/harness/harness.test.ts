@@ -5,11 +5,14 @@
  *  - every relation declared in the schema works in a relational query;
  *  - every DAL / service method has at least one case;
  *  - a full harness run exits 0 and records a result for every case;
- *  - re-running a sample of cases gives identical records.
+ *  - re-running a sample of cases gives identical records;
+ *  - undefined is recorded apart from null;
+ *  - a fault makes exactly the chosen statement fail with a real, Drizzle-wrapped
+ *    DatabaseError, and inside a transaction rolls the transaction back.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,11 +22,20 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 
+import { toJsonValue } from './serialize';
+
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Output {
   engine: string;
-  cases: { name: string; result: unknown; rows?: Record<string, unknown[]>; statements: number }[];
+  cases: {
+    name: string;
+    result: unknown;
+    rows?: Record<string, unknown[]>;
+    rowsAtStart?: Record<string, unknown[]>;
+    statements: number;
+    fault?: { fired: number[]; seen: number };
+  }[];
 }
 
 function runHarness(outFile: string, extraArgs: string[] = []): Output {
@@ -36,6 +48,14 @@ function runHarness(outFile: string, extraArgs: string[] = []): Output {
   assert.equal(proc.status, 0, `harness exited with ${proc.status}\n${proc.stdout}\n${proc.stderr}`);
   return JSON.parse(readFileSync(outFile, 'utf8')) as Output;
 }
+
+test('undefined is recorded apart from null', () => {
+  assert.deepEqual(toJsonValue(undefined), { $undefined: true });
+  assert.equal(toJsonValue(null), null);
+  assert.deepEqual(toJsonValue({ a: undefined, b: null }), { a: { $undefined: true }, b: null });
+  assert.deepEqual(toJsonValue({}), {});
+  assert.deepEqual(toJsonValue([undefined, null]), [{ $undefined: true }, null]);
+});
 
 describe('pglite socket server', () => {
   test('serves concurrent queries from a Pool(10)', async () => {
@@ -176,5 +196,46 @@ describe('harness', () => {
       assert.deepEqual(entry, output.cases.find((c) => c.name === entry.name), `${entry.name} differs between runs`);
     }
     assert.equal(again.cases.length, sample.length);
+  });
+
+  test('a fault fails the chosen statement with a wrapped DatabaseError', () => {
+    const plan = path.join(workDir, 'plan.json');
+    writeFileSync(
+      plan,
+      JSON.stringify({
+        faults: [
+          // createUser: begin, insert users, insert user_credits, insert credit_transactions, commit
+          { case: 'AuthDAL.createUser', label: 'credits', fault: { table: 'user_credits' } },
+          { case: 'AuthDAL.createUser', label: 'commit', fault: { startsWith: 'commit' } },
+          { case: 'RendersDAL.markAsFailed', label: 'r7', fault: { table: 'renders', param: '00000006-0000-4000-8000-000000000007' } },
+          { case: 'RendersDAL.getById', label: 'never', fault: { table: 'users' } },
+        ],
+      }),
+    );
+    const run = runHarness(path.join(workDir, 'faults.json'), ['--faults', plan, '--faults-only']);
+    const byName = new Map(run.cases.map((c) => [c.name, c]));
+    const credits = byName.get('AuthDAL.createUser@credits')!;
+    assert.deepEqual(credits.result, {
+      error: 'duplicate key value violates unique constraint "user_credits_fault_key"',
+      class: 'DrizzleQueryError',
+      cause: 'DatabaseError',
+      code: '23505',
+      constraint: 'user_credits_fault_key',
+    });
+    assert.deepEqual(credits.fault?.fired, [3]);
+    assert.deepEqual(credits.rows, credits.rowsAtStart, 'the transaction was rolled back');
+    const commit = byName.get('AuthDAL.createUser@commit')!;
+    assert.equal((commit.result as { code?: string }).code, '40001');
+    assert.deepEqual(commit.rows, commit.rowsAtStart, 'a failed commit writes nothing');
+    const r7 = byName.get('RendersDAL.markAsFailed@r7')!;
+    assert.deepEqual(r7.fault?.fired, [2], 'the per-id update of r7 is the second statement');
+    assert.notDeepEqual(r7.rows, r7.rowsAtStart, 'the first update (r5) stays: partial write');
+    const never = byName.get('RendersDAL.getById@never')!;
+    assert.deepEqual(never.fault, { table: 'users', fired: [], seen: 1 });
+    assert.deepEqual(
+      never.result,
+      output.cases.find((c) => c.name === 'RendersDAL.getById')!.result,
+      'a fault that matches nothing changes nothing',
+    );
   });
 });

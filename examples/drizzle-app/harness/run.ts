@@ -1,15 +1,17 @@
 /**
  * Runs every harness case and writes the results as JSON.
  *
- *   npm run harness -- --out results.json [--case NAME ...] [--sql]
+ *   npm run harness -- --out results.json [--case NAME ...] [--sql] [--faults PLAN.json [--faults-only]]
  *
  * See harness/README.md for the output contract.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import type { HarnessCase } from './cases';
 import { startHarness, type EngineName } from './engine';
+import type { FaultReport, FaultSpec } from './faults';
 import { serializeError, toJsonValue } from './serialize';
 
 export interface CaseResult {
@@ -20,6 +22,20 @@ export interface CaseResult {
   /** How many of `statements` were BEGIN / COMMIT / ROLLBACK / SAVEPOINT / RELEASE. */
   transactionControl: number;
   sql?: string[];
+  params?: unknown[][];
+  /** Fault variants only: the fault that was armed and where it fired. */
+  fault?: FaultSpec & FaultReport;
+  /** Fault variants of write cases only: the rows when the call started. */
+  rowsAtStart?: Record<string, unknown>;
+}
+
+/** `--faults FILE`: `{ "faults": [{ "case": NAME, "label": LABEL, "fault": FaultSpec }] }`. */
+interface FaultPlan {
+  faults: { case: string; label: string; fault: FaultSpec }[];
+}
+
+interface Variant extends HarnessCase {
+  fault?: FaultSpec;
 }
 
 export interface HarnessOutput {
@@ -47,6 +63,8 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       case: { type: 'string', multiple: true },
       sql: { type: 'boolean', default: false },
+      faults: { type: 'string' },
+      'faults-only': { type: 'boolean', default: false },
       'case-timeout': { type: 'string', default: process.env.HARNESS_CASE_TIMEOUT_MS ?? '15000' },
     },
   });
@@ -63,9 +81,24 @@ async function main(): Promise<void> {
       }
     }
 
-    const selected = values.case?.length ? cases.filter((c) => values.case!.includes(c.name)) : cases;
+    // Fault variants, named `CASE@LABEL`, run after the plain cases.
+    const variants: Variant[] = values['faults-only'] ? [] : [...cases];
+    if (values.faults) {
+      const plan = JSON.parse(readFileSync(path.resolve(process.env.INIT_CWD ?? process.cwd(), values.faults), 'utf8')) as FaultPlan;
+      const byName = new Map(cases.map((c) => [c.name, c]));
+      for (const entry of plan.faults) {
+        const base = byName.get(entry.case);
+        if (!base) throw new Error(`--faults: unknown case ${entry.case}`);
+        const name = `${entry.case}@${entry.label}`;
+        if (seen.has(name)) throw new Error(`Duplicate case name: ${name}`);
+        seen.add(name);
+        variants.push({ ...base, name, fault: entry.fault });
+      }
+    }
+
+    const selected = values.case?.length ? variants.filter((c) => values.case!.includes(c.name)) : variants;
     if (values.case?.length && selected.length !== values.case.length) {
-      const missing = values.case.filter((name) => !seen.has(name));
+      const missing = values.case.filter((name) => !variants.some((v) => v.name === name));
       throw new Error(`Unknown case(s): ${missing.join(', ')}`);
     }
 
@@ -75,9 +108,11 @@ async function main(): Promise<void> {
 
     for (const c of selected) {
       await harness.reseed();
+      const rowsAtStart = c.fault && c.writes ? await harness.snapshot(c.writes) : undefined;
       logger.reset();
       let result: unknown;
       let timedOut = false;
+      if (c.fault) harness.faults.arm(c.fault);
       try {
         result = toJsonValue(await withTimeout(c.run(), timeoutMs));
       } catch (err) {
@@ -88,6 +123,7 @@ async function main(): Promise<void> {
           result = serializeError(err);
         }
       }
+      const report = harness.faults.disarm();
       const statements = logger.count;
       const sql = logger.queries.map((q) => q.sql);
       const transactionControl = sql.filter((text) => TRANSACTION_CONTROL.test(text)).length;
@@ -99,8 +135,13 @@ async function main(): Promise<void> {
       const entry: CaseResult = c.writes
         ? { name: c.name, result, rows: await harness.snapshot(c.writes), statements, transactionControl }
         : { name: c.name, result, statements, transactionControl };
+      if (c.fault) {
+        entry.fault = { ...c.fault, ...report };
+        if (rowsAtStart) entry.rowsAtStart = rowsAtStart;
+      }
       if (values.sql) {
         entry.sql = sql;
+        entry.params = logger.queries.map((q) => toJsonValue(q.params) as unknown[]);
       }
       output.cases.push(entry);
     }
