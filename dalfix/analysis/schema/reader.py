@@ -446,7 +446,7 @@ class SchemaReader:
                 key_node, value = entry.child_by_field_name("key"), entry.child_by_field_name("value")
                 if key_node is None or value is None:
                     continue
-                key = _key_text(ctx.path, key_node)
+                key = _key_text(key_node)
                 if key is None:
                     self._unreadable(ctx.path, entry, f"column of {ctx.table.ts_name}", "computed key", ctx.table)
                     continue
@@ -551,7 +551,7 @@ class SchemaReader:
             return (sym.path, unwrap(entry)) if entry is not None else None
         return None
 
-    def _builder(self, ctx: Ctx, path: Path, base: Node) -> tuple[str, str | None, str | None, dict] | None:  # type: ignore[type-arg]
+    def _builder(self, ctx: Ctx, path: Path, base: Node) -> tuple[str, str | None, str | None, dict[str, bool]] | None:
         """(builder, SQL type, enum id, extra) for the call at the root of a column chain."""
         if base.type != "call_expression":
             return None
@@ -916,7 +916,7 @@ class SchemaReader:
                 self._unreadable(path, call, sym.name, f"internal error: {type(exc).__name__}: {exc}")
 
     def _read_relations_call(self, path: Path, parsed: ParsedFile, call: Node) -> None:
-        args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]  # type: ignore[union-attr]
+        args = _args(call)
         what = f"relations {self._text(path, call)[:50]}"
         source = self.table_id_of(path, args[0]) if args else None
         callback = unwrap(args[1]) if len(args) > 1 else None
@@ -930,14 +930,14 @@ class SchemaReader:
                 if entry.type != "comment":
                     self._unreadable(path, entry, what, f"a {entry.type} in the relations object")
                 continue
-            name = _key_text(path, entry.child_by_field_name("key"))  # type: ignore[arg-type]
+            name = _key_text(entry.child_by_field_name("key"))
             value = unwrap(entry.child_by_field_name("value"))  # type: ignore[arg-type]
             function = value.child_by_field_name("function") if value.type == "call_expression" else None
             kind = helpers.get(self._text(path, function)) if function is not None else None
             if name is None or kind is None:
                 self._unreadable(path, entry, what, "not a one()/many() call")
                 continue
-            items = [a for a in value.child_by_field_name("arguments").named_children if a.type != "comment"]  # type: ignore[union-attr]
+            items = _args(value)
             target = self.table_id_of(path, items[0]) if items else None
             relation = Relation(source, name, kind, target, path=path, line=self._line(entry))  # type: ignore[arg-type]
             config = unwrap(items[1]) if len(items) > 1 else None
@@ -957,7 +957,7 @@ class SchemaReader:
         return self._text(path, prop) if prop is not None else "?" + self._text(path, node)
 
     def _read_define_relations(self, path: Path, parsed: ParsedFile, call: Node) -> None:
-        args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]  # type: ignore[union-attr]
+        args = _args(call)
         what = "defineRelations"
         keys = self._schema_keys(path, args[0]) if args else {}
         callback = unwrap(args[1]) if len(args) > 1 else None
@@ -973,7 +973,7 @@ class SchemaReader:
                 if table_entry.type != "comment":
                     self._unreadable(path, table_entry, what, f"a {table_entry.type} in the relations object")
                 continue
-            table_key = _key_text(path, table_entry.child_by_field_name("key"))  # type: ignore[arg-type]
+            table_key = _key_text(table_entry.child_by_field_name("key"))
             source = keys.get(table_key or "")
             value = unwrap(table_entry.child_by_field_name("value"))  # type: ignore[arg-type]
             if source is None or value.type != "object":
@@ -985,7 +985,7 @@ class SchemaReader:
                 self._define_relation(path, r, keys, source, entry)
 
     def _define_relation(self, path: Path, r: str, keys: dict[str, str], source: str, entry: Node) -> None:
-        name = _key_text(path, entry.child_by_field_name("key"))  # type: ignore[arg-type]
+        name = _key_text(entry.child_by_field_name("key"))
         value = unwrap(entry.child_by_field_name("value"))  # type: ignore[arg-type]
         # r.one.users({...}) / r.many.posts()
         function = value.child_by_field_name("function") if value.type == "call_expression" else None
@@ -995,7 +995,7 @@ class SchemaReader:
             return
         target = keys.get(parts[2])
         relation = Relation(source, name, parts[1], target, api="defineRelations", path=path, line=self._line(entry))  # type: ignore[arg-type]
-        items = [a for a in value.child_by_field_name("arguments").named_children if a.type != "comment"]  # type: ignore[union-attr]
+        items = _args(value)
         config = unwrap(items[0]) if items else None
         if config is not None and config.type == "object":
             fields, through = self._define_refs(path, r, keys, _option_node(config, "from"))
@@ -1038,7 +1038,7 @@ class SchemaReader:
                     if found:
                         keys[self._text(path, entry)] = found
                 elif entry.type == "pair":
-                    key = _key_text(path, entry.child_by_field_name("key"))  # type: ignore[arg-type]
+                    key = _key_text(entry.child_by_field_name("key"))
                     found = self.table_id_of(path, entry.child_by_field_name("value"))  # type: ignore[arg-type]
                     if key and found:
                         keys[key] = found
@@ -1082,7 +1082,7 @@ class SchemaReader:
 
             def sql(keys: Iterable[str], owner: Table) -> list[str] | None:
                 names = [owner.columns[k].name if k in owner.columns else None for k in keys]
-                return None if any(n is None for n in names) else names  # type: ignore[return-value]
+                return [n for n in names if n is not None] if all(n is not None for n in names) else None
 
             for unique in table.uniques:
                 if unique.name is None and unique.kind == "unique":
@@ -1124,6 +1124,12 @@ class SchemaReader:
 
 
 # ---- small syntax helpers -----------------------------------------------------------------------
+def _args(call: Node) -> list[Node]:
+    """A call's arguments, comments left out."""
+    arguments = call.child_by_field_name("arguments")
+    return [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+
+
 def _mentions(text: str, table: Table, key: str) -> bool:
     """Whether SQL template text names a column: `${t.key}` / `${table.key}`, or its SQL name as a word."""
     if re.search(r"\$\{\s*[\w$]+\.\s*" + re.escape(key) + r"\s*\}", text):
@@ -1219,7 +1225,7 @@ def _string_array(node: Node | None) -> tuple[str, ...] | None:
     return None if any(v is None for v in values) else tuple(v for v in values if v is not None)
 
 
-def _key_text(path: Path, node: Node | None) -> str | None:
+def _key_text(node: Node | None) -> str | None:
     if node is None:
         return None
     if node.type in ("property_identifier", "identifier", "shorthand_property_identifier"):
@@ -1235,7 +1241,7 @@ def _option_node(obj: Node | None, key: str) -> Node | None:
     if obj is None:
         return None
     for entry in obj.named_children:
-        if entry.type == "pair" and _key_text(Path(), entry.child_by_field_name("key")) == key:
+        if entry.type == "pair" and _key_text(entry.child_by_field_name("key")) == key:
             return entry.child_by_field_name("value")
     return None
 
@@ -1269,7 +1275,7 @@ def _binding(call: Node) -> str | None:
     parent = node.parent
     prefix = ""
     if parent is not None and parent.type == "pair":
-        key = _key_text(Path(), parent.child_by_field_name("key"))
+        key = _key_text(parent.child_by_field_name("key"))
         obj = parent.parent
         if key is None or obj is None or obj.parent is None or obj.parent.type != "variable_declarator":
             return None
