@@ -6,14 +6,13 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
-from dalfix import __version__
 from dalfix.console import color_check_line
 from dalfix.context import relative_display
+from dalfix.fix_edits import EditsOf, edit_record
 from dalfix.fixes import Applicability
 from dalfix.parsing import line_col
-from dalfix.rules import Rule, all_rules
+from dalfix.rules import all_rules
 from dalfix.runner import RunResult
 
 DOCS_URL = "https://github.com/dalfix/dalfix/blob/main/docs/rules.md#{code}"
@@ -21,6 +20,7 @@ DOCS_URL = "https://github.com/dalfix/dalfix/blob/main/docs/rules.md#{code}"
 
 def finding_records(result: RunResult, base: Path | None = None) -> list[dict[str, object]]:
     records = []
+    edits_of = EditsOf()
     for file, finding in result.findings:
         line, column = line_col(file.original, finding.start)
         end_line, end_column = line_col(file.original, finding.end)
@@ -36,6 +36,10 @@ def finding_records(result: RunResult, base: Path | None = None) -> list[dict[st
                 "end_column": end_column,
                 "applicability": finding.applicability.value if finding.applicability else None,
                 "fix_title": finding.fix.title if finding.fix else None,
+                # The edits, on the original bytes, imports included: enough to apply the fix without dalfix.
+                "edits": [edit_record(file.original, e) for e in edits_of(file.path, file.original, finding.fix)]
+                if finding.fix
+                else [],
             }
         )
     return records
@@ -106,63 +110,9 @@ def json_report(result: RunResult, unused_suppressions: bool = False) -> str:
 
 
 def sarif_report(result: RunResult) -> str:
-    rules: list[type[Rule]] = list(all_rules())
-    index = {rule.code: i for i, rule in enumerate(rules)}
-    results = []
-    for record in finding_records(result):
-        level = "warning"
-        results.append(
-            {
-                "ruleId": record["rule"],
-                "ruleIndex": index.get(str(record["rule"]), 0),
-                "level": level,
-                "message": {"text": record["message"]},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {
-                                "uri": quote(os.fsencode(str(record["path"])))
-                            },  # a URI: "a b" is "a%20b"
-                            "region": {
-                                "startLine": record["line"],
-                                "startColumn": record["column"],
-                                "endLine": record["end_line"],
-                                "endColumn": record["end_column"],
-                            },
-                        }
-                    }
-                ],
-                "properties": {"applicability": record["applicability"]},
-            }
-        )
-    document = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "dalfix",
-                        "version": __version__,
-                        "informationUri": "https://github.com/dalfix/dalfix",
-                        "rules": [
-                            {
-                                "id": rule.code,
-                                "name": rule.name,
-                                "shortDescription": {"text": rule.summary()},
-                                "fullDescription": {"text": rule.documentation()},
-                                "helpUri": DOCS_URL.format(code=rule.code.lower()),
-                                "properties": {"fixAvailability": rule.fix_availability, "preview": rule.preview},
-                            }
-                            for rule in rules
-                        ],
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(document, indent=2) + "\n"
+    from dalfix.sarif import sarif_document
+
+    return json.dumps(sarif_document(result, DOCS_URL, all_rules()), indent=2) + "\n"
 
 
 def statistics_report(result: RunResult, color: bool = False) -> str:
