@@ -284,6 +284,7 @@ def test_sqlite_fixture_object_form_modes_and_define_relations() -> None:
         ("accounts", "accounts", "sqlite"),
         ("memberships", "memberships", "sqlite"),
         ("groups", "groups", "sqlite"),
+        ("tags", "tags", "sqlite"),  # sqliteTableCreator((name) => name)
     ]
     accounts = table(model, "accounts")
     col = accounts.columns
@@ -328,7 +329,10 @@ def test_mysql_fixture_creator_concatenation_schema_casing_and_unnamed_columns()
         ("customers", "shop_customers", None, "mysql"),
         ("orders", "shop_orders", None, "mysql"),
         ("oldOrders", "old_orders", "archive", "mysql"),
+        ("events", "events", None, "singlestore"),
     ]
+    events = table(model, "events")
+    assert events.columns["id"].js_type == "bigint" and events.is_unique_key(["kind", "id"])
     customers = table(model, "customers")
     assert [(c.key, c.name, c.name_source) for c in customers.columns.values()] == [
         ("id", "id", "casing"),
@@ -401,7 +405,7 @@ def test_casing_that_is_not_a_literal_makes_unnamed_columns_unknown(tmp_path: Pa
 def test_project_schema_is_read_once(tmp_path: Path) -> None:
     project = Project.load(FIXTURES / "mysql")
     assert project.schema is project.schema
-    assert [t.ts_name for t in project.schema.tables] == ["customers", "orders", "oldOrders"]
+    assert [t.ts_name for t in project.schema.tables] == ["customers", "orders", "oldOrders", "events"]
 
 
 def test_schema_command_on_a_missing_path_fails_clearly(run_cli: Callable[..., Result], tmp_path: Path) -> None:
