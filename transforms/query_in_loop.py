@@ -92,7 +92,11 @@ order, a repeated key gets the same rows again, a missing key gets `[]` (`undefi
 (`count` 0, `max`/`min`/`sum`/`avg` null). Inserts, offered only inside a transaction (where a failing row
 rolls back both forms; outside, the loop would keep the rows before it): defaults such as `now()` are
 computed once, and RETURNING rows are taken back in VALUES order, which PostgreSQL does but does not
-promise. A SET that reads the row (``sql`${t.n} + 1` ``) gets no fix: the loop applies it once per
+promise. Several keyed updates or deletes per element (`delete` from `a`, then from `b`) become one batch each, in
+body order; unsafe, because every element's first statement now runs before any element's second: a foreign
+key or trigger between the tables can fail the batch where the loop succeeded, or the other way round.
+A read per element followed by a write is reported without a fix.
+A SET that reads the row (``sql`${t.n} + 1` ``) gets no fix: the loop applies it once per
 occurrence of a key, the batch once per row.
 """
 
@@ -102,7 +106,7 @@ from collections.abc import Iterator
 
 from dalfix import batching
 from dalfix.analysis.drizzle import unwrap
-from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_another_loop
+from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_another_loop, outside_closures
 from dalfix.batching import aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
@@ -135,8 +139,13 @@ class QueryInLoop(Rule):
             if enclosing_function(loop.node) is None or in_another_loop(loop, ctx.text):
                 continue  # nested loops: never
             a = LoopAnalysis(loop, analyzer, lambda call: batching.returns_array(ctx.project, ctx.parsed, call))
-            site = a.query_site()
-            finding = self._check(ctx, a, site) if site is not None and a.stable() else None
+            site, sites = a.query_site(), a.statement_sites()
+            if not a.stable():
+                continue
+            if site is not None:
+                finding = self._check(ctx, a, site)
+            else:
+                finding = self._writes(ctx, a, sites) if sites else self._read_then_write(ctx, a)
             if finding is not None:
                 yield finding
 
@@ -195,15 +204,47 @@ class QueryInLoop(Rule):
         statement = a.statement()
         if statement is None or len(a.work_statements) != 1 or not a.result_discarded(site):
             return None  # other work in the body, or per-row RETURNING: never
-        if ctx.vocabulary.inside_transaction(a.loop.node) or chain.handle == "tx":
-            return self._no_fix(ctx, a, site, "a write per element inside a transaction (batching changes lock order)")
-        if any(reads_row(ctx.parsed, n, args[chain.method][0]) for n in args.get("set", [])):
-            return self._no_fix(ctx, a, site, "a SET computed in SQL, per element (one that reads the row is applied "
-                                "once per row by a batch, once per key by the loop)")  # fmt: skip
-        if a.loop.kind == "forEach" and not _is_async(enclosing_function(a.loop.node)):
-            return self._no_fix(ctx, a, site, "a write per element in `forEach` of a function that cannot await")
+        why = self._unbatchable_write(ctx, a, chain, args)
+        if why is not None:
+            return self._no_fix(ctx, a, site, why)
         applicability = Applicability.SAFE if a.loop.kind in SAFE_LOOPS else Applicability.UNSAFE
-        return self._replace(ctx, a, site, statement, query, f"one `{chain.method}` with `inArray`", applicability)
+        return self._replace(ctx, a, site, statement, [query], f"one `{chain.method}` with `inArray`", applicability)
+
+    def _unbatchable_write(self, ctx, a, chain, args) -> str | None:  # type: ignore[no-untyped-def]
+        """Why a keyed update or delete per element gets no fix, if it does not."""
+        if ctx.vocabulary.inside_transaction(a.loop.node) or chain.handle == "tx":
+            return "a write per element inside a transaction (batching changes lock order)"
+        if any(reads_row(ctx.parsed, n, args[chain.method][0]) for n in args.get("set", [])):
+            return ("a SET computed in SQL, per element (one that reads the row is applied once per row by a batch, "
+                    "once per key by the loop)")  # fmt: skip
+        if a.loop.kind == "forEach" and not _is_async(enclosing_function(a.loop.node)):
+            return "a write per element in `forEach` of a function that cannot await"
+        return None
+
+    def _writes(self, ctx: FileContext, a: LoopAnalysis, sites: list[QuerySite]) -> Finding | None:
+        """Several keyed writes per element (`delete` from two tables): one batch each, in body order."""
+        statement, queries = a.statement(), []
+        if statement is None or not sites or a.loop.kind == "forEach" or not self._array(ctx, a):
+            return None
+        for site in sites:
+            chain = ctx.vocabulary.query_chain(site.query)
+            args = chain_arguments(chain) if chain is not None else {}
+            if chain is None or chain.method not in ("update", "delete") or len(args) != len(chain.links) or set(
+                    args) - SHAPES[chain.method] - {chain.method, "returning"}:  # fmt: skip
+                return None
+            where = next(iter(args.get("where", [])), None)
+            key = a.keyed_condition(where, a.analyzer.imports) if where is not None else None
+            others = [n for values in args.values() for n in values if n != where]
+            if key is None or not all(a.invariant(n) for n in others) or "returning" in args:
+                return None
+            why = self._unbatchable_write(ctx, a, chain, args)
+            if why is not None:
+                return self._no_fix(ctx, a, site, why)
+            keyed = Edit(key.condition.start_byte, key.condition.end_byte, f"inArray({ctx.text(key.column)}, "
+                         f"{a.keys_text(key)})")  # fmt: skip
+            queries.append(text_with_edits(ctx.parsed, site.query, [keyed]))
+        what = f"{len(queries)} statements with `inArray`, one per per-element statement"
+        return self._replace(ctx, a, sites[0], statement, queries, what, Applicability.UNSAFE)
 
     def _insert(self, ctx, a, site, chain, args, root) -> Finding | None:  # type: ignore[no-untyped-def]
         values = unwrap(args["values"][0]) if len(args.get("values", [])) == 1 else None
@@ -224,7 +265,7 @@ class QueryInLoop(Rule):
         query = text_with_edits(ctx.parsed, site.query, [Edit(values.start_byte, values.end_byte, rows)])
         statement = a.statement()
         if a.result_discarded(site) and len(a.work_statements) == 1 and statement is not None:
-            return self._replace(ctx, a, site, statement, query, "one multi-row `insert`", Applicability.UNSAFE)
+            return self._replace(ctx, a, site, statement, [query], "one multi-row `insert`", Applicability.UNSAFE)
         if "returning" not in args or "onConflictDoNothing" in args or a.result_discarded(site):
             return None
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "inserted", "{}.splice(0, 1)",
@@ -243,17 +284,32 @@ class QueryInLoop(Rule):
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup,
                            "one `inArray` select", None)  # fmt: skip
 
-    def _replace(self, ctx, a, site, statement, query, what, applicability) -> Finding:  # type: ignore[no-untyped-def]
-        """The loop becomes one guarded statement."""
+    def _read_then_write(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
+        """A read keyed by the element followed by a write: reported, since batching needs the write
+        expressed over the batch (a human's call)."""
+        chains = [(s, ctx.vocabulary.query_chain(unwrap(w.named_children[0])))
+                  for s in a.work_statements for w in outside_closures(s, "await_expression")]  # fmt: skip
+        names = a.element_names | frozenset(a.aliases)
+        for index, (statement, chain) in enumerate(chains):
+            if chain is None or chain.kind != "read" or not a.analyzer.free_reads(chain.node) & names:
+                continue
+            if any(later is not None and later.kind == "write" for _, later in chains[index + 1 :]):
+                site = QuerySite(statement, chain.node, chain.node)
+                return self._no_fix(ctx, a, site, "a read per element followed by a write; load the rows first "
+                                    "with one `inArray` select, then write from them")  # fmt: skip
+        return None
+
+    def _replace(self, ctx, a, site, statement, queries, what, applicability) -> Finding:  # type: ignore[no-untyped-def]
+        """The loop becomes guarded statements (one per per-element statement, in body order)."""
         comments = [ctx.text(c) for c in a.loop.body.named_children if c.type == "comment"]
         text = ctx.render(
             "query_in_loop/batched_write.ts.j2",
             statement,
             length=a.length_text(),
             comments=comments,
-            query=reindent(query, ctx.indent_at(site.query), ctx.style.indent_unit),
+            queries=[reindent(query, ctx.indent_at(site.query), ctx.style.indent_unit) for query in queries],
         )
-        imports = {"inArray"} if "inArray(" in query else set()
+        imports = {"inArray"} if any("inArray(" in query for query in queries) else set()
         return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
 
     def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group) -> Finding | None:  # type: ignore[no-untyped-def]

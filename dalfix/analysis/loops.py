@@ -364,9 +364,24 @@ class LoopAnalysis:
         file_wide = [c for c in root.named_children if c.type == "comment" and "eslint-disable " in self.text(c)]
         return any(marker in self.text(c) for c in comments + file_wide for marker in SEQUENTIAL_MARKERS)
 
+    def statement_sites(self) -> list[QuerySite] | None:
+        """One site per statement when the body (after its element aliases) is two or more `await q;`
+        statements and nothing else; None otherwise."""
+        statements = self.work_statements
+        if self.loop.body.type != "statement_block" or len(statements) < 2:
+            return None
+        sites = []
+        for statement in statements:
+            awaits = outside_closures(statement, "await_expression")
+            expression = unwrap(statement.named_children[0]) if statement.type == "expression_statement" else None
+            if len(awaits) != 1 or expression != awaits[0]:
+                return None
+            sites.append(QuerySite(statement, awaits[0], unwrap(awaits[0].named_children[0])))
+        return sites
+
     def query_site(self) -> QuerySite | None:
         """The single await of an iteration (or a callback's returned query), when there is exactly one."""
-        awaits = [a for s in self.loop.statements for a in _outside_closures(s, "await_expression")]
+        awaits = [a for s in self.loop.statements for a in outside_closures(s, "await_expression")]
         if len(awaits) > 1:
             return None
         if awaits:
@@ -488,7 +503,7 @@ class LoopAnalysis:
                 return None
         if node.parent is None or node.parent.type != "statement_block":
             return None
-        if self.loop.kind == "map" and len(_outside_closures(node, "await_expression")) != 1:
+        if self.loop.kind == "map" and len(outside_closures(node, "await_expression")) != 1:
             return None
         return node
 
@@ -632,7 +647,7 @@ def array_type(annotation: Node) -> bool:
     return False
 
 
-def _outside_closures(node: Node, kind: str) -> list[Node]:
+def outside_closures(node: Node, kind: str) -> list[Node]:
     found, stack = [], [node]
     while stack:
         current = stack.pop()
