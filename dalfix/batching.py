@@ -12,7 +12,7 @@ from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.loops import array_type
 from dalfix.fixes import Edit, apply_edits
-from dalfix.parsing import Node, ParsedFile, descendants_of_type, line_indent
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, line_indent
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
@@ -155,3 +155,85 @@ def drop_step(chain: QueryChain, name: str) -> Edit | None:
         if link.name == name and link.call is not None and obj is not None:
             return Edit(obj.end_byte, link.call.end_byte, "")
     return None
+
+
+# Options of a relational `findFirst` / `findMany` a batch can keep (`limit`, `offset` are per key).
+RELATIONAL_OPTIONS = frozenset({"where", "orderBy", "with", "columns", "extras"})
+
+
+def relational_options(chain: QueryChain) -> dict[str, Node] | None:
+    """The options object of `db.query.t.findFirst({ … })` by key; None when it is not a literal of plain
+    `key: value` pairs (a spread, a computed key, a variable)."""
+    args = chain_arguments(chain).get(chain.method, [])
+    options = unwrap(args[0]) if len(args) == 1 else None
+    if options is None or options.type != "object":
+        return None
+    out = {}
+    for pair in options.named_children:
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if pair.type != "pair" or key is None or value is None or key.type != "property_identifier":
+            return None
+        out[key.text.decode() if key.text is not None else ""] = value
+    return out
+
+
+def selects_column(parsed: ParsedFile, columns: Node | None, prop: str) -> bool:
+    """Whether a relational query's `columns` option keeps the column `prop` (no option keeps them all)."""
+    if columns is None:
+        return True
+    columns = unwrap(columns)
+    if columns.type != "object":
+        return False
+    values = {}
+    for pair in columns.named_children:
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if pair.type != "pair" or key is None or value is None:
+            return False
+        values[parsed.text(key)] = parsed.text(value)
+    if prop in values:
+        return values[prop] == "true"
+    return bool(values) and all(v == "false" for v in values.values())  # only exclusions: the rest is kept
+
+
+def order_terms(parsed: ParsedFile, order_by: Node) -> list[str] | None:
+    """The terms of an `orderBy` value (`desc(t.c)`, `[asc(t.a), t.b]`); None for a callback."""
+    order_by = unwrap(order_by)
+    if order_by.type in FUNCTION_TYPES or order_by.type == "spread_element":
+        return None
+    items = order_by.named_children if order_by.type == "array" else [order_by]
+    if any(i.type in ("spread_element", *FUNCTION_TYPES) for i in items):
+        return None
+    return [parsed.text(i) for i in items]
+
+
+def distinct_on_query(handle: str, table: str, column: str, condition: str, orders: list[str], unit: str) -> str:
+    """The first row per value of `column` in `orders` order, for many keys at once (PostgreSQL's DISTINCT ON)."""
+    steps = [f".selectDistinctOn([{column}])", f".from({table})", f".where({condition})",
+             f".orderBy({', '.join([column, *orders])})"]  # fmt: skip
+    return handle + "".join("\n" + unit + step for step in steps)
+
+
+def distinct_on_edits(parsed: ParsedFile, chain: QueryChain, column: str) -> list[Edit] | None:
+    """Edits turning `select(…)…orderBy(o)` into `selectDistinctOn([column], …)…orderBy(column, o)`."""
+    root, order = chain.links[0], next((link for link in chain.links if link.name == "orderBy"), None)
+    prop = root.member.child_by_field_name("property")
+    root_args = root.call.child_by_field_name("arguments") if root.call is not None else None
+    order_args = order.call.child_by_field_name("arguments") if order is not None and order.call else None
+    if root.name != "select" or prop is None or root_args is None or order_args is None:
+        return None
+    terms = order_args.named_children
+    if not terms or any(t.type == "spread_element" for t in terms):
+        return None
+    first = root_args.named_children[0] if root_args.named_children else None
+    on = Edit(first.start_byte, first.start_byte, f"[{column}], ") if first is not None else Edit(
+        root_args.start_byte, root_args.end_byte, f"([{column}])")  # fmt: skip
+    return [Edit(prop.start_byte, prop.end_byte, "selectDistinctOn"), on,
+            Edit(terms[0].start_byte, terms[0].start_byte, f"{column}, ")]  # fmt: skip
+
+
+def dialect_of(project: Project, parsed: ParsedFile) -> str | None:
+    """The one dialect of the file's database handles (or the configured one); None when unknown or mixed."""
+    dialects = {d.dialect for d in project.drivers_for(parsed)}
+    if len(dialects) == 1 and None not in dialects:
+        return dialects.pop()
+    return project.config.dialect if not dialects else None

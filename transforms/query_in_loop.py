@@ -105,7 +105,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dalfix import batching
-from dalfix.analysis.drizzle import unwrap
+from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_another_loop, outside_closures
 from dalfix.batching import aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.context import FileContext
@@ -155,6 +155,8 @@ class QueryInLoop(Rule):
             return self._helper(ctx, a, site)
         args = chain_arguments(chain)
         root = args.get(chain.method, [])
+        if chain.method in ("findFirst", "findMany") and len(chain.links) == 3:
+            return self._relational(ctx, a, site, chain)
         if chain.method not in SHAPES or len(args) != len(chain.links) or set(args) - SHAPES[chain.method] - {
                 chain.method}:  # fmt: skip
             if chain.kind != "read" or not a.analyzer.free_reads(site.query) & a.element_names:
@@ -277,12 +279,55 @@ class QueryInLoop(Rule):
             return self._no_fix(ctx, a, site, "a select per element dalfix cannot match back to keys (no key column, "
                                 "`limit(n)`, or an aggregate with no known empty value)")  # fmt: skip
         limit = batching.drop_step(chain, "limit")  # the limit was per key: each key keeps its first row instead
-        query = text_with_edits(ctx.parsed, site.query, [keyed] if limit is None else [keyed, limit])
+        edits = [keyed] if limit is None else [keyed, limit]
+        latest = None  # the latest row per key: PostgreSQL's DISTINCT ON keeps one row per key, in orderBy order
+        if limit is not None and batching.dialect_of(ctx.project, ctx.parsed) == "postgresql":
+            latest = batching.distinct_on_edits(ctx.parsed, chain, ctx.text(key.column))
+        query = text_with_edits(ctx.parsed, site.query, edits + (latest or []))
         row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row")
         lookup = f"{{}}.filter(({row}) => {row}.{prop} === {ctx.text(key.key)})"
         lookup += ".slice(0, 1)" if limit is not None and not ctx.text(site.statement).startswith(_FIRST_ONLY) else ""
-        return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup,
-                           "one `inArray` select", None)  # fmt: skip
+        what = "one `selectDistinctOn` query (the first row per key)" if latest else "one `inArray` select"
+        return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup, what, None)
+
+    def _relational(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, chain: QueryChain) -> Finding | None:
+        """`db.query.t.findFirst({ where: eq(t.k, x) })` per element: one `findMany` with `inArray`, matched back
+        with `.find` (`.filter` for `findMany`); the latest row per key on PostgreSQL: one `selectDistinctOn`."""
+        options = batching.relational_options(chain)
+        where = options.get("where") if options is not None else None
+        key = a.keyed_condition(where, a.analyzer.imports) if where is not None else None
+        others = [v for k, v in (options or {}).items() if k != "where"]
+        if options is None or key is None or where is None or not all(a.invariant(v) for v in others):
+            return None
+        table, column = chain.links[1].name, unwrap(key.column)
+        owner = column.child_by_field_name("object") if column.type == "member_expression" else None
+        prop = column.child_by_field_name("property") if owner is not None and ctx.text(owner) == table else None
+        if set(options) - batching.RELATIONAL_OPTIONS or prop is None or not batching.selects_column(
+                ctx.parsed, options.get("columns"), ctx.text(prop)):  # fmt: skip
+            return self._no_fix(ctx, a, site, f"a `{chain.method}` per element dalfix cannot match back to keys "
+                                "(`limit`/`offset` per key, or rows without the key column)")  # fmt: skip
+        if not self._array(ctx, a):
+            return self._no_fix(ctx, a, site, UNREADABLE_LIST)
+        if a.result_discarded(site):
+            return None
+        keyed = f"inArray({ctx.text(key.column)}, {a.keys_text(key)})"
+        orders = batching.order_terms(ctx.parsed, options["orderBy"]) if "orderBy" in options else None
+        row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row")
+        match = f"(({row}) => {row}.{ctx.text(prop)} === {ctx.text(key.key)})"
+        if chain.method == "findFirst" and orders and set(options) == {"where", "orderBy"} and (
+                batching.dialect_of(ctx.project, ctx.parsed) == "postgresql"):  # fmt: skip
+            query = batching.distinct_on_query(ctx.text(chain.root), table, ctx.text(key.column), text_with_edits(
+                ctx.parsed, where, [Edit(key.condition.start_byte, key.condition.end_byte, keyed)]), orders,
+                ctx.style.indent_unit)  # fmt: skip
+            return self._hoist(ctx, a, site, query, "Rows", "latest", "{}.find" + match,
+                               "one `selectDistinctOn` query (the first row per key)", None)  # fmt: skip
+        method = chain.links[2].member.child_by_field_name("property")
+        assert method is not None
+        edits = [Edit(key.condition.start_byte, key.condition.end_byte, keyed),
+                 Edit(method.start_byte, method.end_byte, "findMany")]  # fmt: skip
+        query = _relative(ctx, site, text_with_edits(ctx.parsed, site.query, edits))
+        lookup = ("{}.find" if chain.method == "findFirst" else "{}.filter") + match
+        return self._hoist(ctx, a, site, query, "Rows", "found", lookup, "one `findMany` with `inArray`", None)
 
     def _read_then_write(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
         """A read keyed by the element followed by a write: reported, since batching needs the write
