@@ -84,16 +84,25 @@ or biome's `noAwaitInLoops`) is still reported, but its fix is never safe: the a
 
 Unsafe: `.forEach(async …)` (the loop did not wait for its queries; the batch is awaited, so the function
 now waits and a failure rejects it) and `for…in` (`Object.keys` skips inherited keys `for…in` visits).
-Selects and grouped queries: rows are matched to keys with `===` in JS, which misses keys that come back
-in another form (uuid letter case, numeric strings, Dates). Apart from that the result is the same: the
-batch keeps the projection, conditions and ordering and drops `.limit(1)`, so each key's rows keep their
-order, a repeated key gets the same rows again, a missing key gets `[]` (`undefined` through
-`const [row] = …`), and a grouped query gives a missing key what the ungrouped aggregate returned
-(`count` 0, `max`/`min`/`sum`/`avg` null). Inserts, offered only inside a transaction (where a failing row
+Selects, relational reads and grouped queries: rows are matched back to keys in JS, the way the key column
+compares in the database, read from its Drizzle table: `===` for integers and case-sensitive text, the
+uuid's hex digits in lower case for PostgreSQL `uuid` columns (which read `ABC…`, `{abc…}` and unhyphenated
+forms as one uuid). Keys no JS equality matches the database on get no fix: MySQL text (its default
+collations ignore case), `_ci`/`NOCASE` collations, `citext`, numeric, bigint-as-string, dates, JSON. A
+column dalfix cannot find is compared with `===`, which misses keys the database would read in another
+form. Apart from that the result is the same: the batch keeps the projection, conditions and ordering and
+drops `.limit(1)` (`findFirst` becomes `findMany`), so each key's rows keep their order, a repeated key
+gets the same rows again, a missing key gets `[]` (`undefined` through `const [row] = …` and `findFirst`),
+and a grouped query gives a missing key what the ungrouped aggregate returned (`count` 0,
+`max`/`min`/`sum`/`avg` null). The latest row per key (`orderBy(…).limit(1)`, `findFirst` with `orderBy`)
+on a key that is not unique becomes one `selectDistinctOn([key])` query on PostgreSQL, ordered by the key
+and then the loop's order, so each key keeps the row its own query returned first (rows tied on the
+loop's order could come back in another order in either form); elsewhere all rows of the keys are read
+and each key keeps its first. Inserts, offered only inside a transaction (where a failing row
 rolls back both forms; outside, the loop would keep the rows before it): defaults such as `now()` are
 computed once, and RETURNING rows are taken back in VALUES order, which PostgreSQL does but does not
-promise. Several keyed updates or deletes per element (`delete` from `a`, then from `b`) become one batch each, in
-body order; unsafe, because every element's first statement now runs before any element's second: a foreign
+promise. Several keyed updates or deletes per element (`delete` from `a`, then from `b`) become one batch
+each, in body order; unsafe, because every element's first statement now runs before any element's second: a foreign
 key or trigger between the tables can fail the batch where the loop succeeded, or the other way round.
 A read per element followed by a write is reported without a fix.
 A SET that reads the row (``sql`${t.n} + 1` ``) gets no fix: the loop applies it once per
@@ -106,6 +115,7 @@ from collections.abc import Iterator
 
 from dalfix import batching
 from dalfix.analysis.drizzle import QueryChain, unwrap
+from dalfix.analysis.keys import canonical, key_column, key_comparison, key_match
 from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_another_loop, outside_closures
 from dalfix.batching import aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.context import FileContext
@@ -121,6 +131,8 @@ SHAPES = {"update": {"set", "where", "returning", "execute"}, "delete": {"where"
 SHAPES["selectDistinct"] = SHAPES["select"]
 SAFE_LOOPS = ("for-of", "for-index", "map")
 BARE = ("variable_declarator", "return_statement", "arguments", "array")  # where `a ?? b` needs no parentheses
+UNCOMPARABLE = ("a read per element keyed by `{}`, whose values the database compares in a way JS `===` cannot "
+                "(a case-insensitive collation, numeric text, dates)")  # fmt: skip
 UNREADABLE_LIST = "a query per element of a list dalfix cannot read twice (an iterator, or a value it cannot type)"
 _FIRST_ONLY = ("const [", "let [")  # `const [row] = …` takes one row whatever the lookup returns
 
@@ -179,13 +191,18 @@ class QueryInLoop(Rule):
             return self._write(ctx, a, site, chain, args, text_with_edits(ctx.parsed, site.query, [keyed]))
         if a.result_discarded(site):
             return None
+        compare = key_comparison(key_column(ctx.project, ctx.parsed, key.column))
+        if compare is None:
+            return self._no_fix(ctx, a, site, UNCOMPARABLE.format(column))
+        match_key = canonical(ctx.text(key.key), compare)
         grouped = f"one `GROUP BY {column}` query"
         if chain.method == "$count":  # a number per key; keys without rows count 0
             query = batching.count_query(ctx.text(chain.root), ctx.text(root[0]), text_with_edits(
                 ctx.parsed, where, [keyed]), column, ctx.style.indent_unit)  # fmt: skip
-            lookup = f"{{}}.get({ctx.text(key.key)}) ?? 0"
+            lookup = f"{{}}.get({match_key}) ?? 0"
             bare = site.expression.parent is not None and site.expression.parent.type in BARE
-            return self._hoist(ctx, a, site, query, "ByKey", "count", lookup if bare else f"({lookup})", grouped, "")
+            return self._hoist(ctx, a, site, query, "ByKey", "count", lookup if bare else f"({lookup})", grouped, "",
+                               canonical("row.key", compare))  # fmt: skip
         projection = unwrap(root[0]) if root else None
         defaults = aggregate_defaults(projection, a.analyzer)
         if defaults is not None and projection is not None and not {"orderBy", "limit"} & set(args):
@@ -193,9 +210,10 @@ class QueryInLoop(Rule):
             edits = [keyed, *batching.grouped_edits(ctx.parsed, chain, projection, group, column)]
             empty = "{ " + ", ".join(f"{name}: {value}" for name, value in defaults) + " }"
             query = _relative(ctx, site, text_with_edits(ctx.parsed, site.query, edits))
-            lookup = f"[{{}}.get({ctx.text(key.key)}) ?? {empty}]"
-            return self._hoist(ctx, a, site, query, "ByKey", "aggregates", lookup, grouped, group)
-        return self._select(ctx, a, site, chain, key, args, projection, keyed)
+            lookup = f"[{{}}.get({match_key}) ?? {empty}]"
+            return self._hoist(ctx, a, site, query, "ByKey", "aggregates", lookup, grouped, group,
+                               canonical(group, compare))  # fmt: skip
+        return self._select(ctx, a, site, chain, key, args, projection, keyed, compare)
 
     def _array(self, ctx: FileContext, a: LoopAnalysis) -> bool:
         """The keys are read before the loop: the list must be an array, a Map or a Set (or a view of one); an
@@ -273,7 +291,7 @@ class QueryInLoop(Rule):
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "inserted", "{}.splice(0, 1)",
                            "one multi-row `insert … returning`", None)  # fmt: skip
 
-    def _select(self, ctx, a, site, chain, key, args, projection, keyed) -> Finding | None:  # type: ignore[no-untyped-def]
+    def _select(self, ctx, a, site, chain, key, args, projection, keyed, compare) -> Finding | None:  # type: ignore[no-untyped-def]
         prop = key_property(ctx.parsed, key.column, projection, args["from"][0])
         if prop is None or args.get("limit", [None])[0] is not None and ctx.text(args["limit"][0]) != "1":
             return self._no_fix(ctx, a, site, "a select per element dalfix cannot match back to keys (no key column, "
@@ -281,11 +299,13 @@ class QueryInLoop(Rule):
         limit = batching.drop_step(chain, "limit")  # the limit was per key: each key keeps its first row instead
         edits = [keyed] if limit is None else [keyed, limit]
         latest = None  # the latest row per key: PostgreSQL's DISTINCT ON keeps one row per key, in orderBy order
-        if limit is not None and batching.dialect_of(ctx.project, ctx.parsed) == "postgresql":
+        column = key_column(ctx.project, ctx.parsed, key.column)  # a unique key has one row: no DISTINCT ON needed
+        if limit is not None and (column is None or not column.unique) and batching.dialect_of(
+                ctx.project, ctx.parsed) == "postgresql":  # fmt: skip
             latest = batching.distinct_on_edits(ctx.parsed, chain, ctx.text(key.column))
         query = text_with_edits(ctx.parsed, site.query, edits + (latest or []))
         row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row")
-        lookup = f"{{}}.filter(({row}) => {row}.{prop} === {ctx.text(key.key)})"
+        lookup = f"{{}}.filter(({row}) => {key_match(f'{row}.{prop}', ctx.text(key.key), compare)})"
         lookup += ".slice(0, 1)" if limit is not None and not ctx.text(site.statement).startswith(_FIRST_ONLY) else ""
         what = "one `selectDistinctOn` query (the first row per key)" if latest else "one `inArray` select"
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup, what, None)
@@ -310,11 +330,16 @@ class QueryInLoop(Rule):
             return self._no_fix(ctx, a, site, UNREADABLE_LIST)
         if a.result_discarded(site):
             return None
+        facts = key_column(ctx.project, ctx.parsed, key.column)
+        compare = key_comparison(facts)
+        if compare is None:
+            return self._no_fix(ctx, a, site, UNCOMPARABLE.format(ctx.text(key.column)))
         keyed = f"inArray({ctx.text(key.column)}, {a.keys_text(key)})"
         orders = batching.order_terms(ctx.parsed, options["orderBy"]) if "orderBy" in options else None
         row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row")
-        match = f"(({row}) => {row}.{ctx.text(prop)} === {ctx.text(key.key)})"
-        if chain.method == "findFirst" and orders and set(options) == {"where", "orderBy"} and (
+        match = f"(({row}) => {key_match(f'{row}.{ctx.text(prop)}', ctx.text(key.key), compare)})"
+        unique = facts is not None and facts.unique  # one row per key: findMany returns it
+        if chain.method == "findFirst" and orders and set(options) == {"where", "orderBy"} and not unique and (
                 batching.dialect_of(ctx.project, ctx.parsed) == "postgresql"):  # fmt: skip
             query = batching.distinct_on_query(ctx.text(chain.root), table, ctx.text(key.column), text_with_edits(
                 ctx.parsed, where, [Edit(key.condition.start_byte, key.condition.end_byte, keyed)]), orders,
@@ -357,7 +382,7 @@ class QueryInLoop(Rule):
         imports = {"inArray"} if any("inArray(" in query for query in queries) else set()
         return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
 
-    def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group) -> Finding | None:  # type: ignore[no-untyped-def]
+    def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group, map_key="") -> Finding | None:  # type: ignore[no-untyped-def]
         """The batch runs before the loop (rows, or a map by key when `group` is set); each iteration looks its
         result up (`lookup`, with `{}` for the batch's name) instead of querying."""
         statement = a.statement()
@@ -372,6 +397,7 @@ class QueryInLoop(Rule):
             batch=name,
             length=a.length_text(),
             group=group,
+            map_key=map_key,
             query=reindent(query, "", "" if group is None else ctx.style.indent_unit),
         )
         edits = [

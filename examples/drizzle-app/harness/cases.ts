@@ -17,6 +17,7 @@ import { CanvasFilesDAL } from '../src/dal/canvas-files';
 import { CharactersDAL } from '../src/dal/characters';
 import { CopyProjectsDAL } from '../src/dal/copy-projects';
 import * as eventsStorage from '../src/dal/events-storage';
+import { LoopShapesDAL } from '../src/dal/loop-shapes';
 import { ProjectsDAL } from '../src/dal/projects';
 import { RenderChainsDAL } from '../src/dal/render-chains';
 import { RendersDAL } from '../src/dal/renders';
@@ -47,6 +48,7 @@ import {
   TOOL,
   U,
 } from './fixtures';
+import { loopShapeCases } from './cases-loop-shapes';
 
 export interface HarnessCase {
   name: string;
@@ -74,6 +76,7 @@ export const targets = {
   ShotsDAL,
   ProfileStatsService,
   RenderChainService,
+  LoopShapesDAL,
 } as const;
 
 const d = (iso: string) => new Date(iso);
@@ -987,4 +990,7 @@ export const cases: HarnessCase[] = [
   { name: 'ProfileStatsService.getUserStats', run: () => ProfileStatsService.getUserStats(U.alice) },
   { name: 'ProfileStatsService.getUserStats#noRenders', run: () => ProfileStatsService.getUserStats(U.dave) },
   { name: 'ProfileStatsService.getUserStats#missing', run: () => ProfileStatsService.getUserStats(MISSING_ID) },
+
+  // DAL002 on loops as they are written: harness/cases-loop-shapes.ts
+  ...loopShapeCases,
 ];

@@ -1,0 +1,76 @@
+/**
+ * Cases for src/dal/loop-shapes.ts (DAL002 on loops as they are written), with the edge inputs a batch must
+ * survive: an empty list, duplicate keys, missing keys, and uuids written in upper case, in braces or without
+ * hyphens (PostgreSQL reads all of them as the same uuid, so the loop found their rows).
+ */
+import { LoopShapesDAL } from '../src/dal/loop-shapes';
+import { CHAIN, EXEC, MISSING_ID, PR, R } from './fixtures';
+
+const upper = (id: string) => id.toUpperCase();
+const braced = (id: string) => `{${id}}`;
+const bare = (id: string) => id.replace(/-/g, '');
+
+export const loopShapeCases = [
+  {
+    name: 'LoopShapesDAL.failRenders',
+    run: () => LoopShapesDAL.failRenders(new Map([[R.r5, 'timeout'], [R.r10, 'quota'], [MISSING_ID, 'gone']])),
+    writes: ['renders'],
+  },
+  { name: 'LoopShapesDAL.failRenders#empty', run: () => LoopShapesDAL.failRenders(new Map()), writes: ['renders'] },
+  {
+    name: 'LoopShapesDAL.failRenders#upperCase',
+    run: () => LoopShapesDAL.failRenders(new Map([[upper(R.r10), 'quota']])),
+    writes: ['renders'],
+  },
+  {
+    name: 'LoopShapesDAL.publishRenders',
+    run: () => LoopShapesDAL.publishRenders(new Set([R.r2, R.r10, MISSING_ID])),
+    writes: ['renders'],
+  },
+  { name: 'LoopShapesDAL.publishRenders#empty', run: () => LoopShapesDAL.publishRenders(new Set()), writes: ['renders'] },
+  {
+    name: 'LoopShapesDAL.hideProjects',
+    run: () => LoopShapesDAL.hideProjects({ [PR.aliceBrand]: true, [PR.bobBrand]: false, [MISSING_ID]: true }),
+    writes: ['projects'],
+  },
+  { name: 'LoopShapesDAL.hideProjects#empty', run: () => LoopShapesDAL.hideProjects({}), writes: ['projects'] },
+  {
+    name: 'LoopShapesDAL.clearErrors',
+    run: () => LoopShapesDAL.clearErrors([{ id: R.r4 }, { id: R.r4 }, { id: MISSING_ID }]),
+    writes: ['renders'],
+  },
+  { name: 'LoopShapesDAL.clearErrors#empty', run: () => LoopShapesDAL.clearErrors([]), writes: ['renders'] },
+  {
+    name: 'LoopShapesDAL.detachRenders',
+    run: () => LoopShapesDAL.detachRenders([{ id: R.r1 }, { id: R.r2 }, { id: R.r1 }, { id: MISSING_ID }]),
+    writes: ['renders', 'tool_executions'],
+  },
+  { name: 'LoopShapesDAL.detachRenders#empty', run: () => LoopShapesDAL.detachRenders([]), writes: ['renders', 'tool_executions'] },
+  {
+    name: 'LoopShapesDAL.latestRenderPerProject',
+    run: () => LoopShapesDAL.latestRenderPerProject([PR.aliceSketch, PR.aliceBrand, MISSING_ID, PR.daveEmpty, PR.aliceSketch]),
+  },
+  { name: 'LoopShapesDAL.latestRenderPerProject#empty', run: () => LoopShapesDAL.latestRenderPerProject([]) },
+  {
+    name: 'LoopShapesDAL.latestRenderPerProject#uuidForms',
+    run: () => LoopShapesDAL.latestRenderPerProject([upper(PR.bobBrand), braced(PR.aliceBrand), bare(PR.aliceSketch)]),
+  },
+  {
+    name: 'LoopShapesDAL.lastRenderPerChain',
+    run: () => LoopShapesDAL.lastRenderPerChain([CHAIN.hero, CHAIN.empty, CHAIN.bob, MISSING_ID, CHAIN.hero]),
+  },
+  { name: 'LoopShapesDAL.lastRenderPerChain#empty', run: () => LoopShapesDAL.lastRenderPerChain([]) },
+  {
+    name: 'LoopShapesDAL.lastRenderPerChain#uuidForms',
+    run: () => LoopShapesDAL.lastRenderPerChain([braced(CHAIN.hero), bare(CHAIN.sketch)]),
+  },
+  {
+    name: 'LoopShapesDAL.rendersWithProject',
+    run: () => LoopShapesDAL.rendersWithProject([R.r9, R.r1, MISSING_ID, R.r9]),
+  },
+  { name: 'LoopShapesDAL.rendersWithProject#empty', run: () => LoopShapesDAL.rendersWithProject([]) },
+  {
+    name: 'LoopShapesDAL.rendersWithProject#upperCase',
+    run: () => LoopShapesDAL.rendersWithProject([upper(R.r10), R.r10, upper(EXEC.e1)]),
+  },
+];
