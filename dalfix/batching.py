@@ -6,6 +6,8 @@ row it writes, where a chain continues, and what a per-key DAL helper would batc
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import QueryChain, unwrap
@@ -237,3 +239,51 @@ def dialect_of(project: Project, parsed: ParsedFile) -> str | None:
     if len(dialects) == 1 and None not in dialects:
         return dialects.pop()
     return project.config.dialect if not dialects else None
+
+
+# Keys per batched statement, below each dialect's bind-parameter limit with room for the statement's other
+# parameters: PostgreSQL and MySQL allow 65,535 per statement, SQLite 32,766 (999 before 3.32), D1 100.
+CHUNK_SIZES = {"postgresql": 30_000, "mysql": 30_000, "sqlite": 15_000, "d1": 50}
+UNKNOWN_CHUNK_SIZE = 900
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a batch reads in chunks: `keys` (the list's text, in loop order), `same_key` (a JS function telling
+    two keys the database reads as one, "" for identity) and the bind parameters each key takes."""
+
+    keys: str
+    same_key: str = ""
+    per_row: int = 1
+
+
+def parameters_per_row(values: Node) -> int:
+    """Bind parameters one `values({ … })` row takes: one per property (a spread counts for 32)."""
+    return sum(32 if p.type == "spread_element" else 1 for p in values.named_children if p.type != "comment") or 1
+
+
+# The placeholder a batched query holds where one chunk of keys goes.
+CHUNK = "__dalfix_chunk__"
+
+
+def chunk_size(project: Project, parsed: ParsedFile) -> int:
+    """Keys per batched statement: `batch-size` from dalfix.toml, else by the file's driver and dialect."""
+    if project.config.batch_size is not None:
+        return project.config.batch_size
+    if any(d.driver == "d1" for d in project.drivers_for(parsed)):
+        return CHUNK_SIZES["d1"]
+    dialect = dialect_of(project, parsed)
+    return CHUNK_SIZES.get(dialect, UNKNOWN_CHUNK_SIZE) if dialect is not None else UNKNOWN_CHUNK_SIZE
+
+
+def chunk_helper(parsed: ParsedFile) -> tuple[str, bool]:
+    """The name of the file's `inChunks` helper and whether it still has to be added (a name the file uses
+    for something else gets a fresh one)."""
+    text = parsed.source.decode("utf-8", "surrogateescape")
+    for suffix in ("", *map(str, range(2, 10))):
+        name = "inChunks" + suffix
+        if not re.search(rf"\b{name}\b", text):
+            return name, True
+        if re.search(rf"^async function {name}<K, R>\($", text, re.M):
+            return name, False
+    return "inChunks10", True

@@ -15,7 +15,8 @@ from pathlib import Path
 
 CONFIG_NAME = "dalfix.toml"
 
-KNOWN_KEYS = {"select", "ignore", "exclude", "db-handles", "dialect", "driver", "drizzle-version", "preview"}
+KNOWN_KEYS = {"select", "ignore", "exclude", "db-handles", "dialect", "driver", "drizzle-version", "preview",
+              "batch-size"}  # fmt: skip
 
 
 class ConfigError(ValueError):
@@ -34,6 +35,7 @@ class Config:
     driver: str | None = None  # e.g. "node-postgres", "node-postgres-client", "pglite"
     drizzle_version: str | None = None
     preview: bool = False
+    batch_size: int | None = None  # DAL002: keys per batched statement (default: by dialect)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -136,8 +138,12 @@ def load_config_file(path: Path, explicit: bool = True) -> Config:
 
     if driver is not None and driver not in KNOWN_DRIVERS:
         raise ConfigError(f"{path}: unknown `driver` {driver!r} (known: {', '.join(sorted(KNOWN_DRIVERS))})")
+    batch_size = data.get("batch-size")
+    if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1):
+        raise ConfigError(f"{path}: `batch-size` must be a positive integer")
     return Config(
         path=path,
+        batch_size=batch_size,
         select=strings("select"),
         ignore=strings("ignore"),
         exclude=strings("exclude"),

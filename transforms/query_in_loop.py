@@ -9,7 +9,12 @@ whose iteration awaits one query keyed by the element: `eq(col, x)`, `eq(col, x.
 same. An update or delete becomes one statement with `inArray(col, keys)`; a select runs once before the
 loop with `inArray`, and each iteration looks its rows up by key; a count, max, min, sum or avg per element
 (or `db.$count`) becomes one `GROUP BY col` query read back into the same shape; inserts inside a transaction become one
-multi-row `values(rows)`. Every batch is guarded, so an empty list still sends no statement (and
+multi-row `values(rows)`. Batches are chunked: a statement holds at most 30,000 keys on PostgreSQL and
+MySQL (whose limit is 65,535 bind parameters), 15,000 on SQLite (32,766), 50 on Cloudflare D1 (100), 900
+when the dialect is unknown (SQLite before 3.32 allowed 999); an insert's rows per statement are that
+divided by its values per row; `batch-size` in dalfix.toml sets another size. Writes loop over chunks of the
+keys; reads go through an `inChunks` helper added once at the end of the file, which runs one statement per
+chunk of distinct keys. So n keys send ceil(n / size) statements, an empty list sends none (and
 `inArray(col, [])`, which throws before drizzle-orm 0.32.1, is never built).
 
 ## Why is this bad?
@@ -54,11 +59,11 @@ import { renders } from "./schema";
 
 export async function detachRenders(chainId: string) {
   const chainRenders = await db.select().from(renders).where(eq(renders.chainId, chainId));
-  if (chainRenders.length > 0) {
+  for (let start = 0; start < chainRenders.length; start += 900) {
     await db
       .update(renders)
       .set({ chainId: null, chainPosition: null, updatedAt: new Date() })
-      .where(inArray(renders.id, chainRenders.map((r) => r.id)));
+      .where(inArray(renders.id, chainRenders.map((r) => r.id).slice(start, start + 900)));
   }
 }
 ```
@@ -81,6 +86,10 @@ reads take no row locks and are batched there too.
 
 A loop under `// eslint-disable-next-line no-await-in-loop` (or a file-wide `eslint-disable no-await-in-loop`,
 or biome's `noAwaitInLoops`) is still reported, but its fix is never safe: the author said the order mattered.
+
+Chunks run one after another and change nothing in the argument above: each chunk's statement changes
+exactly the rows the loop's statements for those keys change; a failing chunk leaves the chunks before it
+applied, as the loop left the elements before it.
 
 Unsafe: `.forEach(async …)` (the loop did not wait for its queries; the batch is awaited, so the function
 now waits and a failure rejects it) and `for…in` (`Object.keys` skips inherited keys `for…in` visits).
@@ -111,17 +120,18 @@ occurrence of a key, the batch once per row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dalfix import batching
 from dalfix.analysis.drizzle import QueryChain, unwrap
-from dalfix.analysis.keys import canonical, key_column, key_comparison, key_match
+from dalfix.analysis.keys import canonical, key_column, key_comparison, key_match, same_key
 from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_another_loop, outside_closures
-from dalfix.batching import aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
+from dalfix.batching import CHUNK, Batch, aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import Node, enclosing_function, fresh_name
-from dalfix.render import reindent
+from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
 
 # The steps each batchable chain may have after its root.
@@ -131,6 +141,7 @@ SHAPES = {"update": {"set", "where", "returning", "execute"}, "delete": {"where"
 SHAPES["selectDistinct"] = SHAPES["select"]
 SAFE_LOOPS = ("for-of", "for-index", "map")
 BARE = ("variable_declarator", "return_statement", "arguments", "array")  # where `a ?? b` needs no parentheses
+PRIMARY = r"[\w$.]+(\(.*\))?"  # keys that need no parentheses before `.slice(…)`
 UNCOMPARABLE = ("a read per element keyed by `{}`, whose values the database compares in a way JS `===` cannot "
                 "(a case-insensitive collation, numeric text, dates)")  # fmt: skip
 UNREADABLE_LIST = "a query per element of a list dalfix cannot read twice (an iterator, or a value it cannot type)"
@@ -185,16 +196,17 @@ class QueryInLoop(Rule):
             return self._no_fix(ctx, a, site, "a `while` walk over a list index")
         if not self._array(ctx, a):
             return self._no_fix(ctx, a, site, UNREADABLE_LIST)
-        column, in_array = ctx.text(key.column), f"inArray({ctx.text(key.column)}, {a.keys_text(key)})"
-        keyed = Edit(key.condition.start_byte, key.condition.end_byte, in_array)
+        column, keys = ctx.text(key.column), a.keys_text(key)
+        keyed = Edit(key.condition.start_byte, key.condition.end_byte, f"inArray({column}, {CHUNK})")
         if chain.method in ("update", "delete"):
-            return self._write(ctx, a, site, chain, args, text_with_edits(ctx.parsed, site.query, [keyed]))
+            return self._write(ctx, a, site, chain, args, text_with_edits(ctx.parsed, site.query, [keyed]), keys)
         if a.result_discarded(site):
             return None
         compare = key_comparison(key_column(ctx.project, ctx.parsed, key.column))
         if compare is None:
             return self._no_fix(ctx, a, site, UNCOMPARABLE.format(column))
-        match_key = canonical(ctx.text(key.key), compare)
+        match_key = canonical(ctx.text(key.key), compare, ctx.style.quote)
+        batch = Batch(keys, same_key(compare, ctx.style.quote))
         grouped = f"one `GROUP BY {column}` query"
         if chain.method == "$count":  # a number per key; keys without rows count 0
             query = batching.count_query(ctx.text(chain.root), ctx.text(root[0]), text_with_edits(
@@ -202,7 +214,7 @@ class QueryInLoop(Rule):
             lookup = f"{{}}.get({match_key}) ?? 0"
             bare = site.expression.parent is not None and site.expression.parent.type in BARE
             return self._hoist(ctx, a, site, query, "ByKey", "count", lookup if bare else f"({lookup})", grouped, "",
-                               canonical("row.key", compare))  # fmt: skip
+                               batch, canonical("row.key", compare, ctx.style.quote))  # fmt: skip
         projection = unwrap(root[0]) if root else None
         defaults = aggregate_defaults(projection, a.analyzer)
         if defaults is not None and projection is not None and not {"orderBy", "limit"} & set(args):
@@ -211,16 +223,16 @@ class QueryInLoop(Rule):
             empty = "{ " + ", ".join(f"{name}: {value}" for name, value in defaults) + " }"
             query = _relative(ctx, site, text_with_edits(ctx.parsed, site.query, edits))
             lookup = f"[{{}}.get({match_key}) ?? {empty}]"
-            return self._hoist(ctx, a, site, query, "ByKey", "aggregates", lookup, grouped, group,
-                               canonical(group, compare))  # fmt: skip
-        return self._select(ctx, a, site, chain, key, args, projection, keyed, compare)
+            return self._hoist(ctx, a, site, query, "ByKey", "aggregates", lookup, grouped, group, batch,
+                               canonical(group, compare, ctx.style.quote))  # fmt: skip
+        return self._select(ctx, a, site, chain, key, args, projection, keyed, compare, batch)
 
     def _array(self, ctx: FileContext, a: LoopAnalysis) -> bool:
         """The keys are read before the loop: the list must be an array, a Map or a Set (or a view of one); an
         iterator or a generator can be read only once."""
         return a.iteration is not None
 
-    def _write(self, ctx, a, site, chain, args, query) -> Finding | None:  # type: ignore[no-untyped-def]
+    def _write(self, ctx, a, site, chain, args, query, keys) -> Finding | None:  # type: ignore[no-untyped-def]
         statement = a.statement()
         if statement is None or len(a.work_statements) != 1 or not a.result_discarded(site):
             return None  # other work in the body, or per-row RETURNING: never
@@ -228,7 +240,8 @@ class QueryInLoop(Rule):
         if why is not None:
             return self._no_fix(ctx, a, site, why)
         applicability = Applicability.SAFE if a.loop.kind in SAFE_LOOPS else Applicability.UNSAFE
-        return self._replace(ctx, a, site, statement, [query], f"one `{chain.method}` with `inArray`", applicability)
+        what = f"one `{chain.method}` with `inArray` per {batching.chunk_size(ctx.project, ctx.parsed)} keys"
+        return self._replace(ctx, a, site, statement, [query], what, applicability, keys)
 
     def _unbatchable_write(self, ctx, a, chain, args) -> str | None:  # type: ignore[no-untyped-def]
         """Why a keyed update or delete per element gets no fix, if it does not."""
@@ -243,7 +256,7 @@ class QueryInLoop(Rule):
 
     def _writes(self, ctx: FileContext, a: LoopAnalysis, sites: list[QuerySite]) -> Finding | None:
         """Several keyed writes per element (`delete` from two tables): one batch each, in body order."""
-        statement, queries = a.statement(), []
+        statement, queries, keys = a.statement(), [], set()
         if statement is None or not sites or a.loop.kind == "forEach" or not self._array(ctx, a):
             return None
         for site in sites:
@@ -260,11 +273,13 @@ class QueryInLoop(Rule):
             why = self._unbatchable_write(ctx, a, chain, args)
             if why is not None:
                 return self._no_fix(ctx, a, site, why)
-            keyed = Edit(key.condition.start_byte, key.condition.end_byte, f"inArray({ctx.text(key.column)}, "
-                         f"{a.keys_text(key)})")  # fmt: skip
+            keyed = Edit(key.condition.start_byte, key.condition.end_byte, f"inArray({ctx.text(key.column)}, {CHUNK})")
             queries.append(text_with_edits(ctx.parsed, site.query, [keyed]))
+            keys.add(a.keys_text(key))
+        if len(keys) != 1:
+            return None  # statements keyed by different paths of the element
         what = f"{len(queries)} statements with `inArray`, one per per-element statement"
-        return self._replace(ctx, a, sites[0], statement, queries, what, Applicability.UNSAFE)
+        return self._replace(ctx, a, sites[0], statement, queries, what, Applicability.UNSAFE, keys.pop())
 
     def _insert(self, ctx, a, site, chain, args, root) -> Finding | None:  # type: ignore[no-untyped-def]
         values = unwrap(args["values"][0]) if len(args.get("values", [])) == 1 else None
@@ -282,16 +297,18 @@ class QueryInLoop(Rule):
                                 "rows before it inserted; one multi-row insert would insert none)")  # fmt: skip
         # The callback's return type keeps literals typed as `values({...})` did (enum columns).
         rows = a.mapped(f"({ctx.text(values)})", f": typeof {ctx.text(root[0])}.$inferInsert")
-        query = text_with_edits(ctx.parsed, site.query, [Edit(values.start_byte, values.end_byte, rows)])
+        query = text_with_edits(ctx.parsed, site.query, [Edit(values.start_byte, values.end_byte, CHUNK)])
         statement = a.statement()
+        per_row = batching.parameters_per_row(values)  # each row binds one parameter per value
         if a.result_discarded(site) and len(a.work_statements) == 1 and statement is not None:
-            return self._replace(ctx, a, site, statement, [query], "one multi-row `insert`", Applicability.UNSAFE)
+            return self._replace(ctx, a, site, statement, [query], "one multi-row `insert`", Applicability.UNSAFE,
+                                 rows, per_row)  # fmt: skip
         if "returning" not in args or "onConflictDoNothing" in args or a.result_discarded(site):
             return None
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "inserted", "{}.splice(0, 1)",
-                           "one multi-row `insert … returning`", None)  # fmt: skip
+                           "one multi-row `insert … returning`", None, Batch(rows, "", per_row))  # fmt: skip
 
-    def _select(self, ctx, a, site, chain, key, args, projection, keyed, compare) -> Finding | None:  # type: ignore[no-untyped-def]
+    def _select(self, ctx, a, site, chain, key, args, projection, keyed, compare, batch) -> Finding | None:  # type: ignore[no-untyped-def]
         prop = key_property(ctx.parsed, key.column, projection, args["from"][0])
         if prop is None or args.get("limit", [None])[0] is not None and ctx.text(args["limit"][0]) != "1":
             return self._no_fix(ctx, a, site, "a select per element dalfix cannot match back to keys (no key column, "
@@ -305,10 +322,10 @@ class QueryInLoop(Rule):
             latest = batching.distinct_on_edits(ctx.parsed, chain, ctx.text(key.column))
         query = text_with_edits(ctx.parsed, site.query, edits + (latest or []))
         row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row")
-        lookup = f"{{}}.filter(({row}) => {key_match(f'{row}.{prop}', ctx.text(key.key), compare)})"
+        lookup = f"{{}}.filter(({row}) => {key_match(f'{row}.{prop}', ctx.text(key.key), compare, ctx.style.quote)})"
         lookup += ".slice(0, 1)" if limit is not None and not ctx.text(site.statement).startswith(_FIRST_ONLY) else ""
         what = "one `selectDistinctOn` query (the first row per key)" if latest else "one `inArray` select"
-        return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup, what, None)
+        return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup, what, None, batch)
 
     def _relational(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, chain: QueryChain) -> Finding | None:
         """`db.query.t.findFirst({ where: eq(t.k, x) })` per element: one `findMany` with `inArray`, matched back
@@ -334,10 +351,13 @@ class QueryInLoop(Rule):
         compare = key_comparison(facts)
         if compare is None:
             return self._no_fix(ctx, a, site, UNCOMPARABLE.format(ctx.text(key.column)))
-        keyed = f"inArray({ctx.text(key.column)}, {a.keys_text(key)})"
+        keyed, batch = (
+            f"inArray({ctx.text(key.column)}, {CHUNK})",
+            Batch(a.keys_text(key), same_key(compare, ctx.style.quote)),
+        )
         orders = batching.order_terms(ctx.parsed, options["orderBy"]) if "orderBy" in options else None
         row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row")
-        match = f"(({row}) => {key_match(f'{row}.{ctx.text(prop)}', ctx.text(key.key), compare)})"
+        match = f"(({row}) => {key_match(f'{row}.{ctx.text(prop)}', ctx.text(key.key), compare, ctx.style.quote)})"
         unique = facts is not None and facts.unique  # one row per key: findMany returns it
         if chain.method == "findFirst" and orders and set(options) == {"where", "orderBy"} and not unique and (
                 batching.dialect_of(ctx.project, ctx.parsed) == "postgresql"):  # fmt: skip
@@ -345,14 +365,14 @@ class QueryInLoop(Rule):
                 ctx.parsed, where, [Edit(key.condition.start_byte, key.condition.end_byte, keyed)]), orders,
                 ctx.style.indent_unit)  # fmt: skip
             return self._hoist(ctx, a, site, query, "Rows", "latest", "{}.find" + match,
-                               "one `selectDistinctOn` query (the first row per key)", None)  # fmt: skip
+                               "one `selectDistinctOn` query (the first row per key)", None, batch)  # fmt: skip
         method = chain.links[2].member.child_by_field_name("property")
         assert method is not None
         edits = [Edit(key.condition.start_byte, key.condition.end_byte, keyed),
                  Edit(method.start_byte, method.end_byte, "findMany")]  # fmt: skip
         query = _relative(ctx, site, text_with_edits(ctx.parsed, site.query, edits))
         lookup = ("{}.find" if chain.method == "findFirst" else "{}.filter") + match
-        return self._hoist(ctx, a, site, query, "Rows", "found", lookup, "one `findMany` with `inArray`", None)
+        return self._hoist(ctx, a, site, query, "Rows", "found", lookup, "one `findMany` with `inArray`", None, batch)
 
     def _read_then_write(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
         """A read keyed by the element followed by a write: reported, since batching needs the write
@@ -369,41 +389,60 @@ class QueryInLoop(Rule):
                                     "with one `inArray` select, then write from them")  # fmt: skip
         return None
 
-    def _replace(self, ctx, a, site, statement, queries, what, applicability) -> Finding:  # type: ignore[no-untyped-def]
-        """The loop becomes guarded statements (one per per-element statement, in body order)."""
+    def _replace(self, ctx, a, site, statement, queries, what, applicability, keys, per_row=1) -> Finding:  # type: ignore[no-untyped-def]
+        """The loop becomes a loop over chunks of the keys (re-read per chunk: they are pure) running each
+        per-element statement (in body order) once per chunk; an empty list runs none."""
         comments = [ctx.text(c) for c in a.loop.body.named_children if c.type == "comment"]
+        start = fresh_name(enclosing_function(a.loop.node), a.loop.node, "start")
+        size = max(1, batching.chunk_size(ctx.project, ctx.parsed) // per_row)
+        chunk = f"{keys if re.fullmatch(PRIMARY, keys) else f'({keys})'}.slice({start}, {start} + {size})"
         text = ctx.render(
             "query_in_loop/batched_write.ts.j2",
             statement,
             length=a.length_text(),
+            start=start,
+            size=size,
             comments=comments,
-            queries=[reindent(query, ctx.indent_at(site.query), ctx.style.indent_unit) for query in queries],
+            queries=[
+                reindent(q.replace(CHUNK, chunk), ctx.indent_at(site.query), ctx.style.indent_unit) for q in queries
+            ],  # fmt: skip
         )
         imports = {"inArray"} if any("inArray(" in query for query in queries) else set()
         return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
 
-    def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group, map_key="") -> Finding | None:  # type: ignore[no-untyped-def]
-        """The batch runs before the loop (rows, or a map by key when `group` is set); each iteration looks its
-        result up (`lookup`, with `{}` for the batch's name) instead of querying."""
+    def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group, batch, map_key="") -> Finding | None:  # type: ignore[no-untyped-def]
+        """The batch runs before the loop, a chunk of keys per statement through the file's `inChunks` helper
+        (rows, or a map by key when `group` is set); each iteration looks its result up (`lookup`, with `{}` for
+        the batch's name) instead of querying."""
         statement = a.statement()
         if statement is None or not a.unconditional(site) or not a.local_effects_only(a.loop.statements,
                                                                                        site.expression):  # fmt: skip
             return None  # other effects interleaved, exits decided by results, other awaits: never
         name = _batch_name(ctx, a, site, suffix, default)
+        helper, missing = batching.chunk_helper(ctx.parsed)
+        chunk = fresh_name(enclosing_function(a.loop.node), a.loop.node, "chunk")
         template = "query_in_loop/batched_rows.ts.j2" if group is None else "query_in_loop/grouped_rows.ts.j2"
         text = ctx.render(
             template,
             statement,
             batch=name,
-            length=a.length_text(),
+            helper=helper,
+            keys=batch.keys,
+            size=max(1, batching.chunk_size(ctx.project, ctx.parsed) // batch.per_row),
+            chunk=chunk,
+            same_key=batch.same_key,
             group=group,
             map_key=map_key,
-            query=reindent(query, "", "" if group is None else ctx.style.indent_unit),
+            query=reindent(query.replace(CHUNK, chunk), "", "" if group is None else ctx.style.indent_unit),
         )
         edits = [
             Edit(statement.start_byte, statement.start_byte, text + ctx.style.newline + ctx.indent_at(statement)),
             Edit(site.expression.start_byte, site.expression.end_byte, lookup.replace("{}", name)),
         ]
+        if missing:  # the helper goes at the end of the file, once
+            end = len(ctx.source.rstrip())
+            edits.append(Edit(end, end, ctx.style.newline + render_template(
+                "query_in_loop/in_chunks.ts.j2", ctx.style, "", helper=helper)))  # fmt: skip
         imports = ({"inArray"} if "inArray(" in query else set()) | ({"count"} if group == "" else set())
         return self._fix(ctx, a, edits, what, Applicability.UNSAFE, imports)
 
@@ -436,6 +475,16 @@ class QueryInLoop(Rule):
             applicability = max(applicability, Applicability.UNSAFE, key=lambda a: a.rank)
         return ctx.finding(self, a.loop.node, message, edits, applicability,
                            frozenset(("drizzle-orm", name) for name in imports), ("N statements -> 1",))  # fmt: skip
+
+
+def _list_name(keys: str) -> str:
+    """A name for a list of keys after the last name in its text: `ids` for `xs.map((x) => x.id)`, `allIds` for
+    `Array.from(ids)`, `rows` otherwise."""
+    match = re.search(r"([A-Za-z_$][\w$]*)\)*$", keys)
+    if match is None:
+        return "rows"
+    word = match.group(1)
+    return "all" + word[:1].upper() + word[1:] if word.endswith("s") else word + "s"
 
 
 def _relative(ctx: FileContext, site: QuerySite, query: str) -> str:

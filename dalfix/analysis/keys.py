@@ -66,13 +66,18 @@ def key_comparison(column: KeyColumn | None) -> Comparison | None:
     return "exact"
 
 
-def canonical(expression: str, comparison: Comparison) -> str:
+def canonical(expression: str, comparison: Comparison, quote: str = '"') -> str:
     """`expression` in the form the comparison compares: a uuid's hex digits in lower case."""
     if comparison == "uuid":
-        return f'String({expression}).replace(/[^0-9a-f]/gi, "").toLowerCase()'
+        return f"String({expression}).replace(/[^0-9a-f]/gi, {quote}{quote}).toLowerCase()"
     return expression
 
 
-def key_match(row_value: str, key: str, comparison: Comparison) -> str:
+def key_match(row_value: str, key: str, comparison: Comparison, quote: str = '"') -> str:
     """The JS condition that a row's key value and a loop's key name the same database value."""
-    return f"{canonical(row_value, comparison)} === {canonical(key, comparison)}"
+    return f"{canonical(row_value, comparison, quote)} === {canonical(key, comparison, quote)}"
+
+
+def same_key(comparison: Comparison, quote: str = '"') -> str:
+    """A JS function mapping keys the database reads as one to one value ("" when that is identity)."""
+    return f"(key) => {canonical('key', comparison, quote)}" if comparison == "uuid" else ""
