@@ -459,3 +459,29 @@ def test_an_internal_error_on_one_table_keeps_the_others(tmp_path: Path, monkeyp
     model = read_schema(project, [tmp_path])
     assert table(model, "a").is_unique_key(["id"])
     assert [(u.line, u.reason) for u in model.unreadable] == [(3, "internal error: RuntimeError: simulated")]
+
+
+def test_local_bindings_shadow_the_imported_table(tmp_path: Path) -> None:
+    project = _write_project(
+        tmp_path,
+        {
+            "schema.ts": "import { integer, pgTable } from 'drizzle-orm/pg-core';\n"
+            "export const users = pgTable('users', { id: integer('id').primaryKey() });\n",
+            "code.ts": "import { users } from './schema';\n"
+            "export function a() { return users.id; }\n"
+            "export function b() { const users = { id: 1 }; return users.id; }\n"
+            "export function c(rows: any[]) { for (const users of rows) { use(users.id); } }\n"
+            "export function d() { try { x(); } catch (users) { use(users.id); } }\n"
+            "export const e = ({ users }: any) => users.id;\n"
+            "export function f() { { let users = 1; } return users.id; }\n",
+        },
+    )
+    model = read_schema(project, [tmp_path])
+    path = tmp_path / "code.ts"
+    parsed = parse_file(path, path.read_bytes())
+    found = [
+        model.column_of(parsed, m) is not None
+        for m in descendants_of_type(parsed.root, "member_expression")
+        if parsed.text(m) == "users.id"
+    ]
+    assert found == [True, False, False, False, False, True]
