@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 import tree_sitter
@@ -227,6 +229,36 @@ def fresh_name(function: Node | None, near: Node, base: str) -> str:
     return name
 
 
+class SpanIndex:
+    """Byte ranges of nodes (nested or disjoint, never crossing) and a fast "does one contain this offset"."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        self._spans = sorted(spans)
+        self._starts = [start for start, _ in self._spans]
+        self._reach = list(accumulate((end for _, end in self._spans), max))  # furthest end so far
+        self._unsorted = False
+
+    def add(self, start: int, end: int) -> None:
+        """Add a range; cheap when ranges come in source order (as a walk in source order finds them)."""
+        if self._unsorted or (self._starts and start < self._starts[-1]):
+            self._spans.append((start, end))
+            self._unsorted = True  # sorted again at the next query
+            return
+        self._spans.append((start, end))
+        self._starts.append(start)
+        self._reach.append(max(end, self._reach[-1]) if self._reach else end)
+
+    def contains(self, offset: int) -> bool:
+        if self._unsorted:
+            self.__init__(self._spans)  # type: ignore[misc]
+        index = bisect_right(self._starts, offset) - 1
+        while index >= 0 and self._reach[index] > offset:  # some span up to here still reaches `offset`
+            if self._spans[index][1] > offset:
+                return True
+            index -= 1
+        return False
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Pre-order walk over named and anonymous descendants, `node` included."""
     stack = [node]
@@ -247,10 +279,15 @@ def descendants_of_type(node: Node, *types: str) -> Iterator[Node]:
         stack.extend(reversed(current.named_children))
 
 
+@lru_cache(maxsize=4)
+def _line_starts(source: bytes) -> list[int]:
+    return [0, *(m.end() for m in re.finditer(b"\n", source))]
+
+
 def line_col(source: bytes, offset: int) -> tuple[int, int]:
     """1-based line and 1-based column (in characters) of a byte offset."""
     line_start = source.rfind(b"\n", 0, offset) + 1
-    line = source.count(b"\n", 0, offset) + 1
+    line = bisect_right(_line_starts(source), offset)  # not source.count(): a report of n findings is O(n log n)
     column = len(source[line_start:offset].decode("utf-8", "surrogateescape")) + 1
     return line, column
 

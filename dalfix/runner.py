@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -238,8 +239,9 @@ def fix_to_fixpoint(
         chosen = _non_overlapping(candidates)
         new_source, accepted, notes = _apply_validated(current, chosen)
         messages.extend(notes)
+        kept = {id(f) for f in accepted}  # by identity: comparing findings field by field made this O(n²)
         for finding in chosen:
-            if finding not in accepted:
+            if id(finding) not in kept:
                 rejected.add(_key(finding))
         if not accepted:
             findings = [f for f in findings if _key(f) not in rejected]
@@ -257,12 +259,31 @@ def _key(finding: Finding) -> tuple[str, tuple[str, ...]]:
 
 
 def _non_overlapping(findings: list[Finding]) -> list[Finding]:
+    """A greedy choice of fixes, in source order, none overlapping another (`Fix.overlaps`)."""
     chosen: list[Finding] = []
+    taken: list[Edit] = []  # the chosen fixes' edits, sorted; they never overlap, so their ends are sorted too
+    starts: list[int] = []
     for finding in sorted(findings, key=lambda f: (f.fix.start, f.fix.end) if f.fix else (0, 0)):
         assert finding.fix is not None
-        if all(not finding.fix.overlaps(other.fix) for other in chosen if other.fix is not None):
-            chosen.append(finding)
+        if any(_overlaps_taken(edit, taken, starts) for edit in finding.fix.edits):
+            continue
+        chosen.append(finding)
+        for edit in finding.fix.edits:
+            index = bisect.bisect_right(starts, edit.start)
+            starts.insert(index, edit.start)
+            taken.insert(index, edit)
     return chosen
+
+
+def _overlaps_taken(edit: Edit, taken: list[Edit], starts: list[int]) -> bool:
+    """Whether `edit` overlaps a taken edit: only the taken edits starting at or before its end can."""
+    probe = Fix((edit,), Applicability.SAFE, "")
+    index = bisect.bisect_right(starts, edit.end) - 1
+    while index >= 0 and taken[index].end >= edit.start:
+        if probe.overlaps(Fix((taken[index],), Applicability.SAFE, "")):
+            return True
+        index -= 1
+    return False
 
 
 def apply_fixes(parsed: ParsedFile, fixes: list[Fix]) -> bytes:
@@ -279,6 +300,7 @@ def apply_fixes(parsed: ParsedFile, fixes: list[Fix]) -> bytes:
 def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes, list[Finding], list[str]]:
     """Apply the fixes together; a fix whose result has new syntax errors is dropped and reported."""
     baseline = count_errors(parsed.root)
+    original_comments = comment_texts(parsed.root)
     notes: list[str] = []
 
     def valid(chosen: list[Finding]) -> bytes | None:
@@ -306,7 +328,7 @@ def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes
                     "(a dalfix bug; please report it)"
                 )
             return None
-        if comment_texts(parsed.root) - comment_texts(reparsed.root):
+        if original_comments - comment_texts(reparsed.root):
             if len(chosen) == 1:
                 notes.append(
                     f"{chosen[0].rule} fix at byte {chosen[0].start} dropped: it would lose a comment "
@@ -315,13 +337,21 @@ def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes
             return None
         return source
 
-    together = valid(findings)
-    if together is not None:
-        return together, findings, notes
-    good = [f for f in findings if valid([f]) is not None]
-    while good:
-        together = valid(good)
+    def largest_valid(group: list[Finding]) -> tuple[bytes, list[Finding]] | None:
+        """Halve a group that fails until the fixes that fail alone are found: O(bad × log n) re-parses, not
+        one per fix (which made a big file with one bad fix quadratic)."""
+        together = valid(group)
         if together is not None:
-            return together, good, notes
-        good = good[:1] if len(good) > 1 else []
-    return parsed.original, [], notes
+            return together, group
+        if len(group) == 1:
+            return None
+        halves = [largest_valid(group[: len(group) // 2]), largest_valid(group[len(group) // 2 :])]
+        good = [f for half in halves if half is not None for f in half[1]]
+        if all(half is not None for half in halves) or not good:
+            together = valid(good) if good else None
+            if together is not None:
+                return together, good
+        return next((half for half in halves if half is not None), None)  # the halves clash: one now, one later
+
+    found = largest_valid(findings)
+    return (found[0], found[1], notes) if found is not None else (parsed.original, [], notes)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, walk
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, SpanIndex, walk
 
 DbEffectKind = Literal["none", "read", "write", "transaction", "unknown"]
 
+ANY_NAME = "\0"  # in Vocabulary._within: a range for any handle name
 READ_ROOTS = frozenset({"select", "selectDistinct", "selectDistinctOn", "$count"})
 RELATIONAL_READS = frozenset({"findFirst", "findMany"})
 WRITE_ROOTS = frozenset({"insert", "update", "delete", "refreshMaterializedView", "batch"})
@@ -165,6 +166,7 @@ class Vocabulary:
     transaction_scopes: list[tuple[int, int, frozenset[str]]] = field(default_factory=list)
     typed_db_params: list[tuple[int, int, str]] = field(default_factory=list)
     typed_tx_params: list[tuple[int, int, str]] = field(default_factory=list)
+    _span_indexes: dict[str, tuple[int, dict[str, SpanIndex]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
@@ -239,16 +241,11 @@ class Vocabulary:
 
     def handle_kind(self, root: Node, at: Node) -> Literal["db", "tx"] | None:
         """Whether the chain root `root` (used at `at`) is a database handle, a transaction handle, or neither."""
-        text = self.parsed.text(root)
-        for start, end, names in self.transaction_scopes:
-            if start <= at.start_byte < end and text in names:
-                return "tx"
-        for start, end, name in self.typed_tx_params:
-            if start <= at.start_byte < end and text == name:
-                return "tx"
-        for start, end, name in self.typed_db_params:
-            if start <= at.start_byte < end and text == name:
-                return "db"
+        text, offset = self.parsed.text(root), at.start_byte
+        if self._within("transaction_scopes", text, offset) or self._within("typed_tx_params", text, offset):
+            return "tx"
+        if self._within("typed_db_params", text, offset):
+            return "db"
         if text in self.db_names and not self._shadowed(text, at):
             return "db"
         return None
@@ -264,16 +261,30 @@ class Vocabulary:
                 if params is not None and any(
                     n.type == "identifier" and self.parsed.text(n) == name for n in walk(params)
                 ):
-                    typed = any(s <= at.start_byte < e and n == name for s, e, n in self.typed_db_params)
-                    return not typed
+                    return not self._within("typed_db_params", name, at.start_byte)
             current = current.parent
         return False
 
     def inside_transaction(self, node: Node) -> bool:
         """True inside a `.transaction(...)` callback or a function taking a transaction parameter."""
-        return any(s <= node.start_byte < e for s, e, _ in self.transaction_scopes) or any(
-            s <= node.start_byte < e for s, e, _ in self.typed_tx_params
+        return self._within("transaction_scopes", ANY_NAME, node.start_byte) or self._within(
+            "typed_tx_params", ANY_NAME, node.start_byte
         )
+
+    def _within(self, table: str, name: str, offset: int) -> bool:
+        """Whether a range of `table` (one of the lists above) for handle `name` holds `offset`.
+
+        Indexed (a SpanIndex per name, extended as the list grows): a linear scan per query chain made a
+        file with n transactions cost O(n²).
+        """
+        entries: list[tuple[int, int, frozenset[str] | str]] = getattr(self, table)
+        seen, by_name = self._span_indexes.setdefault(table, (0, {}))
+        for start, end, names in entries[seen:]:  # new since the last query (`build` appends as it goes)
+            for each in ((names,) if isinstance(names, str) else tuple(names)) + (ANY_NAME,):
+                by_name.setdefault(each, SpanIndex(())).add(start, end)
+        cached = self._span_indexes[table] = (len(entries), by_name)
+        index = cached[1].get(name)
+        return index is not None and index.contains(offset)
 
     def query_chain(self, node: Node) -> QueryChain | None:
         """The Drizzle query `node` is, if it is one (a chain rooted at a db or transaction handle)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from dalfix.analysis.drizzle import split_chain, unwrap
@@ -361,8 +361,8 @@ class LoopAnalysis:
         root = node
         while root.parent is not None:
             root = root.parent
-        file_wide = [c for c in root.named_children if c.type == "comment" and "eslint-disable " in self.text(c)]
-        return any(marker in self.text(c) for c in comments + file_wide for marker in SEQUENTIAL_MARKERS)
+        texts = [self.text(c) for c in comments] + _file_wide_disables(root)
+        return any(marker in text for text in texts for marker in SEQUENTIAL_MARKERS)
 
     def statement_sites(self) -> list[QuerySite] | None:
         """One site per statement when the body (after its element aliases) is two or more `await q;`
@@ -672,3 +672,10 @@ def _drizzle_call(node: Node, imports: dict[str, tuple[str, str]], text) -> tupl
 
 def drizzle_call(node: Node, analyzer: EffectAnalyzer) -> tuple[str, list[Node]]:
     return _drizzle_call(unwrap(node), analyzer.imports, analyzer.text)
+
+
+@lru_cache(maxsize=4)
+def _file_wide_disables(root: Node) -> list[str]:
+    """Top-level `eslint-disable` comments, once per file (not once per loop: that was O(n²) on big files)."""
+    texts = ((c.text or b"").decode("utf-8", "surrogateescape") for c in root.named_children if c.type == "comment")
+    return [text for text in texts if "eslint-disable " in text]

@@ -1,0 +1,209 @@
+"""Big files cost time in proportion to their size: each piece that was quadratic, checked on its own.
+
+Each test compares a small and a 4-16x bigger input; the bounds leave room for a loaded machine while the
+quadratic versions missed them by a factor of 4 or more.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import dalfix.runner
+from dalfix.analysis.drizzle import Vocabulary
+from dalfix.diffs import _anchored_opcodes, unified_diff
+from dalfix.fixes import Applicability, Edit, Finding, Fix
+from dalfix.parsing import SpanIndex, descendants_of_type, line_col, parse_file
+from dalfix.runner import _non_overlapping
+
+BLOCK = """export async function load{n}(id: string) {{
+  const a = await db.select().from(users).where(eq(users.id, id));
+  const b = await db.select().from(orders).where(eq(orders.userId, id));
+  return [a, b];
+}}
+
+export async function move{n}(from: string) {{
+  return db.transaction(async (tx) => {{
+    await tx.update(accounts).set({{ balance: 0 }}).where(eq(accounts.id, from));
+  }});
+}}
+
+"""
+GROUPED = """  const [a, b] = await Promise.all([
+    db.select().from(users).where(eq(users.id, id)),
+    db.select().from(orders).where(eq(orders.userId, id)),
+  ]);
+"""
+
+
+def generated(repetitions: int) -> bytes:
+    return ('import { db } from "./db";\n' + "".join(BLOCK.format(n=n) for n in range(repetitions))).encode()
+
+
+def seconds(function: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def assert_linear(small: float, big: float, factor: int) -> None:
+    # Linear work grows `factor` times; allow twice that (noise, caches). Quadratic grew factor² times.
+    assert big < small * factor * 2 + 0.05, f"{factor}x the input took {big / small:.1f}x the time"
+
+
+def test_unified_diff_of_a_repetitive_file() -> None:
+    def pair(repetitions: int) -> tuple[bytes, bytes]:
+        before = generated(repetitions)
+        old = b"  const a = await db.select().from(users).where(eq(users.id, id));\n"
+        old += b"  const b = await db.select().from(orders).where(eq(orders.userId, id));\n"
+        return before, before.replace(old, GROUPED.encode())
+
+    small, big = pair(300), pair(1200)
+    assert_linear(seconds(lambda: unified_diff(*small, "a.ts")), seconds(lambda: unified_diff(*big, "a.ts")), 4)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_anchored_opcodes_rebuild_the_new_side(seed: int) -> None:
+    rng = random.Random(seed)
+    vocabulary = [f"line {i}\n" for i in range(rng.randint(1, 8))]
+    before = [rng.choice(vocabulary) for _ in range(rng.randint(0, 40))]
+    after = list(before)
+    for _ in range(rng.randint(0, 6)):
+        roll = rng.random()
+        if roll < 0.3 and after:
+            del after[rng.randrange(len(after))]
+        elif roll < 0.6:
+            after.insert(rng.randint(0, len(after)), rng.choice([*vocabulary, "new\n"]))
+        elif after:
+            after[rng.randrange(len(after))] = f"changed {rng.randint(0, 3)}\n"
+    rebuilt: list[str] = []
+    position = (0, 0)
+    for tag, i1, i2, j1, j2 in _anchored_opcodes(before, after):
+        assert (i1, j1) == position, "opcodes are contiguous"
+        if tag == "equal":
+            assert before[i1:i2] == after[j1:j2]
+        rebuilt += after[j1:j2]
+        position = (i2, j2)
+    assert position == (len(before), len(after)) and rebuilt == after
+
+
+def test_line_col_does_not_rescan_the_file() -> None:
+    def positions(repetitions: int) -> tuple[bytes, list[int]]:
+        source = generated(repetitions)
+        return source, [len(source) * k // 2000 for k in range(2000)]
+
+    small, big = positions(100), positions(1600)
+    assert line_col(*[big[0], big[1][-1]]) == (big[0].count(b"\n", 0, big[1][-1]) + 1, line_col(big[0], big[1][-1])[1])
+    time_small = seconds(lambda: [line_col(small[0], p) for p in small[1]])
+    time_big = seconds(lambda: [line_col(big[0], p) for p in big[1]])
+    assert time_big < time_small * 4 + 0.05, "the same number of lookups must not grow with the file"
+
+
+def test_handle_lookups_do_not_scan_every_transaction(tmp_path: Path) -> None:
+    def lookups(repetitions: int) -> Callable[[], object]:
+        parsed = parse_file(tmp_path / "a.ts", generated(repetitions))
+        vocabulary = Vocabulary.build(parsed, ("db",))
+        assert len(vocabulary.transaction_scopes) == repetitions
+        roots = [n for n in descendants_of_type(parsed.root, "identifier") if parsed.text(n) in ("db", "tx")][:500]
+        return lambda: [vocabulary.handle_kind(root, root) for root in roots]
+
+    small, big = lookups(25), lookups(1600)
+    assert_linear(seconds(small), seconds(big), 1)
+
+
+def test_span_index_agrees_with_a_scan() -> None:
+    rng = random.Random(7)
+    for _ in range(200):
+        spans: list[tuple[int, int]] = []
+
+        def nest(start: int, end: int, depth: int, spans: list[tuple[int, int]] = spans) -> None:
+            position = start
+            while position < end and depth < 4:
+                width = rng.randint(1, max(1, (end - position)))
+                if rng.random() < 0.6:
+                    spans.append((position, position + width))
+                    nest(position + 1, position + width - 1, depth + 1)
+                position += width + rng.randint(0, 3)
+
+        nest(0, 200, 0)
+        rng.shuffle(spans)
+        index = SpanIndex(spans[: len(spans) // 2])
+        for span in spans[len(spans) // 2 :]:
+            index.add(*span)
+        for offset in range(-1, 202):
+            assert index.contains(offset) == any(s <= offset < e for s, e in spans), (spans, offset)
+
+
+def _findings(count: int) -> list[Finding]:
+    fix = lambda at: Fix((Edit(at, at + 5, "x"), Edit(at + 7, at + 7, "y")), Applicability.SAFE, "t")  # noqa: E731
+    return [Finding("DAL900", "t", "t", at, at + 8, fix(at)) for at in range(0, count * 10, 10)]
+
+
+def test_choosing_non_overlapping_fixes_is_not_quadratic(monkeypatch) -> None:
+    calls = 0
+    real = Fix.overlaps
+
+    def counting(self: Fix, other: Fix) -> bool:
+        nonlocal calls
+        calls += 1
+        return real(self, other)
+
+    monkeypatch.setattr(Fix, "overlaps", counting)
+    findings = _findings(2000)
+    assert _non_overlapping(findings) == findings
+    assert calls < 10 * len(findings), f"{calls} overlap checks for {len(findings)} fixes"
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_non_overlapping_matches_the_pairwise_choice(seed: int) -> None:
+    rng = random.Random(seed)
+    findings = []
+    for _ in range(rng.randint(1, 30)):
+        edits = []
+        for _ in range(rng.randint(1, 3)):
+            start = rng.randint(0, 100)
+            edits.append(Edit(start, start + rng.choice([0, 0, 1, 3, 8]), "z"))
+        edits.sort()
+        if any(a.end > b.start for a, b in zip(edits, edits[1:], strict=False)):
+            continue
+        findings.append(Finding("DAL900", "t", "t", 0, 1, Fix(tuple(edits), Applicability.SAFE, "t")))
+    expected: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (f.fix.start, f.fix.end) if f.fix else (0, 0)):
+        if all(not finding.fix.overlaps(other.fix) for other in expected):  # type: ignore[union-attr,arg-type]
+            expected.append(finding)
+    assert _non_overlapping(findings) == expected
+
+
+def test_one_bad_fix_among_many_costs_log_n_reparses(tmp_path: Path, monkeypatch) -> None:
+    source = ("".join(f"const v{n} = {n};\n" for n in range(256))).encode()
+    parsed = parse_file(tmp_path / "a.ts", source)
+    findings = []
+    for declaration in parsed.root.named_children:
+        value = declaration.named_children[0].child_by_field_name("value")
+        assert value is not None
+        text = "(" if parsed.text(value) == "77" else parsed.text(value) + " + 0"  # one fix breaks the syntax
+        fix = Fix((Edit(value.start_byte, value.end_byte, text),), Applicability.SAFE, "t")
+        findings.append(Finding("DAL900", "t", "t", value.start_byte, value.end_byte, fix))
+    parses = 0
+    real_parse = dalfix.runner.parse_file
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        nonlocal parses
+        parses += 1
+        return real_parse(*args)
+
+    monkeypatch.setattr(dalfix.runner, "parse_file", counting)
+    fixed, accepted, notes = dalfix.runner._apply_validated(parsed, findings)
+    assert len(accepted) == 255 and b"const v77 = 77;" in fixed and b"const v3 = 3 + 0;" in fixed
+    assert notes == [
+        f"DAL900 fix at byte {findings[77].start} dropped: it produced invalid syntax (a dalfix bug; please report it)"
+    ]
+    # Three per halving (each half, then both together); one per fix before (258).
+    assert parses <= 3 * 8 + 2, f"{parses} re-parses for one bad fix among 256"
