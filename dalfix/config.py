@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CONFIG_NAME = "dalfix.toml"
 
-KNOWN_KEYS = {"select", "ignore", "exclude", "db-handles", "dialect", "driver", "drizzle-version", "preview",
-              "batch-size"}  # fmt: skip
+KNOWN_KEYS = {
+    "select", "ignore", "exclude", "db-handles", "dialect", "driver", "drizzle-version", "preview", "batch-size",
+    "max-file-size",
+}  # fmt: skip
+# Bigger files are skipped with a reason (a generated bundle, a fixture dump): analysis time and memory grow
+# with the file, and nobody reviews a fix in a 20 MB file.
+DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 1024, "mb": 1024 * 1024}
 
 
 class ConfigError(ValueError):
@@ -36,6 +43,7 @@ class Config:
     drizzle_version: str | None = None
     preview: bool = False
     batch_size: int | None = None  # DAL002: keys per batched statement (default: by dialect)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -152,4 +160,21 @@ def load_config_file(path: Path, explicit: bool = True) -> Config:
         driver=driver,
         drizzle_version=optional_string("drizzle-version"),
         preview=bool(data.get("preview", False)),
+        max_file_size=_size(path, data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
     )
+
+
+def too_big(limit: int) -> str:
+    """The skip reason of a file over `max-file-size`."""
+    unit, scale = ("MB", 1024 * 1024) if limit >= 1024 * 1024 else ("KB", 1024) if limit >= 1024 else ("bytes", 1)
+    return f"larger than max-file-size ({limit / scale:.4g} {unit})"
+
+
+def _size(path: Path, value: object) -> int:
+    """`max-file-size`: bytes, or a string such as "8 MB" or "512KB"."""
+    match = re.fullmatch(r"\s*(\d+)\s*([kKmM]?[bB]?)\s*", value) if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if match is not None and int(match.group(1)) > 0:
+        return int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+    raise ConfigError(f'{path}: `max-file-size` must be a positive number of bytes or a size such as "8 MB"')

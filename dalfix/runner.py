@@ -13,7 +13,7 @@ from typing import Literal
 from dalfix.analysis.project import Project
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.comments import comment_texts
-from dalfix.config import ConfigError
+from dalfix.config import ConfigError, too_big
 from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, looks_generated, read_source
 from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
@@ -135,6 +135,9 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         project = projects[root]
         if project.excludes(item):
             result.status, result.reason = "skipped", "excluded by dalfix.toml"
+            continue
+        if len(source) > project.config.max_file_size:
+            result.status, result.reason = "skipped", too_big(project.config.max_file_size)
             continue
         if not _may_match(source, project.rules):
             continue

@@ -207,3 +207,38 @@ def test_one_bad_fix_among_many_costs_log_n_reparses(tmp_path: Path, monkeypatch
     ]
     # Three per halving (each half, then both together); one per fix before (258).
     assert parses <= 3 * 8 + 2, f"{parses} re-parses for one bad fix among 256"
+
+
+# ---- the size cap ------------------------------------------------------------------------------------------
+
+
+def test_a_file_over_max_file_size_is_skipped_with_a_reason(run_cli, workdir, dal001) -> None:
+    (workdir / "small.ts").write_text(dal001.before, encoding="utf-8")
+    big = dal001.before + "// padding\n" * 500
+    (workdir / "big.ts").write_text(big, encoding="utf-8")
+    (workdir / "dalfix.toml").write_text('max-file-size = "4 KB"\n', encoding="utf-8")
+    result = run_cli("apply", ".")
+    assert "big.ts: skipped: larger than max-file-size (4 KB)" in result.stderr
+    assert (workdir / "big.ts").read_text(encoding="utf-8") == big
+    assert (workdir / "small.ts").read_text(encoding="utf-8") == dal001.after
+
+
+def test_the_default_cap_is_four_megabytes(run_cli, workdir) -> None:
+    (workdir / "huge.ts").write_bytes(b"export const x = 1;\n" + b"// padding\n" * (4 * 1024 * 1024 // 11))
+    result = run_cli("check", ".")
+    assert "huge.ts: skipped: larger than max-file-size (4 MB)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1024", 1024), ('"8 MB"', 8 * 1024 * 1024), ('"512KB"', 512 * 1024), ('"100b"', 100)],
+)
+def test_max_file_size_values(value, expected, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dalfix.config import ConfigError, load_config
+
+    (tmp_path / "dalfix.toml").write_text(f"max-file-size = {value}\n", encoding="utf-8")
+    assert load_config(tmp_path).max_file_size == expected
+    for bad in ('"lots"', "0", "-5", "true", '"3 GB"'):
+        (tmp_path / "dalfix.toml").write_text(f"max-file-size = {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="max-file-size"):
+            load_config(tmp_path)
