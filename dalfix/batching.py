@@ -287,3 +287,37 @@ def chunk_helper(parsed: ParsedFile) -> tuple[str, bool]:
         if re.search(rf"^async function {name}<K, R>\($", text, re.M):
             return name, False
     return "inChunks10", True
+
+
+def constraint_risk(project: Project, parsed: ParsedFile, chain: QueryChain) -> str | None:
+    """The constraint that can fail a batched update or delete as a whole where the loop failed part-way, from
+    the schema model: a unique or foreign-key column in the SET, a RESTRICT / NO ACTION foreign key pointing at
+    the deleted table. None when the model shows none (or does not know the table)."""
+    args = chain_arguments(chain)
+    target = args.get(chain.method, [])
+    table = project.schema.table_for_identifier(parsed, unwrap(target[0])) if len(target) == 1 else None
+    if table is None:
+        return None
+    name = table.ts_name or table.name or "the table"
+    if table.unreadable or (chain.method == "delete" and not project.schema.complete):
+        return f"dalfix could not read every constraint that may reject a row of `{name}`"
+    if chain.method == "delete":
+        for source, fk in project.schema.foreign_keys_to(table):
+            if fk.on_delete in ("restrict", "no action"):
+                return f"`{source.ts_name or source.name}.{', '.join(fk.columns)}` references `{name}` ({fk.on_delete})"
+        return None
+    values = unwrap(args["set"][0]) if len(args.get("set", [])) == 1 else None
+    if values is None or values.type != "object":
+        return "a SET dalfix cannot read may write a unique or foreign-key column"
+    for pair in (p for p in values.named_children if p.type != "comment"):
+        key_node, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        key = parsed.text(key_node) if key_node is not None else parsed.text(pair)
+        null = value is not None and parsed.text(unwrap(value)) == "null"  # NULL violates neither (nulls distinct)
+        if pair.type not in ("pair", "shorthand_property_identifier"):
+            return "a SET dalfix cannot read may write a unique or foreign-key column"
+        unique = [u for u in table.unique_sets() if key in (*u.columns, *u.expression_columns)]
+        if unique and not (null and not any(u.nulls_not_distinct for u in unique)):
+            return f"`{name}.{key}` is in a unique constraint"
+        if key in table.foreign_key_columns() and not null:
+            return f"`{name}.{key}` is a foreign key"
+    return None

@@ -91,6 +91,11 @@ Chunks run one after another and change nothing in the argument above: each chun
 exactly the rows the loop's statements for those keys change; a failing chunk leaves the chunks before it
 applied, as the loop left the elements before it.
 
+With the project's schema model, the constraints decide: an update whose SET writes a column of a unique
+set or a foreign key (other than to NULL), or a delete from a table a RESTRICT / NO ACTION foreign key
+points at, is unsafe, because one rejected row then fails the whole chunk where the loop had changed the
+rows before it; the message names the constraint. A table the model does not know keeps the rule above.
+
 Unsafe: `.forEach(async …)` (the loop did not wait for its queries; the batch is awaited, so the function
 now waits and a failure rejects it) and `for…in` (`Object.keys` skips inherited keys `for…in` visits).
 Selects, relational reads and grouped queries: rows are matched back to keys in JS, the way the key column
@@ -241,6 +246,9 @@ class QueryInLoop(Rule):
             return self._no_fix(ctx, a, site, why)
         applicability = Applicability.SAFE if a.loop.kind in SAFE_LOOPS else Applicability.UNSAFE
         what = f"one `{chain.method}` with `inArray` per {batching.chunk_size(ctx.project, ctx.parsed)} keys"
+        risk = batching.constraint_risk(ctx.project, ctx.parsed, chain)
+        if risk is not None:  # one failing row fails the whole batch where the loop had changed the rows before it
+            applicability, what = Applicability.UNSAFE, f"{what} (unsafe: {risk}; a violation fails the whole chunk)"
         return self._replace(ctx, a, site, statement, [query], what, applicability, keys)
 
     def _unbatchable_write(self, ctx, a, chain, args) -> str | None:  # type: ignore[no-untyped-def]
