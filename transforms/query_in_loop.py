@@ -482,7 +482,7 @@ class QueryInLoop(Rule):
             message += " (no-await-in-loop is disabled here: check the order was not meant)"
             applicability = max(applicability, Applicability.UNSAFE, key=lambda a: a.rank)
         return ctx.finding(self, a.loop.node, message, edits, applicability,
-                           frozenset(("drizzle-orm", name) for name in imports), ("N statements -> 1",))  # fmt: skip
+                           frozenset((a.drizzle_source, name) for name in imports), ("N statements -> 1",))  # fmt: skip
 
 
 def _list_name(keys: str) -> str:

@@ -350,6 +350,19 @@ class EffectAnalyzer:
         return out
 
     # ---- calls and database effects --------------------------------------------------------------
+    def drizzle_module(self, specifier: str) -> bool:
+        """Whether names imported from `specifier` are drizzle-orm's: a drizzle package, or a project module
+        that re-exports drizzle-orm (`export * from "drizzle-orm"` in a workspace's db package)."""
+        if "drizzle" in specifier:
+            return True
+        cache: dict[str, bool] = self.__dict__.setdefault("_drizzle_modules", {})
+        if specifier not in cache:
+            project = getattr(self.summaries, "project", None)
+            target = project.resolver.resolve(self.parsed.path, specifier) if project is not None else None
+            info = self.summaries.module(target) if target is not None else None  # type: ignore[union-attr]
+            cache[specifier] = info is not None and any(spec == "drizzle-orm" for _, spec, _ in info.reexports)
+        return cache[specifier]
+
     def call_effect(self, call: Node) -> tuple[DbEffectKind, bool]:
         """(effect, known only by summary) of one call or `new` expression."""
         if call.type == "new_expression":
@@ -366,7 +379,7 @@ class EffectAnalyzer:
         name = self.text(function)
         if function.type == "identifier":
             imported = self.imports.get(name)
-            if imported is not None and "drizzle" in imported[0] and imported[1] in SQL_BUILDERS:
+            if imported is not None and self.drizzle_module(imported[0]) and imported[1] in SQL_BUILDERS:
                 return "none", False
             if name in PURE_GLOBAL_CALLS:
                 return "none", False

@@ -199,6 +199,7 @@ class LoopAnalysis:
         self.loop = loop
         self.analyzer = analyzer
         self.returns_array = returns_array
+        self.drizzle_source = "drizzle-orm"  # where the keyed `eq` came from: new helpers are imported from there
 
     def text(self, node: Node | None) -> str:
         return self.analyzer.text(node) if node is not None else ""
@@ -413,14 +414,18 @@ class LoopAnalysis:
     def keyed_condition(self, condition: Node, imports: dict[str, tuple[str, str]]) -> ElementKey | None:
         """`eq(col, key)` keyed by the element, alone or in `and(...)` whose other conditions are invariant."""
         condition = unwrap(condition)
-        name, args = _drizzle_call(condition, imports, self.text)
+        name, args = _drizzle_call(condition, imports, self.text, self.analyzer.drizzle_module)
         if name == "and":
             variant = [a for a in args if not self.invariant(a)]
             return self.keyed_condition(variant[0], imports) if len(variant) == 1 else None
         if name != "eq" or len(args) != 2 or not self.invariant(args[0]):
             return None
         path = self.element_path(args[1])
-        return ElementKey(condition, args[0], args[1], path[1], path[0]) if path is not None else None
+        if path is None:
+            return None
+        function = condition.child_by_field_name("function")
+        self.drizzle_source = imports.get(self.text(function), (self.drizzle_source, ""))[0]
+        return ElementKey(condition, args[0], args[1], path[1], path[0])
 
     def operand(self, node: Node) -> str:
         return self.text(node) if node.type in PRIMARY else f"({self.text(node)})"
@@ -659,19 +664,20 @@ def outside_closures(node: Node, kind: str) -> list[Node]:
     return found
 
 
-def _drizzle_call(node: Node, imports: dict[str, tuple[str, str]], text) -> tuple[str, list[Node]]:  # type: ignore[no-untyped-def]
-    """(drizzle-orm name, arguments) of a call to a function imported from drizzle-orm; ("", []) otherwise."""
+def _drizzle_call(node: Node, imports: dict[str, tuple[str, str]], text, drizzle=lambda m: m == "drizzle-orm"):  # type: ignore[no-untyped-def]
+    """(drizzle-orm name, arguments) of a call to a function imported from drizzle-orm (or a module `drizzle`
+    says re-exports it); ("", []) otherwise."""
     if node.type != "call_expression":
         return "", []
     function, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
     imported = imports.get(text(function)) if function is not None and function.type == "identifier" else None
-    if imported is None or imported[0] != "drizzle-orm" or args is None or args.type != "arguments":
+    if imported is None or not drizzle(imported[0]) or args is None or args.type != "arguments":
         return "", []
     return imported[1], list(args.named_children)
 
 
 def drizzle_call(node: Node, analyzer: EffectAnalyzer) -> tuple[str, list[Node]]:
-    return _drizzle_call(unwrap(node), analyzer.imports, analyzer.text)
+    return _drizzle_call(unwrap(node), analyzer.imports, analyzer.text, analyzer.drizzle_module)
 
 
 @lru_cache(maxsize=4)
