@@ -94,6 +94,13 @@ class ParsedFile:
     def skipped_for_depth(self) -> int:
         return sum(1 for m in self.masks if m.reason == TOO_DEEP)
 
+    @property
+    def masked_functions(self) -> int:
+        """Functions (or top-level statements) analysed with grammar-gap masks (dalfix/grammar_gaps.py)."""
+        from dalfix.grammar_gaps import masked_holders
+
+        return masked_holders([m for m in self.masks if m.reason != TOO_DEEP], self.root)
+
     def text(self, node: Node) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "surrogateescape")
 
@@ -106,7 +113,8 @@ _NOT_A_LINE_BREAK = re.compile(rb"[^\r\n]")
 
 
 def parse_file(path: Path, source: bytes) -> ParsedFile:
-    """Parse `source`; functions nested deeper than MAX_NESTING are masked (see `Mask`) and re-parsed."""
+    """Parse `source`; functions nested deeper than MAX_NESTING, and syntax the grammar does not know
+    (dalfix/grammar_gaps.py), are masked (see `Mask`) and re-parsed."""
     grammar = grammar_for(path)
     tree = parse_bytes(source, grammar)
     masks: list[Mask] = []
@@ -115,6 +123,12 @@ def parse_file(path: Path, source: bytes) -> ParsedFile:
     if too_deep:
         parsed_source, masks = _mask_bodies(source, too_deep)
         tree = parse_bytes(parsed_source, grammar)
+    from dalfix.grammar_gaps import mask_grammar_gaps
+
+    gaps = mask_grammar_gaps(parsed_source, grammar, tree.root_node)
+    if gaps is not None:
+        parsed_source, tree, gap_masks = gaps
+        masks = sorted([*masks, *gap_masks], key=lambda m: m.start)
     parsed = ParsedFile(path=path, source=parsed_source, grammar=grammar, tree=tree, masks=masks, original=source)
     if tree.root_node.has_error:
         parsed.error_regions, parsed.error_lines = _error_regions(tree.root_node)

@@ -54,6 +54,7 @@ def summary(result: RunResult) -> dict[str, object]:
         "skipped_reasons": dict(sorted(skipped.items())),
         "files_failed": len(result.failed),
         "functions_skipped_for_parse_errors": sum(f.skipped_functions for f in result.files),
+        "functions_masked": sum(f.masked_functions for f in result.files),
         "findings": len(result.findings),
         "suppressed": sum(len(f.suppressed) for f in result.files),
         "by_rule": dict(sorted(Counter(f.rule for _, f in result.findings).items())),

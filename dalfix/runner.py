@@ -18,7 +18,7 @@ from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, looks_generated, read_source
 from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports
-from dalfix.parsing import ParsedFile, count_errors, parse_file
+from dalfix.parsing import TOO_DEEP, ParsedFile, count_errors, parse_file
 from dalfix.rules import Rule, UnknownRule, select_rules
 from dalfix.suppressions import Suppressed, Suppression, apply_suppressions
 
@@ -38,6 +38,7 @@ class FileResult:
     messages: list[str] = field(default_factory=list)
     reason: str | None = None  # why skipped or failed
     skipped_functions: int = 0
+    masked_functions: int = 0  # analysed with grammar-gap masks (dalfix/grammar_gaps.py)
     suppressed: list[Finding] = field(default_factory=list)  # by inline dalfix-ignore comments
     unused_suppressions: list[tuple[Suppression, str]] = field(default_factory=list)
 
@@ -200,9 +201,7 @@ def _process(result: FileResult, parsed: ParsedFile, project: Project, options: 
         if skipped:
             lines = ", ".join(str(n) for n in sorted(set(parsed.error_lines))[:5])
             result.messages.append(f"{skipped} function(s) skipped: parse error at line {lines}")
-        if parsed.skipped_for_depth:
-            result.skipped_functions += parsed.skipped_for_depth
-            result.messages.append(f"{parsed.skipped_for_depth} function(s) skipped: nested too deeply to analyse")
+        _note_masks(result, parsed)
         if options.fix_threshold is not None:
             fixed, applied, messages = fix_to_fixpoint(parsed, project, project.rules, options.fix_threshold, findings)
             result.fixed, result.applied = fixed, applied
@@ -214,6 +213,20 @@ def _process(result: FileResult, parsed: ParsedFile, project: Project, options: 
         result.reason = f"internal error: {type(exc).__name__}: {exc}"
         result.messages.append(traceback.format_exc())
         result.fixed = result.original
+
+
+def _note_masks(result: FileResult, parsed: ParsedFile) -> None:
+    """Count and report what parse_file masked: functions too deep to analyse, syntax the grammar lacks."""
+    if parsed.skipped_for_depth:
+        result.skipped_functions += parsed.skipped_for_depth
+        result.messages.append(f"{parsed.skipped_for_depth} function(s) skipped: nested too deeply to analyse")
+    result.masked_functions = parsed.masked_functions
+    if result.masked_functions:
+        kinds = ", ".join(sorted({m.reason for m in parsed.masks if m.reason != TOO_DEEP}))
+        result.messages.append(
+            f"{result.masked_functions} function(s) analysed with syntax tree-sitter cannot parse masked ({kinds}); "
+            "fixes never change the masked bytes"
+        )
 
 
 def fix_to_fixpoint(

@@ -1,0 +1,76 @@
+"""Valid TypeScript tree-sitter-typescript 0.23 cannot parse: masked with same-length bytes, then analysed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dalfix.parsing import parse_bytes, parse_file
+
+GAPS = {
+    "typed tagged template": ("ts", b"const rows = await db.execute(sql<{ id: string }>`select id from t`);\n"),
+    "typed tagged template (array)": ("ts", b"const ids = sql<T[]>`array_agg(id)`.mapWith(String);\n"),
+    "typed tagged template (tuple)": ("ts", b"const pair = sql<[number, string]>`select 1, 'a'`;\n"),
+    "typeof import() type argument": ("ts", b'const mod = load<typeof import("./db")>();\n'),
+    "import() type with type arguments": ("ts", b'let row: import("./schema").Row<typeof users>;\n'),
+    "export type *": ("ts", b'export type * from "./schema";\nexport type * as s from "./schema";\n'),
+    "bare & in JSX text": ("tsx", b"const x = <p>Tom & Jerry {a} & {b}</p>;\n"),
+}
+
+
+@pytest.mark.parametrize("gap", list(GAPS))
+def test_each_gap_is_masked_with_the_same_length(gap: str, tmp_path: Path) -> None:
+    suffix, source = GAPS[gap]
+    assert parse_bytes(source, "tsx" if suffix == "tsx" else "typescript").root_node.has_error, "a real gap"
+    parsed = parse_file(tmp_path / f"a.{suffix}", source)
+    assert not parsed.root.has_error
+    assert parsed.masks and {m.reason for m in parsed.masks} == {gap.split(" (")[0]}
+    assert parsed.original == source and len(parsed.source) == len(source)
+    kept = bytearray(source)
+    for mask in parsed.masks:
+        kept[mask.start : mask.end] = parsed.source[mask.start : mask.end]
+    assert bytes(kept) == parsed.source, "only masked bytes differ"
+    assert parsed.masked_functions == 1 + (gap == "export type *")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"const n = sql<number>`count(*)`;\nconst flags = a & b;\n",
+        b'type M = ReturnType<typeof import("./db")>;\nlet d: typeof import("m").default;\n',
+        b"export type { A } from './a';\nconst x = a < b && c > `d`;\n",
+    ],
+)
+def test_code_that_parses_is_never_masked(source: bytes, tmp_path: Path) -> None:
+    parsed = parse_file(tmp_path / "a.ts", source)
+    assert parsed.masks == [] and parsed.source == source
+
+
+def test_an_unrelated_syntax_error_still_skips_its_function(tmp_path: Path) -> None:
+    source = b"function f() { const a = ; }\nconst ok = sql<number>`1`;\n"
+    parsed = parse_file(tmp_path / "a.ts", source)
+    assert parsed.masks == [] and parsed.error_regions
+
+
+def test_masked_functions_are_counted_in_the_json_summary(run_cli, workdir: Path) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "sequential_awaits" / "grammar_gap_typed_sql.input.ts"
+    (workdir / "a.ts").write_bytes(fixture.read_bytes())
+    result = run_cli("check", "--format", "json", "a.ts")
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["functions_masked"] == 3  # two functions and the `export type *` statement
+    assert summary["functions_skipped_for_parse_errors"] == 0
+    assert "3 function(s) analysed with syntax tree-sitter cannot parse masked" in result.stderr
+
+
+def test_a_fix_that_would_change_masked_bytes_is_not_applied(run_cli, workdir: Path) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "sequential_awaits" / "grammar_gap_typed_sql.input.ts"
+    (workdir / "a.ts").write_bytes(fixture.read_bytes())
+    result = run_cli("apply", "a.ts")
+    assert (
+        "DAL001 fix at byte" in result.stderr
+        and "would change bytes dalfix masked (typed tagged template)" in result.stderr
+    )
+    fixed = (workdir / "a.ts").read_bytes()
+    assert b"sql<number[]>`count(*)`" in fixed and b"sql<{ tag: string }>" in fixed and b"export type * from" in fixed
