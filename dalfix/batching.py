@@ -315,8 +315,7 @@ def constraint_risk(project: Project, parsed: ParsedFile, chain: QueryChain) -> 
         null = value is not None and parsed.text(unwrap(value)) == "null"  # NULL violates neither (nulls distinct)
         if pair.type not in ("pair", "shorthand_property_identifier"):
             return "a SET dalfix cannot read may write a unique or foreign-key column"
-        unique = [u for u in table.unique_sets() if key in (*u.columns, *u.expression_columns)]
-        if unique and not (null and not any(u.nulls_not_distinct for u in unique)):
+        if table.unique_set_a_write_can_violate(key, null) is not None:
             return f"`{name}.{key}` is in a unique constraint"
         if key in table.foreign_key_columns() and not null:
             return f"`{name}.{key}` is a foreign key"

@@ -213,6 +213,10 @@ def test_pg_fixture_barrels_creators_schemas_helpers_and_both_column_forms() -> 
     assert model.complete and model.table_by_ts_name("users") is users and model.table_by_ts_name("x") is None
     # the expression index on lower(email) where deleted_at is null: writing email or deletedAt can collide
     assert users.unique_columns() == {"id", "handle", "email", "deletedAt"} and users.foreign_key_columns() == set()
+    live_index = next(u for u in users.uniques if u.name == "users_email_live")
+    assert users.unique_set_a_write_can_violate("deletedAt", null=True) is live_index  # back into the predicate
+    assert users.unique_set_a_write_can_violate("handle", null=True) is not None  # nulls not distinct
+    assert users.unique_set_a_write_can_violate("role") is None
     assert tags.unique_columns() == {"postId", "tag"}
     assert tags.foreign_key_columns() == {"postId", "parentPostId", "parentTag"}
     assert {(t.ts_name, fk.columns) for t, fk in model.foreign_keys_to(users)} == {

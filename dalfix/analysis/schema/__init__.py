@@ -26,7 +26,9 @@ Query API for rules (all read-only)
         `.unique()` too) and unique indexes, with `partial`/`predicate`, `nulls_not_distinct`, `expressions`.
     `table.is_unique_key(keys) -> bool` (also `schema.is_unique_key(table, keys)`): some non-partial
         unique set of plain columns lies within `keys`, so `eq` on them selects at most one row.
-    `table.unique_columns()`, `table.foreign_key_columns()`: TS keys a write can violate a constraint on.
+    `table.unique_columns()`, `table.foreign_key_columns()`: TS keys a write can violate a constraint on;
+    `table.unique_set_a_write_can_violate(key, null=False) -> UniqueSet | None` (NULL is safe in a key column,
+        not in a column a partial predicate or an expression mentions).
     `table.foreign_keys -> [ForeignKey]` (columns, target table id, target_columns, on_delete, on_update,
         name / name_derived); `table.indexes -> [Index]`; `table.indexes_leading_with(key)`.
 Columns are named by TS key throughout; constraint names drizzle would generate are marked `name_derived`.

@@ -172,6 +172,19 @@ class Table:
         or a partial predicate of one mentions: writing any of them can raise 23505."""
         return {key for s in self.unique_sets() for key in (*s.columns, *s.expression_columns)}
 
+    def unique_set_a_write_can_violate(self, key: str, null: bool = False) -> UniqueSet | None:
+        """A unique set that writing `key` (NULL when `null`) can make two rows collide on, else None.
+
+        NULL in a key column collides only under NULLS NOT DISTINCT; any value, NULL included, written into a
+        column an expression or a partial predicate mentions can (`deletedAt: null` brings a row back into
+        `unique (email) where deleted_at is null`)."""
+        for unique in self.unique_sets():
+            if key in unique.expression_columns:
+                return unique
+            if key in unique.columns and (not null or unique.nulls_not_distinct):
+                return unique
+        return None
+
     def foreign_key_columns(self) -> set[str]:
         """Every column (TS key) of this table's foreign keys: writing it can raise 23503."""
         return {key for fk in self.foreign_keys for key in fk.columns}
