@@ -30,7 +30,7 @@ class FileContext:
 
     @cached_property
     def style(self) -> SourceStyle:
-        return SourceStyle.detect(self.parsed.source, self.parsed.root)
+        return SourceStyle.detect(self.parsed.source, self.parsed.root, self.parsed.path)
 
     @property
     def source(self) -> bytes:

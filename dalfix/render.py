@@ -6,9 +6,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 from tree_sitter import Node
+
+from dalfix.print_width import DEFAULT_PRINT_WIDTH, print_width_for, wrap_long_line
 
 
 @dataclass(frozen=True)
@@ -19,14 +22,18 @@ class SourceStyle:
     indent_unit: str  # "  ", "    " or "\t"
     quote: str  # "'" or '"'
     semicolons: bool
+    # Generated lines longer than this are wrapped where they hold a method chain (dalfix/print_width.py).
+    print_width: int = DEFAULT_PRINT_WIDTH
 
     @classmethod
-    def detect(cls, source: bytes, root: Node | None = None) -> SourceStyle:
+    def detect(cls, source: bytes, root: Node | None = None, path: Path | None = None) -> SourceStyle:
+        """The file's style; with `path`, the print width its project's formatter settings give."""
         text = source.decode("utf-8", "surrogateescape")
         crlf = text.count("\r\n")
         newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
         semicolons = _tree_semicolons(root) if root is not None else _semicolons(text)
-        return cls(newline, _indent_unit(text), _quote(text), semicolons)
+        width = print_width_for(path) if path is not None else DEFAULT_PRINT_WIDTH
+        return cls(newline, _indent_unit(text), _quote(text), semicolons, width)
 
 
 _STATEMENTS = frozenset(
@@ -113,16 +120,18 @@ def render_template(name: str, style: SourceStyle, indent: str, **variables: obj
 
     Templates write one level of indentation as `{{ i }}` (the file's unit), semicolons as `{{ semi }}`
     and quotes as `{{ q }}`. Every output line after the first gets `indent` prepended (the first lands at
-    the insertion column already); lines are joined with the file's newline. Node texts passed in keep
+    the insertion column already); lines are joined with the file's newline. A line longer than the style's
+    print width that holds a method chain is broken before each call, one level deeper. Node texts passed in keep
     their relative indentation: move them with `reindent()` to the level they land at first.
     """
     template = template_environment().get_template(name)
     text = template.render(i=style.indent_unit, q=style.quote, semi=";" if style.semicolons else "", **variables)
     text = text.replace("\r\n", "\n").rstrip("\n")
     lines = text.split("\n")
-    out = [lines[0]]
+    out = wrap_long_line(indent + lines[0], style.indent_unit, style.print_width)
+    out[0] = out[0][len(indent) :]  # the first line lands at the insertion column already
     for line in lines[1:]:
-        out.append(indent + line if line.strip() else "")
+        out.extend(wrap_long_line(indent + line, style.indent_unit, style.print_width) if line.strip() else [""])
     return style.newline.join(out)
 
 

@@ -1,0 +1,231 @@
+"""The project's print width, read from its formatter settings, and wrapping generated chains to it.
+
+Width: the nearest `.prettierrc*` (or package.json `"prettier"`) `printWidth`, else `biome.json(c)`
+`formatter.lineWidth` (`javascript.formatter.lineWidth` first), else `.editorconfig` `max_line_length` for
+TypeScript files, else 100. Wrapping: a generated line longer than the width that holds a method chain is
+broken before each call of its outermost chain, one indentation level deeper, as Prettier and Biome print
+Drizzle chains (`await db` / `.select()` / `.from(t)` / `.where(…)`). Nothing else is reflowed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT_PRINT_WIDTH = 100
+PRETTIER_FILES = (".prettierrc", ".prettierrc.json", ".prettierrc.json5", ".prettierrc.yaml", ".prettierrc.yml")
+BIOME_FILES = ("biome.json", "biome.jsonc")
+
+
+def print_width_for(path: Path) -> int:
+    return _width_in(str(Path(path).resolve().parent), Path(path).name)
+
+
+@lru_cache(maxsize=512)
+def _width_in(directory: str, filename: str) -> int:
+    editorconfig: int | None = None
+    editorconfig_done = False
+    for folder in (Path(directory), *Path(directory).parents):
+        width = _prettier_width(folder)
+        if width is None:
+            width = _biome_width(folder)
+        if width is not None:
+            return width
+        if not editorconfig_done:
+            found, root = _editorconfig_width(folder, filename)
+            editorconfig = editorconfig if editorconfig is not None else found
+            editorconfig_done = root
+        if (folder / ".git").exists():
+            break
+    return editorconfig if editorconfig is not None else DEFAULT_PRINT_WIDTH
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _json(text: str) -> object:
+    """JSON, or JSONC / JSON5-ish: comments and trailing commas removed (strings kept)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    stripped = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", text, flags=re.S)
+    stripped = re.sub(r",(\s*[}\]])", r"\1", stripped)
+    try:
+        return json.loads(stripped)
+    except json.JSONDecodeError:
+        return None
+
+
+def _positive_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _prettier_width(folder: Path) -> int | None:
+    for name in PRETTIER_FILES:
+        text = _read(folder / name)
+        if text is None:
+            continue
+        data = _json(text)
+        if isinstance(data, dict):
+            return _positive_int(data.get("printWidth"))
+        match = re.search(r"^\s*printWidth\s*:\s*(\d+)\s*$", text, re.M)  # YAML
+        return int(match.group(1)) if match else None
+    manifest = _read(folder / "package.json")
+    if manifest is not None and '"prettier"' in manifest:
+        data = _json(manifest)
+        prettier = data.get("prettier") if isinstance(data, dict) else None
+        if isinstance(prettier, dict):
+            return _positive_int(prettier.get("printWidth"))
+    return None
+
+
+def _biome_width(folder: Path) -> int | None:
+    for name in BIOME_FILES:
+        text = _read(folder / name)
+        data = _json(text) if text is not None else None
+        if not isinstance(data, dict):
+            continue
+        javascript = data.get("javascript", {})
+        for section in (javascript.get("formatter") if isinstance(javascript, dict) else None, data.get("formatter")):
+            if isinstance(section, dict) and _positive_int(section.get("lineWidth")):
+                return _positive_int(section.get("lineWidth"))
+    return None
+
+
+def _editorconfig_width(folder: Path, filename: str) -> tuple[int | None, bool]:
+    """(max_line_length for `filename` in folder/.editorconfig, whether that file says root = true)."""
+    text = _read(folder / ".editorconfig")
+    if text is None:
+        return None, False
+    width: int | None = None
+    root = False
+    section: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        key, _, value = (part.strip().lower() for part in line.partition("="))
+        if section is None:
+            root = root or (key == "root" and value == "true")
+        elif key == "max_line_length" and _section_matches(section, filename):
+            width = int(value) if value.isdigit() else None  # later sections win, as in EditorConfig
+    return width, root
+
+
+def _section_matches(section: str, filename: str) -> bool:
+    pattern = section.split("/")[-1]
+    match = re.search(r"\{([^}]*)\}", pattern)
+    options = (
+        [pattern[: match.start()] + o + pattern[match.end() :] for o in match.group(1).split(",")]
+        if match
+        else [pattern]
+    )
+    return any(fnmatch.fnmatchcase(filename, o.replace("**", "*")) for o in options)
+
+
+# ---- wrapping -----------------------------------------------------------------------------------------------
+
+_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def wrap_long_line(line: str, unit: str, width: int) -> list[str]:
+    """`line` (with its indentation) as several lines when it is longer than `width` and holds a method chain;
+    else `[line]`. Only the outermost chain with two or more calls is broken; strings, template literals and
+    comments are never touched, and a line with a regular-expression literal is left alone."""
+    if len(line) <= width:
+        return [line]
+    dots = _chain_dots(line)
+    if dots is None or len(dots) < 2:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    pieces = [line[: dots[0]].rstrip()]
+    for start, end in zip(dots, [*dots[1:], len(line)], strict=True):
+        pieces.append(indent + unit + line[start:end].rstrip())
+    if not pieces[0].strip():
+        return [line]
+    return pieces
+
+
+def _chain_dots(line: str) -> list[int] | None:
+    """Positions (where each break goes) of the call dots of the shallowest chain with two or more calls.
+
+    A chain is `head.a(…).b(…)…` at one nesting depth: after each call's closing parenthesis the next character
+    must continue it (`.`, `?.`, `!`); anything else (a space, a comma, an operator) ends it."""
+    active: dict[int, list[int]] = {}  # depth -> call dots of the chain being read
+    expect: dict[int, bool] = {}  # depth -> a call of the active chain just closed: a dot must follow
+    finished: list[tuple[int, list[int]]] = []
+    depth = 0
+
+    def end(level: int) -> None:
+        dots = active.pop(level, [])
+        expect.pop(level, None)
+        if len(dots) >= 2:
+            finished.append((level, dots))
+
+    i, n = 0, len(line)
+    while i < n:
+        char = line[i]
+        if expect.get(depth) and not (char in ".!" or line.startswith("?.", i)):
+            end(depth)
+        if char in "'\"`":
+            i = _skip_string(line, i)
+            if i < 0:
+                return None
+            continue
+        if char == "/":
+            if line.startswith("//", i):
+                break  # a trailing comment: nothing after it is code
+            if line.startswith("/*", i):
+                close = line.find("*/", i + 2)
+                if close < 0:
+                    return None
+                i = close + 2
+                continue
+            return None  # division or a regular-expression literal: not worth the risk
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            for level in [lv for lv in active if lv >= depth]:
+                end(level)
+            depth -= 1
+            expect[depth] = bool(active.get(depth))
+        elif char in ",;":
+            end(depth)
+        elif char == "." and not line.startswith("...", i) and i > 0 and not line[i - 1].isspace():
+            match = _IDENT.match(line, i + 1)
+            if match:
+                if match.end() < n and line[match.end()] == "(":
+                    active.setdefault(depth, []).append(i - 1 if line[i - 1] == "?" else i)
+                expect[depth] = False
+                i = match.end()
+                continue
+        i += 1
+    for level in list(active):
+        end(level)
+    if not finished:
+        return None
+    return min(finished, key=lambda item: (item[0], -len(item[1])))[1]
+
+
+def _skip_string(line: str, i: int) -> int:
+    quote = line[i]
+    j = i + 1
+    while j < len(line):
+        if line[j] == "\\":
+            j += 2
+            continue
+        if line[j] == quote:
+            return j + 1
+        j += 1
+    return -1  # unterminated on this line (a multi-line template literal): leave the line alone

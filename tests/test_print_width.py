@@ -1,0 +1,123 @@
+"""Generated code follows the project's print width: where the width comes from, and how chains wrap."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dalfix.parsing import count_errors, parse_file
+from dalfix.print_width import DEFAULT_PRINT_WIDTH, print_width_for, wrap_long_line
+from tests.conftest import documented_example
+
+DAL001 = documented_example("DAL001")
+
+
+@pytest.mark.parametrize(
+    ("files", "width"),
+    [
+        ({}, DEFAULT_PRINT_WIDTH),
+        ({".prettierrc": '{ "printWidth": 80 }'}, 80),
+        ({".prettierrc.json": '{ "semi": false }'}, DEFAULT_PRINT_WIDTH),
+        ({".prettierrc.yaml": "semi: false\nprintWidth: 120\n"}, 120),
+        ({".prettierrc": "printWidth: 90\n"}, 90),  # a .prettierrc may be YAML
+        ({"package.json": json.dumps({"name": "x", "prettier": {"printWidth": 110}})}, 110),
+        ({"biome.json": '{ "formatter": { "lineWidth": 90 } }'}, 90),
+        (
+            {"biome.jsonc": '{\n  // comments allowed\n  "javascript": { "formatter": { "lineWidth": 95, }, },\n}'},
+            95,
+        ),
+        ({".editorconfig": "root = true\n[*]\nmax_line_length = 120\n[*.md]\nmax_line_length = off\n"}, 120),
+        ({".editorconfig": "[*.{ts,tsx}]\nmax_line_length = 90\n"}, 90),
+        ({".editorconfig": "[*.py]\nmax_line_length = 79\n"}, DEFAULT_PRINT_WIDTH),
+        ({".editorconfig": "[*]\nmax_line_length = 120\n", ".prettierrc": '{ "printWidth": 80 }'}, 80),
+    ],
+)
+def test_print_width_sources(files, width, tmp_path) -> None:
+    project = tmp_path / "w"  # a fresh directory per case: the lookup is cached per directory
+    (project / "src").mkdir(parents=True)
+    (project / ".git").mkdir()
+    for name, text in files.items():
+        (project / name).write_text(text, encoding="utf-8")
+    assert print_width_for(project / "src" / "a.ts") == width
+
+
+def test_the_nearest_setting_wins_and_editorconfig_root_stops_the_walk(tmp_path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".prettierrc").write_text('{ "printWidth": 120 }', encoding="utf-8")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "biome.json").write_text('{ "formatter": { "lineWidth": 70 } }', encoding="utf-8")
+    assert print_width_for(tmp_path / "pkg" / "a.ts") == 70
+    assert print_width_for(tmp_path / "b.ts") == 120
+    (tmp_path / "e" / "inner").mkdir(parents=True)
+    (tmp_path / "e" / ".editorconfig").write_text("root = true\n[*]\nmax_line_length = 88\n", encoding="utf-8")
+    (tmp_path / ".editorconfig").write_text("[*]\nmax_line_length = 60\n", encoding="utf-8")
+    assert print_width_for(tmp_path / "e" / "inner" / "c.ts") == 120  # prettier above still wins over editorconfig
+
+
+def test_wrap_breaks_the_outermost_chain_before_each_call() -> None:
+    line = "    await db.update(renders).set({ status: 'x.y(z)' }).where(inArray(renders.id, ids.map((r) => r.id)));"
+    assert wrap_long_line(line, "  ", 60) == [
+        "    await db",
+        "      .update(renders)",
+        "      .set({ status: 'x.y(z)' })",
+        "      .where(inArray(renders.id, ids.map((r) => r.id)));",
+    ]
+    assert wrap_long_line(line, "  ", 200) == [line]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "    const pattern = /a.b(c)/.test(name) && db.select().from(t).where(eq(t.id, id)).limit(1);",  # regex
+        "    const text = `${a.b()}.c()` + 'x'.repeat(100) + 'another long string literal';",  # no chain in code
+        "    const veryLongName = someFunction(argumentNumberOne, argumentNumberTwo, argumentThree);",
+        "    const row = await db.query.users.findFirst({ where: eq(users.id, id) }); // one call only",
+    ],
+)
+def test_lines_without_a_safe_chain_are_left_alone(line) -> None:
+    assert wrap_long_line(line, "  ", 40) == [line]
+
+
+def test_a_chain_inside_an_argument_wraps_at_its_own_depth() -> None:
+    line = "  const m = new Map((await db.select().from(cards).where(inArray(cards.id, ids))).map((r) => [r.id, r]));"
+    assert wrap_long_line(line, "  ", 80) == [
+        "  const m = new Map((await db",
+        "    .select()",
+        "    .from(cards)",
+        "    .where(inArray(cards.id, ids))).map((r) => [r.id, r]));",
+    ]
+
+
+def test_apply_wraps_generated_chains_at_the_projects_width(run_cli, workdir) -> None:
+    (workdir / ".git").mkdir()
+    (workdir / ".prettierrc").write_text('{ "printWidth": 60 }', encoding="utf-8")
+    path = workdir / "files.ts"
+    path.write_text(DAL001.before, encoding="utf-8")
+    assert run_cli("apply", "files.ts").exit_code == 1
+    fixed = path.read_text(encoding="utf-8")
+    assert "    db\n      .select()\n      .from(canvasFiles)\n      .where(eq(canvasFiles.id, fileId)),\n" in fixed
+    assert count_errors(parse_file(path, fixed.encode()).root) == 0
+    assert run_cli("apply", "files.ts").exit_code == 0, "wrapping is stable: a second run changes nothing"
+    assert path.read_text(encoding="utf-8") == fixed
+
+
+def test_the_default_width_keeps_the_documented_example(run_cli, workdir) -> None:
+    (workdir / ".git").mkdir()
+    path = workdir / "files.ts"
+    path.write_text(DAL001.before, encoding="utf-8")
+    run_cli("apply", "files.ts")
+    assert path.read_text(encoding="utf-8") == DAL001.after
+
+
+def test_generated_lines_in_fixture_outputs_fit_or_cannot_wrap(tmp_path: Path) -> None:
+    """Every line of a fixture output that is not in its input is within 100 columns, unless no chain could be
+    broken (wrapping never reflows arguments)."""
+    root = Path(__file__).parent / "fixtures"
+    for output in sorted(root.glob("*/*.output.ts")):
+        source = output.with_name(output.name.replace(".output.", ".input."))
+        original = set(source.read_text(encoding="utf-8").splitlines())
+        for line in output.read_text(encoding="utf-8").splitlines():
+            if len(line) > DEFAULT_PRINT_WIDTH and line not in original:
+                assert wrap_long_line(line, "  ", DEFAULT_PRINT_WIDTH) == [line], (output.name, line)
