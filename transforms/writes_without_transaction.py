@@ -59,7 +59,10 @@ const db = drizzle(new Pool());
 export async function createTemplate(userId: string, name: string) {
   return await db.transaction(async (tx) => {
     await tx.update(templates).set({ isDefault: false }).where(eq(templates.userId, userId));
-    const [template] = await tx.insert(templates).values({ userId, name, isDefault: true }).returning();
+    const [template] = await tx
+      .insert(templates)
+      .values({ userId, name, isDefault: true })
+      .returning();
     return template;
   });
 }
