@@ -299,11 +299,18 @@ def apply(**opts: Any) -> None:
     help="Report `dalfix-ignore` comments that suppress nothing (they count as findings for the exit code).",
 )
 @click.option("--statistics", is_flag=True, help="Counts per rule and applicability instead of one line per finding.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print what dalfix concluded per package (stderr).")
 def check(**opts: Any) -> None:
     """List findings, one line each (or JSON / SARIF). Exits 1 when there are findings."""
     _start_output(opts)
     result = _run(opts, None)
     _report_problems(result)
+    if opts["verbose"]:
+        from dalfix.analysis.doctor import package_lines
+
+        for project in result.projects:
+            for line in package_lines(project):
+                click.echo(f"dalfix: {line}", err=True)
     unused = opts["report_unused_suppressions"]
     if opts["format_"] == "json":
         _write_output(json_report(result, unused_suppressions=unused), opts)
@@ -317,6 +324,25 @@ def check(**opts: Any) -> None:
     _summary_line(result, "with findings", opts)
     found = bool(result.findings) or (unused and any(f.unused_suppressions for f in result.files))
     sys.exit(_exit_code(result, found, opts))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def doctor(paths: tuple[Path, ...], format_: str) -> None:
+    """Show what dalfix concludes about a repository: workspace, packages, db handles, drivers, schema."""
+    import json
+
+    from dalfix.analysis.doctor import diagnose, render_text
+
+    try:
+        facts = diagnose(paths or (Path("."),))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if format_ == "json":
+        _write_output(json.dumps(facts, indent=2) + "\n")
+    else:
+        _write_output(render_text(facts))
 
 
 @main.command()

@@ -83,6 +83,7 @@ def project_rules(project: Project, options: RunOptions) -> Sequence[type[Rule]]
 @dataclass
 class RunResult:
     files: list[FileResult]
+    projects: list[Project] = field(default_factory=list)  # what the run concluded (`check -v`)
 
     @property
     def findings(self) -> list[tuple[FileResult, Finding]]:
@@ -140,6 +141,8 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if len(source) > project.config.max_file_size:
             result.status, result.reason = "skipped", too_big(project.config.max_file_size)
             continue
+        if b"drizzle-orm/" in source:
+            project.client_files.append(item)  # where handles are created: read even when not parsed here
         if not _may_match(source, project.rules):
             continue
         parsed_by_project[root][item] = parse_file(item, source)
@@ -161,7 +164,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             if path not in seen:  # a file describing the workspace that dalfix could not use
                 seen.add(path)
                 results.append(FileResult(path, "skipped", reason=problem))
-    return RunResult(results)
+    return RunResult(results, list(projects.values()))
 
 
 def _may_match(source: bytes, rules: Sequence[type[Rule]]) -> bool:

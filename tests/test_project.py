@@ -37,13 +37,20 @@ def make_project(tmp_path: Path, files: dict[str, str]) -> Project:
         ("pglite", "new PGlite()", "pglite", False),
         ("better-sqlite3", "new Database('a.db')", "better-sqlite3", False),
         ("bun-sqlite", "new Database('a.db')", "bun-sqlite", False),
-        ("libsql", "createClient({ url })", "libsql", False),
+        ("libsql", "createClient({ url })", "libsql", None),  # file: or a server: only known at runtime
+        ("libsql", 'createClient({ url: "file:local.db" })', "libsql-file", False),
+        ("libsql", 'createClient({ url: "libsql://x.turso.io" })', "libsql-remote", True),
+        ("libsql/http", "createClient({ url })", "libsql-http", True),
+        ("sql-js", "new SQL.Database()", "sql-js", False),
+        ("bun-sql", "new SQL(url)", "bun-sql", True),
+        ("sqlite-proxy", "async () => ({ rows: [] })", "sqlite-proxy", None),
+        ("singlestore", "mysql.createPool(url)", "singlestore", True),
         ("d1", "env.DB", "d1", False),
         ("mysql2", "mysql.createPool(url)", "mysql2", True),
         ("mysql2", "await mysql.createConnection(url)", "mysql2-connection", False),
     ],
 )
-def test_driver_detection(tmp_path: Path, module: str, client: str, driver: str, concurrent: bool) -> None:
+def test_driver_detection(tmp_path: Path, module: str, client: str, driver: str, concurrent: bool | None) -> None:
     project = make_project(
         tmp_path,
         {
@@ -56,7 +63,7 @@ def test_driver_detection(tmp_path: Path, module: str, client: str, driver: str,
     (info,) = project.drivers_for(use)
     assert info.driver == driver
     assert info.concurrent is concurrent
-    assert project.parallel_reads_help_for(use) is concurrent
+    assert project.parallel_reads_help_for(use) is (concurrent is not False)
 
 
 def test_handles_through_reexports_workspace_packages_and_aliases(tmp_path: Path) -> None:

@@ -300,7 +300,7 @@ class QueryInLoop(Rule):
             return self._no_fix(ctx, a, site, UNREADABLE_LIST)
         if not a.invariant(root[0]) or reads_row(ctx.parsed, values, root[0]):
             return self._no_fix(ctx, a, site, "an insert per element; insert all rows with one `values([...])`")
-        if not (ctx.vocabulary.inside_transaction(a.loop.node) or chain.handle == "tx"):
+        if not ctx.vocabulary.certainly_in_transaction(a.loop.node, chain):  # a maybe-transaction is not
             return self._no_fix(ctx, a, site, "an insert per element outside a transaction (a failing row leaves the "
                                 "rows before it inserted; one multi-row insert would insert none)")  # fmt: skip
         # The callback's return type keeps literals typed as `values({...})` did (enum columns).

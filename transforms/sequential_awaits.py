@@ -64,6 +64,11 @@ from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_
 from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
 
+UNKNOWN_DRIVER_NOTE = (
+    ' (unsafe: dalfix could not tell which driver the handle runs on; declare it with `driver = "..."` in'
+    " dalfix.toml, see docs/drivers.md)"
+)
+
 
 class SequentialAwaits(Rule):
     code = "DAL001"
@@ -127,7 +132,8 @@ class SequentialAwaits(Rule):
             return False
         chain = ctx.vocabulary.query_chain(binding.query)
         if chain is not None:
-            return chain.kind == "read" and chain.handle == "db"
+            serial = chain.handle_kind in ("single-connection", "synchronous")  # Promise.all gains nothing
+            return chain.kind == "read" and chain.handle == "db" and not serial
         return (
             analyzer.call_effect(binding.query) == ("read", True) if binding.query.type == "call_expression" else False
         )
@@ -135,7 +141,12 @@ class SequentialAwaits(Rule):
     def _finding(self, ctx, analyzer, members, moved_past) -> Finding:  # type: ignore[no-untyped-def]
         first, last = members[0][0][0], members[-1][0][-1]
         indent = ctx.indent_at(first)
-        unsafe = any(ctx.vocabulary.query_chain(b.query) is None for _, b, _ in members)
+        chains = [ctx.vocabulary.query_chain(b.query) for _, b, _ in members]
+        unsafe = any(chain is None for chain in chains)
+        # A handle whose driver dalfix could not follow may be one connection: never a safe fix.
+        undeclared = ctx.project.has_driver_evidence() and any(
+            chain is not None and chain.handle_kind == "unknown" for chain in chains
+        )
         patterns, entries = [], []
         for position, (nodes, binding, _) in enumerate(members):
             patterns.append(ctx.text(binding.pattern))
@@ -170,9 +181,10 @@ class SequentialAwaits(Rule):
         return ctx.finding(
             self,
             (first.start_byte, last.end_byte),
-            message=f"{len(members)} independent reads awaited in sequence ({names}); run them with `Promise.all`",
+            message=f"{len(members)} independent reads awaited in sequence ({names}); run them with `Promise.all`"
+            + (UNKNOWN_DRIVER_NOTE if undeclared else ""),
             edits=[Edit(first.start_byte, end, text)],
-            applicability=Applicability.UNSAFE if unsafe else Applicability.SAFE,
+            applicability=Applicability.UNSAFE if unsafe or undeclared else Applicability.SAFE,
         )
 
     def _entry(self, ctx: FileContext, binding: AwaitedBinding, indent: str) -> str:

@@ -13,58 +13,91 @@ from dalfix.parsing import Node, ParsedFile, walk
 if TYPE_CHECKING:
     from dalfix.analysis.workspace import Workspace
 
-# drizzle-orm/<module> -> (driver, dialect)
-DRIVER_MODULES = {
-    "node-postgres": ("node-postgres", "postgresql"),
-    "postgres-js": ("postgres-js", "postgresql"),
-    "neon-http": ("neon-http", "postgresql"),
-    "neon-serverless": ("neon-serverless", "postgresql"),
-    "vercel-postgres": ("vercel-postgres", "postgresql"),
-    "pglite": ("pglite", "postgresql"),
-    "aws-data-api/pg": ("aws-data-api", "postgresql"),
-    "better-sqlite3": ("better-sqlite3", "sqlite"),
-    "bun-sqlite": ("bun-sqlite", "sqlite"),
-    "libsql": ("libsql", "sqlite"),
-    "d1": ("d1", "sqlite"),
-    "expo-sqlite": ("expo-sqlite", "sqlite"),
-    "op-sqlite": ("op-sqlite", "sqlite"),
-    "durable-sqlite": ("durable-sqlite", "sqlite"),
-    "mysql2": ("mysql2", "mysql"),
-    "planetscale-serverless": ("planetscale-serverless", "mysql"),
-    "tidb-serverless": ("tidb-serverless", "mysql"),
+# drizzle-orm/<entry> -> (driver, dialect, kind). The kind says whether two queries in flight overlap:
+# "pool" (separate connections or independent HTTP requests), "single-connection" (one connection or one
+# in-process engine: they queue), "synchronous" (the query runs on the calling thread), "unknown" (it
+# depends on the client: a proxy callback, a URL only known at runtime). docs/drivers.md has the table.
+DRIVER_ENTRIES: dict[str, tuple[str, str, str]] = {
+    "node-postgres": ("node-postgres", "postgresql", "pool"),
+    "postgres-js": ("postgres-js", "postgresql", "pool"),
+    "neon-http": ("neon-http", "postgresql", "pool"),
+    "neon-serverless": ("neon-serverless", "postgresql", "pool"),
+    "neon": ("neon", "postgresql", "pool"),
+    "vercel-postgres": ("vercel-postgres", "postgresql", "pool"),
+    "supabase": ("supabase", "postgresql", "pool"),
+    "xata-http": ("xata-http", "postgresql", "pool"),
+    "aws-data-api/pg": ("aws-data-api", "postgresql", "pool"),
+    "aws-dsql": ("aws-dsql", "postgresql", "pool"),
+    "pg-proxy": ("pg-proxy", "postgresql", "unknown"),
+    "pglite": ("pglite", "postgresql", "single-connection"),
+    "bun-sql": ("bun-sql", "postgresql", "pool"),
+    "bun-sql/postgres": ("bun-sql", "postgresql", "pool"),
+    "bun-sql/mysql": ("bun-sql-mysql", "mysql", "pool"),
+    "bun-sql/sqlite": ("bun-sql-sqlite", "sqlite", "synchronous"),
+    "gel": ("gel", "gel", "pool"),
+    "effect-postgres": ("effect-postgres", "postgresql", "pool"),
+    "better-sqlite3": ("better-sqlite3", "sqlite", "synchronous"),
+    "bun-sqlite": ("bun-sqlite", "sqlite", "synchronous"),
+    "node-sqlite": ("node-sqlite", "sqlite", "synchronous"),
+    "sql-js": ("sql-js", "sqlite", "synchronous"),
+    "durable-sqlite": ("durable-sqlite", "sqlite", "synchronous"),
+    "expo-sqlite": ("expo-sqlite", "sqlite", "single-connection"),
+    "op-sqlite": ("op-sqlite", "sqlite", "single-connection"),
+    "d1": ("d1", "sqlite", "single-connection"),
+    "libsql": ("libsql", "sqlite", "unknown"),
+    "libsql/node": ("libsql", "sqlite", "unknown"),
+    "libsql/sqlite3": ("libsql", "sqlite", "unknown"),
+    "libsql/wasm": ("libsql-wasm", "sqlite", "single-connection"),
+    "libsql/http": ("libsql-http", "sqlite", "pool"),
+    "libsql/ws": ("libsql-ws", "sqlite", "pool"),
+    "libsql/web": ("libsql-web", "sqlite", "pool"),
+    "tursodatabase/database": ("tursodatabase", "sqlite", "single-connection"),
+    "tursodatabase/wasm": ("tursodatabase", "sqlite", "single-connection"),
+    "sqlite-proxy": ("sqlite-proxy", "sqlite", "unknown"),
+    "mysql2": ("mysql2", "mysql", "pool"),
+    "planetscale-serverless": ("planetscale-serverless", "mysql", "pool"),
+    "tidb-serverless": ("tidb-serverless", "mysql", "pool"),
+    "mysql-proxy": ("mysql-proxy", "mysql", "unknown"),
+    "singlestore": ("singlestore", "singlestore", "pool"),
+    "singlestore-proxy": ("singlestore-proxy", "singlestore", "unknown"),
+    "node-mssql": ("node-mssql", "mssql", "pool"),
 }
-
+DRIVER_MODULES = {entry: (driver, dialect) for entry, (driver, dialect, _) in DRIVER_ENTRIES.items()}
+# Variants decided from the client a drizzle() call is given (a single connection instead of a pool, a
+# local file instead of a server).
+VARIANTS: dict[str, tuple[str, str]] = {
+    "node-postgres-client": ("postgresql", "single-connection"),
+    "postgres-js-single": ("postgresql", "single-connection"),
+    "mysql2-connection": ("mysql", "single-connection"),
+    "libsql-file": ("sqlite", "synchronous"),
+    "libsql-remote": ("sqlite", "pool"),
+}
+KIND_OF_DRIVER = {driver: kind for driver, _, kind in DRIVER_ENTRIES.values()} | {
+    driver: kind for driver, (_, kind) in VARIANTS.items()
+}
 # Drivers on which two queries in flight use two connections (or independent HTTP requests).
-CONCURRENT_DRIVERS = frozenset(
-    {
-        "node-postgres",
-        "postgres-js",
-        "neon-http",
-        "neon-serverless",
-        "vercel-postgres",
-        "aws-data-api",
-        "mysql2",
-        "planetscale-serverless",
-        "tidb-serverless",
-    }
-)
+CONCURRENT_DRIVERS = frozenset(d for d, kind in KIND_OF_DRIVER.items() if kind == "pool")
 # One connection, or synchronous: queries run one after another whatever the code says.
-SERIAL_DRIVERS = frozenset(
-    {
-        "node-postgres-client",
-        "postgres-js-single",
-        "pglite",
-        "better-sqlite3",
-        "bun-sqlite",
-        "libsql",
-        "d1",
-        "expo-sqlite",
-        "op-sqlite",
-        "durable-sqlite",
-        "mysql2-connection",
-    }
-)
-KNOWN_DRIVERS = CONCURRENT_DRIVERS | SERIAL_DRIVERS
+SERIAL_DRIVERS = frozenset(d for d, kind in KIND_OF_DRIVER.items() if kind in ("single-connection", "synchronous"))
+KNOWN_DRIVERS = frozenset(KIND_OF_DRIVER)
+# drizzle-orm's database type names -> the driver they belong to (None: any driver of the dialect).
+TYPE_DRIVERS: dict[str, tuple[str | None, str]] = {
+    "NodePgDatabase": ("node-postgres", "postgresql"),
+    "PostgresJsDatabase": ("postgres-js", "postgresql"),
+    "PgliteDatabase": ("pglite", "postgresql"),
+    "NeonHttpDatabase": ("neon-http", "postgresql"),
+    "NeonDatabase": ("neon-serverless", "postgresql"),
+    "VercelPgDatabase": ("vercel-postgres", "postgresql"),
+    "BetterSQLite3Database": ("better-sqlite3", "sqlite"),
+    "BunSQLiteDatabase": ("bun-sqlite", "sqlite"),
+    "LibSQLDatabase": ("libsql", "sqlite"),
+    "DrizzleD1Database": ("d1", "sqlite"),
+    "MySql2Database": ("mysql2", "mysql"),
+    "PlanetScaleDatabase": ("planetscale-serverless", "mysql"),
+    "PgDatabase": (None, "postgresql"),
+    "BaseSQLiteDatabase": (None, "sqlite"),
+    "MySqlDatabase": (None, "mysql"),
+}
 
 
 @dataclass(frozen=True)
@@ -74,16 +107,32 @@ class DriverInfo:
     evidence: str
 
     @property
+    def kind(self) -> str:
+        """pool, single-connection, synchronous or unknown (see DRIVER_ENTRIES)."""
+        if "|" in self.driver:  # one of several, chosen at runtime: the most conservative decides
+            from dalfix.analysis.handles import kind_of_drivers
+
+            return kind_of_drivers(frozenset(DriverInfo(d, self.dialect, "") for d in self.driver.split("|")))
+        return KIND_OF_DRIVER.get(self.driver, "unknown")
+
+    @property
     def concurrent(self) -> bool | None:
         """True for a pool, False for a single connection, None when unknown."""
-        if self.driver in CONCURRENT_DRIVERS:
+        kind = self.kind
+        if kind == "pool":
             return True
-        if self.driver in SERIAL_DRIVERS:
+        if kind in ("single-connection", "synchronous"):
             return False
         return None
 
 
 UNKNOWN = DriverInfo("unknown", None, "no drizzle() call found")
+
+
+def driver_of_type(name: str, parsed: ParsedFile, at: Node) -> DriverInfo:
+    """The driver a drizzle-orm database type names (`NodePgDatabase<S>`: node-postgres)."""
+    driver, dialect = TYPE_DRIVERS.get(name, (None, None))  # type: ignore[arg-type]
+    return DriverInfo(driver or "unknown", dialect, f"type {name} at {parsed.path.name}:{at.start_point.row + 1}")
 
 
 def drizzle_driver_imports(parsed: ParsedFile) -> dict[str, str]:
@@ -99,7 +148,7 @@ def drizzle_driver_imports(parsed: ParsedFile) -> dict[str, str]:
 
 def driver_of_call(parsed: ParsedFile, call: Node, module: str) -> DriverInfo:
     """The driver a `drizzle(...)` call creates a handle on, from its import and first argument."""
-    driver, dialect = DRIVER_MODULES.get(module, ("unknown", None))
+    driver, dialect = DRIVER_MODULES.get(module, ("unknown", None))  # type: ignore[assignment]
     args = call.child_by_field_name("arguments")
     first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
     client = _client_expression(parsed, first) if first is not None else None
@@ -110,6 +159,10 @@ def driver_of_call(parsed: ParsedFile, call: Node, module: str) -> DriverInfo:
         driver = "postgres-js-single"
     elif driver == "mysql2" and re.search(r"\bcreateConnection\b", text):
         driver = "mysql2-connection"
+    elif driver == "libsql":
+        url = re.search(r"""\burl\s*:\s*["'`]([a-z0-9+]+):""", text)
+        if url is not None:
+            driver = "libsql-file" if url.group(1) == "file" else "libsql-remote"
     return DriverInfo(driver, dialect, f"drizzle-orm/{module} at {parsed.path.name}:{call.start_point.row + 1}")
 
 

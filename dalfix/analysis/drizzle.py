@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, SpanIndex, walk
+
+if TYPE_CHECKING:
+    from dalfix.analysis.drivers import DriverInfo
+
+# What a handle runs on (see dalfix/analysis/handles.py and docs/drivers.md).
+HandleKind = Literal["pool", "single-connection", "synchronous", "transaction", "maybe-transaction", "unknown"]
 
 DbEffectKind = Literal["none", "read", "write", "transaction", "unknown"]
 
@@ -99,7 +106,10 @@ class QueryChain:
     links: tuple[Link, ...]
     node: Node  # the outermost expression of the chain
     kind: DbEffectKind
-    handle: Literal["db", "tx"]
+    handle: Literal["db", "tx"]  # "tx" also for a maybe-transaction (the conservative reading for most rules)
+    # pool / single-connection / synchronous / transaction / maybe-transaction / unknown: what the handle is
+    # as far as its definition can be followed (`Vocabulary.handle_drivers` has the evidence).
+    handle_kind: HandleKind = "unknown"
 
     @property
     def method(self) -> str:
@@ -166,13 +176,45 @@ class Vocabulary:
     transaction_scopes: list[tuple[int, int, frozenset[str]]] = field(default_factory=list)
     typed_db_params: list[tuple[int, int, str]] = field(default_factory=list)
     typed_tx_params: list[tuple[int, int, str]] = field(default_factory=list)
+    # Parameters some callers pass a transaction and others the database (or typed `Db | Tx`): a
+    # maybe-transaction. They are also in typed_tx_params (the conservative reading for DAL001).
+    maybe_tx_params: list[tuple[int, int, str]] = field(default_factory=list)
+    # Name -> the drivers it may run on: handles, handle factories (`db()`, `createDb(env)`), db types.
+    handle_drivers: dict[str, frozenset[DriverInfo]] = field(default_factory=dict)
+    factory_names: set[str] = field(default_factory=set)
+    record_factories: dict[str, frozenset[str]] = field(default_factory=dict)  # setup() -> {"db"}
+    db_types: set[str] = field(default_factory=set)  # project type names that denote a database handle
+    tx_types: set[str] = field(default_factory=set)
+    maybe_types: set[str] = field(default_factory=set)  # `type DbOrTx = Database | Transaction`
+    # A table of the project's schema (structural recognition of handles nobody declared).
+    is_table: Callable[[Node], bool] | None = None
+    # What an unfollowable handle runs on when every application handle of the workspace agrees.
+    default_drivers: frozenset[DriverInfo] = frozenset()
+    configured_drivers: frozenset[DriverInfo] = frozenset()  # dalfix.toml `driver = …`: decides every handle
     _span_indexes: dict[str, tuple[int, dict[str, SpanIndex]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
-        cls, parsed: ParsedFile, configured: tuple[str, ...] = (), imported_handles: set[str] | None = None
+        cls,
+        parsed: ParsedFile,
+        configured: tuple[str, ...] = (),
+        imported_handles: set[str] | None = None,
+        facts: Vocabulary | None = None,
     ) -> Vocabulary:
+        """The file's vocabulary; `facts` carries what the project knows about its names (handles.py)."""
         vocab = cls(parsed)
+        if facts is not None:
+            vocab.handle_drivers.update(facts.handle_drivers)
+            vocab.factory_names = set(facts.factory_names)
+            vocab.record_factories = dict(facts.record_factories)
+            vocab.db_types, vocab.tx_types, vocab.maybe_types = (
+                set(facts.db_types),
+                set(facts.tx_types),
+                set(facts.maybe_types),
+            )
+            vocab.is_table, vocab.default_drivers = facts.is_table, facts.default_drivers
+            vocab.configured_drivers = facts.configured_drivers
+            vocab.db_names.update(facts.db_names)
         vocab.db_names.update(configured)
         vocab.db_names.update(imported_handles or ())
         calls: list[Node] = []
@@ -190,6 +232,8 @@ class Vocabulary:
                     and _is_drizzle_call(unwrap(value))
                 ):
                     vocab.db_names.add(parsed.text(name))
+                elif value is not None and name is not None:
+                    vocab._factory_result(name, unwrap(value))
             elif kind in ("required_parameter", "optional_parameter"):
                 vocab._typed_parameter(node)
             elif kind == "call_expression":
@@ -201,20 +245,50 @@ class Vocabulary:
             vocab._transaction_callback(call)
         return vocab
 
+    def _factory_result(self, name: Node, value: Node) -> None:
+        """`const db = createDb(env.DB)` / `await getDb()` / `const { db } = setupDatabase()`: a local handle."""
+        if value.type == "await_expression" and value.named_children:
+            value = unwrap(value.named_children[0])
+        function = value.child_by_field_name("function") if value.type == "call_expression" else None
+        callee = self.parsed.text(function) if function is not None else ""
+        if name.type == "identifier" and callee in self.factory_names:
+            self.db_names.add(self.parsed.text(name))
+            self.handle_drivers.setdefault(self.parsed.text(name), self.handle_drivers.get(callee, frozenset()))
+        elif name.type == "object_pattern" and callee in self.record_factories:
+            for child in name.named_children:
+                if child.type == "shorthand_property_identifier_pattern":
+                    text = self.parsed.text(child)
+                    if text in self.record_factories[callee]:
+                        self.db_names.add(text)
+                        self.handle_drivers.setdefault(text, self.handle_drivers.get(f"{callee}().{text}", frozenset()))
+
     def _typed_parameter(self, param: Node) -> None:
         pattern = param.child_by_field_name("pattern")
         annotation = param.child_by_field_name("type")
         if pattern is None or annotation is None or pattern.type != "identifier":
             return
         type_names = {self.parsed.text(n) for n in walk(annotation) if n.type == "type_identifier"}
+        type_names |= {
+            self.parsed.text(n.named_children[0])
+            for n in walk(annotation)
+            if n.type == "type_query" and n.named_children and n.named_children[0].type == "identifier"
+        }  # `db: typeof db`
         function = param.parent.parent if param.parent is not None else None
         if function is None:
             return
         entry = (function.start_byte, function.end_byte, self.parsed.text(pattern))
-        if type_names & TRANSACTION_TYPES:
+        transaction = bool(type_names & (TRANSACTION_TYPES | self.tx_types))
+        database = bool(type_names & (DATABASE_TYPES | self.db_types | self.db_names))
+        if type_names & self.maybe_types or (transaction and database):
             self.typed_tx_params.append(entry)
-        elif type_names & DATABASE_TYPES:
+            self.maybe_tx_params.append(entry)
+        elif transaction:
+            self.typed_tx_params.append(entry)
+        elif database:
             self.typed_db_params.append(entry)
+            drivers = frozenset(d for t in type_names for d in self.handle_drivers.get(t, ()))
+            if drivers:
+                self.handle_drivers.setdefault(f"{entry[2]}@{entry[0]}", drivers)
 
     def _transaction_callback(self, call: Node) -> None:
         root, links = split_chain(call)
@@ -241,6 +315,12 @@ class Vocabulary:
 
     def handle_kind(self, root: Node, at: Node) -> Literal["db", "tx"] | None:
         """Whether the chain root `root` (used at `at`) is a database handle, a transaction handle, or neither."""
+        if root.type == "call_expression":
+            function = root.child_by_field_name("function")
+            arguments = root.child_by_field_name("arguments")
+            if function is not None and self.parsed.text(function) in self.factory_names and arguments is not None:
+                return "db"  # `db().select()`: a factory that returns the client
+            return None
         text, offset = self.parsed.text(root), at.start_byte
         if self._within("transaction_scopes", text, offset) or self._within("typed_tx_params", text, offset):
             return "tx"
@@ -264,6 +344,38 @@ class Vocabulary:
                     return not self._within("typed_db_params", name, at.start_byte)
             current = current.parent
         return False
+
+    def certainly_in_transaction(self, node: Node, chain: QueryChain | None = None) -> bool:
+        """Inside a transaction on every path: a `.transaction` callback or a parameter every caller passes a
+        transaction to. A maybe-transaction parameter is not (DAL002's inserts need a real one)."""
+        if any(s <= node.start_byte < e for s, e, _ in self.transaction_scopes):
+            return True
+        maybe = set(self.maybe_tx_params)
+        if any(s <= node.start_byte < e for s, e, n in self.typed_tx_params if (s, e, n) not in maybe):
+            return True
+        return chain is not None and chain.handle_kind == "transaction"
+
+    def drivers_of(self, chain: QueryChain) -> frozenset[DriverInfo]:
+        """The drivers the chain's handle may run on, as far as its definition was followed."""
+        text = self.parsed.text(chain.root)
+        if chain.root.type == "call_expression":
+            function = chain.root.child_by_field_name("function")
+            text = self.parsed.text(function) if function is not None else text
+        for start, end, name in self.typed_db_params:
+            if start <= chain.node.start_byte < end and name == text:
+                return self.handle_drivers.get(f"{name}@{start}", frozenset())
+        return self.handle_drivers.get(text, frozenset())
+
+    def _kind_of(self, root: Node, at: Node, handle: str) -> HandleKind:
+        from dalfix.analysis.handles import kind_of_drivers
+
+        text = self.parsed.text(root)
+        if handle == "tx":
+            maybe = any(s <= at.start_byte < e and n == text for s, e, n in self.maybe_tx_params)
+            return "maybe-transaction" if maybe else "transaction"
+        chain_like = QueryChain(root, (), at, "unknown", "db")
+        drivers = self.configured_drivers or self.drivers_of(chain_like) or self.default_drivers
+        return kind_of_drivers(drivers)
 
     def inside_transaction(self, node: Node) -> bool:
         """True inside a `.transaction(...)` callback or a function taking a transaction parameter."""
@@ -301,11 +413,43 @@ class Vocabulary:
                     kind_of_handle = "db"
                     root, links = links[cut - 1].member, links[cut:]
                     break
-            else:
-                return None
         if kind_of_handle is None:
+            found = self._structural_root(root, links)
+            if found is None:
+                return None
+            root, links, kind_of_handle = found[0], found[1], "db"
+        handle_kind = self._kind_of(root, node, kind_of_handle)
+        return QueryChain(root, tuple(links), node, classify_links(self.parsed, links), kind_of_handle, handle_kind)
+
+    def _structural_root(self, root: Node, links: list[Link]) -> tuple[Node, list[Link]] | None:
+        """A receiver on which a Drizzle chain over a table of the project's schema is called is a database
+        handle, whatever its name: `x.select(…).from(users)`, `ctx.db.insert(users)`, `repo.db.query.users.findFirst()`.
+        """
+        if self.is_table is None or root.type not in ("identifier", "this", "member_expression"):
             return None
-        return QueryChain(root, tuple(links), node, classify_links(self.parsed, links), kind_of_handle)
+        for cut in range(0, min(len(links), 3)):
+            if any(link.call is not None for link in links[:cut]):
+                return None
+            rest = links[cut:]
+            first = rest[0] if rest else None
+            if first is None:
+                return None
+            receiver = root if cut == 0 else links[cut - 1].member
+            if first.name in ("insert", "update", "delete") and first.call is not None:
+                if self._first_argument_is_table(first.call):
+                    return receiver, rest
+            elif first.name in READ_ROOTS and first.call is not None:
+                source = next((link for link in rest[1:] if link.name == "from" and link.call is not None), None)
+                if source is not None and source.call is not None and self._first_argument_is_table(source.call):
+                    return receiver, rest
+            elif first.name == "query" and len(rest) >= 3 and rest[2].name in RELATIONAL_READS and rest[2].call:
+                return receiver, rest
+        return None
+
+    def _first_argument_is_table(self, call: Node) -> bool:
+        args = call.child_by_field_name("arguments")
+        first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
+        return first is not None and self.is_table is not None and self.is_table(first)
 
 
 def classify_links(parsed: ParsedFile, links: list[Link]) -> DbEffectKind:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,9 +19,10 @@ from dalfix.analysis.schema.model import SchemaModel
 from dalfix.analysis.summaries import Summaries
 from dalfix.analysis.workspace import Workspace, workspace_for
 from dalfix.config import Config, load_config
-from dalfix.parsing import ParsedFile, descendants_of_type
+from dalfix.parsing import Node, ParsedFile, descendants_of_type
 from dalfix.rules import Rule
 
+TABLE_CONSTRUCTOR = re.compile(r"(^|\.)(pg|sqlite|mysql|singlestore|gel|mssql|cockroach)?[tT]able$")
 SERIAL_PACKAGES = frozenset({"@electric-sql/pglite", "better-sqlite3", "@libsql/client", "bun:sqlite"})
 CONCURRENT_PACKAGES = frozenset({"pg", "postgres", "mysql2", "@neondatabase/serverless", "@vercel/postgres"})
 
@@ -31,6 +33,8 @@ class Project:
     config: Config = field(default_factory=Config)
     files: dict[Path, ParsedFile] = field(default_factory=dict)
     rules: Sequence[type[Rule]] = ()
+    # Files that import a drizzle-orm driver entry (the runner notes them while reading sources, parsed or not).
+    client_files: list[Path] = field(default_factory=list)
     workspace: Workspace = field(default=None)  # type: ignore[assignment]  # set in __post_init__
 
     def __post_init__(self) -> None:
@@ -46,8 +50,18 @@ class Project:
     def prepare(self, files: dict[Path, ParsedFile]) -> None:
         """Index the project's parsed files; cross-file facts are computed lazily and memoized."""
         self.files = files
-        memos = ("summaries", "transaction_parameters", "_vocabularies", "_plain_vocabularies", "_analyzers", "schema")
-        for memo in memos:
+        for memo in (
+            "summaries",
+            "transaction_parameters",
+            "_vocabularies",
+            "_plain_vocabularies",
+            "_analyzers",
+            "_facts",
+            "_tables",
+            "application_drivers",
+            "_defined",
+            "schema",
+        ):
             self.__dict__.pop(memo, None)
 
     @cached_property
@@ -91,11 +105,14 @@ class Project:
         if parsed.path not in cache or cache[parsed.path].parsed is not parsed:
             parameters = self.transaction_parameters.get(parsed.path, ())
             vocabulary = self._plain_vocabulary(parsed)
-            for function, name in parameters:
+            for function, name, maybe in parameters:
                 # Located by name in this parse: `parsed` may be a later fix round's re-parse of the file.
                 node = self.summaries.function_node_in(parsed, function)
                 if node is not None:
-                    vocabulary.typed_tx_params.append((node.start_byte, node.end_byte, name))
+                    entry = (node.start_byte, node.end_byte, name)
+                    vocabulary.typed_tx_params.append(entry)
+                    if maybe:
+                        vocabulary.maybe_tx_params.append(entry)
             cache[parsed.path] = vocabulary
         return cache[parsed.path]
 
@@ -105,29 +122,143 @@ class Project:
         cached = cache.get(parsed.path)
         if cached is None or cached.parsed is not parsed:
             handles = set(self.summaries.file_handles(parsed)) if parsed.path in self.files else set()
-            cached = cache[parsed.path] = Vocabulary.build(parsed, ("db", *self.config.db_handles), handles)
+            facts = self.handle_facts(parsed)
+            cached = cache[parsed.path] = Vocabulary.build(parsed, ("db", *self.config.db_handles), handles, facts)
         return cached
 
+    def handle_facts(self, parsed: ParsedFile) -> Vocabulary:
+        """What the file's top-level names denote, followed to their definitions (handles.py): handles,
+        handle factories, setup functions returning `{ db }`, and types that denote a handle."""
+        from dalfix.analysis.handles import Factory, Handle, Record
+
+        cache = self.__dict__.setdefault("_facts", {})
+        cached = cache.get(parsed.path)
+        if cached is not None and cached.parsed is parsed:
+            return cached
+        facts = Vocabulary(parsed)
+        facts.is_table = lambda node: self.is_table(parsed, node)
+        facts.default_drivers = self.application_drivers
+        if self.config.driver:
+            facts.configured_drivers = frozenset(self.drivers_for(parsed))
+        info = self.summaries.module(parsed.path) if parsed.path in self.files else None
+        names = [*info.declarations, *info.imports] if info is not None else []
+        for name in names:
+            value = self.summaries.handles.binding(parsed.path, name)
+            if isinstance(value, Handle):
+                if value.transaction and value.database:
+                    facts.maybe_types.add(name)
+                elif value.transaction:
+                    facts.tx_types.add(name)
+                else:
+                    facts.db_types.add(name)
+                    facts.handle_drivers[name] = value.drivers
+            elif isinstance(value, Factory) and isinstance(value.result, Handle) and not value.result.transaction:
+                facts.factory_names.add(name)
+                facts.handle_drivers[name] = value.result.drivers
+            elif isinstance(value, Factory) and isinstance(value.result, Record):
+                props = frozenset(k for k, v in value.result.properties if isinstance(v, Handle))
+                if props:
+                    facts.record_factories[name] = props
+                    for key, inner in value.result.properties:
+                        if isinstance(inner, Handle):
+                            facts.handle_drivers[f"{name}().{key}"] = inner.drivers
+        cache[parsed.path] = facts
+        return facts
+
+    def is_table(self, parsed: ParsedFile, node: Node) -> bool:
+        """Whether an expression names a table of the project's schema (a `pgTable(…)`/`sqliteTable(…)`/
+        `mysqlTable(…)`/`schema.table(…)` declaration, followed through imports and `schema.users`)."""
+        cache = self.__dict__.setdefault("_tables", {})
+        key = (parsed.path, parsed.text(node))
+        if key in cache:
+            return bool(cache[key])
+        cache[key] = False
+        target: tuple[Path, str] | None = None
+        if node.type == "identifier":
+            target = self.summaries._top_level(parsed.path, parsed.text(node))
+        elif node.type == "member_expression":
+            obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+            if obj is not None and prop is not None and obj.type == "identifier":
+                base = self.summaries._top_level(parsed.path, parsed.text(obj))
+                if base is not None and base[1] == "*":
+                    target = self.summaries.resolve_export(base[0], parsed.text(prop), 0)
+        if target is not None and target[1] != "*":
+            info = self.summaries.module(target[0])
+            declaration = info.declarations.get(target[1]) if info is not None else None
+            value = declaration.child_by_field_name("value") if declaration is not None else None
+            function = (
+                value.child_by_field_name("function") if value is not None and value.type == "call_expression" else None
+            )
+            text = info.parsed.text(function) if function is not None and info is not None else ""
+            cache[key] = bool(TABLE_CONSTRUCTOR.search(text))
+        return bool(cache[key])
+
     @cached_property
-    def transaction_parameters(self) -> dict[Path, list[tuple[str, str]]]:
-        """Parameters some caller passes a transaction handle to: (function, parameter name) per file.
+    def application_drivers(self) -> frozenset[DriverInfo]:
+        """The drivers of every drizzle() handle the application creates (tests, seeds, migrations and
+        scripts excluded), when they all share one kind; else none (a handle nobody can follow stays unknown)."""
+        from dalfix.analysis.handles import is_application_file, kind_of_drivers
+
+        drivers = frozenset(
+            d for d in self.defined_drivers() if d[0] is not None and is_application_file(d[0], self.workspace.root)
+        )
+        infos = frozenset(info for _, info in drivers)
+        return (
+            infos
+            if infos and kind_of_drivers(infos) != "unknown" and len({i.kind for i in infos}) == 1
+            else frozenset()
+        )
+
+    def defined_drivers(self) -> list[tuple[Path, DriverInfo]]:
+        """Every `drizzle(…)` call of the files known to the project (scanned, or read for their imports)."""
+        cached = self.__dict__.get("_defined")
+        if cached is None:
+            cached = self.__dict__["_defined"] = self._defined_drivers()
+        return list(cached)
+
+    def has_driver_evidence(self) -> bool:
+        """Whether the project creates any drizzle() handle dalfix can see (else nothing is known either way)."""
+        return bool(self.defined_drivers()) or self.config.driver is not None
+
+    def _defined_drivers(self) -> list[tuple[Path, DriverInfo]]:
+        from dalfix.analysis.drivers import driver_of_call, drizzle_driver_imports
+
+        found: list[tuple[Path, DriverInfo]] = []
+        paths = list(dict.fromkeys([*self.files, *self.client_files]))
+        for path in paths:
+            info = self.summaries.module(path)
+            if info is None:
+                continue
+            modules = drizzle_driver_imports(info.parsed)
+            if not modules:
+                continue
+            for call in descendants_of_type(info.parsed.root, "call_expression"):
+                function = call.child_by_field_name("function")
+                if function is not None and info.parsed.text(function) in modules:
+                    found.append((path, driver_of_call(info.parsed, call, modules[info.parsed.text(function)])))
+        return found
+
+    @cached_property
+    def transaction_parameters(self) -> dict[Path, list[tuple[str, str, bool]]]:
+        """Parameters some caller passes a transaction handle to: (function, parameter name, maybe) per file.
 
         Inside such a function the parameter is a transaction even when it is typed as a database
-        (`PgTransaction` extends `PgDatabase`), so nothing there may assume a pool.
+        (`PgTransaction` extends `PgDatabase`), so nothing there may assume a pool. When another caller
+        passes the database itself, it is a maybe-transaction (`maybe` is True).
         """
-        found: dict[Path, list[tuple[str, str]]] = {}
+        passed: dict[tuple[Path, str, str], set[str]] = {}
         for parsed in self.files.values():
             vocabulary = self._plain_vocabulary(parsed)
             for call in descendants_of_type(parsed.root, "call_expression"):
                 args = call.child_by_field_name("arguments")
                 if args is None:
                     continue
-                positions = [
-                    i
+                passed_kinds = {
+                    i: kind
                     for i, arg in enumerate(args.named_children)
-                    if arg.type == "identifier" and vocabulary.handle_kind(arg, arg) == "tx"
-                ]
-                if not positions:
+                    if arg.type == "identifier" and (kind := vocabulary.handle_kind(arg, arg)) is not None
+                }
+                if not passed_kinds:
                     continue
                 target = self.summaries.callee(parsed, call)
                 node = self.summaries.function_node(*target) if target is not None else None
@@ -136,10 +267,15 @@ class Project:
                     continue
                 names = [p.child_by_field_name("pattern") for p in params.named_children]
                 module = self.summaries.module(target[0])
-                for index in positions:
+                for index, kind in passed_kinds.items():
                     pattern = names[index] if index < len(names) else None
                     if module is not None and pattern is not None and pattern.type == "identifier":
-                        found.setdefault(target[0], []).append((target[1], module.parsed.text(pattern)))
+                        key = (target[0], target[1], module.parsed.text(pattern))
+                        passed.setdefault(key, set()).add(kind)
+        found: dict[Path, list[tuple[str, str, bool]]] = {}
+        for (path, function, name), kinds in passed.items():
+            if "tx" in kinds:
+                found.setdefault(path, []).append((function, name, "db" in kinds))
         return found
 
     def analyzer_for(self, parsed: ParsedFile, vocabulary: Vocabulary) -> EffectAnalyzer:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dalfix.analysis.drivers import DriverInfo, driver_of_call, drizzle_driver_imports
+from dalfix.analysis.drivers import DriverInfo
 from dalfix.analysis.drizzle import DbEffectKind, unwrap
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
 
@@ -94,7 +94,13 @@ class ModuleInfo:
 
 
 def _declared(parsed: ParsedFile, node: Node) -> list[tuple[str, Node]]:
-    if node.type in ("function_declaration", "class_declaration", "generator_function_declaration"):
+    if node.type in (
+        "function_declaration",
+        "class_declaration",
+        "generator_function_declaration",
+        "type_alias_declaration",
+        "interface_declaration",
+    ):
         name = node.child_by_field_name("name")
         return [(parsed.text(name), node)] if name is not None else []
     if node.type in ("lexical_declaration", "variable_declaration"):
@@ -125,6 +131,9 @@ class Summaries:
         self._effects: dict[tuple[Path, str], DbEffectKind] = {}
         self._in_progress: set[tuple[Path, str]] = set()
         self._drivers: dict[tuple[Path, str], DriverInfo | None] = {}
+        from dalfix.analysis.handles import HandleIndex
+
+        self.handles = HandleIndex(self)
 
     # ---- modules ----------------------------------------------------------------------------
     def module(self, path: Path) -> ModuleInfo | None:
@@ -178,27 +187,16 @@ class Summaries:
         return self._drivers[key]
 
     def _handle_driver(self, path: Path, name: str) -> DriverInfo | None:
+        from dalfix.analysis.handles import Handle
+
+        value = self.handles.binding(path, name)
+        if not isinstance(value, Handle) or not value.database or value.transaction:
+            return None
         info = self.module(path)
-        if info is None:
-            return None
-        node = info.declarations.get(name)
-        if node is None and name in info.imports:
-            found = self.resolve_import(path, name)
-            return self.handle_driver(*found) if found is not None and found[1] != "*" else None
-        if node is None or node.type != "variable_declarator":
-            return None
-        value = node.child_by_field_name("value")
-        value = unwrap(value) if value is not None else None
-        if value is not None and value.type == "await_expression" and value.named_children:
-            value = unwrap(value.named_children[0])
-        if value is None or value.type != "call_expression":
-            return None
-        function = value.child_by_field_name("function")
-        modules = drizzle_driver_imports(info.parsed)
-        callee = info.parsed.text(function) if function is not None else ""
-        if callee not in modules:
-            return None
-        return driver_of_call(info.parsed, value, modules[callee])
+        node = info.declarations.get(name) if info is not None else None
+        if node is not None and node.type in ("type_alias_declaration", "interface_declaration"):
+            return None  # a type that denotes a handle is not a value one can query on
+        return combined_driver(value.drivers)
 
     def file_handles(self, parsed: ParsedFile) -> dict[str, DriverInfo]:
         """Handles a file can name: declared in it or imported (through re-exports and workspace packages)."""
@@ -339,3 +337,19 @@ def _enclosing_class(node: Node) -> Node | None:
             return current
         current = current.parent
     return None
+
+
+def combined_driver(drivers: frozenset[DriverInfo]) -> DriverInfo:
+    """One DriverInfo for a handle that may run on several drivers (chosen at runtime): `a|b`, most
+    conservative kind first (see DriverInfo.kind)."""
+    from dalfix.analysis.drivers import UNKNOWN
+
+    if not drivers:
+        return DriverInfo("unknown", None, "a drizzle handle whose driver dalfix could not follow")
+    if len(drivers) == 1:
+        return next(iter(drivers))
+    ordered = sorted(drivers, key=lambda d: (d.driver, d.evidence))
+    dialects = {d.dialect for d in ordered}
+    names = "|".join(dict.fromkeys(d.driver for d in ordered))
+    evidence = "one of " + "; ".join(d.evidence for d in ordered) + " (chosen at runtime)"
+    return DriverInfo(names, dialects.pop() if len(dialects) == 1 else None, evidence) if names else UNKNOWN

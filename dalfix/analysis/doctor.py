@@ -1,0 +1,173 @@
+"""What dalfix concluded about a repository: workspace, packages, db handles and their drivers, schema files.
+
+`dalfix doctor [PATH]` prints it (text or JSON); `dalfix check -v` prints one line per package. A silent
+run can then be told apart from "no problem here": the user sees which handle dalfix found, which
+`drizzle(...)` call decided its driver, and what it could not resolve.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from dalfix.analysis.drivers import drizzle_version_spec
+from dalfix.analysis.handles import Factory, Handle, is_application_file, kind_of_drivers
+from dalfix.analysis.project import Project
+from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
+from dalfix.discovery import Skipped, discover
+
+SCHEMA_CALL = re.compile(rb"\b(pg|sqlite|mysql|singlestore)Table\s*[(<]")
+
+
+def load_projects(paths: Iterable[Path]) -> list[Project]:
+    """The projects holding `paths`, with their client files (those importing a drizzle-orm driver entry)."""
+    projects: dict[Path, Project] = {}
+    workspaces: dict[Path, Workspace] = {}
+    roots: dict[Path, Path] = {}
+    given = [Path(os.path.abspath(p)) for p in paths]
+    for item in discover(given):
+        if isinstance(item, Skipped):
+            continue
+        scanned = next((g for g in given if g.is_dir() and item.is_relative_to(g)), item.parent)
+        root = roots.get(item.parent) or roots.setdefault(item.parent, project_root_for(item, scanned))
+        if root not in projects:
+            workspace = workspace_for(root)
+            projects[root] = Project.load(root, workspaces.setdefault(workspace.root, workspace))
+        try:
+            source = item.read_bytes()
+        except OSError:
+            continue
+        project = projects[root]
+        if b"drizzle-orm/" in source:
+            project.client_files.append(item)
+        if SCHEMA_CALL.search(source):
+            project.__dict__.setdefault("schema_files", []).append(item)
+    return list(projects.values())
+
+
+def project_facts(project: Project) -> dict[str, object]:
+    workspace = project.workspace
+    root = workspace.root
+    handles = []
+    for path in project.client_files:
+        info = project.summaries.module(path)
+        if info is None:
+            continue
+        for name, node in info.declarations.items():
+            if node.type in ("type_alias_declaration", "interface_declaration", "class_declaration"):
+                continue
+            value = project.summaries.handles.binding(path, name)
+            form = "handle"
+            if isinstance(value, Factory) and isinstance(value.result, Handle):
+                value, form = value.result, "factory"
+            if not isinstance(value, Handle) or value.transaction or not value.drivers:
+                continue
+            drivers = sorted(value.drivers, key=lambda d: (d.driver, d.evidence))
+            dialects = sorted({d.dialect for d in drivers if d.dialect})
+            package = workspace.package_of(path)
+            handles.append(
+                {
+                    "name": name + ("()" if form == "factory" else ""),
+                    "definition": f"{_relative(path, root)}:{node.start_point.row + 1}",
+                    "package": package.name if package is not None else None,
+                    "driver": "|".join(dict.fromkeys(d.driver for d in drivers)),
+                    "dialect": dialects[0] if len(dialects) == 1 else (" | ".join(dialects) or None),
+                    "kind": kind_of_drivers(frozenset(drivers)),
+                    "role": "application" if is_application_file(path, root) else "test/script",
+                    "evidence": [d.evidence for d in drivers],
+                }
+            )
+    application = project.application_drivers
+    unresolved = dict(project.resolver.unresolved)
+    return {
+        "project": str(project.root),
+        "workspace_root": str(root),
+        "packages": [
+            {"name": p.name, "path": _relative(p.directory, root) or "."} for p in workspace.packages if p.name
+        ],
+        "drizzle_orm": drizzle_version_spec(project.root, workspace),
+        "configured_driver": project.config.driver,
+        "application_kind": kind_of_drivers(application) if application else "unknown",
+        "handles": handles,
+        "schema_files": [_relative(p, root) for p in project.__dict__.get("schema_files", [])],
+        "unresolved_imports": [
+            {"specifier": spec, "from": _relative(path, root)} for spec, path in sorted(unresolved.items())
+        ],
+        "problems": [{"file": _relative(p, root), "problem": m} for p, m in workspace.problems],
+    }
+
+
+def diagnose(paths: Iterable[Path]) -> list[dict[str, object]]:
+    facts = []
+    for project in load_projects(paths):
+        for path in project.client_files:  # resolve what the clients import, so unresolved ones are listed
+            info = project.summaries.module(path)
+            for specifier, _ in info.imports.values() if info is not None else ():
+                project.resolver.resolve(path, specifier)
+        facts.append(project_facts(project))
+    return facts
+
+
+def render_text(facts: list[dict[str, object]]) -> str:
+    lines: list[str] = []
+    for fact in facts:
+        packages = fact["packages"]
+        assert isinstance(packages, list)
+        lines.append(f"workspace: {fact['workspace_root']} ({len(packages)} packages)")
+        if fact["project"] != fact["workspace_root"]:
+            lines.append(f"project: {fact['project']}")
+        lines.append(f"drizzle-orm: {fact['drizzle_orm'] or 'not found'}")
+        if fact["configured_driver"]:
+            lines.append(f"driver (dalfix.toml): {fact['configured_driver']}")
+        lines.append(f"application handles: {fact['application_kind']}")
+        handles = fact["handles"]
+        assert isinstance(handles, list)
+        lines.append("db handles:" if handles else "db handles: none found")
+        for handle in handles:
+            lines.append(
+                f"  {handle['name']} at {handle['definition']}: {handle['driver']} ({handle['dialect']}), "
+                f"{handle['kind']}, {handle['role']}"
+            )
+            lines.extend(f"    from {evidence}" for evidence in handle["evidence"])
+        schema = fact["schema_files"]
+        assert isinstance(schema, list)
+        lines.append(
+            f"schema files: {len(schema)}"
+            + (f" ({', '.join(schema[:5])}{', …' if len(schema) > 5 else ''})" if schema else "")
+        )
+        unresolved = fact["unresolved_imports"]
+        assert isinstance(unresolved, list)
+        lines.append(f"unresolved imports: {len(unresolved)}")
+        lines.extend(f"  {u['specifier']} (from {u['from']})" for u in unresolved[:20])
+        problems = fact["problems"]
+        assert isinstance(problems, list)
+        lines.extend(f"problem: {p['file']}: {p['problem']}" for p in problems)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def package_lines(project: Project) -> list[str]:
+    """`check -v`: one line per package holding a db handle (and one for the workspace)."""
+    fact = project_facts(project)
+    packages = fact["packages"]
+    assert isinstance(packages, list)
+    out = [
+        f"workspace {fact['workspace_root']}: {len(packages)} packages, drizzle-orm {fact['drizzle_orm'] or '?'}, "
+        f"application handles {fact['application_kind']}"
+    ]
+    by_package: dict[str, list[str]] = {}
+    handles = fact["handles"]
+    assert isinstance(handles, list)
+    for handle in handles:
+        by_package.setdefault(str(handle["package"] or "."), []).append(
+            f"{handle['name']} {handle['driver']} {handle['kind']} at {handle['definition']}"
+            + (" (test/script)" if handle["role"] != "application" else "")
+        )
+    out += [f"package {name}: " + "; ".join(items) for name, items in by_package.items()]
+    return out
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()

@@ -1,0 +1,437 @@
+"""Database handles from their definition: which `drizzle(...)` call a name, a factory or a type comes from.
+
+A handle's driver is decided by the `drizzle(...)` call it is created by, followed through imports and
+re-exports, factories (`export const db = () => drizzle(...)`, `createDb(env.DB)`, `getDb()`), module
+variables assigned later (`_db = drizzle(...)` in an initializer, `globalThis` caches), `Proxy` wrappers
+and lazy getters, objects returned by a setup function, and type aliases (`type Database = typeof db`,
+`NodePgDatabase<typeof schema>`, unions of them). A call that is handed several handle factories and
+returns one of them (a driver chosen at runtime) gets all their drivers; the handle's kind is then the
+most conservative one they share. Nothing here guesses: what cannot be followed is `None`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from dalfix.analysis.drivers import DriverInfo, driver_of_call, driver_of_type, drizzle_driver_imports
+from dalfix.analysis.drizzle import DATABASE_TYPES, TRANSACTION_TYPES, unwrap
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, walk
+
+if TYPE_CHECKING:
+    from dalfix.analysis.summaries import Summaries
+
+HandleKind = Literal["pool", "single-connection", "synchronous", "transaction", "maybe-transaction", "unknown"]
+MAX_DEPTH = 12
+# Files whose handles do not decide what the application's handle is: tests, seeds, migrations, scripts.
+NOT_APPLICATION = re.compile(
+    r"(^|/)(__tests__|__mocks__|tests?|e2e|spec|scripts?|seeds?|migrations?|migrate|fixtures?|mocks?|bench(marks?)?)(/|$)"
+    r"|(^|/)[^/]*(\.|-|_)(test|spec|e2e|seed|migrate|migration|mock|fixture)s?\.[cm]?[tj]sx?$"
+    r"|(^|/)(test|seed|migrate|mock)[-_.][^/]*$",
+    re.IGNORECASE,
+)
+
+
+def is_application_file(path: Path, root: Path) -> bool:
+    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    return NOT_APPLICATION.search(relative) is None
+
+
+@dataclass(frozen=True)
+class Handle:
+    """A database or transaction handle: every driver it may run on and where each was created."""
+
+    drivers: frozenset[DriverInfo] = frozenset()
+    transaction: bool = False  # a transaction handle (or a type that admits one)
+    database: bool = True  # a database handle (False: only a transaction)
+
+    def union(self, other: Handle) -> Handle:
+        return Handle(
+            self.drivers | other.drivers, self.transaction or other.transaction, self.database or other.database
+        )
+
+    @property
+    def kind(self) -> HandleKind:
+        if self.transaction:
+            return "maybe-transaction" if self.database else "transaction"
+        return kind_of_drivers(self.drivers)
+
+
+def kind_of_drivers(drivers: frozenset[DriverInfo]) -> HandleKind:
+    """The most conservative kind the drivers share: any one that is not a pool decides."""
+    kinds = {d.kind for d in drivers}
+    if not kinds:
+        return "unknown"
+    if len(kinds) == 1:
+        only = next(iter(kinds))
+        return only if only in ("pool", "single-connection", "synchronous") else "unknown"  # type: ignore[return-value]
+    if "unknown" in kinds:
+        return "unknown"
+    for kind in ("synchronous", "single-connection"):
+        if kind in kinds:
+            return kind  # type: ignore[return-value]
+    return "pool"
+
+
+@dataclass(frozen=True)
+class Factory:
+    """A function whose call returns `result` (a handle, another factory, or an object holding one)."""
+
+    result: Value
+
+
+@dataclass(frozen=True)
+class Record:
+    """An object literal some of whose properties are handles (`return { db, client }`)."""
+
+    properties: tuple[tuple[str, Value], ...]
+
+    def get(self, name: str) -> Value | None:
+        return next((v for k, v in self.properties if k == name), None)
+
+
+Value = Handle | Factory | Record
+
+
+def union(values: Sequence[Value | None]) -> Value | None:
+    present = [v for v in values if v is not None]
+    handles = [v for v in present if isinstance(v, Handle)]
+    if handles:
+        out = handles[0]
+        for other in handles[1:]:
+            out = out.union(other)
+        return out
+    factories = [v for v in present if isinstance(v, Factory)]
+    if factories:
+        inner = union([f.result for f in factories])
+        return Factory(inner) if inner is not None else None
+    return present[0] if present else None
+
+
+@dataclass
+class HandleIndex:
+    """Follows names, expressions and types of the project's modules to the handles they denote."""
+
+    summaries: Summaries
+    _bindings: dict[tuple[Path, str], Value | None] = field(default_factory=dict)
+    _returns: dict[tuple[Path, int], Value | None] = field(default_factory=dict)
+    _depth: int = 0
+
+    # ---- names --------------------------------------------------------------------------------
+    def binding(self, path: Path, name: str) -> Value | None:
+        """What a top-level name of a module denotes (declared there or imported)."""
+        key = (path, name)
+        if key in self._bindings:
+            return self._bindings[key]
+        self._bindings[key] = None  # a cycle ends here
+        # A binding is memoised: evaluate it at depth 0, whatever expression asked for it.
+        depth, self._depth = self._depth, 0
+        try:
+            value = self._binding(path, name)
+        finally:
+            self._depth = depth
+        self._bindings[key] = value
+        return value
+
+    def _binding(self, path: Path, name: str) -> Value | None:
+        info = self.summaries.module(path)
+        value: Value | None = None
+        if info is not None:
+            node = info.declarations.get(name)
+            if node is None and name in info.imports:
+                found = self.summaries.resolve_import(path, name)
+                if found is not None and found[1] != "*":
+                    value = self.binding(*found)
+            elif node is not None:
+                value = self._declaration(info.parsed, node, name)
+        return value
+
+    def _declaration(self, parsed: ParsedFile, node: Node, name: str) -> Value | None:
+        if node.type in ("function_declaration", "generator_function_declaration"):
+            return self._function(parsed, node)
+        if node.type == "type_alias_declaration":
+            value = node.child_by_field_name("value")
+            return self.type_value(parsed, value) if value is not None else None
+        if node.type != "variable_declarator":
+            return None
+        sources = [node.child_by_field_name("value")]
+        # A module variable assigned later (`let _db = null; … _db = drizzle(…)`: a lazy initializer or cache).
+        sources += [a.child_by_field_name("right") for a in _assignments_to(parsed, name)]
+        values = [self.expression(parsed, s) for s in sources if s is not None]
+        annotation = node.child_by_field_name("type")
+        if not any(values) and annotation is not None:
+            values.append(self.type_value(parsed, annotation))
+        return union(values)
+
+    # ---- expressions --------------------------------------------------------------------------
+    def expression(self, parsed: ParsedFile, node: Node) -> Value | None:
+        if self._depth > MAX_DEPTH:
+            return None
+        self._depth += 1
+        try:
+            return self._expression(parsed, unwrap(node))
+        finally:
+            self._depth -= 1
+
+    def _expression(self, parsed: ParsedFile, node: Node) -> Value | None:
+        kind = node.type
+        if kind == "await_expression" and node.named_children:
+            return self.expression(parsed, node.named_children[0])
+        if kind == "call_expression":
+            return self._call(parsed, node)
+        if kind == "identifier":
+            return self.name_at(parsed, parsed.text(node), node)
+        if kind in FUNCTION_TYPES:
+            return self._function(parsed, node)
+        if kind == "object":
+            properties = []
+            for child in node.named_children:
+                if child.type == "shorthand_property_identifier":
+                    value = self.name_at(parsed, parsed.text(child), child)
+                    key = parsed.text(child)
+                elif child.type == "pair" and child.child_by_field_name("value") is not None:
+                    key_node = child.child_by_field_name("key")
+                    key = parsed.text(key_node).strip("'\"") if key_node is not None else ""
+                    value = self.expression(parsed, child.child_by_field_name("value"))  # type: ignore[arg-type]
+                else:
+                    continue
+                if value is not None:
+                    properties.append((key, value))
+            return Record(tuple(properties)) if properties else None
+        if kind == "member_expression":
+            obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+            if obj is None or prop is None:
+                return None
+            if parsed.text(obj) == "globalThis" or parsed.text(obj).startswith("global"):
+                return self._global_cache(parsed, parsed.text(prop))
+            base = self.expression(parsed, obj)
+            return base.get(parsed.text(prop)) if isinstance(base, Record) else None
+        if kind == "ternary_expression":
+            return union([self.expression(parsed, c) for c in node.named_children[1:]])
+        if kind == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            if operator is not None and parsed.text(operator) in ("??", "||"):
+                return union([self.expression(parsed, c) for c in node.named_children])
+            return None
+        if kind == "new_expression":
+            constructor = node.child_by_field_name("constructor")
+            if constructor is not None and parsed.text(constructor) == "Proxy":
+                return self._proxy(parsed, node)
+        return None
+
+    def name_at(self, parsed: ParsedFile, name: str, at: Node) -> Value | None:
+        """A name as seen at `at`: a local of an enclosing function, else the module's binding."""
+        current = at.parent
+        while current is not None:
+            if current.type in FUNCTION_TYPES:
+                local = _local_declarator(parsed, current, name)
+                if local is not None:
+                    sources = [local.child_by_field_name("value")]
+                    sources += [a.child_by_field_name("right") for a in _assignments_to(parsed, name, current)]
+                    return union([self.expression(parsed, s) for s in sources if s is not None])
+                if _is_parameter(parsed, current, name):
+                    return None
+            current = current.parent
+        return self.binding(parsed.path, name)
+
+    def _call(self, parsed: ParsedFile, call: Node) -> Value | None:
+        function = call.child_by_field_name("function")
+        if function is None:
+            return None
+        function = unwrap(function)
+        if function.type == "member_expression":
+            obj = function.child_by_field_name("object")
+            if obj is None or unwrap(obj).type not in ("identifier", "this"):
+                return None  # a method of a computed value (`db().select()`): not a handle factory
+        elif function.type != "identifier":
+            return None
+        if function.type == "identifier":
+            modules = _driver_imports(parsed)
+            name = parsed.text(function)
+            if name in modules:
+                return Handle(frozenset({driver_of_call(parsed, call, modules[name])}))
+        callee = self.expression(parsed, function)
+        if isinstance(callee, Factory):
+            return callee.result
+        if function.type != "identifier":
+            return None
+        # A call handed handle factories returns one of them, chosen at runtime (`createDbMapping({…})`).
+        args = call.child_by_field_name("arguments")
+        handed = [self.expression(parsed, a) for a in args.named_children] if args is not None else []
+        chosen = _handed_factories(handed)
+        return union(chosen) if chosen else None
+
+    def _function(self, parsed: ParsedFile, function: Node) -> Value | None:
+        key = (parsed.path, function.start_byte)
+        if key in self._returns:
+            value = self._returns[key]
+        else:
+            self._returns[key] = None
+            depth, self._depth = self._depth, 0
+            body = function.child_by_field_name("body")
+            returned: list[Node] = []
+            if body is not None and body.type != "statement_block":
+                returned.append(body)
+            elif body is not None:
+                returned += [r.named_children[0] for r in _own_nodes(body, "return_statement") if r.named_children]
+            try:
+                value = union([self.expression(parsed, r) for r in returned])
+            finally:
+                self._depth = depth
+            self._returns[key] = value
+        return Factory(value) if value is not None else None
+
+    def _proxy(self, parsed: ParsedFile, node: Node) -> Value | None:
+        """`new Proxy({}, { get() { return getDb()[prop] } })`: the handle the trap reads from."""
+        args = node.child_by_field_name("arguments")
+        if args is None or len(args.named_children) < 2:
+            return None
+        found: list[Value | None] = []
+        for inner in walk(args.named_children[1]):
+            if inner.type == "variable_declarator" and inner.child_by_field_name("value") is not None:
+                found.append(self.expression(parsed, inner.child_by_field_name("value")))  # type: ignore[arg-type]
+            elif inner.type == "subscript_expression" and inner.child_by_field_name("object") is not None:
+                found.append(self.expression(parsed, inner.child_by_field_name("object")))  # type: ignore[arg-type]
+        return union([v for v in found if isinstance(v, Handle)])
+
+    def _global_cache(self, parsed: ParsedFile, name: str) -> Value | None:
+        """`globalThis.db ?? drizzle(…)` / `globalForDb.db = …`: what the file stores under that key."""
+        values = []
+        for node in walk(parsed.root):
+            if node.type == "assignment_expression":
+                left = node.child_by_field_name("left")
+                right = node.child_by_field_name("right")
+                if left is not None and right is not None and left.type == "member_expression":
+                    prop = left.child_by_field_name("property")
+                    if prop is not None and parsed.text(prop) == name and right.type != "member_expression":
+                        values.append(self.expression(parsed, right))
+        return union(values)
+
+    # ---- types --------------------------------------------------------------------------------
+    def type_value(self, parsed: ParsedFile, node: Node) -> Value | None:
+        """What a type denotes: a handle (with drivers from Drizzle's type names), a factory, or nothing."""
+        if self._depth > MAX_DEPTH:
+            return None
+        self._depth += 1
+        try:
+            return self._type_value(parsed, node)
+        finally:
+            self._depth -= 1
+
+    def _type_value(self, parsed: ParsedFile, node: Node) -> Value | None:
+        kind = node.type
+        if kind in ("type_annotation", "parenthesized_type", "readonly_type") and node.named_children:
+            return self.type_value(parsed, node.named_children[-1])
+        if kind in ("union_type", "intersection_type"):
+            values = [self.type_value(parsed, c) for c in node.named_children]
+            handles = [v for v in values if isinstance(v, Handle)]
+            if kind == "union_type" and handles and len(handles) < len(values):
+                # `Database | null`: the non-handle members (null, undefined) do not change the kind.
+                others = [c for c, v in zip(node.named_children, values, strict=True) if v is None]
+                if any(parsed.text(c) not in ("null", "undefined") for c in others):
+                    return union(handles) if kind == "union_type" else None  # type: ignore[arg-type]
+            return union(handles)  # type: ignore[arg-type]
+        if kind == "type_query" and node.named_children:
+            inner = node.named_children[0]
+            if inner.type == "instantiation_expression" and inner.named_children:
+                inner = inner.named_children[0]
+            text = parsed.text(inner)
+            if text.endswith(".transaction") or ".transaction" in text:
+                return None
+            return self.expression(parsed, inner) if inner.type in ("identifier", "member_expression") else None
+        if kind == "generic_type":
+            name_node = node.named_children[0] if node.named_children else None
+            name = parsed.text(name_node) if name_node is not None else ""
+            arguments = node.child_by_field_name("type_arguments") or (
+                node.named_children[1] if len(node.named_children) > 1 else None
+            )
+            first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+            if name == "ReturnType" and first is not None:
+                value = self.type_value(parsed, first)
+                return value.result if isinstance(value, Factory) else None
+            if name in ("Awaited", "NonNullable", "Readonly") and first is not None:
+                return self.type_value(parsed, first)
+            return self._named_type(parsed, name, node)
+        if kind in ("type_identifier", "nested_type_identifier"):
+            return self._named_type(parsed, parsed.text(node), node)
+        if kind == "lookup_type" and "transaction" in parsed.text(node):
+            return Handle(transaction=True, database=False)  # Parameters<…typeof db.transaction…>[0]
+        return None
+
+    def _named_type(self, parsed: ParsedFile, name: str, at: Node) -> Value | None:
+        base = name.rsplit(".", 1)[-1]
+        if base in TRANSACTION_TYPES:
+            return Handle(transaction=True, database=False)
+        if base in DATABASE_TYPES:
+            return Handle(frozenset({driver_of_type(base, parsed, at)}))
+        if "." in name:
+            return None
+        value = self.binding(parsed.path, name)
+        return value if isinstance(value, Handle) else None
+
+
+def _handed_factories(handed: list[Value | None]) -> list[Value]:
+    out: list[Value] = []
+    for value in handed:
+        candidates: list[Value] = []
+        if isinstance(value, Factory):
+            candidates = [value]
+        elif isinstance(value, Record):
+            candidates = [v for _, v in value.properties]
+        out += [c.result for c in candidates if isinstance(c, Factory) and isinstance(c.result, Handle)]
+    return out
+
+
+def _driver_imports(parsed: ParsedFile) -> dict[str, str]:
+    cache = parsed.__dict__.get("_dalfix_driver_imports")
+    if cache is None:
+        cache = parsed.__dict__["_dalfix_driver_imports"] = drizzle_driver_imports(parsed)
+    return cache
+
+
+def _own_nodes(body: Node, node_type: str) -> list[Node]:
+    """Nodes of a type in a function body, not inside nested functions."""
+    out, stack = [], list(body.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in FUNCTION_TYPES:
+            continue
+        if node.type == node_type:
+            out.append(node)
+        stack.extend(node.named_children)
+    return out
+
+
+def _assignments_to(parsed: ParsedFile, name: str, within: Node | None = None) -> list[Node]:
+    cache = parsed.__dict__.setdefault("_dalfix_assignments", {})
+    if None not in cache:
+        by_name: dict[str, list[Node]] = {}
+        for node in walk(parsed.root):
+            if node.type == "assignment_expression":
+                left = node.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    by_name.setdefault(parsed.text(left), []).append(node)
+        cache[None] = by_name
+    found = cache[None].get(name, [])
+    if within is None:
+        return list(found)
+    return [n for n in found if within.start_byte <= n.start_byte < within.end_byte]
+
+
+def _local_declarator(parsed: ParsedFile, function: Node, name: str) -> Node | None:
+    body = function.child_by_field_name("body")
+    if body is None:
+        return None
+    for node in _own_nodes(body, "variable_declarator"):
+        declared = node.child_by_field_name("name")
+        if declared is not None and declared.type == "identifier" and parsed.text(declared) == name:
+            return node
+    return None
+
+
+def _is_parameter(parsed: ParsedFile, function: Node, name: str) -> bool:
+    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    return params is not None and any(n.type == "identifier" and parsed.text(n) == name for n in walk(params))
