@@ -38,9 +38,9 @@ def make_project(tmp_path: Path, files: dict[str, str]) -> Project:
         ("better-sqlite3", "new Database('a.db')", "better-sqlite3", False),
         ("bun-sqlite", "new Database('a.db')", "bun-sqlite", False),
         ("libsql", "createClient({ url })", "libsql", None),  # file: or a server: only known at runtime
-        ("libsql", 'createClient({ url: "file:local.db" })', "libsql-file", False),
-        ("libsql", 'createClient({ url: "libsql://x.turso.io" })', "libsql-remote", True),
-        ("libsql/http", "createClient({ url })", "libsql-http", True),
+        ("libsql", 'createClient({ url: "file:local.db" })', "libsql", False),
+        ("libsql", 'createClient({ url: "libsql://x.turso.io" })', "libsql", True),
+        ("libsql/http", "createClient({ url })", "libsql", True),
         ("sql-js", "new SQL.Database()", "sql-js", False),
         ("bun-sql", "new SQL(url)", "bun-sql", True),
         ("sqlite-proxy", "async () => ({ rows: [] })", "sqlite-proxy", None),

@@ -47,10 +47,10 @@ DRIVER_ENTRIES: dict[str, tuple[str, str, str]] = {
     "libsql": ("libsql", "sqlite", "unknown"),
     "libsql/node": ("libsql", "sqlite", "unknown"),
     "libsql/sqlite3": ("libsql", "sqlite", "unknown"),
-    "libsql/wasm": ("libsql-wasm", "sqlite", "single-connection"),
-    "libsql/http": ("libsql-http", "sqlite", "pool"),
-    "libsql/ws": ("libsql-ws", "sqlite", "pool"),
-    "libsql/web": ("libsql-web", "sqlite", "pool"),
+    "libsql/wasm": ("libsql", "sqlite", "single-connection"),
+    "libsql/http": ("libsql", "sqlite", "pool"),
+    "libsql/ws": ("libsql", "sqlite", "pool"),
+    "libsql/web": ("libsql", "sqlite", "pool"),
     "tursodatabase/database": ("tursodatabase", "sqlite", "single-connection"),
     "tursodatabase/wasm": ("tursodatabase", "sqlite", "single-connection"),
     "sqlite-proxy": ("sqlite-proxy", "sqlite", "unknown"),
@@ -63,6 +63,9 @@ DRIVER_ENTRIES: dict[str, tuple[str, str, str]] = {
     "node-mssql": ("node-mssql", "mssql", "pool"),
 }
 DRIVER_MODULES = {entry: (driver, dialect) for entry, (driver, dialect, _) in DRIVER_ENTRIES.items()}
+# The kind an entry decides for a driver name shared by several entries (libsql over http is a pool, the
+# plain libsql entry depends on its URL).
+KIND_OF_ENTRY = {entry: kind for entry, (_, _, kind) in DRIVER_ENTRIES.items()}
 # Variants decided from the client a drizzle() call is given (a single connection instead of a pool, a
 # local file instead of a server).
 VARIANTS: dict[str, tuple[str, str]] = {
@@ -72,9 +75,10 @@ VARIANTS: dict[str, tuple[str, str]] = {
     "libsql-file": ("sqlite", "synchronous"),
     "libsql-remote": ("sqlite", "pool"),
 }
-KIND_OF_DRIVER = {driver: kind for driver, _, kind in DRIVER_ENTRIES.values()} | {
-    driver: kind for driver, (_, kind) in VARIANTS.items()
-}
+KIND_OF_DRIVER: dict[str, str] = {}
+for _driver, _, _kind in DRIVER_ENTRIES.values():
+    KIND_OF_DRIVER.setdefault(_driver, _kind)  # the first entry of a driver name is its plain one
+KIND_OF_DRIVER |= {driver: kind for driver, (_, kind) in VARIANTS.items()}
 # Drivers on which two queries in flight use two connections (or independent HTTP requests).
 CONCURRENT_DRIVERS = frozenset(d for d, kind in KIND_OF_DRIVER.items() if kind == "pool")
 # One connection, or synchronous: queries run one after another whatever the code says.
@@ -105,6 +109,9 @@ class DriverInfo:
     driver: str  # one of KNOWN_DRIVERS, or "unknown"
     dialect: str | None
     evidence: str
+    # The kind when the entry or the client decides it rather than the driver name (libsql over http, or
+    # a `file:` URL): pool, single-connection, synchronous or unknown.
+    connection: str | None = None
 
     @property
     def kind(self) -> str:
@@ -113,7 +120,7 @@ class DriverInfo:
             from dalfix.analysis.handles import kind_of_drivers
 
             return kind_of_drivers(frozenset(DriverInfo(d, self.dialect, "") for d in self.driver.split("|")))
-        return KIND_OF_DRIVER.get(self.driver, "unknown")
+        return self.connection or KIND_OF_DRIVER.get(self.driver, "unknown")
 
     @property
     def concurrent(self) -> bool | None:
@@ -159,11 +166,12 @@ def driver_of_call(parsed: ParsedFile, call: Node, module: str) -> DriverInfo:
         driver = "postgres-js-single"
     elif driver == "mysql2" and re.search(r"\bcreateConnection\b", text):
         driver = "mysql2-connection"
-    elif driver == "libsql":
-        url = re.search(r"""\burl\s*:\s*["'`]([a-z0-9+]+):""", text)
-        if url is not None:
-            driver = "libsql-file" if url.group(1) == "file" else "libsql-remote"
-    return DriverInfo(driver, dialect, f"drizzle-orm/{module} at {parsed.path.name}:{call.start_point.row + 1}")
+    connection = KIND_OF_ENTRY.get(module) if driver == "libsql" else None
+    url = re.search(r"""\burl\s*:\s*["'`]([a-z0-9+]+):""", text) if driver == "libsql" else None
+    if url is not None and module in ("libsql", "libsql/node", "libsql/sqlite3"):
+        connection = "synchronous" if url.group(1) == "file" else "pool"  # a local file, or a server
+    evidence = f"drizzle-orm/{module} at {parsed.path.name}:{call.start_point.row + 1}"
+    return DriverInfo(driver, dialect, evidence, connection)
 
 
 def _client_expression(parsed: ParsedFile, node: Node) -> Node | None:
