@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from dalfix.analysis.drivers import drizzle_version_spec
-from dalfix.analysis.handles import Factory, Handle, is_application_file, kind_of_drivers
+from dalfix.analysis.handles import Factory, Handle, Record, is_application_file, kind_of_drivers
 from dalfix.analysis.project import Project
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.discovery import Skipped, discover
+from dalfix.parsing import Node
 
 SCHEMA_CALL = re.compile(rb"\b(pg|sqlite|mysql|singlestore)Table\s*[(<]")
 
@@ -59,26 +60,23 @@ def project_facts(project: Project) -> dict[str, object]:
             if node.type in ("type_alias_declaration", "interface_declaration", "class_declaration"):
                 continue
             value = project.summaries.handles.binding(path, name)
-            form = "handle"
+            found: list[tuple[str, object]] = [(name, value)]
             if isinstance(value, Factory) and isinstance(value.result, Handle):
-                value, form = value.result, "factory"
-            if not isinstance(value, Handle) or value.transaction or not value.drivers:
-                continue
-            drivers = sorted(value.drivers, key=lambda d: (d.driver, d.evidence))
-            dialects = sorted({d.dialect for d in drivers if d.dialect})
-            package = workspace.package_of(path)
-            handles.append(
-                {
-                    "name": name + ("()" if form == "factory" else ""),
-                    "definition": f"{_relative(path, root)}:{node.start_point.row + 1}",
-                    "package": package.name if package is not None else None,
-                    "driver": "|".join(dict.fromkeys(d.driver for d in drivers)),
-                    "dialect": dialects[0] if len(dialects) == 1 else (" | ".join(dialects) or None),
-                    "kind": kind_of_drivers(frozenset(drivers)),
-                    "role": "application" if is_application_file(path, root) else "test/script",
-                    "evidence": [d.evidence for d in drivers],
-                }
-            )
+                found = [(name + "()", value.result)]
+            elif isinstance(value, Factory) and isinstance(value.result, Record):  # setup() returning { db }
+                found = [(f"{name}().{key}", inner) for key, inner in value.result.properties]
+            for shown, inner in found:
+                if isinstance(inner, Handle) and not inner.transaction and inner.drivers:
+                    handles.append(_handle_fact(project, path, node, shown, inner))
+    calls = [
+        {
+            "at": _relative(path, root) + ":" + driver.evidence.rsplit(":", 1)[-1],
+            "driver": driver.driver,
+            "kind": driver.kind,
+            "role": "application" if is_application_file(path, root) else "test/script",
+        }
+        for path, driver in project.defined_drivers()
+    ]
     application = project.application_drivers
     unresolved = dict(project.resolver.unresolved)
     return {
@@ -91,11 +89,29 @@ def project_facts(project: Project) -> dict[str, object]:
         "configured_driver": project.config.driver,
         "application_kind": kind_of_drivers(application) if application else "unknown",
         "handles": handles,
+        "drizzle_calls": calls,
         "schema_files": [_relative(p, root) for p in project.__dict__.get("schema_files", [])],
         "unresolved_imports": [
             {"specifier": spec, "from": _relative(path, root)} for spec, path in sorted(unresolved.items())
         ],
         "problems": [{"file": _relative(p, root), "problem": m} for p, m in workspace.problems],
+    }
+
+
+def _handle_fact(project: Project, path: Path, node: Node, name: str, value: Handle) -> dict[str, object]:
+    root = project.workspace.root
+    drivers = sorted(value.drivers, key=lambda d: (d.driver, d.evidence))
+    dialects = sorted({d.dialect for d in drivers if d.dialect})
+    package = project.workspace.package_of(path)
+    return {
+        "name": name,
+        "definition": f"{_relative(path, root)}:{node.start_point.row + 1}",
+        "package": package.name if package is not None else None,
+        "driver": "|".join(dict.fromkeys(d.driver for d in drivers)),
+        "dialect": dialects[0] if len(dialects) == 1 else (" | ".join(dialects) or None),
+        "kind": kind_of_drivers(frozenset(drivers)),
+        "role": "application" if is_application_file(path, root) else "test/script",
+        "evidence": [d.evidence for d in drivers],
     }
 
 
@@ -131,6 +147,10 @@ def render_text(facts: list[dict[str, object]]) -> str:
                 f"{handle['kind']}, {handle['role']}"
             )
             lines.extend(f"    from {evidence}" for evidence in handle["evidence"])
+        calls = fact["drizzle_calls"]
+        assert isinstance(calls, list)
+        lines.append(f"drizzle() calls: {len(calls)}")
+        lines.extend(f"  {c['at']}: {c['driver']} ({c['kind']}), {c['role']}" for c in calls[:30])
         schema = fact["schema_files"]
         assert isinstance(schema, list)
         lines.append(

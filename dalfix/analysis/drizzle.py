@@ -191,6 +191,9 @@ class Vocabulary:
     # What an unfollowable handle runs on when every application handle of the workspace agrees.
     default_drivers: frozenset[DriverInfo] = frozenset()
     configured_drivers: frozenset[DriverInfo] = frozenset()  # dalfix.toml `driver = …`: decides every handle
+    # Drivers the application creates somewhere (tests, seeds, scripts excluded): a candidate the application
+    # never creates (PGlite in `NodePgDatabase | PgliteDatabase`, made only by a test client) does not count.
+    created_drivers: frozenset[str] = frozenset()
     _span_indexes: dict[str, tuple[int, dict[str, SpanIndex]]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -214,6 +217,7 @@ class Vocabulary:
             )
             vocab.is_table, vocab.default_drivers = facts.is_table, facts.default_drivers
             vocab.configured_drivers = facts.configured_drivers
+            vocab.created_drivers = facts.created_drivers
             vocab.db_names.update(facts.db_names)
         vocab.db_names.update(configured)
         vocab.db_names.update(imported_handles or ())
@@ -375,6 +379,8 @@ class Vocabulary:
             return "maybe-transaction" if maybe else "transaction"
         chain_like = QueryChain(root, (), at, "unknown", "db")
         drivers = self.configured_drivers or self.drivers_of(chain_like) or self.default_drivers
+        if not self.configured_drivers and self.created_drivers:
+            drivers = frozenset(d for d in drivers if d.driver in self.created_drivers) or drivers
         return kind_of_drivers(drivers)
 
     def inside_transaction(self, node: Node) -> bool:

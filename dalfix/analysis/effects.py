@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from dalfix.analysis.drizzle import SQL_BUILDERS, DbEffectKind, Vocabulary, split_chain, unwrap
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, walk
 
 if TYPE_CHECKING:
     pass
@@ -363,6 +363,11 @@ class EffectAnalyzer:
             cache[specifier] = info is not None and any(spec == "drizzle-orm" for _, spec, _ in info.reexports)
         return cache[specifier]
 
+    def _reexports_drizzle(self, local: str) -> bool:
+        origin = getattr(self.summaries, "external_origin", None)
+        found = origin(self.parsed.path, local) if origin is not None else None
+        return found is not None and found[0].startswith("drizzle-orm")
+
     def call_effect(self, call: Node) -> tuple[DbEffectKind, bool]:
         """(effect, known only by summary) of one call or `new` expression."""
         if call.type == "new_expression":
@@ -381,8 +386,22 @@ class EffectAnalyzer:
             imported = self.imports.get(name)
             if imported is not None and self.drizzle_module(imported[0]) and imported[1] in SQL_BUILDERS:
                 return "none", False
+            if imported is not None and imported[1] in SQL_BUILDERS and self._reexports_drizzle(name):
+                return "none", False  # `import { eq } from "@acme/db"`, which re-exports drizzle-orm
+            if name in SQL_BUILDERS and _operator_parameter(self.parsed, function, name):
+                return "none", False  # `where: (t, { eq }) => eq(t.id, id)`
             if name in PURE_GLOBAL_CALLS:
                 return "none", False
+        elif function.type == "member_expression":
+            obj, prop = function.child_by_field_name("object"), function.child_by_field_name("property")
+            if (
+                obj is not None
+                and prop is not None
+                and obj.type == "identifier"
+                and self.text(prop) in SQL_BUILDERS
+                and _operator_parameter(self.parsed, obj, self.text(obj))
+            ):
+                return "none", False  # `orderBy: (t, ops) => ops.desc(t.at)`
         if name in PURE_GLOBAL_CALLS:
             return "none", False
         if self.summaries is not None:
@@ -507,3 +526,35 @@ def depends_on(later: Effects, earlier: Effects) -> bool:
         or any(r.startswith("this.") for r in later.reads)
         and "this" in earlier.binds
     )
+
+
+# Keys of a relational query's config whose callbacks receive Drizzle's operators (`{ eq, and, desc }`).
+OPERATOR_CALLBACK_KEYS = frozenset({"where", "orderBy", "extras", "having"})
+
+
+def _operator_parameter(parsed: ParsedFile, at: Node, name: str) -> bool:
+    """Whether `name` at `at` is bound by the operators parameter of a `where`/`orderBy` callback:
+    `(t, { eq }) => …` (destructured) or `(t, ops) => …` (the second parameter)."""
+    current = at.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:
+            params = current.child_by_field_name("parameters")
+            second = params.named_children[1] if params is not None and len(params.named_children) > 1 else None
+            pattern = second.child_by_field_name("pattern") if second is not None else None
+            if pattern is not None:
+                names = {
+                    parsed.text(n)
+                    for n in walk(pattern)
+                    if n.type in ("identifier", "shorthand_property_identifier_pattern")
+                }
+                if name in names:
+                    pair = current.parent
+                    key = pair.child_by_field_name("key") if pair is not None and pair.type == "pair" else None
+                    return key is not None and parsed.text(key) in OPERATOR_CALLBACK_KEYS
+            if params is not None and any(
+                n.type in ("identifier", "shorthand_property_identifier_pattern") and parsed.text(n) == name
+                for n in walk(params)
+            ):
+                return False  # bound by some other parameter
+        current = current.parent
+    return False

@@ -59,6 +59,7 @@ class Project:
             "_facts",
             "_tables",
             "application_drivers",
+            "created_driver_names",
             "_defined",
             "schema",
         ):
@@ -138,6 +139,7 @@ class Project:
         facts = Vocabulary(parsed)
         facts.is_table = lambda node: self.is_table(parsed, node)
         facts.default_drivers = self.application_drivers
+        facts.created_drivers = self.created_driver_names
         if self.config.driver:
             facts.configured_drivers = frozenset(self.drivers_for(parsed))
         info = self.summaries.module(parsed.path) if parsed.path in self.files else None
@@ -207,6 +209,15 @@ class Project:
             infos
             if infos and kind_of_drivers(infos) != "unknown" and len({i.kind for i in infos}) == 1
             else frozenset()
+        )
+
+    @cached_property
+    def created_driver_names(self) -> frozenset[str]:
+        """Driver names some application file creates a handle on (tests, seeds, migrations excluded)."""
+        from dalfix.analysis.handles import is_application_file
+
+        return frozenset(
+            d.driver for path, d in self.defined_drivers() if is_application_file(path, self.workspace.root)
         )
 
     def defined_drivers(self) -> list[tuple[Path, DriverInfo]]:
@@ -289,7 +300,16 @@ class Project:
     def drivers_for(self, parsed: ParsedFile) -> list[DriverInfo]:
         if self.config.driver:
             return [DriverInfo(self.config.driver, self.config.dialect, f"{self.config.path}")]
-        return list(self.summaries.file_handles(parsed).values())
+        return [self._created_only(d) for d in self.summaries.file_handles(parsed).values()]
+
+    def _created_only(self, driver: DriverInfo) -> DriverInfo:
+        """A handle that may run on several drivers, narrowed to those the application creates (a test-only
+        PGlite beside the production pool does not decide)."""
+        parts = driver.driver.split("|")
+        kept = [p for p in parts if p in self.created_driver_names]
+        if len(parts) == 1 or not kept or len(kept) == len(parts):
+            return driver
+        return DriverInfo("|".join(kept), driver.dialect, driver.evidence)
 
     @cached_property
     def project_driver_concurrency(self) -> bool | None:

@@ -177,6 +177,38 @@ class Summaries:
                     return found
         return None
 
+    def external_origin(self, path: Path, local: str) -> tuple[str, str] | None:
+        """(package, name) an imported name comes from when a project module re-exports it from a package
+        outside the repository: `import { eq } from "@acme/db"` whose index has `export * from "drizzle-orm"`."""
+        info = self.module(path)
+        if info is None or local not in info.imports:
+            return None
+        specifier, name = info.imports[local]
+        target = self.project.resolver.resolve(path, specifier)
+        if target is None:
+            return (specifier, name) if not specifier.startswith(".") else None
+        return self._external_export(target, name, 0)
+
+    def _external_export(self, path: Path, name: str, depth: int) -> tuple[str, str] | None:
+        info = self.module(path)
+        if info is None or depth > MAX_DEPTH:
+            return None
+        if name in info.exports:
+            local = info.exports[name]
+            return self.external_origin(path, local) if local in info.imports else None
+        for exported, specifier, original in info.reexports:
+            if exported == name or (exported is None and original == "*"):
+                wanted = name if exported is None else original
+                target = self.project.resolver.resolve(path, specifier)
+                if target is None:
+                    if not specifier.startswith("."):
+                        return specifier, wanted
+                    continue
+                found = self._external_export(target, wanted, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
     # ---- handles ----------------------------------------------------------------------------
     def handle_driver(self, path: Path, name: str) -> DriverInfo | None:
         """The driver of a top-level name that is a `drizzle(...)` handle, else None."""
@@ -192,8 +224,9 @@ class Summaries:
         value = self.handles.binding(path, name)
         if not isinstance(value, Handle) or not value.database or value.transaction:
             return None
-        info = self.module(path)
-        node = info.declarations.get(name) if info is not None else None
+        declared = self._top_level(path, name)
+        info = self.module(declared[0]) if declared is not None else None
+        node = info.declarations.get(declared[1]) if info is not None and declared is not None else None
         if node is not None and node.type in ("type_alias_declaration", "interface_declaration"):
             return None  # a type that denotes a handle is not a value one can query on
         return combined_driver(value.drivers)

@@ -1,0 +1,3 @@
+export * from "drizzle-orm";
+export { db } from "./client";
+export type { Database } from "./client";

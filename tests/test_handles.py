@@ -1,0 +1,138 @@
+"""Fixture projects (tests/projects/<name>): each handle form, what the rules find there and what `doctor` prints.
+
+Every project holds the same two independent reads; whether DAL001 offers `Promise.all`, and how safely,
+depends only on what dalfix concludes about the handle. `doctor` must show the conclusion.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dalfix.cli import main
+from dalfix.rules import all_rules
+from dalfix.runner import RunOptions, run
+
+PROJECTS = Path(__file__).parent / "projects"
+
+# project -> ({(file, rule, applicability)}, {handle name: (driver, kind, role)}, application kind)
+EXPECTED: dict[str, tuple[set[tuple[str, str, str]], dict[str, tuple[str, str, str]], str]] = {
+    # `@acme/db` through `exports` (dist -> src), operators re-exported by the package and handed to a
+    # `where` callback, `type Database = typeof db`; the migration script's `max: 1` decides nothing.
+    "workspace_scoped_db": (
+        {
+            ("apps/web/src/profile.ts", "DAL001", "safe"),
+            ("apps/web/src/typed.ts", "DAL001", "safe"),
+            ("apps/web/src/relational.ts", "DAL001", "safe"),
+        },
+        {"db": ("node-postgres", "pool", "application")},
+        "pool",
+    ),
+    # `NodePgDatabase<typeof schema>` alias; a union with PGlite, which only a test client creates.
+    "typed_aliases": (
+        {("src/pool.ts", "DAL001", "safe"), ("src/either.ts", "DAL001", "safe")},
+        {
+            "createClient()": ("node-postgres", "pool", "application"),
+            "createTestClient()": ("pglite", "single-connection", "test/script"),
+        },
+        "pool",
+    ),
+    # `ctx.db`, a repository's destructured `{ db }`, `this.db`: recognised by a chain over a schema table;
+    # a knex look-alike (string table names) is not.
+    "structural_ctx_and_repositories": (
+        {
+            ("src/router.ts", "DAL001", "safe"),
+            ("src/repository.ts", "DAL001", "safe"),
+        },
+        {"db": ("postgres-js", "pool", "application")},
+        "pool",
+    ),
+    # `db()` over mysql2 (a pool): a fix; `createDb(env.DB)` per request on D1 (one connection): none.
+    "factories": (
+        {("src/on_mysql.ts", "DAL001", "safe")},
+        {
+            "db()": ("mysql2", "pool", "application"),
+            "createDb()": ("d1", "single-connection", "application"),
+        },
+        "unknown",  # two kinds in one project: a handle nobody can follow stays unknown
+    ),
+    # A lazy getter, a `globalThis` cache and a `Proxy` around better-sqlite3: synchronous, no DAL001.
+    "cache_and_proxy": (set(), {"db": ("better-sqlite3", "synchronous", "application")}, "synchronous"),
+    # `tx` from one caller, the pooled db from another: DAL001 reads it as a transaction (no finding), DAL002
+    # as not one (the insert per row stays unbatched, reported only).
+    "maybe_transaction": (
+        {("src/service.ts", "DAL002", "display-only")},
+        {"db": ("node-postgres", "pool", "application")},
+        "pool",
+    ),
+    # better-sqlite3 or node-postgres chosen at runtime: the conservative kind (synchronous) decides.
+    "runtime_choice": (set(), {"db": ("better-sqlite3|node-postgres", "synchronous", "application")}, "unknown"),
+    # libSQL with a URL from the caller: unknown driver, so the fix is unsafe and says how to declare it.
+    "libsql_setup": (
+        {("src/use.ts", "DAL001", "unsafe")},
+        {"setupDatabase().db": ("libsql", "unknown", "application")},
+        "unknown",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_findings_per_handle_form(name: str) -> None:
+    root = PROJECTS / name
+    result = run([root], RunOptions(rules=list(all_rules())))
+    found = {
+        (file.path.relative_to(root).as_posix(), finding.rule, finding.applicability.value)
+        for file, finding in result.findings
+        if finding.applicability is not None and finding.rule in ("DAL001", "DAL002")
+    }
+    assert found == EXPECTED[name][0]
+    assert not result.failed
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_doctor_names_the_handles_and_their_drivers(name: str) -> None:
+    outcome = CliRunner().invoke(main, ["doctor", "--format", "json", str(PROJECTS / name)])
+    assert outcome.exit_code == 0, outcome.output
+    (facts,) = json.loads(outcome.output)
+    handles = {h["name"]: (h["driver"], h["kind"], h["role"]) for h in facts["handles"]}
+    for handle, expected in EXPECTED[name][1].items():
+        assert handles[handle] == expected
+    assert facts["application_kind"] == EXPECTED[name][2]
+    assert facts["unresolved_imports"] == []
+    assert facts["schema_files"]
+
+
+def test_doctor_text_shows_workspace_version_and_the_migration_call() -> None:
+    outcome = CliRunner().invoke(main, ["doctor", str(PROJECTS / "workspace_scoped_db")])
+    text = outcome.output
+    assert "(3 packages)" in text
+    assert "drizzle-orm: ^0.45.1" in text  # `catalog:` resolved through pnpm-workspace.yaml
+    assert "db at packages/db/src/client.ts:5: node-postgres (postgresql), pool, application" in text
+    assert "packages/db/scripts/migrate.ts:6: postgres-js-single (single-connection), test/script" in text
+
+
+def test_unknown_driver_message_says_how_to_declare_it() -> None:
+    root = PROJECTS / "libsql_setup"
+    result = run([root], RunOptions(rules=list(all_rules())))
+    (finding,) = [f for _, f in result.findings if f.rule == "DAL001"]
+    assert 'declare it with `driver = "..."` in dalfix.toml' in finding.message
+
+
+def test_declared_driver_makes_the_unknown_handle_known(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "libsql_setup"
+    shutil.copytree(PROJECTS / "libsql_setup", root)
+    (root / "dalfix.toml").write_text('driver = "node-postgres"\n')
+    result = run([root], RunOptions(rules=list(all_rules())))
+    assert [(f.rule, f.applicability.value) for _, f in result.findings if f.applicability] == [("DAL001", "safe")]
+
+
+def test_check_verbose_prints_one_line_per_package() -> None:
+    outcome = CliRunner().invoke(main, ["check", "-v", str(PROJECTS / "workspace_scoped_db")])
+    lines = [line for line in outcome.stderr.splitlines() if line.startswith("dalfix: ")]
+    assert any(line.startswith("dalfix: workspace ") and "drizzle-orm ^0.45.1" in line for line in lines)
+    assert "dalfix: package @acme/db: db node-postgres pool at packages/db/src/client.ts:5" in lines
