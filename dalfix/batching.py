@@ -302,9 +302,8 @@ def constraint_risk(project: Project, parsed: ParsedFile, chain: QueryChain) -> 
     if table.unreadable or (chain.method == "delete" and not project.schema.complete):
         return f"dalfix could not read every constraint that may reject a row of `{name}`"
     if chain.method == "delete":
-        for source, fk in project.schema.foreign_keys_to(table):
-            if fk.on_delete in ("restrict", "no action"):
-                return f"`{source.ts_name or source.name}.{', '.join(fk.columns)}` references `{name}` ({fk.on_delete})"
+        for source, fk, why in project.schema.delete_blockers(table):
+            return f"the foreign key `{source.ts_name or source.name}.{', '.join(fk.columns)}` can reject it ({why})"
         return None
     values = unwrap(args["set"][0]) if len(args.get("set", [])) == 1 else None
     if values is None or values.type != "object":

@@ -489,3 +489,31 @@ def test_local_bindings_shadow_the_imported_table(tmp_path: Path) -> None:
         if parsed.text(m) == "users.id"
     ]
     assert found == [True, False, False, False, False, True]
+
+
+def test_delete_blockers_follow_cascades_and_set_null_on_not_null_columns(tmp_path: Path) -> None:
+    project = _write_project(
+        tmp_path,
+        {
+            "schema.ts": "import { integer, pgTable } from 'drizzle-orm/pg-core';\n"
+            "export const parents = pgTable('parents', { id: integer('id').primaryKey() });\n"
+            "export const children = pgTable('children', { id: integer('id').primaryKey(),\n"
+            "  parentId: integer('parent_id').references(() => parents.id, { onDelete: 'cascade' }) });\n"
+            "export const grandchildren = pgTable('grandchildren', { id: integer('id').primaryKey(),\n"
+            "  childId: integer('child_id').references(() => children.id) });\n"
+            "export const notes = pgTable('notes', {\n"
+            "  parentId: integer('parent_id').notNull().references(() => parents.id, { onDelete: 'set null' }) });\n"
+            "export const tags = pgTable('tags', {\n"
+            "  parentId: integer('parent_id').references(() => parents.id, { onDelete: 'set null' }) });\n"
+            "export const logs = pgTable('logs', {\n"
+            "  parentId: integer('parent_id').references(() => parents.id, { onDelete: 'set default' }) });\n"
+        },
+    )
+    model = read_schema(project, [tmp_path])
+    got = {(t.ts_name, fk.columns, why) for t, fk, why in model.delete_blockers(table(model, "parents"))}
+    assert got == {
+        ("grandchildren", ("childId",), "no action on `children`, deleted by the cascade from `parents`"),
+        ("notes", ("parentId",), "set null on a NOT NULL column"),
+        ("logs", ("parentId",), "set default"),
+    }
+    assert model.delete_blockers(table(model, "grandchildren")) == []

@@ -92,9 +92,11 @@ exactly the rows the loop's statements for those keys change; a failing chunk le
 applied, as the loop left the elements before it.
 
 With the project's schema model, the constraints decide: an update whose SET writes a column of a unique
-set or a foreign key (other than to NULL), or a delete from a table a RESTRICT / NO ACTION foreign key
-points at, is unsafe, because one rejected row then fails the whole chunk where the loop had changed the
-rows before it; the message names the constraint. A table the model does not know keeps the rule above.
+set or a foreign key (other than NULL into a key column; NULL into a column a partial unique index's
+predicate mentions counts), or a delete from a table a RESTRICT / NO ACTION foreign key points at (directly,
+or through ON DELETE CASCADE; also SET NULL on a NOT NULL column, SET DEFAULT), is unsafe, because one
+rejected row then fails the whole chunk where the loop had changed the rows before it; the message names
+the constraint. A table the model does not know keeps the rule above.
 
 Unsafe: `.forEach(async …)` (the loop did not wait for its queries; the batch is awaited, so the function
 now waits and a failure rejects it) and `for…in` (`Object.keys` skips inherited keys `for…in` visits).

@@ -15,6 +15,8 @@ Query API for rules (all read-only)
         its import through barrels; None when a local variable or parameter shadows the name.
     `schema.column_of(parsed, member_expression) -> (Table, Column) | None` for `users.id`.
     `schema.foreign_keys_to(table) -> [(referencing Table, ForeignKey)]`; `schema.relations_of(table)`.
+    `schema.delete_blockers(table) -> [(Table, ForeignKey, why)]`: FKs that can fail a delete of `table`'s rows
+        (RESTRICT / NO ACTION, through cascades too; SET NULL on a NOT NULL or unique column; SET DEFAULT).
     `schema.by_id(id)`, `schema.table(path, ts_name)`, `schema.table_by_ts_name(name)` (for `db.query.<name>`;
         None when ambiguous), `schema.tables_named(sql_name)`.
     `schema.complete`: nothing unreadable and every FK target resolved. Positive facts (a set is unique, an FK

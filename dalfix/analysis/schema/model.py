@@ -236,6 +236,38 @@ class SchemaModel:
         """Every (referencing table, foreign key) whose target is `table`."""
         return [(t, fk) for t in self.tables for fk in t.foreign_keys if fk.target == table.id]
 
+    def delete_blockers(self, table: Table) -> list[tuple[Table, ForeignKey, str]]:
+        """Foreign keys that can make deleting rows of `table` fail: (referencing table, FK, why).
+
+        RESTRICT / NO ACTION reject the delete; CASCADE deletes the referencing rows, so their own blockers
+        count (followed transitively); SET NULL fails on a NOT NULL column or one a unique set collides on
+        when NULL; SET DEFAULT may name a missing row. Negative answers need `complete`."""
+        found: list[tuple[Table, ForeignKey, str]] = []
+        seen: set[str] = set()
+        pending: list[tuple[Table, str]] = [(table, "")]
+        while pending:
+            current, via = pending.pop()
+            if current.id in seen:
+                continue
+            seen.add(current.id)
+            for source, fk in self.foreign_keys_to(current):
+                action = fk.on_delete
+                suffix = f" on `{current.ts_name or current.name}`, deleted by the cascade from {via}" if via else ""
+                if action == "cascade":
+                    pending.append((source, via or f"`{current.ts_name or current.name}`"))
+                elif action == "set null":
+                    nulls = [k for k in fk.columns if k in source.columns and source.columns[k].not_null]
+                    unique = [k for k in fk.columns if source.unique_set_a_write_can_violate(k, null=True)]
+                    if nulls or unique:
+                        found.append(
+                            (source, fk, f"set null on {'a NOT NULL' if nulls else 'a unique'} column{suffix}")
+                        )
+                elif action == "set default":
+                    found.append((source, fk, f"set default{suffix}"))
+                else:
+                    found.append((source, fk, f"{action}{suffix}"))
+        return found
+
     def relations_of(self, table: Table) -> list[Relation]:
         return [r for r in self.relations if r.source == table.id]
 
