@@ -15,6 +15,7 @@ from dalfix.context import relative_display
 from dalfix.diffs import unified_diff
 from dalfix.discovery import is_source_file
 from dalfix.fixes import Applicability
+from dalfix.formatter import FormatterError, run_formatter
 from dalfix.report import (
     applied_fixes_report,
     fix_hint,
@@ -241,6 +242,29 @@ def _write_fixes(result: RunResult, opts: dict[str, Any]) -> None:
             _write_output((file.fixed or file.original).decode("utf-8", "surrogateescape"))
         return
     _apply(result, opts["paths"], opts["force"])
+    if opts.get("formatter"):
+        _format_changed(result, opts["formatter"])
+
+
+def _format_changed(result: RunResult, command: str) -> None:
+    """--formatter: the project's formatter on each file dalfix wrote (a failure is reported, the fix stays)."""
+    for file in result.files:
+        if file.status != "changed":
+            continue
+        try:
+            problem = run_formatter(command, file.path)
+        except FormatterError as exc:
+            raise click.UsageError(str(exc)) from exc
+        if problem is not None:
+            click.echo(f"dalfix: {relative_display(file.path)}: {problem} (dalfix's fix is kept)", err=True)
+
+
+def _formatter_option(function):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--formatter",
+        metavar="CMD",
+        help='Run this formatter on each changed file, e.g. "npx prettier --write {path}".',
+    )(function)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -253,6 +277,7 @@ def main() -> None:
 @_common
 @_output_file_option
 @click.option("--apply", "apply_", is_flag=True, help="Write the fixes in place instead of printing diffs.")
+@_formatter_option
 @click.option("--force", is_flag=True, help="Also write read-only files and files with several hard links.")
 def diff(**opts: Any) -> None:
     """Print unified diffs of the fixes (the default command). Exits 1 when it prints a diff."""
@@ -278,6 +303,7 @@ def diff(**opts: Any) -> None:
 @main.command()
 @_common
 @click.option("--force", is_flag=True, help="Also write read-only files and files with several hard links.")
+@_formatter_option
 def apply(**opts: Any) -> None:
     """Write the fixes in place (with `-`: print the fixed source read from stdin)."""
     result = _run(opts, _threshold(opts))
