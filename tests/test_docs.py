@@ -85,3 +85,10 @@ def test_without_node_on_path_the_node_tests_skip_or_deselect_cleanly(tmp_path) 
         "needs Node 20 + npm"
         in subprocess.run([*command, "-rs"], cwd=ROOT, env=env, capture_output=True, text=True).stdout
     )
+
+
+def test_readme_names_only_files_that_exist() -> None:
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", README)
+    paths = re.findall(r"`((?:docs|bench|tests|dalfix|examples|transforms|templates)/[^`\s<*]*)`", README)
+    missing = [p for p in [*links, *paths] if not p.startswith("http") and not (ROOT / p.rstrip("/")).exists()]
+    assert not missing, missing
