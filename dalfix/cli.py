@@ -103,7 +103,7 @@ def _stdin_source(opts: dict[str, Any]) -> bytes | None:
     if not is_source_file(name):
         raise click.UsageError(f"--stdin-filename {name}: not a TypeScript file name (.ts, .tsx, .mts, .cts)")
     opts["paths"] = (name,)
-    return click.get_binary_stream("stdin").read()
+    return sys.stdin.buffer.read()
 
 
 def _run(opts: dict[str, Any], threshold: Applicability | None) -> RunResult:
