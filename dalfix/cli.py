@@ -343,7 +343,7 @@ def check(**opts: Any) -> None:
     elif opts["format_"] == "sarif":
         _write_output(sarif_report(result), opts)
     elif opts["statistics"]:
-        _write_output(statistics_report(result, color=_colored(opts)), opts)
+        _write_output(statistics_report(result), opts)
     else:
         report = text_report(result, unused_suppressions=unused, show_fixes=opts["show_fixes"], color=_colored(opts))
         _write_output(report, opts)

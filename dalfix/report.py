@@ -116,7 +116,7 @@ def sarif_report(result: RunResult) -> str:
     return json.dumps(sarif_document(result, DOCS_URL, all_rules()), indent=2) + "\n"
 
 
-def statistics_report(result: RunResult, color: bool = False) -> str:
+def statistics_report(result: RunResult) -> str:
     """`check --statistics`: one line per rule and applicability, most frequent first (ruff's layout)."""
     counts = Counter(
         (finding.rule, finding.name, finding.applicability.value if finding.applicability else "no fix")
