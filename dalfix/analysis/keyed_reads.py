@@ -1,0 +1,192 @@
+"""Reads keyed by column equalities: `select().from(t).where(eq(t.c, v))`, `query.t.findFirst({ where })`, and
+project helpers whose whole body is such a read (`getBySlug(slug)`), with the helper's parameters replaced by
+the caller's arguments.
+
+Rules that replace a read by something the database enforces or joins (check-then-insert, fetch-then-fetch,
+guarded writes) ask `keyed_read(...)` what a read selects: the table, the column each key is compared with and
+the expression it is compared to (a node of the caller's file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dalfix.analysis.drizzle import QueryChain, Vocabulary, unwrap
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
+
+if TYPE_CHECKING:
+    from dalfix.analysis.project import Project
+    from dalfix.analysis.schema import Table
+
+SQL_EQUALITY = "eq"
+SQL_CONJUNCTION = "and"
+
+
+@dataclass(frozen=True)
+class KeyedRead:
+    table: Table
+    keys: dict[str, str]  # column TS key -> source text of the value it is compared with (caller's file)
+    value_nodes: tuple[Node, ...]  # the value expressions in the caller's file (their names must not change)
+    chain: QueryChain | None  # the query itself when it is written in the caller, None through a helper
+    one_row: bool  # `.limit(1)` or `findFirst`
+
+
+def keyed_read(project: Project, parsed: ParsedFile, vocabulary: Vocabulary, query: Node) -> KeyedRead | None:
+    """What `query` (an awaited expression) reads, when it is a read keyed by column equalities."""
+    query = unwrap(query)
+    chain = vocabulary.query_chain(query)
+    if chain is not None:
+        found = _chain_keys(project, parsed, chain, {})
+        return None if found is None else KeyedRead(found[0], found[1], found[2], chain, found[3])
+    if query.type != "call_expression":
+        return None
+    return _through_helper(project, parsed, query)
+
+
+def _chain_keys(
+    project: Project, parsed: ParsedFile, chain: QueryChain, arguments: dict[str, Node]
+) -> tuple[Table, dict[str, str], tuple[Node, ...], bool] | None:
+    names = [link.name for link in chain.links]
+    if chain.kind != "read" or chain.has_then or "for" in names:
+        return None
+    where: Node | None = None
+    if names[:1] == ["select"] and "from" in names:
+        allowed = {"select", "from", "where", "limit"}
+        if not set(names) <= allowed or names.count("where") != 1:
+            return None
+        source = _argument(chain.links[names.index("from")].call)
+        table = project.schema.table_for_identifier(parsed, source) if source is not None else None
+        where = _argument(chain.links[names.index("where")].call)
+        one_row = "limit" in names and _is_one(parsed, _argument(chain.links[names.index("limit")].call))
+    elif names[:1] == ["query"] and len(names) == 3 and names[2] == "findFirst":
+        table = project.schema.table_by_ts_name(names[1])
+        options = _argument(chain.links[2].call)
+        if options is None or options.type != "object":
+            return None
+        for pair in options.named_children:
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            if key is None or parsed.text(key) != "where":
+                return None  # columns/with/orderBy change what comes back: not a plain keyed read
+            where = pair.child_by_field_name("value")
+        one_row = True
+    else:
+        return None
+    if table is None or where is None:
+        return None
+    keys: dict[str, str] = {}
+    values: list[Node] = []
+    if not _equalities(project, parsed, table, unwrap(where), arguments, keys, values):
+        return None
+    return table, keys, tuple(values), one_row
+
+
+def _equalities(
+    project: Project,
+    parsed: ParsedFile,
+    table: Table,
+    condition: Node,
+    arguments: dict[str, Node],
+    keys: dict[str, str],
+    values: list[Node],
+) -> bool:
+    """`eq(t.c, v)` or `and(eq(...), ...)`: collect column -> value; anything else is not a keyed read."""
+    if condition.type != "call_expression":
+        return False
+    function = condition.child_by_field_name("function")
+    args = condition.child_by_field_name("arguments")
+    name = parsed.text(function) if function is not None else ""
+    parts = [unwrap(a) for a in args.named_children] if args is not None else []
+    if name == SQL_CONJUNCTION and parts:
+        return all(_equalities(project, parsed, table, part, arguments, keys, values) for part in parts)
+    if name != SQL_EQUALITY or len(parts) != 2:
+        return False
+    found = project.schema.column_of(parsed, parts[0])
+    if found is None or found[0] is not table or found[1].key in keys:
+        return False
+    value = parts[1]
+    if arguments:
+        # Inside a helper: the value must be one of its parameters, replaced by the caller's argument.
+        if value.type != "identifier" or parsed.text(value) not in arguments:
+            return False
+        value = arguments[parsed.text(value)]
+    keys[found[1].key] = value.text.decode("utf-8", "surrogateescape") if value.text is not None else ""
+    values.append(value)
+    return True
+
+
+def _through_helper(project: Project, parsed: ParsedFile, call: Node) -> KeyedRead | None:
+    """`await getBySlug(slug)` / `this.getBySlug(slug)`: a helper whose body is one keyed read, returned."""
+    summaries = project.summaries
+    target = summaries.callee(parsed, call)
+    function = summaries.function_node(*target) if target is not None else None
+    module = summaries.module(target[0]) if target is not None else None
+    if function is None or module is None or function.type not in FUNCTION_TYPES:
+        return None
+    params = function.child_by_field_name("parameters")
+    args = call.child_by_field_name("arguments")
+    if params is None or args is None:
+        return None
+    names = [p.child_by_field_name("pattern") for p in params.named_children]
+    actual = [unwrap(a) for a in args.named_children]
+    if len(actual) != len(names) or any(n is None or n.type != "identifier" for n in names):
+        return None
+    arguments = {module.parsed.text(n): a for n, a in zip(names, actual, strict=True) if n is not None}
+    query = _returned_query(module.parsed, function)
+    if query is None:
+        return None
+    vocabulary = project.vocabulary_for(module.parsed)
+    chain = vocabulary.query_chain(query)
+    if chain is None:
+        return None
+    found = _chain_keys(project, module.parsed, chain, arguments)
+    return None if found is None else KeyedRead(found[0], found[1], found[2], None, found[3])
+
+
+def _returned_query(parsed: ParsedFile, function: Node) -> Node | None:
+    """`const [x] = await q; return x ?? null;` / `return await q;` / `return (await q)[0]` -> q."""
+    body = function.child_by_field_name("body")
+    if body is None:
+        return None
+    if body.type != "statement_block":
+        return _awaited(body)
+    statements = [s for s in body.named_children if s.type != "comment"]
+    if len(statements) == 1 and statements[0].type == "return_statement":
+        returned = statements[0].named_children[0] if statements[0].named_children else None
+        return _awaited(returned) if returned is not None else None
+    if len(statements) != 2 or statements[1].type != "return_statement":
+        return None
+    declaration, returned = statements
+    declarators = [c for c in declaration.named_children if c.type == "variable_declarator"]
+    if declaration.type != "lexical_declaration" or len(declarators) != 1:
+        return None
+    pattern = declarators[0].child_by_field_name("name")
+    value = declarators[0].child_by_field_name("value")
+    result = returned.named_children[0] if returned.named_children else None
+    if pattern is None or value is None or result is None:
+        return None
+    bound = parsed.text(pattern)
+    # The helper returns the row (or its absence) and nothing else.
+    if bound.startswith("[") and bound.endswith("]"):
+        inner = bound[1:-1].strip()
+        if parsed.text(result) not in (inner, f"{inner} ?? null", f"{inner} ?? undefined"):
+            return None
+    elif parsed.text(result) not in (bound, f"{bound} ?? null"):
+        return None
+    return _awaited(value)
+
+
+def _awaited(node: Node) -> Node | None:
+    node = unwrap(node)
+    if node.type == "await_expression" and node.named_children:
+        return unwrap(node.named_children[0])
+    return None
+
+
+def _argument(call: Node | None) -> Node | None:
+    args = call.child_by_field_name("arguments") if call is not None else None
+    return unwrap(args.named_children[0]) if args is not None and args.named_children else None
+
+
+def _is_one(parsed: ParsedFile, node: Node | None) -> bool:
+    return node is not None and parsed.text(node) == "1"

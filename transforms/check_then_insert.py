@@ -1,0 +1,314 @@
+"""
+## What it does
+Flags a uniqueness pre-check followed by an insert of the same values, and lets the unique constraint decide.
+
+The pre-check is a read by some columns, then a guard that throws or returns when a row was found. The
+rewrite inserts with `.onConflictDoNothing({ target })` and `.returning()`, and runs the original guard when
+no row comes back.
+
+## Why is this bad?
+Two round trips where one does, and a race: two concurrent requests both pass the check, both insert, and
+one of them fails with a raw unique violation (23505) instead of the domain error the check was written for.
+The database enforces the constraint anyway; asking it once closes the race.
+
+The fix is offered only when the table has a primary key or a (non-partial) unique constraint whose columns
+are exactly the checked columns, and the insert writes the same values the read compared. Without such a
+constraint the finding names the race and the `uniqueIndex` that would close it (display-only). Not handled
+yet, and left alone: updates (they need the catch form), MySQL (no `onConflictDoNothing`), probe loops
+(`while (taken) slug = base + "-" + n++`), and reads whose row is used for anything but the guard.
+
+## Example
+```ts
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { pgTable, text, uuid } from "drizzle-orm/pg-core";
+
+const db = drizzle(process.env.DATABASE_URL!);
+const files = pgTable("files", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+});
+
+export async function createFile(slug: string, name: string) {
+  const [existing] = await db.select().from(files).where(eq(files.slug, slug)).limit(1);
+  if (existing) {
+    throw new Error(`slug "${slug}" is taken`);
+  }
+  const [file] = await db.insert(files).values({ slug, name }).returning();
+  return file;
+}
+```
+
+## Use instead
+```ts
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { pgTable, text, uuid } from "drizzle-orm/pg-core";
+
+const db = drizzle(process.env.DATABASE_URL!);
+const files = pgTable("files", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+});
+
+export async function createFile(slug: string, name: string) {
+  const [file] = await db
+    .insert(files)
+    .values({ slug, name })
+    .onConflictDoNothing({ target: files.slug })
+    .returning();
+  if (!file) {
+    throw new Error(`slug "${slug}" is taken`);
+  }
+  return file;
+}
+```
+
+## Fix safety
+Always unsafe. When no row holds the key, the insert runs and returns the same row as before. When one
+does, `ON CONFLICT (key) DO NOTHING` inserts nothing and returns no row, and the original guard throws the
+same error (same class, same message) or returns the same value — but now after the insert statement, so:
+the statements written between the guard and the insert (pure ones only; anything else blocks the fix) run
+in that case too; a violation the insert would raise before the conflict check (NOT NULL, CHECK) now
+surfaces instead of the guard's error when both apply; and concurrent callers that used to leak a raw
+unique violation now get the guard's error. The conflict target is exactly the constraint's columns
+(PostgreSQL raises 42P10 otherwise); a conflict on any other unique constraint still raises, as before.
+`onConflictDoNothing` is a single statement, so it is also right inside a transaction (no 25P02).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dalfix.analysis.drizzle import unwrap
+from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.analysis.keyed_reads import KeyedRead, keyed_read
+from dalfix.context import FileContext
+from dalfix.fixes import Applicability, Edit, Finding
+from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name, line_indent
+from dalfix.print_width import wrap_long_line
+from dalfix.rules import Rule
+
+ON_CONFLICT_DIALECTS = frozenset({"pg", "sqlite"})
+
+
+class CheckThenInsert(Rule):
+    code = "DAL003"
+    name = "check-then-insert"
+    message = "A uniqueness pre-check races with the insert that follows it; let the unique constraint decide"
+    fix_title = "Insert with `onConflictDoNothing` and keep the guard for the conflict"
+    fix_availability = "sometimes"
+    preview = True
+    needles = (b"insert",)
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
+        for block in descendants_of_type(ctx.parsed.root, "statement_block"):
+            if enclosing_function(block) is None:
+                continue
+            statements = [c for c in block.named_children if c.type != "comment"]
+            for index in range(len(statements) - 2):
+                finding = self._check_at(ctx, analyzer, statements, index)
+                if finding is not None:
+                    yield finding
+
+    def _check_at(self, ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], index: int):  # type: ignore[no-untyped-def]
+        found = _existence_read(ctx, statements[index])
+        if found is None:
+            return None
+        name, read, row_form = found
+        guard = statements[index + 1]
+        consequence = _guard_consequence(ctx, analyzer, guard, name, row_form)
+        if consequence is None:
+            return None
+        later = statements[index + 2 :]
+        insert_at = next((i for i, s in enumerate(later) if not analyzer.effects(s).pure), None)
+        if insert_at is None:
+            return None
+        between, insert = later[:insert_at], later[insert_at]
+        chain_info = _insert_of(ctx, insert, read)
+        if chain_info is None:
+            return None
+        rebound = set().union(*(analyzer.binds(s) for s in between)) if between else set()
+        reads = set().union(*(analyzer.free_reads(n) for n in read.value_nodes))
+        if rebound & reads or any(name in analyzer.free_reads(s) for s in later):
+            return None  # the key changed in between, or the checked row is used for more than the guard
+        span = (statements[index].start_byte, insert.end_byte)
+        covering = [
+            s
+            for s in read.table.unique_sets(include_partial=False)
+            if s.columns and not s.expressions and set(s.columns) == set(read.keys)
+        ]
+        columns = ", ".join(sorted(read.keys))
+        if not covering:
+            message = (
+                f"Pre-check on {read.table.ts_name}({columns}) then insert: two concurrent calls can both pass the "
+                f"check; no unique constraint on exactly these columns enforces it (add `uniqueIndex().on(...)` "
+                "on them, then let the insert's conflict decide)"
+            )
+            return ctx.finding(self, span, message=message, applicability=Applicability.DISPLAY_ONLY)
+        if read.table.dialect not in ON_CONFLICT_DIALECTS:
+            message = (
+                f"Pre-check on {read.table.ts_name}({columns}) then insert races; MySQL has no "
+                "`onConflictDoNothing`: catch ER_DUP_ENTRY (errno 1062) on the insert instead"
+            )
+            return ctx.finding(self, span, message=message, applicability=Applicability.DISPLAY_ONLY)
+        edits = self._edits(ctx, statements[index], guard, insert, consequence, chain_info, read, covering[0].columns)
+        message = (
+            f"Pre-check on {read.table.ts_name}({columns}) then insert: 2 statements and a race; "
+            "`onConflictDoNothing` on the unique key does it in one"
+        )
+        return ctx.finding(self, span, message=message, edits=edits, applicability=Applicability.UNSAFE)
+
+    def _edits(self, ctx, read_statement, guard, insert, consequence, chain_info, read, columns):  # type: ignore[no-untyped-def]
+        values_call, has_returning, bound = chain_info
+        source = ctx.source
+        end = guard.end_byte
+        while end < len(source) and source[end : end + 1] in b" \t\r\n":
+            end += 1
+        table = _table_text(ctx, values_call)
+        targets = [f"{table}.{c}" for c in columns]
+        target = targets[0] if len(targets) == 1 else f"[{', '.join(targets)}]"
+        steps = [f"onConflictDoNothing({{ target: {target} }})"] + ([] if has_returning else ["returning()"])
+        member = values_call.child_by_field_name("function")
+        multiline = b"\n" in source[member.child_by_field_name("object").end_byte : values_call.end_byte]
+        dot_indent = line_indent(source, member.child_by_field_name("property").start_byte)
+        joiner = f"\n{dot_indent}." if multiline else "."
+        prefix = ""
+        if bound is None:
+            bound = f"[{fresh_name(enclosing_function(insert), insert, 'inserted')}]"
+            prefix = f"const {bound} = "
+        missing = f"!{bound[1:-1].strip()}" if bound.startswith("[") else f"{bound}.length === 0"
+        before = source[insert.start_byte : values_call.end_byte].decode("utf-8", "surrogateescape")
+        after = source[values_call.end_byte : insert.end_byte].decode("utf-8", "surrogateescape")
+        statement = prefix + before + "".join(joiner + step for step in steps) + after
+        indent = line_indent(source, insert.start_byte)
+        if "\n" not in statement:
+            lines = wrap_long_line(indent + statement, ctx.style.indent_unit, ctx.style.print_width)
+            statement = "\n".join(lines)[len(indent) :]
+        eol = "\r\n" if b"\r\n" in source else "\n"
+        statement = statement.replace("\n", eol) if eol == "\r\n" and "\r\n" not in statement else statement
+        text = f"{statement}{eol}{indent}if ({missing}) {ctx.text(consequence)}"
+        return [Edit(read_statement.start_byte, end, ""), Edit(insert.start_byte, insert.end_byte, text)]
+
+
+def _existence_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead, bool] | None:
+    """`const [x] = await <keyed read>` / `const x = await findFirst|helper` / `const rows = await select`."""
+    if statement.type != "lexical_declaration" or len(statement.named_children) != 1:
+        return None
+    declarator = statement.named_children[0]
+    pattern = declarator.child_by_field_name("name")
+    value = declarator.child_by_field_name("value")
+    value = unwrap(value) if value is not None else None
+    if pattern is None or value is None or value.type != "await_expression" or not value.named_children:
+        return None
+    read = keyed_read(ctx.project, ctx.parsed, ctx.vocabulary, value.named_children[0])
+    if read is None:
+        return None
+    if pattern.type == "array_pattern":
+        elements = pattern.named_children
+        if len(elements) != 1 or elements[0].type != "identifier" or read.chain is None:
+            return None
+        return ctx.text(elements[0]), read, True
+    if pattern.type != "identifier":
+        return None
+    row_form = read.chain is None or read.chain.method == "findFirst"
+    return ctx.text(pattern), read, row_form
+
+
+def _guard_consequence(ctx, analyzer, guard: Node, name: str, row_form: bool) -> Node | None:  # type: ignore[no-untyped-def]
+    """The guard's consequence when it is `if (<found>) throw|return <pure>` with no else."""
+    if guard.type != "if_statement" or guard.child_by_field_name("alternative") is not None:
+        return None
+    condition = guard.child_by_field_name("condition")
+    consequence = guard.child_by_field_name("consequence")
+    if condition is None or consequence is None:
+        return None
+    text = " ".join(ctx.text(condition).strip("()").split())
+    found: tuple[str, ...]
+    if row_form:
+        found = (name, f"{name} !== undefined", f"{name} != null", f"{name} !== null")
+    else:
+        found = (f"{name}.length > 0", f"{name}.length !== 0", f"{name}.length")
+    if text not in found:
+        return None
+    inner = (
+        [c for c in consequence.named_children if c.type != "comment"]
+        if consequence.type == "statement_block"
+        else [consequence]
+    )
+    if len(inner) != 1 or inner[0].type not in ("throw_statement", "return_statement"):
+        return None
+    effects = analyzer.effects(inner[0])
+    if effects.db != "none" or effects.awaits or name in effects.reads:
+        return None
+    return consequence
+
+
+def _insert_of(ctx: FileContext, statement: Node, read: KeyedRead) -> tuple[Node, bool, str | None] | None:
+    """(the `.values(...)` call, whether `.returning()` follows, the bound pattern text) of a one-row insert
+    into the checked table that writes the checked values."""
+    bound = None
+    expression = None
+    if statement.type == "expression_statement" and statement.named_children:
+        expression = unwrap(statement.named_children[0])
+    elif statement.type == "lexical_declaration" and len(statement.named_children) == 1:
+        declarator = statement.named_children[0]
+        pattern = declarator.child_by_field_name("name")
+        expression = declarator.child_by_field_name("value")
+        if pattern is None or pattern.type not in ("identifier", "array_pattern"):
+            return None
+        if pattern.type == "array_pattern" and (
+            len(pattern.named_children) != 1 or pattern.named_children[0].type != "identifier"
+        ):
+            return None
+        bound = ctx.text(pattern)
+    if expression is None or unwrap(expression).type != "await_expression":
+        return None
+    chain = ctx.vocabulary.query_chain(unwrap(expression).named_children[0])
+    if chain is None or chain.kind != "write":
+        return None
+    names = [link.name for link in chain.links]
+    if names not in (["insert", "values"], ["insert", "values", "returning"]):
+        return None  # an existing onConflict/upsert, or something else chained
+    if (bound is not None and "returning" not in names) or chain.links[0].call is None:
+        return None
+    target = _first_argument(chain.links[0].call)
+    if target is None or ctx.project.schema.table_for_identifier(ctx.parsed, target) is not read.table:
+        return None
+    values_call = chain.links[1].call
+    row = _first_argument(values_call)
+    if values_call is None or row is None or row.type != "object" or not _writes_keys(ctx, row, read):
+        return None
+    if "returning" in names and _first_argument(chain.links[2].call) is not None and bound is None:
+        return None
+    return values_call, "returning" in names, bound
+
+
+def _writes_keys(ctx: FileContext, row: Node, read: KeyedRead) -> bool:
+    written: dict[str, str] = {}
+    for pair in row.named_children:
+        if pair.type == "shorthand_property_identifier":
+            written[ctx.text(pair)] = ctx.text(pair)
+        elif pair.type == "pair":
+            key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            if key is not None and value is not None:
+                written[ctx.text(key).strip("'\"")] = " ".join(ctx.text(value).split())
+        elif pair.type == "spread_element":
+            return False  # a spread could overwrite a key column
+    return all(written.get(column) == " ".join(value.split()) for column, value in read.keys.items())
+
+
+def _first_argument(call: Node | None) -> Node | None:
+    args = call.child_by_field_name("arguments") if call is not None else None
+    return unwrap(args.named_children[0]) if args is not None and args.named_children else None
+
+
+def _table_text(ctx: FileContext, values_call: Node) -> str:
+    member = values_call.child_by_field_name("function")
+    receiver = member.child_by_field_name("object") if member is not None else None
+    insert_call = unwrap(receiver) if receiver is not None else None
+    table = _first_argument(insert_call)
+    return ctx.text(table) if table is not None else ""
