@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import difflib
 import os
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +43,9 @@ class FileResult:
     masked_functions: int = 0  # analysed with grammar-gap masks (dalfix/grammar_gaps.py)
     suppressed: list[Finding] = field(default_factory=list)  # by inline dalfix-ignore comments
     unused_suppressions: list[tuple[Suppression, str]] = field(default_factory=list)
+    # Found by the fixpoint only after earlier fixes (a read freed by grouping its dependency): positions
+    # mapped back to `original`, fixes without edits (theirs apply to an intermediate source, not this one).
+    later_findings: list[Finding] = field(default_factory=list)
 
 
 @dataclass
@@ -87,7 +92,12 @@ class RunResult:
 
     @property
     def findings(self) -> list[tuple[FileResult, Finding]]:
-        return [(f, finding) for f in self.files for finding in f.findings]
+        """What the fixpoint fixes, and what it cannot: first-round findings and those found later."""
+        return [
+            (f, finding)
+            for f in self.files
+            for finding in sorted([*f.findings, *f.later_findings], key=lambda x: (x.start, x.rule))
+        ]
 
     @property
     def failed(self) -> list[FileResult]:
@@ -205,12 +215,17 @@ def _process(result: FileResult, parsed: ParsedFile, project: Project, options: 
             lines = ", ".join(str(n) for n in sorted(set(parsed.error_lines))[:5])
             result.messages.append(f"{skipped} function(s) skipped: parse error at line {lines}")
         _note_masks(result, parsed)
-        if options.fix_threshold is not None:
-            fixed, applied, messages = fix_to_fixpoint(parsed, project, project.rules, options.fix_threshold, findings)
-            result.fixed, result.applied = fixed, applied
-            result.messages.extend(messages)
-            if fixed != result.original:
-                result.status = "changed"
+        # `check` reports what `--unsafe-fixes` would fix, rounds after the first included.
+        threshold = options.fix_threshold or Applicability.UNSAFE
+        if any(f.fix is not None and f.fix.applicability.allowed_by(threshold) for f in findings):
+            found_on: list[tuple[Finding, bytes]] = []
+            fixed, applied, messages = fix_to_fixpoint(parsed, project, project.rules, threshold, findings, found_on)
+            result.later_findings = later_findings(result.original, findings, found_on)
+            if options.fix_threshold is not None:
+                result.fixed, result.applied = fixed, applied
+                result.messages.extend(messages)
+                if fixed != result.original:
+                    result.status = "changed"
     except Exception as exc:  # a bug in a rule must not lose the other files
         result.status = "failed"
         result.reason = f"internal error: {type(exc).__name__}: {exc}"
@@ -238,8 +253,11 @@ def fix_to_fixpoint(
     rules: Sequence[type[Rule]],
     threshold: Applicability,
     first_findings: list[Finding] | None = None,
+    found_on: list[tuple[Finding, bytes]] | None = None,
 ) -> tuple[bytes, list[Finding], list[str]]:
-    """Apply fixes round by round until none applies; returns (source, applied findings, messages)."""
+    """Apply fixes round by round until none applies; returns (source, applied findings, messages).
+
+    `found_on`, when given, receives each applied finding with the source it was found on."""
     messages: list[str] = []
     applied: list[Finding] = []
     rejected: set[tuple[str, tuple[str, ...]]] = set()
@@ -266,10 +284,50 @@ def fix_to_fixpoint(
             findings = [f for f in findings if _key(f) not in rejected]
             continue
         applied.extend(accepted)
+        if found_on is not None:
+            found_on.extend((f, current.original) for f in accepted)
         current = parse_file(current.path, new_source)
         findings = None
     messages.append(f"fixes did not converge after {MAX_ROUNDS} rounds; the result of the last round is kept")
     return current.original, applied, messages
+
+
+def later_findings(original: bytes, first: list[Finding], found_on: list[tuple[Finding, bytes]]) -> list[Finding]:
+    """Fixes the fixpoint applied after the first round, as findings placed on the original source.
+
+    A first-round finding that waited a round (its fix overlapped another) is not counted twice: a later
+    finding with its rule and message stands for it.
+    """
+    waiting = Counter((f.rule, f.message) for f in first if f not in {a for a, _ in found_on})
+    out = []
+    for finding, source in found_on:
+        if source == original or finding in first:
+            continue
+        if waiting[(finding.rule, finding.message)] > 0:
+            waiting[(finding.rule, finding.message)] -= 1
+            continue
+        start = _original_offset(original, source, finding.start)
+        end = _original_offset(original, source, finding.end, at_end=True)
+        fix = Fix((), finding.fix.applicability, finding.fix.title) if finding.fix is not None else None
+        out.append(replace(finding, start=start, end=max(start, end), fix=fix))
+    return out
+
+
+def _original_offset(original: bytes, source: bytes, offset: int, at_end: bool = False) -> int:
+    """Where byte `offset` of a fixed `source` was in `original`: same line and column on unchanged lines,
+    else the start (or, `at_end`, the end) of the changed region it falls in."""
+    old_lines, new_lines = original.splitlines(keepends=True), source.splitlines(keepends=True)
+    line = source.count(b"\n", 0, offset)
+    column = offset - (source.rfind(b"\n", 0, offset) + 1)
+    old_starts = [0]
+    for text in old_lines:
+        old_starts.append(old_starts[-1] + len(text))
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        if j1 <= line < j2 or (j1 == j2 == line):
+            if tag == "equal":
+                return min(old_starts[i1 + line - j1] + column, len(original))
+            return max(old_starts[i2] - 1, old_starts[i1]) if at_end else old_starts[i1]
+    return len(original)
 
 
 def _key(finding: Finding) -> tuple[str, tuple[str, ...]]:

@@ -158,3 +158,41 @@ def _calls(root):  # type: ignore[no-untyped-def]
         if node.type == "call_expression":
             yield node
         stack.extend(node.named_children)
+
+
+@pytest.mark.parametrize(
+    ("statement", "logging"),
+    [
+        ('console.info("loaded", userId);', True),
+        ("logger.warn(`missing ${userId}`, { userId });", True),
+        ('authLogger.error(new Error("x"));', True),
+        ('console.info("loaded", track(userId));', False),  # an argument with an unknown effect
+        ('audit.info("loaded", userId);', False),  # not a logger's name
+        ('logger.flush("now");', False),  # not a logging method
+        ('logger?.info("x");', True),  # an optional logger logs or does nothing
+        ('log.info("x");', False),  # `log` below is a row, not a logger
+    ],
+)
+def test_logging_statements(statement: str, logging: bool) -> None:
+    analyzer, statements = analyze(f"const log = await db.query.logs.findFirst();\n{statement}")
+    assert analyzer.logging_statement(statements[-1]) is logging
+
+
+@pytest.mark.parametrize(
+    ("body", "filled"),
+    [
+        ("const ids: string[] = [];\nids.push(userId);", "ids"),
+        ("const seen = new Set<string>();\nseen.add(userId);", "seen"),
+        ("const byId = new Map();\nbyId.set(userId, 1);", "byId"),
+        ("items.push(userId);", None),  # a parameter: the caller sees it
+        ("let ids: string[] = [];\nids.push(userId);", None),  # may be reassigned to anything
+        ("const ids: string[] = [];\nconst same = ids;\nids.push(userId);", None),  # aliased
+        ("const ids: string[] = [];\nconst o = { ids };\nids.push(userId);", None),  # stored
+        ("const ids: string[] = [];\nids.push(track(userId));", None),  # impure argument
+        ("const ids = load();\nids.push(userId);", None),  # not made here
+    ],
+)
+def test_local_collection_mutations(body: str, filled: str | None) -> None:
+    analyzer, statements = analyze(body)
+    function = statements[-1].parent.parent
+    assert analyzer.local_collection_mutation(statements[-1], function) == filled

@@ -20,6 +20,7 @@ PostgreSQL, where the reads a rewrite groups in `Promise.all` really run concurr
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import time
@@ -118,7 +119,11 @@ def test_same_results_and_rows(runs: dict, request: pytest.FixtureRequest) -> No
     # PGlite runs one query at a time, so which of two simultaneous failures surfaces is decided there by
     # issue order; a declaration must match a case on some engine, else it is stale.
     if runs["engine"] == "pglite":
-        unused = [d.pattern for d in declarations if d.pattern not in used and d.allow != "another-injected-error"]
+        unused = [
+            d.pattern
+            for d in declarations
+            if d.pattern not in used and d.allow not in ("another-injected-error", "extra-read")
+        ]
         assert not unused, f"declarations in {DECLARED.name} that match no difference (remove them): {unused}"
 
 
@@ -129,12 +134,18 @@ def test_no_method_issues_more_statements(runs: dict, request: pytest.FixtureReq
     # bought with two statements) is judged on the queries it sends, and the table shows both.
     lines = ["| method | statements before | after | change | BEGIN/COMMIT before → after |", "|---|---:|---:|---|---|"]
     worse = []
+    # DAL001's documented extra read: a read moved up past a guard runs when the guard exits. Declared per case.
+    extra_reads = [d for d in load_declarations() if d.allow == "extra-read"]
+    used: set[str] = set()
     for name in sorted(before):
         old, new = data_statements(before[name]), data_statements(after[name])
         change = "same" if old == new else f"{new - old:+d}"
         control = f"{before[name].get('transactionControl', 0)} → {after[name].get('transactionControl', 0)}"
         lines.append(f"| {name} | {old} | {new} | {change} | {control} |")
-        if new > old:
+        declared = next((d for d in extra_reads if fnmatch.fnmatchcase(name, d.pattern)), None)
+        if new > old and declared is not None:
+            used.add(declared.pattern)
+        elif new > old:
             worse.append(f"{name}: {old} -> {new} statements")
     total_before = sum(data_statements(c) for c in before.values())
     total_after = sum(data_statements(c) for c in after.values())
@@ -155,6 +166,8 @@ def test_no_method_issues_more_statements(runs: dict, request: pytest.FixtureReq
             f"(table: build/equivalence-{runs['engine']}.md)"
         )
     assert not worse, "methods issue more statements after dalfix:\n" + "\n".join(worse)
+    stale = [d.pattern for d in extra_reads if d.pattern not in used]
+    assert not stale, f"extra-read declarations in {DECLARED.name} that match no case with more statements: {stale}"
 
 
 def test_statement_counts_are_the_pinned_ones(runs: dict) -> None:  # type: ignore[type-arg]

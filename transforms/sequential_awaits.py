@@ -10,9 +10,17 @@ read instead of the sum of all of them (measured 1.9× for four reads on a `pg.P
 
 Reads are grouped by dependency: a read that needs an earlier result stays after it. Conditional reads
 (`const p = c ? await q : null`, `let x = null; if (c) { [x] = await q; }`) join a group when their
-condition is known before it. No fix is offered inside a transaction callback (one connection), on
+condition is known before it. Reads may be separated by pure statements, logging (`console.*`, a
+`logger`/`log`/`*Logger`/`this.logger` call with pure arguments), calls that fill a collection the
+function declares (`ids.push(x)`, `seen.add(id)` on a local `const ids = []`, `new Set()`, `new Map()`
+that no grouped read reads) and guards: `if (c) throw new E(…)` or `if (c) return v;` with a pure
+condition and a pure value (the branch may log first). Everything moved past keeps its order, after
+the `Promise.all`. No fix is offered inside a transaction callback (one connection), on
 single-connection drivers (one `pg.Client`, PGlite, better-sqlite3, bun:sqlite), across writes, calls
-dalfix cannot classify, or statements that can return, throw or break.
+dalfix cannot classify or other exits; never for a read whose query reads what a guard before it
+checks (`if (!input.orgId) throw …` then `eq(t.id, input.orgId)`), past a guard with another effect
+(an `await`, a call in the thrown value, an `else`), or past guards inside a `try` whose `catch` reads
+the error (it could tell a guard's error from a database error).
 
 ## Example
 ```ts
@@ -22,7 +30,8 @@ import { canvasFiles, canvasGraphs } from "./schema";
 
 export async function getFileWithGraph(fileId: string) {
   const [file] = await db.select().from(canvasFiles).where(eq(canvasFiles.id, fileId));
-  const [graph] = await db.select().from(canvasGraphs).where(eq(canvasGraphs.fileId, fileId));
+  if (!file) throw new Error("file not found");
+  const [graph] = await db.select().from(canvasGraphs).where(eq(canvasGraphs.id, fileId));
   return { file, graph };
 }
 ```
@@ -36,8 +45,9 @@ import { canvasFiles, canvasGraphs } from "./schema";
 export async function getFileWithGraph(fileId: string) {
   const [[file], [graph]] = await Promise.all([
     db.select().from(canvasFiles).where(eq(canvasFiles.id, fileId)),
-    db.select().from(canvasGraphs).where(eq(canvasGraphs.fileId, fileId)),
+    db.select().from(canvasGraphs).where(eq(canvasGraphs.id, fileId)),
   ]);
+  if (!file) throw new Error("file not found");
   return { file, graph };
 }
 ```
@@ -45,21 +55,50 @@ export async function getFileWithGraph(fileId: string) {
 ## Fix safety
 Safe when every grouped read is a Drizzle read (`select`, `selectDistinct`, `$count`,
 `query.<t>.findFirst/findMany`, `execute` of a select) on a pooled database handle: reads have no
-effects, none reads a name another binds, and the statements moved past are pure computations, so the
-values bound are the same. The only observable differences are timing and, when several reads fail,
-which rejection is thrown. Unsafe when a member is a read only by a function summary (the summary of a
-helper in another file may be stale or miss an effect).
+effects, none reads a name another binds, and the statements moved past are pure computations,
+logging, fills of local collections no grouped read reads, and guards, so the values bound are the
+same. Without guards the only observable differences are timing and, when several reads fail, which
+rejection is thrown.
+
+With guards, both reads run in one `Promise.all` and the guards follow in their original order, so
+the same error is thrown (or the same value returned) in every case where the original threw or
+returned one. Two differences remain: a read that the original skipped because an earlier guard
+exited now runs (an extra read on the guard's path), and when a *database* failure hits such a read
+while the earlier guard would have thrown, the database error surfaces instead of the guard's (and
+logging inside the guard does not happen). A thrown `new X(…)` with pure arguments counts as a pure
+exit even for a constructor dalfix does not know: it still runs in exactly the cases it ran before,
+only after the reads moved up, whose results are then dropped. The extra read decides the
+applicability: the fix is unsafe when a read after a guard is not bounded — a `findMany` with neither
+a `limit` nor a unique-key `where`, a `with` that loads a `many` relation without `limit`, an aggregate
+(`count()`, `$count`, `groupBy`), or a select with neither a `limit` nor equality on a unique key in
+its `where` (`eq` alone or inside a top-level `and`). Keys and relation kinds come from the project's
+schema model; where it does not know the table, only a column named `id` is a key and every `with`
+may load many rows. Unsafe, too, when a member is
+a read only by a function summary (the summary of a helper in another file may be stale or miss an
+effect). Logging moved past the reads is written after them instead of between them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from dalfix.analysis.awaited import AwaitedBinding, awaited_binding, binding_effects
+from dalfix.analysis.awaited import (
+    AwaitedBinding,
+    Guard,
+    LiteralAwaits,
+    access_paths,
+    awaited_binding,
+    binding_effects,
+    guard_of,
+    literal_awaits,
+    paths_overlap,
+    read_is_bounded,
+)
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
-from dalfix.fixes import Applicability, Edit, Finding
+from dalfix.fixes import Applicability, Edit, Finding, apply_edits
 from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
 from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
@@ -88,40 +127,63 @@ class SequentialAwaits(Rule):
 
     def _check_block(self, ctx: FileContext, analyzer: EffectAnalyzer, block: Node) -> Iterator[Finding]:
         statements = [c for c in block.named_children if c.type != "comment"]
-        units: list[tuple[list[Node], AwaitedBinding | None, Effects]] = []
+        function = enclosing_function(block)
+        guards_may_move = function is not None and not _catch_inspects_error(block, function)
+        units: list[_Unit] = []
         index = 0
         while index < len(statements):
-            binding = awaited_binding(statements, index, analyzer)
+            literal = literal_awaits(statements[index], analyzer)
+            binding = awaited_binding(statements, index, analyzer) if literal is None else None
             if binding is not None and self._is_groupable(ctx, analyzer, binding):
-                units.append((list(binding.statements), binding, binding_effects(binding, analyzer)))
+                effects = binding_effects(binding, analyzer)
+                paths = frozenset(p for node in binding.statements for p in access_paths(node, analyzer))
+                units.append(_Unit(list(binding.statements), binding, effects, paths=paths))
                 index += len(binding.statements)
+                continue
+            if literal is not None and all(self._query_groupable(ctx, analyzer, q) for q in literal.queries):
+                # Only the queries run early; the rest of the statement stays where it is, after them.
+                parts = [analyzer.effects(q) for q in literal.queries]
+                reads = frozenset().union(*(e.reads for e in parts))
+                effects = Effects(frozenset(analyzer.binds(statements[index])), reads, True, "read", frozenset(), False)
+                paths = frozenset(p for q in literal.queries for p in access_paths(q, analyzer))
+                units.append(_Unit([statements[index]], None, effects, paths=paths, literal=literal))
             else:
-                units.append(([statements[index]], None, analyzer.effects(statements[index])))
-                index += 1
+                units.append(_movable_unit(statements[index], analyzer, function, guards_may_move))
+            index += 1
         start = 0
         while start < len(units):
-            nodes, binding, effects = units[start]
-            if binding is None:
+            if units[start].binding is None and units[start].literal is None:
                 start += 1
                 continue
             group, moved_past, end = [start], list[int](), start
-            for later in range(start + 1, len(units)):
-                _, other, other_effects = units[later]
-                if other is None and not other_effects.pure:
-                    break  # a barrier: a write, an unknown call, an await, or an exit
-                blocked = [units[i][2] for i in group + moved_past]
-                independent = other is not None and not any(depends_on(other_effects, e) for e in blocked)
+            for later in range(start + 1 if units[start].literal is None else len(units), len(units)):
+                unit = units[later]
+                if unit.binding is None and unit.literal is None and not unit.movable:
+                    break  # a barrier: a write, an unknown call, an await, or an exit that is not a guard
+                blocked = [units[i].effects for i in group + moved_past]
+                guards = [units[i].guard for i in moved_past if units[i].guard is not None]
+                independent = not any(depends_on(unit.effects, e) for e in blocked) and not any(
+                    paths_overlap(unit.paths, g.paths) for g in guards if g is not None
+                )
+                if unit.literal is not None:
+                    if independent:  # the literal's statement comes last: it uses the reads
+                        group.append(later)
+                        end = later
+                    break
                 if (
-                    other is not None
+                    unit.binding is not None
                     and independent
-                    and not (other.condition is not None and _reads_any(analyzer, other.condition, group, units))
+                    and not (
+                        unit.binding.condition is not None
+                        and _reads_any(analyzer, unit.binding.condition, group, units)
+                    )
                 ):
                     group.append(later)
                     end = later
                     continue
                 moved_past.append(later)
-            if len(group) >= 2:
-                yield self._finding(ctx, analyzer, [units[i] for i in group], [units[i] for i in moved_past if i < end])
+            if sum(units[i].reads for i in group) >= 2:
+                yield self._finding(ctx, analyzer, units, group, [i for i in moved_past if i < end])
                 start = end + 1
             else:
                 start += 1
@@ -130,44 +192,65 @@ class SequentialAwaits(Rule):
         effects = binding_effects(binding, analyzer)
         if effects.db != "read" or effects.exits:
             return False
-        chain = ctx.vocabulary.query_chain(binding.query)
+        return self._query_groupable(ctx, analyzer, binding.query)
+
+    def _query_groupable(self, ctx: FileContext, analyzer: EffectAnalyzer, query: Node) -> bool:
+        chain = ctx.vocabulary.query_chain(query)
         if chain is not None:
             serial = chain.handle_kind in ("single-connection", "synchronous")  # Promise.all gains nothing
             return chain.kind == "read" and chain.handle == "db" and not serial
-        return (
-            analyzer.call_effect(binding.query) == ("read", True) if binding.query.type == "call_expression" else False
-        )
+        return analyzer.call_effect(query) == ("read", True) if query.type == "call_expression" else False
 
-    def _finding(self, ctx, analyzer, members, moved_past) -> Finding:  # type: ignore[no-untyped-def]
-        first, last = members[0][0][0], members[-1][0][-1]
+    def _finding(self, ctx, analyzer, units, group, moved) -> Finding:  # type: ignore[no-untyped-def]
+        members, moved_past = [units[i] for i in group], [units[i] for i in moved]
+        first, last = members[0].nodes[0], members[-1].nodes[-1]
         indent = ctx.indent_at(first)
-        chains = [ctx.vocabulary.query_chain(b.query) for _, b, _ in members]
-        unsafe = any(chain is None for chain in chains)
+        queries = [
+            (i, q) for i in group for q in (units[i].literal.queries if units[i].literal else [units[i].binding.query])
+        ]
+        chains = [(i, ctx.vocabulary.query_chain(q)) for i, q in queries]
+        first_guard = min((i for i in moved if units[i].guard is not None), default=len(units))
+        # Summary-only reads may be stale; a read the original skipped when a guard exited must be cheap.
+        guarded = [c for i, c in chains if c is not None and i > first_guard]
+        schema = ctx.project.schema if guarded else None
+        unsafe = any(c is None for _, c in chains) or any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded)
         # A handle whose driver dalfix could not follow may be one connection: never a safe fix.
         undeclared = ctx.project.has_driver_evidence() and any(
-            chain is not None and chain.handle_kind == "unknown" for chain in chains
+            chain is not None and chain.handle_kind == "unknown" for _, chain in chains
         )
-        patterns, entries = [], []
-        for position, (nodes, binding, _) in enumerate(members):
+        patterns, entries, literal_names = [], [], []
+        for position, unit in enumerate(members):
+            comments = [] if position == 0 else [ctx.text(c) for c in leading_comments(unit.nodes[0])]
+            if unit.literal is not None:
+                literal_names = _literal_names(unit.literal, enclosing_function(first))
+                patterns.extend(literal_names)
+                for number, query in enumerate(unit.literal.queries):
+                    expression = reindent(ctx.text(query), ctx.indent_at(query), ctx.style.indent_unit)
+                    entries.append(
+                        {"expression": expression, "comments": comments if number == 0 else [], "trailing": ""}
+                    )
+                continue
+            binding = unit.binding
             patterns.append(ctx.text(binding.pattern))
-            comments = [] if position == 0 else [ctx.text(c) for c in leading_comments(nodes[0])]
             entries.append(
                 {
                     "expression": self._entry(ctx, binding, indent),
                     "comments": comments,
-                    "trailing": "".join(" " + ctx.text(c) for c in trailing_comments(nodes[-1])),
+                    "trailing": "".join(" " + ctx.text(c) for c in trailing_comments(unit.nodes[-1])),
                 }
             )
-        after = [
-            reindent(line, indent, "")
-            for nodes, _, _ in moved_past
-            for node in nodes
-            for line in [
-                *(ctx.text(c) for c in leading_comments(node)),
-                ctx.text(node) + "".join(" " + ctx.text(c) for c in trailing_comments(node)),
-            ]
-        ]
-        declaration = "let" if any(_reassigned_later(analyzer, b, last) for _, b, _ in members) else "const"
+        after = []
+        for unit in moved_past:
+            for number, node in enumerate(unit.nodes):
+                if number == 0 and _blank_line_before(ctx, node):
+                    after.append("")
+                after.extend(reindent(ctx.text(c), indent, "") for c in leading_comments(node))
+                trailing = "".join(" " + ctx.text(c) for c in trailing_comments(node))
+                after.append(reindent(ctx.text(node) + trailing, indent, ""))
+        if members[-1].literal is not None:  # the statement that uses the reads, with names for them
+            after.append(reindent(_with_names(ctx, members[-1].literal, literal_names), indent, ""))
+        reassigned = any(u.binding is not None and _reassigned_later(analyzer, u.binding, last) for u in members)
+        declaration = "let" if reassigned else "const"
         end = max([last.end_byte, *(c.end_byte for c in trailing_comments(last))])
         text = ctx.render(
             "sequential_awaits/promise_all.ts.j2",
@@ -177,11 +260,11 @@ class SequentialAwaits(Rule):
             entries=entries,
             after=after,
         )
-        names = ", ".join(patterns)
+        names, count = ", ".join(patterns), sum(u.reads for u in members)
         return ctx.finding(
             self,
             (first.start_byte, last.end_byte),
-            message=f"{len(members)} independent reads awaited in sequence ({names}); run them with `Promise.all`"
+            message=f"{count} independent reads awaited in sequence ({names}); run them with `Promise.all`"
             + (UNKNOWN_DRIVER_NOTE if undeclared else ""),
             edits=[Edit(first.start_byte, end, text)],
             applicability=Applicability.UNSAFE if unsafe or undeclared else Applicability.SAFE,
@@ -242,10 +325,105 @@ def _reassigned_later(analyzer: EffectAnalyzer, binding: AwaitedBinding, last: N
     return any(names & analyzer.binds(n) for n in later)
 
 
+@dataclass
+class _Unit:
+    """One statement (two for `let x; if (c) x = await q;`) of a block, as the grouping sees it."""
+
+    nodes: list[Node]
+    binding: AwaitedBinding | None  # a groupable read
+    effects: Effects
+    movable: bool = False  # a statement the reads may move past: pure, a guard, logging, a local fill
+    guard: Guard | None = None
+    paths: frozenset[str] = frozenset()  # what a read's query reads (checked against guards moved past)
+    literal: LiteralAwaits | None = None  # reads awaited inside an object or array literal
+
+    @property
+    def reads(self) -> int:
+        return len(self.literal.awaits) if self.literal is not None else int(self.binding is not None)
+
+
+def _literal_names(literal: LiteralAwaits, function: Node | None) -> list[str]:
+    """A fresh name per read of the literal: the property's name where it has one."""
+    names: list[str] = []
+    for key, node in zip(literal.keys, literal.awaits, strict=True):
+        base = key if key is not None and key.isidentifier() else "result"
+        name = fresh_name(function, node, base)
+        counter = 1
+        while name in names:
+            counter += 1
+            name = fresh_name(function, node, f"{base}{counter}")
+        names.append(name)
+    return names
+
+
+def _with_names(ctx: FileContext, literal: LiteralAwaits, names: list[str]) -> str:
+    """The literal's statement with each awaited read replaced by its name (`{ members }` for `members: await q`)."""
+    statement = literal.statement
+    edits = []
+    for node, key, name in zip(literal.awaits, literal.keys, names, strict=True):
+        replaced = node
+        while replaced.parent is not None and replaced.parent.type == "parenthesized_expression":
+            replaced = replaced.parent
+        pair = replaced.parent
+        if pair is not None and pair.type == "pair" and key == name:
+            edits.append(Edit(pair.start_byte, pair.end_byte, name))
+        else:
+            edits.append(Edit(replaced.start_byte, replaced.end_byte, name))
+    text = ctx.source[statement.start_byte : statement.end_byte]
+    shifted = [Edit(e.start - statement.start_byte, e.end - statement.start_byte, e.text) for e in edits]
+    trailing = "".join(" " + ctx.text(c) for c in trailing_comments(statement))
+    return apply_edits(text, shifted).decode("utf-8", "surrogateescape") + trailing
+
+
+def _movable_unit(statement: Node, analyzer: EffectAnalyzer, function: Node | None, guards_may_move: bool) -> _Unit:
+    effects = analyzer.effects(statement)
+    if effects.pure:
+        return _Unit([statement], None, effects, movable=True)
+    guard = guard_of(statement, analyzer) if guards_may_move else None
+    if guard is not None or analyzer.logging_statement(statement):
+        # Neither binds anything; both stay in order with every other statement moved past the reads.
+        quiet = Effects(frozenset(), effects.reads, False, "none", frozenset(), effects.conditional)
+        return _Unit([statement], None, quiet, movable=True, guard=guard)
+    filled = analyzer.local_collection_mutation(statement, function) if function is not None else None
+    if filled is not None:
+        # Filling a local collection: a write of that one name, so a read that reads it stays after it.
+        own = Effects(frozenset({filled}), effects.reads, False, "none", frozenset(), effects.conditional)
+        return _Unit([statement], None, own, movable=True)
+    return _Unit([statement], None, effects)
+
+
+def _catch_inspects_error(block: Node, function: Node) -> bool:
+    """Inside a `try` whose `catch` reads the error: a guard's error and a database error are told apart."""
+    current: Node | None = block
+    while current is not None and current != function:
+        parent = current.parent
+        if parent is not None and parent.type == "try_statement" and parent.child_by_field_name("body") == current:
+            handler = parent.child_by_field_name("handler")
+            parameter = handler.child_by_field_name("parameter") if handler is not None else None
+            body = handler.child_by_field_name("body") if handler is not None else None
+            if parameter is not None and body is not None:
+                names = {t.text for t in descendants_of_type(parameter, "identifier")}
+                if any(
+                    n.text in names for n in descendants_of_type(body, "identifier", "shorthand_property_identifier")
+                ):
+                    return True
+        current = parent
+    return False
+
+
+def _blank_line_before(ctx: FileContext, node: Node) -> bool:
+    previous = node.prev_sibling
+    while previous is not None and previous.type == "comment":
+        previous = previous.prev_sibling
+    start = previous.end_byte if previous is not None else node.start_byte
+    first = min([node.start_byte, *(c.start_byte for c in leading_comments(node))])
+    return ctx.source.count(b"\n", start, first) >= 2
+
+
 def _in_function(block: Node) -> bool:
     return enclosing_function(block) is not None
 
 
 def _reads_any(analyzer: EffectAnalyzer, condition: Node, group: list[int], units) -> bool:  # type: ignore[no-untyped-def]
     reads = analyzer.free_reads(condition)
-    return any(reads & units[i][2].binds for i in group)
+    return any(reads & units[i].effects.binds for i in group)

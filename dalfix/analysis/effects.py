@@ -6,6 +6,7 @@ dalfix cannot classify is `unknown`, and unknown is never treated as a read or a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -123,6 +124,15 @@ PURE_METHODS = frozenset(
         "toLocaleString",
     }
 )
+
+
+# Logging: `console.<m>(…)`, `logger.<m>(…)`, `log.<m>(…)`, `fooLogger.<m>(…)`, `this.logger.<m>(…)`.
+LOG_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace"})
+LOGGER_NAME = re.compile(r"^(console|log|logger|[A-Za-z_$][\w$]*Logger)$")
+# Methods that change a collection in place (a local array, Set, Map or object the function made).
+COLLECTION_MUTATORS = frozenset({"push", "unshift", "add", "set", "delete", "clear"})
+# Initial values of a local collection: `[]`, `{}`, `new Set(…)`, `new Map(…)`, `new Array(…)`.
+COLLECTION_CONSTRUCTORS = frozenset({"Set", "Map", "Array", "WeakSet", "WeakMap"})
 
 
 class CallSummaries(Protocol):
@@ -416,6 +426,133 @@ class EffectAnalyzer:
                 if receiver is not None and self.vocabulary.query_chain(receiver) is None:
                     return "none", False
         return "unknown", False
+
+    # ---- logging and local mutations (movable, not pure) --------------------------------------
+    def is_logging_call(self, call: Node) -> bool:
+        """`console.info(…)`, `logger.warn(…)`, `this.logger.error(…)` … with pure arguments.
+
+        A logger is the global `console`, or a name spelled like one (`log`, `logger`, `*Logger`, `this.logger`)
+        that is not the result of an `await` in this file (`const log = await …` is a row, not a logger).
+        Logging writes no database rows; where it may move is the caller's decision (it stays in order with
+        other statements that exit or log).
+        """
+        call = unwrap(call)
+        if call.type != "call_expression" or _is_optional_call(call):
+            return False
+        function = call.child_by_field_name("function")
+        function = unwrap(function) if function is not None else None
+        if function is None or function.type != "member_expression":
+            return False
+        prop, receiver = function.child_by_field_name("property"), function.child_by_field_name("object")
+        if prop is None or receiver is None or self.text(prop) not in LOG_METHODS:
+            return False
+        receiver = unwrap(receiver)
+        if not self._is_logger(receiver):
+            return False
+        args = call.child_by_field_name("arguments")
+        return args is not None and all(self.effects(a).pure for a in args.named_children)
+
+    def _is_logger(self, receiver: Node) -> bool:
+        if receiver.type == "member_expression":
+            inner, prop = receiver.child_by_field_name("object"), receiver.child_by_field_name("property")
+            return (
+                inner is not None
+                and prop is not None
+                and unwrap(inner).type == "this"
+                and self.text(prop) in ("logger", "log")
+            )
+        name = self.text(receiver)
+        if receiver.type != "identifier" or not LOGGER_NAME.match(name):
+            return False
+        if name == "console":
+            return "console" not in self.imports  # the global, not something imported under its name
+        # `const log = await …` is a row, not a logger.
+        for declarator in _descendants(self.parsed.root, "variable_declarator"):
+            target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+            if (
+                target is not None
+                and value is not None
+                and name in self.pattern_names(target)
+                and _descendants(value, "await_expression")
+            ):
+                return False
+        return True
+
+    def logging_statement(self, statement: Node) -> bool:
+        """An expression statement that is one logging call (see `is_logging_call`)."""
+        return (
+            statement.type == "expression_statement"
+            and bool(statement.named_children)
+            and self.is_logging_call(statement.named_children[0])
+        )
+
+    def local_collection_mutation(self, statement: Node, function: Node) -> str | None:
+        """The local collection `statement` only fills: `ids.push(x)`, `seen.add(id)`, `byId.set(k, v)`.
+
+        The name must be declared in `function` as `const x = []` / `{}` / `new Set(…)` / `new Map(…)` and
+        never handed on as a value (`const y = x`, `f(x)`, `return x`) before `statement`'s function ends, so
+        the call changes nothing any other code can see but later uses of `x` itself — which the caller
+        treats as a binding of `x`. Arguments must be pure. None when the statement is anything else.
+        """
+        if statement.type != "expression_statement" or not statement.named_children:
+            return None
+        call = unwrap(statement.named_children[0])
+        if call.type != "call_expression" or _is_optional_call(call):
+            return None
+        function_node = call.child_by_field_name("function")
+        member = unwrap(function_node) if function_node is not None else None
+        if member is None or member.type != "member_expression":
+            return None
+        prop, receiver = member.child_by_field_name("property"), member.child_by_field_name("object")
+        if prop is None or receiver is None or self.text(prop) not in COLLECTION_MUTATORS:
+            return None
+        receiver = unwrap(receiver)
+        if receiver.type != "identifier":
+            return None
+        name = self.text(receiver)
+        args = call.child_by_field_name("arguments")
+        if args is None or not all(self.effects(a).pure for a in args.named_children):
+            return None
+        return name if self._owned_collection(name, function) else None
+
+    def _owned_collection(self, name: str, function: Node) -> bool:
+        declared = False
+        for declarator in _descendants(function, "variable_declarator"):
+            target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+            if target is None or self.text(target) != name:
+                continue
+            parent = declarator.parent
+            kind = parent.children[0].type if parent is not None and parent.children else ""
+            if declared or kind != "const" or value is None or target.type != "identifier":
+                return False  # declared twice (shadowing), `let`, or destructured: not obviously ours
+            value = unwrap(value)
+            if value.type == "new_expression":
+                constructor = value.child_by_field_name("constructor")
+                args = value.child_by_field_name("arguments")
+                if constructor is None or self.text(constructor) not in COLLECTION_CONSTRUCTORS:
+                    return False
+                if args is not None and not all(self.effects(a).pure for a in args.named_children):
+                    return False
+            elif value.type not in ("array", "object") or not self.effects(value).pure:
+                return False
+            declared = True
+        if not declared:
+            return False
+        # Never stored where another name could see it change (`const y = x`, `{ x }`, `[x]`, `o.p = x`);
+        # uses as a receiver or an argument read it where they stand, which the caller orders.
+        for use in _descendants(function, "identifier", "shorthand_property_identifier"):
+            if self.text(use) != name:
+                continue
+            parent = use.parent
+            if use.type == "shorthand_property_identifier" or parent is None:
+                return False
+            if parent.type == "variable_declarator" and parent.child_by_field_name("value") == use:
+                return False
+            if parent.type == "assignment_expression" and parent.child_by_field_name("right") == use:
+                return False
+            if parent.type in ("pair", "array"):
+                return False
+        return True
 
     def effects(self, node: Node) -> Effects:
         db: DbEffectKind = "none"

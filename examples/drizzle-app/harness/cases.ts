@@ -49,6 +49,7 @@ import {
   U,
 } from './fixtures';
 import { loopShapeCases } from './cases-loop-shapes';
+import { accessCases, accessTargets } from './access-cases';
 
 export interface HarnessCase {
   name: string;
@@ -77,6 +78,7 @@ export const targets = {
   ProfileStatsService,
   RenderChainService,
   LoopShapesDAL,
+  ...accessTargets,
 } as const;
 
 const d = (iso: string) => new Date(iso);
@@ -993,4 +995,7 @@ export const cases: HarnessCase[] = [
 
   // DAL002 on loops as they are written: harness/cases-loop-shapes.ts
   ...loopShapeCases,
+
+  // ---------------------------------------------------------------- guards between reads (access-cases.ts)
+  ...accessCases,
 ];

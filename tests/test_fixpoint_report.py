@@ -1,0 +1,60 @@
+"""`check` reports what the fixpoint fixes: a group freed by an earlier fix counts, placed on the original."""
+
+from __future__ import annotations
+
+from dalfix.fixes import Applicability
+from dalfix.parsing import line_col
+from dalfix.rules import select_rules
+from dalfix.runner import RunOptions, run
+
+SOURCE = b"""import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
+import { projects, teams, users } from "./schema";
+
+const db = drizzle(new Pool({ connectionString: process.env.DATABASE_URL }));
+
+export async function levels(userId: string) {
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  const [team] = await db.select().from(teams).where(eq(teams.id, user.teamId));
+  const [other] = await db.select().from(users).where(eq(users.id, userId));
+  const [project] = await db.select().from(projects).where(eq(projects.id, user.projectId));
+  return { user, team, other, project };
+}
+
+export async function single(userId: string) {
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  return user;
+}
+"""
+
+
+def _run(tmp_path, threshold):  # type: ignore[no-untyped-def]
+    path = tmp_path / "levels.ts"
+    path.write_bytes(SOURCE)
+    return run([path], RunOptions(rules=select_rules(["DAL001"], [], False), fix_threshold=threshold))
+
+
+def test_check_counts_the_groups_the_fixpoint_fixes(tmp_path) -> None:
+    checked = _run(tmp_path, None)
+    fixed = _run(tmp_path, Applicability.UNSAFE)
+    (file,) = fixed.files
+    assert len(file.applied) == 2, "the second group is found only after the first is fixed"
+    assert len(checked.findings) == len(fixed.findings) == 2
+    (result,) = checked.files
+    assert len(result.findings) == 1 and len(result.later_findings) == 1  # round one, and the round after
+    assert result.fixed == SOURCE and result.status == "unchanged"  # check writes nothing
+    later = result.later_findings[0]
+    assert "[team], [project]" in later.message and later.applicability is Applicability.SAFE
+    assert later.fix is not None and later.fix.edits == ()  # its edits belong to an intermediate source
+    start_line, _ = line_col(SOURCE, later.start)
+    end_line, _ = line_col(SOURCE, later.end)
+    assert 9 <= start_line <= end_line <= 12  # inside the function's reads on the original
+
+
+def test_a_single_round_reports_no_later_findings(tmp_path) -> None:
+    path = tmp_path / "one.ts"
+    path.write_bytes(SOURCE.replace(b"  const [other]", b"  // const [other]"))
+    result = run([path], RunOptions(rules=select_rules(["DAL001"], [], False)))
+    assert [f.later_findings for f in result.files] == [[]]
+    assert len(result.findings) == 1
