@@ -30,8 +30,7 @@ import { canvasFiles, canvasGraphs } from "./schema";
 
 export async function getFileWithGraph(fileId: string) {
   const [file] = await db.select().from(canvasFiles).where(eq(canvasFiles.id, fileId));
-  if (!file) throw new Error("file not found");
-  const [graph] = await db.select().from(canvasGraphs).where(eq(canvasGraphs.id, fileId));
+  const [graph] = await db.select().from(canvasGraphs).where(eq(canvasGraphs.fileId, fileId));
   return { file, graph };
 }
 ```
@@ -45,9 +44,8 @@ import { canvasFiles, canvasGraphs } from "./schema";
 export async function getFileWithGraph(fileId: string) {
   const [[file], [graph]] = await Promise.all([
     db.select().from(canvasFiles).where(eq(canvasFiles.id, fileId)),
-    db.select().from(canvasGraphs).where(eq(canvasGraphs.id, fileId)),
+    db.select().from(canvasGraphs).where(eq(canvasGraphs.fileId, fileId)),
   ]);
-  if (!file) throw new Error("file not found");
   return { file, graph };
 }
 ```
