@@ -4,7 +4,8 @@
 
 `--source` runs another checkout of dalfix (e.g. an older commit unpacked with `git archive`) to compare.
 Each file gets a dalfix.toml raising `max-file-size` above it, unless --no-config (older versions reject
-the key). Prints one Markdown table row per size.
+the key). Prints one Markdown table row per size: wall time, CPU time (user + sys: what to compare on a busy
+machine) and peak memory.
 """
 
 from __future__ import annotations
@@ -24,20 +25,22 @@ sys.path.insert(0, str(ROOT / "bench"))
 from big_file import generate, repeat_for  # noqa: E402
 
 
-def measure(source: Path, path: Path, timeout: float) -> tuple[str, str]:
+def measure(source: Path, path: Path, timeout: float) -> tuple[str, str, str]:
     env = {**os.environ, "PYTHONPATH": str(source)}
-    command = ["/usr/bin/time", "-f", "maxrss=%M", sys.executable, "-m", "dalfix", "diff", path.name]
+    command = ["/usr/bin/time", "-f", "maxrss=%M cpu=%U+%S", sys.executable, "-m", "dalfix", "diff", path.name]
     start = time.perf_counter()
     try:
         done = subprocess.run(command, cwd=path.parent, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return f"> {timeout:.0f} s (killed)", "-"
+        return f"> {timeout:.0f} s (killed)", "-", "-"
     elapsed = time.perf_counter() - start
     memory = re.search(r"maxrss=(\d+)", done.stderr)
     megabytes = f"{int(memory.group(1)) / 1024:.0f} MB" if memory else "?"
+    cpu = re.search(r"cpu=([\d.]+)\+([\d.]+)", done.stderr)
+    cpu_seconds = f"{float(cpu.group(1)) + float(cpu.group(2)):.1f} s" if cpu else "?"
     if done.returncode not in (0, 1):
-        return f"exit {done.returncode} after {elapsed:.1f} s", megabytes
-    return f"{elapsed:.1f} s", megabytes
+        return f"exit {done.returncode} after {elapsed:.1f} s", cpu_seconds, megabytes
+    return f"{elapsed:.1f} s", cpu_seconds, megabytes
 
 
 def main() -> None:
@@ -55,8 +58,8 @@ def main() -> None:
     for size in args.sizes:
         path = base / f"big_{size:g}mb.ts"
         path.write_text(generate(repeat_for(size)), encoding="utf-8")
-        elapsed, memory = measure(args.source.resolve(), path, args.timeout)
-        print(f"| {args.label} | {size:g} MiB | {repeat_for(size)} | {elapsed} | {memory} |", flush=True)
+        elapsed, cpu, memory = measure(args.source.resolve(), path, args.timeout)
+        print(f"| {args.label} | {size:g} MiB | {repeat_for(size)} | {elapsed} | {cpu} | {memory} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ every offset and line stays the same) that the grammar does parse and that mean 
 - `typeof import("m")` as a call's type argument, `f<typeof import("m")>()`: `T`, then spaces;
 - `import("m").T<…>` as a type, `x: import("m").T<A>`: spaces before `T<A>`;
 - `export type * from "./x"` and `export type * as ns from "./x"`: spaces for `type`;
+- `start < unique.size` (a variable named like the type operators `unique`, `keyof`, `infer` after `<`):
+  `-` for `<`, which reads the same names;
 - a bare `&` in JSX text, `<p>Tom & Jerry</p>`: a space.
 
 The masks are kept only when the masked source parses with fewer errors. No fix may change masked bytes
@@ -30,6 +32,12 @@ GAPS: tuple[tuple[str, re.Pattern[bytes], int, bytes], ...] = (
     ("typeof import() type argument", re.compile(rb"<\s*(typeof\s+import\s*" + _STRING + rb")"), 1, b"T"),
     ("import() type with type arguments", re.compile(rb"\b(import\s*" + _STRING + rb"\s*\.)\s*[\w$]+\s*<"), 1, b""),
     ("export type *", re.compile(rb"\bexport\s+(type)\s+\*"), 1, b""),
+    (
+        "`<` before unique/keyof/infer",
+        re.compile(rb"(<)\s*(?:unique|keyof|infer)\s*[.\[;,)]"),
+        1,
+        b"-",
+    ),
 )
 JSX_AMPERSAND = "bare & in JSX text"
 _AMPERSAND = re.compile(rb"&(?!&|[A-Za-z]+;|#\d+;|#x[0-9A-Fa-f]+;)")
