@@ -18,10 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
+from fuzz_harness import check_properties, generated_file, mutated_fixture  # noqa: E402
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
-
-from tests.fuzz_harness import check_properties, generated_file, mutated_fixture  # noqa: E402
 
 
 def campaign(name: str, strategy, examples: int, random_seed: int) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -6,9 +6,8 @@ A longer run: `python bench/fuzz.py` (its last result is in bench/fuzz_results.m
 
 from __future__ import annotations
 
+from fuzz_harness import check_properties, generated_file, mutated_fixture
 from hypothesis import HealthCheck, given, settings
-
-from tests.fuzz_harness import check_properties, generated_file, mutated_fixture
 
 SMALL = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 
