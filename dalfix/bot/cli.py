@@ -7,6 +7,7 @@ list and in shell history); every line printed and every error passes through a 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import uuid
 from collections.abc import Callable
@@ -30,6 +31,18 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [part for value in values for part in value.split(",") if part.strip()]
 
 
+# GitHub's rules: an owner is 1-39 letters, digits or single hyphens; a name is letters, digits, `.`, `-`, `_`.
+REPOSITORY = re.compile(r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})/(?P<name>[A-Za-z0-9._-]{1,100})")
+
+
+def _valid_repository(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """`--repo` must be owner/name before any request is built from it (no `../`, `?`, `#`, spaces or hosts)."""
+    match = REPOSITORY.fullmatch(value or "")
+    if match is None or match.group("name") in (".", ".."):
+        raise click.BadParameter(f"{value!r} is not owner/name (e.g. octo-org/shop)", ctx, param)
+    return value
+
+
 def _shared(function):  # type: ignore[no-untyped-def]
     options = [
         click.option(
@@ -37,6 +50,7 @@ def _shared(function):  # type: ignore[no-untyped-def]
             "repository",
             envvar="GITHUB_REPOSITORY",
             required=True,
+            callback=_valid_repository,
             help="owner/name of the repository (default: $GITHUB_REPOSITORY).",
         ),
         click.option(

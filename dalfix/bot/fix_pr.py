@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from github.PullRequest import PullRequest
 from github.Repository import Repository
@@ -61,10 +62,11 @@ class FixPrOutcome:
 class Git:
     """The real git in the checkout; output and errors pass through the redactor."""
 
-    def __init__(self, checkout: Path, redact: Redactor, token: str | None = None) -> None:
+    def __init__(self, checkout: Path, redact: Redactor, token: str | None = None, host: str = "github.com") -> None:
         self.checkout = checkout
         self.redact = redact
         self.token = token
+        self.host = host.lower()  # the only host the token is sent to, over https
 
     def __call__(
         self, *args: str, check: bool = True, remote: str | None = None, env: dict[str, str] | None = None
@@ -82,18 +84,36 @@ class Git:
         return done.stdout.strip()
 
     def _auth_header(self, remote: str) -> dict[str, str]:
-        """An Authorization header for an https remote, unless the checkout configures one already
-        (actions/checkout persists its own; a second header makes GitHub answer 400)."""
+        """An Authorization header for the remote when it is https on the configured GitHub host, unless the
+        checkout configures one already (actions/checkout persists its own; a second makes GitHub answer 400).
+
+        Never for http:// (the token would travel in the clear) or another host (a PR cannot change the
+        remote, but a workflow or a fork's set-up might point it anywhere). The header is scoped to
+        `https://HOST/` in git's configuration and redirects are not followed, so git itself never sends it
+        elsewhere either.
+        """
         if not self.token:
             return {}
-        url = self("remote", "get-url", remote, check=False)
-        if not url.startswith(("https://", "http://")):
+        urls = self("remote", "get-url", "--all", remote, check=False).splitlines()
+        urls += self("remote", "get-url", "--push", "--all", remote, check=False).splitlines()
+        if not urls or not all(self._is_github_https(url) for url in urls):
             return {}
         configured = self("config", "--get-regexp", r"^http\..*extraheader$", check=False)
         if configured:
             return {}
         credentials = base64.b64encode(f"x-access-token:{self.token}".encode()).decode()
-        return {"http.extraheader": f"AUTHORIZATION: basic {credentials}"}
+        return {
+            f"http.https://{self.host}/.extraheader": f"AUTHORIZATION: basic {credentials}",
+            "http.followRedirects": "false",
+        }
+
+    def _is_github_https(self, url: str) -> bool:
+        try:
+            parsed = urlsplit(url.strip())
+            port = parsed.port
+        except ValueError:
+            return False
+        return parsed.scheme == "https" and (parsed.hostname or "").lower() == self.host and port in (None, 443)
 
 
 def _config_env(base: os._Environ[str] | dict[str, str], settings: dict[str, str]) -> dict[str, str]:
@@ -110,7 +130,7 @@ def _config_env(base: os._Environ[str] | dict[str, str], settings: dict[str, str
 
 def fix_pull_request(api: GitHubApi, options: FixPrOptions, log: Callable[[str], None]) -> FixPrOutcome:
     checkout = options.checkout.resolve()
-    git = Git(checkout, api.redact, api.token)
+    git = Git(checkout, api.redact, api.token, api.git_host)
     if git("status", "--porcelain", "--untracked-files=no"):
         raise BotError("the checkout has uncommitted changes; fix-pr needs a clean checkout of the default branch")
     repo = api.call("read the repository", lambda: api.client.get_repo(options.repository))

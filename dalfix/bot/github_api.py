@@ -14,12 +14,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from github import Auth, Github, GithubException
 from github.GithubObject import GithubObject
 
 DEFAULT_API_URL = "https://api.github.com"
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})  # where plain http is allowed (a local stand-in)
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: "wait for at least one minute" when it names no time
 
 T = TypeVar("T")
@@ -82,6 +84,9 @@ class GitHubApi:
         self._clock = self.clock or time.time
         if not self.token:
             raise BotError("no token: set GITHUB_TOKEN")
+        parsed = urlsplit(self.base_url)
+        if parsed.scheme != "https" and not (parsed.scheme == "http" and parsed.hostname in LOOPBACK_HOSTS):
+            raise BotError(f"the API URL must be https:// (got {self.base_url!r}); the token is not sent in the clear")
         self.redact = Redactor(self.token)
         self.client = Github(
             auth=Auth.Token(self.token),
@@ -93,6 +98,13 @@ class GitHubApi:
             seconds_between_requests=self.seconds_between_requests,
             seconds_between_writes=self.seconds_between_writes,
         )
+
+    @property
+    def git_host(self) -> str:
+        """The host whose https remotes may receive the token: github.com for api.github.com, else the
+        Enterprise Server's host (its API lives at https://HOST/api/v3)."""
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        return "github.com" if host == "api.github.com" else host
 
     def call(self, what: str, action: Callable[[], T], landed: Callable[[], T | None] | None = None) -> T:
         """Run `action` (PyGithub calls, lists materialized inside) with the retry policy.
