@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -34,14 +35,22 @@ def run_repository(checkout: Path, dalfix_path: Path, timeout: float) -> dict[st
     env = {**os.environ, "PYTHONPATH": str(dalfix_path)}
     command = ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "dalfix", "check", "--format", "json", "."]
     started = time.perf_counter()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         done = subprocess.run(command, cwd=checkout, env=env, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return {"crash": f"timed out after {timeout:.0f}s", "wall_s": timeout}
     wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time as well as wall time: on a shared machine the wall time measures the neighbours too.
+    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     stderr = done.stderr.decode("utf-8", "replace").splitlines()
     peak_kb = int(stderr[-1]) if stderr and stderr[-1].strip().isdigit() else None
-    row: dict[str, object] = {"wall_s": round(wall, 1), "peak_mb": round(peak_kb / 1024) if peak_kb else None}
+    row: dict[str, object] = {
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        "peak_mb": round(peak_kb / 1024) if peak_kb else None,
+    }
     try:
         report = json.loads(done.stdout)
     except ValueError:
@@ -93,6 +102,7 @@ def markdown(rows: dict[str, dict[str, object]], label: str) -> str:
         "skipped fns (construct)",
         "crashes",
         "wall s",
+        "cpu s",
         "peak MB",
     ]
     lines = [f"### {label}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -114,6 +124,7 @@ def markdown(rows: dict[str, dict[str, object]], label: str) -> str:
             f"{row['skipped_functions']} {shown}".strip(),
             row["failed_files"],
             row["wall_s"],
+            row.get("cpu_s", ""),
             row["peak_mb"],
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")

@@ -29,6 +29,7 @@ def make_project(tmp_path: Path, files: dict[str, str]) -> Project:
     [
         ("node-postgres", "new Pool({ max: 10 })", "node-postgres", True),
         ("node-postgres", "new Client()", "node-postgres-client", False),
+        ("node-postgres", "await pool.connect()", "node-postgres-client", False),
         ("node-postgres", "process.env.DATABASE_URL!", "node-postgres", True),
         ("postgres-js", "postgres(url)", "postgres-js", True),
         ("postgres-js", "postgres(url, { max: 1 })", "postgres-js-single", False),

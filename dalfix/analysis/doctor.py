@@ -52,7 +52,10 @@ def project_facts(project: Project) -> dict[str, object]:
     workspace = project.workspace
     root = workspace.root
     handles = []
-    for path in project.client_files:
+    # Where handles are created, and each package's entry (`export const db = createDb(schema)` in @acme/db).
+    entries = [project.resolver.package_entry(p) for p in workspace.packages if p.name]
+    sources = list(dict.fromkeys([*project.client_files, *(e for e in entries if e is not None)]))
+    for path in sources:
         info = project.summaries.module(path)
         if info is None:
             continue
@@ -102,6 +105,8 @@ def _handle_fact(project: Project, path: Path, node: Node, name: str, value: Han
     root = project.workspace.root
     drivers = sorted(value.drivers, key=lambda d: (d.driver, d.evidence))
     dialects = sorted({d.dialect for d in drivers if d.dialect})
+    # Candidates the application never creates (a PGlite made only by test clients) do not decide the kind.
+    created = [d for d in drivers if d.driver in project.created_driver_names] or drivers
     package = project.workspace.package_of(path)
     return {
         "name": name,
@@ -109,9 +114,9 @@ def _handle_fact(project: Project, path: Path, node: Node, name: str, value: Han
         "package": package.name if package is not None else None,
         "driver": "|".join(dict.fromkeys(d.driver for d in drivers)),
         "dialect": dialects[0] if len(dialects) == 1 else (" | ".join(dialects) or None),
-        "kind": kind_of_drivers(frozenset(drivers)),
+        "kind": kind_of_drivers(frozenset(created)),
         "role": "application" if is_application_file(path, root) else "test/script",
-        "evidence": [d.evidence for d in drivers],
+        "evidence": [d.evidence + ("" if d in created else " (not created by the application)") for d in drivers],
     }
 
 
@@ -128,7 +133,10 @@ def diagnose(paths: Iterable[Path]) -> list[dict[str, object]]:
 
 def render_text(facts: list[dict[str, object]]) -> str:
     lines: list[str] = []
+    quiet = [f for f in facts if not (f["handles"] or f["drizzle_calls"] or f["schema_files"] or f["problems"])]
     for fact in facts:
+        if fact in quiet and len(facts) > 1:
+            continue
         packages = fact["packages"]
         assert isinstance(packages, list)
         lines.append(f"workspace: {fact['workspace_root']} ({len(packages)} packages)")
@@ -165,6 +173,10 @@ def render_text(facts: list[dict[str, object]]) -> str:
         assert isinstance(problems, list)
         lines.extend(f"problem: {p['file']}: {p['problem']}" for p in problems)
         lines.append("")
+    if quiet and len(facts) > 1:
+        lines.append(
+            f"{len(quiet)} other project(s) without Drizzle: " + ", ".join(str(f["project"]) for f in quiet[:5])
+        )
     return "\n".join(lines)
 
 

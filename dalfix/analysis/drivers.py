@@ -154,13 +154,14 @@ def drizzle_driver_imports(parsed: ParsedFile) -> dict[str, str]:
 
 
 def driver_of_call(parsed: ParsedFile, call: Node, module: str) -> DriverInfo:
-    """The driver a `drizzle(...)` call creates a handle on, from its import and first argument."""
+    """The driver a `drizzle(...)` call creates a handle on, from its import and first argument (one
+    `pg.Client`, or a client checked out of a pool with `pool.connect()`, is a single connection)."""
     driver, dialect = DRIVER_MODULES.get(module, ("unknown", None))  # type: ignore[assignment]
     args = call.child_by_field_name("arguments")
     first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
     client = _client_expression(parsed, first) if first is not None else None
     text = parsed.text(client) if client is not None else ""
-    if driver == "node-postgres" and re.search(r"\bnew\s+(?:pg\.)?Client\b", text):
+    if driver == "node-postgres" and re.search(r"\bnew\s+(?:pg\.)?Client\b|\.connect\(\s*\)", text):
         driver = "node-postgres-client"
     elif driver == "postgres-js" and re.search(r"\bmax\s*:\s*1\b", text):
         driver = "postgres-js-single"

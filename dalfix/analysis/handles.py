@@ -118,6 +118,7 @@ class HandleIndex:
     summaries: Summaries
     _bindings: dict[tuple[Path, str], Value | None] = field(default_factory=dict)
     _returns: dict[tuple[Path, int], Value | None] = field(default_factory=dict)
+    _expressions: dict[tuple[Path, int, int, str], Value | None] = field(default_factory=dict)
     _depth: int = 0
 
     # ---- names --------------------------------------------------------------------------------
@@ -170,11 +171,18 @@ class HandleIndex:
     def expression(self, parsed: ParsedFile, node: Node) -> Value | None:
         if self._depth > MAX_DEPTH:
             return None
+        node = unwrap(node)
+        key = (parsed.path, node.start_byte, node.end_byte, node.type)
+        if key in self._expressions:
+            return self._expressions[key]
+        self._expressions[key] = None  # a cycle ends here
         self._depth += 1
         try:
-            return self._expression(parsed, unwrap(node))
+            value = self._expression(parsed, node)
         finally:
             self._depth -= 1
+        self._expressions[key] = value
+        return value
 
     def _expression(self, parsed: ParsedFile, node: Node) -> Value | None:
         kind = node.type
@@ -260,7 +268,11 @@ class HandleIndex:
             return None
         # A call handed handle factories returns one of them, chosen at runtime (`createDbMapping({…})`).
         args = call.child_by_field_name("arguments")
-        handed = [self.expression(parsed, a) for a in args.named_children] if args is not None else []
+        handed = [
+            self.expression(parsed, a)
+            for a in (args.named_children if args is not None else [])
+            if a.type in ("identifier", "object", "arrow_function")
+        ]
         chosen = _handed_factories(handed)
         return union(chosen) if chosen else None
 
@@ -422,14 +434,17 @@ def _assignments_to(parsed: ParsedFile, name: str, within: Node | None = None) -
 
 
 def _local_declarator(parsed: ParsedFile, function: Node, name: str) -> Node | None:
-    body = function.child_by_field_name("body")
-    if body is None:
-        return None
-    for node in _own_nodes(body, "variable_declarator"):
-        declared = node.child_by_field_name("name")
-        if declared is not None and declared.type == "identifier" and parsed.text(declared) == name:
-            return node
-    return None
+    cache = parsed.__dict__.setdefault("_dalfix_locals", {})
+    key = (function.start_byte, function.end_byte)
+    if key not in cache:
+        body = function.child_by_field_name("body")
+        declared: dict[str, Node] = {}
+        for node in _own_nodes(body, "variable_declarator") if body is not None else []:
+            name_node = node.child_by_field_name("name")
+            if name_node is not None and name_node.type == "identifier":
+                declared.setdefault(parsed.text(name_node), node)
+        cache[key] = declared
+    return cache[key].get(name)
 
 
 def _is_parameter(parsed: ParsedFile, function: Node, name: str) -> bool:

@@ -221,6 +221,10 @@ class Summaries:
     def _handle_driver(self, path: Path, name: str) -> DriverInfo | None:
         from dalfix.analysis.handles import Handle
 
+        info = self.module(path)
+        local = info.declarations.get(name) if info is not None else None
+        if local is not None and local.type in ("function_declaration", "class_declaration", "interface_declaration"):
+            return None  # a function is at most a factory, never a handle itself
         value = self.handles.binding(path, name)
         if not isinstance(value, Handle) or not value.database or value.transaction:
             return None
