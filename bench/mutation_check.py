@@ -83,8 +83,9 @@ MUTATIONS = [
         "lose an upper-case key",
         "RendersDAL.markAsFailed",
         "src/dal/renders.ts",
-        ".where(inArray(renders.id, renderIds));",
-        ".where(inArray(renders.id, renderIds.filter((id) => id === id.toLowerCase())));",
+        "errorMessage, updatedAt: new Date() })\n        .where(inArray(renders.id, renderIds));",
+        "errorMessage, updatedAt: new Date() })\n"
+        "        .where(inArray(renders.id, renderIds.filter((id) => id === id.toLowerCase())));",
         "keys not in lower case are dropped from the batch",
     ),
     Mutation(
@@ -113,6 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--engine", choices=["pglite", "postgres"], default="pglite")
     parser.add_argument("--out", type=Path, help="write the result table (markdown) here")
+    parser.add_argument("--only", action="append", default=[], help="run the mutations whose kind contains this")
     args = parser.parse_args()
     url = None
     if args.engine == "postgres":
@@ -129,7 +131,7 @@ def main() -> None:
         methods = changed_methods(before, after)
         all_names = [c for c in json.loads(EXPECTED.read_text(encoding="utf-8"))["statements"]]
         rows = []
-        for mutation in MUTATIONS:
+        for mutation in [m for m in MUTATIONS if not args.only or any(o in m.kind for o in args.only)]:
             if mutation.method not in methods:
                 raise SystemExit(f"{mutation.method} is no longer rewritten by dalfix; pick another mutation")
             cases = cases_of([mutation.method], all_names)

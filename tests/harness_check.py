@@ -10,6 +10,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,14 +210,33 @@ def run_both(
     work: Path,
     methods: Iterable[str],
     database_url: str | None,
-    cases: Iterable[str] = (),
 ) -> dict[str, object]:
-    """Three harness runs: the original with its statement log, the original with the faults planned from
-    that log, the rewrite with its plain cases and the same faults. `cases` limits the plain cases."""
-    original = run_original(before_app, work, methods, database_url, cases)
+    """Four harness runs in two rounds of two at once (each run is one Node process; on two cores that
+    halves the wall time): the original with its statement log and the rewrite; then both with the fault
+    variants planned from the original's log."""
     tag = "postgres" if database_url else "pglite"
-    after = run_rewrite(after_app, original, work / f"after-{tag}.json", database_url)
-    return {**original, "after": after}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(run_harness, before_app, work / f"before-{tag}.json", "--sql", database_url=database_url)
+        second = pool.submit(run_harness, after_app, work / f"after-{tag}.json", database_url=database_url)
+        before, after = first.result(), second.result()
+        plan = fault_plan(before, cases_of(methods, [case["name"] for case in before["cases"]]))
+        plan_file = work / f"faults-{tag}.json"
+        plan_file.write_text(json.dumps({"faults": plan}, indent=1), encoding="utf-8")
+        faults = ("--faults", str(plan_file), "--faults-only")
+        first = pool.submit(
+            run_harness, before_app, work / f"before-faults-{tag}.json", *faults, database_url=database_url
+        )
+        second = pool.submit(
+            run_harness, after_app, work / f"after-faults-{tag}.json", *faults, database_url=database_url
+        )
+        before_faults, after_faults = first.result(), second.result()
+    return {
+        "recorded_engine": before["engine"],
+        "before": {c["name"]: c for c in before["cases"] + before_faults["cases"]},
+        "after": {c["name"]: c for c in after["cases"] + after_faults["cases"]},
+        "plan": plan,
+        "before_faults": before_faults,
+    }
 
 
 # ------------------------------------------------------------------ declared differences
