@@ -62,30 +62,30 @@ MUTATIONS = [
         "reorder two writes",
         "RenderChainService.deleteChain",
         "src/services/render-chain.ts",
-        "    if (chainRenders.length > 0) {\n      await db\n        .update(renders)\n"
+        "    for (let start = 0; start < chainRenders.length; start += 2) {\n      await db\n        .update(renders)\n"
         "        .set({ chainId: null, chainPosition: null, updatedAt: new Date() })\n"
-        "        .where(inArray(renders.id, chainRenders.map((r) => r.id)));\n    }\n\n"
+        "        .where(inArray(renders.id, chainRenders.map((r) => r.id).slice(start, start + 2)));\n    }\n\n"
         "    await RenderChainsDAL.delete(chainId);",
-        "    await RenderChainsDAL.delete(chainId);\n    if (chainRenders.length > 0) {\n      await db\n"
-        "        .update(renders)\n        .set({ chainId: null, chainPosition: null, updatedAt: new Date() })\n"
-        "        .where(inArray(renders.id, chainRenders.map((r) => r.id)));\n    }",
+        "    await RenderChainsDAL.delete(chainId);\n"
+        "    for (let start = 0; start < chainRenders.length; start += 2) {\n      await db\n        .update(renders)\n"
+        "        .set({ chainId: null, chainPosition: null, updatedAt: new Date() })\n"
+        "        .where(inArray(renders.id, chainRenders.map((r) => r.id).slice(start, start + 2)));\n    }",
         "the chain is deleted before its renders are detached",
     ),
     Mutation(
         "drop an empty-list guard",
         "RendersDAL.getForComparison",
         "src/dal/renders.ts",
-        "renderIds.length === 0 ? [] : await db.select().from(renders)",
-        "await db.select().from(renders)",
-        "`inArray(renders.id, [])` is sent for an empty list",
+        "for (let start = 0; start < distinct.length; start += size) {",
+        "for (let start = 0; start === 0 || start < distinct.length; start += size) {",
+        "the chunk loop sends `inArray(renders.id, [])` for an empty list",
     ),
     Mutation(
         "lose an upper-case key",
         "RendersDAL.markAsFailed",
         "src/dal/renders.ts",
-        "errorMessage, updatedAt: new Date() })\n        .where(inArray(renders.id, renderIds));",
-        "errorMessage, updatedAt: new Date() })\n"
-        "        .where(inArray(renders.id, renderIds.filter((id) => id === id.toLowerCase())));",
+        ".where(inArray(renders.id, renderIds.slice(start, start + 2)));",
+        ".where(inArray(renders.id, renderIds.slice(start, start + 2).filter((id) => id === id.toLowerCase())));",
         "keys not in lower case are dropped from the batch",
     ),
     Mutation(

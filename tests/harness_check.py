@@ -94,7 +94,13 @@ def _js_text(value: object) -> str | None:
     """A bind parameter as JS `String(value)` gives it, for the values a fault may name (strings, integers)."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
-    return str(value)
+    return canonical_key(str(value))
+
+
+def canonical_key(text: str) -> str:
+    """As harness/faults.ts compares parameters: a uuid by its lower-case hex digits, anything else as is."""
+    digits = re.sub(r"[{}-]", "", text).lower()
+    return digits if re.fullmatch(r"[0-9a-f]{32}", digits) else text
 
 
 def _mentions(sql: str, table: str) -> bool:
@@ -119,10 +125,12 @@ def fault_for_statement(sql: list[str], params: list[list[object]], index: int) 
         spec["table"] = main.group(1)
     same_table = [i for i, s in enumerate(sql) if not main or _mentions(s, main.group(1))]
     texts = [{_js_text(v) for v in params[i]} - {None} for i in range(len(sql))]
-    candidates = [t for t in (_js_text(v) for v in params[index]) if t is not None]
+    candidates = [v for v in params[index] if _js_text(v) is not None]
+    key = None
     if candidates:
-        spec["param"] = min(candidates, key=lambda t: sum(1 for i in same_table if t in texts[i]))
-    nth = sum(1 for i in same_table if i <= index and ("param" not in spec or spec["param"] in texts[i]))
+        raw = min(candidates, key=lambda v: sum(1 for i in same_table if _js_text(v) in texts[i]))
+        spec["param"], key = raw, _js_text(raw)
+    nth = sum(1 for i in same_table if i <= index and (key is None or key in texts[i]))
     spec["nth"] = nth
     return spec
 
@@ -255,6 +263,9 @@ ALLOWED = {
     "another-injected-error",
     # A statement failed part-way: the original left the writes before it, the rewrite leaves none.
     "all-or-nothing",
+    # A statement failed part-way in a batch sent in chunks: the chunks before the failing one stay, so each
+    # row is either as it was at the start or as the original left it (all-or-nothing is the one-chunk case).
+    "chunked-all-or-nothing",
     # The return value may differ (rows must not); only for an unsafe fix whose Fix safety names the case.
     "result",
     # More statements, same result and rows: a read moved up past a guard runs when the guard exits
@@ -303,6 +314,17 @@ def _check_declared(kind: str, old: dict, new: dict) -> str | None:  # type: ign
             return "not both failed"
         if new.get("rows") != new.get("rowsAtStart"):
             return "the rewrite left some of its writes (not all-or-nothing)"
+        return None
+    if kind == "chunked-all-or-nothing":
+        if not (_is_error(old["result"]) and _is_error(new["result"])):
+            return "not both failed"
+        start, original, rewrite = new.get("rowsAtStart") or {}, old.get("rows") or {}, new.get("rows") or {}
+        for table, rows in rewrite.items():
+            allowed = {json.dumps(r, sort_keys=True) for r in start.get(table, []) + original.get(table, [])}
+            if any(json.dumps(r, sort_keys=True) not in allowed for r in rows):
+                return f"a row of {table} is neither as at the start nor as the original left it"
+            if len(rows) != len(start.get(table, [])) and len(rows) != len(original.get(table, [])):
+                return f"{table} has a row count neither at the start nor after the original"
         return None
     if kind == "result":
         return "rows differ too" if old.get("rows") != new.get("rows") else None
@@ -366,7 +388,7 @@ def data_statements(case: dict) -> int:  # type: ignore[type-arg]
 
 def expected_from(before: dict[str, dict], after: dict[str, dict], fault_variants: int) -> dict:  # type: ignore[type-arg]
     plain = [name for name in before if "@" not in name]
-    # The headline counts the app's ordinary calls; the synthetic #longList inputs (a thousand keys each)
+    # The headline counts the app's ordinary calls; the synthetic #longList inputs (LONG_LIST_LENGTH keys each)
     # are counted apart, or they would be most of it.
     ordinary = [name for name in plain if not name.endswith(LONG_LIST)]
     long_lists = [name for name in plain if name.endswith(LONG_LIST)]

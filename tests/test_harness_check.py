@@ -9,6 +9,7 @@ import pytest
 from harness_check import (
     EXPECTED,
     Declaration,
+    canonical_key,
     changed_methods,
     compare,
     dump_expected,
@@ -129,3 +130,21 @@ def test_changed_methods_maps_functions_to_case_targets(tmp_path: Path) -> None:
             f"export class ADAL {{\n  static async get() {{ {body} }}\n  static async same() {{ return 0; }}\n}}\n"
         )
     assert changed_methods(tmp_path / "before", tmp_path / "after") == ["ADAL.get", "store.load"]
+
+
+def test_chunked_batches_may_keep_the_chunks_before_the_failing_one() -> None:
+    chunked = Declaration("X.m@*", "DAL002", "chunked-all-or-nothing", "q")
+    start, original = (
+        {"t": [{"id": 1, "s": "a"}, {"id": 2, "s": "a"}]},
+        {"t": [{"id": 1, "s": "b"}, {"id": 2, "s": "b"}]},
+    )
+    first_chunk_only = {"t": [{"id": 1, "s": "b"}, {"id": 2, "s": "a"}]}
+    before = {"X.m@f": _case(ERROR, rows=original, at_start=start)}
+    assert not compare(before, {"X.m@f": _case(ERROR, rows=first_chunk_only, at_start=start)}, [chunked])[0]
+    invented = {"t": [{"id": 1, "s": "c"}, {"id": 2, "s": "a"}]}
+    assert compare(before, {"X.m@f": _case(ERROR, rows=invented, at_start=start)}, [chunked])[0]
+
+
+def test_uuid_parameters_compare_by_hex_digits() -> None:
+    assert canonical_key(R7.upper()) == canonical_key("{" + R7 + "}") == canonical_key(R7.replace("-", ""))
+    assert canonical_key("Worker lost") == "Worker lost"

@@ -13,7 +13,7 @@
  *       among its bind parameters.
  *
  * `table` (a quoted SQL table name in the text), `param` (a bind parameter,
- * compared as text) and `startsWith` (e.g. 'commit') are all optional; `nth`
+ * compared as text; uuids by their hex digits) and `startsWith` (e.g. 'commit') are all optional; `nth`
  * counts the statements that match the rest (1-based). `all: true` makes every
  * matching statement fail (several simultaneous failures).
  *
@@ -90,7 +90,17 @@ function raiseStatement(error: Injected, table: string | undefined): string {
 
 function paramText(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
-  return String(value);
+  return canonicalKey(String(value));
+}
+
+/**
+ * A uuid compares by its hex digits (PostgreSQL reads `ABC…`, `{abc…}` and
+ * unhyphenated forms as one uuid), so a rewrite that canonicalises keys
+ * before querying still sends "the same" parameter.
+ */
+export function canonicalKey(text: string): string {
+  const hex = text.replace(/[{}-]/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(hex) ? hex : text;
 }
 
 /** The tables a statement text mentions ("name" tokens that are table names). */
@@ -151,7 +161,9 @@ export class FaultInjector {
     if (spec.startsWith !== undefined && !text.trimStart().toLowerCase().startsWith(spec.startsWith.toLowerCase())) {
       return null;
     }
-    if (spec.param !== undefined && !values.some((value) => paramText(value) === String(spec.param))) return null;
+    if (spec.param !== undefined && !values.some((value) => paramText(value) === canonicalKey(String(spec.param)))) {
+      return null;
+    }
     this.matches += 1;
     if (!spec.all && this.matches !== (spec.nth ?? 1)) return null;
     this.report.fired.push(this.report.seen);

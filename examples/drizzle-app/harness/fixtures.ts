@@ -17,10 +17,11 @@ const at = (iso: string) => new Date(iso);
 export const MISSING_ID = '0000dead-0000-4000-8000-000000000000';
 
 /**
- * Length of the `#longList` edge inputs of batched methods: longer than the
- * chunk a batched rewrite splits its key list into. Raise it with the chunk
- * size (the original loop sends one statement per key, so this is what the
- * before-run costs).
+ * Length of the `#longList` edge inputs of batched methods: many times the
+ * chunk a batched rewrite splits its key list into (`batch-size = 2` in the
+ * app's dalfix.toml), with duplicates and misses across chunk boundaries.
+ * The original loop sends one statement per key, so this is what the
+ * before-run costs; raise it with the batch size.
  */
 export const LONG_LIST_LENGTH = 1001;
 
