@@ -138,7 +138,8 @@ def fault_for_statement(sql: list[str], params: list[list[object]], index: int) 
 def fault_plan(before_run: dict, case_names: Iterable[str]) -> list[dict[str, object]]:  # type: ignore[type-arg]
     """For each case: its first, second and last statement failing, and (with two or more) all of them.
 
-    A statement identical to an earlier one (same text, same parameters: a repeated key) is not a target:
+    A statement identical to an earlier one (same text, same parameters, uuids compared by their hex
+    digits: a repeated key) is not a target:
     only a transient error could fail the repetition and not the first, and once a rewrite sends both as
     one statement that error has no counterpart. "Second" and "last" count the other statements."""
     by_name = {case["name"]: case for case in before_run["cases"]}
@@ -150,7 +151,7 @@ def fault_plan(before_run: dict, case_names: Iterable[str]) -> list[dict[str, ob
         seen: set[str] = set()
         distinct = []
         for i in range(n):
-            key = json.dumps([sql[i], params[i]])
+            key = json.dumps([sql[i], [_js_text(v) or v for v in params[i]]])  # uuids by their hex digits
             if key not in seen:
                 seen.add(key)
                 distinct.append(i + 1)

@@ -148,3 +148,8 @@ def test_chunked_batches_may_keep_the_chunks_before_the_failing_one() -> None:
 def test_uuid_parameters_compare_by_hex_digits() -> None:
     assert canonical_key(R7.upper()) == canonical_key("{" + R7 + "}") == canonical_key(R7.replace("-", ""))
     assert canonical_key("Worker lost") == "Worker lost"
+
+
+def test_a_key_repeated_in_another_spelling_is_a_repeat() -> None:
+    run = {"cases": [{"name": "X.m", "sql": [UPDATE] * 3, "params": [["f", R10.upper()], ["f", R7], ["f", R10]]}]}
+    assert [e["position"] for e in fault_plan(run, ["X.m"])] == [1, 2, 1]

@@ -23,7 +23,7 @@ export const MISSING_ID = '0000dead-0000-4000-8000-000000000000';
  * The original loop sends one statement per key, so this is what the
  * before-run costs; raise it with the batch size.
  */
-export const LONG_LIST_LENGTH = 1001;
+export const LONG_LIST_LENGTH = 51;
 
 /**
  * `length` keys cycling through `ids`, every fifth one an id no row uses
