@@ -7,9 +7,11 @@ query: `select({ a: A, b: B }).from(A).leftJoin(B, eq(B.key, A.column))`, then r
 The second read cannot start before the first one returns, so the function waits two full round trips for
 what the database can answer in one. On a pool the two reads may also see different snapshots.
 
-Only many-to-one and one-to-one pairs are joined: the second read compares a primary key or a (non-partial)
+Many-to-one and one-to-one pairs are joined: the second read compares a primary key or a (non-partial)
 unique column set of its table, per the schema, so the join adds at most one row to the first read's row.
-Not handled yet, and left alone: one-to-many pairs (a join would multiply rows), partial selects, chains of
+A one-to-many second read limited to one row (`limit(1)`, `findFirst`) under a parent read by a unique key is
+joined too, unsafe: the join keeps `limit(1)` but not which of several children the database picks.
+Not handled yet, and left alone: other one-to-many pairs (a join would multiply rows), partial selects, chains of
 three, reads of the same table (a self-join needs an alias), `sql` fragments in either read (a join makes
 bare column names ambiguous), a `.for('update')` lock (the reads are not plain keyed reads), reads on
 different handles, reads already in `Promise.all`, and anything but an `if (!a) return|throw` guard between
@@ -77,6 +79,7 @@ is NULL (`mapResultRow`'s nullify map), which a NOT NULL first column makes exac
 one round trip instead of two, and both rows come from one snapshot.
 Unsafe otherwise: without the guard the original threw a TypeError on `a.y` for a missing parent and the
 rewrite yields `undefined`; a non-unique first read picks an arbitrary row either way (maybe another one);
+a non-unique child key picks an arbitrary child either way (maybe another one);
 different column types compare differently in SQL than a bound parameter; a nullable first column can make
 a found child `undefined`. The types change too: `b` becomes `B | undefined` where the destructuring was `B`
 without `noUncheckedIndexedAccess`.
@@ -129,8 +132,10 @@ class FetchThenFetch(Rule):
             return None
         child, child_read, _ = second
         parent_table, child_table = parent_read.table, child_read.table
-        if child_table is parent_table or not child_table.is_unique_key(child_read.keys):
-            return None  # a self-join needs an alias; a one-to-many join multiplies the parent row
+        parent_unique = parent_table.is_unique_key(parent_read.keys)
+        child_unique = child_table.is_unique_key(child_read.keys)
+        if child_table is parent_table or not (child_unique or parent_unique):
+            return None  # a self-join needs an alias; one-to-many under a non-unique parent multiplies rows
         assert parent_read.chain is not None and child_read.chain is not None
         if ctx.text(parent_read.chain.root) != ctx.text(child_read.chain.root) or "sql`" in ctx.text(parent_where):
             return None
@@ -165,8 +170,14 @@ class FetchThenFetch(Rule):
         reasons = []
         if guard is None:
             reasons.append("no `if (!a)` guard: a missing parent used to throw on `a.y`")
-        if not parent_table.is_unique_key(parent_read.keys):
+        if not parent_unique:
             reasons.append(f"{parent_table.ts_name} is not read by a unique key")
+        if not child_unique:
+            columns = ", ".join(child_read.keys)
+            reasons.append(
+                f"{child_table.ts_name}({columns}) is not unique: `limit(1)` picks one of several children, "
+                "maybe another one in the join"
+            )
         if not same_types:
             reasons.append("the join columns' SQL types differ or are unknown")
         if first_column is None or not (first_column.not_null or first_column.primary_key):
