@@ -249,11 +249,10 @@ UNKNOWN_CHUNK_SIZE = 900
 
 @dataclass(frozen=True)
 class Batch:
-    """What a batch reads in chunks: `keys` (the list's text, in loop order), `same_key` (a JS function telling
-    two keys the database reads as one, "" for identity) and the bind parameters each key takes."""
+    """What a batch reads in chunks: `keys` (the list's text, in loop order) and the bind parameters each key
+    takes."""
 
     keys: str
-    same_key: str = ""
     per_row: int = 1
 
 
@@ -284,7 +283,7 @@ def chunk_helper(parsed: ParsedFile) -> tuple[str, bool]:
         name = "inChunks" + suffix
         if not re.search(rf"\b{name}\b", text):
             return name, True
-        if re.search(rf"^async function {name}<K, R>\($", text, re.M):
+        if re.search(rf"^async function {name}<K, R>\(keys: readonly K\[\], size: number,", text, re.M):
             return name, False
     return "inChunks10", True
 
@@ -319,3 +318,19 @@ def constraint_risk(project: Project, parsed: ParsedFile, chain: QueryChain) -> 
         if key in table.foreign_key_columns() and not null:
             return f"`{name}.{key}` is a foreign key"
     return None
+
+
+def independent_writes(project: Project, parsed: ParsedFile, chains: list[QueryChain | None]) -> bool:
+    """Whether keyed writes may run table by table instead of element by element: each writes a different
+    table the schema model knows completely, no foreign key links two of them, and no constraint can reject
+    one of their rows (`constraint_risk`)."""
+    tables = []
+    for chain in chains:
+        target = chain_arguments(chain).get(chain.method, []) if chain is not None else []
+        table = project.schema.table_for_identifier(parsed, unwrap(target[0])) if len(target) == 1 else None
+        if chain is None or table is None or constraint_risk(project, parsed, chain) is not None:
+            return False
+        tables.append(table)
+    ids = [t.id for t in tables]
+    linked = any(fk.target in ids for t in tables for fk in t.foreign_keys)
+    return len(set(ids)) == len(ids) and not linked and project.schema.complete

@@ -14,7 +14,8 @@ MySQL (whose limit is 65,535 bind parameters), 15,000 on SQLite (32,766), 50 on 
 when the dialect is unknown (SQLite before 3.32 allowed 999); an insert's rows per statement are that
 divided by its values per row; `batch-size` in dalfix.toml sets another size. Writes loop over chunks of the
 keys; reads go through an `inChunks` helper added once at the end of the file, which runs one statement per
-chunk of distinct keys. So n keys send ceil(n / size) statements, an empty list sends none (and
+chunk of distinct keys (one uuid written in two spellings that land in different chunks has its rows read
+twice; only lists longer than a chunk can tell). So n keys send ceil(n / size) statements, an empty list sends none (and
 `inArray(col, [])`, which throws before drizzle-orm 0.32.1, is never built).
 
 ## Why is this bad?
@@ -118,8 +119,10 @@ and each key keeps its first. Inserts, offered only inside a transaction (where 
 rolls back both forms; outside, the loop would keep the rows before it): defaults such as `now()` are
 computed once, and RETURNING rows are taken back in VALUES order, which PostgreSQL does but does not
 promise. Several keyed updates or deletes per element (`delete` from `a`, then from `b`) become one batch
-each, in body order; unsafe, because every element's first statement now runs before any element's second: a foreign
-key or trigger between the tables can fail the batch where the loop succeeded, or the other way round.
+each, in body order. Every element's first statement now runs before any element's second, so this is unsafe
+unless the schema model shows the statements write different tables that no foreign key links (either way)
+and none can be rejected by a constraint (above): then no statement sees another's rows, and the order
+changes nothing (statement-level triggers aside, as above).
 A read per element followed by a write is reported without a fix.
 A SET that reads the row (``sql`${t.n} + 1` ``) gets no fix: the loop applies it once per
 occurrence of a key, the batch once per row.
@@ -132,7 +135,7 @@ from collections.abc import Iterator
 
 from dalfix import batching
 from dalfix.analysis.drizzle import QueryChain, unwrap
-from dalfix.analysis.keys import canonical, key_column, key_comparison, key_match, same_key
+from dalfix.analysis.keys import canonical, key_column, key_comparison, key_match
 from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_another_loop, outside_closures
 from dalfix.batching import CHUNK, Batch, aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.context import FileContext
@@ -213,7 +216,7 @@ class QueryInLoop(Rule):
         if compare is None:
             return self._no_fix(ctx, a, site, UNCOMPARABLE.format(column))
         match_key = canonical(ctx.text(key.key), compare, ctx.style.quote)
-        batch = Batch(keys, same_key(compare, ctx.style.quote))
+        batch = Batch(keys)
         grouped = f"one `GROUP BY {column}` query"
         if chain.method == "$count":  # a number per key; keys without rows count 0
             query = batching.count_query(ctx.text(chain.root), ctx.text(root[0]), text_with_edits(
@@ -289,7 +292,10 @@ class QueryInLoop(Rule):
         if len(keys) != 1:
             return None  # statements keyed by different paths of the element
         what = f"{len(queries)} statements with `inArray`, one per per-element statement"
-        return self._replace(ctx, a, sites[0], statement, queries, what, Applicability.UNSAFE, keys.pop())
+        chains = [ctx.vocabulary.query_chain(site.query) for site in sites]
+        unrelated = a.loop.kind in SAFE_LOOPS and batching.independent_writes(ctx.project, ctx.parsed, chains)
+        applicability = Applicability.SAFE if unrelated else Applicability.UNSAFE
+        return self._replace(ctx, a, sites[0], statement, queries, what, applicability, keys.pop())
 
     def _insert(self, ctx, a, site, chain, args, root) -> Finding | None:  # type: ignore[no-untyped-def]
         values = unwrap(args["values"][0]) if len(args.get("values", [])) == 1 else None
@@ -316,7 +322,7 @@ class QueryInLoop(Rule):
         if "returning" not in args or "onConflictDoNothing" in args or a.result_discarded(site):
             return None
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "inserted", "{}.splice(0, 1)",
-                           "one multi-row `insert … returning`", None, Batch(rows, "", per_row))  # fmt: skip
+                           "one multi-row `insert … returning`", None, Batch(rows, per_row))  # fmt: skip
 
     def _select(self, ctx, a, site, chain, key, args, projection, keyed, compare, batch) -> Finding | None:  # type: ignore[no-untyped-def]
         prop = key_property(ctx.parsed, key.column, projection, args["from"][0])
@@ -363,7 +369,7 @@ class QueryInLoop(Rule):
             return self._no_fix(ctx, a, site, UNCOMPARABLE.format(ctx.text(key.column)))
         keyed, batch = (
             f"inArray({ctx.text(key.column)}, {CHUNK})",
-            Batch(a.keys_text(key), same_key(compare, ctx.style.quote)),
+            Batch(a.keys_text(key)),
         )
         orders = batching.order_terms(ctx.parsed, options["orderBy"]) if "orderBy" in options else None
         row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row")
@@ -440,7 +446,6 @@ class QueryInLoop(Rule):
             keys=batch.keys,
             size=max(1, batching.chunk_size(ctx.project, ctx.parsed) // batch.per_row),
             chunk=chunk,
-            same_key=batch.same_key,
             group=group,
             map_key=map_key,
             query=reindent(query.replace(CHUNK, chunk), "", "" if group is None else ctx.style.indent_unit),

@@ -76,8 +76,3 @@ def canonical(expression: str, comparison: Comparison, quote: str = '"') -> str:
 def key_match(row_value: str, key: str, comparison: Comparison, quote: str = '"') -> str:
     """The JS condition that a row's key value and a loop's key name the same database value."""
     return f"{canonical(row_value, comparison, quote)} === {canonical(key, comparison, quote)}"
-
-
-def same_key(comparison: Comparison, quote: str = '"') -> str:
-    """A JS function mapping keys the database reads as one to one value ("" when that is identity)."""
-    return f"(key) => {canonical('key', comparison, quote)}" if comparison == "uuid" else ""

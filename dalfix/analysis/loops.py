@@ -444,8 +444,10 @@ class LoopAnalysis:
     def mapped(self, expression: str, returns: str = "") -> str:
         """The list of `expression` (written in terms of the element) over all elements, in loop order;
         `returns` annotates the callback's return type (`: T`)."""
-        assert self.loop.pattern is not None and self.iteration is not None
-        source, array = self.iteration.source, self.iteration.array
+        assert self.loop.pattern is not None
+        # A list dalfix cannot read twice still gets a text for messages (`xs.map(…)`), never for a fix.
+        iteration = self.iteration or Iteration("", self.operand(self.loop.iterable), True)
+        source, array = iteration.source, iteration.array
         pattern = self.text(self.loop.pattern)
         bare = self.loop.pattern.child_by_field_name("pattern")  # `(x: T) =>` of a callback
         if expression in (pattern, self.text(bare) if bare is not None else pattern):
@@ -479,7 +481,10 @@ class LoopAnalysis:
             if node.type in ("await_expression", "break_statement", "continue_statement", "yield_expression"):
                 return False
             if node.type == "return_statement" and enclosing_function(node) in (function, self.loop.callback):
-                return False
+                # A `map` callback's return after the query only gives that element's value.
+                after = skip is not None and node.start_byte >= skip.end_byte
+                if not (self.loop.kind == "map" and enclosing_function(node) == self.loop.callback and after):
+                    return False
             if node.type in ("call_expression", "new_expression"):
                 root, links = split_chain(node) if node.type == "call_expression" else (node, [])
                 fills = len(links) == 1 and links[0].name in COLLECTION_METHODS and self.text(root) in owned

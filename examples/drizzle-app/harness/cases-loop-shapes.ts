@@ -1,7 +1,8 @@
 /**
  * Cases for src/dal/loop-shapes.ts (DAL002 on loops as they are written), with the edge inputs a batch must
- * survive: an empty list, duplicate keys, missing keys, and uuids written in upper case, in braces or without
- * hyphens (PostgreSQL reads all of them as the same uuid, so the loop found their rows).
+ * survive: an empty list, duplicate keys, missing keys, uuids written in upper case, in braces or without
+ * hyphens (PostgreSQL reads all of them as the same uuid, so the loop found their rows), and lists longer than
+ * one batch (the app's dalfix.toml sets batch-size = 4).
  */
 import { LoopShapesDAL } from '../src/dal/loop-shapes';
 import { CHAIN, EXEC, MISSING_ID, PR, R } from './fixtures';
@@ -41,12 +42,6 @@ export const loopShapeCases = [
   },
   { name: 'LoopShapesDAL.clearErrors#empty', run: () => LoopShapesDAL.clearErrors([]), writes: ['renders'] },
   {
-    name: 'LoopShapesDAL.detachRenders',
-    run: () => LoopShapesDAL.detachRenders([{ id: R.r1 }, { id: R.r2 }, { id: R.r1 }, { id: MISSING_ID }]),
-    writes: ['renders', 'tool_executions'],
-  },
-  { name: 'LoopShapesDAL.detachRenders#empty', run: () => LoopShapesDAL.detachRenders([]), writes: ['renders', 'tool_executions'] },
-  {
     name: 'LoopShapesDAL.latestRenderPerProject',
     run: () => LoopShapesDAL.latestRenderPerProject([PR.aliceSketch, PR.aliceBrand, MISSING_ID, PR.daveEmpty, PR.aliceSketch]),
   },
@@ -68,9 +63,22 @@ export const loopShapeCases = [
     name: 'LoopShapesDAL.rendersWithProject',
     run: () => LoopShapesDAL.rendersWithProject([R.r9, R.r1, MISSING_ID, R.r9]),
   },
+  {
+    name: 'LoopShapesDAL.rendersWithProject#longerThanAChunk',
+    run: () => LoopShapesDAL.rendersWithProject([R.r1, R.r2, R.r3, R.r4, R.r5, R.r6, R.r9, MISSING_ID]),
+  },
   { name: 'LoopShapesDAL.rendersWithProject#empty', run: () => LoopShapesDAL.rendersWithProject([]) },
   {
     name: 'LoopShapesDAL.rendersWithProject#upperCase',
     run: () => LoopShapesDAL.rendersWithProject([upper(R.r10), R.r10, upper(EXEC.e1)]),
+  },
+  {
+    name: 'LoopShapesDAL.completedPerProject',
+    run: () => LoopShapesDAL.completedPerProject([PR.aliceBrand, PR.daveEmpty, MISSING_ID, PR.aliceBrand, PR.bobBrand]),
+  },
+  { name: 'LoopShapesDAL.completedPerProject#empty', run: () => LoopShapesDAL.completedPerProject([]) },
+  {
+    name: 'LoopShapesDAL.completedPerProject#uuidForms',
+    run: () => LoopShapesDAL.completedPerProject([upper(PR.aliceSketch), braced(PR.bobBrand), bare(PR.aliceBrand)]),
   },
 ];

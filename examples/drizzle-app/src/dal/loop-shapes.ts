@@ -1,12 +1,12 @@
 /**
  * Per-element loops written the way real services write them (Map and Set loops, keys named in the body,
- * index loops, the latest row per key, relational reads per id, two writes per element). Each one is a
+ * index loops, the latest row per key, relational reads per id, counts per key). Each one is a
  * DAL002 finding; the equivalence harness runs them before and after `dalfix apply`.
  */
-import { desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq } from 'drizzle-orm';
 
 import { db } from '../db';
-import { projects, renders, toolExecutions, type Render } from '../db/schema';
+import { projects, renders, type Render } from '../db/schema';
 
 export class LoopShapesDAL {
   /** Marks the renders named by a Map's keys as failed. */
@@ -35,15 +35,6 @@ export class LoopShapesDAL {
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       await db.update(renders).set({ errorMessage: null }).where(eq(renders.id, item.id));
-    }
-  }
-
-  /** Detaches renders from chains and from the tool executions that produced them: two writes per element. */
-  static async detachRenders(list: { id: string }[]): Promise<void> {
-    for (const entry of list) {
-      const { id } = entry;
-      await db.update(toolExecutions).set({ outputRenderId: null }).where(eq(toolExecutions.outputRenderId, id));
-      await db.update(renders).set({ chainId: null, chainPosition: null }).where(eq(renders.id, id));
     }
   }
 
@@ -83,5 +74,18 @@ export class LoopShapesDAL {
       out.push(render ? { id: render.id, project: render.project.name } : null);
     }
     return out;
+  }
+
+  /** Completed renders per project: `Promise.all(xs.map(async …))` returning a value built from a count. */
+  static async completedPerProject(projectIds: string[]): Promise<{ projectId: string; completed: number }[]> {
+    return await Promise.all(
+      projectIds.map(async (projectId) => {
+        const [{ completed }] = await db
+          .select({ completed: count() })
+          .from(renders)
+          .where(and(eq(renders.projectId, projectId), eq(renders.status, 'completed')));
+        return { projectId, completed };
+      }),
+    );
   }
 }
