@@ -60,9 +60,17 @@ def materialize(case: Case, workdir: Path) -> dict[str, Path]:
         shutil.copytree(case.input, workdir, dirs_exist_ok=True)
         files = {p.relative_to(workdir).as_posix(): p for p in sorted(workdir.rglob("*")) if p.is_file()}
     else:
-        target = workdir / ("input" + (case.input.suffix if case.input.suffix != ".ts" else ".ts"))
+        name = "input" + (case.input.suffix if case.input.suffix != ".ts" else ".ts")
+        shared = case.input.parent / "_project"
+        # A rule's `_project/` holds files its single-file cases import (e.g. a pooled `db.ts`); an input that
+        # imports from "../" sits one directory down so that both "./db" and "../db" find them.
+        nested = shared.is_dir() and b'from "../' in case.input.read_bytes()
+        target = workdir / "dal" / name if nested else workdir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(case.input, target)
-        files = {target.name: target}
+        if shared.is_dir():
+            shutil.copytree(shared, workdir, dirs_exist_ok=True)
+        files = {target.relative_to(workdir).as_posix(): target}
     return files
 
 

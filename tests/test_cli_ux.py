@@ -36,7 +36,7 @@ def example(workdir: Path) -> Path:
 def test_check_reads_stdin_and_names_the_stdin_filename(run_cli, workdir) -> None:
     result = CliRunner_invoke(run_cli, ["check", "-", "--stdin-filename", "src/files.ts"], DAL001.before)
     assert result.exit_code == 1
-    assert re.fullmatch(r"src/files\.ts:6:3: DAL001 .+ \[safe\]\n", result.stdout)
+    assert re.fullmatch(r"src/files\.ts:9:3: DAL001 .+ \[safe\]\n", result.stdout)
     assert not (workdir / "src").exists(), "nothing is written for stdin"
 
 
@@ -180,7 +180,7 @@ def test_exit_zero_quiet_and_output_file(run_cli, example) -> None:
     result = run_cli("check", "--exit-zero", "--quiet", "--output-file", "report.txt", "src")
     assert result.exit_code == 0
     assert result.stdout == "" and result.stderr == ""
-    assert Path("report.txt").read_text(encoding="utf-8").startswith("src/files.ts:6:3: DAL001 ")
+    assert Path("report.txt").read_text(encoding="utf-8").startswith("src/files.ts:9:3: DAL001 ")
     assert run_cli("check", "--exit-zero", "src/nope.ts").exit_code == 2, "errors still exit 2"
 
 

@@ -70,11 +70,14 @@ def test_masked_functions_are_counted_in_the_json_summary(run_cli, workdir: Path
 
 def test_a_fix_that_would_change_masked_bytes_is_not_applied(run_cli, workdir: Path) -> None:
     fixture = Path(__file__).parent / "fixtures" / "sequential_awaits" / "grammar_gap_typed_sql.input.ts"
-    (workdir / "a.ts").write_bytes(fixture.read_bytes())
-    result = run_cli("apply", "a.ts")
+    (workdir / "dal").mkdir()
+    (workdir / "dal" / "a.ts").write_bytes(fixture.read_bytes())
+    shared = fixture.parent / "_project" / "db.ts"  # the pooled handle the fixture imports: safe fixes
+    (workdir / "db.ts").write_bytes(shared.read_bytes())
+    result = run_cli("apply", ".")
     assert (
         "DAL001 fix at byte" in result.stderr
         and "would change bytes dalfix masked (typed tagged template)" in result.stderr
     )
-    fixed = (workdir / "a.ts").read_bytes()
+    fixed = (workdir / "dal" / "a.ts").read_bytes()
     assert b"sql<number[]>`count(*)`" in fixed and b"sql<{ tag: string }>" in fixed and b"export type * from" in fixed

@@ -46,7 +46,7 @@ def test_check_hook_fails_on_findings_and_passes_on_clean_or_generated_files(run
     (workdir / "good.ts").write_text(DAL001.after, encoding="utf-8")
     (workdir / "schema.gen.ts").write_text("// @generated\nexport const x = 1;\n", encoding="utf-8")
     failing = run_hook(run_cli, "dalfix", "bad.ts", "good.ts")
-    assert failing.exit_code == 1 and failing.stdout.startswith("bad.ts:6:3: DAL001 ")
+    assert failing.exit_code == 1 and failing.stdout.startswith("bad.ts:9:3: DAL001 ")
     assert run_hook(run_cli, "dalfix", "good.ts").exit_code == 0
     assert run_hook(run_cli, "dalfix", "schema.gen.ts").exit_code == 0, "a generated file alone is not an error"
 

@@ -25,8 +25,11 @@ the error (it could tell a guard's error from a database error).
 ## Example
 ```ts
 import { eq } from "drizzle-orm";
-import { db } from "./db";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
 import { canvasFiles, canvasGraphs } from "./schema";
+
+const db = drizzle(new Pool());
 
 export async function getFileWithGraph(fileId: string) {
   const [file] = await db.select().from(canvasFiles).where(eq(canvasFiles.id, fileId));
@@ -38,8 +41,11 @@ export async function getFileWithGraph(fileId: string) {
 ## Use instead
 ```ts
 import { eq } from "drizzle-orm";
-import { db } from "./db";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
 import { canvasFiles, canvasGraphs } from "./schema";
+
+const db = drizzle(new Pool());
 
 export async function getFileWithGraph(fileId: string) {
   const [[file], [graph]] = await Promise.all([
@@ -213,9 +219,7 @@ class SequentialAwaits(Rule):
         schema = ctx.project.schema if guarded else None
         unsafe = any(c is None for _, c in chains) or any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded)
         # A handle whose driver dalfix could not follow may be one connection: never a safe fix.
-        undeclared = ctx.project.has_driver_evidence() and any(
-            chain is not None and chain.handle_kind == "unknown" for _, chain in chains
-        )
+        undeclared = any(chain is not None and chain.handle_kind == "unknown" for _, chain in chains)
         patterns, entries, literal_names = [], [], []
         for position, unit in enumerate(members):
             comments = [] if position == 0 else [ctx.text(c) for c in leading_comments(unit.nodes[0])]
