@@ -1,8 +1,8 @@
 """The project's print width, read from its formatter settings, and wrapping generated chains to it.
 
 Width: the nearest `.prettierrc*` (or package.json `"prettier"`) `printWidth`, else `biome.json(c)`
-`formatter.lineWidth` (`javascript.formatter.lineWidth` first), else `.editorconfig` `max_line_length` for
-TypeScript files, else 100. Wrapping: a generated line longer than the width that holds a method chain is
+`formatter.lineWidth` (`javascript.formatter.lineWidth` first) — 80, the formatters' own default, when such a
+file sets none — else `.editorconfig` `max_line_length` for TypeScript files, else 100. Wrapping: a generated line longer than the width that holds a method chain is
 broken before each call of its outermost chain, one indentation level deeper, as Prettier and Biome print
 Drizzle chains (`await db` / `.select()` / `.from(t)` / `.where(…)`). Nothing else is reflowed.
 """
@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_PRINT_WIDTH = 100
+# What Prettier and Biome use when their configuration does not set a width.
+FORMATTER_DEFAULT_WIDTH = 80
 PRETTIER_FILES = (".prettierrc", ".prettierrc.json", ".prettierrc.json5", ".prettierrc.yaml", ".prettierrc.yml")
 BIOME_FILES = ("biome.json", "biome.jsonc")
 
@@ -75,15 +77,17 @@ def _prettier_width(folder: Path) -> int | None:
             continue
         data = _json(text)
         if isinstance(data, dict):
-            return _positive_int(data.get("printWidth"))
+            return _positive_int(data.get("printWidth")) or FORMATTER_DEFAULT_WIDTH
+        if isinstance(data, str):
+            return None  # a shared configuration package: its width is not here
         match = re.search(r"^\s*printWidth\s*:\s*(\d+)\s*$", text, re.M)  # YAML
-        return int(match.group(1)) if match else None
+        return int(match.group(1)) if match else FORMATTER_DEFAULT_WIDTH
     manifest = _read(folder / "package.json")
     if manifest is not None and '"prettier"' in manifest:
         data = _json(manifest)
         prettier = data.get("prettier") if isinstance(data, dict) else None
         if isinstance(prettier, dict):
-            return _positive_int(prettier.get("printWidth"))
+            return _positive_int(prettier.get("printWidth")) or FORMATTER_DEFAULT_WIDTH
     return None
 
 
@@ -97,6 +101,7 @@ def _biome_width(folder: Path) -> int | None:
         for section in (javascript.get("formatter") if isinstance(javascript, dict) else None, data.get("formatter")):
             if isinstance(section, dict) and _positive_int(section.get("lineWidth")):
                 return _positive_int(section.get("lineWidth"))
+        return FORMATTER_DEFAULT_WIDTH  # Biome's default lineWidth
     return None
 
 

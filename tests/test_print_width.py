@@ -19,7 +19,9 @@ DAL001 = documented_example("DAL001")
     [
         ({}, DEFAULT_PRINT_WIDTH),
         ({".prettierrc": '{ "printWidth": 80 }'}, 80),
-        ({".prettierrc.json": '{ "semi": false }'}, DEFAULT_PRINT_WIDTH),
+        ({".prettierrc.json": '{ "semi": false }'}, 80),  # Prettier's own default when unset
+        ({".prettierrc": '"@acme/prettier-config"'}, DEFAULT_PRINT_WIDTH),  # a shared config: width unknown here
+        ({"biome.json": '{ "formatter": { "indentStyle": "tab" } }'}, 80),  # Biome's own default when unset
         ({".prettierrc.yaml": "semi: false\nprintWidth: 120\n"}, 120),
         ({".prettierrc": "printWidth: 90\n"}, 90),  # a .prettierrc may be YAML
         ({"package.json": json.dumps({"name": "x", "prettier": {"printWidth": 110}})}, 110),

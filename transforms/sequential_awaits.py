@@ -218,6 +218,9 @@ class SequentialAwaits(Rule):
         guarded = [c for i, c in chains if c is not None and i > first_guard]
         schema = ctx.project.schema if guarded else None
         unsafe = any(c is None for _, c in chains) or any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded)
+        # A call known to be a read only through a project function's summary, moved past: the summary may be
+        # stale or miss an effect, as for a summary-only read in the group.
+        unsafe = unsafe or any(units[i].effects.by_summary for i in moved)
         # A handle whose driver dalfix could not follow may be one connection: never a safe fix.
         undeclared = any(chain is not None and chain.handle_kind == "unknown" for _, chain in chains)
         patterns, entries, literal_names = [], [], []

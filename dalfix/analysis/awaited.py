@@ -289,16 +289,23 @@ def read_is_bounded(chain: QueryChain, parsed: ParsedFile, schema: SchemaModel |
 def _keyed(condition: Node, parsed: ParsedFile, schema: SchemaModel | None) -> bool:
     """Equality on a unique key: on one table's unique column set (schema), else on a column named `id`."""
     columns = _equality_columns(condition, parsed)
+    unknown: list[Node] = []  # columns whose table the schema does not know
     if schema is not None:
         by_table: dict[str, tuple[Table, set[str]]] = {}
         for column in columns:
             found = schema.column_of(parsed, column)
-            if found is not None:
-                table, col = found
-                by_table.setdefault(table.id, (table, set()))[1].add(col.key)
+            if found is None:
+                unknown.append(column)
+                continue
+            table, col = found
+            by_table.setdefault(table.id, (table, set()))[1].add(col.key)
         if any(table.is_unique_key(keys) for table, keys in by_table.values()):
             return True
-    return any(parsed.text(c.child_by_field_name("property") or c) == "id" for c in columns)
+    else:
+        unknown = columns
+    # Only where the schema cannot say: a column named `id` is taken as a key. A table the schema knows whose
+    # `id` is not unique (a composite primary key) is not bounded by it.
+    return any(parsed.text(c.child_by_field_name("property") or c) == "id" for c in unknown)
 
 
 def _equality_columns(condition: Node, parsed: ParsedFile) -> list[Node]:
