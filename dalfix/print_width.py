@@ -2,9 +2,10 @@
 
 Width: the nearest `.prettierrc*` (or package.json `"prettier"`) `printWidth`, else `biome.json(c)`
 `formatter.lineWidth` (`javascript.formatter.lineWidth` first) — 80, the formatters' own default, when such a
-file sets none — else `.editorconfig` `max_line_length` for TypeScript files, else 100. Wrapping: a generated line longer than the width that holds a method chain is
-broken before each call of its outermost chain, one indentation level deeper, as Prettier and Biome print
-Drizzle chains (`await db` / `.select()` / `.from(t)` / `.where(…)`). Nothing else is reflowed.
+file sets none — else `.editorconfig` `max_line_length` for TypeScript files, else 100.
+Wrapping: a generated line longer than the width that holds a method chain is broken before each call of
+its outermost chain, one indentation level deeper, as Prettier and Biome print Drizzle chains
+(`await db` / `.select()` / `.from(t)` / `.where(…)`). Nothing else is reflowed.
 """
 
 from __future__ import annotations
