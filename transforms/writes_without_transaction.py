@@ -75,9 +75,11 @@ reads in the span now see the span's own uncommitted writes, as they did before)
 code between the writes throws, the writes before it are rolled back instead of kept, and the same error
 propagates. The function also sends BEGIN and COMMIT (two more round trips), holds one pool connection
 and the written rows' locks until the last write, and may now fail with a serialization or deadlock error
-where the separate statements would have interleaved. A non-awaited call between the writes (a
-fire-and-forget promise) still runs; its effect is not rolled back. The batch form (neon-http, D1) sends
-one request that the driver runs as one transaction.
+where the separate statements would have interleaved. With drizzle-orm's node-postgres driver (0.45) a
+BEGIN that fails (a broken connection) leaks the pool client, and a failing ROLLBACK returns it
+mid-transaction. A non-awaited call between the writes (a fire-and-forget promise) still runs; its
+effect is not rolled back. The batch form (neon-http, D1) sends one request that the driver runs as one
+transaction.
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ class WritesWithoutTransaction(Rule):
     message = "Dependent writes run without a transaction; a failure part-way leaves the first ones applied"
     fix_title = "Wrap the writes in `db.transaction`"
     fix_availability = "sometimes"
-    preview = True
+    preview = False
     needles = (b"await",)  # also files that only call: the project model needs callers passing `tx`
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

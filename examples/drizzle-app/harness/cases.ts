@@ -9,6 +9,8 @@
  * NOTE: this module imports the app statically, so it must itself be imported
  * only after the harness has set DATABASE_URL (see engine.ts / run.ts).
  */
+import { eq } from 'drizzle-orm';
+
 import { AmbassadorDAL } from '../src/dal/ambassador';
 import { AuthDAL } from '../src/dal/auth';
 import { BillingDAL } from '../src/dal/billing';
@@ -25,6 +27,8 @@ import { ScenesDAL } from '../src/dal/scenes';
 import { ShotsDAL } from '../src/dal/shots';
 import { ToolsDAL } from '../src/dal/tools';
 import { UsersDAL } from '../src/dal/users';
+import { db } from '../src/db';
+import { ambassadorLinks, ambassadorReferrals, ambassadors } from '../src/db/schema';
 import { ProfileStatsService } from '../src/services/profile-stats';
 import { RenderChainService } from '../src/services/render-chain';
 import {
@@ -56,7 +60,14 @@ export interface HarnessCase {
   run: () => Promise<unknown>;
   /** Tables to snapshot after the call (write methods only). */
   writes?: string[];
+  /**
+   * Runs after the re-seed and before the call, outside the statement count: puts the data in the state a
+   * failure case needs (e.g. a counter at the integer maximum, so that a later `+ 1` fails with 22003).
+   */
+  setup?: () => Promise<unknown>;
 }
+
+const INT_MAX = 2147483647;
 
 /** Everything the cases exercise, for the coverage check in harness.test.ts. */
 export const targets = {
@@ -618,6 +629,25 @@ export const cases: HarnessCase[] = [
     run: () => ToolsDAL.updateTemplate(TMPL.aliceSoft, U.bob, { isDefault: true }),
     writes: ['tool_settings_templates'],
   },
+  // A later write fails (NOT NULL on name) after the first one cleared the other default: without a
+  // transaction the cleared default stays (harness/declared-differences.json: DAL005 all-or-nothing).
+  {
+    name: 'ToolsDAL.createTemplate#secondWriteFails',
+    run: () =>
+      ToolsDAL.createTemplate({
+        toolId: TOOL.upscale,
+        userId: U.alice,
+        name: null as unknown as string,
+        settings: {},
+        isDefault: true,
+      }),
+    writes: ['tool_settings_templates'],
+  },
+  {
+    name: 'ToolsDAL.updateTemplate#secondWriteFails',
+    run: () => ToolsDAL.updateTemplate(TMPL.aliceSoft, U.alice, { isDefault: true, name: null as unknown as string }),
+    writes: ['tool_settings_templates'],
+  },
   {
     name: 'ToolsDAL.deleteTemplate',
     run: () => ToolsDAL.deleteTemplate(TMPL.aliceSoft, U.alice),
@@ -662,6 +692,13 @@ export const cases: HarnessCase[] = [
     run: () => AmbassadorDAL.trackReferral(AMB.carol, U.dave, LINK.youtube),
     writes: ['ambassador_referrals', 'ambassador_links', 'ambassadors'],
   },
+  // The link counter is at the integer maximum: the second write (`signup_count + 1`) fails with 22003.
+  {
+    name: 'AmbassadorDAL.trackReferral#secondWriteFails',
+    setup: () => db.update(ambassadorLinks).set({ signupCount: INT_MAX }).where(eq(ambassadorLinks.id, LINK.blog)),
+    run: () => AmbassadorDAL.trackReferral(AMB.carol, U.erin, LINK.blog),
+    writes: ['ambassador_referrals', 'ambassador_links', 'ambassadors'],
+  },
   { name: 'AmbassadorDAL.getReferrals', run: () => AmbassadorDAL.getReferrals(AMB.carol) },
   {
     name: 'AmbassadorDAL.updateReferralOnSubscription',
@@ -671,6 +708,13 @@ export const cases: HarnessCase[] = [
   {
     name: 'AmbassadorDAL.updateReferralOnSubscription#notPending',
     run: () => AmbassadorDAL.updateReferralOnSubscription(U.dave, SUB.dave),
+    writes: ['ambassador_referrals', 'ambassador_links', 'ambassadors'],
+  },
+  {
+    name: 'AmbassadorDAL.updateReferralOnSubscription#secondWriteFails',
+    setup: () =>
+      db.update(ambassadorLinks).set({ conversionCount: INT_MAX }).where(eq(ambassadorLinks.id, LINK.blog)),
+    run: () => AmbassadorDAL.updateReferralOnSubscription(U.bob, SUB.bobTrial),
     writes: ['ambassador_referrals', 'ambassador_links', 'ambassadors'],
   },
   {
@@ -691,6 +735,23 @@ export const cases: HarnessCase[] = [
       AmbassadorDAL.recordCommission({
         referralId: MISSING_ID,
         subscriptionId: null,
+        paymentAmount: 1900,
+        periodStart: d('2026-12-05T00:00:00Z'),
+        periodEnd: d('2027-01-05T00:00:00Z'),
+      }),
+    writes: ['ambassador_commissions', 'ambassador_referrals', 'ambassadors'],
+  },
+  {
+    name: 'AmbassadorDAL.recordCommission#secondWriteFails',
+    setup: () =>
+      db
+        .update(ambassadorReferrals)
+        .set({ totalCommissionEarned: INT_MAX })
+        .where(eq(ambassadorReferrals.id, REF.dave)),
+    run: () =>
+      AmbassadorDAL.recordCommission({
+        referralId: REF.dave,
+        subscriptionId: SUB.dave,
         paymentAmount: 1900,
         periodStart: d('2026-12-05T00:00:00Z'),
         periodEnd: d('2027-01-05T00:00:00Z'),
@@ -722,6 +783,13 @@ export const cases: HarnessCase[] = [
   {
     name: 'AmbassadorDAL.updatePayoutStatus#missing',
     run: () => AmbassadorDAL.updatePayoutStatus(MISSING_ID, 'paid', 'tr_x'),
+    writes: ['ambassador_payouts', 'ambassador_commissions', 'ambassadors'],
+  },
+  // The payout and its commissions are marked paid, then `paid_earnings + 380` overflows.
+  {
+    name: 'AmbassadorDAL.updatePayoutStatus#lastWriteFails',
+    setup: () => db.update(ambassadors).set({ paidEarnings: INT_MAX }).where(eq(ambassadors.id, AMB.carol)),
+    run: () => AmbassadorDAL.updatePayoutStatus(PAYOUT.nov, 'paid', 'tr_nov'),
     writes: ['ambassador_payouts', 'ambassador_commissions', 'ambassadors'],
   },
   { name: 'AmbassadorDAL.getPayouts', run: () => AmbassadorDAL.getPayouts(AMB.carol) },

@@ -112,6 +112,8 @@ function mentionedTables(text: string, tables: ReadonlySet<string>): string[] {
   return out;
 }
 
+const TRANSACTION_CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release)\b/i;
+
 export class FaultInjector {
   private spec: FaultSpec | null = null;
   private matches = 0;
@@ -157,6 +159,10 @@ export class FaultInjector {
     const spec = this.spec!;
     this.report.seen += 1;
     const tables = mentionedTables(text, this.tables);
+    // BEGIN/COMMIT/ROLLBACK/SAVEPOINT fail only when a spec names them (`startsWith`): a plan derived from
+    // the original's statements means its data statements, and drizzle-orm (0.45, node-postgres) leaks the
+    // pool client when BEGIN fails and releases it mid-transaction when ROLLBACK fails.
+    if (spec.startsWith === undefined && TRANSACTION_CONTROL.test(text)) return null;
     if (spec.table !== undefined && !tables.includes(spec.table)) return null;
     if (spec.startsWith !== undefined && !text.trimStart().toLowerCase().startsWith(spec.startsWith.toLowerCase())) {
       return null;

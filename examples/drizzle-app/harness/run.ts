@@ -25,7 +25,7 @@ export interface CaseResult {
   params?: unknown[][];
   /** Fault variants only: the fault that was armed and where it fired. */
   fault?: FaultSpec & FaultReport;
-  /** Fault variants of write cases only: the rows when the call started. */
+  /** Write cases: the rows when the call started (after the case's `setup`). */
   rowsAtStart?: Record<string, unknown>;
 }
 
@@ -108,7 +108,10 @@ async function main(): Promise<void> {
 
     for (const c of selected) {
       await harness.reseed();
-      const rowsAtStart = c.fault && c.writes ? await harness.snapshot(c.writes) : undefined;
+      if (c.setup) {
+        await c.setup();
+      }
+      const rowsAtStart = c.writes ? await harness.snapshot(c.writes) : undefined;
       logger.reset();
       let result: unknown;
       let timedOut = false;
@@ -135,9 +138,9 @@ async function main(): Promise<void> {
       const entry: CaseResult = c.writes
         ? { name: c.name, result, rows: await harness.snapshot(c.writes), statements, transactionControl }
         : { name: c.name, result, statements, transactionControl };
+      if (rowsAtStart) entry.rowsAtStart = rowsAtStart;
       if (c.fault) {
         entry.fault = { ...c.fault, ...report };
-        if (rowsAtStart) entry.rowsAtStart = rowsAtStart;
       }
       if (values.sql) {
         entry.sql = sql;
