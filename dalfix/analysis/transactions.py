@@ -328,8 +328,17 @@ def _in_chain_root(node: Node, span: WriteSpan) -> bool:
 
 
 def _declared_inside(analyzer: EffectAnalyzer, name: str, span: WriteSpan) -> bool:
-    return any(s.type in ("lexical_declaration", "variable_declaration") and name in analyzer.binds(s)
-               for s in span.statements)  # fmt: skip
+    """Whether the span itself declares `name` (a `const`, or a loop's own `let i`)."""
+    for statement in span.statements:
+        stack = [statement]
+        while stack:
+            node = stack.pop()
+            if node.type == "variable_declarator":
+                declared = node.child_by_field_name("name")
+                if declared is not None and name in analyzer.pattern_names(declared):
+                    return True
+            stack.extend(c for c in node.named_children if c.type not in FUNCTION_TYPES)
+    return False
 
 
 def _inside(node: Node, outer: Node) -> bool:
