@@ -112,6 +112,9 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     roots: dict[tuple[Path, Path], Path] = {}  # (directory, scanned) -> project root: looked up once
     given = [Path(os.path.abspath(p)) for p in paths]
     items = given[:1] if options.stdin is not None else discover(given, options.exclude)
+    # The directories among the arguments, checked once: testing every argument for every file made
+    # `git ls-files | xargs dalfix check` quadratic in the number of arguments.
+    given_dirs = [g for g in given if g.is_dir()]
     for item in items:
         if options.progress is not None:
             options.progress(len(results), None)
@@ -134,7 +137,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         except UnicodeDecodeError:
             result.status, result.reason = "skipped", "not UTF-8"
             continue
-        scanned = next((g for g in given if g.is_dir() and item.is_relative_to(g)), item.parent)
+        scanned = next((g for g in given_dirs if item.is_relative_to(g)), item.parent) if given_dirs else item.parent
         root = roots.get((item.parent, scanned))
         if root is None:
             root = roots[(item.parent, scanned)] = project_root_for(item, scanned)
