@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,9 @@ def _stdin_source(opts: dict[str, Any]) -> bytes | None:
 
 
 def _run(opts: dict[str, Any], threshold: Applicability | None) -> RunResult:
+    # A run allocates millions of small, long-lived objects (tree nodes, project facts) and few cycles:
+    # with the default threshold of 700 the collector ran 3,117 times on homarr for 18 % of the CPU time.
+    gc.set_threshold(50_000, 10, 10)
     stdin = _stdin_source(opts)
     opts["stdin_used"] = stdin is not None
     if not opts["paths"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import gc
 import os
 import traceback
 from collections import Counter
@@ -162,6 +163,9 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     for root, project in projects.items():
         project.prepare(parsed_by_project[root])
         _ = project.workspace.packages  # manifests are read now, so that their problems are reported
+    # The parsed trees and project facts live until the end of the run: the collector need not traverse
+    # them again at every full collection (gc.freeze moves them to a generation it never scans).
+    gc.freeze()
     by_path = {r.path: r for r in results}
     total, done = sum(len(files) for files in parsed_by_project.values()), 0
     for root, files in parsed_by_project.items():
