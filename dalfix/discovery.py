@@ -107,6 +107,7 @@ class _IgnoreRules:
 
     def __init__(self) -> None:
         self._specs: dict[Path, pathspec.PathSpec | None] = {}
+        self._chains: dict[Path, list[Path]] = {}  # directory -> its ancestors up to the repository root
         self.warnings: list[Skipped] = []  # .gitignore lines that could not be read, reported once each
 
     def _spec_for(self, directory: Path) -> pathspec.PathSpec | None:
@@ -138,7 +139,10 @@ class _IgnoreRules:
     def ignored(self, path: Path, is_dir: bool) -> bool:
         # As in git, the deepest .gitignore with a pattern matching the path decides: a `!pattern` in a
         # subdirectory re-includes what a parent's .gitignore excludes.
-        for directory in _ancestors_to_repo_root(path.parent):
+        chain = self._chains.get(path.parent)
+        if chain is None:  # once per directory, not once per file (an lexists per ancestor)
+            chain = self._chains[path.parent] = _ancestors_to_repo_root(path.parent)
+        for directory in chain:
             spec = self._spec_for(directory)
             if spec is None:
                 continue
