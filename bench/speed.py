@@ -1,0 +1,96 @@
+"""dalfix against ast-grep on the same tree, in one run: wall time, CPU, peak memory and the ratio.
+
+Runs `ast-grep scan` with one await-in-loop rule (bench/await_in_loop.yml) and `python -m dalfix check`
+(all rules, `--preview` with `--preview`) on a checkout and on 2x/4x/8x copies of it under /tmp (each copy
+a sibling directory of one tree, so dalfix sees several projects), alternating the tools, median of
+`--repeat` runs. dalfix has no persistent cache yet, so the "warm" row is a second run of the same tree.
+
+    python bench/speed.py [--repo /work/eco/homarr] [--copies 1,2,4] [--repeat 3] [--preview]
+                          [--ast-grep PATH] [--dalfix-path TREE] [--out bench/speed.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RULE = ROOT / "bench" / "await_in_loop.yml"
+IGNORED = shutil.ignore_patterns("node_modules", ".git", ".turbo", ".next", "dist", ".dalfix_cache")
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one command, from /usr/bin/time."""
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "TIME %e %U %S %M", *command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    line = next(x for x in reversed(done.stderr.decode("utf-8", "replace").splitlines()) if x.startswith("TIME "))
+    wall, user, system, peak_kb = line.split()[1:]
+    return {"wall": float(wall), "cpu": float(user) + float(system), "mib": int(peak_kb) / 1024}
+
+
+def tree(repo: Path, copies: int, scratch: Path) -> Path:
+    """The repo itself for 1 copy, else a directory with `copies` copies of it side by side."""
+    if copies == 1:
+        return repo
+    base = scratch / f"x{copies}"
+    if not base.exists():
+        for index in range(copies):
+            shutil.copytree(repo, base / f"copy{index}", ignore=IGNORED, symlinks=True)
+    return base
+
+
+def median(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: round(statistics.median(r[key] for r in runs), 2) for key in runs[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repo", type=Path, default=Path("/work/eco/homarr"))
+    parser.add_argument("--copies", default="1,2,4")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--preview", action="store_true")
+    parser.add_argument("--ast-grep", default=shutil.which("ast-grep") or "/tmp/astgrep/node_modules/.bin/ast-grep")
+    parser.add_argument("--dalfix-path", type=Path, default=ROOT)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+
+    env = {**os.environ, "PYTHONPATH": str(args.dalfix_path)}
+    dalfix = [sys.executable, "-m", "dalfix", "check", "--format", "json", *(["--preview"] if args.preview else [])]
+    sg = [args.ast_grep, "scan", "-r", str(RULE), "--json=compact"]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="dalfix-speed-") as scratch:
+        for copies in [int(c) for c in args.copies.split(",")]:
+            base = tree(args.repo.resolve(), copies, Path(scratch))
+            ours, theirs = [], []
+            for _ in range(args.repeat):  # alternating, so that load changes hit both tools alike
+                theirs.append(timed([*sg, "."], base))
+                ours.append(timed([*dalfix, "."], base, env))
+            row = {"copies": copies, "dalfix": median(ours), "ast_grep": median(theirs)}
+            row["ratio"] = round(row["dalfix"]["wall"] / max(row["ast_grep"]["wall"], 0.01), 1)
+            rows.append(row)
+            print(
+                f"{copies}x  dalfix {row['dalfix']['wall']:6.2f}s wall {row['dalfix']['cpu']:6.2f}s cpu "
+                f"{row['dalfix']['mib']:5.0f} MiB | ast-grep {row['ast_grep']['wall']:5.2f}s wall "
+                f"{row['ast_grep']['cpu']:5.2f}s cpu {row['ast_grep']['mib']:4.0f} MiB | ratio {row['ratio']}x",
+                flush=True,
+            )
+    load = os.getloadavg()
+    print(f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
+    if args.out:
+        args.out.write_text(json.dumps({"repo": str(args.repo), "load": load, "rows": rows}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
