@@ -76,7 +76,8 @@ guard runs as before; parent found, child found — the keys `{ a: A, b: B }` ho
 parent found, child missing (or its key NULL) — drizzle nulls a left-joined object when its *first* column
 is NULL (`mapResultRow`'s nullify map), which a NOT NULL first column makes exactly "no match", and
 `?? undefined` turns that `null` back into the `undefined` `const [b] = await …` gave. The only differences:
-one round trip instead of two, and both rows come from one snapshot.
+one round trip instead of two, both rows come from one snapshot, and a database failure of the second read
+has no counterpart: the join is one statement, which fails or succeeds as a whole.
 Unsafe otherwise: without the guard the original threw a TypeError on `a.y` for a missing parent and the
 rewrite yields `undefined`; a non-unique first read picks an arbitrary row either way (maybe another one);
 a non-unique child key picks an arbitrary child either way (maybe another one);
