@@ -76,6 +76,8 @@ surfaces instead of the guard's error when both apply; and concurrent callers th
 unique violation now get the guard's error. The conflict target is exactly the constraint's columns
 (PostgreSQL raises 42P10 otherwise); a conflict on any other unique constraint still raises, as before.
 `onConflictDoNothing` is a single statement, so it is also right inside a transaction (no 25P02).
+The pre-check read is no longer sent, so a database failure of that read cannot happen any more: the call
+goes on to the insert, whose own failure (if any) surfaces instead.
 """
 
 from __future__ import annotations
