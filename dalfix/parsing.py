@@ -313,3 +313,18 @@ def line_indent(source: bytes, offset: int) -> str:
     while end < len(source) and source[end : end + 1] in (b" ", b"\t"):
         end += 1
     return source[line_start:end].decode("ascii")
+
+
+def function_block_statements(root: Node) -> Iterator[list[Node]]:
+    """The statements (comments left out) of every statement block inside a function, outer blocks first."""
+    for block in descendants_of_type(root, "statement_block"):
+        if enclosing_function(block) is not None:
+            yield [c for c in block.named_children if c.type != "comment"]
+
+
+def sole_statement(body: Node) -> Node | None:
+    """The one statement a branch holds: `body` itself, or the only non-comment statement of its block."""
+    if body.type != "statement_block":
+        return body
+    inner = [c for c in body.named_children if c.type != "comment"]
+    return inner[0] if len(inner) == 1 else None

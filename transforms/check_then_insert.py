@@ -89,7 +89,7 @@ from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.keyed_reads import KeyedRead, keyed_read
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name, line_indent
+from dalfix.parsing import Node, enclosing_function, fresh_name, function_block_statements, line_indent, sole_statement
 from dalfix.print_width import wrap_long_line
 from dalfix.rules import Rule
 
@@ -107,10 +107,7 @@ class CheckThenInsert(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
-        for block in descendants_of_type(ctx.parsed.root, "statement_block"):
-            if enclosing_function(block) is None:
-                continue
-            statements = [c for c in block.named_children if c.type != "comment"]
+        for statements in function_block_statements(ctx.parsed.root):
             for index in range(len(statements) - 2):
                 finding = self._check_at(ctx, analyzer, statements, index)
                 if finding is not None:
@@ -236,14 +233,10 @@ def _guard_consequence(ctx, analyzer, guard: Node, name: str, row_form: bool) ->
         found = (f"{name}.length > 0", f"{name}.length !== 0", f"{name}.length")
     if text not in found:
         return None
-    inner = (
-        [c for c in consequence.named_children if c.type != "comment"]
-        if consequence.type == "statement_block"
-        else [consequence]
-    )
-    if len(inner) != 1 or inner[0].type not in ("throw_statement", "return_statement"):
+    exit_statement = sole_statement(consequence)
+    if exit_statement is None or exit_statement.type not in ("throw_statement", "return_statement"):
         return None
-    effects = analyzer.effects(inner[0])
+    effects = analyzer.effects(exit_statement)
     if effects.db != "none" or effects.awaits or name in effects.reads:
         return None
     return consequence

@@ -95,7 +95,14 @@ from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.keyed_reads import KeyedRead, keyed_read
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
+from dalfix.parsing import (
+    Node,
+    descendants_of_type,
+    enclosing_function,
+    fresh_name,
+    function_block_statements,
+    sole_statement,
+)
 from dalfix.rules import Rule
 
 
@@ -110,10 +117,7 @@ class FetchThenFetch(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
-        for block in descendants_of_type(ctx.parsed.root, "statement_block"):
-            if enclosing_function(block) is None:
-                continue
-            statements = [c for c in block.named_children if c.type != "comment"]
+        for statements in function_block_statements(ctx.parsed.root):
             for index in range(len(statements) - 1):
                 finding = self._check_at(ctx, analyzer, statements, index)
                 if finding is not None:
@@ -261,14 +265,10 @@ def _is_missing_guard(ctx: FileContext, analyzer: EffectAnalyzer, guard: Node, n
     text = " ".join(ctx.text(condition).strip("()").split())
     if text not in (f"!{name}", f"{name} === undefined", f"{name} == null", f"{name} == undefined"):
         return False
-    inner = (
-        [c for c in consequence.named_children if c.type != "comment"]
-        if consequence.type == "statement_block"
-        else [consequence]
-    )
-    if len(inner) != 1 or inner[0].type not in ("throw_statement", "return_statement"):
+    exit_statement = sole_statement(consequence)
+    if exit_statement is None or exit_statement.type not in ("throw_statement", "return_statement"):
         return False
-    effects = analyzer.effects(inner[0])
+    effects = analyzer.effects(exit_statement)
     return effects.db == "none" and not effects.awaits and name not in effects.reads
 
 
