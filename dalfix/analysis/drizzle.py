@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -298,8 +299,9 @@ class Vocabulary:
         root, links = split_chain(call)
         if not links or links[-1].name != "transaction" or links[-1].call is not call:
             return
-        if len(links) > 1 or not self.handle_kind(root, call):
+        if any(link.call is not None for link in links[:-1]):
             return
+        known = len(links) == 1 and self.handle_kind(root, call) is not None
         args = call.child_by_field_name("arguments")
         callback = args.named_children[0] if args is not None and args.named_children else None
         if callback is None or callback.type not in FUNCTION_TYPES:
@@ -315,6 +317,10 @@ class Vocabulary:
         single = callback.child_by_field_name("parameter")
         if single is not None and single.type == "identifier":
             names.add(self.parsed.text(single))
+        if not known and not any(_used_as_query_receiver(self.parsed.text(callback), name) for name in names):
+            # `x.transaction(async (tx) => …)` on a receiver dalfix cannot follow (`database.use((db) =>
+            # db.transaction(…))`, `ctx.db.transaction`) is a Drizzle transaction when its parameter starts queries.
+            return
         self.transaction_scopes.append((callback.start_byte, callback.end_byte, frozenset(names)))
 
     def handle_kind(self, root: Node, at: Node) -> Literal["db", "tx"] | None:
@@ -508,3 +514,9 @@ def _is_drizzle_call(node: Node) -> bool:
         return False
     function = node.child_by_field_name("function")
     return function is not None and _text(function) == "drizzle"
+
+
+def _used_as_query_receiver(text: str, name: str) -> bool:
+    """Whether `name.select(` / `.insert(` / `.update(` / `.delete(` / `.query.` / `.execute(` occurs in `text`."""
+    pattern = rf"(?<![\w$.]){re.escape(name)}\s*\.\s*(?:select\w*|insert|update|delete|execute|query|\$count)\b"
+    return re.search(pattern, text) is not None
