@@ -84,6 +84,26 @@ def test_a_fault_that_never_fires_after_the_rewrite_is_a_difference() -> None:
     assert problems and "never fired" in problems[0]
 
 
+def test_a_removed_statement_is_accepted_only_when_the_call_runs_as_without_the_fault() -> None:
+    removed = Declaration("X.m@*", "DAL003", "removed-statement", "q")
+    ok = {"result": {"id": 1}, "rows": ["r"]}
+    before = {"X.m": {**ok}, "X.m@fail-1of2": _case(ERROR, rows=["seed"])}
+    after = {"X.m": {**ok}, "X.m@fail-1of2": _case({"id": 1}, rows=["r"], fired=False)}
+    problems, accepted, used = compare(before, after, [removed])
+    assert not problems and used == {"X.m@*"}
+    # the fault still fired: the statement was not removed, so the declaration does not apply
+    fired = {"X.m": {**ok}, "X.m@fail-1of2": _case({"id": 1}, rows=["r"], fired=True)}
+    problems, _, _ = compare(before, fired, [removed])
+    assert problems and "fault fired after dalfix" in problems[0]
+    # not fired, but the call did something else than the unfaulted run
+    other = {"X.m": {**ok}, "X.m@fail-1of2": _case({"id": 2}, rows=["r"], fired=False)}
+    problems, _, _ = compare(before, other, [removed])
+    assert problems and "without a fault" in problems[0]
+    # other kinds still reject a fault that never fired
+    problems, _, _ = compare(before, after, [NOTHING])
+    assert problems and "never fired" in problems[0]
+
+
 def test_declarations_quote_fix_safety_verbatim(tmp_path: Path) -> None:
     assert load_declarations()  # the committed file is valid
     bad = tmp_path / "d.json"
