@@ -430,6 +430,12 @@ class Vocabulary:
             if found is None:
                 return None
             root, links, kind_of_handle = found[0], found[1], "db"
+            if root.type == "identifier" and TRANSACTION_NAME.search(self.parsed.text(root)):
+                # `run(async (tx) => { await tx.update(users)… })`: a receiver nobody declared, named like a
+                # transaction (a callback a helper runs inside `db.transaction`): read it as maybe one.
+                return QueryChain(
+                    root, tuple(links), node, classify_links(self.parsed, links), "tx", "maybe-transaction"
+                )
         handle_kind = self._kind_of(root, node, kind_of_handle)
         return QueryChain(root, tuple(links), node, classify_links(self.parsed, links), kind_of_handle, handle_kind)
 
@@ -514,6 +520,10 @@ def _is_drizzle_call(node: Node) -> bool:
         return False
     function = node.child_by_field_name("function")
     return function is not None and _text(function) == "drizzle"
+
+
+# `tx`, `trx`, `txn`, `transaction`, and camel-case names ending so (`innerTx`, `dbTransaction`).
+TRANSACTION_NAME = re.compile(r"^(tx|trx|txn|transaction)$|[a-z0-9](Tx|Trx|Txn|Transaction)$")
 
 
 def _used_as_query_receiver(text: str, name: str) -> bool:

@@ -375,7 +375,7 @@ def _may_follow(earlier: Node, later: Node, body: Node) -> bool:
     after a `return`/`throw` that ends `earlier`'s block first."""
     current = earlier.parent
     while current is not None and current != body:
-        if current.type == "if_statement":
+        if current.type in ("if_statement", "ternary_expression"):  # `c ? await a : await b`: one of them
             branches = [current.child_by_field_name("consequence"), current.child_by_field_name("alternative")]
             sides = [b for b in branches if b is not None and _inside(earlier, b) or b == earlier]
             others = [b for b in branches if b is not None and b not in sides and _inside(later, b)]
