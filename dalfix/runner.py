@@ -307,6 +307,7 @@ def later_findings(original: bytes, first: list[Finding], found_on: list[tuple[F
     """
     waiting = Counter((f.rule, f.message) for f in first if f not in {a for a, _ in found_on})
     out = []
+    seen: set[tuple[str, str, int, int]] = set()  # a fix that never converges is found again every round
     for finding, source in found_on:
         if source == original or finding in first:
             continue
@@ -315,6 +316,9 @@ def later_findings(original: bytes, first: list[Finding], found_on: list[tuple[F
             continue
         start = _original_offset(original, source, finding.start)
         end = _original_offset(original, source, finding.end, at_end=True)
+        if (finding.rule, finding.message, start, max(start, end)) in seen:
+            continue
+        seen.add((finding.rule, finding.message, start, max(start, end)))
         fix = Fix((), finding.fix.applicability, finding.fix.title) if finding.fix is not None else None
         out.append(replace(finding, start=start, end=max(start, end), fix=fix))
     return out

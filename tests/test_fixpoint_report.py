@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dalfix.fixes import Applicability
+from dalfix.fixes import Applicability, Edit, Finding, Fix
 from dalfix.parsing import line_col
 from dalfix.rules import select_rules
-from dalfix.runner import RunOptions, run
+from dalfix.runner import RunOptions, later_findings, run
 
 SOURCE = b"""import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -58,3 +58,17 @@ def test_a_single_round_reports_no_later_findings(tmp_path) -> None:
     result = run([path], RunOptions(rules=select_rules(["DAL001"], [], False)))
     assert [f.later_findings for f in result.files] == [[]]
     assert len(result.findings) == 1
+
+
+def test_a_fix_found_again_every_round_is_reported_once() -> None:
+    # A fix that does not converge is found on every round's source; on the original it is one finding.
+    original = b"const a = 1;\nconst b = 2;\n"
+    rounds = [original.replace(b"1", b"1" * n) for n in (2, 3, 4)]
+    fix = Fix((Edit(0, 1, "x"),), Applicability.UNSAFE, "t")
+    spans = [(source.index(b"const b"), source.index(b"const b") + 12) for source in rounds]
+    again = [
+        (Finding("DAL999", "loop", "same message", *span, fix), src) for span, src in zip(spans, rounds, strict=True)
+    ]
+    assert len(later_findings(original, [], again)) == 1
+    other = (Finding("DAL999", "loop", "another message", *spans[0], fix), rounds[0])
+    assert len(later_findings(original, [], [*again, other])) == 2
