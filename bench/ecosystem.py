@@ -4,7 +4,7 @@ Runs `python -m dalfix check --format json` on each checkout under a folder (def
 subprocess per repository, and writes a markdown table and a JSON file that a later run can be compared
 with (`--compare old.json` prints what changed per repository and rule).
 
-    python bench/ecosystem.py [--eco /work/eco] [--repos homarr,Cap] [--dalfix-path TREE]
+    python bench/ecosystem.py [--eco /work/eco] [--repos homarr,Cap] [--dalfix-path TREE] [--preview]
                               [--out bench/ecosystem] [--compare bench/ecosystem.json] [--label after]
 
 `--dalfix-path` runs another checkout of dalfix (e.g. a worktree of an older commit) for a "before" row set.
@@ -30,10 +30,10 @@ SKIP_MESSAGE = re.compile(
 )
 
 
-def run_repository(checkout: Path, dalfix_path: Path, timeout: float) -> dict[str, object]:
+def run_repository(checkout: Path, dalfix_path: Path, timeout: float, extra: tuple[str, ...] = ()) -> dict[str, object]:
     """One `dalfix check` on a checkout: its JSON summary, findings per rule and applicability, time, memory."""
     env = {**os.environ, "PYTHONPATH": str(dalfix_path)}
-    command = ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "dalfix", "check", "--format", "json", "."]
+    command = ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "dalfix", "check", "--format", "json", *extra, "."]
     started = time.perf_counter()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
@@ -159,14 +159,17 @@ def main() -> None:
     parser.add_argument("--compare", type=Path)
     parser.add_argument("--label", default="dalfix check on the open set")
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--preview", action="store_true", help="also run the rules still in preview")
+    parser.add_argument("--no-cache", action="store_true", help="pass --no-cache (when dalfix has a cache)")
     args = parser.parse_args()
+    extra = (("--preview",) if args.preview else ()) + (("--no-cache",) if args.no_cache else ())
     rows: dict[str, dict[str, object]] = {}
     for repo in [r for r in args.repos.split(",") if r]:
         checkout = args.eco / repo
         if not checkout.is_dir():
             print(f"{repo}: no checkout at {checkout}", file=sys.stderr)
             continue
-        rows[repo] = run_repository(checkout, args.dalfix_path, args.timeout)
+        rows[repo] = run_repository(checkout, args.dalfix_path, args.timeout, extra)
         print(
             f"{repo}: {rows[repo].get('findings', rows[repo].get('crash'))} in {rows[repo]['wall_s']}s", file=sys.stderr
         )
