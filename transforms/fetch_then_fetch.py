@@ -77,7 +77,8 @@ parent found, child missing (or its key NULL) — drizzle nulls a left-joined ob
 is NULL (`mapResultRow`'s nullify map), which a NOT NULL first column makes exactly "no match", and
 `?? undefined` turns that `null` back into the `undefined` `const [b] = await …` gave. The only differences:
 one round trip instead of two, both rows come from one snapshot, and a database failure of the second read
-has no counterpart: the join is one statement, which fails or succeeds as a whole.
+has no counterpart: the join is one statement, which fails or succeeds as a whole. The second fetch is no
+longer sent: a failure aimed at it cannot happen, and the call returns what it returns when nothing fails.
 Unsafe otherwise: without the guard the original threw a TypeError on `a.y` for a missing parent and the
 rewrite yields `undefined`; a non-unique first read picks an arbitrary row either way (maybe another one);
 a non-unique child key picks an arbitrary child either way (maybe another one);
