@@ -33,7 +33,7 @@ SKIP_MESSAGE = re.compile(
 def run_repository(checkout: Path, dalfix_path: Path, timeout: float, extra: tuple[str, ...] = ()) -> dict[str, object]:
     """One `dalfix check` on a checkout: its JSON summary, findings per rule and applicability, time, memory."""
     env = {**os.environ, "PYTHONPATH": str(dalfix_path)}
-    command = ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "dalfix", "check", "--format", "json", *extra, "."]
+    command = ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "dalfix", "check", "--format", "json", "--no-cache", *extra, "."]
     started = time.perf_counter()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:

@@ -77,6 +77,17 @@ def _common(function):  # type: ignore[no-untyped-def]
             help="Colour on stdout; `auto` honours NO_COLOR / FORCE_COLOR, else colours a terminal only.",
         ),
         click.option("--show-fixes", is_flag=True, help="Show each fix: its title (check) or what was fixed."),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            help="Neither read nor write the cache of results (.dalfix_cache; `dalfix clean` removes it).",
+        ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Where the cache goes (default: $DALFIX_CACHE_DIR, `cache-dir` in dalfix.toml, "
+            "else .dalfix_cache at the workspace root).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -132,6 +143,9 @@ def _run(opts: dict[str, Any], threshold: Applicability | None) -> RunResult:
                 stdin=stdin,
                 config_file=opts["config_file"],
                 progress=progress,
+                # `check -v` describes the project model, which a run served from the cache does not build.
+                use_cache=not opts["no_cache"] and not opts.get("verbose"),
+                cache_dir=opts["cache_dir"],
             )
             return run(opts["paths"], options)
         except ConfigError as exc:
@@ -449,6 +463,49 @@ def entry() -> None:
     sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
 
 
-from dalfix.bot.cli import bot  # noqa: E402  (the GitHub bot's commands live in dalfix/bot/)
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Also remove this cache.")
+def clean(paths: tuple[Path, ...], cache_dir: Path | None) -> None:
+    """Remove the cache of results (.dalfix_cache) of the projects under PATHS (default: .)."""
+    from dalfix.analysis.workspace import project_root_for, workspace_for
+    from dalfix.cache import CACHE_DIR_NAME, cache_dir_for
+    from dalfix.cache import clean as remove_caches
+    from dalfix.config import load_config
 
-main.add_command(bot)
+    found: list[Path] = [cache_dir] if cache_dir is not None else []
+    for path in paths or (Path("."),):
+        base = Path(path).resolve()
+        root = project_root_for(base, base if base.is_dir() else base.parent)
+        try:
+            configured = load_config(root).cache_dir
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
+        found.append(cache_dir_for(workspace_for(root).root, configured))
+        found.append(base / CACHE_DIR_NAME)
+    for removed in remove_caches(found):
+        click.echo(f"dalfix: removed {relative_display(removed)}", err=True)
+
+
+class _LazyBot(click.Group):
+    """`dalfix bot …`, imported only when used: the GitHub client costs 0.2 s of start-up on every run."""
+
+    def _real(self) -> click.Group:
+        from dalfix.bot.cli import bot
+
+        return bot
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._real().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._real().get_command(ctx, name)
+
+
+main.add_command(
+    _LazyBot(
+        "bot",
+        help="GitHub pull-request bot: review comments with one-click suggestions, and fix pull requests.",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+)

@@ -18,7 +18,7 @@ CONFIG_NAME = "dalfix.toml"
 
 KNOWN_KEYS = {
     "select", "ignore", "exclude", "db-handles", "dialect", "driver", "drizzle-version", "preview", "batch-size",
-    "max-file-size",
+    "max-file-size", "cache-dir",
 }  # fmt: skip
 # Bigger files are skipped with a reason (a generated bundle, a fixture dump): analysis time and memory grow
 # with the file, and nobody reviews a fix in a 20 MB file.
@@ -44,6 +44,7 @@ class Config:
     preview: bool = False
     batch_size: int | None = None  # DAL002: keys per batched statement (default: by dialect)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes
+    cache_dir: Path | None = None  # where the persistent cache goes (dalfix/cache.py); relative to the file
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -161,6 +162,7 @@ def load_config_file(path: Path, explicit: bool = True) -> Config:
         drizzle_version=optional_string("drizzle-version"),
         preview=bool(data.get("preview", False)),
         max_file_size=_size(path, data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
+        cache_dir=path.parent / cache_dir if (cache_dir := optional_string("cache-dir")) is not None else None,
     )
 
 

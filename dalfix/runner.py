@@ -15,6 +15,19 @@ from typing import Literal
 
 from dalfix.analysis.project import Project
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
+from dalfix.cache import (
+    cache_dir_for,
+    code_fingerprint,
+    decode_finding,
+    decode_suppression,
+    digest,
+    encode_finding,
+    encode_suppression,
+    load_pack,
+    pack_path,
+    repository_fingerprint,
+    store_pack,
+)
 from dalfix.comments import comment_texts
 from dalfix.config import ConfigError, too_big
 from dalfix.context import FileContext
@@ -65,6 +78,10 @@ class RunOptions:
     config_file: Path | None = None  # `--config PATH`: these settings for every project, instead of its own
     # Called as files are read (done, None) and checked (done, total): the CLI's progress bar.
     progress: Callable[[int, int | None], None] | None = None
+    # The persistent cache (dalfix/cache.py): the CLI turns it on unless `--no-cache`; `cache_dir` is
+    # `--cache-dir` (else $DALFIX_CACHE_DIR, the project's `cache-dir`, or .dalfix_cache at its workspace root).
+    use_cache: bool = False
+    cache_dir: Path | None = None
 
 
 def project_rules(project: Project, options: RunOptions) -> Sequence[type[Rule]]:
@@ -110,6 +127,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     projects: dict[Path, Project] = {}
     workspaces: dict[Path, Workspace] = {}
     parsed_by_project: dict[Path, dict[Path, ParsedFile]] = {}
+    sources_by_project: dict[Path, dict[Path, bytes]] = {}  # the files whose rules run, per project
     roots: dict[tuple[Path, Path], Path] = {}  # (directory, scanned) -> project root: looked up once
     given = [Path(os.path.abspath(p)) for p in paths]
     items = given[:1] if options.stdin is not None else discover(given, options.exclude)
@@ -147,7 +165,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             workspace = workspaces.setdefault(workspace.root, workspace)
             projects[root] = Project.load(root, workspace, options.config_file)
             projects[root].rules = project_rules(projects[root], options)
-            parsed_by_project[root] = {}
+            sources_by_project[root] = {}
         project = projects[root]
         if project.excludes(item):
             result.status, result.reason = "skipped", "excluded by dalfix.toml"
@@ -159,22 +177,32 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             project.client_files.append(item)  # where handles are created: read even when not parsed here
         if not _may_match(source, project.rules):
             continue
-        parsed_by_project[root][item] = parse_file(item, source)
+        sources_by_project[root][item] = source
+    by_path = {r.path: r for r in results}
+    caches = (
+        _ProjectCaches(options, projects, sources_by_project) if options.use_cache and options.stdin is None else None
+    )
     for root, project in projects.items():
+        sources = sources_by_project[root]
+        if caches is not None and caches.restore(root, by_path):
+            sources = {}  # every result came from the cache: nothing to parse or analyse
+        parsed_by_project[root] = {item: parse_file(item, source) for item, source in sources.items()}
         project.prepare(parsed_by_project[root])
         _ = project.workspace.packages  # manifests are read now, so that their problems are reported
     # The parsed trees and project facts live until the end of the run: the collector need not traverse
     # them again at every full collection (gc.freeze moves them to a generation it never scans).
     gc.freeze()
-    by_path = {r.path: r for r in results}
     total, done = sum(len(files) for files in parsed_by_project.values()), 0
     for root, files in parsed_by_project.items():
         project = projects[root]
         for path, parsed in files.items():
-            _process(by_path[path], parsed, project, options)
+            if caches is None or not caches.hit(path):
+                _process(by_path[path], parsed, project, options)
             done += 1
             if options.progress is not None:
                 options.progress(done, total)
+        if caches is not None and files:
+            caches.store(root, by_path)
     seen = {r.path for r in results}
     for workspace in workspaces.values():
         for path, problem in workspace.problems:
@@ -182,6 +210,135 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
                 seen.add(path)
                 results.append(FileResult(path, "skipped", reason=problem))
     return RunResult(results, list(projects.values()))
+
+
+class _ProjectCaches:
+    """The persistent cache of one run (dalfix/cache.py): per project, a pack of the results of the files
+    whose rules run, used only when the project's fingerprint and the file's content hash match."""
+
+    def __init__(
+        self, options: RunOptions, projects: dict[Path, Project], sources: dict[Path, dict[Path, bytes]]
+    ) -> None:
+        self.options, self.projects, self.sources = options, projects, sources
+        self.digests = {str(item): digest(source) for files in sources.values() for item, source in files.items()}
+        self.hits: set[Path] = set()
+        self.kept: dict[Path, dict[str, dict[str, object]]] = {}  # entries read, per project
+        self.packs: dict[Path, tuple[Path, str]] = {}  # project root -> (pack path, fingerprint)
+        self.repositories: dict[Path, str] = {}
+        config_file = options.config_file
+        self.options_key = repr(
+            (
+                [rule.code for rule in options.rules],
+                options.fix_threshold,
+                options.preview,
+                options.cli_select,
+                options.cli_ignore,
+                options.exclude,
+                str(config_file) if config_file else None,
+                digest(config_file.read_bytes()) if config_file is not None and config_file.is_file() else None,
+            )
+        )
+
+    def _fingerprint(self, root: Path) -> str:
+        project = self.projects[root]
+        repository = project.workspace.repository_root
+        if repository not in self.repositories:
+            self.repositories[repository] = repository_fingerprint(repository, self.digests)
+        parts = [
+            code_fingerprint(),
+            self.options_key,
+            self.repositories[repository],
+            repr(project.config),
+            ",".join(rule.code for rule in project.rules),
+            repr(project.drizzle_version),
+            *(f"{item}\0{self.digests[str(item)]}" for item in self.sources[root]),
+            *(str(path) for path in project.client_files),
+        ]
+        return digest("\n".join(parts).encode("utf-8", "surrogateescape"))
+
+    def restore(self, root: Path, by_path: dict[Path, FileResult]) -> bool:
+        """Fill the results of the project's files from its pack; whether every one was there."""
+        files = self.sources[root]
+        if not files:
+            return False
+        project = self.projects[root]
+        directory = cache_dir_for(project.workspace.root, project.config.cache_dir, self.options.cache_dir)
+        pack = pack_path(directory, self.options_key, root)
+        fingerprint = self._fingerprint(root)
+        self.packs[root] = (pack, fingerprint)
+        entries = load_pack(pack, fingerprint)
+        kept = self.kept[root] = {}
+        for item in files:
+            entry = entries.get(str(item))
+            if not isinstance(entry, dict) or entry.get("digest") != self.digests[str(item)]:
+                continue
+            try:
+                fields = _decode_result(entry, by_path[item].original)
+            except (KeyError, TypeError, ValueError, AssertionError):  # a corrupt entry is a miss
+                continue
+            for name, value in fields.items():
+                setattr(by_path[item], name, value)
+            self.hits.add(item)
+            kept[str(item)] = entry
+        return len(kept) == len(files)
+
+    def hit(self, path: Path) -> bool:
+        return path in self.hits
+
+    def store(self, root: Path, by_path: dict[Path, FileResult]) -> None:
+        if root not in self.packs:
+            return
+        pack, fingerprint = self.packs[root]
+        kept = self.kept.get(root, {})
+        entries = {
+            str(item): kept.get(str(item)) or _encode_result(by_path[item], self.digests[str(item)])
+            for item in self.sources[root]
+        }
+        store_pack(pack, fingerprint, entries)
+
+
+def _encode_result(result: FileResult, source_digest: str) -> dict[str, object]:
+    return {
+        "digest": source_digest,
+        "status": result.status,
+        "fixed": None if result.fixed == result.original else result.fixed.decode("utf-8", "surrogateescape"),
+        "findings": [encode_finding(f) for f in result.findings],
+        "applied": [encode_finding(f) for f in result.applied],
+        "later": [encode_finding(f) for f in result.later_findings],
+        "suppressed": [encode_finding(f) for f in result.suppressed],
+        "unused": [[encode_suppression(s), why] for s, why in result.unused_suppressions],
+        "messages": list(result.messages),
+        "reason": result.reason,
+        "skipped_functions": result.skipped_functions,
+        "masked_functions": result.masked_functions,
+    }
+
+
+def _decode_result(entry: dict[str, object], original: bytes) -> dict[str, object]:
+    """The FileResult fields an entry holds (ValueError, TypeError, KeyError or AssertionError when corrupt)."""
+
+    def findings(key: str) -> list[Finding]:
+        raw = entry[key]
+        assert isinstance(raw, list)
+        return [decode_finding(f) for f in raw]
+
+    status, fixed, messages, reason = entry["status"], entry["fixed"], entry["messages"], entry["reason"]
+    unused = entry["unused"]
+    assert status in ("unchanged", "changed", "failed") and isinstance(messages, list) and isinstance(unused, list)
+    assert (fixed is None or isinstance(fixed, str)) and (reason is None or isinstance(reason, str))
+    return {
+        "status": status,
+        "fixed": original if fixed is None else fixed.encode("utf-8", "surrogateescape"),
+        "findings": findings("findings"),
+        "applied": findings("applied"),
+        "later_findings": findings("later"),
+        "suppressed": findings("suppressed"),
+        "unused_suppressions": [(decode_suppression(s), str(why)) for s, why in unused],
+        "messages": [str(m) for m in messages],
+        "reason": reason,
+        "skipped_functions": int(entry["skipped_functions"]),  # type: ignore[call-overload]
+        "masked_functions": int(entry["masked_functions"]),  # type: ignore[call-overload]
+    }
 
 
 def _may_match(source: bytes, rules: Sequence[type[Rule]]) -> bool:

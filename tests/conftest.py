@@ -35,6 +35,15 @@ def dal001() -> DocumentedExample:
     return example
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's CLI runs share a cache of their own, outside the trees they list (tests/test_cache.py
+    covers the default place, .dalfix_cache at the workspace root)."""
+    directory = tmp_path_factory.mktemp("dalfix-cache")
+    monkeypatch.setenv("DALFIX_CACHE_DIR", str(directory))
+    return directory
+
+
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """`tmp_path`, made the current directory (dalfix shows paths relative to it)."""

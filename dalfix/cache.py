@@ -1,0 +1,242 @@
+"""The persistent cache (`.dalfix_cache/`, ruff's model): a re-run with nothing changed reads each file's
+results instead of parsing and analysing it.
+
+One pack per project and run configuration, `<cache-dir>/<version>/<name>.json`, named by the dalfix
+version, the options that decide the output (rules, fix threshold, preview, selections, exclusions,
+`--config`) and the project root. The pack holds a fingerprint and, per file, its results keyed by the
+file's content hash. The fingerprint is a hash of everything the project model may read, so that a cached
+result is only used when a fresh analysis would give the same one:
+
+- dalfix's own code (every module of `dalfix/` and `transforms/`, every template), not only its version;
+- the project's settings and the files the run scans in it (paths and contents);
+- every file under the repository root that the analysis could read (sources, manifests, tsconfig and
+  other JSON/YAML/TOML settings, formatter settings), outside node_modules, .git, dist, .next and .turbo,
+  with the formatter settings of the directories above it, and the drizzle-orm version installed.
+
+Any change there invalidates the whole project: coarse, but sound; a warm re-run with nothing changed
+still skips all parsing and analysis. Writes are atomic (a temporary file, then `os.replace`), so runs
+that share a cache never see half a pack; an unreadable or corrupt pack or entry is a miss, recomputed
+and written again. The cache directory holds a `.gitignore` (`*`) and a CACHEDIR.TAG.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from dalfix import __version__
+from dalfix.fixes import Applicability, Edit, Finding, Fix
+from dalfix.suppressions import Suppression
+
+CACHE_DIR_NAME = ".dalfix_cache"
+CACHE_DIR_ENV = "DALFIX_CACHE_DIR"
+FORMAT = 1  # the pack layout: bump when it changes
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This directory is a cache made by dalfix.\n"
+# Directories the analysis never reads (discovery and module resolution skip them too).
+_SKIPPED_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", "dist", ".next", ".turbo", CACHE_DIR_NAME})
+_READ_SUFFIXES = (
+    ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json", ".jsonc", ".json5", ".yaml", ".yml",
+    ".toml",
+)  # fmt: skip
+_READ_NAMES = frozenset({".gitignore", ".editorconfig", ".prettierrc", "biome.json", "biome.jsonc"})
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of dalfix's own code and templates: a cache written by other code is never read."""
+    import dalfix
+    import transforms
+
+    hasher = hashlib.blake2b(__version__.encode(), digest_size=16)
+    roots = [Path(dalfix.__file__).parent, Path(transforms.__file__).parent]
+    roots.append(roots[0].parent / "templates")
+    for root in roots:
+        for directory, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith((".py", ".j2")):
+                    path = os.path.join(directory, name)
+                    hasher.update(path.encode("utf-8", "surrogateescape"))
+                    with open(path, "rb") as handle:
+                        hasher.update(hashlib.blake2b(handle.read(), digest_size=16).digest())
+    return hasher.hexdigest()
+
+
+def _is_read_input(name: str) -> bool:
+    return name.endswith(_READ_SUFFIXES) or name in _READ_NAMES or name.startswith((".prettierrc", "prettier.config"))
+
+
+def repository_fingerprint(root: Path, known: dict[str, str]) -> str:
+    """A hash over every file under `root` the analysis may read (see the module docstring) and the
+    formatter settings above it; `known` maps paths already read by the run to their content hashes."""
+    entries: list[str] = []
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_DIRS)
+        for name in sorted(filenames):
+            if not _is_read_input(name):
+                continue
+            path = os.path.join(directory, name)
+            entries.append(f"{path}\0{known.get(path) or _file_digest(path)}")
+    for folder in root.parents:  # print width: settings above the repository (no .git at its root)
+        if os.path.lexists(root / ".git"):
+            break
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            if name in _READ_NAMES or name.startswith((".prettierrc", "prettier.config")) or name == "package.json":
+                path = os.path.join(folder, name)
+                entries.append(f"{path}\0{_file_digest(path)}")
+        if os.path.lexists(folder / ".git"):
+            break
+    return digest("\n".join(entries).encode("utf-8", "surrogateescape"))
+
+
+def _file_digest(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return digest(handle.read())
+    except OSError as exc:  # a directory named like a file, a dangling link: its state is the input
+        return f"unreadable:{exc.errno}"
+
+
+def cache_dir_for(workspace_root: Path, configured: Path | None, explicit: Path | None = None) -> Path:
+    """Where a project's packs go: `--cache-dir`, else $DALFIX_CACHE_DIR, else its dalfix.toml's
+    `cache-dir`, else `.dalfix_cache` at its workspace root."""
+    if explicit is not None:
+        return explicit
+    environment = os.environ.get(CACHE_DIR_ENV)
+    if environment:
+        return Path(environment)
+    return configured if configured is not None else workspace_root / CACHE_DIR_NAME
+
+
+def pack_path(cache_dir: Path, options_key: str, project_root: Path) -> Path:
+    name = digest(f"{FORMAT}\0{options_key}\0{project_root}".encode("utf-8", "surrogateescape"))
+    return cache_dir / __version__ / f"{name}.json"
+
+
+def load_pack(path: Path, fingerprint: str) -> dict[str, dict[str, object]]:
+    """The per-file entries of a pack written with `fingerprint`; {} when there is none, it was written with
+    another fingerprint, or it cannot be read (a corrupt pack is a miss, never an error)."""
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint or not isinstance(data.get("files"), dict):
+        return {}
+    return data["files"]
+
+
+def store_pack(path: Path, fingerprint: str, files: dict[str, dict[str, object]]) -> None:
+    """Write a pack atomically; a cache that cannot be written is skipped silently (the run's output stands)."""
+    try:
+        _prepare_dir(path.parent.parent)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"fingerprint": fingerprint, "files": files}, separators=(",", ":"))
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass
+
+
+def _prepare_dir(cache_dir: Path) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in ((".gitignore", "# Made by dalfix.\n*\n"), ("CACHEDIR.TAG", _TAG)):
+        marker = cache_dir / name
+        if not marker.exists():
+            try:
+                with open(marker, "x", encoding="utf-8") as handle:
+                    handle.write(text)
+            except FileExistsError:  # another run made it first
+                pass
+
+
+def clean(cache_dirs: Iterable[Path]) -> list[Path]:
+    """Remove dalfix cache directories (only those dalfix made: they hold its CACHEDIR.TAG); the removed."""
+    removed = []
+    for directory in dict.fromkeys(cache_dirs):
+        tag = directory / "CACHEDIR.TAG"
+        try:
+            made_by_dalfix = "dalfix" in tag.read_text(encoding="utf-8")
+        except OSError:
+            made_by_dalfix = False
+        if made_by_dalfix:
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+    return removed
+
+
+# ---- entries: one file's results, as JSON ---------------------------------------------------------------
+def encode_finding(finding: Finding) -> dict[str, object]:
+    fix = finding.fix
+    return {
+        "rule": finding.rule,
+        "name": finding.name,
+        "message": finding.message,
+        "start": finding.start,
+        "end": finding.end,
+        "notes": list(finding.notes),
+        "fix": None
+        if fix is None
+        else {
+            "edits": [[e.start, e.end, e.text] for e in fix.edits],
+            "applicability": fix.applicability.value,
+            "title": fix.title,
+            "imports": sorted([m, n] for m, n in fix.imports),
+        },
+    }
+
+
+def decode_finding(data: dict[str, object]) -> Finding:
+    raw = data["fix"]
+    fix = None
+    if raw is not None:
+        assert isinstance(raw, dict)
+        fix = Fix(
+            tuple(Edit(int(s), int(e), str(t)) for s, e, t in raw["edits"]),
+            Applicability(raw["applicability"]),
+            str(raw["title"]),
+            frozenset((str(m), str(n)) for m, n in raw["imports"]),
+        )
+    notes = data["notes"]
+    assert isinstance(notes, list)
+    return Finding(
+        str(data["rule"]),
+        str(data["name"]),
+        str(data["message"]),
+        int(data["start"]),  # type: ignore[call-overload]
+        int(data["end"]),  # type: ignore[call-overload]
+        fix,
+        tuple(str(n) for n in notes),
+    )
+
+
+def encode_suppression(suppression: Suppression) -> list[object]:
+    s = suppression
+    return [list(s.codes), s.file_level, s.line, s.column, s.target_line, s.reason]
+
+
+def decode_suppression(data: list[object]) -> Suppression:
+    codes, file_level, line, column, target_line, reason = data
+    assert isinstance(codes, list) and isinstance(line, int) and isinstance(column, int)
+    assert isinstance(target_line, int)
+    return Suppression(tuple(str(c) for c in codes), bool(file_level), line, column, target_line, str(reason))
