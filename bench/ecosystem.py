@@ -33,7 +33,20 @@ SKIP_MESSAGE = re.compile(
 def run_repository(checkout: Path, dalfix_path: Path, timeout: float, extra: tuple[str, ...] = ()) -> dict[str, object]:
     """One `dalfix check` on a checkout: its JSON summary, findings per rule and applicability, time, memory."""
     env = {**os.environ, "PYTHONPATH": str(dalfix_path)}
-    command = ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "dalfix", "check", "--format", "json", "--no-cache", *extra, "."]
+    command = [
+        "/usr/bin/time",
+        "-f",
+        "%M",
+        sys.executable,
+        "-m",
+        "dalfix",
+        "check",
+        "--format",
+        "json",
+        "--no-cache",
+        *extra,
+        ".",
+    ]
     started = time.perf_counter()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
@@ -160,9 +173,11 @@ def main() -> None:
     parser.add_argument("--label", default="dalfix check on the open set")
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--preview", action="store_true", help="also run the rules still in preview")
-    parser.add_argument("--no-cache", action="store_true", help="pass --no-cache (when dalfix has a cache)")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="accepted for old command lines: runs never use the cache"
+    )
     args = parser.parse_args()
-    extra = (("--preview",) if args.preview else ()) + (("--no-cache",) if args.no_cache else ())
+    extra = ("--preview",) if args.preview else ()  # --no-cache always: a cold run, nothing written to checkouts
     rows: dict[str, dict[str, object]] = {}
     for repo in [r for r in args.repos.split(",") if r]:
         checkout = args.eco / repo
