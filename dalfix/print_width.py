@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,27 +24,46 @@ PRETTIER_FILES = (".prettierrc", ".prettierrc.json", ".prettierrc.json5", ".pret
 BIOME_FILES = ("biome.json", "biome.jsonc")
 
 
+# Prettier's `tabWidth` and Biome's `indentWidth` default: a tab counts as this many columns.
+DEFAULT_TAB_WIDTH = 2
+
+
+@dataclass(frozen=True)
+class FormatterSettings:
+    width: int
+    tab_width: int = DEFAULT_TAB_WIDTH
+    # "prettier" or "biome" when their configuration decides the width; None for .editorconfig or the default.
+    formatter: str | None = None
+
+
 def print_width_for(path: Path) -> int:
-    return _width_in(str(Path(path).resolve().parent), Path(path).name)
+    return formatter_settings_for(path).width
+
+
+def formatter_settings_for(path: Path) -> FormatterSettings:
+    return _settings_in(str(Path(path).resolve().parent), Path(path).name)
+
+
+def display_width(line: str, tab_width: int) -> int:
+    """Columns `line` takes as the formatters count them: a tab is `tab_width` columns."""
+    return len(line.expandtabs(tab_width)) if "\t" in line else len(line)
 
 
 @lru_cache(maxsize=512)
-def _width_in(directory: str, filename: str) -> int:
+def _settings_in(directory: str, filename: str) -> FormatterSettings:
     editorconfig: int | None = None
     editorconfig_done = False
     for folder in (Path(directory), *Path(directory).parents):
-        width = _prettier_width(folder)
-        if width is None:
-            width = _biome_width(folder)
-        if width is not None:
-            return width
+        found_settings = _prettier_settings(folder) or _biome_settings(folder)
+        if found_settings is not None:
+            return found_settings
         if not editorconfig_done:
             found, root = _editorconfig_width(folder, filename)
             editorconfig = editorconfig if editorconfig is not None else found
             editorconfig_done = root
         if (folder / ".git").exists():
             break
-    return editorconfig if editorconfig is not None else DEFAULT_PRINT_WIDTH
+    return FormatterSettings(editorconfig if editorconfig is not None else DEFAULT_PRINT_WIDTH)
 
 
 def _read(path: Path) -> str | None:
@@ -71,38 +91,53 @@ def _positive_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
-def _prettier_width(folder: Path) -> int | None:
+def _prettier_settings(folder: Path) -> FormatterSettings | None:
     for name in PRETTIER_FILES:
         text = _read(folder / name)
         if text is None:
             continue
         data = _json(text)
         if isinstance(data, dict):
-            return _positive_int(data.get("printWidth")) or FORMATTER_DEFAULT_WIDTH
+            return _prettier_from(data)
         if isinstance(data, str):
             return None  # a shared configuration package: its width is not here
         match = re.search(r"^\s*printWidth\s*:\s*(\d+)\s*$", text, re.M)  # YAML
-        return int(match.group(1)) if match else FORMATTER_DEFAULT_WIDTH
+        tab = re.search(r"^\s*tabWidth\s*:\s*(\d+)\s*$", text, re.M)
+        return FormatterSettings(
+            int(match.group(1)) if match else FORMATTER_DEFAULT_WIDTH,
+            int(tab.group(1)) if tab else DEFAULT_TAB_WIDTH,
+            "prettier",
+        )
     manifest = _read(folder / "package.json")
     if manifest is not None and '"prettier"' in manifest:
         data = _json(manifest)
         prettier = data.get("prettier") if isinstance(data, dict) else None
         if isinstance(prettier, dict):
-            return _positive_int(prettier.get("printWidth")) or FORMATTER_DEFAULT_WIDTH
+            return _prettier_from(prettier)
     return None
 
 
-def _biome_width(folder: Path) -> int | None:
+def _prettier_from(data: dict) -> FormatterSettings:  # type: ignore[type-arg]
+    return FormatterSettings(
+        _positive_int(data.get("printWidth")) or FORMATTER_DEFAULT_WIDTH,
+        _positive_int(data.get("tabWidth")) or DEFAULT_TAB_WIDTH,
+        "prettier",
+    )
+
+
+def _biome_settings(folder: Path) -> FormatterSettings | None:
     for name in BIOME_FILES:
         text = _read(folder / name)
         data = _json(text) if text is not None else None
         if not isinstance(data, dict):
             continue
         javascript = data.get("javascript", {})
-        for section in (javascript.get("formatter") if isinstance(javascript, dict) else None, data.get("formatter")):
-            if isinstance(section, dict) and _positive_int(section.get("lineWidth")):
-                return _positive_int(section.get("lineWidth"))
-        return FORMATTER_DEFAULT_WIDTH  # Biome's default lineWidth
+        candidates = [javascript.get("formatter") if isinstance(javascript, dict) else None, data.get("formatter")]
+        sections: list[dict] = [section for section in candidates if isinstance(section, dict)]  # type: ignore[type-arg]
+        width = next((w for w in (_positive_int(x.get("lineWidth")) for x in sections) if w), None)
+        tab = next((w for w in (_positive_int(x.get("indentWidth")) for x in sections) if w), None)
+        # Biome's defaults: lineWidth 80, indentWidth 2.
+        return FormatterSettings(width or FORMATTER_DEFAULT_WIDTH, tab or DEFAULT_TAB_WIDTH, "biome")
     return None
 
 
@@ -145,11 +180,12 @@ def _section_matches(section: str, filename: str) -> bool:
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 
 
-def wrap_long_line(line: str, unit: str, width: int) -> list[str]:
-    """`line` (with its indentation) as several lines when it is longer than `width` and holds a method chain;
-    else `[line]`. Only the outermost chain with two or more calls is broken; strings, template literals and
-    comments are never touched, and a line with a regular-expression literal is left alone."""
-    if len(line) <= width:
+def wrap_long_line(line: str, unit: str, width: int, tab_width: int = DEFAULT_TAB_WIDTH) -> list[str]:
+    """`line` (with its indentation) as several lines when it is longer than `width` (a tab counting
+    `tab_width` columns) and holds a method chain; else `[line]`. Only the outermost chain with two or more calls
+    is broken; strings, template literals and comments are never touched, and a line with a regular-expression
+    literal is left alone."""
+    if display_width(line, tab_width) <= width:
         return [line]
     dots = _chain_dots(line)
     if dots is None or len(dots) < 2:

@@ -11,7 +11,14 @@ from pathlib import Path
 import jinja2
 from tree_sitter import Node
 
-from dalfix.print_width import DEFAULT_PRINT_WIDTH, print_width_for, wrap_long_line
+from dalfix.print_width import (
+    DEFAULT_PRINT_WIDTH,
+    DEFAULT_TAB_WIDTH,
+    FormatterSettings,
+    display_width,
+    formatter_settings_for,
+    wrap_long_line,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,11 @@ class SourceStyle:
     semicolons: bool
     # Generated lines longer than this are wrapped where they hold a method chain (dalfix/print_width.py).
     print_width: int = DEFAULT_PRINT_WIDTH
+    # Columns a tab counts for the width (Prettier's tabWidth, Biome's indentWidth).
+    tab_width: int = DEFAULT_TAB_WIDTH
+    # "prettier" / "biome" when the project's formatter configuration was found: generated code then follows
+    # their layout where dalfix knows it (see `fits`); None keeps the source's own line breaks.
+    formatter: str | None = None
 
     @classmethod
     def detect(cls, source: bytes, root: Node | None = None, path: Path | None = None) -> SourceStyle:
@@ -32,8 +44,20 @@ class SourceStyle:
         crlf = text.count("\r\n")
         newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
         semicolons = _tree_semicolons(root) if root is not None else _semicolons(text)
-        width = print_width_for(path) if path is not None else DEFAULT_PRINT_WIDTH
-        return cls(newline, _indent_unit(text), _quote(text), semicolons, width)
+        settings = formatter_settings_for(path) if path is not None else FormatterSettings(DEFAULT_PRINT_WIDTH)
+        return cls(
+            newline,
+            _indent_unit(text),
+            _quote(text),
+            semicolons,
+            settings.width,
+            settings.tab_width,
+            settings.formatter,
+        )
+
+    def fits(self, line: str) -> bool:
+        """Whether `line` (with its indentation) fits the print width."""
+        return display_width(line, self.tab_width) <= self.print_width
 
 
 _STATEMENTS = frozenset(
@@ -128,10 +152,14 @@ def render_template(name: str, style: SourceStyle, indent: str, **variables: obj
     text = template.render(i=style.indent_unit, q=style.quote, semi=";" if style.semicolons else "", **variables)
     text = text.replace("\r\n", "\n").rstrip("\n")
     lines = text.split("\n")
-    out = wrap_long_line(indent + lines[0], style.indent_unit, style.print_width)
+    out = wrap_long_line(indent + lines[0], style.indent_unit, style.print_width, style.tab_width)
     out[0] = out[0][len(indent) :]  # the first line lands at the insertion column already
     for line in lines[1:]:
-        out.extend(wrap_long_line(indent + line, style.indent_unit, style.print_width) if line.strip() else [""])
+        out.extend(
+            wrap_long_line(indent + line, style.indent_unit, style.print_width, style.tab_width)
+            if line.strip()
+            else [""]
+        )
     return style.newline.join(out)
 
 
@@ -151,3 +179,84 @@ def reindent(text: str, from_indent: str, to_indent: str) -> str:
             line = line[len(from_indent) :]
         out.append(to_indent + line)
     return "\n".join(out)
+
+
+# ---- Prettier's and Biome's member-chain layout, as far as generated code needs it ------------------------------
+
+_TAGGED = re.compile(r"[A-Za-z_$][\w$.]*(<[\w$.\[\], ]+>)?`[^`$\n\\]*`")
+_LEAF_TYPES = frozenset({"identifier", "this", "number", "string", "true", "false", "null", "undefined"})
+
+
+def _leaf(node: Node, tagged: bool = False) -> bool:
+    """An identifier, literal or `a.b.c`; with `tagged`, also a tagged template without substitutions
+    (sql<number> and a template `count(*)`), which Biome treats as simple and Prettier does not."""
+    if node.type in _LEAF_TYPES:
+        return True
+    if node.type == "member_expression":  # `videos.id`, `a.b.c`
+        inner = node.child_by_field_name("object")
+        return inner is not None and _leaf(inner)
+    text = (node.text or b"").decode("utf-8", "replace")
+    if node.type == "template_string":
+        return "\n" not in text and not any(c.type == "template_substitution" for c in node.named_children)
+    # sql<number> and a template (tree-sitter may read the type argument as `<` and `>` comparisons)
+    return tagged and node.type in ("call_expression", "binary_expression") and _TAGGED.fullmatch(text) is not None
+
+
+def _simple_argument(node: Node, tagged: bool = False) -> bool:
+    """Prettier's `isSimpleCallArgument`, conservatively: leaves, a call of leaves (`eq(t.id, id)`), an object
+    or array of leaves. A call inside a call (`and(eq(…), eq(…))`) or a function is not simple."""
+    if _leaf(node, tagged):
+        return True
+    if node.type == "object":
+        return all(c.type == "shorthand_property_identifier" or _simple_pair(c, tagged) for c in node.named_children)
+    if node.type == "array":
+        return all(_leaf(c, tagged) for c in node.named_children)
+    if node.type == "call_expression":
+        function, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        return (
+            function is not None
+            and _leaf(function)
+            and args is not None
+            and args.type == "arguments"
+            and all(_leaf(a, tagged) for a in args.named_children)
+        )
+    return False
+
+
+def _simple_pair(node: Node, tagged: bool) -> bool:
+    key, value = node.child_by_field_name("key"), node.child_by_field_name("value")
+    return (
+        node.type == "pair"
+        and key is not None
+        and key.type in ("property_identifier", "string")
+        and (value is not None and _leaf(value, tagged))
+    )
+
+
+def chain_on_one_line(node: Node, text: str, formatter: str | None = "prettier") -> str | None:
+    """`text`, a method chain broken before its calls (`db` / `.select()` / `.from(t)` / `.where(eq(…))`), on one
+    line, when every call's arguments are simple: Prettier and Biome then print the chain on one line wherever it
+    fits (an array element, an argument), so a chain moved there from a longer line must be joined to pass them.
+    None when the chain has other line breaks, comments, or arguments that are not simple."""
+    if "\n" not in text or "//" in text or "/*" in text:
+        return None
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not all(line.strip().startswith((".", "?.")) for line in lines[1:]):
+        return None
+    tagged = formatter == "biome"
+    current: Node | None = node
+    while current is not None:
+        if current.type == "call_expression":
+            args = current.child_by_field_name("arguments")
+            if args is None or args.type != "arguments":
+                return None
+            if not all(_simple_argument(a, tagged) for a in args.named_children):
+                return None
+            current = current.child_by_field_name("function")
+        elif current.type == "member_expression":
+            current = current.child_by_field_name("object")
+        elif current.type == "non_null_expression":
+            current = current.named_children[0] if current.named_children else None
+        else:
+            break
+    return lines[0].rstrip() + "".join(line.strip() for line in lines[1:])

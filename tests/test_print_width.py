@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from dalfix.parsing import count_errors, parse_file
-from dalfix.print_width import DEFAULT_PRINT_WIDTH, print_width_for, wrap_long_line
+from dalfix.print_width import (
+    DEFAULT_PRINT_WIDTH,
+    FormatterSettings,
+    formatter_settings_for,
+    print_width_for,
+    wrap_long_line,
+)
 from tests.conftest import documented_example
 
 DAL001 = documented_example("DAL001")
@@ -123,3 +129,32 @@ def test_generated_lines_in_fixture_outputs_fit_or_cannot_wrap(tmp_path: Path) -
         for line in output.read_text(encoding="utf-8").splitlines():
             if len(line) > DEFAULT_PRINT_WIDTH and line not in original and not line.lstrip().startswith("."):
                 assert wrap_long_line(line, "  ", DEFAULT_PRINT_WIDTH) == [line], (output.name, line)
+
+
+@pytest.mark.parametrize(
+    ("files", "settings"),
+    [
+        ({}, FormatterSettings(DEFAULT_PRINT_WIDTH, 2, None)),
+        ({".prettierrc": '{ "useTabs": true, "tabWidth": 4 }'}, FormatterSettings(80, 4, "prettier")),
+        ({".prettierrc.yaml": "tabWidth: 8\n"}, FormatterSettings(80, 8, "prettier")),
+        ({"biome.json": '{ "formatter": { "indentStyle": "tab" } }'}, FormatterSettings(80, 2, "biome")),
+        ({"biome.json": '{ "javascript": { "formatter": { "indentWidth": 3, "lineWidth": 100 } } }'},
+         FormatterSettings(100, 3, "biome")),
+        ({".editorconfig": "[*]\nmax_line_length = 90\n"}, FormatterSettings(90, 2, None)),
+    ],
+)  # fmt: skip
+def test_formatter_settings(files, settings, tmp_path) -> None:
+    project = tmp_path / "w"
+    (project / "src").mkdir(parents=True)
+    (project / ".git").mkdir()
+    for name, text in files.items():
+        (project / name).write_text(text, encoding="utf-8")
+    assert formatter_settings_for(project / "src" / "a.ts") == settings
+
+
+def test_a_tab_counts_as_the_formatters_tab_width() -> None:
+    # 3 tabs + 74 characters: 77 columns counted as 1 per tab, 80 with Biome's and Prettier's width of 2.
+    line = "\t\t\t" + "const [a] = await db.select().from(users).where(eq(users.id, someIdentifier1));"[:74]
+    assert len(line) == 77
+    assert wrap_long_line(line, "\t", 79, tab_width=1) == [line]
+    assert len(wrap_long_line(line, "\t", 79, tab_width=2)) > 1

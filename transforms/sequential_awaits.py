@@ -104,7 +104,7 @@ from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding, apply_edits
 from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
-from dalfix.render import reindent, render_template
+from dalfix.render import chain_on_one_line, reindent, render_template
 from dalfix.rules import Rule
 
 UNKNOWN_DRIVER_NOTE = (
@@ -223,23 +223,42 @@ class SequentialAwaits(Rule):
         unsafe = unsafe or any(units[i].effects.by_summary for i in moved)
         # A handle whose driver dalfix could not follow may be one connection: never a safe fix.
         undeclared = any(chain is not None and chain.handle_kind == "unknown" for _, chain in chains)
-        patterns, entries, literal_names = [], [], []
-        for position, unit in enumerate(members):
-            comments = [] if position == 0 else [ctx.text(c) for c in leading_comments(unit.nodes[0])]
+        reassigned = any(u.binding is not None and _reassigned_later(analyzer, u.binding, last) for u in members)
+        declaration = "let" if reassigned else "const"
+        patterns: list[str] = []
+        literal_names: list[str] = []
+        for unit in members:
             if unit.literal is not None:
                 literal_names = _literal_names(unit.literal, enclosing_function(first))
                 patterns.extend(literal_names)
+            else:
+                patterns.append(ctx.text(unit.binding.pattern))
+        layout = self._layout(ctx, indent, declaration, patterns)
+        deeper = ctx.style.indent_unit if layout == "after-operator" else ""
+        entries = []
+        for position, unit in enumerate(members):
+            comments = [] if position == 0 else [ctx.text(c) for c in leading_comments(unit.nodes[0])]
+            if unit.literal is not None:
                 for number, query in enumerate(unit.literal.queries):
-                    expression = reindent(ctx.text(query), ctx.indent_at(query), ctx.style.indent_unit)
+                    expression = self._one_line(ctx, query, indent + deeper) or reindent(
+                        ctx.text(query), ctx.indent_at(query), ctx.style.indent_unit
+                    )
                     entries.append(
-                        {"expression": expression, "comments": comments if number == 0 else [], "trailing": ""}
+                        {
+                            "expression": reindent(expression, "", deeper),
+                            "comments": comments if number == 0 else [],
+                            "trailing": "",
+                        }
                     )
                 continue
             binding = unit.binding
-            patterns.append(ctx.text(binding.pattern))
+            plain = binding.condition is None and binding.wrapper is binding.await_node
+            expression = (plain and self._one_line(ctx, binding.query, indent + deeper)) or self._entry(
+                ctx, binding, indent
+            )
             entries.append(
                 {
-                    "expression": self._entry(ctx, binding, indent),
+                    "expression": reindent(expression, "", deeper),
                     "comments": comments,
                     "trailing": "".join(" " + ctx.text(c) for c in trailing_comments(unit.nodes[-1])),
                 }
@@ -254,14 +273,13 @@ class SequentialAwaits(Rule):
                 after.append(reindent(ctx.text(node) + trailing, indent, ""))
         if members[-1].literal is not None:  # the statement that uses the reads, with names for them
             after.append(reindent(_with_names(ctx, members[-1].literal, literal_names), indent, ""))
-        reassigned = any(u.binding is not None and _reassigned_later(analyzer, u.binding, last) for u in members)
-        declaration = "let" if reassigned else "const"
         end = max([last.end_byte, *(c.end_byte for c in trailing_comments(last))])
         text = ctx.render(
             "sequential_awaits/promise_all.ts.j2",
             first,
             declaration=declaration,
             patterns=patterns,
+            layout=layout,
             entries=entries,
             after=after,
         )
@@ -274,6 +292,24 @@ class SequentialAwaits(Rule):
             edits=[Edit(first.start_byte, end, text)],
             applicability=Applicability.UNSAFE if unsafe or undeclared else Applicability.SAFE,
         )
+
+    def _layout(self, ctx: FileContext, indent: str, declaration: str, patterns: list[str]) -> str:
+        """How the project's formatter prints `const [a, b] = await Promise.all([` when it is too long: broken
+        after `=` (the rest one level deeper) when the pattern fits, else the pattern one element per line.
+        "plain" when it fits, or when dalfix does not know the formatter (the source's layout is kept)."""
+        names = ", ".join(patterns)
+        if ctx.style.formatter is None or "\n" in names:
+            return "plain"
+        if ctx.style.fits(f"{indent}{declaration} [{names}] = await Promise.all(["):
+            return "plain"
+        return "after-operator" if ctx.style.fits(f"{indent}{declaration} [{names}] =") else "break-patterns"
+
+    def _one_line(self, ctx: FileContext, query: Node, indent: str) -> str | None:
+        """The query as the project's formatter prints it as an array element, when dalfix knows: one line."""
+        if ctx.style.formatter is None:
+            return None
+        joined = chain_on_one_line(query, ctx.text(query), ctx.style.formatter)
+        return joined if joined is not None and ctx.style.fits(f"{indent}{ctx.style.indent_unit}{joined},") else None
 
     def _entry(self, ctx: FileContext, binding: AwaitedBinding, indent: str) -> str:
         unit = ctx.style.indent_unit
