@@ -1,0 +1,461 @@
+"""
+## What it does
+Flags two or more aggregate selects (`count`, `sum`, `avg`, `min`, `max`) of the same table with the same
+joins, differing only in their filter, and computes them in one select with conditional aggregation.
+
+## Why is this bad?
+Each select scans the same rows again and waits its own round trip, to aggregate a different slice of them.
+One statement can aggregate every slice in a single pass: the conditions the selects share stay in WHERE,
+and each aggregate keeps only its own rows with `FILTER (WHERE …)` (PostgreSQL, SQLite >= 3.30) or
+`CASE WHEN … THEN … END` inside the aggregate (MySQL).
+
+Recognised fields are drizzle-orm's helpers (`count()`, `count(x)`, `countDistinct`, `sum`, `sumDistinct`,
+`avg`, `avgDistinct`, `min`, `max` of a column) and `sql` templates holding exactly one aggregate call with
+columns interpolated (`sql<string>\\`coalesce(sum(${t.amount}), 0)\\``). The selects are bound by
+`const [row] = await …` or `const [{ total }] = await …` in one block, with only pure statements between
+them, on the same handle. Not handled yet, and left alone: `$count`, `groupBy`/`having`, `orderBy`,
+templates with string literals, subqueries or window functions, other aggregates (`string_agg` …), reads in
+`Promise.all`, and differing conditions other than drizzle's operators (`eq`, `inArray` …).
+
+## Example
+```ts
+import { and, eq, sum } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
+
+const db = drizzle(process.env.DATABASE_URL!);
+const ledger = pgTable("ledger", {
+  id: uuid("id").primaryKey(),
+  userId: uuid("user_id").notNull(),
+  kind: text("kind").notNull(),
+  amount: integer("amount").notNull(),
+});
+
+export async function totals(userId: string) {
+  const [earned] = await db
+    .select({ total: sum(ledger.amount) })
+    .from(ledger)
+    .where(and(eq(ledger.userId, userId), eq(ledger.kind, "earned")));
+  const [spent] = await db
+    .select({ total: sum(ledger.amount) })
+    .from(ledger)
+    .where(and(eq(ledger.userId, userId), eq(ledger.kind, "spent")));
+  return { earned: Number(earned.total ?? 0), spent: Number(spent.total ?? 0) };
+}
+```
+
+## Use instead
+```ts
+import { and, eq, sql, sum } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
+
+const db = drizzle(process.env.DATABASE_URL!);
+const ledger = pgTable("ledger", {
+  id: uuid("id").primaryKey(),
+  userId: uuid("user_id").notNull(),
+  kind: text("kind").notNull(),
+  amount: integer("amount").notNull(),
+});
+
+export async function totals(userId: string) {
+  const [aggregates] = await db
+    .select({
+      earned: {
+        total: sql<string | null>`sum(${ledger.amount}) filter (where ${eq(ledger.kind, "earned")})`.mapWith(String),
+      },
+      spent: {
+        total: sql<string | null>`sum(${ledger.amount}) filter (where ${eq(ledger.kind, "spent")})`.mapWith(String),
+      },
+    })
+    .from(ledger)
+    .where(eq(ledger.userId, userId));
+  const earned = aggregates?.earned;
+  const spent = aggregates?.spent;
+  return { earned: Number(earned.total ?? 0), spent: Number(spent.total ?? 0) };
+}
+```
+
+## Fix safety
+Safe. An aggregate restricted with `FILTER (WHERE c)` or `CASE WHEN c THEN x END` over the rows of the shared
+conditions computes exactly what it computed over the rows of `shared AND c`: `count` is 0 and `sum`, `avg`,
+`min`, `max` are NULL when no row qualifies, as before (a `coalesce` in a template stays where it was), so
+no `coalesce` is added or removed. Each field keeps its decoder: drizzle's helpers become `sql` templates
+with the helper's own `mapWith` (`Number` for counts, `String` for sums and averages, the column for
+`min`/`max` of a column) and type argument; a template keeps its type argument and `mapWith`. A select
+without `groupBy` returns exactly one row, so `const [row]` binds a row before and after, each variable
+becomes the row's nested object of the same shape, and destructuring patterns are kept. Only pure
+statements lie between the selects, none rebinding what a later select reads, so the later selects' values
+are the same when computed first. The differences: one round trip instead of several, the aggregates come
+from one snapshot (on a pool the separate selects could see a write commit between them), a database
+failure of one select is now the failure of the one statement, and `min`/`max` of a column lose `| null`
+in their TypeScript type (the value is unchanged). `FILTER` needs SQLite 3.30 (2019) or later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dalfix.analysis.aggregates import Aggregate, aggregate_of, restricted
+from dalfix.analysis.drizzle import SQL_BUILDERS, QueryChain, unwrap
+from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.context import FileContext
+from dalfix.fixes import Applicability, Edit, Finding
+from dalfix.parsing import Node, enclosing_function, fresh_name, function_block_statements, line_indent, walk
+from dalfix.render import reindent
+from dalfix.rules import Rule
+
+DIALECTS = {"pg": "pg", "sqlite": "sqlite", "mysql": "mysql"}
+JOINS = frozenset({"innerJoin", "leftJoin", "rightJoin", "fullJoin"})
+CONDITIONS = SQL_BUILDERS - {"sql", "asc", "desc", "count", "countDistinct", "sum", "sumDistinct", "avg"} - {
+    "avgDistinct", "min", "max", "getTableColumns", "getTableName", "aliasedTable", "alias"}  # fmt: skip
+
+
+@dataclass
+class AggregateRead:
+    statement: Node  # the declaration (sequential form) or the `Promise.all` element
+    keyword: str  # const / let
+    pattern: Node  # the one element of `[row]`: an identifier or an object pattern
+    key: str  # the nested object's key in the combined select
+    chain: QueryChain
+    fields: list[tuple[str, Aggregate]]
+    source: tuple[str, ...]  # `from(…)` and the joins, as written
+    conjuncts: list[Node]  # the WHERE's `and(…)` arguments (or the WHERE itself)
+    dialect: str
+    table: str
+    element: Node | None = None  # in `Promise.all`: the `[row]` pattern the element binds
+
+
+class SplitAggregates(Rule):
+    code = "DAL006"
+    name = "split-aggregates"
+    message = "Aggregate selects of the same rows differing only in their filter; one conditional aggregation does"
+    fix_title = "Compute the aggregates in one select with `filter (where …)` per aggregate"
+    fix_availability = "always"
+    preview = True
+    needles = (b"count", b"sum", b"avg", b"max", b"min", b"COUNT", b"SUM", b"AVG", b"MAX", b"MIN")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
+        for statements in function_block_statements(ctx.parsed.root):
+            index = 0
+            while index < len(statements):
+                group = self._group_at(ctx, analyzer, statements, index)
+                if len(group) >= 2:
+                    finding = self._finding(ctx, group, statements[index])
+                    if finding is not None:
+                        yield finding
+                    index = statements.index(group[-1].statement)
+                else:
+                    yield from self._parallel(ctx, analyzer, statements[index])
+                index += 1
+
+    def _group_at(self, ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], index: int):  # type: ignore[no-untyped-def]
+        first = _declared_read(ctx, analyzer, statements[index])
+        if first is None:
+            return []
+        group, bound = [first], set(analyzer.binds(statements[index]))
+        for statement in statements[index + 1 :]:
+            read = _declared_read(ctx, analyzer, statement)
+            if read is not None and _combinable(ctx, first, read) and not analyzer.free_reads(read.chain.node) & bound:
+                group.append(read)
+            elif read is not None or not analyzer.effects(statement).pure:
+                break
+            bound |= analyzer.binds(statement)
+        return group
+
+    def _parallel(self, ctx: FileContext, analyzer: EffectAnalyzer, statement: Node) -> Iterator[Finding]:
+        """`const [[a], [b], …] = await Promise.all([q1, q2, …])`: aggregate selects among the elements."""
+        found = _promise_all(ctx, statement)
+        if found is None:
+            return
+        keyword, patterns, elements = found
+        reads = []
+        for pattern, element in zip(patterns, elements, strict=True):
+            read = _aggregate_read(ctx, analyzer, element, keyword, pattern, element)
+            if read is not None:
+                read.element = pattern
+            reads.append(read)
+        groups: list[list[AggregateRead]] = []
+        for read in reads:
+            if read is None:
+                continue
+            home = next((g for g in groups if _combinable(ctx, g[0], read)), None)
+            if home is None:
+                groups.append([read])
+            else:
+                home.append(read)
+        groups = [g for g in groups if len(g) >= 2]
+        if len(groups) == 1 and len(groups[0]) == len(elements):
+            finding = self._finding(ctx, groups[0], statement, whole=True)
+            if finding is not None:
+                yield finding
+            return
+        for group in groups:
+            finding = self._finding(ctx, group, statement)
+            if finding is not None:
+                yield finding
+
+    def _finding(self, ctx: FileContext, group: list[AggregateRead], statement: Node, whole: bool = False):  # type: ignore[no-untyped-def]
+        """One select for the group; `statement` is the first read's declaration or the `Promise.all` one."""
+        texts = [[_normal(c) for c in read.conjuncts] for read in group]
+        shared = [c for c, text in zip(group[0].conjuncts, texts[0], strict=True) if all(text in t for t in texts)]
+        shared_texts = {_normal(c) for c in shared}
+        first = group[0]
+        unit = ctx.style.indent_unit
+        selected, needs_sql = [], False
+        for read in group:
+            own = [c for c in read.conjuncts if _normal(c) not in shared_texts]
+            if any(not _condition_call(ctx, c) for c in own):
+                return None
+            condition = None
+            if own:
+                parts = [reindent(ctx.text(c), line_indent(ctx.source, c.start_byte), unit * 3) for c in own]
+                condition = parts[0] if len(parts) == 1 else f"and({', '.join(parts)})"
+            fields = []
+            for key, aggregate in read.fields:
+                if condition is None:
+                    value = reindent(ctx.text(aggregate.node), ctx.indent_at(aggregate.node), unit * 3)
+                else:
+                    value = restricted(ctx.parsed, ctx.project.schema, aggregate, condition, read.dialect)
+                    needs_sql |= aggregate.helper is not None
+                fields.append((key, value))
+            selected.append((read.key, fields))
+        steps = list(first.source)
+        if shared:
+            parts = [reindent(ctx.text(c), line_indent(ctx.source, c.start_byte), unit * 3) for c in shared]
+            where = parts[0] if len(parts) == 1 else f"and({', '.join(parts)})"
+            if len(parts) > 1 and (len(ctx.indent_at(first.statement) + unit + where) + 8 > ctx.style.print_width
+                                   or "\n" in where):  # fmt: skip
+                inner = "".join(f"{unit * 3}{p},\n" for p in parts)
+                where = f"\n{unit * 2}and(\n{inner}{unit * 2}),\n{unit}"
+            steps.append(f"where({where})")
+        row = fresh_name(enclosing_function(statement), statement, "aggregates")
+        parallel = first.element is not None and not whole
+        semi = ";" if ctx.style.semicolons else ""
+        combined = ctx.render(
+            "split_aggregates/combined.ts.j2",
+            first.statement if parallel else statement,
+            prefix="" if parallel else f"{first.keyword} [{row}] = await ",
+            handle=ctx.text(first.chain.root),
+            selected=selected,
+            steps=steps,
+            end="" if parallel else semi,
+        )
+        indent = ctx.indent_at(statement)
+        bindings = [
+            ctx.render("split_aggregates/binding.ts.j2", statement, keyword=read.keyword,
+                       pattern=ctx.text(read.pattern), row=row, key=read.key)
+            for read in group
+        ]  # fmt: skip
+        newline = ctx.style.newline
+        if first.element is None:
+            edits = [
+                Edit(read.statement.start_byte, read.statement.end_byte,
+                     combined + newline + indent + binding if read is first else binding)
+                for read, binding in zip(group, bindings, strict=True)
+            ]  # fmt: skip
+        elif whole:
+            text = combined + "".join(newline + indent + b for b in bindings)
+            edits = [Edit(statement.start_byte, statement.end_byte, text)]
+        else:
+            assert first.element is not None
+            edits = [
+                Edit(first.statement.start_byte, first.statement.end_byte, combined),
+                Edit(first.element.start_byte, first.element.end_byte, f"[{row}]"),
+                Edit(statement.end_byte, statement.end_byte, "".join(newline + indent + b for b in bindings)),
+            ]
+            others = {id(read.statement) for read in group[1:]}
+            found = _promise_all(ctx, statement)
+            assert found is not None
+            _, patterns, elements = found
+            edits += _removals(elements, others) + _removals(patterns, {id(r.element) for r in group[1:]})
+        analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
+        module = next((m for m, _ in analyzer.imports.values() if m.startswith("drizzle-orm")), "drizzle-orm")
+        imports = frozenset({(module, "sql")}) if needs_sql else frozenset()
+        message = (
+            f"{len(group)} aggregate selects of {first.table} differing only in their filter: "
+            "one select with conditional aggregation does"
+        )
+        span = (first.statement.start_byte, group[-1].statement.end_byte)
+        return ctx.finding(
+            self, span, message=message, edits=edits, applicability=Applicability.SAFE, imports=imports,
+            notes=(f"{len(group)} statements -> 1",),
+        )  # fmt: skip
+
+
+def _removals(items: list[Node], removed: set[int]) -> list[Edit]:
+    """Edits deleting the `removed` items (by id) of a comma-separated list, with their commas."""
+    edits = []
+    index = 0
+    while index < len(items):
+        if id(items[index]) not in removed:
+            index += 1
+            continue
+        end = index
+        while end + 1 < len(items) and id(items[end + 1]) in removed:
+            end += 1
+        if end + 1 < len(items):
+            edits.append(Edit(items[index].start_byte, items[end + 1].start_byte, ""))
+        else:
+            edits.append(Edit(items[index - 1].end_byte, items[end].end_byte, ""))
+        index = end + 1
+    return edits
+
+
+def _promise_all(ctx: FileContext, statement: Node) -> tuple[str, list[Node], list[Node]] | None:
+    """(keyword, the `[row]` patterns, the array elements) of `const [[a], [b]] = await Promise.all([q1, q2])`."""
+    if statement.type != "lexical_declaration" or len(statement.named_children) != 1:
+        return None
+    declarator = statement.named_children[0]
+    pattern, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+    value = unwrap(value) if value is not None else None
+    if pattern is None or value is None or pattern.type != "array_pattern" or value.type != "await_expression":
+        return None
+    call = unwrap(value.named_children[0]) if value.named_children else None
+    function = call.child_by_field_name("function") if call is not None else None
+    if call is None or function is None or ctx.text(function) != "Promise.all":
+        return None
+    args = _arguments(call).named_children
+    if len(args) != 1 or unwrap(args[0]).type != "array":
+        return None
+    elements = [e for e in unwrap(args[0]).named_children if e.type != "comment"]
+    patterns = [p for p in pattern.named_children if p.type != "comment"]
+    if len(patterns) != len(elements) or any(e.type == "spread_element" for e in elements):
+        return None
+    return ctx.text(statement).split(None, 1)[0], patterns, elements
+
+
+def _declared_read(ctx: FileContext, analyzer: EffectAnalyzer, statement: Node) -> AggregateRead | None:
+    """`const [row] = await <aggregate select>`."""
+    if statement.type != "lexical_declaration" or len(statement.named_children) != 1:
+        return None
+    declarator = statement.named_children[0]
+    pattern, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+    value = unwrap(value) if value is not None else None
+    if pattern is None or value is None or value.type != "await_expression" or not value.named_children:
+        return None
+    keyword = ctx.text(statement).split(None, 1)[0]
+    return _aggregate_read(ctx, analyzer, statement, keyword, pattern, value.named_children[0])
+
+
+def _aggregate_read(
+    ctx: FileContext, analyzer: EffectAnalyzer, statement: Node, keyword: str, pattern: Node, query: Node
+) -> AggregateRead | None:
+    """`[row]` bound to `db.select({ k: <aggregate>, … }).from(t)[.join…][.where(…)][.limit(n >= 1)]`."""
+    if pattern.type != "array_pattern" or len(pattern.named_children) != 1:
+        return None
+    element = pattern.named_children[0]
+    if element.type == "identifier":
+        key = ctx.text(element)
+    elif element.type == "object_pattern":
+        bound = analyzer.pattern_names(element)
+        first_name = next((n for n in re.findall(r"[A-Za-z_$][\w$]*", ctx.text(element)) if n in bound), None)
+        if first_name is None:
+            return None
+        key = first_name
+    else:
+        return None
+    chain = ctx.vocabulary.query_chain(query)
+    if chain is None or chain.kind != "read" or chain.method != "select" or chain.links[0].call is None:
+        return None
+    if chain.node.start_byte != unwrap(query).start_byte or analyzer.effects(chain.node).awaits:
+        return None
+    names = [link.name for link in chain.links]
+    if len(names) < 2 or names[1] != "from":
+        return None
+    rest = names[2:]
+    while rest and rest[0] in JOINS:
+        rest = rest[1:]
+    if rest not in ([], ["where"], ["limit"], ["where", "limit"]):
+        return None
+    links = {link.name: link for link in chain.links}
+    if "limit" in links and not re.fullmatch(r"\(\s*[1-9]\d*\s*\)", ctx.text(_arguments(links["limit"].call))):
+        return None
+    source_links = [link for link in chain.links[1:] if link.name == "from" or link.name in JOINS]
+    source = tuple(
+        ctx.source[link.member.end_byte - len(link.name) : link.call.end_byte].decode()
+        for link in source_links
+        if link.call is not None
+    )
+    from_args = _arguments(links["from"].call).named_children
+    table = ctx.project.schema.table_for_identifier(ctx.parsed, from_args[0]) if len(from_args) == 1 else None
+    if table is None or table.dialect not in DIALECTS:
+        return None
+    fields = _aggregate_fields(ctx, analyzer, chain.links[0].call)
+    if fields is None:
+        return None
+    conjuncts: list[Node] = []
+    if "where" in links:
+        where_args = _arguments(links["where"].call).named_children
+        if len(where_args) != 1:
+            return None
+        where = unwrap(where_args[0])
+        conjuncts = [where]
+        if _callee(ctx, analyzer, where) == "and":
+            conjuncts = [unwrap(a) for a in _arguments(where).named_children]
+    return AggregateRead(
+        statement,
+        keyword, element, key, chain, fields, source, conjuncts, DIALECTS[table.dialect],
+        table.ts_name or ctx.text(from_args[0]),
+    )  # fmt: skip
+
+
+def _aggregate_fields(ctx: FileContext, analyzer: EffectAnalyzer, select: Node) -> list[tuple[str, Aggregate]] | None:
+    args = _arguments(select).named_children
+    if len(args) != 1 or unwrap(args[0]).type != "object":
+        return None
+    fields = []
+    for pair in unwrap(args[0]).named_children:
+        if pair.type == "comment":
+            continue
+        if pair.type != "pair":
+            return None
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if key is None or value is None:
+            return None
+        aggregate = aggregate_of(ctx.parsed, analyzer.imports, ctx.project.schema, value)
+        if aggregate is None:
+            return None
+        fields.append((ctx.text(key), aggregate))
+    return fields or None
+
+
+def _combinable(ctx: FileContext, first: AggregateRead, read: AggregateRead) -> bool:
+    return (
+        ctx.text(read.chain.root) == ctx.text(first.chain.root)
+        and read.chain.handle == first.chain.handle
+        and read.source == first.source
+        and read.dialect == first.dialect
+    )
+
+
+def _condition_call(ctx: FileContext, node: Node) -> bool:
+    """A call of one of drizzle's condition operators (`eq`, `inArray`, `and` …)."""
+    analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
+    name = _callee(ctx, analyzer, node)
+    return name in CONDITIONS and not analyzer.effects(node).awaits and analyzer.effects(node).db == "none"
+
+
+def _callee(ctx: FileContext, analyzer: EffectAnalyzer, node: Node) -> str | None:
+    """The drizzle-orm export `node` calls (`and`, `eq` …), or None."""
+    if node.type != "call_expression":
+        return None
+    function = node.child_by_field_name("function")
+    imported = analyzer.imports.get(ctx.text(function)) if function is not None else None
+    if imported is None or not (imported[0] == "drizzle-orm" or imported[0].startswith("drizzle-orm/")):
+        return None
+    return imported[1]
+
+
+def _normal(node: Node) -> str:
+    """The node's tokens: equal for the same expression however it is laid out (string contents kept)."""
+    return "\0".join((n.text or b"").decode("utf-8", "surrogateescape") for n in walk(node) if n.child_count == 0)
+
+
+def _arguments(call: Node | None) -> Node:
+    args = call.child_by_field_name("arguments") if call is not None else None
+    assert args is not None
+    return args
