@@ -11,8 +11,11 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 CONFIG_NAME = "dalfix.toml"
 
@@ -28,6 +31,32 @@ _SIZE_UNITS = {"": 1, "b": 1, "kb": 1024, "mb": 1024 * 1024}
 
 class ConfigError(ValueError):
     pass
+
+
+_T = TypeVar("_T")
+_probes: dict[tuple[str, Path], object] | None = None
+
+
+@contextmanager
+def memoized_probes() -> Iterator[None]:
+    """Within a run, each directory is probed once for settings, manifests and repository markers (`probe`):
+    finding the project of 1,740 files in 641 directories walked every ancestor of each (40k stat calls)."""
+    global _probes
+    saved, _probes = _probes, {}
+    try:
+        yield
+    finally:
+        _probes = saved
+
+
+def probe(kind: str, directory: Path, compute: Callable[[], _T]) -> _T:
+    """`compute()`, remembered per (kind, directory) inside `memoized_probes`, else computed each time."""
+    if _probes is None:
+        return compute()
+    key = (kind, directory)
+    if key not in _probes:
+        _probes[key] = compute()
+    return _probes[key]  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -57,7 +86,7 @@ def find_project_root(start: Path, fallback: Path | None = None) -> Path:
         if config_file_in(candidate) is not None:
             return candidate
     for candidate in (base, *base.parents):
-        if (candidate / "package.json").is_file():
+        if probe("package.json", candidate, (candidate / "package.json").is_file):
             return candidate
     return fallback if fallback is not None else base
 
@@ -65,6 +94,10 @@ def find_project_root(start: Path, fallback: Path | None = None) -> Path:
 def config_file_in(directory: Path) -> Path | None:
     """The file holding dalfix settings in `directory`: dalfix.toml, else a pyproject.toml with `[tool.dalfix]`,
     else a package.json with a `"dalfix"` key; None when there is none."""
+    return probe("config", directory, lambda: _config_file_in(directory))
+
+
+def _config_file_in(directory: Path) -> Path | None:
     if (directory / CONFIG_NAME).is_file():
         return directory / CONFIG_NAME
     for name, needle in (("pyproject.toml", b"tool.dalfix"), ("package.json", b'"dalfix"')):

@@ -107,7 +107,9 @@ class _IgnoreRules:
 
     def __init__(self) -> None:
         self._specs: dict[Path, pathspec.PathSpec | None] = {}
-        self._chains: dict[Path, list[Path]] = {}  # directory -> its ancestors up to the repository root
+        # directory -> the .gitignore specs of it and its ancestors up to the repository root, nearest first,
+        # with each one's directory as a string prefix (found once per directory, not once per file)
+        self._chains: dict[Path, list[tuple[str, pathspec.PathSpec]]] = {}
         self.warnings: list[Skipped] = []  # .gitignore lines that could not be read, reported once each
 
     def _spec_for(self, directory: Path) -> pathspec.PathSpec | None:
@@ -141,12 +143,14 @@ class _IgnoreRules:
         # subdirectory re-includes what a parent's .gitignore excludes.
         chain = self._chains.get(path.parent)
         if chain is None:  # once per directory, not once per file (an lexists per ancestor)
-            chain = self._chains[path.parent] = _ancestors_to_repo_root(path.parent)
-        for directory in chain:
-            spec = self._spec_for(directory)
-            if spec is None:
-                continue
-            relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
+            chain = self._chains[path.parent] = [
+                (str(directory).rstrip("/") + "/", spec)
+                for directory in _ancestors_to_repo_root(path.parent)
+                if (spec := self._spec_for(directory)) is not None
+            ]
+        text = path.as_posix()
+        for prefix, spec in chain:
+            relative = text[len(prefix) :] + ("/" if is_dir else "")  # path.relative_to(directory), as a string
             decision = spec.check_file(relative).include
             if decision is not None:
                 return decision
@@ -169,7 +173,8 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Pat
     yielded as `Skipped` with the reason, and the walk goes on.
     """
     ignore = _IgnoreRules()
-    excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+    patterns = list(exclude)
+    excluded = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
     seen: set[Path] = set()  # real paths: a file reached twice (one way through a symlink) is scanned once
     for given in paths:
         given = Path(os.path.abspath(given))
@@ -186,22 +191,33 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Pat
                 for d in dirnames
                 if d not in ALWAYS_SKIPPED_DIRS
                 and not ignore.ignored(here / d, is_dir=True)
-                and not excluded.match_file((here / d).relative_to(given).as_posix() + "/")
+                and not (excluded and excluded.match_file((here / d).relative_to(given).as_posix() + "/"))
             )
+            real_here: Path | str | None = None  # the directory with symlinks resolved, once per directory
             for filename in sorted(filenames):
+                if not is_source_file(Path(filename)):
+                    continue
                 path = here / filename
-                if not is_source_file(path):
+                if ignore.ignored(path, is_dir=False) or (
+                    excluded and excluded.match_file(path.relative_to(given).as_posix())
+                ):
                     continue
-                if ignore.ignored(path, is_dir=False) or excluded.match_file(path.relative_to(given).as_posix()):
-                    continue
-                real = _real_path(path)
+                try:
+                    mode: int | None = os.lstat(path).st_mode
+                except OSError:
+                    mode = None  # vanished or unreadable: the full checks below say why
+                link = mode is None or stat.S_ISLNK(mode)
+                if real_here is None:
+                    real_here = _real_path(here)
+                # A file that is no symlink, in a directory whose real path is known, is that path plus its name.
+                real = _real_path(path) if link or isinstance(real_here, str) else real_here / filename
                 if isinstance(real, str):
                     yield Skipped(path, real)
                     continue
-                if real in seen or (path.is_symlink() and real.is_relative_to(real_root)):
+                if real in seen or (link and path.is_symlink() and real.is_relative_to(real_root)):
                     continue  # a link to a file of this tree: the walk reaches (or excludes) the file itself
                 seen.add(real)
-                problem = _not_regular(path)
+                problem = _not_regular(path) if link or mode is None or not stat.S_ISREG(mode) else None
                 yield Skipped(path, problem) if problem else path
         yield from _drain(unlisted, ignore)
 

@@ -29,7 +29,7 @@ from dalfix.cache import (
     store_pack,
 )
 from dalfix.comments import comment_texts
-from dalfix.config import ConfigError, too_big
+from dalfix.config import ConfigError, memoized_probes, too_big
 from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, looks_generated, read_source
 from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
@@ -123,6 +123,11 @@ class RunResult:
 
 
 def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
+    with memoized_probes():  # the file system is read, not changed, until the run is over
+        return _run(paths, options)
+
+
+def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     results: list[FileResult] = []
     projects: dict[Path, Project] = {}
     workspaces: dict[Path, Workspace] = {}

@@ -228,13 +228,25 @@ def _glob_match(relative: str, pattern: str) -> bool:
 
 
 def repository_root_of(directory: Path) -> Path | None:
-    for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return None
+    """The nearest directory holding .git, from `directory` up (memoized per directory within a run)."""
+    from dalfix.config import probe
+
+    return probe("repository", directory, lambda: _repository_root_of(directory))
+
+
+def _repository_root_of(directory: Path) -> Path | None:
+    if (directory / ".git").exists():
+        return directory
+    return None if directory.parent == directory else repository_root_of(directory.parent)
 
 
 def is_workspace_root(directory: Path) -> bool:
+    from dalfix.config import probe
+
+    return probe("workspace", directory, lambda: _is_workspace_root(directory))
+
+
+def _is_workspace_root(directory: Path) -> bool:
     if any((directory / marker).is_file() for marker in WORKSPACE_MARKERS):
         return True
     manifest = directory / "package.json"
@@ -248,14 +260,20 @@ def is_workspace_root(directory: Path) -> bool:
 
 def workspace_root_of(path: Path) -> Path | None:
     """The nearest workspace root holding `path`, not above its repository root (the directory with .git)."""
+    from dalfix.config import probe
+
     base = path if path.is_dir() else path.parent
-    limit = repository_root_of(base)
-    for candidate in (base, *base.parents):
-        if is_workspace_root(candidate):
-            return candidate
-        if candidate == limit:
-            break
-    return None
+    return probe("workspace_of", base, lambda: _workspace_root_above(base))
+
+
+def _workspace_root_above(directory: Path) -> Path | None:
+    """`directory` when it is a workspace root, else its parent's answer; the search stops at the repository
+    root (a directory's repository root is its parent's unless it holds .git itself)."""
+    if is_workspace_root(directory):
+        return directory
+    if directory == repository_root_of(directory) or directory.parent == directory:
+        return None
+    return workspace_root_of(directory.parent)
 
 
 def project_root_for(path: Path, fallback: Path) -> Path:
