@@ -446,6 +446,43 @@ def schema(path: Path, format_: str) -> None:
     _write_output(schema_json_text(model, base) if format_ == "json" else schema_text(model, base))
 
 
+@main.command()
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--database-url",
+    default=None,
+    help="PostgreSQL URL: EXPLAIN each proposal's representative query before and after creating the index in a "
+    "transaction that is rolled back (needs psql; CREATE INDEX blocks writes to the table until the rollback: "
+    "use a copy of production).",
+)
+def indexes(path: Path, format_: str, database_url: str | None) -> None:
+    """Print the index plan (DAL010): the indexes the project's queries need and no index provides."""
+    from dalfix.analysis.index_output import plan_json, plan_text
+    from dalfix.analysis.index_plan import index_plan
+    from dalfix.analysis.project import Project
+    from dalfix.analysis.query_sites import application_files
+    from dalfix.config import find_project_root
+
+    if not path.exists():
+        click.echo(f"dalfix: error: {path}: no such file or directory", err=True)
+        sys.exit(EXIT_ERROR)
+    scanned = path.resolve()
+    try:
+        project = Project.load(find_project_root(scanned, scanned if scanned.is_dir() else scanned.parent))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    project.prepare({parsed.path: parsed for parsed in application_files(project)})
+    plan = index_plan(project)
+    explained = None
+    if database_url:
+        from dalfix.analysis.explain import explain_proposal
+
+        explained = {p.name: explain_proposal(database_url, p) for p in plan.proposals if p.table.dialect == "pg"}
+    base = project.root
+    _write_output(plan_json(plan, base, explained) if format_ == "json" else plan_text(plan, base, explained))
+
+
 def entry() -> None:
     """The console script: click's errors exit 2, Ctrl-C exits 130 (128 + SIGINT) as shells expect, and an
     internal failure exits 2 with one readable line."""

@@ -62,6 +62,8 @@ class Project:
             "created_driver_names",
             "_defined",
             "schema",
+            "_query_sites",
+            "_index_plan",
         ):
             self.__dict__.pop(memo, None)
 

@@ -1,0 +1,349 @@
+"""The index advisor: the fewest indexes that serve the application's query sites, per the schema model.
+
+`index_plan(project)` turns the query sites (dalfix/analysis/query_sites.py) into wants — per table, the
+columns a query finds rows by with equality or IN (selective ones first, boolean columns and columns compared
+only with a literal after them), then one ordering column when a `limit` pages an `orderBy`, else one range
+column — plus one want per foreign key the database itself looks up when rows of the referenced table are
+deleted (PostgreSQL and SQLite do not index the referencing side of a foreign key; MySQL's InnoDB does).
+
+A want is served by an index (the primary key, a unique constraint or unique index, an index) when:
+- its equality columns are the index's leading columns in any order, followed by the ordering/range column;
+- or, without a paged order, the index's leading column(s) are some of its equality columns (the index
+  narrows the rows; dalfix does not widen an index for one more equality filter);
+- or its equality columns hold a unique key (at most one row: nothing to sort or narrow).
+Unserved wants are planned longest first, paged lists first, so that one composite serves the shorter wants
+that are its leftmost prefix; a table ends with at most `MAX_INDEXES_PER_TABLE` indexes besides its primary key
+(each one is paid by every INSERT and by UPDATEs of its columns): the strongest proposals by weight are kept,
+the rest listed as skipped with that reason (a count of the schema, so planning again gives the same answer).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from dalfix.analysis.query_sites import QuerySite, query_sites
+
+if TYPE_CHECKING:
+    from dalfix.analysis.project import Project
+    from dalfix.analysis.schema import Table
+
+Benefit = Literal["high", "medium", "low"]
+MAX_INDEXES_PER_TABLE = 5  # secondary indexes and unique constraints, the new ones included
+PG_IDENTIFIER_BYTES = 63
+BENEFIT_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass
+class Want:
+    table: Table
+    equality: tuple[str, ...]
+    tail: tuple[str, ...]  # one ordering or range column
+    kind: Literal["lookup", "paged", "range", "foreign-key"]
+    sites: list[QuerySite] = field(default_factory=list)
+    # Referenced tables whose deletes look this table up by these columns (a foreign key's referencing side).
+    deleted_parents: list[str] = field(default_factory=list)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.equality + self.tail
+
+    @property
+    def weight(self) -> int:
+        return sum(s.weight for s in self.sites) or 1
+
+
+@dataclass
+class Proposal:
+    table: Table
+    columns: tuple[str, ...]  # TS keys, in index order
+    name: str  # the SQL index name
+    why: str
+    wants: list[Want]
+    benefit: Benefit
+    replaces: str | None = None  # an existing index that becomes a prefix of this one
+
+    @property
+    def sites(self) -> list[QuerySite]:
+        seen: dict[tuple[object, int], QuerySite] = {}
+        for want in self.wants:
+            for site in want.sites:
+                seen.setdefault((site.path, site.start), site)
+        return sorted(seen.values(), key=lambda s: (-s.weight, str(s.path), s.line))
+
+    @property
+    def weight(self) -> int:
+        return sum(s.weight for s in self.sites) or 1
+
+    @property
+    def representative(self) -> QuerySite | None:
+        """The query an EXPLAIN should run: the heaviest site using every column of the index, else the heaviest
+        using one; None when only deletes of referenced rows look the columns up (a foreign key's trigger)."""
+        columns = set(self.columns)
+        own = [s for s in self.sites if s.table is self.table and columns & _used(s)]
+        full = [s for s in own if columns <= _used(s)]
+        return (full or own)[0] if own else None
+
+
+def _used(site: QuerySite) -> set[str]:
+    return {*site.lookup, *site.ranges, *(k for k, _ in site.order)}
+
+
+@dataclass
+class SkippedWant:
+    table: Table
+    columns: tuple[str, ...]
+    reason: str
+    sites: list[QuerySite]
+
+
+@dataclass
+class IndexPlan:
+    proposals: list[Proposal]
+    skipped: list[SkippedWant]
+    sites: list[QuerySite]
+    served: int  # wants an existing index serves
+
+    def for_table(self, table: Table) -> list[Proposal]:
+        return [p for p in self.proposals if p.table is table]
+
+
+def index_plan(project: Project) -> IndexPlan:
+    cached = project.__dict__.get("_index_plan")
+    if cached is None:
+        cached = project.__dict__["_index_plan"] = plan_indexes(project, query_sites(project))
+    return cached
+
+
+def plan_indexes(project: Project, sites: list[QuerySite]) -> IndexPlan:
+    schema = project.schema
+    wants: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Want] = {}
+    skipped: list[SkippedWant] = []
+    served = 0
+
+    def want(table: Table, equality: tuple[str, ...], tail: tuple[str, ...], kind, site, parent=None) -> None:  # type: ignore[no-untyped-def]
+        key = (table.id, tuple(sorted(equality)), tail)
+        found = wants.setdefault(key, Want(table, equality, tail, kind))  # one want per column set
+        if found.kind == "foreign-key" and kind != "foreign-key":
+            found.kind, found.equality = kind, equality  # the application's own query decides the order
+        if parent is not None and parent not in found.deleted_parents:
+            found.deleted_parents.append(parent)
+        found.sites.append(site)
+
+    for site in sites:
+        table = site.table
+        if table.dialect == "singlestore":
+            continue
+        if site.join_keys and any(parts[0] in site.join_keys for _, parts in _existing_indexes(table)):
+            served += 1  # the database can reach these rows through the join, by an index it has
+            continue
+        equality = _equality_order(table, site)
+        tail: tuple[str, ...] = ()
+        kind: Literal["lookup", "paged", "range"] = "lookup"
+        order = [k for k, _ in site.order if k not in equality]
+        if order and site.limited and not table.is_unique_key(equality):
+            tail, kind = (order[0],), "paged"
+        elif site.ranges and not table.is_unique_key(equality):
+            tail, kind = (site.ranges[0],), "range" if not equality else "lookup"
+        if not equality and not tail:
+            continue
+        if site.dynamic and not equality:
+            skipped.append(
+                SkippedWant(
+                    table,
+                    tail,
+                    "its `where` is built at run time (a variable, `and(...conditions)`): the columns it filters "
+                    "by are not known, and an index on them may already serve it",
+                    [site],
+                )
+            )
+            continue
+        selective = [k for k in equality if not _low_selectivity(table, site, k)]
+        if site.operation == "delete":
+            for child, fk in schema.foreign_keys_to(table):
+                if child.dialect not in ("mysql", "singlestore"):
+                    want(child, fk.columns, (), "foreign-key", site, parent=table.ts_name or table.name)
+        if equality and not selective and not tail:
+            skipped.append(
+                SkippedWant(
+                    table, equality, "only boolean columns or literals compared: an index would rarely help", [site]
+                )
+            )
+            continue
+        if kind == "paged" and not selective and site.opaque:
+            skipped.append(
+                SkippedWant(
+                    table,
+                    (*equality, *tail),
+                    f"ordered by {tail[0]} with a limit, but also filtered by conditions no btree index serves "
+                    "(or, like, sql): walking the index in order may read most of the table",
+                    [site],
+                )
+            )
+            continue
+        want(table, equality, tail, kind, site)
+
+    proposals: list[Proposal] = []
+    by_table: dict[str, list[Want]] = {}
+    for item in wants.values():
+        by_table.setdefault(item.table.id, []).append(item)
+    for table_wants in by_table.values():
+        table = table_wants[0].table
+        existing = _existing_indexes(table)
+        frequency = Counter(k for w in table_wants for k in w.equality)
+        table_wants.sort(key=lambda w: (w.kind != "paged", -len(w.columns), -w.weight))
+        new: list[Proposal] = []
+        for item in table_wants:
+            if any(_serves(parts, item, table) for _, parts in existing):
+                served += 1
+                continue
+            accepted = next((p for p in new if _serves(p.columns, item, table)), None)
+            if accepted is not None:
+                accepted.wants.append(item)
+                continue
+            columns = _column_order(item, frequency, table) + item.tail
+            proposal = _proposal(table, columns, item, existing)
+            if item.kind == "paged" and any(parts[0] in item.equality for _, parts in existing):
+                proposal.benefit = "low"  # an index already finds the rows; this one saves sorting them
+            new.append(proposal)
+        new.sort(key=lambda p: -p.weight)
+        room = max(0, MAX_INDEXES_PER_TABLE - len([n for n, _ in existing if n != "primary key"]))
+        for proposal in new[room:]:
+            skipped.append(
+                SkippedWant(
+                    table,
+                    proposal.columns,
+                    f"{table.ts_name} would have more than {MAX_INDEXES_PER_TABLE} indexes besides its primary key: "
+                    "every index is paid by each INSERT and by UPDATEs of its columns; the stronger proposals "
+                    "are kept, review whether this lookup needs one too",
+                    proposal.sites,
+                )
+            )
+        proposals.extend(new[:room])
+    proposals.sort(key=lambda p: (BENEFIT_ORDER[p.benefit], -p.weight, p.table.name or "", p.columns))
+    return IndexPlan(proposals, skipped, sites, served)
+
+
+def _equality_order(table: Table, site: QuerySite) -> tuple[str, ...]:
+    """Equality/IN columns: selective ones first (as written), then booleans and literal-only comparisons."""
+    lookup = site.lookup
+    return tuple(
+        [k for k in lookup if not _low_selectivity(table, site, k)]
+        + [k for k in lookup if _low_selectivity(table, site, k)]
+    )
+
+
+def _low_selectivity(table: Table, site: QuerySite, key: str) -> bool:
+    column = table.column(key)
+    return (column is not None and column.type == "boolean") or key in site.literal
+
+
+def _existing_indexes(table: Table) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, plain column parts) of every btree index the table has, unique sets and primary key included;
+    under MySQL each foreign key's columns too (InnoDB creates that index)."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for index in table.indexes:
+        if index.method not in (None, "btree"):
+            continue
+        plain = []
+        for part in index.parts:
+            if part.startswith("sql:"):
+                break
+            plain.append(part)
+        if plain:
+            found.append((index.name or "unnamed index", tuple(plain)))
+    for unique in table.unique_sets():
+        if unique.columns and not unique.expressions:
+            label = "primary key" if unique.kind == "primary_key" else unique.name or "unique"
+            found.append((label, unique.columns))
+    if table.dialect == "mysql":
+        found += [(fk.name or "foreign key", fk.columns) for fk in table.foreign_keys]
+    return found
+
+
+def _serves(parts: tuple[str, ...], want: Want, table: Table) -> bool:
+    equality, tail = set(want.equality), want.tail
+    n = len(equality)
+    if n and set(parts) <= equality and table.is_unique_key(parts):
+        return True  # a unique key among the equality columns: at most one row
+    if len(parts) >= n + len(tail) and set(parts[:n]) == equality and parts[n : n + len(tail)] == tail:
+        return True
+    if want.kind == "paged" or not equality:
+        return False
+    return parts[0] in equality  # the index narrows the rows by a leading equality column
+
+
+def _column_order(want: Want, frequency: Counter[str], table: Table) -> tuple[str, ...]:
+    """Equality columns: those more of the table's wants share first (so that the index serves them as a
+    prefix), foreign-key columns before others, then as written; low-selectivity ones keep their place last."""
+    fk_columns = table.foreign_key_columns()
+    written = list(want.equality)
+    site = want.sites[0] if want.sites else None
+    low = [k for k in written if site is not None and _low_selectivity(table, site, k)]
+    high = [k for k in written if k not in low]
+    high.sort(key=lambda k: (-frequency[k], k not in fk_columns, written.index(k)))
+    return tuple(high + low)
+
+
+def _proposal(
+    table: Table, columns: tuple[str, ...], want: Want, existing: list[tuple[str, tuple[str, ...]]]
+) -> Proposal:
+    replaces = next(
+        (name for name, parts in existing if len(parts) < len(columns) and columns[: len(parts)] == parts
+         and name not in ("primary key",) and not _is_unique_name(table, name)),
+        None,
+    )  # fmt: skip
+    return Proposal(table, columns, index_name(table, columns), _why(table, want), [want], _benefit(want), replaces)
+
+
+def _is_unique_name(table: Table, name: str) -> bool:
+    return any(u.name == name for u in table.unique_sets())
+
+
+def _why(table: Table, want: Want) -> str:
+    names = ", ".join(want.equality)
+    fk = [k for k in want.equality if k in table.foreign_key_columns()]
+    if want.kind == "foreign-key":
+        parents = ", ".join(want.deleted_parents)
+        text = f"foreign key {names}: deleting {parents} rows looks up {table.ts_name} by {names}"
+        return text + " (PostgreSQL does not index the referencing side of a foreign key)"
+    if want.kind == "paged":
+        lead = f"rows by {names}, " if names else ""
+        text = f"{lead}ordered by {want.tail[0]} with a limit (a paged list): the index returns them in order"
+    elif not want.equality:
+        text = f"rows found by a range on {want.tail[0]}"
+    else:
+        text = f"rows found by {names}" + (f" then a range on {want.tail[0]}" if want.tail else "")
+        if fk:
+            text += f" (foreign key column{'s' if len(fk) > 1 else ''} {', '.join(fk)}: no index)"
+    if want.deleted_parents:
+        text += f"; deleting {', '.join(want.deleted_parents)} rows looks them up too"
+    return text
+
+
+def _benefit(want: Want) -> Benefit:
+    if any(s.weight >= 10 for s in want.sites) or want.weight >= 10:
+        return "high"
+    if want.kind == "foreign-key" or not want.equality and want.kind != "paged":
+        return "low"
+    return "medium"
+
+
+def index_name(table: Table, columns: tuple[str, ...]) -> str:
+    """`<table>_<cols>_idx` with SQL names; shortened with a hash past PostgreSQL's 63-byte identifiers."""
+    parts = [table.name or table.ts_name or "table"]
+    for key in columns:
+        column = table.column(key)
+        parts.append(column.name if column is not None and column.name else _snake(key))
+    name = "_".join(parts) + "_idx"
+    if len(name.encode()) > PG_IDENTIFIER_BYTES:
+        digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+        name = name.encode()[: PG_IDENTIFIER_BYTES - 13].decode("utf-8", "ignore") + "_" + digest + "_idx"
+    return name
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower()

@@ -1,0 +1,560 @@
+"""Every place the application queries a table, and which columns the database must find rows by there.
+
+`query_sites(project)` walks the application's files (tests, seeds, scripts and migrations left out) and
+returns one `QuerySite` per table a Drizzle query touches: the columns `where` compares with equality,
+`inArray` or a range, the joined table's `on` columns, `orderBy` (and whether a `limit` pages it), and for
+relational queries the child's foreign-key columns each `with` entry looks rows up by. Each site carries a
+weight: 10 inside a loop (one statement per element, DAL002's shape), times the number of places that call
+the helper it sits in when that is more than one. The index advisor (dalfix/analysis/index_plan.py) plans
+indexes from them.
+
+What is not a lookup is left out on purpose: `or(...)` (an index serves each branch only with a bitmap OR),
+`ne`, `like`, `isNull` (low selectivity as a rule), `sql` fragments and array operators (GIN territory).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from dalfix.analysis.drizzle import Link, QueryChain, unwrap
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, line_col, parse_file
+
+if TYPE_CHECKING:
+    from dalfix.analysis.project import Project
+    from dalfix.analysis.schema import Table
+
+UseKind = Literal["eq", "in", "range"]
+Operation = Literal["select", "update", "delete", "findMany", "findFirst", "join", "with", "count"]
+
+EQUALITY = frozenset({"eq"})
+RANGES = frozenset({"gt", "gte", "lt", "lte", "between"})
+JOINS = frozenset({"innerJoin", "leftJoin", "rightJoin", "fullJoin", "crossJoin"})
+LOOP_WEIGHT = 10
+# Bytes a file must hold to be worth parsing for query sites.
+NEEDLES = (b".where(", b"where:", b"orderBy", b"findMany", b"findFirst", b"Join(", b"with:", b".delete(")
+LITERALS = frozenset({"string", "number", "true", "false"})
+LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+LOOP_METHODS = frozenset({"map", "forEach", "flatMap"})
+
+
+@dataclass
+class QuerySite:
+    table: Table
+    parsed: ParsedFile = field(repr=False, compare=False)
+    path: Path
+    line: int
+    start: int  # byte span of the query in its file
+    end: int
+    operation: Operation
+    equality: list[str] = field(default_factory=list)  # TS keys compared with `eq` (or a `with` / join key)
+    in_list: list[str] = field(default_factory=list)  # `inArray`
+    ranges: list[str] = field(default_factory=list)  # gt / gte / lt / lte / between
+    literal: set[str] = field(default_factory=set)  # keys compared only with a literal (`eq(t.status, 'x')`)
+    order: list[tuple[str, str]] = field(default_factory=list)  # (TS key, asc|desc), in order
+    limited: bool = False  # `.limit(n)`, `limit:` or findFirst
+    opaque: bool = False  # `where` also filters by something no btree lookup serves (or, like, sql``)
+    dynamic: bool = False  # `where` is built at run time: filters dalfix cannot see may apply
+    join_keys: list[str] = field(default_factory=list)  # this (driving) table's columns in a join's `on`
+    order_cut: bool = False  # an `orderBy` part that is not a column of this table ended the known order
+    weight: int = 1
+    weight_reasons: tuple[str, ...] = ()
+
+    @property
+    def lookup(self) -> list[str]:
+        """Columns rows are found by with equality or IN, in the order written."""
+        return list(dict.fromkeys([*self.equality, *self.in_list]))
+
+    def where(self, base: Path) -> str:
+        try:
+            shown = self.path.relative_to(base).as_posix()
+        except ValueError:
+            shown = self.path.as_posix()
+        return f"{shown}:{self.line}"
+
+    def add(self, key: str, kind: UseKind, literal: bool = False) -> None:
+        target = {"eq": self.equality, "in": self.in_list, "range": self.ranges}[kind]
+        if key not in target:
+            target.append(key)
+            if literal:
+                self.literal.add(key)
+        elif not literal:
+            self.literal.discard(key)
+
+
+def query_sites(project: Project) -> list[QuerySite]:
+    """The project's query sites (memoized until the project's files change)."""
+    cached = project.__dict__.get("_query_sites")
+    if cached is None:
+        cached = project.__dict__["_query_sites"] = _collect(project)
+    return cached
+
+
+def application_files(project: Project) -> list[ParsedFile]:
+    """The parsed files of the run plus the workspace's other application sources that may hold queries."""
+    from dalfix.analysis.handles import is_application_file
+    from dalfix.discovery import Skipped, discover
+
+    root = project.workspace.root if project.workspace is not None else project.root
+    files = {p: f for p, f in project.files.items() if is_application_file(p, root)}
+    for item in discover([root]):
+        if isinstance(item, Skipped) or item in files or not is_application_file(item, root):
+            continue
+        if item.suffix not in (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".jsx"):
+            continue
+        try:
+            source = item.read_bytes()
+        except OSError:
+            continue
+        if len(source) > project.config.max_file_size or not any(n in source for n in NEEDLES):
+            continue
+        files[item] = parse_file(item, source)
+    return list(files.values())
+
+
+def _collect(project: Project) -> list[QuerySite]:
+    if not project.schema.tables:
+        return []
+    sites: list[QuerySite] = []
+    calls: Counter[str] = Counter()
+    parsed_files = application_files(project)
+    for parsed in parsed_files:
+        for call in _calls(parsed.root):
+            function = call.child_by_field_name("function")
+            if function is not None:
+                calls[parsed.text(function).rsplit(".", 1)[-1]] += 1
+    for parsed in parsed_files:
+        sites.extend(_file_sites(project, parsed, calls))
+    return sites
+
+
+def _calls(root: Node) -> Iterator[Node]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "call_expression":
+            yield node
+        stack.extend(node.named_children)
+
+
+def _file_sites(project: Project, parsed: ParsedFile, calls: Counter[str]) -> Iterator[QuerySite]:
+    vocabulary = project.vocabulary_for(parsed)
+    for call in _calls(parsed.root):
+        parent = call.parent
+        if parent is not None and parent.type == "member_expression":
+            continue  # part of a longer chain: the outermost call is the query
+        chain = vocabulary.query_chain(call)
+        if chain is None or chain.kind not in ("read", "write"):
+            continue
+        found = list(_chain_sites(project, parsed, chain))
+        if not found:
+            continue
+        weight, reasons = _multiplicity(parsed, call, calls)
+        for site in found:
+            site.weight, site.weight_reasons = weight, reasons
+            yield site
+
+
+def _multiplicity(parsed: ParsedFile, node: Node, calls: Counter[str]) -> tuple[int, tuple[str, ...]]:
+    """How many statements one call of the enclosing code sends here, roughly: x10 in a loop, x callers."""
+    weight, reasons = 1, []
+    current = node.parent
+    in_loop = False
+    helper: str | None = None
+    while current is not None:
+        if current.type in LOOP_TYPES:
+            in_loop = True
+        elif current.type in FUNCTION_TYPES:
+            call = current.parent.parent if current.parent is not None else None
+            if call is not None and call.type == "call_expression":
+                function = call.child_by_field_name("function")
+                name = parsed.text(function).rsplit(".", 1)[-1] if function is not None else ""
+                if name in LOOP_METHODS:
+                    in_loop = True
+            if helper is None:
+                helper = _function_name(parsed, current)
+        current = current.parent
+    if in_loop:
+        weight *= LOOP_WEIGHT
+        reasons.append("in a loop")
+    callers = calls.get(helper, 0) if helper else 0
+    if callers > 1:
+        weight *= callers
+        reasons.append(f"{helper}() called from {callers} places")
+    return weight, tuple(reasons)
+
+
+def _function_name(parsed: ParsedFile, function: Node) -> str | None:
+    name = function.child_by_field_name("name")
+    if name is not None:
+        return parsed.text(name)
+    parent = function.parent
+    if parent is not None and parent.type in ("variable_declarator", "pair", "public_field_definition"):
+        key = parent.child_by_field_name("name") or parent.child_by_field_name("key")
+        return parsed.text(key) if key is not None else None
+    return None
+
+
+# ---- one query -------------------------------------------------------------------------------
+def _chain_sites(project: Project, parsed: ParsedFile, chain: QueryChain) -> Iterator[QuerySite]:
+    names = [link.name for link in chain.links]
+    schema = project.schema
+    if names[:1] == ["query"] and len(names) >= 3 and names[2] in ("findMany", "findFirst"):
+        table = schema.table_by_ts_name(names[1])
+        if table is not None:
+            yield from _relational(project, parsed, chain, table, chain.links[2])
+        return
+    if not names:
+        return
+    head = names[0]
+    source: Node | None = None
+    operation: Operation
+    if head in ("select", "selectDistinct", "selectDistinctOn") and "from" in names:
+        source = _argument(chain.links[names.index("from")].call)
+        operation = "select"
+    elif head == "$count":
+        source = _argument(chain.links[0].call)
+        operation = "count"
+    elif head in ("update", "delete"):
+        source = _argument(chain.links[0].call)
+        operation = "update" if head == "update" else "delete"
+    else:
+        return
+    table = schema.table_for_identifier(parsed, source) if source is not None else None
+    if table is None:
+        return
+    main = _site(parsed, chain.node, table, operation)
+    by_table: dict[str, QuerySite] = {table.id: main}
+    for link in chain.links:
+        if link.name == "where" or (head == "$count" and link is chain.links[0]):
+            condition = _argument(link.call, 0 if link.name == "where" else 1)
+            if condition is not None:
+                _condition(project, parsed, condition, by_table, chain.node, {}, None)
+        elif link.name in JOINS:
+            joined_node = _argument(link.call)
+            joined = schema.table_for_identifier(parsed, joined_node) if joined_node is not None else None
+            on = _argument(link.call, 1)
+            if joined is None or on is None:
+                continue
+            site = by_table.setdefault(joined.id, _site(parsed, chain.node, joined, "join"))
+            _join_condition(project, parsed, on, site, main)
+        elif link.name == "orderBy":
+            _order(project, parsed, link, main)
+        elif link.name == "limit":
+            main.limited = True
+    yield from by_table.values()
+
+
+def _site(parsed: ParsedFile, node: Node, table: Table, operation: Operation) -> QuerySite:
+    line = line_col(parsed.source, node.start_byte)[0]
+    return QuerySite(table, parsed, parsed.path, line, node.start_byte, node.end_byte, operation)
+
+
+def _condition(
+    project: Project,
+    parsed: ParsedFile,
+    condition: Node,
+    by_table: dict[str, QuerySite],
+    query: Node,
+    params: dict[str, Table],
+    default: Table | None,
+) -> None:
+    """Walk `and(...)` and record each `eq` / `inArray` / range on a column of a known table. A condition built
+    at run time (a variable, `and(...conditions)`) is followed to the array or value it starts as in the
+    enclosing function (later `push`es only add filters); the site is marked `dynamic` either way."""
+    condition = unwrap(condition)
+    if condition.type == "identifier":
+        for each in by_table.values():
+            each.dynamic = True
+        found = _initial_value(parsed, condition)
+        if found is not None and found.type != "array":
+            _condition(project, parsed, found, by_table, query, params, default)
+        return
+    if condition.type != "call_expression":
+        for each in by_table.values():
+            each.dynamic = True
+        return
+    function = condition.child_by_field_name("function")
+    name = parsed.text(function).rsplit(".", 1)[-1] if function is not None else ""
+    arguments = _arguments(condition)
+    if name == "and":
+        for part in arguments:
+            if part.type == "spread_element" and part.named_children:
+                for each in by_table.values():
+                    each.dynamic = True
+                spread = unwrap(part.named_children[0])
+                found = _initial_value(parsed, spread) if spread.type == "identifier" else None
+                for element in found.named_children if found is not None and found.type == "array" else []:
+                    _condition(project, parsed, element, by_table, query, params, default)
+                continue
+            _condition(project, parsed, part, by_table, query, params, default)
+        return
+    kind: UseKind | None = (
+        "eq" if name in EQUALITY else "in" if name == "inArray" else "range" if name in RANGES else None
+    )
+    if kind is None or not arguments:
+        for each in by_table.values():
+            each.opaque = True
+        return
+    columns = [_column(project, parsed, a, params) for a in arguments[:2]]
+    if kind == "range" and len(arguments) >= 2 and columns[0] is None and columns[1] is not None:
+        columns = [columns[1], None]  # `lt(value, t.c)`
+    first = columns[0]
+    if first is None:
+        return
+    table, key = first
+    other = columns[1] if len(columns) > 1 else None
+    if other is not None and kind == "range":
+        return  # a comparison of two columns is not a lookup by a value
+    site = by_table.get(table.id)
+    if site is None:
+        site = by_table[table.id] = _site(parsed, query, table, "join")
+    value = unwrap(arguments[1]) if len(arguments) > 1 else None
+    literal = value is not None and (
+        value.type in LITERALS or value.type == "array" and all(v.type in LITERALS for v in value.named_children)
+    )
+    site.add(key, kind, literal=literal)
+    if other is not None and kind == "eq":
+        other_site = by_table.get(other[0].id)
+        if other_site is None:
+            other_site = by_table[other[0].id] = _site(parsed, query, other[0], "join")
+        other_site.add(other[1], "eq")
+
+
+def _initial_value(parsed: ParsedFile, name: Node) -> Node | None:
+    """The value `const <name> = …` is declared with in the function (or file) around `name`."""
+    scope = name.parent
+    while scope is not None and scope.type not in FUNCTION_TYPES and scope.type != "program":
+        scope = scope.parent
+    if scope is None:
+        return None
+    wanted = parsed.text(name)
+    stack = [scope]
+    while stack:
+        node = stack.pop()
+        if node.type == "variable_declarator":
+            target, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+            if target is not None and value is not None and parsed.text(target) == wanted:
+                return unwrap(value)
+        if node.start_byte < name.start_byte:
+            stack.extend(node.named_children)
+    return None
+
+
+def _join_condition(project: Project, parsed: ParsedFile, on: Node, joined: QuerySite, main: QuerySite) -> None:
+    """`eq(B.fk, A.id)` in `join(B, …)`: B is looked up by fk for each row of A (and A's `id` is a way in from
+    B: `main.join_keys`)."""
+    local: dict[str, QuerySite] = {joined.table.id: joined}
+    scratch: dict[str, QuerySite] = {}
+    _condition(project, parsed, on, scratch, on, {}, None)
+    for table_id, site in scratch.items():
+        if table_id == main.table.id and table_id != joined.table.id:
+            main.join_keys.extend(k for k in site.equality if k not in main.join_keys)
+        if table_id in local:
+            for key in site.equality:
+                joined.add(key, "eq", literal=key in site.literal)
+            for key in site.in_list:
+                joined.add(key, "in")
+            for key in site.ranges:
+                joined.add(key, "range")
+
+
+def _column(project: Project, parsed: ParsedFile, node: Node, params: dict[str, Table]) -> tuple[Table, str] | None:
+    node = unwrap(node)
+    if node.type != "member_expression":
+        return None
+    obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+    if obj is not None and prop is not None and obj.type == "identifier" and parsed.text(obj) in params:
+        table = params[parsed.text(obj)]
+        key = parsed.text(prop)
+        return (table, key) if key in table.columns else None
+    found = project.schema.column_of(parsed, node)
+    return (found[0], found[1].key) if found is not None else None
+
+
+def _order(
+    project: Project, parsed: ParsedFile, link: Link, site: QuerySite, params: dict[str, Table] | None = None
+) -> None:
+    for part in _arguments(link.call) if link.call is not None else []:
+        _order_part(project, parsed, part, site, params or {})
+
+
+def _order_part(project: Project, parsed: ParsedFile, part: Node, site: QuerySite, params: dict[str, Table]) -> None:
+    """Record the ordering columns up to the first one that is not a column of the site's table (a variable, an
+    expression, another table): what follows it does not decide the order an index could give."""
+    part = unwrap(part)
+    if part.type == "array":
+        for element in part.named_children:
+            _order_part(project, parsed, element, site, params)
+        return
+    if site.order_cut:
+        return
+    direction = "asc"
+    if part.type == "call_expression":
+        function = part.child_by_field_name("function")
+        name = parsed.text(function).rsplit(".", 1)[-1] if function is not None else ""
+        inner = _arguments(part)
+        if name not in ("asc", "desc") or not inner:
+            site.order_cut = True
+            return
+        direction = name
+        part = inner[0]
+    found = _column(project, parsed, part, params)
+    if found is None or found[0] is not site.table:
+        site.order_cut = True
+    elif all(k != found[1] for k, _ in site.order):
+        site.order.append((found[1], direction))
+
+
+# ---- relational queries ------------------------------------------------------------------------
+def _relational(
+    project: Project, parsed: ParsedFile, chain: QueryChain, table: Table, link: Link
+) -> Iterator[QuerySite]:
+    operation: Operation = "findFirst" if link.name == "findFirst" else "findMany"
+    site = _site(parsed, chain.node, table, operation)
+    site.limited = operation == "findFirst"
+    options = _argument(link.call)
+    extra: list[QuerySite] = []
+    if options is not None and options.type == "object":
+        _relational_options(project, parsed, chain.node, table, options, site, extra)
+    yield site
+    yield from extra
+
+
+def _relational_options(
+    project: Project,
+    parsed: ParsedFile,
+    query: Node,
+    table: Table,
+    options: Node,
+    site: QuerySite,
+    extra: list[QuerySite],
+) -> None:
+    for pair in options.named_children:
+        if pair.type != "pair":
+            continue
+        key_node, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if key_node is None or value is None:
+            continue
+        key, value = parsed.text(key_node).strip("'\""), unwrap(value)
+        if key == "where":
+            params, body = _callback(parsed, value, table)
+            if body is not None:
+                by_table = {table.id: site}
+                _condition(project, parsed, body, by_table, query, params, None)
+                extra.extend(s for t, s in by_table.items() if t != table.id)
+            elif value.type == "object":
+                _object_where(parsed, value, site)
+        elif key == "orderBy":
+            params, body = _callback(parsed, value, table)
+            if body is not None:
+                _order_part(project, parsed, body, site, params)
+            elif value.type == "object":  # drizzle 1.0: { createdAt: 'desc' }
+                for entry in value.named_children:
+                    name = entry.child_by_field_name("key") if entry.type == "pair" else None
+                    direction = entry.child_by_field_name("value") if entry.type == "pair" else None
+                    if name is not None and parsed.text(name) in table.columns and direction is not None:
+                        site.order.append((parsed.text(name), parsed.text(direction).strip("'\"")))
+        elif key == "limit":
+            site.limited = True
+        elif key == "with" and value.type == "object":
+            _with(project, parsed, query, table, value, extra)
+
+
+def _callback(parsed: ParsedFile, value: Node, table: Table) -> tuple[dict[str, Table], Node | None]:
+    """`(t, { eq }) => eq(t.id, x)` -> ({t: table}, body); a plain expression -> ({}, expression)."""
+    if value.type in ("arrow_function", "function_expression"):
+        params = value.child_by_field_name("parameters") or value.child_by_field_name("parameter")
+        names: dict[str, Table] = {}
+        if params is not None:
+            first = params if params.type == "identifier" else next(iter(params.named_children), None)
+            pattern = (
+                first.child_by_field_name("pattern") if first is not None and first.type != "identifier" else first
+            )
+            if pattern is not None and pattern.type == "identifier":
+                names[parsed.text(pattern)] = table
+        body = value.child_by_field_name("body")
+        if body is not None and body.type == "statement_block":
+            returns = [c for c in body.named_children if c.type == "return_statement"]
+            body = returns[0].named_children[0] if len(returns) == 1 and returns[0].named_children else None
+        return names, body
+    if value.type in ("call_expression", "array", "identifier"):
+        return {}, value
+    return {}, None
+
+
+def _object_where(parsed: ParsedFile, where: Node, site: QuerySite) -> None:
+    """drizzle 1.0's object filters: `{ id: 1, createdAt: { gt: d }, status: { in: [...] } }`."""
+    for pair in where.named_children:
+        if pair.type != "pair":
+            continue
+        key_node, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if key_node is None or value is None:
+            continue
+        key = parsed.text(key_node).strip("'\"")
+        if key not in site.table.columns:
+            continue
+        value = unwrap(value)
+        if value.type != "object":
+            site.add(key, "eq", literal=value.type in ("string", "number", "true", "false"))
+            continue
+        for operator in value.named_children:
+            name = operator.child_by_field_name("key") if operator.type == "pair" else None
+            text = parsed.text(name) if name is not None else ""
+            if text == "eq":
+                site.add(key, "eq")
+            elif text in ("in", "inArray"):
+                site.add(key, "in")
+            elif text in RANGES:
+                site.add(key, "range")
+
+
+def _with(project: Project, parsed: ParsedFile, query: Node, table: Table, value: Node, extra: list[QuerySite]) -> None:
+    """Each `with` entry loads rows of the related table by the relation's columns there."""
+    schema = project.schema
+    relations = {r.name: r for r in schema.relations_of(table)}
+    for pair in value.named_children:
+        if pair.type not in ("pair", "shorthand_property_identifier"):
+            continue
+        key_node = pair.child_by_field_name("key") if pair.type == "pair" else pair
+        inner = pair.child_by_field_name("value") if pair.type == "pair" else None
+        name = parsed.text(key_node).strip("'\"") if key_node is not None else ""
+        relation = relations.get(name)
+        target = schema.by_id(relation.target) if relation is not None else None
+        if relation is None or target is None:
+            continue
+        columns: tuple[str, ...] = ()
+        if relation.fields and relation.references:
+            columns = relation.references  # rows of the target found by these columns
+        elif relation.kind == "many":
+            # The child's `one` back to this table names the child's columns.
+            back = [
+                r
+                for r in schema.relations_of(target)
+                if r.kind == "one"
+                and r.target == table.id
+                and r.fields
+                and (relation.relation_name is None or r.relation_name == relation.relation_name)
+            ]
+            columns = back[0].fields if len(back) == 1 else ()
+        child = _site(parsed, query, target, "with")
+        for column in columns:
+            if column in target.columns:
+                child.add(column, "eq")
+        if inner is not None and unwrap(inner).type == "object":
+            _relational_options(project, parsed, query, target, unwrap(inner), child, extra)
+        if child.equality or child.order:
+            extra.append(child)
+
+
+def _arguments(call: Node | None) -> list[Node]:
+    args = call.child_by_field_name("arguments") if call is not None else None
+    return [unwrap(a) for a in args.named_children if a.type != "comment"] if args is not None else []
+
+
+def _argument(call: Node | None, index: int = 0) -> Node | None:
+    found = _arguments(call)
+    return found[index] if len(found) > index else None

@@ -1,0 +1,232 @@
+"""DAL010's analysis: query sites, the index plan, `dalfix indexes`, and EXPLAIN on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dalfix.analysis.explain import explain_proposal, psql, representative_sql, summarize
+from dalfix.analysis.index_plan import MAX_INDEXES_PER_TABLE, PG_IDENTIFIER_BYTES, IndexPlan, index_name, index_plan
+from dalfix.analysis.project import Project
+from dalfix.analysis.query_sites import application_files, query_sites
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "examples" / "drizzle-app"
+
+HEADER = """import { and, asc, desc, eq, gte, inArray } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { index, integer, pgTable, serial, text, timestamp, boolean } from "drizzle-orm/pg-core";
+
+const db = drizzle(process.env.DATABASE_URL!);
+"""
+
+
+def plan_for(root: Path) -> tuple[Project, IndexPlan]:
+    project = Project.load(root)
+    project.prepare({p.path: p for p in application_files(project)})
+    return project, index_plan(project)
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def app_plan() -> tuple[Project, IndexPlan]:
+    return plan_for(APP)
+
+
+def proposed(plan: IndexPlan) -> set[tuple[str | None, tuple[str, ...]]]:
+    return {(p.table.name, p.columns) for p in plan.proposals}
+
+
+def test_example_app_plan_has_the_seed_audits_indexes(app_plan) -> None:
+    _, plan = app_plan
+    found = proposed(plan)
+    # Seed 003's foreign-key list, as far as the app's queries use them; a paged list as (filter, order).
+    for wanted in [
+        ("events", ("userId",)),
+        ("events", ("serverId",)),
+        ("workflows", ("userId",)),
+        ("workflow_nodes", ("workflowId",)),
+        ("workflow_connections", ("workflowId",)),
+        ("workflow_events", ("workflowId",)),
+        ("workflow_events", ("eventId",)),
+        ("event_servers", ("serverId",)),
+        ("logs", ("eventId", "startTime")),
+        ("env_vars", ("eventId",)),
+    ]:
+        assert wanted in found, wanted
+    # Seed 004's `projects(id, user_id)` is implied by the primary key: never proposed; nor anything on a table
+    # only read by its primary key or already served.
+    assert not any(table == "projects" and columns[:1] == ("id",) for table, columns in found)
+    assert not any(table in ("users", "tools", "subscription_plans") for table, _ in found)
+
+
+def test_no_proposal_is_implied_by_the_schema(app_plan) -> None:
+    _, plan = app_plan
+    for proposal in plan.proposals:
+        table = proposal.table
+        existing = [i.parts for i in table.indexes] + [u.columns for u in table.unique_sets()]
+        for parts in existing:
+            assert tuple(parts[: len(proposal.columns)]) != proposal.columns, (proposal.name, parts)
+        assert len(proposal.name.encode()) <= PG_IDENTIFIER_BYTES
+
+
+def test_no_table_ends_with_more_indexes_than_the_cap(app_plan) -> None:
+    _, plan = app_plan
+    tables = {p.table.id: p.table for p in plan.proposals}
+    for table in tables.values():
+        existing = len(table.indexes) + len([u for u in table.uniques if u.kind != "unique_index"])
+        assert existing + len(plan.for_table(table)) <= MAX_INDEXES_PER_TABLE, table.name
+    capped = [s for s in plan.skipped if "more than" in s.reason]
+    assert capped and all(s.sites for s in capped)
+
+
+ITEMS_SCHEMA = """
+export const items = pgTable("items", {
+  id: serial("id").primaryKey(),
+  code: text("code").notNull(),
+  owner: integer("owner").notNull(),
+});
+"""
+
+ITEMS_DAL = """import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { items } from "./schema";
+
+const db = drizzle(process.env.DATABASE_URL!);
+
+export async function byCodes(codes: string[]) {
+  for (const code of codes) {
+    await db.select().from(items).where(eq(items.code, code));
+  }
+}
+
+export async function byOwner(owner: number) {
+  return db.select().from(items).where(eq(items.owner, owner));
+}
+
+export async function a() { return byOwner(1); }
+export async function b() { return byOwner(2); }
+"""
+
+
+def test_weights_loops_and_helpers(tmp_path: Path) -> None:
+    write(tmp_path, {"schema.ts": HEADER + ITEMS_SCHEMA, "dal.ts": ITEMS_DAL})
+    project, plan = plan_for(tmp_path)
+    sites = {tuple(s.lookup): s for s in query_sites(project)}
+    assert sites[("code",)].weight == 10 and sites[("code",)].weight_reasons == ("in a loop",)
+    owner = sites[("owner",)]
+    assert owner.weight == 2 and "byOwner() called from 2 places" in owner.weight_reasons[0]
+    benefits = {p.columns: p.benefit for p in plan.proposals}
+    assert benefits == {("code",): "high", ("owner",): "medium"}
+
+
+def test_cap_is_a_count_of_the_schema_and_stable(tmp_path: Path) -> None:
+    last = MAX_INDEXES_PER_TABLE
+    indexes = ", ".join(f'index("i{n}").on(t.c{n})' for n in range(last))
+    columns = ", ".join(f'c{n}: integer("c{n}")' for n in range(last + 1))
+    table = f'export const wide = pgTable("wide", {{ id: serial("id").primaryKey(), {columns} }}, (t) => [{indexes}]);'
+    query = f"export const byLast = (v: number) => db.select().from(wide).where(eq(wide.c{last}, v));"
+    write(tmp_path, {"schema.ts": f"{HEADER}{table}\n{query}\n"})
+    _, plan = plan_for(tmp_path)
+    assert plan.proposals == []
+    assert len(plan.skipped) == 1 and f"more than {MAX_INDEXES_PER_TABLE} indexes" in plan.skipped[0].reason
+
+
+def test_index_names_fit_postgres_identifiers(app_plan) -> None:
+    project, _ = app_plan
+    table = next(t for t in project.schema.tables if t.name == "tool_settings_templates")
+    name = index_name(table, ("toolId", "userId", "isDefault", "createdAt", "updatedAt"))
+    assert len(name.encode()) <= PG_IDENTIFIER_BYTES and name.endswith("_idx")
+    assert name != index_name(table, ("toolId", "userId", "isDefault", "createdAt", "usageCount"))
+
+
+def test_representative_query_of_a_foreign_key_only_deletes_check(app_plan) -> None:
+    _, plan = app_plan
+    proposal = next(p for p in plan.proposals if p.name == "workflow_connections_source_node_id_idx")
+    assert proposal.representative is None  # no query filters on it: a delete of workflow_nodes does
+    sql = representative_sql(proposal, {"sourceNodeId": "7"})
+    assert sql == 'SELECT 1 FROM ONLY "workflow_connections" x WHERE x."source_node_id" = \'7\' FOR KEY SHARE OF x'
+    paged = next(p for p in plan.proposals if p.name == "logs_event_id_start_time_idx")
+    assert representative_sql(paged, {"eventId": "3", "startTime": "x"}) == (
+        'SELECT * FROM "logs" WHERE "event_id" = \'3\' ORDER BY "start_time" DESC LIMIT 20'
+    )
+
+
+def test_summarize_reads_scans_sorts_and_cost(app_plan) -> None:
+    project, _ = app_plan
+    logs = next(t for t in project.schema.tables if t.name == "logs")
+    plan = [
+        {
+            "Plan": {
+                "Node Type": "Limit",
+                "Total Cost": 2789.5,
+                "Plans": [{"Node Type": "Sort", "Plans": [{"Node Type": "Seq Scan", "Relation Name": "logs"}]}],
+            },
+            "Execution Time": 12.5,
+        }
+    ]
+    summary = summarize(json.dumps(plan), logs)
+    assert summary.scans == ["Seq Scan on logs"] and summary.sorts and summary.time_ms == 12.5
+    assert summary.text == "Seq Scan on logs + Sort (cost 2789.5, 12.50 ms)"
+
+
+def test_cli_prints_the_plan(tmp_path: Path) -> None:
+    case = ROOT / "tests" / "fixtures" / "missing_index" / "schema_in_another_file.input"
+    shutil.copytree(case, tmp_path / "app")
+    run = [sys.executable, "-m", "dalfix", "indexes"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    text = subprocess.run([*run, str(tmp_path / "app")], capture_output=True, text=True, env=env, check=True).stdout
+    assert "orders_customer_email_placed_at_idx" in text and "high" in text and "src/dal/orders.ts:" in text
+    assert "tests/orders.test.ts" not in text  # queries in tests ask for nothing
+    document = json.loads(
+        subprocess.run(
+            [*run, str(tmp_path / "app"), "--format", "json"], capture_output=True, text=True, env=env, check=True
+        ).stdout
+    )
+    assert [p["index"] for p in document["proposals"]] == [
+        "orders_customer_email_placed_at_idx",
+        "orders_shop_id_placed_at_idx",
+    ]
+    missing = subprocess.run([*run, str(tmp_path / "nope")], capture_output=True, text=True, env=env)
+    assert missing.returncode == 2 and "no such file or directory" in missing.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL") or not shutil.which("psql"), reason="no PostgreSQL")
+def test_explain_on_postgres_before_and_after_in_a_rolled_back_transaction(tmp_path: Path) -> None:
+    url = os.environ["DATABASE_URL"]
+    schema = f"dalfix_explain_{os.getpid()}"
+    source = f"""const s = pgSchema("{schema}");
+export const visits = s.table("visits", {{ id: serial("id").primaryKey(), page: integer("page").notNull() }});
+export const visitsOf = (page: number) => db.select().from(visits).where(eq(visits.page, page));
+"""
+    write(tmp_path, {"schema.ts": HEADER.replace("pgTable, ", "pgTable, pgSchema, ") + source})
+    _, plan = plan_for(tmp_path)
+    (proposal,) = plan.proposals
+    table = f"{schema}.visits"
+    psql(
+        url,
+        f"CREATE SCHEMA {schema}; CREATE TABLE {table} (id serial primary key, page integer not null);"
+        f"INSERT INTO {table} (page) SELECT g % 5000 FROM generate_series(1, 50000) g; ANALYZE {table};",
+    )
+    try:
+        result = explain_proposal(url, proposal)
+        assert result.error is None, result.error
+        assert result.before is not None and result.before.scans == ["Seq Scan on visits"]
+        assert result.uses_index and result.after is not None and result.after.cost < result.before.cost
+        query = f"SELECT count(*) FROM pg_indexes WHERE schemaname = '{schema}' AND indexname = '{proposal.name}';"
+        left = psql(url, query)
+        assert left.strip() == "0"  # rolled back
+    finally:
+        psql(url, f"DROP SCHEMA {schema} CASCADE;")

@@ -1,0 +1,155 @@
+"""
+## What it does
+Proposes the indexes the application's queries need and the schema lacks, as a fix adding `index(...)` to
+the table in the schema file. It reads the columns queries look rows up by — `where` equalities, `inArray`
+and ranges, a joined table's `on` columns, a paged `orderBy(...).limit(n)`, a relational `with` (the
+child's foreign-key columns), and the foreign keys a delete of the referenced rows makes the database
+check — and plans the fewest indexes that serve the lookups no primary key, unique constraint or index
+serves yet: `index("<table>_<columns>_idx").on(t.a, t.b)` in the table's third argument.
+
+## Why is this bad?
+Without an index the database reads the whole table for each such query: time grows with the table, not with
+the rows returned, and a query in a loop multiplies it. PostgreSQL (and SQLite) do not index the referencing
+side of a foreign key, so `where(eq(posts.userId, id))` and every delete of a user scan `posts`. The code
+shows which queries run; a query log only shows which ones were slow once the table was already large.
+
+The plan is project-wide: query sites are collected from every application file of the workspace (tests,
+seeds, scripts and migrations are left out), weighted by multiplicity (x10 in a loop, x the number of places
+that call the helper they sit in). Equality and `inArray` columns come first (selective ones before boolean
+columns and columns compared only with a literal), then one ordering column when a `limit` pages the
+`orderBy`, else one range column. An index whose leading columns are among a query's equality columns
+already serves it (dalfix does not widen an index for one more filter, and never proposes an index the
+schema implies); one composite serves the shorter lookups that are its leftmost prefix; at most 3 new
+indexes per table per plan, strongest first (each is paid by every insert). Left out: `or(...)`, `like`,
+`ne`, `isNull`, `sql` fragments and array operators (expression, partial or GIN indexes are a human's
+choice), queries on tables the schema model cannot resolve, and MySQL foreign keys (InnoDB indexes them).
+`dalfix indexes [PATH]` prints the whole plan (and, with `--database-url`, EXPLAINs each proposal before and
+after creating it in a transaction it rolls back).
+
+The finding with the fix is reported on the table in the schema file; each query site the index serves gets a
+finding without a fix that names it (a fix is an edit to one file: the engine attaches it where the edit is).
+
+## Example
+```ts
+import { desc, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+const db = drizzle(process.env.DATABASE_URL!);
+export const users = pgTable("users", { id: integer("id").primaryKey(), name: text("name") });
+export const posts = pgTable("posts", {
+  id: integer("id").primaryKey(),
+  authorId: integer("author_id").notNull().references(() => users.id),
+  createdAt: timestamp("created_at").notNull(),
+});
+
+export async function latestPosts(authorId: number) {
+  return db.select().from(posts).where(eq(posts.authorId, authorId)).orderBy(desc(posts.createdAt)).limit(20);
+}
+```
+
+## Use instead
+```ts
+import { desc, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+const db = drizzle(process.env.DATABASE_URL!);
+export const users = pgTable("users", { id: integer("id").primaryKey(), name: text("name") });
+export const posts = pgTable("posts", {
+  id: integer("id").primaryKey(),
+  authorId: integer("author_id").notNull().references(() => users.id),
+  createdAt: timestamp("created_at").notNull(),
+}, (t) => [index("posts_author_id_created_at_idx").on(t.authorId, t.createdAt)]);
+
+export async function latestPosts(authorId: number) {
+  return db.select().from(posts).where(eq(posts.authorId, authorId)).orderBy(desc(posts.createdAt)).limit(20);
+}
+```
+
+## Fix safety
+Always unsafe. An index changes no query's result, but adding one is a schema migration: `drizzle-kit
+generate` writes a `CREATE INDEX` that locks the table against writes while it builds (on a large table,
+edit the migration to `CREATE INDEX CONCURRENTLY`, outside a transaction), every insert and every update of
+its columns pays for it, and it takes disk space. Whether a query gets faster depends on the data
+(selectivity, table size), which the code does not show: confirm with `dalfix indexes --database-url` or
+`EXPLAIN` on a copy of production data. Where the third argument cannot be edited (a block body, a
+destructured parameter, `index` naming something else in the file), the fix is display-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dalfix.analysis.index_plan import Proposal, index_plan
+from dalfix.analysis.query_sites import NEEDLES
+from dalfix.analysis.schema.edits import add_index_edit, table_call
+from dalfix.context import FileContext, relative_display
+from dalfix.fixes import Applicability, Finding
+from dalfix.rules import Rule
+
+SHOWN_SITES = 3
+
+
+class MissingIndex(Rule):
+    code = "DAL010"
+    name = "missing-index"
+    message = "No index serves the rows these queries look up; add one to the schema"
+    fix_title = "Add the index to the table in the schema file (then `drizzle-kit generate`)"
+    fix_availability = "sometimes"
+    preview = True
+    needles = (*NEEDLES, b"Table")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        plan = index_plan(ctx.project)
+        for proposal in plan.proposals:
+            if proposal.table.path == ctx.parsed.path:
+                finding = self._schema_finding(ctx, proposal)
+                if finding is not None:
+                    yield finding
+            for site in proposal.sites:
+                if site.parsed is ctx.parsed:
+                    message = self._site_message(ctx, proposal, deleted=site.table is not proposal.table)
+                    yield ctx.finding(self, (site.start, site.end), message=message)
+
+    def _schema_finding(self, ctx: FileContext, proposal: Proposal) -> Finding | None:
+        table = proposal.table
+        found = table_call(ctx.parsed, table.ts_name or "")
+        if found is None:
+            return None
+        name_node, call = found
+        if f"'{proposal.name}'" in ctx.text(call) or f'"{proposal.name}"' in ctx.text(call):
+            return None  # added by an earlier round of this run
+        edit = add_index_edit(ctx.parsed, table, proposal.name, proposal.columns, ctx.style)
+        message = self._schema_message(ctx, proposal)
+        if isinstance(edit, str):
+            return ctx.finding(
+                self, name_node, message=f"{message} (display-only: {edit})", applicability=Applicability.DISPLAY_ONLY
+            )
+        return ctx.finding(self, name_node, message, [edit.edit], Applicability.UNSAFE, edit.imports)
+
+    def _schema_message(self, ctx: FileContext, proposal: Proposal) -> str:
+        root = ctx.project.root
+        sites = proposal.sites
+        shown = ", ".join(s.where(root) for s in sites[:SHOWN_SITES])
+        more = f" and {len(sites) - SHOWN_SITES} more" if len(sites) > SHOWN_SITES else ""
+        replaces = f"; it makes `{proposal.replaces}` redundant (its leading columns)" if proposal.replaces else ""
+        return (
+            f"No index on {proposal.table.ts_name}({', '.join(proposal.columns)}) [{proposal.benefit} benefit]: "
+            f"{proposal.why}; used at {shown}{more}{replaces}. Add `{proposal.name}`, run `drizzle-kit generate`, "
+            "and on a large table create it CONCURRENTLY"
+        )
+
+    def _site_message(self, ctx: FileContext, proposal: Proposal, deleted: bool) -> str:
+        table = proposal.table
+        where = relative_display(table.path, ctx.project.root)
+        columns = f"{table.ts_name}({', '.join(proposal.columns)})"
+        lookup = (
+            f"Deleting rows here makes the database look up {columns} (a foreign key to them)"
+            if deleted
+            else f"This query looks up {columns}"
+        )
+        return (
+            f"{lookup} and no index serves it: "
+            f"DAL010 proposes `{proposal.name}` on `{table.ts_name}` in {where}:{table.line} (the fix is there)"
+        )
