@@ -127,7 +127,8 @@ def test_declared_driver_makes_the_unknown_handle_known(tmp_path: Path) -> None:
     root = tmp_path / "libsql_setup"
     shutil.copytree(PROJECTS / "libsql_setup", root)
     (root / "dalfix.toml").write_text('driver = "node-postgres"\n')
-    result = run([root], RunOptions(rules=list(all_rules())))
+    # DAL010 (the index advisor) does not depend on the driver: left out here.
+    result = run([root], RunOptions(rules=[r for r in all_rules() if r.code != "DAL010"]))
     assert [(f.rule, f.applicability.value) for _, f in result.findings if f.applicability] == [("DAL001", "safe")]
 
 

@@ -230,3 +230,31 @@ export const visitsOf = (page: number) => db.select().from(visits).where(eq(visi
         assert left.strip() == "0"  # rolled back
     finally:
         psql(url, f"DROP SCHEMA {schema} CASCADE;")
+
+
+def test_sql_indexes_read_migrations(tmp_path: Path) -> None:
+    from dalfix.analysis.schema.sql_indexes import sql_indexes
+
+    write(
+        tmp_path,
+        {
+            "drizzle/0000_init.sql": 'CREATE INDEX "logs_event_idx" ON "logs" USING btree ("event_id","start_time" DESC);\n'  # noqa: E501
+            'CREATE INDEX "logs_lower_idx" ON "public"."logs" (lower("name"), "id");\n'
+            "CREATE UNIQUE INDEX IF NOT EXISTS `users_email` ON `users` (`email`);\n"
+            'CREATE INDEX "gone_idx" ON "logs" ("id");\n',
+            "drizzle/0001_drop.sql": 'DROP INDEX IF EXISTS "gone_idx";\n',
+            "src/migrate.ts": 'sql`CREATE INDEX IF NOT EXISTS "m_idx" ON "logs" ("user_id")`;\n'
+            'const down = sql`DROP INDEX "m_idx"`;\n'
+            "sql`CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(id)`;\n",
+            "src/migrate.test.ts": 'sql`CREATE INDEX "test_only_idx" ON "logs" ("x")`;\n',
+            "node_modules/pkg/index.js": 'sql`CREATE INDEX "dep_idx" ON "logs" ("y")`;\n',
+        },
+    )  # fmt: skip
+    facts = sql_indexes(tmp_path)
+    found = {i.name: (i.table, i.columns, i.unique, i.method) for i in facts.indexes}
+    assert found == {
+        "logs_event_idx": ("logs", ("event_id", "start_time"), False, "btree"),
+        "users_email": ("users", ("email",), True, None),
+        "m_idx": ("logs", ("user_id",), False, None),  # a TS migration's drop is its `down` step: not followed
+    }  # the expression-led index has no plain leading column; gone_idx was dropped by a later .sql migration
+    assert facts.virtual_tables == {"docs_fts"}

@@ -16,13 +16,16 @@ shows which queries run; a query log only shows which ones were slow once the ta
 The plan is project-wide: query sites are collected from every application file of the workspace (tests,
 seeds, scripts and migrations are left out), weighted by multiplicity (x10 in a loop, x the number of places
 that call the helper they sit in). Equality and `inArray` columns come first (selective ones before boolean
-columns and columns compared only with a literal), then one ordering column when a `limit` pages the
+and enum columns and columns compared only with a literal), then one ordering column when a `limit` pages the
 `orderBy`, else one range column. An index whose leading columns are among a query's equality columns
 already serves it (dalfix does not widen an index for one more filter, and never proposes an index the
-schema implies); one composite serves the shorter lookups that are its leftmost prefix; at most 3 new
-indexes per table per plan, strongest first (each is paid by every insert). Left out: `or(...)`, `like`,
-`ne`, `isNull`, `sql` fragments and array operators (expression, partial or GIN indexes are a human's
-choice), queries on tables the schema model cannot resolve, and MySQL foreign keys (InnoDB indexes them).
+schema implies, nor one a SQL migration creates — `CREATE INDEX` in `.sql` files and in `sql` templates of
+hand-written migrations is read too); one composite serves the shorter lookups that are its leftmost
+prefix; a table ends with at most 5 indexes besides its primary key, the strongest proposals kept (each
+index is paid by every insert). Left out: `or(...)`, `like`, `ne`, `isNull`, `sql` fragments and array
+operators (expression, partial or GIN indexes are a human's choice), a page whose `where` is built at run
+time with no column dalfix can see, a table reached through an indexed join column, virtual tables (FTS5),
+queries on tables the schema model cannot resolve, and MySQL foreign keys (InnoDB indexes them).
 `dalfix indexes [PATH]` prints the whole plan (and, with `--database-url`, EXPLAINs each proposal before and
 after creating it in a transaction it rolls back).
 

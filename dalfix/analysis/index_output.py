@@ -29,6 +29,7 @@ def plan_text(plan: IndexPlan, base: Path, explained: dict[str, Explained] | Non
     lines.append(
         f"{len(plan.sites)} query sites on {len(tables)} tables; {plan.served} lookups served by existing indexes; "
         f"{len(plan.proposals)} indexes proposed, {len(plan.skipped)} lookups left out"
+        + (f"; {plan.sql_indexes} indexes read from SQL migrations" if plan.sql_indexes else "")
     )
     if plan.proposals:
         lines.append("")
@@ -111,6 +112,7 @@ def plan_json(plan: IndexPlan, base: Path, explained: dict[str, Explained] | Non
         "version": 1,
         "sites": len(plan.sites),
         "served": plan.served,
+        "sql_indexes": plan.sql_indexes,
         "proposals": proposals,
         "skipped": skipped,
     }

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.query_sites import QuerySite, query_sites
+from dalfix.analysis.schema.sql_indexes import SqlSchemaFacts, sql_indexes
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
@@ -106,6 +107,7 @@ class IndexPlan:
     skipped: list[SkippedWant]
     sites: list[QuerySite]
     served: int  # wants an existing index serves
+    sql_indexes: int = 0  # indexes created in SQL (migrations) the TypeScript schema does not declare, counted
 
     def for_table(self, table: Table) -> list[Proposal]:
         return [p for p in self.proposals if p.table is table]
@@ -118,8 +120,17 @@ def index_plan(project: Project) -> IndexPlan:
     return cached
 
 
-def plan_indexes(project: Project, sites: list[QuerySite]) -> IndexPlan:
+def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts | None = None) -> IndexPlan:
     schema = project.schema
+    if facts is None:
+        facts = sql_indexes(project.workspace.root if project.workspace is not None else project.root)
+    existing_of: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+
+    def existing(table: Table) -> list[tuple[str, tuple[str, ...]]]:
+        if table.id not in existing_of:
+            existing_of[table.id] = _existing_indexes(table, facts)
+        return existing_of[table.id]
+
     wants: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Want] = {}
     skipped: list[SkippedWant] = []
     served = 0
@@ -135,9 +146,9 @@ def plan_indexes(project: Project, sites: list[QuerySite]) -> IndexPlan:
 
     for site in sites:
         table = site.table
-        if table.dialect == "singlestore":
-            continue
-        if site.join_keys and any(parts[0] in site.join_keys for _, parts in _existing_indexes(table)):
+        if table.dialect == "singlestore" or table.name in facts.virtual_tables:
+            continue  # a virtual table (SQLite FTS5) takes no index
+        if site.join_keys and any(parts[0] in site.join_keys for _, parts in existing(table)):
             served += 1  # the database can reach these rows through the join, by an index it has
             continue
         equality = _equality_order(table, site)
@@ -164,7 +175,7 @@ def plan_indexes(project: Project, sites: list[QuerySite]) -> IndexPlan:
         selective = [k for k in equality if not _low_selectivity(table, site, k)]
         if site.operation == "delete":
             for child, fk in schema.foreign_keys_to(table):
-                if child.dialect not in ("mysql", "singlestore"):
+                if child.dialect not in ("mysql", "singlestore") and child.name not in facts.virtual_tables:
                     want(child, fk.columns, (), "foreign-key", site, parent=table.ts_name or table.name)
         if equality and not selective and not tail:
             skipped.append(
@@ -192,12 +203,12 @@ def plan_indexes(project: Project, sites: list[QuerySite]) -> IndexPlan:
         by_table.setdefault(item.table.id, []).append(item)
     for table_wants in by_table.values():
         table = table_wants[0].table
-        existing = _existing_indexes(table)
+        have = existing(table)
         frequency = Counter(k for w in table_wants for k in w.equality)
         table_wants.sort(key=lambda w: (w.kind != "paged", -len(w.columns), -w.weight))
         new: list[Proposal] = []
         for item in table_wants:
-            if any(_serves(parts, item, table) for _, parts in existing):
+            if any(_serves(parts, item, table) for _, parts in have):
                 served += 1
                 continue
             accepted = next((p for p in new if _serves(p.columns, item, table)), None)
@@ -205,12 +216,12 @@ def plan_indexes(project: Project, sites: list[QuerySite]) -> IndexPlan:
                 accepted.wants.append(item)
                 continue
             columns = _column_order(item, frequency, table) + item.tail
-            proposal = _proposal(table, columns, item, existing)
-            if item.kind == "paged" and any(parts[0] in item.equality for _, parts in existing):
+            proposal = _proposal(table, columns, item, have)
+            if item.kind == "paged" and any(parts[0] in item.equality for _, parts in have):
                 proposal.benefit = "low"  # an index already finds the rows; this one saves sorting them
             new.append(proposal)
         new.sort(key=lambda p: -p.weight)
-        room = max(0, MAX_INDEXES_PER_TABLE - len([n for n, _ in existing if n != "primary key"]))
+        room = max(0, MAX_INDEXES_PER_TABLE - len([n for n, _ in have if n != "primary key"]))
         for proposal in new[room:]:
             skipped.append(
                 SkippedWant(
@@ -224,11 +235,12 @@ def plan_indexes(project: Project, sites: list[QuerySite]) -> IndexPlan:
             )
         proposals.extend(new[:room])
     proposals.sort(key=lambda p: (BENEFIT_ORDER[p.benefit], -p.weight, p.table.name or "", p.columns))
-    return IndexPlan(proposals, skipped, sites, served)
+    declared = {t.name for t in schema.tables}
+    return IndexPlan(proposals, skipped, sites, served, len([i for i in facts.indexes if i.table in declared]))
 
 
 def _equality_order(table: Table, site: QuerySite) -> tuple[str, ...]:
-    """Equality/IN columns: selective ones first (as written), then booleans and literal-only comparisons."""
+    """Equality/IN columns: selective ones first (as written), then booleans, enums and literal comparisons."""
     lookup = site.lookup
     return tuple(
         [k for k in lookup if not _low_selectivity(table, site, k)]
@@ -237,14 +249,28 @@ def _equality_order(table: Table, site: QuerySite) -> tuple[str, ...]:
 
 
 def _low_selectivity(table: Table, site: QuerySite, key: str) -> bool:
+    """A boolean or enum column (a handful of values), or one compared only with a literal."""
     column = table.column(key)
-    return (column is not None and column.type == "boolean") or key in site.literal
+    few_values = column is not None and (column.type in ("boolean", "enum") or column.enum_values is not None)
+    return few_values or key in site.literal
 
 
-def _existing_indexes(table: Table) -> list[tuple[str, tuple[str, ...]]]:
-    """(name, plain column parts) of every btree index the table has, unique sets and primary key included;
-    under MySQL each foreign key's columns too (InnoDB creates that index)."""
+def _existing_indexes(table: Table, facts: SqlSchemaFacts) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, plain column parts) of every btree index the table has, unique sets and primary key included,
+    and those SQL migrations create; under MySQL each foreign key's columns too (InnoDB creates that index)."""
     found: list[tuple[str, tuple[str, ...]]] = []
+    names = {i.name for i in table.indexes}
+    for sql_index in facts.on(table.name):
+        if sql_index.name in names or sql_index.method not in (None, "btree", "BTREE"):
+            continue
+        keys = []
+        for name in sql_index.columns:
+            column = table.column_by_sql_name(name)
+            if column is None:
+                break
+            keys.append(column.key)
+        if keys:
+            found.append((sql_index.name, tuple(keys)))
     for index in table.indexes:
         if index.method not in (None, "btree"):
             continue
