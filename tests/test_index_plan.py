@@ -258,3 +258,31 @@ def test_sql_indexes_read_migrations(tmp_path: Path) -> None:
         "m_idx": ("logs", ("user_id",), False, None),  # a TS migration's drop is its `down` step: not followed
     }  # the expression-led index has no plain leading column; gone_idx was dropped by a later .sql migration
     assert facts.virtual_tables == {"docs_fts"}
+
+
+NARROW = """
+export const integrations = pgTable("integrations", {
+  id: serial("id").primaryKey(),
+  orgId: integer("org_id").notNull(),
+  provider: text("provider", { enum: ["s3", "drive"] }).notNull(),
+  active: boolean("active").notNull(),
+  updatedAt: timestamp("updated_at").notNull(),
+});
+
+export async function current(orgId: number) {
+  return db
+    .select()
+    .from(integrations)
+    .where(and(eq(integrations.orgId, orgId), eq(integrations.provider, "drive"), eq(integrations.active, true)))
+    .orderBy(desc(integrations.updatedAt))
+    .limit(1);
+}
+"""
+
+
+def test_low_selectivity_columns_stay_out_of_a_selective_index(tmp_path: Path) -> None:
+    write(tmp_path, {"schema.ts": HEADER + NARROW})
+    _, plan = plan_for(tmp_path)
+    assert [(p.name, p.columns) for p in plan.proposals] == [
+        ("integrations_org_id_updated_at_idx", ("orgId", "updatedAt"))
+    ]

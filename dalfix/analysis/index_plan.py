@@ -1,20 +1,24 @@
 """The index advisor: the fewest indexes that serve the application's query sites, per the schema model.
 
 `index_plan(project)` turns the query sites (dalfix/analysis/query_sites.py) into wants — per table, the
-columns a query finds rows by with equality or IN (selective ones first, boolean columns and columns compared
-only with a literal after them), then one ordering column when a `limit` pages an `orderBy`, else one range
-column — plus one want per foreign key the database itself looks up when rows of the referenced table are
-deleted (PostgreSQL and SQLite do not index the referencing side of a foreign key; MySQL's InnoDB does).
+columns a query finds rows by with equality or IN, then one ordering column when a `limit` pages an
+`orderBy`, else one range column — plus one want per foreign key the database itself looks up when rows of
+the referenced table are deleted (PostgreSQL and SQLite do not index the referencing side of a foreign key;
+MySQL's InnoDB does). Boolean and enum columns and columns compared only with a literal stay in a want only
+when it compares nothing more selective (the database filters the rows it reads by them), and a want holds
+at most `MAX_INDEX_COLUMNS` columns.
 
-A want is served by an index (the primary key, a unique constraint or unique index, an index) when:
+A want is served by an index (the primary key, a unique constraint or unique index, an index, one a SQL
+migration creates) when:
 - its equality columns are the index's leading columns in any order, followed by the ordering/range column;
 - or, without a paged order, the index's leading column(s) are some of its equality columns (the index
   narrows the rows; dalfix does not widen an index for one more equality filter);
 - or its equality columns hold a unique key (at most one row: nothing to sort or narrow).
 Unserved wants are planned longest first, paged lists first, so that one composite serves the shorter wants
-that are its leftmost prefix; a table ends with at most `MAX_INDEXES_PER_TABLE` indexes besides its primary key
-(each one is paid by every INSERT and by UPDATEs of its columns): the strongest proposals by weight are kept,
-the rest listed as skipped with that reason (a count of the schema, so planning again gives the same answer).
+that are its leftmost prefix; a table ends with at most `MAX_INDEXES_PER_TABLE` indexes besides its primary
+key (each one is paid by every INSERT and by UPDATEs of its columns): the strongest proposals by weight are
+kept, the rest listed as skipped with that reason (a count of the schema, so planning again gives the same
+answer).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
     from dalfix.analysis.schema import Table
 
 Benefit = Literal["high", "medium", "low"]
+MAX_INDEX_COLUMNS = 3
 MAX_INDEXES_PER_TABLE = 5  # secondary indexes and unique constraints, the new ones included
 PG_IDENTIFIER_BYTES = 63
 BENEFIT_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -195,7 +200,10 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
                 )
             )
             continue
-        want(table, equality, tail, kind, site)
+        # Boolean/enum/literal columns narrow little: an index holds them only when nothing more selective is
+        # compared (the database filters the rows it reads by them), and never more than MAX_INDEX_COLUMNS.
+        keys = tuple(selective) if selective else equality
+        want(table, keys[: max(1, MAX_INDEX_COLUMNS - len(tail))], tail, kind, site)
 
     proposals: list[Proposal] = []
     by_table: dict[str, list[Want]] = {}
@@ -235,6 +243,13 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
             )
         proposals.extend(new[:room])
     proposals.sort(key=lambda p: (BENEFIT_ORDER[p.benefit], -p.weight, p.table.name or "", p.columns))
+    merged: dict[tuple[str, tuple[str, ...], str], SkippedWant] = {}
+    for left in skipped:  # one entry per table, columns and reason, with every site
+        entry = merged.setdefault(
+            (left.table.id, left.columns, left.reason), SkippedWant(left.table, left.columns, left.reason, [])
+        )
+        entry.sites.extend(s for s in left.sites if s not in entry.sites)
+    skipped = list(merged.values())
     declared = {t.name for t in schema.tables}
     return IndexPlan(proposals, skipped, sites, served, len([i for i in facts.indexes if i.table in declared]))
 
