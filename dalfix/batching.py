@@ -277,8 +277,15 @@ def chunk_size(project: Project, parsed: ParsedFile) -> int:
 
 def chunk_helper(parsed: ParsedFile) -> tuple[str, bool]:
     """The name of the file's `inChunks` helper and whether it still has to be added (a name the file uses
-    for something else gets a fresh one)."""
-    text = parsed.source.decode("utf-8", "surrogateescape")
+    for something else gets a fresh one). Looked up once per parsed file: each search reads the whole source,
+    and a big file asks once per loop it batches."""
+    cache = parsed.__dict__.setdefault("_dalfix_chunk_helper", [])
+    if not cache:
+        cache.append(_find_chunk_helper(parsed.source.decode("utf-8", "surrogateescape")))
+    return cache[0]
+
+
+def _find_chunk_helper(text: str) -> tuple[str, bool]:
     for suffix in ("", *map(str, range(2, 10))):
         name = "inChunks" + suffix
         if not re.search(rf"\b{name}\b", text):

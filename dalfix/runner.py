@@ -467,11 +467,14 @@ def later_findings(original: bytes, first: list[Finding], found_on: list[tuple[F
     A first-round finding that waited a round (its fix overlapped another) is not counted twice: a later
     finding with its rule and message stands for it.
     """
-    waiting = Counter((f.rule, f.message) for f in first if f not in {a for a, _ in found_on})
+    # Sets built once (a set rebuilt per finding, and a list searched per finding, made this O(n²)).
+    applied = {a for a, _ in found_on}
+    first_set = set(first)
+    waiting = Counter((f.rule, f.message) for f in first if f not in applied)
     out = []
     seen: set[tuple[str, str, int, int]] = set()  # a fix that never converges is found again every round
     for finding, source in found_on:
-        if source == original or finding in first:
+        if source == original or finding in first_set:
             continue
         if waiting[(finding.rule, finding.message)] > 0:
             waiting[(finding.rule, finding.message)] -= 1

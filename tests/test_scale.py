@@ -242,3 +242,100 @@ def test_max_file_size_values(value, expected, tmp_path) -> None:  # type: ignor
         (tmp_path / "dalfix.toml").write_text(f"max-file-size = {bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match="max-file-size"):
             load_config(tmp_path)
+
+
+# ---- per-finding work that looked at the whole file ----------------------------------------------------------
+
+LOOPS = """export async function archive{n}(ids: string[]) {{
+  for (const id of ids) {{
+    await db.update(orders).set({{ archived: true }}).where(eq(orders.id, id));
+  }}
+}}
+
+export async function invoicesFor{n}(accountIds: string[]) {{
+  const result = [];
+  for (const accountId of accountIds) {{
+    const rows = await db.select().from(invoices).where(eq(invoices.accountId, accountId));
+    result.push(rows);
+  }}
+  return result;
+}}
+
+"""
+LOOPS_HEADER = """import {{ eq }} from "drizzle-orm";
+import {{ drizzle }} from "drizzle-orm/node-postgres";
+import {{ Pool }} from "pg";
+import {{ invoices, orders }} from "./schema";
+
+export const db = drizzle(new Pool());
+
+"""
+
+
+def _fix_loops(tmp_path: Path, repetitions: int) -> list[Finding]:
+    """Run every rule with fixes on a file of `repetitions` pairs of per-element loops."""
+    from dalfix.rules import select_rules
+    from dalfix.runner import RunOptions, run
+
+    root = tmp_path / f"r{repetitions}"
+    root.mkdir()
+    (root / "package.json").write_text('{"dependencies": {"drizzle-orm": "^0.44.0", "pg": "^8"}}\n')
+    source = LOOPS_HEADER.format() + "".join(LOOPS.format(n=n) for n in range(repetitions))
+    (root / "loops.ts").write_text(source, encoding="utf-8")
+    options = RunOptions(rules=select_rules([], [], True), fix_threshold=Applicability.UNSAFE)
+    (result,) = run([root / "loops.ts"], options).files
+    assert result.status == "changed", result.reason
+    return result.findings
+
+
+def test_the_chunk_helper_name_is_looked_up_once_per_source(tmp_path: Path, monkeypatch) -> None:
+    import re
+
+    import dalfix.batching
+
+    searches = 0
+
+    class CountingRe:
+        M = re.M
+
+        def search(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            nonlocal searches
+            searches += 1
+            return re.search(*args, **kwargs)
+
+    monkeypatch.setattr(dalfix.batching, "re", CountingRe())
+    findings = _fix_loops(tmp_path, 40)
+    assert sum(f.rule == "DAL002" for f in findings) == 80
+    # Each search reads the whole file: one or two per parsed source (two rounds), not one per loop (80+).
+    assert searches <= 8, f"{searches} whole-file searches for 80 loops"
+
+
+def test_a_files_handles_are_found_once_not_per_finding(tmp_path: Path, monkeypatch) -> None:
+    from dalfix.analysis.summaries import Summaries
+
+    calls = 0
+    real = Summaries.handle_driver
+
+    def counting(self, path, name):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return real(self, path, name)
+
+    monkeypatch.setattr(Summaries, "handle_driver", counting)
+    _fix_loops(tmp_path, 10)
+    small, calls = calls, 0
+    _fix_loops(tmp_path, 40)
+    # Each finding asked for every top-level name of the file (quadratic: 16x for 4x the file).
+    assert calls < small * 4 * 1.5, f"{small} -> {calls} driver look-ups for 4x the file"
+
+
+def test_later_findings_compare_each_finding_once() -> None:
+    def inputs(count: int) -> tuple[bytes, list[Finding], list[tuple[Finding, bytes]]]:
+        original = b"x" * (count * 10 + 10)
+        first = _findings(count)
+        return original, first, [(f, original) for f in first[: count // 2]]
+
+    small, big = inputs(500), inputs(4000)
+    time_small = seconds(lambda: dalfix.runner.later_findings(*small))
+    time_big = seconds(lambda: dalfix.runner.later_findings(*big))
+    assert_linear(time_small, time_big, 8)

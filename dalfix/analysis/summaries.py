@@ -131,6 +131,8 @@ class Summaries:
         self._effects: dict[tuple[Path, str], DbEffectKind] = {}
         self._in_progress: set[tuple[Path, str]] = set()
         self._drivers: dict[tuple[Path, str], DriverInfo | None] = {}
+        self._drivers_pending = 0  # handle_driver calls under way: a cycle's provisional None must not be kept
+        self._file_handles: dict[Path, dict[str, DriverInfo]] = {}
         from dalfix.analysis.handles import HandleIndex
 
         self.handles = HandleIndex(self)
@@ -215,7 +217,11 @@ class Summaries:
         key = (path, name)
         if key not in self._drivers:
             self._drivers[key] = None  # a cycle of re-exports ends here
-            self._drivers[key] = self._handle_driver(path, name)
+            self._drivers_pending += 1
+            try:
+                self._drivers[key] = self._handle_driver(path, name)
+            finally:
+                self._drivers_pending -= 1
         return self._drivers[key]
 
     def _handle_driver(self, path: Path, name: str) -> DriverInfo | None:
@@ -236,7 +242,13 @@ class Summaries:
         return combined_driver(value.drivers)
 
     def file_handles(self, parsed: ParsedFile) -> dict[str, DriverInfo]:
-        """Handles a file can name: declared in it or imported (through re-exports and workspace packages)."""
+        """Handles a file can name: declared in it or imported (through re-exports and workspace packages).
+
+        Found once per path (from the project's summary of the file, not from `parsed`): rules ask for every
+        finding, and each answer looks at every top-level name, so a big file made this quadratic."""
+        cached = self._file_handles.get(parsed.path)
+        if cached is not None:
+            return cached
         info = self.module(parsed.path)
         if info is None:
             return {}
@@ -245,6 +257,8 @@ class Summaries:
             driver = self.handle_driver(parsed.path, name)
             if driver is not None:
                 found[name] = driver
+        if not self._drivers_pending:
+            self._file_handles[parsed.path] = found
         return found
 
     # ---- functions --------------------------------------------------------------------------
