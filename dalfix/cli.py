@@ -146,6 +146,7 @@ def _run(opts: dict[str, Any], threshold: Applicability | None) -> RunResult:
                 # `check -v` describes the project model, which a run served from the cache does not build.
                 use_cache=not opts["no_cache"] and not opts.get("verbose"),
                 cache_dir=opts["cache_dir"],
+                release_projects=not opts.get("verbose"),
             )
             return run(opts["paths"], options)
         except ConfigError as exc:

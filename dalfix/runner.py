@@ -82,6 +82,9 @@ class RunOptions:
     # `--cache-dir` (else $DALFIX_CACHE_DIR, the project's `cache-dir`, or .dalfix_cache at its workspace root).
     use_cache: bool = False
     cache_dir: Path | None = None
+    # Let each project's trees and facts go once its files are checked (the CLI, except `check -v`); the
+    # projects in RunResult.projects then know their settings and workspace, no longer their files.
+    release_projects: bool = False
 
 
 def project_rules(project: Project, options: RunOptions) -> Sequence[type[Rule]]:
@@ -131,7 +134,6 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     results: list[FileResult] = []
     projects: dict[Path, Project] = {}
     workspaces: dict[Path, Workspace] = {}
-    parsed_by_project: dict[Path, dict[Path, ParsedFile]] = {}
     sources_by_project: dict[Path, dict[Path, bytes]] = {}  # the files whose rules run, per project
     roots: dict[tuple[Path, Path], Path] = {}  # (directory, scanned) -> project root: looked up once
     given = [Path(os.path.abspath(p)) for p in paths]
@@ -188,26 +190,35 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         _ProjectCaches(options, projects, sources_by_project) if options.use_cache and options.stdin is None else None
     )
     for root, project in projects.items():
-        sources = sources_by_project[root]
         if caches is not None and caches.restore(root, by_path):
-            sources = {}  # every result came from the cache: nothing to parse or analyse
-        parsed_by_project[root] = {item: parse_file(item, source) for item, source in sources.items()}
-        project.prepare(parsed_by_project[root])
+            sources_by_project[root] = {}  # every result came from the cache: nothing to parse or analyse
         _ = project.workspace.packages  # manifests are read now, so that their problems are reported
-    # The parsed trees and project facts live until the end of the run: the collector need not traverse
-    # them again at every full collection (gc.freeze moves them to a generation it never scans).
-    gc.freeze()
-    total, done = sum(len(files) for files in parsed_by_project.values()), 0
-    for root, files in parsed_by_project.items():
+    # One project at a time: parsed, analysed, then (unless the caller keeps the projects) its trees and facts
+    # are let go before the next one is parsed, so that a run over several projects needs the memory of the
+    # largest, not of all. Projects share no trees (each has its own files, summaries and resolver).
+    total, done = sum(len(files) for files in sources_by_project.values()), 0
+    pending = [root for root in projects if sources_by_project[root]]
+    for index, root in enumerate(pending):
         project = projects[root]
+        files = {item: parse_file(item, source) for item, source in sources_by_project[root].items()}
+        project.prepare(files)
+        # The parsed trees and project facts live until the project is done: the collector need not traverse
+        # them at every full collection (gc.freeze moves them to a generation it never scans).
+        gc.freeze()
         for path, parsed in files.items():
             if caches is None or not caches.hit(path):
                 _process(by_path[path], parsed, project, options)
             done += 1
             if options.progress is not None:
                 options.progress(done, total)
-        if caches is not None and files:
+        if caches is not None:
             caches.store(root, by_path)
+        sources_by_project[root] = {}
+        if options.release_projects and index + 1 < len(pending):
+            del files, parsed
+            project.prepare({})  # its facts and trees go (they form cycles: the collector frees them)
+            gc.unfreeze()
+            gc.collect()
     seen = {r.path for r in results}
     for workspace in workspaces.values():
         for path, problem in workspace.problems:
