@@ -94,14 +94,28 @@ def query_sites(project: Project) -> list[QuerySite]:
 
 
 def application_files(project: Project) -> list[ParsedFile]:
-    """The parsed files of the run plus the workspace's other application sources that may hold queries."""
+    """The parsed files of the run plus the workspace's other application sources that may hold queries (those
+    are found and parsed once per workspace: a monorepo's packages share them)."""
     from dalfix.analysis.handles import is_application_file
-    from dalfix.discovery import Skipped, discover
 
     root = project.workspace.root if project.workspace is not None else project.root
     files = {p: f for p, f in project.files.items() if is_application_file(p, root)}
+    holder = project.workspace.__dict__ if project.workspace is not None else project.__dict__
+    discovered = holder.get("_query_files")
+    if discovered is None:
+        discovered = holder["_query_files"] = _discover_query_files(root, project.config.max_file_size)
+    for path, parsed in discovered.items():
+        files.setdefault(path, parsed)
+    return list(files.values())
+
+
+def _discover_query_files(root: Path, max_size: int) -> dict[Path, ParsedFile]:
+    from dalfix.analysis.handles import is_application_file
+    from dalfix.discovery import Skipped, discover
+
+    found: dict[Path, ParsedFile] = {}
     for item in discover([root]):
-        if isinstance(item, Skipped) or item in files or not is_application_file(item, root):
+        if isinstance(item, Skipped) or not is_application_file(item, root):
             continue
         if item.suffix not in (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".jsx"):
             continue
@@ -109,10 +123,10 @@ def application_files(project: Project) -> list[ParsedFile]:
             source = item.read_bytes()
         except OSError:
             continue
-        if len(source) > project.config.max_file_size or not any(n in source for n in NEEDLES):
+        if len(source) > max_size or not any(n in source for n in NEEDLES):
             continue
-        files[item] = parse_file(item, source)
-    return list(files.values())
+        found[item] = parse_file(item, source)
+    return found
 
 
 def _collect(project: Project) -> list[QuerySite]:
