@@ -337,16 +337,18 @@ def _proposal(
          and name not in ("primary key",) and not _is_unique_name(table, name)),
         None,
     )  # fmt: skip
-    return Proposal(table, columns, index_name(table, columns), _why(table, want), [want], _benefit(want), replaces)
+    why = _why(table, want, columns)
+    return Proposal(table, columns, index_name(table, columns), why, [want], _benefit(want), replaces)
 
 
 def _is_unique_name(table: Table, name: str) -> bool:
     return any(u.name == name for u in table.unique_sets())
 
 
-def _why(table: Table, want: Want) -> str:
-    names = ", ".join(want.equality)
-    fk = [k for k in want.equality if k in table.foreign_key_columns()]
+def _why(table: Table, want: Want, columns: tuple[str, ...]) -> str:
+    equality = [k for k in columns if k in want.equality]  # in the index's order
+    names = ", ".join(equality)
+    fk = [k for k in equality if k in table.foreign_key_columns()]
     if want.kind == "foreign-key":
         parents = ", ".join(want.deleted_parents)
         text = f"foreign key {names}: deleting {parents} rows looks up {table.ts_name} by {names}"
