@@ -31,6 +31,7 @@ after creating it in a transaction it rolls back).
 
 The finding with the fix is reported on the table in the schema file; each query site the index serves gets a
 finding without a fix that names it (a fix is an edit to one file: the engine attaches it where the edit is).
+To decline a table's proposals, put `// dalfix-ignore[DAL010]: reason` on the line above the table.
 
 ## Example
 ```ts
