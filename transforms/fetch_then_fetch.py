@@ -1,21 +1,30 @@
 """
 ## What it does
-Flags a one-row read followed by a one-row read keyed by a column of the first row, and joins them into one
-query: `select({ a: A, b: B }).from(A).leftJoin(B, eq(B.key, A.column))`, then rebuilds both variables.
+Flags a one-row read followed by one-row reads keyed by columns of the rows read before them (a chain:
+shot, then its scene, then the scene's project), and joins them into one query:
+`select({ a: A, b: B }).from(A).innerJoin(B, eq(B.key, A.column))` (or `leftJoin`), then rebuilds each
+variable.
 
 ## Why is this bad?
-The second read cannot start before the first one returns, so the function waits two full round trips for
-what the database can answer in one. On a pool the two reads may also see different snapshots.
+Each read cannot start before the one before it returns, so the function waits a full round trip per read
+for what the database can answer in one. On a pool the reads may also see different snapshots.
 
-Many-to-one and one-to-one pairs are joined: the second read compares a primary key or a (non-partial)
+Many-to-one and one-to-one links are joined: each later read compares a primary key or a (non-partial)
 unique column set of its table, per the schema, so the join adds at most one row to the first read's row.
-A one-to-many second read limited to one row (`limit(1)`, `findFirst`) under a parent read by a unique key is
-joined too, unsafe: the join keeps `limit(1)` but not which of several children the database picks.
-Not handled yet, and left alone: other one-to-many pairs (a join would multiply rows), partial selects, chains of
-three, reads of the same table (a self-join needs an alias), `sql` fragments in either read (a join makes
-bare column names ambiguous), a `.for('update')` lock (the reads are not plain keyed reads), reads on
-different handles, reads already in `Promise.all`, and anything but an `if (!a) return|throw` guard between
-the two reads (a mutation of the first row, or a key computed from more than the first row).
+A read is one row when it has `limit(1)` (`findFirst`) or compares a unique key (`const [shot] = await
+db.select().from(shots).where(eq(shots.id, id))`). A link is an INNER JOIN when a missing row ends the call
+exactly as a missing first row does (both guards `return` the same expression or `throw` the same one, reading
+no row of the chain) and every link before it is one too; otherwise a LEFT JOIN. Guards may go on after `!a`
+(`if (!project || project.userId !== userId) return null`): they are kept and see the same row. A two-read
+one-to-many link limited to one row under a parent read by a unique key is joined too, unsafe: the join keeps
+`limit(1)` but not which of several children the database picks; a safe chain stops before an unsafe link.
+Partial selects stay partial (`select({ file: { id: files.id, graphId: files.graphId }, graph: graphs })`) when
+they are flat objects of the read's own columns; a key of the row then means the column it holds.
+Not handled yet, and left alone: other one-to-many links (a join would multiply rows), the
+owner condition moved into the WHERE (see Fix safety), reads of the same table (a self-join needs an alias),
+`sql` fragments in either read (a join makes bare column names ambiguous), a `.for('update')` lock (the reads
+are not plain keyed reads), reads on different handles, reads already in `Promise.all`, and anything but an
+`if (!a) return|throw` guard between the reads (a mutation of a row, or a key computed from more than the rows).
 
 ## Example
 ```ts
@@ -69,16 +78,24 @@ export async function getFileWithGraph(slug: string) {
 
 ## Fix safety
 Safe when the first read is keyed by a primary/unique key of its table, a guard `if (!a) return|throw …`
-follows it, the join columns have the same SQL type, and the joined table's first column is NOT NULL. Then
+follows each read a later read is keyed by, the join columns have the same SQL type, and each left-joined
+table's first (selected) column is NOT NULL. Then
 in every case the variables are the same as before: parent missing — no row, `a` is `undefined` and the
 guard runs as before; parent found, child found — the keys `{ a: A, b: B }` hold the same objects
 `select()` returns (same columns, same decoders), because the child key is unique the join adds no row;
 parent found, child missing (or its key NULL) — drizzle nulls a left-joined object when its *first* column
-is NULL (`mapResultRow`'s nullify map), which a NOT NULL first column makes exactly "no match", and
+is NULL (`mapResultRow`'s nullify map; for a partial select, its first selected column), which a NOT NULL
+first column makes exactly "no match", and
 `?? undefined` turns that `null` back into the `undefined` `const [b] = await …` gave. The only differences:
 one round trip instead of two, both rows come from one snapshot, and a database failure of the second read
 has no counterpart: the join is one statement, which fails or succeeds as a whole. The second fetch is no
 longer sent: a failure aimed at it cannot happen, and the call returns what it returns when nothing fails.
+An INNER JOIN link: when its row is missing (or its key NULL) the join returns no row, so the first
+variable is `undefined` and the first guard runs its exit, which is the exit the original ran at this link's
+guard (the same text, reading no row of the chain, after only reads and guards that changed nothing); when
+it is found, the variables are as with a LEFT JOIN and the kept guards decide as before. An ownership check
+stays in the guard, in JavaScript: moved into the WHERE (`eq(projects.userId, userId)`) it would compare in
+SQL, where a uuid matches in any letter case and a malformed one raises 22P02 instead of returning `null`.
 Unsafe otherwise: without the guard the original threw a TypeError on `a.y` for a missing parent and the
 rewrite yields `undefined`; a non-unique first read picks an arbitrary row either way (maybe another one);
 a non-unique child key picks an arbitrary child either way (maybe another one);
@@ -90,10 +107,12 @@ without `noUncheckedIndexedAccess`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from dalfix.analysis.drizzle import unwrap
+from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.keyed_reads import KeyedRead, keyed_read
+from dalfix.analysis.schema import Column, Table
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import (
@@ -107,11 +126,29 @@ from dalfix.parsing import (
 from dalfix.rules import Rule
 
 
+@dataclass(eq=False)
+class _Read:
+    """One read of a chain: `const [name] = await …` (statement), what it reads, and the guard after it."""
+
+    statement: Node
+    name: str
+    read: KeyedRead
+    where: Node
+    table: str  # the identifier the read names its table by
+    selection: str | None = None  # a partial select's object (`{ id: files.id, … }`), whitespace-normalised
+    selected: dict[str, Column] | None = None  # a partial select's keys -> the columns they hold
+    first_column: Column | None = None  # the first column the read returns (drizzle nulls a joined object by it)
+    guard: Node | None = None
+    exit: str | None = None  # the guard's `return …`/`throw …`, whitespace-normalised, when it reads no chain row
+    on: str = ""  # for a joined read: its join condition
+    inner: bool = False
+
+
 class FetchThenFetch(Rule):
     code = "DAL004"
     name = "fetch-then-fetch"
     message = "A read keyed by the previous read's row waits a second round trip; join them"
-    fix_title = "Join the two reads (`leftJoin` with `select({ a: A, b: B })`) and rebuild both variables"
+    fix_title = "Join the reads (`leftJoin`/`innerJoin` with `select({ a: A, b: B })`) and rebuild each variable"
     fix_availability = "sometimes"
     preview = True
     needles = (b"select", b"findFirst")
@@ -119,107 +156,142 @@ class FetchThenFetch(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         for statements in function_block_statements(ctx.parsed.root):
-            for index in range(len(statements) - 1):
-                finding = self._check_at(ctx, analyzer, statements, index)
-                if finding is not None:
-                    yield finding
+            index = 0
+            while index < len(statements) - 1:
+                found = self._check_at(ctx, analyzer, statements, index)
+                if found is None:
+                    index += 1
+                    continue
+                finding, last = found
+                yield finding
+                index = last + 1  # a chain's reads are not the start of another one
 
     def _check_at(self, ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], index: int):  # type: ignore[no-untyped-def]
-        first = _one_row_read(ctx, statements[index])
-        if first is None:
+        parent = _read_at(ctx, statements[index])
+        if parent is None or "sql`" in ctx.text(parent.where):
             return None
-        parent, parent_read, parent_where = first
-        guard = statements[index + 1] if _is_missing_guard(ctx, analyzer, statements[index + 1], parent) else None
-        second_at = index + (2 if guard is not None else 1)
-        if second_at >= len(statements):
+        _attach_guard(ctx, analyzer, statements, index, parent, [])
+        chain: list[_Read] = [parent]
+        reasons: list[str] = []
+        at = index + (2 if parent.guard is not None else 1)
+        while at < len(statements):
+            child = _read_at(ctx, statements[at])
+            if child is None:
+                break
+            link_reasons = self._link(ctx, analyzer, chain, child)
+            if link_reasons is None:
+                break
+            _attach_guard(ctx, analyzer, statements, at, child, [*chain, child])
+            # INNER JOIN when a missing row ends the call as a missing first row does (the same exit), and so
+            # does every read joined before it; else LEFT JOIN, where drizzle nulls a joined object whose
+            # first column is NULL.
+            child.inner = parent.exit is not None and child.exit == parent.exit and all(r.inner for r in chain[1:])
+            first_column = child.first_column
+            if not child.inner and (first_column is None or not (first_column.not_null or first_column.primary_key)):
+                link_reasons.append(
+                    f"{child.read.table.ts_name}'s first selected column is nullable (drizzle would null a found row)"
+                )
+            if len(chain) > 1 and link_reasons and not reasons:
+                break  # an unsafe link would spoil a safe chain: stop before it
+            reasons += link_reasons
+            chain.append(child)
+            at += 2 if child.guard is not None else 1
+        if len(chain) < 2:
             return None
-        second = _one_row_read(ctx, statements[second_at])
-        if second is None:
-            return None
-        child, child_read, _ = second
-        parent_table, child_table = parent_read.table, child_read.table
-        parent_unique = parent_table.is_unique_key(parent_read.keys)
-        child_unique = child_table.is_unique_key(child_read.keys)
-        if child_table is parent_table or not (child_unique or parent_unique):
-            return None  # a self-join needs an alias; one-to-many under a non-unique parent multiplies rows
-        assert parent_read.chain is not None and child_read.chain is not None
-        if ctx.text(parent_read.chain.root) != ctx.text(child_read.chain.root) or "sql`" in ctx.text(parent_where):
-            return None
+        last = statements.index(chain[-1].statement)
+        row = fresh_name(enclosing_function(statements[index]), statements[index], "joined")
+        joined = ctx.render(
+            "fetch_then_fetch/join.ts.j2",
+            parent.statement,
+            row=row,
+            handle=ctx.text(_chain(parent.read).root),
+            parent=parent.name,
+            parent_table=parent.table,
+            selected=[(r.name, r.selection or r.table) for r in chain],
+            joins=[("innerJoin" if r.inner else "leftJoin", r.table, r.on) for r in chain[1:]],
+            where=" ".join(ctx.text(parent.where).split()),
+        )
+        edits = [Edit(parent.statement.start_byte, parent.statement.end_byte, joined)]
+        for child in chain[1:]:
+            template = "fetch_then_fetch/child_binding.ts.j2"
+            rebuilt = ctx.render(template, child.statement, row=row, child=child.name, nullable=not child.inner)
+            edits.append(Edit(child.statement.start_byte, child.statement.end_byte, rebuilt))
+        tables = ", ".join(r.read.table.ts_name or r.table for r in chain)
+        kinds = sorted({"innerJoin" if r.inner else "leftJoin" for r in chain[1:]})
+        message = (
+            f"{', '.join(f'`{r.name}`' for r in chain)} are read one after another, each keyed by an earlier row"
+            f" ({tables}): {len(chain)} statements where one query with {' and '.join(f'`{k}`' for k in kinds)} does"
+        )
+        if reasons:
+            message += " (unsafe: " + "; ".join(dict.fromkeys(reasons)) + ")"
+        applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
+        span = (parent.statement.start_byte, chain[-1].statement.end_byte)
+        return ctx.finding(self, span, message=message, edits=edits, applicability=applicability), last
+
+    def _link(self, ctx: FileContext, analyzer: EffectAnalyzer, chain: list[_Read], child: _Read) -> list[str] | None:
+        """Joins `child` to the chain (sets its `on` and `inner`): the reasons the join is unsafe, None when
+        it cannot be joined at all."""
+        parent = chain[0]
+        child_table = child.read.table
+        if any(r.read.table is child_table for r in chain) or child.name in {r.name for r in chain}:
+            return None  # a self-join needs an alias
+        if ctx.text(_chain(parent.read).root) != ctx.text(_chain(child.read).root):
+            return None  # another handle
+        by_name = {r.name: r for r in chain}
         on: list[str] = []
-        same_types = True
-        child_text = _table_text(ctx, child_read)
-        parent_text = _table_text(ctx, parent_read)
-        for column, value in zip(child_read.keys, child_read.value_nodes, strict=True):
+        reasons: list[str] = []
+        same_types, keyed_by = True, []
+        for column, value in zip(child.read.keys, child.read.value_nodes, strict=True):
             value = unwrap(value)
-            source = _parent_column(ctx, value, parent)
+            source = _row_column(ctx, value, by_name)
             if source is not None:
-                parent_column = parent_table.column(source)
-                if parent_column is None:
+                earlier, field = source
+                if earlier.selected is not None:
+                    earlier_column = earlier.selected.get(field)  # a partial select's key may rename a column
+                else:
+                    earlier_column = earlier.read.table.column(field)
+                if earlier_column is None:
                     return None
+                field = earlier_column.key
                 child_column = child_table.column(column)
                 same_types &= (
                     child_column is not None
-                    and parent_column.type is not None
-                    and child_column.type == parent_column.type
+                    and earlier_column.type is not None
+                    and child_column.type == earlier_column.type
                 )
-                on.append(f"eq({child_text}.{column}, {parent_text}.{source})")
-            elif value.type in ("identifier", "string", "number") and parent not in analyzer.free_reads(value):
-                on.append(f"eq({child_text}.{column}, {ctx.text(value)})")
+                on.append(f"eq({child.table}.{column}, {earlier.table}.{field})")
+                keyed_by.append(earlier)
+            elif value.type in ("identifier", "string", "number") and not (set(by_name) & analyzer.free_reads(value)):
+                on.append(f"eq({child.table}.{column}, {ctx.text(value)})")
             else:
                 return None
-        if len(on) == len(child_read.keys) and all(
-            _parent_column(ctx, unwrap(v), parent) is None for v in child_read.value_nodes
-        ):
-            return None  # not keyed by the first row: independent reads (DAL001's)
-        condition = on[0] if len(on) == 1 else f"and({', '.join(on)})"
-        first_column = next(iter(child_table.columns.values()), None)
-        reasons = []
-        if guard is None:
-            reasons.append("no `if (!a)` guard: a missing parent used to throw on `a.y`")
-        if not parent_unique:
-            reasons.append(f"{parent_table.ts_name} is not read by a unique key")
+        if not keyed_by:
+            return None  # not keyed by an earlier row: independent reads (DAL001's)
+        child_unique = child_table.is_unique_key(child.read.keys)
+        if not child_unique and not child.read.one_row:
+            return None  # `const [b]` of many rows: which one comes first is the database's choice
+        if not (child_unique or parent.read.table.is_unique_key(parent.read.keys)):
+            return None  # one-to-many under a non-unique parent multiplies rows
+        for earlier in dict.fromkeys(keyed_by):
+            if earlier.guard is None:
+                reasons.append(f"no `if (!{earlier.name})` guard: a missing row used to throw on `{earlier.name}.…`")
+        if len(chain) == 1 and not parent.read.table.is_unique_key(parent.read.keys):
+            reasons.append(f"{parent.read.table.ts_name} is not read by a unique key")
         if not child_unique:
-            columns = ", ".join(child_read.keys)
+            columns = ", ".join(child.read.keys)
             reasons.append(
-                f"{child_table.ts_name}({columns}) is not unique: `limit(1)` picks one of several children, "
+                f"{child_table.ts_name}({columns}) is not unique: `limit(1)` picks one of several rows, "
                 "maybe another one in the join"
             )
         if not same_types:
             reasons.append("the join columns' SQL types differ or are unknown")
-        if first_column is None or not (first_column.not_null or first_column.primary_key):
-            reasons.append(f"{child_table.ts_name}'s first column is nullable (drizzle would null a found row)")
-        row = fresh_name(enclosing_function(statements[index]), statements[index], "joined")
-        joined = ctx.render(
-            "fetch_then_fetch/left_join.ts.j2",
-            statements[index],
-            row=row,
-            handle=ctx.text(parent_read.chain.root),
-            parent=parent,
-            child=child,
-            parent_table=parent_text,
-            child_table=child_text,
-            on=condition,
-            where=" ".join(ctx.text(parent_where).split()),
-        )
-        rebuilt = ctx.render("fetch_then_fetch/child_binding.ts.j2", statements[second_at], row=row, child=child)
-        edits = [
-            Edit(statements[index].start_byte, statements[index].end_byte, joined),
-            Edit(statements[second_at].start_byte, statements[second_at].end_byte, rebuilt),
-        ]
-        message = (
-            f"`{child}` is read from {child_table.ts_name} by a key of `{parent}` ({parent_table.ts_name}): "
-            "2 statements where one `leftJoin` does"
-        )
-        if reasons:
-            message += " (unsafe: " + "; ".join(reasons) + ")"
-        applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
-        span = (statements[index].start_byte, statements[second_at].end_byte)
-        return ctx.finding(self, span, message=message, edits=edits, applicability=applicability)
+        child.on = on[0] if len(on) == 1 else f"and({', '.join(on)})"
+        return reasons
 
 
-def _one_row_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead, Node] | None:
-    """`const [x] = await select().from(t).where(…).limit(1)` / `const x = await query.t.findFirst({ where })`:
-    (the name, the keyed read, its where condition). Whole-row selects only."""
+def _read_at(ctx: FileContext, statement: Node) -> _Read | None:
+    """`const [x] = await select().from(t).where(…)` with `.limit(1)` or a unique key, or
+    `const x = await query.t.findFirst({ where })`. Whole-row selects only."""
     if statement.type != "lexical_declaration" or len(statement.named_children) != 1:
         return None
     if ctx.text(statement).split(None, 1)[0] != "const":
@@ -231,9 +303,12 @@ def _one_row_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead, No
     if pattern is None or value is None or value.type != "await_expression" or not value.named_children:
         return None
     read = keyed_read(ctx.project, ctx.parsed, ctx.vocabulary, value.named_children[0])
-    if read is None or read.chain is None or not read.one_row or read.chain.handle != "db":
+    if read is None or read.chain is None or read.chain.handle != "db":
         return None
     links = read.chain.links
+    selection: Node | None = None
+    selected: dict[str, Column] = {}
+    first_column: Column | None = None
     if read.chain.method == "findFirst":
         if pattern.type != "identifier":
             return None
@@ -245,26 +320,86 @@ def _one_row_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead, No
             else None
         )
     else:
-        if links[0].name != "select" or _first_argument(links[0].call) is not None:
-            return None  # a partial select: not handled yet
+        if links[0].name != "select":
+            return None
+        selection = _first_argument(links[0].call)
+        if selection is not None:
+            selected = _selected_columns(ctx, selection, read.table)
+            if not selected:
+                return None  # not a flat object of this table's columns (sql, spreads, nesting)
+            first_column = next(iter(selected.values()))
+        if not (read.one_row or read.table.is_unique_key(read.keys)):
+            return None  # `const [x]` of several rows
         elements = pattern.named_children if pattern.type == "array_pattern" else []
         if len(elements) != 1 or elements[0].type != "identifier":
             return None
         name = ctx.text(elements[0])
         where = _first_argument(next(link.call for link in links if link.name == "where"))
-    return (name, read, where) if where is not None else None
+    if where is None:
+        return None
+    found = _Read(statement, name, read, where, _table_text(ctx, read))
+    found.first_column = next(iter(read.table.columns.values()), None)
+    if selection is not None:
+        found.selection, found.first_column = " ".join(ctx.text(selection).split()), first_column
+        found.selected = selected
+    return found
+
+
+def _selected_columns(ctx: FileContext, selection: Node, table: Table) -> dict[str, Column]:
+    """`{ id: t.id, name: t.name }` -> each key's column, in order; {} for anything else."""
+    if selection.type != "object":
+        return {}
+    columns: dict[str, Column] = {}
+    for pair in selection.named_children:
+        if pair.type == "comment":
+            continue
+        key = pair.child_by_field_name("key") if pair.type == "pair" else None
+        value = pair.child_by_field_name("value") if pair.type == "pair" else None
+        if key is None or value is None or key.type not in ("property_identifier", "string"):
+            return {}
+        found = ctx.project.schema.column_of(ctx.parsed, unwrap(value))
+        if found is None or found[0] is not table:
+            return {}
+        columns[ctx.text(key).strip("'\"")] = found[1]
+    return columns
+
+
+def _attach_guard(
+    ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], at: int, read: _Read, chain: list[_Read]
+) -> None:
+    """The `if (!x) return|throw …` right after `read`, and its exit when the exit reads no row of the chain."""
+    if at + 1 >= len(statements) or not _is_missing_guard(ctx, analyzer, statements[at + 1], read.name):
+        return
+    read.guard = statements[at + 1]
+    consequence = read.guard.child_by_field_name("consequence")
+    exit_statement = sole_statement(consequence) if consequence is not None else None
+    if exit_statement is None:
+        return
+    names = {r.name for r in chain} | {read.name}
+    if not (names & analyzer.effects(exit_statement).reads):
+        read.exit = " ".join(ctx.text(exit_statement).rstrip(";").split())
 
 
 def _is_missing_guard(ctx: FileContext, analyzer: EffectAnalyzer, guard: Node, name: str) -> bool:
-    """`if (!a) return|throw <pure, not reading a>` with no else."""
+    """`if (!a) return|throw <pure, not reading a>` with no else; the condition may go on with `|| …` (which
+    runs only on a found row: `if (!project || project.userId !== userId) return null`)."""
     if guard.type != "if_statement" or guard.child_by_field_name("alternative") is not None:
         return False
     condition = guard.child_by_field_name("condition")
     consequence = guard.child_by_field_name("consequence")
     if condition is None or consequence is None:
         return False
-    text = " ".join(ctx.text(condition).strip("()").split())
+    test = unwrap(condition)
+    while test.type == "binary_expression" and ctx.text(test.child_by_field_name("operator") or test) == "||":
+        left = test.child_by_field_name("left")
+        if left is None:
+            return False
+        test = unwrap(left)
+    text = " ".join(ctx.text(test).split())
     if text not in (f"!{name}", f"{name} === undefined", f"{name} == null", f"{name} == undefined"):
+        return False
+    whole = analyzer.effects(condition)
+    if whole.db != "none" or whole.awaits:
         return False
     exit_statement = sole_statement(consequence)
     if exit_statement is None or exit_statement.type not in ("throw_statement", "return_statement"):
@@ -273,15 +408,20 @@ def _is_missing_guard(ctx: FileContext, analyzer: EffectAnalyzer, guard: Node, n
     return effects.db == "none" and not effects.awaits and name not in effects.reads
 
 
-def _parent_column(ctx: FileContext, value: Node, parent: str) -> str | None:
-    """`a.column` -> column (the key the second read takes from the first row)."""
+def _row_column(ctx: FileContext, value: Node, rows: dict[str, _Read]) -> tuple[_Read, str] | None:
+    """`a.column` of a row read earlier in the chain -> (that read, column)."""
     if value.type != "member_expression":
         return None
     target = value.child_by_field_name("object")
     field = value.child_by_field_name("property")
-    if target is None or field is None or target.type != "identifier" or ctx.text(target) != parent:
+    if target is None or field is None or target.type != "identifier" or ctx.text(target) not in rows:
         return None
-    return ctx.text(field)
+    return rows[ctx.text(target)], ctx.text(field)
+
+
+def _chain(read: KeyedRead) -> QueryChain:
+    assert read.chain is not None
+    return read.chain
 
 
 def _table_text(ctx: FileContext, read: KeyedRead) -> str:

@@ -112,6 +112,18 @@ function mentionedTables(text: string, tables: ReadonlySet<string>): string[] {
   return out;
 }
 
+/**
+ * The table a statement works on (`from`/`update`/`into "t"`), as the error of a failing statement names it:
+ * the first mentioned name may be a column called like a table (`select "characters" from "scenes"`), and
+ * a join qualifies its columns, so without this a join and the reads it replaces would name different tables.
+ */
+function mainTable(text: string, tables: readonly string[]): string | undefined {
+  for (const match of text.matchAll(/\b(?:from|update|into)\s+"([^"]+)"/gi)) {
+    if (tables.includes(match[1]!)) return match[1]!;
+  }
+  return undefined;
+}
+
 const TRANSACTION_CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release)\b/i;
 
 export class FaultInjector {
@@ -173,7 +185,7 @@ export class FaultInjector {
     this.matches += 1;
     if (!spec.all && this.matches !== (spec.nth ?? 1)) return null;
     this.report.fired.push(this.report.seen);
-    const table = spec.table ?? tables[0];
+    const table = spec.table ?? mainTable(text, tables) ?? tables[0];
     return raiseStatement(injectedError(text, table), table);
   }
 }
