@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from dalfix.parsing import Node
+from dalfix.parsing import Node, walk
 
 
 def trailing_comments(node: Node) -> list[Node]:
@@ -48,10 +48,7 @@ def with_comments(nodes: list[Node]) -> list[Node]:
 def comment_texts(root: Node) -> Counter[str]:
     """Every comment of a tree, whitespace removed (re-indenting a block comment is not losing it)."""
     texts: Counter[str] = Counter()
-    stack = [root]
-    while stack:
-        node = stack.pop()
+    for node in walk(root):  # a cursor walk: no Python object kept per node (see parsing.walk)
         if node.type == "comment" and node.text is not None:
             texts[re.sub(rb"\s+", b"", node.text).decode("utf-8", "surrogateescape")] += 1
-        stack.extend(node.children)
     return texts

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 from tree_sitter import Node
 
+from dalfix.parsing import walk
 from dalfix.print_width import (
     DEFAULT_PRINT_WIDTH,
     DEFAULT_TAB_WIDTH,
@@ -75,14 +76,11 @@ _STATEMENTS = frozenset(
 def _tree_semicolons(root: Node) -> bool:
     """Whether most statements end with an explicit `;` (multi-line statements included)."""
     ended = total = 0
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type in _STATEMENTS and node.children:
+    for node in walk(root):  # a cursor walk: no Python object kept per node (see parsing.walk)
+        if node.type in _STATEMENTS and node.is_named and node.child_count:
             total += 1
             last = node.children[-1]
             ended += last.type == ";" and not last.is_missing
-        stack.extend(node.named_children)
     return True if total == 0 else ended * 2 >= total
 
 

@@ -454,7 +454,8 @@ def fix_to_fixpoint(
         if not candidates:
             return current.original, applied, messages
         chosen = _non_overlapping(candidates)
-        new_source, accepted, notes = _apply_validated(current, chosen)
+        validated: list[ParsedFile] = []
+        new_source, accepted, notes = _apply_validated(current, chosen, validated)
         messages.extend(notes)
         kept = {id(f) for f in accepted}  # by identity: comparing findings field by field made this O(n²)
         for finding in chosen:
@@ -466,7 +467,9 @@ def fix_to_fixpoint(
         applied.extend(accepted)
         if found_on is not None:
             found_on.extend((f, current.original) for f in accepted)
-        current = parse_file(current.path, new_source)
+        # The validation already parsed the new source: the next round checks that tree (parsing it again cost a
+        # parse per round and held two trees of the file at once).
+        current = validated[0] if validated else parse_file(current.path, new_source)
         findings = None
     messages.append(f"fixes did not converge after {MAX_ROUNDS} rounds; the result of the last round is kept")
     return current.original, applied, messages
@@ -552,17 +555,29 @@ def _overlaps_taken(edit: Edit, taken: list[Edit], starts: list[int]) -> bool:
 
 def apply_fixes(parsed: ParsedFile, fixes: list[Fix]) -> bytes:
     """The source with non-overlapping `fixes` applied and the imports they need added (ImportConflict)."""
+    return _apply_fixes(parsed, fixes)[0]
+
+
+def _apply_fixes(parsed: ParsedFile, fixes: list[Fix]) -> tuple[bytes, ParsedFile | None]:
+    """`apply_fixes`, and the parse of its result when adding imports parsed it already (no import edits)."""
     edits: list[Edit] = [e for fix in fixes for e in fix.edits]
     source = apply_edits(parsed.original, edits)
     wanted = set().union(*(fix.imports for fix in fixes)) if fixes else set()
     if wanted:
         reparsed = parse_file(parsed.path, source)
-        source = apply_edits(source, ensure_imports(reparsed, wanted))
-    return source
+        import_edits = ensure_imports(reparsed, wanted)
+        if not import_edits:
+            return source, reparsed
+        source = apply_edits(source, import_edits)
+    return source, None
 
 
-def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes, list[Finding], list[str]]:
-    """Apply the fixes together; a fix whose result has new syntax errors is dropped and reported."""
+def _apply_validated(
+    parsed: ParsedFile, findings: list[Finding], validated: list[ParsedFile] | None = None
+) -> tuple[bytes, list[Finding], list[str]]:
+    """Apply the fixes together; a fix whose result has new syntax errors is dropped and reported.
+
+    `validated`, when given, receives the parse of the returned source (when there are accepted fixes)."""
     baseline = count_errors(parsed.root)
     original_comments = comment_texts(parsed.root)
     notes: list[str] = []
@@ -579,12 +594,13 @@ def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes
                 )
             return None
         try:
-            source = apply_fixes(parsed, [f.fix for f in chosen if f.fix is not None])
+            source, reparsed = _apply_fixes(parsed, [f.fix for f in chosen if f.fix is not None])
         except ImportConflict as exc:
             if len(chosen) == 1:
                 notes.append(f"{chosen[0].rule} fix not applied: {exc}")
             return None
-        reparsed = parse_file(parsed.path, source)
+        if reparsed is None:
+            reparsed = parse_file(parsed.path, source)
         if count_errors(reparsed.root) > baseline:
             if len(chosen) == 1:
                 notes.append(
@@ -599,6 +615,7 @@ def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes
                     "(a dalfix bug; please report it)"
                 )
             return None
+        last_valid[:] = [reparsed]  # only the latest: one re-parsed tree alive at a time
         return source
 
     def largest_valid(group: list[Finding]) -> tuple[bytes, list[Finding]] | None:
@@ -617,5 +634,10 @@ def _apply_validated(parsed: ParsedFile, findings: list[Finding]) -> tuple[bytes
                 return together, good
         return next((half for half in halves if half is not None), None)  # the halves clash: one now, one later
 
+    last_valid: list[ParsedFile] = []
     found = largest_valid(findings)
-    return (found[0], found[1], notes) if found is not None else (parsed.original, [], notes)
+    if found is None:
+        return parsed.original, [], notes
+    if validated is not None and last_valid and last_valid[0].original == found[0]:
+        validated.append(last_valid[0])
+    return found[0], found[1], notes

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from dalfix.fixes import Finding
-from dalfix.parsing import Node, ParsedFile
+from dalfix.parsing import Node, ParsedFile, walk
 
 _DIRECTIVE = re.compile(
     r"(?://|/\*)\s*dalfix-ignore(?P<file>-file)?(?:\[(?P<codes>[^\]]*)\])?(?P<rest>(?:[\s:].*)?)$", re.S
@@ -61,13 +61,7 @@ class Suppressed:
 
 
 def _comments(root: Node) -> Iterable[Node]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "comment":
-            yield node
-        else:
-            stack.extend(reversed(node.children))
+    return (node for node in walk(root) if node.type == "comment")  # a cursor walk (see parsing.walk)
 
 
 def find_suppressions(parsed: ParsedFile) -> list[Suppression]:

@@ -7,6 +7,7 @@ quadratic versions missed them by a factor of 4 or more.
 from __future__ import annotations
 
 import random
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +16,11 @@ import pytest
 
 import dalfix.runner
 from dalfix.analysis.drizzle import Vocabulary
+from dalfix.comments import comment_texts
 from dalfix.diffs import _anchored_opcodes, unified_diff
 from dalfix.fixes import Applicability, Edit, Finding, Fix
-from dalfix.parsing import SpanIndex, descendants_of_type, line_col, parse_file
+from dalfix.parsing import SpanIndex, descendants_of_type, line_col, parse_file, walk
+from dalfix.render import _tree_semicolons
 from dalfix.runner import _non_overlapping
 
 BLOCK = """export async function load{n}(id: string) {{
@@ -339,3 +342,54 @@ def test_later_findings_compare_each_finding_once() -> None:
     time_small = seconds(lambda: dalfix.runner.later_findings(*small))
     time_big = seconds(lambda: dalfix.runner.later_findings(*big))
     assert_linear(time_small, time_big, 8)
+
+
+# ---- memory -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "walker",
+    [
+        lambda root: list(descendants_of_type(root, "comment")),
+        lambda root: list(walk(root)),
+        comment_texts,
+        _tree_semicolons,
+    ],
+    ids=["descendants_of_type", "walk", "comment_texts", "tree_semicolons"],
+)
+def test_walking_a_held_node_keeps_no_object_per_node(tmp_path: Path, walker) -> None:  # type: ignore[no-untyped-def]
+    import gc
+    import tracemalloc
+
+    parsed = parse_file(tmp_path / "a.ts", generated(300))
+    root = parsed.root
+    nodes = sum(1 for _ in walk(parsed.root))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        result = walker(root)
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    if isinstance(result, list) and len(result) == nodes:
+        kept -= sum(map(sys.getsizeof, result)) + sys.getsizeof(result)  # what the caller asked to keep
+    # `.children` caches a list on each wrapper: about 100 bytes per node stayed alive while `root` did.
+    assert kept < nodes * 10, f"{kept} bytes kept after walking {nodes} nodes"
+
+
+def test_the_fixpoint_parses_each_fixed_source_once(tmp_path: Path, monkeypatch) -> None:
+    from dalfix import parsing
+
+    parsed_sources: list[bytes] = []
+    real = parsing.parse_file
+
+    def counting(path, source):  # type: ignore[no-untyped-def]
+        parsed_sources.append(source)
+        return real(path, source)
+
+    monkeypatch.setattr(dalfix.runner, "parse_file", counting)
+    _fix_loops(tmp_path, 5)
+    # Validation parses the fixed source; the next round checks that tree instead of parsing it again.
+    repeats = [s for s in set(parsed_sources) if parsed_sources.count(s) > 1]
+    assert not repeats, f"{len(repeats)} source(s) parsed more than once"
