@@ -294,6 +294,22 @@ def walk(node: Node) -> Iterator[Node]:
                 return
 
 
+def named_children_uncached(node: Node) -> list[Node]:
+    """`node.named_children`, without the list py-tree-sitter would keep on `node`'s wrapper (see `walk`): for
+    stack walks that keep some of the nodes they visit."""
+    cursor = node.walk()
+    out: list[Node] = []
+    if cursor.goto_first_child():
+        while True:
+            child = cursor.node
+            assert child is not None
+            if child.is_named:
+                out.append(child)
+            if not cursor.goto_next_sibling():
+                break
+    return out
+
+
 def descendants_of_type(node: Node, *types: str) -> Iterator[Node]:
     """Named descendants (and `node`) of the given types, in source order (a cursor walk, see `walk`)."""
     wanted = set(types)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, SpanIndex, walk
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, SpanIndex, named_children_uncached, walk
 
 if TYPE_CHECKING:
     from dalfix.analysis.drivers import DriverInfo
@@ -243,7 +243,7 @@ class Vocabulary:
                 vocab._typed_parameter(node)
             elif kind == "call_expression":
                 calls.append(node)
-            stack.extend(node.named_children)
+            stack.extend(named_children_uncached(node))  # the calls kept must not keep their subtrees' wrappers
         # Transaction callbacks need the db names first (`db.transaction(...)`), outer before inner
         # (`tx.transaction(...)` nests a savepoint inside one).
         for call in sorted(calls, key=lambda n: n.start_byte):
