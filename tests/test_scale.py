@@ -332,16 +332,29 @@ def test_a_files_handles_are_found_once_not_per_finding(tmp_path: Path, monkeypa
     assert calls < small * 4 * 1.5, f"{small} -> {calls} driver look-ups for 4x the file"
 
 
-def test_later_findings_compare_each_finding_once() -> None:
-    def inputs(count: int) -> tuple[bytes, list[Finding], list[tuple[Finding, bytes]]]:
-        original = b"x" * (count * 10 + 10)
-        first = _findings(count)
-        return original, first, [(f, original) for f in first[: count // 2]]
+def test_later_findings_compare_each_finding_once(monkeypatch) -> None:
+    count = 2000
+    original = b"x" * (count * 10 + 10)
+    first = _findings(count)
+    found_on = [(f, original) for f in first[: count // 2]] + [(f, b"y" + original) for f in _findings(count // 2)]
+    comparisons = 0
+    real_hash, real_eq = Finding.__hash__, Finding.__eq__
 
-    small, big = inputs(500), inputs(4000)
-    time_small = seconds(lambda: dalfix.runner.later_findings(*small))
-    time_big = seconds(lambda: dalfix.runner.later_findings(*big))
-    assert_linear(time_small, time_big, 8)
+    def counting_hash(self: Finding) -> int:
+        nonlocal comparisons
+        comparisons += 1
+        return real_hash(self)
+
+    def counting_eq(self: Finding, other: object) -> bool:
+        nonlocal comparisons
+        comparisons += 1
+        return real_eq(self, other)
+
+    monkeypatch.setattr(Finding, "__hash__", counting_hash)
+    monkeypatch.setattr(Finding, "__eq__", counting_eq)
+    dalfix.runner.later_findings(original, first, found_on)
+    # A set rebuilt for each finding and a list searched for each made this count² (millions).
+    assert comparisons < 20 * count, f"{comparisons} hashes and comparisons for {count} findings"
 
 
 # ---- memory -----------------------------------------------------------------------------------------------
