@@ -10,8 +10,9 @@ result is only used when a fresh analysis would give the same one:
 - dalfix's own code (every module of `dalfix/` and `transforms/`, every template), not only its version;
 - the project's settings and the files the run scans in it (paths and contents);
 - every file under the repository root that the analysis could read (sources, manifests, tsconfig and
-  other JSON/YAML/TOML settings, formatter settings), outside node_modules, .git, dist, .next and .turbo,
-  with the formatter settings of the directories above it, and the drizzle-orm version installed.
+  other JSON/YAML/TOML settings, SQL migrations, formatter settings), outside node_modules, .git, dist,
+  .next and .turbo, with the formatter settings of the directories above it, and the drizzle-orm version
+  installed.
 
 Any change there invalidates the whole project: coarse, but sound; a warm re-run with nothing changed
 still skips all parsing and analysis. Writes are atomic (a temporary file, then `os.replace`), so runs
@@ -42,8 +43,9 @@ _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This directory is a cache
 _SKIPPED_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", "dist", ".next", ".turbo", CACHE_DIR_NAME})
 _READ_SUFFIXES = (
     ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json", ".jsonc", ".json5", ".yaml", ".yml",
-    ".toml",
+    ".toml", ".sql",
 )  # fmt: skip
+# An analysis that starts reading another kind of file must add it here, or the cache would not see it change.
 _READ_NAMES = frozenset({".gitignore", ".editorconfig", ".prettierrc", "biome.json", "biome.jsonc"})
 
 

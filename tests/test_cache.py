@@ -158,3 +158,21 @@ def test_cache_dir_from_the_environment_and_the_config(run_cli, project, monkeyp
 def test_an_unwritable_cache_does_not_fail_the_run(run_cli, project) -> None:
     (project / ".dalfix_cache").write_text("a file where the directory would go\n", encoding="utf-8")
     assert check_json(run_cli) == check_json(run_cli, "--no-cache")
+
+
+@pytest.mark.parametrize(
+    "name", ["schema.ts", "package.json", "tsconfig.base.json", "0001_indexes.sql", ".prettierrc", "biome.json"]
+)
+def test_every_kind_of_file_the_analysis_reads_is_in_the_fingerprint(tmp_path: Path, name: str) -> None:
+    from dalfix.cache import repository_fingerprint
+
+    (tmp_path / "packages" / "db").mkdir(parents=True)
+    target = tmp_path / "packages" / "db" / name
+    target.write_text("one\n", encoding="utf-8")
+    before = repository_fingerprint(tmp_path, {})
+    target.write_text("two\n", encoding="utf-8")
+    after = repository_fingerprint(tmp_path, {})
+    assert after != before
+    (tmp_path / "packages" / "db" / "node_modules").mkdir()  # never read by the analysis
+    (tmp_path / "packages" / "db" / "node_modules" / name).write_text("three\n", encoding="utf-8")
+    assert repository_fingerprint(tmp_path, {}) == after
