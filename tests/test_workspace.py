@@ -184,3 +184,21 @@ def test_symlinked_package_outside_the_repository_is_not_followed(tmp_path: Path
 )
 def test_generated_marker_only_in_the_header(head: bytes, generated: bool) -> None:
     assert looks_generated(head) is generated
+
+
+def test_compiler_options_follow_extends_own_settings_first(tmp_path: Path) -> None:
+    files = {
+        "package.json": json.dumps({"name": "root", "workspaces": ["packages/*"]}),
+        "tsconfig.base.json": '{ "compilerOptions": { "noUncheckedIndexedAccess": true, "strict": true } }',
+        "packages/a/package.json": json.dumps({"name": "a"}),
+        "packages/a/tsconfig.json": '{ "extends": "../../tsconfig.base.json", "compilerOptions": { "strict": false } }',
+        "packages/a/src/x.ts": "export const x = 1;\n",
+        "packages/b/package.json": json.dumps({"name": "b"}),
+        "packages/b/src/y.ts": "export const y = 1;\n",
+    }
+    write(tmp_path, files)
+    resolver = ModuleResolver(workspace_for(tmp_path / "packages/a"))
+    assert resolver.compiler_option(tmp_path / "packages/a/src", "noUncheckedIndexedAccess") is True  # inherited
+    assert resolver.compiler_option(tmp_path / "packages/a/src", "strict") is False  # own setting wins
+    assert resolver.compiler_option(tmp_path / "packages/a/src", "exactOptionalPropertyTypes") is None
+    assert resolver.compiler_option(tmp_path / "packages/b/src", "noUncheckedIndexedAccess") is None  # no tsconfig

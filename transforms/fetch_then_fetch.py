@@ -101,7 +101,9 @@ rewrite yields `undefined`; a non-unique first read picks an arbitrary row eithe
 a non-unique child key picks an arbitrary child either way (maybe another one);
 different column types compare differently in SQL than a bound parameter; a nullable first column can make
 a found child `undefined`. The types change too: `b` becomes `B | undefined` where the destructuring was `B`
-without `noUncheckedIndexedAccess`.
+without `noUncheckedIndexedAccess`, so a `const [b]` read with no guard after it is unsafe unless the
+project's tsconfig sets that option (code using `b`, or a caller through an inferred return type, may stop
+compiling).
 """
 
 from __future__ import annotations
@@ -198,6 +200,15 @@ class FetchThenFetch(Rule):
             at += 2 if child.guard is not None else 1
         if len(chain) < 2:
             return None
+        unchecked = ctx.project.resolver.compiler_option(ctx.parsed.path.parent, "noUncheckedIndexedAccess") is True
+        for read in chain:
+            pattern = read.statement.named_children[0].child_by_field_name("name")
+            if read.guard is None and pattern is not None and pattern.type == "array_pattern" and not unchecked:
+                # `const [b] = await …` types `b` as `B`; the rebuilt `joined?.b` is `B | undefined`, which code
+                # using it unguarded (or a caller, through an inferred return type) may not compile with.
+                reasons.append(
+                    f"`{read.name}` is typed `T | undefined` after the join where `const [{read.name}]` typed it `T`"
+                )
         last = statements.index(chain[-1].statement)
         row = fresh_name(enclosing_function(statements[index]), statements[index], "joined")
         joined = ctx.render(

@@ -96,6 +96,26 @@ class ModuleResolver:
             self._aliases[config] = PathAliases(base, tuple(merged.items()))
         return self._aliases[config]
 
+    def compiler_option(self, directory: Path, name: str) -> object:
+        """A `compilerOptions` setting in force for files of `directory` (the nearest tsconfig.json, then what it
+        `extends`, own settings first, a later `extends` before an earlier one); None when none sets it."""
+        config = self._nearest_tsconfig(directory)
+        return self._option(config, name, 0) if config is not None else None
+
+    def _option(self, config: Path, name: str, depth: int) -> object:
+        data = self.workspace.read_json(config, comments=True)
+        options = data.get("compilerOptions")
+        if isinstance(options, dict) and name in options:
+            return options[name]
+        extends = data.get("extends")
+        parents = extends if isinstance(extends, list) else [extends] if isinstance(extends, str) else []
+        for parent in reversed(parents) if depth < MAX_EXTENDS else ():
+            parent_path = self._extended_config(config, parent)
+            value = self._option(parent_path, name, depth + 1) if parent_path is not None else None
+            if value is not None:
+                return value
+        return None
+
     def _nearest_tsconfig(self, directory: Path) -> Path | None:
         if directory in self._tsconfig_of_dir:
             return self._tsconfig_of_dir[directory]
