@@ -27,7 +27,17 @@ from big_file import generate, repeat_for  # noqa: E402
 
 def measure(source: Path, path: Path, timeout: float) -> tuple[str, str, str]:
     env = {**os.environ, "PYTHONPATH": str(source)}
-    command = ["/usr/bin/time", "-f", "maxrss=%M cpu=%U+%S", sys.executable, "-m", "dalfix", "diff", path.name]
+    command = [
+        "/usr/bin/time",
+        "-f",
+        "maxrss=%M cpu=%U+%S",
+        sys.executable,
+        "-m",
+        "dalfix",
+        "diff",
+        "--no-cache",
+        path.name,
+    ]
     start = time.perf_counter()
     try:
         done = subprocess.run(command, cwd=path.parent, env=env, capture_output=True, text=True, timeout=timeout)
