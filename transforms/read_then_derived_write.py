@@ -9,8 +9,9 @@ Two round trips where one does, and a race: two concurrent callers read the same
 the value is read when the row is written.
 
 The read is `const [row] = await db.select({ m: max(t.col) }).from(t).where(…)` (or an `sql` template that is
-exactly `max(${t.col})`), or the rows of one column reduced in JavaScript:
-`rows.reduce((acc, r) => Math.max(acc, r.col ?? d), i)` with literal `d <= i`. The written value is
+exactly `max(${t.col})`), the last row by a NOT NULL column (`….orderBy(desc(t.col)).limit(1)`, whose value
+is the maximum; a nullable column sorts NULLs first on PostgreSQL), or the rows of one column reduced in
+JavaScript: `rows.reduce((acc, r) => Math.max(acc, r.col ?? d), i)` with literal `d <= i`. The written value is
 `(m ?? d) + k` (or `acc + k` for the reduced form), inline or through one `const next = …`, in the object of
 the next statement, an `insert(…).values({…})` or `update(…).set({…})` on the same handle. Integer columns
 only (JavaScript and SQL agree on their arithmetic). Left alone: a maximum used for anything else, a read
@@ -75,8 +76,9 @@ for the reduced form `coalesce(max(case when col > i then col end), i) + k` is
 inside an update of the same table they name the subquery's rows, which PostgreSQL and SQLite read as they
 were before the statement. What changes: the value is now computed when the row is written, so a concurrent
 caller that committed in between is counted (the race the read had is narrower, not gone without a unique
-constraint or a lock); the read is no longer sent, so its failure cannot happen (the write runs and fails or
-not on its own); and the read's rows are no longer fetched. MySQL cannot read the table it writes in a
+constraint or a lock); the read is no longer sent, so a failure of the read has no counterpart: the call fails
+only when the write fails, with the write's error; the computed value is no longer a parameter of the write
+(the database computes it); and the read's rows are no longer fetched. MySQL cannot read the table it writes in a
 subquery (error 1093): there the finding is display-only.
 """
 
@@ -88,7 +90,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dalfix.analysis.aggregates import aggregate_of
-from dalfix.analysis.drizzle import unwrap
+from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
@@ -124,7 +126,7 @@ class ReadThenDerivedWrite(Rule):
     fix_title = "Compute the value in the write with a scalar subquery (`coalesce((select max(…) …), d) + k`)"
     fix_availability = "sometimes"
     preview = True
-    needles = (b"max",)
+    needles = (b"max", b"desc")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
@@ -210,6 +212,8 @@ def _max_read(ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node]
     if chain is None or chain.kind != "read" or chain.method != "select" or chain.links[0].call is None:
         return None
     names = [link.name for link in chain.links]
+    if names in (["select", "from", "orderBy", "limit"], ["select", "from", "where", "orderBy", "limit"]):
+        return _last_row_read(ctx, analyzer, statements[index], pattern, chain)
     if names not in (["select", "from"], ["select", "from", "where"]):
         return None  # joins, ordering, a lock (`.for('update')`): not this shape
     from_args = _args(chain.links[1].call)
@@ -282,6 +286,46 @@ def _max_read(ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node]
     subquery = f"max(case when ${{{column_text}}} > {floor} then ${{{column_text}}} end)"
     return MaxRead(statements[index : index + 2], {rows, ctx.text(reduced[0])}, ctx.text(reduced[0]), False,
                    subquery, floor, column=column_text, **common)  # fmt: skip
+
+
+def _last_row_read(ctx: FileContext, analyzer: EffectAnalyzer, statement: Node, pattern: Node, chain: QueryChain):  # type: ignore[no-untyped-def]
+    """`const [last] = await db.select({ k: t.col }).from(t).where(…).orderBy(desc(t.col)).limit(1)` (or `select()`):
+    the row with the greatest value of a NOT NULL column, whose value is the maximum."""
+    links = {link.name: link for link in chain.links}
+    order, limit, from_args = _args(links["orderBy"].call), _args(links["limit"].call), _args(links["from"].call)
+    if len(order) != 1 or len(limit) != 1 or ctx.text(limit[0]) != "1" or len(from_args) != 1:
+        return None
+    function = order[0].child_by_field_name("function") if order[0].type == "call_expression" else None
+    imported = analyzer.imports.get(ctx.text(function)) if function is not None else None
+    ordered = _args(order[0])
+    if imported is None or imported[1] != "desc" or len(ordered) != 1:
+        return None
+    column = ctx.project.schema.column_of(ctx.parsed, ordered[0])
+    table = ctx.project.schema.table_for_identifier(ctx.parsed, from_args[0])
+    if column is None or table is None or column[0] is not table or column[1].type not in INTEGER_TYPES:
+        return None
+    if not (column[1].not_null or column[1].primary_key):
+        return None  # NULLs sort first under DESC on PostgreSQL: the last row is not the maximum
+    fields = _args(links["select"].call)
+    key = column[1].key
+    if fields:
+        pairs = fields[0].named_children if fields[0].type == "object" else []
+        value = pairs[0].child_by_field_name("value") if len(pairs) == 1 and pairs[0].type == "pair" else None
+        if value is None or ctx.text(unwrap(value)) != ctx.text(ordered[0]):
+            return None
+        key = _field_text(ctx, pairs[0], "key")
+    if pattern.type != "array_pattern" or len(pattern.named_children) != 1:
+        return None
+    element = pattern.named_children[0]
+    if element.type != "identifier":
+        return None
+    where_args = _args(links["where"].call) if "where" in links else []
+    if "where" in links and len(where_args) != 1:
+        return None
+    column_text = ctx.text(ordered[0])
+    return MaxRead([statement], {ctx.text(element)}, f"{ctx.text(element)}?.{key}", True, f"max(${{{column_text}}})",
+                   None, table=ctx.text(from_args[0]), column=column_text, where=where_args[0] if where_args else None,
+                   handle=ctx.text(chain.root), dialect=table.dialect)  # fmt: skip
 
 
 def _field_text(ctx: FileContext, node: Node, field: str) -> str:

@@ -267,11 +267,12 @@ class SplitAggregates(Rule):
                 Edit(first.element.start_byte, first.element.end_byte, f"[{row}]"),
                 Edit(statement.end_byte, statement.end_byte, "".join(newline + indent + b for b in bindings)),
             ]
-            others = {id(read.statement) for read in group[1:]}
+            others = {read.statement.start_byte for read in group[1:]}
             found = _promise_all(ctx, statement)
             assert found is not None
             _, patterns, elements = found
-            edits += _removals(elements, others) + _removals(patterns, {id(r.element) for r in group[1:]})
+            removed_patterns = {r.element.start_byte for r in group[1:] if r.element is not None}
+            edits += _removals(elements, others) + _removals(patterns, removed_patterns)
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         module = next((m for m, _ in analyzer.imports.values() if m.startswith("drizzle-orm")), "drizzle-orm")
         imports = frozenset({(module, "sql")}) if needs_sql else frozenset()
@@ -287,15 +288,15 @@ class SplitAggregates(Rule):
 
 
 def _removals(items: list[Node], removed: set[int]) -> list[Edit]:
-    """Edits deleting the `removed` items (by id) of a comma-separated list, with their commas."""
+    """Edits deleting the `removed` items (by start byte) of a comma-separated list, with their commas."""
     edits = []
     index = 0
     while index < len(items):
-        if id(items[index]) not in removed:
+        if items[index].start_byte not in removed:
             index += 1
             continue
         end = index
-        while end + 1 < len(items) and id(items[end + 1]) in removed:
+        while end + 1 < len(items) and items[end + 1].start_byte in removed:
             end += 1
         if end + 1 < len(items):
             edits.append(Edit(items[index].start_byte, items[end + 1].start_byte, ""))
@@ -436,7 +437,9 @@ def _condition_call(ctx: FileContext, node: Node) -> bool:
     """A call of one of drizzle's condition operators (`eq`, `inArray`, `and` …)."""
     analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
     name = _callee(ctx, analyzer, node)
-    return name in CONDITIONS and not analyzer.effects(node).awaits and analyzer.effects(node).db == "none"
+    effects = analyzer.effects(node)
+    # `and(c ? x : undefined)` can be undefined, which `filter (where ${…})` cannot take as WHERE does.
+    return name in CONDITIONS and not effects.awaits and effects.db == "none" and not effects.conditional
 
 
 def _callee(ctx: FileContext, analyzer: EffectAnalyzer, node: Node) -> str | None:
