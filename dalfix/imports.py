@@ -67,8 +67,7 @@ def top_level_bindings(parsed: ParsedFile) -> set[str]:
 
 def ensure_imports(parsed: ParsedFile, wanted: set[tuple[str, str]]) -> list[Edit]:
     """Edits that make each (module, name) importable under `name`; raises ImportConflict."""
-    have = imported_names(parsed)
-    bound = top_level_bindings(parsed)
+    have, bound, style = _import_facts(parsed)
     missing: dict[str, list[str]] = defaultdict(list)
     for module, name in sorted(wanted):
         if have.get(name) == (module, name):
@@ -76,7 +75,6 @@ def ensure_imports(parsed: ParsedFile, wanted: set[tuple[str, str]]) -> list[Edi
         if name in bound or name in have:
             raise ImportConflict(f"`{name}` is already bound in {parsed.path}; cannot import it from {module}")
         missing[module].append(name)
-    style = SourceStyle.detect(parsed.source, parsed.root)
     edits: list[Edit] = []
     for module, names in missing.items():
         statement = _named_import_from(parsed, module)
@@ -85,6 +83,17 @@ def ensure_imports(parsed: ParsedFile, wanted: set[tuple[str, str]]) -> list[Edi
         else:
             edits.append(_new_import(parsed, module, names, style))
     return edits
+
+
+def _import_facts(parsed: ParsedFile) -> tuple[dict[str, tuple[str, str]], set[str], SourceStyle]:
+    """The file's imports, top-level names and style, found once per parsed file: reports ask for the imports
+    of every finding's fix, and each look walked the whole file (quadratic on a big one)."""
+    cache = parsed.__dict__.setdefault("_dalfix_import_facts", [])
+    if not cache:
+        style = SourceStyle.detect(parsed.source, parsed.root)
+        cache.append((imported_names(parsed), top_level_bindings(parsed), style))
+    facts: tuple[dict[str, tuple[str, str]], set[str], SourceStyle] = cache[0]
+    return facts
 
 
 def _named_import_from(parsed: ParsedFile, module: str) -> Node | None:

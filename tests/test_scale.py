@@ -406,3 +406,31 @@ def test_the_fixpoint_parses_each_fixed_source_once(tmp_path: Path, monkeypatch)
     # Validation parses the fixed source; the next round checks that tree instead of parsing it again.
     repeats = [s for s in set(parsed_sources) if parsed_sources.count(s) > 1]
     assert not repeats, f"{len(repeats)} source(s) parsed more than once"
+
+
+def test_a_reports_import_edits_look_at_the_file_once(tmp_path: Path, monkeypatch) -> None:
+    import dalfix.imports
+    from dalfix.fix_edits import EditsOf
+    from dalfix.render import SourceStyle
+
+    calls = 0
+    real = SourceStyle.detect.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(dalfix.imports.SourceStyle, "detect", classmethod(counting))
+    source = generated(200)
+    edits_of = EditsOf()
+    for at in range(0, 2000, 10):
+        fix = Fix(
+            (Edit(len(source) - 1, len(source) - 1, " "),),
+            Applicability.SAFE,
+            "t",
+            imports=frozenset({("x", f"f{at}")}),
+        )
+        assert len(edits_of(tmp_path / "a.ts", source, fix)) == 2
+    # Each fix's import edit walked the whole file for its style: one walk per finding, quadratic in a report.
+    assert calls <= 1, f"{calls} style detections for 200 fixes in one file"
