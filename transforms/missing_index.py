@@ -95,6 +95,13 @@ from dalfix.rules import Rule
 SHOWN_SITES = 3
 
 
+# How to add an index to a large table without blocking its writes, per dialect.
+CONCURRENTLY = {
+    "pg": ", and on a large table create it CONCURRENTLY",
+    "mysql": ", and on a large table add it with ALGORITHM=INPLACE, LOCK=NONE",
+}
+
+
 class MissingIndex(Rule):
     code = "DAL010"
     name = "missing-index"
@@ -140,8 +147,8 @@ class MissingIndex(Rule):
         replaces = f"; it makes `{proposal.replaces}` redundant (its leading columns)" if proposal.replaces else ""
         return (
             f"No index on {proposal.table.ts_name}({', '.join(proposal.columns)}) [{proposal.benefit} benefit]: "
-            f"{proposal.why}; used at {shown}{more}{replaces}. Add `{proposal.name}`, run `drizzle-kit generate`, "
-            "and on a large table create it CONCURRENTLY"
+            f"{proposal.why}; used at {shown}{more}{replaces}. Add `{proposal.name}` and run `drizzle-kit generate`"
+            + CONCURRENTLY.get(proposal.table.dialect, "")
         )
 
     def _site_message(self, ctx: FileContext, proposal: Proposal, deleted: bool) -> str:

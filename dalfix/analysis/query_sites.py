@@ -31,6 +31,14 @@ UseKind = Literal["eq", "in", "range"]
 Operation = Literal["select", "update", "delete", "findMany", "findFirst", "join", "with", "count"]
 
 EQUALITY = frozenset({"eq"})
+# drizzle-orm's condition operators: any other call in a `where` is the project's own helper.
+DRIZZLE_OPERATORS = frozenset(
+    {
+        *("eq", "ne", "gt", "gte", "lt", "lte", "between", "notBetween", "inArray", "notInArray", "isNull"),
+        *("isNotNull", "exists", "notExists", "like", "notLike", "ilike", "notIlike", "not", "and", "or", "sql"),
+        *("arrayContains", "arrayContained", "arrayOverlaps"),
+    }
+)
 RANGES = frozenset({"gt", "gte", "lt", "lte", "between"})
 JOINS = frozenset({"innerJoin", "leftJoin", "rightJoin", "fullJoin", "crossJoin"})
 LOOP_WEIGHT = 10
@@ -309,6 +317,11 @@ def _condition(
     kind: UseKind | None = (
         "eq" if name in EQUALITY else "in" if name == "inArray" else "range" if name in RANGES else None
     )
+    if kind is None and name not in DRIZZLE_OPERATORS and function is not None and function.type != "sql":
+        # A project helper (`tenantScopedWhere(t, scopes)`): it may compare columns dalfix does not see here.
+        for each in by_table.values():
+            each.dynamic = True
+        return
     if kind is None or not arguments:
         for each in by_table.values():
             each.opaque = True
