@@ -69,10 +69,13 @@ def typecheck(app: Path) -> None:
     _run([str(app / "node_modules" / ".bin" / "tsc"), "--noEmit", "-p", str(app)], app)
 
 
-def run_harness(app: Path, out: Path, *arguments: str, database_url: str | None = None) -> dict:  # type: ignore[type-arg]
-    """The TS harness on PGlite (`database_url` None, whatever the environment says) or on that PostgreSQL."""
+def run_harness(
+    app: Path, out: Path, *arguments: str, database_url: str | None = None, script: str = "harness/run.ts"
+) -> dict:  # type: ignore[type-arg]
+    """The TS harness (or another `script` of it that writes `--out`) on PGlite (`database_url` None, whatever
+    the environment says) or on that PostgreSQL."""
     _run(
-        [str(app / "node_modules" / ".bin" / "tsx"), "harness/run.ts", "--out", str(out), *arguments],
+        [str(app / "node_modules" / ".bin" / "tsx"), script, "--out", str(out), *arguments],
         app,
         timeout=900,
         env={"DATABASE_URL": database_url},

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 import pytest
-from example_app import copy_app, ensure_installed, run_dalfix, typecheck
+from example_app import copy_app, ensure_installed, run_dalfix, run_harness, typecheck
 from harness_check import (
     DECLARED,
     EXPECTED,
@@ -189,3 +189,26 @@ def test_statement_counts_are_the_pinned_ones(runs: dict) -> None:  # type: igno
         + f"\n\nIf the change is intended (a case added, a rule saves more), regenerate the file and the README's"
         f" figures with\n    {REGENERATE}\nand commit both: the diff shows what moved."
     )
+
+
+@pytest.mark.parametrize("engine", ["pglite", "postgres"])
+def test_concurrent_callers_lose_updates_before_and_none_after(copies: dict, engine: str) -> None:  # type: ignore[type-arg]
+    """DAL009's point: 20 concurrent `refundRenderCredits(alice, 1)` on the app's pool. The original reads the
+    balance and writes `balance + 1` from JS, so calls that read the same balance overwrite each other; after
+    dalfix the update computes `balance + 1` itself and every call lands."""
+    url = None
+    if engine == "postgres":
+        url = os.environ.get("DATABASE_URL")
+        if not url:
+            pytest.skip("no PostgreSQL server: DATABASE_URL is unset")
+    calls = 20
+    results = {}
+    for side in ("before", "after"):
+        out = copies["base"] / f"concurrency-{side}-{engine}.json"
+        results[side] = run_harness(
+            copies[f"{side}_app"], out, "--calls", str(calls), database_url=url, script="harness/concurrency.ts"
+        )
+        assert results[side]["engine"] == engine
+        assert results[side]["fulfilled"] == calls, results[side]
+    assert results["before"]["applied"] < calls, f"no update was lost before dalfix: {results['before']}"
+    assert results["after"]["applied"] == calls, f"updates lost after dalfix: {results['after']}"

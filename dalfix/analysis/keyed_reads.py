@@ -30,10 +30,14 @@ class KeyedRead:
     value_nodes: tuple[Node, ...]  # the value expressions in the caller's file (their names must not change)
     chain: QueryChain | None  # the query itself when it is written in the caller, None through a helper
     one_row: bool  # `.limit(1)` or `findFirst`
+    throws_when_missing: bool = False  # a helper that throws instead of returning no row (asked for only)
 
 
-def keyed_read(project: Project, parsed: ParsedFile, vocabulary: Vocabulary, query: Node) -> KeyedRead | None:
-    """What `query` (an awaited expression) reads, when it is a read keyed by column equalities."""
+def keyed_read(
+    project: Project, parsed: ParsedFile, vocabulary: Vocabulary, query: Node, throwing_helpers: bool = False
+) -> KeyedRead | None:
+    """What `query` (an awaited expression) reads, when it is a read keyed by column equalities.
+    `throwing_helpers`: also helpers that read, `if (!x) throw …`, and return the row (never missing then)."""
     query = unwrap(query)
     chain = vocabulary.query_chain(query)
     if chain is not None:
@@ -41,7 +45,7 @@ def keyed_read(project: Project, parsed: ParsedFile, vocabulary: Vocabulary, que
         return None if found is None else KeyedRead(found[0], found[1], found[2], chain, found[3])
     if query.type != "call_expression":
         return None
-    return _through_helper(project, parsed, query)
+    return _through_helper(project, parsed, query, throwing_helpers)
 
 
 def _chain_keys(
@@ -81,6 +85,18 @@ def _chain_keys(
     return table, keys, tuple(values), one_row
 
 
+def where_keys(
+    project: Project, parsed: ParsedFile, table: Table, condition: Node
+) -> tuple[dict[str, str], tuple[Node, ...]] | None:
+    """What a WHERE condition written in user code compares (`eq(t.c, v)` / `and(eq(...), ...)` on `table`'s
+    columns): column TS key -> value text, and the value nodes; None for any other condition."""
+    keys: dict[str, str] = {}
+    values: list[Node] = []
+    if not _equalities(project, parsed, table, unwrap(condition), {}, keys, values):
+        return None
+    return keys, tuple(values)
+
+
 def _equalities(
     project: Project,
     parsed: ParsedFile,
@@ -115,7 +131,7 @@ def _equalities(
     return True
 
 
-def _through_helper(project: Project, parsed: ParsedFile, call: Node) -> KeyedRead | None:
+def _through_helper(project: Project, parsed: ParsedFile, call: Node, throwing: bool = False) -> KeyedRead | None:
     """`await getBySlug(slug)` / `this.getBySlug(slug)`: a helper whose body is one keyed read, returned."""
     summaries = project.summaries
     target = summaries.callee(parsed, call)
@@ -133,6 +149,9 @@ def _through_helper(project: Project, parsed: ParsedFile, call: Node) -> KeyedRe
         return None
     arguments = {module.parsed.text(n): a for n, a in zip(names, actual, strict=True) if n is not None}
     query = _returned_query(module.parsed, function)
+    throws = False
+    if query is None and throwing:
+        query, throws = _guarded_returned_query(module.parsed, function), True
     if query is None:
         return None
     vocabulary = project.vocabulary_for(module.parsed)
@@ -140,7 +159,37 @@ def _through_helper(project: Project, parsed: ParsedFile, call: Node) -> KeyedRe
     if chain is None:
         return None
     found = _chain_keys(project, module.parsed, chain, arguments)
-    return None if found is None else KeyedRead(found[0], found[1], found[2], None, found[3])
+    return None if found is None else KeyedRead(found[0], found[1], found[2], None, found[3], throws)
+
+
+def _guarded_returned_query(parsed: ParsedFile, function: Node) -> Node | None:
+    """`const x = await q; if (!x) throw …; return x;` -> q (the helper never returns a missing row)."""
+    body = function.child_by_field_name("body")
+    statements = [s for s in body.named_children if s.type != "comment"] if body is not None else []
+    if len(statements) != 3 or statements[0].type != "lexical_declaration":
+        return None
+    declaration, guard, returned = statements
+    declarators = [c for c in declaration.named_children if c.type == "variable_declarator"]
+    if len(declarators) != 1 or guard.type != "if_statement" or returned.type != "return_statement":
+        return None
+    pattern, value = declarators[0].child_by_field_name("name"), declarators[0].child_by_field_name("value")
+    condition, consequence = guard.child_by_field_name("condition"), guard.child_by_field_name("consequence")
+    if pattern is None or value is None or condition is None or consequence is None:
+        return None
+    name = parsed.text(pattern)
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1].strip()
+    if not name.isidentifier() or guard.child_by_field_name("alternative") is not None:
+        return None
+    exit_statement = consequence.named_children[0] if consequence.type == "statement_block" else consequence
+    if consequence.type == "statement_block" and len(consequence.named_children) != 1:
+        return None
+    if " ".join(parsed.text(condition).strip("()").split()) != f"!{name}" or exit_statement.type != "throw_statement":
+        return None
+    result = returned.named_children[0] if returned.named_children else None
+    if result is None or parsed.text(result) != name:
+        return None
+    return _awaited(value)
 
 
 def _returned_query(parsed: ParsedFile, function: Node) -> Node | None:

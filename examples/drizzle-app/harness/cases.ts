@@ -205,6 +205,16 @@ export const cases: HarnessCase[] = [
     writes: ['user_credits', 'credit_transactions'],
   },
   {
+    name: 'BillingDAL.refundRenderCredits',
+    run: () => BillingDAL.refundRenderCredits(U.alice, 25),
+    writes: ['user_credits'],
+  },
+  {
+    name: 'BillingDAL.refundRenderCredits#noBalance',
+    run: () => BillingDAL.refundRenderCredits(U.frank, 25),
+    writes: ['user_credits'],
+  },
+  {
     name: 'BillingDAL.deductCredits',
     run: () => BillingDAL.deductCredits(U.alice, 25, 'Render', { type: 'render', id: R.r5 }),
     writes: ['user_credits', 'credit_transactions'],
@@ -446,6 +456,16 @@ export const cases: HarnessCase[] = [
     writes: ['canvas_files'],
   },
   {
+    name: 'CanvasFilesDAL.restore',
+    run: () => CanvasFilesDAL.restore(FILE.archived),
+    writes: ['canvas_files'],
+  },
+  {
+    name: 'CanvasFilesDAL.restore#missing',
+    run: () => CanvasFilesDAL.restore(MISSING_ID),
+    writes: ['canvas_files'],
+  },
+  {
     name: 'CanvasFilesDAL.update#missing',
     run: () => CanvasFilesDAL.update(MISSING_ID, { name: 'Ghost' }),
     writes: ['canvas_files'],
@@ -550,6 +570,16 @@ export const cases: HarnessCase[] = [
     writes: ['tool_executions'],
   },
   { name: 'ToolsDAL.getExecutionById', run: () => ToolsDAL.getExecutionById(EXEC.e1) },
+  {
+    name: 'ToolsDAL.deleteExecution',
+    run: () => ToolsDAL.deleteExecution(EXEC.e3),
+    writes: ['tool_executions'],
+  },
+  {
+    name: 'ToolsDAL.deleteExecution#missing',
+    run: () => ToolsDAL.deleteExecution(MISSING_ID),
+    writes: ['tool_executions'],
+  },
   {
     name: 'ToolsDAL.updateExecutionStatus',
     run: () => ToolsDAL.updateExecutionStatus(EXEC.e2, 'completed', { outputRenderId: R.r8 }),

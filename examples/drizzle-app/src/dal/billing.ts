@@ -217,6 +217,25 @@ export class BillingDAL {
     });
   }
 
+  /** Gives back the credits of a render that failed (its ledger entry is voided separately). */
+  static async refundRenderCredits(userId: string, amount: number): Promise<UserCredits> {
+    const [credits] = await db.select().from(userCredits).where(eq(userCredits.userId, userId)).limit(1);
+    if (!credits) {
+      throw new Error(`No credit balance for user ${userId}`);
+    }
+
+    const [updated] = await db
+      .update(userCredits)
+      .set({
+        balance: credits.balance + amount,
+        totalSpent: credits.totalSpent - amount,
+        updatedAt: new Date(),
+      })
+      .where(eq(userCredits.userId, userId))
+      .returning();
+    return updated;
+  }
+
   /**
    * Spends credits. The balance row is locked for the duration of the
    * transaction so concurrent renders cannot overdraw it.

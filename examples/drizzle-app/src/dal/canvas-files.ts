@@ -103,6 +103,16 @@ export class CanvasFilesDAL {
     return result.length > 0;
   }
 
+  /** Brings a file back from the trash. */
+  static async restore(id: string): Promise<void> {
+    const [file] = await db.select().from(canvasFiles).where(eq(canvasFiles.id, id)).limit(1);
+    if (!file) {
+      throw new Error('Canvas file not found');
+    }
+
+    await db.update(canvasFiles).set({ isActive: true, updatedAt: new Date() }).where(eq(canvasFiles.id, id));
+  }
+
   static async getFileWithGraph(fileId: string): Promise<CanvasFileWithGraph | null> {
     const [file] = await db.select().from(canvasFiles).where(eq(canvasFiles.id, fileId)).limit(1);
     const [graph] = await db.select().from(canvasGraphs).where(eq(canvasGraphs.fileId, fileId)).limit(1);

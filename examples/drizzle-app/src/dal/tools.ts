@@ -110,6 +110,16 @@ export class ToolsDAL {
     return execution ?? null;
   }
 
+  /** Admin clean-up of one execution record; false when there was none. */
+  static async deleteExecution(id: string): Promise<boolean> {
+    const execution = await this.getExecutionById(id);
+    if (!execution) {
+      return false;
+    }
+    await db.delete(toolExecutions).where(eq(toolExecutions.id, id));
+    return true;
+  }
+
   static async updateExecutionStatus(
     id: string,
     status: ExecutionStatus,

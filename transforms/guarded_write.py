@@ -1,0 +1,287 @@
+"""
+## What it does
+Flags a read by key whose row is only tested for existence, followed by an update or delete by the same key,
+and lets the write itself say whether the row was there: the write gets `.returning(...)` and the original
+guard runs when no row comes back.
+
+## Why is this bad?
+Two round trips where one does. The read answers a question the write answers anyway: an `UPDATE ... WHERE
+key` that finds no row changes nothing and returns no row. The two statements also race: the row can go away
+between the read and the write, and the caller is told it was updated.
+
+The fix is offered when the write compares exactly the columns and values the read compared (so extra
+conditions such as an owner check must be in both), the row read is used by nothing but the guard, the guard
+is `if (!row) throw|return <value>`, and the write follows it. MySQL has no `RETURNING` (and `affectedRows`
+counts changed rows unless the connection sets `CLIENT_FOUND_ROWS`): there the finding is display-only. Not
+handled, and left alone: a row used for anything else (fields read, returned, logged), a write conditional on
+more than the row's existence, a read with `.for('update')`, reads and writes on different handles.
+
+## Example
+```ts
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { boolean, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+const db = drizzle(process.env.DATABASE_URL!);
+const files = pgTable("files", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  isActive: boolean("is_active").notNull().default(true),
+  updatedAt: timestamp("updated_at").notNull().defaultNow(),
+});
+
+export async function archiveFile(id: string) {
+  const [file] = await db.select().from(files).where(eq(files.id, id)).limit(1);
+  if (!file) {
+    throw new Error("File not found");
+  }
+  await db.update(files).set({ isActive: false, updatedAt: new Date() }).where(eq(files.id, id));
+}
+```
+
+## Use instead
+```ts
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { boolean, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+const db = drizzle(process.env.DATABASE_URL!);
+const files = pgTable("files", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  isActive: boolean("is_active").notNull().default(true),
+  updatedAt: timestamp("updated_at").notNull().defaultNow(),
+});
+
+export async function archiveFile(id: string) {
+  const [file] = await db
+    .update(files)
+    .set({ isActive: false, updatedAt: new Date() })
+    .where(eq(files.id, id))
+    .returning({ id: files.id });
+  if (!file) {
+    throw new Error("File not found");
+  }
+}
+```
+
+## Fix safety
+Safe when the write directly follows the guard and every value it sets is inert: a literal, `new Date()`, a
+name or a property read (no call) whose column accepts every value of its TypeScript type (text, boolean,
+JSON, an enum), or a timestamp set to `new Date()`. Then, with no concurrent writer: a row matches the key —
+the read found it, the guard passed, the same `UPDATE`/`DELETE` runs with the same WHERE and returns the same
+rows, and its failure (if any) is the one the original's write raised; no row matches — the original threw
+or returned the guard's value without writing, and the rewrite's write matches nothing, changes nothing, and
+the same guard throws or returns the same value. The key need not be unique: "some row matches" is the same
+predicate for both. The differences: one statement instead of two, so a database failure of the read has no
+counterpart any more (the write's own failure surfaces instead); a row deleted by someone else between the
+two statements now gives the guard's answer instead of a silent no-op; statement-level triggers fire on an
+`UPDATE` that matches no row.
+Unsafe otherwise: a value the database converts when binding it (a number for an integer column, a string
+for a uuid, numeric or date column, a `sql` expression's parameters) can fail even when no row matches, where
+the original answered with the guard; a set value computed by a call, or a `$onUpdate` function, now also runs
+when the row is missing; statements between the guard and the write now run when the row is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dalfix.analysis.drizzle import unwrap
+from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.analysis.keyed_reads import KeyedRead, keyed_read
+from dalfix.analysis.keyed_writes import KeyedWrite, keyed_write, missing_row_guard, set_pairs
+from dalfix.analysis.schema import Table
+from dalfix.context import FileContext
+from dalfix.fixes import Applicability, Edit, Finding
+from dalfix.parsing import Node, function_block_statements, line_indent
+from dalfix.print_width import wrap_long_line
+from dalfix.rules import Rule
+
+RETURNING_DIALECTS = frozenset({"pg", "sqlite"})
+# Column types that accept every value of the TypeScript type drizzle gives them, so binding cannot fail.
+ANY_VALUE_TYPES = frozenset({"text", "varchar", "char", "boolean", "json", "jsonb", "enum", "citext"})
+DATE_TYPES = ("timestamp", "date", "datetime")
+PLAIN_NAMES = frozenset(
+    {"identifier", "shorthand_property_identifier", "property_identifier", "member_expression", "this"}
+)
+
+
+class GuardedWrite(Rule):
+    code = "DAL008"
+    name = "guarded-write"
+    message = "A read only checks that the row exists before a write by the same key; let the write tell"
+    fix_title = "Write with `.returning(...)` and run the guard when no row comes back"
+    fix_availability = "sometimes"
+    preview = True
+    needles = (b"update", b"delete")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
+        for statements in function_block_statements(ctx.parsed.root):
+            for index in range(len(statements) - 2):
+                finding = self._check_at(ctx, analyzer, statements, index)
+                if finding is not None:
+                    yield finding
+
+    def _check_at(self, ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], index: int):  # type: ignore[no-untyped-def]
+        found = _row_read(ctx, statements[index])
+        if found is None:
+            return None
+        name, read = found
+        guard = statements[index + 1]
+        consequence = missing_row_guard(ctx.parsed, analyzer, guard, name, undefined_only=read.chain is not None)
+        if consequence is None:
+            return None
+        later = statements[index + 2 :]
+        write_at = next((i for i, s in enumerate(later) if not analyzer.effects(s).pure), None)
+        if write_at is None:
+            return None
+        between, write = later[:write_at], keyed_write(ctx.project, ctx.parsed, ctx.vocabulary, later[write_at])
+        if write is None or write.table is not read.table or not _same_keys(read, write):
+            return None
+        if read.chain is not None and ctx.text(read.chain.root) != ctx.text(write.chain.root):
+            return None  # another handle: another connection or transaction
+        if read.chain is None and write.chain.handle != "db":
+            return None  # the helper reads through its own handle, the write through a transaction
+        rebound = set().union(*(analyzer.binds(s) for s in between)) if between else set()
+        keys_read = set().union(*(analyzer.free_reads(n) for n in read.value_nodes))
+        if rebound & keys_read or any(name in analyzer.free_reads(s) for s in later):
+            return None  # the key changed in between, or the row is used for more than the guard
+        if not all(analyzer.effects(n).pure for n in read.value_nodes):
+            return None
+        span = (statements[index].start_byte, write.statement.end_byte)
+        what = f"{read.table.ts_name}({', '.join(read.keys)})"
+        if read.table.dialect not in RETURNING_DIALECTS:
+            message = (
+                f"`{name}` is read from {what} only to test that it exists before the {write.operation}; MySQL has "
+                "no RETURNING: check the write's `affectedRows` (with CLIENT_FOUND_ROWS) instead of the read"
+            )
+            return ctx.finding(self, span, message=message, applicability=Applicability.DISPLAY_ONLY)
+        reasons = _unsafe_reasons(ctx, write, read.table)
+        if between:
+            reasons.append("statements between the guard and the write now run when the row is missing")
+        edits = _edits(ctx, statements[index], guard, consequence, write, name)
+        message = (
+            f"`{name}` is read from {what} only to test that it exists before the {write.operation} by the same "
+            "key: 2 statements where the write's `.returning()` does"
+        )
+        if reasons:
+            message += " (unsafe: " + "; ".join(reasons) + ")"
+        applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
+        return ctx.finding(self, span, message=message, edits=edits, applicability=applicability)
+
+
+def _row_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead] | None:
+    """`const [x] = await <keyed read>` / `const x = await findFirst(...)|<helper returning one row>`."""
+    if statement.type != "lexical_declaration" or len(statement.named_children) != 1:
+        return None
+    if ctx.text(statement).split(None, 1)[0] != "const":
+        return None
+    declarator = statement.named_children[0]
+    pattern = declarator.child_by_field_name("name")
+    value = declarator.child_by_field_name("value")
+    value = unwrap(value) if value is not None else None
+    if pattern is None or value is None or value.type != "await_expression" or not value.named_children:
+        return None
+    read = keyed_read(ctx.project, ctx.parsed, ctx.vocabulary, value.named_children[0])
+    if read is None:
+        return None
+    if pattern.type == "array_pattern":
+        elements = pattern.named_children
+        if len(elements) != 1 or elements[0].type != "identifier" or read.chain is None:
+            return None
+        return ctx.text(elements[0]), read
+    if pattern.type == "identifier" and (read.chain is None or read.chain.method == "findFirst"):
+        return ctx.text(pattern), read
+    return None
+
+
+def _same_keys(read: KeyedRead, write: KeyedWrite) -> bool:
+    def norm(keys: dict[str, str]) -> dict[str, str]:
+        return {column: " ".join(value.split()) for column, value in keys.items()}
+
+    return bool(read.keys) and norm(read.keys) == norm(write.keys)
+
+
+def _unsafe_reasons(ctx: FileContext, write: KeyedWrite, table: Table) -> list[str]:
+    if write.set_object is None:
+        return []
+    pairs = set_pairs(ctx.parsed, write.set_object)
+    if pairs is None:
+        return ["the set object spreads or computes its keys: values dalfix cannot check now run when no row matches"]
+    reasons = []
+    for key, value in pairs:
+        column = table.column(key)
+        if column is None or not _inert(ctx, unwrap(value), column.type or column.builder, column.enum_values):
+            reasons.append(f"the value set for `{key}` may fail (or run code) even when no row matches")
+    written = {key for key, _ in pairs}
+    if any(c.on_update == "$onUpdate" and c.key not in written for c in table.columns.values()):
+        reasons.append("a `$onUpdate` function now runs when no row matches")
+    return reasons
+
+
+def _inert(ctx: FileContext, value: Node, sql_type: str, enum_values: tuple[str, ...] | None) -> bool:
+    """A set value that evaluates without running code and that the column binds whatever it holds."""
+    sql_type = sql_type.lower()
+    if value.type in ("null", "undefined"):
+        return True
+    if value.type == "new_expression":
+        return ctx.text(value).replace(" ", "") == "newDate()" and sql_type.startswith(DATE_TYPES)
+    if value.type in ("true", "false"):
+        return sql_type == "boolean"
+    if value.type == "string":
+        if sql_type == "enum":
+            return enum_values is not None and ctx.text(value)[1:-1] in enum_values
+        return sql_type in ANY_VALUE_TYPES
+    if value.type == "number":
+        return sql_type in ("integer", "smallint", "bigint", "serial") and ctx.text(value).isdigit()
+    if value.type in ("identifier", "shorthand_property_identifier", "member_expression"):
+        plain = all(n.type in PLAIN_NAMES for n in _walk(value))
+        return plain and sql_type in ANY_VALUE_TYPES
+    return False
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    yield node
+    for child in node.named_children:
+        yield from _walk(child)
+
+
+def _edits(ctx: FileContext, read_statement: Node, guard: Node, consequence: Node, write: KeyedWrite, name: str):  # type: ignore[no-untyped-def]
+    source = ctx.source
+    end = guard.end_byte
+    while end < len(source) and source[end : end + 1] in b" \t\r\n":
+        end += 1
+    statement = write.statement
+    eol = "\r\n" if b"\r\n" in source else "\n"
+    indent = line_indent(source, statement.start_byte)
+    if write.pattern is None:
+        text = ctx.text(statement)
+        start = statement.start_byte
+        if write.returning is None:
+            # `.returning({ <pk>: t.<pk> })` (else the first key) after the where call, on its own line when the
+            # chain breaks.
+            primary = write.table.primary_key
+            key = primary.columns[0] if primary is not None and len(primary.columns) == 1 else next(iter(write.keys))
+            table = ctx.text(write.table_node)
+            member = write.where_call.child_by_field_name("function")
+            step = member.child_by_field_name("property") if member is not None else None
+            dot_indent = line_indent(source, step.start_byte if step is not None else write.where_call.start_byte)
+            multiline = b"\n" in source[write.chain.root.end_byte : write.where_call.end_byte]
+            joiner = f"{eol}{dot_indent}." if multiline else "."
+            cut = write.where_call.end_byte - start
+            text = f"{text[:cut]}{joiner}returning({{ {key}: {table}.{key} }}){text[cut:]}"
+        bound = f"const [{name}] = {text}"
+        if "\n" not in bound:
+            bound = "\n".join(wrap_long_line(indent + bound, ctx.style.indent_unit, ctx.style.print_width))[
+                len(indent) :
+            ]
+            bound = bound.replace("\n", eol) if eol == "\r\n" else bound
+        test = f"!{name}"
+    else:
+        bound = ctx.text(statement)
+        pattern = ctx.text(write.pattern)
+        test = f"!{pattern[1:-1].strip()}" if write.pattern.type == "array_pattern" else f"{pattern}.length === 0"
+    replacement = f"{bound}{eol}{indent}if ({test}) {ctx.text(consequence)}"
+    return [Edit(read_statement.start_byte, end, ""), Edit(statement.start_byte, statement.end_byte, replacement)]
