@@ -103,6 +103,13 @@ def canonical_key(text: str) -> str:
     return digits if re.fullmatch(r"[0-9a-f]{32}", digits) else text
 
 
+def _verb(sql: str) -> str | None:
+    """The data statement's kind: its first word, when it is one a fault can stand for."""
+    words = sql.split(None, 1)
+    verb = words[0].lower() if words else ""
+    return verb if verb in ("select", "insert", "update", "delete", "with") else None
+
+
 def _mentions(sql: str, table: str) -> bool:
     return f'"{table}"' in sql
 
@@ -120,10 +127,16 @@ def fault_for_statement(sql: list[str], params: list[list[object]], index: int) 
         nth = sum(1 for s in sql[: index + 1] if s.strip().lower().startswith(word))
         return {"startsWith": word, "nth": nth}
     main = MAIN_TABLE.search(text)
-    spec: dict[str, object] = {}
+    # The statement's kind is part of what it is: a read of canvas_files by slug 'x' is not the insert of
+    # slug 'x' that a rewrite sends in its place (DAL003 folds the read into the insert), and the error a
+    # fault raises depends on the kind anyway (harness/faults.ts injectedError).
+    verb = _verb(text)
+    spec: dict[str, object] = {"startsWith": verb} if verb else {}
     if main:
         spec["table"] = main.group(1)
-    same_table = [i for i, s in enumerate(sql) if not main or _mentions(s, main.group(1))]
+    same_table = [
+        i for i, s in enumerate(sql) if (not main or _mentions(s, main.group(1))) and (not verb or _verb(s) == verb)
+    ]
     texts = [{_js_text(v) for v in params[i]} - {None} for i in range(len(sql))]
     candidates = [v for v in params[index] if _js_text(v) is not None]
     key = None

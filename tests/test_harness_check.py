@@ -32,9 +32,22 @@ def test_a_fault_names_the_statement_by_table_and_rarest_parameter() -> None:
     sql = [UPDATE] * 4
     params = [["failed", DATE, key] for key in (R5, R7, R5, R10)]
     # the 2nd statement: the only one with r7, so a batch carrying r7 is "the same statement"
-    assert fault_for_statement(sql, params, 1) == {"table": "renders", "param": R7, "nth": 1}
-    assert fault_for_statement(sql, params, 3) == {"table": "renders", "param": R10, "nth": 1}
-    assert fault_for_statement(sql, params, 2) == {"table": "renders", "param": R5, "nth": 2}
+    assert fault_for_statement(sql, params, 1) == {"startsWith": "update", "table": "renders", "param": R7, "nth": 1}
+    assert fault_for_statement(sql, params, 3) == {"startsWith": "update", "table": "renders", "param": R10, "nth": 1}
+    assert fault_for_statement(sql, params, 2) == {"startsWith": "update", "table": "renders", "param": R5, "nth": 2}
+
+
+def test_a_fault_on_a_read_does_not_stand_for_the_insert_of_the_same_key() -> None:
+    # DAL003 folds the pre-check read into the insert: "the read of slug 'moodboard'" must not match the insert
+    # of 'moodboard' after the rewrite, or the fault lands on a statement of another kind.
+    sql = ['select "id" from "files" where "files"."slug" = $1 limit $2', 'insert into "files" ("slug") values ($1)']
+    assert fault_for_statement(sql, [["moodboard", 1], ["moodboard"]], 0) == {
+        "startsWith": "select",
+        "table": "files",
+        "param": "moodboard",
+        "nth": 1,
+    }
+    assert fault_for_statement(sql, [["moodboard", 1], ["moodboard"]], 1)["startsWith"] == "insert"
 
 
 def test_transaction_control_is_named_by_its_word() -> None:
@@ -44,7 +57,7 @@ def test_transaction_control_is_named_by_its_word() -> None:
 
 def test_statements_without_parameters_count_by_table() -> None:
     sql = ['select * from "a"', 'select * from "b"', 'select * from "a"']
-    assert fault_for_statement(sql, [[], [], []], 2) == {"table": "a", "nth": 2}
+    assert fault_for_statement(sql, [[], [], []], 2) == {"startsWith": "select", "table": "a", "nth": 2}
 
 
 def test_plan_skips_repeated_statements_and_adds_fail_all() -> None:
