@@ -13,8 +13,24 @@ The database enforces the constraint anyway; asking it once closes the race.
 
 The fix is offered only when the table has a primary key or a (non-partial) unique constraint whose columns
 are exactly the checked columns, and the insert writes the same values the read compared. Without such a
-constraint the finding names the race and the `uniqueIndex` that would close it (display-only). Not handled
-yet, and left alone: updates (they need the catch form), MySQL (no `onConflictDoNothing`), probe loops
+constraint the finding names the race and the `uniqueIndex` that would close it (display-only).
+
+On MySQL (no `onConflictDoNothing`) and for an insert whose result is used without `.returning()` (a row
+count, an insert id), the insert stays as it is and the catch form handles the conflict: `try`/`catch`
+around the statement (or `.catch(...)` on the query when its result is bound, then only for a guard that
+throws), whose test walks the error's `.cause` chain (drizzle wraps driver errors; at most 8 links, no
+cycles) and reads fields, never the message: PostgreSQL `code` 23505 and the constraint's name on
+`constraint` (node-postgres, neon-serverless, vercel-postgres, PGlite) or `constraint_name` (postgres-js);
+SQLite `SQLITE_CONSTRAINT_UNIQUE` / `SQLITE_CONSTRAINT_PRIMARYKEY` on `code` or `extendedCode`
+(better-sqlite3, bun:sqlite, libSQL); MySQL `ER_DUP_ENTRY` or errno 1062 (mysql2). That test is a function,
+`isUniqueViolation`, added once per file after its imports (a fix edits one file; a shared module would
+need a new-file edit, which the engine does not have). Display-only instead when the schema does not name
+the PostgreSQL constraint; on SQLite and MySQL (whose errors name no key) when another unique key of the
+table could be hit by the insert (a key is out of reach when the insert leaves one of its columns to an
+identity, autoincrement, serial, rowid, random or `$defaultFn` default); for drivers whose errors dalfix
+does not know (neon-http, D1, PlanetScale, the proxies); inside a PostgreSQL transaction (a failed statement
+aborts it, 25P02: the catch would need a savepoint, `tx.transaction(...)`); when the file already declares
+another `isUniqueViolation`. Not handled yet, and left alone: updates, probe loops
 (`while (taken) slug = base + "-" + n++`), and reads whose row is used for anything but the guard.
 
 ## Example
@@ -78,6 +94,11 @@ unique violation now get the guard's error. The conflict target is exactly the c
 `onConflictDoNothing` is a single statement, so it is also right inside a transaction (no 25P02).
 The pre-check read is no longer sent, so a database failure of that read cannot happen any more: the call
 goes on to the insert, whose own failure (if any) surfaces instead.
+The catch form sends the same insert as before; when the key is taken the insert fails with the unique
+violation of that key and the catch runs the guard's throw or return (same error, same value); any other
+error is rethrown unchanged. On SQLite and MySQL it relies on no other key being reachable (see above; a
+`$defaultFn` is taken to give fresh values). Outside PostgreSQL a failed statement inside a transaction is
+rolled back alone, so the transaction goes on as it did after the guard.
 """
 
 from __future__ import annotations
@@ -87,10 +108,14 @@ from collections.abc import Iterator
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.keyed_reads import KeyedRead, keyed_read
+from dalfix.analysis.transactions import handle_driver
+from dalfix.analysis.unique_violations import ViolationMatch, violation_match
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
+from dalfix.imports import top_level_bindings
 from dalfix.parsing import Node, enclosing_function, fresh_name, function_block_statements, line_indent, sole_statement
 from dalfix.print_width import wrap_long_line
+from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
 
 ON_CONFLICT_DIALECTS = frozenset({"pg", "sqlite"})
@@ -148,21 +173,84 @@ class CheckThenInsert(Rule):
                 "on them, then let the insert's conflict decide)"
             )
             return ctx.finding(self, span, message=message, applicability=Applicability.DISPLAY_ONLY)
-        if read.table.dialect not in ON_CONFLICT_DIALECTS:
+        unique_set = covering[0]
+        if read.table.dialect in ON_CONFLICT_DIALECTS and not (chain_info[2] is not None and not chain_info[1]):
+            keys = unique_set.columns
+            edits = self._edits(ctx, statements[index], guard, insert, consequence, chain_info, read, keys)
             message = (
-                f"Pre-check on {read.table.ts_name}({columns}) then insert races; MySQL has no "
-                "`onConflictDoNothing`: catch ER_DUP_ENTRY (errno 1062) on the insert instead"
+                f"Pre-check on {read.table.ts_name}({columns}) then insert: 2 statements and a race; "
+                "`onConflictDoNothing` on the unique key does it in one"
             )
+            return ctx.finding(self, span, message=message, edits=edits, applicability=Applicability.UNSAFE)
+        # MySQL (no onConflictDoNothing), or an insert whose result is used without `.returning()`: catch the
+        # violation of this key at the insert.
+        catch = self._catch_edits(ctx, statements[index], guard, insert, consequence, chain_info, read, unique_set)
+        if isinstance(catch, str):
+            message = f"Pre-check on {read.table.ts_name}({columns}) then insert races; {catch}"
             return ctx.finding(self, span, message=message, applicability=Applicability.DISPLAY_ONLY)
-        edits = self._edits(ctx, statements[index], guard, insert, consequence, chain_info, read, covering[0].columns)
         message = (
-            f"Pre-check on {read.table.ts_name}({columns}) then insert: 2 statements and a race; "
-            "`onConflictDoNothing` on the unique key does it in one"
+            f"Pre-check on {read.table.ts_name}({columns}) then insert: 2 statements and a race; catching the "
+            "unique violation at the insert does it in one"
         )
-        return ctx.finding(self, span, message=message, edits=edits, applicability=Applicability.UNSAFE)
+        return ctx.finding(self, span, message=message, edits=catch, applicability=Applicability.UNSAFE)
+
+    def _catch_edits(self, ctx, read_statement, guard, insert, consequence, chain_info, read, unique_set):  # type: ignore[no-untyped-def]
+        """The catch form's edits, or why there is none (a display-only message)."""
+        values_call, _has_returning, bound, chain, written = chain_info
+        hint = "catch the unique violation at the insert instead"
+        exit_statement = sole_statement(consequence)
+        if bound is not None and exit_statement.type != "throw_statement":
+            return f"{hint} (the guard returns and the insert's result is used: rewrite by hand)"
+        if read.table.dialect == "pg" and chain.handle == "tx":
+            return (
+                f"{hint}, inside a savepoint (`tx.transaction(...)`): a failed statement aborts the transaction (25P02)"
+            )
+        driver = handle_driver(ctx.project, ctx.parsed, ctx.text(chain.root))
+        match = violation_match(read.table, unique_set, driver, written)
+        if isinstance(match, str):
+            return f"{hint}; no fix: {match}"
+        helper = _violation_helper(ctx, match)
+        if helper is None:
+            return f"{hint}; no fix: the file already declares another `{HELPER}`"
+        source = ctx.source
+        end = guard.end_byte
+        while end < len(source) and source[end : end + 1] in b" \t\r\n":
+            end += 1
+        q = ctx.style.quote
+        error = fresh_name(enclosing_function(insert), insert, "error")
+        test = f"{HELPER}({error}, {q}{match.constraint}{q})" if match.dialect == "pg" else f"{HELPER}({error})"
+        indent, unit = line_indent(source, insert.start_byte), ctx.style.indent_unit
+        if bound is None:
+            text = render_template(
+                "check_then_insert/catch_statement.ts.j2",
+                ctx.style,
+                indent,
+                insert=reindent(ctx.text(insert), indent, unit),
+                error=error,
+                test=test,
+                consequence=reindent(ctx.text(consequence), indent, unit),
+            )
+        else:
+            member = values_call.child_by_field_name("function")
+            multiline = b"\n" in source[member.child_by_field_name("object").end_byte : chain.node.end_byte]
+            extra = unit if multiline else ""
+            text = render_template(
+                "check_then_insert/catch_call.ts.j2",
+                ctx.style,
+                indent,
+                head=reindent(_between(ctx, insert.start_byte, chain.node.end_byte), indent, ""),
+                joiner=f"\n{unit}." if multiline else ".",
+                extra=extra,
+                error=error,
+                test=test,
+                consequence=reindent(ctx.text(consequence), indent, extra + unit),
+                tail=_between(ctx, chain.node.end_byte, insert.end_byte),
+            )
+        edits = [Edit(read_statement.start_byte, end, ""), Edit(insert.start_byte, insert.end_byte, text)]
+        return edits + helper
 
     def _edits(self, ctx, read_statement, guard, insert, consequence, chain_info, read, columns):  # type: ignore[no-untyped-def]
-        values_call, has_returning, bound = chain_info
+        values_call, has_returning, bound, _chain, _written = chain_info
         source = ctx.source
         end = guard.end_byte
         while end < len(source) and source[end : end + 1] in b" \t\r\n":
@@ -242,9 +330,9 @@ def _guard_consequence(ctx, analyzer, guard: Node, name: str, row_form: bool) ->
     return consequence
 
 
-def _insert_of(ctx: FileContext, statement: Node, read: KeyedRead) -> tuple[Node, bool, str | None] | None:
-    """(the `.values(...)` call, whether `.returning()` follows, the bound pattern text) of a one-row insert
-    into the checked table that writes the checked values."""
+def _insert_of(ctx: FileContext, statement: Node, read: KeyedRead):  # type: ignore[no-untyped-def]
+    """(the `.values(...)` call, whether `.returning()` follows, the bound pattern text, the chain, the columns
+    written) of a one-row insert into the checked table that writes the checked values."""
     bound = None
     expression = None
     if statement.type == "expression_statement" and statement.named_children:
@@ -253,7 +341,7 @@ def _insert_of(ctx: FileContext, statement: Node, read: KeyedRead) -> tuple[Node
         declarator = statement.named_children[0]
         pattern = declarator.child_by_field_name("name")
         expression = declarator.child_by_field_name("value")
-        if pattern is None or pattern.type not in ("identifier", "array_pattern"):
+        if pattern is None or pattern.type not in ("identifier", "array_pattern", "object_pattern"):
             return None
         if pattern.type == "array_pattern" and (
             len(pattern.named_children) != 1 or pattern.named_children[0].type != "identifier"
@@ -268,21 +356,23 @@ def _insert_of(ctx: FileContext, statement: Node, read: KeyedRead) -> tuple[Node
     names = [link.name for link in chain.links]
     if names not in (["insert", "values"], ["insert", "values", "returning"]):
         return None  # an existing onConflict/upsert, or something else chained
-    if (bound is not None and "returning" not in names) or chain.links[0].call is None:
+    if chain.links[0].call is None or (bound is not None and bound.startswith("{") and "returning" in names):
         return None
     target = _first_argument(chain.links[0].call)
     if target is None or ctx.project.schema.table_for_identifier(ctx.parsed, target) is not read.table:
         return None
     values_call = chain.links[1].call
     row = _first_argument(values_call)
-    if values_call is None or row is None or row.type != "object" or not _writes_keys(ctx, row, read):
+    written = _written(ctx, row) if row is not None and row.type == "object" else None
+    if values_call is None or written is None or not _writes_keys(written, read):
         return None
     if "returning" in names and _first_argument(chain.links[2].call) is not None and bound is None:
         return None
-    return values_call, "returning" in names, bound
+    return values_call, "returning" in names, bound, chain, set(written)
 
 
-def _writes_keys(ctx: FileContext, row: Node, read: KeyedRead) -> bool:
+def _written(ctx: FileContext, row: Node) -> dict[str, str] | None:
+    """Column key -> value text of an object literal row; None when a spread could write any column."""
     written: dict[str, str] = {}
     for pair in row.named_children:
         if pair.type == "shorthand_property_identifier":
@@ -292,8 +382,41 @@ def _writes_keys(ctx: FileContext, row: Node, read: KeyedRead) -> bool:
             if key is not None and value is not None:
                 written[ctx.text(key).strip("'\"")] = " ".join(ctx.text(value).split())
         elif pair.type == "spread_element":
-            return False  # a spread could overwrite a key column
+            return None
+    return written
+
+
+def _writes_keys(written: dict[str, str], read: KeyedRead) -> bool:
     return all(written.get(column) == " ".join(value.split()) for column, value in read.keys.items())
+
+
+HELPER = "isUniqueViolation"
+
+
+def _violation_helper(ctx: FileContext, match: ViolationMatch) -> list[Edit] | None:
+    """The edit that adds the file's unique-violation predicate after its imports ([] when the file has it
+    already, as dalfix generates it; None when another declaration holds the name)."""
+    what = {
+        "pg": "the unique violation (23505) of `constraint`",
+        "sqlite": "a SQLite unique or primary-key violation",
+        "mysql": "a MySQL duplicate entry (ER_DUP_ENTRY, 1062)",
+    }[match.dialect]
+    text = render_template(
+        "check_then_insert/is_unique_violation.ts.j2", ctx.style, "", helper=HELPER, match=match, what=what
+    )
+    for statement in ctx.parsed.root.named_children:
+        name = statement.child_by_field_name("name") if statement.type == "function_declaration" else None
+        if name is not None and ctx.text(name) == HELPER:
+            generated = text[text.index(f"function {HELPER}(") :]  # the declaration, without its comment
+            same = ctx.text(statement).replace("\r\n", "\n") == generated.replace("\r\n", "\n")
+            return [] if same else None
+    if HELPER in top_level_bindings(ctx.parsed):
+        return None
+    imports = [s for s in ctx.parsed.root.named_children if s.type == "import_statement"]
+    newline = ctx.style.newline
+    if imports:
+        return [Edit(imports[-1].end_byte, imports[-1].end_byte, newline * 2 + text)]
+    return [Edit(0, 0, text + newline * 2)]
 
 
 def _first_argument(call: Node | None) -> Node | None:
@@ -307,3 +430,7 @@ def _table_text(ctx: FileContext, values_call: Node) -> str:
     insert_call = unwrap(receiver) if receiver is not None else None
     table = _first_argument(insert_call)
     return ctx.text(table) if table is not None else ""
+
+
+def _between(ctx: FileContext, start: int, end: int) -> str:
+    return ctx.source[start:end].decode("utf-8", "surrogateescape")
