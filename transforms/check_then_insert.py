@@ -30,8 +30,12 @@ table could be hit by the insert (a key is out of reach when the insert leaves o
 identity, autoincrement, serial, rowid, random or `$defaultFn` default); for drivers whose errors dalfix
 does not know (neon-http, D1, PlanetScale, the proxies); inside a PostgreSQL transaction (a failed statement
 aborts it, 25P02: the catch would need a savepoint, `tx.transaction(...)`); when the file already declares
-another `isUniqueViolation`. Not handled yet, and left alone: updates, probe loops
-(`while (taken) slug = base + "-" + n++`), and reads whose row is used for anything but the guard.
+another `isUniqueViolation`.
+
+Probe loops (`while (taken) slug = base + "-" + n++`: a loop that reads by `eq(t.col, v)` and assigns `v` a
+new candidate) are reported display-only: one query for the taken candidates and the free one chosen in JS
+is right only with the loop's exact naming rule, which dalfix does not rewrite. Not handled yet, and left
+alone: updates, and reads whose row is used for anything but the guard.
 
 ## Example
 ```ts
@@ -103,6 +107,7 @@ rolled back alone, so the transaction goes on as it did after the guard.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dalfix.analysis.drizzle import unwrap
@@ -113,12 +118,23 @@ from dalfix.analysis.unique_violations import ViolationMatch, violation_match
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.imports import top_level_bindings
-from dalfix.parsing import Node, enclosing_function, fresh_name, function_block_statements, line_indent, sole_statement
+from dalfix.parsing import (
+    Node,
+    descendants_of_type,
+    enclosing_function,
+    fresh_name,
+    function_block_statements,
+    line_indent,
+    sole_statement,
+)
 from dalfix.print_width import wrap_long_line
 from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
 
 ON_CONFLICT_DIALECTS = frozenset({"pg", "sqlite"})
+LOOP_TYPES = ("while_statement", "do_statement", "for_statement")
+NESTED_SCOPES = ("function_declaration", "function_expression", "arrow_function", "method_definition", *LOOP_TYPES)
+EQUALITY = re.compile(r"\beq\(\s*[\w$.]+\.(\w+)\s*,\s*([A-Za-z_$][\w$]*)\s*\)")
 
 
 class CheckThenInsert(Rule):
@@ -128,7 +144,7 @@ class CheckThenInsert(Rule):
     fix_title = "Insert with `onConflictDoNothing` and keep the guard for the conflict"
     fix_availability = "sometimes"
     preview = True
-    needles = (b"insert",)
+    needles = (b"insert", b"while", b"for (", b"do {")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
@@ -137,6 +153,17 @@ class CheckThenInsert(Rule):
                 finding = self._check_at(ctx, analyzer, statements, index)
                 if finding is not None:
                     yield finding
+        for loop in descendants_of_type(ctx.parsed.root, *LOOP_TYPES):
+            probe = _probe_loop(ctx, loop)
+            if probe is not None:
+                column, variable = probe
+                message = (
+                    f"Probe loop: one query per candidate `{variable}` until no row has that {column}, and a race "
+                    "with the write that uses it; read the taken candidates in one query (`like` on the base, or "
+                    "`inArray` of the first N candidates), pick the first free one in JS with the same naming rule, "
+                    "and let the unique constraint decide at the write"
+                )
+                yield ctx.finding(self, loop, message=message, applicability=Applicability.DISPLAY_ONLY)
 
     def _check_at(self, ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], index: int):  # type: ignore[no-untyped-def]
         found = _existence_read(ctx, statements[index])
@@ -434,3 +461,38 @@ def _table_text(ctx: FileContext, values_call: Node) -> str:
 
 def _between(ctx: FileContext, start: int, end: int) -> str:
     return ctx.source[start:end].decode("utf-8", "surrogateescape")
+
+
+def _probe_loop(ctx: FileContext, loop: Node) -> tuple[str, str] | None:
+    """(column, variable) when the loop reads rows by `eq(t.column, variable)` (a query in the loop, or a helper
+    whose body is one) and assigns `variable` a new candidate inside the loop: `while (taken) slug = base + n++`."""
+    awaited = [a for a in descendants_of_type(loop, "await_expression") if _own(a, loop) and a.named_children]
+    assigned = {
+        ctx.text(left)
+        for a in descendants_of_type(loop, "assignment_expression", "augmented_assignment_expression")
+        if _own(a, loop) and (left := a.child_by_field_name("left")) is not None and left.type == "identifier"
+    }
+    for node in awaited:
+        query = unwrap(node.named_children[0])
+        read = keyed_read(ctx.project, ctx.parsed, ctx.vocabulary, query)
+        if read is not None:
+            pairs = [(column, value) for column, value in read.keys.items()]
+        else:
+            chain = ctx.vocabulary.query_chain(query)
+            if chain is None or chain.kind != "read":
+                continue
+            pairs = [(m[1], m[2]) for m in EQUALITY.finditer(ctx.text(query))]
+        for column, value in pairs:
+            if value.strip() in assigned:
+                return column, value.strip()
+    return None
+
+
+def _own(node: Node, loop: Node) -> bool:
+    """Whether `node` belongs to `loop` itself, not to a function or a loop nested in it."""
+    parent = node.parent
+    while parent is not None and parent != loop:
+        if parent.type in NESTED_SCOPES:
+            return False
+        parent = parent.parent
+    return parent is not None
