@@ -30,11 +30,7 @@ import time
 from pathlib import Path
 
 import pytest
-<<<<<<< HEAD
-from example_app import copy_app, ensure_installed, run_dalfix, run_harness, typecheck
-=======
-from example_app import _run, copy_app, ensure_installed, run_dalfix, typecheck
->>>>>>> 8f56453 (DAL003 race test: two concurrent CanvasFilesDAL.create calls of one slug on PostgreSQL (harness/concurrent-create.ts, 20 rounds) leak the raw 23505 before dalfix and always get the domain error with exactly one row after; expected.json and README figures regenerated after the rebase on DAL004 (PGlite and PostgreSQL); BillingDAL.getUserCreditsWithReset@fail-all declared another-injected-error (DAL001 timing on PostgreSQL, seen in this run))
+from example_app import _run, copy_app, ensure_installed, run_dalfix, run_harness, typecheck
 from harness_check import (
     DECLARED,
     EXPECTED,
@@ -198,7 +194,6 @@ def test_statement_counts_are_the_pinned_ones(runs: dict) -> None:  # type: igno
     )
 
 
-<<<<<<< HEAD
 @pytest.mark.parametrize("engine", ["pglite", "postgres"])
 def test_concurrent_callers_lose_updates_before_and_none_after(copies: dict, engine: str) -> None:  # type: ignore[type-arg]
     """DAL009's point: 20 concurrent `refundRenderCredits(alice, 1)` on the app's pool. The original reads the
@@ -220,7 +215,8 @@ def test_concurrent_callers_lose_updates_before_and_none_after(copies: dict, eng
         assert results[side]["fulfilled"] == calls, results[side]
     assert results["before"]["applied"] < calls, f"no update was lost before dalfix: {results['before']}"
     assert results["after"]["applied"] == calls, f"updates lost after dalfix: {results['after']}"
-=======
+
+
 RACE_ROUNDS = 20
 
 
@@ -243,4 +239,3 @@ def test_concurrent_creates_of_one_slug_get_the_domain_error(copies: dict) -> No
     assert leaked, f"no round of {RACE_ROUNDS} leaked a raw unique violation before dalfix: the calls did not race"
     # After: the database decides, and the loser always gets the guard's error; exactly one row.
     assert all(sorted(r["outcomes"]) == ["created", "domain-error"] and r["rows"] == 1 for r in after), after
->>>>>>> 8f56453 (DAL003 race test: two concurrent CanvasFilesDAL.create calls of one slug on PostgreSQL (harness/concurrent-create.ts, 20 rounds) leak the raw 23505 before dalfix and always get the domain error with exactly one row after; expected.json and README figures regenerated after the rebase on DAL004 (PGlite and PostgreSQL); BillingDAL.getUserCreditsWithReset@fail-all declared another-injected-error (DAL001 timing on PostgreSQL, seen in this run))
