@@ -113,7 +113,7 @@ from dataclasses import dataclass
 
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.analysis.keyed_reads import KeyedRead, keyed_read
+from dalfix.analysis.keyed_reads import KeyedRead, declared_read
 from dalfix.analysis.schema import Column, Table
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
@@ -303,18 +303,11 @@ class FetchThenFetch(Rule):
 def _read_at(ctx: FileContext, statement: Node) -> _Read | None:
     """`const [x] = await select().from(t).where(…)` with `.limit(1)` or a unique key, or
     `const x = await query.t.findFirst({ where })`. Whole-row selects only."""
-    if statement.type != "lexical_declaration" or len(statement.named_children) != 1:
+    declared = declared_read(ctx.project, ctx.parsed, ctx.vocabulary, statement, const_only=True)
+    if declared is None:
         return None
-    if ctx.text(statement).split(None, 1)[0] != "const":
-        return None
-    declarator = statement.named_children[0]
-    pattern = declarator.child_by_field_name("name")
-    value = declarator.child_by_field_name("value")
-    value = unwrap(value) if value is not None else None
-    if pattern is None or value is None or value.type != "await_expression" or not value.named_children:
-        return None
-    read = keyed_read(ctx.project, ctx.parsed, ctx.vocabulary, value.named_children[0])
-    if read is None or read.chain is None or read.chain.handle != "db":
+    pattern, read = declared
+    if read.chain is None or read.chain.handle != "db":
         return None
     links = read.chain.links
     selection: Node | None = None

@@ -89,7 +89,7 @@ from collections.abc import Iterator
 
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.analysis.keyed_reads import KeyedRead, keyed_read
+from dalfix.analysis.keyed_reads import KeyedRead, declared_read
 from dalfix.analysis.keyed_writes import KeyedWrite, keyed_write, missing_row_guard, set_pairs
 from dalfix.analysis.schema import Table
 from dalfix.context import FileContext
@@ -174,19 +174,10 @@ class GuardedWrite(Rule):
 
 def _row_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead] | None:
     """`const [x] = await <keyed read>` / `const x = await findFirst(...)|<helper returning one row>`."""
-    if statement.type != "lexical_declaration" or len(statement.named_children) != 1:
+    found = declared_read(ctx.project, ctx.parsed, ctx.vocabulary, statement, const_only=True)
+    if found is None:
         return None
-    if ctx.text(statement).split(None, 1)[0] != "const":
-        return None
-    declarator = statement.named_children[0]
-    pattern = declarator.child_by_field_name("name")
-    value = declarator.child_by_field_name("value")
-    value = unwrap(value) if value is not None else None
-    if pattern is None or value is None or value.type != "await_expression" or not value.named_children:
-        return None
-    read = keyed_read(ctx.project, ctx.parsed, ctx.vocabulary, value.named_children[0])
-    if read is None:
-        return None
+    pattern, read = found
     if pattern.type == "array_pattern":
         elements = pattern.named_children
         if len(elements) != 1 or elements[0].type != "identifier" or read.chain is None:

@@ -239,3 +239,23 @@ def _argument(call: Node | None) -> Node | None:
 
 def _is_one(parsed: ParsedFile, node: Node | None) -> bool:
     return node is not None and parsed.text(node) == "1"
+
+
+def declared_read(
+    project: Project, parsed: ParsedFile, vocabulary: Vocabulary, statement: Node, const_only: bool = False
+) -> tuple[Node, KeyedRead] | None:
+    """`const <pattern> = await <keyed read>` (one declarator): its binding pattern and what it reads.
+
+    The shape DAL003, DAL004 and DAL008 start from; each decides which patterns it takes (`[x]`, `x`, `rows`)."""
+    if statement.type != "lexical_declaration" or len(statement.named_children) != 1:
+        return None
+    if const_only and parsed.text(statement).split(None, 1)[0] != "const":
+        return None
+    declarator = statement.named_children[0]
+    pattern = declarator.child_by_field_name("name")
+    value = declarator.child_by_field_name("value")
+    value = unwrap(value) if value is not None else None
+    if pattern is None or value is None or value.type != "await_expression" or not value.named_children:
+        return None
+    read = keyed_read(project, parsed, vocabulary, value.named_children[0])
+    return (pattern, read) if read is not None else None
