@@ -68,15 +68,16 @@ export async function archiveFile(id: string) {
 ## Fix safety
 Safe when the write directly follows the guard and every value it sets is inert: a literal, `new Date()`, a
 name or a property read (no call) whose column accepts every value of its TypeScript type (text, boolean,
-JSON, an enum), or a timestamp set to `new Date()`. Then, with no concurrent writer: a row matches the key —
-the read found it, the guard passed, the same `UPDATE`/`DELETE` runs with the same WHERE and returns the same
-rows, and its failure (if any) is the one the original's write raised; no row matches — the original threw
-or returned the guard's value without writing, and the rewrite's write matches nothing, changes nothing, and
-the same guard throws or returns the same value. The key need not be unique: "some row matches" is the same
-predicate for both. The differences: one statement instead of two, so a database failure of the read has no
-counterpart any more (the write's own failure surfaces instead); a row deleted by someone else between the
-two statements now gives the guard's answer instead of a silent no-op; statement-level triggers fire on an
-`UPDATE` that matches no row.
+JSON, an enum; on PostgreSQL boolean only, since it rejects a NUL character in a text or JSON parameter and an
+unknown enum label when it binds them, before any row is matched), or a timestamp set to `new Date()`. Then,
+with no concurrent writer: a row matches the key — the read found it, the guard passed, the same
+`UPDATE`/`DELETE` runs with the same WHERE and returns the same rows, and its failure (if any) is the one the
+original's write raised; no row matches — the original threw or returned the guard's value without writing,
+and the rewrite's write matches nothing, changes nothing, and the same guard throws or returns the same value.
+The key need not be unique: "some row matches" is the same predicate for both. The differences: one statement
+instead of two, so a database failure of the read has no counterpart any more (the write's own failure
+surfaces instead); a row deleted by someone else between the two statements now gives the guard's answer
+instead of a silent no-op; statement-level triggers fire on an `UPDATE` that matches no row.
 Unsafe otherwise: a value the database converts when binding it (a number for an integer column, a string
 for a uuid, numeric or date column, a `sql` expression's parameters) can fail even when no row matches, where
 the original answered with the guard; a set value computed by a call, or a `$onUpdate` function, now also runs
@@ -94,7 +95,7 @@ from dalfix.analysis.keyed_writes import KeyedWrite, keyed_write, missing_row_gu
 from dalfix.analysis.schema import Table
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, function_block_statements, line_indent
+from dalfix.parsing import Node, function_block_statements, line_indent, walk
 from dalfix.print_width import wrap_long_line
 from dalfix.rules import Rule
 
@@ -204,7 +205,8 @@ def _unsafe_reasons(ctx: FileContext, write: KeyedWrite, table: Table) -> list[s
     reasons = []
     for key, value in pairs:
         column = table.column(key)
-        if column is None or not _inert(ctx, unwrap(value), column.type or column.builder, column.enum_values):
+        sql_type = column.type or column.builder if column is not None else ""
+        if column is None or not _inert(ctx, unwrap(value), sql_type, column.enum_values, table.dialect):
             reasons.append(f"the value set for `{key}` may fail (or run code) even when no row matches")
     written = {key for key, _ in pairs}
     if any(c.on_update == "$onUpdate" and c.key not in written for c in table.columns.values()):
@@ -212,7 +214,9 @@ def _unsafe_reasons(ctx: FileContext, write: KeyedWrite, table: Table) -> list[s
     return reasons
 
 
-def _inert(ctx: FileContext, value: Node, sql_type: str, enum_values: tuple[str, ...] | None) -> bool:
+def _inert(
+    ctx: FileContext, value: Node, sql_type: str, enum_values: tuple[str, ...] | None, dialect: str | None
+) -> bool:
     """A set value that evaluates without running code and that the column binds whatever it holds."""
     sql_type = sql_type.lower()
     if value.type in ("null", "undefined"):
@@ -224,19 +228,16 @@ def _inert(ctx: FileContext, value: Node, sql_type: str, enum_values: tuple[str,
     if value.type == "string":
         if sql_type == "enum":
             return enum_values is not None and ctx.text(value)[1:-1] in enum_values
-        return sql_type in ANY_VALUE_TYPES
+        return sql_type in ANY_VALUE_TYPES and "\\0" not in ctx.text(value) and "\\u0000" not in ctx.text(value)
     if value.type == "number":
         return sql_type in ("integer", "smallint", "bigint", "serial") and ctx.text(value).isdigit()
     if value.type in ("identifier", "shorthand_property_identifier", "member_expression"):
-        plain = all(n.type in PLAIN_NAMES for n in _walk(value))
-        return plain and sql_type in ANY_VALUE_TYPES
+        plain = all(n.type in PLAIN_NAMES for n in walk(value) if n.is_named)
+        # PostgreSQL rejects a NUL character in a text or JSON parameter when it binds it, before any row is
+        # matched (22021 / 22P05): a string dalfix cannot see may hold one, so only boolean columns are inert.
+        kinds = {"boolean"} if dialect == "pg" else ANY_VALUE_TYPES
+        return plain and sql_type in kinds
     return False
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    yield node
-    for child in node.named_children:
-        yield from _walk(child)
 
 
 def _edits(ctx: FileContext, read_statement: Node, guard: Node, consequence: Node, write: KeyedWrite, name: str):  # type: ignore[no-untyped-def]
