@@ -112,7 +112,7 @@ from collections.abc import Iterator
 
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.analysis.keyed_reads import KeyedRead, declared_read, keyed_read
+from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, keyed_read, pure_exit
 from dalfix.analysis.transactions import handle_driver
 from dalfix.analysis.unique_violations import ViolationMatch, violation_match
 from dalfix.context import FileContext
@@ -327,12 +327,10 @@ def _existence_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead, 
 
 def _guard_consequence(ctx, analyzer, guard: Node, name: str, row_form: bool) -> Node | None:  # type: ignore[no-untyped-def]
     """The guard's consequence when it is `if (<found>) throw|return <pure>` with no else."""
-    if guard.type != "if_statement" or guard.child_by_field_name("alternative") is not None:
+    parts = if_without_else(guard)
+    if parts is None:
         return None
-    condition = guard.child_by_field_name("condition")
-    consequence = guard.child_by_field_name("consequence")
-    if condition is None or consequence is None:
-        return None
+    condition, consequence = parts
     text = " ".join(ctx.text(condition).strip("()").split())
     found: tuple[str, ...]
     if row_form:
@@ -341,13 +339,7 @@ def _guard_consequence(ctx, analyzer, guard: Node, name: str, row_form: bool) ->
         found = (f"{name}.length > 0", f"{name}.length !== 0", f"{name}.length")
     if text not in found:
         return None
-    exit_statement = sole_statement(consequence)
-    if exit_statement is None or exit_statement.type not in ("throw_statement", "return_statement"):
-        return None
-    effects = analyzer.effects(exit_statement)
-    if effects.db != "none" or effects.awaits or name in effects.reads:
-        return None
-    return consequence
+    return consequence if pure_exit(analyzer, consequence, name) is not None else None
 
 
 def _insert_of(ctx: FileContext, statement: Node, read: KeyedRead):  # type: ignore[no-untyped-def]

@@ -113,7 +113,7 @@ from dataclasses import dataclass
 
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.analysis.keyed_reads import KeyedRead, declared_read
+from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, pure_exit
 from dalfix.analysis.schema import Column, Table
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
@@ -387,12 +387,10 @@ def _attach_guard(
 def _is_missing_guard(ctx: FileContext, analyzer: EffectAnalyzer, guard: Node, name: str) -> bool:
     """`if (!a) return|throw <pure, not reading a>` with no else; the condition may go on with `|| …` (which
     runs only on a found row: `if (!project || project.userId !== userId) return null`)."""
-    if guard.type != "if_statement" or guard.child_by_field_name("alternative") is not None:
+    parts = if_without_else(guard)
+    if parts is None:
         return False
-    condition = guard.child_by_field_name("condition")
-    consequence = guard.child_by_field_name("consequence")
-    if condition is None or consequence is None:
-        return False
+    condition, consequence = parts
     test = unwrap(condition)
     while test.type == "binary_expression" and ctx.text(test.child_by_field_name("operator") or test) == "||":
         left = test.child_by_field_name("left")
@@ -405,11 +403,7 @@ def _is_missing_guard(ctx: FileContext, analyzer: EffectAnalyzer, guard: Node, n
     whole = analyzer.effects(condition)
     if whole.db != "none" or whole.awaits:
         return False
-    exit_statement = sole_statement(consequence)
-    if exit_statement is None or exit_statement.type not in ("throw_statement", "return_statement"):
-        return False
-    effects = analyzer.effects(exit_statement)
-    return effects.db == "none" and not effects.awaits and name not in effects.reads
+    return pure_exit(analyzer, consequence, name) is not None
 
 
 def _row_column(ctx: FileContext, value: Node, rows: dict[str, _Read]) -> tuple[_Read, str] | None:

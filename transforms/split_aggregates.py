@@ -13,9 +13,10 @@ Recognised fields are drizzle-orm's helpers (`count()`, `count(x)`, `countDistin
 `avg`, `avgDistinct`, `min`, `max` of a column) and `sql` templates holding exactly one aggregate call with
 columns interpolated (`sql<string>\\`coalesce(sum(${t.amount}), 0)\\``). The selects are bound by
 `const [row] = await …` or `const [{ total }] = await …` in one block, with only pure statements between
-them, on the same handle. Not handled yet, and left alone: `$count`, `groupBy`/`having`, `orderBy`,
-templates with string literals, subqueries or window functions, other aggregates (`string_agg` …), reads in
-`Promise.all`, and differing conditions other than drizzle's operators (`eq`, `inArray` …).
+them, on the same handle, or are elements of one `const [[a], [b]] = await Promise.all([…])`. Not handled yet,
+and left alone: `$count`, `groupBy`/`having`, `orderBy`, templates with string literals, subqueries or window
+functions, other aggregates (`string_agg` …), and differing conditions other than drizzle's operators (`eq`,
+`inArray` …).
 
 ## Example
 ```ts

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import QueryChain, Vocabulary, unwrap
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, sole_statement
 
 if TYPE_CHECKING:
+    from dalfix.analysis.effects import EffectAnalyzer
     from dalfix.analysis.project import Project
     from dalfix.analysis.schema import Table
 
@@ -259,3 +260,23 @@ def declared_read(
         return None
     read = keyed_read(project, parsed, vocabulary, value.named_children[0])
     return (pattern, read) if read is not None else None
+
+
+def if_without_else(statement: Node) -> tuple[Node, Node] | None:
+    """(condition, consequence) of `if (…) …` with no `else`, the shape of every guard after a read."""
+    if statement.type != "if_statement" or statement.child_by_field_name("alternative") is not None:
+        return None
+    condition = statement.child_by_field_name("condition")
+    consequence = statement.child_by_field_name("consequence")
+    return (condition, consequence) if condition is not None and consequence is not None else None
+
+
+def pure_exit(analyzer: EffectAnalyzer, consequence: Node, name: str) -> Node | None:
+    """The guard's one `return …`/`throw …`, when it queries nothing, awaits nothing and does not read `name`."""
+    exit_statement = sole_statement(consequence)
+    if exit_statement is None or exit_statement.type not in ("throw_statement", "return_statement"):
+        return None
+    effects = analyzer.effects(exit_statement)
+    if effects.db != "none" or effects.awaits or name in effects.reads:
+        return None
+    return exit_statement

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.drizzle import Link, QueryChain, Vocabulary, unwrap
-from dalfix.analysis.keyed_reads import where_keys
-from dalfix.parsing import Node, ParsedFile, sole_statement
+from dalfix.analysis.keyed_reads import if_without_else, pure_exit, where_keys
+from dalfix.parsing import Node, ParsedFile
 
 if TYPE_CHECKING:
     from dalfix.analysis.effects import EffectAnalyzer
@@ -102,23 +102,15 @@ def missing_row_guard(
 ) -> Node | None:
     """The consequence of `if (!name) throw|return <pure, not reading name>` with no else, else None.
     `undefined_only`: the row is `undefined` when missing (not a helper's `null`), so `=== undefined` tests it."""
-    if guard.type != "if_statement" or guard.child_by_field_name("alternative") is not None:
+    parts = if_without_else(guard)
+    if parts is None:
         return None
-    condition = guard.child_by_field_name("condition")
-    consequence = guard.child_by_field_name("consequence")
-    if condition is None or consequence is None:
-        return None
+    condition, consequence = parts
     text = " ".join(parsed.text(condition).strip("()").split())
     tests = MISSING_TESTS + (("{0} === undefined",) if undefined_only else ())
     if text not in [test.format(name) for test in tests]:
         return None
-    exit_statement = sole_statement(consequence)
-    if exit_statement is None or exit_statement.type not in ("throw_statement", "return_statement"):
-        return None
-    effects = analyzer.effects(exit_statement)
-    if effects.db != "none" or effects.awaits or name in effects.reads:
-        return None
-    return consequence
+    return consequence if pure_exit(analyzer, consequence, name) is not None else None
 
 
 def set_pairs(parsed: ParsedFile, set_object: Node) -> list[tuple[str, Node]] | None:
