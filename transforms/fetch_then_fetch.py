@@ -109,41 +109,12 @@ compiling).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from dalfix.analysis.drizzle import QueryChain, unwrap
-from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, pure_exit
-from dalfix.analysis.schema import Column, Table
+from dalfix.analysis.read_chains import ReadChain, read_chain_at
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import (
-    Node,
-    descendants_of_type,
-    enclosing_function,
-    fresh_name,
-    function_block_statements,
-    sole_statement,
-)
+from dalfix.parsing import Node, enclosing_function, fresh_name, function_block_statements
 from dalfix.rules import Rule
-
-
-@dataclass(eq=False)
-class _Read:
-    """One read of a chain: `const [name] = await …` (statement), what it reads, and the guard after it."""
-
-    statement: Node
-    name: str
-    read: KeyedRead
-    where: Node
-    table: str  # the identifier the read names its table by
-    selection: str | None = None  # a partial select's object (`{ id: files.id, … }`), whitespace-normalised
-    selected: dict[str, Column] | None = None  # a partial select's keys -> the columns they hold
-    first_column: Column | None = None  # the first column the read returns (drizzle nulls a joined object by it)
-    guard: Node | None = None
-    exit: str | None = None  # the guard's `return …`/`throw …`, whitespace-normalised, when it reads no chain row
-    on: str = ""  # for a joined read: its join condition
-    inner: bool = False
 
 
 class FetchThenFetch(Rule):
@@ -160,285 +131,42 @@ class FetchThenFetch(Rule):
         for statements in function_block_statements(ctx.parsed.root):
             index = 0
             while index < len(statements) - 1:
-                found = self._check_at(ctx, analyzer, statements, index)
-                if found is None:
+                chain = read_chain_at(ctx.project, ctx.parsed, ctx.vocabulary, analyzer, statements, index)
+                if chain is None:
                     index += 1
                     continue
-                finding, last = found
-                yield finding
-                index = last + 1  # a chain's reads are not the start of another one
+                yield self._join(ctx, statements, index, chain)
+                index = statements.index(chain.last_statement) + 1  # a chain's reads start no other chain
 
-    def _check_at(self, ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], index: int):  # type: ignore[no-untyped-def]
-        parent = _read_at(ctx, statements[index])
-        if parent is None or "sql`" in ctx.text(parent.where):
-            return None
-        _attach_guard(ctx, analyzer, statements, index, parent, [])
-        chain: list[_Read] = [parent]
-        reasons: list[str] = []
-        at = index + (2 if parent.guard is not None else 1)
-        while at < len(statements):
-            child = _read_at(ctx, statements[at])
-            if child is None:
-                break
-            link_reasons = self._link(ctx, analyzer, chain, child)
-            if link_reasons is None:
-                break
-            _attach_guard(ctx, analyzer, statements, at, child, [*chain, child])
-            # INNER JOIN when a missing row ends the call as a missing first row does (the same exit), and so
-            # does every read joined before it; else LEFT JOIN, where drizzle nulls a joined object whose
-            # first column is NULL.
-            child.inner = parent.exit is not None and child.exit == parent.exit and all(r.inner for r in chain[1:])
-            first_column = child.first_column
-            if not child.inner and (first_column is None or not (first_column.not_null or first_column.primary_key)):
-                link_reasons.append(
-                    f"{child.read.table.ts_name}'s first selected column is nullable (drizzle would null a found row)"
-                )
-            if len(chain) > 1 and link_reasons and not reasons:
-                break  # an unsafe link would spoil a safe chain: stop before it
-            reasons += link_reasons
-            chain.append(child)
-            at += 2 if child.guard is not None else 1
-        if len(chain) < 2:
-            return None
-        unchecked = ctx.project.resolver.compiler_option(ctx.parsed.path.parent, "noUncheckedIndexedAccess") is True
-        for read in chain:
-            pattern = read.statement.named_children[0].child_by_field_name("name")
-            if read.guard is None and pattern is not None and pattern.type == "array_pattern" and not unchecked:
-                # `const [b] = await …` types `b` as `B`; the rebuilt `joined?.b` is `B | undefined`, which code
-                # using it unguarded (or a caller, through an inferred return type) may not compile with.
-                reasons.append(
-                    f"`{read.name}` is typed `T | undefined` after the join where `const [{read.name}]` typed it `T`"
-                )
-        last = statements.index(chain[-1].statement)
+    def _join(self, ctx: FileContext, statements: list[Node], index: int, chain: ReadChain) -> Finding:
+        """One query for the chain's reads, each variable rebuilt from its row."""
+        reads = chain.reads
+        parent = reads[0]
         row = fresh_name(enclosing_function(statements[index]), statements[index], "joined")
         joined = ctx.render(
             "fetch_then_fetch/join.ts.j2",
             parent.statement,
             row=row,
-            handle=ctx.text(_chain(parent.read).root),
+            handle=ctx.text(parent.chain.root),
             parent=parent.name,
             parent_table=parent.table,
-            selected=[(r.name, r.selection or r.table) for r in chain],
-            joins=[("innerJoin" if r.inner else "leftJoin", r.table, r.on) for r in chain[1:]],
+            selected=[(r.name, r.selection or r.table) for r in reads],
+            joins=[("innerJoin" if r.inner else "leftJoin", r.table, r.on) for r in reads[1:]],
             where=" ".join(ctx.text(parent.where).split()),
         )
         edits = [Edit(parent.statement.start_byte, parent.statement.end_byte, joined)]
-        for child in chain[1:]:
+        for child in reads[1:]:
             template = "fetch_then_fetch/child_binding.ts.j2"
             rebuilt = ctx.render(template, child.statement, row=row, child=child.name, nullable=not child.inner)
             edits.append(Edit(child.statement.start_byte, child.statement.end_byte, rebuilt))
-        tables = ", ".join(r.read.table.ts_name or r.table for r in chain)
-        kinds = sorted({"innerJoin" if r.inner else "leftJoin" for r in chain[1:]})
+        tables = ", ".join(r.read.table.ts_name or r.table for r in reads)
+        kinds = sorted({"innerJoin" if r.inner else "leftJoin" for r in reads[1:]})
         message = (
-            f"{', '.join(f'`{r.name}`' for r in chain)} are read one after another, each keyed by an earlier row"
-            f" ({tables}): {len(chain)} statements where one query with {' and '.join(f'`{k}`' for k in kinds)} does"
+            f"{', '.join(f'`{r.name}`' for r in reads)} are read one after another, each keyed by an earlier row"
+            f" ({tables}): {len(reads)} statements where one query with {' and '.join(f'`{k}`' for k in kinds)} does"
         )
-        if reasons:
-            message += " (unsafe: " + "; ".join(dict.fromkeys(reasons)) + ")"
-        applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
-        span = (parent.statement.start_byte, chain[-1].statement.end_byte)
-        return ctx.finding(self, span, message=message, edits=edits, applicability=applicability), last
-
-    def _link(self, ctx: FileContext, analyzer: EffectAnalyzer, chain: list[_Read], child: _Read) -> list[str] | None:
-        """Joins `child` to the chain (sets its `on` and `inner`): the reasons the join is unsafe, None when
-        it cannot be joined at all."""
-        parent = chain[0]
-        child_table = child.read.table
-        if any(r.read.table is child_table for r in chain) or child.name in {r.name for r in chain}:
-            return None  # a self-join needs an alias
-        if ctx.text(_chain(parent.read).root) != ctx.text(_chain(child.read).root):
-            return None  # another handle
-        by_name = {r.name: r for r in chain}
-        on: list[str] = []
-        reasons: list[str] = []
-        same_types, keyed_by = True, []
-        for column, value in zip(child.read.keys, child.read.value_nodes, strict=True):
-            value = unwrap(value)
-            source = _row_column(ctx, value, by_name)
-            if source is not None:
-                earlier, field = source
-                if earlier.selected is not None:
-                    earlier_column = earlier.selected.get(field)  # a partial select's key may rename a column
-                else:
-                    earlier_column = earlier.read.table.column(field)
-                if earlier_column is None:
-                    return None
-                field = earlier_column.key
-                child_column = child_table.column(column)
-                same_types &= (
-                    child_column is not None
-                    and earlier_column.type is not None
-                    and child_column.type == earlier_column.type
-                )
-                on.append(f"eq({child.table}.{column}, {earlier.table}.{field})")
-                keyed_by.append(earlier)
-            elif value.type in ("identifier", "string", "number") and not (set(by_name) & analyzer.free_reads(value)):
-                on.append(f"eq({child.table}.{column}, {ctx.text(value)})")
-            else:
-                return None
-        if not keyed_by:
-            return None  # not keyed by an earlier row: independent reads (DAL001's)
-        child_unique = child_table.is_unique_key(child.read.keys)
-        if not child_unique and not child.read.one_row:
-            return None  # `const [b]` of many rows: which one comes first is the database's choice
-        if not (child_unique or parent.read.table.is_unique_key(parent.read.keys)):
-            return None  # one-to-many under a non-unique parent multiplies rows
-        for earlier in dict.fromkeys(keyed_by):
-            if earlier.guard is None:
-                reasons.append(f"no `if (!{earlier.name})` guard: a missing row used to throw on `{earlier.name}.…`")
-        if len(chain) == 1 and not parent.read.table.is_unique_key(parent.read.keys):
-            reasons.append(f"{parent.read.table.ts_name} is not read by a unique key")
-        if not child_unique:
-            columns = ", ".join(child.read.keys)
-            reasons.append(
-                f"{child_table.ts_name}({columns}) is not unique: `limit(1)` picks one of several rows, "
-                "maybe another one in the join"
-            )
-        if not same_types:
-            reasons.append("the join columns' SQL types differ or are unknown")
-        child.on = on[0] if len(on) == 1 else f"and({', '.join(on)})"
-        return reasons
-
-
-def _read_at(ctx: FileContext, statement: Node) -> _Read | None:
-    """`const [x] = await select().from(t).where(…)` with `.limit(1)` or a unique key, or
-    `const x = await query.t.findFirst({ where })`. Whole-row selects only."""
-    declared = declared_read(ctx.project, ctx.parsed, ctx.vocabulary, statement, const_only=True)
-    if declared is None:
-        return None
-    pattern, read = declared
-    if read.chain is None or read.chain.handle != "db":
-        return None
-    links = read.chain.links
-    selection: Node | None = None
-    selected: dict[str, Column] = {}
-    first_column: Column | None = None
-    if read.chain.method == "findFirst":
-        if pattern.type != "identifier":
-            return None
-        name = ctx.text(pattern)
-        options = _first_argument(links[2].call)
-        where = (
-            next((p.child_by_field_name("value") for p in options.named_children if p.type == "pair"), None)
-            if options is not None
-            else None
-        )
-    else:
-        if links[0].name != "select":
-            return None
-        selection = _first_argument(links[0].call)
-        if selection is not None:
-            selected = _selected_columns(ctx, selection, read.table)
-            if not selected:
-                return None  # not a flat object of this table's columns (sql, spreads, nesting)
-            first_column = next(iter(selected.values()))
-        if not (read.one_row or read.table.is_unique_key(read.keys)):
-            return None  # `const [x]` of several rows
-        elements = pattern.named_children if pattern.type == "array_pattern" else []
-        if len(elements) != 1 or elements[0].type != "identifier":
-            return None
-        name = ctx.text(elements[0])
-        where = _first_argument(next(link.call for link in links if link.name == "where"))
-    if where is None:
-        return None
-    found = _Read(statement, name, read, where, _table_text(ctx, read))
-    found.first_column = next(iter(read.table.columns.values()), None)
-    if selection is not None:
-        found.selection, found.first_column = " ".join(ctx.text(selection).split()), first_column
-        found.selected = selected
-    return found
-
-
-def _selected_columns(ctx: FileContext, selection: Node, table: Table) -> dict[str, Column]:
-    """`{ id: t.id, name: t.name }` -> each key's column, in order; {} for anything else."""
-    if selection.type != "object":
-        return {}
-    columns: dict[str, Column] = {}
-    for pair in selection.named_children:
-        if pair.type == "comment":
-            continue
-        key = pair.child_by_field_name("key") if pair.type == "pair" else None
-        value = pair.child_by_field_name("value") if pair.type == "pair" else None
-        if key is None or value is None or key.type not in ("property_identifier", "string"):
-            return {}
-        found = ctx.project.schema.column_of(ctx.parsed, unwrap(value))
-        if found is None or found[0] is not table:
-            return {}
-        columns[ctx.text(key).strip("'\"")] = found[1]
-    return columns
-
-
-def _attach_guard(
-    ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], at: int, read: _Read, chain: list[_Read]
-) -> None:
-    """The `if (!x) return|throw …` right after `read`, and its exit when the exit reads no row of the chain."""
-    if at + 1 >= len(statements) or not _is_missing_guard(ctx, analyzer, statements[at + 1], read.name):
-        return
-    read.guard = statements[at + 1]
-    consequence = read.guard.child_by_field_name("consequence")
-    exit_statement = sole_statement(consequence) if consequence is not None else None
-    if exit_statement is None:
-        return
-    names = {r.name for r in chain} | {read.name}
-    if not (names & analyzer.effects(exit_statement).reads):
-        read.exit = " ".join(ctx.text(exit_statement).rstrip(";").split())
-
-
-def _is_missing_guard(ctx: FileContext, analyzer: EffectAnalyzer, guard: Node, name: str) -> bool:
-    """`if (!a) return|throw <pure, not reading a>` with no else; the condition may go on with `|| …` (which
-    runs only on a found row: `if (!project || project.userId !== userId) return null`)."""
-    parts = if_without_else(guard)
-    if parts is None:
-        return False
-    condition, consequence = parts
-    test = unwrap(condition)
-    while test.type == "binary_expression" and ctx.text(test.child_by_field_name("operator") or test) == "||":
-        left = test.child_by_field_name("left")
-        if left is None:
-            return False
-        test = unwrap(left)
-    text = " ".join(ctx.text(test).split())
-    if text not in (f"!{name}", f"{name} === undefined", f"{name} == null", f"{name} == undefined"):
-        return False
-    whole = analyzer.effects(condition)
-    if whole.db != "none" or whole.awaits:
-        return False
-    return pure_exit(analyzer, consequence, name) is not None
-
-
-def _row_column(ctx: FileContext, value: Node, rows: dict[str, _Read]) -> tuple[_Read, str] | None:
-    """`a.column` of a row read earlier in the chain -> (that read, column)."""
-    if value.type != "member_expression":
-        return None
-    target = value.child_by_field_name("object")
-    field = value.child_by_field_name("property")
-    if target is None or field is None or target.type != "identifier" or ctx.text(target) not in rows:
-        return None
-    return rows[ctx.text(target)], ctx.text(field)
-
-
-def _chain(read: KeyedRead) -> QueryChain:
-    assert read.chain is not None
-    return read.chain
-
-
-def _table_text(ctx: FileContext, read: KeyedRead) -> str:
-    """The identifier the read names its table by: `from(x)`'s argument, or the object of a where column."""
-    assert read.chain is not None
-    for link in read.chain.links:
-        if link.name == "from":
-            found = _first_argument(link.call)
-            if found is not None:
-                return ctx.text(found)
-    for member in descendants_of_type(read.chain.node, "member_expression"):
-        column = ctx.project.schema.column_of(ctx.parsed, member)
-        if column is not None and column[0] is read.table:
-            target = member.child_by_field_name("object")
-            if target is not None:
-                return ctx.text(target)
-    return read.table.ts_name or ""
-
-
-def _first_argument(call: Node | None) -> Node | None:
-    args = call.child_by_field_name("arguments") if call is not None else None
-    return unwrap(args.named_children[0]) if args is not None and args.named_children else None
+        if chain.reasons:
+            message += " (unsafe: " + "; ".join(dict.fromkeys(chain.reasons)) + ")"
+        applicability = Applicability.UNSAFE if chain.reasons else Applicability.SAFE
+        span = (parent.statement.start_byte, chain.last_statement.end_byte)
+        return ctx.finding(self, span, message=message, edits=edits, applicability=applicability)
