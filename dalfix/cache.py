@@ -32,12 +32,12 @@ from functools import cache
 from pathlib import Path
 
 from dalfix import __version__
-from dalfix.fixes import Applicability, Edit, Finding, Fix
+from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile
 from dalfix.suppressions import Suppression
 
 CACHE_DIR_NAME = ".dalfix_cache"
 CACHE_DIR_ENV = "DALFIX_CACHE_DIR"
-FORMAT = 1  # the pack layout: bump when it changes
+FORMAT = 2  # the pack layout: bump when it changes (2: fixes may create files)
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This directory is a cache made by dalfix.\n"
 # Directories the analysis never reads (discovery and module resolution skip them too).
 _SKIPPED_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", "dist", ".next", ".turbo", CACHE_DIR_NAME})
@@ -204,6 +204,7 @@ def encode_finding(finding: Finding) -> dict[str, object]:
             "applicability": fix.applicability.value,
             "title": fix.title,
             "imports": sorted([m, n] for m, n in fix.imports),
+            "creates": [[str(new.path), new.text] for new in fix.creates],
         },
     }
 
@@ -218,6 +219,7 @@ def decode_finding(data: dict[str, object]) -> Finding:
             Applicability(raw["applicability"]),
             str(raw["title"]),
             frozenset((str(m), str(n)) for m, n in raw["imports"]),
+            tuple(NewFile(Path(str(p)), str(t)) for p, t in raw.get("creates", ())),
         )
     notes = data["notes"]
     assert isinstance(notes, list)

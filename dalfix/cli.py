@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from dalfix import __version__
 from dalfix.config import ConfigError
 from dalfix.console import color_diff, progress_on, use_color
 from dalfix.context import relative_display
-from dalfix.diffs import unified_diff
+from dalfix.diffs import new_file_diff, unified_diff
 from dalfix.discovery import is_source_file
 from dalfix.fixes import Applicability
 from dalfix.formatter import FormatterError, run_formatter
@@ -29,7 +30,7 @@ from dalfix.report import (
 )
 from dalfix.rules import UnknownRule, all_rules, rule_by_code, select_rules
 from dalfix.runner import RunOptions, RunResult, run
-from dalfix.writer import WriteRefused, allowed_roots, remove_stale_temp_files, write_fixed
+from dalfix.writer import WriteRefused, allowed_roots, create_new_file, remove_stale_temp_files, write_fixed
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130
@@ -232,8 +233,26 @@ def _apply(result: RunResult, paths: tuple[Path, ...], force: bool = False) -> b
     for stale in remove_stale_temp_files(f.path.parent for f in result.files if f.status != "skipped"):
         click.echo(f"dalfix: removed {relative_display(stale)}, left by an interrupted run", err=True)
     ok = True
+    # The files fixes create go first: a fixed file that imports one is written only once it exists. They may go
+    # anywhere in the repository of the project (next to the module defining the database handle, say).
+    repositories = roots + [Path(os.path.realpath(p.workspace.repository_root)) for p in result.projects]
+    not_created: dict[Path, str] = {}
+    for new in result.new_files():
+        try:
+            if create_new_file(new.path, new.data, repositories):
+                click.echo(f"dalfix: created {relative_display(new.path)}", err=True)
+        except WriteRefused as exc:
+            click.echo(f"dalfix: error: {exc}", err=True)
+            not_created[new.path] = str(exc)
+            ok = False
     for file in result.files:
         if file.status != "changed":
+            continue
+        missing = next((why for new in file.creates if (why := not_created.get(new.path))), None)
+        if missing is not None:
+            reason = f"{file.path}: not written: a file its fixes import was not created ({missing})"
+            click.echo(f"dalfix: error: {reason}", err=True)
+            file.status, file.reason = "failed", reason
             continue
         try:
             write_fixed(file.path, file.original, file.fixed, roots, force=force)
@@ -314,6 +333,9 @@ def diff(**opts: Any) -> None:
         if file.status == "changed":
             patch = unified_diff(file.original, file.fixed, relative_display(file.path))
             _write_output(color_diff(patch) if colored else patch, opts)
+    for new in result.new_files():
+        patch = new_file_diff(new.data, relative_display(new.path))
+        _write_output(color_diff(patch) if colored else patch, opts)
     _show_applied(result, opts)
     _summary_line(result, "would change", opts)
     sys.exit(_exit_code(result, changed, opts))

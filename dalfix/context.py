@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import Vocabulary
 from dalfix.config import Config
-from dalfix.fixes import Applicability, Edit, Finding, Fix
+from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile
 from dalfix.parsing import Node, ParsedFile, line_indent
 from dalfix.render import SourceStyle, render_template
 
@@ -54,11 +54,12 @@ class FileContext:
         applicability: Applicability | None = None,
         imports: frozenset[tuple[str, str]] = frozenset(),
         notes: tuple[str, ...] = (),
+        creates: tuple[NewFile, ...] = (),
     ) -> Finding:
         start, end = (node.start_byte, node.end_byte) if not isinstance(node, tuple) else node
         fix = None
         if applicability is not None:
-            fix = Fix(tuple(edits or ()), applicability, rule.fix_title, imports)
+            fix = Fix(tuple(edits or ()), applicability, rule.fix_title, imports, creates)
         return Finding(rule.code, rule.name, message or rule.message, start, end, fix, notes)
 
 

@@ -42,6 +42,22 @@ def unified_diff(original: bytes, fixed: bytes, display_path: str, context: int 
     return text
 
 
+def new_file_diff(fixed: bytes, display_path: str) -> str:
+    """A git-style diff creating a file (`new file mode 100644`, `--- /dev/null`), which `git apply` and
+    `patch -p1` accept; an empty file has no hunk, which `patch` cannot create: refused."""
+    after = _lines(fixed)
+    if not after:
+        raise InvalidDiff("dalfix cannot show the creation of an empty file as a patch")
+    tab = "\t" if " " in display_path else ""
+    out = [f"diff --git a/{display_path} b/{display_path}\n", "new file mode 100644\n"]
+    out += ["--- /dev/null\n", f"+++ b/{display_path}{tab}\n", f"@@ -0,0 +{_range(0, len(after))} @@\n"]
+    for line in after:
+        out.append("+" + line if line.endswith("\n") else "+" + line + "\n" + NO_NEWLINE)
+    text = "".join(out)
+    validate(text)
+    return text
+
+
 class _AnchoredMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
     """difflib's matcher, but with the opcodes of an anchored (patience-style) diff.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class Applicability(enum.StrEnum):
@@ -39,6 +40,27 @@ class Edit:
         return self.start == self.end
 
 
+@dataclass(frozen=True, order=True)
+class NewFile:
+    """A file a fix creates: `path` (absolute) holding `text` (UTF-8 on disk).
+
+    Creating never overwrites: when `path` already holds exactly `text` the creation is a no-op (the fix
+    still applies); when it holds anything else the fix is refused. Two fixes of one run that create one path
+    with the same text create it once; with different texts the later one is refused (see NewFiles in
+    dalfix/runner.py)."""
+
+    path: Path
+    text: str
+
+    def __post_init__(self) -> None:
+        if not self.path.is_absolute():
+            raise ValueError(f"a created file needs an absolute path, not {self.path}")
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8", "surrogateescape")
+
+
 @dataclass(frozen=True)
 class Fix:
     """One reviewable change: edits applied together or not at all."""
@@ -48,6 +70,8 @@ class Fix:
     title: str
     # Named imports the fixed code needs, as (module, name): added to the file once, after the edits.
     imports: frozenset[tuple[str, str]] = frozenset()
+    # Files the fix creates (a module its edits import): created with the edits or not at all.
+    creates: tuple[NewFile, ...] = ()
 
     @property
     def start(self) -> int:

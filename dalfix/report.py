@@ -40,6 +40,12 @@ def finding_records(result: RunResult, base: Path | None = None) -> list[dict[st
                 "edits": [edit_record(file.original, e) for e in edits_of(file.path, file.original, finding.fix)]
                 if finding.fix
                 else [],
+                # Files the fix creates (never over an existing file with other content), with their whole text.
+                "creates": [
+                    {"path": relative_display(new.path, base), "content": new.text} for new in finding.fix.creates
+                ]
+                if finding.fix
+                else [],
             }
         )
     return records
@@ -59,6 +65,7 @@ def summary(result: RunResult) -> dict[str, object]:
         "suppressed": sum(len(f.suppressed) for f in result.files),
         "by_rule": dict(sorted(Counter(f.rule for _, f in result.findings).items())),
         "fixes_applied": sum(len(f.applied) for f in result.files),
+        "files_created": len(result.new_files()),
     }
 
 
@@ -141,6 +148,7 @@ def applied_fixes_report(result: RunResult) -> list[str]:
         per_rule = Counter((f.rule, f.name, f.fix.title if f.fix else "") for f in file.applied)
         for (code, name, title), n in sorted(per_rule.items()):
             lines.append(f"    {n} × {code} ({name}): {title}")
+    lines += [f"- {relative_display(new.path)}: created" for new in result.new_files()]
     return lines
 
 

@@ -32,7 +32,7 @@ from dalfix.comments import comment_texts
 from dalfix.config import ConfigError, memoized_probes, too_big
 from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, looks_generated, read_source
-from dalfix.fixes import Applicability, Edit, Finding, Fix, apply_edits
+from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports
 from dalfix.parsing import TOO_DEEP, ParsedFile, count_errors, parse_file
 from dalfix.rules import Rule, UnknownRule, select_rules
@@ -60,6 +60,64 @@ class FileResult:
     # Found by the fixpoint only after earlier fixes (a read freed by grouping its dependency): positions
     # mapped back to `original`, fixes without edits (theirs apply to an intermediate source, not this one).
     later_findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def creates(self) -> list[NewFile]:
+        """The files the applied fixes create (each once), whether or not they exist on disk already."""
+        return sorted({new for f in self.applied if f.fix is not None for new in f.fix.creates})
+
+
+class NewFiles:
+    """The files a run's fixes create, first come first served (files are fixed in a fixed order, so the
+    outcome is deterministic): a fix may create a path that no other fix of the run creates with another
+    text and that is absent from the disk or holds exactly its text already; anything else refuses the fix.
+
+    `refusal`, when set, refuses every creation with that reason (`check -`: the fixed source goes to stdout,
+    a created file could not go anywhere)."""
+
+    def __init__(self, refusal: str | None = None) -> None:
+        self.refusal = refusal
+        self.claimed: dict[Path, tuple[NewFile, Path]] = {}  # path -> (its text, the file whose fix created it)
+
+    def problem(self, new: NewFile, owner: Path, root: Path | None) -> str | None:
+        """Why a fix of `owner` may not create `new` (None when it may). `root`: the repository it must stay in."""
+        if self.refusal is not None:
+            return self.refusal
+        shown = _shown(new.path)
+        claimed = self.claimed.get(new.path)
+        if claimed is not None:
+            if claimed[0].text == new.text:
+                return None
+            return f"{shown} is created by another fix (for {_shown(claimed[1])}) with other content"
+        if root is not None and not _inside_real(new.path, root):
+            return f"{shown} would be outside the repository {_shown(root)}"
+        try:
+            if os.path.lexists(new.path):
+                same = new.path.is_file() and not new.path.is_symlink() and new.path.read_bytes() == new.data
+                return None if same else f"{shown} exists with other content; dalfix never overwrites a file"
+        except OSError as exc:
+            return f"{shown}: {exc.strerror or exc}"
+        parent = next((p for p in new.path.parents if os.path.lexists(p)), None)
+        if parent is not None and not parent.is_dir():
+            return f"{shown} cannot be created: {_shown(parent)} is not a directory"
+        if count_errors(parse_file(new.path, new.data).root):
+            return f"{shown} would not parse (a dalfix bug; please report it)"
+        return None
+
+    def claim(self, new: NewFile, owner: Path) -> None:
+        self.claimed.setdefault(new.path, (new, owner))
+
+
+def _shown(path: Path) -> str:
+    from dalfix.context import relative_display
+
+    return relative_display(path)
+
+
+def _inside_real(path: Path, root: Path) -> bool:
+    """Whether `path` (which need not exist) stays inside `root`, symlinks on the way resolved."""
+    normal = Path(os.path.normpath(path))
+    return normal.is_relative_to(root) and Path(os.path.realpath(normal)).is_relative_to(os.path.realpath(root))
 
 
 @dataclass
@@ -124,6 +182,25 @@ class RunResult:
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "failed"]
 
+    def new_files(self) -> list[NewFile]:
+        """The files the changed files' fixes create that do not exist yet (a path holding exactly the text
+        already is not created again: a second run creates nothing), in path order."""
+        out: dict[Path, NewFile] = {}
+        for file in self.files:
+            if file.status != "changed":
+                continue
+            for new in file.creates:
+                if new.path not in out and not _holds(new):
+                    out[new.path] = new
+        return [out[path] for path in sorted(out)]
+
+
+def _holds(new: NewFile) -> bool:
+    try:
+        return new.path.is_file() and new.path.read_bytes() == new.data
+    except OSError:
+        return False
+
 
 def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     with memoized_probes():  # the file system is read, not changed, until the run is over
@@ -186,6 +263,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             continue
         sources_by_project[root][item] = source
     by_path = {r.path: r for r in results}
+    new_files = NewFiles("a fix that creates a file cannot apply to standard input" if options.stdin else None)
     caches = (
         _ProjectCaches(options, projects, sources_by_project) if options.use_cache and options.stdin is None else None
     )
@@ -193,6 +271,10 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if caches is not None and caches.restore(root, by_path):
             sources_by_project[root] = {}  # every result came from the cache: nothing to parse or analyse
         _ = project.workspace.packages  # manifests are read now, so that their problems are reported
+    for restored in results if caches is not None else ():
+        if caches is not None and caches.hit(restored.path):  # the files a cached result creates are taken
+            for new in restored.creates:
+                new_files.claim(new, restored.path)
     # One project at a time: parsed, analysed, then (unless the caller keeps the projects) its trees and facts
     # are let go before the next one is parsed, so that a run over several projects needs the memory of the
     # largest, not of all. Projects share no trees (each has its own files, summaries and resolver).
@@ -207,7 +289,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         gc.freeze()
         for path, parsed in files.items():
             if caches is None or not caches.hit(path):
-                _process(by_path[path], parsed, project, options)
+                _process(by_path[path], parsed, project, options, new_files)
             done += 1
             if options.progress is not None:
                 options.progress(done, total)
@@ -385,7 +467,9 @@ def check_with_suppressions(
     return apply_suppressions(parsed, findings, ran), len(parsed.error_regions)
 
 
-def _process(result: FileResult, parsed: ParsedFile, project: Project, options: RunOptions) -> None:
+def _process(
+    result: FileResult, parsed: ParsedFile, project: Project, options: RunOptions, new_files: NewFiles | None = None
+) -> None:
     try:
         checked, skipped = check_with_suppressions(parsed, project, project.rules)
         findings = result.findings = checked.kept
@@ -399,7 +483,9 @@ def _process(result: FileResult, parsed: ParsedFile, project: Project, options: 
         threshold = options.fix_threshold or Applicability.UNSAFE
         if any(f.fix is not None and f.fix.applicability.allowed_by(threshold) for f in findings):
             found_on: list[tuple[Finding, bytes]] = []
-            fixed, applied, messages = fix_to_fixpoint(parsed, project, project.rules, threshold, findings, found_on)
+            fixed, applied, messages = fix_to_fixpoint(
+                parsed, project, project.rules, threshold, findings, found_on, new_files
+            )
             result.later_findings = later_findings(result.original, findings, found_on)
             if options.fix_threshold is not None:
                 result.fixed, result.applied = fixed, applied
@@ -434,10 +520,14 @@ def fix_to_fixpoint(
     threshold: Applicability,
     first_findings: list[Finding] | None = None,
     found_on: list[tuple[Finding, bytes]] | None = None,
+    new_files: NewFiles | None = None,
 ) -> tuple[bytes, list[Finding], list[str]]:
     """Apply fixes round by round until none applies; returns (source, applied findings, messages).
 
-    `found_on`, when given, receives each applied finding with the source it was found on."""
+    `found_on`, when given, receives each applied finding with the source it was found on. `new_files` decides
+    which files the fixes may create (the run's registry; by default one for this file alone)."""
+    new_files = new_files if new_files is not None else NewFiles()
+    repository = project.workspace.repository_root if project is not None else None
     messages: list[str] = []
     applied: list[Finding] = []
     rejected: set[tuple[str, tuple[str, ...]]] = set()
@@ -451,6 +541,7 @@ def fix_to_fixpoint(
             for f in findings
             if f.fix is not None and f.fix.applicability.allowed_by(threshold) and _key(f) not in rejected
         ]
+        candidates = _creatable(candidates, new_files, parsed.path, repository, rejected, messages)
         if not candidates:
             return current.original, applied, messages
         chosen = _non_overlapping(candidates)
@@ -465,6 +556,9 @@ def fix_to_fixpoint(
             findings = [f for f in findings if _key(f) not in rejected]
             continue
         applied.extend(accepted)
+        for finding in accepted:
+            for new in finding.fix.creates if finding.fix is not None else ():
+                new_files.claim(new, parsed.path)
         if found_on is not None:
             found_on.extend((f, current.original) for f in accepted)
         # The validation already parsed the new source: the next round checks that tree (parsing it again cost a
@@ -473,6 +567,35 @@ def fix_to_fixpoint(
         findings = None
     messages.append(f"fixes did not converge after {MAX_ROUNDS} rounds; the result of the last round is kept")
     return current.original, applied, messages
+
+
+def _creatable(
+    candidates: list[Finding],
+    new_files: NewFiles,
+    owner: Path,
+    repository: Path | None,
+    rejected: set[tuple[str, tuple[str, ...]]],
+    messages: list[str],
+) -> list[Finding]:
+    """The candidates whose files may be created; the others are rejected, with the reason. Within a round, the
+    first fix (in source order) to create a path decides its text, as an earlier file's fix does."""
+    kept: list[Finding] = []
+    texts: dict[Path, str] = {}
+    for finding in sorted(candidates, key=lambda f: (f.start, f.rule)):
+        assert finding.fix is not None
+        problem = None
+        for new in finding.fix.creates:
+            problem = new_files.problem(new, owner, repository)
+            if problem is None and texts.setdefault(new.path, new.text) != new.text:
+                problem = f"{_shown(new.path)} is created by another fix in this file with other content"
+            if problem is not None:
+                break
+        if problem is None:
+            kept.append(finding)
+            continue
+        rejected.add(_key(finding))
+        messages.append(f"{finding.rule} fix at byte {finding.start} not applied: {problem}")
+    return kept
 
 
 def later_findings(original: bytes, first: list[Finding], found_on: list[tuple[Finding, bytes]]) -> list[Finding]:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from dalfix import __version__
 from dalfix.analysis.workspace import repository_root_of
 from dalfix.fix_edits import EditsOf
-from dalfix.fixes import Edit
+from dalfix.fixes import Edit, NewFile
 from dalfix.parsing import line_col
 from dalfix.rules import Rule, all_rules
 from dalfix.runner import FileResult, RunResult
@@ -86,7 +86,9 @@ def sarif_document(result: RunResult, docs_url: str, rules: Sequence[type[Rule]]
             "properties": {"applicability": finding.applicability.value if finding.applicability else None},
         }
         if finding.fix is not None:
-            entry["fixes"] = [_fix(file, finding.fix.title, edits_of(file.path, file.original, finding.fix), location)]
+            fix = _fix(file, finding.fix.title, edits_of(file.path, file.original, finding.fix), location)
+            fix["artifactChanges"] += [_new_artifact(new, root) for new in finding.fix.creates]  # type: ignore[operator]
+            entry["fixes"] = [fix]
         results.append(entry)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -116,6 +118,22 @@ def sarif_document(result: RunResult, docs_url: str, rules: Sequence[type[Rule]]
                 "results": results,
             }
         ],
+    }
+
+
+def _new_artifact(new: NewFile, root: Path) -> dict[str, object]:
+    """A file the fix creates, as SARIF 2.1.0 can say it (it has no create operation): one replacement inserting
+    the whole text at the start of the artifact (an empty region is an insertion point, §3.57.1), with a
+    `newFile` property telling consumers that the artifact does not exist yet and must not be overwritten."""
+    return {
+        "artifactLocation": artifact_location(new.path, root),
+        "replacements": [
+            {
+                "deletedRegion": {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1},
+                "insertedContent": {"text": new.text},
+            }
+        ],
+        "properties": {"newFile": True},
     }
 
 

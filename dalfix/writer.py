@@ -183,6 +183,76 @@ def _write_in_place(target: Path, fixed: bytes, expected: tuple[tuple[int, int, 
         os.close(descriptor)
 
 
+def create_new_file(path: Path, data: bytes, roots: list[Path]) -> bool:
+    """Create `path` holding `data`, atomically and never over an existing file; True when it was created,
+    False when it already held exactly `data` (nothing to do). Raises WriteRefused when it exists with other
+    content, or would be outside `roots` (missing directories on the way are created).
+
+    The content goes to a temporary file beside the target first, then `os.link` puts it in place: the link
+    fails when the target exists (no clobbering, even by a file that appears meanwhile), and a reader never
+    sees half the content. Where hard links are not supported, `O_CREAT | O_EXCL` writes it in place."""
+    target = Path(os.path.normpath(os.path.abspath(path)))
+    if not _within(Path(os.path.realpath(target)), roots):
+        raise WriteRefused(f"{path} would be outside the paths given; not created")
+
+    def existing() -> bool:
+        try:
+            same = target.is_file() and not target.is_symlink() and target.read_bytes() == data
+        except OSError as exc:
+            raise WriteRefused(f"{path}: exists and cannot be read: {exc.strerror or exc}") from exc
+        if not same:
+            raise WriteRefused(f"{path} exists with other content; not overwritten")
+        return False
+
+    if os.path.lexists(target):
+        return existing()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not _within(Path(os.path.realpath(target.parent)), roots):
+            raise WriteRefused(f"{path} would be outside the paths given; not created")
+        mode = 0o666 & ~_umask()
+        descriptor, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                if fcntl is not None:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                handle.write(data)
+                handle.flush()
+                os.fchmod(handle.fileno(), mode)
+                os.fsync(handle.fileno())
+                try:
+                    os.link(temp_name, target, follow_symlinks=False)
+                except FileExistsError:
+                    return existing()
+                except OSError:  # no hard links here (some network and FAT file systems)
+                    _create_exclusive(target, data, mode)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+    except FileExistsError:
+        return existing()
+    except OSError as exc:
+        raise WriteRefused(f"{path}: not created: {exc.strerror or exc}") from exc
+    return True
+
+
+def _create_exclusive(target: Path, data: bytes, mode: int) -> None:
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def _abandoned(path: str) -> bool:
     """True when no process holds the temporary file (its writer was killed)."""
     if fcntl is None:

@@ -36,9 +36,9 @@ def analysed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     ran: list[Path] = []
     original = dalfix.runner._process
 
-    def counting(result, parsed, project, options):  # type: ignore[no-untyped-def]
+    def counting(result, parsed, project, options, new_files=None):  # type: ignore[no-untyped-def]
         ran.append(result.path)
-        original(result, parsed, project, options)
+        original(result, parsed, project, options, new_files)
 
     monkeypatch.setattr(dalfix.runner, "_process", counting)
     return ran

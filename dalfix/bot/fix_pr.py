@@ -24,12 +24,12 @@ from github.Repository import Repository
 
 from dalfix.bot.github_api import ApiError, BotError, GitHubApi, Redactor, listed
 from dalfix.bot.markers import FIX_PR_MARKER
-from dalfix.fixes import Applicability, Finding
+from dalfix.fixes import Applicability, Finding, NewFile
 from dalfix.parsing import line_col
 from dalfix.render import template_environment
 from dalfix.rules import Rule
 from dalfix.runner import FileResult, RunOptions, run
-from dalfix.writer import WriteRefused, write_fixed
+from dalfix.writer import WriteRefused, create_new_file, write_fixed
 
 DEFAULT_BRANCH = "dalfix/fixes"
 
@@ -152,7 +152,7 @@ def fix_pull_request(api: GitHubApi, options: FixPrOptions, log: Callable[[str],
         return FixPrOutcome("closed", listed(existing).get("html_url"))
 
     fixes = sum(len(f.applied) for f in changed)
-    pushed = _commit_and_push(git, checkout, changed, options, log)
+    pushed = _commit_and_push(git, checkout, changed, options, log, result.new_files())
     title = f"dalfix: {fixes} {'fix' if fixes == 1 else 'fixes'} for database round trips"
     body = pull_request_body(changed, checkout, base, options)
     if existing is not None:
@@ -186,12 +186,21 @@ def _open_fix_pr(api: GitHubApi, repo: Repository, branch: str) -> PullRequest |
 
 
 def _commit_and_push(
-    git: Git, checkout: Path, changed: list[FileResult], options: FixPrOptions, log: Callable[[str], None]
+    git: Git,
+    checkout: Path,
+    changed: list[FileResult],
+    options: FixPrOptions,
+    log: Callable[[str], None],
+    created: Sequence[NewFile] = (),
 ) -> bool:
-    """Commit the fixed files on the branch and push it; False when the remote branch already matches."""
+    """Commit the fixed files (and the files their fixes create) on the branch and push it; False when the
+    remote branch already matches."""
     start = git("symbolic-ref", "--quiet", "--short", "HEAD", check=False) or git("rev-parse", "HEAD")
     relative = [_relative(checkout, f.path) for f in changed]
+    relative += [Path(os.path.abspath(new.path)).relative_to(checkout).as_posix() for new in created]
     try:
+        for new in created:  # first: a fixed file importing one is only written once it exists
+            create_new_file(new.path, new.data, [checkout])
         for file in changed:
             write_fixed(file.path, file.original, file.fixed, [checkout])
         git("checkout", "--quiet", "-B", options.branch)

@@ -126,7 +126,9 @@ def _place(item: FileFinding, diff: DiffMap, placement: Placement) -> PlannedCom
         suggestion = suggestion_for(item.original, fixed) if fixed is not None else None
     snippet = normalized(item.original[finding.start : finding.end].decode("utf-8", "surrogateescape"))
     render = _Renderer(item, placement)
-    if suggestion is not None and diff.fits(item.path, suggestion.start_line, suggestion.line):
+    # A suggestion changes the commented lines only: a fix that also creates a file cannot be one.
+    creates = finding.fix.creates if applies and finding.fix is not None else ()
+    if suggestion is not None and not creates and diff.fits(item.path, suggestion.start_line, suggestion.line):
         fp = fingerprint(finding.rule, item.path, snippet, "\n".join(suggestion.lines))
         body = render(fp, suggestion=suggestion.lines)
         if len(body) <= MAX_BODY_CHARS:
@@ -139,6 +141,12 @@ def _place(item: FileFinding, diff: DiffMap, placement: Placement) -> PlannedCom
     hint = ""
     if finding.applicability is Applicability.UNSAFE and not applies:
         hint = "This fix is unsafe (see the rule's Fix safety); run `dalfix diff --unsafe-fixes` to see it."
+    elif creates:
+        names = ", ".join(f"`{_created_name(item, new.path)}`" for new in creates)
+        hint = (
+            f"The fix also creates {names}, which a suggestion cannot do: "
+            f"run `dalfix diff {item.path}` for the whole patch, or `dalfix apply` to write it."
+        )
     elif applies and suggestion is None:
         hint = f"Run `dalfix diff {item.path}` to see the change."
     body = render(fp, diff=diff_lines, hint=hint)
@@ -149,6 +157,16 @@ def _place(item: FileFinding, diff: DiffMap, placement: Placement) -> PlannedCom
         if diff.fits(item.path, start, end):
             return render.comment(start, end, fp, body, suggested=False)
     return render.comment(first, last, fp, body, suggested=False, inline=False)
+
+
+def _created_name(item: FileFinding, created: Path) -> str:
+    """A created file's path as the PR names files: relative to the repository, from the commented file's path."""
+    local, depth = item.local.resolve(), len(Path(item.path).parts)
+    root = local.parents[depth - 1] if 0 < depth <= len(local.parents) else local.parent
+    try:
+        return created.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return created.name
 
 
 class _Renderer:
