@@ -1,4 +1,4 @@
-from dalfix.cli import entry
+from dalfix.replay import main
 
 if __name__ == "__main__":
-    entry()
+    main()

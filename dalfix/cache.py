@@ -11,8 +11,11 @@ result is only used when a fresh analysis would give the same one:
 - the project's settings and the files the run scans in it (paths and contents);
 - every file under the repository root that the analysis could read (sources, manifests, tsconfig and
   other JSON/YAML/TOML settings, SQL migrations, formatter settings), outside node_modules, .git, dist,
-  .next and .turbo, with the formatter settings of the directories above it, and the drizzle-orm version
-  installed.
+  .next and .turbo, the `.git` boundaries below it, the settings and markers in the directories above it,
+  and the drizzle-orm version installed.
+
+Those fingerprints (dalfix/file_index.py) read only the files whose stat data changed since the last run, as
+git's index does; dalfix/replay.py uses the same ones to replay a whole run.
 
 Any change there invalidates the whole project: coarse, but sound; a warm re-run with nothing changed
 still skips all parsing and analysis. Writes are atomic (a temporary file, then `os.replace`), so runs
@@ -22,16 +25,15 @@ and written again. The cache directory holds a `.gitignore` (`*`) and a CACHEDIR
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from functools import cache
 from pathlib import Path
 
 from dalfix import __version__
+from dalfix.file_index import Fingerprints, content_hash
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile
 from dalfix.suppressions import Suppression
 
@@ -39,78 +41,21 @@ CACHE_DIR_NAME = ".dalfix_cache"
 CACHE_DIR_ENV = "DALFIX_CACHE_DIR"
 FORMAT = 2  # the pack layout: bump when it changes (2: fixes may create files)
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This directory is a cache made by dalfix.\n"
-# Directories the analysis never reads (discovery and module resolution skip them too).
-_SKIPPED_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", "dist", ".next", ".turbo", CACHE_DIR_NAME})
-_READ_SUFFIXES = (
-    ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json", ".jsonc", ".json5", ".yaml", ".yml",
-    ".toml", ".sql",
-)  # fmt: skip
-# An analysis that starts reading another kind of file must add it here, or the cache would not see it change.
-_READ_NAMES = frozenset({".gitignore", ".editorconfig", ".prettierrc", "biome.json", "biome.jsonc"})
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return content_hash(data)
 
 
-@cache
 def code_fingerprint() -> str:
     """A hash of dalfix's own code and templates: a cache written by other code is never read."""
-    import dalfix
-    import transforms
-
-    hasher = hashlib.blake2b(__version__.encode(), digest_size=16)
-    roots = [Path(dalfix.__file__).parent, Path(transforms.__file__).parent]
-    roots.append(roots[0].parent / "templates")
-    for root in roots:
-        for directory, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(filenames):
-                if name.endswith((".py", ".j2")):
-                    path = os.path.join(directory, name)
-                    hasher.update(path.encode("utf-8", "surrogateescape"))
-                    with open(path, "rb") as handle:
-                        hasher.update(hashlib.blake2b(handle.read(), digest_size=16).digest())
-    return hasher.hexdigest()
+    return Fingerprints(__version__).code()
 
 
-def _is_read_input(name: str) -> bool:
-    return name.endswith(_READ_SUFFIXES) or name in _READ_NAMES or name.startswith((".prettierrc", "prettier.config"))
-
-
-def repository_fingerprint(root: Path, known: dict[str, str]) -> str:
-    """A hash over every file under `root` the analysis may read (see the module docstring) and the
-    formatter settings above it; `known` maps paths already read by the run to their content hashes."""
-    entries: list[str] = []
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_DIRS)
-        for name in sorted(filenames):
-            if not _is_read_input(name):
-                continue
-            path = os.path.join(directory, name)
-            entries.append(f"{path}\0{known.get(path) or _file_digest(path)}")
-    for folder in root.parents:  # print width: settings above the repository (no .git at its root)
-        if os.path.lexists(root / ".git"):
-            break
-        try:
-            names = sorted(os.listdir(folder))
-        except OSError:
-            continue
-        for name in names:
-            if name in _READ_NAMES or name.startswith((".prettierrc", "prettier.config")) or name == "package.json":
-                path = os.path.join(folder, name)
-                entries.append(f"{path}\0{_file_digest(path)}")
-        if os.path.lexists(folder / ".git"):
-            break
-    return digest("\n".join(entries).encode("utf-8", "surrogateescape"))
-
-
-def _file_digest(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return digest(handle.read())
-    except OSError as exc:  # a directory named like a file, a dangling link: its state is the input
-        return f"unreadable:{exc.errno}"
+def repository_fingerprint(root: Path) -> str:
+    """A hash over every file under `root` the analysis may read (see the module docstring) and the settings
+    and markers in the directories above it (dalfix/file_index.py; no index: every file is read)."""
+    return Fingerprints(__version__).repository(str(root))
 
 
 def cache_dir_for(workspace_root: Path, configured: Path | None, explicit: Path | None = None) -> Path:

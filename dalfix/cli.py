@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from dalfix import __version__
+from dalfix import __version__, replay
+from dalfix.cache import cache_dir_for
 from dalfix.config import ConfigError
 from dalfix.console import color_diff, progress_on, use_color
 from dalfix.context import relative_display
@@ -132,6 +133,21 @@ def _run(opts: dict[str, Any], threshold: Applicability | None) -> RunResult:
         rules = select_rules(select, ignore, opts["preview"])
     except UnknownRule as exc:
         raise click.UsageError(str(exc)) from exc
+    # A run whose output only depends on the files leaves a record that a re-run replays (dalfix/replay.py).
+    use_cache = not opts["no_cache"] and not opts.get("verbose")
+    session = replay.current()
+    recorded = (
+        session is not None
+        and use_cache
+        and stdin is None
+        and click.get_current_context().info_name in ("check", "diff")
+        and not opts.get("apply_")
+        and opts.get("output_file") is None
+    )
+    fingerprints = None
+    if recorded:
+        assert session is not None
+        fingerprints = session.before_run([os.path.abspath(p) for p in opts["paths"]])
     with progress_on(sys.stderr, enabled=not opts["quiet"]) as progress:
         try:
             options = RunOptions(
@@ -145,13 +161,24 @@ def _run(opts: dict[str, Any], threshold: Applicability | None) -> RunResult:
                 config_file=opts["config_file"],
                 progress=progress,
                 # `check -v` describes the project model, which a run served from the cache does not build.
-                use_cache=not opts["no_cache"] and not opts.get("verbose"),
+                use_cache=use_cache,
                 cache_dir=opts["cache_dir"],
                 release_projects=not opts.get("verbose"),
+                fingerprints=fingerprints,
             )
-            return run(opts["paths"], options)
+            result = run(opts["paths"], options)
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from exc
+    if recorded:
+        assert session is not None
+        explicit = opts["cache_dir"]
+        session.after_run(
+            [
+                (str(p.workspace.repository_root), str(cache_dir_for(p.workspace.root, p.config.cache_dir, explicit)))
+                for p in result.projects
+            ]
+        )
+    return result
 
 
 def _report_problems(result: RunResult) -> None:

@@ -114,6 +114,7 @@ class ProgressReporter:
 @contextmanager
 def progress_on(stream: TextIO, enabled: bool, delay: float = PROGRESS_DELAY) -> Iterator[ProgressReporter]:
     """A progress callback for one run; the bar (if it ever appeared) is removed when the run ends."""
+    stream = getattr(stream, "uncaptured", stream)  # a run being recorded (dalfix/replay.py): the bar is not output
     reporter = ProgressReporter(stream, enabled and bool(getattr(stream, "isatty", lambda: False)()), delay)
     try:
         yield reporter

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from dalfix import __version__
 from dalfix.analysis.project import Project
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.cache import (
     cache_dir_for,
-    code_fingerprint,
     decode_finding,
     decode_suppression,
     digest,
@@ -25,13 +25,13 @@ from dalfix.cache import (
     encode_suppression,
     load_pack,
     pack_path,
-    repository_fingerprint,
     store_pack,
 )
 from dalfix.comments import comment_texts
 from dalfix.config import ConfigError, memoized_probes, too_big
 from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, looks_generated, read_source
+from dalfix.file_index import Fingerprints
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports
 from dalfix.parsing import TOO_DEEP, ParsedFile, count_errors, parse_file
@@ -143,6 +143,9 @@ class RunOptions:
     # Let each project's trees and facts go once its files are checked (the CLI, except `check -v`); the
     # projects in RunResult.projects then know their settings and workspace, no longer their files.
     release_projects: bool = False
+    # The repository and code fingerprints of the cache, computed once per run (dalfix/file_index.py): the CLI
+    # passes the ones dalfix/replay.py computed before the run; None: the runner makes its own.
+    fingerprints: Fingerprints | None = None
 
 
 def project_rules(project: Project, options: RunOptions) -> Sequence[type[Rule]]:
@@ -301,6 +304,8 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             project.prepare({})  # its facts and trees go (they form cycles: the collector frees them)
             gc.unfreeze()
             gc.collect()
+    if caches is not None:
+        caches.fingerprints.save()
     seen = {r.path for r in results}
     for workspace in workspaces.values():
         for path, problem in workspace.problems:
@@ -322,7 +327,7 @@ class _ProjectCaches:
         self.hits: set[Path] = set()
         self.kept: dict[Path, dict[str, dict[str, object]]] = {}  # entries read, per project
         self.packs: dict[Path, tuple[Path, str]] = {}  # project root -> (pack path, fingerprint)
-        self.repositories: dict[Path, str] = {}
+        self.fingerprints = options.fingerprints or Fingerprints(__version__)
         config_file = options.config_file
         self.options_key = repr(
             (
@@ -337,15 +342,13 @@ class _ProjectCaches:
             )
         )
 
-    def _fingerprint(self, root: Path) -> str:
+    def _fingerprint(self, root: Path, cache_dir: Path) -> str:
         project = self.projects[root]
-        repository = project.workspace.repository_root
-        if repository not in self.repositories:
-            self.repositories[repository] = repository_fingerprint(repository, self.digests)
+        index_dir = str(cache_dir)  # where the file indexes go (dalfix/file_index.py), beside the packs
         parts = [
-            code_fingerprint(),
+            self.fingerprints.code(index_dir),
             self.options_key,
-            self.repositories[repository],
+            self.fingerprints.repository(str(project.workspace.repository_root), index_dir),
             repr(project.config),
             ",".join(rule.code for rule in project.rules),
             repr(project.drizzle_version),
@@ -362,7 +365,7 @@ class _ProjectCaches:
         project = self.projects[root]
         directory = cache_dir_for(project.workspace.root, project.config.cache_dir, self.options.cache_dir)
         pack = pack_path(directory, self.options_key, root)
-        fingerprint = self._fingerprint(root)
+        fingerprint = self._fingerprint(root, directory)
         self.packs[root] = (pack, fingerprint)
         entries = load_pack(pack, fingerprint)
         kept = self.kept[root] = {}

@@ -169,10 +169,10 @@ def test_every_kind_of_file_the_analysis_reads_is_in_the_fingerprint(tmp_path: P
     (tmp_path / "packages" / "db").mkdir(parents=True)
     target = tmp_path / "packages" / "db" / name
     target.write_text("one\n", encoding="utf-8")
-    before = repository_fingerprint(tmp_path, {})
+    before = repository_fingerprint(tmp_path)
     target.write_text("two\n", encoding="utf-8")
-    after = repository_fingerprint(tmp_path, {})
+    after = repository_fingerprint(tmp_path)
     assert after != before
     (tmp_path / "packages" / "db" / "node_modules").mkdir()  # never read by the analysis
     (tmp_path / "packages" / "db" / "node_modules" / name).write_text("three\n", encoding="utf-8")
-    assert repository_fingerprint(tmp_path, {}) == after
+    assert repository_fingerprint(tmp_path) == after
