@@ -21,7 +21,7 @@ CONFIG_NAME = "dalfix.toml"
 
 KNOWN_KEYS = {
     "select", "ignore", "exclude", "db-handles", "dialect", "driver", "drizzle-version", "preview", "batch-size",
-    "max-file-size", "cache-dir",
+    "max-file-size", "cache-dir", "unique-violation-module",
 }  # fmt: skip
 # Bigger files are skipped with a reason (a generated bundle, a fixture dump): analysis time and memory grow
 # with the file, and nobody reviews a fix in a 20 MB file.
@@ -74,6 +74,8 @@ class Config:
     batch_size: int | None = None  # DAL002: keys per batched statement (default: by dialect)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes
     cache_dir: Path | None = None  # where the persistent cache goes (dalfix/cache.py); relative to the file
+    # DAL003: the module holding the project's `isUniqueViolation` (reused when it exists, else created there).
+    unique_violation_module: Path | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -196,7 +198,20 @@ def load_config_file(path: Path, explicit: bool = True) -> Config:
         preview=bool(data.get("preview", False)),
         max_file_size=_size(path, data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
         cache_dir=path.parent / cache_dir if (cache_dir := optional_string("cache-dir")) is not None else None,
+        unique_violation_module=_source_module(path, optional_string("unique-violation-module")),
     )
+
+
+def _source_module(path: Path, value: str | None) -> Path | None:
+    """`unique-violation-module`: a TypeScript file, relative to the settings file, inside its directory."""
+    if value is None:
+        return None
+    module = Path(os.path.normpath(path.parent / value))
+    if not module.name.endswith((".ts", ".mts", ".cts", ".tsx")) or not module.is_relative_to(path.parent):
+        raise ConfigError(
+            f'{path}: `unique-violation-module` must be a .ts file inside the project, e.g. "src/db/errors.ts"'
+        )
+    return module
 
 
 def too_big(limit: int) -> str:

@@ -2,6 +2,9 @@
 
 A case without an output must come out unchanged. A case may also be a directory `<case>.input/` (several
 files, e.g. a DAL module and the service using it) with `<case>.output/` holding the files that change.
+Files a fix creates (`Fix.creates`) are expected in `<case>.output/` among the changed ones (a path with no
+input), or for a one-file case in `<case>.created/` (paths relative to the project the case runs in); a run
+that creates anything else fails.
 An input may declare what the rule must report with header lines `// expect: DAL001 safe` (one per
 finding, in order) or `// expect: none`.
 """
@@ -89,6 +92,18 @@ def expected_outputs(case: Case, files: dict[str, Path]) -> dict[str, bytes]:
         (only,) = files
         expected[only] = case.output.read_bytes()
     return expected
+
+
+def expected_created(case: Case, files: dict[str, Path]) -> dict[str, bytes]:
+    """The files the fixes must create: relative name -> content."""
+    if case.output is not None and case.output.is_dir():
+        folder = case.output
+    else:
+        folder = case.input.parent / f"{case.name}.created"
+    if not folder.is_dir():
+        return {}
+    created = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {name: data for name, data in created.items() if name not in files}
 
 
 def run_fix(paths: list[Path], rule, threshold=Applicability.UNSAFE):  # type: ignore[no-untyped-def]

@@ -229,3 +229,31 @@ def test_the_bot_does_not_suggest_a_fix_that_creates_a_file(repo: Path) -> None:
     assert not comment.suggested and "```suggestion" not in comment.body
     assert "also creates `shared/helper.ts`, which a suggestion cannot do" in comment.body
     assert "```diff" in comment.body
+
+
+FIXTURE = Path(__file__).parent / "fixtures/check_then_insert/catch_module_relative.input"
+OUTPUT = FIXTURE.with_name("catch_module_relative.output")
+
+
+def test_dal003_diff_and_apply_create_one_module_for_the_project(
+    tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURE, project)
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    monkeypatch.chdir(project)
+    flags = ("--no-cache", "--preview", "--select", "DAL003", "--unsafe-fixes")
+    diff = run_cli("diff", *flags, ".")
+    assert diff.stdout.count("new file mode 100644") == 1  # two importing files, one module
+    assert "+++ b/src/db/is-unique-violation.ts" in diff.stdout
+    checked = tmp_path / "patched"
+    shutil.copytree(FIXTURE, checked)
+    subprocess.run(["git", "apply", "-"], cwd=checked, input=diff.stdout.encode(), check=True)
+    applied = run_cli("apply", *flags, ".")
+    assert "created src/db/is-unique-violation.ts" in applied.stderr
+    for path in OUTPUT.rglob("*"):
+        if path.is_file():
+            name = path.relative_to(OUTPUT)
+            assert (project / name).read_bytes() == path.read_bytes() == (checked / name).read_bytes(), name
+    again = run_cli("diff", *flags, ".")
+    assert again.exit_code == 0 and again.stdout == ""  # a second run changes and creates nothing

@@ -23,14 +23,17 @@ cycles) and reads fields, never the message: PostgreSQL `code` 23505 and the con
 `constraint` (node-postgres, neon-serverless, vercel-postgres, PGlite) or `constraint_name` (postgres-js);
 SQLite `SQLITE_CONSTRAINT_UNIQUE` / `SQLITE_CONSTRAINT_PRIMARYKEY` on `code` or `extendedCode`
 (better-sqlite3, bun:sqlite, libSQL); MySQL `ER_DUP_ENTRY` or errno 1062 (mysql2). That test is a function,
-`isUniqueViolation`, added once per file after its imports (a fix edits one file; a shared module would
-need a new-file edit, which the engine does not have). Display-only instead when the schema does not name
-the PostgreSQL constraint; on SQLite and MySQL (whose errors name no key) when another unique key of the
-table could be hit by the insert (a key is out of reach when the insert leaves one of its columns to an
-identity, autoincrement, serial, rowid, random or `$defaultFn` default); for drivers whose errors dalfix
-does not know (neon-http, D1, PlanetScale, the proxies); inside a PostgreSQL transaction (a failed statement
-aborts it, 25P02: the catch would need a savepoint, `tx.transaction(...)`); when the file already declares
-another `isUniqueViolation`.
+`isUniqueViolation`, once per project: the fix creates a module beside the one that creates the database
+handle (`src/db/is-unique-violation.ts`, named like its neighbours) unless it is there already, and imports it
+the way the file imports its other modules (a tsconfig alias or a relative path, `.js` under NodeNext); or it
+imports the project's own, named by `unique-violation-module` in dalfix.toml (created there when missing).
+Without a known handle module it goes in the file, after its imports. Display-only instead when the schema
+does not name the PostgreSQL constraint; on SQLite and MySQL (whose errors name no key) when another unique
+key of the table could be hit by the insert (a key is out of reach when the insert leaves one of its columns
+to an identity, autoincrement, serial, rowid, random or `$defaultFn` default); for drivers whose errors
+dalfix does not know (neon-http, D1, PlanetScale, the proxies); inside a PostgreSQL transaction (a failed
+statement aborts it, 25P02: the catch would need a savepoint, `tx.transaction(...)`); when the file already
+declares or imports another `isUniqueViolation`, or the module's path holds a file dalfix did not generate.
 
 Probe loops (`while (taken) slug = base + "-" + n++`: a loop that reads by `eq(t.col, v)` and assigns `v` a
 new candidate) are reported display-only: one query for the taken candidates and the free one chosen in JS
@@ -102,7 +105,10 @@ The catch form sends the same insert as before; when the key is taken the insert
 violation of that key and the catch runs the guard's throw or return (same error, same value); any other
 error is rethrown unchanged. On SQLite and MySQL it relies on no other key being reachable (see above; a
 `$defaultFn` is taken to give fresh values). Outside PostgreSQL a failed statement inside a transaction is
-rolled back alone, so the transaction goes on as it did after the guard.
+rolled back alone, so the transaction goes on as it did after the guard. The module the fix creates holds
+only the predicate (nothing runs on import); a module named by `unique-violation-module` that exists already
+is the project's own predicate, called as the generated one is: dalfix does not read it, so the catch is
+exactly as right as that predicate's test for this key.
 """
 
 from __future__ import annotations
@@ -114,10 +120,9 @@ from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, keyed_read, pure_exit
 from dalfix.analysis.transactions import handle_driver
-from dalfix.analysis.unique_violations import ViolationMatch, violation_match
+from dalfix.analysis.unique_violations import violation_match
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.imports import top_level_bindings
 from dalfix.parsing import (
     Node,
     descendants_of_type,
@@ -130,6 +135,7 @@ from dalfix.parsing import (
 from dalfix.print_width import wrap_long_line
 from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
+from dalfix.violation_predicate import violation_predicate
 
 ON_CONFLICT_DIALECTS = frozenset({"pg", "sqlite"})
 LOOP_TYPES = ("while_statement", "do_statement", "for_statement")
@@ -219,10 +225,19 @@ class CheckThenInsert(Rule):
             f"Pre-check on {read.table.ts_name}({columns}) then insert: 2 statements and a race; catching the "
             "unique violation at the insert does it in one"
         )
-        return ctx.finding(self, span, message=message, edits=catch, applicability=Applicability.UNSAFE)
+        edits, predicate = catch
+        return ctx.finding(
+            self,
+            span,
+            message=message,
+            edits=edits,
+            applicability=Applicability.UNSAFE,
+            imports=predicate.imports,
+            creates=predicate.creates,
+        )
 
     def _catch_edits(self, ctx, read_statement, guard, insert, consequence, chain_info, read, unique_set):  # type: ignore[no-untyped-def]
-        """The catch form's edits, or why there is none (a display-only message)."""
+        """The catch form's edits and how the file gets the predicate, or why there is none (display-only)."""
         values_call, _has_returning, bound, chain, written = chain_info
         hint = "catch the unique violation at the insert instead"
         exit_statement = sole_statement(consequence)
@@ -236,16 +251,17 @@ class CheckThenInsert(Rule):
         match = violation_match(read.table, unique_set, driver, written)
         if isinstance(match, str):
             return f"{hint}; no fix: {match}"
-        helper = _violation_helper(ctx, match)
-        if helper is None:
-            return f"{hint}; no fix: the file already declares another `{HELPER}`"
+        predicate = violation_predicate(ctx, match, ctx.text(chain.root))
+        if isinstance(predicate, str):
+            return f"{hint}; no fix: {predicate}"
         source = ctx.source
         end = guard.end_byte
         while end < len(source) and source[end : end + 1] in b" \t\r\n":
             end += 1
         q = ctx.style.quote
         error = fresh_name(enclosing_function(insert), insert, "error")
-        test = f"{HELPER}({error}, {q}{match.constraint}{q})" if match.dialect == "pg" else f"{HELPER}({error})"
+        name = predicate.name
+        test = f"{name}({error}, {q}{match.constraint}{q})" if match.dialect == "pg" else f"{name}({error})"
         indent, unit = line_indent(source, insert.start_byte), ctx.style.indent_unit
         if bound is None:
             text = render_template(
@@ -274,7 +290,7 @@ class CheckThenInsert(Rule):
                 tail=_between(ctx, chain.node.end_byte, insert.end_byte),
             )
         edits = [Edit(read_statement.start_byte, end, ""), Edit(insert.start_byte, insert.end_byte, text)]
-        return edits + helper
+        return edits + list(predicate.edits), predicate
 
     def _edits(self, ctx, read_statement, guard, insert, consequence, chain_info, read, columns):  # type: ignore[no-untyped-def]
         values_call, has_returning, bound, _chain, _written = chain_info
@@ -400,35 +416,6 @@ def _written(ctx: FileContext, row: Node) -> dict[str, str] | None:
 
 def _writes_keys(written: dict[str, str], read: KeyedRead) -> bool:
     return all(written.get(column) == " ".join(value.split()) for column, value in read.keys.items())
-
-
-HELPER = "isUniqueViolation"
-
-
-def _violation_helper(ctx: FileContext, match: ViolationMatch) -> list[Edit] | None:
-    """The edit that adds the file's unique-violation predicate after its imports ([] when the file has it
-    already, as dalfix generates it; None when another declaration holds the name)."""
-    what = {
-        "pg": "the unique violation (23505) of `constraint`",
-        "sqlite": "a SQLite unique or primary-key violation",
-        "mysql": "a MySQL duplicate entry (ER_DUP_ENTRY, 1062)",
-    }[match.dialect]
-    text = render_template(
-        "check_then_insert/is_unique_violation.ts.j2", ctx.style, "", helper=HELPER, match=match, what=what
-    )
-    for statement in ctx.parsed.root.named_children:
-        name = statement.child_by_field_name("name") if statement.type == "function_declaration" else None
-        if name is not None and ctx.text(name) == HELPER:
-            generated = text[text.index(f"function {HELPER}(") :]  # the declaration, without its comment
-            same = ctx.text(statement).replace("\r\n", "\n") == generated.replace("\r\n", "\n")
-            return [] if same else None
-    if HELPER in top_level_bindings(ctx.parsed):
-        return None
-    imports = [s for s in ctx.parsed.root.named_children if s.type == "import_statement"]
-    newline = ctx.style.newline
-    if imports:
-        return [Edit(imports[-1].end_byte, imports[-1].end_byte, newline * 2 + text)]
-    return [Edit(0, 0, text + newline * 2)]
 
 
 def _first_argument(call: Node | None) -> Node | None:

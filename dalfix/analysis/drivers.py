@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,6 +112,9 @@ class DriverInfo:
     # The kind when the entry or the client decides it rather than the driver name (libsql over http, or
     # a `file:` URL): pool, single-connection, synchronous or unknown.
     connection: str | None = None
+    # The module whose `drizzle(...)` call creates the handle (None when no call was followed); not compared:
+    # two handles of one driver are the same driver wherever they are made.
+    defined_in: Path | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> str:
@@ -172,7 +175,7 @@ def driver_of_call(parsed: ParsedFile, call: Node, module: str) -> DriverInfo:
     if url is not None and module in ("libsql", "libsql/node", "libsql/sqlite3"):
         connection = "synchronous" if url.group(1) == "file" else "pool"  # a local file, or a server
     evidence = f"drizzle-orm/{module} at {parsed.path.name}:{call.start_point.row + 1}"
-    return DriverInfo(driver, dialect, evidence, connection)
+    return DriverInfo(driver, dialect, evidence, connection, parsed.path)
 
 
 def _client_expression(parsed: ParsedFile, node: Node) -> Node | None:
