@@ -10,8 +10,8 @@
 3. a module beside the one that creates the database handle the write uses (`src/db/is-unique-violation.ts`,
    named like that directory's files), created by the fix (`Fix.creates`) unless it holds exactly the generated
    text already; several files fixed in one run share it (the engine creates it once);
-4. when no handle module is known (or it lies outside the project): the function after the file's imports, as
-   before (one per file).
+4. when no handle module is known (or it lies in another workspace package): the function after the file's
+   imports, as before (one per file).
 
 The import follows the importing file's style (`dalfix/analysis/shared_modules.py`); the module's own text follows
 the handle module's style, so that every importer asks for the same text. A name the file binds to something else,
@@ -91,8 +91,8 @@ def _module_for(ctx: FileContext, match: ViolationMatch, handle: str) -> tuple[P
                 return None, f"`{_shown(ctx, configured)}` (unique-violation-module) does not export `{HELPER}`", False
             return configured, text, True
         return configured, text, False
-    if defining is None or not defining.is_relative_to(ctx.project.root):
-        return None, None, False
+    if defining is None or not _same_package(ctx, defining):
+        return None, None, False  # a module in another workspace package would be imported across packages
     suffix = defining.suffix if defining.suffix in (".ts", ".mts", ".cts") else ".ts"
     target = defining.parent / file_name_like_siblings(defining.parent, WORDS, suffix)
     text = _render(style, match, exported=True) + style.newline
@@ -104,6 +104,14 @@ def _module_for(ctx: FileContext, match: ViolationMatch, handle: str) -> tuple[P
             False,
         )
     return target, text, False
+
+
+def _same_package(ctx: FileContext, defining: Path) -> bool:
+    """Whether the handle's module lies in the fixed file's project and workspace package."""
+    if not defining.is_relative_to(ctx.project.root):
+        return False
+    packages = [ctx.project.workspace.package_of(p) for p in (defining, ctx.parsed.path)]
+    return len({p.directory if p is not None else None for p in packages}) == 1
 
 
 def _module_style(ctx: FileContext, defining: Path | None) -> SourceStyle:
