@@ -257,3 +257,19 @@ def test_dal003_diff_and_apply_create_one_module_for_the_project(
             assert (project / name).read_bytes() == path.read_bytes() == (checked / name).read_bytes(), name
     again = run_cli("diff", *flags, ".")
     assert again.exit_code == 0 and again.stdout == ""  # a second run changes and creates nothing
+
+
+@pytest.mark.node
+def test_the_created_module_and_its_nodenext_import_typecheck(tmp_path: Path) -> None:
+    """The `.js`-extension case as TypeScript sees it: the created module and the import of it compile under
+    NodeNext (without the extension, tsc rejects the import: TS2835)."""
+    from example_app import _run, ensure_installed
+
+    case = Path(__file__).parent / "fixtures/check_then_insert/catch_module_js_extension"
+    shutil.copytree(case.with_name(case.name + ".input"), tmp_path, dirs_exist_ok=True)
+    shutil.copytree(case.with_name(case.name + ".output"), tmp_path, dirs_exist_ok=True)
+    (tmp_path / "node_modules").symlink_to(ensure_installed(), target_is_directory=True)
+    options = {"module": "NodeNext", "moduleResolution": "NodeNext", "strict": True, "noEmit": True}
+    config = {"compilerOptions": {**options, "types": ["node"], "skipLibCheck": True}, "include": ["src"]}
+    (tmp_path / "tsconfig.json").write_text(json.dumps(config))
+    _run([str(tmp_path / "node_modules" / ".bin" / "tsc"), "-p", str(tmp_path)], tmp_path)

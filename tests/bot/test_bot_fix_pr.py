@@ -195,3 +195,28 @@ def test_the_token_reaches_an_https_push_only_as_a_redacted_header(default_branc
     assert TOKEN not in str(raised.value) and TOKEN not in "\n".join(default_branch.logs)
     assert git(default_branch.checkout, "rev-parse", "--abbrev-ref", "HEAD") == "main"
     assert git(default_branch.checkout, "status", "--porcelain") == ""
+
+
+def test_a_fix_that_creates_a_module_commits_it(default_branch: DefaultBranch, fake: FakeGitHub) -> None:
+    from transforms.check_then_insert import CheckThenInsert
+
+    case = Path(__file__).parent.parent / "fixtures/check_then_insert/catch_module_relative"
+    sources = case.with_name(case.name + ".input")
+    files = {"app/" + p.relative_to(sources).as_posix(): p.read_text() for p in sources.rglob("*") if p.is_file()}
+    default_branch.commit(files)  # a project of its own (its package.json), beside the default branch's files
+    api = GitHubApi(TOKEN, fake.base_url, log=default_branch.logs.append, seconds_between_requests=0,
+                    seconds_between_writes=0)  # fmt: skip
+    options = FixPrOptions(
+        repository=fake.full_name,
+        checkout=default_branch.checkout,
+        rules=[CheckThenInsert],
+        threshold=Applicability.UNSAFE,
+        docs_url="https://docs.example/rules.md#{code}",
+    )
+    outcome = fix_pull_request(api, options, default_branch.logs.append)
+    assert (outcome.action, outcome.fixes, outcome.files) == ("opened", 3, 2)
+    expected = case.with_name(case.name + ".output")
+    for path in (p for p in expected.rglob("*") if p.is_file()):
+        name = path.relative_to(expected).as_posix()
+        assert default_branch.remote_file("dalfix/fixes", "app/" + name) + "\n" == path.read_text(), name
+    assert not (default_branch.checkout / "app/src/db/is-unique-violation.ts").exists()  # back on main, clean
