@@ -20,6 +20,7 @@ or an existing module dalfix did not write for this driver, makes the fix displa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,8 @@ def _module_for(ctx: FileContext, match: ViolationMatch, handle: str) -> tuple[P
     target = defining.parent / file_name_like_siblings(defining.parent, WORDS, suffix)
     text = _render(style, match, exported=True) + style.newline
     if target.exists() and not _holds(target, text):
+        if _formatted_alike(target, text):
+            return target, text, True  # dalfix's module as the project's formatter left it
         return (
             None,
             f"`{_shown(ctx, target)}` exists and is not the predicate dalfix generates for this driver "
@@ -150,6 +153,21 @@ def _in_file(ctx: FileContext, generated: str) -> PredicateFix | str:
     if imports:
         return PredicateFix(HELPER, (Edit(imports[-1].end_byte, imports[-1].end_byte, newline * 2 + generated),))
     return PredicateFix(HELPER, (Edit(0, 0, generated + newline * 2),))
+
+
+def _formatted_alike(path: Path, text: str) -> bool:
+    """Whether the file holds `text` up to what a formatter changes: whitespace, semicolons, quote marks and
+    trailing commas (prettier or biome run over the module dalfix created)."""
+    try:
+        existing = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _format_free(existing) == _format_free(text)
+
+
+def _format_free(text: str) -> str:
+    text = re.sub(r"\s+|;", "", text).replace("'", '"')
+    return re.sub(r",(?=[)\]}])", "", text)
 
 
 def _holds(path: Path, text: str) -> bool:
