@@ -13,6 +13,8 @@ from pathlib import Path
 import tree_sitter
 import tree_sitter_typescript
 
+from dalfix.fixes import Edit
+
 Node = tree_sitter.Node
 
 TS_SUFFIXES = (".ts", ".mts", ".cts")
@@ -353,3 +355,40 @@ def sole_statement(body: Node) -> Node | None:
         return body
     inner = [c for c in body.named_children if c.type != "comment"]
     return inner[0] if len(inner) == 1 else None
+
+
+def statement_deletions(source: bytes, statements: Iterable[Node]) -> list[Edit]:
+    """Deletes statements with their lines; statements deleted next to each other are one edit, so that the
+    blank lines around the run are judged once."""
+    edits: list[Edit] = []
+    for statement in sorted(statements, key=lambda s: s.start_byte):
+        edit = statement_deletion(source, statement)
+        if edits and edits[-1].end == edit.start:
+            merged = statement_deletion(source, statement, start=edits[-1].start)
+            edits[-1] = merged
+        else:
+            edits.append(edit)
+    return edits
+
+
+def statement_deletion(source: bytes, statement: Node, start: int | None = None) -> Edit:
+    """Deletes a statement with its line: the indentation before it and the line break after it, and one of
+    two blank lines it stood between."""
+    if start is None:
+        start = statement.start_byte
+        while start > 0 and source[start - 1 : start] in b" \t":
+            start -= 1
+    end = statement.end_byte
+    while end < len(source) and source[end : end + 1] in b" \t":
+        end += 1
+    if source[end : end + 2] == b"\r\n":
+        end += 2
+    elif source[end : end + 1] == b"\n":
+        end += 1
+    blank_before = source[:start].endswith((b"\n\n", b"\n\r\n"))
+    after = end
+    while after < len(source) and source[after : after + 1] in b" \t\r":
+        after += 1
+    if blank_before and source[after : after + 1] == b"\n":
+        end = after + 1
+    return Edit(start, end, "")

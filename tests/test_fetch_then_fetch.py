@@ -25,8 +25,23 @@ def test_dal001_never_groups_a_pair_dal004_joins(case: Case, tmp_path) -> None:
     result = run([tmp_path], RunOptions(rules=list(all_rules()), preview=True))
     for file in result.files:
         source = file.original.decode()
-        joins = [f for f in file.findings if f.rule == "DAL004"]
+        # A display-only DAL004 finding (a relation to declare first) leaves the pair to DAL001's fix.
+        joins = [
+            f
+            for f in file.findings
+            if f.rule == "DAL004" and f.fix is not None and f.fix.applicability != Applicability.DISPLAY_ONLY
+        ]
         groups = [f for f in file.findings if f.rule == "DAL001" and f.fix is not None]
+        for join in joins:
+            assert join.fix is not None
+            # A relational query deletes the children's reads: DAL001 groups none of them.
+            for deleted in (e for e in join.fix.edits if not e.text.strip()):
+                query = source[deleted.start : deleted.end].split("await ", 1)[-1].split(";", 1)[0].strip()
+                for group in groups:
+                    assert group.fix is not None
+                    grouped = "".join("".join(edit.text.split()) for edit in group.fix.edits)
+                    message = f"{case.id}: DAL001 groups a read DAL004's relational query loads"
+                    assert "".join(query.split()) not in grouped, message
         for join in joins:
             # The pair's two queries: after the first `await` of the span and after its last one.
             span = source[join.start : join.end]
@@ -39,7 +54,7 @@ def test_dal001_never_groups_a_pair_dal004_joins(case: Case, tmp_path) -> None:
                 assert not (parent in grouped and child in grouped), f"{case.id}: DAL001 groups the pair DAL004 joins"
         # Where the two rules' fixes overlap, the join is applied first (the greedy choice takes the fix
         # that ends first) and DAL001 groups what is left in the next round.
-        if joins and groups:
+        if any("relational query" not in j.message for j in joins) and groups:
             fixed = run([tmp_path], RunOptions(rules=list(all_rules()), fix_threshold=Applicability.SAFE, preview=True))
             assert re.search(r"\.(left|inner)Join\(", fixed.files[0].fixed.decode())
 
@@ -60,3 +75,22 @@ def test_all_rules_reach_a_fixpoint(case: Case, tmp_path) -> None:
         pytest.fail(f"{case.id}: all rules together still change the file after 4 runs")
     for name, path in files.items():
         assert new_syntax_errors(originals[name], path.read_bytes(), path) <= 0
+
+
+def _dal004_messages(case_id: str, tmp_path) -> list[str]:  # type: ignore[no-untyped-def]
+    case = next(c for c in CASES if c.id == f"fetch_then_fetch/{case_id}")
+    materialize(case, tmp_path)
+    result = run([tmp_path], RunOptions(rules=list(all_rules()), preview=True))
+    return [f.message for file in result.files for f in file.findings if f.rule == "DAL004"]
+
+
+def test_relational_message_names_the_columns_json_decodes_differently(tmp_path) -> None:
+    (message,) = _dal004_messages("relational_find_first_decoding_unsafe", tmp_path)
+    assert "items.price (numeric)" in message and "items.listedAt (timestamp)" in message
+    assert "items.stock" not in message and "items.shopId" not in message
+
+
+def test_relational_display_only_names_the_relations_to_declare(tmp_path) -> None:
+    (message,) = _dal004_messages("relational_missing_relation_display_only", tmp_path)
+    assert "`cards: many(cards)` in relations(boards, …)" in message
+    assert "one(boards, { fields: [cards.boardId], references: [boards.id] })` in relations(cards, …)" in message

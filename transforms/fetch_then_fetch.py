@@ -20,6 +20,14 @@ one-to-many link limited to one row under a parent read by a unique key is joine
 `limit(1)` but not which of several children the database picks; a safe chain stops before an unsafe link.
 Partial selects stay partial (`select({ file: { id: files.id, graphId: files.graphId }, graph: graphs })`) when
 they are flat objects of the read's own columns; a key of the row then means the column it holds.
+A parent read by a unique key, guarded by `if (!parent) return|throw …`, and later reads of its children keyed
+by the parent's key (`select().from(C).where(eq(C.fk, id))`, with `orderBy`/`limit` kept) become one relational
+query when the parent declares the `many` relation (`relations()`, RQB v1): `db.query.<parent>.findFirst({ where,
+with: { <relation>: { orderBy: [...], limit: n } | true } })`, the guard tests its row, and `const { <relation>:
+children, ...parent } = row` rebuilds every variable. Only reads and fills of local lists may stand between.
+Without the relation it is display-only and names the `relations()` entries to declare; display-only too when
+the handle's `drizzle()` call is not seen passing `{ schema }`, on drizzle-orm >= 1.0 / `defineRelations`
+(RQB v2 writes `where` as an object), and off PostgreSQL.
 Not handled yet, and left alone: other one-to-many links (a join would multiply rows), the
 owner condition moved into the WHERE (see Fix safety), reads of the same table (a self-join needs an alias),
 `sql` fragments in either read (a join makes bare column names ambiguous), a `.for('update')` lock (the reads
@@ -104,6 +112,24 @@ a found child `undefined`. The types change too: `b` becomes `B | undefined` whe
 without `noUncheckedIndexedAccess`, so a `const [b]` read with no guard after it is unsafe unless the
 project's tsconfig sets that option (code using `b`, or a caller through an inferred return type, may stop
 compiling).
+
+The relational rewrite is unsafe at most. Same rows in every case: parent missing — `findFirst` returns
+`undefined`, the guard exits as before (the children were never read: the guard ran first); parent found —
+drizzle reads each `many` relation with `coalesce(json_agg(json_build_array(…) order by …), '[]')` over a
+lateral subquery joined on exactly the child's `eq(C.fk, <parent key>)` (the join columns have the same SQL
+type; serial is integer), so no children gives `[]` as the select did, `orderBy` and `limit` apply as in the
+select (no `orderBy` leaves the order to the database in both), and the parent's own columns come back as plain
+columns, decoded as `select()` decodes them; the rest pattern takes the relation keys off, so the parent object
+has the same keys in the same order. The children's values come from JSON, decoded by the same
+`mapFromDriverValue` (drizzle-orm 0.45 pg-core, `mapRelationalRow`): the same value for integer, smallint,
+serial, boolean, text/varchar/char, uuid, enums, json/jsonb, real/double precision, date, time, interval, bigint
+in `number` mode, and timestamps in `date` mode for years 100-9999 (`new Date` reads pg's text and JSON's ISO
+form alike; it reads years below 100 differently). Different, and named in the message: numeric/decimal
+(`"1.50"` becomes `"1.5"`), bigint or numeric in `bigint` mode (through a double), timestamps in `string` mode
+(ISO form), bytea, arrays, geometric and custom types. Also unsafe: the parent's type becomes the rest type
+(structurally the same row), ties under `orderBy` may come back in another order, a child the original did not
+read because a statement between exited or failed is now read, and a database failure of a child read surfaces
+at the first statement.
 """
 
 from __future__ import annotations
@@ -111,9 +137,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dalfix.analysis.read_chains import ReadChain, read_chain_at
+from dalfix.analysis.relational_fetches import RelationalFetch, relational_fetch_at
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, enclosing_function, fresh_name, function_block_statements
+from dalfix.parsing import Node, enclosing_function, fresh_name, function_block_statements, statement_deletions
 from dalfix.rules import Rule
 
 
@@ -132,11 +159,14 @@ class FetchThenFetch(Rule):
             index = 0
             while index < len(statements) - 1:
                 chain = read_chain_at(ctx.project, ctx.parsed, ctx.vocabulary, analyzer, statements, index)
-                if chain is None:
-                    index += 1
+                if chain is not None:
+                    yield self._join(ctx, statements, index, chain)
+                    index = statements.index(chain.last_statement) + 1  # a chain's reads start no other chain
                     continue
-                yield self._join(ctx, statements, index, chain)
-                index = statements.index(chain.last_statement) + 1  # a chain's reads start no other chain
+                fetch = relational_fetch_at(ctx.project, ctx.parsed, ctx.vocabulary, analyzer, statements, index)
+                if fetch is not None:
+                    yield self._relational(ctx, statements, index, fetch)
+                index += 1
 
     def _join(self, ctx: FileContext, statements: list[Node], index: int, chain: ReadChain) -> Finding:
         """One query for the chain's reads, each variable rebuilt from its row."""
@@ -170,3 +200,63 @@ class FetchThenFetch(Rule):
         applicability = Applicability.UNSAFE if chain.reasons else Applicability.SAFE
         span = (parent.statement.start_byte, chain.last_statement.end_byte)
         return ctx.finding(self, span, message=message, edits=edits, applicability=applicability)
+
+    def _relational(self, ctx: FileContext, statements: list[Node], index: int, fetch: RelationalFetch) -> Finding:
+        """`db.query.<parent>.findFirst({ where, with: { <relation>: … } })`, the guard on its row, then the
+        parent and each child list taken out of it."""
+        parent = fetch.parent
+        names = ", ".join(f"`{c.name}`" for c in fetch.children)
+        message = (
+            f"`{parent.name}` and its children {names} are read one after another ({len(fetch.children) + 1}"
+            f" statements): one relational query (`findFirst` with `with`) loads them together"
+        )
+        span = (parent.statement.start_byte, fetch.children[-1].statement.end_byte)
+        if fetch.display_only:
+            notes = tuple(f"declare {m}" for m in fetch.missing_relations)
+            message += " (not rewritten: " + "; ".join(fetch.display_only) + ")"
+            return ctx.finding(self, span, message=message, applicability=Applicability.DISPLAY_ONLY, notes=notes)
+        row = fresh_name(enclosing_function(statements[index]), statements[index], f"{parent.name}WithRelations")
+        query = ctx.render(
+            "fetch_then_fetch/relational.ts.j2",
+            parent.statement,
+            row=row,
+            handle=ctx.text(parent.chain.root),
+            table=parent.read.table.ts_name,
+            where=" ".join(ctx.text(parent.where).split()),
+            relations=[(c.relation, c.config) for c in fetch.children],
+        )
+        children = [(c.relation, c.name) for c in fetch.children]
+        rebuild = ctx.render(
+            "fetch_then_fetch/relational_rebuild.ts.j2",
+            fetch.guard,
+            row=row,
+            parent=parent.name,
+            children=children,
+            multiline=False,
+        )
+        if len(ctx.indent_at(fetch.guard)) + len(rebuild) > ctx.style.print_width:
+            rebuild = ctx.render(
+                "fetch_then_fetch/relational_rebuild.ts.j2",
+                fetch.guard,
+                row=row,
+                parent=parent.name,
+                children=children,
+                multiline=True,
+            )
+        newline = ctx.style.newline
+        edits = [
+            Edit(parent.statement.start_byte, parent.statement.end_byte, query),
+            Edit(fetch.guard_name.start_byte, fetch.guard_name.end_byte, row),
+            Edit(fetch.guard.end_byte, fetch.guard.end_byte, newline + ctx.indent_at(fetch.guard) + rebuild),
+            *statement_deletions(ctx.source, [c.statement for c in fetch.children]),
+        ]
+        reasons = ["drizzle decodes the children from JSON (Fix safety lists the column types that match)"]
+        if fetch.decoding:
+            reasons.append(f"{', '.join(fetch.decoding)} may decode differently")
+        drivers = {d.driver for d in ctx.vocabulary.drivers_of(parent.chain)}
+        if drivers - {"node-postgres"}:
+            reasons.append(f"the JSON decoding was checked for node-postgres, not {', '.join(sorted(drivers))}")
+        if fetch.read_past_exits:
+            reasons.append("children the original did not read when a statement between exited or failed are read")
+        message += " (unsafe: " + "; ".join(reasons) + ")"
+        return ctx.finding(self, span, message=message, edits=edits, applicability=Applicability.UNSAFE)

@@ -100,6 +100,7 @@ from dalfix.analysis.awaited import (
     read_is_bounded,
 )
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
+from dalfix.analysis.relational_fetches import folded_statements
 from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding, apply_edits
@@ -134,8 +135,17 @@ class SequentialAwaits(Rule):
         function = enclosing_function(block)
         guards_may_move = function is not None and not _catch_inspects_error(block, function)
         units: list[_Unit] = []
+        # Reads one relational query of DAL004's loads (a parent and its children), when DAL004 runs: one fix
+        # per pair, and one statement beats two concurrent ones.
+        folded: set[int] = set()
+        if any(rule.code == "DAL004" for rule in ctx.project.rules):
+            folded = folded_statements(ctx.project, ctx.parsed, ctx.vocabulary, analyzer, statements)
         index = 0
         while index < len(statements):
+            if statements[index].start_byte in folded:
+                units.append(_movable_unit(statements[index], analyzer, function, False))
+                index += 1
+                continue
             literal = literal_awaits(statements[index], analyzer)
             binding = awaited_binding(statements, index, analyzer) if literal is None else None
             if binding is not None and self._is_groupable(ctx, analyzer, binding):

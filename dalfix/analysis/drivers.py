@@ -115,6 +115,9 @@ class DriverInfo:
     # The module whose `drizzle(...)` call creates the handle (None when no call was followed); not compared:
     # two handles of one driver are the same driver wherever they are made.
     defined_in: Path | None = field(default=None, compare=False)
+    # Whether the drizzle() call passes a `schema` option (which `db.query.<table>` needs): None when not
+    # a drizzle() call dalfix read.
+    schema_option: bool | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> str:
@@ -175,7 +178,24 @@ def driver_of_call(parsed: ParsedFile, call: Node, module: str) -> DriverInfo:
     if url is not None and module in ("libsql", "libsql/node", "libsql/sqlite3"):
         connection = "synchronous" if url.group(1) == "file" else "pool"  # a local file, or a server
     evidence = f"drizzle-orm/{module} at {parsed.path.name}:{call.start_point.row + 1}"
-    return DriverInfo(driver, dialect, evidence, connection, parsed.path)
+    return DriverInfo(driver, dialect, evidence, connection, parsed.path, _passes_schema(parsed, args))
+
+
+def _passes_schema(parsed: ParsedFile, args: Node | None) -> bool | None:
+    """Whether a drizzle() call's options object has a `schema` key (`drizzle(pool, { schema })`,
+    `drizzle({ client, schema })`); None when an option is spread or not an object literal."""
+    options = [unwrap(a) for a in args.named_children if a.type != "comment"] if args is not None else []
+    objects = options if options and options[0].type == "object" else options[1:]
+    if any(o.type != "object" for o in objects):
+        return None  # options passed as a variable: not read
+    for obj in objects:
+        for pair in obj.named_children:
+            if pair.type == "spread_element":
+                return None
+            key = pair.child_by_field_name("key") if pair.type == "pair" else pair
+            if key is not None and parsed.text(key) == "schema":
+                return True
+    return False
 
 
 def _client_expression(parsed: ParsedFile, node: Node) -> Node | None:
