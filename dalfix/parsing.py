@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -313,11 +314,96 @@ def named_children_uncached(node: Node) -> list[Node]:
 
 
 def descendants_of_type(node: Node, *types: str) -> Iterator[Node]:
-    """Named descendants (and `node`) of the given types, in source order (a cursor walk, see `walk`)."""
+    """Named descendants (and `node`) of the given types, in source order (pre-order).
+
+    Found by a tree-sitter query (the tree is searched in C) when the node's grammar is known from its kind
+    id, else by a cursor walk (see `walk`); both give the same nodes in the same order."""
+    found = _query_descendants(node, types, preorder=True)
+    if found is not None:
+        yield from found
+        return
     wanted = set(types)
     for current in walk(node):
         if current.type in wanted and current.is_named:
             yield current
+
+
+def descendants_right_to_left(node: Node, *types: str) -> list[Node]:
+    """Named descendants (and `node`) of the given types in the order a stack walk visits them (pop a node,
+    push its named children in source order): a parent before its children, later siblings' subtrees first."""
+    found = _query_descendants(node, types, preorder=False)
+    if found is not None:
+        return found
+    wanted, out, stack = set(types), [], [node]
+    while stack:
+        current = stack.pop()
+        if current.type in wanted:
+            out.append(current)
+        stack.extend(named_children_uncached(current))
+    return out
+
+
+@cache
+def _kind_names(tsx: bool) -> tuple[str, ...]:
+    language = _language(tsx)
+    return tuple(language.node_kind_for_id(i) or "" for i in range(language.node_kind_count))
+
+
+def _grammar_of(node: Node) -> bool | None:
+    """True for a TSX node, False for a TypeScript one, None when its kind id does not tell (both grammars
+    number that kind alike, or neither does)."""
+    kind, name = node.kind_id, node.type
+    names_ts, names_tsx = _kind_names(False), _kind_names(True)
+    in_ts = kind < len(names_ts) and names_ts[kind] == name
+    in_tsx = kind < len(names_tsx) and names_tsx[kind] == name
+    return None if in_ts == in_tsx else in_tsx
+
+
+@lru_cache(maxsize=256)
+def _type_query(tsx: bool, types: tuple[str, ...]) -> tree_sitter.Query | None:
+    language = _language(tsx)
+    known = [t for t in dict.fromkeys(types) if language.id_for_node_kind(t, True) is not None]
+    if not known:
+        return None
+    return tree_sitter.Query(language, "[" + " ".join(f"({t})" for t in known) + "] @n")
+
+
+def _query_descendants(node: Node, types: tuple[str, ...], preorder: bool) -> list[Node] | None:
+    tsx = _grammar_of(node)
+    if tsx is None:
+        return None
+    query = _type_query(tsx, types)
+    if query is None:
+        return []
+    nodes = tree_sitter.QueryCursor(query).captures(node).get("n", [])
+    if preorder:
+        # Source order; of two nodes with one span, the ancestor (more descendants) first.
+        nodes.sort(key=lambda n: (n.start_byte, -n.end_byte, -n.descendant_count))
+    else:
+        nodes.sort(key=lambda n: (-n.end_byte, n.start_byte, -n.descendant_count))
+    if _VERIFY_QUERIES:
+        wanted = set(types)
+        expected = (
+            [n for n in walk(node) if n.type in wanted and n.is_named]
+            if preorder
+            else _stack_walk(node, wanted)
+        )
+        assert [(n.id, n.type) for n in nodes] == [(n.id, n.type) for n in expected], (types, node)
+    return nodes
+
+
+def _stack_walk(node: Node, wanted: set[str]) -> list[Node]:
+    out, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current.type in wanted:
+            out.append(current)
+        stack.extend(named_children_uncached(current))
+    return out
+
+
+# DALFIX_VERIFY_QUERIES=1: every query-based search is checked against the walk it replaces (tests, benches).
+_VERIFY_QUERIES = bool(os.environ.get("DALFIX_VERIFY_QUERIES"))
 
 
 @lru_cache(maxsize=4)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, SpanIndex, named_children_uncached, walk
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, SpanIndex, descendants_right_to_left, walk
 
 if TYPE_CHECKING:
     from dalfix.analysis.drivers import DriverInfo
@@ -223,9 +223,11 @@ class Vocabulary:
         vocab.db_names.update(configured)
         vocab.db_names.update(imported_handles or ())
         calls: list[Node] = []
-        stack = [parsed.root]
-        while stack:  # one walk over named nodes only
-            node = stack.pop()
+        # In the order of a stack walk over named nodes (declarations found first can make a later parameter's
+        # type a handle), found by one tree-sitter query.
+        for node in descendants_right_to_left(
+            parsed.root, "variable_declarator", "required_parameter", "optional_parameter", "call_expression"
+        ):
             kind = node.type
             if kind == "variable_declarator":
                 value = node.child_by_field_name("value")
@@ -243,7 +245,6 @@ class Vocabulary:
                 vocab._typed_parameter(node)
             elif kind == "call_expression":
                 calls.append(node)
-            stack.extend(named_children_uncached(node))  # the calls kept must not keep their subtrees' wrappers
         # Transaction callbacks need the db names first (`db.transaction(...)`), outer before inner
         # (`tx.transaction(...)` nests a savepoint inside one).
         for call in sorted(calls, key=lambda n: n.start_byte):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.drivers import DriverInfo, driver_of_call, driver_of_type, drizzle_driver_imports
 from dalfix.analysis.drizzle import DATABASE_TYPES, TRANSACTION_TYPES, unwrap
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, walk
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, walk
 
 if TYPE_CHECKING:
     from dalfix.analysis.summaries import Summaries
@@ -421,11 +421,10 @@ def _assignments_to(parsed: ParsedFile, name: str, within: Node | None = None) -
     cache = parsed.__dict__.setdefault("_dalfix_assignments", {})
     if None not in cache:
         by_name: dict[str, list[Node]] = {}
-        for node in walk(parsed.root):
-            if node.type == "assignment_expression":
-                left = node.child_by_field_name("left")
-                if left is not None and left.type == "identifier":
-                    by_name.setdefault(parsed.text(left), []).append(node)
+        for node in descendants_of_type(parsed.root, "assignment_expression"):
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                by_name.setdefault(parsed.text(left), []).append(node)
         cache[None] = by_name
     found = cache[None].get(name, [])
     if within is None:

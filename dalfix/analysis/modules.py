@@ -36,17 +36,28 @@ class ModuleResolver:
         self._resolved: dict[tuple[Path, str], Path | None] = {}
         self._aliases: dict[Path, PathAliases] = {}
         self._tsconfig_of_dir: dict[Path, Path | None] = {}
-        self._files: dict[Path, Path | None] = {}
+        self._files: dict[str, Path | None] = {}
+        self._listings: dict[str, dict[str, tuple[bool, bool]]] = {}
+        self._real_directories: dict[str, str] = {}
+        self._repository = str(self.workspace.repository_root)
+        self._repository_prefix = self._repository.rstrip(os.sep) + os.sep
+        self._real_repository_str = str(self._real_repository)
+        self._real_repository_prefix = self._real_repository_str.rstrip(os.sep) + os.sep
+        self._resolved_for_file: dict[tuple[Path, str], Path | None] = {}
         self.unresolved: dict[str, Path] = {}  # specifiers of the repository's own modules that did not resolve
 
     # ---- entry point ------------------------------------------------------------------------
     def resolve(self, importer: Path, specifier: str) -> Path | None:
+        by_file = (importer, specifier)
+        if by_file in self._resolved_for_file:  # asked again for the same file: no `importer.parent` to build
+            return self._resolved_for_file[by_file]
         key = (importer.parent, specifier)
         if key not in self._resolved:
             found = self._resolve(importer, specifier)
             self._resolved[key] = found
             if found is None and self._looks_internal(specifier):
                 self.unresolved.setdefault(specifier, importer)
+        self._resolved_for_file[by_file] = self._resolved[key]
         return self._resolved[key]
 
     def _looks_internal(self, specifier: str) -> bool:
@@ -236,22 +247,63 @@ class ModuleResolver:
             return None
         return path
 
-    def _as_file(self, base: Path) -> Path | None:
-        base = Path(os.path.normpath(base))
-        if base in self._files:
-            return self._files[base]
+    def _as_file(self, base: Path | str) -> Path | None:
+        """The source file an import of `base` names (`base` itself, with a source suffix, or its index), inside
+        the repository. With strings and one listing per directory: this runs for every import of every file."""
+        key = os.path.normpath(base)
+        if key in self._files:
+            return self._files[key]
         found = None
-        if base.is_relative_to(self.workspace.repository_root):
-            stem = re.sub(r"(\.d)?\.(m|c)?(j|t)sx?$", "", str(base))
-            candidates = [base] if base.suffix in SOURCE_SUFFIXES and not base.name.endswith(".d.ts") else []
-            candidates += [Path(stem + s) for s in SOURCE_SUFFIXES]
-            candidates += [Path(stem) / f"index{s}" for s in SOURCE_SUFFIXES]
+        if key == self._repository or key.startswith(self._repository_prefix):
+            stem = _SCRIPT_SUFFIX.sub("", key)
+            name = os.path.basename(key)
+            own = os.path.splitext(name)[1] in SOURCE_SUFFIXES and not name.endswith(".d.ts")
+            candidates = [key] if own else []
+            candidates += [stem + s for s in SOURCE_SUFFIXES]
+            candidates += [os.path.join(stem, f"index{s}") for s in SOURCE_SUFFIXES]
             for candidate in candidates:
-                if candidate.is_file() and not candidate.name.endswith(".d.ts") and self._inside(candidate):
-                    found = candidate
+                if not candidate.endswith(".d.ts") and self._is_file_inside(candidate):
+                    found = Path(candidate)
                     break
-        self._files[base] = found
+        self._files[key] = found
         return found
+
+    def _is_file_inside(self, path: str) -> bool:
+        """`Path(path).is_file()` and `_inside(path)`, for a normalised path inside the repository's tree."""
+        if not path.startswith(self._repository_prefix):
+            return False
+        directory, name = os.path.split(path)
+        entry = self._listing(directory).get(name)
+        if entry is None or not entry[0]:
+            return False
+        if entry[1]:  # a symlink: where it really leads
+            real = os.path.realpath(path)
+        else:
+            real_directory = self._real_directories.get(directory)
+            if real_directory is None:
+                real_directory = self._real_directories[directory] = os.path.realpath(directory)
+            real = os.path.join(real_directory, name)
+        return real == self._real_repository_str or real.startswith(self._real_repository_prefix)
+
+    def _listing(self, directory: str) -> dict[str, tuple[bool, bool]]:
+        """Names in a directory: (is a file, following symlinks; is a symlink). Empty when unreadable."""
+        found = self._listings.get(directory)
+        if found is None:
+            found = {}
+            try:
+                with os.scandir(directory) as entries:
+                    for entry in entries:
+                        try:
+                            found[entry.name] = (entry.is_file(), entry.is_symlink())
+                        except OSError:
+                            continue
+            except OSError:
+                pass
+            self._listings[directory] = found
+        return found
+
+
+_SCRIPT_SUFFIX = re.compile(r"(\.d)?\.(m|c)?(j|t)sx?$")
 
 
 def _has_subpaths(exports: dict) -> bool:  # type: ignore[type-arg]

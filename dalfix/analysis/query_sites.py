@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.drizzle import Link, QueryChain, unwrap
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, line_col, parse_file
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_right_to_left, line_col, parse_file
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
@@ -112,16 +112,20 @@ def application_files(project: Project) -> list[ParsedFile]:
     discovered = holder.get("_query_files")
     if discovered is None:
         discovered = holder["_query_files"] = _discover_query_files(root, project.config.max_file_size)
-    for path, parsed in discovered.items():
-        files.setdefault(path, parsed)
+    parsed_here: dict[Path, ParsedFile] = holder.setdefault("_query_parsed", {})
+    for path, source in discovered.items():
+        if path not in files:  # parsed only when the run did not parse it already
+            if path not in parsed_here:
+                parsed_here[path] = parse_file(path, source)
+            files[path] = parsed_here[path]
     return list(files.values())
 
 
-def _discover_query_files(root: Path, max_size: int) -> dict[Path, ParsedFile]:
+def _discover_query_files(root: Path, max_size: int) -> dict[Path, bytes]:
     from dalfix.analysis.handles import is_application_file
     from dalfix.discovery import Skipped, discover
 
-    found: dict[Path, ParsedFile] = {}
+    found: dict[Path, bytes] = {}
     for item in discover([root]):
         if isinstance(item, Skipped) or not is_application_file(item, root):
             continue
@@ -133,7 +137,7 @@ def _discover_query_files(root: Path, max_size: int) -> dict[Path, ParsedFile]:
             continue
         if len(source) > max_size or not any(n in source for n in NEEDLES):
             continue
-        found[item] = parse_file(item, source)
+        found[item] = source
     return found
 
 
@@ -154,12 +158,8 @@ def _collect(project: Project) -> list[QuerySite]:
 
 
 def _calls(root: Node) -> Iterator[Node]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "call_expression":
-            yield node
-        stack.extend(node.named_children)
+    """Every call, in the order of a stack walk (later siblings' subtrees first; the order sites are listed in)."""
+    yield from descendants_right_to_left(root, "call_expression")
 
 
 def _file_sites(project: Project, parsed: ParsedFile, calls: Counter[str]) -> Iterator[QuerySite]:
