@@ -175,3 +175,42 @@ def test_dalfix_toml_ignore_select_and_exclude_apply(tmp_path: Path) -> None:
 
     with _pytest.raises(ConfigError):
         run([tmp_path], RunOptions(rules=select_rules()))
+
+
+HELPER_PROJECT = {
+    "package.json": '{"name": "p", "dependencies": {"drizzle-orm": "0.44.0", "pg": "8.0.0"}}\n',
+    "src/client.ts": (
+        'import { drizzle } from "drizzle-orm/node-postgres";\nimport { Pool } from "pg";\n\n'
+        "export const database = drizzle(new Pool());\n"
+    ),
+    # No rule's needles: a run over the directory does not parse it for its own findings either.
+    "src/helpers.ts": (
+        'import { sql } from "drizzle-orm";\nimport { database } from "./client";\n\n'
+        "export function tableSize(table: string) {\n"
+        "  return database.execute(sql`select pg_total_relation_size(${table})`);\n}\n"
+    ),
+    "src/report.ts": (
+        'import { tableSize } from "./helpers";\n\n'
+        "export async function report(tables: string[]) {\n  const sizes = [];\n"
+        "  for (const table of tables) {\n    sizes.push(await tableSize(table));\n  }\n  return sizes;\n}\n"
+    ),
+}
+
+
+def test_findings_through_a_helper_do_not_depend_on_the_paths_passed(tmp_path: Path) -> None:
+    """A helper module outside the given paths is summarised with its handles followed, as when it is scanned
+    (the PR bot checks only the changed files)."""
+    from dalfix.rules import select_rules
+    from dalfix.runner import RunOptions, run
+
+    for name, text in HELPER_PROJECT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+
+    def found(*paths: Path) -> list[tuple[str, str, int]]:
+        result = run(list(paths), RunOptions(rules=select_rules()))
+        return [(f.path.name, x.rule, x.start) for f, x in result.findings]
+
+    whole = found(tmp_path)
+    assert [(name, rule) for name, rule, _ in whole] == [("report.ts", "DAL002")]
+    assert found(tmp_path / "src" / "report.ts") == whole

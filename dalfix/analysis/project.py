@@ -124,7 +124,9 @@ class Project:
         cache = self.__dict__.setdefault("_plain_vocabularies", {})
         cached = cache.get(parsed.path)
         if cached is None or cached.parsed is not parsed:
-            handles = set(self.summaries.file_handles(parsed)) if parsed.path in self.files else set()
+            # Also for a module outside the run (a helper the checked files import): its summary must not depend
+            # on which paths were passed (`dalfix check src/a.ts` finds what `dalfix check .` finds there).
+            handles = set(self.summaries.file_handles(parsed))
             facts = self.handle_facts(parsed)
             cached = cache[parsed.path] = Vocabulary.build(parsed, ("db", *self.config.db_handles), handles, facts)
         return cached
@@ -144,7 +146,7 @@ class Project:
         facts.created_drivers = self.created_driver_names
         if self.config.driver:
             facts.configured_drivers = frozenset(self.drivers_for(parsed))
-        info = self.summaries.module(parsed.path) if parsed.path in self.files else None
+        info = self.summaries.module(parsed.path)
         names = [*info.declarations, *info.imports] if info is not None else []
         for name in names:
             value = self.summaries.handles.binding(parsed.path, name)
