@@ -383,11 +383,7 @@ def _query_descendants(node: Node, types: tuple[str, ...], preorder: bool) -> li
         nodes.sort(key=lambda n: (-n.end_byte, n.start_byte, -n.descendant_count))
     if _VERIFY_QUERIES:
         wanted = set(types)
-        expected = (
-            [n for n in walk(node) if n.type in wanted and n.is_named]
-            if preorder
-            else _stack_walk(node, wanted)
-        )
+        expected = [n for n in walk(node) if n.type in wanted and n.is_named] if preorder else _stack_walk(node, wanted)
         assert [(n.id, n.type) for n in nodes] == [(n.id, n.type) for n in expected], (types, node)
     return nodes
 
