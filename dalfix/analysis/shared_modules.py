@@ -76,14 +76,17 @@ def import_specifier(project: Project, importer: ParsedFile, target: Path) -> st
         if resolved is not None:
             internal.append((specifier, resolved))
     relative = [s for s, _ in internal if s.startswith(".")]
-    aliased = [(s, p) for s, p in internal if not s.startswith(".") and "node_modules" not in p.parts]
+    patterns = [pattern.partition("*") for pattern, _ in resolver.aliases_for(importer.path.parent).paths]
+    aliased = [  # through tsconfig `paths` (a workspace package's name is not a path alias)
+        s for s, _ in internal if any(s.startswith(prefix) if star else s == prefix for prefix, star, _ in patterns)
+    ]
     extension = _extension(project, importer, [s for s, _ in internal])
     stem = SOURCE_SUFFIX.sub("", str(target))
     alias = _alias_for(project, importer.path, Path(stem))
     # The importer's way of reaching the target's directory decides; else the way it reaches most modules.
     same_directory = [s for s, p in internal if p.parent == target.parent]
     use_alias = alias is not None and (
-        any(not s.startswith(".") for s in same_directory) if same_directory else len(aliased) > len(relative)
+        any(s in aliased for s in same_directory) if same_directory else len(aliased) > len(relative)
     )
     if use_alias and alias is not None:
         return alias + extension
