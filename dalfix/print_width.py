@@ -34,6 +34,8 @@ class FormatterSettings:
     tab_width: int = DEFAULT_TAB_WIDTH
     # "prettier" or "biome" when their configuration decides the width; None for .editorconfig or the default.
     formatter: str | None = None
+    # Whether the formatter ends broken call arguments with a comma (Prettier 3 and Biome: "all", the default).
+    trailing_commas: bool = True
 
 
 def print_width_for(path: Path) -> int:
@@ -98,31 +100,51 @@ def _prettier_settings(folder: Path) -> FormatterSettings | None:
             continue
         data = _json(text)
         if isinstance(data, dict):
-            return _prettier_from(data)
+            return _prettier_from(data, folder)
         if isinstance(data, str):
             return None  # a shared configuration package: its width is not here
         match = re.search(r"^\s*printWidth\s*:\s*(\d+)\s*$", text, re.M)  # YAML
         tab = re.search(r"^\s*tabWidth\s*:\s*(\d+)\s*$", text, re.M)
+        comma = re.search(r"^\s*trailingComma\s*:\s*[\"']?(\w+)", text, re.M)
         return FormatterSettings(
             int(match.group(1)) if match else FORMATTER_DEFAULT_WIDTH,
             int(tab.group(1)) if tab else DEFAULT_TAB_WIDTH,
             "prettier",
+            _prettier_argument_commas(comma.group(1) if comma else None, folder),
         )
     manifest = _read(folder / "package.json")
     if manifest is not None and '"prettier"' in manifest:
         data = _json(manifest)
         prettier = data.get("prettier") if isinstance(data, dict) else None
         if isinstance(prettier, dict):
-            return _prettier_from(prettier)
+            return _prettier_from(prettier, folder)
     return None
 
 
-def _prettier_from(data: dict) -> FormatterSettings:  # type: ignore[type-arg]
+def _prettier_from(data: dict, folder: Path) -> FormatterSettings:  # type: ignore[type-arg]
+    comma = data.get("trailingComma")
     return FormatterSettings(
         _positive_int(data.get("printWidth")) or FORMATTER_DEFAULT_WIDTH,
         _positive_int(data.get("tabWidth")) or DEFAULT_TAB_WIDTH,
         "prettier",
+        _prettier_argument_commas(comma if isinstance(comma, str) else None, folder),
     )
+
+
+def _prettier_argument_commas(setting: str | None, folder: Path) -> bool:
+    """Whether Prettier ends broken call arguments with a comma: `trailingComma: "all"`, the default of
+    Prettier 3; Prettier 1 and 2 (asked for in the package.json beside the settings) default to "es5"."""
+    if setting is not None:
+        return setting == "all"
+    manifest = _json(_read(folder / "package.json") or "null")
+    if isinstance(manifest, dict):
+        for section in ("devDependencies", "dependencies"):
+            deps = manifest.get(section)
+            spec = deps.get("prettier") if isinstance(deps, dict) else None
+            major = re.match(r"\D*(\d+)", spec) if isinstance(spec, str) else None
+            if major is not None:
+                return int(major.group(1)) >= 3
+    return True
 
 
 def _biome_settings(folder: Path) -> FormatterSettings | None:
@@ -136,8 +158,9 @@ def _biome_settings(folder: Path) -> FormatterSettings | None:
         sections: list[dict] = [section for section in candidates if isinstance(section, dict)]  # type: ignore[type-arg]
         width = next((w for w in (_positive_int(x.get("lineWidth")) for x in sections) if w), None)
         tab = next((w for w in (_positive_int(x.get("indentWidth")) for x in sections) if w), None)
-        # Biome's defaults: lineWidth 80, indentWidth 2.
-        return FormatterSettings(width or FORMATTER_DEFAULT_WIDTH, tab or DEFAULT_TAB_WIDTH, "biome")
+        commas = next((c for c in (x.get("trailingCommas", x.get("trailingComma")) for x in sections) if c), "all")
+        # Biome's defaults: lineWidth 80, indentWidth 2, trailingCommas "all".
+        return FormatterSettings(width or FORMATTER_DEFAULT_WIDTH, tab or DEFAULT_TAB_WIDTH, "biome", commas == "all")
     return None
 
 
@@ -271,3 +294,76 @@ def _skip_string(line: str, i: int) -> int:
             return j + 1
         j += 1
     return -1  # unterminated on this line (a multi-line template literal): leave the line alone
+
+
+# `callee(` at the start of a line: a name or member path (`inArray`, `sql.join`), a chain link (`.where`),
+# optionally after `await `, `return ` or a property key (`where: `).
+_CALL_HEAD = re.compile(r"(?:(?:await|return) |[A-Za-z_$][\w$]*: )?\.?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+
+
+def break_call_arguments(
+    line: str, unit: str, width: int, tab_width: int = DEFAULT_TAB_WIDTH, trailing_comma: bool = True
+) -> list[str]:
+    """`line` with its outermost call's arguments one per line, as Prettier and Biome print a call that does not
+    fit (`inArray(a, b),` -> `inArray(` / `a,` / `b,` / `),`), and each argument line treated the same way; else
+    `[line]`. Only a line that is one call and closing punctuation is broken, never one whose arguments the
+    formatters hug instead (a function, an object or array literal, a template literal) or that holds a comment."""
+    if display_width(line, tab_width) <= width:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    body = line[len(indent) :]
+    head = _CALL_HEAD.match(body)
+    if head is None or head.end() >= len(body) or body[head.end()] != "(" or "//" in body or "/*" in body:
+        return [line]
+    close, commas = _matching_paren(body, head.end())
+    tail = body[close + 1 :] if close >= 0 else ""
+    if close < 0 or not re.fullmatch(r"[,;)\]}]*", tail):
+        return [line]
+    bounds = [head.end(), *commas, close]
+    arguments = [body[a + 1 : b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
+    if arguments and not arguments[-1]:
+        arguments.pop()  # the source's own trailing comma
+    if not arguments or any(_hugged(a) for a in arguments):
+        return [line]
+    out = [indent + body[: head.end() + 1]]
+    for number, argument in enumerate(arguments):
+        last = number == len(arguments) - 1
+        inner = indent + unit + argument + ("," if trailing_comma or not last else "")
+        out.extend(break_call_arguments(inner, unit, width, tab_width, trailing_comma))
+    out.append(indent + ")" + tail)
+    return out
+
+
+def _hugged(argument: str) -> bool:
+    """An argument the formatters may keep on the call's line while breaking inside it, or one dalfix does not
+    split safely (a comparison `<`/`>` may be a type argument list)."""
+    return (
+        not argument
+        or argument[0] in "{[`("
+        or "=>" in argument
+        or re.match(r"(async )?function\b", argument) is not None
+        or "<" in argument
+        or ">" in argument
+    )
+
+
+def _matching_paren(text: str, start: int) -> tuple[int, list[int]]:
+    """(index of the `)` closing the `(` at `start`, positions of the commas directly inside), or (-1, [])."""
+    depth, commas, i = 0, list[int](), start
+    while i < len(text):
+        char = text[i]
+        if char in "'\"`":
+            i = _skip_string(text, i)
+            if i < 0:
+                return -1, []
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return (i, commas) if char == ")" else (-1, [])
+        elif char == "," and depth == 1:
+            commas.append(i)
+        i += 1
+    return -1, []

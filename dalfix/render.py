@@ -16,6 +16,7 @@ from dalfix.print_width import (
     DEFAULT_PRINT_WIDTH,
     DEFAULT_TAB_WIDTH,
     FormatterSettings,
+    break_call_arguments,
     display_width,
     formatter_settings_for,
     wrap_long_line,
@@ -37,6 +38,7 @@ class SourceStyle:
     # "prettier" / "biome" when the project's formatter configuration was found: generated code then follows
     # their layout where dalfix knows it (see `fits`); None keeps the source's own line breaks.
     formatter: str | None = None
+    trailing_commas: bool = True  # the formatter ends broken call arguments with a comma
 
     @classmethod
     def detect(cls, source: bytes, root: Node | None = None, path: Path | None = None) -> SourceStyle:
@@ -54,6 +56,7 @@ class SourceStyle:
             settings.width,
             settings.tab_width,
             settings.formatter,
+            settings.trailing_commas,
         )
 
     def fits(self, line: str) -> bool:
@@ -150,15 +153,27 @@ def render_template(name: str, style: SourceStyle, indent: str, **variables: obj
     text = template.render(i=style.indent_unit, q=style.quote, semi=";" if style.semicolons else "", **variables)
     text = text.replace("\r\n", "\n").rstrip("\n")
     lines = text.split("\n")
-    out = wrap_long_line(indent + lines[0], style.indent_unit, style.print_width, style.tab_width)
+    out = _to_width(indent + lines[0], style)
     out[0] = out[0][len(indent) :]  # the first line lands at the insertion column already
     for line in lines[1:]:
-        out.extend(
-            wrap_long_line(indent + line, style.indent_unit, style.print_width, style.tab_width)
-            if line.strip()
-            else [""]
-        )
+        out.extend(_to_width(indent + line, style) if line.strip() else [""])
     return style.newline.join(out)
+
+
+def _to_width(line: str, style: SourceStyle) -> list[str]:
+    """A generated line broken to the print width: a method chain before its calls; then, where the project's
+    formatter is known, a call that still does not fit with its arguments one per line (a node's text moved one
+    level deeper may no longer fit where it did)."""
+    lines = wrap_long_line(line, style.indent_unit, style.print_width, style.tab_width)
+    if style.formatter is None:
+        return lines
+    return [
+        piece
+        for each in lines
+        for piece in break_call_arguments(
+            each, style.indent_unit, style.print_width, style.tab_width, style.trailing_commas
+        )
+    ]
 
 
 def reindent(text: str, from_indent: str, to_indent: str) -> str:

@@ -11,6 +11,7 @@ from dalfix.parsing import count_errors, parse_file
 from dalfix.print_width import (
     DEFAULT_PRINT_WIDTH,
     FormatterSettings,
+    break_call_arguments,
     formatter_settings_for,
     print_width_for,
     wrap_long_line,
@@ -141,6 +142,11 @@ def test_generated_lines_in_fixture_outputs_fit_or_cannot_wrap(tmp_path: Path) -
         ({"biome.json": '{ "javascript": { "formatter": { "indentWidth": 3, "lineWidth": 100 } } }'},
          FormatterSettings(100, 3, "biome")),
         ({".editorconfig": "[*]\nmax_line_length = 90\n"}, FormatterSettings(90, 2, None)),
+        ({".prettierrc": '{ "trailingComma": "es5" }'}, FormatterSettings(80, 2, "prettier", False)),
+        ({".prettierrc": "{}", "package.json": '{ "devDependencies": { "prettier": "^2.8.0" } }'},
+         FormatterSettings(80, 2, "prettier", False)),  # Prettier 2's default is "es5"
+        ({"biome.json": '{ "javascript": { "formatter": { "trailingCommas": "none" } } }'},
+         FormatterSettings(80, 2, "biome", False)),
     ],
 )  # fmt: skip
 def test_formatter_settings(files, settings, tmp_path) -> None:
@@ -158,3 +164,40 @@ def test_a_tab_counts_as_the_formatters_tab_width() -> None:
     assert len(line) == 77
     assert wrap_long_line(line, "\t", 79, tab_width=1) == [line]
     assert len(wrap_long_line(line, "\t", 79, tab_width=2)) > 1
+
+
+def test_a_call_that_no_longer_fits_gets_its_arguments_one_per_line() -> None:
+    # 80 columns at five tabs (Biome leaves it), 82 at six: Biome breaks the arguments, with a trailing comma.
+    line = "\t" * 6 + "inArray(organizations.id, spaceIds as Organisation.OrganisationId[]),"
+    assert break_call_arguments(line[1:], "\t", 80) == [line[1:]]
+    assert break_call_arguments(line, "\t", 80) == [
+        "\t" * 6 + "inArray(",
+        "\t" * 7 + "organizations.id,",
+        "\t" * 7 + "spaceIds as Organisation.OrganisationId[],",
+        "\t" * 6 + "),",
+    ]
+    # An argument that still does not fit is broken the same way; without trailing commas the last has none.
+    nested = "    .where(eq(someVeryLongTableName.someVeryLongColumnName, anotherVeryLongValueName))"
+    assert break_call_arguments(nested, "  ", 60, trailing_comma=False) == [
+        "    .where(",
+        "      eq(",
+        "        someVeryLongTableName.someVeryLongColumnName,",
+        "        anotherVeryLongValueName",
+        "      )",
+        "    )",
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "      inArray(t.id, [firstIdentifier, secondIdentifier, thirdIdentifier, fourth]),",  # array: hugged
+        "      rows.map((row) => row.someVeryLongPropertyName.anotherVeryLongPropertyName),",  # arrow: hugged
+        "      values({ firstProperty: firstValue, secondProperty: secondValueThatIsLong }),",  # object: hugged
+        "      const total = computeTotalOf(firstVeryLongArgumentName, secondVeryLongArgument);",  # not one call
+        "      count(firstVeryLongArgumentName, secondVeryLongArgument), // a trailing comment",
+        "      sql<number>(firstVeryLongArgumentName, secondVeryLongArgumentName, thirdOne),",  # type arguments
+    ],
+)
+def test_calls_the_formatters_print_otherwise_are_left_alone(line: str) -> None:
+    assert break_call_arguments(line, "  ", 60) == [line]

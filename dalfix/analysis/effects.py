@@ -126,6 +126,12 @@ PURE_METHODS = frozenset(
 )
 
 
+# Methods of a SQL fragment (`sql\`…\``, `count()`, …) that return a fragment and send nothing.
+SQL_FRAGMENT_METHODS = frozenset({"as", "mapWith", "inlineParams", "getSQL"})
+# Static helpers of drizzle's `sql` tag that build a fragment.
+SQL_TAG_METHODS = frozenset({"raw", "join", "empty", "identifier", "placeholder", "param"})
+
+
 # Logging: `console.<m>(…)`, `logger.<m>(…)`, `log.<m>(…)`, `fooLogger.<m>(…)`, `this.logger.<m>(…)`.
 LOG_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace"})
 LOGGER_NAME = re.compile(r"^(console|log|logger|[A-Za-z_$][\w$]*Logger)$")
@@ -404,6 +410,8 @@ class EffectAnalyzer:
                 return "none", False
         elif function.type == "member_expression":
             obj, prop = function.child_by_field_name("object"), function.child_by_field_name("property")
+            if obj is not None and prop is not None and self._is_sql_fragment_method(unwrap(obj), self.text(prop)):
+                return "none", False  # sql`count(*)`.as("n"), sql`…`.mapWith(Number), sql.raw("…"), sql.join(…)
             if (
                 obj is not None
                 and prop is not None
@@ -426,6 +434,33 @@ class EffectAnalyzer:
                 if receiver is not None and self.vocabulary.query_chain(receiver) is None:
                     return "none", False
         return "unknown", False
+
+    def _is_sql_fragment_method(self, receiver: Node, method: str) -> bool:
+        """A method of drizzle's `sql` tag or of a SQL fragment it (or another SQL builder) made: building the
+        fragment sends nothing and changes nothing (`.as` names it, `.mapWith` sets its decoder)."""
+        if receiver.type == "identifier":
+            return method in SQL_TAG_METHODS and self._is_drizzle_builder(receiver, "sql")
+        if receiver.type != "call_expression" or method not in SQL_FRAGMENT_METHODS:
+            return False
+        function = receiver.child_by_field_name("function")
+        function = unwrap(function) if function is not None else None
+        if function is None:
+            return False
+        if function.type == "identifier":
+            return self.text(function) in SQL_BUILDERS and self._is_drizzle_builder(function, self.text(function))
+        if function.type == "member_expression":
+            obj, prop = function.child_by_field_name("object"), function.child_by_field_name("property")
+            return obj is not None and prop is not None and self._is_sql_fragment_method(unwrap(obj), self.text(prop))
+        return False
+
+    def _is_drizzle_builder(self, name_node: Node, name: str) -> bool:
+        """Whether the identifier `name` is drizzle-orm's SQL builder of that name (imported, or re-exported)."""
+        if self.text(name_node) != name:
+            return False
+        imported = self.imports.get(name)
+        if imported is None or imported[1] != name:
+            return False
+        return self.drizzle_module(imported[0]) or self._reexports_drizzle(name)
 
     # ---- logging and local mutations (movable, not pure) --------------------------------------
     def is_logging_call(self, call: Node) -> bool:

@@ -317,8 +317,18 @@ class Project:
 
     @cached_property
     def project_driver_concurrency(self) -> bool | None:
-        """From every drizzle() handle in the scanned files, else package.json: pool (True), serial (False)."""
-        drivers = [d for parsed in self.files.values() for d in self.summaries.file_handles(parsed).values()]
+        """From the drizzle() handles the scanned application files name, else package.json: pool (True),
+        serial (False). Tests, seeds and scripts do not decide (a test suite on PGlite says nothing about the
+        pool the application's data-access functions are handed), nor does a test-only candidate of a handle
+        chosen at runtime (`NODE_ENV === "test" ? pglite : pool`)."""
+        from dalfix.analysis.handles import is_application_file
+
+        drivers = [
+            self._created_only(d)
+            for path, parsed in self.files.items()
+            if is_application_file(path, self.workspace.root)
+            for d in self.summaries.file_handles(parsed).values()
+        ]
         known = {d.concurrent for d in drivers if d.concurrent is not None}
         if len(known) == 1:
             return known.pop()
