@@ -8,7 +8,9 @@ Each `await` waits a full round trip before the next query is even sent. Reads t
 each other can run at the same time on separate pool connections, so the block waits for the slowest
 read instead of the sum of all of them (measured 1.9× for four reads on a `pg.Pool(10)`).
 
-Reads are grouped by dependency: a read that needs an earlier result stays after it. Conditional reads
+A read is a Drizzle query, or a call of a project function whose summary is a read (also one curried on its
+handle, `getUser(db)(id)`, unless the handle handed to it is a transaction or a single connection). Reads are
+grouped by dependency: a read that needs an earlier result stays after it. Conditional reads
 (`const p = c ? await q : null`, `let x = null; if (c) { [x] = await q; }`) join a group when their
 condition is known before it. Reads may be separated by pure statements, logging (`console.*`, a
 `logger`/`log`/`*Logger`/`this.logger` call with pure arguments), calls that fill a collection the
@@ -114,6 +116,10 @@ UNKNOWN_DRIVER_NOTE = (
 )
 
 
+# Handles on which `Promise.all` gains nothing or is not allowed (one connection, or a transaction).
+NOT_PARALLEL = frozenset({"single-connection", "synchronous", "transaction", "maybe-transaction"})
+
+
 class SequentialAwaits(Rule):
     code = "DAL001"
     name = "sequential-awaits"
@@ -213,7 +219,11 @@ class SequentialAwaits(Rule):
         if chain is not None:
             serial = chain.handle_kind in ("single-connection", "synchronous")  # Promise.all gains nothing
             return chain.kind == "read" and chain.handle == "db" and not serial
-        return analyzer.call_effect(query) == ("read", True) if query.type == "call_expression" else False
+        if query.type != "call_expression" or analyzer.call_effect(query) != ("read", True):
+            return False
+        # A helper handed its handle (`getUser(db)(…)`, `countRows(client, id)`): not one known to be serial or a
+        # transaction (one connection either way).
+        return not any(k in NOT_PARALLEL for k in _passed_handle_kinds(ctx, query))
 
     def _finding(self, ctx, analyzer, units, group, moved) -> Finding:  # type: ignore[no-untyped-def]
         members, moved_past = [units[i] for i in group], [units[i] for i in moved]
@@ -356,6 +366,20 @@ class SequentialAwaits(Rule):
             multiline=multiline,
         )
         return reindent(text, "", unit)  # continuation lines sit one level inside the array
+
+
+def _passed_handle_kinds(ctx: FileContext, call: Node) -> list[str]:
+    """The kinds of the handles a call passes: its arguments, and a curried helper's first call's (`f(db)(p)`)."""
+    kinds: list[str] = []
+    current: Node | None = call
+    while current is not None and current.type == "call_expression":
+        args = current.child_by_field_name("arguments")
+        for argument in args.named_children if args is not None else []:
+            kind = ctx.vocabulary.passed_handle_kind(argument)
+            if kind is not None:
+                kinds.append(kind)
+        current = current.child_by_field_name("function")
+    return kinds
 
 
 def _reassigned_later(analyzer: EffectAnalyzer, binding: AwaitedBinding, last: Node) -> bool:

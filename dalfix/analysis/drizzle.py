@@ -390,6 +390,16 @@ class Vocabulary:
             drivers = frozenset(d for d in drivers if d.driver in self.created_drivers) or drivers
         return kind_of_drivers(drivers)
 
+    def passed_handle_kind(self, node: Node) -> HandleKind | None:
+        """What an argument is when it names a handle (`getUser(db)(…)`, `countRows(tx, id)`): its kind, else None."""
+        node = unwrap(node)
+        if node.type not in ("identifier", "member_expression", "this"):
+            return None
+        which = self.handle_kind(node, node)
+        if which is None and node.type == "member_expression" and self.parsed.text(node) in self.db_names:
+            which = "db"  # `ctx.db`, `this.db`
+        return self._kind_of(node, node, which) if which is not None else None
+
     def inside_transaction(self, node: Node) -> bool:
         """True inside a `.transaction(...)` callback or a function taking a transaction parameter."""
         return self._within("transaction_scopes", ANY_NAME, node.start_byte) or self._within(

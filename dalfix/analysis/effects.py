@@ -137,6 +137,8 @@ LOG_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace"})
 LOGGER_NAME = re.compile(r"^(console|log|logger|[A-Za-z_$][\w$]*Logger)$")
 # Methods that change a collection in place (a local array, Set, Map or object the function made).
 COLLECTION_MUTATORS = frozenset({"push", "unshift", "add", "set", "delete", "clear"})
+# Methods that read a collection (a local Map or Set the function made).
+COLLECTION_READERS = frozenset({"has", "get", "keys", "values", "entries", "forEach"})
 # Initial values of a local collection: `[]`, `{}`, `new Set(…)`, `new Map(…)`, `new Array(…)`.
 COLLECTION_CONSTRUCTORS = frozenset({"Set", "Map", "Array", "WeakSet", "WeakMap"})
 
@@ -177,6 +179,7 @@ class EffectAnalyzer:
         from dalfix.imports import imported_names
 
         self.imports = imported_names(parsed)
+        self._summarized: Node | None = None  # the function `summary_effects` is summarizing
 
     # ---- names -------------------------------------------------------------------------------
     def text(self, node: Node) -> str:
@@ -422,6 +425,16 @@ class EffectAnalyzer:
                 return "none", False  # `orderBy: (t, ops) => ops.desc(t.at)`
         if name in PURE_GLOBAL_CALLS:
             return "none", False
+        if self._summarized is not None and function.type == "member_expression":
+            prop, receiver = function.child_by_field_name("property"), function.child_by_field_name("object")
+            if (
+                prop is not None
+                and receiver is not None
+                and unwrap(receiver).type == "identifier"
+                and self.text(prop) in COLLECTION_MUTATORS | COLLECTION_READERS
+                and self._fresh_collection(self.text(unwrap(receiver)), self._summarized)
+            ):
+                return "none", False
         if self.summaries is not None:
             summarized = self.summaries.call_effect(self.parsed, call)
             if summarized is not None:
@@ -551,6 +564,26 @@ class EffectAnalyzer:
         return name if self._owned_collection(name, function) else None
 
     def _owned_collection(self, name: str, function: Node) -> bool:
+        if not self._fresh_collection(name, function):
+            return False
+        # Never stored where another name could see it change (`const y = x`, `{ x }`, `[x]`, `o.p = x`);
+        # uses as a receiver or an argument read it where they stand, which the caller orders.
+        for use in _descendants(function, "identifier", "shorthand_property_identifier"):
+            if self.text(use) != name:
+                continue
+            parent = use.parent
+            if use.type == "shorthand_property_identifier" or parent is None:
+                return False
+            if parent.type == "variable_declarator" and parent.child_by_field_name("value") == use:
+                return False
+            if parent.type == "assignment_expression" and parent.child_by_field_name("right") == use:
+                return False
+            if parent.type in ("pair", "array"):
+                return False
+        return True
+
+    def _fresh_collection(self, name: str, function: Node) -> bool:
+        """`name` is declared once in `function`, `const`, as a new collection: `[]`, `{}`, `new Map(…)`, …"""
         declared = False
         for declarator in _descendants(function, "variable_declarator"):
             target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
@@ -571,23 +604,7 @@ class EffectAnalyzer:
             elif value.type not in ("array", "object") or not self.effects(value).pure:
                 return False
             declared = True
-        if not declared:
-            return False
-        # Never stored where another name could see it change (`const y = x`, `{ x }`, `[x]`, `o.p = x`);
-        # uses as a receiver or an argument read it where they stand, which the caller orders.
-        for use in _descendants(function, "identifier", "shorthand_property_identifier"):
-            if self.text(use) != name:
-                continue
-            parent = use.parent
-            if use.type == "shorthand_property_identifier" or parent is None:
-                return False
-            if parent.type == "variable_declarator" and parent.child_by_field_name("value") == use:
-                return False
-            if parent.type == "assignment_expression" and parent.child_by_field_name("right") == use:
-                return False
-            if parent.type in ("pair", "array"):
-                return False
-        return True
+        return declared
 
     def effects(self, node: Node) -> Effects:
         db: DbEffectKind = "none"
@@ -659,6 +676,16 @@ class EffectAnalyzer:
             conditional=conditional,
             by_summary=by_summary,
         )
+
+    def summary_effects(self, function: Node) -> Effects:
+        """`effects_of_body` for a function summary: what a call of `function` does to the world outside it. Filling
+        or reading a collection the call itself creates (`const byId = new Map()` … `byId.set(k, v)`) is invisible
+        there, whatever it does to the order of the function's own statements."""
+        outer, self._summarized = self._summarized, function
+        try:
+            return self.effects_of_body(function)
+        finally:
+            self._summarized = outer
 
     def effects_of_body(self, function: Node) -> Effects:
         body = function.child_by_field_name("body")

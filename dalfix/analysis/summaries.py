@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from dalfix.analysis.project import Project
 
 MAX_DEPTH = 8
+RETURNED = "()"  # suffix of a summary name: the function the named one returns (`getUser()` of `getUser(db)(…)`)
 
 
 @dataclass
@@ -275,6 +276,12 @@ class Summaries:
         function = unwrap(function)
         if function.type == "identifier":
             return self._top_level(parsed.path, parsed.text(function))
+        if function.type == "call_expression":
+            # `getUser(db)({ id })`: a curried helper; the call runs the function its first call returns.
+            outer = self.callee(parsed, function)
+            if outer is None or outer[1].endswith(RETURNED) or self.function_node(*outer) is None:
+                return None
+            return (outer[0], outer[1] + RETURNED) if self.function_node(outer[0], outer[1] + RETURNED) else None
         if function.type != "member_expression":
             return None
         obj = function.child_by_field_name("object")
@@ -317,6 +324,9 @@ class Summaries:
         return self._function_node(info, qualified)
 
     def _function_node(self, info: ModuleInfo, qualified: str) -> Node | None:
+        if qualified.endswith(RETURNED):
+            outer = self._function_node(info, qualified.removesuffix(RETURNED))
+            return _returned_function(outer) if outer is not None else None
         owner, _, member = qualified.partition(".")
         node = info.declarations.get(owner)
         if node is None:
@@ -357,7 +367,7 @@ class Summaries:
         self._in_progress.add(key)
         try:
             analyzer = self.project.analyzer_for(info.parsed, self.project.vocabulary_for(info.parsed))
-            effect = analyzer.effects_of_body(node).db
+            effect = analyzer.summary_effects(node).db
         finally:
             self._in_progress.discard(key)
         self._effects[key] = effect
@@ -379,6 +389,19 @@ class Summaries:
                 elif self.function_node(path, name) is not None:
                     self.function_effect(path, name)
         return dict(self._effects)
+
+
+def _returned_function(function: Node) -> Node | None:
+    """The function `function` returns, when that is all it does: `(db) => async (p) => …` or a body that is one
+    `return async (p) => …` statement (a curried data-access helper)."""
+    body = function.child_by_field_name("body")
+    if body is not None and body.type == "statement_block":
+        statements = [c for c in body.named_children if c.type != "comment"]
+        if len(statements) != 1 or statements[0].type != "return_statement" or not statements[0].named_children:
+            return None
+        body = statements[0].named_children[0]
+    body = unwrap(body) if body is not None else None
+    return body if body is not None and body.type in FUNCTION_TYPES else None
 
 
 def _enclosing_class(node: Node) -> Node | None:
