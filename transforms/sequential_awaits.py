@@ -17,7 +17,9 @@ condition is known before it. Reads may be separated by pure statements, logging
 function declares (`ids.push(x)`, `seen.add(id)` on a local `const ids = []`, `new Set()`, `new Map()`
 that no grouped read reads) and guards: `if (c) throw new E(…)` or `if (c) return v;` with a pure
 condition and a pure value (the branch may log first). Everything moved past keeps its order, after
-the `Promise.all`. No fix is offered inside a transaction callback (one connection), on
+the `Promise.all`. Reads never move across a clock reading (`Date.now()`, `new Date()`,
+`performance.now()`: a duration measured around a read would measure nothing). No fix is offered inside a
+transaction callback (one connection), on
 single-connection drivers (one `pg.Client`, PGlite, better-sqlite3, bun:sqlite), across writes, calls
 dalfix cannot classify or other exits; never for a read whose query reads what a guard before it
 checks (`if (!input.orgId) throw …` then `eq(t.id, input.orgId)`), past a guard with another effect
@@ -452,6 +454,8 @@ def _with_names(ctx: FileContext, literal: LiteralAwaits, names: list[str]) -> s
 
 def _movable_unit(statement: Node, analyzer: EffectAnalyzer, function: Node | None, guards_may_move: bool) -> _Unit:
     effects = analyzer.effects(statement)
+    if analyzer.samples_clock(statement):
+        return _Unit([statement], None, effects)  # `const t0 = Date.now()`: a read moved above it is not timed
     if effects.pure:
         return _Unit([statement], None, effects, movable=True)
     guard = guard_of(statement, analyzer) if guards_may_move else None

@@ -137,6 +137,8 @@ LOG_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace"})
 LOGGER_NAME = re.compile(r"^(console|log|logger|[A-Za-z_$][\w$]*Logger)$")
 # Methods that change a collection in place (a local array, Set, Map or object the function made).
 COLLECTION_MUTATORS = frozenset({"push", "unshift", "add", "set", "delete", "clear"})
+# Calls that read the clock.
+CLOCK_CALLS = frozenset({"Date.now", "performance.now", "process.hrtime", "process.hrtime.bigint", "process.uptime"})
 # Methods that read a collection (a local Map or Set the function made).
 COLLECTION_READERS = frozenset({"has", "get", "keys", "values", "entries", "forEach"})
 # Initial values of a local collection: `[]`, `{}`, `new Set(…)`, `new Map(…)`, `new Array(…)`.
@@ -676,6 +678,21 @@ class EffectAnalyzer:
             conditional=conditional,
             by_summary=by_summary,
         )
+
+    def samples_clock(self, node: Node) -> bool:
+        """Whether `node` reads the clock (`Date.now()`, `new Date()`, `performance.now()`, `process.hrtime`): pure,
+        but what it reads depends on when it runs, so a query must not move across it (a duration measured
+        around a read would measure nothing)."""
+        for current in walk(node):
+            if current.type == "new_expression":
+                constructor, args = current.child_by_field_name("constructor"), current.child_by_field_name("arguments")
+                if constructor is not None and self.text(constructor) == "Date" and not (args and args.named_children):
+                    return True
+            elif current.type == "call_expression":
+                function = current.child_by_field_name("function")
+                if function is not None and self.text(unwrap(function)) in CLOCK_CALLS:
+                    return True
+        return False
 
     def summary_effects(self, function: Node) -> Effects:
         """`effects_of_body` for a function summary: what a call of `function` does to the world outside it. Filling
