@@ -222,6 +222,14 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Pat
         yield from _drain(unlisted, ignore)
 
 
+def discover_once(root: Path) -> list[Path | Skipped]:
+    """`discover([root])`, walked once per run (`config.memoized_probes`): the runner, DAL010's query sites and
+    the scan for drizzle-orm driver imports list the same workspace."""
+    from dalfix.config import probe
+
+    return probe("discover", Path(os.path.abspath(root)), lambda: list(discover([root])))
+
+
 def _named_file(given: Path, seen: set[Path]) -> Iterator[Path | Skipped]:
     if not os.path.lexists(given):
         yield Skipped(given, "no such file or directory")

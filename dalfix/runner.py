@@ -30,7 +30,7 @@ from dalfix.cache import (
 from dalfix.comments import comment_texts
 from dalfix.config import ConfigError, memoized_probes, too_big
 from dalfix.context import FileContext
-from dalfix.discovery import Skipped, discover, looks_generated, read_source
+from dalfix.discovery import Skipped, discover, discover_once, looks_generated, read_source
 from dalfix.file_index import Fingerprints
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports
@@ -217,7 +217,12 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     sources_by_project: dict[Path, dict[Path, bytes]] = {}  # the files whose rules run, per project
     roots: dict[tuple[Path, Path], Path] = {}  # (directory, scanned) -> project root: looked up once
     given = [Path(os.path.abspath(p)) for p in paths]
-    items = given[:1] if options.stdin is not None else discover(given, options.exclude)
+    if options.stdin is not None:
+        items: Iterable[Path | Skipped] = given[:1]
+    elif len(given) == 1 and not options.exclude and given[0].is_dir():
+        items = discover_once(given[0])  # listed once: DAL010 and the driver scan may walk the same tree
+    else:
+        items = discover(given, options.exclude)
     # The directories among the arguments, checked once: testing every argument for every file made
     # `git ls-files | xargs dalfix check` quadratic in the number of arguments.
     given_dirs = [g for g in given if g.is_dir()]

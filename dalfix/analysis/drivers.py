@@ -152,7 +152,9 @@ def drizzle_driver_imports(parsed: ParsedFile) -> dict[str, str]:
     """Local name of each `drizzle` import -> its drizzle-orm/<module>."""
     from dalfix.imports import imported_names
 
-    out = {}
+    out: dict[str, str] = {}
+    if b"drizzle-orm/" not in parsed.source:
+        return out  # the module names are slices of the source
     for local, (module, name) in imported_names(parsed).items():
         if module.startswith("drizzle-orm/") and name == "drizzle":
             out[local] = module.removeprefix("drizzle-orm/")

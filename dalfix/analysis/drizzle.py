@@ -224,10 +224,12 @@ class Vocabulary:
         vocab.db_names.update(imported_handles or ())
         calls: list[Node] = []
         # In the order of a stack walk over named nodes (declarations found first can make a later parameter's
-        # type a handle), found by one tree-sitter query.
-        for node in descendants_right_to_left(
-            parsed.root, "variable_declarator", "required_parameter", "optional_parameter", "call_expression"
-        ):
+        # type a handle), found by one tree-sitter query. Calls only matter as `.transaction(…)`: a link's name
+        # is a slice of the source, so a file without the word has none.
+        wanted: tuple[str, ...] = ("variable_declarator", "required_parameter", "optional_parameter")
+        if b"transaction" in parsed.source:
+            wanted += ("call_expression",)
+        for node in descendants_right_to_left(parsed.root, *wanted):
             kind = node.type
             if kind == "variable_declarator":
                 value = node.child_by_field_name("value")

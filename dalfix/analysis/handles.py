@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.drivers import DriverInfo, driver_of_call, driver_of_type, drizzle_driver_imports
 from dalfix.analysis.drizzle import DATABASE_TYPES, TRANSACTION_TYPES, unwrap
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, walk
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, descendants_right_to_left, walk
 
 if TYPE_CHECKING:
     from dalfix.analysis.summaries import Summaries
@@ -405,15 +405,20 @@ def _driver_imports(parsed: ParsedFile) -> dict[str, str]:
 
 
 def _own_nodes(body: Node, node_type: str) -> list[Node]:
-    """Nodes of a type in a function body, not inside nested functions."""
-    out, stack = [], list(body.named_children)
-    while stack:
-        node = stack.pop()
+    """Nodes of a type in a function body, not inside nested functions, in the order of a stack walk over the
+    body's named descendants that does not enter nested functions (found by one query, nested ones cut out)."""
+    out: list[Node] = []
+    inside: Node | None = None  # the nested function whose subtree is being passed over
+    for node in descendants_right_to_left(body, node_type, *FUNCTION_TYPES):
+        if inside is not None and inside.start_byte <= node.start_byte and node.end_byte <= inside.end_byte:
+            continue  # in a pre-order a subtree is contiguous: this node is inside the function passed over
+        inside = None
         if node.type in FUNCTION_TYPES:
+            if node.id != body.id:
+                inside = node
             continue
         if node.type == node_type:
             out.append(node)
-        stack.extend(node.named_children)
     return out
 
 

@@ -123,10 +123,10 @@ def application_files(project: Project) -> list[ParsedFile]:
 
 def _discover_query_files(root: Path, max_size: int) -> dict[Path, bytes]:
     from dalfix.analysis.handles import is_application_file
-    from dalfix.discovery import Skipped, discover
+    from dalfix.discovery import Skipped, discover_once
 
     found: dict[Path, bytes] = {}
-    for item in discover([root]):
+    for item in discover_once(root):
         if isinstance(item, Skipped) or not is_application_file(item, root):
             continue
         if item.suffix not in (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".jsx"):

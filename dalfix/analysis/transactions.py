@@ -116,10 +116,10 @@ def project_import_driver(project) -> DriverInfo:  # type: ignore[no-untyped-def
 
 def _drizzle_driver_imports(root: Path) -> dict[str, list[bytes]]:
     """drizzle-orm/<driver> modules that files under `root` import `drizzle` from -> those files' sources."""
-    from dalfix.discovery import discover
+    from dalfix.discovery import discover_once
 
     found: dict[str, list[bytes]] = {}
-    for path in discover([root]):
+    for path in discover_once(root):
         if not isinstance(path, Path):
             continue
         try:
