@@ -144,12 +144,12 @@ def _too_deep(root: Node) -> list[Node]:
     cursor = root.walk()
     depth = 0
     while True:
-        if depth > MAX_NESTING:
-            node = cursor.node
-            assert node is not None
-            if not found or node.start_byte >= found[-1].end_byte:
-                found.append(_outermost_function(node) or _top_level_statement(node))
-        if cursor.goto_first_child():
+        node = cursor.node
+        assert node is not None
+        if depth > MAX_NESTING and (not found or node.start_byte >= found[-1].end_byte):
+            found.append(_outermost_function(node) or _top_level_statement(node))
+        # A subtree of n nodes is at most n levels deep: one that cannot reach past MAX_NESTING is passed over.
+        if depth + node.descendant_count - 1 > MAX_NESTING and cursor.goto_first_child():
             depth += 1
             continue
         while not cursor.goto_next_sibling():
