@@ -62,7 +62,8 @@ export async function getFileWithGraph(fileId: string) {
 
 ## Fix safety
 Safe when every grouped read is a Drizzle read (`select`, `selectDistinct`, `$count`,
-`query.<t>.findFirst/findMany`, `execute` of a select) on a pooled database handle: reads have no
+`query.<t>.findFirst/findMany`, `execute` of a select, inline or a `const` bound to a `sql` text that
+only selects: no data-modifying CTE, `INTO`, row lock or sequence function) on a pooled database handle: reads have no
 effects, none reads a name another binds, and the statements moved past are pure computations,
 logging, fills of local collections no grouped read reads, and guards, so the values bound are the
 same. Without guards the only observable differences are timing and, when several reads fail, which

@@ -523,7 +523,55 @@ def _executes_select(parsed: ParsedFile, call: Node) -> bool:
     if text.startswith("sql`"):
         body = text[4:].lstrip().lower()
         return body.startswith("select") and " for update" not in body and " for share" not in body
+    if arg.type == "identifier":
+        # `const query = sql…; await db.execute(query)`: the statement the name was bound to.
+        declared = _const_initializer(parsed, arg)
+        return declared is not None and _is_read_only_sql(parsed.text(declared))
     return False
+
+
+# A statement that may write or lock: a data-modifying CTE, SELECT INTO, row locks, sequence or lock functions.
+SQL_EFFECT_WORDS = re.compile(
+    r"\b(insert|update|delete|merge|truncate|into|for\s+(no\s+key\s+)?(update|share)|for\s+key\s+share"
+    r"|nextval|setval|pg_advisory\w*|set_config|call|do|copy|notify|lock)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_read_only_sql(template: str) -> bool:
+    """A `sql` template that starts with SELECT or WITH and names nothing that writes or locks."""
+    if not template.startswith("sql`"):
+        return False
+    body = re.sub(r"\$\{[^}]*\}", " ", template[4:-1])  # interpolations are values and tables
+    first = body.lstrip().lower()
+    return first.startswith(("select", "with")) and SQL_EFFECT_WORDS.search(body) is None
+
+
+def _const_initializer(parsed: ParsedFile, name: Node) -> Node | None:
+    """The initializer of the `const` an identifier names, declared in an enclosing function or the module."""
+    text = parsed.text(name)
+    scope = name.parent
+    while scope is not None:
+        if scope.type in FUNCTION_TYPES or scope.type == "program":
+            params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+            if params is not None and any(n.type == "identifier" and parsed.text(n) == text for n in walk(params)):
+                return None
+            found = [
+                d
+                for d in walk(scope)
+                if d.type == "variable_declarator"
+                and (target := d.child_by_field_name("name")) is not None
+                and parsed.text(target) == text
+            ]
+            if found:
+                # One declaration of the name in the function, and a `const`: no other binding it could mean.
+                parent = found[0].parent
+                const = parent is not None and parent.type == "lexical_declaration"
+                const = const and parent is not None and parent.children[0].type == "const"
+                value = found[0].child_by_field_name("value")
+                return unwrap(value) if len(found) == 1 and const and value is not None else None
+        scope = scope.parent
+    return None
 
 
 def _is_drizzle_call(node: Node) -> bool:
