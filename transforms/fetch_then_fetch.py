@@ -21,7 +21,8 @@ one-to-many link limited to one row under a parent read by a unique key is joine
 Partial selects stay partial (`select({ file: { id: files.id, graphId: files.graphId }, graph: graphs })`) when
 they are flat objects of the read's own columns; a key of the row then means the column it holds.
 A parent read by a unique key, guarded by `if (!parent) return|throw …`, and later reads of its children keyed
-by the parent's key (`select().from(C).where(eq(C.fk, id))`, with `orderBy`/`limit` kept) become one relational
+by the parent's key (`select().from(C).where(eq(C.fk, id))` with `orderBy`/`limit` kept, or `db.query.C.findMany({
+where: eq(C.fk, id), … })` with its `columns`/`orderBy`/`limit`/`offset`/`with` copied) become one relational
 query when the parent declares the `many` relation (`relations()`, RQB v1): `db.query.<parent>.findFirst({ where,
 with: { <relation>: { orderBy: [...], limit: n } | true } })`, the guard tests its row, and `const { <relation>:
 children, ...parent } = row` rebuilds every variable. Only reads and fills of local lists may stand between.

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dalfix.analysis.drizzle import Vocabulary, unwrap
+from dalfix.analysis.drizzle import QueryChain, Vocabulary, unwrap
 from dalfix.analysis.keyed_reads import where_keys
 from dalfix.analysis.read_chains import ChainedRead, chained_read, first_argument, is_missing_guard
 from dalfix.parsing import Node, ParsedFile, descendants_of_type, enclosing_function, walk
@@ -193,7 +193,8 @@ def _child_read(
     key_values: dict[str, str],
     taken: set[str],
 ) -> RelationalChild | None:
-    """`const cs = await db.select().from(C).where(eq(C.fk, key))[.orderBy(…)][.limit(n)]`."""
+    """`const cs = await db.select().from(C).where(eq(C.fk, key))[.orderBy(…)][.limit(n)]`, or
+    `db.query.C.findMany({ where: eq(C.fk, key), … })`."""
     if statement.type != "lexical_declaration" or len(statement.named_children) != 1:
         return None
     if parsed.text(statement).split(None, 1)[0] != "const":
@@ -209,16 +210,16 @@ def _child_read(
     if parsed.text(chain.root) != parsed.text(parent.chain.root):
         return None
     names = [link.name for link in chain.links]
-    if names[:3] != ["select", "from", "where"] or first_argument(chain.links[0].call) is not None:
-        return None  # whole rows only: a partial select would need `columns`
-    rest = names[3:]
-    if rest not in ([], ["orderBy"], ["limit"], ["orderBy", "limit"]):
-        return None
-    source = first_argument(chain.links[1].call)
-    table = project.schema.table_for_identifier(parsed, source) if source is not None else None
-    condition = first_argument(chain.links[2].call)
-    if table is None or condition is None or table is parent.read.table:
-        return None
+    if names[:1] == ["query"]:
+        found_many = _find_many(project, parsed, chain, parent)
+        if found_many is None:
+            return None
+        table, condition, options = found_many
+    else:
+        found_select = _select_children(project, parsed, chain, parent)
+        if found_select is None:
+            return None
+        table, condition, options = found_select
     found = where_keys(project, parsed, table, condition)
     if found is None:
         return None
@@ -232,6 +233,26 @@ def _child_read(
         if declare is None:
             return None
         missing = declare
+    config = "{ " + ", ".join(options) + " }" if options else "true"
+    name = parsed.text(pattern)
+    return RelationalChild(statement, name, table, relation.name if relation is not None else "", config, missing)
+
+
+def _select_children(
+    project: Project, parsed: ParsedFile, chain: QueryChain, parent: ChainedRead
+) -> tuple[Table, Node, list[str]] | None:
+    """`select().from(C).where(…)[.orderBy(…)][.limit(n)]` -> (C, the where, the `with` options)."""
+    names = [link.name for link in chain.links]
+    if names[:3] != ["select", "from", "where"] or first_argument(chain.links[0].call) is not None:
+        return None  # whole rows only: a partial select would need `columns`
+    rest = names[3:]
+    if rest not in ([], ["orderBy"], ["limit"], ["orderBy", "limit"]):
+        return None
+    source = first_argument(chain.links[1].call)
+    table = project.schema.table_for_identifier(parsed, source) if source is not None else None
+    condition = first_argument(chain.links[2].call)
+    if table is None or condition is None or table is parent.read.table:
+        return None
     options: list[str] = []
     if "orderBy" in rest:
         call = chain.links[3].call
@@ -245,9 +266,41 @@ def _child_read(
         if limit is None or limit.type != "number":
             return None
         options.append(f"limit: {parsed.text(limit)}")
-    config = "{ " + ", ".join(options) + " }" if options else "true"
-    name = parsed.text(pattern)
-    return RelationalChild(statement, name, table, relation.name if relation is not None else "", config, missing)
+    return table, condition, options
+
+
+# `findMany` options a nested `with` takes with the same meaning (RQB v1): copied as written.
+_NESTED_OPTIONS = ("columns", "orderBy", "limit", "offset", "with")
+
+
+def _find_many(
+    project: Project, parsed: ParsedFile, chain: QueryChain, parent: ChainedRead
+) -> tuple[Table, Node, list[str]] | None:
+    """`db.query.C.findMany({ where, columns?, orderBy?, limit?, offset?, with? })` -> (C, the where, options)."""
+    names = [link.name for link in chain.links]
+    if len(names) != 3 or names[2] != "findMany":
+        return None
+    table = project.schema.table_by_ts_name(names[1])
+    argument = first_argument(chain.links[2].call)
+    if table is None or table is parent.read.table or argument is None or argument.type != "object":
+        return None
+    condition: Node | None = None
+    options: list[str] = []
+    for pair in argument.named_children:
+        if pair.type == "comment":
+            continue
+        key = pair.child_by_field_name("key") if pair.type == "pair" else None
+        value = pair.child_by_field_name("value") if pair.type == "pair" else None
+        if key is None or value is None:
+            return None  # shorthand or spread: not read
+        name = parsed.text(key)
+        if name == "where":
+            condition = unwrap(value)
+        elif name in _NESTED_OPTIONS and "\n" not in parsed.text(value):
+            options.append(f"{name}: {parsed.text(value)}")
+        else:
+            return None  # extras, or a multi-line value this rewrite would not re-indent
+    return (table, condition, options) if condition is not None else None
 
 
 def _relation_for(
