@@ -6,28 +6,31 @@ The loops are `for`, `for…of`, `for…in`, index loops, `.forEach(async …)` 
 `await Promise.all(xs.map(async …))` over an array, a Map, a Set, or their `keys()`/`values()`/`entries()`,
 whose iteration awaits one query keyed by the element: `eq(col, x)`, `eq(col, x.id)`, `eq(col, id)` after
 `const { id } = x` or `for (const [id, v] of …)`, alone or inside `and(...)` with conditions that stay the
-same. An update or delete becomes one statement with `inArray(col, keys)`; a select runs once before the
-loop with `inArray`, and each iteration looks its rows up by key; a count, max, min, sum or avg per element
-(or `db.$count`) becomes one `GROUP BY col` query read back into the same shape; inserts inside a transaction become one
-multi-row `values(rows)`. Batches are chunked: a statement holds at most 30,000 keys on PostgreSQL and
-MySQL (whose limit is 65,535 bind parameters), 15,000 on SQLite (32,766), 50 on Cloudflare D1 (100), 900
-when the dialect is unknown (SQLite before 3.32 allowed 999); an insert's rows per statement are that
-divided by its values per row; `batch-size` in dalfix.toml sets another size. Writes loop over chunks of the
-keys; reads go through an `inChunks` helper added once at the end of the file, which runs one statement per
-chunk of distinct keys (one uuid written in two spellings that land in different chunks has its rows read
-twice; only lists longer than a chunk can tell). So n keys send ceil(n / size) statements, an empty list sends none (and
-`inArray(col, [])`, which throws before drizzle-orm 0.32.1, is never built).
+same. An update or delete becomes one statement with `inArray(col, keys)` (behind `if (g)` with no `else`, or
+after `if (c) continue;` guards, `return;` in a callback, where `g` and `c` are pure and read only the element
+and names the loop does not change: over the keys of `xs.filter(…)`, computed once before the batch); a select
+runs once before the loop with `inArray`, and each iteration looks its rows up by key; a count, max, min, sum
+or avg per element (or `db.$count`) becomes one `GROUP BY col` query read back into the same shape; inserts
+inside a transaction become one multi-row `values(rows)`. Batches are chunked: a statement holds at most
+30,000 keys on PostgreSQL and MySQL (whose limit is 65,535 bind parameters), 15,000 on SQLite (32,766), 50 on
+Cloudflare D1 (100), 900 when the dialect is unknown (SQLite before 3.32 allowed 999); an insert's rows per
+statement are that divided by its values per row; `batch-size` in dalfix.toml sets another size. Writes loop
+over chunks of the keys; reads go through an `inChunks` helper added once at the end of the file, which runs
+one statement per chunk of distinct keys (one uuid written in two spellings that land in different chunks has
+its rows read twice; only lists longer than a chunk can tell). So n keys send ceil(n / size) statements, an
+empty list sends none (and `inArray(col, [])`, which throws before drizzle-orm 0.32.1, is never built).
 
 ## Why is this bad?
 Each iteration waits a full round trip, so the loop costs N statements where one would do (seed 001:
 `deleteChain` detached 50 renders with 52 statements in ~2.5 s; batched, 2 statements, ~150 ms).
 
 Loops that are per-row on purpose are left alone: per-element SET values or RETURNING rows, per-item
-try/catch, `break`/`continue`/`return`, queries that run for some elements only, chunking and paging
-loops (keyed by `inArray`, `gt` or a cursor, not by `eq` on the element), other awaits or effects in the
-body (logging, HTTP, files, queues), a list the body changes, keys not derived from the element, and
-loops in loops (the key is a pair: batching the inner loop still sends one statement per outer element,
-and `inArray` on both columns would match the cross product).
+try/catch, `break`/`continue`/`return`, queries that run for some elements only (a write behind a pure
+condition on the element is batched over the elements it selects, above), chunking and paging loops (keyed by
+`inArray`, `gt` or a cursor, not by `eq` on the element), other awaits or effects in the body (logging, HTTP,
+files, queues), a list the body changes, keys not derived from the element, and loops in loops (the key is a
+pair: batching the inner loop still sends one statement per outer element, and `inArray` on both columns would
+match the cross product).
 
 Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling
 `getEventWithRelations`; the finding names the helper, how many queries it holds and the `inArray`
@@ -73,6 +76,10 @@ export async function detachRenders(chainId: string) {
 Safe: an update or delete in a `for…of`, index or `Promise.all(xs.map(…))` loop whose body is that one
 statement, with its result unused, its SET and other conditions loop-invariant (no per-element name, no
 await, only pure calls), over an array the body neither reassigns nor fills, outside a transaction.
+A guarded write (`if (g) await write;`, `if (c) continue;`) is batched over the keys of the elements its
+conditions select: being pure and reading only the element and names the loop leaves alone, they give the same
+answers evaluated once up front as between the loop's statements (a condition or key that throws, on an element
+that is `undefined`, now throws before the first write instead of after the earlier ones, as keys already do).
 Then `WHERE c AND col IN (k1…kn)` selects exactly the rows the N statements change (a statement only
 changes rows that match it, so no row comes to match that did not match at the start), and a constant SET
 leaves each of them in the same state whether applied once or, for a repeated key, twice.
@@ -140,7 +147,7 @@ from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_ano
 from dalfix.batching import CHUNK, Batch, aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, enclosing_function, fresh_name
+from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
 from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
 
@@ -209,7 +216,7 @@ class QueryInLoop(Rule):
         column, keys = ctx.text(key.column), a.keys_text(key)
         keyed = Edit(key.condition.start_byte, key.condition.end_byte, f"inArray({column}, {CHUNK})")
         if chain.method in ("update", "delete"):
-            return self._write(ctx, a, site, chain, args, text_with_edits(ctx.parsed, site.query, [keyed]), keys)
+            return self._write(ctx, a, site, chain, args, text_with_edits(ctx.parsed, site.query, [keyed]), key)
         if a.result_discarded(site):
             return None
         compare = key_comparison(key_column(ctx.project, ctx.parsed, key.column))
@@ -242,19 +249,28 @@ class QueryInLoop(Rule):
         iterator or a generator can be read only once."""
         return a.iteration is not None
 
-    def _write(self, ctx, a, site, chain, args, query, keys) -> Finding | None:  # type: ignore[no-untyped-def]
-        statement = a.statement()
-        if statement is None or len(a.work_statements) != 1 or not a.result_discarded(site):
-            return None  # other work in the body, or per-row RETURNING: never
+    def _write(self, ctx, a, site, chain, args, query, key) -> Finding | None:  # type: ignore[no-untyped-def]
+        statement, guard = a.statement(), a.guard(site)
+        if guard is not None:  # `if (g) await write;`: the batch runs over the elements `g` selects
+            site = QuerySite(guard.statement, site.expression, site.query)
+        elif len(a.work_statements) != 1:
+            return None  # other work in the body: never
+        if statement is None or not a.result_discarded(site):
+            return None  # per-row RETURNING: never
         why = self._unbatchable_write(ctx, a, chain, args)
         if why is not None:
             return self._no_fix(ctx, a, site, why)
         applicability = Applicability.SAFE if a.loop.kind in SAFE_LOOPS else Applicability.UNSAFE
         what = f"one `{chain.method}` with `inArray` per {batching.chunk_size(ctx.project, ctx.parsed)} keys"
+        if guard is not None:
+            what += " of the elements the loop's condition selects"
         risk = batching.constraint_risk(ctx.project, ctx.parsed, chain)
         if risk is not None:  # one failing row fails the whole batch where the loop had changed the rows before it
             applicability, what = Applicability.UNSAFE, f"{what} (unsafe: {risk}; a violation fails the whole chunk)"
-        return self._replace(ctx, a, site, statement, [query], what, applicability, keys)
+        if guard is None:
+            return self._replace(ctx, a, site, statement, [query], what, applicability, a.keys_text(key))
+        keys = a.filtered(guard, key.root + key.suffix)
+        return self._replace(ctx, a, site, statement, [query], what, applicability, keys, selected=True)
 
     def _unbatchable_write(self, ctx, a, chain, args) -> str | None:  # type: ignore[no-untyped-def]
         """Why a keyed update or delete per element gets no fix, if it does not."""
@@ -405,17 +421,28 @@ class QueryInLoop(Rule):
                                     "with one `inArray` select, then write from them")  # fmt: skip
         return None
 
-    def _replace(self, ctx, a, site, statement, queries, what, applicability, keys, per_row=1) -> Finding:  # type: ignore[no-untyped-def]
+    def _replace(self, ctx, a, site, statement, queries, what, applicability, keys, per_row=1,  # type: ignore[no-untyped-def]
+                 selected=False) -> Finding:  # fmt: skip
         """The loop becomes a loop over chunks of the keys (re-read per chunk: they are pure) running each
-        per-element statement (in body order) once per chunk; an empty list runs none."""
+        per-element statement (in body order) once per chunk; an empty list runs none. `selected`: the keys of
+        the elements a guard selects, computed once into a name before the loop (their count is not the list's)."""
         comments = [ctx.text(c) for c in a.loop.body.named_children if c.type == "comment"]
         start = fresh_name(enclosing_function(a.loop.node), a.loop.node, "start")
+        declare, declared, length = "", keys, a.length_text()
+        if selected:
+            # The guards and the `if` go: every comment of the body but the query's own moves into the new loop.
+            comments = [ctx.text(c) for c in descendants_of_type(a.loop.body, "comment") if not _inside(c, site.query)]
+            wanted = _list_name(keys) + "To" + (_site_method(ctx, site) or "Write")
+            declare = fresh_name(enclosing_function(a.loop.node), a.loop.node, wanted)
+            keys, length = declare, f"{declare}.length"
         size = max(1, batching.chunk_size(ctx.project, ctx.parsed) // per_row)
         chunk = f"{keys if re.fullmatch(PRIMARY, keys) else f'({keys})'}.slice({start}, {start} + {size})"
         text = ctx.render(
             "query_in_loop/batched_write.ts.j2",
             statement,
-            length=a.length_text(),
+            declare=declare,
+            declared=declared,
+            length=length,
             start=start,
             size=size,
             comments=comments,
@@ -500,6 +527,16 @@ def _list_name(keys: str) -> str:
         return "rows"
     word = match.group(1)
     return "all" + word[:1].upper() + word[1:] if word.endswith("s") else word + "s"
+
+
+def _site_method(ctx: FileContext, site: QuerySite) -> str | None:
+    """`Delete` / `Update` for a site's write chain."""
+    chain = ctx.vocabulary.query_chain(site.query)
+    return chain.method[:1].upper() + chain.method[1:] if chain is not None else None
+
+
+def _inside(node: Node, outer: Node) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 def _relative(ctx: FileContext, site: QuerySite, query: str) -> str:

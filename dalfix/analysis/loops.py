@@ -17,7 +17,7 @@ from typing import Literal
 
 from dalfix.analysis.drizzle import split_chain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type, enclosing_function
+from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type, enclosing_function, sole_statement
 
 LoopKind = Literal["for-of", "for-in", "for-index", "while-index", "forEach", "map"]
 LOOP_STATEMENTS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
@@ -179,6 +179,46 @@ class QuerySite:
     statement: Node
     expression: Node
     query: Node
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The pure conditions on the element under which an iteration runs its one statement (`statement`, inside
+    the `if` or after the `continue` guards); `text` is their conjunction, as a filter callback's body."""
+
+    statement: Node
+    text: str
+    reads: frozenset[str]  # the names the conditions read
+
+
+# Operands that bind tighter than `!`: they need no parentheses after it.
+_UNARY_OPERANDS = frozenset({"identifier", "member_expression", "call_expression", "subscript_expression",
+                             "true", "false", "parenthesized_expression", "unary_expression", "this", "string",
+                             "number"})  # fmt: skip
+# Expressions that bind looser than `&&` (or may not be mixed with it, `??`): parenthesized as its operand.
+_LOOSE = frozenset({"ternary_expression", "assignment_expression", "augmented_assignment_expression",
+                    "sequence_expression", "arrow_function", "yield_expression"})  # fmt: skip
+
+
+def _conjunct(node: Node, text) -> str:  # type: ignore[no-untyped-def]
+    """`node`'s text as an operand of `&&` (and a callback's body): `(a || b)`, `a === b`."""
+    node = unwrap(node)
+    operator = text(node.child_by_field_name("operator")) if node.type == "binary_expression" else ""
+    return f"({text(node)})" if node.type in _LOOSE or operator in ("||", "??") else text(node)
+
+
+def _negated(condition: Node, text) -> str:  # type: ignore[no-untyped-def]
+    """`!c` as an operand of `&&`: `x` for `!x`, `!x.done` for `x.done`, `!(a || b)` otherwise."""
+    node = unwrap(condition)
+    operator = node.child_by_field_name("operator") if node.type == "unary_expression" else None
+    argument = node.child_by_field_name("argument") if operator is not None and text(operator) == "!" else None
+    if argument is not None:
+        return _conjunct(argument, text)
+    operator = node.child_by_field_name("operator") if node.type == "binary_expression" else None
+    flipped = {"!==": "===", "===": "!==", "!=": "==", "==": "!="}.get(text(operator) if operator else "")
+    if operator is not None and flipped is not None:  # `a !== b` -> `a === b` (no such flip for `<`: NaN)
+        return f"{text(node.child_by_field_name('left'))} {flipped} {text(node.child_by_field_name('right'))}"
+    return f"!{text(node)}" if node.type in _UNARY_OPERANDS else f"!({text(node)})"
 
 
 @dataclass(frozen=True)
@@ -399,6 +439,71 @@ class LoopAnalysis:
         if statements[0] != self.loop.body:
             return None
         return QuerySite(statements[0], statements[0], unwrap(statements[0]))
+
+    def guard(self, site: QuerySite) -> Guard | None:
+        """When the body (after its element aliases) runs the site's statement only for the elements a condition
+        on the element alone selects: `if (g) { s }` with no `else`, or `if (c) continue;` statements (`return;`
+        in a callback) before `s`. The conditions must be pure and read no name an iteration binds other than
+        the element's own (a filter callback over the list sees the element's pattern, nothing else). None when
+        the body is anything else, or has no condition."""
+        if self.loop.pattern is None or self.loop.body.type != "statement_block":
+            return None
+        *exits, last = self.work_statements or [self.loop.body]
+        conditions: list[Node] = []
+        for statement in exits:
+            condition = self._exit_condition(statement)
+            if condition is None:
+                return None
+            conditions.append(condition)  # the iteration goes on when it is false
+        selected: list[Node] = []
+        if last.type == "if_statement" and last.child_by_field_name("alternative") is None:
+            condition, consequence = last.child_by_field_name("condition"), last.child_by_field_name("consequence")
+            inner = sole_statement(consequence) if consequence is not None else None
+            if condition is None or inner is None:
+                return None
+            selected, last = [condition], inner
+        holder = unwrap(last.named_children[0]) if last.type == "expression_statement" and last.named_children else None
+        if holder != site.expression or not conditions + selected:
+            return None
+        others = self.variant - self.element_names
+        if any(not self.analyzer.effects(c).pure or self.analyzer.free_reads(c) & others
+               for c in conditions + selected):  # fmt: skip
+            return None
+        texts = [_negated(c, self.text) for c in conditions] + [_conjunct(c, self.text) for c in selected]
+        reads = frozenset().union(*(self.analyzer.free_reads(c) for c in conditions + selected))
+        return Guard(last, " && ".join(texts), reads)
+
+    def _exit_condition(self, statement: Node) -> Node | None:
+        """`c` of `if (c) continue;` (`if (c) return;` in a `forEach` / `map` callback), with no `else`."""
+        if statement.type != "if_statement" or statement.child_by_field_name("alternative") is not None:
+            return None
+        condition = statement.child_by_field_name("condition")
+        consequence = statement.child_by_field_name("consequence")
+        exit = sole_statement(consequence) if consequence is not None else None
+        bare = exit is not None and not exit.named_children
+        leaves = bare and exit is not None and (exit.type == "continue_statement" or (
+            exit.type == "return_statement" and self.loop.callback is not None))  # fmt: skip
+        return condition if leaves else None
+
+    def filtered(self, guard: Guard, expression: str) -> str:
+        """The list of `expression` over the elements the guard selects, in loop order:
+        `xs.filter((x) => g).map((x) => x.id)`."""
+        assert self.loop.pattern is not None and self.iteration is not None
+        source = self.iteration.source if self.iteration.array else f"Array.from({self.iteration.source})"
+        pattern = self.text(self.loop.pattern)
+        names = [self.text(c) if c.type == "identifier" else None for c in self.loop.pattern.named_children]
+        if self.loop.pattern.type == "array_pattern" and None not in names and len(names) == len(
+                [c for c in self.loop.pattern.children if c.type not in ("[", "]", ",")]):  # fmt: skip
+            used = [n if n in guard.reads else "" for n in names]  # `[, v]`: no unused binding left behind
+            while used and not used[-1]:
+                used.pop()
+            kept = f"{source}.filter(([{', '.join(used)}]) => {guard.text})"
+        else:
+            kept = f"{source}.filter(({pattern}) => {guard.text})"
+        bare = self.loop.pattern.child_by_field_name("pattern")  # `(x: T) =>` of a callback
+        if expression in (pattern, self.text(bare) if bare is not None else pattern):
+            return kept
+        return f"{kept}.map(({self._pattern_for(expression)}) => {expression})"
 
     def unconditional(self, site: QuerySite) -> bool:
         """Whether every iteration that reaches the site's statement runs its query (no `if`, `?:`, `&&`, `try`)."""

@@ -81,4 +81,42 @@ export const loopShapeCases = [
     name: 'LoopShapesDAL.completedPerProject#uuidForms',
     run: () => LoopShapesDAL.completedPerProject([upper(PR.aliceSketch), braced(PR.bobBrand), bare(PR.aliceBrand)]),
   },
+  {
+    name: 'LoopShapesDAL.keepPublicOnly',
+    run: () => LoopShapesDAL.keepPublicOnly(PR.aliceBrand, [R.r2, MISSING_ID]),
+    writes: ['renders'],
+  },
+  {
+    name: 'LoopShapesDAL.keepPublicOnly#keepAll',
+    run: () => LoopShapesDAL.keepPublicOnly(PR.aliceBrand, [R.r1, R.r2, R.r3, R.r4, R.r5]),
+    writes: ['renders'],
+  },
+  {
+    name: 'LoopShapesDAL.keepPublicOnly#keepNone',
+    run: () => LoopShapesDAL.keepPublicOnly(PR.aliceBrand, []),
+    writes: ['renders'],
+  },
+  { name: 'LoopShapesDAL.keepPublicOnly#noRenders', run: () => LoopShapesDAL.keepPublicOnly(PR.daveEmpty, []), writes: ['renders'] },
+  {
+    name: 'LoopShapesDAL.failPending',
+    run: () =>
+      LoopShapesDAL.failPending([
+        { id: R.r5, status: 'pending' },
+        { id: R.r10, status: 'pending', keep: true },
+        { id: R.r1, status: 'completed' },
+        { id: R.r5, status: 'pending' },
+        { id: R.r7, status: 'pending' },
+        { id: R.r8, status: 'pending' },
+        { id: R.r4, status: 'pending' },
+        { id: MISSING_ID, status: 'pending' },
+        { id: upper(R.r3), status: 'pending' },
+      ]),
+    writes: ['renders'],
+  },
+  { name: 'LoopShapesDAL.failPending#empty', run: () => LoopShapesDAL.failPending([]), writes: ['renders'] },
+  {
+    name: 'LoopShapesDAL.failPending#noneSelected',
+    run: () => LoopShapesDAL.failPending([{ id: R.r5, status: 'completed' }, { id: R.r10, status: 'pending', keep: true }]),
+    writes: ['renders'],
+  },
 ];

@@ -88,4 +88,25 @@ export class LoopShapesDAL {
       }),
     );
   }
+  /** Keeps only the listed renders of a project public (sync to a wanted list): a write behind a pure `if`. */
+  static async keepPublicOnly(projectId: string, keep: string[]): Promise<void> {
+    const current = await db.select().from(renders).where(eq(renders.projectId, projectId));
+    for (const render of current) {
+      if (!keep.includes(render.id)) {
+        await db
+          .update(renders)
+          .set({ isPublic: false })
+          .where(and(eq(renders.projectId, projectId), eq(renders.id, render.id)));
+      }
+    }
+  }
+
+  /** Fails the listed renders that are still pending: `continue` guards on the element before the write. */
+  static async failPending(items: { id: string; status: string; keep?: boolean }[]): Promise<void> {
+    for (const item of items) {
+      if (item.status !== 'pending') continue;
+      if (item.keep) continue;
+      await db.update(renders).set({ status: 'failed' }).where(eq(renders.id, item.id));
+    }
+  }
 }
