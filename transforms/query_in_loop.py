@@ -99,7 +99,9 @@ Chunks run one after another and change nothing in the argument above: each chun
 exactly the rows the loop's statements for those keys change; a failing chunk leaves the chunks before it
 applied, as the loop left the elements before it.
 
-With the project's schema model, the constraints decide: an update whose SET writes a column of a unique
+With the project's schema model, the constraints decide (a row-level security policy, `pgPolicy`, leaves its
+own table unread, since its WITH CHECK can reject a row, and the rest of the model complete, since key and
+foreign-key checks bypass it): an update whose SET writes a column of a unique
 set or a foreign key (other than NULL into a key column; NULL into a column a partial unique index's
 predicate mentions counts), or a delete from a table a RESTRICT / NO ACTION foreign key points at (directly,
 or through ON DELETE CASCADE; also SET NULL on a NOT NULL column, SET DEFAULT), is unsafe, because one
@@ -108,7 +110,10 @@ the constraint. A table the model does not know keeps the rule above.
 
 Unsafe: `.forEach(async …)` (the loop did not wait for its queries; the batch is awaited, so the function
 now waits and a failure rejects it) and `for…in` (`Object.keys` skips inherited keys `for…in` visits).
-Selects, relational reads and grouped queries: rows are matched back to keys in JS, the way the key column
+Selects, relational reads and grouped queries (the loop stays, with a `continue` after the read: every
+iteration still reads, so the batch reads the keys the loop read; a `continue` before the read, `break` or
+`return` leave such loops alone, since a batch would read keys the loop never sent and one of them could make
+the statement fail, a malformed uuid): rows are matched back to keys in JS, the way the key column
 compares in the database, read from its Drizzle table: `===` for integers and case-sensitive text, the
 uuid's hex digits in lower case for PostgreSQL `uuid` columns (which read `ABC…`, `{abc…}` and unhyphenated
 forms as one uuid). Keys no JS equality matches the database on get no fix: MySQL text (its default

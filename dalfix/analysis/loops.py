@@ -583,6 +583,8 @@ class LoopAnalysis:
             owned |= self.analyzer.pattern_names(name) if name is not None else set()
         owned -= self.analyzer.free_reads(self.loop.iterable)  # filling the list being walked changes the loop
         for node in (n for s in statements for n in _walk_except(s, skip)):
+            if node.type == "continue_statement" and skip is not None and node.start_byte >= skip.end_byte:
+                continue  # after the query: it skips the rest of an iteration that has already queried
             if node.type in ("await_expression", "break_statement", "continue_statement", "yield_expression"):
                 return False
             if node.type == "return_statement" and enclosing_function(node) in (function, self.loop.callback):

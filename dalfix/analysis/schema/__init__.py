@@ -19,8 +19,9 @@ Query API for rules (all read-only)
         (RESTRICT / NO ACTION, through cascades too; SET NULL on a NOT NULL or unique column; SET DEFAULT).
     `schema.by_id(id)`, `schema.table(path, ts_name)`, `schema.table_by_ts_name(name)` (for `db.query.<name>`;
         None when ambiguous), `schema.tables_named(sql_name)`.
-    `schema.complete`: nothing unreadable and every FK target resolved. Positive facts (a set is unique, an FK
-        exists) hold regardless; negative ones (no FK points at a table) only when complete.
+    `schema.complete`: nothing unreadable (row-level security policies aside: they declare no key) and every FK
+        target resolved. Positive facts (a set is unique, an FK exists) hold regardless; negative ones (no FK
+        points at a table) only when complete.
     `table.columns[key] -> Column` (keyed by TS key): name (SQL, None when unknown) and name_source, type,
         mode, js_type, not_null, primary_key, default/default_kind, ts_type, enum_values, collation,
         `case_insensitive`.

@@ -31,6 +31,9 @@ class Unreadable:
     line: int
     what: str  # e.g. "column users.email", "third argument of pgTable('users')"
     reason: str
+    # Only its own table's facts are in doubt: it can declare no key, unique set or foreign key (a row-level
+    # security policy), so the model stays complete; its table stays unreadable.
+    local: bool = False
 
 
 @dataclass
@@ -221,7 +224,9 @@ class SchemaModel:
         """Whether everything seen was read and every foreign key's target resolved. Positive facts (this set
         is unique, this FK exists) hold either way; negative ones (no FK points at a table, a column is in no
         unique set) only when the model is complete."""
-        return not self.unreadable and all(fk.target is not None for t in self.tables for fk in t.foreign_keys)
+        return all(u.local for u in self.unreadable) and all(
+            fk.target is not None for t in self.tables for fk in t.foreign_keys
+        )
 
     def table_by_ts_name(self, ts_name: str) -> Table | None:
         """The one table with this TS name (`db.query.<name>` uses the schema object's keys, which are the

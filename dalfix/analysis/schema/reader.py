@@ -285,8 +285,9 @@ class SchemaReader:
     def _line(self, node: Node) -> int:
         return node.start_point.row + 1
 
-    def _unreadable(self, path: Path, at: Node | int, what: str, reason: str, table: Table | None = None) -> None:
-        entry = Unreadable(path, at if isinstance(at, int) else self._line(at), " ".join(what.split()), reason)
+    def _unreadable(self, path: Path, at: Node | int, what: str, reason: str, table: Table | None = None,
+                    local: bool = False) -> None:  # fmt: skip
+        entry = Unreadable(path, at if isinstance(at, int) else self._line(at), " ".join(what.split()), reason, local)
         self.model.unreadable.append(entry)
         if table is not None:
             table.unreadable.append(entry)
@@ -869,6 +870,11 @@ class SchemaReader:
             table.foreign_keys.append(fk)
         elif kind == "check":
             table.checks.append(_string(args[0]) or "?" if args else "?")
+        elif kind == "pgPolicy":
+            # Row-level security: its USING filters rows and its WITH CHECK can reject a write to this table, but
+            # key and foreign-key checks bypass it (PostgreSQL docs, "Row Security Policies"): no other table's
+            # facts are in doubt.
+            self._unreadable(path, element, what, f"{kind}() is not modelled", table, local=True)
         else:
             self._unreadable(path, element, what, f"{kind}() is not modelled", table)
 

@@ -119,4 +119,13 @@ export const loopShapeCases = [
     run: () => LoopShapesDAL.failPending([{ id: R.r5, status: 'completed' }, { id: R.r10, status: 'pending', keep: true }]),
     writes: ['renders'],
   },
+  {
+    name: 'LoopShapesDAL.publicRenderPrompts',
+    run: () => LoopShapesDAL.publicRenderPrompts([R.r9, R.r2, MISSING_ID, R.r1, R.r9, R.r6, R.r3]),
+  },
+  { name: 'LoopShapesDAL.publicRenderPrompts#empty', run: () => LoopShapesDAL.publicRenderPrompts([]) },
+  {
+    name: 'LoopShapesDAL.publicRenderPrompts#uuidForms',
+    run: () => LoopShapesDAL.publicRenderPrompts([upper(R.r1), braced(R.r6), bare(R.r9), R.r1]),
+  },
 ];

@@ -109,4 +109,14 @@ export class LoopShapesDAL {
       await db.update(renders).set({ status: 'failed' }).where(eq(renders.id, item.id));
     }
   }
+  /** Prompts of the public renders among `ids`: a read per element, then `continue` past the private ones. */
+  static async publicRenderPrompts(ids: string[]): Promise<string[]> {
+    const prompts: string[] = [];
+    for (const id of ids) {
+      const [render] = await db.select().from(renders).where(eq(renders.id, id));
+      if (!render?.isPublic) continue;
+      prompts.push(render.prompt);
+    }
+    return prompts;
+  }
 }
