@@ -20,12 +20,14 @@ class EditsOf:
     def __init__(self) -> None:
         self._parsed: dict[Path, ParsedFile] = {}
 
-    def __call__(self, path: Path, original: bytes, fix: Fix) -> tuple[Edit, ...]:
+    def __call__(self, path: Path, original: bytes, fix: Fix, parsed: ParsedFile | None = None) -> tuple[Edit, ...]:
+        """`parsed`: the run's parse of `original`, when it kept one (FileResult.parsed)."""
         edits = tuple(sorted(fix.edits))
         if not fix.imports:
             return edits
         if path not in self._parsed:
-            self._parsed[path] = parse_file(path, original)
+            usable = parsed is not None and parsed.original == original
+            self._parsed[path] = parsed if usable and parsed is not None else parse_file(path, original)
         try:
             added = ensure_imports(self._parsed[path], set(fix.imports))
         except ImportConflict:

@@ -138,6 +138,65 @@ def parse_file(path: Path, source: bytes) -> ParsedFile:
     return parsed
 
 
+def reparse(previous: ParsedFile, source: bytes, edits: Iterable[Edit]) -> ParsedFile:
+    """`parse_file(previous.path, source)` for `source` = `previous.original` with `edits` applied, parsed
+    incrementally: tree-sitter reuses the subtrees of `previous.tree` that the edits left alone, and the two
+    trees share them (a big file's fix rounds no longer hold a full tree each).
+
+    A fresh parse instead when `previous` was masked, and when the new tree has an error or needs a mask:
+    error recovery may place ERROR nodes differently from a fresh parse, and error regions decide what rules
+    skip, so those results stay exactly those of `parse_file`."""
+    old = previous.original
+    changes = _merged_changes(edits)
+    if previous.masks or changes is None or len(source) != len(old) + sum(n - (e - s) for s, e, n in changes):
+        return parse_file(previous.path, source)
+    tree = previous.tree.copy()  # `previous` and its nodes stay valid: the copy is edited
+    old_lines = _line_starts(old)
+    before = [0]  # how much longer the source is before each change
+    for start, end, length in changes:
+        before.append(before[-1] + length - (end - start))
+    for (start, end, length), shift in zip(reversed(changes), reversed(before[:-1]), strict=True):
+        # From the last change back: the offsets before a change are still those of `old`.
+        row, end_row = bisect_right(old_lines, start) - 1, bisect_right(old_lines, end) - 1
+        column = start - old_lines[row]
+        first, last = start + shift, start + shift + length  # the new bytes, in `source`
+        breaks = source.count(b"\n", first, last)
+        new_end_point = (row + breaks, last - (source.rfind(b"\n", first, last) + 1) if breaks else column + length)
+        tree.edit(
+            start_byte=start,
+            old_end_byte=end,
+            new_end_byte=start + length,
+            start_point=(row, column),
+            old_end_point=(end_row, end - old_lines[end_row]),
+            new_end_point=new_end_point,
+        )
+    tree = _parser(previous.grammar).parse(source, tree)
+    if tree.root_node.has_error or _too_deep(tree.root_node):
+        return parse_file(previous.path, source)
+    return ParsedFile(path=previous.path, source=source, grammar=previous.grammar, tree=tree)
+
+
+def _merged_changes(edits: Iterable[Edit]) -> list[tuple[int, int, int]] | None:
+    """Edits as disjoint changed ranges of the old source: (start, end, length of the new bytes), sorted;
+    edits that touch are merged (their order inside a range is `apply_edits`'s). None when edits overlap."""
+    merged: list[list[int]] = []
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        start, end, length = edit.start, edit.end, len(edit.text.encode("utf-8", "surrogateescape"))
+        if merged and start < merged[-1][1]:
+            return None
+        if merged and start == merged[-1][1]:
+            merged[-1][1] = end
+            merged[-1][2] += length
+        else:
+            merged.append([start, end, length])
+    return [(s, e, n) for s, e, n in merged]
+
+
+@cache
+def _parser(grammar: str) -> tree_sitter.Parser:
+    return tree_sitter.Parser(_language(grammar == "tsx"))
+
+
 def _too_deep(root: Node) -> list[Node]:
     """The outermost functions (else top-level statements) holding nodes deeper than MAX_NESTING."""
     found: list[Node] = []

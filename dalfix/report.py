@@ -37,7 +37,9 @@ def finding_records(result: RunResult, base: Path | None = None) -> list[dict[st
                 "applicability": finding.applicability.value if finding.applicability else None,
                 "fix_title": finding.fix.title if finding.fix else None,
                 # The edits, on the original bytes, imports included: enough to apply the fix without dalfix.
-                "edits": [edit_record(file.original, e) for e in edits_of(file.path, file.original, finding.fix)]
+                "edits": [
+                    edit_record(file.original, e) for e in edits_of(file.path, file.original, finding.fix, file.parsed)
+                ]
                 if finding.fix
                 else [],
                 # Files the fix creates (never over an existing file with other content), with their whole text.

@@ -34,7 +34,7 @@ from dalfix.discovery import Skipped, discover, discover_once, looks_generated, 
 from dalfix.file_index import Fingerprints
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports
-from dalfix.parsing import TOO_DEEP, ParsedFile, count_errors, parse_file
+from dalfix.parsing import TOO_DEEP, ParsedFile, count_errors, parse_file, reparse
 from dalfix.rules import Rule, UnknownRule, select_rules
 from dalfix.suppressions import Suppressed, Suppression, apply_suppressions
 
@@ -60,6 +60,9 @@ class FileResult:
     # Found by the fixpoint only after earlier fixes (a read freed by grouping its dependency): positions
     # mapped back to `original`, fixes without edits (theirs apply to an intermediate source, not this one).
     later_findings: list[Finding] = field(default_factory=list)
+    # The parse of `original`, kept when a finding's fix adds imports: reports compute the import edits on it
+    # (dalfix/fix_edits.py) instead of parsing the file again (a 20 MB file's second tree).
+    parsed: ParsedFile | None = field(default=None, repr=False, compare=False)
 
     @property
     def creates(self) -> list[NewFile]:
@@ -487,6 +490,8 @@ def _process(
             lines = ", ".join(str(n) for n in sorted(set(parsed.error_lines))[:5])
             result.messages.append(f"{skipped} function(s) skipped: parse error at line {lines}")
         _note_masks(result, parsed)
+        if any(f.fix is not None and f.fix.imports for f in findings):
+            result.parsed = parsed
         # `check` reports what `--unsafe-fixes` would fix, rounds after the first included.
         threshold = options.fix_threshold or Applicability.UNSAFE
         if any(f.fix is not None and f.fix.applicability.allowed_by(threshold) for f in findings):
@@ -689,18 +694,19 @@ def apply_fixes(parsed: ParsedFile, fixes: list[Fix]) -> bytes:
     return _apply_fixes(parsed, fixes)[0]
 
 
-def _apply_fixes(parsed: ParsedFile, fixes: list[Fix]) -> tuple[bytes, ParsedFile | None]:
-    """`apply_fixes`, and the parse of its result when adding imports parsed it already (no import edits)."""
+def _apply_fixes(parsed: ParsedFile, fixes: list[Fix], parse: bool = False) -> tuple[bytes, ParsedFile | None]:
+    """`apply_fixes`, and the parse of its result when `parse` (else None), incremental from `parsed`."""
     edits: list[Edit] = [e for fix in fixes for e in fix.edits]
     source = apply_edits(parsed.original, edits)
     wanted = set().union(*(fix.imports for fix in fixes)) if fixes else set()
+    reparsed = reparse(parsed, source, edits) if wanted or parse else None
     if wanted:
-        reparsed = parse_file(parsed.path, source)
+        assert reparsed is not None
         import_edits = ensure_imports(reparsed, wanted)
-        if not import_edits:
-            return source, reparsed
-        source = apply_edits(source, import_edits)
-    return source, None
+        if import_edits:
+            source = apply_edits(source, import_edits)
+            reparsed = reparse(reparsed, source, import_edits) if parse else None
+    return source, reparsed
 
 
 def _apply_validated(
@@ -725,13 +731,12 @@ def _apply_validated(
                 )
             return None
         try:
-            source, reparsed = _apply_fixes(parsed, [f.fix for f in chosen if f.fix is not None])
+            source, reparsed = _apply_fixes(parsed, [f.fix for f in chosen if f.fix is not None], parse=True)
         except ImportConflict as exc:
             if len(chosen) == 1:
                 notes.append(f"{chosen[0].rule} fix not applied: {exc}")
             return None
-        if reparsed is None:
-            reparsed = parse_file(parsed.path, source)
+        assert reparsed is not None
         if count_errors(reparsed.root) > baseline:
             if len(chosen) == 1:
                 notes.append(

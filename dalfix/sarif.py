@@ -86,7 +86,7 @@ def sarif_document(result: RunResult, docs_url: str, rules: Sequence[type[Rule]]
             "properties": {"applicability": finding.applicability.value if finding.applicability else None},
         }
         if finding.fix is not None:
-            fix = _fix(file, finding.fix.title, edits_of(file.path, file.original, finding.fix), location)
+            fix = _fix(file, finding.fix.title, edits_of(file.path, file.original, finding.fix, file.parsed), location)
             fix["artifactChanges"] += [_new_artifact(new, root) for new in finding.fix.creates]  # type: ignore[operator]
             entry["fixes"] = [fix]
         results.append(entry)
