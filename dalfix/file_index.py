@@ -45,6 +45,10 @@ PROBED_NAMES = (
 # Timestamps are as coarse as the kernel's tick (milliseconds; seconds on some file systems): an entry is only
 # kept when its file was last changed this long before it was stat'ed.
 RACY_MARGIN_NS = 2_000_000_000
+# Packages whose installed manifest (`node_modules/<name>/package.json`) the analysis reads although it never
+# walks node_modules (dalfix/analysis/workspace.py `installed_version`: drizzle-orm's version decides rewrites).
+# A lockfile the analysis does not read (yarn.lock, bun.lockb) can change the installed version alone.
+INSTALLED_MANIFESTS = ("drizzle-orm",)
 INDEX_FORMAT = 1
 
 
@@ -133,6 +137,12 @@ def tree_fingerprint(root: str, index: TreeIndex, accept: Callable[[str], bool] 
             if is_dir:
                 if name not in SKIPPED_DIRS and name != "__pycache__":
                     stack.append(entry.path)
+                elif name == "node_modules":
+                    for package in INSTALLED_MANIFESTS:
+                        manifest = os.path.join(entry.path, package, "package.json")
+                        if os.path.lexists(manifest):
+                            relative = manifest[prefix:]
+                            entries.append(f"{relative}\0{_hashed(manifest, relative, old, new, started)}")
                 continue
             if not accept(name):
                 continue

@@ -197,3 +197,23 @@ def test_the_index_survives_a_corrupt_file_and_skipped_directories(tmp_path: Pat
     assert fingerprint(tmp_path, index) == before
     (tmp_path / "sub" / ".git").mkdir(parents=True)
     assert fingerprint(tmp_path, index) != before, "a new repository boundary moves projects"
+
+
+def test_the_installed_drizzle_version_invalidates_though_node_modules_is_not_walked(
+    dalfix: Dalfix, project: Path
+) -> None:
+    # The analysis reads node_modules/drizzle-orm/package.json (the version decides rewrites); a yarn.lock or
+    # bun.lockb upgrade can change it while nothing the index walks changes.
+    manifest = project / "node_modules" / "drizzle-orm" / "package.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text('{"name": "drizzle-orm", "version": "0.44.0"}\n', encoding="utf-8")
+    (project / "node_modules" / "drizzle-orm" / "index.js").write_text("x\n", encoding="utf-8")
+    dalfix("check", ".")
+    dalfix("check", ".")
+    assert dalfix.last().startswith("replayed")
+    (project / "node_modules" / "drizzle-orm" / "index.js").write_text("y\n", encoding="utf-8")
+    dalfix("check", ".")
+    assert dalfix.last().startswith("replayed"), "other files of node_modules are not read"
+    manifest.write_text('{"name": "drizzle-orm", "version": "0.45.1"}\n', encoding="utf-8")
+    dalfix("check", ".")
+    assert dalfix.last().startswith("not replayed: files changed")
