@@ -21,6 +21,8 @@ DEFAULT_PRINT_WIDTH = 100
 # What Prettier and Biome use when their configuration does not set a width.
 FORMATTER_DEFAULT_WIDTH = 80
 PRETTIER_FILES = (".prettierrc", ".prettierrc.json", ".prettierrc.json5", ".prettierrc.yaml", ".prettierrc.yml")
+# JavaScript settings: read only where they spell the width out (`printWidth: 120,`); else the width is unknown.
+PRETTIER_SCRIPTS = tuple(f"{base}.{ext}" for base in (".prettierrc", "prettier.config") for ext in ("js", "cjs", "mjs"))
 BIOME_FILES = ("biome.json", "biome.jsonc")
 
 
@@ -108,6 +110,21 @@ def _prettier_settings(folder: Path) -> FormatterSettings | None:
         comma = re.search(r"^\s*trailingComma\s*:\s*[\"']?(\w+)", text, re.M)
         return FormatterSettings(
             int(match.group(1)) if match else FORMATTER_DEFAULT_WIDTH,
+            int(tab.group(1)) if tab else DEFAULT_TAB_WIDTH,
+            "prettier",
+            _prettier_argument_commas(comma.group(1) if comma else None, folder),
+        )
+    for name in PRETTIER_SCRIPTS:
+        text = _read(folder / name)
+        if text is None:
+            continue
+        match = re.search(r"^\s*printWidth\s*:\s*(\d+)\s*,?\s*$", text, re.M)
+        if match is None:
+            return None  # a shared or computed configuration: its width is not here
+        tab = re.search(r"^\s*tabWidth\s*:\s*(\d+)\s*,?\s*$", text, re.M)
+        comma = re.search(r"^\s*trailingComma\s*:\s*[\"'](\w+)[\"']\s*,?\s*$", text, re.M)
+        return FormatterSettings(
+            int(match.group(1)),
             int(tab.group(1)) if tab else DEFAULT_TAB_WIDTH,
             "prettier",
             _prettier_argument_commas(comma.group(1) if comma else None, folder),

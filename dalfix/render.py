@@ -273,3 +273,21 @@ def chain_on_one_line(node: Node, text: str, formatter: str | None = "prettier")
         else:
             break
     return lines[0].rstrip() + "".join(line.strip() for line in lines[1:])
+
+
+def call_on_one_line(node: Node, text: str, formatter: str | None = "prettier") -> str | None:
+    """`text`, a call whose arguments are broken one per line (`f(` / `a,` / `b,` / `)`), on one line when every
+    argument is simple: Prettier and Biome keep no line breaks between call arguments, so a call moved where it
+    fits is printed joined. None for anything else (a chain, comments, arguments that are not simple)."""
+    if "\n" not in text or "//" in text or "/*" in text or node.type != "call_expression":
+        return None
+    function, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+    if function is None or args is None or args.type != "arguments" or not _leaf(function):
+        return None
+    tagged = formatter == "biome"
+    if not args.named_children or not all(_simple_argument(a, tagged) for a in args.named_children):
+        return None
+    if any("\n" in (a.text or b"").decode("utf-8", "replace") for a in args.named_children):
+        return None
+    callee = (function.text or b"").decode("utf-8", "replace")
+    return callee + "(" + ", ".join((a.text or b"").decode("utf-8", "replace") for a in args.named_children) + ")"

@@ -147,6 +147,10 @@ def test_generated_lines_in_fixture_outputs_fit_or_cannot_wrap(tmp_path: Path) -
          FormatterSettings(80, 2, "prettier", False)),  # Prettier 2's default is "es5"
         ({"biome.json": '{ "javascript": { "formatter": { "trailingCommas": "none" } } }'},
          FormatterSettings(80, 2, "biome", False)),
+        ({".prettierrc.js": 'module.exports = {\n  printWidth: 120,\n  trailingComma: "es5",\n};\n'},
+         FormatterSettings(120, 2, "prettier", False)),
+        ({"prettier.config.mjs": 'import base from "@acme/prettier";\nexport default { ...base };\n'},
+         FormatterSettings(DEFAULT_PRINT_WIDTH, 2, None)),  # computed elsewhere: the width is unknown here
     ],
 )  # fmt: skip
 def test_formatter_settings(files, settings, tmp_path) -> None:

@@ -110,7 +110,7 @@ from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding, apply_edits
 from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
-from dalfix.render import chain_on_one_line, reindent, render_template
+from dalfix.render import call_on_one_line, chain_on_one_line, reindent, render_template
 from dalfix.rules import Rule
 
 UNKNOWN_DRIVER_NOTE = (
@@ -296,6 +296,15 @@ class SequentialAwaits(Rule):
                 after.append(reindent(ctx.text(node) + trailing, indent, ""))
         if members[-1].literal is not None:  # the statement that uses the reads, with names for them
             after.append(reindent(_with_names(ctx, members[-1].literal, literal_names), indent, ""))
+        if layout == "plain" and ctx.style.formatter is not None:
+            # Prettier and Biome print the whole statement on one line when it fits (arrays keep no breaks).
+            single = all(not e["comments"] and not e["trailing"] and "\n" not in e["expression"] for e in entries)
+            joined = ", ".join(str(e["expression"]) for e in entries)
+            semi = ";" if ctx.style.semicolons else ""
+            if single and ctx.style.fits(
+                f"{indent}{declaration} [{', '.join(patterns)}] = await Promise.all([{joined}]){semi}"
+            ):
+                layout = "one-line"
         end = max([last.end_byte, *(c.end_byte for c in trailing_comments(last))])
         text = ctx.render(
             "sequential_awaits/promise_all.ts.j2",
@@ -331,7 +340,9 @@ class SequentialAwaits(Rule):
         """The query as the project's formatter prints it as an array element, when dalfix knows: one line."""
         if ctx.style.formatter is None:
             return None
-        joined = chain_on_one_line(query, ctx.text(query), ctx.style.formatter)
+        joined = chain_on_one_line(query, ctx.text(query), ctx.style.formatter) or call_on_one_line(
+            query, ctx.text(query), ctx.style.formatter
+        )
         return joined if joined is not None and ctx.style.fits(f"{indent}{ctx.style.indent_unit}{joined},") else None
 
     def _entry(self, ctx: FileContext, binding: AwaitedBinding, indent: str) -> str:
