@@ -70,6 +70,11 @@ def relational_fetch_at(
     statements: list[Node],
     index: int,
 ) -> RelationalFetch | None:
+    if index + 1 >= len(statements) or statements[index + 1].type != "if_statement":
+        return None  # no guard after it (checked first: this runs for every statement DAL001 sees)
+    text = parsed.text(statements[index])
+    if statements[index].type != "lexical_declaration" or not ("select(" in text or "findFirst(" in text):
+        return None  # not `const x = await db.select()…` / `db.query.t.findFirst(…)`
     parent = chained_read(project, parsed, vocabulary, statements[index])
     if parent is None or parent.selection is not None or "sql`" in parsed.text(parent.where):
         return None
