@@ -34,6 +34,8 @@ from dalfix import __version__
 from dalfix.file_index import Fingerprints, content_hash, repository_root_above, write_atomically
 
 RECORD_FORMAT = 1
+EXIT_INTERRUPTED = 130  # dalfix/cli.py's exit code after Ctrl-C
+_FAILED = -1  # a chunk marking a write that did not get out
 CACHE_DIR_NAME = ".dalfix_cache"
 # What decides the output besides the command line and the files: colour (dalfix/console.py and rich), the
 # cache location. An unlisted variable that starts to matter must be added here.
@@ -166,7 +168,11 @@ class Session:
         self.record_dir = projects[0][1] if projects else (self.dirs[0] if self.dirs else None)
 
     def store(self, chunks: list[tuple[int, bytes]], code: object) -> None:
+        """Write the record, unless the output did not all get out (a closed pipe: `_FAILED` among the chunks)
+        or the run was interrupted (130): a partial output must never be replayed."""
         if not self.ready or self.record_dir is None or not isinstance(code, (int, type(None))):
+            return
+        if code == EXIT_INTERRUPTED or any(fd == _FAILED for fd, _ in chunks):
             return
         record = {
             "format": RECORD_FORMAT,
@@ -273,11 +279,19 @@ class _Tee(io.BufferedIOBase):
     def write(self, data: Any) -> int:
         data = bytes(data)
         self.chunks.append((self.fd, data))
-        self.real.write(data)
+        try:
+            self.real.write(data)
+        except BaseException:
+            self.chunks.append((_FAILED, b""))
+            raise
         return len(data)
 
     def flush(self) -> None:
-        self.real.flush()
+        try:
+            self.real.flush()
+        except BaseException:
+            self.chunks.append((_FAILED, b""))
+            raise
 
     def writable(self) -> bool:
         return True

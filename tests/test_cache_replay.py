@@ -132,6 +132,24 @@ def test_runs_that_write_or_read_stdin_leave_no_record(dalfix: Dalfix, project: 
     assert not list((project / ".dalfix_cache").glob("*/runs/*.json"))
 
 
+def test_an_output_cut_short_by_a_closed_pipe_is_not_recorded(dalfix: Dalfix, project: Path) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    environment.pop("DALFIX_CACHE_DIR", None)
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "dalfix", "check", "--format", "json", "."],
+        cwd=project,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert reader.stdout is not None
+    reader.stdout.close()  # like `| head` having read enough
+    reader.wait(timeout=300)
+    assert not list((project / ".dalfix_cache").glob("*/runs/*.json"))
+    full = dalfix("check", "--format", "json", ".")
+    assert dalfix.last().startswith("no record") and full.stdout.endswith(b"}\n")
+
+
 def test_a_settings_file_above_the_repository_invalidates(tmp_path: Path) -> None:
     outer = tmp_path / "outer"
     project = outer / "app"
