@@ -34,7 +34,8 @@ match the cross product).
 
 Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling
 `getEventWithRelations`; the finding names the helper, how many queries it holds and the `inArray`
-query a batched variant would start with), a write inside a transaction, an insert outside one, a SET
+query a batched variant would start with), a write inside a transaction, an insert outside one or whose
+values call a function dalfix cannot follow (`id: createId()`, which may touch the database), a SET
 computed in SQL, a list dalfix cannot read twice (an iterator, a generator, an untyped value), a `while`
 walk over an index, and selects whose rows cannot be matched back to keys (joins, `limit(n)`, no key column).
 
@@ -167,6 +168,9 @@ PRIMARY = r"[\w$.]+(\(.*\))?"  # keys that need no parentheses before `.slice(â€
 UNCOMPARABLE = ("a read per element keyed by `{}`, whose values the database compares in a way JS `===` cannot "
                 "(a case-insensitive collation, numeric text, dates)")  # fmt: skip
 UNREADABLE_LIST = "a query per element of a list dalfix cannot read twice (an iterator, or a value it cannot type)"
+UNKNOWN_CALL_ROWS = ("an insert per element whose values call a function dalfix cannot follow (it may touch the "
+                     "database); if it does not, build the rows first, the same calls in the same order, and insert "
+                     "them with one `values([...])`")  # fmt: skip
 _FIRST_ONLY = ("const [", "let [")  # `const [row] = â€¦` takes one row whatever the lookup returns
 
 
@@ -323,8 +327,11 @@ class QueryInLoop(Rule):
         if values is None or values.type != "object" or a.loop.pattern is None or len(root) != 1:
             return None  # `values(chunk)`: chunking, never
         effects = a.analyzer.effects(values)
-        if effects.db != "none" or effects.awaits or a.analyzer.free_reads(values) & (a.variant - a.element_names):
+        if effects.db not in ("none", "unknown") or effects.awaits or a.analyzer.free_reads(values) & (
+                a.variant - a.element_names):  # fmt: skip
             return None
+        if effects.db == "unknown":  # `id: createId()`: a call dalfix cannot follow, which may touch the database
+            return self._no_fix(ctx, a, site, UNKNOWN_CALL_ROWS) if self._array(ctx, a) and a.statement() else None
         if not self._array(ctx, a):
             return self._no_fix(ctx, a, site, UNREADABLE_LIST)
         if not a.invariant(root[0]) or reads_row(ctx.parsed, values, root[0]):
