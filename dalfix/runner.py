@@ -260,6 +260,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             workspace = workspaces.setdefault(workspace.root, workspace)
             projects[root] = Project.load(root, workspace, options.config_file)
             projects[root].rules = project_rules(projects[root], options)
+            projects[root].fix_threshold = options.fix_threshold or Applicability.UNSAFE
             sources_by_project[root] = {}
         project = projects[root]
         if project.excludes(item):

@@ -94,3 +94,22 @@ def test_relational_display_only_names_the_relations_to_declare(tmp_path) -> Non
     (message,) = _dal004_messages("relational_missing_relation_display_only", tmp_path)
     assert "`cards: many(cards)` in relations(boards, …)" in message
     assert "one(boards, { fields: [cards.boardId], references: [boards.id] })` in relations(cards, …)" in message
+
+
+def test_a_run_of_safe_fixes_keeps_dal001s_promise_all_where_the_relational_query_is_unsafe(tmp_path) -> None:
+    # DAL004's relational query is always unsafe: DAL001 leaves the reads to it only when the run may take it;
+    # a safe-only run (`dalfix diff --preview`) would otherwise lose the safe Promise.all and fix nothing.
+    (case,) = [c for c in CASES if c.id.endswith("/relational_children_unsafe")]
+    materialize(case, tmp_path)
+    rules = list(all_rules())
+
+    def dal001(threshold):  # type: ignore[no-untyped-def]
+        result = run([tmp_path], RunOptions(rules=rules, fix_threshold=threshold, preview=True))
+        return result, [f for file in result.files for f in file.findings if f.rule == "DAL001"]
+
+    _, unsafe_run = dal001(Applicability.UNSAFE)
+    _, report_run = dal001(None)
+    assert unsafe_run == [] and report_run == [], "the relational query is the better fix when it may be taken"
+    safe, safe_run = dal001(Applicability.SAFE)
+    assert [f.fix.applicability for f in safe_run if f.fix is not None] == [Applicability.SAFE]
+    assert "Promise.all" in safe.files[0].fixed.decode()

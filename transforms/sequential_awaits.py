@@ -144,10 +144,13 @@ class SequentialAwaits(Rule):
         function = enclosing_function(block)
         guards_may_move = function is not None and not _catch_inspects_error(block, function)
         units: list[_Unit] = []
-        # Reads one relational query of DAL004's loads (a parent and its children), when DAL004 runs: one fix
-        # per pair, and one statement beats two concurrent ones.
+        # Reads one relational query of DAL004's loads (a parent and its children), when DAL004 runs and its
+        # (always unsafe) fix may be taken: one fix per pair, and one statement beats two concurrent ones. A run
+        # of safe fixes only keeps DAL001's safe Promise.all.
         folded: set[int] = set()
-        if any(rule.code == "DAL004" for rule in ctx.project.rules):
+        if Applicability.UNSAFE.allowed_by(ctx.project.fix_threshold) and any(
+            rule.code == "DAL004" for rule in ctx.project.rules
+        ):
             folded = folded_statements(ctx.project, ctx.parsed, ctx.vocabulary, analyzer, statements)
         index = 0
         while index < len(statements):

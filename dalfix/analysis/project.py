@@ -19,6 +19,7 @@ from dalfix.analysis.schema.model import SchemaModel
 from dalfix.analysis.summaries import Summaries
 from dalfix.analysis.workspace import Workspace, workspace_for
 from dalfix.config import Config, load_config
+from dalfix.fixes import Applicability
 from dalfix.parsing import Node, ParsedFile, descendants_of_type
 from dalfix.rules import Rule
 
@@ -33,6 +34,9 @@ class Project:
     config: Config = field(default_factory=Config)
     files: dict[Path, ParsedFile] = field(default_factory=dict)
     rules: Sequence[type[Rule]] = ()
+    # The most lenient fix the run may apply or show (a report-only run shows unsafe fixes too): a rule that
+    # leaves a statement to another rule's fix does so only when that fix can be taken (DAL001 and DAL004).
+    fix_threshold: Applicability = Applicability.UNSAFE
     # Files that import a drizzle-orm driver entry (the runner notes them while reading sources, parsed or not).
     client_files: list[Path] = field(default_factory=list)
     workspace: Workspace = field(default=None)  # type: ignore[assignment]  # set in __post_init__
