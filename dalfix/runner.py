@@ -274,6 +274,10 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if not _may_match(source, project.rules):
             continue
         sources_by_project[root][item] = source
+    if options.stdin is None:
+        for project in projects.values():
+            if not any(project.root.is_relative_to(g) for g in given_dirs):
+                _complete_client_files(project)
     by_path = {r.path: r for r in results}
     new_files = NewFiles("a fix that creates a file cannot apply to standard input" if options.stdin else None)
     caches = (
@@ -322,6 +326,23 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
                 seen.add(path)
                 results.append(FileResult(path, "skipped", reason=problem))
     return RunResult(results, list(projects.values()))
+
+
+def _complete_client_files(project: Project) -> None:
+    """The files of `project` that import a drizzle-orm driver entry, also those the run was not given: which
+    drivers the application creates decides whether parallel reads help, so `dalfix check src/a.ts` (the PR bot
+    on changed files, pre-commit) must see the same clients as `dalfix check .`."""
+    known = set(project.client_files)
+    for item in discover_once(project.root):
+        if not isinstance(item, Path) or item in known or project.excludes(item):
+            continue
+        try:
+            source = read_source(item)
+        except OSError:
+            continue
+        small = len(source) <= project.config.max_file_size
+        if small and b"drizzle-orm/" in source and not looks_generated(source[:4096]):
+            project.client_files.append(item)
 
 
 class _ProjectCaches:

@@ -214,3 +214,57 @@ def test_findings_through_a_helper_do_not_depend_on_the_paths_passed(tmp_path: P
     whole = found(tmp_path)
     assert [(name, rule) for name, rule, _ in whole] == [("report.ts", "DAL002")]
     assert found(tmp_path / "src" / "report.ts") == whole
+
+
+CLIENT_ELSEWHERE = {
+    "package.json": (
+        '{"name": "app", "dependencies": {"drizzle-orm": "0.45.0", "pg": "8", "@electric-sql/pglite": "0.2"}}'
+    ),
+    "src/db/schema.ts": (
+        'import { pgTable, text } from "drizzle-orm/pg-core";\n'
+        'export const users = pgTable("users", { id: text("id").primaryKey() });\n'
+        'export const posts = pgTable("posts", { id: text("id").primaryKey(), userId: text("user_id") });\n'
+    ),
+    "src/db/client.ts": (
+        'import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";\n'
+        'import type { PgliteDatabase } from "drizzle-orm/pglite";\n'
+        'import { Pool } from "pg";\n'
+        "export type DbClient = NodePgDatabase | PgliteDatabase;\n"
+        "export const db: DbClient = drizzle(new Pool({ max: 10 }));\n"
+    ),
+    "src/db/test-client.ts": (
+        'import { PGlite } from "@electric-sql/pglite";\n'
+        'import { drizzle } from "drizzle-orm/pglite";\n'
+        "export const testDb = drizzle(new PGlite());\n"
+    ),
+    "src/data/users.ts": (
+        'import { eq } from "drizzle-orm";\n'
+        'import type { DbClient } from "../db/client";\n'
+        'import { posts, users } from "../db/schema";\n'
+        "export async function loadUser(db: DbClient, id: string) {\n"
+        "  const user = await db.select().from(users).where(eq(users.id, id));\n"
+        "  const written = await db.select().from(posts).where(eq(posts.userId, id));\n"
+        "  return { user, written };\n"
+        "}\n"
+    ),
+}
+
+
+def test_the_drivers_the_application_creates_do_not_depend_on_the_paths_passed(tmp_path: Path) -> None:
+    """A handle typed `NodePgDatabase | PgliteDatabase` runs on the pool the application creates; that is known
+    from the client modules, which a run on the changed files only (the PR bot, pre-commit) is not given."""
+    from dalfix.rules import select_rules
+    from dalfix.runner import RunOptions, run
+
+    for name, text in CLIENT_ELSEWHERE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+
+    def found(*paths: Path) -> list[tuple[str, str, str | None]]:
+        result = run(list(paths), RunOptions(rules=select_rules()))
+        return [(f.path.name, x.rule, x.fix and x.fix.applicability) for f, x in result.findings]
+
+    whole = found(tmp_path)
+    assert whole == [("users.ts", "DAL001", "safe")]
+    assert found(tmp_path / "src" / "data" / "users.ts") == whole
+    assert found(tmp_path / "src" / "data") == whole
