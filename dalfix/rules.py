@@ -6,6 +6,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -116,7 +117,15 @@ def rule_by_code(code: str) -> type[Rule]:
 
 
 def iter_rule_templates(rule: type[Rule]) -> Iterator[str]:
-    """Template names a rule module mentions (`templates/<dir>/<name>.ts.j2`)."""
+    """Template names a rule module mentions (`templates/<dir>/<name>.ts.j2`), or a companion module of
+    `transforms/` it imports from (DAL003's `check_then_update.py`)."""
     module = inspect.getmodule(rule)
-    source = inspect.getsource(module) if module else ""
-    yield from re.findall(r"""["']([\w/.-]+\.ts\.j2)["']""", source)
+    if module is None:
+        return
+    names = {module.__name__} | {
+        owner
+        for value in vars(module).values()
+        if isinstance(owner := getattr(value, "__module__", None), str) and owner.startswith("transforms.")
+    }
+    for name in sorted(names):
+        yield from re.findall(r"""["']([\w/.-]+\.ts\.j2)["']""", inspect.getsource(sys.modules[name]))

@@ -1,6 +1,6 @@
 """
 ## What it does
-Flags a uniqueness pre-check followed by an insert of the same values, and lets the unique constraint decide.
+Flags a uniqueness pre-check followed by an insert or update of the same values, and lets the unique constraint decide.
 
 The pre-check is a read by some columns, then a guard that throws or returns when a row was found. The
 rewrite inserts with `.onConflictDoNothing({ target })` and `.returning()`, and runs the original guard when
@@ -31,14 +31,28 @@ Without a known handle module it goes in the file, after its imports. Display-on
 does not name the PostgreSQL constraint; on SQLite and MySQL (whose errors name no key) when another unique
 key of the table could be hit by the insert (a key is out of reach when the insert leaves one of its columns
 to an identity, autoincrement, serial, rowid, random or `$defaultFn` default); for drivers whose errors
-dalfix does not know (neon-http, D1, PlanetScale, the proxies); inside a PostgreSQL transaction (a failed
-statement aborts it, 25P02: the catch would need a savepoint, `tx.transaction(...)`); when the file already
-declares or imports another `isUniqueViolation`, or the module's path holds a file dalfix did not generate.
+dalfix does not know (neon-http, D1, PlanetScale, the proxies); when the file already declares or imports
+another `isUniqueViolation`, or the module's path holds a file dalfix did not generate. Inside a PostgreSQL
+transaction a failed statement aborts it (every later statement fails with 25P02), so there the write runs in a
+savepoint — a nested `tx.transaction((savepoint) => savepoint.…)`, which drizzle rolls back to before the error
+leaves it — and the catch sits outside it; on drivers whose transactions dalfix does not know to open savepoints
+(only node-postgres, postgres-js, PGlite, neon-serverless and vercel-postgres do) the finding is display-only.
 
 Probe loops (`while (taken) slug = base + "-" + n++`: a loop that reads by `eq(t.col, v)` and assigns `v` a
 new candidate) are reported display-only: one query for the taken candidates and the free one chosen in JS
 is right only with the loop's exact naming rule, which dalfix does not rewrite. Not handled yet, and left
-alone: updates, and reads whose row is used for anything but the guard.
+alone: reads whose row is used for anything but the guard.
+
+Updates take the catch form (`transforms/check_then_update.py`): a pre-check that leaves the updated row out
+(`ne(t.id, id)` in the read, or `if (existing && existing.id !== id)` in the guard) before an update of that row
+(`.where(eq(t.id, id))`, the same `id`, possibly with more equalities) that writes the checked values (`set({
+slug })`, or a spread `...data` when the check compared `data.slug`; a checked column the update does not write
+must be fixed by its where). A check that runs under a condition that only reads values (`if (data.slug &&
+data.slug !== file.slug) { <read>; <guard> }`) keeps that condition in the catch's test. On SQLite and MySQL the
+update must write no column of another unique key (a spread may write any: display-only). Display-only when the
+check does not leave the updated row out (the row conflicts with itself in the check, never in the update), and
+when the block has not read the row by the update's keys and left when it was missing: an update that matches
+no row writes nothing and raises no violation, where the check may have found another row and thrown.
 
 ## Example
 ```ts
@@ -108,7 +122,20 @@ error is rethrown unchanged. On SQLite and MySQL it relies on no other key being
 rolled back alone, so the transaction goes on as it did after the guard. The module the fix creates holds
 only the predicate (nothing runs on import); a module named by `unique-violation-module` that exists already
 is the project's own predicate, called as the generated one is: dalfix does not read it, so the catch is
-exactly as right as that predicate's test for this key.
+exactly as right as that predicate's test for this key. Inside a PostgreSQL transaction the savepoint adds two
+statements of transaction control (SAVEPOINT, then RELEASE or ROLLBACK TO SAVEPOINT) around the write; the
+rollback undoes only the failed write, so the transaction goes on (or ends with the guard's error) as it did
+after the guard.
+For an update the catch form sends the same update as before, and only for a row the block has just read:
+updating it to values only it holds does not conflict (a row never conflicts with itself), and values another
+row holds raise the violation the check stood for, now caught and turned into the guard's throw (same class,
+same message); a check that ran under a condition is caught under the same condition, so a violation the
+original let through raw still comes through raw. A row deleted by someone else between that read and the
+update is no longer reported by the guard (the update matches nothing); a violation the update raises before
+the unique check (NOT NULL, CHECK, a foreign key) surfaces instead of the guard's error when both apply; pure
+statements between the check and the update now run when the values are taken too, as for inserts.
+The pre-check read is no longer sent, so a database failure of that read cannot happen any more: the call
+goes on to the update, whose own failure (if any) surfaces instead.
 """
 
 from __future__ import annotations
@@ -119,8 +146,6 @@ from collections.abc import Iterator
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, keyed_read, pure_exit
-from dalfix.analysis.transactions import handle_driver
-from dalfix.analysis.unique_violations import violation_match
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import (
@@ -130,12 +155,10 @@ from dalfix.parsing import (
     fresh_name,
     function_block_statements,
     line_indent,
-    sole_statement,
 )
 from dalfix.print_width import wrap_long_line
-from dalfix.render import reindent, render_template
 from dalfix.rules import Rule
-from dalfix.violation_predicate import violation_predicate
+from transforms.check_then_update import Write, catch_edits, update_finding
 
 ON_CONFLICT_DIALECTS = frozenset({"pg", "sqlite"})
 LOOP_TYPES = ("while_statement", "do_statement", "for_statement")
@@ -150,13 +173,14 @@ class CheckThenInsert(Rule):
     fix_title = "Insert with `onConflictDoNothing` and keep the guard for the conflict"
     fix_availability = "sometimes"
     preview = True
-    needles = (b"insert", b"while", b"for (", b"do {")
+    needles = (b"insert", b"update", b"while", b"for (", b"do {")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         for statements in function_block_statements(ctx.parsed.root):
-            for index in range(len(statements) - 2):
-                finding = self._check_at(ctx, analyzer, statements, index)
+            for index in range(len(statements) - 1):
+                finding = self._check_at(ctx, analyzer, statements, index) if index + 2 < len(statements) else None
+                finding = finding or update_finding(self, ctx, analyzer, statements, index)
                 if finding is not None:
                     yield finding
         for loop in descendants_of_type(ctx.parsed.root, *LOOP_TYPES):
@@ -217,7 +241,10 @@ class CheckThenInsert(Rule):
             return ctx.finding(self, span, message=message, edits=edits, applicability=Applicability.UNSAFE)
         # MySQL (no onConflictDoNothing), or an insert whose result is used without `.returning()`: catch the
         # violation of this key at the insert.
-        catch = self._catch_edits(ctx, statements[index], guard, insert, consequence, chain_info, read, unique_set)
+        _values_call, _has_returning, bound, chain, written = chain_info
+        write = Write(insert, chain, bound, written)
+        removed = (statements[index].start_byte, guard.end_byte)
+        catch = catch_edits(ctx, removed, write, consequence, read.table, unique_set)
         if isinstance(catch, str):
             message = f"Pre-check on {read.table.ts_name}({columns}) then insert races; {catch}"
             return ctx.finding(self, span, message=message, applicability=Applicability.DISPLAY_ONLY)
@@ -235,62 +262,6 @@ class CheckThenInsert(Rule):
             imports=predicate.imports,
             creates=predicate.creates,
         )
-
-    def _catch_edits(self, ctx, read_statement, guard, insert, consequence, chain_info, read, unique_set):  # type: ignore[no-untyped-def]
-        """The catch form's edits and how the file gets the predicate, or why there is none (display-only)."""
-        values_call, _has_returning, bound, chain, written = chain_info
-        hint = "catch the unique violation at the insert instead"
-        exit_statement = sole_statement(consequence)
-        if bound is not None and exit_statement.type != "throw_statement":
-            return f"{hint} (the guard returns and the insert's result is used: rewrite by hand)"
-        if read.table.dialect == "pg" and chain.handle == "tx":
-            return (
-                f"{hint}, inside a savepoint (`tx.transaction(...)`): a failed statement aborts the transaction (25P02)"
-            )
-        driver = handle_driver(ctx.project, ctx.parsed, ctx.text(chain.root))
-        match = violation_match(read.table, unique_set, driver, written)
-        if isinstance(match, str):
-            return f"{hint}; no fix: {match}"
-        predicate = violation_predicate(ctx, match, ctx.text(chain.root))
-        if isinstance(predicate, str):
-            return f"{hint}; no fix: {predicate}"
-        source = ctx.source
-        end = guard.end_byte
-        while end < len(source) and source[end : end + 1] in b" \t\r\n":
-            end += 1
-        q = ctx.style.quote
-        error = fresh_name(enclosing_function(insert), insert, "error")
-        name = predicate.name
-        test = f"{name}({error}, {q}{match.constraint}{q})" if match.dialect == "pg" else f"{name}({error})"
-        indent, unit = line_indent(source, insert.start_byte), ctx.style.indent_unit
-        if bound is None:
-            text = render_template(
-                "check_then_insert/catch_statement.ts.j2",
-                ctx.style,
-                indent,
-                insert=reindent(ctx.text(insert), indent, unit),
-                error=error,
-                test=test,
-                consequence=reindent(ctx.text(consequence), indent, unit),
-            )
-        else:
-            member = values_call.child_by_field_name("function")
-            multiline = b"\n" in source[member.child_by_field_name("object").end_byte : chain.node.end_byte]
-            extra = unit if multiline else ""
-            text = render_template(
-                "check_then_insert/catch_call.ts.j2",
-                ctx.style,
-                indent,
-                head=reindent(_between(ctx, insert.start_byte, chain.node.end_byte), indent, ""),
-                joiner=f"\n{unit}." if multiline else ".",
-                extra=extra,
-                error=error,
-                test=test,
-                consequence=reindent(ctx.text(consequence), indent, extra + unit),
-                tail=_between(ctx, chain.node.end_byte, insert.end_byte),
-            )
-        edits = [Edit(read_statement.start_byte, end, ""), Edit(insert.start_byte, insert.end_byte, text)]
-        return edits + list(predicate.edits), predicate
 
     def _edits(self, ctx, read_statement, guard, insert, consequence, chain_info, read, columns):  # type: ignore[no-untyped-def]
         values_call, has_returning, bound, _chain, _written = chain_info

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 SQL_EQUALITY = "eq"
 SQL_CONJUNCTION = "and"
+SQL_INEQUALITY = "ne"
 
 
 @dataclass(frozen=True)
@@ -32,25 +33,42 @@ class KeyedRead:
     chain: QueryChain | None  # the query itself when it is written in the caller, None through a helper
     one_row: bool  # `.limit(1)` or `findFirst`
     throws_when_missing: bool = False  # a helper that throws instead of returning no row (asked for only)
+    # `ne(t.c, v)` next to the equalities (asked for only): rows whose `c` is `v` are left out (the row being
+    # updated, in a uniqueness pre-check before an update); column TS key -> value text
+    excluded: tuple[str, str] | None = None
 
 
 def keyed_read(
-    project: Project, parsed: ParsedFile, vocabulary: Vocabulary, query: Node, throwing_helpers: bool = False
+    project: Project,
+    parsed: ParsedFile,
+    vocabulary: Vocabulary,
+    query: Node,
+    throwing_helpers: bool = False,
+    exclusion: bool = False,
 ) -> KeyedRead | None:
     """What `query` (an awaited expression) reads, when it is a read keyed by column equalities.
-    `throwing_helpers`: also helpers that read, `if (!x) throw …`, and return the row (never missing then)."""
+    `throwing_helpers`: also helpers that read, `if (!x) throw …`, and return the row (never missing then).
+    `exclusion`: also a query written in the caller with one `ne(t.c, v)` among its equalities."""
     query = unwrap(query)
     chain = vocabulary.query_chain(query)
     if chain is not None:
-        found = _chain_keys(project, parsed, chain, {})
-        return None if found is None else KeyedRead(found[0], found[1], found[2], chain, found[3])
+        excluded: list[tuple[str, str]] | None = [] if exclusion else None
+        found = _chain_keys(project, parsed, chain, {}, excluded)
+        if found is None or (excluded is not None and len(excluded) > 1):
+            return None
+        kept = excluded[0] if excluded else None
+        return KeyedRead(found[0], found[1], found[2], chain, found[3], excluded=kept)
     if query.type != "call_expression":
         return None
     return _through_helper(project, parsed, query, throwing_helpers)
 
 
 def _chain_keys(
-    project: Project, parsed: ParsedFile, chain: QueryChain, arguments: dict[str, Node]
+    project: Project,
+    parsed: ParsedFile,
+    chain: QueryChain,
+    arguments: dict[str, Node],
+    excluded: list[tuple[str, str]] | None = None,
 ) -> tuple[Table, dict[str, str], tuple[Node, ...], bool] | None:
     names = [link.name for link in chain.links]
     if chain.kind != "read" or chain.has_then or "for" in names:
@@ -81,7 +99,9 @@ def _chain_keys(
         return None
     keys: dict[str, str] = {}
     values: list[Node] = []
-    if not _equalities(project, parsed, table, unwrap(where), arguments, keys, values):
+    if not _equalities(project, parsed, table, unwrap(where), arguments, keys, values, excluded):
+        return None
+    if not keys:
         return None
     return table, keys, tuple(values), one_row
 
@@ -106,8 +126,10 @@ def _equalities(
     arguments: dict[str, Node],
     keys: dict[str, str],
     values: list[Node],
+    excluded: list[tuple[str, str]] | None = None,
 ) -> bool:
-    """`eq(t.c, v)` or `and(eq(...), ...)`: collect column -> value; anything else is not a keyed read."""
+    """`eq(t.c, v)` or `and(eq(...), ...)`: collect column -> value; anything else is not a keyed read.
+    With `excluded`, `ne(t.c, v)` parts too (collected there; their values are value nodes as well)."""
     if condition.type != "call_expression":
         return False
     function = condition.child_by_field_name("function")
@@ -115,13 +137,18 @@ def _equalities(
     name = parsed.text(function) if function is not None else ""
     parts = [unwrap(a) for a in args.named_children] if args is not None else []
     if name == SQL_CONJUNCTION and parts:
-        return all(_equalities(project, parsed, table, part, arguments, keys, values) for part in parts)
-    if name != SQL_EQUALITY or len(parts) != 2:
+        return all(_equalities(project, parsed, table, part, arguments, keys, values, excluded) for part in parts)
+    exclusion = name == SQL_INEQUALITY and excluded is not None and not arguments
+    if (name != SQL_EQUALITY and not exclusion) or len(parts) != 2:
         return False
     found = project.schema.column_of(parsed, parts[0])
     if found is None or found[0] is not table or found[1].key in keys:
         return False
     value = parts[1]
+    if exclusion and excluded is not None:
+        excluded.append((found[1].key, parsed.text(value)))
+        values.append(value)
+        return True
     if arguments:
         # Inside a helper: the value must be one of its parameters, replaced by the caller's argument.
         if value.type != "identifier" or parsed.text(value) not in arguments:
@@ -243,7 +270,12 @@ def _is_one(parsed: ParsedFile, node: Node | None) -> bool:
 
 
 def declared_read(
-    project: Project, parsed: ParsedFile, vocabulary: Vocabulary, statement: Node, const_only: bool = False
+    project: Project,
+    parsed: ParsedFile,
+    vocabulary: Vocabulary,
+    statement: Node,
+    const_only: bool = False,
+    exclusion: bool = False,
 ) -> tuple[Node, KeyedRead] | None:
     """`const <pattern> = await <keyed read>` (one declarator): its binding pattern and what it reads.
 
@@ -258,7 +290,7 @@ def declared_read(
     value = unwrap(value) if value is not None else None
     if pattern is None or value is None or value.type != "await_expression" or not value.named_children:
         return None
-    read = keyed_read(project, parsed, vocabulary, value.named_children[0])
+    read = keyed_read(project, parsed, vocabulary, value.named_children[0], exclusion=exclusion)
     return (pattern, read) if read is not None else None
 
 

@@ -49,9 +49,11 @@ class ViolationMatch:
     constraint: str | None = None
 
 
-def violation_match(table: Table, unique_set: UniqueSet, driver: DriverInfo, written: set[str]) -> ViolationMatch | str:
-    """The predicate's parameters for a violation of `unique_set` by a write of the columns `written`, or why
-    no predicate can tell it apart."""
+def violation_match(
+    table: Table, unique_set: UniqueSet, driver: DriverInfo, written: set[str] | None, update: bool = False
+) -> ViolationMatch | str:
+    """The predicate's parameters for a violation of `unique_set` by a write of the columns `written` (None: a
+    spread may write any), an insert or an `update`, or why no predicate can tell it apart."""
     drivers = driver.driver.split("|")
     if table.dialect == "pg":
         fields = {POSTGRES_CONSTRAINT_FIELD.get(d) for d in drivers}
@@ -65,7 +67,7 @@ def violation_match(table: Table, unique_set: UniqueSet, driver: DriverInfo, wri
         known = SQLITE_DRIVERS if table.dialect == "sqlite" else MYSQL_DRIVERS
         if not all(d in known for d in drivers):
             return f"driver {driver.driver} reports a unique violation in a way dalfix does not match"
-        other = sole_violable_set(table, unique_set, written)
+        other = sole_violable_set(table, unique_set, written, update)
         if other is not None:
             columns = ", ".join(other.columns or other.expressions)
             return (
@@ -76,13 +78,26 @@ def violation_match(table: Table, unique_set: UniqueSet, driver: DriverInfo, wri
     return f"no unique-violation predicate for dialect {table.dialect}"
 
 
-def sole_violable_set(table: Table, unique_set: UniqueSet, written: set[str]) -> UniqueSet | None:
-    """Another unique set of `table` that an insert writing `written` could violate, or None when `unique_set`
-    is the only one: every other set has a column the insert leaves to a fresh default (a random uuid, an
-    identity, autoincrement, a `$defaultFn`)."""
+def sole_violable_set(
+    table: Table, unique_set: UniqueSet, written: set[str] | None, update: bool = False
+) -> UniqueSet | None:
+    """Another unique set of `table` that a write of the columns `written` (None: any) could violate, or None
+    when `unique_set` is the only one. An insert cannot violate a set with a column it leaves to a fresh default
+    (a random uuid, an identity, autoincrement, a `$defaultFn`); an update only violates a set whose columns
+    (or the columns its expressions and predicate mention) it writes: the others keep their unique values."""
     columns = table.columns
-    for other in table.unique_sets():
-        if other is unique_set or (other.columns == unique_set.columns and not other.expressions):
+    others = [
+        s
+        for s in table.unique_sets()
+        if s is not unique_set and not (s.columns == unique_set.columns and not s.expressions)
+    ]
+    if written is None:  # a spread may write any column; name a key other than the primary one when there is one
+        return next((s for s in others if s.kind != "primary_key"), others[0] if others else None)
+    for other in others:
+        if update:
+            mentioned = {*other.columns, *other.expression_columns}
+            if mentioned & written or (other.expressions and not other.expression_columns):
+                return other
             continue
         fresh = any(
             key not in written
