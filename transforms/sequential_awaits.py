@@ -69,22 +69,27 @@ logging, fills of local collections no grouped read reads, and guards, so the va
 same. Without guards the only observable differences are timing and, when several reads fail, which
 rejection is thrown.
 
-With guards, both reads run in one `Promise.all` and the guards follow in their original order, so
-the same error is thrown (or the same value returned) in every case where the original threw or
-returned one. Two differences remain: a read that the original skipped because an earlier guard
-exited now runs (an extra read on the guard's path), and when a *database* failure hits such a read
-while the earlier guard would have thrown, the database error surfaces instead of the guard's (and
-logging inside the guard does not happen). A thrown `new X(…)` with pure arguments counts as a pure
-exit even for a constructor dalfix does not know: it still runs in exactly the cases it ran before,
-only after the reads moved up, whose results are then dropped. The extra read decides the
-applicability: the fix is unsafe when a read after a guard is not bounded — a `findMany` with neither
-a `limit` nor a unique-key `where`, a `with` that loads a `many` relation without `limit`, an aggregate
-(`count()`, `$count`, `groupBy`), or a select with neither a `limit` nor equality on a unique key in
-its `where` (`eq` alone or inside a top-level `and`). Keys and relation kinds come from the project's
-schema model; where it does not know the table, only a column named `id` is a key and every `with`
-may load many rows. Unsafe, too, when a member is
-a read only by a function summary (the summary of a helper in another file may be stale or miss an
-effect). Logging moved past the reads is written after them instead of between them.
+With guards, both reads run in one `Promise.all` and the guards follow in their original order, so the same
+error is thrown (or the same value returned) in every case where the original threw or returned one. Two
+differences remain: a read that the original skipped because an earlier guard exited now runs (an extra read
+on the guard's path), and when a *database* failure hits such a read while the earlier guard would have
+thrown, the database error surfaces instead of the guard's (and logging inside the guard does not happen). A
+thrown `new X(…)` with pure arguments counts as a pure exit even for a constructor dalfix does not know: it
+still runs in exactly the cases it ran before, only after the reads moved up, whose results are then
+dropped. The extra read decides the applicability. On PostgreSQL (or a driver whose dialect dalfix does not
+know) the fix is unsafe when a read after a guard binds a value that no read before the guard bound to a
+column of the same type: PostgreSQL rejects some values when it binds them (a NUL character in text, a
+malformed uuid, 1.5 for an integer), so on such an input the moved read would throw a database error where
+the original threw (or returned) the guard's — a different error the code raises, not a simultaneous
+failure. Literals, and names already bound the same way before the guard, cannot make that difference; MySQL
+and SQLite convert what a comparison is handed. The fix is unsafe, too, when a read after a guard is not
+bounded — a `findMany` with neither a `limit` nor a unique-key `where`, a `with` that loads a `many`
+relation without `limit`, an aggregate (`count()`, `$count`, `groupBy`), or a select with neither a `limit`
+nor equality on a unique key in its `where` (`eq` alone or inside a top-level `and`). Keys and relation
+kinds come from the project's schema model; where it does not know the table, only a column named `id` is a
+key and every `with` may load many rows. Unsafe, too, when a member is a read only by a function summary
+(the summary of a helper in another file may be stale or miss an effect). Logging moved past the reads is
+written after them instead of between them.
 """
 
 from __future__ import annotations
@@ -104,12 +109,14 @@ from dalfix.analysis.awaited import (
     paths_overlap,
     read_is_bounded,
 )
+from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.analysis.relational_fetches import folded_statements
+from dalfix.analysis.schema.model import SchemaModel
 from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding, apply_edits
-from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
+from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name, walk
 from dalfix.render import call_on_one_line, chain_on_one_line, reindent, render_template
 from dalfix.rules import Rule
 
@@ -214,6 +221,19 @@ class SequentialAwaits(Rule):
             else:
                 start += 1
 
+    @staticmethod
+    def _may_be_postgres(ctx: FileContext, chains: list[QueryChain], schema: SchemaModel | None) -> bool:
+        """The driver's dialect, else that of the tables the reads compare (a handle from a `db()` factory),
+        else PostgreSQL may be it."""
+        dialects = {d.dialect for d in ctx.project.drivers_for(ctx.parsed) if d.dialect}
+        if not dialects and schema is not None:
+            for chain in chains:
+                for node in walk(chain.node):
+                    placed = schema.column_of(ctx.parsed, node) if node.type == "member_expression" else None
+                    if placed is not None:
+                        dialects.add(placed[0].dialect)
+        return not dialects or bool(dialects - {"sqlite", "mysql", "singlestore"})
+
     def _is_groupable(self, ctx: FileContext, analyzer: EffectAnalyzer, binding: AwaitedBinding) -> bool:
         effects = binding_effects(binding, analyzer)
         if effects.db != "read" or effects.exits:
@@ -244,6 +264,13 @@ class SequentialAwaits(Rule):
         guarded = [c for i, c in chains if c is not None and i > first_guard]
         schema = ctx.project.schema if guarded else None
         unsafe = any(c is None for _, c in chains) or any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded)
+        if guarded and not unsafe and self._may_be_postgres(ctx, guarded, schema):
+            # PostgreSQL may reject a bound value itself (a NUL character in text, a malformed uuid, 1.5 for an
+            # integer): a read the original skipped on the guard's path would then throw instead of the guard.
+            earlier = [c for i, c in chains if c is not None and i < first_guard]
+            bound = {b for c in earlier for b in _bound_values(ctx, c, schema) or ()}
+            skipped = [_bound_values(ctx, c, schema) for c in guarded]
+            unsafe = any(values is None or not all(_bound_before(v, bound) for v in values) for values in skipped)
         # A call known to be a read only through a project function's summary, moved past: the summary may be
         # stale or miss an effect, as for a summary-only read in the group.
         unsafe = unsafe or any(units[i].effects.by_summary for i in moved)
@@ -521,3 +548,53 @@ def _in_function(block: Node) -> bool:
 def _reads_any(analyzer: EffectAnalyzer, condition: Node, group: list[int], units) -> bool:  # type: ignore[no-untyped-def]
     reads = analyzer.free_reads(condition)
     return any(reads & units[i].effects.binds for i in group)
+
+
+# Drizzle's comparison operators: `op(column, value, …)` binds each value as a parameter of the column's type.
+_COMPARISONS = frozenset({
+    "eq", "ne", "gt", "gte", "lt", "lte", "like", "ilike", "notLike", "notIlike", "inArray", "notInArray",
+    "between", "notBetween", "arrayContains", "arrayContained", "arrayOverlaps",
+})  # fmt: skip
+_LITERALS = frozenset({"number", "true", "false", "null", "undefined"})
+
+
+def _bound_before(value: tuple[str, str], bound: set[tuple[str, str]]) -> bool:
+    """The same expression was bound to a column of the same type (or of a type the schema does not say) by a
+    read the original ran first: had binding it failed, the original would have failed there."""
+    text, sql_type = value
+    kind = _BIND_KIND.get(sql_type.lower(), sql_type.lower())
+    return any(t == text and (_BIND_KIND.get(s.lower(), s.lower()) == kind or "?" in (s, sql_type)) for t, s in bound)
+
+
+# Column types a parameter binds the same way (a parameter compared with a varchar takes no length).
+_BIND_KIND = {
+    "serial": "integer", "int": "integer", "int4": "integer", "bigserial": "bigint", "int8": "bigint",
+    "smallserial": "smallint", "int2": "smallint", "varchar": "text", "char": "text", "character varying": "text",
+}  # fmt: skip
+
+
+def _bound_values(ctx: FileContext, chain: QueryChain, schema: SchemaModel | None) -> set[tuple[str, str]] | None:
+    """The non-literal values a read binds, as (expression, column type or "?"), or None when it binds one
+    dalfix cannot place (in an `sql` template, or computed rather than a name or a property)."""
+    found: set[tuple[str, str]] = set()
+    for node in walk(chain.node):
+        if node.type == "template_substitution":
+            return None
+        if node.type != "call_expression":
+            continue
+        function = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if function is None or args is None or ctx.text(function) not in _COMPARISONS:
+            continue
+        column, *values = [unwrap(a) for a in args.named_children]
+        for value in values:
+            if value.type in _LITERALS:
+                continue
+            if value.type == "string" and "\\0" not in ctx.text(value) and "\\u0000" not in ctx.text(value):
+                continue  # the same every time: it fails on every path or on none
+            if value.type not in ("identifier", "member_expression"):
+                return None
+            placed = schema.column_of(ctx.parsed, column) if schema is not None else None
+            sql_type = (placed[1].type or placed[1].builder or "?") if placed is not None else "?"
+            found.add((" ".join(ctx.text(value).split()), sql_type))
+    return found
