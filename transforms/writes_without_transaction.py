@@ -15,8 +15,11 @@ Statements stay sequential inside the callback (a transaction holds one connecti
 gains nothing, and node-postgres >= 8.19 warns it will break). Values the rest of the function uses flow
 out of the callback (`const x = await db.transaction(…)`); a function whose writes contain a `return`
 returns the transaction's result. On neon-http and D1, which have no interactive transactions, writes
-that do not use each other's results become one `db.batch([...])`. PlanetScale's serverless driver
-supports `db.transaction`; it pins one session for the callback's duration.
+that do not use each other's results become one `db.batch([...])`; so on libSQL with a `:memory:` or
+unknown URL: @libsql/client's local client hands its only connection to `transaction()` and opens a new one for
+the next query, which on `:memory:` (a test database) is a new, empty database — a batch keeps the
+connection. A `file:` or remote libSQL URL (`libsql://`, `https://`, `wss://`) gets `db.transaction`.
+PlanetScale's serverless driver supports `db.transaction`; it pins one session for the callback's duration.
 
 Left alone: tests, seeds, migrations and scripts (fixtures are written step by step on purpose); a
 locking select or an `execute` of SQL dalfix cannot read (not counted as writes); functions already in a
@@ -78,8 +81,8 @@ and the written rows' locks until the last write, and may now fail with a serial
 where the separate statements would have interleaved. With drizzle-orm's node-postgres driver (0.45) a
 BEGIN that fails (a broken connection) leaks the pool client, and a failing ROLLBACK returns it
 mid-transaction. A non-awaited call between the writes (a fire-and-forget promise) still runs; its
-effect is not rolled back. The batch form (neon-http, D1) sends one request that the driver runs as one
-transaction.
+effect is not rolled back. The batch form (neon-http, D1, libSQL on an unknown URL) sends one request that the driver
+runs as one transaction.
 """
 
 from __future__ import annotations
@@ -111,6 +114,10 @@ NO_FIX = {
     "neon-serverless, PGlite, libSQL, mysql2 and PlanetScale, not for neon-http, D1 or better-sqlite3",
     "batch": "neon-http and D1 have no interactive transactions, and these writes use each other's results "
     "or are conditional, so `db.batch([...])` cannot hold them",
+    "batch-libsql": "the libSQL URL may be `:memory:` (a test database), where the local client's `transaction()` "
+    "leaves the next query a new, empty database; `db.batch([...])` keeps the connection, but these writes use "
+    "each other's results or are conditional, so it cannot hold them (a `file:` or remote URL in the "
+    "`createClient` call would allow `db.transaction`)",
 }
 
 
@@ -141,7 +148,8 @@ class WritesWithoutTransaction(Rule):
             edits = self._transaction(ctx, analyzer, finder, span)
         elif span.blocker is None and kind == "batch":
             edits = self._batch(ctx, analyzer, span)
-        reason = span.blocker or (NO_FIX.get(kind) if edits is None else None)
+        reason_key = "batch-libsql" if kind == "batch" and driver.driver == "libsql" else kind
+        reason = span.blocker or (NO_FIX.get(reason_key) if edits is None else None)
         relation = _relation(ctx, analyzer, span)
         message = f"{len(span.writes)} writes on `{span.handle}` run without a transaction{relation}"
         if reason is not None:
@@ -200,7 +208,8 @@ class WritesWithoutTransaction(Rule):
         return [Edit(first.start_byte, end, text)]
 
     def _batch(self, ctx, analyzer, span) -> list[Edit] | None:  # type: ignore[no-untyped-def]
-        """neon-http / D1: independent, unconditional writes (and reads) as one `db.batch([...])`."""
+        """neon-http / D1 / libSQL on an unknown URL: independent, unconditional writes (and reads) as one
+        `db.batch([...])`."""
         patterns: list[str] = []
         queries: list[str] = []
         bound: set[str] = set()

@@ -68,6 +68,11 @@ def definite_write(parsed: ParsedFile, chain: QueryChain) -> bool:
 
 
 def atomicity(driver: DriverInfo) -> Atomicity:
+    if driver.driver == "libsql" and (driver.concurrent is None or ":memory:" in driver.evidence):
+        # @libsql/client's local client hands its one connection to `transaction()` and opens a new one for
+        # the next query: on a `:memory:` URL (tests) that is a new, empty database (libsql-client-ts #229).
+        # A URL dalfix cannot read may be one; a batch keeps the connection and is one transaction.
+        return "batch"
     if driver.driver in INTERACTIVE_DRIVERS:
         return "transaction"
     if driver.driver in BATCH_DRIVERS:
