@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 DEFAULT_PRINT_WIDTH = 100
 # What Prettier and Biome use when their configuration does not set a width.
@@ -166,18 +167,58 @@ def _prettier_argument_commas(setting: str | None, folder: Path) -> bool:
 
 def _biome_settings(folder: Path) -> FormatterSettings | None:
     for name in BIOME_FILES:
-        text = _read(folder / name)
-        data = _json(text) if text is not None else None
-        if not isinstance(data, dict):
+        fields = _biome_fields(folder / name, 0)
+        if fields is None:
             continue
-        javascript = data.get("javascript", {})
-        candidates = [javascript.get("formatter") if isinstance(javascript, dict) else None, data.get("formatter")]
-        sections: list[dict] = [section for section in candidates if isinstance(section, dict)]  # type: ignore[type-arg]
-        width = next((w for w in (_positive_int(x.get("lineWidth")) for x in sections) if w), None)
-        tab = next((w for w in (_positive_int(x.get("indentWidth")) for x in sections) if w), None)
-        commas = next((c for c in (x.get("trailingCommas", x.get("trailingComma")) for x in sections) if c), "all")
         # Biome's defaults: lineWidth 80, indentWidth 2, trailingCommas "all".
-        return FormatterSettings(width or FORMATTER_DEFAULT_WIDTH, tab or DEFAULT_TAB_WIDTH, "biome", commas == "all")
+        return FormatterSettings(
+            fields.get("lineWidth") or FORMATTER_DEFAULT_WIDTH,
+            fields.get("indentWidth") or DEFAULT_TAB_WIDTH,
+            "biome",
+            fields.get("trailingCommas", "all") == "all",
+        )
+    return None
+
+
+def _biome_fields(path: Path, depth: int) -> dict[str, Any] | None:
+    """The width settings a Biome configuration file gives, with what it `extends` underneath (a path, a list
+    of paths, or Biome 2's `"//"`: the root configuration above it); None when `path` holds no configuration.
+    Package names in `extends` are not followed (their settings are not in the repository)."""
+    text = _read(path)
+    data = _json(text) if text is not None else None
+    if not isinstance(data, dict) or depth > 8:
+        return None
+    fields: dict[str, Any] = {}
+    extends = data.get("extends")
+    for base in [extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []:
+        target = _biome_root_above(path.parent.parent) if base == "//" else None
+        if isinstance(base, str) and base.endswith((".json", ".jsonc")):
+            target = (path.parent / base).resolve()
+        inherited = _biome_fields(target, depth + 1) if target is not None else None
+        fields.update(inherited or {})
+    javascript = data.get("javascript", {})
+    # `formatter` first, then `javascript.formatter`, which overrides it for JavaScript and TypeScript.
+    for section in (data.get("formatter"), javascript.get("formatter") if isinstance(javascript, dict) else None):
+        if not isinstance(section, dict):
+            continue
+        for key in ("lineWidth", "indentWidth"):
+            if _positive_int(section.get(key)):
+                fields[key] = _positive_int(section.get(key))
+        commas = section.get("trailingCommas", section.get("trailingComma"))
+        if isinstance(commas, str):
+            fields["trailingCommas"] = commas
+    return fields
+
+
+def _biome_root_above(folder: Path) -> Path | None:
+    """The root Biome configuration for `"extends": "//"`: the nearest one above that is not `"root": false`."""
+    for directory in (folder, *folder.parents):
+        for name in BIOME_FILES:
+            data = _json(_read(directory / name) or "null")
+            if isinstance(data, dict) and data.get("root") is not False:
+                return directory / name
+        if (directory / ".git").exists():
+            break
     return None
 
 

@@ -162,6 +162,30 @@ def test_formatter_settings(files, settings, tmp_path) -> None:
     assert formatter_settings_for(project / "src" / "a.ts") == settings
 
 
+ROOT_BIOME = '{ "formatter": { "lineWidth": 100 }, "javascript": { "formatter": { "trailingCommas": "es5" } } }'
+
+
+@pytest.mark.parametrize(
+    ("package_config", "settings"),
+    [
+        ('{ "root": false, "extends": "//" }', FormatterSettings(100, 2, "biome", False)),  # Biome 2
+        ('{ "extends": ["../../biome.json"] }', FormatterSettings(100, 2, "biome", False)),  # Biome 1 paths
+        ('{ "extends": "//", "formatter": { "lineWidth": 120 } }', FormatterSettings(120, 2, "biome", False)),
+        ('{ "extends": ["@acme/biome-config"] }', FormatterSettings(80, 2, "biome")),  # a package: not followed
+        ("{}", FormatterSettings(80, 2, "biome")),  # extends nothing: Biome's defaults
+    ],
+)
+def test_a_package_biome_config_inherits_what_it_extends(package_config, settings, tmp_path) -> None:
+    # buster's packages extend "../../biome.json", inkeep/agents' extend "//": their width is the root's 100 and
+    # their commas "es5", not Biome's defaults (the fresh review rejected six fixes printed for width 80).
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "biome.json").write_text(ROOT_BIOME, encoding="utf-8")
+    package = tmp_path / "packages" / "db"
+    (package / "src").mkdir(parents=True)
+    (package / "biome.json").write_text(package_config, encoding="utf-8")
+    assert formatter_settings_for(package / "src" / "a.ts") == settings
+
+
 def test_a_tab_counts_as_the_formatters_tab_width() -> None:
     # 3 tabs + 74 characters: 77 columns counted as 1 per tab, 80 with Biome's and Prettier's width of 2.
     line = "\t\t\t" + "const [a] = await db.select().from(users).where(eq(users.id, someIdentifier1));"[:74]
