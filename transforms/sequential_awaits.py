@@ -263,17 +263,27 @@ class SequentialAwaits(Rule):
         # Summary-only reads may be stale; a read the original skipped when a guard exited must be cheap.
         guarded = [c for i, c in chains if c is not None and i > first_guard]
         schema = ctx.project.schema if guarded else None
-        unsafe = any(c is None for _, c in chains) or any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded)
-        if guarded and not unsafe and self._may_be_postgres(ctx, guarded, schema):
+        # Why the fix is unsafe (said in the message), or None.
+        unsafe: str | None = None
+        if any(c is None for _, c in chains):
+            unsafe = "a grouped call is a read only by its function's summary, which may be stale or miss an effect"
+        elif any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded):
+            unsafe = "a read after a guard may return many rows, and now runs on the guard's path too"
+        if guarded and unsafe is None and self._may_be_postgres(ctx, guarded, schema):
             # PostgreSQL may reject a bound value itself (a NUL character in text, a malformed uuid, 1.5 for an
             # integer): a read the original skipped on the guard's path would then throw instead of the guard.
             earlier = [c for i, c in chains if c is not None and i < first_guard]
             bound = {b for c in earlier for b in _bound_values(ctx, c, schema) or ()}
             skipped = [_bound_values(ctx, c, schema) for c in guarded]
-            unsafe = any(values is None or not all(_bound_before(v, bound) for v in values) for values in skipped)
+            if any(values is None or not all(_bound_before(v, bound) for v in values) for values in skipped):
+                unsafe = (
+                    "a read after a guard binds a value PostgreSQL may reject (a malformed uuid, a NUL character), "
+                    "which would then throw instead of the guard"
+                )
         # A call known to be a read only through a project function's summary, moved past: the summary may be
         # stale or miss an effect, as for a summary-only read in the group.
-        unsafe = unsafe or any(units[i].effects.by_summary for i in moved)
+        if unsafe is None and any(units[i].effects.by_summary for i in moved):
+            unsafe = "a call moved past is a read only by its function's summary, which may be stale or miss an effect"
         # A handle whose driver dalfix could not follow may be one connection: never a safe fix.
         undeclared = any(chain is not None and chain.handle_kind == "unknown" for _, chain in chains)
         reassigned = any(u.binding is not None and _reassigned_later(analyzer, u.binding, last) for u in members)
@@ -350,7 +360,7 @@ class SequentialAwaits(Rule):
             self,
             (first.start_byte, last.end_byte),
             message=f"{count} independent reads awaited in sequence ({names}); run them with `Promise.all`"
-            + (UNKNOWN_DRIVER_NOTE if undeclared else ""),
+            + (UNKNOWN_DRIVER_NOTE if undeclared else f" (unsafe: {unsafe})" if unsafe else ""),
             edits=[Edit(first.start_byte, end, text)],
             applicability=Applicability.UNSAFE if unsafe or undeclared else Applicability.SAFE,
         )
