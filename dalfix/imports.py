@@ -211,3 +211,55 @@ def _indent_of(parsed: ParsedFile, offset: int) -> str:
     from dalfix.parsing import line_indent
 
     return line_indent(parsed.source, offset)
+
+
+def _uses(parsed: ParsedFile) -> dict[str, int]:
+    """How often each name occurs outside the import statements (values, types, shorthand properties)."""
+    counts: dict[str, int] = defaultdict(int)
+    for statement in parsed.root.named_children:
+        if statement.type == "import_statement":
+            continue
+        for node in _walk_named(statement):
+            if node.type in ("identifier", "type_identifier", "shorthand_property_identifier"):
+                counts[parsed.text(node)] += 1
+    return counts
+
+
+def unused_import_edits(before: ParsedFile, after: ParsedFile) -> list[Edit]:
+    """Edits on `after` that remove the drizzle-orm imports its fixes left unused (`eq`, `and` of a removed
+    pre-check): a name used in `before` and nowhere in `after`. Imports the file never used stay, as do other
+    modules' (an import may be wanted for its side effects)."""
+    used_before, used_after = _uses(before), _uses(after)
+    edits: list[Edit] = []
+    for statement in after.root.named_children:
+        source = statement.child_by_field_name("source") if statement.type == "import_statement" else None
+        module = _string_value(after, source) if source is not None else ""
+        if module != "drizzle-orm" and not module.startswith("drizzle-orm/"):
+            continue
+        specs = _import_specifiers(statement)
+        local = [after.text(s.child_by_field_name("alias") or s.child_by_field_name("name") or s) for s in specs]
+        gone = [used_before.get(n, 0) > 0 and used_after.get(n, 0) == 0 for n in local]
+        if not any(gone):
+            continue
+        clause = next((c for c in statement.named_children if c.type == "import_clause"), None)
+        only_named = clause is not None and all(c.type == "named_imports" for c in clause.named_children)
+        if all(gone) and only_named:
+            end = statement.end_byte
+            data = after.original
+            while end < len(data) and data[end : end + 1] in b" \t":
+                end += 1
+            if data[end : end + 2] == b"\r\n":
+                end += 2
+            elif data[end : end + 1] == b"\n":
+                end += 1
+            edits.append(Edit(statement.start_byte, end, ""))
+            continue
+        if all(gone):
+            continue  # a default or namespace import beside them: left as it is
+        last_kept = max(i for i, g in enumerate(gone) if not g)
+        for index, spec in enumerate(specs[:last_kept]):
+            if gone[index]:  # a kept name follows: up to the next name
+                edits.append(Edit(spec.start_byte, specs[index + 1].start_byte, ""))
+        if last_kept < len(specs) - 1:  # the names after the last kept one: from its end to the last name's end
+            edits.append(Edit(specs[last_kept].end_byte, specs[-1].end_byte, ""))
+    return edits

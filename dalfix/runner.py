@@ -33,7 +33,7 @@ from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, discover_once, looks_generated, read_source
 from dalfix.file_index import Fingerprints
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
-from dalfix.imports import ImportConflict, ensure_imports
+from dalfix.imports import ImportConflict, ensure_imports, unused_import_edits
 from dalfix.parsing import TOO_DEEP, ParsedFile, count_errors, parse_file, reparse
 from dalfix.rules import Rule, UnknownRule, select_rules
 from dalfix.suppressions import Suppressed, Suppression, apply_suppressions
@@ -721,14 +721,19 @@ def _apply_fixes(parsed: ParsedFile, fixes: list[Fix], parse: bool = False) -> t
     edits: list[Edit] = [e for fix in fixes for e in fix.edits]
     source = apply_edits(parsed.original, edits)
     wanted = set().union(*(fix.imports for fix in fixes)) if fixes else set()
-    reparsed = reparse(parsed, source, edits) if wanted or parse else None
+    reparsed = reparse(parsed, source, edits) if fixes or parse else None
     if wanted:
         assert reparsed is not None
         import_edits = ensure_imports(reparsed, wanted)
         if import_edits:
             source = apply_edits(source, import_edits)
-            reparsed = reparse(reparsed, source, import_edits) if parse else None
-    return source, reparsed
+            reparsed = reparse(reparsed, source, import_edits)
+    if reparsed is not None:
+        unused = unused_import_edits(parsed, reparsed)  # the drizzle-orm names the fixes left unused
+        if unused:
+            source = apply_edits(source, unused)
+            reparsed = reparse(reparsed, source, unused)
+    return source, reparsed if parse else None
 
 
 def _apply_validated(

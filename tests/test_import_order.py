@@ -57,3 +57,32 @@ def with_imports(source: str, *names: str) -> str:
 def test_imported_names_follow_the_imports_order(before, names, after) -> None:
     assert with_imports(before, *names) == after
     assert parse_file(Path("a.ts"), after.encode()).root.has_error is False
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        # the fix replaced eq by inArray: eq goes, inArray (added by the fix) stays
+        ('import { eq, inArray } from "drizzle-orm";\nx(eq(a, b));\n',
+         'import { eq, inArray } from "drizzle-orm";\nx(inArray(a, [b]));\n',
+         'import { inArray } from "drizzle-orm";\nx(inArray(a, [b]));\n'),
+        # the last names of a broken import, and a whole statement left empty
+        ('import {\n  sql,\n  and,\n  eq,\n} from "drizzle-orm";\nimport { ne } from "drizzle-orm";\n'
+         'sql``; and(eq(a, b), ne(c, d));\n',
+         'import {\n  sql,\n  and,\n  eq,\n} from "drizzle-orm";\nimport { ne } from "drizzle-orm";\nsql``;\n',
+         'import {\n  sql,\n} from "drizzle-orm";\nsql``;\n'),
+        # a name the file never used, and another module's import: left alone
+        ('import { eq, or } from "drizzle-orm";\nimport { helper } from "./helper";\neq(a, b); helper();\n',
+         'import { eq, or } from "drizzle-orm";\nimport { helper } from "./helper";\nz();\n',
+         'import { or } from "drizzle-orm";\nimport { helper } from "./helper";\nz();\n'),
+        # still used as a type or a shorthand property: kept
+        ('import { eq, type SQL } from "drizzle-orm";\nconst w: SQL = eq(a, b);\n',
+         'import { eq, type SQL } from "drizzle-orm";\nconst o = { eq }; let w: SQL;\n',
+         'import { eq, type SQL } from "drizzle-orm";\nconst o = { eq }; let w: SQL;\n'),
+    ],
+)  # fmt: skip
+def test_imports_a_fix_leaves_unused_are_removed(before: str, after: str, expected: str) -> None:
+    from dalfix.imports import unused_import_edits
+
+    old, new = parse_file(Path("a.ts"), before.encode()), parse_file(Path("a.ts"), after.encode())
+    assert apply_edits(after.encode(), unused_import_edits(old, new)).decode() == expected

@@ -79,7 +79,6 @@ export async function createFile(slug: string, name: string) {
 
 ## Use instead
 ```ts
-import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { pgTable, text, uuid } from "drizzle-orm/pg-core";
 

@@ -43,7 +43,7 @@ export async function appendStep(planId: string, title: string) {
 
 ## Use instead
 ```ts
-import { eq, max, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
 

@@ -47,7 +47,7 @@ export async function totals(userId: string) {
 
 ## Use instead
 ```ts
-import { and, eq, sql, sum } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
 
