@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote
@@ -202,9 +201,20 @@ def test_exit_2_with_one_line_on_an_internal_error_outside_the_rules(monkeypatch
     assert err.strip() == "dalfix: internal error: RuntimeError: the engine broke"
 
 
-def test_the_console_script_is_the_guarded_entry_point() -> None:
-    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "dalfix"]
-    assert script.value == "dalfix.cli:entry"
+def test_the_console_script_is_the_guarded_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The script (and `python -m dalfix`) is replay.main: a warm re-run replays its record, anything else goes to
+    # the guarded cli.entry. Read from pyproject.toml, not the installed metadata (an older install may linger).
+    import tomllib
+
+    from dalfix import cli, replay
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["dalfix"] == "dalfix.replay:main"
+    called: list[bool] = []
+    monkeypatch.setattr(cli, "entry", lambda: called.append(True))
+    monkeypatch.setattr(sys, "argv", ["dalfix", "rules"])  # a command that leaves no record
+    replay.main()
+    assert called == [True]
 
 
 # ---- commands ---------------------------------------------------------------------------------------------
