@@ -94,6 +94,7 @@ class Session:
         self.given: list[list[str]] = []
         self.code = ""
         self.repositories: dict[str, str] = {}
+        self.settings: list[list[str]] = []
 
     # ---- replaying ------------------------------------------------------------------------------------
     def replay(self) -> None:
@@ -125,6 +126,9 @@ class Session:
             for path, kind in record["given"]:
                 if _kind(path) != kind:
                     return f"given path changed: {path}"
+            for path, digest in record["settings"]:
+                if _file_digest(path) != digest:
+                    return f"settings changed: {path}"
             if self.fingerprints.code(directory) != record["code"]:
                 return "dalfix's code changed"
             for root, fingerprint in record["repositories"].items():
@@ -150,6 +154,8 @@ class Session:
         """Fingerprint the repositories of the given paths and dalfix's code before the run reads anything."""
         index_dir = self.dirs[0] if self.dirs else None
         self.given = [[path, _kind(path)] for path in paths]
+        # `--config FILE` may lie outside every repository the run reads: its contents are part of the record.
+        self.settings = [[path, _file_digest(path)] for path in _config_files(self.argv)]
         self.code = self.fingerprints.code(index_dir)
         for path in paths:
             directory = path if os.path.isdir(path) else os.path.dirname(path)
@@ -180,6 +186,7 @@ class Session:
             "code": self.code,
             "modules": _module_stats(),
             "given": self.given,
+            "settings": self.settings,
             "repositories": self.repositories,
             "output": [[fd, data.decode("latin-1")] for fd, data in chunks],
             "exit": code,
@@ -234,6 +241,21 @@ def _candidate_dirs(argv: list[str]) -> list[str]:
                 break
             directory = parent
     return found
+
+
+def _config_files(argv: list[str]) -> list[str]:
+    """The files `--config FILE` / `--config=FILE` name, as absolute paths."""
+    found = [b for a, b in zip(argv, argv[1:], strict=False) if a == "--config"]
+    found += [a.split("=", 1)[1] for a in argv if a.startswith("--config=")]
+    return [os.path.abspath(path) for path in found]
+
+
+def _file_digest(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return content_hash(handle.read())
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
 
 
 def _kind(path: str) -> str:

@@ -235,3 +235,18 @@ def test_the_installed_drizzle_version_invalidates_though_node_modules_is_not_wa
     manifest.write_text('{"name": "drizzle-orm", "version": "0.45.1"}\n', encoding="utf-8")
     dalfix("check", ".")
     assert dalfix.last().startswith("not replayed: files changed")
+
+
+def test_a_config_file_outside_the_repository_is_part_of_the_record(
+    dalfix: Dalfix, project: Path, tmp_path: Path
+) -> None:
+    settings = tmp_path / "elsewhere" / "dalfix.toml"
+    settings.parent.mkdir()
+    settings.write_text("ignore = []\n", encoding="utf-8")
+    found = dalfix("check", "--config", str(settings), ".")
+    assert found.returncode == 1
+    assert same(dalfix("check", "--config", str(settings), "."), found)
+    assert dalfix.last().startswith("replayed")
+    settings.write_text('ignore = ["DAL001"]\n', encoding="utf-8")
+    ignored = dalfix("check", "--config", str(settings), ".")
+    assert dalfix.last().startswith("not replayed: settings changed") and ignored.returncode == 0
