@@ -145,6 +145,7 @@ from collections.abc import Iterator
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, keyed_read, pure_exit
+from dalfix.analysis.keyed_writes import awaited_statement, one_name_pattern
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import (
@@ -331,24 +332,14 @@ def _guard_consequence(ctx, analyzer, guard: Node, name: str, row_form: bool) ->
 def _insert_of(ctx: FileContext, statement: Node, read: KeyedRead):  # type: ignore[no-untyped-def]
     """(the `.values(...)` call, whether `.returning()` follows, the bound pattern text, the chain, the columns
     written) of a one-row insert into the checked table that writes the checked values."""
-    bound = None
-    expression = None
-    if statement.type == "expression_statement" and statement.named_children:
-        expression = unwrap(statement.named_children[0])
-    elif statement.type == "lexical_declaration" and len(statement.named_children) == 1:
-        declarator = statement.named_children[0]
-        pattern = declarator.child_by_field_name("name")
-        expression = declarator.child_by_field_name("value")
-        if pattern is None or pattern.type not in ("identifier", "array_pattern", "object_pattern"):
-            return None
-        if pattern.type == "array_pattern" and (
-            len(pattern.named_children) != 1 or pattern.named_children[0].type != "identifier"
-        ):
-            return None
-        bound = ctx.text(pattern)
-    if expression is None or unwrap(expression).type != "await_expression":
+    found = awaited_statement(statement)
+    if found is None:
         return None
-    chain = ctx.vocabulary.query_chain(unwrap(expression).named_children[0])
+    pattern, awaited = found
+    if pattern is not None and not (one_name_pattern(pattern) or pattern.type == "object_pattern"):
+        return None
+    bound = ctx.text(pattern) if pattern is not None else None
+    chain = ctx.vocabulary.query_chain(awaited.named_children[0])
     if chain is None or chain.kind != "write":
         return None
     names = [link.name for link in chain.links]

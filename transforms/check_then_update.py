@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, pure_exit, where_keys
+from dalfix.analysis.keyed_writes import awaited_statement
 from dalfix.analysis.transactions import handle_driver
 from dalfix.analysis.unique_violations import violation_match
 from dalfix.fixes import Applicability, Edit, Finding
@@ -311,18 +312,14 @@ def _conditional_check(ctx: FileContext, analyzer: EffectAnalyzer, statement: No
 
 def _update_of(ctx: FileContext, statement: Node, read: KeyedRead) -> tuple[Write, dict[str, str], Node] | None:
     """The update of the checked table that writes the checked values, its where's keys and its condition."""
-    bound, expression = None, None
-    if statement.type == "expression_statement" and statement.named_children:
-        expression = unwrap(statement.named_children[0])
-    elif statement.type == "lexical_declaration" and len(statement.named_children) == 1:
-        declarator = statement.named_children[0]
-        pattern, expression = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
-        if pattern is None or pattern.type not in ("identifier", "array_pattern"):
-            return None
-        bound = ctx.text(pattern)
-    if expression is None or unwrap(expression).type != "await_expression":
+    found = awaited_statement(statement)
+    if found is None:
         return None
-    chain = ctx.vocabulary.query_chain(unwrap(expression).named_children[0])
+    pattern, awaited = found
+    if pattern is not None and pattern.type not in ("identifier", "array_pattern"):
+        return None
+    bound = ctx.text(pattern) if pattern is not None else None
+    chain = ctx.vocabulary.query_chain(awaited.named_children[0])
     if chain is None or chain.kind != "write":
         return None
     names = [link.name for link in chain.links]

@@ -42,28 +42,37 @@ class KeyedWrite:
     pattern: Node | None  # what the result is bound to (`[u]`, `rows`), None for an expression statement
 
 
-def keyed_write(project: Project, parsed: ParsedFile, vocabulary: Vocabulary, statement: Node) -> KeyedWrite | None:
-    """`await <update|delete keyed by equalities>;` or `const <[x]|xs> = await <the same>.returning(...)`."""
-    pattern = None
-    value = None
+def awaited_statement(statement: Node) -> tuple[Node | None, Node] | None:
+    """`await <e>;` -> (None, the await), `let|const <pattern> = await <e>;` -> (pattern, the await): the shape
+    of a write statement (DAL003's insert and update, DAL008's keyed write); callers check the pattern."""
+    pattern, value = None, None
     if statement.type == "expression_statement" and statement.named_children:
         value = unwrap(statement.named_children[0])
     elif statement.type == "lexical_declaration" and len(statement.named_children) == 1:
-        if parsed.text(statement).split(None, 1)[0] != "const":
-            return None
         declarator = statement.named_children[0]
-        pattern = declarator.child_by_field_name("name")
-        value = declarator.child_by_field_name("value")
+        pattern, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
         if pattern is None or value is None:
             return None
         value = unwrap(value)
-        if pattern.type == "array_pattern":
-            elements = pattern.named_children
-            if len(elements) != 1 or elements[0].type != "identifier":
-                return None
-        elif pattern.type != "identifier":
-            return None
     if value is None or value.type != "await_expression" or not value.named_children:
+        return None
+    return pattern, value
+
+
+def one_name_pattern(pattern: Node | None) -> bool:
+    """`x` or `[x]`: a result bound to one name."""
+    if pattern is not None and pattern.type == "array_pattern":
+        return len(pattern.named_children) == 1 and pattern.named_children[0].type == "identifier"
+    return pattern is not None and pattern.type == "identifier"
+
+
+def keyed_write(project: Project, parsed: ParsedFile, vocabulary: Vocabulary, statement: Node) -> KeyedWrite | None:
+    """`await <update|delete keyed by equalities>;` or `const <[x]|xs> = await <the same>.returning(...)`."""
+    found_await = awaited_statement(statement)
+    if found_await is None:
+        return None
+    pattern, value = found_await
+    if pattern is not None and (parsed.text(statement).split(None, 1)[0] != "const" or not one_name_pattern(pattern)):
         return None
     expression = unwrap(value.named_children[0])
     chain = vocabulary.query_chain(expression)
