@@ -5,10 +5,14 @@ Runs `ast-grep scan` with one await-in-loop rule (bench/await_in_loop.yml) and `
 a sibling directory of one tree, so dalfix sees several projects), alternating the tools, median of
 `--repeat` runs. The 1x tree also gets a "warm" row: dalfix re-run with its cache filled by a first run
 (`DALFIX_CACHE_DIR` in a scratch directory, so that the checkout is not written); the other rows are cold
-(`--no-cache`).
+(`--no-cache`). With `--eslint DIR` (an npm prefix holding eslint 9 and typescript-eslint 8:
+`npm i --prefix /tmp/eslint eslint@9 typescript-eslint@8 typescript@5`), ESLint's `no-await-in-loop` with the
+typescript-eslint parser (no type information) runs on the trees of `--eslint-copies` too, as the issue's
+third column.
 
     python bench/speed.py [--repo /work/eco/homarr] [--copies 1,2,4] [--repeat 3] [--preview]
-                          [--ast-grep PATH] [--dalfix-path TREE] [--out bench/speed.json]
+                          [--ast-grep PATH] [--eslint DIR] [--eslint-copies 1] [--dalfix-path TREE]
+                          [--out bench/speed.json]
 """
 
 from __future__ import annotations
@@ -53,6 +57,23 @@ def tree(repo: Path, copies: int, scratch: Path) -> Path:
     return base
 
 
+def eslint_command(prefix: Path, scratch: Path) -> list[str]:
+    """ESLint 9 with one rule, `no-await-in-loop`, on .ts/.tsx through typescript-eslint's parser (no type
+    information: the cheapest configuration that parses TypeScript), from a config file in `scratch`
+    (`--config` makes its `files` patterns relative to the working directory, the tree)."""
+    parser = prefix / "node_modules" / "typescript-eslint" / "dist" / "index.js"
+    binary = prefix / "node_modules" / ".bin" / "eslint"
+    if not parser.is_file() or not binary.is_file():
+        raise SystemExit(f"--eslint {prefix}: no eslint/typescript-eslint there (see this script's docstring)")
+    config = scratch / "eslint.config.mjs"
+    config.write_text(
+        f"import tseslint from {json.dumps(str(parser))};\n"
+        'export default [{ files: ["**/*.ts", "**/*.tsx"], languageOptions: { parser: tseslint.parser },\n'
+        '  rules: { "no-await-in-loop": "error" } }];\n'
+    )
+    return [str(binary), "--config", str(config), "--format", "json", "--no-warn-ignored"]
+
+
 def median(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(statistics.median(r[key] for r in runs), 2) for key in runs[0]}
 
@@ -64,6 +85,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--preview", action="store_true")
     parser.add_argument("--ast-grep", default=shutil.which("ast-grep") or "/tmp/astgrep/node_modules/.bin/ast-grep")
+    parser.add_argument("--eslint", type=Path, help="npm prefix with eslint@9 and typescript-eslint@8")
+    parser.add_argument("--eslint-copies", default="1", help="the trees ESLint also runs on (it is slow)")
     parser.add_argument("--dalfix-path", type=Path, default=ROOT)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
@@ -72,10 +95,12 @@ def main() -> None:
     dalfix = [sys.executable, "-m", "dalfix", "check", "--format", "json", *(["--preview"] if args.preview else [])]
     sg = [args.ast_grep, "scan", "-r", str(RULE), "--json=compact"]
     rows = []
+    eslint_copies = {int(c) for c in args.eslint_copies.split(",") if c}
     with tempfile.TemporaryDirectory(prefix="dalfix-speed-") as scratch:
+        eslint = eslint_command(args.eslint, Path(scratch)) if args.eslint else None
         for copies in [int(c) for c in args.copies.split(",")]:
             base = tree(args.repo.resolve(), copies, Path(scratch))
-            ours, theirs, warm = [], [], []
+            ours, theirs, warm, linted = [], [], [], []
             warm_env = {**env, "DALFIX_CACHE_DIR": str(Path(scratch) / f"cache{copies}")}
             if copies == 1:
                 timed([*dalfix, "."], base, warm_env)  # fills the cache the warm runs read
@@ -84,7 +109,11 @@ def main() -> None:
                 ours.append(timed([*dalfix, "--no-cache", "."], base, env))
                 if copies == 1:
                     warm.append(timed([*dalfix, "."], base, warm_env))
+                if eslint is not None and copies in eslint_copies:
+                    linted.append(timed([*eslint, "."], base))
             rows.append({"copies": copies, "dalfix": median(ours), "ast_grep": median(theirs)})
+            if linted:
+                rows[-1]["eslint"] = median(linted)
             if warm:
                 rows.append(
                     {
@@ -102,7 +131,13 @@ def main() -> None:
                     f"{row['dalfix']['cpu']:6.2f}s cpu "
                     f"{row['dalfix']['mib']:5.0f} MiB | ast-grep {row['ast_grep']['wall']:5.2f}s wall "
                     f"{row['ast_grep']['cpu']:5.2f}s cpu {row['ast_grep']['mib']:4.0f} MiB | "
-                    f"ratio {row['ratio']}x wall, {row['cpu_ratio']}x cpu",
+                    f"ratio {row['ratio']}x wall, {row['cpu_ratio']}x cpu"
+                    + (
+                        f" | eslint {row['eslint']['wall']:5.2f}s wall {row['eslint']['cpu']:5.2f}s cpu "
+                        f"{row['eslint']['mib']:4.0f} MiB"
+                        if "eslint" in row
+                        else ""
+                    ),
                     flush=True,
                 )
     load = os.getloadavg()
