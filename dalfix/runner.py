@@ -34,7 +34,7 @@ from dalfix.discovery import Skipped, discover, discover_once, looks_generated, 
 from dalfix.file_index import Fingerprints
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports, unused_import_edits
-from dalfix.parsing import TOO_DEEP, ParsedFile, count_errors, parse_file, reparse
+from dalfix.parsing import TOO_DEEP, ParsedFile, clear_root_index, count_errors, parse_file, reparse
 from dalfix.rules import Rule, UnknownRule, select_rules
 from dalfix.suppressions import Suppressed, Suppression, apply_suppressions
 
@@ -315,6 +315,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if options.release_projects and index + 1 < len(pending):
             del files, parsed
             project.prepare({})  # its facts and trees go (they form cycles: the collector frees them)
+            clear_root_index()
             gc.unfreeze()
             gc.collect()
     if caches is not None:

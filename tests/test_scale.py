@@ -19,7 +19,7 @@ from dalfix.analysis.drizzle import Vocabulary
 from dalfix.comments import comment_texts
 from dalfix.diffs import _anchored_opcodes, unified_diff
 from dalfix.fixes import Applicability, Edit, Finding, Fix
-from dalfix.parsing import SpanIndex, descendants_of_type, line_col, parse_file, walk
+from dalfix.parsing import SpanIndex, clear_root_index, descendants_of_type, line_col, parse_file, walk
 from dalfix.render import _tree_semicolons
 from dalfix.runner import _non_overlapping
 
@@ -382,6 +382,7 @@ def test_walking_a_held_node_keeps_no_object_per_node(tmp_path: Path, walker) ->
     try:
         before = tracemalloc.get_traced_memory()[0]
         result = walker(root)
+        clear_root_index()  # the whole-tree search index keeps the nodes it found on purpose (bounded; below)
         kept = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
@@ -389,6 +390,44 @@ def test_walking_a_held_node_keeps_no_object_per_node(tmp_path: Path, walker) ->
         kept -= sum(map(sys.getsizeof, result)) + sys.getsizeof(result)  # what the caller asked to keep
     # `.children` caches a list on each wrapper: about 100 bytes per node stayed alive while `root` did.
     assert kept < nodes * 10, f"{kept} bytes kept after walking {nodes} nodes"
+
+
+def test_whole_tree_searches_share_one_bounded_index(tmp_path: Path, monkeypatch) -> None:
+    """Searches of a whole tree are answered from one index per tree (one query for every type searched so far),
+    equal to the walk they replace, in both orders; the index holds at most `capacity` trees."""
+    from dalfix import parsing
+
+    monkeypatch.setattr(parsing, "_ROOT_INDEX", parsing._RootIndex(capacity=2))
+    queries: list[tuple[str, ...]] = []
+    real = parsing._captured
+    monkeypatch.setattr(parsing, "_captured", lambda n, tsx, types: queries.append(tuple(types)) or real(n, tsx, types))
+    trees = [parse_file(tmp_path / f"{i}.ts", generated(3 + i)).root for i in range(3)]
+
+    def expected(root: object, *types: str) -> list[tuple[int, str]]:
+        return [(n.id, n.type) for n in walk(root) if n.type in types and n.is_named]  # type: ignore[arg-type]
+
+    calls = [n for n in descendants_of_type(trees[0], "call_expression")]
+    assert [(n.id, n.type) for n in calls] == expected(trees[0], "call_expression") and calls
+    blocks = list(descendants_of_type(trees[0], "statement_block", "call_expression"))
+    assert [(n.id, n.type) for n in blocks] == expected(trees[0], "statement_block", "call_expression")
+    assert len(queries) == 2  # the second search added a type: the index was rebuilt once, for both
+    list(descendants_of_type(trees[0], "call_expression"))
+    list(descendants_of_type(trees[0], "statement_block"))
+    assert len(queries) == 2  # answered from the index
+    stack = parsing.descendants_right_to_left(trees[0], "call_expression", "statement_block")
+    walked = parsing._stack_walk(trees[0], {"call_expression", "statement_block"})
+    assert [(n.id, n.type) for n in stack] == [(n.id, n.type) for n in walked]
+    for root in trees[1:]:  # a new tree is indexed for the whole union at once
+        found = [(n.id, n.type) for n in descendants_of_type(root, "statement_block")]
+        assert found == expected(root, "statement_block")
+    assert len(queries) == 4 and set(queries[-1]) == {"call_expression", "statement_block"}
+    assert len(parsing._ROOT_INDEX._entries) == 2  # capacity: the first tree went
+    inner = calls[0].parent
+    assert inner is not None  # a subtree search is its own query, not the index
+    list(descendants_of_type(inner, "call_expression"))
+    assert len(queries) == 5
+    clear_root_index()
+    assert not parsing._ROOT_INDEX._entries
 
 
 def test_the_fixpoint_parses_each_fixed_source_once(tmp_path: Path, monkeypatch) -> None:
