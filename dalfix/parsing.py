@@ -419,24 +419,45 @@ def _grammar_of(node: Node) -> bool | None:
 
 
 @lru_cache(maxsize=256)
-def _type_query(tsx: bool, types: tuple[str, ...]) -> tree_sitter.Query | None:
+def _grammar_types(tsx: bool, types: tuple[str, ...]) -> tuple[str, ...]:
+    """`types` without repeats and without names that are no named node kind of the grammar."""
     language = _language(tsx)
-    known = [t for t in dict.fromkeys(types) if language.id_for_node_kind(t, True) is not None]
+    return tuple(t for t in dict.fromkeys(types) if language.id_for_node_kind(t, True) is not None)
+
+
+@lru_cache(maxsize=256)
+def _type_query(tsx: bool, types: tuple[str, ...]) -> tree_sitter.Query | None:
+    known = _grammar_types(tsx, types)
     if not known:
         return None
-    return tree_sitter.Query(language, "[" + " ".join(f"({t})" for t in known) + "] @n")
+    return tree_sitter.Query(_language(tsx), "[" + " ".join(f"({t})" for t in known) + "] @n")
+
+
+@lru_cache(maxsize=64)
+def _index_query(tsx: bool, types: tuple[str, ...]) -> tree_sitter.Query:
+    """One pattern per type, each captured under its own name: the captures come back grouped by type."""
+    return tree_sitter.Query(_language(tsx), " ".join(f"({t}) @{t}" for t in types))
+
+
+def _preorder_key(node: Node) -> tuple[int, int, int]:
+    # Source order; of two nodes with one span, the ancestor (more descendants) first.
+    return node.start_byte, -node.end_byte, -node.descendant_count
 
 
 def _query_descendants(node: Node, types: tuple[str, ...], preorder: bool) -> list[Node] | None:
     tsx = _grammar_of(node)
     if tsx is None:
         return None
-    if _type_query(tsx, types) is None:
+    known = _grammar_types(tsx, types)
+    if not known:
         return []
-    nodes = _ROOT_INDEX.nodes(node, tsx, types) if node.parent is None else _captured(node, tsx, types)
+    if node.parent is None:
+        nodes, ordered = _ROOT_INDEX.nodes(node, tsx, known), len(known) == 1
+    else:
+        nodes, ordered = _captured(node, tsx, known), False
     if preorder:
-        # Source order; of two nodes with one span, the ancestor (more descendants) first.
-        nodes.sort(key=lambda n: (n.start_byte, -n.end_byte, -n.descendant_count))
+        if not ordered:
+            nodes.sort(key=_preorder_key)
     else:
         nodes.sort(key=lambda n: (-n.end_byte, n.start_byte, -n.descendant_count))
     if _VERIFY_QUERIES:
@@ -446,9 +467,30 @@ def _query_descendants(node: Node, types: tuple[str, ...], preorder: bool) -> li
     return nodes
 
 
-def _captured(node: Node, tsx: bool, types: Iterable[str]) -> list[Node]:
-    query = _type_query(tsx, tuple(types))
+def _captured(node: Node, tsx: bool, types: tuple[str, ...]) -> list[Node]:
+    query = _type_query(tsx, types)
     return tree_sitter.QueryCursor(query).captures(node).get("n", []) if query is not None else []
+
+
+# The types the rules search whole trees for (seen on the open set): the first index of a tree covers them all.
+SEARCHED_TYPES = (
+    "arrow_function",
+    "assignment_expression",
+    "call_expression",
+    "do_statement",
+    "for_in_statement",
+    "for_statement",
+    "function_declaration",
+    "function_expression",
+    "generator_function",
+    "generator_function_declaration",
+    "method_definition",
+    "optional_parameter",
+    "required_parameter",
+    "statement_block",
+    "variable_declarator",
+    "while_statement",
+)
 
 
 class _RootIndex:
@@ -457,31 +499,39 @@ class _RootIndex:
     A query costs about the same for one type as for twenty (the walk dominates: homarr's 1,730 trees, 0.22 s
     for `call_expression` alone, 0.24 s for the 17 types the rules ask for, 1.05 s for the same types in seven
     queries), and the rules search each whole tree several times (call expressions, statement blocks,
-    declarators, loops, functions, ...). So a whole-tree search is answered from the tree's index, built for the
-    union of the types searched for so far in the run; a type the index lacks rebuilds it once for the larger
-    union. Entries are keyed by the root node's id and hold the root (so the tree, and the id, stay theirs);
-    the least recently used go beyond `capacity`, and `clear` drops all (a project's trees are let go)."""
+    declarators, loops, functions, ...). So a whole-tree search is answered from the tree's index, built for
+    `SEARCHED_TYPES` and any other type searched for so far in the run; a type the index lacks rebuilds it once
+    for the larger union. Each type's nodes are kept in source order. Entries are keyed by the root node's id
+    and hold the root (so the tree, and the id, stay theirs); the least recently used go beyond `capacity`, and
+    `clear` drops all (a project's trees are let go)."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self.known: set[str] = set()
+        self.known: dict[bool, tuple[str, ...]] = {}
         self._entries: dict[tuple[int, bool], tuple[Node, dict[str, list[Node]]]] = {}
 
     def nodes(self, root: Node, tsx: bool, types: tuple[str, ...]) -> list[Node]:
+        """Copies of the index's lists for `types` (named node kinds of the grammar), concatenated."""
         key = (root.id, tsx)
         entry = self._entries.pop(key, None)
         if entry is None or not all(t in entry[1] for t in types):
-            self.known.update(types)
-            by_type: dict[str, list[Node]] = {t: [] for t in self.known}
-            for found in _captured(root, tsx, sorted(self.known)):
-                by_type[found.type].append(found)
+            known = self.known.get(tsx) or _grammar_types(tsx, SEARCHED_TYPES)
+            if not all(t in known for t in types):
+                known = tuple(sorted({*known, *types}))
+            self.known[tsx] = known
+            captures = tree_sitter.QueryCursor(_index_query(tsx, known)).captures(root)
+            by_type: dict[str, list[Node]] = {}
+            for name in known:
+                found = captures.get(name, [])
+                found.sort(key=_preorder_key)
+                by_type[name] = found
             entry = (root, by_type)
         self._entries[key] = entry  # most recently used last
         while len(self._entries) > self.capacity:
             del self._entries[next(iter(self._entries))]
         if len(types) == 1:
             return list(entry[1][types[0]])
-        return [n for t in dict.fromkeys(types) for n in entry[1][t]]
+        return [n for t in types for n in entry[1][t]]
 
     def clear(self) -> None:
         self._entries.clear()

@@ -393,39 +393,46 @@ def test_walking_a_held_node_keeps_no_object_per_node(tmp_path: Path, walker) ->
 
 
 def test_whole_tree_searches_share_one_bounded_index(tmp_path: Path, monkeypatch) -> None:
-    """Searches of a whole tree are answered from one index per tree (one query for every type searched so far),
-    equal to the walk they replace, in both orders; the index holds at most `capacity` trees."""
+    """Searches of a whole tree are answered from one index per tree (one query for the usual types and any other
+    searched so far), equal to the walk they replace, in both orders; the index holds at most `capacity` trees."""
     from dalfix import parsing
 
     monkeypatch.setattr(parsing, "_ROOT_INDEX", parsing._RootIndex(capacity=2))
-    queries: list[tuple[str, ...]] = []
-    real = parsing._captured
-    monkeypatch.setattr(parsing, "_captured", lambda n, tsx, types: queries.append(tuple(types)) or real(n, tsx, types))
+    builds: list[tuple[str, ...]] = []
+    subtree_queries: list[tuple[str, ...]] = []
+    real_index, real_captured = parsing._index_query, parsing._captured
+    monkeypatch.setattr(parsing, "_index_query", lambda tsx, types: builds.append(types) or real_index(tsx, types))
+    monkeypatch.setattr(
+        parsing, "_captured", lambda n, tsx, types: subtree_queries.append(types) or real_captured(n, tsx, types)
+    )
     trees = [parse_file(tmp_path / f"{i}.ts", generated(3 + i)).root for i in range(3)]
 
     def expected(root: object, *types: str) -> list[tuple[int, str]]:
         return [(n.id, n.type) for n in walk(root) if n.type in types and n.is_named]  # type: ignore[arg-type]
 
-    calls = [n for n in descendants_of_type(trees[0], "call_expression")]
-    assert [(n.id, n.type) for n in calls] == expected(trees[0], "call_expression") and calls
+    calls = list(descendants_of_type(trees[0], "call_expression"))
+    assert calls and [(n.id, n.type) for n in calls] == expected(trees[0], "call_expression")
     blocks = list(descendants_of_type(trees[0], "statement_block", "call_expression"))
     assert [(n.id, n.type) for n in blocks] == expected(trees[0], "statement_block", "call_expression")
-    assert len(queries) == 2  # the second search added a type: the index was rebuilt once, for both
-    list(descendants_of_type(trees[0], "call_expression"))
-    list(descendants_of_type(trees[0], "statement_block"))
-    assert len(queries) == 2  # answered from the index
+    assert len(builds) == 1 and "statement_block" in builds[0]  # the usual types at once
+    returns = list(descendants_of_type(trees[0], "return_statement", "call_expression"))
+    assert [(n.id, n.type) for n in returns] == expected(trees[0], "return_statement", "call_expression")
+    assert len(builds) == 2 and "return_statement" in builds[1]  # a new type: rebuilt once, for the union
+    list(descendants_of_type(trees[0], "return_statement"))
     stack = parsing.descendants_right_to_left(trees[0], "call_expression", "statement_block")
     walked = parsing._stack_walk(trees[0], {"call_expression", "statement_block"})
     assert [(n.id, n.type) for n in stack] == [(n.id, n.type) for n in walked]
+    assert len(builds) == 2  # answered from the index
     for root in trees[1:]:  # a new tree is indexed for the whole union at once
-        found = [(n.id, n.type) for n in descendants_of_type(root, "statement_block")]
-        assert found == expected(root, "statement_block")
-    assert len(queries) == 4 and set(queries[-1]) == {"call_expression", "statement_block"}
+        found = [(n.id, n.type) for n in descendants_of_type(root, "return_statement")]
+        assert found == expected(root, "return_statement")
+    assert len(builds) == 4 and builds[-1] == builds[1]
     assert len(parsing._ROOT_INDEX._entries) == 2  # capacity: the first tree went
     inner = calls[0].parent
-    assert inner is not None  # a subtree search is its own query, not the index
-    list(descendants_of_type(inner, "call_expression"))
-    assert len(queries) == 5
+    assert inner is not None and not subtree_queries
+    list(descendants_of_type(inner, "call_expression"))  # a subtree search is its own query, not the index
+    assert subtree_queries == [("call_expression",)]
+    assert list(descendants_of_type(trees[1], "no_such_kind")) == []
     clear_root_index()
     assert not parsing._ROOT_INDEX._entries
 
