@@ -154,6 +154,21 @@ class WriteSpan:
     external: bool = False  # I/O or another client between the writes: not one unit dalfix may wrap
 
 
+# The method a definite write starts with is named in the source: insert/update/delete/refreshMaterializedView/
+# batch (also after `with(...)`), or execute. A body naming them fewer than twice holds fewer than two writes.
+_WRITE_NAMES = (b"insert", b"update", b"delete", b"execute", b"batch", b"refreshMaterializedView")
+
+
+def _may_hold_two_writes(source: bytes, body: Node) -> bool:
+    start, end = body.start_byte, body.end_byte
+    count = 0
+    for name in _WRITE_NAMES:
+        count += source.count(name, start, end)
+        if count >= 2:
+            return True
+    return False
+
+
 class SpanFinder:
     """Finds write spans in a function and decides what may run inside a transaction callback."""
 
@@ -182,7 +197,9 @@ class SpanFinder:
     def span(self, function: Node) -> WriteSpan | None:
         """The write span of `function`, or None when it has fewer than two writes on one pooled handle."""
         body = function.child_by_field_name("body")
-        if body is None or body.type != "statement_block" or self.vocabulary.inside_transaction(body):
+        if body is None or body.type != "statement_block" or not _may_hold_two_writes(self.parsed.source, body):
+            return None
+        if self.vocabulary.inside_transaction(body):
             return None
         outer, _ = self.chains_in(body)
         if any(c.handle == "tx" or c.kind == "transaction" for c in outer):
