@@ -123,8 +123,11 @@ def _callback_loop(call: Node, text) -> ElementLoop | None:  # type: ignore[no-u
         if call.type != "call_expression" or function is None or args is None or len(args.named_children) != 1:
             return None
         kind = "map"
+    method = "forEach" if kind == "forEach" else "map"
+    if not text(function).rstrip(")]!\"'` \t\r\n").endswith(method):
+        return None  # the last link's name ends the callee's text (a quick test before splitting the chain)
     root, links = split_chain(call)
-    if not links or links[-1].name != ("forEach" if kind == "forEach" else "map") or links[-1].call != call:
+    if not links or links[-1].name != method or links[-1].call != call:
         return None
     callback = unwrap(args.named_children[0])
     if callback.type not in ("arrow_function", "function_expression"):
