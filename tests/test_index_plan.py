@@ -286,3 +286,174 @@ def test_low_selectivity_columns_stay_out_of_a_selective_index(tmp_path: Path) -
     assert [(p.name, p.columns) for p in plan.proposals] == [
         ("integrations_org_id_updated_at_idx", ("orgId", "updatedAt"))
     ]
+
+
+# Cap's s3_buckets and storage_integrations (review3 I1): the query's boolean / literal equality columns may sit
+# in an existing index before the ordering column; an index that already finds the rows by every selective
+# column only lacks the order (a second index with the same lead would only save sorting a few rows).
+BUCKETS = """
+const googleDrive = "googleDrive";
+
+export const buckets = pgTable(
+  "buckets",
+  {
+    id: serial("id").primaryKey(),
+    orgId: integer("org_id"),
+    ownerId: integer("owner_id").notNull(),
+    provider: text("provider").notNull(),
+    active: boolean("active").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (t) => [
+    index("org_active_idx").on(t.orgId, t.active, t.updatedAt),
+    index("owner_org_idx").on(t.ownerId, t.orgId),
+    index("org_provider_idx").on(t.orgId, t.provider),
+  ],
+);
+
+export async function orgBucket(orgId: number) {
+  return db.select().from(buckets).where(and(eq(buckets.orgId, orgId), eq(buckets.active, true)))
+    .orderBy(desc(buckets.updatedAt)).limit(1);
+}
+
+export async function ownerBucket(ownerId: number) {
+  return db.select().from(buckets).where(and(eq(buckets.ownerId, ownerId), eq(buckets.active, true)))
+    .orderBy(desc(buckets.updatedAt)).limit(1);
+}
+
+export async function orgDrive(orgId: number) {
+  return db.select().from(buckets)
+    .where(and(eq(buckets.orgId, orgId), eq(buckets.provider, googleDrive), eq(buckets.active, true)))
+    .orderBy(desc(buckets.updatedAt)).limit(1);
+}
+"""
+
+
+def test_an_index_holding_the_compared_boolean_before_the_order_serves_the_page(tmp_path: Path) -> None:
+    write(tmp_path, {"schema.ts": HEADER + BUCKETS})
+    _, plan = plan_for(tmp_path)
+    assert plan.proposals == []
+    # orgBucket: org_active_idx serves it outright; ownerBucket: owner_org_idx finds the rows, only the order is
+    # missing (listed as left out, with the index named); orgDrive: `googleDrive` is a module constant (a
+    # literal), org_provider_idx finds the rows.
+    reasons = {(s.table.name, s.columns): s.reason for s in plan.skipped}
+    assert set(reasons) == {("buckets", ("ownerId", "updatedAt"))}
+    assert "`owner_org_idx` already finds the rows by ownerId" in reasons[("buckets", ("ownerId", "updatedAt"))]
+
+
+def test_a_paged_list_an_index_only_partly_narrows_is_still_proposed(tmp_path: Path) -> None:
+    # Look-alikes: the existing index holds only some selective columns (a tenant scope), or it is a prefix the
+    # new index replaces: both are still proposed.
+    schema = """
+export const messages = pgTable(
+  "messages",
+  {
+    id: serial("id").primaryKey(),
+    tenantId: integer("tenant_id").notNull(),
+    conversationId: integer("conversation_id").notNull(),
+    authorId: integer("author_id").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("messages_tenant_idx").on(t.tenantId), index("messages_author_idx").on(t.authorId)],
+);
+
+export async function page(tenantId: number, conversationId: number) {
+  return db.select().from(messages)
+    .where(and(eq(messages.tenantId, tenantId), eq(messages.conversationId, conversationId)))
+    .orderBy(desc(messages.createdAt)).limit(20);
+}
+
+export async function byAuthor(authorId: number) {
+  return db.select().from(messages).where(eq(messages.authorId, authorId)).orderBy(desc(messages.createdAt)).limit(20);
+}
+"""
+    write(tmp_path, {"schema.ts": HEADER + schema})
+    _, plan = plan_for(tmp_path)
+    found = {p.columns: p for p in plan.proposals}
+    assert set(found) == {("tenantId", "conversationId", "createdAt"), ("authorId", "createdAt")}
+    assert found[("authorId", "createdAt")].replaces == "messages_author_idx"
+    assert found[("tenantId", "conversationId", "createdAt")].replaces == "messages_tenant_idx"
+
+
+SCOPED = """
+const SCOPE_KEYS = { project: ["tenantId", "projectId"] } as const;
+
+function projectScopedWhere(table: any, scopes: Record<string, string>) {
+  return and(...SCOPE_KEYS.project.map((key) => eq(table[key], scopes[key])));
+}
+
+export const agents = pgTable(
+  "agent",
+  {
+    tenantId: text("tenant_id").notNull(),
+    projectId: text("project_id").notNull(),
+    id: text("id").notNull(),
+    defaultSubAgentId: text("default_sub_agent_id"),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.projectId, t.id] })],
+);
+
+export async function usingAsDefault(scopes: Record<string, string>, agentId: string, subAgentId: string) {
+  return db.select().from(agents)
+    .where(and(projectScopedWhere(agents, scopes), eq(agents.id, agentId), eq(agents.defaultSubAgentId, subAgentId)))
+    .limit(1);
+}
+
+export async function byDefault(subAgentId: string) {
+  return db.select().from(agents).where(eq(agents.defaultSubAgentId, subAgentId));
+}
+"""
+
+
+def test_a_scope_helper_and_the_key_s_last_column_are_served_by_the_primary_key(tmp_path: Path) -> None:
+    # agents (review3 I2): the helper may compare the key's leading columns; `id` completes the primary key, so
+    # the extra `eq(defaultSubAgentId)` filters at most one row. The same column alone (no helper) needs an index.
+    header = HEADER.replace("timestamp, boolean", "timestamp, boolean, primaryKey")
+    write(tmp_path, {"schema.ts": header + SCOPED})
+    _, plan = plan_for(tmp_path)
+    assert [(p.columns, [s.line for s in p.sites]) for p in plan.proposals] == [(("defaultSubAgentId",), [31])]
+
+
+LATER_WHERE = """
+export const integrations = pgTable(
+  "integrations",
+  {
+    id: serial("id").primaryKey(),
+    orgId: integer("org_id").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("integrations_org_idx").on(t.orgId)],
+);
+
+export async function list(orgId?: number) {
+  const conditions = [];
+  if (orgId) conditions.push(eq(integrations.orgId, orgId));
+  const query = db.select().from(integrations).orderBy(desc(integrations.createdAt)).limit(100);
+  if (conditions.length > 0) {
+    query.where(and(...conditions));
+  }
+  return await query;
+}
+
+export async function listFor(orgId: number) {
+  const query = db.select().from(integrations).orderBy(desc(integrations.createdAt)).limit(100).$dynamic();
+  return await query.where(eq(integrations.orgId, orgId));
+}
+
+export async function everything() {
+  const query = db.select().from(integrations).orderBy(desc(integrations.createdAt)).limit(100);
+  return await query;
+}
+"""
+
+
+def test_a_where_applied_to_the_builder_later_is_followed(tmp_path: Path) -> None:
+    # buster (review3 I3): `query.where(and(...conditions))` after the builder was made. Its conditions are built
+    # at run time (left out); a later `.where(eq(...))` is read; an unfiltered page still gets its index.
+    write(tmp_path, {"schema.ts": HEADER + LATER_WHERE})
+    _, plan = plan_for(tmp_path)
+    sites = {s.line: s for s in plan.sites}
+    assert sites[20].dynamic and sites[20].lookup == []
+    assert sites[28].lookup == ["orgId"] and not sites[28].dynamic
+    found = {(p.columns, p.replaces): sorted(s.line for s in p.sites) for p in plan.proposals}
+    assert found == {(("orgId", "createdAt"), "integrations_org_idx"): [28], (("createdAt",), None): [33]}

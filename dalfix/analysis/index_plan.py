@@ -10,10 +10,17 @@ at most `MAX_INDEX_COLUMNS` columns.
 
 A want is served by an index (the primary key, a unique constraint or unique index, an index, one a SQL
 migration creates) when:
-- its equality columns are the index's leading columns in any order, followed by the ordering/range column;
+- its equality columns are the index's leading columns in any order, followed by the ordering/range column
+  (boolean, enum and literal columns the query also compares may sit among them: `(org, active, updated_at)`
+  serves `org = ? AND active ORDER BY updated_at`);
 - or, without a paged order, the index's leading column(s) are some of its equality columns (the index
   narrows the rows; dalfix does not widen an index for one more equality filter);
-- or its equality columns hold a unique key (at most one row: nothing to sort or narrow).
+- or its equality columns hold a unique key (at most one row: nothing to sort or narrow);
+- or, where a helper adds conditions dalfix does not see, the index holds every column seen, or it is a unique
+  key ending in columns seen (the helper's scope columns lead it).
+A paged list whose rows an index already finds by every selective equality column is left out (listed with the
+index's name) unless the proposal replaces that index: a second index with the same leading columns would only
+save sorting the rows one key has.
 Unserved wants are planned longest first, paged lists first, so that one composite serves the shorter wants
 that are its leftmost prefix; a table ends with at most `MAX_INDEXES_PER_TABLE` indexes besides its primary
 key (each one is paid by every INSERT and by UPDATEs of its columns): the strongest proposals by weight are
@@ -52,6 +59,9 @@ class Want:
     sites: list[QuerySite] = field(default_factory=list)
     # Referenced tables whose deletes look this table up by these columns (a foreign key's referencing side).
     deleted_parents: list[str] = field(default_factory=list)
+    # Boolean/enum/literal columns every site also compares with equality (left out of `equality`): an index
+    # may hold them before the ordering column and still serve the query.
+    also: frozenset[str] | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -140,9 +150,11 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
     skipped: list[SkippedWant] = []
     served = 0
 
-    def want(table: Table, equality: tuple[str, ...], tail: tuple[str, ...], kind, site, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def want(table: Table, equality: tuple[str, ...], tail: tuple[str, ...], kind, site, parent=None, also=()) -> None:  # type: ignore[no-untyped-def]
         key = (table.id, tuple(sorted(equality)), tail)
         found = wants.setdefault(key, Want(table, equality, tail, kind))  # one want per column set
+        extra = frozenset(also) - set(equality)
+        found.also = extra if found.also is None else found.also & extra
         if found.kind == "foreign-key" and kind != "foreign-key":
             found.kind, found.equality = kind, equality  # the application's own query decides the order
         if parent is not None and parent not in found.deleted_parents:
@@ -167,7 +179,7 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
         if not equality and not tail:
             continue
         seen = {k for k in equality if not _low_selectivity(table, site, k)}
-        if site.dynamic and seen and any(seen <= set(parts) for _, parts in existing(table)):
+        if site.dynamic and seen and any(_scoped_by_helper(parts, seen, table) for _, parts in existing(table)):
             served += 1  # filters dalfix cannot see (a helper's) may be the rest of an index that holds these
             continue
         if site.dynamic and not equality:
@@ -207,7 +219,7 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
         # Boolean/enum/literal columns narrow little: an index holds them only when nothing more selective is
         # compared (the database filters the rows it reads by them), and never more than MAX_INDEX_COLUMNS.
         keys = tuple(selective) if selective else equality
-        want(table, keys[: max(1, MAX_INDEX_COLUMNS - len(tail))], tail, kind, site)
+        want(table, keys[: max(1, MAX_INDEX_COLUMNS - len(tail))], tail, kind, site, also=equality)
 
     proposals: list[Proposal] = []
     by_table: dict[str, list[Want]] = {}
@@ -229,6 +241,20 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
                 continue
             columns = _column_order(item, frequency, table) + item.tail
             proposal = _proposal(table, columns, item, have)
+            finder = next((name for name, parts in have if _finds_rows(parts, item)), None)
+            if item.kind == "paged" and finder is not None and proposal.replaces != finder:
+                skipped.append(
+                    SkippedWant(
+                        table,
+                        columns,
+                        f"`{finder}` already finds the rows by {', '.join(item.equality)}: an index that also "
+                        f"returns them in {item.tail[0]} order would only save sorting them, and a second index "
+                        "with the same leading columns is paid by every write (worth it only when one "
+                        f"{', '.join(item.equality)} has many rows)",
+                        item.sites,
+                    )
+                )
+                continue
             if item.kind == "paged" and any(parts[0] in item.equality for _, parts in have):
                 proposal.benefit = "low"  # an index already finds the rows; this one saves sorting them
             new.append(proposal)
@@ -309,12 +335,42 @@ def _existing_indexes(table: Table, facts: SqlSchemaFacts) -> list[tuple[str, tu
     return found
 
 
+def _equality_prefix(parts: tuple[str, ...], want: Want) -> int:
+    """How many leading columns of an index the query compares with equality (its boolean, enum and literal
+    comparisons included): the index finds its rows by them."""
+    compared = set(want.equality) | (want.also or frozenset())
+    n = 0
+    while n < len(parts) and parts[n] in compared:
+        n += 1
+    return n
+
+
+def _finds_rows(parts: tuple[str, ...], want: Want) -> bool:
+    """The index's equality-compared leading columns include every selective equality column of the want."""
+    return bool(want.equality) and set(want.equality) <= set(parts[: _equality_prefix(parts, want)])
+
+
+def _scoped_by_helper(parts: tuple[str, ...], seen: set[str], table: Table) -> bool:
+    """Whether an index may serve a query whose `where` also calls a helper (a tenant/project scope dalfix does
+    not see): it holds every column seen, or it is a unique key whose trailing columns are ones seen (the
+    helper's scope columns lead it: `(tenant_id, project_id, id)` for `scoped(...)` and `eq(id)`)."""
+    if seen <= set(parts):
+        return True
+    trailing = 0
+    while trailing < len(parts) and parts[len(parts) - 1 - trailing] in seen:
+        trailing += 1
+    return trailing > 0 and table.is_unique_key(parts)
+
+
 def _serves(parts: tuple[str, ...], want: Want, table: Table) -> bool:
     equality, tail = set(want.equality), want.tail
     n = len(equality)
     if n and set(parts) <= equality and table.is_unique_key(parts):
         return True  # a unique key among the equality columns: at most one row
     if len(parts) >= n + len(tail) and set(parts[:n]) == equality and parts[n : n + len(tail)] == tail:
+        return True
+    prefix = _equality_prefix(parts, want)  # `(org, active, updated_at)` for `org = ? AND active ORDER BY updated_at`
+    if _finds_rows(parts, want) and parts[prefix : prefix + len(tail)] == tail:
         return True
     if want.kind == "paged" or not equality:
         return False

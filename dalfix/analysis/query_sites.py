@@ -267,7 +267,37 @@ def _chain_sites(project: Project, parsed: ParsedFile, chain: QueryChain) -> Ite
             _order(project, parsed, link, main)
         elif link.name == "limit":
             main.limited = True
+    for condition in _later_wheres(parsed, chain.node):
+        _condition(project, parsed, condition, by_table, chain.node, {}, None)
     yield from by_table.values()
+
+
+def _later_wheres(parsed: ParsedFile, query: Node) -> list[Node]:
+    """The conditions of `<name>.where(c)` calls after `const <name> = <query>` in the same function: drizzle's
+    builders are mutable, so `query.where(and(...conditions))` filters the query built above."""
+    declarator = query.parent
+    name = declarator.child_by_field_name("name") if declarator is not None else None
+    if declarator is None or declarator.type != "variable_declarator" or name is None or name.type != "identifier":
+        return []
+    scope = declarator.parent
+    while scope is not None and scope.type not in FUNCTION_TYPES and scope.type != "program":
+        scope = scope.parent
+    found = []
+    for call in descendants_right_to_left(scope, "call_expression") if scope is not None else []:
+        function = call.child_by_field_name("function")
+        target = function.child_by_field_name("object") if function is not None else None
+        if (
+            call.start_byte > query.end_byte
+            and function is not None
+            and function.type == "member_expression"
+            and target is not None
+            and parsed.text(target) == parsed.text(name)
+            and parsed.text(function.child_by_field_name("property") or function) == "where"
+        ):
+            condition = _argument(call)
+            if condition is not None:
+                found.append(condition)
+    return found
 
 
 def _site(parsed: ParsedFile, node: Node, table: Table, operation: Operation) -> QuerySite:
@@ -340,6 +370,8 @@ def _condition(
     if site is None:
         site = by_table[table.id] = _site(parsed, query, table, "join")
     value = unwrap(arguments[1]) if len(arguments) > 1 else None
+    if value is not None and value.type == "identifier":
+        value = _module_constant(parsed, value) or value  # `const provider = "googleDrive"` at the top
     literal = value is not None and (
         value.type in LITERALS or value.type == "array" and all(v.type in LITERALS for v in value.named_children)
     )
@@ -368,6 +400,22 @@ def _initial_value(parsed: ParsedFile, name: Node) -> Node | None:
                 return unwrap(value)
         if node.start_byte < name.start_byte:
             stack.extend(node.named_children)
+    return None
+
+
+def _module_constant(parsed: ParsedFile, name: Node) -> Node | None:
+    """The literal a top-level `const <name> = "x"` (or a number, `true`) binds, else None."""
+    wanted = parsed.text(name)
+    for statement in parsed.root.named_children:
+        declaration = statement.child_by_field_name("declaration") if statement.type == "export_statement" else None
+        declaration = declaration or statement
+        if declaration.type != "lexical_declaration" or not parsed.text(declaration).startswith("const"):
+            continue
+        for declarator in declaration.named_children:
+            target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+            if target is not None and value is not None and parsed.text(target) == wanted:
+                value = unwrap(value)
+                return value if value.type in LITERALS else None
     return None
 
 
