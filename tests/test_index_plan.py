@@ -457,3 +457,50 @@ def test_a_where_applied_to_the_builder_later_is_followed(tmp_path: Path) -> Non
     assert sites[28].lookup == ["orgId"] and not sites[28].dynamic
     found = {(p.columns, p.replaces): sorted(s.line for s in p.sites) for p in plan.proposals}
     assert found == {(("orgId", "createdAt"), "integrations_org_idx"): [28], (("createdAt",), None): [33]}
+
+
+def test_hand_written_migrations_get_the_create_index_statement(tmp_path: Path) -> None:
+    # papra (review3 P2): no table declares an index, a hand-written migration creates them: the finding gives the
+    # statement for a new migration (display-only) and `dalfix indexes` says so; never `drizzle-kit generate`.
+    case = ROOT / "tests" / "fixtures" / "missing_index" / "hand_written_migrations.input"
+    shutil.copytree(case, tmp_path / "app")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    check = [sys.executable, "-m", "dalfix", "check", "--preview", "--select", "DAL010", "--no-cache"]
+    result = subprocess.run([*check, "--format", "json", str(tmp_path / "app")], capture_output=True, text=True, env=env)
+    findings = json.loads(result.stdout)["findings"]
+    assert {(f["applicability"], bool(f["edits"])) for f in findings} == {("display-only", False)}
+    [schema] = [f for f in findings if f["path"].endswith("tables.ts")]
+    assert schema["fix_title"] == "Add the CREATE INDEX statement in a new SQL migration"
+    assert 'add `CREATE INDEX IF NOT EXISTS "api_keys_user_id_idx" ON "api_keys" ("user_id")` in a new migration' in (
+        schema["message"]
+    )
+    assert "drizzle-kit" not in schema["message"] and "0026-add-indexes.migration.ts" in schema["message"]
+    text = subprocess.run(
+        [sys.executable, "-m", "dalfix", "indexes", str(tmp_path / "app")], capture_output=True, text=True, env=env
+    ).stdout
+    assert 'sql: CREATE INDEX IF NOT EXISTS "api_keys_user_id_idx" ON "api_keys" ("user_id")' in text
+    assert "drizzle-kit" not in text and "add the `sql:` statements in a new migration" in text
+
+
+def test_create_index_statement_per_dialect(tmp_path: Path) -> None:
+    from dalfix.analysis.index_plan import create_index_sql
+
+    pg = "export const posts = pgTable('posts', { id: serial('id').primaryKey(), authorId: integer('author_id') });\n"
+    write(tmp_path / "pg", {"schema.ts": HEADER + pg + "export const f = (a: number) => db.select().from(posts)"
+                            ".where(eq(posts.authorId, a));\n"})  # fmt: skip
+    _, plan = plan_for(tmp_path / "pg")
+    assert [create_index_sql(p) for p in plan.proposals] == [
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS "posts_author_id_idx" ON "posts" ("author_id")'
+    ]
+    assert plan.sql_migration is None  # no SQL migration creates an index here: the table is edited
+    mysql = (
+        'import { eq } from "drizzle-orm";\nimport { drizzle } from "drizzle-orm/mysql2";\n'
+        'import { int, mysqlTable, varchar } from "drizzle-orm/mysql-core";\nconst db = drizzle(process.env.URL!);\n'
+        'export const posts = mysqlTable("posts", { id: int("id").primaryKey(), slug: varchar("slug", { length: 9 }) });\n'
+        "export const f = (s: string) => db.select().from(posts).where(eq(posts.slug, s));\n"
+    )
+    write(tmp_path / "my", {"schema.ts": mysql})
+    _, plan = plan_for(tmp_path / "my")
+    assert [create_index_sql(p) for p in plan.proposals] == [
+        "CREATE INDEX `posts_slug_idx` ON `posts` (`slug`) ALGORITHM=INPLACE LOCK=NONE"
+    ]

@@ -32,7 +32,11 @@ MySQL foreign keys (InnoDB indexes them). `dalfix indexes [PATH]` prints the who
 `--database-url`, EXPLAINs each proposal before and after creating it in a transaction it rolls back).
 
 The finding with the fix is reported on the table in the schema file; each query site the index serves gets a
-finding without a fix that names it (a fix is an edit to one file: the engine attaches it where the edit is).
+display-only finding that names it (a fix is an edit to one file: the engine attaches it where the edit is).
+A project that keeps its indexes in hand-written SQL migrations (no Drizzle table declares an index, SQL
+creates some: papra's `src/migrations/list/*.migration.ts`) gets the `CREATE INDEX` statement for a new
+migration instead, display-only (`CREATE INDEX CONCURRENTLY IF NOT EXISTS` on PostgreSQL, `IF NOT EXISTS` on
+SQLite, `ALGORITHM=INPLACE LOCK=NONE` on MySQL): an `index()` in the table would be created by nothing there.
 To decline a table's proposals, put `// dalfix-ignore[DAL010]: reason` on the line above the table.
 
 ## Example
@@ -86,8 +90,9 @@ destructured parameter, `index` naming something else in the file), the fix is d
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
-from dalfix.analysis.index_plan import Proposal, index_plan
+from dalfix.analysis.index_plan import IndexPlan, Proposal, create_index_sql, index_plan
 from dalfix.analysis.query_sites import NEEDLES
 from dalfix.analysis.schema.edits import add_index_edit, table_call
 from dalfix.context import FileContext, relative_display
@@ -104,6 +109,21 @@ CONCURRENTLY = {
 }
 
 
+# What a hand-written migration's CREATE INDEX needs to know, per dialect.
+MIGRATION_NOTES = {
+    "pg": " (CONCURRENTLY does not lock writes but cannot run inside a transaction)",
+}
+
+
+POINTER_TITLE = "Add the index the DAL010 finding on the table proposes"
+SQL_TITLE = "Add the CREATE INDEX statement in a new SQL migration"
+
+
+def _titled(finding: Finding, title: str) -> Finding:
+    assert finding.fix is not None
+    return replace(finding, fix=replace(finding.fix, title=title))
+
+
 class MissingIndex(Rule):
     code = "DAL010"
     name = "missing-index"
@@ -117,20 +137,26 @@ class MissingIndex(Rule):
         plan = index_plan(ctx.project)
         for proposal in plan.proposals:
             if proposal.table.path == ctx.parsed.path:
-                finding = self._schema_finding(ctx, proposal)
+                finding = self._schema_finding(ctx, proposal, plan)
                 if finding is not None:
                     yield finding
             for site in proposal.sites:
                 if site.parsed is ctx.parsed:
-                    message = self._site_message(ctx, proposal, deleted=site.table is not proposal.table)
-                    yield ctx.finding(self, (site.start, site.end), message=message)
+                    message = self._site_message(ctx, proposal, site.table is not proposal.table, plan)
+                    yield _titled(
+                        ctx.finding(self, (site.start, site.end), message, applicability=Applicability.DISPLAY_ONLY),
+                        POINTER_TITLE,
+                    )
 
-    def _schema_finding(self, ctx: FileContext, proposal: Proposal) -> Finding | None:
+    def _schema_finding(self, ctx: FileContext, proposal: Proposal, plan: IndexPlan) -> Finding | None:
         table = proposal.table
         found = table_call(ctx.parsed, table.ts_name or "")
         if found is None:
             return None
         name_node, call = found
+        if plan.sql_migration is not None:
+            message = self._migration_message(ctx, proposal, plan)
+            return _titled(ctx.finding(self, name_node, message, applicability=Applicability.DISPLAY_ONLY), SQL_TITLE)
         if f"'{proposal.name}'" in ctx.text(call) or f'"{proposal.name}"' in ctx.text(call):
             return None  # added by an earlier round of this run
         edit = add_index_edit(ctx.parsed, table, proposal.name, proposal.columns, ctx.style)
@@ -153,7 +179,18 @@ class MissingIndex(Rule):
             + CONCURRENTLY.get(proposal.table.dialect, "")
         )
 
-    def _site_message(self, ctx: FileContext, proposal: Proposal, deleted: bool) -> str:
+    def _migration_message(self, ctx: FileContext, proposal: Proposal, plan: IndexPlan) -> str:
+        """The project creates its indexes in hand-written SQL migrations: the statement for a new one."""
+        assert plan.sql_migration is not None
+        head = self._schema_message(ctx, proposal).split(". Add `", 1)[0]
+        beside = relative_display(plan.sql_migration, ctx.project.root)
+        return (
+            f"{head}. This project creates its indexes in SQL migrations ({plan.sql_indexes} read, the last in "
+            f"{beside}), not in its Drizzle tables: add `{create_index_sql(proposal)}` in a new migration"
+            + MIGRATION_NOTES.get(proposal.table.dialect, "")
+        )
+
+    def _site_message(self, ctx: FileContext, proposal: Proposal, deleted: bool, plan: IndexPlan) -> str:
         table = proposal.table
         where = relative_display(table.path, ctx.project.root)
         columns = f"{table.ts_name}({', '.join(proposal.columns)})"
@@ -164,5 +201,6 @@ class MissingIndex(Rule):
         )
         return (
             f"{lookup} and no index serves it: "
-            f"DAL010 proposes `{proposal.name}` on `{table.ts_name}` in {where}:{table.line} (the fix is there)"
+            f"DAL010 proposes `{proposal.name}` on `{table.ts_name}` in {where}:{table.line} "
+            + ("(the CREATE INDEX statement is there)" if plan.sql_migration is not None else "(the fix is there)")
         )

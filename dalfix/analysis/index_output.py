@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dalfix.analysis.index_plan import create_index_sql
 from dalfix.context import relative_display
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ def plan_text(plan: IndexPlan, base: Path, explained: dict[str, Explained] | Non
             more = f" and {len(sites) - SHOWN_SITES} more" if len(sites) > SHOWN_SITES else ""
             lines.append(f"{indent}sites: {', '.join(sites[:SHOWN_SITES])}{more}")
             lines.append(f"{indent}schema: {relative_display(proposal.table.path, base)}:{proposal.table.line}")
+            if plan.sql_migration is not None:
+                lines.append(f"{indent}sql: {create_index_sql(proposal)}")
             result = (explained or {}).get(proposal.name)
             if result is not None:
                 if result.error:
@@ -64,7 +67,14 @@ def plan_text(plan: IndexPlan, base: Path, explained: dict[str, Explained] | Non
         for skipped in plan.skipped:
             where = ", ".join(s.where(base) for s in skipped.sites[:SHOWN_SITES])
             lines.append(f"  {skipped.table.name}({', '.join(skipped.columns)}): {skipped.reason} [{where}]")
-    if plan.proposals:
+    if plan.proposals and plan.sql_migration is not None:
+        lines.append("")
+        lines.append(
+            f"This project creates its indexes in SQL migrations (the last in "
+            f"{relative_display(plan.sql_migration, base)}), not in its Drizzle tables: add the `sql:` statements "
+            "in a new migration."
+        )
+    elif plan.proposals:
         lines.append("")
         lines.append(
             "Add them with `dalfix apply --preview --select DAL010 --unsafe-fixes`, then `drizzle-kit generate`; "
@@ -86,6 +96,7 @@ def plan_json(plan: IndexPlan, base: Path, explained: dict[str, Explained] | Non
             "benefit": proposal.benefit,
             "weight": proposal.weight,
             "replaces": proposal.replaces,
+            "create_sql": create_index_sql(proposal),
             "sites": [
                 {"at": s.where(base), "table": s.table.ts_name, "weight": s.weight, "why": list(s.weight_reasons)}
                 for s in proposal.sites
@@ -113,6 +124,7 @@ def plan_json(plan: IndexPlan, base: Path, explained: dict[str, Explained] | Non
         "sites": len(plan.sites),
         "served": plan.served,
         "sql_indexes": plan.sql_indexes,
+        "sql_migration": relative_display(plan.sql_migration, base) if plan.sql_migration is not None else None,
         "proposals": proposals,
         "skipped": skipped,
     }

@@ -34,6 +34,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.query_sites import QuerySite, query_sites
@@ -123,6 +124,9 @@ class IndexPlan:
     sites: list[QuerySite]
     served: int  # wants an existing index serves
     sql_indexes: int = 0  # indexes created in SQL (migrations) the TypeScript schema does not declare, counted
+    # The project keeps its indexes in hand-written SQL migrations (no table declares one, SQL creates some): an
+    # index belongs in a new migration there, not in the Drizzle table. The last file that creates one.
+    sql_migration: Path | None = None
 
     def for_table(self, table: Table) -> list[Proposal]:
         return [p for p in self.proposals if p.table is table]
@@ -281,7 +285,23 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
         entry.sites.extend(s for s in left.sites if s not in entry.sites)
     skipped = list(merged.values())
     declared = {t.name for t in schema.tables}
-    return IndexPlan(proposals, skipped, sites, served, len([i for i in facts.indexes if i.table in declared]))
+    in_sql = [i for i in facts.indexes if i.table in declared]
+    hand_written = in_sql and not any(t.indexes for t in schema.tables)
+    last = max((i.path for i in in_sql), default=None) if hand_written else None
+    return IndexPlan(proposals, skipped, sites, served, len(in_sql), last)
+
+
+def create_index_sql(proposal: Proposal) -> str:
+    """The statement a hand-written migration adds for `proposal`, in the table's dialect: PostgreSQL builds it
+    CONCURRENTLY (no write lock; it cannot run inside a transaction), MySQL in place without a lock."""
+    table = proposal.table
+    columns = [c.name if (c := table.column(k)) is not None and c.name else _snake(k) for k in proposal.columns]
+    if table.dialect == "mysql":
+        cols = ", ".join(f"`{c}`" for c in columns)
+        return f"CREATE INDEX `{proposal.name}` ON `{table.name}` ({cols}) ALGORITHM=INPLACE LOCK=NONE"
+    cols = ", ".join(f'"{c}"' for c in columns)
+    concurrently = "CONCURRENTLY " if table.dialect == "pg" else ""
+    return f'CREATE INDEX {concurrently}IF NOT EXISTS "{proposal.name}" ON "{table.name}" ({cols})'
 
 
 def _equality_order(table: Table, site: QuerySite) -> tuple[str, ...]:
