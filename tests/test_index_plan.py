@@ -466,13 +466,15 @@ def test_hand_written_migrations_get_the_create_index_statement(tmp_path: Path) 
     shutil.copytree(case, tmp_path / "app")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     check = [sys.executable, "-m", "dalfix", "check", "--preview", "--select", "DAL010", "--no-cache"]
-    result = subprocess.run([*check, "--format", "json", str(tmp_path / "app")], capture_output=True, text=True, env=env)
+    app = str(tmp_path / "app")
+    result = subprocess.run([*check, "--format", "json", app], capture_output=True, text=True, env=env)
     findings = json.loads(result.stdout)["findings"]
     assert {(f["applicability"], bool(f["edits"])) for f in findings} == {("display-only", False)}
     [schema] = [f for f in findings if f["path"].endswith("tables.ts")]
     assert schema["fix_title"] == "Add the CREATE INDEX statement in a new SQL migration"
-    assert 'add `CREATE INDEX IF NOT EXISTS "api_keys_user_id_idx" ON "api_keys" ("user_id")` in a new migration' in (
-        schema["message"]
+    assert (
+        'add `CREATE INDEX IF NOT EXISTS "api_keys_user_id_idx" ON "api_keys" ("user_id")` in a new migration'
+        in (schema["message"])
     )
     assert "drizzle-kit" not in schema["message"] and "0026-add-indexes.migration.ts" in schema["message"]
     text = subprocess.run(
@@ -496,7 +498,8 @@ def test_create_index_statement_per_dialect(tmp_path: Path) -> None:
     mysql = (
         'import { eq } from "drizzle-orm";\nimport { drizzle } from "drizzle-orm/mysql2";\n'
         'import { int, mysqlTable, varchar } from "drizzle-orm/mysql-core";\nconst db = drizzle(process.env.URL!);\n'
-        'export const posts = mysqlTable("posts", { id: int("id").primaryKey(), slug: varchar("slug", { length: 9 }) });\n'
+        'export const posts = mysqlTable("posts", { id: int("id").primaryKey(), slug: varchar("slug", { length: 9 }) '
+        "});\n"
         "export const f = (s: string) => db.select().from(posts).where(eq(posts.slug, s));\n"
     )
     write(tmp_path / "my", {"schema.ts": mysql})
