@@ -507,3 +507,29 @@ def test_create_index_statement_per_dialect(tmp_path: Path) -> None:
     assert [create_index_sql(p) for p in plan.proposals] == [
         "CREATE INDEX `posts_slug_idx` ON `posts` (`slug`) ALGORITHM=INPLACE LOCK=NONE"
     ]
+
+
+def test_a_member_of_a_constants_object_is_a_literal(tmp_path: Path) -> None:
+    # papra's organization_invitations: `eq(status, ORGANIZATION_INVITATION_STATUS.PENDING)` compares one fixed
+    # value; the index leads with the email. A member of an ordinary object (`input.status`) is a variable.
+    schema = """
+const INVITATION_STATUS = { PENDING: "pending", ACCEPTED: "accepted" } as const;
+
+export const invitations = pgTable("invitations", {
+  id: serial("id").primaryKey(),
+  email: text("email").notNull(),
+  status: text("status").notNull(),
+});
+
+export async function pending(email: string) {
+  return db.select().from(invitations)
+    .where(and(eq(invitations.status, INVITATION_STATUS.PENDING), eq(invitations.email, email)));
+}
+
+export async function byStatus(input: { status: string }) {
+  return db.select().from(invitations).where(eq(invitations.status, input.status));
+}
+"""
+    write(tmp_path, {"schema.ts": HEADER + schema})
+    _, plan = plan_for(tmp_path)
+    assert sorted(p.columns for p in plan.proposals) == [("email",), ("status",)]

@@ -287,8 +287,17 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
     declared = {t.name for t in schema.tables}
     in_sql = [i for i in facts.indexes if i.table in declared]
     hand_written = in_sql and not any(t.indexes for t in schema.tables)
-    last = max((i.path for i in in_sql), default=None) if hand_written else None
+    last = _latest_migration([i.path for i in in_sql]) if hand_written else None
     return IndexPlan(proposals, skipped, sites, served, len(in_sql), last)
+
+
+def _latest_migration(paths: list[Path]) -> Path | None:
+    """The last file (by name) of the folder where most files create indexes: the migrations list."""
+    if not paths:
+        return None
+    folders = Counter(p.parent for p in set(paths))
+    folder = max(folders, key=lambda f: (folders[f], str(f)))
+    return max(p for p in paths if p.parent == folder)
 
 
 def create_index_sql(proposal: Proposal) -> str:

@@ -14,6 +14,7 @@ What is not a lookup is left out on purpose: `or(...)` (an index serves each bra
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ LOOP_WEIGHT = 10
 # Bytes a file must hold to be worth parsing for query sites.
 NEEDLES = (b".where(", b"where:", b"orderBy", b"findMany", b"findFirst", b"Join(", b"with:", b".delete(")
 LITERALS = frozenset({"string", "number", "true", "false"})
+CONSTANT_MEMBER = re.compile(r"[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*")
 LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 LOOP_METHODS = frozenset({"map", "forEach", "flatMap"})
 
@@ -370,11 +372,7 @@ def _condition(
     if site is None:
         site = by_table[table.id] = _site(parsed, query, table, "join")
     value = unwrap(arguments[1]) if len(arguments) > 1 else None
-    if value is not None and value.type == "identifier":
-        value = _module_constant(parsed, value) or value  # `const provider = "googleDrive"` at the top
-    literal = value is not None and (
-        value.type in LITERALS or value.type == "array" and all(v.type in LITERALS for v in value.named_children)
-    )
+    literal = value is not None and _is_literal(parsed, value)
     site.add(key, kind, literal=literal)
     if other is not None and kind == "eq":
         other_site = by_table.get(other[0].id)
@@ -401,6 +399,16 @@ def _initial_value(parsed: ParsedFile, name: Node) -> Node | None:
         if node.start_byte < name.start_byte:
             stack.extend(node.named_children)
     return None
+
+
+def _is_literal(parsed: ParsedFile, value: Node) -> bool:
+    """A fixed value: a literal (or an array of them), a top-level `const` bound to one, or `STATUS.PENDING` (a
+    member of a constants object)."""
+    if value.type == "identifier":
+        value = _module_constant(parsed, value) or value
+    if value.type == "member_expression":
+        return CONSTANT_MEMBER.fullmatch(parsed.text(value)) is not None
+    return value.type in LITERALS or value.type == "array" and all(v.type in LITERALS for v in value.named_children)
 
 
 def _module_constant(parsed: ParsedFile, name: Node) -> Node | None:

@@ -6,6 +6,13 @@ schema file, which may be a later fix round's), so that line shifts from earlier
 
 Forms handled: no third argument (`, (t) => [index(...).on(t.a)]` is added), the array form
 `(t) => [a, b]` (appended), the object form `(t) => ({ a: ..., b: ... })` (a pair `<cols>Idx: index(...)`).
+Where the project has a formatter (Prettier, Biome: `SourceStyle.formatter`), the text is what it prints, so
+that running it changes nothing: a table whose columns object was hugged (`table("n", {` … `})`) gets every
+argument on its own line and the object one level deeper (column lines that no longer fit broken as the
+formatters break them), a callback or an `index("n").on(a, b)` past the print width is broken the way they
+break it, the callback's parameter follows the file's other tables (`table =>` under `arrowParens: "avoid"`),
+and trailing commas follow the configuration (call arguments) and the file (literals). Without a formatter the
+edit stays minimal (`}, (t) => [...]);`).
 Not handled (reason returned): a block body, a destructured parameter, a table that is not bound to a
 top-level name, a file where `index` names something else.
 """
@@ -19,6 +26,7 @@ from dalfix.analysis.drizzle import unwrap
 from dalfix.fixes import Edit
 from dalfix.imports import imported_names, top_level_bindings
 from dalfix.parsing import Node, ParsedFile, line_indent
+from dalfix.print_width import break_call_arguments, wrap_long_line
 
 if TYPE_CHECKING:
     from dalfix.analysis.schema import Table
@@ -114,14 +122,23 @@ def add_index_edit(
     if len(args) < 2 or arguments is None:
         return "the table call has no columns argument"
     if len(args) == 2:
-        code = _index_code(function, name, "t", columns, style.quote)
+        param, parens = _callback_style(parsed)
+        code = _index_code(function, name, param, columns, style.quote)
+        head = f"({param}) =>" if parens else f"{param} =>"
         columns_arg = args[1]
         opening = parsed.source[arguments.start_byte : args[0].start_byte]
         if b"\n" in opening:
             indent = line_indent(parsed.source, columns_arg.start_byte)
-            text = f",\n{indent}(t) => [{code}]"
-        else:
-            text = f", (t) => [{code}]"
+            comma = "," if parsed.source[columns_arg.end_byte :].lstrip().startswith(b",") else ""
+            # The comma the columns argument had ends the new last argument (measured, not added twice).
+            callback = _callback_lines(indent, head, code, comma, parsed, columns_arg, style)[: -len(comma) or None]
+            edit = Edit(columns_arg.end_byte, columns_arg.end_byte, f",{style.newline}{callback}")
+            return IndexEdit(edit, imports, code)
+        if style.formatter is not None:
+            relaid = _relaid_arguments(parsed, arguments, args, head, code, style)
+            if relaid is not None:
+                return IndexEdit(relaid, imports, code)
+        text = f", {head} [{code}]"
         return IndexEdit(Edit(columns_arg.end_byte, columns_arg.end_byte, text), imports, code)
     extra = unwrap(args[2])
     if extra.type not in ("arrow_function", "function_expression"):
@@ -153,7 +170,8 @@ def _append(
     opening = parsed.source[container.start_byte : elements[0].start_byte]
     if b"\n" in opening:
         indent = line_indent(parsed.source, last.start_byte)
-        return IndexEdit(Edit(last.end_byte, last.end_byte, f",{style.newline}{indent}{text}"), imports, code)
+        added = _element_lines(indent, text, "", style)  # a comma the last element had stays after this one
+        return IndexEdit(Edit(last.end_byte, last.end_byte, f",{style.newline}{added}"), imports, code)
     line_start = parsed.source.rfind(b"\n", 0, container.start_byte) + 1
     line_end = parsed.source.find(b"\n", container.end_byte)
     line = parsed.source[line_start : line_end if line_end >= 0 else len(parsed.source)]
@@ -164,8 +182,128 @@ def _append(
     if any("\n" in item for item in items) or any(c.type == "comment" for c in container.named_children):
         return IndexEdit(Edit(last.end_byte, last.end_byte, f", {text}"), imports, code)
     nl, unit = style.newline, style.indent_unit
-    body = "".join(f"{nl}{indent}{unit}{item}," for item in items) + nl + indent
+    comma = "," if _literal_trailing_commas(parsed) else ""
+    lines = [f"{indent}{unit}{item}," for item in items[:-1]] + [_element_lines(indent + unit, text, comma, style)]
+    body = nl + nl.join(lines) + nl + indent
     return IndexEdit(Edit(*inner, body), imports, code)
+
+
+# ---- the layout Prettier and Biome give a table call with a third argument ---------------------------------
+def _relaid_arguments(
+    parsed: ParsedFile, arguments: Node, args: list[Node], head: str, code: str, style: SourceStyle
+) -> Edit | None:
+    """`table("n", {` … `})` with a callback added, printed as the formatters print a call whose last argument is
+    no longer the hugged object: each argument on its own line, the object one level deeper. None when the
+    argument list holds something dalfix will not re-indent (a comment outside the object, a multi-line template
+    literal, which re-indenting would change)."""
+    name_arg, columns_arg = args
+    source = parsed.source
+    if any(c.type == "comment" for c in arguments.named_children) or _has_multiline_template(columns_arg):
+        return None
+    if b"\n" in source[name_arg.end_byte : columns_arg.start_byte]:
+        return None
+    indent = line_indent(source, arguments.start_byte)
+    inner = indent + style.indent_unit
+    nl = style.newline
+    object_lines = parsed.text(columns_arg).replace("\r\n", "\n").split("\n")
+    reindented = [object_lines[0]]
+    for line in object_lines[1:]:
+        reindented.extend(_rewrapped(style.indent_unit + line, style) if line.strip() else [""])
+    comma = "," if style.trailing_commas else ""
+    columns_text = "\n".join(reindented).replace("\r\n", "\n").replace("\n", nl)
+    callback = _callback_lines(inner, head, code, comma, parsed, columns_arg, style)
+    text = f"({nl}{inner}{parsed.text(name_arg)},{nl}{inner}{columns_text},{nl}{callback}{nl}{indent})"
+    return Edit(arguments.start_byte, arguments.end_byte, text)
+
+
+def _rewrapped(line: str, style: SourceStyle) -> list[str]:
+    """A column line one level deeper that no longer fits, broken as Prettier and Biome break it: a chain of three
+    or more calls before each call (`integer("a")` / `.notNull()` / `.references(…)`), else a call's arguments one
+    per line (`text(` / `"a_long_name",` / `),`)."""
+    if style.fits(line):
+        return [line]
+    unit, width, tab = style.indent_unit, style.print_width, style.tab_width
+    chain = wrap_long_line(line, unit, width, tab)
+    if len(chain) > 1:
+        return chain
+    return break_call_arguments(line, unit, width, tab, style.trailing_commas)
+
+
+def _callback_lines(
+    indent: str, head: str, code: str, comma: str, parsed: ParsedFile, columns_arg: Node, style: SourceStyle
+) -> str:
+    """`(t) => [index(…).on(…)]` at `indent`, broken as the formatters break it when it does not fit."""
+    line = f"{indent}{head} [{code}]{comma}"
+    if style.fits(line):
+        return line
+    element_comma = "," if _literal_trailing_commas(parsed, columns_arg) else ""
+    element = _element_lines(indent + style.indent_unit, code, element_comma, style)
+    return f"{indent}{head} [{style.newline}{element}{style.newline}{indent}]{comma}"
+
+
+def _element_lines(indent: str, text: str, comma: str, style: SourceStyle) -> str:
+    """`text` (an `index("n").on(a, b)` element, maybe after a key) at `indent`, broken as Prettier and Biome break
+    it when it does not fit: the `.on(` arguments one per line; when even `index("n").on(` does not fit, the name
+    on its own line and `).on(a, b)` after it."""
+    line = f"{indent}{text}{comma}"
+    at = text.rfind(".on(")
+    opening = text.rfind("(", 0, at)
+    if style.fits(line) or at < 0 or opening < 0 or not text.endswith(")"):
+        return line
+    call_comma = "," if style.trailing_commas else ""
+    inner = indent + style.indent_unit
+    parts = text[at + 4 : -1].split(", ")
+
+    def arguments(first: str) -> list[str]:
+        listed = [f"{inner}{part}{',' if i < len(parts) - 1 else call_comma}" for i, part in enumerate(parts)]
+        return [first, *listed, f"{indent}){comma}"]
+
+    if style.fits(f"{indent}{text[: at + 4]}"):
+        return style.newline.join(arguments(f"{indent}{text[: at + 4]}"))
+    head = [f"{indent}{text[: opening + 1]}", f"{inner}{text[opening + 1 : at - 1]}{call_comma}"]
+    tail = f"{indent}){text[at:]}{comma}"
+    if style.fits(tail):
+        return style.newline.join([*head, tail])
+    return style.newline.join([*head, *arguments(f"{indent}).on(")])
+
+
+def _literal_trailing_commas(parsed: ParsedFile, near: Node | None = None) -> bool:
+    """Whether the file ends multi-line object and array literals with a comma (Prettier's and Biome's default;
+    `trailingComma: "none"` does not): read from the columns object `near`, else from the file."""
+    import re
+
+    sample = (
+        parsed.text(near)
+        if near is not None and "\n" in parsed.text(near)
+        else parsed.source.decode("utf-8", "surrogateescape")
+    )
+    endings = re.findall(r"(\S)[ \t]*\r?\n[ \t]*[}\]]", sample)
+    if not endings:
+        return True
+    return endings.count(",") * 2 >= len(endings)
+
+
+def _callback_style(parsed: ParsedFile) -> tuple[str, bool]:
+    """(the parameter name, whether it is parenthesized) the file's other tables' third arguments use: `table =>
+    [` under Prettier's `arrowParens: "avoid"`; `(t)` when the file has none."""
+    import re
+
+    text = parsed.source.decode("utf-8", "surrogateescape")
+    found = re.findall(r"(?:^[ \t]*|\},[ \t]*)(\()?([A-Za-z_$][\w$]*)(\))?[ \t]*=>[ \t]*(?:\[|\(\{)", text, re.M)
+    shapes = [(name, bool(open_)) for open_, name, close in found if bool(open_) == bool(close)]
+    if not shapes:
+        return "t", True
+    return max(set(shapes), key=shapes.count)
+
+
+def _has_multiline_template(node: Node) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "template_string" and current.start_point[0] != current.end_point[0]:
+            return True
+        stack.extend(current.children)
+    return False
 
 
 def _parameter(parsed: ParsedFile, function: Node) -> str | None:
