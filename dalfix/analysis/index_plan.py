@@ -19,8 +19,9 @@ migration creates) when:
 - or, where a helper adds conditions dalfix does not see, the index holds every column seen, or it is a unique
   key ending in columns seen (the helper's scope columns lead it).
 A paged list whose rows an index already finds by every selective equality column is left out (listed with the
-index's name) unless the proposal replaces that index: a second index with the same leading columns would only
-save sorting the rows one key has.
+index's name) unless the proposal replaces that index or that index holds the ordering column further on (the
+schema expects many rows per key): a second index with the same leading columns would only save sorting the
+rows one key has. A MySQL foreign key's implicit index is never named as one a proposal makes redundant.
 Unserved wants are planned longest first, paged lists first, so that one composite serves the shorter wants
 that are its leftmost prefix; a table ends with at most `MAX_INDEXES_PER_TABLE` indexes besides its primary
 key (each one is paid by every INSERT and by UPDATEs of its columns): the strongest proposals by weight are
@@ -245,8 +246,12 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
                 continue
             columns = _column_order(item, frequency, table) + item.tail
             proposal = _proposal(table, columns, item, have)
-            finder = next((name for name, parts in have if _finds_rows(parts, item)), None)
-            if item.kind == "paged" and finder is not None and proposal.replaces != finder:
+            finders = [(name, parts) for name, parts in have if _finds_rows(parts, item)]
+            finder = finders[0][0] if finders else None
+            # An index that finds the rows already, built without the order column (the schema's author did not
+            # expect many rows per key), and that the proposal would not replace: only a sort is saved.
+            ordered = any(item.tail[0] in parts for _, parts in finders) if item.tail else False
+            if item.kind == "paged" and finder is not None and not ordered and proposal.replaces != finder:
                 skipped.append(
                     SkippedWant(
                         table,
@@ -423,7 +428,8 @@ def _proposal(
 ) -> Proposal:
     replaces = next(
         (name for name, parts in existing if len(parts) < len(columns) and columns[: len(parts)] == parts
-         and name not in ("primary key",) and not _is_unique_name(table, name)),
+         and name not in ("primary key",) and not _is_unique_name(table, name)
+         and name != "foreign key" and not any(fk.name == name for fk in table.foreign_keys)),
         None,
     )  # fmt: skip
     why = _why(table, want, columns)

@@ -170,7 +170,9 @@ def _append(
     opening = parsed.source[container.start_byte : elements[0].start_byte]
     if b"\n" in opening:
         indent = line_indent(parsed.source, last.start_byte)
-        added = _element_lines(indent, text, "", style)  # a comma the last element had stays after this one
+        # A comma the last element had stays after this one: measured with it, not added twice.
+        comma = "," if parsed.source[last.end_byte :].lstrip().startswith(b",") else ""
+        added = _element_lines(indent, text, comma, style)[: -len(comma) or None]
         return IndexEdit(Edit(last.end_byte, last.end_byte, f",{style.newline}{added}"), imports, code)
     line_start = parsed.source.rfind(b"\n", 0, container.start_byte) + 1
     line_end = parsed.source.find(b"\n", container.end_byte)
