@@ -103,14 +103,15 @@ def returns_array(project: Project, parsed: ParsedFile, call: Node) -> bool:
     return annotation is not None and array_type(annotation)
 
 
-def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument: int) -> tuple[int, str | None]:
-    """For a call to a DAL helper: how many queries its body holds, and the column its `argument`-th parameter
-    is first compared to (`eq(events.id, id)` -> "events.id"), which a batched variant would key by."""
+def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument: int) -> tuple[int, str | None, bool]:
+    """For a call to a DAL helper: how many queries its body holds, the column its `argument`-th parameter is
+    first compared to (`eq(events.id, id)` -> "events.id"), which a batched variant would key by, and whether
+    that parameter (or a local computed from it) reaches a query at all (True when dalfix cannot tell)."""
     target = project.summaries.callee(parsed, call)
     function = project.summaries.function_node(*target) if target is not None else None
     module = project.summaries.module(target[0]) if target is not None else None
     if function is None or module is None:
-        return 0, None
+        return 0, None, True
     vocabulary = project.vocabulary_for(module.parsed)
     queries = [c for c in descendants_of_type(function, "call_expression")
                if c.parent is not None and c.parent.type != "member_expression"
@@ -118,8 +119,11 @@ def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument
     params = function.child_by_field_name("parameters")
     names = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
     pattern = names[argument] if argument < len(names) else None
-    if pattern is None or pattern.type != "identifier":
-        return len(queries), None
+    if pattern is None:
+        return len(queries), None, True
+    uses = _reaches_queries(project, module.parsed, function, pattern, queries)
+    if pattern.type != "identifier":
+        return len(queries), None, uses
     param = module.parsed.text(pattern)
     for eq in descendants_of_type(function, "call_expression"):
         args = eq.child_by_field_name("arguments")
@@ -128,8 +132,54 @@ def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument
             continue
         values = args.named_children
         if len(values) == 2 and module.parsed.text(values[1]) == param:
-            return len(queries), module.parsed.text(values[0])
-    return len(queries), None
+            return len(queries), module.parsed.text(values[0]), uses
+    return len(queries), None, uses
+
+
+def _reaches_queries(project: Project, parsed: ParsedFile, function: Node, pattern: Node, queries: list[Node]) -> bool:
+    """Whether a name the parameter `pattern` binds, or a local declared from one (`const k = key.id`), appears in
+    one of `queries`, or is passed to a call that may query (one dalfix cannot follow, or a project function
+    with a query); any assignment in the helper counts as reaching (a name assigned later may carry it)."""
+    if any(True for _ in descendants_of_type(function, "assignment_expression", "augmented_assignment_expression")):
+        return True
+    tainted = _bound_names(parsed, pattern)
+    declarators = list(descendants_of_type(function, "variable_declarator"))
+    changed = True
+    while changed:
+        changed = False
+        for declarator in declarators:
+            value, name = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+            if value is None or name is None or not _mentions(parsed, value, tainted):
+                continue
+            bound = _bound_names(parsed, name)
+            if not bound <= tainted:
+                tainted |= bound
+                changed = True
+    if any(_mentions(parsed, query, tainted) for query in queries):
+        return True
+    inside = {(q.start_byte, q.end_byte) for q in queries}
+    for call in descendants_of_type(function, "call_expression"):
+        args = call.child_by_field_name("arguments")
+        if (call.start_byte, call.end_byte) in inside or args is None or not _mentions(parsed, args, tainted):
+            continue
+        target = project.summaries.callee(parsed, call)
+        callee = project.summaries.function_node(*target) if target is not None else None
+        module = project.summaries.module(target[0]) if target is not None else None
+        if callee is None or module is None:
+            return True  # a method, a package function: may query
+        vocabulary = project.vocabulary_for(module.parsed)
+        if any(vocabulary.query_chain(c) is not None for c in descendants_of_type(callee, "call_expression")):
+            return True
+    return False
+
+
+def _bound_names(parsed: ParsedFile, pattern: Node) -> set[str]:
+    return {parsed.text(n) for n in descendants_of_type(pattern, "identifier", "shorthand_property_identifier_pattern")}
+
+
+def _mentions(parsed: ParsedFile, node: Node, names: set[str]) -> bool:
+    found = descendants_of_type(node, "identifier", "shorthand_property_identifier")
+    return any(parsed.text(n) in names for n in found)
 
 
 def count_query(handle: str, table: str, condition: str, column: str, unit: str) -> str:

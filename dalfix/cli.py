@@ -57,6 +57,11 @@ def _common(function):  # type: ignore[no-untyped-def]
         click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to skip."),
         click.option("--preview", is_flag=True, help="Also run rules still in preview."),
         click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip."),
+        click.option(
+            "--include-tests",
+            is_flag=True,
+            help="Also report and fix findings in test, seed, migration and script files (`include-tests`).",
+        ),
         click.option("--unsafe-fixes", is_flag=True, help="Include fixes marked unsafe (default: safe fixes only)."),
         click.option(
             "--config",
@@ -157,6 +162,7 @@ def _run(opts: dict[str, Any], threshold: Applicability | None) -> RunResult:
                 cli_select=tuple(select),
                 cli_ignore=tuple(ignore),
                 preview=opts["preview"],
+                include_tests=opts["include_tests"],
                 stdin=stdin,
                 config_file=opts["config_file"],
                 progress=progress,

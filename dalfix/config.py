@@ -21,7 +21,7 @@ CONFIG_NAME = "dalfix.toml"
 
 KNOWN_KEYS = {
     "select", "ignore", "exclude", "db-handles", "dialect", "driver", "drizzle-version", "preview", "batch-size",
-    "max-file-size", "cache-dir", "unique-violation-module",
+    "max-file-size", "cache-dir", "unique-violation-module", "include-tests",
 }  # fmt: skip
 # Bigger files are skipped with a reason (a generated bundle, a fixture dump): analysis time and memory grow
 # with the file, and nobody reviews a fix in a 20 MB file.
@@ -76,6 +76,8 @@ class Config:
     cache_dir: Path | None = None  # where the persistent cache goes (dalfix/cache.py); relative to the file
     # DAL003: the module holding the project's `isUniqueViolation` (reused when it exists, else created there).
     unique_violation_module: Path | None = None
+    # Also report and fix findings in test, seed, migration and script files (dalfix/analysis/setup_code.py).
+    include_tests: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -182,6 +184,9 @@ def load_config_file(path: Path, explicit: bool = True) -> Config:
 
     if driver is not None and driver not in KNOWN_DRIVERS:
         raise ConfigError(f"{path}: unknown `driver` {driver!r} (known: {', '.join(sorted(KNOWN_DRIVERS))})")
+    include_tests = data.get("include-tests", False)
+    if not isinstance(include_tests, bool):
+        raise ConfigError(f"{path}: `include-tests` must be true or false")
     batch_size = data.get("batch-size")
     if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1):
         raise ConfigError(f"{path}: `batch-size` must be a positive integer")
@@ -199,6 +204,7 @@ def load_config_file(path: Path, explicit: bool = True) -> Config:
         max_file_size=_size(path, data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
         cache_dir=path.parent / cache_dir if (cache_dir := optional_string("cache-dir")) is not None else None,
         unique_violation_module=_source_module(path, optional_string("unique-violation-module")),
+        include_tests=include_tests,
     )
 
 

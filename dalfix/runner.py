@@ -15,6 +15,7 @@ from typing import Literal
 
 from dalfix import __version__
 from dalfix.analysis.project import Project
+from dalfix.analysis.setup_code import is_setup_code
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.cache import (
     cache_dir_for,
@@ -29,7 +30,7 @@ from dalfix.cache import (
 )
 from dalfix.comments import comment_texts
 from dalfix.config import ConfigError, memoized_probes, too_big
-from dalfix.context import FileContext
+from dalfix.context import FileContext, relative_display
 from dalfix.discovery import Skipped, discover, discover_once, looks_generated, read_source
 from dalfix.file_index import Fingerprints
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
@@ -133,6 +134,7 @@ class RunOptions:
     cli_select: tuple[str, ...] = ()
     cli_ignore: tuple[str, ...] = ()
     preview: bool = False
+    include_tests: bool = False  # `--include-tests`: as `include-tests = true` in every project's settings
     # `dalfix check -`: the source of the one path given, read from standard input instead of the disk. The
     # path still decides the project (config, db handles, module resolution), as if the file were there.
     stdin: bytes | None = None
@@ -259,6 +261,8 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             workspace = workspace_for(root)
             workspace = workspaces.setdefault(workspace.root, workspace)
             projects[root] = Project.load(root, workspace, options.config_file)
+            if options.include_tests:
+                projects[root].config = replace(projects[root].config, include_tests=True)
             projects[root].rules = project_rules(projects[root], options)
             projects[root].fix_threshold = options.fix_threshold or Applicability.UNSAFE
             sources_by_project[root] = {}
@@ -487,7 +491,11 @@ def check_parsed(parsed: ParsedFile, project: Project, rules: Sequence[type[Rule
 def check_with_suppressions(
     parsed: ParsedFile, project: Project, rules: Sequence[type[Rule]]
 ) -> tuple[Suppressed, int]:
-    """Findings split into kept and suppressed (see dalfix/suppressions.py), and the count of skipped regions."""
+    """Findings split into kept and suppressed (see dalfix/suppressions.py), and the count of skipped regions.
+    Test, seed, migration and script files get none unless the project includes tests (one policy for every
+    rule: see dalfix/analysis/setup_code.py)."""
+    if not project.config.include_tests and is_setup_code(relative_display(parsed.path, project.root), parsed.source):
+        return Suppressed(), len(parsed.error_regions)
     ctx = FileContext(parsed, project, project.config)
     findings: list[Finding] = []
     for rule in rules:

@@ -149,9 +149,9 @@ def test_dalfix_toml_ignore_select_and_exclude_apply(tmp_path: Path) -> None:
         "  const [b] = await db.select().from(u).where(eq(u.id, id));\n"
         "  return { a, b };\n}\n"
     )
-    (tmp_path / "scripts").mkdir()
+    (tmp_path / "jobs").mkdir()
     (tmp_path / "f.ts").write_text(example)
-    (tmp_path / "scripts" / "g.ts").write_text(example)
+    (tmp_path / "jobs" / "g.ts").write_text(example)
 
     def found() -> dict[str, list[str]]:
         result = run([tmp_path], RunOptions(rules=select_rules()))
@@ -160,11 +160,11 @@ def test_dalfix_toml_ignore_select_and_exclude_apply(tmp_path: Path) -> None:
             for f in result.files
         }
 
-    assert found() == {"f.ts": ["DAL001"], "scripts/g.ts": ["DAL001"]}
-    (tmp_path / "dalfix.toml").write_text('exclude = ["scripts/"]\n')
-    assert found() == {"f.ts": ["DAL001"], "scripts/g.ts": ["excluded by dalfix.toml"]}
+    assert found() == {"f.ts": ["DAL001"], "jobs/g.ts": ["DAL001"]}
+    (tmp_path / "dalfix.toml").write_text('exclude = ["jobs/"]\n')
+    assert found() == {"f.ts": ["DAL001"], "jobs/g.ts": ["excluded by dalfix.toml"]}
     (tmp_path / "dalfix.toml").write_text('ignore = ["sequential-awaits"]\n')
-    assert found() == {"f.ts": ["None"], "scripts/g.ts": ["None"]}
+    assert found() == {"f.ts": ["None"], "jobs/g.ts": ["None"]}
     # `--select` on the command line replaces the file's selection (ruff's model) ...
     result = run([tmp_path], RunOptions(rules=select_rules(["DAL001"]), cli_select=("DAL001",)))
     assert [len(f.findings) for f in result.files] == [0, 0]  # ... and the file's `ignore` still applies

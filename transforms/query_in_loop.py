@@ -34,8 +34,10 @@ match the cross product).
 
 Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling
 `getEventWithRelations`; the finding names the helper, how many queries it holds and the `inArray`
-query a batched variant would start with), a write inside a transaction, an insert outside one or whose
-values call a function dalfix cannot follow (`id: createId()`, which may touch the database), a SET
+query a batched variant would start with, or says that its queries do not use the element, so the same
+query runs each time; it names a loop that can stop early and a call in its own `try`/`catch`; no finding
+when the loop leaves right after the call, which then runs once), a write inside a transaction, an insert
+outside one or whose values call a function dalfix cannot follow (`id: createId()`, which may touch the database), a SET
 computed in SQL, a list dalfix cannot read twice (an iterator, a generator, an untyped value), a `while`
 walk over an index, and selects whose rows cannot be matched back to keys (joins, `limit(n)`, no key column).
 
@@ -508,15 +510,26 @@ class QueryInLoop(Rule):
         keyed = [i for i, n in enumerate(values) if a.element_suffix(n) is not None]
         if not keyed or a.loop.pattern is None:
             return None
-        queries, column = batching.helper_batch_hint(ctx.project, ctx.parsed, call, keyed[0])
+        if a.runs_at_most_once(site):
+            return None  # the loop leaves right after the call: it runs once, not once per element
+        queries, column, uses = batching.helper_batch_hint(ctx.project, ctx.parsed, call, keyed[0])
         if not queries:  # not a function of the project that queries
             return None
-        keys = a.mapped(ctx.text(values[keyed[0]]))
-        batched = f"`.where(inArray({column}, {keys}))`" if column else f"all of `{keys}` at once"
+        element = ctx.text(values[keyed[0]])
         helper = ctx.text(call.child_by_field_name("function") or call)
         count = f"{queries} quer{'y' if queries == 1 else 'ies'}"
+        isolated = "; each call has its own `try`/`catch`, so one failing element no longer fails alone" if (
+            a.in_try(site)) else ""  # fmt: skip
+        if not uses:
+            return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element, but its queries do not "
+                                f"use `{element}`: the same query runs each time; read once before the loop and "
+                                f"check each element in memory{isolated}")  # fmt: skip
+        early = "; the loop can stop early, so a batch would also load rows for elements it never reaches" if (
+            a.may_stop_early()) else ""  # fmt: skip
+        keys = a.mapped(element)
+        batched = f"`.where(inArray({column}, {keys}))`" if column else f"all of `{keys}` at once"
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element; a batched variant would "
-                            f"load {batched} and match rows back by key")  # fmt: skip
+                            f"load {batched} and match rows back by key{early}{isolated}")  # fmt: skip
 
     def _no_fix(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, why: str) -> Finding:
         return ctx.finding(self, site.statement, f"{why} (loop over `{ctx.text(a.loop.iterable)}`)",

@@ -24,7 +24,9 @@ single-connection drivers (one `pg.Client`, PGlite, better-sqlite3, bun:sqlite),
 dalfix cannot classify or other exits; never for a read whose query reads what a guard before it
 checks (`if (!input.orgId) throw …` then `eq(t.id, input.orgId)`), past a guard with another effect
 (an `await`, a call in the thrown value, an `else`), or past guards inside a `try` whose `catch` reads
-the error (it could tell a guard's error from a database error).
+the error (it could tell a guard's error from a database error). Like every rule, it reports nothing in
+tests, seeds, migrations and scripts (`include-tests = true` opts in): a round trip there costs nothing in
+production, and reads run at the same time can change what a test observes.
 
 ## Example
 ```ts

@@ -21,7 +21,8 @@ the next query, which on `:memory:` (a test database) is a new, empty database â
 connection. A `file:` or remote libSQL URL (`libsql://`, `https://`, `wss://`) gets `db.transaction`.
 PlanetScale's serverless driver supports `db.transaction`; it pins one session for the callback's duration.
 
-Left alone: tests, seeds, migrations and scripts (fixtures are written step by step on purpose); a
+Left alone: tests, seeds, migrations and scripts, as by every rule (fixtures are written step by step on
+purpose; `include-tests = true` opts in); a
 locking select or an `execute` of SQL dalfix cannot read (not counted as writes); functions already in a
 transaction (a `tx` callback, a handle parameter some caller passes a transaction to) or opening their
 own; writes in `catch`/`finally` (compensating writes must survive the failure they record); writes
@@ -96,10 +97,9 @@ from dalfix.analysis.transactions import (
     WriteSpan,
     atomicity,
     handle_driver,
-    is_setup_code,
 )
 from dalfix.comments import trailing_comments
-from dalfix.context import FileContext, relative_display
+from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding, apply_edits
 from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type, fresh_name
 from dalfix.render import reindent
@@ -131,8 +131,6 @@ class WritesWithoutTransaction(Rule):
     needles = (b"await",)  # also files that only call: the project model needs callers passing `tx`
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if is_setup_code(relative_display(ctx.parsed.path, ctx.project.root)):
-            return
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         finder = SpanFinder(analyzer)
         for function in descendants_of_type(ctx.parsed.root, *FUNCTION_TYPES):

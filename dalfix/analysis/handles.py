@@ -11,7 +11,6 @@ most conservative one they share. Nothing here guesses: what cannot be followed 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.drivers import DriverInfo, driver_of_call, driver_of_type, drizzle_driver_imports
 from dalfix.analysis.drizzle import DATABASE_TYPES, TRANSACTION_TYPES, unwrap
+from dalfix.analysis.setup_code import is_setup_code
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, descendants_right_to_left, walk
 
 if TYPE_CHECKING:
@@ -26,18 +26,13 @@ if TYPE_CHECKING:
 
 HandleKind = Literal["pool", "single-connection", "synchronous", "transaction", "maybe-transaction", "unknown"]
 MAX_DEPTH = 12
-# Files whose handles do not decide what the application's handle is: tests, seeds, migrations, scripts.
-NOT_APPLICATION = re.compile(
-    r"(^|/)(__tests__|__mocks__|tests?|e2e|spec|scripts?|seeds?|migrations?|migrate|fixtures?|mocks?|bench(marks?)?)(/|$)"
-    r"|(^|/)[^/]*(\.|-|_)(test|spec|e2e|seed|migrate|migration|mock|fixture)s?\.[cm]?[tj]sx?$"
-    r"|(^|/)(test|seed|migrate|mock)[-_.][^/]*$",
-    re.IGNORECASE,
-)
 
 
 def is_application_file(path: Path, root: Path) -> bool:
+    """Not test, seed, migration or script code (dalfix/analysis/setup_code.py): its handles decide what the
+    application's handle is, its queries what DAL010 indexes for."""
     relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-    return NOT_APPLICATION.search(relative) is None
+    return not is_setup_code(relative)
 
 
 @dataclass(frozen=True)

@@ -519,6 +519,81 @@ class LoopAnalysis:
             node = node.parent
         return True
 
+    def runs_at_most_once(self, site: QuerySite) -> bool:
+        """Whether the loop leaves right after the site on every path that reaches it: a statement after the
+        site's (in its block or an enclosing one, up to the body) is a bare `break`, `return` or `throw`, with no
+        `continue` before it (`if (route) { await check(x); …; break }`). A `break` inside a `switch` leaves the
+        switch, and one after the site inside a `try` with a `catch` is skipped when the site throws."""
+        if self.loop.callback is not None:  # `return` in a callback ends one iteration
+            return False
+        node, breaks_leave = site.expression, True
+        while node is not None and node != self.loop.body:
+            parent = node.parent
+            if parent is None:
+                return False
+            if parent.type in ("switch_case", "switch_default"):
+                breaks_leave = False
+            if parent.type == "try_statement" and node == parent.child_by_field_name("body") and (
+                    parent.child_by_field_name("handler") is not None):  # fmt: skip
+                node = parent  # an exit later in the `try` block does not run when the site throws
+                continue
+            if parent.type in ("statement_block", "switch_case", "switch_default"):
+                for after in parent.named_children[parent.named_children.index(node) + 1 :]:
+                    if after.type in ("return_statement", "throw_statement") or (
+                            after.type == "break_statement" and breaks_leave and not after.named_children):  # fmt: skip
+                        return True
+                    if self._continues(after):
+                        return False
+            node = parent
+        return False
+
+    @staticmethod
+    def _continues(statement: Node) -> bool:
+        """Whether `statement` may go on to the next iteration by `continue` (one aimed at an inner loop counts
+        too: conservative)."""
+        return bool(outside_closures(statement, "continue_statement"))
+
+    def may_stop_early(self) -> bool:
+        """Whether the loop can end before its last element: a `break`, a `return`, a `throw` no `try` in the
+        body catches (a callback's `return` only ends its iteration)."""
+        if self.loop.callback is not None:
+            return False
+        body = self.loop.body
+        exits = outside_closures(body, "return_statement") + outside_closures(body, "break_statement")
+        throws = [t for t in outside_closures(body, "throw_statement") if not self._caught(t)]
+        return bool(throws) or any(not self._inner_break(e) for e in exits)
+
+    def _caught(self, statement: Node) -> bool:
+        node = statement.parent
+        while node is not None and node != self.loop.body:
+            if node.type == "statement_block" and node.parent is not None and node.parent.type == "try_statement" and (
+                    node == node.parent.child_by_field_name("body")
+                    and node.parent.child_by_field_name("handler") is not None):  # fmt: skip
+                return True
+            node = node.parent
+        return False
+
+    def _inner_break(self, statement: Node) -> bool:
+        """A `break` that leaves a `switch` or a loop nested in this one, not this loop."""
+        if statement.type != "break_statement" or statement.named_children:
+            return False
+        node = statement.parent
+        while node is not None and node != self.loop.body:
+            if node.type in LOOP_STATEMENTS or node.type == "switch_statement":
+                return True
+            node = node.parent
+        return False
+
+    def in_try(self, site: QuerySite) -> bool:
+        """Whether the site runs inside a `try` with a `catch` in the body: each element's failure is handled
+        on its own."""
+        node = site.expression.parent
+        while node is not None and node != self.loop.body:
+            if node.type == "try_statement" and node.child_by_field_name("handler") is not None:
+                return True
+            node = node.parent
+        return False
+
     def keyed_condition(self, condition: Node, imports: dict[str, tuple[str, str]]) -> ElementKey | None:
         """`eq(col, key)` keyed by the element, alone or in `and(...)` whose other conditions are invariant."""
         condition = unwrap(condition)

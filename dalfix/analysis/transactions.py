@@ -11,6 +11,7 @@ from typing import Literal
 from dalfix.analysis.drivers import DRIVER_MODULES, DriverInfo, drizzle_driver_imports
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.analysis.setup_code import is_setup_code
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
 
 # How a driver runs several statements all-or-nothing.
@@ -34,20 +35,10 @@ SHARED_CONNECTION_DRIVERS = frozenset({"node-postgres-client", "mysql2-connectio
 
 Atomicity = Literal["transaction", "batch", "sync", "shared-connection", "unknown"]
 
-# Tests, seeds, migrations and scripts write step by step on purpose (fixtures, one-off data moves).
-SETUP_PATH = re.compile(
-    r"(^|/)(__tests__|__mocks__|tests?|e2e|testing|fixtures|seeds?|migrations?|scripts)/"
-    r"|\.(test|spec|e2e)\.[cm]?tsx?$|(^|/)(seed|migrate)[^/]*\.[cm]?tsx?$"
-)
 DML = re.compile(r"^\s*(with\b.*?\)\s*)?(insert|update|delete|merge)\b", re.I | re.S)
 
 LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 DB_EFFECTS = frozenset({"read", "write", "transaction", "unknown"})
-
-
-def is_setup_code(relative_path: str) -> bool:
-    """Test, seed, migration and script files: their writes are not one unit of application state."""
-    return SETUP_PATH.search(relative_path) is not None
 
 
 def definite_write(parsed: ParsedFile, chain: QueryChain) -> bool:
@@ -131,7 +122,7 @@ def _drizzle_driver_imports(root: Path) -> dict[str, list[bytes]]:
             source = path.read_bytes()
         except OSError:
             continue
-        if b"drizzle-orm/" not in source or is_setup_code(path.relative_to(root).as_posix()):
+        if b"drizzle-orm/" not in source or is_setup_code(path.relative_to(root).as_posix(), source):
             continue
         for module in set(drizzle_driver_imports(parse_file(path, source)).values()):
             found.setdefault(module, []).append(source)

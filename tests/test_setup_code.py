@@ -1,0 +1,147 @@
+"""Test, seed, migration and script code: one classifier (dalfix/analysis/setup_code.py), no findings there by
+default for any rule, `include-tests` / `--include-tests` to opt back in. Also DAL002's helper-per-element
+message (loop exits, per-item try/catch, a query that does not use the element)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dalfix.analysis.setup_code import setup_code_kind
+from dalfix.cli import main
+from dalfix.config import ConfigError, load_config_file
+from dalfix.rules import rule_by_code, select_rules
+from dalfix.runner import RunOptions, run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SETUP_CASE = FIXTURES / "sequential_awaits" / "setup_code_left_alone.input"
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        # Test runners' default patterns and folders.
+        ("src/users.test.ts", "test"),
+        ("src/docs/list-docs.int.test.ts", "test"),
+        ("src/users.spec.tsx", "test"),
+        ("src/users_test.ts", "test"),  # Deno
+        ("src/__tests__/users.ts", "test"),
+        ("packages/core/test/setup.ts", "test"),
+        ("e2e-tests/helpers/db.ts", "test"),
+        ("src/fixtures/users.ts", "test"),
+        # Test support by name (buster, papra, agents).
+        ("apps/server/src/api/v2/security/test-db-utils.ts", "test"),
+        ("apps/server/src/api/v2/slack/test-helpers.ts", "test"),
+        ("src/modules/tasks/tasks.test-utils.ts", "test"),
+        ("src/db/runtime/test-runtime-client.ts", "test"),
+        ("src/setupTests.ts", "test"),
+        ("vitest.setup.ts", "test"),
+        ("packages/test-utils/src/users.ts", "test"),
+        # Seeds, migrations, scripts.
+        ("src/seed.ts", "seed"),
+        ("src/db/user-seeds.ts", "seed"),
+        ("src/migrate-users.ts", "migration"),
+        ("packages/database/migrations/orgid_backfill.ts", "migration"),
+        ("packages/database/scripts/dump.ts", "script"),
+        ("src/dolt/backfill-skill-files.ts", "script"),
+        # Look-alikes: application code.
+        ("src/contest.ts", None),
+        ("src/latest.ts", None),
+        ("src/attestation.ts", None),
+        ("src/hooks/useLatest.ts", None),
+        ("src/protest/route.ts", None),
+        ("src/ab-test.ts", None),
+        ("src/integrations/test-connection/test-connection-service.ts", None),
+        ("src/ipc/handlers/test_assertion_handlers.ts", None),
+        ("src/tools/run_tests_utils.ts", None),
+        ("src/lib/testResultUtils.ts", None),
+        ("src/lib/test_database_schema.ts", None),
+        ("src/ipc/utils/neon_test_branch.ts", None),
+        ("src/components/seedling.tsx", None),
+        ("src/ipc/utils/portal_migration.ts", None),
+        ("src/testing.ts", None),
+    ],
+)
+def test_classifier_by_path(path: str, kind: str | None) -> None:
+    assert setup_code_kind(path) == kind
+
+
+def test_classifier_by_content() -> None:
+    assert setup_code_kind("src/shared.ts", b'import { describe, it } from "vitest";\n') == "test"
+    assert setup_code_kind("src/shared.ts", b"import { test } from 'bun:test';\n") == "test"
+    assert setup_code_kind("src/shared.ts", b'const { expect } = require("@jest/globals");\n') == "test"
+    assert setup_code_kind("src/shared.ts", b'Deno.test("users", async () => {});\n') == "test"
+    # A string or another package that merely names a test framework is application code.
+    assert setup_code_kind("src/shared.ts", b'const runner = "vitest";\n') is None
+    assert setup_code_kind("src/shared.ts", b'import config from "vitest-config-helper";\n') is None
+
+
+def _found(root: Path, **options: object) -> dict[str, list[str]]:
+    result = run([root], RunOptions(rules=select_rules(), **options))  # type: ignore[arg-type]
+    return {
+        f.path.relative_to(root).as_posix(): [x.rule for x in f.findings]
+        for f in result.files
+        if f.path.suffix == ".ts" and "/db/" not in f.path.as_posix()
+    }
+
+
+APPLICATION = {"src/contest.ts", "src/latest.ts", "src/attestation.ts", "src/test-connection.ts"}
+
+
+def test_no_rule_reports_in_setup_code_by_default(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(SETUP_CASE, root)
+    found = _found(root)
+    assert {name for name, rules in found.items() if rules} == APPLICATION
+    assert len(found) == 12
+
+
+def test_include_tests_in_settings_and_on_the_command_line(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(SETUP_CASE, root)
+    assert all(rules == ["DAL001"] for rules in _found(root, include_tests=True).values())
+    (root / "dalfix.toml").write_text("include-tests = true\n")
+    assert all(rules == ["DAL001"] for rules in _found(root).values())
+    (root / "dalfix.toml").write_text("include-tests = false\n")
+    assert {name for name, rules in _found(root).items() if rules} == APPLICATION
+
+    outcome = CliRunner().invoke(main, ["check", "--no-cache", "--include-tests", str(root)])
+    assert "src/tests/users.ts" in outcome.output and "src/seed.ts" in outcome.output
+    outcome = CliRunner().invoke(main, ["check", "--no-cache", str(root)])
+    assert "src/contest.ts" in outcome.output and "src/seed.ts" not in outcome.output
+
+
+def test_include_tests_must_be_a_boolean(tmp_path: Path) -> None:
+    (tmp_path / "dalfix.toml").write_text('include-tests = "yes"\n')
+    with pytest.raises(ConfigError, match="include-tests"):
+        load_config_file(tmp_path / "dalfix.toml")
+
+
+def test_a_test_file_keeps_its_suppressions_quiet(tmp_path: Path) -> None:
+    """A directive in a test file suppresses nothing because nothing is reported there: not an unused one."""
+    shutil.copytree(SETUP_CASE / "src" / "db", tmp_path / "db")
+    source = (SETUP_CASE / "src" / "users.int.test.ts").read_text()
+    (tmp_path / "users.test.ts").write_text("// dalfix-ignore-file[DAL001, DAL002]\n" + source)
+    result = run([tmp_path], RunOptions(rules=select_rules()))
+    (test_file,) = [f for f in result.files if f.path.name == "users.test.ts"]
+    assert test_file.status != "skipped" and not test_file.findings and not test_file.unused_suppressions
+
+
+HELPER_CASE = FIXTURES / "query_in_loop" / "helper_loop_exits.input"
+
+
+def test_helper_per_element_message_names_exits_try_and_unused_element(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(HELPER_CASE, root)
+    result = run([root], RunOptions(rules=[rule_by_code("DAL002")]))
+    messages = {f.path.name: [x.message for x in f.findings] for f in result.files}
+    assert messages["middleware.ts"] == []  # the loop leaves right after the call
+    unused, switch, in_try, early, throws, caught = messages["per_element.ts"]
+    assert "its queries do not use `permission`" in unused and "inArray" not in unused
+    assert "inArray(teams.ownerId, ownerIds)" in switch and "stop early" not in switch and "try" not in switch
+    assert "stop early" in in_try and "own `try`/`catch`" in in_try
+    assert "stop early" in early and "try" not in early
+    assert "stop early" in throws and "stop early" not in caught and "own `try`/`catch`" in caught
