@@ -5,7 +5,9 @@ Width: the nearest `.prettierrc*` (or package.json `"prettier"`) `printWidth`, e
 file sets none — else `.editorconfig` `max_line_length` for TypeScript files, else 100.
 Wrapping: a generated line longer than the width that holds a method chain is broken before each call of
 its outermost chain, one indentation level deeper, as Prettier and Biome print Drizzle chains
-(`await db` / `.select()` / `.from(t)` / `.where(…)`). Nothing else is reflowed.
+(`await db` / `.select()` / `.from(t)` / `.where(…)`); where the formatter is known, a call that still does not
+fit gets its arguments one per line (a sole arrow function as the formatters lay it out), and a `for` head its
+clauses. Nothing else is reflowed.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class FormatterSettings:
     formatter: str | None = None
     # Whether the formatter ends broken call arguments with a comma (Prettier 3 and Biome: "all", the default).
     trailing_commas: bool = True
+    # Whether it ends a broken object literal with one ("all" and "es5"; not "none").
+    object_commas: bool = True
 
 
 def print_width_for(path: Path) -> int:
@@ -114,6 +118,7 @@ def _prettier_settings(folder: Path) -> FormatterSettings | None:
             int(tab.group(1)) if tab else DEFAULT_TAB_WIDTH,
             "prettier",
             _prettier_argument_commas(comma.group(1) if comma else None, folder),
+            (comma.group(1) if comma else None) != "none",
         )
     for name in PRETTIER_SCRIPTS:
         text = _read(folder / name)
@@ -129,6 +134,7 @@ def _prettier_settings(folder: Path) -> FormatterSettings | None:
             int(tab.group(1)) if tab else DEFAULT_TAB_WIDTH,
             "prettier",
             _prettier_argument_commas(comma.group(1) if comma else None, folder),
+            (comma.group(1) if comma else None) != "none",
         )
     manifest = _read(folder / "package.json")
     if manifest is not None and '"prettier"' in manifest:
@@ -146,6 +152,7 @@ def _prettier_from(data: dict, folder: Path) -> FormatterSettings:  # type: igno
         _positive_int(data.get("tabWidth")) or DEFAULT_TAB_WIDTH,
         "prettier",
         _prettier_argument_commas(comma if isinstance(comma, str) else None, folder),
+        comma != "none",
     )
 
 
@@ -176,6 +183,7 @@ def _biome_settings(folder: Path) -> FormatterSettings | None:
             fields.get("indentWidth") or DEFAULT_TAB_WIDTH,
             "biome",
             fields.get("trailingCommas", "all") == "all",
+            fields.get("trailingCommas", "all") != "none",
         )
     return None
 
@@ -269,6 +277,8 @@ def wrap_long_line(line: str, unit: str, width: int, tab_width: int = DEFAULT_TA
     if display_width(line, tab_width) <= width:
         return [line]
     dots = _chain_dots(line)
+    if dots is not None and _FACTORY_HEAD.search(line[: dots[0]]):
+        dots = dots[1:]  # `Array.from(xs)` / `Object.keys(o)` / `this.m()` stays on the head's line
     if dots is None or len(dots) < 2:
         return [line]
     indent = line[: len(line) - len(line.lstrip())]
@@ -278,6 +288,11 @@ def wrap_long_line(line: str, unit: str, width: int, tab_width: int = DEFAULT_TA
     if not pieces[0].strip():
         return [line]
     return pieces
+
+
+# A chain head the formatters keep with its first call (Prettier's `isFactory`, and `this`), when it is the
+# chain's whole head: a capitalised name or one of `$` and `_` only.
+_FACTORY_HEAD = re.compile(r"(?<![\w$.])(?:[A-Z][\w$]*|[$_]+|this)$")
 
 
 def _chain_dots(line: str) -> list[int] | None:
@@ -390,6 +405,204 @@ def break_call_arguments(
         out.extend(break_call_arguments(inner, unit, width, tab_width, trailing_comma))
     out.append(indent + ")" + tail)
     return out
+
+
+def break_arrow_argument(
+    line: str, unit: str, width: int, tab_width: int = DEFAULT_TAB_WIDTH, trailing_comma: bool = True
+) -> list[str]:
+    """`line`, one call whose only argument is an arrow function with an expression body (`.filter((x) => g)`), as
+    Prettier and Biome print it when it does not fit; else `[line]`. A body that is a call stays hugged: the arrow
+    on the call's line, the body one level deeper (`.filter((x) =>` / `keep(x),` / `)`). Any other body breaks the
+    arguments out: the arrow one level deeper, on one line when it fits there, else its body one level further
+    (`.filter(` / `(x) =>` / `!ids.includes(x.id),` / `)`), an `a && b` body then one operand per line.
+    Bodies the formatters print otherwise (an object, a conditional, a nested arrow) are left alone."""
+    if display_width(line, tab_width) <= width:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    body = line[len(indent) :]
+    head = _CALL_HEAD.match(body)
+    if head is None or head.end() >= len(body) or body[head.end()] != "(" or "//" in body or "/*" in body:
+        return [line]
+    close, commas = _matching_paren(body, head.end())
+    tail = body[close + 1 :] if close >= 0 else ""
+    if close < 0 or commas or not re.fullmatch(r"[,;)\]}]*", tail):
+        return [line]
+    arrow = _arrow_parts(body[head.end() + 1 : close].strip())
+    if arrow is None:
+        return [line]
+    parameters, expression = arrow
+    comma = "," if trailing_comma else ""
+    opening, closing = indent + body[: head.end() + 1], indent + ")" + tail
+    if _is_call(expression):
+        if display_width(f"{opening}{parameters} =>", tab_width) > width:
+            return [line]
+        inner = indent + unit + expression + comma
+        return [f"{opening}{parameters} =>", *break_call_arguments(inner, unit, width, tab_width, trailing_comma),
+                closing]  # fmt: skip
+    one_line = f"{indent}{unit}{parameters} => {expression}{comma}"
+    if display_width(one_line, tab_width) <= width:
+        return [opening, one_line, closing]
+    deeper = indent + unit * 2
+    lines = [deeper + expression + comma]
+    if display_width(lines[0], tab_width) > width:
+        operands = _split_top_level(expression, " && ")
+        if len(operands) > 1 and not _split_top_level(expression, " || ")[1:]:
+            lines = [deeper + o + " &&" for o in operands[:-1]] + [deeper + operands[-1] + comma]
+    return [opening, f"{indent}{unit}{parameters} =>", *lines, closing]
+
+
+def break_object_argument(
+    line: str, unit: str, width: int, tab_width: int = DEFAULT_TAB_WIDTH, commas: bool = True, force: bool = False
+) -> list[str]:
+    """`line`, one call whose only argument is an object literal (`.values({ a, b: c })`), as Prettier and Biome
+    print it when it does not fit: the object hugged, one property per line one level deeper (`.values({` /
+    `a,` / `b: c,` / `})`), a property that still does not fit broken as a call; else `[line]`. `commas`: the
+    formatter ends the last property with a comma; `force`: break it even where it fits."""
+    if display_width(line, tab_width) <= width and not force:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    body = line[len(indent) :]
+    head = _CALL_HEAD.match(body)
+    if head is None or not body.startswith("({ ", head.end()) or "//" in body or "/*" in body:
+        return [line]
+    close, commas_inside = _matching_paren(body, head.end())
+    tail = body[close + 1 :] if close >= 0 else ""
+    inner = body[head.end() + 1 : close] if close >= 0 else ""
+    if close < 0 or commas_inside or not re.fullmatch(r"[,;)\]}]*", tail) or not inner.endswith(" }"):
+        return [line]
+    if _closes_early(inner):
+        return [line]  # `{ … } + { … }`: not one object
+    properties = [p.strip() for p in _split_top_level(inner[1:-1].strip(), ",")]
+    if properties and not properties[-1]:
+        properties.pop()
+    if not properties or not all(properties):
+        return [line]
+    out = [indent + body[: head.end()] + "({"]
+    for number, prop in enumerate(properties):
+        comma = "," if commas or number < len(properties) - 1 else ""
+        out.extend(break_call_arguments(indent + unit + prop + comma, unit, width, tab_width, commas))
+    out.append(indent + "})" + tail)
+    return out
+
+
+def hug_last_object(
+    line: str, unit: str, width: int, tab_width: int = DEFAULT_TAB_WIDTH, commas: bool = True
+) -> list[str] | None:
+    """A method chain that does not fit and whose last call takes one object literal
+    (`await tx.insert(t).values({ … });`) as the formatters print it for good: with at most two calls in the chain
+    (a head's own call, `db()`, counted), none but the last passing a function, and `… .values({` fitting, the chain
+    stays on one line and the object breaks (`await tx.insert(t).values({` / `a,` / `});`) — broken before each
+    call with the object broken, the formatters would join it on their next run, since they keep an object written
+    broken broken. None when the chain is printed otherwise."""
+    if display_width(line, tab_width) <= width:
+        return None
+    dots = _chain_dots(line)
+    if dots is None or len(dots) + line[: dots[0]].rstrip().endswith(")") > 2:
+        return None
+    indent = line[: len(line) - len(line.lstrip())]
+    if "=>" in line[: dots[-1]] or re.search(r"\bfunction\b", line[: dots[-1]]):
+        return None
+    broken = break_object_argument(indent + line[dots[-1] :], unit, width, tab_width, commas, force=True)
+    if len(broken) < 3:
+        return None
+    first = line[: dots[-1]] + broken[0][len(indent) :]
+    return [first, *broken[1:]] if display_width(first, tab_width) <= width else None
+
+
+def _closes_early(text: str) -> bool:
+    """Whether the bracket opening `text` closes before its last character."""
+    depth = 0
+    for position, char in enumerate(_code_only(text)):
+        depth += (char in "([{") - (char in ")]}")
+        if depth == 0 and position < len(text) - 1:
+            return True
+    return False
+
+
+def _arrow_parts(argument: str) -> tuple[str, str] | None:
+    """(parameters, body) of `(x) => body` / `x => body` with an expression body dalfix lays out; else None."""
+    if argument.startswith("("):
+        close, _ = _matching_paren(argument, 0)
+        parameters = argument[: close + 1] if close > 0 else ""
+    else:
+        match = re.match(r"[A-Za-z_$][\w$]*", argument)
+        parameters = match.group(0) if match else ""
+    rest = argument[len(parameters) :]
+    if not parameters or not rest.startswith(" => "):
+        return None
+    expression = rest[4:].strip()
+    if not expression or expression[0] in "{[(`" or "=>" in expression or expression.startswith(("async ", "new ")):
+        return None
+    code = _code_only(expression)
+    if re.search(r"(?<!\?)\?(?![.?])", code) or re.search(r"\b(as|satisfies)\b", code):
+        return None  # a conditional, or a type assertion: printed otherwise
+    return parameters, expression
+
+
+def _is_call(expression: str) -> bool:
+    """`f(…)`, `a.b(…)`, `a.b(…).c(…)`: a call expression Prettier and Biome hug as an arrow's body."""
+    head = re.match(r"[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*", expression)
+    if head is None:
+        return False
+    position = head.end()
+    while position < len(expression) and expression[position] == "(":
+        close, _ = _matching_paren(expression, position)
+        if close < 0:
+            return False
+        position = close + 1
+        if position == len(expression):
+            return True
+        member = re.match(r"\??\.[A-Za-z_$][\w$]*", expression[position:])
+        if member is None:
+            return False
+        position += member.end()
+    return False
+
+
+def _code_only(text: str) -> str:
+    """`text` with the contents of its string literals blanked (same length), for searching its code."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] in "'\"`":
+            end = _skip_string(text, i)
+            if end < 0:
+                return text
+            out.append(text[i] + " " * (end - i - 2) + text[end - 1])
+            i = end
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """`text` split at `separator` where it stands outside brackets and strings."""
+    code, parts, depth, start, i = _code_only(text), [], 0, 0, 0
+    while i < len(code):
+        char = code[i]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and code.startswith(separator, i):
+            parts.append(text[start:i])
+            i = start = i + len(separator)
+            continue
+        i += 1
+    return [*parts, text[start:]]
+
+
+def break_for_head(line: str, unit: str, width: int, tab_width: int = DEFAULT_TAB_WIDTH) -> list[str]:
+    """`for (init; test; update) {` that does not fit, as Prettier and Biome print it: `for (`, each clause one
+    level deeper on a line of its own, `) {`; else `[line]`."""
+    match = re.fullmatch(r"(\s*)for \((.*)\) \{", line)
+    if display_width(line, tab_width) <= width or match is None:
+        return [line]
+    indent, clauses = match.group(1), _split_top_level(match.group(2), "; ")
+    if len(clauses) != 3 or not all(c.strip() for c in clauses) or ";" in _code_only(match.group(2)).replace("; ", ""):
+        return [line]
+    return [f"{indent}for (", *(f"{indent}{unit}{c}{';' if n < 2 else ''}" for n, c in enumerate(clauses)),
+            f"{indent}) {{"]  # fmt: skip
 
 
 def _hugged(argument: str) -> bool:

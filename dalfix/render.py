@@ -16,9 +16,13 @@ from dalfix.print_width import (
     DEFAULT_PRINT_WIDTH,
     DEFAULT_TAB_WIDTH,
     FormatterSettings,
+    break_arrow_argument,
     break_call_arguments,
+    break_for_head,
+    break_object_argument,
     display_width,
     formatter_settings_for,
+    hug_last_object,
     wrap_long_line,
 )
 
@@ -39,6 +43,7 @@ class SourceStyle:
     # their layout where dalfix knows it (see `fits`); None keeps the source's own line breaks.
     formatter: str | None = None
     trailing_commas: bool = True  # the formatter ends broken call arguments with a comma
+    object_commas: bool = True  # and a broken object literal
 
     @classmethod
     def detect(cls, source: bytes, root: Node | None = None, path: Path | None = None) -> SourceStyle:
@@ -57,6 +62,7 @@ class SourceStyle:
             settings.tab_width,
             settings.formatter,
             settings.trailing_commas,
+            settings.object_commas,
         )
 
     def fits(self, line: str) -> bool:
@@ -163,17 +169,26 @@ def render_template(name: str, style: SourceStyle, indent: str, **variables: obj
 def _to_width(line: str, style: SourceStyle) -> list[str]:
     """A generated line broken to the print width: a method chain before its calls; then, where the project's
     formatter is known, a call that still does not fit with its arguments one per line (a node's text moved one
-    level deeper may no longer fit where it did)."""
+    level deeper may no longer fit where it did), a call of one arrow function (`.filter((x) => g)`) or of one
+    object literal (`.values({ … })`) and a `for` head as the formatters break them."""
     lines = wrap_long_line(line, style.indent_unit, style.print_width, style.tab_width)
     if style.formatter is None:
         return lines
-    return [
-        piece
-        for each in lines
-        for piece in break_call_arguments(
-            each, style.indent_unit, style.print_width, style.tab_width, style.trailing_commas
-        )
-    ]
+    hugged = hug_last_object(line, style.indent_unit, style.print_width, style.tab_width, style.object_commas)
+    if hugged is not None and len(lines) > 1 and not style.fits(lines[-1]):
+        return hugged
+    unit, width, tabs = style.indent_unit, style.print_width, style.tab_width
+    out: list[str] = []
+    for each in lines:
+        pieces = break_call_arguments(each, unit, width, tabs, style.trailing_commas)
+        if pieces == [each]:
+            pieces = break_arrow_argument(each, unit, width, tabs, style.trailing_commas)
+        if pieces == [each]:
+            pieces = break_object_argument(each, unit, width, tabs, style.object_commas)
+        if pieces == [each]:
+            pieces = break_for_head(each, unit, width, tabs)
+        out.extend(pieces)
+    return out
 
 
 def reindent(text: str, from_indent: str, to_indent: str) -> str:
@@ -278,11 +293,15 @@ def chain_on_one_line(node: Node, text: str, formatter: str | None = "prettier")
 def call_on_one_line(node: Node, text: str, formatter: str | None = "prettier") -> str | None:
     """`text`, a call whose arguments are broken one per line (`f(` / `a,` / `b,` / `)`), on one line when every
     argument is simple: Prettier and Biome keep no line breaks between call arguments, so a call moved where it
-    fits is printed joined. None for anything else (a chain, comments, arguments that are not simple)."""
+    fits is printed joined. The callee may be a call of simple arguments on one line (a curried helper,
+    `getMembers(db)(orgId, userId)`). None for anything else (a chain, comments, arguments that are not simple)."""
     if "\n" not in text or "//" in text or "/*" in text or node.type != "call_expression":
         return None
     function, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
-    if function is None or args is None or args.type != "arguments" or not _leaf(function):
+    if function is None or args is None or args.type != "arguments":
+        return None
+    curried = function.type == "call_expression" and "\n" not in _text(function) and _simple_argument(function)
+    if not _leaf(function) and not curried:
         return None
     tagged = formatter == "biome"
     if not args.named_children or not all(_simple_argument(a, tagged) for a in args.named_children):
@@ -291,3 +310,98 @@ def call_on_one_line(node: Node, text: str, formatter: str | None = "prettier") 
         return None
     callee = (function.text or b"").decode("utf-8", "replace")
     return callee + "(" + ", ".join((a.text or b"").decode("utf-8", "replace") for a in args.named_children) + ")"
+
+
+def chain_with_shorter_head(
+    chain: Node, head: Node, new_head: str, prefix: str, suffix: str, style: SourceStyle
+) -> str | None:
+    """The text of `chain` (the outermost call of a method chain on `head`) with `head` replaced by `new_head` (a
+    bare name: the transaction's `tx` for `db()` or `this.db`), laid out as Prettier and Biome print it, when the
+    project's formatter is known and the layout changes: a chain printed broken before each call
+    (`await db()` / `.insert(t)` / `.values({`) becomes one line (`await tx.insert(t).values({`) where the
+    formatters' member-chain rule prints it so. With a name for a head and two calls, or more calls whose arguments
+    are all simple, and no call but the last breaking, they print the chain on one line when it fits up to its first
+    forced line break (an object literal written broken, a function body); the last call's lines then move one
+    level up. An object that must break keeps the chain on one line where `….values({` fits. `prefix` is what
+    stands before the chain on its line where it lands (indentation included), `suffix` what follows it on its
+    last line. The text returned is in the chain's original indentation; None keeps the source's layout (already
+    on one line, comments, shapes dalfix does not lay out, or too long)."""
+    if style.formatter is None or "//" in _text(chain) or "/*" in _text(chain):
+        return None
+    if chain.parent is None or chain.parent.type == "expression_statement":
+        return None  # a statement of its own: a short head stays with the first call (Prettier's `isShort`)
+    if any(t.type == "template_string" and "\n" in _text(t) for t in walk(chain)):
+        return None  # lines inside a template literal never move
+    groups: list[tuple[Node, Node]] = []  # (member, arguments) of each call, outermost first
+    node: Node | None = chain
+    while node is not None and node != head:
+        function, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        if node.type != "call_expression" or function is None or function.type != "member_expression":
+            return None
+        if args is None or args.type != "arguments":
+            return None
+        groups.append((function, args))
+        node = function.child_by_field_name("object")
+    if node is None or len(groups) < 2:
+        return None
+    groups.reverse()
+    source, start = chain.text or b"", chain.start_byte
+    previous = head.end_byte
+    for member, args in groups:  # broken before every call: each `.name(` starts a line
+        name = member.child_by_field_name("property")
+        if name is None or name.prev_sibling is None:
+            return None
+        between = source[previous - start : name.prev_sibling.start_byte - start]
+        if between.strip() or b"\n" not in between:
+            return None
+        previous = args.end_byte
+    *leading, (last_member, last_args) = groups
+    for _, args in leading:
+        if "\n" in _text(args) or any(a.type in ("arrow_function", "function_expression") for a in args.named_children):
+            return None  # a call but the last breaks, or passes a function: the formatters keep the chain broken
+    tagged = style.formatter == "biome"
+    if len(groups) > 2 and not all(_simple_argument(a, tagged) for _, args in groups for a in args.named_children):
+        return None
+    joined = new_head + "".join(_text(m)[len(_text(m.child_by_field_name("object"))):].strip() + _text(a)
+                                for m, a in leading)  # fmt: skip
+    last_name = _text(last_member)[len(_text(last_member.child_by_field_name("object"))) :].strip()
+    last = _text(last_args)
+    unit = style.indent_unit
+    if "\n" not in last:
+        if style.fits(prefix + joined + last_name + last + suffix):
+            return joined + last_name + last
+        indent = prefix[: len(prefix) - len(prefix.lstrip())]
+        if style.fits(indent + unit + last_name + last + suffix):
+            return None  # broken before each call, every line fits: they print it so
+        # The last call's object must break: the formatters keep the chain on one line when `….values({` fits.
+        hugged = hug_last_object(prefix + joined + last_name + last + suffix, unit, style.print_width,
+                                 style.tab_width, style.object_commas)  # fmt: skip
+        if hugged is None or not hugged[0].startswith(prefix + joined) or not hugged[-1].endswith(suffix):
+            return None
+        hugged[-1] = hugged[-1][: len(hugged[-1]) - len(suffix)]
+        return "\n".join([hugged[0][len(prefix) :], *(h[len(unit) :] for h in hugged[1:])])
+    if _forced_break(last_args):
+        first, *rest = last.split("\n")
+        if not style.fits(prefix + joined + last_name + first):
+            return None
+        return "\n".join([joined + last_name + first, *(r[len(unit) :] if r.startswith(unit) else r for r in rest)])
+    # Broken only for the width: longer still once joined (the last call's first line was already too long).
+    return None
+
+
+def _text(node: Node | None) -> str:
+    return (node.text or b"").decode("utf-8", "surrogateescape") if node is not None else ""
+
+
+def _forced_break(node: Node) -> bool:
+    """Whether the formatters must break inside `node`: an object literal written with a line break after its `{`
+    (they keep it broken), a function body with statements, a template literal spanning lines."""
+    for inner in walk(node):
+        text = _text(inner)
+        if inner.type == "object" and re.match(r"\{[ \t]*\r?\n", text):
+            return True
+        if inner.type == "statement_block" and inner.named_children:
+            return True
+        if inner.type == "template_string" and "\n" in text:
+            return True
+    return False

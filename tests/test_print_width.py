@@ -11,8 +11,12 @@ from dalfix.parsing import count_errors, parse_file
 from dalfix.print_width import (
     DEFAULT_PRINT_WIDTH,
     FormatterSettings,
+    break_arrow_argument,
     break_call_arguments,
+    break_for_head,
+    break_object_argument,
     formatter_settings_for,
+    hug_last_object,
     print_width_for,
     wrap_long_line,
 )
@@ -146,7 +150,8 @@ def test_generated_lines_in_fixture_outputs_fit_or_cannot_wrap(tmp_path: Path) -
         ({".prettierrc": "{}", "package.json": '{ "devDependencies": { "prettier": "^2.8.0" } }'},
          FormatterSettings(80, 2, "prettier", False)),  # Prettier 2's default is "es5"
         ({"biome.json": '{ "javascript": { "formatter": { "trailingCommas": "none" } } }'},
-         FormatterSettings(80, 2, "biome", False)),
+         FormatterSettings(80, 2, "biome", False, False)),  # "none": not after an object's last property either
+        ({".prettierrc": '{ "trailingComma": "none" }'}, FormatterSettings(80, 2, "prettier", False, False)),
         ({".prettierrc.js": 'module.exports = {\n  printWidth: 120,\n  trailingComma: "es5",\n};\n'},
          FormatterSettings(120, 2, "prettier", False)),
         ({"prettier.config.mjs": 'import base from "@acme/prettier";\nexport default { ...base };\n'},
@@ -229,3 +234,110 @@ def test_a_call_that_no_longer_fits_gets_its_arguments_one_per_line() -> None:
 )
 def test_calls_the_formatters_print_otherwise_are_left_alone(line: str) -> None:
     assert break_call_arguments(line, "  ", 60) == [line]
+
+
+# Layouts below were taken from `biome format` 2.2 and `prettier` 3 (tabs, width 80), which agree on all of them.
+
+
+def test_a_sole_arrow_argument_is_broken_as_the_formatters_do() -> None:
+    # A body that is not a call: the arrow leaves the call's line, its body one level further when it must.
+    line = "\t\t\t.filter((sharedOrganization) => !organizationIds.includes(sharedOrganization.organizationId))"
+    assert break_arrow_argument(line, "\t", 80) == [
+        "\t\t\t.filter(",
+        "\t\t\t\t(sharedOrganization) =>",
+        "\t\t\t\t\t!organizationIds.includes(sharedOrganization.organizationId),",
+        "\t\t\t)",
+    ]
+    # The arrow on one line where it fits there; no comma after it with trailing commas "es5".
+    line = "\t\t\t.filter((sharedOrganization) => !organizationIds.includes(sharedOrganization))"
+    assert break_arrow_argument(line, "\t", 80, trailing_comma=False) == [
+        "\t\t\t.filter(",
+        "\t\t\t\t(sharedOrganization) => !organizationIds.includes(sharedOrganization)",
+        "\t\t\t)",
+    ]
+    # A call for a body stays hugged.
+    line = "\t\t\t.filter((sharedOrganization) => isSomethingVeryLong(sharedOrganization.organizationId, 1))"
+    assert break_arrow_argument(line, "\t", 80) == [
+        "\t\t\t.filter((sharedOrganization) =>",
+        "\t\t\t\tisSomethingVeryLong(sharedOrganization.organizationId, 1),",
+        "\t\t\t)",
+    ]
+    # `&&` operands one per line when the body still does not fit.
+    line = "\t\t\t.filter((org) => org.status !== 'active' && org.someLongFlagName && org.anotherLongFlagName)"
+    assert break_arrow_argument(line, "\t", 60) == [
+        "\t\t\t.filter(",
+        "\t\t\t\t(org) =>",
+        "\t\t\t\t\torg.status !== 'active' &&",
+        "\t\t\t\t\torg.someLongFlagName &&",
+        "\t\t\t\t\torg.anotherLongFlagName,",
+        "\t\t\t)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "      .filter((org) => (org.status === 'active' ? firstVeryLongName : secondVeryLongName))",  # parenthesised
+        "      .filter((org) => org.status === 'active' ? firstVeryLongName : secondVeryLongName)",  # conditional
+        "      .map((org) => ({ id: org.id, name: org.someVeryLongPropertyName, other: org.x }))",  # object body
+        "      .filter(async (org) => await someVeryLongFunctionName(org.someVeryLongPropertyName))",
+        "      .filter((org) => org.someVeryLongPropertyName as unknown as SomeVeryLongTypeName)",
+        "      .filter((org) => isKept(org), someOtherArgumentThatMakesTheLineLongEnoughToBreak)",
+        "      .filter((org) => org.firstVeryLongPropertyName), // a comment makes it no business of ours",
+    ],
+)
+def test_arrow_arguments_the_formatters_print_otherwise_are_left_alone(line: str) -> None:
+    assert break_arrow_argument(line, "  ", 60) == [line]
+
+
+def test_a_for_head_that_does_not_fit_has_a_clause_per_line() -> None:
+    line = "\t\tfor (let start = 0; start < organizationIdsToDelete.length; start += 30000) {"
+    assert break_for_head(line, "\t", 80) == [
+        "\t\tfor (",
+        "\t\t\tlet start = 0;",
+        "\t\t\tstart < organizationIdsToDelete.length;",
+        "\t\t\tstart += 30000",
+        "\t\t) {",
+    ]
+    assert break_for_head(line[1:], "\t", 80) == [line[1:]]  # fits at one tab less
+    assert break_for_head("    for (const item of someVeryLongListNameThatDoesNotFitTheWidth) {", "  ", 40) == [
+        "    for (const item of someVeryLongListNameThatDoesNotFitTheWidth) {"
+    ]
+
+
+def test_an_object_argument_is_hugged_and_broken_a_property_per_line() -> None:
+    line = "\t\t\t.values({ videoId: `${folderId}/${videoIds.length}/uploads`, progress: 0 });"
+    assert break_object_argument(line, "\t", 80) == [
+        "\t\t\t.values({",
+        "\t\t\t\tvideoId: `${folderId}/${videoIds.length}/uploads`,",
+        "\t\t\t\tprogress: 0,",
+        "\t\t\t});",
+    ]
+    assert break_object_argument(line, "\t", 80, commas=False)[-2] == "\t\t\t\tprogress: 0"  # "none"
+    not_one_object = "\t\t\t\t.set({ a: 1 } + { b: 2 } + { someVeryLongPropertyNameThatOverflows: 3 })"
+    assert break_object_argument(not_one_object, "\t", 80) == [not_one_object]
+
+
+def test_a_chain_whose_last_call_takes_an_object_stays_joined_when_the_object_breaks() -> None:
+    # Broken before each call with the object broken, Biome and Prettier would join the chain on their next run
+    # (they keep an object written broken broken): two calls, and `….values({` fits.
+    line = "\t\tawait tx.insert(videoUploads).values({ videoId: `${folderId}/${count}/uploads`, progress: 0 });"
+    assert hug_last_object(line, "\t", 80) == [
+        "\t\tawait tx.insert(videoUploads).values({",
+        "\t\t\tvideoId: `${folderId}/${count}/uploads`,",
+        "\t\t\tprogress: 0,",
+        "\t\t});",
+    ]
+    # Three calls with `db()`'s own: the formatters break the chain instead.
+    assert hug_last_object(line.replace("await tx", "await db()"), "\t", 80) is None
+    # A function passed before the last call: the chain stays broken.
+    assert hug_last_object(line.replace("insert(videoUploads)", "insert(rows.map((r) => r))"), "\t", 80) is None
+
+
+def test_a_factory_head_stays_with_its_first_call() -> None:
+    line = "\tconst organizationIdsToDelete = Array.from(currentShared).filter((x) => !ids.has(x.id)).map((x) => x.id);"
+    assert wrap_long_line(line, "\t", 80) == [
+        "\tconst organizationIdsToDelete = Array.from(currentShared)",
+        "\t\t.filter((x) => !ids.has(x.id))",
+        "\t\t.map((x) => x.id);",
+    ]

@@ -102,7 +102,7 @@ from dalfix.comments import trailing_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding, apply_edits
 from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type, fresh_name
-from dalfix.render import reindent
+from dalfix.render import chain_with_shorter_head, reindent
 from dalfix.rules import Rule
 
 NO_FIX = {
@@ -191,8 +191,9 @@ class WritesWithoutTransaction(Rule):
         first, last = statements[0], statements[-1]
         end = max([last.end_byte, *(c.end_byte for c in trailing_comments(last))])
         tx = fresh_name(span.function, first, "tx")
-        renames = [Edit(n.start_byte - first.start_byte, n.end_byte - first.start_byte, tx) for n in span.renames]
-        text = apply_edits(ctx.source[first.start_byte : end], sorted(set(renames))).decode("utf-8", "surrogateescape")
+        renames = {Edit(n.start_byte - first.start_byte, n.end_byte - first.start_byte, tx) for n in span.renames}
+        renames |= self._relaid_chains(ctx, span, first.start_byte, tx, renames)
+        text = apply_edits(ctx.source[first.start_byte : end], sorted(renames)).decode("utf-8", "surrogateescape")
         indent = ctx.indent_at(first)
         text = ctx.render(
             "writes_without_transaction/transaction.ts.j2",
@@ -204,6 +205,29 @@ class WritesWithoutTransaction(Rule):
             result=result,
         )
         return [Edit(first.start_byte, end, text)]
+
+    def _relaid_chains(self, ctx: FileContext, span: WriteSpan, offset: int, tx: str, renames: set[Edit]) -> set[Edit]:
+        """Chains whose head the rename shortens (`db()` -> `tx`) as the project's formatter prints them then
+        (`await tx.insert(t).values({` on one line); each replaces its head's rename in `renames`."""
+        relaid: set[Edit] = set()
+        unit = ctx.style.indent_unit
+        for chain in span.chains:
+            start, end = chain.node.start_byte - offset, chain.node.end_byte - offset
+            inside = [e for e in renames if start <= e.start and e.end <= end]
+            root = (chain.root.start_byte - offset, chain.root.end_byte - offset)
+            if len(inside) != 1 or (inside[0].start, inside[0].end) != root:
+                continue  # the handle also inside the chain's arguments: left as renamed
+            line_start = ctx.source.rfind(b"\n", 0, chain.node.start_byte) + 1
+            line_end = ctx.source.find(b"\n", chain.node.end_byte)
+            prefix = unit + ctx.source[line_start : chain.node.start_byte].decode("utf-8", "surrogateescape")
+            suffix = ctx.source[chain.node.end_byte : line_end if line_end >= 0 else len(ctx.source)].decode(
+                "utf-8", "surrogateescape"
+            )
+            text = chain_with_shorter_head(chain.node, chain.root, tx, prefix, suffix.rstrip(), ctx.style)
+            if text is not None:
+                renames.discard(inside[0])
+                relaid.add(Edit(start, end, text))
+        return relaid
 
     def _batch(self, ctx, analyzer, span) -> list[Edit] | None:  # type: ignore[no-untyped-def]
         """neon-http / D1 / libSQL on an unknown URL: independent, unconditional writes (and reads) as one
