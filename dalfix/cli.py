@@ -411,6 +411,8 @@ def check(**opts: Any) -> None:
         for project in result.projects:
             for line in package_lines(project):
                 click.echo(f"dalfix: {line}", err=True)
+            if project.relevance_note is not None:
+                click.echo(f"dalfix: project {project.root}: {project.relevance_note}", err=True)
     unused = opts["report_unused_suppressions"]
     if opts["format_"] == "json":
         _write_output(json_report(result, unused_suppressions=unused), opts)

@@ -31,6 +31,10 @@ class Rule:
     preview: ClassVar[bool] = False
     # A file holding none of these byte strings cannot match: it is not parsed for this rule.
     needles: ClassVar[tuple[bytes, ...]] = ()
+    # Every finding sits on a query chain, a call a summary classifies, a query site or a schema table: a file
+    # that names no handle source and imports none (dalfix/analysis/relevance.py) holds none and is not analysed.
+    # A rule without it (the default) is run on every file its needles match.
+    needs_handle: ClassVar[bool] = False
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         raise NotImplementedError

@@ -15,6 +15,7 @@ from typing import Literal
 
 from dalfix import __version__
 from dalfix.analysis.project import Project
+from dalfix.analysis.relevance import Relevance
 from dalfix.analysis.setup_code import is_setup_code
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.cache import (
@@ -302,13 +303,28 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     pending = [root for root in projects if sources_by_project[root]]
     for index, root in enumerate(pending):
         project = projects[root]
-        files = {item: parse_file(item, source) for item, source in sources_by_project[root].items()}
-        project.prepare(files)
+        sources = sources_by_project[root]
+        # Only the files that can hold a finding are parsed and checked (dalfix/analysis/relevance.py); the others
+        # count as scanned, with nothing found.
+        relevance = Relevance(project, sources) if all(rule.needs_handle for rule in project.rules) else None
+        files = {
+            item: parse_file(item, source)
+            for item, source in sources.items()
+            if relevance is None or relevance.is_relevant(item)
+        }
+        project.prepare(files, {item: s for item, s in sources.items() if item not in files}, list(sources))
+        if relevance is not None:
+            if files:
+                receivers = relevance.add_receivers(path for path in project.transaction_parameters)
+                project.admit([item for item in sources if item in receivers])
+            project.relevance_note = relevance.summary()
+        del files
         # The parsed trees and project facts live until the project is done: the collector need not traverse
         # them at every full collection (gc.freeze moves them to a generation it never scans).
         gc.freeze()
-        for path, parsed in files.items():
-            if caches is None or not caches.hit(path):
+        for path in sources:
+            parsed = project.analysed.get(path)
+            if parsed is not None and (caches is None or not caches.hit(path)):
                 _process(by_path[path], parsed, project, options, new_files)
             done += 1
             if options.progress is not None:
@@ -317,7 +333,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             caches.store(root, by_path)
         sources_by_project[root] = {}
         if options.release_projects and index + 1 < len(pending):
-            del files, parsed
+            del sources, parsed
             project.prepare({})  # its facts and trees go (they form cycles: the collector frees them)
             clear_root_index()
             gc.unfreeze()

@@ -174,6 +174,7 @@ class CheckThenInsert(Rule):
     fix_availability = "sometimes"
     preview = True
     needles = (b"insert", b"update", b"while", b"for (", b"do {")
+    needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)

@@ -153,6 +153,7 @@ class FetchThenFetch(Rule):
     fix_availability = "sometimes"
     preview = True
     needles = (b"select", b"findFirst")
+    needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)

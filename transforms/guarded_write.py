@@ -116,6 +116,7 @@ class GuardedWrite(Rule):
     fix_availability = "sometimes"
     preview = True
     needles = (b"update", b"delete")
+    needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)

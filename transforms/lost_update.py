@@ -105,6 +105,7 @@ class LostUpdate(Rule):
     fix_availability = "sometimes"
     preview = True
     needles = (b"update",)
+    needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)

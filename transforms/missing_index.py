@@ -132,6 +132,7 @@ class MissingIndex(Rule):
     fix_availability = "sometimes"
     preview = True
     needles = (*NEEDLES, b"Table")
+    needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         plan = index_plan(ctx.project)

@@ -183,6 +183,7 @@ class QueryInLoop(Rule):
     fix_title = "Batch the per-element queries into one query"
     fix_availability = "sometimes"
     needles = (b"for", b"while", b".map(")
+    needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)

@@ -127,6 +127,7 @@ class ReadThenDerivedWrite(Rule):
     fix_availability = "sometimes"
     preview = True
     needles = (b"max", b"desc")
+    needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)

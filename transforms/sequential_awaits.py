@@ -139,6 +139,7 @@ class SequentialAwaits(Rule):
     fix_title = "Group independent reads into `Promise.all`"
     fix_availability = "sometimes"
     needles = (b"await",)
+    needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if not ctx.project.parallel_reads_help_for(ctx.parsed):

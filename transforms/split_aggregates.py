@@ -137,6 +137,7 @@ class SplitAggregates(Rule):
     fix_availability = "always"
     preview = True
     needles = (b"count", b"sum", b"avg", b"max", b"min", b"COUNT", b"SUM", b"AVG", b"MAX", b"MIN")
+    needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)

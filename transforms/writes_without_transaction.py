@@ -129,6 +129,7 @@ class WritesWithoutTransaction(Rule):
     fix_availability = "sometimes"
     preview = False
     needles = (b"await",)  # also files that only call: the project model needs callers passing `tx`
+    needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,7 @@ from dalfix.analysis.summaries import Summaries
 from dalfix.analysis.workspace import Workspace, workspace_for
 from dalfix.config import Config, load_config
 from dalfix.fixes import Applicability
-from dalfix.parsing import Node, ParsedFile, descendants_of_type
+from dalfix.parsing import Node, ParsedFile, descendants_of_type, parse_file
 from dalfix.rules import Rule
 
 TABLE_CONSTRUCTOR = re.compile(r"(^|\.)(pg|sqlite|mysql|singlestore|gel|mssql|cockroach)?[tT]able$")
@@ -28,11 +29,50 @@ SERIAL_PACKAGES = frozenset({"@electric-sql/pglite", "better-sqlite3", "@libsql/
 CONCURRENT_PACKAGES = frozenset({"pg", "postgres", "mysql2", "@neondatabase/serverless", "@vercel/postgres"})
 
 
+class ProjectFiles(Mapping[Path, ParsedFile]):
+    """The files of a run's project: those analysed (parsed up front, `analysed`) and those the relevance
+    filter left out (dalfix/analysis/relevance.py), parsed whenever asked for and not kept (a relevant file's
+    analysis keeps the parse it asks for through `Summaries.module`)."""
+
+    def __init__(
+        self,
+        analysed: Mapping[Path, ParsedFile],
+        deferred: Mapping[Path, bytes] | None = None,
+        order: Sequence[Path] | None = None,
+    ) -> None:
+        self.analysed: dict[Path, ParsedFile] = dict(analysed)
+        self.deferred: dict[Path, bytes] = dict(deferred or {})
+        # A deferred file's parse while someone holds it (the summaries, DAL010's file list): one parse, one object.
+        self._alive: weakref.WeakValueDictionary[Path, ParsedFile] = weakref.WeakValueDictionary()
+        # Iteration keeps the run's order of files (DAL010 lists query sites in it), analysed or not.
+        self._order = list(order) if order is not None else [*self.analysed, *self.deferred]
+
+    def __getitem__(self, path: Path) -> ParsedFile:
+        parsed = self.analysed.get(path) or self._alive.get(path)
+        if parsed is None:
+            parsed = self._alive[path] = parse_file(path, self.deferred[path])
+        return parsed
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.analysed or path in self.deferred
+
+    def admit(self, path: Path, parsed: ParsedFile) -> None:
+        """A deferred file becomes analysed (a function in it takes a transaction from a relevant caller)."""
+        self.deferred.pop(path, None)
+        self.analysed[path] = parsed
+
+
 @dataclass
 class Project:
     root: Path
     config: Config = field(default_factory=Config)
-    files: dict[Path, ParsedFile] = field(default_factory=dict)
+    files: ProjectFiles = field(default_factory=lambda: ProjectFiles({}))
     rules: Sequence[type[Rule]] = ()
     # The most lenient fix the run may apply or show (a report-only run shows unsafe fixes too): a rule that
     # leaves a statement to another rule's fix does so only when that fix can be taken (DAL001 and DAL004).
@@ -40,6 +80,8 @@ class Project:
     # Files that import a drizzle-orm driver entry (the runner notes them while reading sources, parsed or not).
     client_files: list[Path] = field(default_factory=list)
     workspace: Workspace = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+    # What the run's relevance filter decided (dalfix/analysis/relevance.py), for `check -v`.
+    relevance_note: str | None = None
 
     def __post_init__(self) -> None:
         if self.workspace is None:
@@ -51,9 +93,15 @@ class Project:
         `config_file` (`--config`) replaces the settings found at `root`."""
         return cls(root=root, config=load_config(root, config_file), workspace=workspace)  # type: ignore[arg-type]
 
-    def prepare(self, files: dict[Path, ParsedFile]) -> None:
-        """Index the project's parsed files; cross-file facts are computed lazily and memoized."""
-        self.files = files
+    def prepare(
+        self,
+        files: Mapping[Path, ParsedFile],
+        deferred: Mapping[Path, bytes] | None = None,
+        order: Sequence[Path] | None = None,
+    ) -> None:
+        """Index the project's parsed files (and those the relevance filter left unparsed, `deferred`, with the
+        run's `order` of both); cross-file facts are computed lazily and memoized."""
+        self.files = ProjectFiles(files, deferred, order)
         for memo in (
             "summaries",
             "transaction_parameters",
@@ -70,6 +118,24 @@ class Project:
             "_index_plan",
         ):
             self.__dict__.pop(memo, None)
+
+    @property
+    def analysed(self) -> dict[Path, ParsedFile]:
+        """The parsed files whose rules run (the relevant ones; every one a caller prepared without a filter)."""
+        return self.files.analysed
+
+    def admit(self, paths: Sequence[Path]) -> list[Path]:
+        """Parse and analyse deferred files after all (`Relevance.add_receivers`); their parse is the one the
+        summaries hold already, if any. Facts computed so far stay valid: these files name no handle."""
+        admitted = []
+        for path in paths:
+            if path in self.files.analysed or path not in self.files.deferred:
+                continue
+            self.files.admit(path, self.files[path])  # the summaries' parse of it, if they hold one
+            for memo in ("_vocabularies", "_plain_vocabularies", "_analyzers"):
+                self.__dict__.get(memo, {}).pop(path, None)  # built while it was deferred: built again
+            admitted.append(path)
+        return admitted
 
     @cached_property
     def _exclude_spec(self) -> pathspec.PathSpec | None:
@@ -127,6 +193,9 @@ class Project:
         """The file's vocabulary before transaction parameters from its callers are added (built once)."""
         cache = self.__dict__.setdefault("_plain_vocabularies", {})
         cached = cache.get(parsed.path)
+        if (cached is None or cached.parsed is not parsed) and parsed.path in self.files.deferred:
+            # Left out by the relevance filter: it names no handle, so a full build would find only these.
+            cached = cache[parsed.path] = Vocabulary(parsed, db_names={"db", *self.config.db_handles})
         if cached is None or cached.parsed is not parsed:
             # Also for a module outside the run (a helper the checked files import): its summary must not depend
             # on which paths were passed (`dalfix check src/a.ts` finds what `dalfix check .` finds there).
@@ -243,7 +312,7 @@ class Project:
         from dalfix.analysis.drivers import driver_of_call, drizzle_driver_imports
 
         found: list[tuple[Path, DriverInfo]] = []
-        paths = list(dict.fromkeys([*self.files, *self.client_files]))
+        paths = list(dict.fromkeys([*self.analysed, *self.client_files]))
         for path in paths:
             info = self.summaries.module(path)
             if info is None:
@@ -266,7 +335,7 @@ class Project:
         passes the database itself, it is a maybe-transaction (`maybe` is True).
         """
         passed: dict[tuple[Path, str, str], set[str]] = {}
-        for parsed in self.files.values():
+        for parsed in self.analysed.values():
             vocabulary = self._plain_vocabulary(parsed)
             for call in descendants_of_type(parsed.root, "call_expression"):
                 args = call.child_by_field_name("arguments")
@@ -329,7 +398,7 @@ class Project:
 
         drivers = [
             self._created_only(d)
-            for path, parsed in self.files.items()
+            for path, parsed in self.analysed.items()
             if is_application_file(path, self.workspace.root)
             for d in self.summaries.file_handles(parsed).values()
         ]

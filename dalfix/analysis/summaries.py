@@ -375,7 +375,7 @@ class Summaries:
 
     def summarized_functions(self) -> dict[tuple[Path, str], DbEffectKind]:
         """Summaries of every exported function and class method of the scanned files."""
-        for path in list(self.project.files):
+        for path in list(self.project.analysed):
             info = self.module(path)
             if info is None:
                 continue
