@@ -523,7 +523,8 @@ def test_create_index_statement_per_dialect(tmp_path: Path) -> None:
 
 def test_a_member_of_a_constants_object_is_a_literal(tmp_path: Path) -> None:
     # papra's organization_invitations: `eq(status, ORGANIZATION_INVITATION_STATUS.PENDING)` compares one fixed
-    # value; the index leads with the email. A member of an ordinary object (`input.status`) is a variable.
+    # value; the index leads with the email. A member of an ordinary object (`input.status`) is a variable; an
+    # imported SCREAMING_SNAKE_CASE constant is one fixed value (that lookup alone asks for no index).
     schema = """
 const INVITATION_STATUS = { PENDING: "pending", ACCEPTED: "accepted" } as const;
 
@@ -538,6 +539,10 @@ export async function pending(email: string) {
     .where(and(eq(invitations.status, INVITATION_STATUS.PENDING), eq(invitations.email, email)));
 }
 
+export async function byEmail() {
+  return db.select().from(invitations).where(eq(invitations.email, ADMIN_EMAIL_ADDRESS));
+}
+
 export async function byStatus(input: { status: string }) {
   return db.select().from(invitations).where(eq(invitations.status, input.status));
 }
@@ -545,3 +550,71 @@ export async function byStatus(input: { status: string }) {
     write(tmp_path, {"schema.ts": HEADER + schema})
     _, plan = plan_for(tmp_path)
     assert sorted(p.columns for p in plan.proposals) == [("email",), ("status",)]
+    [constant] = [s for s in plan.skipped if s.columns == ("email",)]
+    assert "literals compared" in constant.reason and [s.line for s in constant.sites] == [21]
+
+
+def test_an_in_list_stays_out_of_a_paged_index(tmp_path: Path) -> None:
+    # inkeep/agents' messages: `conversationId = ? AND visibility IN (...) ORDER BY createdAt LIMIT n` and the same
+    # page without the IN: one index (conversationId, createdAt) serves both; (conversationId, visibility,
+    # createdAt) would not return rows in order across several visibility values. An IN list alone still leads.
+    schema = """
+export const messages = pgTable("messages", {
+  id: serial("id").primaryKey(),
+  conversationId: integer("conversation_id").notNull(),
+  visibility: text("visibility").notNull(),
+  createdAt: timestamp("created_at").notNull(),
+});
+
+export async function visible(conversationId: number, visibility: string[]) {
+  return db.select().from(messages)
+    .where(and(eq(messages.conversationId, conversationId), inArray(messages.visibility, visibility)))
+    .orderBy(desc(messages.createdAt)).limit(50);
+}
+
+export async function all(conversationId: number) {
+  return db.select().from(messages).where(eq(messages.conversationId, conversationId))
+    .orderBy(desc(messages.createdAt)).limit(50);
+}
+
+export async function some(ids: number[]) {
+  return db.select().from(messages).where(inArray(messages.conversationId, ids)).orderBy(desc(messages.createdAt))
+    .limit(50);
+}
+"""
+    write(tmp_path, {"schema.ts": HEADER + schema})
+    _, plan = plan_for(tmp_path)
+    assert [(p.columns, len(p.sites)) for p in plan.proposals] == [(("conversationId", "createdAt"), 3)]
+
+
+def test_a_unique_key_that_finds_the_rows_does_not_say_they_are_few(tmp_path: Path) -> None:
+    # dyad: messages_chat_user_input_request_unique(chatId, userInputRequestId) exists for the constraint; a chat's
+    # messages paged by createdAt still get (chatId, createdAt). Ordered by the primary key (coolify_app_connections
+    # by id), the rows the unique key finds need no second index.
+    schema = """
+export const messages = pgTable(
+  "messages",
+  {
+    id: serial("id").primaryKey(),
+    chatId: integer("chat_id").notNull(),
+    requestId: text("request_id"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("messages_chat_request_unique").on(t.chatId, t.requestId)],
+);
+
+export async function page(chatId: number) {
+  return db.select().from(messages).where(eq(messages.chatId, chatId)).orderBy(desc(messages.createdAt)).limit(50);
+}
+
+export async function first(chatId: number) {
+  return db.select().from(messages).where(eq(messages.chatId, chatId)).orderBy(asc(messages.id)).limit(1);
+}
+"""
+    header = HEADER.replace("timestamp, boolean", "timestamp, boolean, uniqueIndex")
+    write(tmp_path, {"schema.ts": header + schema})
+    _, plan = plan_for(tmp_path)
+    assert [p.columns for p in plan.proposals] == [("chatId", "createdAt")]
+    assert [(s.columns, "`messages_chat_request_unique` already finds" in s.reason) for s in plan.skipped] == [
+        (("chatId", "id"), True)
+    ]

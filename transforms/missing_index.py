@@ -16,20 +16,22 @@ shows which queries run; a query log only shows which ones were slow once the ta
 The plan is project-wide: query sites are collected from every application file of the workspace (tests,
 seeds, scripts and migrations are left out), weighted by multiplicity (x10 in a loop, x the number of places
 that call the helper they sit in). Equality and `inArray` columns come first (selective ones before boolean
-and enum columns and columns compared only with a literal), then one ordering column when a `limit` pages the
-`orderBy`, else one range column. An index whose leading columns are among a query's equality columns already
-serves it (dalfix does not widen an index for one more filter; an index that finds a page's rows by every
-selective column, or holds the query's boolean/literal columns before the ordering column, serves the page
-too; a unique key whose last columns a query compares beside a scope helper's `where` serves it; and it never
-proposes an index the schema implies, nor one a SQL migration creates — `CREATE INDEX` in `.sql` files and in
-`sql` templates of hand-written migrations is read too); one composite serves the shorter lookups that are its
-leftmost prefix; a table ends with at most 5 indexes besides its primary key, the strongest proposals kept
-(each index is paid by every insert). Left out: `or(...)`, `like`, `ne`, `isNull`, `sql` fragments and array
-operators (expression, partial or GIN indexes are a human's choice), a page whose `where` is built at run time
-with no column dalfix can see (`query.where(...)` applied to the builder later is read), a table reached
-through an indexed join column, virtual tables (FTS5), queries on tables the schema model cannot resolve, and
-MySQL foreign keys (InnoDB indexes them). `dalfix indexes [PATH]` prints the whole plan (and, with
-`--database-url`, EXPLAINs each proposal before and after creating it in a transaction it rolls back).
+and enum columns and columns compared only with a literal, a SCREAMING_CASE constant or `STATUS.PENDING`),
+then one ordering column when a `limit` pages the `orderBy` (an `inArray` column then stays out: rows for
+several values do not come back in order), else one range column. An index whose leading columns are among a
+query's equality columns already serves it (dalfix does not widen an index for one more filter; an index that
+finds a page's rows by every selective column, or holds the query's boolean/literal columns before the
+ordering column, serves the page too; a unique key whose last columns a query compares beside a scope helper's
+`where` serves it; and it never proposes an index the schema implies, nor one a SQL migration creates —
+`CREATE INDEX` in `.sql` files and in `sql` templates of hand-written migrations is read too); one composite
+serves the shorter lookups that are its leftmost prefix; a table ends with at most 5 indexes besides its
+primary key, the strongest proposals kept (each index is paid by every insert). Left out: `or(...)`, `like`,
+`ne`, `isNull`, `sql` fragments and array operators (expression, partial or GIN indexes are a human's choice),
+a page whose `where` is built at run time with no column dalfix can see (`query.where(...)` applied to the
+builder later is read), a table reached through an indexed join column, virtual tables (FTS5), queries on
+tables the schema model cannot resolve, and MySQL foreign keys (InnoDB indexes them). `dalfix indexes [PATH]`
+prints the whole plan (and, with `--database-url`, EXPLAINs each proposal before and after creating it in a
+transaction it rolls back).
 
 The finding with the fix is reported on the table in the schema file; each query site the index serves gets a
 display-only finding that names it (a fix is an edit to one file: the engine attaches it where the edit is).

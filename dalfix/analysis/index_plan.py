@@ -223,6 +223,10 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
             continue
         # Boolean/enum/literal columns narrow little: an index holds them only when nothing more selective is
         # compared (the database filters the rows it reads by them), and never more than MAX_INDEX_COLUMNS.
+        if kind == "paged" and any(k not in site.in_list for k in selective):
+            # An IN list before the ordering column would not return the rows in order (one range per value):
+            # the index pages by the equality columns and filters the IN column as it reads.
+            selective = [k for k in selective if k not in site.in_list]
         keys = tuple(selective) if selective else equality
         want(table, keys[: max(1, MAX_INDEX_COLUMNS - len(tail))], tail, kind, site, also=equality)
 
@@ -246,7 +250,14 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
                 continue
             columns = _column_order(item, frequency, table) + item.tail
             proposal = _proposal(table, columns, item, have)
-            finders = [(name, parts) for name, parts in have if _finds_rows(parts, item)]
+            # A unique key finds the rows too, but it exists for the constraint: it says nothing about how many
+            # rows one key has, unless the order is the primary key's (secondary indexes end in it already).
+            by_key = item.tail == (table.primary_key.columns if table.primary_key is not None else ())
+            finders = [
+                (name, parts)
+                for name, parts in have
+                if _finds_rows(parts, item) and (by_key or not table.is_unique_key(parts))
+            ]
             finder = finders[0][0] if finders else None
             # An index that finds the rows already, built without the order column (the schema's author did not
             # expect many rows per key), and that the proposal would not replace: only a sort is saved.

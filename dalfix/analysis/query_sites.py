@@ -46,6 +46,7 @@ LOOP_WEIGHT = 10
 # Bytes a file must hold to be worth parsing for query sites.
 NEEDLES = (b".where(", b"where:", b"orderBy", b"findMany", b"findFirst", b"Join(", b"with:", b".delete(")
 LITERALS = frozenset({"string", "number", "true", "false"})
+CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 CONSTANT_MEMBER = re.compile(r"[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*")
 LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 LOOP_METHODS = frozenset({"map", "forEach", "flatMap"})
@@ -402,9 +403,11 @@ def _initial_value(parsed: ParsedFile, name: Node) -> Node | None:
 
 
 def _is_literal(parsed: ParsedFile, value: Node) -> bool:
-    """A fixed value: a literal (or an array of them), a top-level `const` bound to one, or `STATUS.PENDING` (a
-    member of a constants object)."""
+    """A fixed value: a literal (or an array of them), a top-level `const` bound to one, a SCREAMING_SNAKE_CASE
+    constant, or `STATUS.PENDING` (a member of a constants object)."""
     if value.type == "identifier":
+        if CONSTANT_NAME.fullmatch(parsed.text(value)):
+            return True  # `SKILL_ENTRY_FILE_PATH`, an imported constant by the naming convention
         value = _module_constant(parsed, value) or value
     if value.type == "member_expression":
         return CONSTANT_MEMBER.fullmatch(parsed.text(value)) is not None
