@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.drivers import DriverInfo, driver_of_call, driver_of_type, drizzle_driver_imports
 from dalfix.analysis.drizzle import DATABASE_TYPES, TRANSACTION_TYPES, unwrap
+from dalfix.analysis.handle_reach import HandleReach
 from dalfix.analysis.setup_code import is_setup_code
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, descendants_right_to_left, walk
 
@@ -115,6 +116,10 @@ class HandleIndex:
     _returns: dict[tuple[Path, int], Value | None] = field(default_factory=dict)
     _expressions: dict[tuple[Path, int, int, str], Value | None] = field(default_factory=dict)
     _depth: int = 0
+    reach: HandleReach = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reach = HandleReach(self.summaries)
 
     # ---- names --------------------------------------------------------------------------------
     def binding(self, path: Path, name: str) -> Value | None:
@@ -123,6 +128,8 @@ class HandleIndex:
         if key in self._bindings:
             return self._bindings[key]
         self._bindings[key] = None  # a cycle ends here
+        if not self.reach.may_denote(path, name):
+            return None  # nothing it mentions can make a handle (handle_reach.py): not worth following
         # A binding is memoised: evaluate it at depth 0, whatever expression asked for it.
         depth, self._depth = self._depth, 0
         try:
@@ -417,7 +424,8 @@ def _own_nodes(body: Node, node_type: str) -> list[Node]:
     return out
 
 
-def _assignments_to(parsed: ParsedFile, name: str, within: Node | None = None) -> list[Node]:
+def assignments_by_name(parsed: ParsedFile) -> dict[str, list[Node]]:
+    """Every `name = …` of the file (an identifier on the left), by name; found once per parse."""
     cache = parsed.__dict__.setdefault("_dalfix_assignments", {})
     if None not in cache:
         by_name: dict[str, list[Node]] = {}
@@ -426,7 +434,11 @@ def _assignments_to(parsed: ParsedFile, name: str, within: Node | None = None) -
             if left is not None and left.type == "identifier":
                 by_name.setdefault(parsed.text(left), []).append(node)
         cache[None] = by_name
-    found = cache[None].get(name, [])
+    return cache[None]  # type: ignore[no-any-return]
+
+
+def _assignments_to(parsed: ParsedFile, name: str, within: Node | None = None) -> list[Node]:
+    found = assignments_by_name(parsed).get(name, [])
     if within is None:
         return list(found)
     return [n for n in found if within.start_byte <= n.start_byte < within.end_byte]

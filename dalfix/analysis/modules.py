@@ -33,7 +33,7 @@ class ModuleResolver:
         self.workspace = root if isinstance(root, Workspace) else workspace_for(root)
         self.root = self.workspace.root
         self._real_repository = self.workspace.repository_root.resolve()
-        self._resolved: dict[tuple[Path, str], Path | None] = {}
+        self._resolved: dict[tuple[Path | None, str], Path | None] = {}
         self._aliases: dict[Path, PathAliases] = {}
         self._tsconfig_of_dir: dict[Path, Path | None] = {}
         self._files: dict[str, Path | None] = {}
@@ -51,7 +51,10 @@ class ModuleResolver:
         by_file = (importer, specifier)
         if by_file in self._resolved_for_file:  # asked again for the same file: no `importer.parent` to build
             return self._resolved_for_file[by_file]
-        key = (importer.parent, specifier)
+        key: tuple[Path | None, str] = (importer.parent, specifier)
+        if not specifier.startswith("."):
+            # A package or alias name resolves the same for every directory under one tsconfig (`_resolve`).
+            key = (self._nearest_tsconfig(importer.parent), specifier)
         if key not in self._resolved:
             found = self._resolve(importer, specifier)
             self._resolved[key] = found

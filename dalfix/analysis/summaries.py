@@ -134,6 +134,7 @@ class Summaries:
         self._drivers: dict[tuple[Path, str], DriverInfo | None] = {}
         self._drivers_pending = 0  # handle_driver calls under way: a cycle's provisional None must not be kept
         self._file_handles: dict[Path, dict[str, DriverInfo]] = {}
+        self._imported: dict[tuple[Path, str], tuple[Path, str] | None] = {}
         from dalfix.analysis.handles import HandleIndex
 
         self.handles = HandleIndex(self)
@@ -151,7 +152,16 @@ class Summaries:
         return self._modules[path]
 
     def resolve_import(self, path: Path, local: str) -> tuple[Path, str] | None:
-        """Where an imported local name is defined: (file, top-level name), following re-exports."""
+        """Where an imported local name is defined: (file, top-level name), following re-exports. Memoised: the
+        handles ask about every import of every file, and calls and tables ask again."""
+        key = (path, local)
+        if key in self._imported:
+            return self._imported[key]
+        found = self._resolve_import(path, local)
+        self._imported[key] = found
+        return found
+
+    def _resolve_import(self, path: Path, local: str) -> tuple[Path, str] | None:
         info = self.module(path)
         if info is None or local not in info.imports:
             return None
