@@ -58,6 +58,7 @@ run did not scan (a barrel outside the paths given, a `.d.ts`, a package entry) 
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,20 +143,21 @@ class _ModuleLinks:
 
 
 class Relevance:
-    """The name-level import graph of a project's scanned files (and of every file they reach) and the relevant
-    files: a file is relevant when its own code can name a handle (its MODULE node reaches a direct module)."""
+    """The name-level import graph of a project's scanned files (and of every file they reach, read as a search
+    gets there) and the relevant files: a file is relevant when its own code can name a handle, i.e. its MODULE
+    node has a path to the MODULE node of a module whose bytes name a handle source (or of a transaction
+    parameter's module). Each question is a search that stops at the first such node or at a node already known
+    relevant; a search that finds none proves every node it saw irrelevant (all they reach was seen)."""
 
     def __init__(self, project: Project, sources: Mapping[Path, bytes]) -> None:
         self.project = project
         self.sources = sources
         self.configured = project.config.db_handles
         self._modules: dict[Path, _ModuleLinks | None] = {}
-        self._users: dict[Node, set[Node]] = {}  # node -> the nodes depending on it
-        self._explored: set[Node] = set()
         self._true: set[Node] = set()
+        self._false: set[Node] = set()
+        self._targets: set[Path] = set()  # modules holding a function a relevant caller passes a transaction to
         self.receivers: set[Path] = set()  # relevant only because of a transaction parameter
-        self._explore([(path, MODULE) for path in sources])
-        self._spread([(path, MODULE) for path, links in self._modules.items() if links is not None and links.direct])
 
     # ---- the graph ----------------------------------------------------------------------------
     def _links(self, path: Path) -> _ModuleLinks | None:
@@ -229,38 +231,48 @@ class Relevance:
             out += [(target, name) for target in links.stars]
         return out
 
-    def _explore(self, start: list[Node]) -> None:
-        stack = [node for node in start if node not in self._explored]
-        self._explored.update(stack)
-        while stack:
-            node = stack.pop()
-            for successor in self._successors(node):
-                self._users.setdefault(successor, set()).add(node)
-                if successor not in self._explored:
-                    self._explored.add(successor)
-                    stack.append(successor)
+    def _is_source(self, node: Node) -> bool:
+        if node[1] != MODULE:
+            return False
+        links = self._links(node[0])
+        return (links is not None and links.direct) or node[0] in self._targets
 
-    def _spread(self, start: list[Node]) -> None:
-        """Mark `start` relevant and every node depending on one of them, transitively."""
-        stack = [node for node in start if node not in self._true]
-        self._true.update(stack)
-        while stack:
-            for user in self._users.get(stack.pop(), ()):
-                if user not in self._true:
-                    self._true.add(user)
-                    stack.append(user)
+    def _reaches(self, start: Node) -> bool:
+        """Whether `start` has a path to a handle source (breadth first; the path found is marked relevant)."""
+        if start in self._true:
+            return True
+        if start in self._false:
+            return False
+        previous: dict[Node, Node | None] = {start: None}
+        queue = deque([start])
+        while queue:
+            node: Node | None = queue.popleft()
+            assert node is not None
+            if node in self._true or self._is_source(node):
+                while node is not None:
+                    self._true.add(node)
+                    node = previous[node]
+                return True
+            for successor in self._successors(node):
+                if successor not in previous and successor not in self._false:
+                    previous[successor] = node
+                    queue.append(successor)
+        self._false.update(previous)
+        return False
 
     # ---- answers ------------------------------------------------------------------------------
     def is_relevant(self, path: Path) -> bool:
-        return (path, MODULE) in self._true
+        return self._reaches((path, MODULE))
 
     def add_receivers(self, targets: Iterable[Path]) -> set[Path]:
         """Make relevant the modules holding functions a relevant caller passes a transaction to (every name
         they export) and whatever uses them; returns the scanned files that were not relevant before."""
         before = {path for path in self.sources if self.is_relevant(path)}
-        nodes = [(path, MODULE) for path in targets]
-        self._explore(nodes)
-        self._spread(nodes)
+        new = {path for path in targets if not self.is_relevant(path)}
+        if not new:
+            return set()
+        self._targets |= new
+        self._false.clear()  # what was proved irrelevant may reach a new source now
         added = {path for path in self.sources if self.is_relevant(path)} - before
         self.receivers |= added
         return added
