@@ -110,64 +110,149 @@ def application_files(project: Project) -> list[ParsedFile]:
     from dalfix.analysis.handles import is_application_file
 
     root = project.workspace.root if project.workspace is not None else project.root
-    files = {p: f for p, f in project.files.items() if is_application_file(p, root)}
     holder = project.workspace.__dict__ if project.workspace is not None else project.__dict__
-    discovered = holder.get("_query_files")
-    if discovered is None:
-        discovered = holder["_query_files"] = _discover_query_files(root, project.config.max_file_size)
+    candidates = holder.get("_query_candidates")
+    if candidates is None:
+        candidates = holder["_query_candidates"] = _query_candidates(root)
+
+    def application(path: Path) -> bool:
+        known = candidates.get(path)
+        return known.application if known is not None else is_application_file(path, root)
+
+    files = {p: f for p, f in project.files.items() if application(p)}
     parsed_here: dict[Path, ParsedFile] = holder.setdefault("_query_parsed", {})
-    for path, source in discovered.items():
-        if path not in files:  # parsed only when the run did not parse it already
-            if path not in parsed_here:
-                parsed_here[path] = parse_file(path, source)
-            files[path] = parsed_here[path]
+    # the first project's limit, as when the workspace's files were read once for all its projects
+    max_size = holder.setdefault("_query_max_size", project.config.max_file_size)
+    for path, candidate in candidates.items():
+        if not candidate.readable or path in files:
+            continue  # the run parsed it already: its bytes need not be read again
+        if path not in parsed_here:
+            source = candidate.source(max_size)
+            if source is None:
+                continue
+            parsed_here[path] = parse_file(path, source)
+        files[path] = parsed_here[path]
     return list(files.values())
 
 
-def _discover_query_files(root: Path, max_size: int) -> dict[Path, bytes]:
+class _Candidate:
+    """A workspace file found by the run's discovery; read (once per run) only when a project needs its bytes."""
+
+    __slots__ = ("application", "path", "readable", "_source")
+
+    def __init__(self, path: Path, application: bool, readable: bool) -> None:
+        self.path, self.application, self.readable = path, application, readable
+        self._source: bytes | None | bool = False  # False: not read yet
+
+    def source(self, max_size: int) -> bytes | None:
+        """The file's bytes when they may hold a query (within `max_size`, holding one of NEEDLES), else None."""
+        if self._source is False:
+            try:
+                source: bytes | None = self.path.read_bytes()
+            except OSError:
+                source = None
+            if source is not None and not any(n in source for n in NEEDLES):
+                source = None
+            self._source = source
+        if self._source is None or len(self._source) > max_size:  # type: ignore[arg-type]
+            return None
+        return self._source  # type: ignore[return-value]
+
+
+def _query_candidates(root: Path) -> dict[Path, _Candidate]:
+    """The workspace's files from the run's discovery, each with whether it is an application file and one
+    whose bytes DAL010 may read (an application source in a language the query reader knows)."""
     from dalfix.analysis.handles import is_application_file
     from dalfix.discovery import Skipped, discover_once
 
-    found: dict[Path, bytes] = {}
+    found: dict[Path, _Candidate] = {}
     for item in discover_once(root):
-        if isinstance(item, Skipped) or not is_application_file(item, root):
+        if isinstance(item, Skipped):
             continue
-        if item.suffix not in (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".jsx"):
-            continue
-        try:
-            source = item.read_bytes()
-        except OSError:
-            continue
-        if len(source) > max_size or not any(n in source for n in NEEDLES):
-            continue
-        found[item] = source
+        application = is_application_file(item, root)
+        readable = application and item.suffix in (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".jsx")
+        found[item] = _Candidate(item, application, readable)
     return found
+
+
+# Bytes the outermost call of a query site holds (the names `_chain_sites` starts from).
+SITE_NEEDLES = (b"select", b"$count", b"update", b"delete", b"findMany", b"findFirst")
+_SITE_NEEDLE = re.compile(b"|".join(re.escape(n) for n in SITE_NEEDLES))
+_IDENTIFIER = re.compile(rb"[A-Za-z_$][\w$]*")  # ASCII identifiers (`\w` in a bytes pattern is ASCII)
 
 
 def _collect(project: Project) -> list[QuerySite]:
     if not project.schema.tables:
         return []
-    sites: list[QuerySite] = []
-    calls: Counter[str] = Counter()
+    found: list[tuple[list[QuerySite], bool, str | None]] = []
     parsed_files = application_files(project)
     for parsed in parsed_files:
-        for call in _calls(parsed.root):
-            function = call.child_by_field_name("function")
-            if function is not None:
-                calls[parsed.text(function).rsplit(".", 1)[-1]] += 1
-    for parsed in parsed_files:
-        sites.extend(_file_sites(project, parsed, calls))
+        found.extend(_file_sites(project, parsed))
+    calls = _count_calls(parsed_files, {helper for _, _, helper in found if helper})
+    sites: list[QuerySite] = []
+    for each, in_loop, helper in found:
+        weight, reasons = _weight(in_loop, helper, calls)
+        for site in each:
+            site.weight, site.weight_reasons = weight, reasons
+        sites.extend(each)
     return sites
 
 
-def _calls(root: Node) -> Iterator[Node]:
-    """Every call, in the order of a stack walk (later siblings' subtrees first; the order sites are listed in)."""
-    yield from descendants_right_to_left(root, "call_expression")
+def _calls_around(parsed: ParsedFile, offsets: list[int]) -> list[Node]:
+    """The calls whose span holds one of the byte offsets, in the order of a stack walk (later siblings' subtrees
+    first; the order sites are listed in): `descendants_right_to_left(root, "call_expression")`, filtered."""
+    seen: set[int] = set()
+    found: list[Node] = []
+    root = parsed.root
+    for offset in offsets:
+        node: Node | None = root.descendant_for_byte_range(offset, offset + 1)
+        while node is not None and node.id not in seen:  # a node seen before: its ancestors were too
+            seen.add(node.id)
+            if node.type == "call_expression":
+                found.append(node)
+            node = node.parent
+    found.sort(key=lambda n: (-n.end_byte, n.start_byte, -n.descendant_count))
+    return found
 
 
-def _file_sites(project: Project, parsed: ParsedFile, calls: Counter[str]) -> Iterator[QuerySite]:
+def _count_calls(parsed_files: list[ParsedFile], names: set[str]) -> Counter[str]:
+    """How many calls name each of `names` (by the callee's last member) in the files. Only calls around an
+    occurrence of a name are looked at: a callee ends with its name, which no identifier character touches on
+    either side, so a file that does not hold the name as a whole ASCII word has no such call."""
+    calls: Counter[str] = Counter()
+    if not names:
+        return calls
+    words: set[bytes] = set()
+    others: list[bytes] = []  # names that are not plain ASCII identifiers: looked for as bytes anywhere
+    for name in names:
+        raw = name.encode("utf-8", "surrogateescape")
+        (words.add if name.isascii() and _IDENTIFIER.fullmatch(raw) else others.append)(raw)
+    for parsed in parsed_files:
+        source = parsed.source
+        held = [*words.intersection(_IDENTIFIER.findall(source)), *(n for n in others if n in source)]
+        offsets = []
+        for raw in held:
+            at = source.find(raw)
+            while at >= 0:
+                offsets.append(at)
+                at = source.find(raw, at + 1)
+        for call in _calls_around(parsed, sorted(offsets)):
+            function = call.child_by_field_name("function")
+            if function is not None:
+                name = parsed.text(function).rsplit(".", 1)[-1]
+                if name in names:
+                    calls[name] += 1
+    return calls
+
+
+def _file_sites(project: Project, parsed: ParsedFile) -> Iterator[tuple[list[QuerySite], bool, str | None]]:
+    """Each query's sites in the file, with whether it runs in a loop and the function it sits in."""
+    # A query site's outermost call holds the name its chain starts from: only calls around one are classified.
+    starts = [m.start() for m in _SITE_NEEDLE.finditer(parsed.source)]
+    if not starts:
+        return
     vocabulary = project.vocabulary_for(parsed)
-    for call in _calls(parsed.root):
+    for call in _calls_around(parsed, starts):
         parent = call.parent
         if parent is not None and parent.type == "member_expression":
             continue  # part of a longer chain: the outermost call is the query
@@ -175,17 +260,26 @@ def _file_sites(project: Project, parsed: ParsedFile, calls: Counter[str]) -> It
         if chain is None or chain.kind not in ("read", "write"):
             continue
         found = list(_chain_sites(project, parsed, chain))
-        if not found:
-            continue
-        weight, reasons = _multiplicity(parsed, call, calls)
-        for site in found:
-            site.weight, site.weight_reasons = weight, reasons
-            yield site
+        if found:
+            yield (found, *_enclosing(parsed, call))
 
 
-def _multiplicity(parsed: ParsedFile, node: Node, calls: Counter[str]) -> tuple[int, tuple[str, ...]]:
+def _weight(in_loop: bool, helper: str | None, calls: Counter[str]) -> tuple[int, tuple[str, ...]]:
     """How many statements one call of the enclosing code sends here, roughly: x10 in a loop, x callers."""
     weight, reasons = 1, []
+    if in_loop:
+        weight *= LOOP_WEIGHT
+        reasons.append("in a loop")
+    callers = calls.get(helper, 0) if helper else 0
+    if callers > 1:
+        weight *= callers
+        reasons.append(f"{helper}() called from {callers} places")
+    return weight, tuple(reasons)
+
+
+def _enclosing(parsed: ParsedFile, node: Node) -> tuple[bool, str | None]:
+    """Whether `node` runs in a loop (a loop statement or a `map`/`forEach` callback around it), and the name
+    of the innermost named function around it."""
     current = node.parent
     in_loop = False
     helper: str | None = None
@@ -202,14 +296,7 @@ def _multiplicity(parsed: ParsedFile, node: Node, calls: Counter[str]) -> tuple[
             if helper is None:
                 helper = _function_name(parsed, current)
         current = current.parent
-    if in_loop:
-        weight *= LOOP_WEIGHT
-        reasons.append("in a loop")
-    callers = calls.get(helper, 0) if helper else 0
-    if callers > 1:
-        weight *= callers
-        reasons.append(f"{helper}() called from {callers} places")
-    return weight, tuple(reasons)
+    return in_loop, helper
 
 
 def _function_name(parsed: ParsedFile, function: Node) -> str | None:

@@ -1176,6 +1176,8 @@ def locally_bound(identifier: Node) -> bool:
         for node in declared:
             if node is None:
                 continue
+            if name is not None and node.text is not None and name not in node.text:
+                continue  # no identifier under `node` can be `name`
             for found in descendants_of_type(node, "identifier", "shorthand_property_identifier_pattern"):
                 # a declarator's value is not a declaration: only look at names and patterns
                 if found.text == name and _in_pattern(found, node):
