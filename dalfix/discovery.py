@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pathspec
+from pathspec.util import normalize_file
 
 from dalfix.parsing import SUPPORTED_SUFFIXES
 
@@ -108,8 +109,9 @@ class _IgnoreRules:
     def __init__(self) -> None:
         self._specs: dict[Path, pathspec.PathSpec | None] = {}
         # directory -> the .gitignore specs of it and its ancestors up to the repository root, nearest first,
-        # with each one's directory as a string prefix (found once per directory, not once per file)
-        self._chains: dict[Path, list[tuple[str, pathspec.PathSpec]]] = {}
+        # with each one's directory as a string prefix and its patterns as one regex (found once per directory)
+        self._chains: dict[Path, list[tuple[str, pathspec.PathSpec, re.Pattern[str] | None]]] = {}
+        self._any_pattern: dict[int, re.Pattern[str] | None] = {}
         self.warnings: list[Skipped] = []  # .gitignore lines that could not be read, reported once each
 
     def _spec_for(self, directory: Path) -> pathspec.PathSpec | None:
@@ -142,28 +144,60 @@ class _IgnoreRules:
         # As in git, the deepest .gitignore with a pattern matching the path decides: a `!pattern` in a
         # subdirectory re-includes what a parent's .gitignore excludes.
         chain = self._chains.get(path.parent)
-        if chain is None:  # once per directory, not once per file (an lexists per ancestor)
-            chain = self._chains[path.parent] = [
-                (str(directory).rstrip("/") + "/", spec)
-                for directory in _ancestors_to_repo_root(path.parent)
-                if (spec := self._spec_for(directory)) is not None
-            ]
+        if chain is None:
+            chain = self._chain_for(path.parent)
         text = path.as_posix()
-        for prefix, spec in chain:
+        for prefix, spec, any_pattern in chain:
             relative = text[len(prefix) :] + ("/" if is_dir else "")  # path.relative_to(directory), as a string
+            if any_pattern is not None and any_pattern.search(normalize_file(relative)) is None:
+                continue  # no pattern of this file matches: it has no say (pathspec's answer would be None)
             decision = spec.check_file(relative).include
             if decision is not None:
                 return decision
         return False
 
+    def _chain_for(self, directory: Path) -> list[tuple[str, pathspec.PathSpec, re.Pattern[str] | None]]:
+        """The specs of `directory` and its ancestors up to the repository root (the first with a `.git`), found
+        once per directory: the parent's chain (walked before it) plus the directory's own .gitignore."""
+        chain = self._chains.get(directory)
+        if chain is None:
+            spec = self._spec_for(directory)
+            chain = [(str(directory).rstrip("/") + "/", spec, self._any_pattern_of(spec))] if spec is not None else []
+            if not os.path.lexists(directory / ".git") and directory.parent != directory:
+                chain = chain + self._chain_for(directory.parent)
+            self._chains[directory] = chain
+        return chain
 
-def _ancestors_to_repo_root(directory: Path) -> list[Path]:
-    chain = []
-    for candidate in (directory, *directory.parents):
-        chain.append(candidate)
-        if os.path.lexists(candidate / ".git"):
-            break
-    return chain
+    def _any_pattern_of(self, spec: pathspec.PathSpec) -> re.Pattern[str] | None:
+        """One regex matching where any of the spec's patterns matches (pathspec tries them one by one, in Python);
+        None when the patterns cannot be joined (then every path asks pathspec)."""
+        if id(spec) not in self._any_pattern:
+            self._any_pattern[id(spec)] = any_pattern_regex(spec)
+        return self._any_pattern[id(spec)]
+
+
+def any_pattern_regex(spec: pathspec.PathSpec) -> re.Pattern[str] | None:
+    """The alternation of the spec's pattern regexes (named groups made plain, so they can repeat); None when a
+    pattern is not a `str` regex without flags or references to a named group."""
+    parts = []
+    for pattern in spec.patterns:
+        if pattern.include is None:
+            continue  # a comment or blank line: pathspec skips it too
+        regex = getattr(pattern, "regex", None)
+        if not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str):
+            return None
+        if regex.flags != re.UNICODE or "(?P=" in regex.pattern or "(?(" in regex.pattern:
+            return None
+        parts.append("(?:" + _NAMED_GROUP.sub("(?:", regex.pattern) + ")")
+    if not parts:
+        return re.compile("(?!)")  # matches nothing
+    try:
+        return re.compile("|".join(parts))
+    except re.error:
+        return None
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
 
 def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Path | Skipped]:

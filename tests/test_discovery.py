@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
+import tempfile
+from pathlib import Path, PurePosixPath
 
+import pathspec
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from dalfix.discovery import Skipped, discover, is_source_file, looks_generated
+from dalfix.discovery import Skipped, any_pattern_regex, discover, is_source_file, looks_generated
 from dalfix.parsing import parse_bytes
 from dalfix.rules import all_rules
 from dalfix.runner import RunOptions, run
@@ -283,3 +287,77 @@ def test_linked_directories_are_not_followed(tmp_path) -> None:
     touch(tmp_path, "outside/x.ts", "tree/a.ts")
     (tmp_path / "tree" / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)
     assert found(tmp_path, "tree") == ["tree/a.ts"]
+
+
+# ---- .gitignore matching: one regex per file answers "no pattern matches"; pathspec decides the rest ---------
+
+PATTERN_PARTS = ["a", "b", "c.ts", "*.ts", "d/", "/a", "a/**/b", "**/x", "b*", "?.ts", "a/b/", "[ab].ts", "x/*"]
+PATTERN_LINES = st.one_of(
+    st.sampled_from(PATTERN_PARTS),
+    st.sampled_from(PATTERN_PARTS).map(lambda p: "!" + p),
+    st.sampled_from(["", "# a comment", "\\!e.ts", "\\#f.ts", "a/b/c.ts", "**", "*", "/*", "!/*/"]),
+)
+PATH_PARTS = st.sampled_from(["a", "b", "c.ts", "x", "d", "e.ts", "!e.ts", "#f.ts", "ab.ts", "b1", "q.ts"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PATTERN_LINES, max_size=8), st.lists(PATH_PARTS, min_size=1, max_size=4), st.booleans())
+def test_one_regex_per_gitignore_says_no_pattern_matches_exactly_when_pathspec_does(lines, parts, is_dir) -> None:
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    path = "/".join(parts) + ("/" if is_dir else "")
+    any_pattern = any_pattern_regex(spec)
+    assert any_pattern is not None
+    assert (any_pattern.search(path) is None) == (spec.check_file(path).include is None)
+
+
+TREE = ["a.ts", "c.ts", "x/a.ts", "x/b/c.ts", "d/e.ts", "d/x/c.ts", "a/b/c.ts", "a/b/x/ab.ts", "b1/q.ts"]
+
+
+def listed_by_pathspec(root: Path) -> list[str]:
+    """What discovery lists, decided the long way: every directory and file asks each .gitignore from its own
+    directory up to the repository root, nearest first, with pathspec; an ignored directory hides what is under it."""
+
+    def ignored(relative: str, is_dir: bool) -> bool:
+        parent = PurePosixPath(relative).parent
+        for directory in [parent, *parent.parents]:
+            gitignore = root / directory / ".gitignore"
+            if gitignore.is_file():
+                spec = pathspec.GitIgnoreSpec.from_lines(gitignore.read_text().splitlines())
+                inner = PurePosixPath(relative).relative_to(directory).as_posix() + ("/" if is_dir else "")
+                decision = spec.check_file(inner).include
+                if decision is not None:
+                    return decision
+        return False
+
+    out = []
+    for name in sorted(TREE):
+        steps = PurePosixPath(name).parents
+        if any(ignored(d.as_posix(), True) for d in reversed(steps) if d.as_posix() != "."):
+            continue
+        if not ignored(name, False):
+            out.append(name)
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(PATTERN_LINES, max_size=6), st.lists(PATTERN_LINES, max_size=4), st.lists(PATTERN_LINES, max_size=4))
+def test_nested_gitignores_with_negations_list_what_pathspec_decides(tmp_path, top, middle, deep) -> None:
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    (root / ".git").mkdir()
+    touch(root, *TREE)
+    for directory, lines in (("", top), ("a", middle), ("a/b", deep)):
+        (root / directory / ".gitignore").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert sorted(found(root)) == sorted(listed_by_pathspec(root))
+
+
+def test_a_file_re_included_below_an_ignored_directory_pattern(tmp_path) -> None:
+    git_init(tmp_path)
+    touch(tmp_path, ".gitignore", content="x/*\n!x/keep.ts\nd/\n!d/e.ts\n")
+    touch(tmp_path, "a/.gitignore", content="*.ts\n")
+    touch(tmp_path, "a/b/.gitignore", content="!c.ts\n")
+    touch(tmp_path, "x/keep.ts", "x/drop.ts", "d/e.ts", "a/z.ts", "a/b/c.ts", "a/b/y.ts")
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard", "-z"], cwd=tmp_path, capture_output=True, check=True
+    ).stdout.decode()
+    by_git = sorted(name for name in listed.split("\0") if name.endswith(".ts"))
+    assert sorted(found(tmp_path)) == by_git == ["a/b/c.ts", "x/keep.ts"]
