@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 CONFIG_NAME = "dalfix.toml"
 
@@ -57,6 +57,11 @@ def probe(kind: str, directory: Path, compute: Callable[[], _T]) -> _T:
     if key not in _probes:
         _probes[key] = compute()
     return _probes[key]  # type: ignore[return-value]
+
+
+def probed(kind: str) -> list[tuple[Path, Any]]:
+    """The (directory, result) pairs `probe` remembered for `kind` in this run, oldest first."""
+    return [(directory, result) for (each, directory), result in (_probes or {}).items() if each == kind]
 
 
 @dataclass(frozen=True)

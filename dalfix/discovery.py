@@ -200,11 +200,17 @@ def any_pattern_regex(spec: pathspec.PathSpec) -> re.Pattern[str] | None:
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
 
-def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Path | Skipped]:
+Listing = list[tuple[Path, list[str]]]  # each directory a walk visits, in order, with its file names sorted
+
+
+def discover(
+    paths: Iterable[Path], exclude: Iterable[str] = (), listing: Listing | None = None
+) -> Iterator[Path | Skipped]:
     """Files to scan under `paths`, in a stable order; explicitly named files are always included.
 
     What cannot be scanned (a symlink loop, a FIFO, a directory that cannot be listed, a path too long) is
-    yielded as `Skipped` with the reason, and the walk goes on.
+    yielded as `Skipped` with the reason, and the walk goes on. `listing`, when given, receives every directory
+    walked with all its file names (see `walked_directories`).
     """
     ignore = _IgnoreRules()
     patterns = list(exclude)
@@ -228,7 +234,10 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Pat
                 and not (excluded and excluded.match_file((here / d).relative_to(given).as_posix() + "/"))
             )
             real_here: Path | str | None = None  # the directory with symlinks resolved, once per directory
-            for filename in sorted(filenames):
+            filenames = sorted(filenames)
+            if listing is not None:
+                listing.append((here, filenames))
+            for filename in filenames:
                 if not is_source_file(Path(filename)):
                     continue
                 path = here / filename
@@ -259,9 +268,41 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Pat
 def discover_once(root: Path) -> list[Path | Skipped]:
     """`discover([root])`, walked once per run (`config.memoized_probes`): the runner, DAL010's query sites and
     the scan for drizzle-orm driver imports list the same workspace."""
+    return _walk_once(root)[0]
+
+
+def _walk_once(root: Path) -> tuple[list[Path | Skipped], Listing]:
     from dalfix.config import probe
 
-    return probe("discover", Path(os.path.abspath(root)), lambda: list(discover([root])))
+    def walk() -> tuple[list[Path | Skipped], Listing]:
+        listing: Listing = []
+        return list(discover([root], listing=listing)), listing
+
+    return probe("discover", Path(os.path.abspath(root)), walk)
+
+
+def walked_directories(root: Path) -> Listing | None:
+    """The directories a walk of `root` visits (pruned as `discover` prunes them: always-skipped names and
+    git-ignored directories, never single files), each with all its file names, taken from a `discover_once` of
+    `root` or of a directory above it that this run already made; None when there is none (walk it yourself).
+
+    A walk of a directory the larger walk visited is the larger walk's contiguous run of it and what is below
+    it: each directory's fate depends only on its path and the .gitignore files above it."""
+    from dalfix.config import probed
+
+    root = Path(os.path.abspath(root))
+    below = str(root).rstrip("/") + "/"
+    for walked_root, (_, listing) in probed("discover"):
+        if walked_root != root and not str(root).startswith(str(walked_root).rstrip("/") + "/"):
+            continue
+        start = next((i for i, (here, _) in enumerate(listing) if here == root), None)
+        if start is None:
+            continue  # not reached by that walk (under an ignored or always-skipped directory)
+        end = start + 1
+        while end < len(listing) and str(listing[end][0]).startswith(below):
+            end += 1
+        return listing[start:end]
+    return None
 
 
 def _named_file(given: Path, seen: set[Path]) -> Iterator[Path | Skipped]:

@@ -361,3 +361,34 @@ def test_a_file_re_included_below_an_ignored_directory_pattern(tmp_path) -> None
     ).stdout.decode()
     by_git = sorted(name for name in listed.split("\0") if name.endswith(".ts"))
     assert sorted(found(tmp_path)) == by_git == ["a/b/c.ts", "x/keep.ts"]
+
+
+def test_a_walk_of_a_directory_the_run_listed_is_taken_from_that_listing(tmp_path) -> None:
+    from dalfix.analysis.schema.reader import _source_files, _walk
+    from dalfix.config import memoized_probes
+    from dalfix.discovery import discover_once, walked_directories
+
+    git_init(tmp_path)
+    touch(tmp_path, ".gitignore", content="gen/\n*.local.ts\n")
+    touch(tmp_path, "a/.gitignore", content="b/skip/\n")
+    touch(tmp_path, "x.ts", "x.local.ts", "gen/g.ts", "node_modules/m/i.ts", "a/y.ts", "a/b/z.ts", "a/b/skip/s.ts")
+    touch(tmp_path, "a/b/c/w.ts", "a/b/c/w.test.ts", "a-b/v.ts", "a/notes.md")
+    assert walked_directories(tmp_path) is None  # outside a run nothing is remembered
+    with memoized_probes():
+        discover_once(tmp_path / "a")  # a listing that does not reach the root: not used for it
+        assert walked_directories(tmp_path) is None
+        discover_once(tmp_path)
+        for sub in ("", "a", "a/b", "a/b/c", "a-b"):
+            assert walked_directories(tmp_path / sub) == list(_walk(tmp_path / sub)), sub
+        for hidden in ("gen", "node_modules/m", "a/b/skip"):  # never walked: the caller walks it itself
+            assert walked_directories(tmp_path / hidden) is None
+        listed = list(_source_files([tmp_path]))
+    assert listed == list(_source_files([tmp_path]))  # the same files when the schema reader walks itself
+    assert [p.relative_to(tmp_path).as_posix() for p in listed] == [
+        "x.local.ts",
+        "x.ts",
+        "a/y.ts",
+        "a/b/z.ts",
+        "a/b/c/w.ts",
+        "a-b/v.ts",
+    ]

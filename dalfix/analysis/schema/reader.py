@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +28,7 @@ from dalfix.analysis.schema.model import (
     Unreadable,
 )
 from dalfix.analysis.summaries import ModuleInfo
-from dalfix.discovery import ALWAYS_SKIPPED_DIRS, _IgnoreRules, is_source_file, read_source
+from dalfix.discovery import ALWAYS_SKIPPED_DIRS, _IgnoreRules, is_source_file, read_source, walked_directories
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, line_col
 
 if TYPE_CHECKING:
@@ -194,7 +194,9 @@ class SchemaReader:
                 source = read_source(item)
             except OSError:
                 continue
-            if item.name.startswith("drizzle.config.") or re.search(rb"""from\s+['"]drizzle-kit['"]""", source):
+            if item.name.startswith("drizzle.config.") or (
+                b"drizzle-kit" in source and re.search(rb"""from\s+['"]drizzle-kit['"]""", source)
+            ):
                 self.model.config_schema.extend(_config_globs(source))
                 globs.extend(Path(os.path.normpath(item.parent / g)) for g in _config_globs(source))
             if b"casing" in source:
@@ -1463,22 +1465,30 @@ def _source_files(roots: Iterable[Path]) -> Iterable[Path]:
 
     Cheaper than the engine's `discover` (which checks every file against .gitignore and resolves
     symlinks): a project model may walk a whole workspace just to find the few schema files. Ignored
-    single files are rarely schema; they are read like the others."""
-    ignore = _IgnoreRules()
+    single files are rarely schema; they are read like the others. The directories come from the run's own
+    listing of the workspace when it made one (`walked_directories`), else from a walk of their own."""
     for root in roots:
         root = Path(os.path.abspath(root))
         if root.is_file():
             yield root
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            here = Path(dirpath)
-            dirnames[:] = sorted(
-                d for d in dirnames if d not in ALWAYS_SKIPPED_DIRS and not ignore.ignored(here / d, is_dir=True)
-            )
-            for name in sorted(filenames):
+        listing = walked_directories(root)
+        for here, filenames in listing if listing is not None else _walk(root):
+            for name in filenames:
                 path = here / name
                 if is_source_file(path) and not _is_test_file(path.relative_to(root)):
                     yield path
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
+    """The directories under `root` `discover` would walk, each with its file names sorted."""
+    ignore = _IgnoreRules()
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in ALWAYS_SKIPPED_DIRS and not ignore.ignored(here / d, is_dir=True)
+        )
+        yield here, sorted(filenames)
 
 
 TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests", "e2e"})
