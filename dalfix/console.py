@@ -15,11 +15,11 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.text import Text
+if TYPE_CHECKING:  # rich is imported when colour or a progress bar is shown, not by every run
+    from rich.progress import Progress
+    from rich.text import Text
 
 PROGRESS_DELAY = 1.0
 
@@ -40,6 +40,8 @@ def use_color(choice: str, stream: TextIO) -> bool:
 
 
 def _render(text: Text) -> str:
+    from rich.console import Console
+
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, color_system="standard", soft_wrap=True, width=10_000)
     console.print(text, end="", highlight=False, markup=False, emoji=False)
@@ -48,6 +50,8 @@ def _render(text: Text) -> str:
 
 def color_diff(diff: str) -> str:
     """A unified diff with headers bold, hunk headers cyan, added lines green and removed lines red."""
+    from rich.text import Text
+
     text = Text()
     for line in diff.splitlines(keepends=True):
         style = next((s for prefix, s in DIFF_STYLES if line.startswith(prefix)), "")
@@ -57,6 +61,8 @@ def color_diff(diff: str) -> str:
 
 def color_check_line(where: str, code: str, message: str, applicability: str) -> str:
     """One `check` line: the location bold, the code red, the applicability coloured by how sure the fix is."""
+    from rich.text import Text
+
     text = Text()
     text.append(where, style="bold")
     text.append(": ")
@@ -83,6 +89,16 @@ class ProgressReporter:
             return
         phase = "reading" if total is None else "checking"
         if self.progress is None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             console = Console(file=self.stream, stderr=True)
             self.progress = Progress(
                 SpinnerColumn(),

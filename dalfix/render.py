@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
 from tree_sitter import Node
 
 from dalfix.parsing import walk
@@ -25,6 +25,9 @@ from dalfix.print_width import (
     hug_last_object,
     wrap_long_line,
 )
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,8 @@ def _semicolons(text: str) -> bool:
 
 @cache
 def template_environment() -> jinja2.Environment:
+    import jinja2  # only when a fix is rendered: a run without fixes does not pay for importing it
+
     root = resources.files("templates")
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -592,3 +593,28 @@ def test_subprocess_output_is_utf8_whatever_the_locale(dalfix_exe, tmp_path, dal
     result = subprocess.run([str(dalfix_exe), "accents.ts"], cwd=tmp_path, capture_output=True, env=env, timeout=120)
     assert result.returncode == 1, result.stderr
     assert "+    db.select().from(canvasFiles).where(eq(canvasFiles.id, fichierÉté)),\n" in result.stdout.decode()
+
+
+def test_a_check_run_without_colour_or_fixes_imports_neither_rich_nor_jinja2(tmp_path: Path) -> None:
+    """Start-up: rich is for colour and the progress bar, jinja2 for rendering a fix; a JSON run to a pipe over a
+    file with no finding needs neither (each cost tens of milliseconds of every run's start-up)."""
+    (tmp_path / "a.ts").write_text("export const x = 1;\n", encoding="utf-8")
+    probe = (
+        "import sys\nfrom dalfix import cli\n"
+        "try:\n    cli.main.main(['check', '--no-cache', '--format', 'json', 'a.ts'], standalone_mode=False)\n"
+        "finally:\n    print(sorted(m for m in ('rich', 'jinja2') if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(dalfix.__file__).parent.parent), "NO_COLOR": "1"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert json.loads(done.stdout)["findings"] == []
+    from dalfix.console import color_diff
+
+    assert "\x1b[" in color_diff("+added\n")  # colour still renders (rich imported when asked)
