@@ -374,6 +374,24 @@ def _skip_string(line: str, i: int) -> int:
 _CALL_HEAD = re.compile(r"(?:(?:await|return) |[A-Za-z_$][\w$]*: )?\.?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
 
 
+def _sole_call(line: str, width: int, tab_width: int) -> tuple[str, str, int, int, list[int], str] | None:
+    """A line wider than `width` that is one call and closing punctuation (`f(a, b),`) with no comment in it:
+    (indentation, the rest, its opening parenthesis, the matching closing one, the top-level commas between, what
+    follows the call); None for any other line."""
+    if display_width(line, tab_width) <= width:
+        return None
+    indent = line[: len(line) - len(line.lstrip())]
+    body = line[len(indent) :]
+    head = _CALL_HEAD.match(body)
+    if head is None or head.end() >= len(body) or body[head.end()] != "(" or "//" in body or "/*" in body:
+        return None
+    close, commas = _matching_paren(body, head.end())
+    tail = body[close + 1 :] if close >= 0 else ""
+    if close < 0 or not re.fullmatch(r"[,;)\]}]*", tail):
+        return None
+    return indent, body, head.end(), close, commas, tail
+
+
 def break_call_arguments(
     line: str, unit: str, width: int, tab_width: int = DEFAULT_TAB_WIDTH, trailing_comma: bool = True
 ) -> list[str]:
@@ -381,24 +399,17 @@ def break_call_arguments(
     fit (`inArray(a, b),` -> `inArray(` / `a,` / `b,` / `),`), and each argument line treated the same way; else
     `[line]`. Only a line that is one call and closing punctuation is broken, never one whose arguments the
     formatters hug instead (a function, an object or array literal, a template literal) or that holds a comment."""
-    if display_width(line, tab_width) <= width:
+    call = _sole_call(line, width, tab_width)
+    if call is None:
         return [line]
-    indent = line[: len(line) - len(line.lstrip())]
-    body = line[len(indent) :]
-    head = _CALL_HEAD.match(body)
-    if head is None or head.end() >= len(body) or body[head.end()] != "(" or "//" in body or "/*" in body:
-        return [line]
-    close, commas = _matching_paren(body, head.end())
-    tail = body[close + 1 :] if close >= 0 else ""
-    if close < 0 or not re.fullmatch(r"[,;)\]}]*", tail):
-        return [line]
-    bounds = [head.end(), *commas, close]
+    indent, body, opening, close, commas, tail = call
+    bounds = [opening, *commas, close]
     arguments = [body[a + 1 : b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
     if arguments and not arguments[-1]:
         arguments.pop()  # the source's own trailing comma
     if not arguments or any(_hugged(a) for a in arguments):
         return [line]
-    out = [indent + body[: head.end() + 1]]
+    out = [indent + body[: opening + 1]]
     for number, argument in enumerate(arguments):
         last = number == len(arguments) - 1
         inner = indent + unit + argument + ("," if trailing_comma or not last else "")
@@ -416,23 +427,16 @@ def break_arrow_argument(
     arguments out: the arrow one level deeper, on one line when it fits there, else its body one level further
     (`.filter(` / `(x) =>` / `!ids.includes(x.id),` / `)`), an `a && b` body then one operand per line.
     Bodies the formatters print otherwise (an object, a conditional, a nested arrow) are left alone."""
-    if display_width(line, tab_width) <= width:
+    call = _sole_call(line, width, tab_width)
+    if call is None or call[4]:  # more than one argument
         return [line]
-    indent = line[: len(line) - len(line.lstrip())]
-    body = line[len(indent) :]
-    head = _CALL_HEAD.match(body)
-    if head is None or head.end() >= len(body) or body[head.end()] != "(" or "//" in body or "/*" in body:
-        return [line]
-    close, commas = _matching_paren(body, head.end())
-    tail = body[close + 1 :] if close >= 0 else ""
-    if close < 0 or commas or not re.fullmatch(r"[,;)\]}]*", tail):
-        return [line]
-    arrow = _arrow_parts(body[head.end() + 1 : close].strip())
+    indent, body, paren, close, _, tail = call
+    arrow = _arrow_parts(body[paren + 1 : close].strip())
     if arrow is None:
         return [line]
     parameters, expression = arrow
     comma = "," if trailing_comma else ""
-    opening, closing = indent + body[: head.end() + 1], indent + ")" + tail
+    opening, closing = indent + body[: paren + 1], indent + ")" + tail
     if _is_call(expression):
         if display_width(f"{opening}{parameters} =>", tab_width) > width:
             return [line]
