@@ -81,8 +81,10 @@ export async function latestPosts(authorId: number) {
 
 ## Fix safety
 Always unsafe. An index changes no query's result, but adding one is a schema migration: `drizzle-kit
-generate` writes a `CREATE INDEX` that locks the table against writes while it builds (on a large table,
-edit the migration to `CREATE INDEX CONCURRENTLY`, outside a transaction), every insert and every update of
+generate` writes a `CREATE INDEX` that locks the table against writes while it builds (on a large PostgreSQL
+table, run `CREATE INDEX CONCURRENTLY IF NOT EXISTS` by hand before deploying and make the generated statement
+`CREATE INDEX IF NOT EXISTS`: drizzle's migrator runs pending migrations in one transaction, where CONCURRENTLY
+fails), every insert and every update of
 its columns pays for it, and it takes disk space. Whether a query gets faster depends on the data
 (selectivity, table size), which the code does not show: confirm with `dalfix indexes --database-url` or
 `EXPLAIN` on a copy of production data. Where the third argument cannot be edited (a block body, a
@@ -106,7 +108,10 @@ SHOWN_SITES = 3
 
 # How to add an index to a large table without blocking its writes, per dialect.
 CONCURRENTLY = {
-    "pg": ", and on a large table create it CONCURRENTLY",
+    "pg": (
+        ", and on a large table run it first by hand as CREATE INDEX CONCURRENTLY IF NOT EXISTS (drizzle's migrator"
+        " runs migrations in a transaction, where CONCURRENTLY fails) and make the generated one IF NOT EXISTS"
+    ),
     "mysql": ", and on a large table add it with ALGORITHM=INPLACE, LOCK=NONE",
 }
 

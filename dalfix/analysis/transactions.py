@@ -391,7 +391,7 @@ def _may_follow(earlier: Node, later: Node, body: Node) -> bool:
         if current.type in ("if_statement", "ternary_expression"):  # `c ? await a : await b`: one of them
             branches = [current.child_by_field_name("consequence"), current.child_by_field_name("alternative")]
             sides = [b for b in branches if b is not None and _inside(earlier, b) or b == earlier]
-            others = [b for b in branches if b is not None and b not in sides and _inside(later, b)]
+            others = [b for b in branches if b is not None and b not in sides and (_inside(later, b) or b == later)]
             if sides and others:
                 return False
         current = current.parent
