@@ -144,6 +144,23 @@ def _callback_loop(call: Node, text) -> ElementLoop | None:  # type: ignore[no-u
     return ElementLoop(kind, outer, unwrap(receiver), body, patterns[0]) if outer is not None else None
 
 
+def one_line(expression: str) -> str:
+    """An expression the source broke over lines (`a &&` / `b`, `xs` / `.includes(y)`, `(` / `a` / `)`), joined
+    onto one line as the formatters would before laying it out again; unchanged when it holds a comment or a
+    template literal (whose line breaks may be part of the value)."""
+    lines = expression.split("\n")
+    if len(lines) == 1 or any(marker in expression for marker in ("//", "/*", "`")):
+        return expression
+    out = lines[0].rstrip()
+    for line in lines[1:]:
+        piece = line.strip()
+        if not piece:
+            continue
+        glue = "" if out.endswith(("(", "[", "{")) or piece.startswith((".", "?.", ")", "]", "}", ",")) else " "
+        out += glue + piece
+    return out
+
+
 def element_loops(root: Node, text) -> list[ElementLoop]:  # type: ignore[no-untyped-def]
     found = [element_loop(n, text) for n in descendants_of_type(root, *LOOP_STATEMENTS, "call_expression")]
     return [loop for loop in found if loop is not None]
@@ -500,9 +517,9 @@ class LoopAnalysis:
             used = [n if n in guard.reads else "" for n in names]  # `[, v]`: no unused binding left behind
             while used and not used[-1]:
                 used.pop()
-            kept = f"{source}.filter(([{', '.join(used)}]) => {guard.text})"
+            kept = f"{source}.filter(([{', '.join(used)}]) => {one_line(guard.text)})"
         else:
-            kept = f"{source}.filter(({pattern}) => {guard.text})"
+            kept = f"{source}.filter(({pattern}) => {one_line(guard.text)})"
         bare = self.loop.pattern.child_by_field_name("pattern")  # `(x: T) =>` of a callback
         if expression in (pattern, self.text(bare) if bare is not None else pattern):
             return kept
