@@ -268,3 +268,28 @@ def test_the_drivers_the_application_creates_do_not_depend_on_the_paths_passed(t
     assert whole == [("users.ts", "DAL001", "safe")]
     assert found(tmp_path / "src" / "data" / "users.ts") == whole
     assert found(tmp_path / "src" / "data") == whole
+
+
+def test_an_unknown_driver_does_not_hide_why_a_move_is_unsafe(tmp_path: Path) -> None:
+    """The driver note and the move's own reason are both given: declaring the driver would not make the fix
+    safe when a read that may return many rows now runs before a guard (libSQL with a URL dalfix cannot read)."""
+    (tmp_path / "db.ts").write_text(
+        'import { createClient } from "@libsql/client";\nimport { drizzle } from "drizzle-orm/libsql";\n'
+        'import { sqliteTable, text } from "drizzle-orm/sqlite-core";\n'
+        'export const parents = sqliteTable("parents", { id: text("id").primaryKey(), org: text("org") });\n'
+        'export const children = sqliteTable("children", { id: text("id").primaryKey(), parentId: text("p") });\n'
+        "export function setupDatabase(config: { url: string }) {\n"
+        "  return { db: drizzle(createClient({ url: config.url })) };\n}\n"
+        'export type Database = ReturnType<typeof setupDatabase>["db"];\n'
+    )
+    (tmp_path / "f.ts").write_text(
+        'import { and, eq } from "drizzle-orm";\nimport { type Database, children, parents } from "./db";\n'
+        "export async function f({ id, org, db }: { id: string; org: string; db: Database }) {\n"
+        "  const [parent] = await db.select().from(parents).where(and(eq(parents.id, id), eq(parents.org, org)));\n"
+        "  if (!parent) return null;\n"
+        "  const rows = await db.select().from(children).where(eq(children.parentId, id));\n"
+        "  return { parent, rows };\n}\n"
+    )
+    (message,) = [f.message for r in run_fix([tmp_path], rule_by_code("DAL001")).files for f in r.findings]
+    assert "could not tell which driver" in message
+    assert "may return many rows" in message

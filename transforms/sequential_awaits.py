@@ -363,7 +363,15 @@ class SequentialAwaits(Rule):
             self,
             (first.start_byte, last.end_byte),
             message=f"{count} independent reads awaited in sequence ({names}); run them with `Promise.all`"
-            + (UNKNOWN_DRIVER_NOTE if undeclared else f" (unsafe: {unsafe})" if unsafe else ""),
+            + (
+                f"{UNKNOWN_DRIVER_NOTE.removesuffix(')')}; and, whatever the driver, {unsafe})"
+                if undeclared and unsafe
+                else UNKNOWN_DRIVER_NOTE
+                if undeclared
+                else f" (unsafe: {unsafe})"
+                if unsafe
+                else ""
+            ),
             edits=[Edit(first.start_byte, end, text)],
             applicability=Applicability.UNSAFE if unsafe or undeclared else Applicability.SAFE,
         )
