@@ -1,14 +1,14 @@
 """Fixture cases run in a project with a Biome or Prettier configuration: what dalfix writes there is what that
 formatter prints (`biome format` / `prettier --check` pass on every output file whose input passed).
 
-Needs the formatters: DALFIX_BIOME and DALFIX_PRETTIER name their executables (`npm i --prefix /tmp/biome
-@biomejs/biome@2.2`, then DALFIX_BIOME=/tmp/biome/node_modules/.bin/biome; `npm i --prefix /tmp/prettier
-prettier@3`, then DALFIX_PRETTIER=/tmp/prettier/node_modules/.bin/prettier); a case whose formatter is not named
-is skipped.
+The formatters: DALFIX_BIOME and DALFIX_PRETTIER name their executables; else the versions the layouts were
+taken from (Biome 2.2.0, Prettier 3.10.1) are installed once with npm into `.formatters/` at the repository root
+(like the example app's packages). Without npm (or when the install fails) the cases are skipped, saying why.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -29,19 +29,41 @@ FORMATTED = [
 ]
 
 
+ROOT = Path(__file__).resolve().parent.parent
+PINNED = {"biome": ("@biomejs/biome@2.2.0", "biome"), "prettier": ("prettier@3.10.1", "prettier")}
+
+
+@functools.cache
+def _executable(formatter: str) -> str | None:
+    """The formatter's executable: named by DALFIX_<NAME>, else installed once into .formatters/ with npm."""
+    named = os.environ.get(f"DALFIX_{formatter.upper()}")
+    if named:
+        return named
+    package, binary = PINNED[formatter]
+    prefix = ROOT / ".formatters" / formatter
+    installed = prefix / "node_modules" / ".bin" / binary
+    if not installed.exists() and shutil.which("npm") is not None:
+        subprocess.run(
+            ["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", package],
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+    return str(installed) if installed.exists() else None
+
+
 def _check(formatter: str, project: Path, files: list[str]) -> subprocess.CompletedProcess[str]:
-    if formatter == "biome":
-        command = [os.environ["DALFIX_BIOME"], "format", *files]
-    else:
-        command = [os.environ["DALFIX_PRETTIER"], "--check", *files]
+    executable = _executable(formatter)
+    assert executable is not None
+    command = [executable, "format", *files] if formatter == "biome" else [executable, "--check", *files]
     return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("case", FORMATTED, ids=[c.id for c in FORMATTED])
 def test_fixture_outputs_are_what_the_formatter_prints(case, tmp_path) -> None:  # type: ignore[no-untyped-def]
     formatter = "biome" if (case.input / "biome.json").exists() else "prettier"
-    if not os.environ.get(f"DALFIX_{formatter.upper()}"):
-        pytest.skip(f"DALFIX_{formatter.upper()} is not set")
+    if _executable(formatter) is None:
+        pytest.skip(f"no {formatter}: DALFIX_{formatter.upper()} is not set and npm could not install it")
     assert case.output is not None
     changed = sorted(p.relative_to(case.output).as_posix() for p in case.output.rglob("*.ts"))
     before, after = tmp_path / "before", tmp_path / "after"
