@@ -618,3 +618,27 @@ export async function first(chatId: number) {
     assert [(s.columns, "`messages_chat_request_unique` already finds" in s.reason) for s in plan.skipped] == [
         (("chatId", "id"), True)
     ]
+
+
+ONE_BRANCH_OR = """
+export const grants = pgTable("grants", {
+  id: serial("id").primaryKey(),
+  assetId: integer("asset_id").notNull(),
+  userId: integer("user_id").notNull(),
+  createdAt: timestamp("created_at").notNull(),
+});
+
+export async function grantOf(assetId: number, userId: number) {
+  return db.select().from(grants)
+    .where(and(eq(grants.assetId, assetId), or(and(eq(grants.userId, userId)))))
+    .orderBy(desc(grants.createdAt)).limit(1);
+}
+"""
+
+
+def test_an_or_of_one_condition_is_that_condition(tmp_path: Path) -> None:
+    # buster (review4 I6): `or(and(eq(...)))` with one branch compares what its branch compares.
+    write(tmp_path, {"schema.ts": HEADER.replace("import { and,", "import { and, or,") + ONE_BRANCH_OR})
+    _, plan = plan_for(tmp_path)
+    (site,) = plan.sites
+    assert sorted(site.lookup) == ["assetId", "userId"] and not site.dynamic

@@ -422,6 +422,11 @@ def _condition(
     function = condition.child_by_field_name("function")
     name = parsed.text(function).rsplit(".", 1)[-1] if function is not None else ""
     arguments = _arguments(condition)
+    if name == "or" and len(arguments) == 1 and arguments[0].type != "spread_element":
+        # `or(x)` is `x` (drizzle's `or` drops the OR for one condition): buster's `or(and(...))` with the other
+        # branches commented out compared the whole primary key.
+        _condition(project, parsed, arguments[0], by_table, query, params, default)
+        return
     if name == "and":
         for part in arguments:
             if part.type == "spread_element" and part.named_children:
