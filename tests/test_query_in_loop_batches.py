@@ -59,3 +59,20 @@ def test_one_helper_per_file_and_a_fresh_name_when_taken(tmp_path: Path) -> None
     taken = READ + "\nconst inChunks = 3;\nexport { inChunks };\n"
     out = fixed(tmp_path, {"f.ts": taken})
     assert "async function inChunks2<K, R>(" in out and "await inChunks2(ids, 900," in out
+
+
+def test_a_guard_broken_over_lines_is_joined_only_where_joining_keeps_its_meaning() -> None:
+    from dalfix.analysis.loops import one_line
+
+    assert one_line("!ids.includes(x.id) &&\n\t\t\t!x.pinned &&\n\t\t\tx.id !== capId") == (
+        "!ids.includes(x.id) && !x.pinned && x.id !== capId"
+    )
+    assert one_line("x.tags\n  .includes(tag) &&\n  ok(\n    x,\n  )") == "x.tags.includes(tag) && ok(x,)"
+    for kept in (
+        "a &&\n  b // why",  # a comment
+        "a &&\n  `x\ny` === b",  # a template literal's line break is part of its value
+        "a &&\n  xs.some((x) => {\n    return x\n  })",  # a block body: `return` / `x` would join
+        '"a\\\nb" === c &&\n  d',  # a string continued with a backslash
+        '"a\\\r\nb" === c &&\r\n  d',
+    ):
+        assert one_line(kept) == kept

@@ -146,10 +146,11 @@ def _callback_loop(call: Node, text) -> ElementLoop | None:  # type: ignore[no-u
 
 def one_line(expression: str) -> str:
     """An expression the source broke over lines (`a &&` / `b`, `xs` / `.includes(y)`, `(` / `a` / `)`), joined
-    onto one line as the formatters would before laying it out again; unchanged when it holds a comment or a
-    template literal (whose line breaks may be part of the value)."""
+    onto one line as the formatters would before laying it out again; unchanged when it holds a comment, a
+    template literal or a string continued with a backslash (line breaks that may be part of a value), or a
+    brace (a block body whose statements a line break may end: joining `return` / `x` changes it)."""
     lines = expression.split("\n")
-    if len(lines) == 1 or any(marker in expression for marker in ("//", "/*", "`")):
+    if len(lines) == 1 or any(marker in expression for marker in ("//", "/*", "`", "{", "\\\n", "\\\r\n")):
         return expression
     out = lines[0].rstrip()
     for line in lines[1:]:
