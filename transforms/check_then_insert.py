@@ -28,11 +28,12 @@ handle (`src/db/is-unique-violation.ts`, named like its neighbours) unless it is
 the way the file imports its other modules (a tsconfig alias or a relative path, `.js` under NodeNext); or it
 imports the project's own, named by `unique-violation-module` in dalfix.toml (created there when missing).
 Without a known handle module it goes in the file, after its imports. Display-only instead when the schema
-does not name the PostgreSQL constraint; on SQLite and MySQL (whose errors name no key) when another unique
-key of the table could be hit by the insert (a key is out of reach when the insert leaves one of its columns
-to an identity, autoincrement, serial, rowid, random or `$defaultFn` default); for drivers whose errors
-dalfix does not know (neon-http, D1, PlanetScale, the proxies); when the file already declares or imports
-another `isUniqueViolation`, or the module's path holds a file dalfix did not generate. Inside a PostgreSQL
+does not name the PostgreSQL constraint; on SQLite and MySQL (whose errors name the key only in their message
+text) when another unique key of the table could be hit by the insert (a key is out of reach when the insert
+leaves one of its columns to an identity, autoincrement, serial, rowid, random or `$defaultFn` default); for
+drivers whose errors dalfix does not know (neon-http, D1, PlanetScale, the proxies); when the file already
+declares or imports another `isUniqueViolation`, or the module's path holds a file dalfix did not generate.
+Inside a PostgreSQL
 transaction a failed statement aborts it (every later statement fails with 25P02), so there the write runs in a
 savepoint — a nested `tx.transaction((savepoint) => savepoint.…)`, which drizzle rolls back to before the error
 leaves it — and the catch sits outside it; on drivers whose transactions dalfix does not know to open savepoints

@@ -519,7 +519,7 @@ class QueryInLoop(Rule):
         element = ctx.text(values[keyed[0]])
         helper = ctx.text(call.child_by_field_name("function") or call)
         count = f"{queries} quer{'y' if queries == 1 else 'ies'}"
-        isolated = "; each call has its own `try`/`catch`, so one failing element no longer fails alone" if (
+        isolated = "; each call has its own `try`/`catch`: in a batch one element's failure would fail them all" if (
             a.in_try(site)) else ""  # fmt: skip
         if not uses:
             return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element, but its queries do not "

@@ -71,8 +71,8 @@ def violation_match(
         if other is not None:
             columns = ", ".join(other.columns or other.expressions)
             return (
-                f"the write can also violate the unique key ({columns}), and a {table.dialect} error does not name "
-                "the key it violated"
+                f"the write can also violate the unique key ({columns}), and a {table.dialect} error names the key "
+                "it violated only in its message text, in no field a predicate can match"
             )
         return ViolationMatch(table.dialect)
     return f"no unique-violation predicate for dialect {table.dialect}"
