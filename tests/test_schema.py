@@ -517,3 +517,25 @@ def test_delete_blockers_follow_cascades_and_set_null_on_not_null_columns(tmp_pa
         ("logs", ("parentId",), "set default"),
     }
     assert model.delete_blockers(table(model, "grandchildren")) == []
+
+
+def test_tables_of_test_code_are_not_schema_but_those_of_scripts_are(tmp_path: Path) -> None:
+    # One classifier of test code for the rules and the schema reader (dalfix/analysis/setup_code.py): fixtures
+    # and mocks build throwaway tables; a script or a seed may declare tables the application uses.
+    table = (
+        "import {{ pgTable, text }} from 'drizzle-orm/pg-core';\n"
+        "export const {0} = pgTable('{0}', {{ id: text('id') }});\n"
+    )
+    files = {
+        "src/schema.ts": table.format("users"),
+        "src/__fixtures__/tables.ts": table.format("fixture_rows"),
+        "src/orders.mock.ts": table.format("mock_orders"),
+        "src/users.test.ts": table.format("test_users"),
+        "scripts/legacy.ts": table.format("legacy"),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / "package.json").write_text('{"name": "app"}')
+    model = read_schema(Project.load(tmp_path), [tmp_path])
+    assert sorted(t.name for t in model.tables) == ["legacy", "users"]

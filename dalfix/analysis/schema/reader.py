@@ -27,6 +27,7 @@ from dalfix.analysis.schema.model import (
     UniqueSet,
     Unreadable,
 )
+from dalfix.analysis.setup_code import setup_code_kind
 from dalfix.analysis.summaries import ModuleInfo
 from dalfix.discovery import ALWAYS_SKIPPED_DIRS, _IgnoreRules, is_source_file, read_source, walked_directories
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, line_col
@@ -1491,10 +1492,8 @@ def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
         yield here, sorted(filenames)
 
 
-TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests", "e2e"})
-
-
 def _is_test_file(path: Path) -> bool:
     """(`path` relative to the scanned root.) Tests build throwaway tables; they are read only when code
-    names them (`table_for_identifier`)."""
-    return bool(TEST_DIRS & set(path.parts)) or re.search(r"\.(test|spec)\.[cm]?tsx?$", path.name) is not None
+    names them (`table_for_identifier`). Test code as the rules see it (dalfix/analysis/setup_code.py, by path);
+    seeds, migrations and scripts are read: they may declare the tables the application uses."""
+    return setup_code_kind(path.as_posix()) == "test"
