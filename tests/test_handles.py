@@ -137,3 +137,20 @@ def test_check_verbose_prints_one_line_per_package() -> None:
     lines = [line for line in outcome.stderr.splitlines() if line.startswith("dalfix: ")]
     assert any(line.startswith("dalfix: workspace ") and "drizzle-orm ^0.45.1" in line for line in lines)
     assert "dalfix: package @acme/db: db node-postgres pool at packages/db/src/client.ts:5" in lines
+
+
+def test_doctor_text_ends_with_a_newline_after_projects_without_drizzle(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(PROJECTS / "libsql_setup", tmp_path / "app")
+    for index in range(7):  # more projects without Drizzle than the line names
+        (tmp_path / f"tool{index}").mkdir()
+        (tmp_path / f"tool{index}" / "package.json").write_text(f'{{"name": "tool{index}"}}\n')
+        (tmp_path / f"tool{index}" / "index.ts").write_text("export const x = 1;\n")
+    outcome = CliRunner().invoke(
+        main, ["doctor", str(tmp_path / "app"), *(str(tmp_path / f"tool{i}") for i in range(7))]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    last = outcome.output.splitlines()[-1]
+    assert last.startswith("7 other project(s) without Drizzle: ") and last.endswith(", …"), last
+    assert outcome.output.endswith("\n")

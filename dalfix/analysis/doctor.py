@@ -175,9 +175,12 @@ def render_text(facts: list[dict[str, object]]) -> str:
         lines.append("")
     if quiet and len(facts) > 1:
         lines.append(
-            f"{len(quiet)} other project(s) without Drizzle: " + ", ".join(str(f["project"]) for f in quiet[:5])
+            f"{len(quiet)} other project(s) without Drizzle: "
+            + ", ".join(str(f["project"]) for f in quiet[:5])
+            + (", …" if len(quiet) > 5 else "")
         )
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return text if text.endswith("\n") else text + "\n"  # a terminal's prompt never lands on the last line
 
 
 def package_lines(project: Project) -> list[str]:
