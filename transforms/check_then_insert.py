@@ -55,6 +55,24 @@ check does not leave the updated row out (the row conflicts with itself in the c
 when the block has not read the row by the update's keys and left when it was missing: an update that matches
 no row writes nothing and raises no violation, where the check may have found another row and thrown.
 
+Find-or-create (`transforms/find_or_create.py`, shapes read by `dalfix/analysis/find_or_create.py`): a keyed
+read, then an insert of the same values that runs only when no row was found — the guard branching into the
+insert (`if (!row) { const [created] = await <insert>.returning(); row = created }`, or an insert whose result is
+not used), an early `if (row) return row;` before it, or a fallback `row ?? (await <insert>.returning())[0]`
+(`||`, `row ? row : …`). Two concurrent first calls both miss: without a unique constraint on exactly the read's
+columns both insert and the table keeps two rows for the key (the read then returns either), so the finding is
+display-only and names the `uniqueIndex("<table>_<columns>_unique").on(...)` to add (remove the duplicates
+first; DAL010 proposes it in the schema). With one, the loser fails with a raw unique violation: the fix adds
+`.onConflictDoNothing({ target })` to the insert and, when it returns no row, reads the row again (`select()`
+by the read's condition, `.limit(1)`), so both paths return the row that holds the key. Only the insert
+changes: the found path sends the same single read. Display-only on MySQL (no `onConflictDoNothing`: catch
+ER_DUP_ENTRY and re-read by hand), when the read returns a column selection or goes through a helper (the re-read
+would give another shape), and when the inserted row is used for more than the found row (a welcome mail for a
+new account must not go to the one found on a conflict). Left alone: an insert of other values or a read
+with conditions the insert does not set (`and(eq(t.name, n), isNull(t.deletedAt))`), an insert that already
+handles its conflict, an update instead of an insert, and a read after a lock taken earlier in the function
+(`.for("update")`, an advisory lock: the callers run one after the other).
+
 ## Example
 ```ts
 import { eq } from "drizzle-orm";
@@ -136,6 +154,14 @@ the unique check (NOT NULL, CHECK, a foreign key) surfaces instead of the guard'
 statements between the check and the update now run when the values are taken too, as for inserts.
 The pre-check read is no longer sent, so a database failure of that read cannot happen any more: the call
 goes on to the update, whose own failure (if any) surfaces instead.
+For a find-or-create only the insert changes. When it inserts a row (no conflict) it returns that row, as
+before, and the re-read is not sent. When a concurrent call inserted the key between the read and the insert,
+the original failed with a unique violation; the rewrite inserts nothing and returns the row that holds the key,
+read again by the read's condition (the row the read would have found a moment later, in the shape the read
+returns: the whole row, as `.returning()`). A conflict on another unique key still raises, as before. On
+PostgreSQL at REPEATABLE READ or SERIALIZABLE inside a transaction the re-read does not see a row committed after
+the transaction's snapshot and finds nothing (undefined, where the original raised 23505); at the default READ
+COMMITTED, and on SQLite, it sees it. A row deleted between the conflict and the re-read is not found either.
 """
 
 from __future__ import annotations
@@ -160,6 +186,7 @@ from dalfix.parsing import (
 from dalfix.print_width import wrap_long_line
 from dalfix.rules import Rule
 from transforms.check_then_update import Write, catch_edits, update_finding
+from transforms.find_or_create import find_or_create_finding
 
 ON_CONFLICT_DIALECTS = frozenset({"pg", "sqlite"})
 LOOP_TYPES = ("while_statement", "do_statement", "for_statement")
@@ -183,6 +210,7 @@ class CheckThenInsert(Rule):
             for index in range(len(statements) - 1):
                 finding = self._check_at(ctx, analyzer, statements, index) if index + 2 < len(statements) else None
                 finding = finding or update_finding(self, ctx, analyzer, statements, index)
+                finding = finding or find_or_create_finding(self, ctx, analyzer, statements, index)
                 if finding is not None:
                     yield finding
         for loop in descendants_of_type(ctx.parsed.root, *LOOP_TYPES):

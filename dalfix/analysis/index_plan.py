@@ -497,3 +497,17 @@ def index_name(table: Table, columns: tuple[str, ...]) -> str:
 
 def _snake(key: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower()
+
+
+def unique_index_name(table: Table, columns: tuple[str, ...]) -> str:
+    """`<table>_<cols>_unique` with SQL names (drizzle-kit's name for a `.unique()` constraint); shortened with a
+    hash past PostgreSQL's 63-byte identifiers."""
+    parts = [table.name or table.ts_name or "table"]
+    for key in columns:
+        column = table.column(key)
+        parts.append(column.name if column is not None and column.name else _snake(key))
+    name = "_".join(parts) + "_unique"
+    if len(name.encode()) > PG_IDENTIFIER_BYTES:
+        digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+        name = name.encode()[: PG_IDENTIFIER_BYTES - 16].decode("utf-8", "ignore") + "_" + digest + "_unique"
+    return name

@@ -699,6 +699,16 @@ export const cases: HarnessCase[] = [
     run: () => AmbassadorDAL.createLink(AMB.carol, 'carol-tiktok', 'tiktok'),
     writes: ['ambassador_links'],
   },
+  {
+    name: 'AmbassadorDAL.linkFor',
+    run: () => AmbassadorDAL.linkFor(AMB.carol, 'carol-podcast'),
+    writes: ['ambassador_links'],
+  },
+  {
+    name: 'AmbassadorDAL.linkFor#existing',
+    run: () => AmbassadorDAL.linkFor(AMB.carol, 'carol-yt'),
+    writes: ['ambassador_links'],
+  },
   { name: 'AmbassadorDAL.getLinks', run: () => AmbassadorDAL.getLinks(AMB.carol) },
   { name: 'AmbassadorDAL.getLinkByCode', run: () => AmbassadorDAL.getLinkByCode('carol-yt') },
   { name: 'AmbassadorDAL.trackLinkClick', run: () => AmbassadorDAL.trackLinkClick('carol-yt'), writes: ['ambassador_links'] },

@@ -78,6 +78,16 @@ export class AmbassadorDAL {
     return link;
   }
 
+  // Find-or-create by the unique code: the link a campaign's share button reuses.
+  static async linkFor(ambassadorId: string, code: string): Promise<AmbassadorLink | undefined> {
+    let link = await db.query.ambassadorLinks.findFirst({ where: eq(ambassadorLinks.code, code) });
+    if (!link) {
+      const [created] = await db.insert(ambassadorLinks).values({ ambassadorId, code }).returning();
+      link = created;
+    }
+    return link;
+  }
+
   static async getLinks(ambassadorId: string): Promise<AmbassadorLink[]> {
     return await db
       .select()

@@ -1,0 +1,222 @@
+"""DAL003's find-or-create form: a keyed read, then an insert of the same key when no row was found. Part of
+rule DAL003 (`check_then_insert.py` holds its documentation and its class); not a rule of its own. The shapes
+are recognised by `dalfix.analysis.find_or_create`.
+
+With a unique constraint on exactly the read's columns (PostgreSQL, SQLite/libSQL/D1) the insert gets
+`.onConflictDoNothing({ target })`, and when it returns no row (a concurrent call inserted the key first) the
+row is read again — the row the read would have found, in the read's shape (`select()` of the whole row, as
+`.returning()` gives). Only the insert changes: the found path sends the same single read as before. Without a
+unique constraint the finding is display-only and names the `uniqueIndex(...)` that would make the database
+keep one row per key. On MySQL (no `onConflictDoNothing`) it is display-only too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dalfix.analysis.drizzle import unwrap
+from dalfix.analysis.find_or_create import FindOrCreate, find_or_create_at, read_where, whole_row_read
+from dalfix.analysis.index_plan import unique_index_name
+from dalfix.context import relative_display
+from dalfix.fixes import Applicability, Edit, Finding
+from dalfix.parsing import line_indent
+from dalfix.print_width import wrap_long_line
+
+if TYPE_CHECKING:
+    from dalfix.analysis.effects import EffectAnalyzer
+    from dalfix.analysis.schema import Table, UniqueSet
+    from dalfix.context import FileContext
+    from dalfix.parsing import Node
+    from dalfix.render import SourceStyle
+    from dalfix.rules import Rule
+
+ON_CONFLICT_DIALECTS = frozenset({"pg", "sqlite"})
+
+
+def find_or_create_finding(
+    rule: Rule, ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], index: int
+) -> Finding | None:
+    found = find_or_create_at(ctx.project, ctx.parsed, ctx.vocabulary, analyzer, statements, index)
+    if found is None:
+        return None
+    read, table = found.read, found.read.table
+    columns = ", ".join(sorted(read.keys))
+    what = f"Find-or-create on {table.ts_name}({columns})"
+    span = (found.read_statement.start_byte, found.end.end_byte)
+    covering = covering_unique_set(table, tuple(read.keys))
+    if covering is None:
+        message = (
+            f"{what}: two concurrent first calls both miss the read and both insert, leaving two rows with the same "
+            f"{columns} (the read then returns either); no unique constraint on {table.ts_name}({columns}) keeps one. "
+            f"Add a unique index — {unique_index_hint(ctx, table, tuple(read.keys))} (remove existing duplicates "
+            f"first) — then {_conflict_advice(table, found)}"
+        )
+        return ctx.finding(rule, span, message=message, applicability=Applicability.DISPLAY_ONLY)
+    if table.dialect not in ON_CONFLICT_DIALECTS:
+        message = (
+            f"{what} races: a concurrent first call that inserts the key in between makes this insert fail with a "
+            f"duplicate-key error; {_conflict_advice(table, found)}"
+        )
+        return ctx.finding(rule, span, message=message, applicability=Applicability.DISPLAY_ONLY)
+    why_not = _why_no_rewrite(ctx, found)
+    if why_not is not None:
+        message = (
+            f"{what} races: a concurrent first call that inserts the key in between makes this insert fail with a "
+            f"unique violation; insert with `onConflictDoNothing` on the key and read the row again when it returns "
+            f"none — by hand: {why_not}"
+        )
+        return ctx.finding(rule, span, message=message, applicability=Applicability.DISPLAY_ONLY)
+    edits = _edits(ctx, found, covering)
+    message = (
+        f"{what} races: a concurrent first call that inserts the key in between makes this insert fail with a "
+        "unique violation; `onConflictDoNothing` on the unique key and a re-read of the row on conflict return the "
+        "row either way"
+    )
+    return ctx.finding(rule, span, message=message, edits=edits, applicability=Applicability.UNSAFE)
+
+
+def covering_unique_set(table: Table, keys: tuple[str, ...]) -> UniqueSet | None:
+    """The primary key or non-partial unique constraint whose columns are exactly `keys`."""
+    return next(
+        (
+            s
+            for s in table.unique_sets(include_partial=False)
+            if s.columns and not s.expressions and set(s.columns) == set(keys)
+        ),
+        None,
+    )
+
+
+def unique_index_hint(ctx: FileContext, table: Table, keys: tuple[str, ...]) -> str:
+    """`uniqueIndex("role_name_unique").on(t.name)` on `roles` in src/schema.ts:4."""
+    q = ctx.style.quote
+    parameter = _table_parameter(ctx, table) or "t"
+    on = ", ".join(f"{parameter}.{k}" for k in keys)
+    where = relative_display(table.path, ctx.project.root)
+    return (
+        f"`uniqueIndex({q}{unique_index_name(table, keys)}{q}).on({on})` on `{table.ts_name}` in {where}:{table.line}"
+    )
+
+
+def _table_parameter(ctx: FileContext, table: Table) -> str | None:
+    """The parameter of the table's third argument (`(t) => [...]`), when the schema file has one."""
+    from dalfix.analysis.schema.edits import table_call
+
+    module = ctx.project.summaries.module(table.path)
+    if module is None or not table.ts_name:
+        return None
+    found = table_call(module.parsed, table.ts_name)
+    arguments = found[1].child_by_field_name("arguments") if found is not None else None
+    args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+    if len(args) < 3:
+        return None
+    callback = unwrap(args[2])
+    single = callback.child_by_field_name("parameter")
+    params = callback.child_by_field_name("parameters")
+    first = single or (params.named_children[0] if params is not None and params.named_children else None)
+    pattern = first.child_by_field_name("pattern") if first is not None and single is None else first
+    return module.parsed.text(pattern) if pattern is not None and pattern.type == "identifier" else None
+
+
+def _conflict_advice(table: Table, found: FindOrCreate) -> str:
+    if table.dialect in ON_CONFLICT_DIALECTS:
+        target = ", ".join(sorted(found.read.keys))
+        return f"insert with `onConflictDoNothing` on ({target}) and read the row again when it returns none"
+    return "catch the duplicate-key error (ER_DUP_ENTRY) at the insert and read the row again"
+
+
+def _why_no_rewrite(ctx: FileContext, found: FindOrCreate) -> str | None:
+    if found.flow is None:
+        return "the inserted row is used for more than the found row is, and the row found on a conflict must not be"
+    if found.insert.bound is not None or found.insert.form == "expression":
+        if not whole_row_read(found.read):
+            return "the read returns another shape than the inserted row (a column selection, or a helper)"
+        if read_where(ctx.parsed, found.read) is None:
+            return "the read's condition cannot be repeated"
+    return None
+
+
+def _edits(ctx: FileContext, found: FindOrCreate, unique_set: UniqueSet) -> list[Edit]:
+    insert = found.insert
+    chain, values_call = insert.chain, insert.values_call
+    source, style = ctx.source, ctx.style
+    newline, unit = style.newline, style.indent_unit
+    table_text = ctx.text(_first_argument(chain.links[0].call))
+    targets = [f"{table_text}.{c}" for c in unique_set.columns]
+    target = targets[0] if len(targets) == 1 else f"[{', '.join(targets)}]"
+    member = values_call.child_by_field_name("function")
+    head = member.child_by_field_name("object") if member is not None else None
+    dot = member.child_by_field_name("property") if member is not None else None
+    assert head is not None and dot is not None
+    multiline = b"\n" in source[head.end_byte : chain.node.end_byte]
+    joiner = f"{newline}{line_indent(source, dot.start_byte)}." if multiline else "."
+    conflict = f"{joiner}onConflictDoNothing({{ target: {target} }})"
+    where = read_where(ctx.parsed, found.read)
+    where_text = ctx.text(where) if where is not None else ""
+    if "\n" in where_text and not any(c in where_text for c in "'\"`"):
+        where_text = " ".join(where_text.split())
+    reread = f"{ctx.text(chain.root)}.select().from({table_text}).where({where_text}).limit(1)"
+    if insert.form == "expression":
+        # `(await <insert>.returning())[0]` -> `(await <insert>.onConflictDoNothing(…).returning())[0] ?? <re-read>`
+        parent = insert.node.parent
+        wrap = parent is not None and parent.type == "binary_expression" and _operator(parent) in ("||", "&&")
+        inserted = (
+            _between(ctx, chain.node.start_byte, values_call.end_byte)
+            + conflict
+            + _between(ctx, values_call.end_byte, chain.node.end_byte)
+        )
+        text = f"(await {inserted})[0] ?? (await {reread})[0]"
+        line_start = source.rfind(b"\n", 0, insert.node.start_byte) + 1
+        line_end = source.find(b"\n", insert.node.end_byte)
+        before = _between(ctx, line_start, insert.node.start_byte)
+        after = _between(ctx, insert.node.end_byte, line_end if line_end >= 0 else len(source)).rstrip()
+        if "\n" in inserted or not style.fits(before + text + after):
+            # Each awaited chain in parentheses of its own, its calls one per line (the re-read too when it
+            # does not fit on the last line).
+            indent = line_indent(source, insert.node.start_byte)
+            first = _awaited_lines(inserted, indent, unit, style)
+            last = f"(await {reread})[0]"
+            if not style.fits(f"{indent}{unit}{last}{after}"):
+                last = _awaited_lines(reread, indent, unit, style) + "[0]"
+            text = f"{first}[0] ?? {last}"
+        return [Edit(insert.node.start_byte, insert.node.end_byte, f"({text})" if wrap else text)]
+    statement = insert.node
+    indent = line_indent(source, statement.start_byte)
+    semicolon = ";" if ctx.text(statement).rstrip().endswith(";") else ""
+    text = (
+        _between(ctx, statement.start_byte, values_call.end_byte)
+        + conflict
+        + _between(ctx, values_call.end_byte, statement.end_byte)
+    )
+    if insert.bound is not None and insert.declaration == "const":
+        text = "let" + text[len("const") :]
+    if "\n" not in text:
+        text = newline.join(wrap_long_line(indent + text, unit, style.print_width, style.tab_width))[len(indent) :]
+    if insert.bound is not None:
+        # The conflict returns no row: read the row that holds the key (the concurrent call's).
+        assign = f"{indent}{unit}[{insert.bound}] = await {reread}{semicolon}"
+        assign = newline.join(wrap_long_line(assign, unit, style.print_width, style.tab_width))
+        text += f"{newline}{indent}if (!{insert.bound}) {{{newline}{assign}{newline}{indent}}}"
+    return [Edit(statement.start_byte, statement.end_byte, text)]
+
+
+def _awaited_lines(chain: str, indent: str, unit: str, style: SourceStyle) -> str:
+    """`(` / `await db` / `.insert(t)` … / `)`: an awaited chain in parentheses, one call per line."""
+    flat = " ".join(chain.split()) if not any(c in chain for c in "'\"`") else chain
+    lines = wrap_long_line(f"{indent}{unit}await {flat}", unit, 0, style.tab_width)
+    return "(" + style.newline + style.newline.join(lines) + style.newline + indent + ")"
+
+
+def _first_argument(call: Node | None) -> Node:
+    args = call.child_by_field_name("arguments") if call is not None else None
+    assert args is not None and args.named_children
+    return unwrap(args.named_children[0])
+
+
+def _between(ctx: FileContext, start: int, end: int) -> str:
+    return ctx.source[start:end].decode("utf-8", "surrogateescape")
+
+
+def _operator(node: Node) -> str:
+    operator = node.child_by_field_name("operator")
+    return operator.type if operator is not None else ""
