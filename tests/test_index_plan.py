@@ -642,3 +642,53 @@ def test_an_or_of_one_condition_is_that_condition(tmp_path: Path) -> None:
     _, plan = plan_for(tmp_path)
     (site,) = plan.sites
     assert sorted(site.lookup) == ["assetId", "userId"] and not site.dynamic
+
+
+FIND_OR_CREATE = (
+    HEADER.replace("boolean }", "boolean, uniqueIndex }")
+    + """
+export const roles = pgTable("role", { id: serial("id").primaryKey(), name: text("name").notNull() });
+export const tags = pgTable(
+  "tags",
+  { id: serial("id").primaryKey(), label: text("label").notNull() },
+  (t) => [uniqueIndex("tags_label_unique").on(t.label)],
+);
+export const events = pgTable("events", { id: serial("id").primaryKey(), kind: text("kind").notNull() });
+
+export async function findOrCreateRole(name: string) {
+  let role = await db.query.roles.findFirst({ where: eq(roles.name, name) });
+  if (!role) {
+    const [created] = await db.insert(roles).values({ name }).returning();
+    role = created;
+  }
+  return role;
+}
+
+export async function tagFor(label: string) {
+  const [tag] = await db.select().from(tags).where(eq(tags.label, label)).limit(1);
+  return tag ?? (await db.insert(tags).values({ label }).returning())[0];
+}
+
+export async function logOnce(kind: string) {
+  const [seen] = await db.select().from(events).where(eq(events.kind, kind)).limit(1);
+  if (!seen) {
+    await db.insert(events).values({ kind: "first-" + kind });
+  }
+}
+"""
+)
+
+
+def test_find_or_create_key_gets_a_unique_index(tmp_path: Path) -> None:
+    from dalfix.analysis.index_plan import create_index_sql, duplicates_sql
+
+    _, plan = plan_for(write(tmp_path, {"src/app.ts": FIND_OR_CREATE}))
+    by_table = {p.table.name: p for p in plan.proposals}
+    role = by_table["role"]
+    assert (role.columns, role.unique, role.name, role.benefit) == (("name",), True, "role_name_unique", "correctness")
+    created = 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "role_name_unique" ON "role" ("name")'
+    assert create_index_sql(role) == created
+    assert duplicates_sql(role) == 'SELECT "name", count(*) FROM "role" GROUP BY "name" HAVING count(*) > 1'
+    assert "tags" not in by_table  # the find-or-create's key is unique already
+    # the insert writes another kind than the read compared: a plain lookup, a plain index
+    assert (by_table["events"].unique, by_table["events"].name) == (False, "events_kind_idx")

@@ -41,6 +41,15 @@ migration instead, display-only (`CREATE INDEX CONCURRENTLY IF NOT EXISTS` on Po
 SQLite, `ALGORITHM=INPLACE LOCK=NONE` on MySQL): an `index()` in the table would be created by nothing there.
 To decline a table's proposals, put `// dalfix-ignore[DAL010]: reason` on the line above the table.
 
+A lookup that is the read of a find-or-create (a read by these columns, then an insert of the same values when
+no row was found: `dalfix/analysis/find_or_create.py`, DAL003) gets a UNIQUE index instead, when no unique
+constraint covers exactly its columns: `uniqueIndex("<table>_<columns>_unique").on(...)` (drizzle-kit's name for
+a `.unique()`; `CREATE UNIQUE INDEX` for a hand-written migration), reported as `[correctness]`, kept whatever the
+table's index count, and replacing a plain index on the same columns. Without it two concurrent first calls
+both insert and the table keeps two rows per key, which no plain index prevents, however small the table. The
+message gives the query that lists the keys already held twice (building the index fails on them: merge or
+remove them first).
+
 ## Example
 ```ts
 import { desc, eq } from "drizzle-orm";
@@ -87,8 +96,11 @@ table, run `CREATE INDEX CONCURRENTLY IF NOT EXISTS` by hand before deploying an
 fails), every insert and every update of
 its columns pays for it, and it takes disk space. Whether a query gets faster depends on the data
 (selectivity, table size), which the code does not show: confirm with `dalfix indexes --database-url` or
-`EXPLAIN` on a copy of production data. Where the third argument cannot be edited (a block body, a
-destructured parameter, `index` naming something else in the file), the fix is display-only.
+`EXPLAIN` on a copy of production data. A unique index also changes what inserts may do: building it fails
+while two rows share a key, and from then on an insert of a taken key fails (23505, SQLITE_CONSTRAINT_UNIQUE,
+ER_DUP_ENTRY) where it used to add a second row — the point of it, and why it is never applied unreviewed.
+Where the third argument cannot be edited (a block body, a destructured parameter, `index` naming something else
+in the file), the fix is display-only.
 """
 
 from __future__ import annotations
@@ -96,7 +108,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from dalfix.analysis.index_plan import IndexPlan, Proposal, create_index_sql, index_plan
+from dalfix.analysis.index_plan import IndexPlan, Proposal, create_index_sql, duplicates_sql, index_plan
 from dalfix.analysis.query_sites import NEEDLES
 from dalfix.analysis.schema.edits import add_index_edit, table_call
 from dalfix.context import FileContext, relative_display
@@ -167,7 +179,7 @@ class MissingIndex(Rule):
             return _titled(ctx.finding(self, name_node, message, applicability=Applicability.DISPLAY_ONLY), SQL_TITLE)
         if f"'{proposal.name}'" in ctx.text(call) or f'"{proposal.name}"' in ctx.text(call):
             return None  # added by an earlier round of this run
-        edit = add_index_edit(ctx.parsed, table, proposal.name, proposal.columns, ctx.style)
+        edit = add_index_edit(ctx.parsed, table, proposal.name, proposal.columns, ctx.style, proposal.unique)
         message = self._schema_message(ctx, proposal)
         if isinstance(edit, str):
             return ctx.finding(
@@ -181,8 +193,18 @@ class MissingIndex(Rule):
         shown = ", ".join(s.where(root) for s in sites[:SHOWN_SITES])
         more = f" and {len(sites) - SHOWN_SITES} more" if len(sites) > SHOWN_SITES else ""
         replaces = f"; it makes `{proposal.replaces}` redundant (its leading columns)" if proposal.replaces else ""
+        columns = f"{proposal.table.ts_name}({', '.join(proposal.columns)})"
+        if proposal.unique:
+            dropped = f"; it replaces `{proposal.replaces}` (the same columns: drop that one)"
+            replaces = dropped if proposal.replaces else ""
+            return (
+                f"No unique index on {columns} [correctness]: {proposal.why}; at {shown}{more}{replaces}. Rows that "
+                f"already share a key make building it fail: find them with `{duplicates_sql(proposal)}` and merge "
+                f"or remove them first. Add `{proposal.name}` and run `drizzle-kit generate`"
+                + CONCURRENTLY.get(proposal.table.dialect, "").replace("CREATE INDEX", "CREATE UNIQUE INDEX")
+            )
         return (
-            f"No index on {proposal.table.ts_name}({', '.join(proposal.columns)}) [{proposal.benefit} benefit]: "
+            f"No index on {columns} [{proposal.benefit} benefit]: "
             f"{proposal.why}; used at {shown}{more}{replaces}. Add `{proposal.name}` and run `drizzle-kit generate`"
             + CONCURRENTLY.get(proposal.table.dialect, "")
         )
@@ -207,6 +229,12 @@ class MissingIndex(Rule):
             if deleted
             else f"This query looks up {columns}"
         )
+        if proposal.unique and not deleted:
+            return (
+                f"This find-or-create looks up {columns} and no unique constraint keeps one row per key: DAL010 "
+                f"proposes the unique index `{proposal.name}` on `{table.ts_name}` in {where}:{table.line} "
+                + ("(the CREATE INDEX statement is there)" if plan.sql_migration is not None else "(the fix is there)")
+            )
         return (
             f"{lookup} and no index serves it: "
             f"DAL010 proposes `{proposal.name}` on `{table.ts_name}` in {where}:{table.line} "

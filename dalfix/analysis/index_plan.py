@@ -45,11 +45,11 @@ if TYPE_CHECKING:
     from dalfix.analysis.project import Project
     from dalfix.analysis.schema import Table
 
-Benefit = Literal["high", "medium", "low"]
+Benefit = Literal["correctness", "high", "medium", "low"]
 MAX_INDEX_COLUMNS = 3
 MAX_INDEXES_PER_TABLE = 5  # secondary indexes and unique constraints, the new ones included
 PG_IDENTIFIER_BYTES = 63
-BENEFIT_ORDER = {"high": 0, "medium": 1, "low": 2}
+BENEFIT_ORDER = {"correctness": -1, "high": 0, "medium": 1, "low": 2}
 
 
 @dataclass
@@ -64,6 +64,9 @@ class Want:
     # Boolean/enum/literal columns every site also compares with equality (left out of `equality`): an index
     # may hold them before the ordering column and still serve the query.
     also: frozenset[str] | None = None
+    # The key of a find-or-create (a read by these columns, then an insert of the same values when no row was
+    # found, dalfix/analysis/find_or_create.py): only a unique constraint on them keeps one row per key.
+    unique: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -83,6 +86,7 @@ class Proposal:
     wants: list[Want]
     benefit: Benefit
     replaces: str | None = None  # an existing index that becomes a prefix of this one
+    unique: bool = False  # a UNIQUE index: the key of a find-or-create that nothing keeps unique
 
     @property
     def sites(self) -> list[QuerySite]:
@@ -173,6 +177,13 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
         if site.join_keys and any(parts[0] in site.join_keys for _, parts in existing(table)):
             served += 1  # the database can reach these rows through the join, by an index it has
             continue
+        key = _find_or_create_key(project, site)
+        if key is not None:
+            found = wants.setdefault((table.id, tuple(sorted(key)), ()), Want(table, key, (), "lookup"))
+            found.unique, found.kind, found.equality = True, "lookup", key
+            found.also = frozenset()
+            found.sites.append(site)
+            continue
         equality = _equality_order(table, site)
         tail: tuple[str, ...] = ()
         kind: Literal["lookup", "paged", "range"] = "lookup"
@@ -238,9 +249,15 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
         table = table_wants[0].table
         have = existing(table)
         frequency = Counter(k for w in table_wants for k in w.equality)
-        table_wants.sort(key=lambda w: (w.kind != "paged", -len(w.columns), -w.weight))
+        table_wants.sort(key=lambda w: (not w.unique, w.kind != "paged", -len(w.columns), -w.weight))
         new: list[Proposal] = []
         for item in table_wants:
+            if item.unique:
+                if table.is_unique_key(item.equality):
+                    served += 1
+                    continue
+                new.append(_unique_proposal(table, item, have))
+                continue
             if any(_serves(parts, item, table) for _, parts in have):
                 served += 1
                 continue
@@ -278,8 +295,9 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
             if item.kind == "paged" and any(parts[0] in item.equality for _, parts in have):
                 proposal.benefit = "low"  # an index already finds the rows; this one saves sorting them
             new.append(proposal)
-        new.sort(key=lambda p: -p.weight)
-        room = max(0, MAX_INDEXES_PER_TABLE - len([n for n, _ in have if n != "primary key"]))
+        new.sort(key=lambda p: (not p.unique, -p.weight))  # a unique index is kept whatever the count
+        secondary = len([n for n, _ in have if n != "primary key"])
+        room = max(len([p for p in new if p.unique]), MAX_INDEXES_PER_TABLE - secondary)
         for proposal in new[room:]:
             skipped.append(
                 SkippedWant(
@@ -320,13 +338,62 @@ def create_index_sql(proposal: Proposal) -> str:
     """The statement a hand-written migration adds for `proposal`, in the table's dialect: PostgreSQL builds it
     CONCURRENTLY (no write lock; it cannot run inside a transaction), MySQL in place without a lock."""
     table = proposal.table
-    columns = [c.name if (c := table.column(k)) is not None and c.name else _snake(k) for k in proposal.columns]
+    columns = _sql_columns(table, proposal.columns)
+    kind = "UNIQUE INDEX" if proposal.unique else "INDEX"
     if table.dialect == "mysql":
         cols = ", ".join(f"`{c}`" for c in columns)
-        return f"CREATE INDEX `{proposal.name}` ON `{table.name}` ({cols}) ALGORITHM=INPLACE LOCK=NONE"
+        return f"CREATE {kind} `{proposal.name}` ON `{table.name}` ({cols}) ALGORITHM=INPLACE LOCK=NONE"
     cols = ", ".join(f'"{c}"' for c in columns)
     concurrently = "CONCURRENTLY " if table.dialect == "pg" else ""
-    return f'CREATE INDEX {concurrently}IF NOT EXISTS "{proposal.name}" ON "{table.name}" ({cols})'
+    return f'CREATE {kind} {concurrently}IF NOT EXISTS "{proposal.name}" ON "{table.name}" ({cols})'
+
+
+def duplicates_sql(proposal: Proposal) -> str:
+    """The query that lists the keys more than one row holds (they must go before a unique index can be built)."""
+    table = proposal.table
+    quote = "`" if table.dialect == "mysql" else '"'
+    cols = ", ".join(f"{quote}{c}{quote}" for c in _sql_columns(table, proposal.columns))
+    return f"SELECT {cols}, count(*) FROM {quote}{table.name}{quote} GROUP BY {cols} HAVING count(*) > 1"
+
+
+def _sql_columns(table: Table, keys: tuple[str, ...]) -> list[str]:
+    return [c.name if (c := table.column(k)) is not None and c.name else _snake(k) for k in keys]
+
+
+def _find_or_create_key(project: Project, site: QuerySite) -> tuple[str, ...] | None:
+    """The columns of the find-or-create whose read is `site` (its key, in the order the read compares them), or
+    None. Only asked for reads by equality alone that no unique key covers."""
+    table = site.table
+    if site.operation not in ("select", "findFirst") or not site.equality or site.in_list or site.ranges:
+        return None
+    if site.opaque or site.dynamic:
+        return None
+    if table.is_unique_key(tuple(site.equality)) or b"insert" not in site.parsed.source:
+        return None
+    from dalfix.analysis.find_or_create import find_or_create_of_query
+
+    found = find_or_create_of_query(project, site.parsed, site.start)
+    if found is None or found.read.table is not table or set(found.read.keys) != set(site.equality):
+        return None
+    return tuple(k for k in site.equality if k in found.read.keys)
+
+
+def _unique_proposal(table: Table, want: Want, existing: list[tuple[str, tuple[str, ...]]]) -> Proposal:
+    """A UNIQUE index on a find-or-create's key; it replaces a plain index on exactly those columns."""
+    columns = want.equality
+    replaces = next(
+        (name for name, parts in existing if set(parts) == set(columns) and not _is_unique_name(table, name)
+         and name not in ("primary key", "foreign key")),
+        None,
+    )  # fmt: skip
+    names = ", ".join(columns)
+    why = (
+        f"find-or-create by {names}: two concurrent first calls both miss the read and both insert, and the table "
+        f"keeps two rows per {names}; a unique index makes the second insert conflict (then "
+        + ("catch ER_DUP_ENTRY at the insert and read the row again)" if table.dialect == "mysql"
+           else "`onConflictDoNothing` and a re-read, DAL003)")
+    )  # fmt: skip
+    return Proposal(table, columns, unique_index_name(table, columns), why, [want], "correctness", replaces, True)
 
 
 def _equality_order(table: Table, site: QuerySite) -> tuple[str, ...]:

@@ -73,21 +73,23 @@ def table_call(parsed: ParsedFile, ts_name: str) -> tuple[Node, Node] | None:
     return None
 
 
-def index_callee(parsed: ParsedFile, table: Table) -> tuple[str, frozenset[tuple[str, str]]] | str:
-    """How the file can name drizzle's `index`: (the name, the import to add) or why it cannot."""
+def index_callee(
+    parsed: ParsedFile, table: Table, builder: str = "index"
+) -> tuple[str, frozenset[tuple[str, str]]] | str:
+    """How the file can name drizzle's `index` (or `uniqueIndex`): (the name, the import to add) or why it cannot."""
     module = CORE_MODULES.get(table.dialect)
     if module is None:
         return f"no index builder known for the {table.dialect} dialect"
     imported = imported_names(parsed)
     for local, (source, name) in imported.items():
-        if source == module and name == "index":
+        if source == module and name == builder:
             return local, frozenset()
     namespace = _namespace_import(parsed, module)
     if namespace is not None:
-        return f"{namespace}.index", frozenset()
-    if "index" in top_level_bindings(parsed) or "index" in imported:
-        return f"`index` already names something else in {parsed.path.name}"
-    return "index", frozenset({(module, "index")})
+        return f"{namespace}.{builder}", frozenset()
+    if builder in top_level_bindings(parsed) or builder in imported:
+        return f"`{builder}` already names something else in {parsed.path.name}"
+    return builder, frozenset({(module, builder)})
 
 
 def _namespace_import(parsed: ParsedFile, module: str) -> str | None:
@@ -105,7 +107,7 @@ def _namespace_import(parsed: ParsedFile, module: str) -> str | None:
 
 
 def add_index_edit(
-    parsed: ParsedFile, table: Table, name: str, columns: tuple[str, ...], style: SourceStyle
+    parsed: ParsedFile, table: Table, name: str, columns: tuple[str, ...], style: SourceStyle, unique: bool = False
 ) -> IndexEdit | str:
     if not table.ts_name or "." in table.ts_name:
         return "the table is not bound to a top-level name"
@@ -113,7 +115,7 @@ def add_index_edit(
     if found is None:
         return f"`{table.ts_name}` is not built by a call dalfix can edit"
     _, call = found
-    callee = index_callee(parsed, table)
+    callee = index_callee(parsed, table, "uniqueIndex" if unique else "index")
     if isinstance(callee, str):
         return callee
     function, imports = callee
@@ -152,7 +154,7 @@ def add_index_edit(
     if body is not None and body.type == "array":
         return _append(parsed, body, code, code, imports, style)
     if body is not None and body.type == "object":
-        key = _key_for(parsed, body, columns)
+        key = _key_for(parsed, body, columns, "Unique" if unique else "Idx")
         return _append(parsed, body, f"{key}: {code}", code, imports, style)
     return "the third argument's body is neither an array nor an object literal"
 
@@ -323,13 +325,13 @@ def _index_code(function: str, name: str, parameter: str, columns: tuple[str, ..
     return f"{function}({quote}{name}{quote}).on({on})"
 
 
-def _key_for(parsed: ParsedFile, body: Node, columns: tuple[str, ...]) -> str:
+def _key_for(parsed: ParsedFile, body: Node, columns: tuple[str, ...], suffix: str = "Idx") -> str:
     taken = set()
     for pair in body.named_children:
         node = pair.child_by_field_name("key") if pair.type == "pair" else None
         if node is not None:
             taken.add(parsed.text(node))
-    base = columns[0] + "".join(c[:1].upper() + c[1:] for c in columns[1:]) + "Idx"
+    base = columns[0] + "".join(c[:1].upper() + c[1:] for c in columns[1:]) + suffix
     key, n = base, 2
     while key in taken:
         key, n = f"{base}{n}", n + 1
