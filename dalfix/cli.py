@@ -212,7 +212,13 @@ def _summary_line(result: RunResult, verb: str, opts: dict[str, Any]) -> None:
     click.echo(
         f"dalfix: {data['files_scanned']} files scanned, {changed} {verb}, "
         f"{data['files_skipped']} skipped{detail}, {data['findings']} findings"
-        + (f" ({data['suppressed']} suppressed)" if data["suppressed"] else ""),
+        + (f" ({data['suppressed']} suppressed)" if data["suppressed"] else "")
+        + (
+            f"; {data['files_setup_code']} test/setup file{'s' if data['files_setup_code'] != 1 else ''} left out"
+            " (`--include-tests` checks them)"
+            if data["files_setup_code"]
+            else ""
+        ),
         err=True,
     )
     hint = fix_hint(result, verb == "with findings", opts["unsafe_fixes"])

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pathspec
+
 CONFIG_NAME = "dalfix.toml"
 
 KNOWN_KEYS = {
     "select", "ignore", "exclude", "db-handles", "dialect", "driver", "drizzle-version", "preview", "batch-size",
-    "max-file-size", "cache-dir", "unique-violation-module", "include-tests",
+    "max-file-size", "cache-dir", "unique-violation-module", "include-tests", "setup-code", "not-setup-code",
 }  # fmt: skip
 # Bigger files are skipped with a reason (a generated bundle, a fixture dump): analysis time and memory grow
 # with the file, and nobody reviews a fix in a 20 MB file.
@@ -83,6 +85,10 @@ class Config:
     unique_violation_module: Path | None = None
     # Also report and fix findings in test, seed, migration and script files (dalfix/analysis/setup_code.py).
     include_tests: bool = False
+    # Files that are setup code whatever their names say, and files that are not (gitignore-style patterns relative
+    # to the project root, like `exclude`); `not-setup-code` wins where both match.
+    setup_code: tuple[str, ...] = ()
+    not_setup_code: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -175,6 +181,15 @@ def load_config_file(path: Path, explicit: bool = True) -> Config:
             raise ConfigError(f"{path}: `{key}` must be a list of strings")
         return tuple(value)
 
+    def patterns(key: str) -> tuple[str, ...]:
+        value = strings(key)
+        for pattern in value:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([pattern])
+            except Exception as exc:  # pathspec's error types vary between versions
+                raise ConfigError(f"{path}: `{key}`: {pattern!r} is not a gitignore-style pattern ({exc})") from exc
+        return value
+
     def optional_string(key: str) -> str | None:
         value = data.get(key)
         if value is not None and not isinstance(value, str):
@@ -210,6 +225,8 @@ def load_config_file(path: Path, explicit: bool = True) -> Config:
         cache_dir=path.parent / cache_dir if (cache_dir := optional_string("cache-dir")) is not None else None,
         unique_violation_module=_source_module(path, optional_string("unique-violation-module")),
         include_tests=include_tests,
+        setup_code=patterns("setup-code"),
+        not_setup_code=patterns("not-setup-code"),
     )
 
 

@@ -55,12 +55,16 @@ def finding_records(result: RunResult, base: Path | None = None) -> list[dict[st
 
 def summary(result: RunResult) -> dict[str, object]:
     skipped = Counter(f.reason or "" for f in result.files if f.status == "skipped")
+    setup_kinds = Counter(f.setup_code for f in result.files if f.setup_code is not None and f.status != "skipped")
     return {
         "files_scanned": sum(1 for f in result.files if f.status != "skipped"),
         "files_changed": sum(1 for f in result.files if f.status == "changed"),
         "files_skipped": sum(skipped.values()),
         "skipped_reasons": dict(sorted(skipped.items())),
         "files_failed": len(result.failed),
+        # Tests, seeds, migrations and scripts the rules left out (dalfix/analysis/setup_code.py; `include-tests`).
+        "files_setup_code": sum(setup_kinds.values()),
+        "setup_code_kinds": dict(sorted(setup_kinds.items())),
         "functions_skipped_for_parse_errors": sum(f.skipped_functions for f in result.files),
         "functions_masked": sum(f.masked_functions for f in result.files),
         "findings": len(result.findings),

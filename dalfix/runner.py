@@ -16,7 +16,6 @@ from typing import Literal
 from dalfix import __version__
 from dalfix.analysis.project import Project
 from dalfix.analysis.relevance import Relevance
-from dalfix.analysis.setup_code import is_setup_code
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.cache import (
     cache_dir_for,
@@ -31,7 +30,7 @@ from dalfix.cache import (
 )
 from dalfix.comments import comment_texts
 from dalfix.config import ConfigError, memoized_probes, too_big
-from dalfix.context import FileContext, relative_display
+from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, discover_once, looks_generated, read_source
 from dalfix.file_index import Fingerprints
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
@@ -65,6 +64,9 @@ class FileResult:
     # The parse of `original`, kept when a finding's fix adds imports: reports compute the import edits on it
     # (dalfix/fix_edits.py) instead of parsing the file again (a 20 MB file's second tree).
     parsed: ParsedFile | None = field(default=None, repr=False, compare=False)
+    # The kind of test or setup code the file is (dalfix/analysis/setup_code.py) when the rules left it out for
+    # that (a file that could hold a finding, in a project that does not include tests); None otherwise.
+    setup_code: str | None = None
 
     @property
     def creates(self) -> list[NewFile]:
@@ -278,6 +280,8 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             project.client_files.append(item)  # where handles are created: read even when not parsed here
         if not _may_match(source, project.rules):
             continue
+        if not project.config.include_tests:
+            result.setup_code = project.setup_code_kind(item, source)
         sources_by_project[root][item] = source
     if options.stdin is None:
         for project in projects.values():
@@ -510,7 +514,7 @@ def check_with_suppressions(
     """Findings split into kept and suppressed (see dalfix/suppressions.py), and the count of skipped regions.
     Test, seed, migration and script files get none unless the project includes tests (one policy for every
     rule: see dalfix/analysis/setup_code.py)."""
-    if not project.config.include_tests and is_setup_code(relative_display(parsed.path, project.root), parsed.source):
+    if not project.config.include_tests and project.setup_code_kind(parsed.path, parsed.source) is not None:
         return Suppressed(), len(parsed.error_regions)
     ctx = FileContext(parsed, project, project.config)
     findings: list[Finding] = []

@@ -4,12 +4,15 @@ message (loop exits, per-item try/catch, a query that does not use the element).
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from dalfix.analysis.project import Project
 from dalfix.analysis.setup_code import setup_code_kind
 from dalfix.cli import main
 from dalfix.config import ConfigError, load_config_file
@@ -40,13 +43,20 @@ SETUP_CASE = FIXTURES / "sequential_awaits" / "setup_code_left_alone.input"
         ("src/setupTests.ts", "test"),
         ("vitest.setup.ts", "test"),
         ("packages/test-utils/src/users.ts", "test"),
+        ("e2e/db-test-utils.ts", "test"),
+        ("src/integration-test-setup.ts", "test"),
+        ("spec/users.ts", "test"),
+        ("packages/api/spec/users.ts", "test"),
         # Seeds, migrations, scripts.
         ("src/seed.ts", "seed"),
+        ("packages/nextjs/services/database/seed.data.example.ts", "seed"),
+        ("packages/database/migrate.ts", "migration"),
         ("src/db/user-seeds.ts", "seed"),
-        ("src/migrate-users.ts", "migration"),
         ("packages/database/migrations/orgid_backfill.ts", "migration"),
         ("packages/database/scripts/dump.ts", "script"),
-        ("src/dolt/backfill-skill-files.ts", "script"),
+        # Named like a script but not known to run as one (the path alone: see test_script_names_must_run_as_one).
+        ("src/migrate-users.ts", None),
+        ("src/dolt/backfill-skill-files.ts", None),
         # Look-alikes: application code.
         ("src/contest.ts", None),
         ("src/latest.ts", None),
@@ -63,6 +73,15 @@ SETUP_CASE = FIXTURES / "sequential_awaits" / "setup_code_left_alone.input"
         ("src/components/seedling.tsx", None),
         ("src/ipc/utils/portal_migration.ts", None),
         ("src/testing.ts", None),
+        # Application code named like setup code (the fresh review's T1, and dyad's and Cap's own files).
+        ("src/experiments/ab-test-client.ts", None),
+        ("src/ipc/services/isolated_test_db.ts", None),
+        ("src/api/spec/handlers.ts", None),
+        ("app/api/specs/route.ts", None),
+        ("src/components/preview_panel/playwrightHighlight.tsx", None),
+        ("src/ipc/utils/playwright_report.ts", None),
+        ("apps/web/components/pages/seo/MigrateFromLoomPage.tsx", None),
+        ("src/wallet/derive-seed.ts", None),
     ],
 )
 def test_classifier_by_path(path: str, kind: str | None) -> None:
@@ -77,6 +96,49 @@ def test_classifier_by_content() -> None:
     # A string or another package that merely names a test framework is application code.
     assert setup_code_kind("src/shared.ts", b'const runner = "vitest";\n') is None
     assert setup_code_kind("src/shared.ts", b'import config from "vitest-config-helper";\n') is None
+
+
+APP_MODULE = b"""import { db } from "./db";
+export async function run(id: string) {
+  return db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, id) });
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("src/wallet/seed-phrase.ts", "seed"),
+        ("src/actions/migrateWorkspace.ts", "migration"),
+        ("src/features/backfillSearch.ts", "script"),
+        ("src/migrate-users.ts", "migration"),
+        ("src/dolt/backfill-skill-files.ts", "script"),
+        ("src/db/user-seed.ts", "seed"),
+    ],
+)
+def test_script_names_must_run_as_one(path: str, kind: str) -> None:
+    """A name that starts like a script's (or ends with `seed`) is setup code only when the file runs as a
+    program: as an application module it is application code (`seed-phrase.ts`, `migrateWorkspace.ts`)."""
+    assert setup_code_kind(path, APP_MODULE) is None
+    for entry in (
+        b"#!/usr/bin/env tsx\n",
+        b"const [, , id] = process.argv;\n",
+        b"await run(id);\nprocess.exit(0);\n",
+        b"main();\n",
+        b"void main();\n",
+        b"await main();\n",
+        b"seed().catch((error) => {\n  console.error(error);\n});\n",
+        b"main().then(() => {});\n",
+        b"if (require.main === module) run(process.env.ID);\n",
+        b"if (import.meta.main) await run(Deno.args[0]);\n",
+        b'import { migrate } from "drizzle-orm/node-postgres/migrator";\n',
+    ):
+        text = entry + APP_MODULE if entry.startswith(b"#!") else APP_MODULE + entry
+        assert setup_code_kind(path, text) == kind, entry
+        assert setup_code_kind(path, read=lambda: text) == kind, entry  # noqa: B023 (called at once)
+    # A call inside a function, or a method call at the top level, is not an entry point.
+    assert setup_code_kind(path, APP_MODULE + b"export function f() {\n  main();\n}\n") is None
+    assert setup_code_kind(path, APP_MODULE + b"dotenv.config();\n") is None
 
 
 def _found(root: Path, **options: object) -> dict[str, list[str]]:
@@ -112,6 +174,72 @@ def test_include_tests_in_settings_and_on_the_command_line(tmp_path: Path) -> No
     assert "src/tests/users.ts" in outcome.output and "src/seed.ts" in outcome.output
     outcome = CliRunner().invoke(main, ["check", "--no-cache", str(root)])
     assert "src/contest.ts" in outcome.output and "src/seed.ts" not in outcome.output
+
+
+def test_settings_say_what_is_setup_code(tmp_path: Path) -> None:
+    """`setup-code` / `not-setup-code`: gitignore-style paths over the classifier's word; `not-setup-code` wins
+    where both match."""
+    root = tmp_path / "p"
+    shutil.copytree(SETUP_CASE, root)
+    (root / "dalfix.toml").write_text(
+        'setup-code = ["src/contest.ts", "src/latest.ts"]\n'
+        'not-setup-code = ["src/seed.ts", "src/tests/", "/src/latest.ts"]\n'
+    )
+    assert {name for name, rules in _found(root).items() if rules} == {
+        "src/attestation.ts",
+        "src/test-connection.ts",
+        "src/latest.ts",  # named by both: not setup code
+        "src/seed.ts",
+        "src/tests/users.ts",
+    }
+    project = Project.load(root)
+    assert project.setup_code_kind(root / "src/contest.ts") == "setup"  # only the settings say so
+    assert project.setup_code_kind(root / "src/seed.ts") is None
+    # Read from disk when only the name is in doubt: this backfill runs as a program (`process.argv`).
+    assert project.setup_code_kind(root / "src/dolt/backfill-skill-files.ts") == "script"
+    assert not project.is_application_file(root / "src/dolt/backfill-skill-files.ts")
+
+
+def test_not_setup_code_for_what_a_name_cannot_tell(tmp_path: Path) -> None:
+    """dyad's `test_utils.ts` exports a flag the application reads: by its name it is test support, and only the
+    project can say otherwise."""
+    root = tmp_path / "p"
+    shutil.copytree(SETUP_CASE / "src" / "db", root / "src" / "db")
+    source = (SETUP_CASE / "src" / "contest.ts").read_text().replace('"./db', '"../db')
+    (root / "src" / "flags").mkdir()
+    (root / "src" / "flags" / "test_utils.ts").write_text(source)
+    assert _found(root) == {"src/flags/test_utils.ts": []}
+    (root / "dalfix.toml").write_text('not-setup-code = ["src/flags/test_utils.ts"]\n')
+    assert _found(root) == {"src/flags/test_utils.ts": ["DAL001"]}
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('setup-code = "scripts/**"\nnot-setup-code = 3\n', "`not-setup-code` must be a list of strings"),
+        ('setup-code = ["tools/**", "!"]\n', "`setup-code`: '!' is not a gitignore-style pattern"),
+        ('not-setup-code = ["\\\\"]\n', "`not-setup-code`"),
+    ],
+)
+def test_setup_code_settings_errors_name_the_file(tmp_path: Path, toml: str, message: str) -> None:
+    (tmp_path / "dalfix.toml").write_text(toml)
+    with pytest.raises(ConfigError, match=re.escape(message)) as raised:
+        load_config_file(tmp_path / "dalfix.toml")
+    assert str(tmp_path / "dalfix.toml") in str(raised.value)
+
+
+def test_summary_counts_the_files_left_out(tmp_path: Path) -> None:
+    """The text summary and the JSON summary say how many test/setup files the rules left out, by kind."""
+    root = tmp_path / "p"
+    shutil.copytree(SETUP_CASE, root)
+    outcome = CliRunner().invoke(main, ["check", "--no-cache", "--format", "json", str(root)])
+    summary = json.loads(outcome.stdout)["summary"]
+    kinds = {"script": 2, "seed": 1, "test": 5}
+    assert summary["setup_code_kinds"] == kinds and summary["files_setup_code"] == 8
+    assert "; 8 test/setup files left out (`--include-tests` checks them)" in outcome.stderr
+    outcome = CliRunner().invoke(main, ["check", "--no-cache", "--format", "json", "--include-tests", str(root)])
+    assert json.loads(outcome.stdout)["summary"]["files_setup_code"] == 0
+    assert "left out" not in outcome.stderr
 
 
 def test_include_tests_must_be_a_boolean(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from dalfix.analysis.drivers import drizzle_version_spec
-from dalfix.analysis.handles import Factory, Handle, Record, is_application_file, kind_of_drivers
+from dalfix.analysis.handles import Factory, Handle, Record, kind_of_drivers
 from dalfix.analysis.project import Project
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.discovery import Skipped, discover
@@ -76,7 +76,7 @@ def project_facts(project: Project) -> dict[str, object]:
             "at": _relative(path, root) + ":" + driver.evidence.rsplit(":", 1)[-1],
             "driver": driver.driver,
             "kind": driver.kind,
-            "role": "application" if is_application_file(path, root) else "test/script",
+            "role": "application" if project.is_application_file(path) else "test/script",
         }
         for path, driver in project.defined_drivers()
     ]
@@ -115,7 +115,7 @@ def _handle_fact(project: Project, path: Path, node: Node, name: str, value: Han
         "driver": "|".join(dict.fromkeys(d.driver for d in drivers)),
         "dialect": dialects[0] if len(dialects) == 1 else (" | ".join(dialects) or None),
         "kind": kind_of_drivers(frozenset(created)),
-        "role": "application" if is_application_file(path, root) else "test/script",
+        "role": "application" if project.is_application_file(path) else "test/script",
         "evidence": [d.evidence + ("" if d in created else " (not created by the application)") for d in drivers],
     }
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Literal
 from dalfix.analysis.drivers import DriverInfo, driver_of_call, driver_of_type, drizzle_driver_imports
 from dalfix.analysis.drizzle import DATABASE_TYPES, TRANSACTION_TYPES, unwrap
 from dalfix.analysis.handle_reach import HandleReach
-from dalfix.analysis.setup_code import is_setup_code
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, descendants_right_to_left, walk
 
 if TYPE_CHECKING:
@@ -27,13 +26,6 @@ if TYPE_CHECKING:
 
 HandleKind = Literal["pool", "single-connection", "synchronous", "transaction", "maybe-transaction", "unknown"]
 MAX_DEPTH = 12
-
-
-def is_application_file(path: Path, root: Path) -> bool:
-    """Not test, seed, migration or script code (dalfix/analysis/setup_code.py): its handles decide what the
-    application's handle is, its queries what DAL010 indexes for."""
-    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-    return not is_setup_code(relative)
 
 
 @dataclass(frozen=True)

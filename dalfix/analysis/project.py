@@ -17,6 +17,7 @@ from dalfix.analysis.drizzle import Vocabulary
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.modules import ModuleResolver
 from dalfix.analysis.schema.model import SchemaModel
+from dalfix.analysis.setup_code import SetupCodePaths
 from dalfix.analysis.summaries import Summaries
 from dalfix.analysis.workspace import Workspace, workspace_for
 from dalfix.config import Config, load_config
@@ -136,6 +137,22 @@ class Project:
                 self.__dict__.get(memo, {}).pop(path, None)  # built while it was deferred: built again
             admitted.append(path)
         return admitted
+
+    @cached_property
+    def setup_code(self) -> SetupCodePaths:
+        """Which files are tests, seeds, migrations and scripts (dalfix/analysis/setup_code.py), with the
+        project's own `setup-code` / `not-setup-code` settings over the classifier's word."""
+        return SetupCodePaths(self.root, self.config.setup_code, self.config.not_setup_code)
+
+    def setup_code_kind(self, path: Path, source: bytes | None = None) -> str | None:
+        """The setup-code kind of a file (None: application code); a file outside the project is judged
+        relative to its workspace."""
+        return self.setup_code.kind(path, source, self.workspace.root if self.workspace is not None else None)
+
+    def is_application_file(self, path: Path) -> bool:
+        """Not test, seed, migration or script code: its handles decide what the application's handle is, its
+        queries what DAL010 indexes for (judged by path; the file is read only when its name is in doubt)."""
+        return self.setup_code_kind(path) is None
 
     @cached_property
     def _exclude_spec(self) -> pathspec.PathSpec | None:
@@ -276,11 +293,9 @@ class Project:
     def application_drivers(self) -> frozenset[DriverInfo]:
         """The drivers of every drizzle() handle the application creates (tests, seeds, migrations and
         scripts excluded), when they all share one kind; else none (a handle nobody can follow stays unknown)."""
-        from dalfix.analysis.handles import is_application_file, kind_of_drivers
+        from dalfix.analysis.handles import kind_of_drivers
 
-        drivers = frozenset(
-            d for d in self.defined_drivers() if d[0] is not None and is_application_file(d[0], self.workspace.root)
-        )
+        drivers = frozenset(d for d in self.defined_drivers() if d[0] is not None and self.is_application_file(d[0]))
         infos = frozenset(info for _, info in drivers)
         return (
             infos
@@ -291,11 +306,7 @@ class Project:
     @cached_property
     def created_driver_names(self) -> frozenset[str]:
         """Driver names some application file creates a handle on (tests, seeds, migrations excluded)."""
-        from dalfix.analysis.handles import is_application_file
-
-        return frozenset(
-            d.driver for path, d in self.defined_drivers() if is_application_file(path, self.workspace.root)
-        )
+        return frozenset(d.driver for path, d in self.defined_drivers() if self.is_application_file(path))
 
     def defined_drivers(self) -> list[tuple[Path, DriverInfo]]:
         """Every `drizzle(…)` call of the files known to the project (scanned, or read for their imports)."""
@@ -394,12 +405,10 @@ class Project:
         serial (False). Tests, seeds and scripts do not decide (a test suite on PGlite says nothing about the
         pool the application's data-access functions are handed), nor does a test-only candidate of a handle
         chosen at runtime (`NODE_ENV === "test" ? pglite : pool`)."""
-        from dalfix.analysis.handles import is_application_file
-
         drivers = [
             self._created_only(d)
             for path, parsed in self.analysed.items()
-            if is_application_file(path, self.workspace.root)
+            if self.is_application_file(path)
             for d in self.summaries.file_handles(parsed).values()
         ]
         known = {d.concurrent for d in drivers if d.concurrent is not None}

@@ -107,25 +107,20 @@ def query_sites(project: Project) -> list[QuerySite]:
 def application_files(project: Project) -> list[ParsedFile]:
     """The parsed files of the run plus the workspace's other application sources that may hold queries (those
     are found and parsed once per workspace: a monorepo's packages share them)."""
-    from dalfix.analysis.handles import is_application_file
-
     root = project.workspace.root if project.workspace is not None else project.root
     holder = project.workspace.__dict__ if project.workspace is not None else project.__dict__
     candidates = holder.get("_query_candidates")
     if candidates is None:
         candidates = holder["_query_candidates"] = _query_candidates(root)
-
-    def application(path: Path) -> bool:
-        known = candidates.get(path)
-        return known.application if known is not None else is_application_file(path, root)
+    application = project.is_application_file  # by the project's settings: projects of a workspace may differ
 
     files = {p: f for p, f in project.files.items() if application(p)}
     parsed_here: dict[Path, ParsedFile] = holder.setdefault("_query_parsed", {})
     # the first project's limit, as when the workspace's files were read once for all its projects
     max_size = holder.setdefault("_query_max_size", project.config.max_file_size)
     for path, candidate in candidates.items():
-        if not candidate.readable or path in files:
-            continue  # the run parsed it already: its bytes need not be read again
+        if not candidate.readable or path in files or not application(path):
+            continue  # the run parsed it already (its bytes need not be read again), or it is setup code
         if path not in parsed_here:
             source = candidate.source(max_size)
             if source is None:
@@ -138,10 +133,10 @@ def application_files(project: Project) -> list[ParsedFile]:
 class _Candidate:
     """A workspace file found by the run's discovery; read (once per run) only when a project needs its bytes."""
 
-    __slots__ = ("application", "path", "readable", "_source")
+    __slots__ = ("path", "readable", "_source")
 
-    def __init__(self, path: Path, application: bool, readable: bool) -> None:
-        self.path, self.application, self.readable = path, application, readable
+    def __init__(self, path: Path, readable: bool) -> None:
+        self.path, self.readable = path, readable
         self._source: bytes | None | bool = False  # False: not read yet
 
     def source(self, max_size: int) -> bytes | None:
@@ -160,18 +155,15 @@ class _Candidate:
 
 
 def _query_candidates(root: Path) -> dict[Path, _Candidate]:
-    """The workspace's files from the run's discovery, each with whether it is an application file and one
-    whose bytes DAL010 may read (an application source in a language the query reader knows)."""
-    from dalfix.analysis.handles import is_application_file
+    """The workspace's files from the run's discovery, each with whether DAL010 may read its bytes (a source in
+    a language the query reader knows; whether it is application code each project decides)."""
     from dalfix.discovery import Skipped, discover_once
 
     found: dict[Path, _Candidate] = {}
     for item in discover_once(root):
         if isinstance(item, Skipped):
             continue
-        application = is_application_file(item, root)
-        readable = application and item.suffix in (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".jsx")
-        found[item] = _Candidate(item, application, readable)
+        found[item] = _Candidate(item, item.suffix in (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".jsx"))
     return found
 
 

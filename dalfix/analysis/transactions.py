@@ -11,7 +11,6 @@ from typing import Literal
 from dalfix.analysis.drivers import DRIVER_MODULES, DriverInfo, drizzle_driver_imports
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.analysis.setup_code import is_setup_code
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
 
 # How a driver runs several statements all-or-nothing.
@@ -100,7 +99,7 @@ def project_import_driver(project) -> DriverInfo:  # type: ignore[no-untyped-def
     `drizzle-orm/<driver>` module the project imports `drizzle` from, if there is exactly one."""
     found = project.__dict__.get("_drizzle_driver_imports")
     if found is None:  # once per project; the module holding drizzle() may not be among the scanned files
-        found = project.__dict__["_drizzle_driver_imports"] = _drizzle_driver_imports(project.root)
+        found = project.__dict__["_drizzle_driver_imports"] = _drizzle_driver_imports(project)
     if len(found) != 1:
         return DriverInfo("unknown", None, f"no drizzle() handle resolved ({len(found)} driver modules imported)")
     ((module, sources),) = found.items()
@@ -110,19 +109,20 @@ def project_import_driver(project) -> DriverInfo:  # type: ignore[no-untyped-def
     return DriverInfo(driver, dialect, f"{INFERRED} (drizzle-orm/{module})")
 
 
-def _drizzle_driver_imports(root: Path) -> dict[str, list[bytes]]:
-    """drizzle-orm/<driver> modules that files under `root` import `drizzle` from -> those files' sources."""
+def _drizzle_driver_imports(project) -> dict[str, list[bytes]]:  # type: ignore[no-untyped-def]
+    """drizzle-orm/<driver> modules that the project's application files import `drizzle` from -> those files'
+    sources."""
     from dalfix.discovery import discover_once
 
     found: dict[str, list[bytes]] = {}
-    for path in discover_once(root):
+    for path in discover_once(project.root):
         if not isinstance(path, Path):
             continue
         try:
             source = path.read_bytes()
         except OSError:
             continue
-        if b"drizzle-orm/" not in source or is_setup_code(path.relative_to(root).as_posix(), source):
+        if b"drizzle-orm/" not in source or project.setup_code_kind(path, source) is not None:
             continue
         for module in set(drizzle_driver_imports(parse_file(path, source)).values()):
             found.setdefault(module, []).append(source)
