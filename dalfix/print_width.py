@@ -287,7 +287,21 @@ def wrap_long_line(line: str, unit: str, width: int, tab_width: int = DEFAULT_TA
         pieces.append(indent + unit + line[start:end].rstrip())
     if not pieces[0].strip():
         return [line]
+    assignment = _ASSIGNMENT.match(line, len(indent))
+    if assignment is not None and assignment.end() < dots[0] and display_width(pieces[0], tab_width) > width:
+        # `const x = head` does not fit: the formatters break after the `=` first (Prettier's "fluid" assignment
+        # layout, Biome's too) and lay the chain out one level deeper, on one line when it fits there.
+        value = wrap_long_line(indent + unit + line[assignment.end() :], unit, width, tab_width)
+        return [line[: assignment.end()].rstrip(), *value]
     return pieces
+
+
+# `const x = ` / `let x: T[] = ` / `x.y = ` at the start of a statement (no `=` inside: no destructuring defaults,
+# no function types).
+_ASSIGNMENT = re.compile(
+    r"(?:(?:export\s+)?(?:const|let|var)\s+[A-Za-z_$][\w$]*(?:\s*:\s*[^=]+?)?|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)"
+    r"\s=\s(?!=)"
+)
 
 
 # A chain head the formatters keep with its first call (Prettier's `isFactory`, and `this`), when it is the

@@ -341,3 +341,40 @@ def test_a_factory_head_stays_with_its_first_call() -> None:
         "\t\t.filter((x) => !ids.has(x.id))",
         "\t\t.map((x) => x.id);",
     ]
+
+
+def test_an_assignment_whose_chain_head_does_not_fit_breaks_after_the_equals_sign() -> None:
+    """`const x = head` wider than the width: Prettier's and Biome's assignment layout breaks after the `=` first and
+    lays the value out one level deeper, on one line when it fits there (checked with Prettier 3.10.1 and Biome 2.2.0;
+    the fresh review's F7 reduced case)."""
+    long_head = "  const shortName = currentSharedRowsFromTheDatabaseWithAVeryLongNameThatGoesOnAndOnForever"
+    assert wrap_long_line(long_head + ".filter((r) => r.ok).map((r) => r.id);", "  ", 80) == [
+        "  const shortName =",
+        "    currentSharedRowsFromTheDatabaseWithAVeryLongNameThatGoesOnAndOnForever",
+        "      .filter((r) => r.ok)",
+        "      .map((r) => r.id);",
+    ]
+    long_name = "    const organizationMembershipIdentifiersToDeleteFromTheSharedList = currentSharedRows"
+    assert wrap_long_line(long_name + ".filter((r) => r.ok).map((r) => r.id);", "  ", 80) == [
+        "    const organizationMembershipIdentifiersToDeleteFromTheSharedList =",
+        "      currentSharedRows.filter((r) => r.ok).map((r) => r.id);",
+    ]
+    assert wrap_long_line(
+        "\tlet ids: string[] = " + long_head.split("= ")[1] + ".map((r) => r.id).sort();", "\t", 80
+    ) == [
+        "\tlet ids: string[] =",
+        "\t\tcurrentSharedRowsFromTheDatabaseWithAVeryLongNameThatGoesOnAndOnForever",
+        "\t\t\t.map((r) => r.id)",
+        "\t\t\t.sort();",
+    ]
+    # A head that fits stays on the declaration's line; a destructuring with defaults is left to the chain rule.
+    assert wrap_long_line(
+        "  const ids = rows.filter((r) => r.ok && r.visible && r.id !== current).map((r) => r.id);", "  ", 80
+    ) == [
+        "  const ids = rows",
+        "    .filter((r) => r.ok && r.visible && r.id !== current)",
+        "    .map((r) => r.id);",
+    ]
+    head = "  const { a = 1 } = currentSharedRowsFromTheDatabaseWithAVeryLongNameThatGoesOn"
+    destructuring = head + ".filter((r) => r).map((r) => r);"
+    assert wrap_long_line(destructuring, "  ", 80)[0] == head
