@@ -669,6 +669,10 @@ export async function tagFor(label: string) {
   return tag ?? (await db.insert(tags).values({ label }).returning())[0];
 }
 
+export async function roleNamed(name: string) {
+  return db.query.roles.findFirst({ where: eq(roles.name, name) });
+}
+
 export async function logOnce(kind: string) {
   const [seen] = await db.select().from(events).where(eq(events.kind, kind)).limit(1);
   if (!seen) {
@@ -689,6 +693,8 @@ def test_find_or_create_key_gets_a_unique_index(tmp_path: Path) -> None:
     created = 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "role_name_unique" ON "role" ("name")'
     assert create_index_sql(role) == created
     assert duplicates_sql(role) == 'SELECT "name", count(*) FROM "role" GROUP BY "name" HAVING count(*) > 1'
+    # the plain read of the same column is served by the unique index too, but it is no find-or-create
+    assert sorted(role.is_find_or_create(site) for site in role.sites) == [False, True]
     assert "tags" not in by_table  # the find-or-create's key is unique already
     # the insert writes another kind than the read compared: a plain lookup, a plain index
     assert (by_table["events"].unique, by_table["events"].name) == (False, "events_kind_idx")

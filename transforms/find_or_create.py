@@ -122,12 +122,15 @@ def _conflict_advice(table: Table, found: FindOrCreate) -> str:
     if table.dialect in ON_CONFLICT_DIALECTS:
         target = ", ".join(sorted(found.read.keys))
         return f"insert with `onConflictDoNothing` on ({target}) and read the row again when it returns none"
-    return "catch the duplicate-key error (ER_DUP_ENTRY) at the insert and read the row again"
+    return (
+        "catch the duplicate-key error (ER_DUP_ENTRY) at the insert and read the row again (in a transaction with "
+        "`.for('update')`: MySQL's REPEATABLE READ snapshot would not show the other call's row)"
+    )
 
 
 def _why_no_rewrite(ctx: FileContext, found: FindOrCreate) -> str | None:
-    if found.flow is None:
-        return "the inserted row is used for more than the found row is, and the row found on a conflict must not be"
+    if found.flow != "same":
+        return found.flow
     if found.insert.bound is not None or found.insert.form == "expression":
         if not whole_row_read(found.read):
             return "the read returns another shape than the inserted row (a column selection, or a helper)"

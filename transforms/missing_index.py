@@ -109,7 +109,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from dalfix.analysis.index_plan import IndexPlan, Proposal, create_index_sql, duplicates_sql, index_plan
-from dalfix.analysis.query_sites import NEEDLES
+from dalfix.analysis.query_sites import NEEDLES, QuerySite
 from dalfix.analysis.schema.edits import add_index_edit, table_call
 from dalfix.context import FileContext, relative_display
 from dalfix.fixes import Applicability, Finding
@@ -162,7 +162,7 @@ class MissingIndex(Rule):
                     yield finding
             for site in proposal.sites:
                 if site.parsed is ctx.parsed:
-                    message = self._site_message(ctx, proposal, site.table is not proposal.table, plan)
+                    message = self._site_message(ctx, proposal, site.table is not proposal.table, plan, site)
                     yield _titled(
                         ctx.finding(self, (site.start, site.end), message, applicability=Applicability.DISPLAY_ONLY),
                         POINTER_TITLE,
@@ -220,7 +220,9 @@ class MissingIndex(Rule):
             + MIGRATION_NOTES.get(proposal.table.dialect, "")
         )
 
-    def _site_message(self, ctx: FileContext, proposal: Proposal, deleted: bool, plan: IndexPlan) -> str:
+    def _site_message(
+        self, ctx: FileContext, proposal: Proposal, deleted: bool, plan: IndexPlan, site: QuerySite
+    ) -> str:
         table = proposal.table
         where = relative_display(table.path, ctx.project.root)
         columns = f"{table.ts_name}({', '.join(proposal.columns)})"
@@ -230,9 +232,14 @@ class MissingIndex(Rule):
             else f"This query looks up {columns}"
         )
         if proposal.unique and not deleted:
+            lookup = (
+                f"This find-or-create looks up {columns} and no unique constraint keeps one row per key"
+                if proposal.is_find_or_create(site)
+                else f"This query looks up {columns} and no index serves it"
+            )
             return (
-                f"This find-or-create looks up {columns} and no unique constraint keeps one row per key: DAL010 "
-                f"proposes the unique index `{proposal.name}` on `{table.ts_name}` in {where}:{table.line} "
+                f"{lookup}: DAL010 proposes the unique index `{proposal.name}` on `{table.ts_name}` in "
+                f"{where}:{table.line} "
                 + ("(the CREATE INDEX statement is there)" if plan.sql_migration is not None else "(the fix is there)")
             )
         return (

@@ -23,8 +23,9 @@ the conflict (`onConflict…`, `onDuplicateKeyUpdate`) and an update instead of 
 
 `flow` says where the inserted row goes: "same" when it goes exactly where the found row goes (assigned back
 to the read's `let`, returned where the found row is returned, or the fallback's value) or nowhere (an insert
-whose result is not used); None when it is used for more (the conflict could not simply take the found row's
-place).
+whose result is not used, last in its block); otherwise why a conflict could not simply take the found row's
+place (the new row is used for more, the block goes on as if it had created a row, values were derived from the
+missing row before the guard).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ ROW_FOUND = ("{0}", "{0} != null", "{0} !== undefined", "{0} !== null")
 # A lock taken earlier in the function serialises the callers (the second waits, then finds the row).
 LOCKS = re.compile(r"\.for\(\s*['\"`]|pg_advisory|GET_LOCK\(|FOR UPDATE|FOR SHARE")
 Shape = Literal["guard", "early-return", "fallback"]
+USED_FOR_MORE = "the inserted row is used for more than the found row is, and the row found on a conflict must not be"
+GOES_ON = "the code after the insert goes on as if it had created the row, which a conflict does not"
+PRELUDE = "values are derived from the found row before the guard, and a conflict would not give them the row"
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ class FindOrCreate:
     name: str  # the found row's name
     insert: Insert
     shape: Shape
-    flow: Literal["same"] | None
+    flow: str  # "same", or why the inserted row's place cannot be taken by the row found on a conflict
     end: Node  # the last statement of the pattern (the finding's span ends there)
     between: tuple[Node, ...]  # statements run before the insert on the missing path (pure ones)
 
@@ -104,21 +108,31 @@ def find_or_create_at(
     if _locked_before(parsed, read_statement):
         return None
     declaration = parsed.text(read_statement).split(None, 1)[0]
-    guard = statements[index + 1]
-    result = (
-        _guard_block(project, parsed, vocabulary, analyzer, read, name, declaration, statements, index)
-        or _early_return(project, parsed, vocabulary, analyzer, read, name, statements, index)
-        or _fallback(project, parsed, vocabulary, analyzer, read, name, guard)
-    )
+    result = None
+    prelude: list[Node] = []
+    for at in range(index + 1, len(statements)):
+        # Pure statements may sit between the read and the guard (`const id = existing?.id ?? newId()`).
+        view = [*statements[: index + 1], *statements[at:]]
+        result = (
+            _guard_block(project, parsed, vocabulary, analyzer, read, name, declaration, view, index)
+            or _early_return(project, parsed, vocabulary, analyzer, read, name, view, index)
+            or _fallback(project, parsed, vocabulary, analyzer, read, name, statements[at])
+        )
+        effects = analyzer.effects(statements[at])
+        if result is not None or effects.db not in ("none", "unknown") or effects.awaits or effects.exits:
+            break  # (a call that sends no query, `newId()`, may sit there: the fix is then by hand anyway)
+        prelude.append(statements[at])
     if result is None:
         return None
     insert, shape, flow, end, between = result
     # The key's values must not change between the read and the insert, nor may the read's row be used on the
-    # missing path before the insert (it is missing there).
+    # missing path before the insert (it is missing there), nor the row's name be bound again before the guard.
     keys = set().union(*(analyzer.free_reads(n) for n in read.value_nodes))
-    rebound = set().union(*(analyzer.binds(s) for s in between)) if between else set()
-    if rebound & keys or any(name in analyzer.free_reads(s) for s in between):
+    rebound = set().union(*(analyzer.binds(s) for s in [*prelude, *between]))
+    if rebound & (keys | {name}) or any(name in analyzer.free_reads(s) for s in between):
         return None
+    if prelude:
+        flow = PRELUDE
     return FindOrCreate(read_statement, read, name, insert, shape, flow, end, tuple(between))
 
 
@@ -155,14 +169,14 @@ def _guard_block(project, parsed, vocabulary, analyzer, read, name, declaration,
     if insert is None:
         return None
     after = inner[at + 1 :]
-    flow: Literal["same"] | None = None
+    flow = USED_FOR_MORE
     if insert.bound is None:
-        flow = "same" if all(analyzer.effects(s).pure for s in after) else None
+        flow = "same" if not after else GOES_ON  # `created = true` after it would be wrong on a conflict
     elif len(after) == 1 and _assigns(parsed, after[0], name, insert.bound) and declaration == "let":
         flow = "same"
     elif len(after) == 1 and _returns(parsed, after[0], insert.bound):
         rest = statements[index + 2 :]
-        flow = "same" if rest and _returns(parsed, rest[0], name) else None
+        flow = "same" if rest and _returns(parsed, rest[0], name) else USED_FOR_MORE
     return insert, "guard", flow, guard, inner[:at]
 
 
@@ -188,7 +202,8 @@ def _early_return(project, parsed, vocabulary, analyzer, read, name, statements,
     if insert is None:
         return None
     after = later[at + 1 :]
-    flow = "same" if insert.bound is not None and after and _returns(parsed, after[0], insert.bound) else None
+    returned = insert.bound is not None and after and _returns(parsed, after[0], insert.bound)
+    flow = "same" if returned else (USED_FOR_MORE if insert.bound is not None else GOES_ON)
     return insert, "early-return", flow, statement, later[:at]
 
 

@@ -67,6 +67,7 @@ class Want:
     # The key of a find-or-create (a read by these columns, then an insert of the same values when no row was
     # found, dalfix/analysis/find_or_create.py): only a unique constraint on them keeps one row per key.
     unique: bool = False
+    find_or_create_sites: list[QuerySite] = field(default_factory=list)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -99,6 +100,10 @@ class Proposal:
     @property
     def weight(self) -> int:
         return sum(s.weight for s in self.sites) or 1
+
+    def is_find_or_create(self, site: QuerySite) -> bool:
+        """Whether `site` is the read of a find-or-create this (unique) proposal is for."""
+        return any(site is s for want in self.wants for s in want.find_or_create_sites)
 
     @property
     def representative(self) -> QuerySite | None:
@@ -179,10 +184,12 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
             continue
         key = _find_or_create_key(project, site)
         if key is not None:
-            found = wants.setdefault((table.id, tuple(sorted(key)), ()), Want(table, key, (), "lookup"))
+            # a want of its own: the other lookups of these columns may be served by the indexes there are
+            found = wants.setdefault((table.id, tuple(sorted(key)), ("<unique>",)), Want(table, key, (), "lookup"))
             found.unique, found.kind, found.equality = True, "lookup", key
             found.also = frozenset()
             found.sites.append(site)
+            found.find_or_create_sites.append(site)
             continue
         equality = _equality_order(table, site)
         tail: tuple[str, ...] = ()
@@ -390,7 +397,8 @@ def _unique_proposal(table: Table, want: Want, existing: list[tuple[str, tuple[s
     why = (
         f"find-or-create by {names}: two concurrent first calls both miss the read and both insert, and the table "
         f"keeps two rows per {names}; a unique index makes the second insert conflict (then "
-        + ("catch ER_DUP_ENTRY at the insert and read the row again)" if table.dialect == "mysql"
+        + ("catch ER_DUP_ENTRY at the insert and read the row again, in a transaction with `.for('update')`)"
+           if table.dialect == "mysql"
            else "`onConflictDoNothing` and a re-read, DAL003)")
     )  # fmt: skip
     return Proposal(table, columns, unique_index_name(table, columns), why, [want], "correctness", replaces, True)
