@@ -108,6 +108,9 @@ class HandleIndex:
     _returns: dict[tuple[Path, int], Value | None] = field(default_factory=dict)
     _expressions: dict[tuple[Path, int, int, str], Value | None] = field(default_factory=dict)
     _depth: int = 0
+    _open: dict[object, int] = field(default_factory=dict)  # questions under way -> their place in `_lows`
+    _lows: list[int] = field(default_factory=list)  # per open question: the outermost open one it depends on
+    _anchor: int = -1  # the open question `_depth` counts from (a binding or a function): a cut-off depends on it
     reach: HandleReach = field(init=False)
 
     def __post_init__(self) -> None:
@@ -119,17 +122,52 @@ class HandleIndex:
         key = (path, name)
         if key in self._bindings:
             return self._bindings[key]
-        self._bindings[key] = None  # a cycle ends here
+        if ("binding", key) in self._open:
+            return self._provisional(("binding", key))  # a cycle ends here
         if not self.reach.may_denote(path, name):
+            self._bindings[key] = None
             return None  # nothing it mentions can make a handle (handle_reach.py): not worth following
         # A binding is memoised: evaluate it at depth 0, whatever expression asked for it.
-        depth, self._depth = self._depth, 0
+        depth, anchor, self._depth = self._depth, self._anchor, 0
+        self._enter(("binding", key))
+        self._anchor = len(self._lows) - 1
         try:
             value = self._binding(path, name)
         finally:
-            self._depth = depth
-        self._bindings[key] = value
+            self._depth, self._anchor = depth, anchor
+            kept = self._leave(("binding", key))
+        if kept:
+            self._bindings[key] = value
         return value
+
+    # ---- cycles -------------------------------------------------------------------------------
+    # Names, expressions and functions refer to each other in cycles (`a = b ?? x`, `b = a ?? y`); a cycle ends with
+    # a provisional "nothing". A value computed from the provisional answer of a question still open further up is
+    # not kept: kept, it would be the answer to whoever asked first (`b` asked inside `a` gets only `y`), and the
+    # answers would depend on the order files are checked in (worker processes check them in another order). The
+    # question that opened the cycle keeps its value: it saw the whole cycle. (Tarjan's low-link, without the
+    # components: the values left unkept are computed again when asked, from an answer that is kept.)
+    def _enter(self, key: object) -> None:
+        self._open[key] = len(self._lows)
+        self._lows.append(len(self._lows))
+
+    def _leave(self, key: object) -> bool:
+        """Close a question; whether its value may be kept (it read no provisional answer of an outer one)."""
+        at, low = self._open.pop(key), self._lows.pop()
+        if low < at:
+            if self._lows:
+                self._lows[-1] = min(self._lows[-1], low)
+            return False
+        return True
+
+    def _provisional(self, key: object) -> Value | None:
+        """The provisional answer (nothing) of an open question; the asking question now depends on it."""
+        self._read_open(self._open[key])
+        return None
+
+    def _read_open(self, at: int) -> None:
+        if self._lows:
+            self._lows[-1] = min(self._lows[-1], at)
 
     def _binding(self, path: Path, name: str) -> Value | None:
         info = self.summaries.module(path)
@@ -164,18 +202,23 @@ class HandleIndex:
     # ---- expressions --------------------------------------------------------------------------
     def expression(self, parsed: ParsedFile, node: Node) -> Value | None:
         if self._depth > MAX_DEPTH:
+            self._read_open(self._anchor)  # cut off: a value that holds for this depth below the anchor only
             return None
         node = unwrap(node)
         key = (parsed.path, node.start_byte, node.end_byte, node.type)
         if key in self._expressions:
             return self._expressions[key]
-        self._expressions[key] = None  # a cycle ends here
+        if ("expression", key) in self._open:
+            return self._provisional(("expression", key))  # a cycle ends here
+        self._enter(("expression", key))
         self._depth += 1
         try:
             value = self._expression(parsed, node)
         finally:
             self._depth -= 1
-        self._expressions[key] = value
+            kept = self._leave(("expression", key))
+        if kept:
+            self._expressions[key] = value
         return value
 
     def _expression(self, parsed: ParsedFile, node: Node) -> Value | None:
@@ -274,9 +317,12 @@ class HandleIndex:
         key = (parsed.path, function.start_byte)
         if key in self._returns:
             value = self._returns[key]
+        elif ("returns", key) in self._open:
+            value = self._provisional(("returns", key))  # a cycle ends here
         else:
-            self._returns[key] = None
-            depth, self._depth = self._depth, 0
+            depth, anchor, self._depth = self._depth, self._anchor, 0
+            self._enter(("returns", key))
+            self._anchor = len(self._lows) - 1
             body = function.child_by_field_name("body")
             returned: list[Node] = []
             if body is not None and body.type != "statement_block":
@@ -286,8 +332,10 @@ class HandleIndex:
             try:
                 value = union([self.expression(parsed, r) for r in returned])
             finally:
-                self._depth = depth
-            self._returns[key] = value
+                self._depth, self._anchor = depth, anchor
+                kept = self._leave(("returns", key))
+            if kept:
+                self._returns[key] = value
         return Factory(value) if value is not None else None
 
     def _proxy(self, parsed: ParsedFile, node: Node) -> Value | None:
