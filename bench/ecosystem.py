@@ -173,11 +173,14 @@ def main() -> None:
     parser.add_argument("--label", default="dalfix check on the open set")
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--preview", action="store_true", help="also run the rules still in preview")
+    parser.add_argument("--jobs", type=int, help="dalfix's --jobs (default: dalfix's, the usable cores)")
     parser.add_argument(
         "--no-cache", action="store_true", help="accepted for old command lines: runs never use the cache"
     )
     args = parser.parse_args()
-    extra = ("--preview",) if args.preview else ()  # --no-cache always: a cold run, nothing written to checkouts
+    extra: tuple[str, ...] = ("--preview",) if args.preview else ()  # --no-cache always: a cold run
+    if args.jobs is not None:
+        extra += ("--jobs", str(args.jobs))
     rows: dict[str, dict[str, object]] = {}
     for repo in [r for r in args.repos.split(",") if r]:
         checkout = args.eco / repo

@@ -12,7 +12,10 @@ third column.
 
     python bench/speed.py [--repo /work/eco/homarr] [--copies 1,2,4] [--repeat 3] [--preview]
                           [--ast-grep PATH] [--eslint DIR] [--eslint-copies 1] [--dalfix-path TREE]
-                          [--out bench/speed.json]
+                          [--jobs N] [--out bench/speed.json]
+
+dalfix runs with its default `--jobs` (the usable cores) unless `--jobs` is given; its CPU column is the sum over
+its worker processes (/usr/bin/time counts the children a process waited for), its peak the largest process.
 """
 
 from __future__ import annotations
@@ -88,11 +91,13 @@ def main() -> None:
     parser.add_argument("--eslint", type=Path, help="npm prefix with eslint@9 and typescript-eslint@8")
     parser.add_argument("--eslint-copies", default="1", help="the trees ESLint also runs on (it is slow)")
     parser.add_argument("--dalfix-path", type=Path, default=ROOT)
+    parser.add_argument("--jobs", type=int, help="dalfix's --jobs (default: dalfix's own, the usable cores)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
     env = {**os.environ, "PYTHONPATH": str(args.dalfix_path)}
     dalfix = [sys.executable, "-m", "dalfix", "check", "--format", "json", *(["--preview"] if args.preview else [])]
+    dalfix += ["--jobs", str(args.jobs)] if args.jobs is not None else []
     sg = [args.ast_grep, "scan", "-r", str(RULE), "--json=compact"]
     rows = []
     eslint_copies = {int(c) for c in args.eslint_copies.split(",") if c}

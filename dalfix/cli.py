@@ -90,6 +90,14 @@ def _common(function):  # type: ignore[no-untyped-def]
             help="Neither read nor write the cache of results (.dalfix_cache; `dalfix clean` removes it).",
         ),
         click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Worker processes that check files once the project facts are built (default: `jobs` in "
+            "dalfix.toml, else the usable cores; 1: no workers). The output never depends on it.",
+        ),
+        click.option(
             "--cache-dir",
             type=click.Path(file_okay=False, path_type=Path),
             help="Where the cache goes (default: $DALFIX_CACHE_DIR, `cache-dir` in dalfix.toml, "
@@ -171,6 +179,7 @@ def _run(opts: dict[str, Any], threshold: Applicability | None) -> RunResult:
                 cache_dir=opts["cache_dir"],
                 release_projects=not opts.get("verbose"),
                 fingerprints=fingerprints,
+                jobs=opts["jobs"],
             )
             result = run(opts["paths"], options)
         except ConfigError as exc:

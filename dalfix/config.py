@@ -24,6 +24,7 @@ CONFIG_NAME = "dalfix.toml"
 KNOWN_KEYS = {
     "select", "ignore", "exclude", "db-handles", "dialect", "driver", "drizzle-version", "preview", "batch-size",
     "max-file-size", "cache-dir", "unique-violation-module", "include-tests", "setup-code", "not-setup-code",
+    "jobs",
 }  # fmt: skip
 # Bigger files are skipped with a reason (a generated bundle, a fixture dump): analysis time and memory grow
 # with the file, and nobody reviews a fix in a 20 MB file.
@@ -89,6 +90,8 @@ class Config:
     # to the project root, like `exclude`); `not-setup-code` wins where both match.
     setup_code: tuple[str, ...] = ()
     not_setup_code: tuple[str, ...] = ()
+    # Worker processes that check files (`--jobs`); None: the usable cores. Never changes what is found.
+    jobs: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -210,8 +213,12 @@ def load_config_file(path: Path, explicit: bool = True) -> Config:
     batch_size = data.get("batch-size")
     if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1):
         raise ConfigError(f"{path}: `batch-size` must be a positive integer")
+    jobs = data.get("jobs")
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
+        raise ConfigError(f"{path}: `jobs` must be a positive integer")
     return Config(
         path=path,
+        jobs=jobs,
         batch_size=batch_size,
         select=strings("select"),
         ignore=strings("ignore"),

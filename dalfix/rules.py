@@ -12,6 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 if TYPE_CHECKING:
+    from dalfix.analysis.project import Project
     from dalfix.context import FileContext
     from dalfix.fixes import Finding
 
@@ -38,6 +39,11 @@ class Rule:
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         raise NotImplementedError
+
+    @classmethod
+    def project_facts(cls, project: Project) -> None:
+        """Build the project-wide facts every file's check shares (memoized on the project), before the files are
+        checked in worker processes (dalfix/workers.py): else each worker builds them again. Default: none."""
 
     @classmethod
     def documentation(cls) -> str:

@@ -38,6 +38,7 @@ from dalfix.imports import ImportConflict, ensure_imports, unused_import_edits
 from dalfix.parsing import TOO_DEEP, ParsedFile, clear_root_index, count_errors, parse_file, reparse
 from dalfix.rules import Rule, UnknownRule, select_rules
 from dalfix.suppressions import Suppressed, Suppression, apply_suppressions
+from dalfix.workers import Crash, run_forked, usable_cores, workers_for
 
 MAX_ROUNDS = 10
 
@@ -85,9 +86,11 @@ class NewFiles:
     def __init__(self, refusal: str | None = None) -> None:
         self.refusal = refusal
         self.claimed: dict[Path, tuple[NewFile, Path]] = {}  # path -> (its text, the file whose fix created it)
+        self.asked = 0  # `problem` calls: a worker's file that asked is checked again by the parent, in order
 
     def problem(self, new: NewFile, owner: Path, root: Path | None) -> str | None:
         """Why a fix of `owner` may not create `new` (None when it may). `root`: the repository it must stay in."""
+        self.asked += 1
         if self.refusal is not None:
             return self.refusal
         shown = _shown(new.path)
@@ -154,6 +157,9 @@ class RunOptions:
     # The repository and code fingerprints of the cache, computed once per run (dalfix/file_index.py): the CLI
     # passes the ones dalfix/replay.py computed before the run; None: the runner makes its own.
     fingerprints: Fingerprints | None = None
+    # Worker processes that check a project's files once its facts are built (dalfix/workers.py): 1 is the serial
+    # path; None: the project's `jobs` setting, else the usable cores (the CLI's default). Never changes results.
+    jobs: int | None = 1
 
 
 def project_rules(project: Project, options: RunOptions) -> Sequence[type[Rule]]:
@@ -304,6 +310,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     # are let go before the next one is parsed, so that a run over several projects needs the memory of the
     # largest, not of all. Projects share no trees (each has its own files, summaries and resolver).
     total, done = sum(len(files) for files in sources_by_project.values()), 0
+    crashed: set[Path] = set()  # files whose worker died: reported, never cached
     pending = [root for root in projects if sources_by_project[root]]
     for index, root in enumerate(pending):
         project = projects[root]
@@ -326,15 +333,20 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         # The parsed trees and project facts live until the project is done: the collector need not traverse
         # them at every full collection (gc.freeze moves them to a generation it never scans).
         gc.freeze()
+        todo = [path for path in sources if path in project.analysed and (caches is None or not caches.hit(path))]
+        workers = workers_for(_jobs(options, project), len(todo))
+        again: set[Path] = set()  # checked by a worker, to be checked here (their fixes create files)
+        if workers:
+            again = _check_forked(todo, by_path, project, options, new_files, workers, crashed, done, total)
         for path in sources:
             parsed = project.analysed.get(path)
-            if parsed is not None and (caches is None or not caches.hit(path)):
+            if parsed is not None and (caches is None or not caches.hit(path)) and (not workers or path in again):
                 _process(by_path[path], parsed, project, options, new_files)
             done += 1
-            if options.progress is not None:
+            if options.progress is not None and not workers:
                 options.progress(done, total)
         if caches is not None:
-            caches.store(root, by_path)
+            caches.store(root, by_path, crashed)
         sources_by_project[root] = {}
         if options.release_projects and index + 1 < len(pending):
             del sources, parsed
@@ -351,6 +363,81 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
                 seen.add(path)
                 results.append(FileResult(path, "skipped", reason=problem))
     return RunResult(results, list(projects.values()))
+
+
+def _jobs(options: RunOptions, project: Project) -> int:
+    if options.jobs is not None:
+        return options.jobs
+    return project.config.jobs or usable_cores()
+
+
+def _share_project_facts(project: Project) -> None:
+    """Build, before forking, the project-wide facts the rules would otherwise build at their first file: in
+    every worker again (each its own copy), and in an order that would depend on which file a worker got."""
+    _ = project.transaction_parameters
+    _ = project.project_driver_concurrency
+    _ = project.application_drivers, project.created_driver_names
+    for rule in project.rules:
+        rule.project_facts(project)
+    gc.freeze()  # the facts just built, too: children never traverse them
+
+
+def _check_forked(
+    todo: list[Path],
+    by_path: dict[Path, FileResult],
+    project: Project,
+    options: RunOptions,
+    new_files: NewFiles,
+    workers: int,
+    crashed: set[Path],
+    done: int,
+    total: int,
+) -> set[Path]:
+    """Check `todo` in `workers` forked processes (dalfix/workers.py) and fill their results in place; returns the
+    files to check again here, in order, because their fixes may create files (`NewFiles` decides first come,
+    first served across the run, which a worker cannot see)."""
+    _share_project_facts(project)
+
+    def check(index: int) -> object:  # runs in a worker
+        path = todo[index]
+        result = by_path[path]
+        asked = new_files.asked
+        try:
+            _process(result, project.analysed[path], project, options, new_files)
+            if new_files.asked != asked:
+                return "again"
+            return _encode_result(result, "")
+        except BaseException as exc:  # MemoryError while encoding, or worse: this file only
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            return {"error": f"internal error: {type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+
+    again: set[Path] = set()
+    for count, (index, answer) in enumerate(run_forked(check, len(todo), workers), start=1):
+        path = todo[index]
+        result = by_path[path]
+        if isinstance(answer, Crash):
+            crashed.add(path)
+            result.status, result.fixed = "failed", result.original
+            result.reason = (
+                f"the worker process checking this file crashed ({answer.how}); the file was not checked, the "
+                "other files were"
+            )
+        elif answer == "again":
+            again.add(path)
+        elif isinstance(answer, dict) and "error" in answer:
+            result.status, result.fixed = "failed", result.original
+            result.reason = str(answer["error"])
+            result.messages.append(str(answer["traceback"]))
+        else:
+            assert isinstance(answer, dict)
+            for name, value in _decode_result(answer, result.original).items():
+                setattr(result, name, value)
+            if any(f.fix is not None and f.fix.imports for f in result.findings):
+                result.parsed = project.analysed[path]  # as `_process` keeps it: the reports' import edits
+        if options.progress is not None:
+            options.progress(done + count, total)
+    return again
 
 
 def _complete_client_files(project: Project) -> None:
@@ -404,7 +491,7 @@ class _ProjectCaches:
             self.fingerprints.code(index_dir),
             self.options_key,
             self.fingerprints.repository(str(project.workspace.repository_root), index_dir),
-            repr(project.config),
+            repr(replace(project.config, jobs=None)),  # how many workers never changes a result
             ",".join(rule.code for rule in project.rules),
             repr(project.drizzle_version),
             *(f"{item}\0{self.digests[str(item)]}" for item in self.sources[root]),
@@ -441,14 +528,18 @@ class _ProjectCaches:
     def hit(self, path: Path) -> bool:
         return path in self.hits
 
-    def store(self, root: Path, by_path: dict[Path, FileResult]) -> None:
+    def store(
+        self, root: Path, by_path: dict[Path, FileResult], leave_out: set[Path] | frozenset[Path] = frozenset()
+    ) -> None:
         if root not in self.packs:
             return
         pack, fingerprint = self.packs[root]
         kept = self.kept.get(root, {})
+        left_out = set(leave_out)
         entries = {
             str(item): kept.get(str(item)) or _encode_result(by_path[item], self.digests[str(item)])
             for item in self.sources[root]
+            if item not in left_out
         }
         store_pack(pack, fingerprint, entries)
 

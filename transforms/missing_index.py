@@ -109,6 +109,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from dalfix.analysis.index_plan import IndexPlan, Proposal, create_index_sql, duplicates_sql, index_plan
+from dalfix.analysis.project import Project
 from dalfix.analysis.query_sites import NEEDLES, QuerySite
 from dalfix.analysis.schema.edits import add_index_edit, table_call
 from dalfix.context import FileContext, relative_display
@@ -152,6 +153,10 @@ class MissingIndex(Rule):
     preview = True
     needles = (*NEEDLES, b"Table")
     needs_handle = True
+
+    @classmethod
+    def project_facts(cls, project: Project) -> None:
+        index_plan(project)  # the project's query sites and schema, once for every file (and every worker)
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         plan = index_plan(ctx.project)
