@@ -18,7 +18,9 @@ PostgreSQL, where the reads a rewrite groups in `Promise.all` really run concurr
   figures), and no method may send more statements than before.
 - The race DAL003 closes: two concurrent `CanvasFilesDAL.create` calls with one slug on PostgreSQL
   (`harness/concurrent-create.ts`): before, the loser may get the raw unique violation (23505); after, it
-  always gets the domain error, and exactly one row holds the slug.
+  always gets the domain error, and exactly one row holds the slug. The same on a find-or-create
+  (`--case link-for`, `AmbassadorDAL.linkFor`): before, the loser may get 23505; after, both calls return
+  the one row.
 """
 
 from __future__ import annotations
@@ -222,9 +224,9 @@ def test_concurrent_callers_lose_updates_before_and_none_after(copies: dict, eng
 RACE_ROUNDS = 20
 
 
-def _race(app: Path, out: Path, url: str) -> list[dict]:  # type: ignore[type-arg]
+def _race(app: Path, out: Path, url: str, case: str = "canvas-create") -> list[dict]:  # type: ignore[type-arg]
     command = [str(app / "node_modules" / ".bin" / "tsx"), "harness/concurrent-create.ts", "--out", str(out)]
-    _run([*command, "--rounds", str(RACE_ROUNDS)], app, timeout=600, env={"DATABASE_URL": url})
+    _run([*command, "--rounds", str(RACE_ROUNDS), "--case", case], app, timeout=600, env={"DATABASE_URL": url})
     return list(json.loads(out.read_text(encoding="utf-8"))["rounds"])
 
 
@@ -241,3 +243,20 @@ def test_concurrent_creates_of_one_slug_get_the_domain_error(copies: dict) -> No
     assert leaked, f"no round of {RACE_ROUNDS} leaked a raw unique violation before dalfix: the calls did not race"
     # After: the database decides, and the loser always gets the guard's error; exactly one row.
     assert all(sorted(r["outcomes"]) == ["created", "domain-error"] and r["rows"] == 1 for r in after), after
+
+
+def test_concurrent_find_or_create_calls_get_the_same_row(copies: dict) -> None:  # type: ignore[type-arg]
+    """DAL003's find-or-create fix (`AmbassadorDAL.linkFor`): two concurrent calls for one new code. Before, both
+    can miss the read and the loser's insert fails with the raw unique violation; after (`onConflictDoNothing`
+    and a re-read when the insert returns no row), both calls return the one link."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        pytest.skip("no PostgreSQL server: DATABASE_URL is unset (the race needs two real connections)")
+    before = _race(copies["before_app"], copies["base"] / "race-link-before.json", url, "link-for")
+    after = _race(copies["after_app"], copies["base"] / "race-link-after.json", url, "link-for")
+    assert all("created" in r["outcomes"] and r["rows"] == 1 for r in before), before
+    leaked = [r for r in before if "unique-violation" in r["outcomes"]]
+    assert leaked, f"no round of {RACE_ROUNDS} leaked a raw unique violation before dalfix: the calls did not race"
+    # After: no error, one row, and both callers hold that row's id.
+    assert all(r["outcomes"] == ["created", "created"] and r["rows"] == 1 for r in after), after
+    assert all(r["ids"][0] is not None and r["ids"][0] == r["ids"][1] for r in after), after

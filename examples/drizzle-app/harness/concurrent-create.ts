@@ -14,6 +14,14 @@
  * `created`, `domain-error` (the app's own `Error` and message),
  * `unique-violation` (a database error with SQLSTATE 23505 on its cause chain)
  * or `other`, with the number of rows holding the slug after the round.
+ *
+ *   npx tsx harness/concurrent-create.ts --case link-for --out race.json
+ *
+ * The same race on a find-or-create (`AmbassadorDAL.linkFor`: read by the
+ * unique code, insert when missing, return the row). Before, both calls can
+ * miss the read and the loser's insert fails with 23505; after dalfix (DAL003:
+ * `onConflictDoNothing` + a re-read when the insert returns no row) both calls
+ * get the same link. Each fulfilled call records the id of the link it got.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 
 import { startHarness } from './engine';
-import { PR, U } from './fixtures';
+import { AMB, PR, U } from './fixtures';
 import { serializeError } from './serialize';
 
 type Outcome = 'created' | 'domain-error' | 'unique-violation' | 'other';
@@ -31,7 +39,11 @@ interface Round {
   outcomes: Outcome[];
   rows: number;
   errors: unknown[];
+  /** link-for: the id of the link each fulfilled call returned (null for a rejected call). */
+  ids?: (string | null)[];
 }
+
+const LINK_CODE = 'race-link';
 
 const SLUG = 'race-slug';
 const DOMAIN_MESSAGE = `Canvas file with slug "${SLUG}" already exists`;
@@ -58,11 +70,21 @@ function classify(result: PromiseSettledResult<unknown>): Outcome {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, rounds: { type: 'string', default: '20' } } });
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      rounds: { type: 'string', default: '20' },
+      case: { type: 'string', default: 'canvas-create' },
+    },
+  });
+  if (values.case !== 'canvas-create' && values.case !== 'link-for') {
+    throw new Error(`--case must be canvas-create or link-for, not ${values.case}`);
+  }
   const harness = await startHarness();
   try {
     const { CanvasFilesDAL } = await import('../src/dal/canvas-files');
-    const { canvasFiles } = await import('../src/db/schema');
+    const { AmbassadorDAL } = await import('../src/dal/ambassador');
+    const { canvasFiles, ambassadorLinks } = await import('../src/db/schema');
     const { drizzle } = await import('drizzle-orm/node-postgres');
     const hdb = drizzle(harness.app.pool);
     const create = (name: string) =>
@@ -70,6 +92,23 @@ async function main(): Promise<void> {
     const rounds: Round[] = [];
     for (let i = 0; i < Number.parseInt(values.rounds!, 10); i++) {
       await harness.reseed();
+      if (values.case === 'link-for') {
+        const settled = await Promise.allSettled([
+          AmbassadorDAL.linkFor(AMB.carol, LINK_CODE),
+          AmbassadorDAL.linkFor(AMB.carol, LINK_CODE),
+        ]);
+        const rows = await hdb
+          .select({ id: ambassadorLinks.id })
+          .from(ambassadorLinks)
+          .where(eq(ambassadorLinks.code, LINK_CODE));
+        rounds.push({
+          outcomes: settled.map(classify),
+          rows: rows.length,
+          errors: settled.filter((s) => s.status === 'rejected').map((s) => serializeError(s.reason)),
+          ids: settled.map((s) => (s.status === 'fulfilled' ? (s.value?.id ?? null) : null)),
+        });
+        continue;
+      }
       const settled = await Promise.allSettled([create('First'), create('Second')]);
       const rows = await hdb.select({ id: canvasFiles.id }).from(canvasFiles).where(eq(canvasFiles.slug, SLUG));
       rounds.push({
