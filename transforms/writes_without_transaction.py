@@ -15,9 +15,11 @@ Statements stay sequential inside the callback (a transaction holds one connecti
 gains nothing, and node-postgres >= 8.19 warns it will break). Values the rest of the function uses flow
 out of the callback (`const x = await db.transaction(…)`); a function whose writes contain a `return`
 returns the transaction's result. On neon-http and D1, which have no interactive transactions, writes
-that do not use each other's results become one `db.batch([...])`; so on libSQL with a `:memory:` or
-unknown URL: @libsql/client's local client hands its only connection to `transaction()` and opens a new one for
-the next query, which on `:memory:` (a test database) is a new, empty database — a batch keeps the
+that do not use each other's results become one `db.batch([...])`; a write under `if (c)` (no `else`, one
+statement) whose condition reads no result and calls nothing becomes `...(c ? [write] : [])` in it (the
+condition is evaluated where it was, and nothing it reads can see the earlier writes); so on libSQL with a
+`:memory:` or unknown URL: @libsql/client's local client hands its only connection to `transaction()` and
+opens a new one for the next query, which on `:memory:` (a test database) is a new, empty database — a batch keeps the
 connection. A `file:` or remote libSQL URL (`libsql://`, `https://`, `wss://`) gets `db.transaction`.
 PlanetScale's serverless driver supports `db.transaction`; it pins one session for the callback's duration.
 
@@ -31,7 +33,8 @@ them (`fetch`, mail, queues, files, another client), which a transaction would h
 after the world saw it. Reported without a fix: a query in `try` (a caught error aborts the whole
 transaction), a query in `Promise.all` or a callback, a helper that queries through its own handle, a
 call that receives the handle without being awaited, better-sqlite3/bun:sqlite (the callback must be
-synchronous), one shared `pg.Client`, dependent or conditional writes on neon-http/D1, and a driver
+synchronous), one shared `pg.Client`, writes on neon-http/D1 that use an earlier result or run under a
+condition that reads one or calls something (the message names which), and a driver
 dalfix cannot tell: the handle's own `drizzle()` call decides, else the project's only
 `drizzle-orm/<driver>` import (named in the message), else no fix.
 
@@ -83,13 +86,17 @@ where the separate statements would have interleaved. With drizzle-orm's node-po
 BEGIN that fails (a broken connection) leaks the pool client, and a failing ROLLBACK returns it
 mid-transaction. A non-awaited call between the writes (a fire-and-forget promise) still runs; its
 effect is not rolled back. The batch form (neon-http, D1, libSQL on an unknown URL) sends one request that the driver
-runs as one transaction.
+runs as one transaction; its statements are built where the original built them (a conditional one only when
+its condition holds) and run only once all are built. A statement that fails in a batch throws the driver's
+own error, not drizzle's `DrizzleQueryError` around it (libSQL with drizzle-orm 0.45: a `LibsqlError` with the
+code on `err.code` instead of `err.cause.code`): a `catch` that reads the code must be checked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.transactions import (
     INFERRED,
@@ -112,13 +119,34 @@ NO_FIX = {
     "the transaction",
     "unknown": "the driver was not detected; `db.transaction` is right for node-postgres, postgres-js, "
     "neon-serverless, PGlite, libSQL, mysql2 and PlanetScale, not for neon-http, D1 or better-sqlite3",
-    "batch": "neon-http and D1 have no interactive transactions, and these writes use each other's results "
-    "or are conditional, so `db.batch([...])` cannot hold them",
+    "batch": "neon-http and D1 have no interactive transactions, and `db.batch([...])` cannot hold these writes: {why}",
     "batch-libsql": "the libSQL URL may be `:memory:` (a test database), where the local client's `transaction()` "
-    "leaves the next query a new, empty database; `db.batch([...])` keeps the connection, but these writes use "
-    "each other's results or are conditional, so it cannot hold them (a `file:` or remote URL in the "
-    "`createClient` call would allow `db.transaction`)",
+    "leaves the next query a new, empty database; `db.batch([...])` keeps the connection, but cannot hold these "
+    "writes: {why} (a `file:` or remote URL in the `createClient` call would allow `db.transaction`)",
 }
+
+# A condition the batch may evaluate before any write runs: names, property reads, literals and operators
+# (no call, `await`, assignment or `++`, which could observe or change what the earlier writes did).
+_PLAIN_CONDITION = frozenset(
+    {
+        "identifier",
+        "member_expression",
+        "property_identifier",
+        "subscript_expression",
+        "binary_expression",
+        "unary_expression",
+        "parenthesized_expression",
+        "optional_chain",
+        "number",
+        "string",
+        "string_fragment",
+        "escape_sequence",
+        "true",
+        "false",
+        "null",
+        "undefined",
+    }
+)
 
 
 class WritesWithoutTransaction(Rule):
@@ -142,13 +170,16 @@ class WritesWithoutTransaction(Rule):
     def _finding(self, ctx: FileContext, analyzer: EffectAnalyzer, finder: SpanFinder, span: WriteSpan) -> Finding:
         driver = handle_driver(ctx.project, ctx.parsed, span.handle)
         kind = atomicity(driver)
-        edits = None
+        edits, why = None, ""
         if span.blocker is None and kind == "transaction":
             edits = self._transaction(ctx, analyzer, finder, span)
         elif span.blocker is None and kind == "batch":
-            edits = self._batch(ctx, analyzer, span)
+            batched = self._batch(ctx, analyzer, span)
+            edits, why = (None, batched) if isinstance(batched, str) else (batched, "")
         reason_key = "batch-libsql" if kind == "batch" and driver.driver == "libsql" else kind
-        reason = span.blocker or (NO_FIX.get(reason_key) if edits is None else None)
+        reason = span.blocker
+        if reason is None and edits is None and reason_key in NO_FIX:
+            reason = NO_FIX[reason_key].format(why=why)
         relation = _relation(ctx, analyzer, span)
         message = f"{len(span.writes)} writes on `{span.handle}` run without a transaction{relation}"
         if reason is not None:
@@ -230,40 +261,114 @@ class WritesWithoutTransaction(Rule):
                 relaid.add(Edit(start, end, text))
         return relaid
 
-    def _batch(self, ctx, analyzer, span) -> list[Edit] | None:  # type: ignore[no-untyped-def]
-        """neon-http / D1 / libSQL on an unknown URL: independent, unconditional writes (and reads) as one
-        `db.batch([...])`."""
+    def _batch(self, ctx, analyzer, span) -> list[Edit] | str:  # type: ignore[no-untyped-def]
+        """neon-http / D1 / libSQL on an unknown URL: writes (and reads) that use no result of an earlier one as
+        one `db.batch([...])`, or why they cannot be one. A write under `if (c)` (no `else`) whose condition reads
+        nothing the writes return and calls nothing becomes `...(c ? [write] : [])`: the condition is evaluated
+        at the same point of the code, and no database result could have changed it."""
         patterns: list[str] = []
-        queries: list[str] = []
+        queries: list[tuple] = []  # (query text, None) or (query node, its condition)
         bound: set[str] = set()
         declaration = "const"
+        conditional = False
         chains = {(c.node.start_byte, c.node.end_byte): c for c in span.chains}
         for statement in span.statements:
+            condition = None
+            if statement.type == "if_statement":
+                condition, statement = self._guarded_write(ctx, analyzer, statement, bound)
+                if isinstance(statement, str):
+                    return statement
+                if not queries:
+                    return "the first write runs only under a condition (a batch needs one statement it always holds)"
             pattern, value = None, statement.named_children[0] if statement.named_children else None
             if statement.type == "lexical_declaration" and len(statement.named_children) == 1 and value is not None:
                 declaration = ctx.text(statement.children[0])
                 pattern, value = value.child_by_field_name("name"), value.child_by_field_name("value")
             elif statement.type != "expression_statement":
-                return None
+                return f"`{_first_line(ctx, statement)}` runs between the writes"
             if value is None or value.type != "await_expression" or not value.named_children:
-                return None
+                return f"`{_first_line(ctx, statement)}` runs between the writes"
             chain = chains.get((value.named_children[0].start_byte, value.named_children[0].end_byte))
-            if chain is None or analyzer.free_reads(value) & bound:
-                return None
-            queries.append(ctx.text(chain.node))
+            if chain is None:
+                return f"`{_first_line(ctx, statement)}` runs between the writes"
+            used = sorted(analyzer.free_reads(value) & bound)
+            if used:
+                return f"a later query uses `{used[0]}`, a result of an earlier one"
+            if pattern is not None and conditional:
+                return "a result is read after a write that runs only under a condition"
+            if condition is not None:
+                conditional = True
+                queries.append((chain.node, condition))
+            else:
+                queries.append((ctx.text(chain.node), None))
             patterns.append(ctx.text(pattern) if pattern is not None else "")
             bound |= analyzer.pattern_names(pattern) if pattern is not None else set()
         indent = ctx.indent_at(span.statements[0])
-        lead = f"{declaration} [{', '.join(patterns)}] = " if any(patterns) else ""
+        unit = ctx.style.indent_unit
+        items = [
+            reindent(q, indent, unit) if c is None else self._conditional_item(ctx, c, q, indent) for q, c in queries
+        ]
+        lead = f"{declaration} [{', '.join(patterns).rstrip(', ')}] = " if any(patterns) else ""
         first, last = span.statements[0], span.statements[-1]
         text = ctx.render(
             "writes_without_transaction/batch.ts.j2",
             first,
             lead=lead,
             handle=span.handle,
-            queries=[reindent(q, indent, ctx.style.indent_unit) for q in queries],
+            queries=items,
         )
         return [Edit(first.start_byte, last.end_byte, text)]
+
+    def _conditional_item(self, ctx: FileContext, condition: Node, query: Node, indent: str) -> str:
+        """`...(c ? [query] : [])` as Prettier and Biome lay it out: on one line when it fits, else the branches
+        on lines of their own, a query over several lines inside `? [` … `]`."""
+        unit, c, text = ctx.style.indent_unit, ctx.text(condition), ctx.text(query)
+        inner = ctx.indent_at(query)
+        if "\n" not in text:
+            line = f"...({c} ? [{text}] : [])"
+            if ctx.style.fits(indent + unit + line + ","):
+                return line
+            if ctx.style.fits(f"{indent}{unit * 3}? [{text}]"):
+                return f"...({c}\n{unit * 2}? [{text}]\n{unit * 2}: [])"
+        moved = reindent(text, inner, unit * 4)
+        comma = "," if ctx.style.object_commas else ""
+        return f"...({c}\n{unit * 2}? [\n{unit * 4}{moved}{comma}\n{unit * 3}]\n{unit * 2}: [])"
+
+    def _guarded_write(self, ctx, analyzer, statement, bound):  # type: ignore[no-untyped-def]
+        """`if (c) await write;` (or `{ await write; }`), no `else`: (the condition, the write's statement), or
+        (None, why it cannot go into a batch)."""
+        condition = statement.child_by_field_name("condition")
+        body = statement.child_by_field_name("consequence")
+        shown = f"if ({_first_line(ctx, unwrap(condition))})" if condition is not None else "if"
+        if condition is None or body is None:
+            return None, f"`{shown}` runs between the writes"
+        used = sorted(analyzer.free_reads(condition) & bound)
+        if used:
+            return None, f"`{shown}` reads `{used[0]}`, a result of an earlier query"
+        if statement.child_by_field_name("alternative") is not None:
+            return None, f"`{shown}` chooses between writes (a batch holds a fixed list)"
+        if body.type == "statement_block":
+            inner = [c for c in body.named_children]
+            if len(inner) != 1:
+                return None, f"`{shown}` runs several statements under one condition"
+            body = inner[0]
+        awaited = body.named_children[0] if body.type == "expression_statement" and body.named_children else None
+        if awaited is None or awaited.type != "await_expression":
+            return None, f"`{shown}` runs between the writes"
+        if "\n" in ctx.text(condition):
+            return None, f"`{shown}`: a condition over several lines"
+        nodes = [condition]
+        while nodes:
+            node = nodes.pop()
+            if node.type not in _PLAIN_CONDITION:
+                return None, f"`{shown}`: a condition that calls or assigns could see the earlier writes"
+            nodes.extend(node.named_children)
+        return unwrap(condition), body
+
+
+def _first_line(ctx: FileContext, node: Node) -> str:
+    text = ctx.text(node).split("\n", 1)[0].strip()
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _flowing_out(ctx: FileContext, analyzer: EffectAnalyzer, span: WriteSpan) -> list[str]:
