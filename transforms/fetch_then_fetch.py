@@ -15,11 +15,17 @@ A read is one row when it has `limit(1)` (`findFirst`) or compares a unique key 
 db.select().from(shots).where(eq(shots.id, id))`). A link is an INNER JOIN when a missing row ends the call
 exactly as a missing first row does (both guards `return` the same expression or `throw` the same one, reading
 no row of the chain) and every link before it is one too; otherwise a LEFT JOIN. Guards may go on after `!a`
-(`if (!project || project.userId !== userId) return null`): they are kept and see the same row. A two-read
+(`if (!project || project.userId !== userId) return null`): they are kept and see the same row. A guard may log
+before it exits (`{ console.error("no video", id); throw … }`: logger calls that await nothing and do not read
+the missing row); it stays where it was and its link is a LEFT JOIN. So do checks after the guard (`if
+(share.expiresAt && share.expiresAt < new Date()) return null`: a condition that queries, awaits and assigns
+nothing, a branch that only logs and exits): they read the rebuilt row, and the reads after them are
+LEFT JOINs (the check may exit before a missing row would have). A two-read
 one-to-many link limited to one row under a parent read by a unique key is joined too, unsafe: the join keeps
 `limit(1)` but not which of several children the database picks; a safe chain stops before an unsafe link.
 Partial selects stay partial (`select({ file: { id: files.id, graphId: files.graphId }, graph: graphs })`) when
-they are flat objects of the read's own columns; a key of the row then means the column it holds.
+they are flat objects of the read's own columns, without comments; a key of the row then means the column it
+holds.
 A parent read by a unique key, guarded by `if (!parent) return|throw …`, and later reads of its children keyed
 by the parent's key (`select().from(C).where(eq(C.fk, id))` with `orderBy`/`limit` kept, or `db.query.C.findMany({
 where: eq(C.fk, id), … })` with its `columns`/`orderBy`/`limit`/`offset`/`with` copied) become one relational
@@ -33,7 +39,8 @@ Not handled yet, and left alone: other one-to-many links (a join would multiply 
 owner condition moved into the WHERE (see Fix safety), reads of the same table (a self-join needs an alias),
 `sql` fragments in either read (a join makes bare column names ambiguous), a `.for('update')` lock (the reads
 are not plain keyed reads), reads on different handles, reads already in `Promise.all`, and anything but an
-`if (!a) return|throw` guard between the reads (a mutation of a row, or a key computed from more than the rows).
+`if (!a) return|throw` guard and such checks between the reads (a mutation of a row, or a key computed from
+more than the rows).
 
 ## Example
 ```ts
@@ -175,6 +182,12 @@ class FetchThenFetch(Rule):
         reads = chain.reads
         parent = reads[0]
         row = fresh_name(enclosing_function(statements[index]), statements[index], "joined")
+        indent, unit = ctx.indent_at(parent.statement), ctx.style.indent_unit
+        selected = [(r.name, r.selection or r.table) for r in reads]
+        one_line = f"{indent}{unit}.select({{ {', '.join(f'{n}: {t}' for n, t in selected)} }})"
+        # Too long for one line: an entry per line, a partial select that still does not fit with a column
+        # per line (as Prettier and Biome print the object).
+        broken = [bool(r.pairs) and not ctx.style.fits(f"{indent}{unit * 2}{r.name}: {r.selection},") for r in reads]
         joined = ctx.render(
             "fetch_then_fetch/join.ts.j2",
             parent.statement,
@@ -182,7 +195,9 @@ class FetchThenFetch(Rule):
             handle=ctx.text(parent.chain.root),
             parent=parent.name,
             parent_table=parent.table,
-            selected=[(r.name, r.selection or r.table) for r in reads],
+            selected=[(n, t, r.pairs, b) for (n, t), r, b in zip(selected, reads, broken, strict=True)],
+            multiline=not ctx.style.fits(one_line),
+            comma="," if ctx.style.object_commas else "",
             joins=[("innerJoin" if r.inner else "leftJoin", r.table, r.on) for r in reads[1:]],
             where=" ".join(ctx.text(parent.where).split()),
         )

@@ -35,6 +35,7 @@ class ChainedRead:
     table: str  # the identifier the read names its table by
     selection: str | None = None  # a partial select's object (`{ id: files.id, … }`), whitespace-normalised
     selected: dict[str, Column] | None = None  # a partial select's keys -> the columns they hold
+    pairs: list[str] = field(default_factory=list)  # a partial select's `key: t.column` texts, in order
     first_column: Column | None = None  # the first column the read returns (drizzle nulls a joined object by it)
     guard: Node | None = None
     exit: str | None = None  # the guard's `return …`/`throw …`, whitespace-normalised, when it reads no chain row
@@ -74,6 +75,7 @@ def read_chain_at(
     chain: list[ChainedRead] = [parent]
     reasons: list[str] = []
     at = index + (2 if parent.guard is not None else 1)
+    at, checked = _past_checks(parsed, analyzer, statements, at, parent)
     while at < len(statements):
         child = chained_read(project, parsed, vocabulary, statements[at])
         if child is None:
@@ -85,7 +87,10 @@ def read_chain_at(
         # INNER JOIN when a missing row ends the call as a missing first row does (the same exit), and so
         # does every read joined before it; else LEFT JOIN, where drizzle nulls a joined object whose
         # first column is NULL.
-        child.inner = parent.exit is not None and child.exit == parent.exit and all(r.inner for r in chain[1:])
+        # A check between (`if (share.expiresAt < now) return null`) may have exited first: LEFT JOIN after it.
+        child.inner = (
+            not checked and parent.exit is not None and child.exit == parent.exit and all(r.inner for r in chain[1:])
+        )
         first_column = child.first_column
         if not child.inner and (first_column is None or not (first_column.not_null or first_column.primary_key)):
             link_reasons.append(
@@ -96,6 +101,8 @@ def read_chain_at(
         reasons += link_reasons
         chain.append(child)
         at += 2 if child.guard is not None else 1
+        at, more = _past_checks(parsed, analyzer, statements, at, child)
+        checked = checked or more
     if len(chain) < 2:
         return None
     unchecked = project.resolver.compiler_option(parsed.path.parent, "noUncheckedIndexedAccess") is True
@@ -216,7 +223,8 @@ def chained_read(project: Project, parsed: ParsedFile, vocabulary: Vocabulary, s
     found = ChainedRead(statement, name, read, where, table_text(project, parsed, read))
     found.first_column = next(iter(read.table.columns.values()), None)
     if selection is not None:
-        found.selection, found.first_column = " ".join(parsed.text(selection).split()), first_column
+        found.pairs = [" ".join(parsed.text(p).split()) for p in selection.named_children]
+        found.selection, found.first_column = "{ " + ", ".join(found.pairs) + " }", first_column
         found.selected = selected
     return found
 
@@ -228,7 +236,7 @@ def selected_columns(project: Project, parsed: ParsedFile, selection: Node, tabl
     columns: dict[str, Column] = {}
     for pair in selection.named_children:
         if pair.type == "comment":
-            continue
+            return {}  # a comment would not survive the selection being laid out again
         key = pair.child_by_field_name("key") if pair.type == "pair" else None
         value = pair.child_by_field_name("value") if pair.type == "pair" else None
         if key is None or value is None or key.type not in ("property_identifier", "string"):
@@ -261,6 +269,31 @@ def _attach_guard(
         read.exit = " ".join(parsed.text(exit_statement).rstrip(";").split())
 
 
+def _past_checks(
+    parsed: ParsedFile, analyzer: EffectAnalyzer, statements: list[Node], at: int, read: ChainedRead
+) -> tuple[int, bool]:
+    """Past the checks after a read's missing-row guard (`if (share.expiresAt && share.expiresAt < new Date())
+    return null`): `if` without `else` whose condition queries, awaits and assigns nothing and whose branch only
+    logs and exits. They stay where they are, reading the rows the rewrite rebuilt before them; the next read
+    now runs before them, which only reads. (index after them, whether there were any)"""
+    start = at
+    while read.guard is not None and at < len(statements):
+        parts = if_without_else(statements[at])
+        if parts is None:
+            break
+        condition, consequence = parts
+        effects = analyzer.effects(condition)
+        assigns = descendants_of_type(
+            condition, "assignment_expression", "augmented_assignment_expression", "update_expression"
+        )
+        if effects.db != "none" or effects.awaits or next(assigns, None) is not None:
+            break
+        if guard_exit(analyzer, consequence, "") is None:
+            break
+        at += 1
+    return at, at > start
+
+
 def is_missing_guard(parsed: ParsedFile, analyzer: EffectAnalyzer, guard: Node, name: str) -> bool:
     """`if (!a) return|throw <pure, not reading a>` with no else; the condition may go on with `|| …` (which
     runs only on a found row: `if (!project || project.userId !== userId) return null`)."""
@@ -280,7 +313,23 @@ def is_missing_guard(parsed: ParsedFile, analyzer: EffectAnalyzer, guard: Node, 
     whole = analyzer.effects(condition)
     if whole.db != "none" or whole.awaits:
         return False
-    return pure_exit(analyzer, consequence, name) is not None
+    return guard_exit(analyzer, consequence, name) is not None
+
+
+def guard_exit(analyzer: EffectAnalyzer, consequence: Node, name: str) -> Node | None:
+    """The guard's `return …`/`throw …`: its one statement, or the last of a block that only logs before it
+    (`{ console.error("no video", id); throw … }`), none of them reading `name` (the joined or relational
+    rewrite rebuilds `name` after the guard; the logging runs where it ran, reading what it read)."""
+    found = pure_exit(analyzer, consequence, name)
+    if found is not None or consequence.type != "statement_block":
+        return found
+    body = [c for c in consequence.named_children if c.type != "comment"]
+    if len(body) < 2:
+        return None
+    *logs, last = body
+    if not all(analyzer.logging_statement(s) and name not in analyzer.effects(s).reads for s in logs):
+        return None
+    return pure_exit(analyzer, last, name)
 
 
 def row_column(parsed: ParsedFile, value: Node, rows: dict[str, ChainedRead]) -> tuple[ChainedRead, str] | None:

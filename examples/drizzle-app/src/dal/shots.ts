@@ -1,7 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 
 import { db } from '../db';
-import { copyProjects, scenes, shots, type NewShot, type Shot } from '../db/schema';
+import { copyProjects, scenes, shots, type NewShot, type Scene, type Shot } from '../db/schema';
 
 export type ShotInput = Pick<NewShot, 'shotNumber' | 'shotType' | 'cameraAngle'> &
   Partial<Pick<NewShot, 'cameraMovement' | 'lighting' | 'aiSuggestion'>>;
@@ -24,6 +24,47 @@ export class ShotsDAL {
       .from(shots)
       .where(eq(shots.sceneId, sceneId))
       .orderBy(asc(shots.shotNumber), asc(shots.id));
+  }
+
+  /** A shot's number and its scene's heading; logs, then throws (no shot) or returns null (no scene). */
+  static async getShotHeading(
+    shotId: string,
+  ): Promise<{ shotNumber: number; sceneTitle: string; location: string; timeOfDay: string } | null> {
+    const [shot] = await db
+      .select({ id: shots.id, sceneId: shots.sceneId, shotNumber: shots.shotNumber })
+      .from(shots)
+      .where(eq(shots.id, shotId))
+      .limit(1);
+    if (!shot) {
+      console.warn('shot not found', shotId);
+      throw new Error(`Shot ${shotId} not found`);
+    }
+    const [scene] = await db
+      .select({ id: scenes.id, title: scenes.title, location: scenes.location, timeOfDay: scenes.timeOfDay })
+      .from(scenes)
+      .where(eq(scenes.id, shot.sceneId))
+      .limit(1);
+    if (!scene) {
+      console.warn('scene not found for shot', shotId, shot.sceneId);
+      return null;
+    }
+    return { shotNumber: shot.shotNumber, sceneTitle: scene.title, location: scene.location, timeOfDay: scene.timeOfDay };
+  }
+
+  /** A shot and its scene when the shot is numbered at most `maxShotNumber` (an earlier cut of the scene). */
+  static async getShotSceneUpTo(shotId: string, maxShotNumber: number): Promise<{ shot: Shot; scene: Scene } | null> {
+    const [shot] = await db.select().from(shots).where(eq(shots.id, shotId)).limit(1);
+    if (!shot) {
+      return null;
+    }
+    if (shot.shotNumber > maxShotNumber) {
+      return null;
+    }
+    const [scene] = await db.select().from(scenes).where(eq(scenes.id, shot.sceneId)).limit(1);
+    if (!scene) {
+      return null;
+    }
+    return { shot, scene };
   }
 
   /** Shot, if its scene belongs to a project owned by `userId`. */
