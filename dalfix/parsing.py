@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import accumulate
@@ -46,8 +46,7 @@ def grammar_for(path: str | Path) -> str:
 
 
 def parse_bytes(source: bytes, grammar: str = "typescript") -> tree_sitter.Tree:
-    parser = tree_sitter.Parser(_language(grammar == "tsx"))
-    return parser.parse(source)
+    return _parser(grammar).parse(source)
 
 
 # Deeper than this (named and anonymous nodes below the root), a function is not analysed: the analysis
@@ -66,8 +65,12 @@ class Mask:
     reason: str  # "too deeply nested", or the grammar gap that was masked
 
 
-@dataclass
+@dataclass(eq=False)
 class ParsedFile:
+    """A parsed file. Its tree can be let go (`release`) and is parsed again from `source` when next asked for:
+    the object, its masks and error regions stay, so caches keyed by it stay valid; caches of its nodes check
+    `generation` (it changes at each release), since a new tree's nodes are other objects with other ids."""
+
     path: Path
     source: bytes  # what the tree was parsed from: `original` with the masks applied (same length)
     grammar: str
@@ -81,6 +84,32 @@ class ParsedFile:
     def __post_init__(self) -> None:
         if not self.masks:
             self.original = self.source
+        self.generation = 0
+        # Told when the tree is parsed again after a release (ProjectFiles counts the trees it holds).
+        self.on_reparse: Callable[[ParsedFile], None] | None = None
+
+    def __getattr__(self, name: str) -> tree_sitter.Tree:
+        if name != "tree" or "source" not in self.__dict__:
+            raise AttributeError(name)
+        # Released: the same bytes parse to the same tree (`source` is the masked text parse_file's tree came from).
+        tree = self.__dict__["tree"] = parse_bytes(self.source, self.grammar)
+        if self.on_reparse is not None:
+            self.on_reparse(self)
+        return tree
+
+    @property
+    def has_tree(self) -> bool:
+        return "tree" in self.__dict__
+
+    def release(self) -> None:
+        """Let go of the tree and of every cache of its nodes kept on this object (`_dalfix_*`)."""
+        tree = self.__dict__.pop("tree", None)
+        if tree is None:
+            return
+        self.generation += 1
+        _ROOT_INDEX.forget(tree.root_node)
+        for key in [k for k in self.__dict__ if k.startswith("_dalfix_")]:
+            del self.__dict__[key]
 
     @property
     def root(self) -> Node:
@@ -102,7 +131,8 @@ class ParsedFile:
         """Functions (or top-level statements) analysed with grammar-gap masks (dalfix/grammar_gaps.py)."""
         from dalfix.grammar_gaps import masked_holders
 
-        return masked_holders([m for m in self.masks if m.reason != TOO_DEEP], self.root)
+        gaps = [m for m in self.masks if m.reason != TOO_DEEP]
+        return masked_holders(gaps, self.root) if gaps else 0  # without masks, no tree (it may be let go)
 
     def text(self, node: Node) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "surrogateescape")
@@ -535,6 +565,11 @@ class _RootIndex:
 
     def clear(self) -> None:
         self._entries.clear()
+
+    def forget(self, root: Node) -> None:
+        """Drop the index of a tree that is let go (a released ParsedFile), so that it does not keep the tree."""
+        for tsx in (False, True):
+            self._entries.pop((root.id, tsx), None)
 
 
 # 16 trees: the searches of one file's rules come close together. A larger index keeps the trees of modules the

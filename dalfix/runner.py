@@ -41,6 +41,11 @@ from dalfix.suppressions import Suppressed, Suppression, apply_suppressions
 from dalfix.workers import Crash, run_forked, usable_cores, workers_for
 
 MAX_ROUNDS = 10
+# The trees a project keeps between files (the files asked for last): the modules most files' analysis reads
+# (the database package, the schema) stay parsed, the rest are parsed again when asked for.
+KEPT_TREES = int(os.environ.get("DALFIX_KEPT_TREES", "64"))
+# And the first trees parsed, up to this many bytes of source, are kept for the whole project (ProjectFiles).
+KEPT_SOURCE = int(os.environ.get("DALFIX_KEPT_SOURCE", "1500000"))
 
 Status = Literal["unchanged", "changed", "skipped", "failed"]
 
@@ -318,20 +323,23 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         # Only the files that can hold a finding are parsed and checked (dalfix/analysis/relevance.py); the others
         # count as scanned, with nothing found.
         relevance = Relevance(project, sources) if all(rule.needs_handle for rule in project.rules) else None
-        files = {
-            item: parse_file(item, source)
-            for item, source in sources.items()
-            if relevance is None or relevance.is_relevant(item)
-        }
+        # Parsed when first asked for; the project keeps the trees of the files asked for last (ProjectFiles.trim).
+        files = {item: source for item, source in sources.items() if relevance is None or relevance.is_relevant(item)}
         project.prepare(files, {item: s for item, s in sources.items() if item not in files}, list(sources))
-        if relevance is not None:
-            if files:
-                receivers = relevance.add_receivers(path for path in project.transaction_parameters)
+        project.files.kept_source = KEPT_SOURCE
+        if files:
+            # Computed here, where no tree is in use, so that the pass over every analysed file lets go of trees.
+            with project.files.trimming(KEPT_TREES):
+                parameters = project.transaction_parameters
+            project.files.trim(KEPT_TREES)
+            if relevance is not None:
+                receivers = relevance.add_receivers(path for path in parameters)
                 project.admit([item for item in sources if item in receivers])
+        if relevance is not None:
             project.relevance_note = relevance.summary()
         del files
-        # The parsed trees and project facts live until the project is done: the collector need not traverse
-        # them at every full collection (gc.freeze moves them to a generation it never scans).
+        # The project facts live until the project is done: the collector need not traverse them at every full
+        # collection (gc.freeze moves them to a generation it never scans).
         gc.freeze()
         todo = [path for path in sources if path in project.analysed and (caches is None or not caches.hit(path))]
         workers = workers_for(_jobs(options, project), len(todo))
@@ -339,9 +347,9 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if workers:
             again = _check_forked(todo, by_path, project, options, new_files, workers, crashed, done, total)
         for path in sources:
-            parsed = project.analysed.get(path)
-            if parsed is not None and (caches is None or not caches.hit(path)) and (not workers or path in again):
-                _process(by_path[path], parsed, project, options, new_files)
+            if path in project.analysed and (caches is None or not caches.hit(path)) and (not workers or path in again):
+                _process(by_path[path], project.analysed[path], project, options, new_files)
+                project.files.trim(KEPT_TREES)  # this file's rules ran: its tree may go
             done += 1
             if options.progress is not None and not workers:
                 options.progress(done, total)
@@ -349,8 +357,9 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             caches.store(root, by_path, crashed)
         sources_by_project[root] = {}
         if options.release_projects and index + 1 < len(pending):
-            del sources, parsed
+            del sources
             project.prepare({})  # its facts and trees go (they form cycles: the collector frees them)
+            project.__dict__.pop("resolver", None)  # and its memo of module resolutions
             clear_root_index()
             gc.unfreeze()
             gc.collect()
@@ -397,6 +406,7 @@ def _check_forked(
     files to check again here, in order, because their fixes may create files (`NewFiles` decides first come,
     first served across the run, which a worker cannot see)."""
     _share_project_facts(project)
+    project.files.trim(KEPT_TREES)  # the trees the facts were built from need not be copied into the workers
 
     def check(index: int) -> object:  # runs in a worker
         path = todo[index]
@@ -404,6 +414,7 @@ def _check_forked(
         asked = new_files.asked
         try:
             _process(result, project.analysed[path], project, options, new_files)
+            project.files.trim(KEPT_TREES)  # in this worker: its files' trees go as in the serial path
             if new_files.asked != asked:
                 return "again"
             return _encode_result(result, "")

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dalfix.analysis.drivers import drizzle_driver_imports
-from dalfix.parsing import Node
 
 if TYPE_CHECKING:
     from dalfix.analysis.summaries import ModuleInfo, Summaries
@@ -51,8 +50,7 @@ VALUED = frozenset(
 @dataclass
 class _Module:
     info: ModuleInfo
-    statements: list[Node]  # top-level statements, in order
-    starts: list[int]
+    starts: list[int]  # top-level statements' spans, in order
     ends: list[int]
     owners: dict[int, list[str]]  # statement index -> the valued names it declares
     assigned: dict[int, list[str]] | None = None  # statement index -> module variables assigned in it
@@ -89,7 +87,7 @@ class HandleReach:
                 continue
             module = self._modules[path] = self._index(info)
             for local in info.imports:
-                if local in info.declarations:
+                if local in info.declared:
                     continue  # a declaration of the same name is what `binding` follows
                 try:
                     target = self.summaries.resolve_import(path, local)
@@ -118,8 +116,8 @@ class HandleReach:
                 self._mark_mentions(found, path, name)
 
     def _index(self, info: ModuleInfo) -> _Module:
-        statements = info.parsed.root.named_children
-        module = _Module(info, statements, [s.start_byte for s in statements], [s.end_byte for s in statements], {})
+        statements = info.parsed.root.named_children  # positions only: the module outlives the tree
+        module = _Module(info, [s.start_byte for s in statements], [s.end_byte for s in statements], {})
         for name, node in info.declarations.items():
             if node.type in VALUED:
                 index = bisect_right(module.starts, node.start_byte) - 1
@@ -163,8 +161,7 @@ class HandleReach:
             info = module.info
             module.assigned = {}
             for name, nodes in assignments_by_name(info.parsed).items() if _may_assign(info) else ():
-                declared = info.declarations.get(name)
-                if declared is None or declared.type != "variable_declarator":
+                if info.declared.get(name) != "variable_declarator":
                     continue
                 for assignment in nodes:
                     names = module.assigned.setdefault(bisect_right(module.starts, assignment.start_byte) - 1, [])

@@ -173,7 +173,7 @@ class HandleIndex:
         info = self.summaries.module(path)
         value: Value | None = None
         if info is not None:
-            node = info.declarations.get(name)
+            node = info.declarations.get(name) if name in info.declared else None
             if node is None and name in info.imports:
                 found = self.summaries.resolve_import(path, name)
                 if found is not None and found[1] != "*":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,29 +30,164 @@ SERIAL_PACKAGES = frozenset({"@electric-sql/pglite", "better-sqlite3", "@libsql/
 CONCURRENT_PACKAGES = frozenset({"pg", "postgres", "mysql2", "@neondatabase/serverless", "@vercel/postgres"})
 
 
+class _Analysed(Mapping[Path, ParsedFile]):
+    """The analysed files by path, each parsed when first asked for (through its `ProjectFiles`)."""
+
+    def __init__(self, files: ProjectFiles) -> None:
+        self._files = files
+        self._paths: dict[Path, None] = {}
+
+    def __getitem__(self, path: Path) -> ParsedFile:
+        if path not in self._paths:
+            raise KeyError(path)
+        return self._files[path]
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._paths
+
+
 class ProjectFiles(Mapping[Path, ParsedFile]):
-    """The files of a run's project: those analysed (parsed up front, `analysed`) and those the relevance
-    filter left out (dalfix/analysis/relevance.py), parsed whenever asked for and not kept (a relevant file's
-    analysis keeps the parse it asks for through `Summaries.module`)."""
+    """The files of a run's project: those analysed (`analysed`) and those the relevance filter left out
+    (dalfix/analysis/relevance.py, `deferred`), each parsed when first asked for, plus the modules outside the
+    run the analysis reads (`load`). One ParsedFile per path for the whole run (caches are keyed by it), whose
+    tree `trim` lets go (ParsedFile.release) when many are held: a tree is parsed again from the kept bytes when
+    asked for, so the project holds the trees of the files in use, not of every file it has read."""
 
     def __init__(
         self,
-        analysed: Mapping[Path, ParsedFile],
+        analysed: Mapping[Path, ParsedFile | bytes],
         deferred: Mapping[Path, bytes] | None = None,
         order: Sequence[Path] | None = None,
     ) -> None:
-        self.analysed: dict[Path, ParsedFile] = dict(analysed)
+        self.analysed = _Analysed(self)
         self.deferred: dict[Path, bytes] = dict(deferred or {})
-        # A deferred file's parse while someone holds it (the summaries, DAL010's file list): one parse, one object.
-        self._alive: weakref.WeakValueDictionary[Path, ParsedFile] = weakref.WeakValueDictionary()
+        self._bytes: dict[Path, bytes] = {}  # an analysed file not parsed yet
+        self._parsed: dict[Path, ParsedFile | None] = {}  # every file parsed (or found unreadable) so far
+        self._live: dict[Path, None] = {}  # the files holding a tree (the kept ones aside), least recently asked first
+        self.pinned: set[Path] = set()  # never let go (the file whose rules run)
+        # Trees never let go: the first ones parsed, up to `kept_source` bytes of source. The passes over every
+        # file (transaction parameters, DAL010's query sites, the rules) visit the files in one order, so an LRU
+        # of any size short of all of them would parse each file again at each pass; a fixed set saves its
+        # parses at every pass. The first trees parsed are also the modules every file imports (the database).
+        self.kept_source = 0
+        self._kept: set[Path] = set()
+        self._kept_bytes = 0
+        self.parses = 0
+        self._keep: int | None = None
+        for path, value in analysed.items():
+            self.analysed._paths[path] = None
+            if isinstance(value, bytes):
+                self._bytes[path] = value
+            else:
+                self._own(path, value)
         # Iteration keeps the run's order of files (DAL010 lists query sites in it), analysed or not.
         self._order = list(order) if order is not None else [*self.analysed, *self.deferred]
 
-    def __getitem__(self, path: Path) -> ParsedFile:
-        parsed = self.analysed.get(path) or self._alive.get(path)
-        if parsed is None:
-            parsed = self._alive[path] = parse_file(path, self.deferred[path])
+    def _own(self, path: Path, parsed: ParsedFile) -> ParsedFile:
+        self._parsed[path] = parsed
+        parsed.on_reparse = self._reparsed
+        if path in self._kept or self._kept_bytes + len(parsed.source) <= self.kept_source:
+            if path not in self._kept:
+                self._kept.add(path)
+                self._kept_bytes += len(parsed.source)
+        else:
+            self._live[path] = None
         return parsed
+
+    def _reparsed(self, parsed: ParsedFile) -> None:
+        self.parses += 1
+        self._live.pop(parsed.path, None)
+        self._live[parsed.path] = None
+
+    def _parse(self, path: Path, source: bytes) -> ParsedFile:
+        self.parses += 1
+        return self._own(path, parse_file(path, source))
+
+    def __getitem__(self, path: Path) -> ParsedFile:
+        parsed = self._parsed.get(path)
+        if parsed is None:
+            source = self._bytes.get(path)
+            if source is None:
+                source = self.deferred[path]  # KeyError: not a file of the project
+            parsed = self._parse(path, source)
+        elif path in self._live:
+            self._live.pop(path)
+            self._live[path] = None  # most recently asked for last
+        return parsed
+
+    def load(self, path: Path) -> ParsedFile | None:
+        """A file of the project, or any other module the analysis reads (None when it cannot be read)."""
+        if path in self._parsed:
+            return self[path] if self._parsed[path] is not None else None
+        if path in self:
+            return self[path]
+        try:
+            source = path.read_bytes()
+        except OSError:
+            self._parsed[path] = None
+            return None
+        return self._parse(path, source)
+
+    def source(self, path: Path) -> bytes:
+        """The file's real bytes (`ParsedFile.original`), without parsing it."""
+        parsed = self._parsed.get(path)
+        if parsed is not None:
+            return parsed.original
+        return self._bytes[path] if path in self._bytes else self.deferred[path]
+
+    def trim(self, keep: int) -> None:
+        """Let go of the trees of all but the `keep` files asked for last (besides the kept and pinned ones)."""
+        free = [p for p in self._live if p not in self.pinned]
+        self._let_go(free[: max(0, len(free) - keep)])
+
+    def _let_go(self, paths: list[Path]) -> None:
+        for path in paths:
+            del self._live[path]
+            parsed = self._parsed.get(path)
+            if parsed is not None:
+                parsed.release()
+
+    @contextmanager
+    def trimming(self, keep: int) -> Iterator[None]:
+        """While inside, `safe_point` trims to `keep` trees: for a pass over every file run where no caller holds
+        nodes of the project's trees (the runner's top level)."""
+        previous, self._keep = self._keep, keep
+        try:
+            yield
+        finally:
+            self._keep = previous
+
+    def close(self) -> None:
+        """Let go of every tree and of the parses' link back here (a report may still hold a parse: it is
+        parsed again if asked for, and does not keep the project's other files alive)."""
+        for parsed in self._parsed.values():
+            if parsed is not None:
+                parsed.on_reparse = None
+                parsed.release()
+        self._parsed.clear()
+        self._live.clear()
+        self._kept.clear()
+
+    def holding(self) -> set[Path]:
+        """The files whose trees are held now (for `let_go_since`)."""
+        return set(self._live)
+
+    def let_go_since(self, held: set[Path]) -> None:
+        """Let go of the trees parsed since `held = holding()`: for a pass over many files inside a caller that may
+        hold nodes of the trees held before it (the nodes of the trees it parsed are the pass's own), and whose
+        caches of nodes are on the parse or check its generation."""
+        self._let_go([p for p in self._live if p not in held and p not in self.pinned])
+
+    def safe_point(self) -> None:
+        """Called by a pass between files: trims when the caller allowed it (`trimming`)."""
+        if self._keep is not None:
+            self.trim(self._keep)
 
     def __iter__(self) -> Iterator[Path]:
         return iter(self._order)
@@ -66,7 +201,9 @@ class ProjectFiles(Mapping[Path, ParsedFile]):
     def admit(self, path: Path, parsed: ParsedFile) -> None:
         """A deferred file becomes analysed (a function in it takes a transaction from a relevant caller)."""
         self.deferred.pop(path, None)
-        self.analysed[path] = parsed
+        self.analysed._paths[path] = None
+        if self._parsed.get(path) is not parsed:
+            self._own(path, parsed)
 
 
 @dataclass
@@ -96,12 +233,14 @@ class Project:
 
     def prepare(
         self,
-        files: Mapping[Path, ParsedFile],
+        files: Mapping[Path, ParsedFile | bytes],
         deferred: Mapping[Path, bytes] | None = None,
         order: Sequence[Path] | None = None,
     ) -> None:
-        """Index the project's parsed files (and those the relevance filter left unparsed, `deferred`, with the
-        run's `order` of both); cross-file facts are computed lazily and memoized."""
+        """Index the project's files (parsed, or bytes parsed when first asked for; and those the relevance filter
+        left out, `deferred`, with the run's `order` of both); cross-file facts are computed lazily and memoized."""
+        if "files" in self.__dict__:
+            self.files.close()
         self.files = ProjectFiles(files, deferred, order)
         for memo in (
             "summaries",
@@ -109,6 +248,7 @@ class Project:
             "_vocabularies",
             "_plain_vocabularies",
             "_analyzers",
+            "_analyzer_generations",
             "_facts",
             "_tables",
             "application_drivers",
@@ -121,7 +261,7 @@ class Project:
             self.__dict__.pop(memo, None)
 
     @property
-    def analysed(self) -> dict[Path, ParsedFile]:
+    def analysed(self) -> Mapping[Path, ParsedFile]:
         """The parsed files whose rules run (the relevant ones; every one a caller prepared without a filter)."""
         return self.files.analysed
 
@@ -237,7 +377,7 @@ class Project:
         if self.config.driver:
             facts.configured_drivers = frozenset(self.drivers_for(parsed))
         info = self.summaries.module(parsed.path)
-        names = [*info.declarations, *info.imports] if info is not None else []
+        names = [*info.declared, *info.imports] if info is not None else []
         for name in names:
             value = self.summaries.handles.binding(parsed.path, name)
             if isinstance(value, Handle):
@@ -325,6 +465,8 @@ class Project:
         found: list[tuple[Path, DriverInfo]] = []
         paths = list(dict.fromkeys([*self.analysed, *self.client_files]))
         for path in paths:
+            if path in self.files and b"drizzle-orm/" not in self.files.source(path):
+                continue  # no driver import (drizzle_driver_imports looks for these bytes): not parsed for it
             info = self.summaries.module(path)
             if info is None:
                 continue
@@ -346,7 +488,9 @@ class Project:
         passes the database itself, it is a maybe-transaction (`maybe` is True).
         """
         passed: dict[tuple[Path, str, str], set[str]] = {}
-        for parsed in self.analysed.values():
+        for path in list(self.analysed):
+            self.files.safe_point()  # the last file's nodes are no longer in use
+            parsed = self.analysed[path]
             vocabulary = self._plain_vocabulary(parsed)
             for call in descendants_of_type(parsed.root, "call_expression"):
                 args = call.child_by_field_name("arguments")
@@ -360,17 +504,13 @@ class Project:
                 if not passed_kinds:
                     continue
                 target = self.summaries.callee(parsed, call)
-                node = self.summaries.function_node(*target) if target is not None else None
-                params = node.child_by_field_name("parameters") if node is not None else None
-                if target is None or params is None:
+                names = self.summaries.parameter_names(*target) if target is not None else None
+                if target is None or names is None:
                     continue
-                names = [p.child_by_field_name("pattern") for p in params.named_children]
-                module = self.summaries.module(target[0])
                 for index, kind in passed_kinds.items():
-                    pattern = names[index] if index < len(names) else None
-                    if module is not None and pattern is not None and pattern.type == "identifier":
-                        key = (target[0], target[1], module.parsed.text(pattern))
-                        passed.setdefault(key, set()).add(kind)
+                    name = names[index] if index < len(names) else None
+                    if name is not None:
+                        passed.setdefault((target[0], target[1], name), set()).add(kind)
         found: dict[Path, list[tuple[str, str, bool]]] = {}
         for (path, function, name), kinds in passed.items():
             if "tx" in kinds:
@@ -380,8 +520,15 @@ class Project:
     def analyzer_for(self, parsed: ParsedFile, vocabulary: Vocabulary) -> EffectAnalyzer:
         cache = self.__dict__.setdefault("_analyzers", {})
         cached = cache.get(parsed.path)
-        if cached is None or cached.parsed is not parsed or cached.vocabulary is not vocabulary:
+        generations = self.__dict__.setdefault("_analyzer_generations", {})
+        if (
+            cached is None
+            or cached.parsed is not parsed
+            or cached.vocabulary is not vocabulary
+            or generations.get(parsed.path) != parsed.generation  # its memos hold nodes of a released tree
+        ):
             cached = cache[parsed.path] = EffectAnalyzer(parsed, vocabulary, self.summaries)
+            generations[parsed.path] = parsed.generation
         return cached
 
     # ---- drivers ------------------------------------------------------------------------------
@@ -407,9 +554,9 @@ class Project:
         chosen at runtime (`NODE_ENV === "test" ? pglite : pool`)."""
         drivers = [
             self._created_only(d)
-            for path, parsed in self.analysed.items()
+            for path in self.analysed
             if self.is_application_file(path)
-            for d in self.summaries.file_handles(parsed).values()
+            for d in self.summaries.handles_at(path).values()
         ]
         known = {d.concurrent for d in drivers if d.concurrent is not None}
         if len(known) == 1:

@@ -16,13 +16,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.drizzle import Link, QueryChain, unwrap
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_right_to_left, line_col, parse_file
+from dalfix.parsing import (
+    FUNCTION_TYPES,
+    MASK_CALL,
+    Node,
+    ParsedFile,
+    descendants_right_to_left,
+    line_col,
+    parse_file,
+)
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
@@ -106,7 +114,15 @@ def query_sites(project: Project) -> list[QuerySite]:
 
 def application_files(project: Project) -> list[ParsedFile]:
     """The parsed files of the run plus the workspace's other application sources that may hold queries (those
-    are found and parsed once per workspace: a monorepo's packages share them)."""
+    are found and read once per workspace: a monorepo's packages share them)."""
+    return [load() for _, load in _application_sources(project)]
+
+
+def _application_sources(project: Project) -> list[tuple[bytes, Callable[[], ParsedFile]]]:
+    """`application_files` as (the file's bytes, a function parsing it): the files are parsed one at a time, so
+    that a pass over all of them holds one tree at a time, not the trees of the whole workspace (`_collect` lets
+    go of the trees it parsed). A file outside the project is parsed from the bytes the workspace read once for
+    all its projects."""
     root = project.workspace.root if project.workspace is not None else project.root
     holder = project.workspace.__dict__ if project.workspace is not None else project.__dict__
     candidates = holder.get("_query_candidates")
@@ -114,20 +130,22 @@ def application_files(project: Project) -> list[ParsedFile]:
         candidates = holder["_query_candidates"] = _query_candidates(root)
     application = project.is_application_file  # by the project's settings: projects of a workspace may differ
 
-    files = {p: f for p, f in project.files.items() if application(p)}
-    parsed_here: dict[Path, ParsedFile] = holder.setdefault("_query_parsed", {})
+    files = project.files
+    found: dict[Path, tuple[bytes, Callable[[], ParsedFile]]] = {
+        p: (files.source(p), lambda p=p: files[p])  # type: ignore[misc]
+        for p in files
+        if application(p)
+    }
     # the first project's limit, as when the workspace's files were read once for all its projects
     max_size = holder.setdefault("_query_max_size", project.config.max_file_size)
     for path, candidate in candidates.items():
-        if not candidate.readable or path in files or not application(path):
+        if not candidate.readable or path in found or not application(path):
             continue  # the run parsed it already (its bytes need not be read again), or it is setup code
-        if path not in parsed_here:
-            source = candidate.source(max_size)
-            if source is None:
-                continue
-            parsed_here[path] = parse_file(path, source)
-        files[path] = parsed_here[path]
-    return list(files.values())
+        source = candidate.source(max_size)
+        if source is None:
+            continue
+        found[path] = (source, lambda path=path, source=source: parse_file(path, source))  # type: ignore[misc]
+    return list(found.values())
 
 
 class _Candidate:
@@ -177,10 +195,13 @@ def _collect(project: Project) -> list[QuerySite]:
     if not project.schema.tables:
         return []
     found: list[tuple[list[QuerySite], bool, str | None]] = []
-    parsed_files = application_files(project)
-    for parsed in parsed_files:
-        found.extend(_file_sites(project, parsed))
-    calls = _count_calls(parsed_files, {helper for _, _, helper in found if helper})
+    sources = _application_sources(project)
+    held = project.files.holding()  # DAL010 asks from inside a file's rules: the trees held now stay
+    for _, load in sources:
+        found.extend(_file_sites(project, load()))
+        project.files.let_go_since(held)
+    calls = _count_calls_in(sources, {helper for _, _, helper in found if helper}, project)
+    project.files.let_go_since(held)
     sites: list[QuerySite] = []
     for each, in_loop, helper in found:
         weight, reasons = _weight(in_loop, helper, calls)
@@ -211,6 +232,14 @@ def _count_calls(parsed_files: list[ParsedFile], names: set[str]) -> Counter[str
     """How many calls name each of `names` (by the callee's last member) in the files. Only calls around an
     occurrence of a name are looked at: a callee ends with its name, which no identifier character touches on
     either side, so a file that does not hold the name as a whole ASCII word has no such call."""
+    return _count_calls_in([(p.original, lambda p=p: p) for p in parsed_files], names)  # type: ignore[misc]
+
+
+def _count_calls_in(
+    files: list[tuple[bytes, Callable[[], ParsedFile]]], names: set[str], project: Project | None = None
+) -> Counter[str]:
+    """`_count_calls` over (bytes, parse) pairs: a file is parsed only when its bytes hold one of the names (as
+    bytes anywhere: masking a file blanks ranges, which may leave part of a longer word, and writes MASK_CALL)."""
     calls: Counter[str] = Counter()
     if not names:
         return calls
@@ -219,9 +248,18 @@ def _count_calls(parsed_files: list[ParsedFile], names: set[str]) -> Counter[str
     for name in names:
         raw = name.encode("utf-8", "surrogateescape")
         (words.add if name.isascii() and _IDENTIFIER.fullmatch(raw) else others.append)(raw)
-    for parsed in parsed_files:
+    raws = [name.encode("utf-8", "surrogateescape") for name in names]
+    before: set[Path] = project.files.holding() if project is not None else set()
+    for original, load in files:
+        if project is not None:
+            project.files.let_go_since(before)
+        if not any(raw in original or raw in MASK_CALL for raw in raws):
+            continue
+        parsed = load()
         source = parsed.source
         held = [*words.intersection(_IDENTIFIER.findall(source)), *(n for n in others if n in source)]
+        if not held:
+            continue
         offsets = []
         for raw in held:
             at = source.find(raw)

@@ -12,26 +12,40 @@ from typing import TYPE_CHECKING
 
 from dalfix.analysis.drivers import DriverInfo
 from dalfix.analysis.drizzle import DbEffectKind, unwrap
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
 
 MAX_DEPTH = 8
 RETURNED = "()"  # suffix of a summary name: the function the named one returns (`getUser()` of `getUser(db)(…)`)
+_DECLARATIONS = "_dalfix_declarations"  # ModuleInfo.declarations, kept on the ParsedFile
 
 
 @dataclass
 class ModuleInfo:
     parsed: ParsedFile
-    declarations: dict[str, Node] = field(default_factory=dict)  # top-level name -> declaring node
     exports: dict[str, str] = field(default_factory=dict)  # exported name -> local name
     reexports: list[tuple[str | None, str, str]] = field(default_factory=list)  # (exported|None for *, spec, name)
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (specifier, name | "*")
+    # Top-level name -> the type of its declaring node, in `declarations`' order: what the name questions need,
+    # without the tree (asking `declarations` parses a released file again).
+    declared: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def declarations(self) -> dict[str, Node]:
+        """Top-level name -> declaring node, of the file's current tree. Kept on the parse (a `_dalfix_` cache,
+        which ParsedFile.release drops with the tree) and indexed again after a release: the names, exports
+        and imports are the same, the nodes are the new tree's."""
+        found = self.parsed.__dict__.get(_DECLARATIONS)
+        if found is None:
+            found = ModuleInfo.index(self.parsed).declarations
+        return found  # type: ignore[no-any-return]
 
     @classmethod
     def index(cls, parsed: ParsedFile) -> ModuleInfo:
         info = cls(parsed)
+        declarations: dict[str, Node] = {}
         for statement in parsed.root.named_children:
             exported = statement.type == "export_statement"
             declaration = statement.child_by_field_name("declaration") if exported else statement
@@ -43,13 +57,15 @@ class ModuleInfo:
             if declaration.type == "import_statement":
                 info._import(declaration)
             for name, node in _declared(parsed, declaration):
-                info.declarations[name] = node
+                declarations[name] = node
+                info.declared[name] = node.type
                 if exported:
                     info.exports[name] = name
             if exported and any(c.type == "default" for c in statement.children) and declaration is not None:
                 name_node = declaration.child_by_field_name("name")
                 if name_node is not None:
                     info.exports["default"] = parsed.text(name_node)
+        parsed.__dict__[_DECLARATIONS] = declarations
         return info
 
     def _import(self, statement: Node) -> None:
@@ -135,6 +151,7 @@ class Summaries:
         self._drivers_pending = 0  # handle_driver calls under way: a cycle's provisional None must not be kept
         self._file_handles: dict[Path, dict[str, DriverInfo]] = {}
         self._imported: dict[tuple[Path, str], tuple[Path, str] | None] = {}
+        self._parameters: dict[tuple[Path, str], list[str | None] | None] = {}
         from dalfix.analysis.handles import HandleIndex
 
         self.handles = HandleIndex(self)
@@ -142,12 +159,7 @@ class Summaries:
     # ---- modules ----------------------------------------------------------------------------
     def module(self, path: Path) -> ModuleInfo | None:
         if path not in self._modules:
-            parsed = self.project.files.get(path)
-            if parsed is None:
-                try:
-                    parsed = parse_file(path, path.read_bytes())
-                except OSError:
-                    parsed = None
+            parsed = self.project.files.load(path)
             self._modules[path] = ModuleInfo.index(parsed) if parsed is not None else None
         return self._modules[path]
 
@@ -239,16 +251,16 @@ class Summaries:
         from dalfix.analysis.handles import Handle
 
         info = self.module(path)
-        local = info.declarations.get(name) if info is not None else None
-        if local is not None and local.type in ("function_declaration", "class_declaration", "interface_declaration"):
+        local = info.declared.get(name) if info is not None else None
+        if local in ("function_declaration", "class_declaration", "interface_declaration"):
             return None  # a function is at most a factory, never a handle itself
         value = self.handles.binding(path, name)
         if not isinstance(value, Handle) or not value.database or value.transaction:
             return None
         declared = self._top_level(path, name)
         info = self.module(declared[0]) if declared is not None else None
-        node = info.declarations.get(declared[1]) if info is not None and declared is not None else None
-        if node is not None and node.type in ("type_alias_declaration", "interface_declaration"):
+        kind = info.declared.get(declared[1]) if info is not None and declared is not None else None
+        if kind in ("type_alias_declaration", "interface_declaration"):
             return None  # a type that denotes a handle is not a value one can query on
         return combined_driver(value.drivers)
 
@@ -257,19 +269,23 @@ class Summaries:
 
         Found once per path (from the project's summary of the file, not from `parsed`): rules ask for every
         finding, and each answer looks at every top-level name, so a big file made this quadratic."""
-        cached = self._file_handles.get(parsed.path)
+        return self.handles_at(parsed.path)
+
+    def handles_at(self, path: Path) -> dict[str, DriverInfo]:
+        """`file_handles` of the file at `path`."""
+        cached = self._file_handles.get(path)
         if cached is not None:
             return cached
-        info = self.module(parsed.path)
+        info = self.module(path)
         if info is None:
             return {}
         found: dict[str, DriverInfo] = {}
-        for name in [*info.declarations, *info.imports]:
-            driver = self.handle_driver(parsed.path, name)
+        for name in [*info.declared, *info.imports]:
+            driver = self.handle_driver(path, name)
             if driver is not None:
                 found[name] = driver
         if not self._drivers_pending:
-            self._file_handles[parsed.path] = found
+            self._file_handles[path] = found
         return found
 
     # ---- functions --------------------------------------------------------------------------
@@ -317,7 +333,7 @@ class Summaries:
         info = self.module(path)
         if info is None:
             return None
-        if name in info.declarations:
+        if name in info.declared:
             return path, name
         if name in info.imports:
             return self.resolve_import(path, name)
@@ -338,7 +354,7 @@ class Summaries:
             outer = self._function_node(info, qualified.removesuffix(RETURNED))
             return _returned_function(outer) if outer is not None else None
         owner, _, member = qualified.partition(".")
-        node = info.declarations.get(owner)
+        node = info.declarations.get(owner) if owner in info.declared else None
         if node is None:
             return None
         if not member:
@@ -363,6 +379,25 @@ class Summaries:
             if value is not None and unwrap(value).type in FUNCTION_TYPES:
                 return unwrap(value)
         return None
+
+    def parameter_names(self, path: Path, qualified: str) -> list[str | None] | None:
+        """The function's parameters, each its name when its pattern is an identifier (else None); None when
+        there is no such function. Memoised as plain strings: callers ask about the same helpers from every
+        file, and the answer must not keep (or parse again) the helper's tree."""
+        key = (path, qualified)
+        if key not in self._parameters:
+            node = self.function_node(path, qualified)
+            params = node.child_by_field_name("parameters") if node is not None else None
+            info = self.module(path)
+            names: list[str | None] | None = None
+            if params is not None and info is not None:
+                names = []
+                for param in params.named_children:
+                    pattern = param.child_by_field_name("pattern")
+                    named = pattern is not None and pattern.type == "identifier"
+                    names.append(info.parsed.text(pattern) if named and pattern is not None else None)
+            self._parameters[key] = names
+        return self._parameters[key]
 
     def function_effect(self, path: Path, qualified: str) -> DbEffectKind | None:
         key = (path, qualified)

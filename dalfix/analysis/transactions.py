@@ -84,7 +84,7 @@ def handle_driver(project, parsed: ParsedFile, handle: str) -> DriverInfo:  # ty
         return named[handle]
     for drivers in (
         project.drivers_for(parsed),
-        [d for p in project.analysed.values() for d in project.summaries.file_handles(p).values()],
+        [d for p in project.analysed for d in project.summaries.handles_at(p).values()],
     ):
         if len({d.driver for d in drivers}) == 1:
             return drivers[0]

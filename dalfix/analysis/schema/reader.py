@@ -246,7 +246,7 @@ class SchemaReader:
         info = self._info(path)
         if info is None or depth > MAX_DEPTH:
             return None
-        if name in info.declarations:
+        if name in info.declared:
             return Sym("decl", path=path, name=name, node=info.declarations[name])
         if name not in info.imports:
             return None
