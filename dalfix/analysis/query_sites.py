@@ -197,9 +197,12 @@ def _collect(project: Project) -> list[QuerySite]:
     found: list[tuple[list[QuerySite], bool, str | None]] = []
     sources = _application_sources(project)
     held = project.files.holding()  # DAL010 asks from inside a file's rules: the trees held now stay
-    for _, load in sources:
-        found.extend(_file_sites(project, load()))
-        project.files.let_go_since(held)
+    for original, load in sources:
+        # No site without one of SITE_NEEDLES in the parsed (masked) bytes, which masking cannot create (it
+        # blanks bytes and writes MASK_CALL): a file without them in its real bytes is not parsed for it.
+        if _SITE_NEEDLE.search(original):
+            found.extend(_file_sites(project, load()))
+            project.files.let_go_since(held)
     calls = _count_calls_in(sources, {helper for _, _, helper in found if helper}, project)
     project.files.let_go_since(held)
     sites: list[QuerySite] = []
