@@ -49,6 +49,9 @@ Benefit = Literal["correctness", "high", "medium", "low"]
 MAX_INDEX_COLUMNS = 3
 MAX_INDEXES_PER_TABLE = 5  # secondary indexes and unique constraints, the new ones included
 PG_IDENTIFIER_BYTES = 63
+# How a project may name its indexes around `<table>_<columns>`: (prefix, suffix).
+DEFAULT_NAMING = ("", "_idx")
+NAMINGS = (("", "_idx"), ("", "_index"), ("", "_ix"), ("idx_", ""), ("ix_", ""))
 BENEFIT_ORDER = {"correctness": -1, "high": 0, "medium": 1, "low": 2}
 
 
@@ -154,6 +157,7 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
     if facts is None:
         facts = sql_indexes(project.workspace.root if project.workspace is not None else project.root)
     existing_of: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    naming = index_naming(schema.tables, facts)
 
     def existing(table: Table) -> list[tuple[str, tuple[str, ...]]]:
         if table.id not in existing_of:
@@ -273,7 +277,7 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
                 accepted.wants.append(item)
                 continue
             columns = _column_order(item, frequency, table) + item.tail
-            proposal = _proposal(table, columns, item, have)
+            proposal = _proposal(table, columns, item, have, naming)
             # A unique key finds the rows too, but it exists for the constraint: it says nothing about how many
             # rows one key has, unless the order is the primary key's (secondary indexes end in it already).
             by_key = item.tail == (table.primary_key.columns if table.primary_key is not None else ())
@@ -510,7 +514,11 @@ def _column_order(want: Want, frequency: Counter[str], table: Table) -> tuple[st
 
 
 def _proposal(
-    table: Table, columns: tuple[str, ...], want: Want, existing: list[tuple[str, tuple[str, ...]]]
+    table: Table,
+    columns: tuple[str, ...],
+    want: Want,
+    existing: list[tuple[str, tuple[str, ...]]],
+    naming: tuple[str, str] = DEFAULT_NAMING,
 ) -> Proposal:
     replaces = next(
         (name for name, parts in existing if len(parts) < len(columns) and columns[: len(parts)] == parts
@@ -519,7 +527,7 @@ def _proposal(
         None,
     )  # fmt: skip
     why = _why(table, want, columns)
-    return Proposal(table, columns, index_name(table, columns), why, [want], _benefit(want), replaces)
+    return Proposal(table, columns, index_name(table, columns, naming), why, [want], _benefit(want), replaces)
 
 
 def _is_unique_name(table: Table, name: str) -> bool:
@@ -557,16 +565,39 @@ def _benefit(want: Want) -> Benefit:
     return "medium"
 
 
-def index_name(table: Table, columns: tuple[str, ...]) -> str:
-    """`<table>_<cols>_idx` with SQL names; shortened with a hash past PostgreSQL's 63-byte identifiers."""
+def index_naming(tables: list[Table], facts: SqlSchemaFacts) -> tuple[str, str]:
+    """The affix the project's own (non-unique) indexes share — papra names all of its `<table>_<cols>_index` —
+    when at least 80 % of their names have it; else `<table>_<cols>_idx`. Indexes declared in the tables and those
+    SQL migrations create both count."""
+    declared = {t.name for t in tables}
+    names = {i.name for t in tables for i in t.indexes if i.name and not i.unique}
+    names |= {i.name for i in facts.indexes if not i.unique and i.table in declared}
+    shared = Counter(naming for naming in map(_naming_of, names) if naming is not None)
+    if not shared:
+        return DEFAULT_NAMING
+    naming, count = shared.most_common(1)[0]
+    return naming if count >= 0.8 * len(names) else DEFAULT_NAMING
+
+
+def _naming_of(name: str) -> tuple[str, str] | None:
+    lower = name.lower()
+    return next((n for n in NAMINGS if lower.startswith(n[0]) and lower.endswith(n[1])), None)
+
+
+def index_name(table: Table, columns: tuple[str, ...], naming: tuple[str, str] = DEFAULT_NAMING) -> str:
+    """`<table>_<cols>_idx` with SQL names (or the project's own affix, `index_naming`); shortened with a hash past
+    PostgreSQL's 63-byte identifiers."""
+    prefix, suffix = naming
     parts = [table.name or table.ts_name or "table"]
     for key in columns:
         column = table.column(key)
         parts.append(column.name if column is not None and column.name else _snake(key))
-    name = "_".join(parts) + "_idx"
+    stem = "_".join(parts)
+    name = prefix + stem + suffix
     if len(name.encode()) > PG_IDENTIFIER_BYTES:
         digest = hashlib.sha1(name.encode()).hexdigest()[:8]
-        name = name.encode()[: PG_IDENTIFIER_BYTES - 13].decode("utf-8", "ignore") + "_" + digest + "_idx"
+        keep = PG_IDENTIFIER_BYTES - len(prefix) - len(suffix) - 9
+        name = prefix + stem.encode()[:keep].decode("utf-8", "ignore") + "_" + digest + suffix
     return name
 
 

@@ -45,6 +45,9 @@ class IndexEdit:
     edit: Edit
     imports: frozenset[tuple[str, str]]
     code: str  # the `index(...).on(...)` expression added
+    # The table call whose arguments the edit re-lays out (`sqliteTable`: its hugged columns object one level
+    # deeper, as the formatters print a call with a third argument), with the number of lines moved; else None.
+    relaid: tuple[str, int] | None = None
 
 
 def table_call(parsed: ParsedFile, ts_name: str) -> tuple[Node, Node] | None:
@@ -139,7 +142,9 @@ def add_index_edit(
         if style.formatter is not None:
             relaid = _relaid_arguments(parsed, arguments, args, head, code, style)
             if relaid is not None:
-                return IndexEdit(relaid, imports, code)
+                builder = call.child_by_field_name("function")
+                moved = parsed.text(columns_arg).count("\n") + 1
+                return IndexEdit(relaid, imports, code, (parsed.text(builder) if builder else "table", moved))
         text = f", {head} [{code}]"
         return IndexEdit(Edit(columns_arg.end_byte, columns_arg.end_byte, text), imports, code)
     extra = unwrap(args[2])
