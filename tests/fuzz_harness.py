@@ -109,7 +109,11 @@ def mutated_fixture(draw: st.DrawFn) -> tuple[str, bytes]:
     suffix = ".tsx" if path.name.endswith(".tsx") else ".ts"
     for _ in range(draw(st.integers(1, 3))):
         tree = parse_bytes(source, grammar_for(f"x{suffix}"))
-        blocks = [n for n in _walk(tree.root_node) if n.type == "statement_block" and n.named_child_count]
+        blocks = [
+            n
+            for n in _walk(tree.root_node)
+            if n.type == "statement_block" and any(c.type != "comment" for c in n.named_children)
+        ]  # a block holding only comments has no statement to mutate
         if not blocks:
             break
         block = draw(st.sampled_from(blocks))
