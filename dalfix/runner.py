@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import difflib
 import gc
 import os
@@ -383,11 +384,14 @@ def _jobs(options: RunOptions, project: Project) -> int:
 def _share_project_facts(project: Project) -> None:
     """Build, before forking, the project-wide facts the rules would otherwise build at their first file: in
     every worker again (each its own copy), and in an order that would depend on which file a worker got."""
-    _ = project.transaction_parameters
-    _ = project.project_driver_concurrency
-    _ = project.application_drivers, project.created_driver_names
-    for rule in project.rules:
-        rule.project_facts(project)
+    # A bug there stays each file's internal error, as in a serial run: the workers meet it again where the serial
+    # path does (a memo is set only once complete).
+    with contextlib.suppress(Exception):
+        _ = project.transaction_parameters
+        _ = project.project_driver_concurrency
+        _ = project.application_drivers, project.created_driver_names
+        for rule in project.rules:
+            rule.project_facts(project)
     gc.freeze()  # the facts just built, too: children never traverse them
 
 

@@ -306,3 +306,24 @@ def test_json_report_of_a_forked_run_equals_the_serial_one_on_the_example(forks:
     forked = run([EXAMPLE], RunOptions(rules=rules, jobs=2))
     assert json_report(forked) == json_report(serial)
     assert [r.parsed is None for r in forked.files] == [r.parsed is None for r in serial.files]
+
+
+class _FactsRaise(_Raises):
+    code = "DAL992"
+
+    @classmethod
+    def project_facts(cls, project):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in the project facts")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        type(self).project_facts(ctx.project)
+        yield from ()
+
+
+def test_a_bug_in_the_shared_facts_fails_the_files_as_a_serial_run_does(tmp_path: Path, forks: list[int]) -> None:
+    _files(tmp_path, {})
+    serial = run([tmp_path], RunOptions(rules=[_Raises, _FactsRaise], jobs=1))
+    forked = run([tmp_path], RunOptions(rules=[_Raises, _FactsRaise], jobs=2))
+    assert forks
+    assert _summary(forked) == _summary(serial)
+    assert {r.reason for r in forked.files} == {"internal error: RuntimeError: a bug in the project facts"}
