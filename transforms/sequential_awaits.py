@@ -153,7 +153,7 @@ class SequentialAwaits(Rule):
         statements = [c for c in block.named_children if c.type != "comment"]
         function = enclosing_function(block)
         guards_may_move = function is not None and not _catch_inspects_error(block, function)
-        units: list[_Unit] = []
+        units: list[_Unit | _PendingUnit] = []
         # Reads one relational query of DAL004's loads (a parent and its children), when DAL004 runs and its
         # (always unsafe) fix may be taken: one fix per pair, and one statement beats two concurrent ones. A run
         # of safe fixes only keeps DAL001's safe Promise.all.
@@ -165,7 +165,7 @@ class SequentialAwaits(Rule):
         index = 0
         while index < len(statements):
             if statements[index].start_byte in folded:
-                units.append(_movable_unit(statements[index], analyzer, function, False))
+                units.append(_PendingUnit(statements[index], False))
                 index += 1
                 continue
             literal = literal_awaits(statements[index], analyzer)
@@ -184,8 +184,17 @@ class SequentialAwaits(Rule):
                 paths = frozenset(p for q in literal.queries for p in access_paths(q, analyzer))
                 units.append(_Unit([statements[index]], None, effects, paths=paths, literal=literal))
             else:
-                units.append(_movable_unit(statements[index], analyzer, function, guards_may_move))
+                units.append(_PendingUnit(statements[index], guards_may_move))
             index += 1
+
+        def unit_at(position: int) -> _Unit:
+            # A plain statement's effects are computed only when a read is grouped across it: most blocks hold
+            # no groupable read, and their statements (nested blocks included) would each be walked for nothing.
+            unit = units[position]
+            if isinstance(unit, _PendingUnit):
+                unit = units[position] = _movable_unit(unit.statement, analyzer, function, unit.guards_may_move)
+            return unit
+
         start = 0
         while start < len(units):
             if units[start].binding is None and units[start].literal is None:
@@ -193,11 +202,11 @@ class SequentialAwaits(Rule):
                 continue
             group, moved_past, end = [start], list[int](), start
             for later in range(start + 1 if units[start].literal is None else len(units), len(units)):
-                unit = units[later]
+                unit = unit_at(later)
                 if unit.binding is None and unit.literal is None and not unit.movable:
                     break  # a barrier: a write, an unknown call, an await, or an exit that is not a guard
-                blocked = [units[i].effects for i in group + moved_past]
-                guards = [units[i].guard for i in moved_past if units[i].guard is not None]
+                blocked = [unit_at(i).effects for i in group + moved_past]
+                guards = [unit_at(i).guard for i in moved_past if unit_at(i).guard is not None]
                 independent = not any(depends_on(unit.effects, e) for e in blocked) and not any(
                     paths_overlap(unit.paths, g.paths) for g in guards if g is not None
                 )
@@ -218,7 +227,7 @@ class SequentialAwaits(Rule):
                     end = later
                     continue
                 moved_past.append(later)
-            if sum(units[i].reads for i in group) >= 2:
+            if sum(unit_at(i).reads for i in group) >= 2:
                 yield self._finding(ctx, analyzer, units, group, [i for i in moved_past if i < end])
                 start = end + 1
             else:
@@ -480,6 +489,16 @@ class _Unit:
     @property
     def reads(self) -> int:
         return len(self.literal.awaits) if self.literal is not None else int(self.binding is not None)
+
+
+@dataclass
+class _PendingUnit:
+    """A statement that is neither a groupable read nor a literal of reads, its `_Unit` not computed yet."""
+
+    statement: Node
+    guards_may_move: bool
+    binding: None = None
+    literal: None = None
 
 
 def _literal_names(literal: LiteralAwaits, function: Node | None) -> list[str]:

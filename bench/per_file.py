@@ -1,0 +1,136 @@
+"""CPU per line of each checked file: the median over a tree and the files furthest above it (issue 17: "no
+file above 10x the per-line median").
+
+Runs `dalfix check --preview --no-cache` in-process on each repository and times each file's rules
+(`runner._process`) with `time.process_time`. Project-wide facts a file's rules happen to ask for first (the
+schema, DAL010's query sites and index plan, the vocabularies and transaction parameters of the project, driver
+facts) are timed separately and taken out of that file's time: they are computed once per project, not per file.
+
+    python bench/per_file.py /work/eco/homarr /work/eco/Cap /work/eco/dyad
+    python bench/per_file.py --worst 20 --min-lines 20 /work/eco/Cap
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Clock:
+    """Time of the outermost calls: each file's rules, and the project-wide facts asked for within them."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, tuple[float, int]] = {}  # path -> (CPU seconds, lines)
+        self.project_time = 0.0
+        self.project_total = 0.0
+        self._in_project = 0
+
+    def project_fact(self, function: Any) -> Any:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if self._in_project:
+                return function(*args, **kwargs)
+            self._in_project += 1
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent = time.process_time() - start
+                self.project_time += spent
+                self.project_total += spent
+                self._in_project -= 1
+
+        return timed
+
+    def file_rules(self, function: Any) -> Any:
+        @functools.wraps(function)
+        def timed(result: Any, parsed: Any, *args: Any, **kwargs: Any) -> Any:
+            self.project_time = 0.0
+            start = time.process_time()
+            try:
+                return function(result, parsed, *args, **kwargs)
+            finally:
+                spent = time.process_time() - start - self.project_time
+                self.files[parsed.path] = (spent, parsed.source.count(b"\n") + 1)
+
+        return timed
+
+
+def _instrument(clock: _Clock) -> None:
+    from dalfix import runner
+    from dalfix.analysis import index_plan, project
+
+    runner._process = clock.file_rules(runner._process)  # type: ignore[assignment]
+    from transforms import missing_index
+
+    timed_plan = clock.project_fact(index_plan.index_plan)
+    index_plan.index_plan = missing_index.index_plan = timed_plan  # type: ignore[assignment]
+    cls = project.Project
+    for name in ("schema", "transaction_parameters", "application_drivers", "project_driver_concurrency"):
+        prop = cls.__dict__[name]
+        wrapped = functools.cached_property(clock.project_fact(prop.func))
+        wrapped.__set_name__(cls, name)
+        setattr(cls, name, wrapped)
+    for name in ("defined_drivers", "_plain_vocabulary", "handle_facts"):
+        # A file's own vocabulary is built once whichever file asks first: project-wide work.
+        setattr(cls, name, clock.project_fact(getattr(cls, name)))
+
+
+def measure(repo: Path, clock: _Clock) -> float:
+    from dalfix import replay
+
+    argv = sys.argv
+    sys.argv = ["dalfix", "check", "--no-cache", "--preview", "--format", "json", str(repo)]
+    start = time.process_time()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            try:
+                replay.main()
+            except SystemExit:
+                pass
+    finally:
+        sys.argv = argv
+    return time.process_time() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repos", nargs="+", type=Path)
+    parser.add_argument("--worst", type=int, default=10)
+    parser.add_argument("--min-lines", type=int, default=1, help="leave out files shorter than this")
+    parser.add_argument("--dalfix-path", type=Path, default=ROOT)
+    args = parser.parse_args()
+    sys.path.insert(0, str(args.dalfix_path))
+    clock = _Clock()
+    _instrument(clock)
+    for repo in args.repos:
+        clock.files.clear()
+        clock.project_total = 0.0
+        total = measure(repo.resolve(), clock)
+        rows = [(spent / lines, spent, lines, path) for path, (spent, lines) in clock.files.items()]
+        rows = [row for row in rows if row[2] >= args.min_lines]
+        if not rows:
+            print(f"{repo.name}: no file checked")
+            continue
+        median = statistics.median(row[0] for row in rows)
+        rules = sum(row[1] for row in rows)
+        print(
+            f"{repo.name}: run {total:.2f} s CPU, rules {rules:.2f} s over {len(rows)} files, project facts "
+            f"{clock.project_total:.2f} s; median {median * 1e6:.1f} us/line"
+        )
+        for per_line, spent, lines, path in sorted(rows, reverse=True)[: args.worst]:
+            shown = path.relative_to(repo.resolve()) if path.is_relative_to(repo.resolve()) else path
+            print(f"  {per_line / median:6.1f}x  {per_line * 1e6:8.1f} us/line  {spent * 1e3:8.1f} ms  {lines:6d}  {shown}")
+
+
+if __name__ == "__main__":
+    main()
