@@ -92,11 +92,9 @@ def measure(repo: Path, clock: _Clock) -> float:
     sys.argv = ["dalfix", "check", "--no-cache", "--preview", "--format", "json", str(repo)]
     start = time.process_time()
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            try:
-                replay.main()
-            except SystemExit:
-                pass
+        quiet = contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO())
+        with quiet[0], quiet[1], contextlib.suppress(SystemExit):
+            replay.main()
     finally:
         sys.argv = argv
     return time.process_time() - start
@@ -129,7 +127,8 @@ def main() -> None:
         )
         for per_line, spent, lines, path in sorted(rows, reverse=True)[: args.worst]:
             shown = path.relative_to(repo.resolve()) if path.is_relative_to(repo.resolve()) else path
-            print(f"  {per_line / median:6.1f}x  {per_line * 1e6:8.1f} us/line  {spent * 1e3:8.1f} ms  {lines:6d}  {shown}")
+            ratio = per_line / median
+            print(f"  {ratio:6.1f}x  {per_line * 1e6:8.1f} us/line  {spent * 1e3:8.1f} ms  {lines:6d}  {shown}")
 
 
 if __name__ == "__main__":
