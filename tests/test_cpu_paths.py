@@ -94,3 +94,80 @@ def test_dal001_walks_only_statements_after_a_read(tmp_path: Path, monkeypatch: 
     # The statement before the first read is never asked about; those the reads may move past are.
     assert "const label = `user ${id}`;" not in walked
     assert "const count = id.length + 1;" in walked
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECTS = Path(__file__).parent / "projects"
+
+
+def _project_of(root: Path):  # type: ignore[no-untyped-def]
+    from dalfix.analysis.project import Project
+    from dalfix.parsing import parse_file
+
+    paths = [p for p in sorted(root.rglob("*.ts")) if "node_modules" not in p.parts]
+    project = Project.load(root)
+    project.prepare({p: parse_file(p, p.read_bytes()) for p in paths})
+    return project
+
+
+def _roots() -> list[Path]:
+    return sorted({*(p.parent for p in FIXTURES.rglob("*.input.ts")), *(p for p in PROJECTS.iterdir() if p.is_dir())})
+
+
+def _statements_and_functions(parsed):  # type: ignore[no-untyped-def]
+    from dalfix.analysis.effects import FUNCTION_TYPES
+    from dalfix.parsing import walk
+
+    statements, functions = [], []
+    for node in walk(parsed.root):
+        if node.type in FUNCTION_TYPES:
+            functions.append(node)
+        elif node.parent is not None and node.parent.type == "statement_block":
+            statements.append(node)
+    return statements, functions
+
+
+@pytest.mark.parametrize("root", _roots(), ids=lambda p: p.relative_to(Path(__file__).parent).as_posix())
+def test_effects_equal_a_fresh_analyzer_and_summaries_equal_full_effects(root: Path) -> None:
+    """Every statement's effects from the rules' (memoising) analyzer equal those of a fresh analyzer asked only
+    about it; a function summary's db effect (`summary_effect`, which skips names) equals `summary_effects(…).db`;
+    a closure's `_body_walk` keeps what `effects_of_body` said about it."""
+    from dalfix.analysis.effects import EffectAnalyzer
+
+    project = _project_of(root)
+    for path, parsed in sorted(project.analysed.items()):
+        analyzer = project.analyzer_for(parsed, project.vocabulary_for(parsed))
+        statements, functions = _statements_and_functions(parsed)
+        first = [analyzer.effects(s) for s in statements]
+        again = [analyzer.effects(s) for s in statements]  # from the memo
+        fresh = EffectAnalyzer(parsed, analyzer.vocabulary, project.summaries)
+        assert first == again == [fresh.effects(s) for s in statements], path
+        for function in functions:
+            full = fresh.summary_effects(function)
+            assert fresh.summary_effect(function) == full.db, (path, function.start_point)
+            walked, body = fresh._body_walk(function), fresh.effects_of_body(function)
+            assert (walked[0], walked[4]) == (body.db, body.by_summary)
+
+
+def test_effects_memo_is_not_used_while_summarizing(tmp_path: Path) -> None:
+    """Inside a summary, a collection the summarized function creates is invisible (`byId.set` is no write), so
+    the same statement reads differently there: the memo is neither read nor filled then."""
+    from dalfix.analysis.effects import EffectAnalyzer
+
+    _project(tmp_path, TWO_READS)
+    (tmp_path / "fill.ts").write_text(
+        "export function fill(rows: string[]) {\n"
+        "  const byId = new Map();\n  byId.set(rows[0], 1);\n  return byId;\n}\n"
+    )
+    project = _project_of(tmp_path)
+    parsed = project.analysed[tmp_path / "fill.ts"]
+    analyzer = EffectAnalyzer(parsed, project.vocabulary_for(parsed), project.summaries)
+    function = parsed.root.named_children[0].named_children[0]
+    body = function.child_by_field_name("body")
+    setter = [s for s in body.named_children if b"byId.set" in s.text][0]
+    assert analyzer.effects(setter).db == "unknown"  # outside a summary: a method call on an object
+    assert analyzer.summary_effect(function) == "none"  # the summary: a collection of its own
+    analyzer._summarized = function  # as while the summary is computed
+    assert analyzer.effects(setter).db == "none"
+    analyzer._summarized = None
+    assert analyzer.effects(setter).db == "unknown"

@@ -182,6 +182,7 @@ class EffectAnalyzer:
 
         self.imports = imported_names(parsed)
         self._summarized: Node | None = None  # the function `summary_effects` is summarizing
+        self._effects_memo: dict[int, Effects] = {}  # node id -> `effects`, kept only when settled (see there)
 
     # ---- names -------------------------------------------------------------------------------
     def text(self, node: Node) -> str:
@@ -398,6 +399,10 @@ class EffectAnalyzer:
         chain = self.vocabulary.query_chain(call)
         if chain is not None:
             return chain.kind, False
+        return self._unchained_call_effect(call)
+
+    def _unchained_call_effect(self, call: Node) -> tuple[DbEffectKind, bool]:
+        """`call_effect` of a call expression that is not a query chain."""
         function = call.child_by_field_name("function")
         if function is None:
             return "unknown", False
@@ -609,6 +614,48 @@ class EffectAnalyzer:
         return declared
 
     def effects(self, node: Node) -> Effects:
+        """What `node` binds, reads, awaits, does to the database and how it exits.
+
+        Memoised per node outside function summaries: an answer is kept only when it was computed with no summary
+        or handle driver under way, so every summary it consulted was final (cached) and asking again would consult
+        the same cached summaries; while this analyzer summarizes a function (`_summarized`), calls on collections
+        that function creates read differently, so nothing is read from or written to the memo then."""
+        if self._summarized is not None:
+            return self._effects(node)
+        cached = self._effects_memo.get(node.id)
+        if cached is not None:
+            return cached
+        found = self._effects(node)
+        if self._settled():
+            self._effects_memo[node.id] = found
+        return found
+
+    def _settled(self) -> bool:
+        summaries = self.summaries
+        return summaries is None or (
+            not getattr(summaries, "_in_progress", None) and not getattr(summaries, "_drivers_pending", 0)
+        )
+
+    def _effects(self, node: Node) -> Effects:
+        db, awaits, exits, conditional, by_summary = self._walk(node)
+        return Effects(
+            binds=frozenset(self.binds(node)),
+            reads=frozenset(self.free_reads(node)),
+            awaits=awaits,
+            db=db,
+            exits=exits,
+            conditional=conditional,
+            by_summary=by_summary,
+        )
+
+    def _body_walk(self, function: Node) -> tuple[DbEffectKind, bool, frozenset[str], bool, bool]:
+        """`_walk` of a function's body (what `effects_of_body` keeps of it, before names)."""
+        body = function.child_by_field_name("body")
+        return self._walk(body) if body is not None else ("none", False, frozenset(), False, False)
+
+    def _walk(self, node: Node) -> tuple[DbEffectKind, bool, frozenset[str], bool, bool]:
+        """(db, awaits, exits, conditional, by_summary) of `node`: `effects` without the names it binds and reads,
+        which closures and function summaries do not need (only their db effect counts where they are)."""
         db: DbEffectKind = "none"
         awaits = False
         exits: set[str] = set()
@@ -623,9 +670,9 @@ class EffectAnalyzer:
             if kind in FUNCTION_TYPES and current is not node:
                 # A closure's body runs when it is called; calls it makes count where it is passed
                 # (a callback of `.map`) — conservatively, as if it ran here. Its awaits and exits are its own.
-                inner = self.effects_of_body(current)
-                db = join(db, inner.db)
-                by_summary = by_summary or inner.by_summary
+                inner_db, _, _, _, inner_by_summary = self._body_walk(current)
+                db = join(db, inner_db)
+                by_summary = by_summary or inner_by_summary
                 continue
             if kind == "await_expression":
                 awaits = True
@@ -649,10 +696,15 @@ class EffectAnalyzer:
             elif kind in ("call_expression", "new_expression"):
                 if kind == "call_expression" and _is_optional_call(current):
                     conditional = True
-                effect, summarized = self.call_effect(current)
+                chain = self.vocabulary.query_chain(current) if kind == "call_expression" else None
+                if chain is not None:  # `call_effect` of a chain, without asking for the chain twice
+                    effect, summarized = chain.kind, False
+                elif kind == "call_expression":
+                    effect, summarized = self._unchained_call_effect(current)
+                else:
+                    effect, summarized = self.call_effect(current)
                 db = join(db, effect)
                 by_summary = by_summary or summarized
-                chain = self.vocabulary.query_chain(current) if kind == "call_expression" else None
                 if chain is not None:
                     # The chain's own builder calls are part of this one query; its arguments may hold more.
                     for link in chain.links:
@@ -669,15 +721,7 @@ class EffectAnalyzer:
             elif kind in ("delete", "yield_expression"):
                 db = join(db, "unknown")
             stack.extend(current.children)
-        return Effects(
-            binds=frozenset(self.binds(node)),
-            reads=frozenset(self.free_reads(node)),
-            awaits=awaits,
-            db=db,
-            exits=frozenset(exits),
-            conditional=conditional,
-            by_summary=by_summary,
-        )
+        return db, awaits, frozenset(exits), conditional, by_summary
 
     def samples_clock(self, node: Node) -> bool:
         """Whether `node` reads the clock (`Date.now()`, `new Date()`, `performance.now()`, `process.hrtime`): pure,
@@ -701,6 +745,14 @@ class EffectAnalyzer:
         outer, self._summarized = self._summarized, function
         try:
             return self.effects_of_body(function)
+        finally:
+            self._summarized = outer
+
+    def summary_effect(self, function: Node) -> DbEffectKind:
+        """`summary_effects(function).db`, without collecting the names the body binds and reads."""
+        outer, self._summarized = self._summarized, function
+        try:
+            return self._body_walk(function)[0]
         finally:
             self._summarized = outer
 

@@ -412,7 +412,7 @@ class Summaries:
         self._in_progress.add(key)
         try:
             analyzer = self.project.analyzer_for(info.parsed, self.project.vocabulary_for(info.parsed))
-            effect = analyzer.summary_effects(node).db
+            effect = analyzer.summary_effect(node)
         finally:
             self._in_progress.discard(key)
         self._effects[key] = effect
