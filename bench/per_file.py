@@ -4,7 +4,8 @@ file above 10x the per-line median").
 Runs `dalfix check --preview --no-cache` in-process on each repository and times each file's rules
 (`runner._process`) with `time.process_time`. Project-wide facts a file's rules happen to ask for first (the
 schema, DAL010's query sites and index plan, the vocabularies and transaction parameters of the project, driver
-facts) are timed separately and taken out of that file's time: they are computed once per project, not per file.
+facts, function summaries, handles and module indexes) are timed separately and taken out of that file's time:
+they are computed once per project, for whichever file asks first, not per file.
 
     python bench/per_file.py /work/eco/homarr /work/eco/Cap /work/eco/dyad
     python bench/per_file.py --worst 20 --min-lines 20 /work/eco/Cap
@@ -67,7 +68,7 @@ class _Clock:
 
 def _instrument(clock: _Clock) -> None:
     from dalfix import runner
-    from dalfix.analysis import index_plan, project
+    from dalfix.analysis import index_plan, project, summaries
 
     runner._process = clock.file_rules(runner._process)  # type: ignore[assignment]
     from transforms import missing_index
@@ -83,6 +84,9 @@ def _instrument(clock: _Clock) -> None:
     for name in ("defined_drivers", "_plain_vocabulary", "handle_facts"):
         # A file's own vocabulary is built once whichever file asks first: project-wide work.
         setattr(cls, name, clock.project_fact(getattr(cls, name)))
+    for name in ("function_effect", "file_handles", "handle_driver", "module"):
+        # Function summaries, handles and module indexes: memoised per project, computed for whoever asks first.
+        setattr(summaries.Summaries, name, clock.project_fact(getattr(summaries.Summaries, name)))
 
 
 def measure(repo: Path, clock: _Clock) -> float:
