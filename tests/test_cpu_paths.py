@@ -171,3 +171,19 @@ def test_effects_memo_is_not_used_while_summarizing(tmp_path: Path) -> None:
     assert analyzer.effects(setter).db == "none"
     analyzer._summarized = None
     assert analyzer.effects(setter).db == "unknown"
+
+
+def test_effects_memo_is_dropped_when_the_tree_is_parsed_again(tmp_path: Path) -> None:
+    """A released tree's node ids may be reused by the next tree's nodes: the memo does not outlive its tree."""
+    from dalfix.analysis.effects import EffectAnalyzer
+
+    _project(tmp_path, TWO_READS)
+    project = _project_of(tmp_path)
+    parsed = project.analysed[tmp_path / "service.ts"]
+    analyzer = EffectAnalyzer(parsed, project.vocabulary_for(parsed), project.summaries)
+    first = [analyzer.effects(s) for s in _statements_and_functions(parsed)[0]]
+    assert analyzer._effects_memo
+    parsed.release()
+    again = [analyzer.effects(s) for s in _statements_and_functions(parsed)[0]]  # a new tree
+    assert again == first
+    assert analyzer._memo_generation == parsed.generation

@@ -183,6 +183,7 @@ class EffectAnalyzer:
         self.imports = imported_names(parsed)
         self._summarized: Node | None = None  # the function `summary_effects` is summarizing
         self._effects_memo: dict[int, Effects] = {}  # node id -> `effects`, kept only when settled (see there)
+        self._memo_generation = getattr(parsed, "generation", 0)  # a released tree's node ids mean nothing after it
 
     # ---- names -------------------------------------------------------------------------------
     def text(self, node: Node) -> str:
@@ -622,6 +623,10 @@ class EffectAnalyzer:
         that function creates read differently, so nothing is read from or written to the memo then."""
         if self._summarized is not None:
             return self._effects(node)
+        generation = getattr(self.parsed, "generation", 0)
+        if generation != self._memo_generation:  # the file's tree was let go and parsed again: other nodes
+            self._effects_memo.clear()
+            self._memo_generation = generation
         cached = self._effects_memo.get(node.id)
         if cached is not None:
             return cached
