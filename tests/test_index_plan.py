@@ -808,3 +808,18 @@ def test_two_proposals_on_a_relaid_table_are_two_findings_with_the_note(tmp_path
     result = subprocess.run([*command, "--format", "json", str(tmp_path)], capture_output=True, text=True, env=env)
     on_table = [f["message"] for f in json.loads(result.stdout)["findings"] if f["line"] == 7]
     assert len(on_table) == 2 and all("`git diff -w` shows the change" in m for m in on_table)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ('SELECT "name" FROM "role"', '`SELECT "name" FROM "role"`'),
+        ("SELECT `name`, count(*) FROM `role`", "`` SELECT `name`, count(*) FROM `role` ``"),
+        ("a ``b`` c", "``` a ``b`` c ```"),
+    ],
+)
+def test_a_query_with_backticks_stays_one_markdown_code_span(text: str, span: str) -> None:
+    # MySQL quotes names in backticks: inside a one-backtick span they would end it (the PR bot renders Markdown)
+    from transforms.missing_index import _code_span
+
+    assert _code_span(text) == span

@@ -159,9 +159,11 @@ before, and the re-read is not sent. When a concurrent call inserted the key bet
 the original failed with a unique violation; the rewrite inserts nothing and returns the row that holds the key,
 read again by the read's condition (the row the read would have found a moment later, in the shape the read
 returns: the whole row, as `.returning()`). A conflict on another unique key still raises, as before. On
-PostgreSQL at REPEATABLE READ or SERIALIZABLE inside a transaction the re-read does not see a row committed after
-the transaction's snapshot and finds nothing (undefined, where the original raised 23505); at the default READ
-COMMITTED, and on SQLite, it sees it. A row deleted between the conflict and the re-read is not found either.
+PostgreSQL at REPEATABLE READ or SERIALIZABLE inside a transaction, a conflicting row committed after the
+transaction's snapshot makes the insert itself fail with a serialization failure (40001, "could not serialize
+access due to concurrent update") where the original raised the unique violation (23505): the re-read is not
+reached; at the default READ COMMITTED, and on SQLite, the insert does nothing and the re-read sees the row. A
+row deleted between the conflict and the re-read is not found (undefined).
 """
 
 from __future__ import annotations

@@ -109,6 +109,7 @@ in the file), the fix is display-only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -146,6 +147,15 @@ SQL_TITLE = "Add the CREATE INDEX statement in a new SQL migration"
 def _titled(finding: Finding, title: str) -> Finding:
     assert finding.fix is not None
     return replace(finding, fix=replace(finding.fix, title=title))
+
+
+def _code_span(text: str) -> str:
+    """`text` as a Markdown code span (the PR bot and SARIF render messages as Markdown): a MySQL query quotes
+    names in backticks, so it needs a longer fence, with a space inside when it starts or ends with one."""
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (max(len(run) for run in re.findall(r"`+", text)) + 1)
+    return f"{fence} {text} {fence}"
 
 
 class MissingIndex(Rule):
@@ -226,8 +236,9 @@ class MissingIndex(Rule):
             replaces = dropped if proposal.replaces else ""
             return (
                 f"No unique index on {columns} [correctness]: {proposal.why}; at {shown}{more}{replaces}. Rows that "
-                f"already share a key make building it fail: find them with `{duplicates_sql(proposal)}` and merge "
-                f"or remove them first. Add `{proposal.name}` and run `drizzle-kit generate`"
+                f"already share a key make building it fail: find them with "
+                f"{_code_span(duplicates_sql(proposal))} and merge or remove them first. Add `{proposal.name}` "
+                "and run `drizzle-kit generate`"
                 + CONCURRENTLY.get(proposal.table.dialect, "").replace("CREATE INDEX", "CREATE UNIQUE INDEX")
             )
         return (
