@@ -823,3 +823,72 @@ def test_a_query_with_backticks_stays_one_markdown_code_span(text: str, span: st
     from transforms.missing_index import _code_span
 
     assert _code_span(text) == span
+
+
+SQL_UNIQUE_SCHEMA = """import { and, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { index, integer, pgTable, serial, text } from "drizzle-orm/pg-core";
+
+const db = drizzle(process.env.DATABASE_URL!);
+
+export const members = pgTable("organization_members", {
+  id: serial("id").primaryKey(),
+  organizationId: integer("organization_id").notNull(),
+  userId: integer("user_id").notNull(),
+  role: text("role").notNull(),
+}, (t) => [index("organization_members_role_index").on(t.role)]);
+
+export async function ensureMember(organizationId: number, userId: number) {
+  const [found] = await db.select().from(members)
+    .where(and(eq(members.organizationId, organizationId), eq(members.userId, userId))).limit(1);
+  if (!found) {
+    await db.insert(members).values({ organizationId, userId, role: "member" });
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        # papra keeps its UNIQUE indexes in hand-written migrations: one on exactly the key is the constraint
+        ('CREATE UNIQUE INDEX "organization_members_organization_id_user_id_unique" ON "organization_members" '
+         '("user_id", "organization_id");', []),
+        # partial, or with an expression part: not a constraint on the key; the proposal takes a free name and
+        # replaces neither (dropping a unique index loses its constraint)
+        ('CREATE UNIQUE INDEX "organization_members_organization_id_user_id_unique" ON "organization_members" '
+         """("user_id", "organization_id") WHERE "role" <> 'guest';""",
+         [("organization_members_organization_id_user_id_unique_2", None)]),
+        ('CREATE UNIQUE INDEX "organization_members_organization_id_user_id_unique" ON "organization_members" '
+         '("organization_id", "user_id", lower("role"));',
+         [("organization_members_organization_id_user_id_unique_2", None)]),
+    ],
+)  # fmt: skip
+def test_a_unique_index_created_in_a_sql_migration_is_the_find_or_create_key_s_constraint(
+    tmp_path: Path, statement: str, expected: list[tuple[str, str | None]]
+) -> None:
+    write(tmp_path, {"package.json": "{}", "src/app.ts": SQL_UNIQUE_SCHEMA, "drizzle/0003_unique.sql": statement})
+    _, plan = plan_for(tmp_path)
+    assert [(p.name, p.replaces) for p in plan.proposals] == expected
+    assert all(p.unique and p.columns == ("organizationId", "userId") for p in plan.proposals)
+
+
+def test_sql_indexes_know_a_whole_unique_key(tmp_path: Path) -> None:
+    from dalfix.analysis.schema.sql_indexes import sql_indexes
+
+    write(
+        tmp_path,
+        {
+            "drizzle/0000.sql": 'CREATE UNIQUE INDEX "a_whole" ON "t" ("x", "y");\n--> statement-breakpoint\n'
+            'CREATE UNIQUE INDEX "b_partial" ON "t" ("x") WHERE "y" IS NULL;\n'
+            'CREATE UNIQUE INDEX "c_expr" ON "t" ("x", lower("y"));\nCREATE INDEX "d_plain" ON "t" ("y");\n',
+            "src/m.ts": 'sql`CREATE UNIQUE INDEX e_ts ON t (y)`;\nconst where = "WHERE";\n',
+        },
+    )
+    facts = sql_indexes(tmp_path)
+    assert {i.name: i.whole for i in facts.indexes} == {
+        "a_whole": True, "b_partial": False, "c_expr": False, "d_plain": True, "e_ts": True
+    }  # fmt: skip
+    assert [getattr(facts.unique_on("t", cols), "name", None) for cols in (("y", "x"), ("y",))] == ["a_whole", "e_ts"]
+    assert facts.unique_on("t", ("x",)) is None  # partial, and the expression index's leading column
+    assert facts.unique_on("t", ("x", "y", "z")) is None and facts.unique_on("other", ("x", "y")) is None

@@ -2,9 +2,10 @@
 rule DAL003 (`check_then_insert.py` holds its documentation and its class); not a rule of its own. The shapes
 are recognised by `dalfix.analysis.find_or_create`.
 
-With a unique constraint on exactly the read's columns (PostgreSQL, SQLite/libSQL/D1) the insert gets
-`.onConflictDoNothing({ target })`, and when it returns no row (a concurrent call inserted the key first) the
-row is read again — the row the read would have found, in the read's shape (`select()` of the whole row, as
+With a unique constraint on exactly the read's columns (PostgreSQL, SQLite/libSQL/D1; a non-partial UNIQUE index
+a SQL migration creates on those columns counts: the target names the columns, the database infers the index) the
+insert gets `.onConflictDoNothing({ target })`, and when it returns no row (a concurrent call inserted the key
+first) the row is read again — the row the read would have found, in the read's shape (`select()` of the whole row, as
 `.returning()` gives). Only the insert changes: the found path sends the same single read as before. Without a
 unique constraint the finding is display-only and names the `uniqueIndex(...)` that would make the database
 keep one row per key. On MySQL (no `onConflictDoNothing`) it is display-only too.
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.find_or_create import FindOrCreate, find_or_create_at, read_where, whole_row_read
-from dalfix.analysis.index_plan import unique_index_name
+from dalfix.analysis.index_plan import free_index_name, sql_facts, sql_unique_index, unique_index_name
+from dalfix.analysis.schema import UniqueSet
 from dalfix.context import relative_display
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import line_indent
@@ -24,7 +26,7 @@ from dalfix.print_width import wrap_long_line
 
 if TYPE_CHECKING:
     from dalfix.analysis.effects import EffectAnalyzer
-    from dalfix.analysis.schema import Table, UniqueSet
+    from dalfix.analysis.schema import Table
     from dalfix.context import FileContext
     from dalfix.parsing import Node
     from dalfix.render import SourceStyle
@@ -44,6 +46,12 @@ def find_or_create_finding(
     what = f"Find-or-create on {table.ts_name}({columns})"
     span = (found.read_statement.start_byte, found.end.end_byte)
     covering = covering_unique_set(table, tuple(read.keys))
+    in_sql = None
+    if covering is None:
+        in_sql = sql_unique_index(table, tuple(read.keys), sql_facts(ctx.project))
+        if in_sql is not None:  # a UNIQUE index a migration creates: the database keeps one row per key
+            keys = [c.key for n in in_sql.columns if (c := table.column_by_sql_name(n)) is not None]
+            covering = UniqueSet(tuple(keys), "unique_index", in_sql.name)
     if covering is None:
         message = (
             f"{what}: two concurrent first calls both miss the read and both insert, leaving two rows with the same "
@@ -52,25 +60,30 @@ def find_or_create_finding(
             f"first) — then {_conflict_advice(table, found)}"
         )
         return ctx.finding(rule, span, message=message, applicability=Applicability.DISPLAY_ONLY)
+    held = (
+        f" (the unique index `{in_sql.name}` from {relative_display(in_sql.path, ctx.project.root)})"
+        if in_sql is not None
+        else ""
+    )
     if table.dialect not in ON_CONFLICT_DIALECTS:
         message = (
             f"{what} races: a concurrent first call that inserts the key in between makes this insert fail with a "
-            f"duplicate-key error; {_conflict_advice(table, found)}"
+            f"duplicate-key error{held}; {_conflict_advice(table, found)}"
         )
         return ctx.finding(rule, span, message=message, applicability=Applicability.DISPLAY_ONLY)
     why_not = _why_no_rewrite(ctx, found)
     if why_not is not None:
         message = (
             f"{what} races: a concurrent first call that inserts the key in between makes this insert fail with a "
-            f"unique violation; insert with `onConflictDoNothing` on the key and read the row again when it returns "
-            f"none — by hand: {why_not}"
+            f"unique violation{held}; insert with `onConflictDoNothing` on the key and read the row again when it "
+            f"returns none — by hand: {why_not}"
         )
         return ctx.finding(rule, span, message=message, applicability=Applicability.DISPLAY_ONLY)
     edits = _edits(ctx, found, covering)
     message = (
         f"{what} races: a concurrent first call that inserts the key in between makes this insert fail with a "
-        "unique violation; `onConflictDoNothing` on the unique key and a re-read of the row on conflict return the "
-        "row either way"
+        f"unique violation{held}; `onConflictDoNothing` on the unique key and a re-read of the row on conflict "
+        "return the row either way"
     )
     return ctx.finding(rule, span, message=message, edits=edits, applicability=Applicability.UNSAFE)
 
@@ -93,9 +106,10 @@ def unique_index_hint(ctx: FileContext, table: Table, keys: tuple[str, ...]) -> 
     parameter = _table_parameter(ctx, table) or "t"
     on = ", ".join(f"{parameter}.{k}" for k in keys)
     where = relative_display(table.path, ctx.project.root)
-    return (
-        f"`uniqueIndex({q}{unique_index_name(table, keys)}{q}).on({on})` on `{table.ts_name}` in {where}:{table.line}"
-    )
+    taken = {i.name for i in sql_facts(ctx.project).indexes} | {i.name for i in table.indexes if i.name}
+    taken |= {u.name for u in table.unique_sets() if u.name}
+    name = free_index_name(unique_index_name(table, keys), taken)  # DAL010's name for it too
+    return f"`uniqueIndex({q}{name}{q}).on({on})` on `{table.ts_name}` in {where}:{table.line}"
 
 
 def _table_parameter(ctx: FileContext, table: Table) -> str | None:

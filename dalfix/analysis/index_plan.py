@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.query_sites import QuerySite, query_sites
-from dalfix.analysis.schema.sql_indexes import SqlSchemaFacts, sql_indexes
+from dalfix.analysis.schema.sql_indexes import SqlIndex, SqlSchemaFacts, sql_indexes
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
@@ -152,10 +152,25 @@ def index_plan(project: Project) -> IndexPlan:
     return cached
 
 
+def sql_facts(project: Project) -> SqlSchemaFacts:
+    """The indexes the project's SQL (migrations) creates, read once per project."""
+    cached = project.__dict__.get("_sql_facts")
+    if cached is None:
+        root = project.workspace.root if project.workspace is not None else project.root
+        cached = project.__dict__["_sql_facts"] = sql_indexes(root)
+    return cached
+
+
+def sql_unique_index(table: Table, keys: tuple[str, ...], facts: SqlSchemaFacts) -> SqlIndex | None:
+    """The non-partial UNIQUE index a SQL migration creates on exactly the columns `keys` (TS keys), if any: a
+    unique constraint the Drizzle schema does not declare."""
+    return facts.unique_on(table.name, tuple(_sql_columns(table, keys))) if keys else None
+
+
 def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts | None = None) -> IndexPlan:
     schema = project.schema
     if facts is None:
-        facts = sql_indexes(project.workspace.root if project.workspace is not None else project.root)
+        facts = sql_facts(project)
     existing_of: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     naming = index_naming(schema.tables, facts)
 
@@ -186,7 +201,7 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
         if site.join_keys and any(parts[0] in site.join_keys for _, parts in existing(table)):
             served += 1  # the database can reach these rows through the join, by an index it has
             continue
-        key = _find_or_create_key(project, site)
+        key = _find_or_create_key(project, site, facts)
         if key is not None:
             # a want of its own: the other lookups of these columns may be served by the indexes there are
             found = wants.setdefault((table.id, tuple(sorted(key)), ("<unique>",)), Want(table, key, (), "lookup"))
@@ -267,7 +282,7 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
                 if table.is_unique_key(item.equality):
                     served += 1
                     continue
-                new.append(_unique_proposal(table, item, have))
+                new.append(_unique_proposal(table, item, have, facts))
                 continue
             if any(_serves(parts, item, table) for _, parts in have):
                 served += 1
@@ -277,7 +292,7 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
                 accepted.wants.append(item)
                 continue
             columns = _column_order(item, frequency, table) + item.tail
-            proposal = _proposal(table, columns, item, have, naming)
+            proposal = _proposal(table, columns, item, have, naming, facts)
             # A unique key finds the rows too, but it exists for the constraint: it says nothing about how many
             # rows one key has, unless the order is the primary key's (secondary indexes end in it already).
             by_key = item.tail == (table.primary_key.columns if table.primary_key is not None else ())
@@ -306,6 +321,10 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
             if item.kind == "paged" and any(parts[0] in item.equality for _, parts in have):
                 proposal.benefit = "low"  # an index already finds the rows; this one saves sorting them
             new.append(proposal)
+        taken = {name for name, _ in have} | {i.name for i in facts.indexes}
+        for proposal in new:  # an index name is unique per schema: never propose one that exists
+            proposal.name = free_index_name(proposal.name, taken)
+            taken.add(proposal.name)
         new.sort(key=lambda p: (not p.unique, -p.weight))  # a unique index is kept whatever the count
         secondary = len([n for n, _ in have if n != "primary key"])
         room = max(len([p for p in new if p.unique]), MAX_INDEXES_PER_TABLE - secondary)
@@ -371,15 +390,17 @@ def _sql_columns(table: Table, keys: tuple[str, ...]) -> list[str]:
     return [c.name if (c := table.column(k)) is not None and c.name else _snake(k) for k in keys]
 
 
-def _find_or_create_key(project: Project, site: QuerySite) -> tuple[str, ...] | None:
+def _find_or_create_key(project: Project, site: QuerySite, facts: SqlSchemaFacts) -> tuple[str, ...] | None:
     """The columns of the find-or-create whose read is `site` (its key, in the order the read compares them), or
-    None. Only asked for reads by equality alone that no unique key covers."""
+    None. Only asked for reads by equality alone that no unique key covers (the schema's or a SQL migration's)."""
     table = site.table
     if site.operation not in ("select", "findFirst") or not site.equality or site.in_list or site.ranges:
         return None
     if site.opaque or site.dynamic:
         return None
     if table.is_unique_key(tuple(site.equality)) or b"insert" not in site.parsed.source:
+        return None
+    if sql_unique_index(table, tuple(site.equality), facts) is not None:
         return None
     from dalfix.analysis.find_or_create import find_or_create_of_query
 
@@ -389,11 +410,13 @@ def _find_or_create_key(project: Project, site: QuerySite) -> tuple[str, ...] | 
     return tuple(k for k in site.equality if k in found.read.keys)
 
 
-def _unique_proposal(table: Table, want: Want, existing: list[tuple[str, tuple[str, ...]]]) -> Proposal:
+def _unique_proposal(
+    table: Table, want: Want, existing: list[tuple[str, tuple[str, ...]]], facts: SqlSchemaFacts | None = None
+) -> Proposal:
     """A UNIQUE index on a find-or-create's key; it replaces a plain index on exactly those columns."""
     columns = want.equality
     replaces = next(
-        (name for name, parts in existing if set(parts) == set(columns) and not _is_unique_name(table, name)
+        (name for name, parts in existing if set(parts) == set(columns) and not _is_unique_name(table, name, facts)
          and name not in ("primary key", "foreign key")),
         None,
     )  # fmt: skip
@@ -519,10 +542,11 @@ def _proposal(
     want: Want,
     existing: list[tuple[str, tuple[str, ...]]],
     naming: tuple[str, str] = DEFAULT_NAMING,
+    facts: SqlSchemaFacts | None = None,
 ) -> Proposal:
     replaces = next(
         (name for name, parts in existing if len(parts) < len(columns) and columns[: len(parts)] == parts
-         and name not in ("primary key",) and not _is_unique_name(table, name)
+         and name not in ("primary key",) and not _is_unique_name(table, name, facts)
          and name != "foreign key" and not any(fk.name == name for fk in table.foreign_keys)),
         None,
     )  # fmt: skip
@@ -530,8 +554,23 @@ def _proposal(
     return Proposal(table, columns, index_name(table, columns, naming), why, [want], _benefit(want), replaces)
 
 
-def _is_unique_name(table: Table, name: str) -> bool:
-    return any(u.name == name for u in table.unique_sets())
+def free_index_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name_2`, `name_3` … when an index of that name exists (kept within PostgreSQL's 63 bytes)."""
+    n = 1
+    candidate = name
+    while candidate in taken:
+        n += 1
+        suffix = f"_{n}"
+        candidate = name.encode()[: PG_IDENTIFIER_BYTES - len(suffix)].decode("utf-8", "ignore") + suffix
+    return candidate
+
+
+def _is_unique_name(table: Table, name: str, facts: SqlSchemaFacts | None = None) -> bool:
+    """A unique constraint or index of the schema's, or a UNIQUE index a SQL migration creates (partial ones too:
+    dropping it for another index would lose the constraint)."""
+    return any(u.name == name for u in table.unique_sets()) or (
+        facts is not None and any(i.unique and i.name == name for i in facts.on(table.name))
+    )
 
 
 def _why(table: Table, want: Want, columns: tuple[str, ...]) -> str:

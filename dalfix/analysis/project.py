@@ -257,6 +257,7 @@ class Project:
             "schema",
             "_query_sites",
             "_index_plan",
+            "_sql_facts",
         ):
             self.__dict__.pop(memo, None)
 

@@ -27,6 +27,7 @@ CREATE_INDEX = re.compile(
     re.IGNORECASE,
 )
 DROP_INDEX = re.compile(rf"DROP\s+INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?(?:{_NAME}\s*\.\s*)?{_NAME}", re.I)
+STATEMENT_END = re.compile(r";|`|-->|\bCREATE\b|\bALTER\b|\bDROP\b", re.IGNORECASE)
 VIRTUAL_TABLE = re.compile(rf"CREATE\s+VIRTUAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}", re.IGNORECASE)
 
 
@@ -38,6 +39,9 @@ class SqlIndex:
     unique: bool
     method: str | None
     path: Path
+    # every part a plain column and no `WHERE`: when unique, a constraint on exactly `columns` (an expression
+    # part or a partial index keeps fewer rows apart)
+    whole: bool = False
 
 
 @dataclass
@@ -47,6 +51,14 @@ class SqlSchemaFacts:
 
     def on(self, table: str | None) -> list[SqlIndex]:
         return [i for i in self.indexes if i.table == table]
+
+    def unique_on(self, table: str | None, columns: tuple[str, ...]) -> SqlIndex | None:
+        """The non-partial UNIQUE index of plain columns whose columns (SQL names) are exactly `columns`."""
+        return next(
+            (i for i in self.on(table) if i.unique and i.whole and len(i.columns) == len(columns)
+             and set(i.columns) == set(columns)),
+            None,
+        )  # fmt: skip
 
 
 def sql_indexes(root: Path) -> SqlSchemaFacts:
@@ -61,8 +73,8 @@ def sql_indexes(root: Path) -> SqlSchemaFacts:
             continue
         events: list[tuple[int, str, object]] = []
         for match in CREATE_INDEX.finditer(text):
-            columns = _columns(text, match.end())
-            index = SqlIndex(match.group(2), match.group(4), columns, bool(match.group(1)), match.group(5), path)
+            columns, whole = _columns(text, match.end())
+            index = SqlIndex(match.group(2), match.group(4), columns, bool(match.group(1)), match.group(5), path, whole)
             events.append((match.start(), "create", index))
         if path.suffix == ".sql":  # forward-only; a TS migration's drops are usually its `down` step
             for match in DROP_INDEX.finditer(text):
@@ -85,14 +97,16 @@ def _files(root: Path):  # type: ignore[no-untyped-def]
                 yield Path(directory) / name
 
 
-def _columns(text: str, start: int) -> tuple[str, ...]:
-    """The plain column names of an index's parenthesised part list, up to the first expression."""
+def _columns(text: str, start: int) -> tuple[tuple[str, ...], bool]:
+    """The plain column names of an index's parenthesised part list, up to the first expression, and whether
+    they are the whole key: no expression part, no `WHERE` after the list (up to the statement's end)."""
     depth, end = 1, start
     while end < len(text) and depth:
         depth += {"(": 1, ")": -1}.get(text[end], 0)
         end += 1
     columns = []
-    for part in _split_top_level(text[start : end - 1]):
+    parts = _split_top_level(text[start : end - 1])
+    for part in parts:
         words = part.strip().split()
         if not words:
             break
@@ -100,7 +114,8 @@ def _columns(text: str, start: int) -> tuple[str, ...]:
         if not re.fullmatch(r"[\w$]+", name) or any(c in part for c in "()'"):
             break  # an expression part: what follows it is not a leftmost prefix of plain columns
         columns.append(name)
-    return tuple(columns)
+    rest = STATEMENT_END.split(text[end : end + 2000], maxsplit=1)[0]
+    return tuple(columns), len(columns) == len(parts) and not re.search(r"\bWHERE\b", rest, re.IGNORECASE)
 
 
 def _split_top_level(text: str) -> list[str]:
