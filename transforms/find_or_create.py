@@ -8,11 +8,14 @@ insert gets `.onConflictDoNothing({ target })`, and when it returns no row (a co
 first) the row is read again — the row the read would have found, in the read's shape (`select()` of the whole row, as
 `.returning()` gives). Only the insert changes: the found path sends the same single read as before. Without a
 unique constraint the finding is display-only and names the `uniqueIndex(...)` that would make the database
-keep one row per key. On MySQL (no `onConflictDoNothing`) it is display-only too.
+keep one row per key (a partial one, `.on(t.userId).where(sql`status = 'open'`)`, when a key column is compared
+with a literal); a partial unique index that already keeps one row per such key is named, display-only. On MySQL
+(no `onConflictDoNothing`) it is display-only too.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import unwrap
@@ -52,6 +55,32 @@ def find_or_create_finding(
         if in_sql is not None:  # a UNIQUE index a migration creates: the database keeps one row per key
             keys = [c.key for n in in_sql.columns if (c := table.column_by_sql_name(n)) is not None]
             covering = UniqueSet(tuple(keys), "unique_index", in_sql.name)
+    literal = literal_keys(read.keys)
+    partial = partial_unique_set(table, read.keys) if covering is None and literal else None
+    if partial is not None:
+        held = ", ".join(partial.columns)
+        message = (
+            f"{what}: two concurrent first calls both miss the read and both insert; the partial unique index "
+            f"`{partial.name}` on {table.ts_name}({held}) where {partial.predicate} keeps one row per key, so the "
+            f"second insert fails with a unique violation — insert with `onConflictDoNothing` targeting it (its "
+            f"columns and its `where`) and read the row again when it returns none"
+        )
+        return ctx.finding(rule, span, message=message, applicability=Applicability.DISPLAY_ONLY)
+    if covering is None and literal:
+        rest = [k for k in read.keys if k not in literal]
+        fixed = " and ".join(f"{k} = {read.keys[k]}" for k in sorted(literal))
+        parameter = _table_parameter(ctx, table) or "t"
+        on = ", ".join(f"{parameter}.{k}" for k in rest)
+        where = " AND ".join(f"{_sql_name(table, k)} = {read.keys[k]}" for k in sorted(literal)).replace('"', "'")
+        message = (
+            f"{what}: two concurrent first calls both miss the read and both insert, leaving two rows with the same "
+            f"{columns} (the read then returns either); no unique constraint keeps one row per key where {fixed}. "
+            f"A full unique index on ({columns}) would also forbid rows the application writes on purpose (other "
+            f"rows with {', '.join(rest) or 'the key'} once {', '.join(sorted(literal))} changes): a partial unique "
+            f"index — `uniqueIndex(...).on({on}).where(sql`{where}`)` — is what keeps one row per key; then insert "
+            f"with `onConflictDoNothing` targeting it and read the row again when it returns none"
+        )
+        return ctx.finding(rule, span, message=message, applicability=Applicability.DISPLAY_ONLY)
     if covering is None:
         message = (
             f"{what}: two concurrent first calls both miss the read and both insert, leaving two rows with the same "
@@ -98,6 +127,32 @@ def covering_unique_set(table: Table, keys: tuple[str, ...]) -> UniqueSet | None
         ),
         None,
     )
+
+
+def literal_keys(keys: dict[str, str]) -> set[str]:
+    """The key columns a find-or-create's read compares with a literal (`eq(carts.status, "open")`)."""
+    return {k for k, v in keys.items() if _LITERAL.fullmatch(v.strip())}
+
+
+_LITERAL = re.compile(r"""'[^'\\]*'|"[^"\\]*"|`[^`$\\]*`|-?\d+(\.\d+)?|true|false""")
+
+
+def partial_unique_set(table: Table, keys: dict[str, str]) -> UniqueSet | None:
+    """A partial unique index whose columns are the read's non-literal key columns and whose `where` fixes each
+    literal key column to the read's value (`.on(t.userId).where(sql`${t.status} = 'open'`)`): it keeps one row
+    per key among the rows the read can find."""
+    literal = literal_keys(keys)
+    rest = {k for k in keys if k not in literal}
+    for unique in table.unique_sets():
+        if not unique.partial or unique.expressions or not unique.predicate or set(unique.columns) != rest:
+            continue
+        predicate = unique.predicate
+        if not literal <= set(unique.expression_columns):
+            continue
+        values = [keys[k].strip().strip("'\"`") for k in literal]
+        if all(re.search(r"=\s*'?" + re.escape(v) + r"\b", predicate) for v in values):
+            return unique
+    return None
 
 
 def unique_index_hint(ctx: FileContext, table: Table, keys: tuple[str, ...]) -> str:
@@ -237,3 +292,8 @@ def _between(ctx: FileContext, start: int, end: int) -> str:
 def _operator(node: Node) -> str:
     operator = node.child_by_field_name("operator")
     return operator.type if operator is not None else ""
+
+
+def _sql_name(table: Table, key: str) -> str:
+    column = table.column(key)
+    return column.name if column is not None and column.name else key

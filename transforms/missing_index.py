@@ -52,7 +52,10 @@ a `.unique()`; `CREATE UNIQUE INDEX` for a hand-written migration), reported as 
 table's index count, and replacing a plain index on the same columns. Without it two concurrent first calls
 both insert and the table keeps two rows per key, which no plain index prevents, however small the table. The
 message gives the query that lists the keys already held twice (building the index fails on them: merge or
-remove them first).
+remove them first). No UNIQUE index is proposed when a key column is compared with a literal (`status = 'open'`:
+a full unique index would also forbid a second closed row; DAL003 names the partial unique index that fits), and
+the proposal is display-only, naming the insert, when another insert of the table (not a find-or-create's, no
+`onConflict…`, no read of the table by the key before it in its function) may write a key already taken.
 
 ## Example
 ```ts
@@ -198,8 +201,20 @@ class MissingIndex(Rule):
             return _titled(ctx.finding(self, name_node, message, applicability=Applicability.DISPLAY_ONLY), SQL_TITLE)
         if f"'{proposal.name}'" in ctx.text(call) or f'"{proposal.name}"' in ctx.text(call):
             return None  # added by an earlier round of this run
-        edit = add_index_edit(ctx.parsed, table, proposal.name, proposal.columns, ctx.style, proposal.unique)
         message = self._schema_message(ctx, proposal)
+        if proposal.unchecked_inserts:
+            shown = ", ".join(proposal.unchecked_inserts[:SHOWN_SITES])
+            more = (
+                f" and {len(proposal.unchecked_inserts) - SHOWN_SITES} more"
+                if len(proposal.unchecked_inserts) > SHOWN_SITES
+                else ""
+            )
+            message += (
+                f" (display-only: {shown}{more} inserts {table.ts_name} without checking the key: a unique index would "
+                "make it fail on a taken key — the table may hold many rows per key by design)"
+            )
+            return ctx.finding(self, name_node, message=message, applicability=Applicability.DISPLAY_ONLY)
+        edit = add_index_edit(ctx.parsed, table, proposal.name, proposal.columns, ctx.style, proposal.unique)
         if isinstance(edit, str):
             return ctx.finding(
                 self, name_node, message=f"{message} (display-only: {edit})", applicability=Applicability.DISPLAY_ONLY

@@ -71,6 +71,8 @@ class Want:
     # found, dalfix/analysis/find_or_create.py): only a unique constraint on them keeps one row per key.
     unique: bool = False
     find_or_create_sites: list[QuerySite] = field(default_factory=list)
+    # (file, start byte) of the inserts of those find-or-creates: the other inserts of the table are looked at
+    own_inserts: set[tuple[Path, int]] = field(default_factory=set)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -91,6 +93,9 @@ class Proposal:
     benefit: Benefit
     replaces: str | None = None  # an existing index that becomes a prefix of this one
     unique: bool = False  # a UNIQUE index: the key of a find-or-create that nothing keeps unique
+    # `file:line` of inserts of the table that are not a find-or-create's and do not handle a conflict: the
+    # unique index would make them fail on a key already taken (the proposal is then display-only)
+    unchecked_inserts: list[str] = field(default_factory=list)
 
     @property
     def sites(self) -> list[QuerySite]:
@@ -201,14 +206,16 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
         if site.join_keys and any(parts[0] in site.join_keys for _, parts in existing(table)):
             served += 1  # the database can reach these rows through the join, by an index it has
             continue
-        key = _find_or_create_key(project, site, facts)
-        if key is not None:
+        fc = _find_or_create_key(project, site, facts)
+        if fc is not None:
+            key, own = fc
             # a want of its own: the other lookups of these columns may be served by the indexes there are
             found = wants.setdefault((table.id, tuple(sorted(key)), ("<unique>",)), Want(table, key, (), "lookup"))
             found.unique, found.kind, found.equality = True, "lookup", key
             found.also = frozenset()
             found.sites.append(site)
             found.find_or_create_sites.append(site)
+            found.own_inserts.add(own)
             continue
         equality = _equality_order(table, site)
         tail: tuple[str, ...] = ()
@@ -282,7 +289,9 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
                 if table.is_unique_key(item.equality):
                     served += 1
                     continue
-                new.append(_unique_proposal(table, item, have, facts))
+                proposal = _unique_proposal(table, item, have, facts)
+                proposal.unchecked_inserts = _unchecked_inserts(project, table, item, sites)
+                new.append(proposal)
                 continue
             if any(_serves(parts, item, table) for _, parts in have):
                 served += 1
@@ -390,11 +399,18 @@ def _sql_columns(table: Table, keys: tuple[str, ...]) -> list[str]:
     return [c.name if (c := table.column(k)) is not None and c.name else _snake(k) for k in keys]
 
 
-def _find_or_create_key(project: Project, site: QuerySite, facts: SqlSchemaFacts) -> tuple[str, ...] | None:
-    """The columns of the find-or-create whose read is `site` (its key, in the order the read compares them), or
-    None. Only asked for reads by equality alone that no unique key covers (the schema's or a SQL migration's)."""
+def _find_or_create_key(
+    project: Project, site: QuerySite, facts: SqlSchemaFacts
+) -> tuple[tuple[str, ...], tuple[Path, int]] | None:
+    """The columns of the find-or-create whose read is `site` (its key, in the order the read compares them) and
+    (file, start byte) of its insert, or None. Only asked for reads by equality alone that no unique key covers
+    (the schema's or a SQL migration's), and none of whose columns is compared with a literal: `status = 'open'`
+    keeps one open cart per user, a full unique index on (user, status) would also forbid a second closed one (a
+    partial unique index is what fits, and that is the author's call)."""
     table = site.table
     if site.operation not in ("select", "findFirst") or not site.equality or site.in_list or site.ranges:
+        return None
+    if site.literal & set(site.equality):
         return None
     if site.opaque or site.dynamic:
         return None
@@ -407,7 +423,54 @@ def _find_or_create_key(project: Project, site: QuerySite, facts: SqlSchemaFacts
     found = find_or_create_of_query(project, site.parsed, site.start)
     if found is None or found.read.table is not table or set(found.read.keys) != set(site.equality):
         return None
-    return tuple(k for k in site.equality if k in found.read.keys)
+    own = (site.path, found.insert.chain.node.start_byte)
+    return tuple(k for k in site.equality if k in found.read.keys), own
+
+
+def _unchecked_inserts(project: Project, table: Table, want: Want, sites: list[QuerySite]) -> list[str]:
+    """`file:line` of the application's inserts into `table` that may write a key the find-or-creates of `want`
+    hold: not their own inserts, not handling a conflict (`onConflictDoNothing` / `onConflictDoUpdate` /
+    `onDuplicateKeyUpdate`), and with no read of the table by every key column (equality or IN) before them in
+    their function (a check of their own: moemail's init-emperor, Cap's send-invites that skips taken emails)."""
+    from dalfix.analysis.query_sites import _application_sources
+    from dalfix.parsing import FUNCTION_TYPES, descendants_right_to_left
+
+    key = set(want.equality)
+    reads = [s for s in sites if s.table is table and key <= set(s.lookup)]
+    name = (table.ts_name or "").encode()
+    base = project.root
+    found: list[str] = []
+    for original, load in _application_sources(project):
+        if not name or b".insert(" not in original or name not in original:
+            continue
+        parsed = load()
+        for call in descendants_right_to_left(parsed.root, "call_expression"):
+            function = call.child_by_field_name("function")
+            prop = function.child_by_field_name("property") if function is not None else None
+            arguments = call.child_by_field_name("arguments")
+            if prop is None or parsed.text(prop) != "insert" or arguments is None or not arguments.named_children:
+                continue
+            if (parsed.path, call.start_byte) in want.own_inserts:
+                continue
+            if project.schema.table_for_identifier(parsed, arguments.named_children[0]) is not table:
+                continue
+            outer = call
+            while outer.parent is not None and outer.parent.type in ("member_expression", "call_expression"):
+                outer = outer.parent
+            if re.search(r"\.\s*on(Conflict|DuplicateKey)", parsed.text(outer)):
+                continue
+            scope = call.parent
+            while scope is not None and scope.type not in FUNCTION_TYPES:
+                scope = scope.parent
+            low = scope.start_byte if scope is not None else 0
+            if any(r.path == parsed.path and low <= r.start < call.start_byte for r in reads):
+                continue
+            try:
+                shown = parsed.path.relative_to(base).as_posix()
+            except ValueError:
+                shown = parsed.path.as_posix()
+            found.append(f"{shown}:{call.start_point[0] + 1}")
+    return sorted(set(found))
 
 
 def _unique_proposal(

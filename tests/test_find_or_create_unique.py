@@ -1,0 +1,129 @@
+"""DAL003/DAL010 on a find-or-create whose key must not get a full UNIQUE index: a key column compared with a
+literal (one open cart per user), another insert of the table that writes the key unchecked (a session per
+login), and a partial unique index that already keeps one row per key."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.test_index_plan import plan_for, write
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCHEMA = """import { sql } from "drizzle-orm";
+import { index, integer, pgTable, serial, text, uniqueIndex } from "drizzle-orm/pg-core";
+
+export const carts = pgTable("carts", {
+  id: serial("id").primaryKey(),
+  ownerId: integer("owner_id").notNull(),
+  state: text("state").notNull(),
+}, (t) => [%s]);
+
+export const visits = pgTable("visits", {
+  id: serial("id").primaryKey(),
+  ownerId: integer("owner_id").notNull(),
+  page: text("page").notNull(),
+}, (t) => [index("visits_page_idx").on(t.page)]);
+"""
+
+APP = """import { and, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import * as schema from "./schema";
+import { carts, visits } from "./schema";
+
+const db = drizzle(process.env.DATABASE_URL!, { schema });
+
+export async function cartOf(ownerId: number) {
+  let cart = await db.query.carts.findFirst({ where: and(eq(carts.ownerId, ownerId), eq(carts.state, "active")) });
+  if (!cart) {
+    const [made] = await db.insert(carts).values({ ownerId, state: "active" }).returning();
+    cart = made;
+  }
+  return cart;
+}
+
+export async function firstVisit(ownerId: number) {
+  let visit = await db.query.visits.findFirst({ where: eq(visits.ownerId, ownerId) });
+  if (!visit) {
+    const [made] = await db.insert(visits).values({ ownerId, page: "/" }).returning();
+    visit = made;
+  }
+  return visit;
+}
+"""
+
+OTHER_INSERT = """import { db } from "./db";
+import { visits } from "./schema";
+
+export async function track(ownerId: number, page: string) {
+  await db.insert(visits).values({ ownerId, page });
+}
+"""
+
+
+def findings(root: Path) -> list[dict[str, str]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "dalfix", "check", "--preview", "--no-cache", "--select", "DAL003,DAL010"]
+    out = subprocess.run([*command, "--format", "json", "."], cwd=root, env=env, capture_output=True, text=True)
+    return json.loads(out.stdout)["findings"]
+
+
+def project(tmp_path: Path, indexes: str = "", track: bool = False) -> Path:
+    files = {"src/schema.ts": SCHEMA % indexes, "src/app.ts": APP}
+    if track:
+        files["src/db.ts"] = 'import { drizzle } from "drizzle-orm/node-postgres";\nexport const db = drizzle("");\n'
+        files["src/track.ts"] = OTHER_INSERT
+    return write(tmp_path, files)
+
+
+def test_a_literal_key_column_gets_no_full_unique_index(tmp_path: Path) -> None:
+    _, plan = plan_for(project(tmp_path))
+    assert not any(p.unique and p.table.name == "carts" for p in plan.proposals)
+    dal003 = [f for f in findings(tmp_path) if f["rule"] == "DAL003" and "carts" in f["message"]]
+    assert len(dal003) == 1
+    message = dal003[0]["message"]
+    assert "carts_owner_id_state_unique" not in message
+    assert "on(t.ownerId).where(sql`state = 'active'`)" in message
+
+
+def test_the_unique_index_is_display_only_when_another_insert_writes_the_key(tmp_path: Path) -> None:
+    _, plan = plan_for(project(tmp_path))
+    visit = next(p for p in plan.proposals if p.table.name == "visits" and p.unique)
+    assert visit.unchecked_inserts == []  # only the find-or-create's own insert: the fix stays
+    schema = [f for f in findings(tmp_path) if f["rule"] == "DAL010" and f["path"] == "src/schema.ts"]
+    assert any("visits_owner_id_unique" in f["message"] and f["applicability"] == "unsafe" for f in schema)
+
+    _, plan = plan_for(project(tmp_path, track=True))
+    visit = next(p for p in plan.proposals if p.table.name == "visits" and p.unique)
+    assert visit.unchecked_inserts == ["src/track.ts:5"]
+    schema = [f for f in findings(tmp_path) if f["rule"] == "DAL010" and f["path"] == "src/schema.ts"]
+    (only,) = [f for f in schema if "visits_owner_id_unique" in f["message"]]
+    assert (only["applicability"], only["edits"]) == ("display-only", [])
+    assert "src/track.ts:5 inserts visits without checking the key" in only["message"]
+
+
+def test_a_partial_unique_index_covers_the_find_or_create(tmp_path: Path) -> None:
+    partial = "uniqueIndex(\"carts_one_active\").on(t.ownerId).where(sql`${t.state} = 'active'`)"
+    _, plan = plan_for(project(tmp_path, partial))
+    assert not any(p.table.name == "carts" for p in plan.proposals)
+    dal003 = [f for f in findings(tmp_path) if "carts" in f["message"]]
+    assert [f["rule"] for f in dal003] == ["DAL003"]
+    assert "no unique constraint" not in dal003[0]["message"]
+    assert "carts_one_active" in dal003[0]["message"]
+
+
+def test_an_insert_that_checks_the_key_first_keeps_the_fix(tmp_path: Path) -> None:
+    project(tmp_path, track=True)
+    checked = OTHER_INSERT.replace(
+        "  await db.insert",
+        "  const seen = await db.query.visits.findFirst({ where: eq(visits.ownerId, ownerId) });\n"
+        "  if (seen) return;\n  await db.insert",
+    ).replace("import { db }", 'import { eq } from "drizzle-orm";\nimport { db }')
+    write(tmp_path, {"src/track.ts": checked})
+    _, plan = plan_for(tmp_path)
+    visit = next(p for p in plan.proposals if p.table.name == "visits" and p.unique)
+    assert visit.unchecked_inserts == []
