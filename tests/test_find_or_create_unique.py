@@ -104,6 +104,12 @@ def test_the_unique_index_is_display_only_when_another_insert_writes_the_key(tmp
     (only,) = [f for f in schema if "visits_owner_id_unique" in f["message"]]
     assert (only["applicability"], only["edits"]) == ("display-only", [])
     assert "src/track.ts:5 inserts visits without checking the key" in only["message"]
+    (pointer,) = [
+        f
+        for f in findings(tmp_path)
+        if f["rule"] == "DAL010" and f["path"] == "src/app.ts" and "visits_owner_id_unique" in f["message"]
+    ]
+    assert "(no fix there: another insert of the table writes the key unchecked)" in pointer["message"]
 
 
 def test_a_partial_unique_index_covers_the_find_or_create(tmp_path: Path) -> None:

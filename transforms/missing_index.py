@@ -290,10 +290,16 @@ class MissingIndex(Rule):
                 if proposal.is_find_or_create(site)
                 else f"This query looks up {columns} and no index serves it"
             )
+            there = (
+                "(the CREATE INDEX statement is there)"
+                if plan.sql_migration is not None
+                else "(no fix there: another insert of the table writes the key unchecked)"
+                if proposal.unchecked_inserts
+                else "(the fix is there)"
+            )
             return (
                 f"{lookup}: DAL010 proposes the unique index `{proposal.name}` on `{table.ts_name}` in "
-                f"{where}:{table.line} "
-                + ("(the CREATE INDEX statement is there)" if plan.sql_migration is not None else "(the fix is there)")
+                f"{where}:{table.line} {there}"
             )
         return (
             f"{lookup} and no index serves it: "
