@@ -173,6 +173,7 @@ from collections.abc import Iterator
 
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.analysis.find_or_create import written_columns
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, keyed_read, pure_exit
 from dalfix.analysis.keyed_writes import awaited_statement, one_name_pattern
 from dalfix.context import FileContext
@@ -384,27 +385,12 @@ def _insert_of(ctx: FileContext, statement: Node, read: KeyedRead):  # type: ign
         return None
     values_call = chain.links[1].call
     row = _first_argument(values_call)
-    written = _written(ctx, row) if row is not None and row.type == "object" else None
+    written = written_columns(ctx.parsed, row) if row is not None and row.type == "object" else None
     if values_call is None or written is None or not _writes_keys(written, read):
         return None
     if "returning" in names and _first_argument(chain.links[2].call) is not None and bound is None:
         return None
     return values_call, "returning" in names, bound, chain, set(written)
-
-
-def _written(ctx: FileContext, row: Node) -> dict[str, str] | None:
-    """Column key -> value text of an object literal row; None when a spread could write any column."""
-    written: dict[str, str] = {}
-    for pair in row.named_children:
-        if pair.type == "shorthand_property_identifier":
-            written[ctx.text(pair)] = ctx.text(pair)
-        elif pair.type == "pair":
-            key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
-            if key is not None and value is not None:
-                written[ctx.text(key).strip("'\"")] = " ".join(ctx.text(value).split())
-        elif pair.type == "spread_element":
-            return None
-    return written
 
 
 def _writes_keys(written: dict[str, str], read: KeyedRead) -> bool:

@@ -304,7 +304,7 @@ def _insert_chain(project, parsed, vocabulary, expression, read) -> tuple[Node, 
     if target is None or project.schema.table_for_identifier(parsed, target) is not read.table:
         return None
     row = _first_argument(chain.links[1].call)
-    written = _written(parsed, row) if row is not None and row.type == "object" else None
+    written = written_columns(parsed, row) if row is not None and row.type == "object" else None
     if written is None or not all(written.get(c) == " ".join(v.split()) for c, v in read.keys.items()):
         return None
     returning = "returning" in names
@@ -313,8 +313,9 @@ def _insert_chain(project, parsed, vocabulary, expression, read) -> tuple[Node, 
     return chain.links[1].call, returning
 
 
-def _written(parsed: ParsedFile, row: Node) -> dict[str, str] | None:
-    """Column key -> value text of an object literal row; None when a spread could write any column."""
+def written_columns(parsed: ParsedFile, row: Node) -> dict[str, str] | None:
+    """Column key -> value text of an object literal row (an insert's `values({...})`); None when a spread could
+    write any column. DAL003's check-then-insert reads rows the same way."""
     written: dict[str, str] = {}
     for pair in row.named_children:
         if pair.type == "shorthand_property_identifier":
