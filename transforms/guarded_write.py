@@ -90,7 +90,7 @@ from collections.abc import Iterator
 
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.analysis.keyed_reads import KeyedRead, declared_read
+from dalfix.analysis.keyed_reads import KeyedRead, declared_read, one_row_name
 from dalfix.analysis.keyed_writes import KeyedWrite, keyed_write, missing_row_guard, set_pairs
 from dalfix.analysis.schema import Table
 from dalfix.context import FileContext
@@ -180,14 +180,8 @@ def _row_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead] | None
     if found is None:
         return None
     pattern, read = found
-    if pattern.type == "array_pattern":
-        elements = pattern.named_children
-        if len(elements) != 1 or elements[0].type != "identifier" or read.chain is None:
-            return None
-        return ctx.text(elements[0]), read
-    if pattern.type == "identifier" and (read.chain is None or read.chain.method == "findFirst"):
-        return ctx.text(pattern), read
-    return None
+    name = one_row_name(ctx.parsed, pattern, read)
+    return None if name is None else (name, read)
 
 
 def _same_keys(read: KeyedRead, write: KeyedWrite) -> bool:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.drizzle import QueryChain, Vocabulary, unwrap
-from dalfix.analysis.keyed_reads import KeyedRead, declared_read
+from dalfix.analysis.keyed_reads import KeyedRead, declared_read, one_row_name
 from dalfix.analysis.keyed_writes import awaited_statement
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, sole_statement
 
@@ -96,14 +96,8 @@ def find_or_create_at(
     if found is None:
         return None
     pattern, read = found
-    if pattern.type == "array_pattern":
-        elements = pattern.named_children
-        if len(elements) != 1 or elements[0].type != "identifier" or read.chain is None:
-            return None
-        name = parsed.text(elements[0])
-    elif pattern.type == "identifier" and (read.chain is None or read.chain.method == "findFirst"):
-        name = parsed.text(pattern)
-    else:
+    name = one_row_name(parsed, pattern, read)
+    if name is None:
         return None
     if _locked_before(parsed, read_statement):
         return None

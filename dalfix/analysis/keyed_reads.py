@@ -269,6 +269,19 @@ def _is_one(parsed: ParsedFile, node: Node | None) -> bool:
     return node is not None and parsed.text(node) == "1"
 
 
+def one_row_name(parsed: ParsedFile, pattern: Node, read: KeyedRead) -> str | None:
+    """The name a declared read binds its one row to: `const [x] = await <chain>`, or `const x = await` a
+    `findFirst(...)` or a helper returning one row; None for any other pattern."""
+    if pattern.type == "array_pattern":
+        elements = pattern.named_children
+        if len(elements) != 1 or elements[0].type != "identifier" or read.chain is None:
+            return None
+        return parsed.text(elements[0])
+    if pattern.type == "identifier" and (read.chain is None or read.chain.method == "findFirst"):
+        return parsed.text(pattern)
+    return None
+
+
 def declared_read(
     project: Project,
     parsed: ParsedFile,
