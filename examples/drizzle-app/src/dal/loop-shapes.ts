@@ -90,7 +90,7 @@ export class LoopShapesDAL {
   }
   /** Keeps only the listed renders of a project public (sync to a wanted list): a write behind a pure `if`. */
   static async keepPublicOnly(projectId: string, keep: string[]): Promise<void> {
-    const current = await db.select().from(renders).where(eq(renders.projectId, projectId));
+    const current = await db.select().from(renders).where(eq(renders.projectId, projectId)).orderBy(renders.id);
     for (const render of current) {
       if (!keep.includes(render.id)) {
         await db
