@@ -291,5 +291,45 @@ def test_an_unknown_driver_does_not_hide_why_a_move_is_unsafe(tmp_path: Path) ->
         "  return { parent, rows };\n}\n"
     )
     (message,) = [f.message for r in run_fix([tmp_path], rule_by_code("DAL001")).files for f in r.findings]
-    assert "could not tell which driver" in message
+    # The driver is known (libsql); what is not is the URL, which decides whether two queries run at once.
+    assert "could not tell which driver" not in message
+    assert "the application's handles run on libsql" in message and "could not read the URL" in message
+    assert 'driver = "libsql-remote"' in message
     assert "may return many rows" in message
+
+
+def _two_reads(tmp_path: Path, client: str) -> str:
+    (tmp_path / "db.ts").write_text(client)
+    (tmp_path / "f.ts").write_text(
+        'import { eq } from "drizzle-orm";\nimport { db, users, posts } from "./db";\n'
+        "export async function f(id: string) {\n"
+        "  const user = await db.select().from(users).where(eq(users.id, id));\n"
+        "  const rows = await db.select().from(posts).where(eq(posts.userId, id));\n"
+        "  return { user, rows };\n}\n"
+    )
+    (message,) = [f.message for r in run_fix([tmp_path], rule_by_code("DAL001")).files for f in r.findings]
+    return message
+
+
+TABLES = (
+    'import { pgTable, text } from "drizzle-orm/pg-core";\n'
+    'export const users = pgTable("users", { id: text("id").primaryKey() });\n'
+    'export const posts = pgTable("posts", { id: text("id").primaryKey(), userId: text("user_id") });\n'
+)
+
+
+def test_the_unknown_driver_note_names_a_proxy_driver(tmp_path: Path) -> None:
+    """A handle on a proxy driver: the driver is named, its concurrency (the callback's) is what is unknown."""
+    message = _two_reads(
+        tmp_path,
+        'import { drizzle } from "drizzle-orm/pg-proxy";\n'
+        + TABLES
+        + "export const db = drizzle(async () => ({ rows: [] }));\n",
+    )
+    assert "the handle runs on pg-proxy" in message and "could not tell which driver" not in message
+
+
+def test_the_unknown_driver_note_without_any_drizzle_call(tmp_path: Path) -> None:
+    """No drizzle() call anywhere: the note still says the driver is unknown and how to declare it."""
+    message = _two_reads(tmp_path, TABLES + "export declare const db: any;\n")
+    assert "could not tell which driver the handle runs on" in message

@@ -128,6 +128,43 @@ UNKNOWN_DRIVER_NOTE = (
 )
 
 
+def _unknown_driver_note(ctx: FileContext, chains: list[QueryChain]) -> str:
+    """Why the handle's kind is unknown, in the words a user can act on: no driver found (declare it), or a
+    driver found whose concurrency depends on what dalfix cannot read (a libSQL URL from config, a proxy)."""
+    drivers = {
+        driver
+        for chain in chains
+        for driver in ctx.vocabulary.handle_drivers_at(chain.root, chain.node)
+        if driver.kind == "unknown"
+    }
+    whose = "the handle runs on"
+    if not drivers and all(not ctx.vocabulary.handle_drivers_at(c.root, c.node) for c in chains):
+        # Not followed to its definition: the drivers the application creates handles with, when all are known.
+        project = ctx.project
+        drivers = {d for path, d in project.defined_drivers() if path is not None and project.is_application_file(path)}
+        whose = "the application's handles run on"
+    names = sorted({name for driver in drivers for name in driver.driver.split("|")})
+    if not names or "unknown" in names:
+        return UNKNOWN_DRIVER_NOTE
+    if len({d.kind for d in drivers}) > 1:
+        return (
+            " (unsafe: dalfix could not follow the handle to its drizzle() call, and the application's handles"
+            f" run on {', '.join(names)}, which do not agree on whether two queries run at once; declare the driver"
+            ' with `driver = "..."` in dalfix.toml, see docs/drivers.md)'
+        )
+    if names == ["libsql"]:
+        return (
+            f" (unsafe: {whose} libsql, where two queries run at once only on a remote URL (`libsql://`,"
+            " `https://`), not on a `file:` or `:memory:` one, and dalfix could not read the URL; declare it with"
+            ' `driver = "libsql-remote"` or `driver = "libsql-file"` in dalfix.toml, see docs/drivers.md)'
+        )
+    listed = ", ".join(names)
+    return (
+        f" (unsafe: {whose} {listed}, and dalfix could not tell whether two of its queries run at once or"
+        ' one after the other; declare the driver with `driver = "..."` in dalfix.toml, see docs/drivers.md)'
+    )
+
+
 # Handles on which `Promise.all` gains nothing or is not allowed (one connection, or a transaction).
 NOT_PARALLEL = frozenset({"single-connection", "synchronous", "transaction", "maybe-transaction"})
 
@@ -297,7 +334,9 @@ class SequentialAwaits(Rule):
         if unsafe is None and any(units[i].effects.by_summary for i in moved):
             unsafe = "a call moved past is a read only by its function's summary, which may be stale or miss an effect"
         # A handle whose driver dalfix could not follow may be one connection: never a safe fix.
-        undeclared = any(chain is not None and chain.handle_kind == "unknown" for _, chain in chains)
+        unknown = [chain for _, chain in chains if chain is not None and chain.handle_kind == "unknown"]
+        undeclared = bool(unknown)
+        driver_note = _unknown_driver_note(ctx, unknown) if undeclared else ""
         reassigned = any(u.binding is not None and _reassigned_later(analyzer, u.binding, last) for u in members)
         declaration = "let" if reassigned else "const"
         patterns: list[str] = []
@@ -373,9 +412,9 @@ class SequentialAwaits(Rule):
             (first.start_byte, last.end_byte),
             message=f"{count} independent reads awaited in sequence ({names}); run them with `Promise.all`"
             + (
-                f"{UNKNOWN_DRIVER_NOTE.removesuffix(')')}; and, whatever the driver, {unsafe})"
+                f"{driver_note.removesuffix(')')}; and, whatever the driver, {unsafe})"
                 if undeclared and unsafe
-                else UNKNOWN_DRIVER_NOTE
+                else driver_note
                 if undeclared
                 else f" (unsafe: {unsafe})"
                 if unsafe

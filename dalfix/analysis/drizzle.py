@@ -386,11 +386,16 @@ class Vocabulary:
         if handle == "tx":
             maybe = any(s <= at.start_byte < e and n == text for s, e, n in self.maybe_tx_params)
             return "maybe-transaction" if maybe else "transaction"
+        return kind_of_drivers(self.handle_drivers_at(root, at))
+
+    def handle_drivers_at(self, root: Node, at: Node) -> frozenset[DriverInfo]:
+        """The drivers a database handle (not a transaction) rooted at `root` may run on, as its kind is decided:
+        the configured driver, else the handle's followed definition, else the application's."""
         chain_like = QueryChain(root, (), at, "unknown", "db")
         drivers = self.configured_drivers or self.drivers_of(chain_like) or self.default_drivers
         if not self.configured_drivers and self.created_drivers:
             drivers = frozenset(d for d in drivers if d.driver in self.created_drivers) or drivers
-        return kind_of_drivers(drivers)
+        return drivers
 
     def passed_handle_kind(self, node: Node) -> HandleKind | None:
         """What an argument is when it names a handle (`getUser(db)(…)`, `countRows(tx, id)`): its kind, else None."""
