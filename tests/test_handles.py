@@ -118,7 +118,21 @@ def test_unknown_driver_message_says_how_to_declare_it() -> None:
     root = PROJECTS / "libsql_setup"
     result = run([root], RunOptions(rules=list(all_rules())))
     (finding,) = [f for _, f in result.findings if f.rule == "DAL001"]
-    assert 'declare it with `driver = "..."` in dalfix.toml' in finding.message
+    # libSQL with a URL from config: the note names the driver and the two settings that decide it.
+    assert 'declare it with `driver = "libsql-remote"` or `driver = "libsql-file"` in dalfix.toml' in finding.message
+
+
+@pytest.mark.parametrize(("declared", "expected"), [("libsql-remote", [("DAL001", "safe")]), ("libsql-file", [])])
+def test_the_settings_the_libsql_note_names_decide_the_handle(tmp_path: Path, declared: str, expected: list) -> None:  # type: ignore[type-arg]
+    """What the note advises works: a remote URL makes `Promise.all` safe, a `file:` one (queries run one by one)
+    leaves nothing to group."""
+    import shutil
+
+    root = tmp_path / "libsql_setup"
+    shutil.copytree(PROJECTS / "libsql_setup", root)
+    (root / "dalfix.toml").write_text(f'driver = "{declared}"\n')
+    result = run([root], RunOptions(rules=[r for r in all_rules() if r.code != "DAL010"]))
+    assert [(f.rule, f.applicability.value) for _, f in result.findings if f.rule == "DAL001"] == expected
 
 
 def test_declared_driver_makes_the_unknown_handle_known(tmp_path: Path) -> None:
