@@ -1,7 +1,8 @@
 """CPU per line of each checked file: the median over a tree and the files furthest above it (issue 17: "no
 file above 10x the per-line median").
 
-Runs `dalfix check --preview --no-cache` in-process on each repository and times each file's rules
+Runs `dalfix check --preview --no-cache --jobs 1` in-process (one process: workers would time the files
+elsewhere) on each repository and times each file's rules
 (`runner._process`) with `time.process_time`. Project-wide facts a file's rules happen to ask for first (the
 schema, DAL010's query sites and index plan, the vocabularies and transaction parameters of the project, driver
 facts, function summaries, handles and module indexes) are timed separately and taken out of that file's time:
@@ -93,7 +94,7 @@ def measure(repo: Path, clock: _Clock) -> float:
     from dalfix import replay
 
     argv = sys.argv
-    sys.argv = ["dalfix", "check", "--no-cache", "--preview", "--format", "json", str(repo)]
+    sys.argv = ["dalfix", "check", "--no-cache", "--preview", "--jobs", "1", "--format", "json", str(repo)]
     start = time.process_time()
     try:
         quiet = contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO())

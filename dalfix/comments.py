@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from dalfix.parsing import Node, walk
+from dalfix.parsing import Node, descendants_unordered
 
 
 def trailing_comments(node: Node) -> list[Node]:
@@ -48,7 +48,9 @@ def with_comments(nodes: list[Node]) -> list[Node]:
 def comment_texts(root: Node) -> Counter[str]:
     """Every comment of a tree, whitespace removed (re-indenting a block comment is not losing it)."""
     texts: Counter[str] = Counter()
-    for node in walk(root):  # a cursor walk: no Python object kept per node (see parsing.walk)
-        if node.type == "comment" and node.text is not None:
+    # Found by a query (`comment` is a named kind only, so every comment is a named descendant): a fix is
+    # validated on each round's new tree, and a walk in Python over every node was a sixth of a fix round.
+    for node in descendants_unordered(root, "comment"):
+        if node.text is not None:
             texts[re.sub(rb"\s+", b"", node.text).decode("utf-8", "surrogateescape")] += 1
     return texts

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 
 from dalfix.fixes import Edit
-from dalfix.parsing import Node, ParsedFile
+from dalfix.parsing import Node, ParsedFile, descendants_unordered
 from dalfix.render import SourceStyle
 
 
@@ -214,23 +215,35 @@ def _indent_of(parsed: ParsedFile, offset: int) -> str:
 
 
 def _uses(parsed: ParsedFile) -> dict[str, int]:
-    """How often each name occurs outside the import statements (values, types, shorthand properties)."""
+    """How often each name occurs outside the top-level import statements (values, types, shorthand properties).
+
+    Counted once per tree and kept on the parse (a `_dalfix_` cache, dropped with the tree): a fix round's new tree
+    is the `after` of its round and the `before` of the next. The nodes come from one query of the tree
+    (`descendants_unordered`: the named descendants of those types, as a walk of the named children finds them), not
+    a walk in Python of every node. A node is inside an import statement when its bytes are: the top-level
+    statements are disjoint, and only a zero-width node (whose text, "", is no name) could sit on the border of two."""
+    cached = parsed.__dict__.get(_USES)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    imports = [(s.start_byte, s.end_byte) for s in parsed.root.named_children if s.type == "import_statement"]
+    starts = [start for start, _ in imports]  # in source order, disjoint
     counts: dict[str, int] = defaultdict(int)
-    for statement in parsed.root.named_children:
-        if statement.type == "import_statement":
-            continue
-        for node in _walk_named(statement):
-            if node.type in ("identifier", "type_identifier", "shorthand_property_identifier"):
-                counts[parsed.text(node)] += 1
+    for node in descendants_unordered(parsed.root, "identifier", "type_identifier", "shorthand_property_identifier"):
+        at = bisect_right(starts, node.start_byte) - 1  # the last import starting at or before the node
+        if at < 0 or node.end_byte > imports[at][1]:
+            counts[parsed.text(node)] += 1
+    parsed.__dict__[_USES] = counts
     return counts
+
+
+_USES = "_dalfix_uses"
 
 
 def unused_import_edits(before: ParsedFile, after: ParsedFile) -> list[Edit]:
     """Edits on `after` that remove the drizzle-orm imports its fixes left unused (`eq`, `and` of a removed
     pre-check): a name used in `before` and nowhere in `after`. Imports the file never used stay, as do other
     modules' (an import may be wanted for its side effects)."""
-    used_before, used_after = _uses(before), _uses(after)
-    edits: list[Edit] = []
+    imports: list[tuple[Node, list[Node], list[str]]] = []  # the drizzle-orm imports: statement, names, locals
     for statement in after.root.named_children:
         source = statement.child_by_field_name("source") if statement.type == "import_statement" else None
         module = _string_value(after, source) if source is not None else ""
@@ -238,6 +251,12 @@ def unused_import_edits(before: ParsedFile, after: ParsedFile) -> list[Edit]:
             continue
         specs = _import_specifiers(statement)
         local = [after.text(s.child_by_field_name("alias") or s.child_by_field_name("name") or s) for s in specs]
+        imports.append((statement, specs, local))
+    if not any(local for _, _, local in imports):
+        return []  # nothing a fix could have left unused: neither tree is searched
+    used_before, used_after = _uses(before), _uses(after)
+    edits: list[Edit] = []
+    for statement, specs, local in imports:
         gone = [used_before.get(n, 0) > 0 and used_after.get(n, 0) == 0 for n in local]
         if not any(gone):
             continue

@@ -417,6 +417,16 @@ def descendants_of_type(node: Node, *types: str) -> Iterator[Node]:
             yield current
 
 
+def descendants_unordered(node: Node, *types: str) -> list[Node]:
+    """The nodes `descendants_of_type` finds, in no particular order, by one query of their own: for a count over a
+    whole tree of types no rule searches (comments, identifiers), which the whole-tree index should not hold."""
+    tsx = _grammar_of(node)
+    if tsx is None:
+        return list(descendants_of_type(node, *types))
+    known = _grammar_types(tsx, types)
+    return _captured(node, tsx, known) if known else []
+
+
 def descendants_right_to_left(node: Node, *types: str) -> list[Node]:
     """Named descendants (and `node`) of the given types in the order a stack walk visits them (pop a node,
     push its named children in source order): a parent before its children, later siblings' subtrees first."""
