@@ -327,7 +327,8 @@ def fresh_name(function: Node | None, near: Node, base: str) -> str:
     while function is None and scope.parent is not None:
         scope = scope.parent
     kinds = ("identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern")
-    used = {(n.text or b"").decode("utf-8", "surrogateescape") for n in descendants_of_type(scope, *kinds)}
+    # A set of texts: the nodes in any order (`descendants_unordered`; sorting them was most of the cost).
+    used = {(n.text or b"").decode("utf-8", "surrogateescape") for n in descendants_unordered(scope, *kinds)}
     name, counter = base, 1
     while name in used:
         counter += 1

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from dalfix.parsing import walk
+from dalfix.parsing import descendants_unordered, walk
 from dalfix.print_width import (
     DEFAULT_PRINT_WIDTH,
     DEFAULT_TAB_WIDTH,
@@ -88,8 +88,10 @@ _STATEMENTS = frozenset(
 def _tree_semicolons(root: Node) -> bool:
     """Whether most statements end with an explicit `;` (multi-line statements included)."""
     ended = total = 0
-    for node in walk(root):  # a cursor walk: no Python object kept per node (see parsing.walk)
-        if node.type in _STATEMENTS and node.is_named and node.child_count:
+    # The named nodes of those types, found by one query (detected again in each fix round: a cursor walk over every
+    # node in Python was most of it); counted, so in any order.
+    for node in descendants_unordered(root, *_STATEMENTS):
+        if node.child_count:
             total += 1
             last = node.children[-1]
             ended += last.type == ";" and not last.is_missing

@@ -258,6 +258,7 @@ class Project:
             "_query_sites",
             "_index_plan",
             "_sql_facts",
+            "_one_project_driver",
         ):
             self.__dict__.pop(memo, None)
 

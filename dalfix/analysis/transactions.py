@@ -82,13 +82,28 @@ def handle_driver(project, parsed: ParsedFile, handle: str) -> DriverInfo:  # ty
         return project.drivers_for(parsed)[0]
     if handle in named:
         return named[handle]
-    for drivers in (
-        project.drivers_for(parsed),
-        [d for p in project.analysed for d in project.summaries.handles_at(p).values()],
-    ):
-        if len({d.driver for d in drivers}) == 1:
-            return drivers[0]
-    return project_import_driver(project)
+    drivers = project.drivers_for(parsed)
+    if len({d.driver for d in drivers}) == 1:
+        return drivers[0]
+    found = _one_project_driver(project)
+    return found if found is not None else project_import_driver(project)
+
+
+def _one_project_driver(project) -> DriverInfo | None:  # type: ignore[no-untyped-def]
+    """The first handle driver of the analysed files when all of them name one driver, else None.
+
+    Memoised per project with the count of analysed files it was computed for (`Project.admit` only adds files, so
+    the same count is the same files; each file's handles are memoised by the summaries once asked outside a
+    handle's own resolution, as here): asked per finding, it looked at every analysed file of the project each time
+    (11 ms per DAL005 finding on Cap, in every fix round)."""
+    count = len(project.analysed)
+    memo = project.__dict__.get("_one_project_driver")
+    if memo is not None and memo[0] == count:
+        return memo[1]  # type: ignore[no-any-return]
+    drivers = [d for p in project.analysed for d in project.summaries.handles_at(p).values()]
+    found = drivers[0] if len({d.driver for d in drivers}) == 1 else None
+    project.__dict__["_one_project_driver"] = (count, found)
+    return found
 
 
 INFERRED = "inferred from the project's only drizzle driver import"
