@@ -389,5 +389,6 @@ def independent_writes(project: Project, parsed: ParsedFile, chains: list[QueryC
             return False
         tables.append(table)
     ids = [t.id for t in tables]
-    linked = any(fk.target in ids for t in tables for fk in t.foreign_keys)
+    every_id = {i for t in tables for i in t.ids}  # a merged table's foreign keys name its alternatives
+    linked = any(fk.target in every_id for t in tables for fk in t.foreign_keys)
     return len(set(ids)) == len(ids) and not linked and project.schema.complete

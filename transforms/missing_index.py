@@ -115,11 +115,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 from dalfix.analysis.index_plan import IndexPlan, Proposal, create_index_sql, duplicates_sql, index_plan
 from dalfix.analysis.project import Project
 from dalfix.analysis.query_sites import NEEDLES, QuerySite
 from dalfix.analysis.schema.edits import add_index_edit, table_call
+from dalfix.analysis.schema.model import Table
 from dalfix.context import FileContext, relative_display
 from dalfix.fixes import Applicability, Finding
 from dalfix.rules import Rule
@@ -177,12 +179,24 @@ class MissingIndex(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         plan = index_plan(ctx.project)
+        pointed: set[tuple[Path, int, str | None, tuple[str, ...]]] = set()
         for proposal in plan.proposals:
-            if proposal.table.path == ctx.parsed.path:
+            alternatives = ctx.project.schema.dialect_alternatives(proposal.table)
+            if alternatives:
+                # A merged table: at each declaration; one of its alternatives (a foreign key's side): at its own.
+                own = proposal.table.alternatives or (proposal.table,)
+                yield from self._per_dialect_findings(ctx, proposal, own, alternatives)
+            elif proposal.table.path == ctx.parsed.path:
                 finding = self._schema_finding(ctx, proposal, plan)
                 if finding is not None:
                     yield finding
             for site in proposal.sites:
+                if alternatives:
+                    # The same index on each dialect's declaration: one pointer says it for all of them.
+                    said = (site.path, site.start, proposal.table.ts_name, proposal.columns)
+                    if said in pointed:
+                        continue
+                    pointed.add(said)
                 if site.parsed is ctx.parsed:
                     message = self._site_message(ctx, proposal, site.table is not proposal.table, plan, site)
                     yield _titled(
@@ -221,6 +235,25 @@ class MissingIndex(Rule):
             )
         return ctx.finding(
             self, name_node, message + self._relaid_note(ctx, proposal), [edit.edit], Applicability.UNSAFE, edit.imports
+        )
+
+    def _per_dialect_findings(
+        self, ctx: FileContext, proposal: Proposal, own: tuple[Table, ...], alternatives: tuple[Table, ...]
+    ) -> Iterator[Finding]:
+        """A table declared once per dialect module, one chosen at run time (schema/sources.py): display-only at
+        each declaration in `own` in this file. One edit would index one dialect's table and leave the others."""
+        for table in own:
+            found = table_call(ctx.parsed, table.ts_name or "") if table.path == ctx.parsed.path else None
+            if found is not None:
+                message = self._schema_message(ctx, proposal).split(". Add `", 1)[0]
+                message += f". Add `{proposal.name}` {self._per_dialect_note(ctx, alternatives)}"
+                yield ctx.finding(self, found[0], message=message, applicability=Applicability.DISPLAY_ONLY)
+
+    def _per_dialect_note(self, ctx: FileContext, alternatives: tuple[Table, ...]) -> str:
+        places = ", ".join(f"{relative_display(t.path, ctx.project.root)}:{t.line}" for t in alternatives)
+        return (
+            f"(display-only: the table is declared once per dialect module, {places}, and the driver is chosen at "
+            "run time: add the index to each and generate each dialect's migration)"
         )
 
     def _relaid_note(self, ctx: FileContext, proposal: Proposal) -> str:
@@ -279,6 +312,7 @@ class MissingIndex(Rule):
         table = proposal.table
         where = relative_display(table.path, ctx.project.root)
         columns = f"{table.ts_name}({', '.join(proposal.columns)})"
+        alternatives = ctx.project.schema.dialect_alternatives(table)
         lookup = (
             f"Deleting rows here makes the database look up {columns} (a foreign key to them)"
             if deleted
@@ -291,7 +325,9 @@ class MissingIndex(Rule):
                 else f"This query looks up {columns} and no index serves it"
             )
             there = (
-                "(the CREATE INDEX statement is there)"
+                self._per_dialect_note(ctx, alternatives)
+                if alternatives
+                else "(the CREATE INDEX statement is there)"
                 if plan.sql_migration is not None
                 else "(no fix there: another insert of the table writes the key unchecked)"
                 if proposal.unchecked_inserts
@@ -300,6 +336,11 @@ class MissingIndex(Rule):
             return (
                 f"{lookup}: DAL010 proposes the unique index `{proposal.name}` on `{table.ts_name}` in "
                 f"{where}:{table.line} {there}"
+            )
+        if alternatives:
+            return (
+                f"{lookup} and no index serves it: DAL010 proposes `{proposal.name}` on `{table.ts_name}` "
+                + self._per_dialect_note(ctx, alternatives)
             )
         return (
             f"{lookup} and no index serves it: "

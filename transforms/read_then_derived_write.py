@@ -16,6 +16,9 @@ JavaScript: `rows.reduce((acc, r) => Math.max(acc, r.col ?? d), i)` with literal
 the next statement, an `insert(…).values({…})` or `update(…).set({…})` on the same handle. Integer columns
 only (JavaScript and SQL agree on their arithmetic). Left alone: a maximum used for anything else, a read
 locked with `.for('update')`, a write or an unknown call between, a write on another handle, other reductions.
+The read may also be a helper's: `const m = await helper(db)` where the helper (another module's too) only
+returns `max(t.col) ?? d` of an unfiltered read on the handle it is handed (dalfix/analysis/returned_reads.py);
+the written value is then `m + k`, and an unawaited call dalfix cannot follow between (`createId()`) is allowed.
 
 ## Example
 ```ts
@@ -79,7 +82,9 @@ caller that committed in between is counted (the race the read had is narrower, 
 constraint or a lock); the read is no longer sent, so a failure of the read has no counterpart: the call fails
 only when the write fails, with the write's error; the computed value is no longer a parameter of the write
 (the database computes it); and the read's rows are no longer fetched. MySQL cannot read the table it writes in a
-subquery (error 1093): there the finding is display-only.
+subquery (error 1093): there the finding is display-only. A helper's read is display-only too: the fix would
+copy the helper's query into the caller (and stop calling a helper other callers keep), a choice for a person;
+on a table chosen at run time among dialect modules MySQL may be the one that runs.
 """
 
 from __future__ import annotations
@@ -92,6 +97,8 @@ from typing import Any
 from dalfix.analysis.aggregates import aggregate_of
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.analysis.returned_reads import returned_aggregate
+from dalfix.analysis.schema.model import Column, Table
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import Node, descendants_of_type, function_block_statements, line_indent
@@ -117,6 +124,7 @@ class MaxRead:
     where: Node | None
     handle: str
     dialect: str
+    helper: str | None = None  # the helper whose read it is (`_helper_max_read`): display-only
 
 
 class ReadThenDerivedWrite(Rule):
@@ -138,12 +146,12 @@ class ReadThenDerivedWrite(Rule):
                     yield finding
 
     def _check_at(self, ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], index: int):  # type: ignore[no-untyped-def]
-        read = _max_read(ctx, analyzer, statements, index)
+        read = _max_read(ctx, analyzer, statements, index) or _helper_max_read(ctx, statements[index])
         if read is None:
             return None
         at = index + len(read.statements)
         later = statements[at:]
-        write_at = next((i for i, s in enumerate(later) if not analyzer.effects(s).pure), None)
+        write_at = next((i for i, s in enumerate(later) if not _passed_over(analyzer, s, read)), None)
         if write_at is None:
             return None
         between, write = later[:write_at], later[write_at]
@@ -180,6 +188,9 @@ class ReadThenDerivedWrite(Rule):
         value = f"sql`coalesce((select {read.subquery} from ${{{read.table}}}{where}), {empty}) + {step}`"
         span = (statements[index].start_byte, write.end_byte)
         kind = "update" if ".set(" in ctx.text(write) else "insert"
+        if read.helper is not None:
+            return ctx.finding(self, span, message=_helper_message(read, kind, value),
+                               applicability=Applicability.DISPLAY_ONLY)  # fmt: skip
         if read.dialect == "mysql" and written_table == read.table:
             message = (
                 f"The maximum of {read.column} is read only to compute the {kind}'s value; MySQL cannot read "
@@ -287,6 +298,60 @@ def _max_read(ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node]
     subquery = f"max(case when ${{{column_text}}} > {floor} then ${{{column_text}}} end)"
     return MaxRead(statements[index : index + 2], {rows, ctx.text(reduced[0])}, ctx.text(reduced[0]), False,
                    subquery, floor, column=column_text, **common)  # fmt: skip
+
+
+def _helper_max_read(ctx: FileContext, statement: Node) -> MaxRead | None:
+    """`const m = await helper(db)` where the helper returns its read's `max(t.col) ?? d` (returned_reads.py):
+    the read is the helper's; `m` is already the maximum with its default applied."""
+    declared = _declaration(ctx, statement)
+    if declared is None or declared[0].type != "identifier":
+        return None
+    value = unwrap(declared[1])
+    call = unwrap(value.named_children[0]) if value.type == "await_expression" and value.named_children else None
+    found = (
+        returned_aggregate(ctx.project, ctx.parsed, call)
+        if call is not None and call.type == "call_expression"
+        else None
+    )
+    if found is None or found.function != "max" or found.filtered or not _integer_column(found.table, found.column):
+        return None
+    args = _args(call)
+    if found.handle_parameter >= len(args):
+        return None
+    name = ctx.text(declared[0])
+    return MaxRead([statement], {name}, name, False, f"max(${{{found.column_text}}})", found.default,
+                   found.table_text, found.column_text, None, ctx.text(args[found.handle_parameter]),
+                   found.table.dialect, helper=found.name)  # fmt: skip
+
+
+def _integer_column(table: Table, column: Column | None) -> bool:
+    """An integer column, in every dialect a table chosen at run time may be (its alternatives)."""
+    if column is None:
+        return False
+    columns = [t.columns.get(column.key) for t in table.alternatives] or [column]
+    return all(c is not None and c.type in INTEGER_TYPES for c in columns)
+
+
+def _passed_over(analyzer: EffectAnalyzer, statement: Node, read: MaxRead) -> bool:
+    """A statement between the read and the write that does not end the search: pure; for a helper's read (no
+    fix: the finding only describes), also a call dalfix cannot follow that is not awaited (`createId()`)."""
+    effects = analyzer.effects(statement)
+    if effects.pure:
+        return True
+    return read.helper is not None and effects.db == "unknown" and not effects.awaits and not effects.exits
+
+
+def _helper_message(read: MaxRead, kind: str, value: str) -> str:
+    why = (
+        "MySQL, which may run it, cannot read the table it writes in a subquery (1093)"
+        if read.dialect in ("mysql", "unknown")
+        else "the fix would copy the helper's query into the caller, and the helper may have other callers"
+    )
+    return (
+        f"The maximum of {read.column} is read by `{read.helper}(…)` only to compute the {kind}'s value: 2 "
+        f"statements and a race; compute it in the write ({value}), or lock the read (`.for('update')` in a "
+        f"transaction). No automatic fix: the read is in a helper, and {why}"
+    )
 
 
 def _last_row_read(ctx: FileContext, analyzer: EffectAnalyzer, statement: Node, pattern: Node, chain: QueryChain):  # type: ignore[no-untyped-def]

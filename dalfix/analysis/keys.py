@@ -8,7 +8,7 @@ all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.drizzle import unwrap
@@ -16,6 +16,7 @@ from dalfix.parsing import Node, ParsedFile
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
+    from dalfix.analysis.schema.model import Column, Table
 
 DIALECTS = {"pg": "postgresql", "sqlite": "sqlite", "mysql": "mysql", "singlestore": "mysql"}
 # Builders whose values JS cannot compare with `===` the way the database compares them.
@@ -24,6 +25,7 @@ INEXACT_TYPES = frozenset({"numeric", "decimal", "real", "doublePrecision", "dou
                            "blob", "customType"})  # fmt: skip
 TEXT_TYPES = frozenset({"text", "varchar", "char", "tinytext", "mediumtext", "longtext", "enum"})
 Comparison = Literal["exact", "uuid"]
+MIXED = "\0mixed"  # KeyColumn.type of a merged table's column whose alternatives compare differently
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,16 @@ def key_column(project: Project, parsed: ParsedFile, column: Node) -> KeyColumn 
     if found is None:
         return None
     table, facts = found
+    if table.alternatives:
+        # Chosen at run time among dialect modules: the key compares one way only when every alternative agrees.
+        each = [_key_column(t, t.columns[facts.key]) for t in table.alternatives if facts.key in t.columns]
+        if len({key_comparison(k) for k in each}) != 1:
+            return KeyColumn(MIXED, "unknown", None, None, table.is_unique_key([facts.key]))
+        return replace(each[0], unique=table.is_unique_key([facts.key]))
+    return _key_column(table, facts)
+
+
+def _key_column(table: Table, facts: Column) -> KeyColumn:
     dialect = DIALECTS.get(table.dialect, table.dialect)
     kind = facts.type or facts.builder
     return KeyColumn(kind, dialect, facts.mode, facts.collation, table.is_unique_key([facts.key]))
@@ -53,6 +65,8 @@ def key_comparison(column: KeyColumn | None) -> Comparison | None:
     column compares exactly (the rule's Fix safety says what that misses)."""
     if column is None:
         return "exact"
+    if column.type == MIXED:
+        return None
     collation = (column.collation or "").lower()
     inexact = column.type in INEXACT_TYPES or column.type.startswith(("timestamp", "numeric", "decimal"))
     if inexact or collation.endswith("_ci") or collation == "nocase":

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pathspec
 
@@ -24,6 +25,9 @@ from dalfix.config import Config, load_config
 from dalfix.fixes import Applicability
 from dalfix.parsing import Node, ParsedFile, descendants_of_type, parse_file
 from dalfix.rules import Rule
+
+if TYPE_CHECKING:
+    from dalfix.analysis.schema.sources import TableSources
 
 TABLE_CONSTRUCTOR = re.compile(r"(^|\.)(pg|sqlite|mysql|singlestore|gel|mssql|cockroach)?[tT]able$")
 SERIAL_PACKAGES = frozenset({"@electric-sql/pglite", "better-sqlite3", "@libsql/client", "bun:sqlite"})
@@ -405,31 +409,47 @@ class Project:
 
     def is_table(self, parsed: ParsedFile, node: Node) -> bool:
         """Whether an expression names a table of the project's schema (a `pgTable(…)`/`sqliteTable(…)`/
-        `mysqlTable(…)`/`schema.table(…)` declaration, followed through imports and `schema.users`)."""
+        `mysqlTable(…)`/`schema.table(…)` declaration, followed through imports and `schema.users`), or a name
+        taken out of an object whose properties are tables (`const { users } = schema`, dalfix/analysis/schema/
+        sources.py: then every alternative it may denote is a table)."""
         cache = self.__dict__.setdefault("_tables", {})
         key = (parsed.path, parsed.text(node))
         if key in cache:
             return bool(cache[key])
         cache[key] = False
-        target: tuple[Path, str] | None = None
         if node.type == "identifier":
             target = self.summaries._top_level(parsed.path, parsed.text(node))
+            if target is not None and target[1] != "*":
+                cache[key] = self._declares_table(target) or bool(self.table_sources.binding_tables(*target))
         elif node.type == "member_expression":
             obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
             if obj is not None and prop is not None and obj.type == "identifier":
                 base = self.summaries._top_level(parsed.path, parsed.text(obj))
                 if base is not None and base[1] == "*":
                     target = self.summaries.resolve_export(base[0], parsed.text(prop), 0)
-        if target is not None and target[1] != "*":
-            info = self.summaries.module(target[0])
-            declaration = info.declarations.get(target[1]) if info is not None else None
-            value = declaration.child_by_field_name("value") if declaration is not None else None
-            function = (
-                value.child_by_field_name("function") if value is not None and value.type == "call_expression" else None
-            )
-            text = info.parsed.text(function) if function is not None and info is not None else ""
-            cache[key] = bool(TABLE_CONSTRUCTOR.search(text))
+                    if target is not None and target[1] != "*":
+                        cache[key] = self._declares_table(target) or bool(self.table_sources.binding_tables(*target))
+                elif base is not None:
+                    cache[key] = bool(self.table_sources.member_tables(parsed, obj, parsed.text(prop)))
         return bool(cache[key])
+
+    @cached_property
+    def table_sources(self) -> TableSources:
+        """Tables destructured from (or read as properties of) an object of tables (schema/sources.py)."""
+        from dalfix.analysis.schema.sources import TableSources
+
+        return TableSources(self.summaries, self._declares_table)
+
+    def _declares_table(self, target: tuple[Path, str]) -> bool:
+        """Whether a top-level declaration is a table: `const users = pgTable(…)` (any callee ending in table)."""
+        info = self.summaries.module(target[0])
+        declaration = info.declarations.get(target[1]) if info is not None and target[1] in info.declared else None
+        value = declaration.child_by_field_name("value") if declaration is not None else None
+        function = (
+            value.child_by_field_name("function") if value is not None and value.type == "call_expression" else None
+        )
+        text = info.parsed.text(function) if function is not None and info is not None else ""
+        return bool(TABLE_CONSTRUCTOR.search(text))
 
     @cached_property
     def application_drivers(self) -> frozenset[DriverInfo]:

@@ -31,6 +31,10 @@ class ModuleInfo:
     # Top-level name -> the type of its declaring node, in `declarations`' order: what the name questions need,
     # without the tree (asking `declarations` parses a released file again).
     declared: dict[str, str] = field(default_factory=dict)
+    # Top-level names bound by destructuring, `const { users, posts: p } = expr`: name -> the property it takes
+    # (plain `key` and `key: name` only; a default or a rest element is left out). Not in `declared`: the name
+    # has no declaring node of its own (`destructuring` finds the declarator).
+    destructured: dict[str, str] = field(default_factory=dict)
 
     @property
     def declarations(self) -> dict[str, Node]:
@@ -61,12 +65,33 @@ class ModuleInfo:
                 info.declared[name] = node.type
                 if exported:
                     info.exports[name] = name
+            for name, key in _destructured(parsed, declaration):
+                info.destructured[name] = key
+                if exported:
+                    info.exports[name] = name
             if exported and any(c.type == "default" for c in statement.children) and declaration is not None:
                 name_node = declaration.child_by_field_name("name")
                 if name_node is not None:
                     info.exports["default"] = parsed.text(name_node)
         parsed.__dict__[_DECLARATIONS] = declarations
         return info
+
+    def destructuring(self, name: str) -> Node | None:
+        """The top-level `variable_declarator` whose object pattern binds `name` (see `destructured`)."""
+        if name not in self.destructured:
+            return None
+        for statement in self.parsed.root.named_children:
+            declaration = (
+                statement.child_by_field_name("declaration") if statement.type == "export_statement" else statement
+            )
+            if declaration is None or declaration.type not in ("lexical_declaration", "variable_declaration"):
+                continue
+            for declarator in declaration.named_children:
+                if declarator.type == "variable_declarator" and any(
+                    bound == name for bound, _ in _pattern_names(self.parsed, declarator)
+                ):
+                    return declarator
+        return None
 
     def _import(self, statement: Node) -> None:
         source = statement.child_by_field_name("source")
@@ -128,6 +153,28 @@ def _declared(parsed: ParsedFile, node: Node) -> list[tuple[str, Node]]:
                 out.append((parsed.text(name), declarator))
         return out
     return []
+
+
+def _destructured(parsed: ParsedFile, node: Node) -> list[tuple[str, str]]:
+    if node.type not in ("lexical_declaration", "variable_declaration"):
+        return []
+    return [each for d in node.named_children if d.type == "variable_declarator" for each in _pattern_names(parsed, d)]
+
+
+def _pattern_names(parsed: ParsedFile, declarator: Node) -> list[tuple[str, str]]:
+    """(bound name, property key) of a declarator's flat object pattern: `{ a }` and `{ a: b }`."""
+    pattern = declarator.child_by_field_name("name")
+    if pattern is None or pattern.type != "object_pattern":
+        return []
+    out = []
+    for child in pattern.named_children:
+        if child.type == "shorthand_property_identifier_pattern":
+            out.append((parsed.text(child), parsed.text(child)))
+        elif child.type == "pair_pattern":
+            key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+            if key is not None and value is not None and value.type == "identifier":
+                out.append((parsed.text(value), parsed.text(key).strip("'\"")))
+    return out
 
 
 def _walk(node: Node) -> list[Node]:

@@ -34,6 +34,11 @@ Query API for rules (all read-only)
         not in a column a partial predicate or an expression mentions).
     `table.foreign_keys -> [ForeignKey]` (columns, target table id, target_columns, on_delete, on_update,
         name / name_derived); `table.indexes -> [Index]`; `table.indexes_leading_with(key)`.
+Tables chosen at run time
+    A name destructured from an object of tables (`export const { users } = pickSchema({ sqlite: () => s, pg:
+    () => p })`, schema/sources.py) is a merged table (`Table.alternatives`: one declaration per dialect module;
+    `dialect == "unknown"`): the columns, unique sets and indexes the alternatives agree on, every alternative's
+    foreign keys (`Table.ids` for their targets); `schema.merged`, `schema.dialect_alternatives(table)`.
 Columns are named by TS key throughout; constraint names drizzle would generate are marked `name_derived`.
 """
 

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from dalfix.analysis.schema.reader import SchemaReader
     from dalfix.parsing import Node, ParsedFile
 
-Dialect = Literal["pg", "sqlite", "mysql", "singlestore"]
+# "unknown": a table chosen at run time among declarations of several dialects (`merged_table`).
+Dialect = Literal["pg", "sqlite", "mysql", "singlestore", "unknown"]
 # How a column's SQL name was found: written in the builder, the TS key (no casing option anywhere),
 # the key under the project's `casing` option, or not known.
 NameSource = Literal["explicit", "key", "casing", "unknown"]
@@ -143,11 +144,18 @@ class Table:
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)  # check constraint names
     unreadable: list[Unreadable] = field(default_factory=list)
+    # A merged table (`merged_table`): the declarations, one per dialect module, it stands for; empty otherwise.
+    alternatives: tuple[Table, ...] = ()
 
     @property
     def id(self) -> str:
         """Unique within a model: `<path>:<ts name>` (or `<path>:@<line>` for an unbound table)."""
         return f"{self.path}:{self.ts_name if self.ts_name else '@' + str(self.line)}"
+
+    @property
+    def ids(self) -> frozenset[str]:
+        """The ids a foreign key's `target` names this table by: its own, or each alternative's (merged)."""
+        return frozenset(t.id for t in self.alternatives) or frozenset({self.id})
 
     def column(self, key: str) -> Column | None:
         return self.columns.get(key)
@@ -210,11 +218,14 @@ class SchemaModel:
     casing_note: str | None = None
     config_schema: list[str] = field(default_factory=list)  # drizzle.config `schema` globs seen
     reader: SchemaReader | None = field(default=None, repr=False, compare=False)
+    # Tables user code names through a destructuring of an object of tables (schema/sources.py), by id. Not in
+    # `tables`: every declaration is there once already, as an alternative.
+    merged: dict[str, Table] = field(default_factory=dict)
 
     def by_id(self, table_id: str | None) -> Table | None:
         if table_id is None:
             return None
-        return next((t for t in self.tables if t.id == table_id), None)
+        return self.merged.get(table_id) or next((t for t in self.tables if t.id == table_id), None)
 
     def table(self, path: Path, ts_name: str) -> Table | None:
         return next((t for t in self.tables if t.path == path and t.ts_name == ts_name), None)
@@ -228,6 +239,13 @@ class SchemaModel:
             fk.target is not None for t in self.tables for fk in t.foreign_keys
         )
 
+    def dialect_alternatives(self, table: Table) -> tuple[Table, ...]:
+        """The declarations, one per dialect module, of the table chosen at run time that `table` is or is one
+        of (a merged table, or an alternative of one user code named); () for a table of one dialect."""
+        if table.alternatives:
+            return table.alternatives
+        return next((m.alternatives for m in self.merged.values() if any(a is table for a in m.alternatives)), ())
+
     def table_by_ts_name(self, ts_name: str) -> Table | None:
         """The one table with this TS name (`db.query.<name>` uses the schema object's keys, which are the
         export names in the usual `import * as schema`); None when there is none or more than one."""
@@ -238,8 +256,9 @@ class SchemaModel:
         return [t for t in self.tables if t.name == sql_name]
 
     def foreign_keys_to(self, table: Table) -> list[tuple[Table, ForeignKey]]:
-        """Every (referencing table, foreign key) whose target is `table`."""
-        return [(t, fk) for t in self.tables for fk in t.foreign_keys if fk.target == table.id]
+        """Every (referencing table, foreign key) whose target is `table` (for a merged table: any alternative)."""
+        ids = table.ids
+        return [(t, fk) for t in self.tables for fk in t.foreign_keys if fk.target in ids]
 
     def delete_blockers(self, table: Table) -> list[tuple[Table, ForeignKey, str]]:
         """Foreign keys that can make deleting rows of `table` fail: (referencing table, FK, why).
@@ -309,3 +328,62 @@ class SchemaModel:
         table = self.table_for_identifier(parsed, obj)
         column = table.column(parsed.text(prop)) if table is not None else None
         return (table, column) if table is not None and column is not None else None
+
+
+# Column facts the alternatives of a merged table must share for the column to be known; the SQL type, the
+# builder, the mode and the collation may differ by dialect (`text` / `varchar(256)`): the merged column has them
+# only when equal.
+_AGREED = ("name", "js_type", "enum_values", "not_null", "primary_key", "default_kind", "array", "generated")
+
+
+def merged_table(alternatives: Sequence[Table], path: Path, ts_name: str, line: int) -> Table:
+    """One table standing for the same-named table of several dialect modules, one chosen at run time: its
+    dialect is unknown; it has the columns, unique sets and indexes every alternative declares alike (positive
+    facts that hold whichever runs), and every alternative's foreign keys (a write can violate any of them;
+    their targets are per-dialect tables: compare with `Table.ids`); `foreign_keys_to` looks at every
+    alternative."""
+    first = alternatives[0]
+    names = {t.name for t in alternatives}
+    table = Table(
+        ts_name,
+        first.name if len(names) == 1 else None,
+        "unknown",
+        path,
+        line,
+        name_note=None if len(names) == 1 else "the SQL name differs between the dialect modules",
+        alternatives=tuple(alternatives),
+    )
+    for key, column in first.columns.items():
+        others = [t.columns.get(key) for t in alternatives[1:]]
+        if any(o is None or any(getattr(o, f) != getattr(column, f) for f in _AGREED) for o in others):
+            continue
+        agreed = [column, *(o for o in others if o is not None)]
+        merged = Column(**{f: getattr(column, f) for f in column.__dataclass_fields__})
+        for name in ("type", "builder", "mode", "collation", "default", "on_update", "ts_type", "enum_name", "custom"):
+            if any(getattr(c, name) != getattr(column, name) for c in agreed):
+                setattr(merged, name, "" if name == "builder" else False if name == "custom" else None)
+        table.columns[key] = merged
+
+    def shared(unique: UniqueSet) -> bool:
+        return all(
+            any(
+                (u.columns, u.kind, u.partial, u.nulls_not_distinct, u.expressions)
+                == (unique.columns, unique.kind, unique.partial, unique.nulls_not_distinct, unique.expressions)
+                for u in t.unique_sets()
+            )
+            for t in alternatives[1:]
+        ) and all(k in table.columns for k in unique.columns)
+
+    table.foreign_keys = [fk for t in alternatives for fk in t.foreign_keys]
+    table.unreadable = [u for t in alternatives for u in t.unreadable]
+    if first.primary_key is not None and shared(first.primary_key):
+        table.primary_key = first.primary_key
+    table.uniques = [u for u in first.uniques if shared(u)]
+    table.indexes = [
+        i
+        for i in first.indexes
+        if all(any((j.parts, j.unique, j.partial) == (i.parts, i.unique, i.partial) for j in t.indexes)
+               for t in alternatives[1:])
+        and all(k in table.columns for k in i.columns)
+    ]  # fmt: skip
+    return table

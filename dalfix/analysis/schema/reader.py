@@ -26,6 +26,7 @@ from dalfix.analysis.schema.model import (
     Table,
     UniqueSet,
     Unreadable,
+    merged_table,
 )
 from dalfix.analysis.setup_code import setup_code_kind
 from dalfix.analysis.summaries import ModuleInfo
@@ -165,6 +166,7 @@ class SchemaReader:
         self.model = SchemaModel()
         self._read_files: set[Path] = set()
         self._queue: list[Path] = []
+        self._merged_ids: dict[tuple[Path, str], str | None] = {}  # (file, expression text) -> merged table id
 
     # ---- entry ----------------------------------------------------------------------------------
     def read(self, roots: Iterable[Path]) -> SchemaModel:
@@ -723,6 +725,8 @@ class SchemaReader:
         """The table id a table expression names (queue the declaring file when it was not read yet; with
         `follow=False`, after reading, read it at once)."""
         sym = self.resolve_expr(path, node)
+        if sym is None and not follow:
+            return self._merged_id(path, node)
         if sym is None or sym.kind != "decl" or sym.path is None:
             return None
         if sym.path not in self._read_files:
@@ -731,6 +735,54 @@ class SchemaReader:
             else:
                 self._read_late(sym.path)
         return f"{sym.path}:{sym.name}"
+
+    def _merged_id(self, path: Path, node: Node) -> str | None:
+        """The id of the merged table a name destructured from an object of tables denotes (schema/sources.py),
+        made when first asked: its alternatives are read first."""
+        node = unwrap(node)
+        key = (path, self._text(path, node))
+        if key not in self._merged_ids:
+            self._merged_ids[key] = self._merge(path, node)
+        return self._merged_ids[key]
+
+    def _merge(self, path: Path, node: Node) -> str | None:
+        sources = self.project.table_sources
+        target: tuple[Path, str] | None = None
+        alternatives: tuple[tuple[Path, str], ...] = ()
+        if node.type == "identifier":
+            target = self.summaries._top_level(path, self._text(path, node))
+        elif node.type == "member_expression":
+            obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+            if obj is None or prop is None or unwrap(obj).type != "identifier":
+                return None
+            base = self.summaries._top_level(path, self._text(path, unwrap(obj)))
+            if base is not None and base[1] == "*":
+                target = self.summaries.resolve_export(base[0], self._text(path, prop), 0)
+            elif base is not None:
+                parsed = self.project.files.load(path)
+                if parsed is None:
+                    return None
+                alternatives = sources.member_tables(parsed, unwrap(obj), self._text(path, prop))
+                target = (base[0], f"{base[1]}.{self._text(path, prop)}") if alternatives else None
+        if target is None or target[1] == "*":
+            return None
+        alternatives = alternatives or sources.binding_tables(*target)
+        if not alternatives:
+            return None
+        table_id = f"{target[0]}:{target[1]}"
+        if table_id in self.model.merged:
+            return table_id
+        for file, _ in alternatives:
+            if file not in self._read_files:
+                self._read_late(file)
+        tables = [self.model.table(file, name) for file, name in alternatives]
+        if any(t is None for t in tables):
+            return None
+        info = self._info(target[0])
+        declarator = info.destructuring(target[1]) if info is not None else None
+        line = self._line(declarator) if declarator is not None else 0
+        self.model.merged[table_id] = merged_table([t for t in tables if t is not None], target[0], target[1], line)
+        return table_id
 
     def _read_late(self, path: Path) -> None:
         """A schema file outside the scanned roots, first named by user code."""
