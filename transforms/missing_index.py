@@ -117,7 +117,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from dalfix.analysis.index_plan import IndexPlan, Proposal, create_index_sql, duplicates_sql, index_plan
+from dalfix.analysis.index_plan import (
+    IndexPlan,
+    Proposal,
+    alternatives_lacking,
+    create_index_sql,
+    duplicates_sql,
+    index_plan,
+)
 from dalfix.analysis.project import Project
 from dalfix.analysis.query_sites import NEEDLES, QuerySite
 from dalfix.analysis.schema.edits import add_index_edit, table_call
@@ -180,11 +187,18 @@ class MissingIndex(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         plan = index_plan(ctx.project)
         pointed: set[tuple[Path, int, str | None, tuple[str, ...]]] = set()
+        declared: set[tuple[str, tuple[str, ...]]] = set()
         for proposal in plan.proposals:
-            alternatives = ctx.project.schema.dialect_alternatives(proposal.table)
+            alternatives = alternatives_lacking(ctx.project, proposal)
+            if ctx.project.schema.dialect_alternatives(proposal.table) and not alternatives:
+                continue  # every dialect's declaration has an index that serves it (MySQL's foreign-key index)
             if alternatives:
-                # A merged table: at each declaration; one of its alternatives (a foreign key's side): at its own.
-                own = proposal.table.alternatives or (proposal.table,)
+                # A merged table: at each declaration lacking it; one of its alternatives (a foreign key's side): at
+                # its own.
+                own = alternatives if proposal.table.alternatives else (proposal.table,)
+                # A lookup of the merged table and a foreign key's delete on one declaration can want the same index.
+                own = tuple(t for t in own if (t.id, proposal.columns) not in declared)
+                declared.update((t.id, proposal.columns) for t in own)
                 yield from self._per_dialect_findings(ctx, proposal, own, alternatives)
             elif proposal.table.path == ctx.parsed.path:
                 finding = self._schema_finding(ctx, proposal, plan)
@@ -252,8 +266,8 @@ class MissingIndex(Rule):
     def _per_dialect_note(self, ctx: FileContext, alternatives: tuple[Table, ...]) -> str:
         places = ", ".join(f"{relative_display(t.path, ctx.project.root)}:{t.line}" for t in alternatives)
         return (
-            f"(display-only: the table is declared once per dialect module, {places}, and the driver is chosen at "
-            "run time: add the index to each and generate each dialect's migration)"
+            "(display-only: the table is declared once per dialect module and the driver is chosen at run time: add "
+            f"the index to {places} and generate each dialect's migration)"
         )
 
     def _relaid_note(self, ctx: FileContext, proposal: Proposal) -> str:
@@ -312,7 +326,7 @@ class MissingIndex(Rule):
         table = proposal.table
         where = relative_display(table.path, ctx.project.root)
         columns = f"{table.ts_name}({', '.join(proposal.columns)})"
-        alternatives = ctx.project.schema.dialect_alternatives(table)
+        alternatives = alternatives_lacking(ctx.project, proposal)
         lookup = (
             f"Deleting rows here makes the database look up {columns} (a foreign key to them)"
             if deleted

@@ -172,6 +172,18 @@ def sql_unique_index(table: Table, keys: tuple[str, ...], facts: SqlSchemaFacts)
     return facts.unique_on(table.name, tuple(_sql_columns(table, keys))) if keys else None
 
 
+def alternatives_lacking(project: Project, proposal: Proposal) -> tuple[Table, ...]:
+    """For a proposal on a table chosen at run time among dialect modules (or on one of its declarations): the
+    declarations no index of their own already serves (MySQL indexes every foreign key): where it is to add."""
+    facts = sql_facts(project)
+    wanted = set(proposal.columns)
+    return tuple(
+        alternative
+        for alternative in project.schema.dialect_alternatives(proposal.table)
+        if not any(set(parts[: len(wanted)]) == wanted for _, parts in _existing_indexes(alternative, facts))
+    )
+
+
 def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts | None = None) -> IndexPlan:
     schema = project.schema
     if facts is None:
