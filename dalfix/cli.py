@@ -415,11 +415,28 @@ def apply(**opts: Any) -> None:
 )
 @click.option("--statistics", is_flag=True, help="Counts per rule and applicability instead of one line per finding.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print what dalfix concluded per package (stderr).")
+@click.option(
+    "--add-ignore",
+    is_flag=True,
+    help="Write a `// dalfix-ignore[CODES]: reason` comment above each line with a finding (adopting dalfix: CI then "
+    "fails on new findings only); prints no report.",
+)
+@click.option(
+    "--add-ignore-reason",
+    metavar="TEXT",
+    help="The reason --add-ignore writes after each comment's codes (default: existing finding, suppressed by …).",
+)
 def check(**opts: Any) -> None:
     """List findings, one line each (or JSON / SARIF). Exits 1 when there are findings."""
+    if opts["add_ignore"] and ("-" in {str(p) for p in opts["paths"]} or opts["stdin_filename"] is not None):
+        raise click.UsageError("--add-ignore writes files in place: it cannot read standard input")
+    if opts["add_ignore_reason"] is not None and not opts["add_ignore"]:
+        raise click.UsageError("--add-ignore-reason needs --add-ignore")
     _start_output(opts)
     result = _run(opts, None)
     _report_problems(result)
+    if opts["add_ignore"]:
+        sys.exit(_add_ignores(result, opts))
     if opts["verbose"]:
         from dalfix.analysis.doctor import package_lines
 
@@ -441,6 +458,39 @@ def check(**opts: Any) -> None:
     _summary_line(result, "with findings", opts)
     found = bool(result.findings) or (unused and any(f.unused_suppressions for f in result.files))
     sys.exit(_exit_code(result, found, opts))
+
+
+def _add_ignores(result: RunResult, opts: dict[str, Any]) -> int:
+    """`check --add-ignore`: suppression comments written above the findings (dalfix/add_ignore.py); the exit
+    code is 0 when every finding is now suppressed, 1 when some line could not take one, 2 on errors."""
+    from dalfix.add_ignore import DEFAULT_REASON, add_ignores
+
+    roots = allowed_roots(opts["paths"])
+    reason = opts["add_ignore_reason"] or DEFAULT_REASON
+    comments = files = 0
+    left = False
+    for file in result.files:
+        if not file.findings:
+            continue
+        added = add_ignores(file.path, file.original, file.findings, reason)
+        for problem in added.problems:
+            click.echo(f"dalfix: {relative_display(file.path)}: {problem}", err=True)
+        left = left or bool(added.problems)
+        if added.comments:
+            try:
+                write_fixed(file.path, file.original, added.source, roots, force=False)
+            except (WriteRefused, OSError) as exc:
+                click.echo(f"dalfix: error: {exc}", err=True)
+                left = True
+                continue
+            comments += added.comments
+            files += 1
+    if not opts["quiet"]:
+        counted = f"{comments} suppression comment{'s' * (comments != 1)} in {files} file{'s' * (files != 1)}"
+        click.echo(f"dalfix: added {counted}", err=True)
+    if result.failed or nothing_checked(result):
+        return EXIT_ERROR
+    return EXIT_FOUND if left and not opts["exit_zero"] else EXIT_CLEAN
 
 
 @main.command()

@@ -1,0 +1,131 @@
+"""`dalfix check --add-ignore`: a `// dalfix-ignore[CODES]: reason` comment above every line with a finding.
+
+For adopting dalfix on a codebase with findings nobody can fix today (ruff's `--add-noqa`): the existing findings
+are suppressed where they are, so that CI fails only on new ones, and each comment is a place to come back to.
+
+Each comment goes on its own line directly above the line a finding starts on, indented as that line, naming
+the codes of every finding starting there; an own-line directive covers the next line of code
+(dalfix/suppressions.py). A line that starts inside a template literal, or among JSX children or attributes, gets
+no comment (a `//` there would be text or a syntax error): it is reported. Before a file is written, the new source
+is parsed again and must (1) parse with no more syntax errors than before and (2) suppress every finding it
+was meant to, read back through `apply_suppressions` at its new position; else the file is left as it was and
+reported. Files are written as fixes are (dalfix/writer.py: atomically, only if unchanged since read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dalfix.fixes import Finding
+from dalfix.parsing import Node, parse_file
+from dalfix.suppressions import _line_of, _line_starts, apply_suppressions
+
+DEFAULT_REASON = "existing finding, suppressed by `dalfix check --add-ignore`"
+
+# The innermost of these around a line's first character decides: inside an expression (`{…}` in JSX, `${…}` in a
+# template) a `//` comment is code's comment; among JSX children or inside a template's text it would not be.
+_CODE_AGAIN = frozenset({"jsx_expression", "template_substitution"})
+_NOT_CODE = frozenset(
+    {
+        "template_string",
+        "string",
+        "jsx_element",
+        "jsx_fragment",
+        "jsx_opening_element",
+        "jsx_closing_element",
+        "jsx_self_closing_element",
+        "jsx_attribute",
+        "jsx_text",
+    }
+)
+
+
+@dataclass
+class Added:
+    """What `add_ignores` did to one file's source."""
+
+    source: bytes  # the new source (the old one when nothing could be added)
+    comments: int = 0  # comments added
+    problems: list[str] = field(default_factory=list)  # lines left without one, and why
+
+
+def _comment_allowed(root: Node, offset: int) -> bool:
+    """Whether a `//` line inserted at `offset` (the first character of a line) is a comment there: decided by
+    the nodes that hold the insertion point, i.e. not those starting at it (a line starting with `{x}` among JSX
+    children puts the comment among the children, outside the `{…}`)."""
+    node: Node | None = root.descendant_for_byte_range(offset, offset)
+    while node is not None and node.start_byte >= offset and node.parent is not None:
+        node = node.parent
+    while node is not None:
+        if node.type in _CODE_AGAIN:
+            return True
+        if node.type in _NOT_CODE:
+            return False
+        node = node.parent
+    return True
+
+
+def _sanitized(reason: str) -> str:
+    # One line, and nothing that would end a comment early or start another directive.
+    return " ".join(reason.replace("*/", "* /").split())
+
+
+def add_ignores(path: Path, source: bytes, findings: Sequence[Finding], reason: str = DEFAULT_REASON) -> Added:
+    """`source` with a suppression comment above each line where one of `findings` starts."""
+    if not findings:
+        return Added(source)
+    parsed = parse_file(path, source)
+    starts = _line_starts(source)
+    codes_by_line: dict[int, list[str]] = {}
+    for finding in findings:
+        codes = codes_by_line.setdefault(_line_of(starts, finding.start), [])
+        if finding.rule not in codes:
+            codes.append(finding.rule)
+    text = _sanitized(reason)
+    inserts: list[tuple[int, bytes]] = []
+    problems: list[str] = []
+    placed: set[int] = set()
+    for line, codes in sorted(codes_by_line.items()):
+        begin = starts[line - 1]
+        end = source.find(b"\n", begin)
+        content = source[begin : len(source) if end == -1 else end]
+        indent = content[: len(content) - len(content.lstrip(b" \t"))]
+        if not _comment_allowed(parsed.root, begin + len(indent)):
+            problems.append(
+                f"line {line}: no comment added for {', '.join(codes)}: the line starts inside a template literal or"
+                " JSX, where a `//` comment is not a comment; suppress it by hand"
+            )
+            continue
+        comment = f"// dalfix-ignore[{', '.join(sorted(codes))}]: {text}".encode()
+        newline = b"\r\n" if content.endswith(b"\r") else b"\n"
+        inserts.append((begin, indent + comment + newline))
+        placed.add(line)
+    if not inserts:
+        return Added(source, 0, problems)
+    pieces, last = [], 0
+    for offset, data in inserts:
+        pieces += [source[last:offset], data]
+        last = offset
+    pieces.append(source[last:])
+    new = b"".join(pieces)
+    # Read back: the new source parses as well as the old one, and every finding meant is suppressed there.
+    reparsed = parse_file(path, new)
+    if len(reparsed.error_regions) > len(parsed.error_regions):
+        return Added(source, 0, [*problems, "no comments added: the file would no longer parse as before"])
+    moved: dict[int, int] = {}  # id of the moved finding -> its line in `source`
+    shifted = []
+    for finding in findings:
+        line = _line_of(starts, finding.start)
+        if line not in placed:
+            continue
+        shift = sum(len(data) for offset, data in inserts if offset <= finding.start)
+        copy = replace(finding, start=finding.start + shift, end=finding.end + shift)
+        moved[id(copy)] = line
+        shifted.append(copy)
+    kept = apply_suppressions(reparsed, shifted).kept
+    if kept:
+        lines = ", ".join(str(n) for n in sorted({moved[id(f)] for f in kept}))
+        return Added(source, 0, [*problems, f"no comments added: line(s) {lines} would not be covered (a dalfix bug)"])
+    return Added(new, len(inserts), problems)

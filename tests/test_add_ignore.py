@@ -1,0 +1,107 @@
+"""`dalfix check --add-ignore`: suppression comments above existing findings (dalfix/add_ignore.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dalfix.add_ignore import DEFAULT_REASON, add_ignores
+from dalfix.cli import main
+from dalfix.fixes import Finding
+
+PROJECTS = Path(__file__).parent / "projects"
+
+TWO_READS = (
+    'import { eq } from "drizzle-orm";\n'
+    'import { db, users, posts } from "./db";\n'
+    "export async function f(id: string) {\n"
+    "  const user = await db.select().from(users).where(eq(users.id, id));\n"
+    "  const rows = await db.select().from(posts).where(eq(posts.userId, id));\n"
+    "  return { user, rows };\n"
+    "}\n"
+)
+DB = (
+    'import { drizzle } from "drizzle-orm/node-postgres";\n'
+    'import { pgTable, text } from "drizzle-orm/pg-core";\n'
+    'export const users = pgTable("users", { id: text("id").primaryKey() });\n'
+    'export const posts = pgTable("posts", { id: text("id").primaryKey(), userId: text("user_id") });\n'
+    "export const db = drizzle(process.env.DATABASE_URL!);\n"
+)
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "package.json").write_text('{"name": "app", "dependencies": {"drizzle-orm": "0.45.1", "pg": "8"}}\n')
+    (tmp_path / "db.ts").write_text(DB)
+    (tmp_path / "f.ts").write_text(TWO_READS)
+    return tmp_path
+
+
+def _check(*args: str) -> tuple[int, str, str]:
+    outcome = CliRunner().invoke(main, ["check", "--no-cache", *args])
+    return outcome.exit_code, outcome.stdout, outcome.stderr
+
+
+def test_add_ignore_suppresses_the_findings_and_is_idempotent(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    code, out, _ = _check("--format", "json", str(root))
+    assert code == 1 and [f["rule"] for f in json.loads(out)["findings"]] == ["DAL001"]
+
+    code, out, err = _check("--add-ignore", str(root))
+    assert code == 0 and out == ""
+    assert "added 1 suppression comment in 1 file" in err
+    lines = (root / "f.ts").read_text().splitlines()
+    # Above the line the finding starts on, indented as it; nothing else changed.
+    assert lines[3] == f"  // dalfix-ignore[DAL001]: {DEFAULT_REASON}"
+    assert [line for i, line in enumerate(lines) if i != 3] == TWO_READS.splitlines()
+
+    code, out, _ = _check("--format", "json", str(root))
+    report = json.loads(out)
+    assert code == 0 and report["findings"] == [] and report["summary"]["suppressed"] == 1
+
+    before = (root / "f.ts").read_bytes()
+    code, _, err = _check("--add-ignore", str(root))
+    assert code == 0 and "added 0 suppression comments in 0 files" in err
+    assert (root / "f.ts").read_bytes() == before
+
+
+def test_add_ignore_reason_and_usage_errors(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    code, _, _ = _check("--add-ignore", "--add-ignore-reason", "TICKET-12 */ later", str(root))
+    assert code == 0
+    assert "  // dalfix-ignore[DAL001]: TICKET-12 * / later\n" in (root / "f.ts").read_text()
+    code, _, err = _check("--add-ignore-reason", "x", str(root))
+    assert code == 2 and "--add-ignore-reason needs --add-ignore" in err
+    code, _, err = _check("--add-ignore", "-")
+    assert code == 2 and "cannot read standard input" in err
+
+
+def _finding_at(source: bytes, marker: bytes) -> Finding:
+    start = source.index(marker)
+    return Finding("DAL001", "sequential-awaits", "m", start, start + len(marker))
+
+
+def test_no_comment_among_jsx_children_or_in_a_template(tmp_path: Path) -> None:
+    """A `//` line among JSX children is text, inside a template literal it is part of the string: reported and
+    left alone; inside `{…}` or `${…}` it is a comment."""
+    source = (
+        b"export const a = (\n  <div>\n    {items}\n  </div>\n);\n"
+        b"export const b = `\n  text ${x}\n`;\n"
+        b"export const c = (\n  <div>\n    {\n      items\n    }\n  </div>\n);\n"
+    )
+    findings = [_finding_at(source, b"{items}"), _finding_at(source, b"text"), _finding_at(source, b"items\n    }")]
+    added = add_ignores(tmp_path / "a.tsx", source, findings)
+    assert added.comments == 1 and len(added.problems) == 2
+    assert "line 3" in added.problems[0] and "line 7" in added.problems[1]
+    comment = b"      // dalfix-ignore[DAL001]: " + DEFAULT_REASON.encode() + b"\n"
+    assert added.source == source.replace(b"      items\n", comment + b"      items\n")
+
+
+def test_add_ignore_keeps_crlf_and_merges_codes_of_one_line(tmp_path: Path) -> None:
+    source = b"async function f() {\r\n\tconst a = await db.select().from(t);\r\n}\r\n"
+    start = source.index(b"const")
+    findings = [Finding("DAL002", "n", "m", start, start + 5), Finding("DAL001", "n", "m", start + 6, start + 7)]
+    added = add_ignores(tmp_path / "a.ts", source, findings, "why")
+    assert added.comments == 1
+    assert added.source == source.replace(b"\tconst", b"\t// dalfix-ignore[DAL001, DAL002]: why\r\n\tconst")
