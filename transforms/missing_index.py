@@ -107,7 +107,10 @@ its columns pays for it, and it takes disk space. Whether a query gets faster de
 while two rows share a key, and from then on an insert of a taken key fails (23505, SQLITE_CONSTRAINT_UNIQUE,
 ER_DUP_ENTRY) where it used to add a second row — the point of it, and why it is never applied unreviewed.
 Where the third argument cannot be edited (a block body, a destructured parameter, `index` naming something else
-in the file), the fix is display-only.
+in the file), the fix is display-only. So is an index on a table declared once per dialect module with the driver
+chosen at run time (`export const { users } = pickSchema({ sqlite: () => s, pg: () => p })`): one edit would
+index one dialect and leave the others; the message names every declaration that lacks it (MySQL's declaration
+of a foreign key's column has InnoDB's index) and each needs its dialect's migration.
 """
 
 from __future__ import annotations

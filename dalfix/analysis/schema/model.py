@@ -244,7 +244,14 @@ class SchemaModel:
         of (a merged table, or an alternative of one user code named); () for a table of one dialect."""
         if table.alternatives:
             return table.alternatives
-        return next((m.alternatives for m in self.merged.values() if any(a is table for a in m.alternatives)), ())
+        # A declaration in a dialect module of some merged table (named by user code or not: a foreign key's
+        # side reached by a delete): its alternatives are the same-named tables of the sibling modules.
+        for merged in self.merged.values():
+            paths = [a.path for a in merged.alternatives]
+            if table.path in paths and table.ts_name is not None:
+                found = [self.table(path, table.ts_name) for path in paths]
+                return tuple(t for t in found if t is not None)
+        return ()
 
     def table_by_ts_name(self, ts_name: str) -> Table | None:
         """The one table with this TS name (`db.query.<name>` uses the schema object's keys, which are the
