@@ -115,11 +115,13 @@ SQL, where a uuid matches in any letter case and a malformed one raises 22P02 in
 Unsafe otherwise: without the guard the original threw a TypeError on `a.y` for a missing parent and the
 rewrite yields `undefined`; a non-unique first read picks an arbitrary row either way (maybe another one);
 a non-unique child key picks an arbitrary child either way (maybe another one);
-different column types compare differently in SQL than a bound parameter; a nullable first column can make
-a found child `undefined`. The types change too: `b` becomes `B | undefined` where the destructuring was `B`
-without `noUncheckedIndexedAccess`, so a `const [b]` read with no guard after it is unsafe unless the
-project's tsconfig sets that option (code using `b`, or a caller through an inferred return type, may stop
-compiling).
+different column types compare differently in SQL than a bound parameter (an auto-increment column counts as
+the integer type it stores: `serial` is integer, `bigserial` bigint, `smallserial` smallint, MySQL's `serial`
+bigint unsigned, so `integer("user_id")` joined to `serial("id")` is safe; an array is not its element type);
+a nullable first column can make a found child `undefined`. The types change too: `b` becomes `B | undefined`
+where the destructuring was `B` without `noUncheckedIndexedAccess`, so a `const [b]` read with no guard after it
+is unsafe unless the project's tsconfig sets that option (code using `b`, or a caller through an inferred return
+type, may stop compiling).
 
 The relational rewrite is unsafe at most. Same rows in every case: parent missing — `findFirst` returns
 `undefined`, the guard exits as before (the children were never read: the guard ran first); parent found —

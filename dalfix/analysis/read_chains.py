@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import QueryChain, Vocabulary, unwrap
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, pure_exit
+from dalfix.analysis.schema.model import same_stored_type
 from dalfix.parsing import Node, ParsedFile, descendants_of_type, sole_statement
 
 if TYPE_CHECKING:
@@ -144,10 +145,8 @@ def _link(
             if earlier_column is None:
                 return None
             child_column = child_table.column(column)
-            same_types &= (
-                child_column is not None
-                and earlier_column.type is not None
-                and child_column.type == earlier_column.type
+            same_types &= same_stored_type(
+                child_column, child_table.dialect, earlier_column, earlier.read.table.dialect
             )
             on.append(f"eq({child.table}.{column}, {earlier.table}.{earlier_column.key})")
             keyed_by.append(earlier)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from dalfix.analysis.drizzle import QueryChain, Vocabulary, unwrap
 from dalfix.analysis.keyed_reads import where_keys
 from dalfix.analysis.read_chains import ChainedRead, chained_read, first_argument, is_missing_guard
+from dalfix.analysis.schema.model import same_stored_type
 from dalfix.parsing import Node, ParsedFile, descendants_of_type, enclosing_function, walk
 
 if TYPE_CHECKING:
@@ -321,7 +322,8 @@ def _relation_for(
         if inverse is None or set(inverse.fields) != set(keys):
             continue
         if all(
-            keys[f] in (key_values.get(r), f"{parent.name}.{r}") and _same_type(child.column(f), table.column(r))
+            keys[f] in (key_values.get(r), f"{parent.name}.{r}")
+            and _same_type(child, child.column(f), table, table.column(r))
             for f, r in zip(inverse.fields, inverse.references, strict=True)
         ):
             return relation
@@ -338,7 +340,7 @@ def _relation_to_declare(
         referenced = next((r for r, v in key_values.items() if v == value), None)
         if value.startswith(f"{parent.name}."):
             referenced = value.split(".", 1)[1]
-        if referenced is None or not _same_type(child.column(column), table.column(referenced)):
+        if referenced is None or not _same_type(child, child.column(column), table, table.column(referenced)):
             return None
         pairs.append((column, referenced))
     if not table.is_unique_key(r for _, r in pairs):
@@ -368,14 +370,11 @@ def _inverse(project: Project, relation: Relation, parent: Table, child: Table) 
     return candidates[0]
 
 
-_SERIAL = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}
-
-
-def _same_type(a: Column | None, b: Column | None) -> bool:
+def _same_type(child: Table, a: Column | None, parent: Table, b: Column | None) -> bool:
     """Whether a join of the two columns compares as `eq(a, <b's value>)` did (serial is integer)."""
-    if a is None or b is None or a.type is None or b.type is None or a.case_insensitive or b.case_insensitive:
+    if a is None or b is None or a.case_insensitive or b.case_insensitive:
         return False
-    return _SERIAL.get(a.type, a.type) == _SERIAL.get(b.type, b.type)
+    return same_stored_type(a, child.dialect, b, parent.dialect)
 
 
 def _decide(project: Project, vocabulary: Vocabulary, fetch: RelationalFetch) -> None:

@@ -67,6 +67,28 @@ class Column:
         return self.type == "citext" or collation.endswith("_ci") or collation == "nocase"
 
 
+# drizzle's auto-increment builders and the integer type their column stores: PostgreSQL's serial types are
+# integer/bigint/smallint with a sequence default; MySQL's and SingleStore's `serial()` is BIGINT UNSIGNED
+# AUTO_INCREMENT (an equality with a signed bigint compares the numbers). SQLite has no serial builder
+# (`integer().primaryKey({ autoIncrement: true })` is already `integer`).
+SERIAL_STORAGE: dict[str, dict[str, str]] = {
+    "pg": {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"},
+    "mysql": {"serial": "bigint"},
+    "singlestore": {"serial": "bigint"},
+}
+
+
+def same_stored_type(a: Column | None, a_dialect: Dialect, b: Column | None, b_dialect: Dialect) -> bool:
+    """Whether `a = b` in SQL compares two values of one SQL type: the same type (an auto-increment column
+    counts as the integer type it stores: `integer("user_id")` against `serial("id")`), both arrays or
+    neither. An unknown type is never the same."""
+    if a is None or b is None or a.type is None or b.type is None:
+        return False
+    stored_a = SERIAL_STORAGE.get(a_dialect, {}).get(a.type, a.type)
+    stored_b = SERIAL_STORAGE.get(b_dialect, {}).get(b.type, b.type)
+    return a_dialect == b_dialect and stored_a == stored_b and a.array == b.array
+
+
 @dataclass
 class UniqueSet:
     """A set of columns no two rows share (when none of them is NULL, unless nulls_not_distinct)."""
