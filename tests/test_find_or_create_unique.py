@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.test_index_plan import plan_for, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,3 +135,58 @@ def test_an_insert_that_checks_the_key_first_keeps_the_fix(tmp_path: Path) -> No
     _, plan = plan_for(tmp_path)
     visit = next(p for p in plan.proposals if p.table.name == "visits" and p.unique)
     assert visit.unchecked_inserts == []
+
+
+# The same one-value key column, the value named instead of written: (declarations, the value as written).
+NAMED_VALUES = {
+    "top-level const": ('const activeState = "active";\n', "activeState"),
+    "enum member": ('enum CartState {\n  Active = "active",\n  Closed = "closed",\n}\n', "CartState.Active"),
+    "as const property": ('const CartStates = { active: "active", closed: "closed" } as const;\n', "CartStates.active"),
+    "frozen property": ('const CartStates = Object.freeze({ active: "active" });\n', "CartStates.active"),
+    "imported const": ('import { activeState } from "./states";\n', "activeState"),
+    "imported enum": ('import { CartState } from "./states";\n', "CartState.Active"),
+}
+
+
+@pytest.mark.parametrize("declared, named", NAMED_VALUES.values(), ids=list(NAMED_VALUES))
+def test_a_key_column_compared_with_a_named_constant_is_a_literal(tmp_path: Path, declared: str, named: str) -> None:
+    project(tmp_path)
+    app = APP.replace('"active"', named).replace("const db =", f"{declared}\nconst db =", 1)
+    states = 'export const activeState = "active";\nexport enum CartState {\n  Active = "active",\n}\n'
+    write(tmp_path, {"src/app.ts": app, "src/states.ts": states})
+    _, plan = plan_for(tmp_path)
+    assert not any(p.unique and p.table.name == "carts" for p in plan.proposals)
+    (dal003,) = [f for f in findings(tmp_path) if f["rule"] == "DAL003" and "carts" in f["message"]]
+    assert "carts_owner_id_state_unique" not in dal003["message"]
+    assert "on(t.ownerId).where(sql`state = 'active'`)" in dal003["message"]
+
+
+NOT_CONSTANT = {
+    "let": ('let activeState = "active";\n', "activeState"),
+    "mutable object": ('const cartStates = { active: "active" };\n', "cartStates.active"),
+    "shadowed by a parameter": ('const ownerState = "active";\n', "ownerState"),
+}
+
+
+@pytest.mark.parametrize("declared, named", NOT_CONSTANT.values(), ids=list(NOT_CONSTANT))
+def test_a_value_that_can_change_is_not_a_literal(tmp_path: Path, declared: str, named: str) -> None:
+    project(tmp_path)
+    app = APP.replace('"active"', named).replace("const db =", f"{declared}\nconst db =", 1)
+    if named == "ownerState":
+        app = app.replace("cartOf(ownerId: number)", "cartOf(ownerId: number, ownerState: string)")
+    write(tmp_path, {"src/app.ts": app})
+    (dal003,) = [f for f in findings(tmp_path) if f["rule"] == "DAL003" and "carts" in f["message"]]
+    assert ".where(sql`" not in dal003["message"]
+    assert "no unique constraint on carts(ownerId, state)" in dal003["message"]
+
+
+def test_a_declared_partial_unique_index_covers_a_named_constant(tmp_path: Path) -> None:
+    partial = "uniqueIndex(\"carts_one_active\").on(t.ownerId).where(sql`${t.state} = 'active'`)"
+    project(tmp_path, partial)
+    app = APP.replace('"active"', "CartState.Active").replace(
+        "const db =", 'enum CartState {\n  Active = "active",\n}\n\nconst db =', 1
+    )
+    write(tmp_path, {"src/app.ts": app})
+    (dal003,) = [f for f in findings(tmp_path) if "carts" in f["message"]]
+    assert dal003["rule"] == "DAL003"
+    assert "carts_one_active" in dal003["message"]

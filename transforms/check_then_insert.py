@@ -62,10 +62,13 @@ not used), an early `if (row) return row;` before it, or a fallback `row ?? (awa
 (`||`, `row ? row : …`). Two concurrent first calls both miss: without a unique constraint on exactly the read's
 columns both insert and the table keeps two rows for the key (the read then returns either), so the finding is
 display-only and names the `uniqueIndex("<table>_<columns>_unique").on(...)` to add (remove the duplicates
-first; DAL010 proposes it in the schema). With one, the loser fails with a raw unique violation: the fix adds
-`.onConflictDoNothing({ target })` to the insert and, when it returns no row, reads the row again (`select()`
-by the read's condition, `.limit(1)`), so both paths return the row that holds the key. Only the insert
-changes: the found path sends the same single read. Display-only on MySQL (no `onConflictDoNothing`: catch
+first; DAL010 proposes it in the schema), or the partial one (`.on(t.userId).where(sql`status = 'open'`)`) when a
+key column is compared with one fixed value: a literal, a top-level `const`, an enum member or a property of an
+`as const` object, in the file or imported (a value dalfix cannot see stays a placeholder in the `where`). With
+one, the loser fails with a raw unique violation: the fix adds `.onConflictDoNothing({ target })` to the insert
+and, when it returns no row, reads the row again (`select()` by the read's condition, `.limit(1)`), so both paths
+return the row that holds the key. Only the insert changes: the found path sends the same single read.
+Display-only on MySQL (no `onConflictDoNothing`: catch
 ER_DUP_ENTRY and re-read by hand), when the read returns a column selection or goes through a helper (the re-read
 would give another shape), and when the inserted row is used for more than the found row (a welcome mail for a
 new account must not go to the one found on a conflict). Left alone: an insert of other values or a read

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from dalfix.analysis.constants import constant_literal, is_fixed_value
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.find_or_create import FindOrCreate, find_or_create_at, read_where, whole_row_read
 from dalfix.analysis.index_plan import free_index_name, sql_facts, sql_unique_index, unique_index_name
@@ -29,6 +30,7 @@ from dalfix.print_width import wrap_long_line
 
 if TYPE_CHECKING:
     from dalfix.analysis.effects import EffectAnalyzer
+    from dalfix.analysis.keyed_reads import KeyedRead
     from dalfix.analysis.schema import Table
     from dalfix.context import FileContext
     from dalfix.parsing import Node
@@ -55,8 +57,8 @@ def find_or_create_finding(
         if in_sql is not None:  # a UNIQUE index a migration creates: the database keeps one row per key
             keys = [c.key for n in in_sql.columns if (c := table.column_by_sql_name(n)) is not None]
             covering = UniqueSet(tuple(keys), "unique_index", in_sql.name)
-    literal = literal_keys(read.keys)
-    partial = partial_unique_set(table, read.keys) if covering is None and literal else None
+    literal = literal_keys(ctx, read)
+    partial = partial_unique_set(table, read.keys, literal) if covering is None and literal else None
     if partial is not None:
         held = ", ".join(partial.columns)
         message = (
@@ -71,7 +73,9 @@ def find_or_create_finding(
         fixed = " and ".join(f"{k} = {read.keys[k]}" for k in sorted(literal))
         parameter = _table_parameter(ctx, table) or "t"
         on = ", ".join(f"{parameter}.{k}" for k in rest)
-        where = " AND ".join(f"{_sql_name(table, k)} = {read.keys[k]}" for k in sorted(literal)).replace('"', "'")
+        where = " AND ".join(
+            f"{_sql_name(table, k)} = {_sql_literal(literal[k], read.keys[k])}" for k in sorted(literal)
+        )
         message = (
             f"{what}: two concurrent first calls both miss the read and both insert, leaving two rows with the same "
             f"{columns} (the read then returns either); no unique constraint keeps one row per key where {fixed}. "
@@ -129,27 +133,43 @@ def covering_unique_set(table: Table, keys: tuple[str, ...]) -> UniqueSet | None
     )
 
 
-def literal_keys(keys: dict[str, str]) -> set[str]:
-    """The key columns a find-or-create's read compares with a literal (`eq(carts.status, "open")`)."""
-    return {k for k, v in keys.items() if _LITERAL.fullmatch(v.strip())}
+def literal_keys(ctx: FileContext, read: KeyedRead) -> dict[str, str | None]:
+    """The key columns a find-or-create's read compares with one fixed value (`eq(carts.status, "open")`, a
+    top-level `const OPEN = "open"`, `Status.Open` of an enum, `STATUS.OPEN` of an `as const` object, imported or
+    not; DAL010's test): column -> the literal's source text, None when only the naming says it is a constant."""
+    if len(read.value_nodes) != len(read.keys):
+        return {}
+    found: dict[str, str | None] = {}
+    for key, value in zip(read.keys, read.value_nodes, strict=True):
+        if is_fixed_value(ctx.project, ctx.parsed, value):
+            found[key] = constant_literal(ctx.project, ctx.parsed, value)
+    return found
 
 
-_LITERAL = re.compile(r"""'[^'\\]*'|"[^"\\]*"|`[^`$\\]*`|-?\d+(\.\d+)?|true|false""")
+def _sql_literal(literal: str | None, written: str) -> str:
+    """A literal's source text as SQL inside the partial index's `sql` template (drizzle-kit writes a bound value
+    there as `$1`, so the value is spelled out); a constant whose value dalfix did not find stays a placeholder."""
+    if literal is None:
+        return f"<the value of {written}>"
+    if literal[:1] in "'\"`":
+        return "'" + literal[1:-1].replace("'", "''") + "'"
+    return literal
 
 
-def partial_unique_set(table: Table, keys: dict[str, str]) -> UniqueSet | None:
+def partial_unique_set(table: Table, keys: dict[str, str], literal: dict[str, str | None]) -> UniqueSet | None:
     """A partial unique index whose columns are the read's non-literal key columns and whose `where` fixes each
     literal key column to the read's value (`.on(t.userId).where(sql`${t.status} = 'open'`)`): it keeps one row
     per key among the rows the read can find."""
-    literal = literal_keys(keys)
     rest = {k for k in keys if k not in literal}
     for unique in table.unique_sets():
         if not unique.partial or unique.expressions or not unique.predicate or set(unique.columns) != rest:
             continue
         predicate = unique.predicate
-        if not literal <= set(unique.expression_columns):
+        if not set(literal) <= set(unique.expression_columns):
             continue
-        values = [keys[k].strip().strip("'\"`") for k in literal]
+        if any(v is None for v in literal.values()):
+            return None  # a value dalfix does not know cannot be matched with the index's `where`
+        values = [(v or "").strip("'\"`") for v in literal.values()]
         if all(re.search(r"=\s*'?" + re.escape(v) + r"\b", predicate) for v in values):
             return unique
     return None

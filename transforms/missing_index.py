@@ -20,7 +20,9 @@ shows which queries run; a query log only shows which ones were slow once the ta
 The plan is project-wide: query sites are collected from every application file of the workspace (tests,
 seeds, scripts and migrations are left out), weighted by multiplicity (x10 in a loop, x the number of places
 that call the helper they sit in). Equality and `inArray` columns come first (selective ones before boolean
-and enum columns and columns compared only with a literal, a SCREAMING_CASE constant or `STATUS.PENDING`),
+and enum columns and columns compared only with a fixed value: a literal, a constant naming one — a top-level
+`const`, an enum member, a property of an `as const` object, in the file or imported — or by the naming
+convention a SCREAMING_CASE name or `STATUS.PENDING`),
 then one ordering column when a `limit` pages the `orderBy` (an `inArray` column then stays out: rows for
 several values do not come back in order), else one range column. An index whose leading columns are among a
 query's equality columns already serves it (dalfix does not widen an index for one more filter; an index that
@@ -52,7 +54,7 @@ a `.unique()`; `CREATE UNIQUE INDEX` for a hand-written migration), reported as 
 table's index count, and replacing a plain index on the same columns. Without it two concurrent first calls
 both insert and the table keeps two rows per key, which no plain index prevents, however small the table. The
 message gives the query that lists the keys already held twice (building the index fails on them: merge or
-remove them first). No UNIQUE index is proposed when a key column is compared with a literal (`status = 'open'`:
+remove them first). No UNIQUE index is proposed when a key column is compared with a fixed value (`status = 'open'`:
 a full unique index would also forbid a second closed row; DAL003 names the partial unique index that fits), and
 the proposal is display-only, naming the insert, when another insert of the table (not a find-or-create's, no
 `onConflict…`, no read of the table by the key before it in its function) may write a key already taken.

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from dalfix.analysis.constants import is_fixed_value
 from dalfix.analysis.drizzle import Link, QueryChain, unwrap
 from dalfix.parsing import (
     FUNCTION_TYPES,
@@ -53,9 +54,6 @@ JOINS = frozenset({"innerJoin", "leftJoin", "rightJoin", "fullJoin", "crossJoin"
 LOOP_WEIGHT = 10
 # Bytes a file must hold to be worth parsing for query sites.
 NEEDLES = (b".where(", b"where:", b"orderBy", b"findMany", b"findFirst", b"Join(", b"with:", b".delete(")
-LITERALS = frozenset({"string", "number", "true", "false"})
-CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-CONSTANT_MEMBER = re.compile(r"[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*")
 LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 LOOP_METHODS = frozenset({"map", "forEach", "flatMap"})
 
@@ -499,7 +497,7 @@ def _condition(
     if site is None:
         site = by_table[table.id] = _site(parsed, query, table, "join")
     value = unwrap(arguments[1]) if len(arguments) > 1 else None
-    literal = value is not None and _is_literal(parsed, value)
+    literal = value is not None and is_fixed_value(project, parsed, value)
     site.add(key, kind, literal=literal)
     if other is not None and kind == "eq":
         other_site = by_table.get(other[0].id)
@@ -525,34 +523,6 @@ def _initial_value(parsed: ParsedFile, name: Node) -> Node | None:
                 return unwrap(value)
         if node.start_byte < name.start_byte:
             stack.extend(node.named_children)
-    return None
-
-
-def _is_literal(parsed: ParsedFile, value: Node) -> bool:
-    """A fixed value: a literal (or an array of them), a top-level `const` bound to one, a SCREAMING_SNAKE_CASE
-    constant, or `STATUS.PENDING` (a member of a constants object)."""
-    if value.type == "identifier":
-        if CONSTANT_NAME.fullmatch(parsed.text(value)):
-            return True  # `SKILL_ENTRY_FILE_PATH`, an imported constant by the naming convention
-        value = _module_constant(parsed, value) or value
-    if value.type == "member_expression":
-        return CONSTANT_MEMBER.fullmatch(parsed.text(value)) is not None
-    return value.type in LITERALS or value.type == "array" and all(v.type in LITERALS for v in value.named_children)
-
-
-def _module_constant(parsed: ParsedFile, name: Node) -> Node | None:
-    """The literal a top-level `const <name> = "x"` (or a number, `true`) binds, else None."""
-    wanted = parsed.text(name)
-    for statement in parsed.root.named_children:
-        declaration = statement.child_by_field_name("declaration") if statement.type == "export_statement" else None
-        declaration = declaration or statement
-        if declaration.type != "lexical_declaration" or not parsed.text(declaration).startswith("const"):
-            continue
-        for declarator in declaration.named_children:
-            target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
-            if target is not None and value is not None and parsed.text(target) == wanted:
-                value = unwrap(value)
-                return value if value.type in LITERALS else None
     return None
 
 
