@@ -190,3 +190,54 @@ def test_a_declared_partial_unique_index_covers_a_named_constant(tmp_path: Path)
     (dal003,) = [f for f in findings(tmp_path) if "carts" in f["message"]]
     assert dal003["rule"] == "DAL003"
     assert "carts_one_active" in dal003["message"]
+
+
+READ = "db.query.visits.findFirst({ where: eq(visits.ownerId, ownerId) })"
+INSERT = "db.insert(visits).values({ ownerId, page })"
+# Another insert of visits, and a read by its key that may not run before it: the insert stays unchecked.
+READ_MAY_NOT_RUN = {
+    "in an if": (
+        f'  if (page !== "/") {{\n    const seen = await {READ};\n    if (seen) return;\n  }}\n  await {INSERT};\n'
+    ),
+    "in a closure": f"  const seen = async () => {READ};\n  await {INSERT};\n",
+    "in a try that goes on": f"  try {{\n    if (await {READ}) return;\n  }} catch {{}}\n  await {INSERT};\n",
+    "right of &&": f'  const seen = page !== "/" && (await {READ});\n  if (seen) return;\n  await {INSERT};\n',
+    "in a loop body": f"  for (const p of [page]) {{\n    if (await {READ}) return;\n  }}\n  await {INSERT};\n",
+    "insert in a hoisted function": (
+        f"  const seen = await {READ};\n  if (seen) return;\n  function add() {{\n    return {INSERT};\n  }}\n"
+        "  await add();\n"
+    ),
+}
+# The read runs first on every path to the insert: the insert checks the key (the fix stays).
+READ_RUNS_FIRST = {
+    "same block": f"  const seen = await {READ};\n  if (seen) return;\n  await {INSERT};\n",
+    "insert in a transaction callback": (
+        f"  const seen = await {READ};\n  if (seen) return;\n"
+        f"  await db.transaction(async (tx) => {{\n    await tx.insert(visits).values({{ ownerId, page }});\n  }});\n"
+    ),
+    "read in the if condition": f"  if (!(await {READ})) {{\n    await {INSERT};\n  }}\n",
+    "read left of ??": f"  return (await {READ}) ?? (await {INSERT}.returning())[0];\n",
+}
+
+
+def _tracked(tmp_path: Path, body: str) -> list[str]:
+    project(tmp_path, track=True)
+    source = (
+        'import { eq } from "drizzle-orm";\nimport { db } from "./db";\nimport { visits } from "./schema";\n\n'
+        f"export async function track(ownerId: number, page: string) {{\n{body}}}\n"
+    )
+    write(tmp_path, {"src/track.ts": source})
+    _, plan = plan_for(tmp_path)
+    visit = next(p for p in plan.proposals if p.table.name == "visits" and p.unique)
+    return visit.unchecked_inserts
+
+
+@pytest.mark.parametrize("body", READ_MAY_NOT_RUN.values(), ids=list(READ_MAY_NOT_RUN))
+def test_a_read_that_may_not_run_first_does_not_check_the_insert(tmp_path: Path, body: str) -> None:
+    line = 1 + body.count("\n", 0, body.index("db.insert")) + 5
+    assert _tracked(tmp_path, body) == [f"src/track.ts:{line}"]
+
+
+@pytest.mark.parametrize("body", READ_RUNS_FIRST.values(), ids=list(READ_RUNS_FIRST))
+def test_a_read_that_always_runs_first_checks_the_insert(tmp_path: Path, body: str) -> None:
+    assert _tracked(tmp_path, body) == []

@@ -57,7 +57,8 @@ message gives the query that lists the keys already held twice (building the ind
 remove them first). No UNIQUE index is proposed when a key column is compared with a fixed value (`status = 'open'`:
 a full unique index would also forbid a second closed row; DAL003 names the partial unique index that fits), and
 the proposal is display-only, naming the insert, when another insert of the table (not a find-or-create's, no
-`onConflict…`, no read of the table by the key before it in its function) may write a key already taken.
+`onConflict…`, no read of the table by the key that runs before it on every path — in its block or an
+enclosing one, not in a branch, loop body, `try` block or closure) may write a key already taken.
 
 ## Example
 ```ts

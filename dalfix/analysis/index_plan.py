@@ -40,10 +40,12 @@ from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.query_sites import QuerySite, query_sites
 from dalfix.analysis.schema.sql_indexes import SqlIndex, SqlSchemaFacts, sql_indexes
+from dalfix.parsing import FUNCTION_TYPES
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
     from dalfix.analysis.schema import Table
+    from dalfix.parsing import Node, ParsedFile
 
 Benefit = Literal["correctness", "high", "medium", "low"]
 MAX_INDEX_COLUMNS = 3
@@ -442,10 +444,11 @@ def _find_or_create_key(
 def _unchecked_inserts(project: Project, table: Table, want: Want, sites: list[QuerySite]) -> list[str]:
     """`file:line` of the application's inserts into `table` that may write a key the find-or-creates of `want`
     hold: not their own inserts, not handling a conflict (`onConflictDoNothing` / `onConflictDoUpdate` /
-    `onDuplicateKeyUpdate`), and with no read of the table by every key column (equality or IN) before them in
-    their function (a check of their own: moemail's init-emperor, Cap's send-invites that skips taken emails)."""
+    `onDuplicateKeyUpdate`), and with no read of the table by every key column (equality or IN) that always runs
+    before them (`_runs_before`: a check of their own, moemail's init-emperor, Cap's send-invites that skips taken
+    emails)."""
     from dalfix.analysis.query_sites import _application_sources
-    from dalfix.parsing import FUNCTION_TYPES, descendants_right_to_left
+    from dalfix.parsing import descendants_right_to_left
 
     key = set(want.equality)
     reads = [s for s in sites if s.table is table and key <= set(s.lookup)]
@@ -471,11 +474,7 @@ def _unchecked_inserts(project: Project, table: Table, want: Want, sites: list[Q
                 outer = outer.parent
             if re.search(r"\.\s*on(Conflict|DuplicateKey)", parsed.text(outer)):
                 continue
-            scope = call.parent
-            while scope is not None and scope.type not in FUNCTION_TYPES:
-                scope = scope.parent
-            low = scope.start_byte if scope is not None else 0
-            if any(r.path == parsed.path and low <= r.start < call.start_byte for r in reads):
+            if any(r.path == parsed.path and _runs_before(parsed, r.start, call) for r in reads):
                 continue
             try:
                 shown = parsed.path.relative_to(base).as_posix()
@@ -483,6 +482,50 @@ def _unchecked_inserts(project: Project, table: Table, want: Want, sites: list[Q
                 shown = parsed.path.as_posix()
             found.append(f"{shown}:{call.start_point[0] + 1}")
     return sorted(set(found))
+
+
+# Where a part of a node runs only on some paths: (node type, the fields that may not run).
+_BRANCHES = {
+    "if_statement": ("consequence", "alternative"),
+    "ternary_expression": ("consequence", "alternative"),
+    "for_statement": ("body", "increment"),
+    "for_in_statement": ("body",),
+    "while_statement": ("body",),
+    "try_statement": ("body", "handler"),  # a failure in the body is caught: what follows runs without it
+}
+
+
+def _runs_before(parsed: ParsedFile, start: int, later: Node) -> bool:
+    """Whether the expression starting at byte `start` (a read) has run whenever `later` (an insert) runs: they
+    meet in a statement list or an expression where the read comes first, and no branch, loop body, `try` block,
+    `&&`/`||`/`??` right side, `switch` case or function lies between the read and that meeting point (a read in
+    an `if` or a closure may not run). `later` may sit in a closure defined after the read (a transaction's
+    callback) but not in a function declaration (hoisted: callable before the read)."""
+    node = parsed.root.descendant_for_byte_range(start, start)
+    while node is not None:
+        parent = node.parent
+        if parent is None:
+            return False
+        if parent.start_byte <= later.start_byte and later.end_byte <= parent.end_byte:
+            if node.end_byte > later.start_byte:
+                return False  # the read's part also holds the insert
+            between = later.parent
+            while between is not None and between != parent:
+                if between.type in ("function_declaration", "generator_function_declaration"):
+                    return False
+                between = between.parent
+            return True
+        if parent.type in FUNCTION_TYPES or parent.type in ("switch_case", "switch_default", "catch_clause"):
+            return False
+        if any(parent.child_by_field_name(f) == node for f in _BRANCHES.get(parent.type, ())):
+            return False
+        if parent.type in ("binary_expression", "augmented_assignment_expression"):
+            operator = parent.child_by_field_name("operator")
+            short_circuit = operator is not None and operator.type in ("&&", "||", "??", "&&=", "||=", "??=")
+            if short_circuit and parent.child_by_field_name("right") == node:
+                return False
+        node = parent
+    return False
 
 
 def _unique_proposal(
