@@ -168,3 +168,90 @@ def test_doctor_text_ends_with_a_newline_after_projects_without_drizzle(tmp_path
     last = outcome.output.splitlines()[-1]
     assert last.startswith("7 other project(s) without Drizzle: ") and last.endswith(", …"), last
     assert outcome.output.endswith("\n")
+
+
+def test_doctor_says_why_the_application_handles_are_unknown() -> None:
+    outcome = CliRunner().invoke(main, ["doctor", str(PROJECTS / "factories"), str(PROJECTS / "libsql_setup")])
+    text = outcome.output
+    assert (
+        "  why: the application makes pools (mysql2 at src/mysql.ts:4) and single connections (d1 at src/d1.ts:4)"
+        in text
+    )
+    assert (
+        "  why: its drizzle() calls wrap a client dalfix cannot tell a pool from a single connection (libsql at" in text
+    )
+    assert text.count('`driver = "<name>"` in dalfix.toml') == 2
+    assert "unknown: a libSQL client is a pool or one connection depending on its URL" in text
+    known = CliRunner().invoke(main, ["doctor", str(PROJECTS / "workspace_scoped_db")]).output
+    assert "application handles: pool\ndb handles:" in known  # a known kind needs no why
+
+
+def test_doctor_says_which_drivers_decide_a_runtime_choice() -> None:
+    text = CliRunner().invoke(main, ["doctor", str(PROJECTS / "runtime_choice")]).output
+    assert (
+        "db at src/drivers.ts:10: better-sqlite3|node-postgres (postgresql | sqlite), synchronous, application\n"
+        in text
+    )
+    assert "    synchronous: the strictest kind among better-sqlite3 and node-postgres, one of which is chosen" in text
+
+
+def test_doctor_leaves_json_imports_out_of_the_unresolved(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "app"
+    shutil.copytree(PROJECTS / "libsql_setup", root)
+    client = root / "src" / "database.ts"  # the imports of files that import a driver are resolved
+    client.write_text('import pkg from "../package.json";\nimport { x } from "./gone";\n' + client.read_text())
+    text = CliRunner().invoke(main, ["doctor", str(root)]).output
+    assert "unresolved imports: 1 (1 more of JSON or other non-code files, which dalfix does not need)\n" in text
+    assert "  ./gone (from src/database.ts)" in text and "package.json (from" not in text
+
+
+UNKNOWN_DRIVER_PROJECT = {
+    "package.json": '{ "name": "p", "dependencies": { "drizzle-orm": "^0.44.0", "pg": "^8.0.0" } }\n',
+    "src/schema.ts": (
+        'import { integer, pgTable, serial } from "drizzle-orm/pg-core";\n\n'
+        'export const accounts = pgTable("accounts", {\n  id: serial("id").primaryKey(),\n'
+        '  balance: integer("balance").notNull(),\n});\n'
+    ),
+    "src/pool.ts": (
+        'import { drizzle } from "drizzle-orm/node-postgres";\nimport { Pool } from "pg";\n\n'
+        "export const db = drizzle(new Pool());\n"
+    ),
+    "src/client.ts": (
+        'import { drizzle } from "drizzle-orm/node-postgres";\nimport { Client } from "pg";\n\n'
+        "export async function withClient<T>(run: (db: unknown) => Promise<T>): Promise<T> {\n"
+        "  const client = new Client();\n  await client.connect();\n  return run(drizzle(client));\n}\n"
+    ),
+    "src/dal.ts": (
+        'import { eq, sql } from "drizzle-orm";\nimport type { NodePgDatabase } from "drizzle-orm/node-postgres";\n'
+        'import { accounts } from "./schema";\n\n'
+        "export async function transfer(db: NodePgDatabase, from: number, to: number) {\n"
+        "  await db.update(accounts).set({ balance: sql`${accounts.balance} - 1` }).where(eq(accounts.id, from));\n"
+        "  await db.update(accounts).set({ balance: sql`${accounts.balance} + 1` }).where(eq(accounts.id, to));\n"
+        "}\n\n"
+        "export async function refund(conn: unknown, id: number) {\n"
+        "  const db = conn as NodePgDatabase;\n"
+        "  await db.update(accounts).set({ balance: sql`${accounts.balance} + 1` }).where(eq(accounts.id, id));\n"
+        "  await db.update(accounts).set({ balance: sql`${accounts.balance} - 1` }).where(eq(accounts.id, 0));\n"
+        "}\n"
+    ),
+}
+
+
+def test_dal005_says_what_it_saw_when_the_driver_is_unknown(tmp_path: Path) -> None:
+    for name, text in UNKNOWN_DRIVER_PROJECT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    result = run([tmp_path], RunOptions(rules=[r for r in all_rules() if r.code == "DAL005"]))
+    transfer, refund = (f.message for _, f in result.findings)
+    made = (
+        "the application makes pools (node-postgres at src/pool.ts:4) and single connections "
+        "(node-postgres-client at src/client.ts:7)"
+    )
+    assert "`db` is a parameter typed `NodePgDatabase`, which dalfix does not trace to one drizzle() call" in transfer
+    assert "`db` is a cast (`conn as NodePgDatabase`), which dalfix does not trace to one drizzle() call" in refund
+    for message in (transfer, refund):
+        assert made in message
+        assert "`driver` in dalfix.toml says which one runs it" in message
+        assert "not detected" not in message

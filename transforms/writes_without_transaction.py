@@ -104,6 +104,7 @@ from dalfix.analysis.transactions import (
     WriteSpan,
     atomicity,
     handle_driver,
+    unknown_driver_reason,
 )
 from dalfix.comments import trailing_comments
 from dalfix.context import FileContext
@@ -117,8 +118,9 @@ NO_FIX = {
     "(`.run()`/`.all()`/`.get()` instead of `await`)",
     "shared-connection": "the handle is one shared connection: other requests' statements would run inside "
     "the transaction",
-    "unknown": "the driver was not detected; `db.transaction` is right for node-postgres, postgres-js, "
-    "neon-serverless, PGlite, libSQL, mysql2 and PlanetScale, not for neon-http, D1 or better-sqlite3",
+    "unknown": "dalfix cannot tell which driver runs it: {seen}. `db.transaction` is right for a node-postgres "
+    "pool, postgres-js, neon-serverless, PGlite, libSQL, mysql2 and PlanetScale, not for neon-http, D1, "
+    "better-sqlite3 or one connection other requests share; `driver` in dalfix.toml says which one runs it",
     "batch": "neon-http and D1 have no interactive transactions, and `db.batch([...])` cannot hold these writes: {why}",
     "batch-libsql": "the libSQL URL may be `:memory:` (a test database), where the local client's `transaction()` "
     "leaves the next query a new, empty database; `db.batch([...])` keeps the connection, but cannot hold these "
@@ -179,7 +181,12 @@ class WritesWithoutTransaction(Rule):
         reason_key = "batch-libsql" if kind == "batch" and driver.driver == "libsql" else kind
         reason = span.blocker
         if reason is None and edits is None and reason_key in NO_FIX:
-            reason = NO_FIX[reason_key].format(why=why)
+            seen = (
+                unknown_driver_reason(ctx.project, ctx.parsed, span.handle, driver, span.function)
+                if kind == "unknown"
+                else ""
+            )
+            reason = NO_FIX[reason_key].format(why=why, seen=seen)
         relation = _relation(ctx, analyzer, span)
         message = f"{len(span.writes)} writes on `{span.handle}` run without a transaction{relation}"
         if reason is not None:

@@ -12,13 +12,15 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from dalfix.analysis.drivers import drizzle_version_spec
+from dalfix.analysis.drivers import DriverInfo, drizzle_version_spec
 from dalfix.analysis.handles import Factory, Handle, Record, kind_of_drivers
 from dalfix.analysis.project import Project
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.discovery import Skipped, discover
 from dalfix.parsing import Node
 
+# Imports of files that are not code (dalfix reads no JSON, styles or assets): never a gap in what it follows.
+NOT_CODE = re.compile(r"\.(json|css|scss|sass|less|svg|png|jpe?g|gif|webp|ico|md|mdx|txt|html|wasm|ya?ml)(\?.*)?$")
 SCHEMA_CALL = re.compile(rb"\b(pg|sqlite|mysql|singlestore)Table\s*[(<]")
 
 
@@ -91,6 +93,7 @@ def project_facts(project: Project) -> dict[str, object]:
         "drizzle_orm": drizzle_version_spec(project.root, workspace),
         "configured_driver": project.config.driver,
         "application_kind": kind_of_drivers(application) if application else "unknown",
+        "application_kind_reason": None if application else _unknown_kind_reason(project),
         "handles": handles,
         "drizzle_calls": calls,
         "schema_files": [_relative(p, root) for p in project.__dict__.get("schema_files", [])],
@@ -99,6 +102,34 @@ def project_facts(project: Project) -> dict[str, object]:
         ],
         "problems": [{"file": _relative(p, root), "problem": m} for p, m in workspace.problems],
     }
+
+
+def _kind_reason(drivers: list[DriverInfo]) -> str | None:
+    """Why a handle has the kind it shows, when the kind alone would puzzle: several drivers chosen at runtime
+    (the strictest decides), or a kind dalfix does not know."""
+    names = list(dict.fromkeys(d.driver for d in drivers))
+    if len(names) > 1 and len({d.kind for d in drivers}) > 1:
+        return f"the strictest kind among {', '.join(names[:-1])} and {names[-1]}, one of which is chosen at runtime"
+    if kind_of_drivers(frozenset(drivers)) != "unknown":
+        return None
+    if names == ["libsql"]:
+        return (
+            "a libSQL client is a pool or one connection depending on its URL (`file:`, `:memory:`, `libsql://`), "
+            "and this one is not a literal dalfix could read"
+        )
+    return "dalfix does not know whether this driver's handle is a pool or one connection"
+
+
+def _unknown_kind_reason(project: Project) -> str:
+    """Why the application's handles have no one kind: what its drizzle() calls make."""
+    from dalfix.analysis.transactions import KIND_WORDS, application_handle_kinds
+
+    made = application_handle_kinds(project)
+    if not made:
+        return "no drizzle() call in the application's files (tests, seeds, migrations and scripts do not count)"
+    if len(made) == 1:
+        return f"its drizzle() calls wrap a client dalfix cannot tell a pool from a single connection ({made[0][1]})"
+    return "the application makes " + " and ".join(f"{KIND_WORDS.get(k, k)} ({w})" for k, w in made)
 
 
 def _handle_fact(project: Project, path: Path, node: Node, name: str, value: Handle) -> dict[str, object]:
@@ -115,6 +146,7 @@ def _handle_fact(project: Project, path: Path, node: Node, name: str, value: Han
         "driver": "|".join(dict.fromkeys(d.driver for d in drivers)),
         "dialect": dialects[0] if len(dialects) == 1 else (" | ".join(dialects) or None),
         "kind": kind_of_drivers(frozenset(created)),
+        "kind_reason": _kind_reason(created),
         "role": "application" if project.is_application_file(path) else "test/script",
         "evidence": [d.evidence + ("" if d in created else " (not created by the application)") for d in drivers],
     }
@@ -146,6 +178,13 @@ def render_text(facts: list[dict[str, object]]) -> str:
         if fact["configured_driver"]:
             lines.append(f"driver (dalfix.toml): {fact['configured_driver']}")
         lines.append(f"application handles: {fact['application_kind']}")
+        if fact.get("application_kind_reason") and not fact["configured_driver"]:
+            lines.append(f"  why: {fact['application_kind_reason']}")
+            lines.append(
+                "  a handle dalfix does not trace to one drizzle() call is judged from weaker evidence (the "
+                "project's driver imports) or gets no fix that depends on its driver; "
+                '`driver = "<name>"` in dalfix.toml names the driver that runs (e.g. "node-postgres" for a pool)'
+            )
         handles = fact["handles"]
         assert isinstance(handles, list)
         lines.append("db handles:" if handles else "db handles: none found")
@@ -154,11 +193,15 @@ def render_text(facts: list[dict[str, object]]) -> str:
                 f"  {handle['name']} at {handle['definition']}: {handle['driver']} ({handle['dialect']}), "
                 f"{handle['kind']}, {handle['role']}"
             )
+            if handle.get("kind_reason"):
+                lines.append(f"    {handle['kind']}: {handle['kind_reason']}")
             lines.extend(f"    from {evidence}" for evidence in handle["evidence"])
         calls = fact["drizzle_calls"]
         assert isinstance(calls, list)
         lines.append(f"drizzle() calls: {len(calls)}")
         lines.extend(f"  {c['at']}: {c['driver']} ({c['kind']}), {c['role']}" for c in calls[:30])
+        if len(calls) > 30:
+            lines.append(f"  … and {len(calls) - 30} more (--format json lists them all)")
         schema = fact["schema_files"]
         assert isinstance(schema, list)
         lines.append(
@@ -167,8 +210,15 @@ def render_text(facts: list[dict[str, object]]) -> str:
         )
         unresolved = fact["unresolved_imports"]
         assert isinstance(unresolved, list)
-        lines.append(f"unresolved imports: {len(unresolved)}")
-        lines.extend(f"  {u['specifier']} (from {u['from']})" for u in unresolved[:20])
+        code = [u for u in unresolved if not NOT_CODE.search(str(u["specifier"]))]
+        skipped = len(unresolved) - len(code)
+        lines.append(
+            f"unresolved imports: {len(code)}"
+            + (f" ({skipped} more of JSON or other non-code files, which dalfix does not need)" if skipped else "")
+        )
+        lines.extend(f"  {u['specifier']} (from {u['from']})" for u in code[:20])
+        if len(code) > 20:
+            lines.append(f"  … and {len(code) - 20} more")
         problems = fact["problems"]
         assert isinstance(problems, list)
         lines.extend(f"problem: {p['file']}: {p['problem']}" for p in problems)

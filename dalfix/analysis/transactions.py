@@ -107,6 +107,100 @@ def _one_project_driver(project) -> DriverInfo | None:  # type: ignore[no-untype
 
 
 INFERRED = "inferred from the project's only drizzle driver import"
+KIND_WORDS = {
+    "pool": "pools",
+    "single-connection": "single connections",
+    "synchronous": "synchronous handles",
+    "unknown": "handles on a client dalfix cannot classify",
+}
+
+
+def unknown_driver_reason(  # type: ignore[no-untyped-def]
+    project, parsed: ParsedFile, handle: str, driver: DriverInfo, at: Node | None = None
+) -> str:
+    """Why `handle_driver` said `unknown`, in the user's terms: what dalfix saw behind the handle (drivers chosen
+    at runtime, the call or type it was traced to, or what the name is where it is used — a parameter, a cast, a
+    factory's result — and the kinds of handle the application creates). `at`: where the handle is used."""
+    parts = [d for d in driver.driver.split("|") if d != "unknown"]
+    named = project.summaries.file_handles(parsed) if parsed.path in project.files else {}
+    if len(parts) > 1:
+        places = driver.evidence.removeprefix("one of ").removesuffix(" (chosen at runtime)").replace("; ", ", ")
+        return f"`{handle}` may run on {', '.join(parts[:-1])} or {parts[-1]}, one chosen at runtime ({places})"
+    if handle in named:
+        return f"`{handle}` comes from {driver.evidence}, a client dalfix cannot tell a pool from a single connection"
+    what = _what_handle_is(parsed, handle, at)
+    seen = f"`{handle}` is {what}, which dalfix does not trace to one drizzle() call"
+    made = application_handle_kinds(project)
+    if len(made) > 1:
+        seen += ", and the application makes " + " and ".join(f"{KIND_WORDS.get(k, k)} ({w})" for k, w in made)
+    elif driver.evidence and not driver.evidence.startswith(INFERRED):
+        seen += f"; {driver.evidence}"
+    return seen
+
+
+def _what_handle_is(parsed: ParsedFile, handle: str, at: Node | None) -> str:
+    """What `handle` is where it is used: a parameter typed `Db`, a cast (`drizzle(c) as unknown as Db`), the
+    result of `getDb(…)`."""
+    scope = at
+    while scope is not None:
+        if scope.type in FUNCTION_TYPES:
+            params = scope.child_by_field_name("parameters")
+            for param in params.named_children if params is not None else []:
+                pattern = param.child_by_field_name("pattern")
+                if pattern is not None and parsed.text(pattern) == handle:
+                    annotation = param.child_by_field_name("type")
+                    typed = parsed.text(annotation).lstrip(":").strip() if annotation is not None else ""
+                    return f"a parameter typed `{typed}`" if typed else "an untyped parameter"
+            single = scope.child_by_field_name("parameter")
+            if single is not None and parsed.text(single) == handle:
+                return "an untyped parameter"
+        scope = scope.parent
+    for declarator in _declarators(parsed.root, handle):
+        value = declarator.child_by_field_name("value")
+        if value is None:
+            continue
+        text = " ".join(parsed.text(value).split())
+        text = text if len(text) <= 60 else text[:57] + "…"
+        if value.type in ("as_expression", "satisfies_expression"):
+            return f"a cast (`{text}`)"
+        inner = value.named_children[0] if value.type == "await_expression" and value.named_children else value
+        if inner.type == "call_expression":
+            function = inner.child_by_field_name("function")
+            return f"the result of `{parsed.text(function) if function is not None else text}(…)`"
+        return f"`{text}`"
+    return "a name bound elsewhere"
+
+
+def _declarators(root: Node, name: str) -> list[Node]:
+    """`const name = …` declarators anywhere in the file, in source order."""
+    from dalfix.parsing import descendants_of_type
+
+    found = []
+    for declarator in descendants_of_type(root, "variable_declarator"):
+        target = declarator.child_by_field_name("name")
+        if target is not None and target.type == "identifier" and target.text == name.encode():
+            found.append(declarator)
+    return found
+
+
+def application_handle_kinds(project) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The kinds of handle the application's drizzle() calls make, each with its drivers and first places:
+    [("pool", "node-postgres at db/client.ts:94, …"), ("single-connection", "node-postgres-client at …")]."""
+    by_kind: dict[str, dict[str, list[str]]] = {}
+    for path, info in project.defined_drivers():
+        if path is None or not project.is_application_file(path):
+            continue
+        line = info.evidence.rsplit(":", 1)[-1]
+        shown = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else path.name
+        by_kind.setdefault(info.kind, {}).setdefault(info.driver, []).append(f"{shown}:{line}")
+    out = []
+    for kind, drivers in sorted(by_kind.items()):
+        listed = []
+        for name, places in drivers.items():
+            more = f" and {len(places) - 2} more" if len(places) > 2 else ""
+            listed.append(f"{name} at {', '.join(places[:2])}{more}")
+        out.append((kind, "; ".join(listed)))
+    return out
 
 
 def project_import_driver(project) -> DriverInfo:  # type: ignore[no-untyped-def]
@@ -116,20 +210,27 @@ def project_import_driver(project) -> DriverInfo:  # type: ignore[no-untyped-def
     if found is None:  # once per project; the module holding drizzle() may not be among the scanned files
         found = project.__dict__["_drizzle_driver_imports"] = _drizzle_driver_imports(project)
     if len(found) != 1:
-        return DriverInfo("unknown", None, f"no drizzle() handle resolved ({len(found)} driver modules imported)")
+        modules = ", ".join(f"drizzle-orm/{m}" for m in sorted(found))
+        return DriverInfo(
+            "unknown", None, f"the application imports drizzle from {modules}" if found else "no drizzle() call found"
+        )
     ((module, sources),) = found.items()
     driver, dialect = DRIVER_MODULES.get(module, ("unknown", None))
-    if driver == "node-postgres" and any(b"Client(" in s for s in sources):
-        driver = "unknown"  # a pool or one shared client: cannot tell
+    client = next((path for path, source in sources if b"Client(" in source), None)
+    if driver == "node-postgres" and client is not None:
+        # a pool or one shared client: cannot tell
+        shown = client.relative_to(project.root).as_posix() if client.is_relative_to(project.root) else client.name
+        evidence = f"the application's only driver module is drizzle-orm/{module} and {shown} calls a `…Client(`"
+        return DriverInfo("unknown", dialect, evidence + " (one pg Client rather than a pool?)")
     return DriverInfo(driver, dialect, f"{INFERRED} (drizzle-orm/{module})")
 
 
-def _drizzle_driver_imports(project) -> dict[str, list[bytes]]:  # type: ignore[no-untyped-def]
-    """drizzle-orm/<driver> modules that the project's application files import `drizzle` from -> those files'
-    sources."""
+def _drizzle_driver_imports(project) -> dict[str, list[tuple[Path, bytes]]]:  # type: ignore[no-untyped-def]
+    """drizzle-orm/<driver> modules that the project's application files import `drizzle` from -> those files
+    and their sources."""
     from dalfix.discovery import discover_once
 
-    found: dict[str, list[bytes]] = {}
+    found: dict[str, list[tuple[Path, bytes]]] = {}
     for path in discover_once(project.root):
         if not isinstance(path, Path):
             continue
@@ -140,7 +241,7 @@ def _drizzle_driver_imports(project) -> dict[str, list[bytes]]:  # type: ignore[
         if b"drizzle-orm/" not in source or project.setup_code_kind(path, source) is not None:
             continue
         for module in set(drizzle_driver_imports(parse_file(path, source)).values()):
-            found.setdefault(module, []).append(source)
+            found.setdefault(module, []).append((path, source))
     return found
 
 
