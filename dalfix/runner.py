@@ -620,8 +620,8 @@ def check_with_suppressions(
     """Findings split into kept and suppressed (see dalfix/suppressions.py), and the count of skipped regions.
     Test, seed, migration and script files get none unless the project includes tests (one policy for every
     rule: see dalfix/analysis/setup_code.py)."""
-    if not project.config.include_tests and project.setup_code_kind(parsed.path, parsed.source) is not None:
-        return Suppressed(), len(parsed.error_regions)
+    if _left_out(parsed, project):
+        return Suppressed(), 0  # no function checked, none skipped
     ctx = FileContext(parsed, project, project.config)
     findings: list[Finding] = []
     for rule in rules:
@@ -635,6 +635,12 @@ def check_with_suppressions(
     return apply_suppressions(parsed, findings, ran), len(parsed.error_regions)
 
 
+def _left_out(parsed: ParsedFile, project: Project) -> bool:
+    """A test, seed, migration or script file the rules leave out (read only for what the project model needs
+    from it: handles, callers): no finding, and no note about its functions."""
+    return not project.config.include_tests and project.setup_code_kind(parsed.path, parsed.source) is not None
+
+
 def _process(
     result: FileResult, parsed: ParsedFile, project: Project, options: RunOptions, new_files: NewFiles | None = None
 ) -> None:
@@ -646,7 +652,8 @@ def _process(
         if skipped:
             lines = ", ".join(str(n) for n in sorted(set(parsed.error_lines))[:5])
             result.messages.append(f"{skipped} function(s) skipped: parse error at line {lines}")
-        _note_masks(result, parsed)
+        if not _left_out(parsed, project):
+            _note_masks(result, parsed)
         if any(f.fix is not None and f.fix.imports for f in findings):
             result.parsed = parsed
         # `check` reports what `--unsafe-fixes` would fix, rounds after the first included.

@@ -81,3 +81,19 @@ def test_a_fix_that_would_change_masked_bytes_is_not_applied(run_cli, workdir: P
     )
     fixed = (workdir / "dal" / "a.ts").read_bytes()
     assert b"sql<number[]>`count(*)`" in fixed and b"sql<{ tag: string }>" in fixed and b"export type * from" in fixed
+
+
+def test_a_test_file_the_rules_leave_out_gets_no_note_about_its_functions(run_cli, workdir: Path) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "sequential_awaits" / "grammar_gap_typed_sql.input.ts"
+    (workdir / "a.ts").write_bytes(fixture.read_bytes())
+    (workdir / "a.spec.ts").write_bytes(fixture.read_bytes() + b"\nfunction broken() { const x = ; }\n")
+    result = run_cli("check", "--format", "json", ".")
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["files_setup_code"] == 1
+    assert summary["functions_masked"] == 3  # a.ts's alone: nobody checks a.spec.ts
+    assert summary["functions_skipped_for_parse_errors"] == 0
+    assert "a.spec.ts" not in result.stderr
+    checked = run_cli("check", "--format", "json", "--include-tests", ".")
+    assert json.loads(checked.stdout)["summary"]["functions_masked"] == 6
+    assert "a.spec.ts: 3 function(s) analysed with syntax tree-sitter cannot parse masked" in checked.stderr
+    assert "a.spec.ts: 1 function(s) skipped: parse error" in checked.stderr
