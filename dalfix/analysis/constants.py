@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import unwrap
+from dalfix.parsing import descendants_of_type
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
@@ -67,25 +68,23 @@ def _named_literal(
 
     name = parsed.text(identifier)
     declared = _top_level(parsed, name)
-    summaries = project.summaries if project is not None else None
-    info = summaries.module(parsed.path) if summaries is not None and declared is None else None
-    if declared is None and (info is None or name not in info.imports):
+    imported = _import_of(parsed, name) if declared is None and project is not None else None
+    if declared is None and imported is None:
         return None  # neither a top-level constant nor an import: nothing to follow (checked first: cheap)
     if locally_bound(identifier):
         return None
     if declared is not None:
         return _held_literal(project, parsed, declared, member, depth)
-    assert project is not None and summaries is not None
+    assert project is not None and imported is not None
+    summaries = project.summaries
     found = summaries.resolve_import(parsed.path, name)
     if found is None:
         # `export enum` is not among a module's indexed exports: an enum imported straight from its file.
-        specifier = info.imports.get(name) if info is not None else None
-        if specifier is None or specifier[1] in ("*", "default"):
-            return None
-        target = project.resolver.resolve(parsed.path, specifier[0])
+        specifier, original = imported
+        target = project.resolver.resolve(parsed.path, specifier) if original != "default" else None
         if target is None:
             return None
-        found = (target, specifier[1])
+        found = (target, original)
     path, local = found
     if local == "*":
         return None
@@ -94,6 +93,19 @@ def _named_literal(
         return None
     declared = _top_level(module.parsed, local)
     return _held_literal(project, module.parsed, declared, member, depth + 1) if declared is not None else None
+
+
+def _import_of(parsed: ParsedFile, name: str) -> tuple[str, str] | None:
+    """(specifier, imported name) of a named `import { name }` / `import { other as name }` of the file."""
+    for statement in parsed.root.named_children:
+        if statement.type != "import_statement" or name.encode() not in (statement.text or b""):
+            continue
+        source = statement.child_by_field_name("source")
+        for specifier in descendants_of_type(statement, "import_specifier"):
+            original, alias = specifier.child_by_field_name("name"), specifier.child_by_field_name("alias")
+            if original is not None and source is not None and parsed.text(alias or original) == name:
+                return parsed.text(source)[1:-1], parsed.text(original)
+    return None
 
 
 def _top_level(parsed: ParsedFile, name: str) -> Node | None:
