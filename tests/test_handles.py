@@ -184,6 +184,7 @@ def test_doctor_says_why_the_application_handles_are_unknown() -> None:
     assert "unknown: a libSQL client is a pool or one connection depending on its URL" in text
     known = CliRunner().invoke(main, ["doctor", str(PROJECTS / "workspace_scoped_db")]).output
     assert "application handles: pool\ndb handles:" in known  # a known kind needs no why
+    assert "  (pool: two queries in flight use two connections; single-connection: queries queue on one;" in known
 
 
 def test_doctor_says_which_drivers_decide_a_runtime_choice() -> None:

@@ -196,6 +196,11 @@ def render_text(facts: list[dict[str, object]]) -> str:
             if handle.get("kind_reason"):
                 lines.append(f"    {handle['kind']}: {handle['kind_reason']}")
             lines.extend(f"    from {evidence}" for evidence in handle["evidence"])
+        if handles:
+            lines.append(
+                "  (pool: two queries in flight use two connections; single-connection: queries queue on one; "
+                "synchronous: the query runs on the calling thread; each rule's use of them: docs/drivers.md)"
+            )
         calls = fact["drizzle_calls"]
         assert isinstance(calls, list)
         lines.append(f"drizzle() calls: {len(calls)}")
