@@ -181,7 +181,9 @@ def test_doctor_says_why_the_application_handles_are_unknown() -> None:
         "  why: its drizzle() calls wrap a client dalfix cannot tell a pool from a single connection (libsql at" in text
     )
     assert text.count('`driver = "<name>"` in dalfix.toml') == 2
-    assert "unknown: a libSQL client is a pool or one connection depending on its URL" in text
+    assert "unknown: a libSQL client runs two queries at once only on a remote URL" in text
+    assert '("libsql-remote" for a server URL, "libsql-file" for a local file)' in text
+    assert '("mysql2" for a pool, "mysql2-connection" for one connection)' in text
     known = CliRunner().invoke(main, ["doctor", str(PROJECTS / "workspace_scoped_db")]).output
     assert "application handles: pool\ndb handles:" in known  # a known kind needs no why
     assert "  (pool: two queries in flight use two connections; single-connection: queries queue on one;" in known

@@ -114,10 +114,25 @@ def _kind_reason(drivers: list[DriverInfo]) -> str | None:
         return None
     if names == ["libsql"]:
         return (
-            "a libSQL client is a pool or one connection depending on its URL (`file:`, `:memory:`, `libsql://`), "
-            "and this one is not a literal dalfix could read"
+            "a libSQL client runs two queries at once only on a remote URL (`libsql://`, `https://`), not on a "
+            "`file:` or `:memory:` one, and dalfix could not read this one's URL; "
+            '`driver = "libsql-remote"` or `driver = "libsql-file"` in dalfix.toml says which'
         )
     return "dalfix does not know whether this driver's handle is a pool or one connection"
+
+
+def _driver_examples(fact: dict[str, object]) -> str:
+    """Settings that fit the drivers the project's drizzle() calls use, for the hint under `unknown`."""
+    calls = fact["drizzle_calls"]
+    assert isinstance(calls, list)
+    used = {str(c["driver"]) for c in calls}
+    if used & {"libsql", "libsql-remote", "libsql-file"}:
+        return '"libsql-remote" for a server URL, "libsql-file" for a local file'
+    if used & {"node-postgres", "node-postgres-client"}:
+        return '"node-postgres" for a pool, "node-postgres-client" for one client every request shares'
+    if used & {"mysql2", "mysql2-connection"}:
+        return '"mysql2" for a pool, "mysql2-connection" for one connection'
+    return "any name from docs/drivers.md"
 
 
 def _unknown_kind_reason(project: Project) -> str:
@@ -183,7 +198,7 @@ def render_text(facts: list[dict[str, object]]) -> str:
             lines.append(
                 "  a handle dalfix does not trace to one drizzle() call is judged from weaker evidence (the "
                 "project's driver imports) or gets no fix that depends on its driver; "
-                '`driver = "<name>"` in dalfix.toml names the driver that runs (e.g. "node-postgres" for a pool)'
+                f'`driver = "<name>"` in dalfix.toml names the driver that runs ({_driver_examples(fact)})'
             )
         handles = fact["handles"]
         assert isinstance(handles, list)
