@@ -92,3 +92,65 @@ def test_readme_names_only_files_that_exist() -> None:
     paths = re.findall(r"`((?:docs|bench|tests|dalfix|examples|transforms|templates)/[^`\s<*]*)`", README)
     missing = [p for p in [*links, *paths] if not p.startswith("http") and not (ROOT / p.rstrip("/")).exists()]
     assert not missing, missing
+
+
+def _documentation() -> str:
+    return README + "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.md")))
+
+
+def test_every_command_line_option_is_documented() -> None:
+    """Each long option of `dalfix` and of every subcommand (bot ones included) is named in the README or docs/."""
+    import click
+
+    from dalfix.cli import main
+
+    text = _documentation()
+
+    def options(command: click.Command, path: str) -> list[tuple[str, str]]:
+        found = [
+            (path, opt)
+            for param in command.params
+            if isinstance(param, click.Option)
+            for opt in param.opts
+            if opt.startswith("--") and opt != "--help"
+        ]
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                found += options(sub, f"{path} {name}")
+        return found
+
+    missing = [f"{path} {opt}" for path, opt in options(main, "dalfix") if not re.search(rf"{opt}(?![\w-])", text)]
+    assert not missing, f"options no README or docs/*.md names: {missing}"
+
+
+def test_every_settings_key_is_documented_in_the_readme_example() -> None:
+    """The README's dalfix.toml example shows every key config.py accepts (an undocumented key cannot be found)."""
+    from dalfix.config import KNOWN_KEYS
+
+    configuration = README.split("### Configuration", 1)[1].split("\n## ", 1)[0]
+    example = configuration.split("```toml\n", 1)[1].split("```", 1)[0]
+    shown = set(re.findall(r"^([a-z-]+) =", example, re.M))
+    assert shown == KNOWN_KEYS, f"missing: {sorted(KNOWN_KEYS - shown)}, unknown: {sorted(shown - KNOWN_KEYS)}"
+
+
+def test_drivers_md_tables_are_the_driver_table() -> None:
+    """docs/drivers.md's entry and variant tables say what dalfix/analysis/drivers.py decides, row for row."""
+    from dalfix.analysis.drivers import DRIVER_ENTRIES, VARIANTS
+
+    text = (ROOT / "docs" / "drivers.md").read_text(encoding="utf-8")
+    label = {
+        "pool": "overlap (pool / HTTP)",
+        "single-connection": "queue (one connection)",
+        "synchronous": "run one by one (synchronous)",
+        "unknown": "unknown",
+    }
+
+    def rows(heading: str) -> list[list[str]]:
+        table = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+        lines = [line for line in table.splitlines() if line.startswith("| ")][1:]  # the header row aside
+        return [[cell.strip().strip("`") for cell in line.strip("|").split(" | ")] for line in lines]
+
+    entries = {row[0]: (row[1], row[2], row[3]) for row in rows("Entries (drizzle-orm 0.45 and 1.0)")}
+    assert entries == {e: (d, dialect, label[kind]) for e, (d, dialect, kind) in DRIVER_ENTRIES.items()}
+    variants = {row[0]: (row[1], row[2]) for row in rows("Variants decided from the client")}
+    assert variants == {v: (dialect, label[kind]) for v, (dialect, kind) in VARIANTS.items()}

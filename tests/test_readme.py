@@ -41,7 +41,11 @@ def test_ci_runs_the_test_command_in_a_fresh_venv_as_a_newcomer_does() -> None:
 def test_rule_table_matches_dalfix_rules() -> None:
     table = README.split("<!-- rules:start -->", 1)[1].split("<!-- rules:end -->", 1)[0]
     rows = [line for line in table.strip().splitlines()[2:]]
-    expected = [f"| {r.code} | `{r.name}` | {r.fix_availability} | {r.summary()} |" for r in all_rules()]
+    # A newcomer must see from the table which rules do not run by default, as `dalfix rules` shows.
+    expected = [
+        f"| {r.code} | `{r.name}` | {r.fix_availability} | {r.summary()}{' (preview)' if r.preview else ''} |"
+        for r in all_rules()
+    ]
     assert rows == expected, "README rule table is out of date; regenerate it from `dalfix rules`"
 
 
