@@ -154,3 +154,26 @@ def test_drivers_md_tables_are_the_driver_table() -> None:
     assert entries == {e: (d, dialect, label[kind]) for e, (d, dialect, kind) in DRIVER_ENTRIES.items()}
     variants = {row[0]: (row[1], row[2]) for row in rows("Variants decided from the client")}
     assert variants == {v: (dialect, label[kind]) for v, (dialect, kind) in VARIANTS.items()}
+
+
+def test_readme_names_the_scanned_suffixes_and_the_directories_always_skipped() -> None:
+    from dalfix.discovery import ALWAYS_SKIPPED_DIRS
+    from dalfix.parsing import SUPPORTED_SUFFIXES
+
+    usage = README.split("## Usage", 1)[1].split("\n## ", 1)[0]
+    found = usage.split("Files (", 1)[1].split("are skipped", 1)[0]
+    missing = [s for s in SUPPORTED_SUFFIXES if f"`{s}`" not in found]
+    missing += [d for d in ALWAYS_SKIPPED_DIRS - {".hg", ".svn"} if f"`{d}`" not in found]
+    assert not missing, missing
+
+
+def test_every_environment_variable_dalfix_reads_is_documented() -> None:
+    internal = {"DALFIX_VERIFY_QUERIES", "DALFIX_ROOT_INDEX"}  # tests and benches; a tuning knob of parsing.py
+    read = {
+        name
+        for path in [*(ROOT / "dalfix").rglob("*.py"), *(ROOT / "transforms").rglob("*.py")]
+        for name in re.findall(r"\bDALFIX_[A-Z_]+\b", path.read_text(encoding="utf-8"))
+    }
+    text = _documentation()
+    missing = sorted(name for name in read - internal if name not in text)
+    assert not missing, missing
