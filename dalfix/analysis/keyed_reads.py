@@ -48,7 +48,32 @@ def keyed_read(
 ) -> KeyedRead | None:
     """What `query` (an awaited expression) reads, when it is a read keyed by column equalities.
     `throwing_helpers`: also helpers that read, `if (!x) throw …`, and return the row (never missing then).
-    `exclusion`: also a query written in the caller with one `ne(t.c, v)` among its equalities."""
+    `exclusion`: also a query written in the caller with one `ne(t.c, v)` among its equalities.
+
+    Memoised on the vocabulary per node of its tree (by kind and bytes: no two nodes of one kind span the same bytes
+    unless one wraps the other alone, which no expression kind does) and per tree generation: DAL003, DAL004, DAL008
+    and DAL009 ask about the same reads, in every fix round. The answer depends only on the node, the file's
+    vocabulary and project facts that are fixed while rules run."""
+    if parsed is not vocabulary.parsed:
+        return _keyed_read(project, parsed, vocabulary, query, throwing_helpers, exclusion)
+    memo = vocabulary.__dict__.setdefault(_KEYED_READS, {})
+    key = (query.kind_id, query.start_byte, query.end_byte, throwing_helpers, exclusion, parsed.generation)
+    if key not in memo:
+        memo[key] = _keyed_read(project, parsed, vocabulary, query, throwing_helpers, exclusion)
+    return memo[key]  # type: ignore[no-any-return]
+
+
+_KEYED_READS = "_dalfix_keyed_reads"
+
+
+def _keyed_read(
+    project: Project,
+    parsed: ParsedFile,
+    vocabulary: Vocabulary,
+    query: Node,
+    throwing_helpers: bool,
+    exclusion: bool,
+) -> KeyedRead | None:
     query = unwrap(query)
     chain = vocabulary.query_chain(query)
     if chain is not None:
