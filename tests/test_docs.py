@@ -177,3 +177,32 @@ def test_every_environment_variable_dalfix_reads_is_documented() -> None:
     text = _documentation()
     missing = sorted(name for name in read - internal if name not in text)
     assert not missing, missing
+
+
+def test_readme_before_and_after_is_what_apply_writes(run_cli, workdir) -> None:
+    """The README's first example: `dalfix apply` on the "before" lines (a node-postgres pool) writes the "after"."""
+    section = README.split("## Before and after", 1)[1].split("\n## ", 1)[0]
+    before, after = (block.split("\n", 1)[1] for block in re.findall(r"```ts\n(.*?)```", section, re.S))
+    (workdir / "package.json").write_text('{"dependencies": {"drizzle-orm": "0.45.0", "pg": "*"}}\n')
+    (workdir / "db.ts").write_text(
+        'import { drizzle } from "drizzle-orm/node-postgres";\nimport { Pool } from "pg";\n'
+        "export const db = drizzle(new Pool());\n"
+    )
+    (workdir / "schema.ts").write_text(
+        'import { pgTable, text } from "drizzle-orm/pg-core";\n'
+        'export const canvasFiles = pgTable("canvas_files", { id: text("id").primaryKey() });\n'
+        'export const canvasGraphs = pgTable("canvas_graphs", { id: text("id"), fileId: text("file_id") });\n'
+    )
+
+    def load_ts(lines: str) -> str:
+        body = "".join(f"  {line}\n" for line in lines.splitlines())
+        return (
+            'import { eq } from "drizzle-orm";\nimport { db } from "./db";\n'
+            'import { canvasFiles, canvasGraphs } from "./schema";\n\n'
+            f"export async function load(fileId: string) {{\n{body}  return {{ file, graph }};\n}}\n"
+        )
+
+    (workdir / "load.ts").write_text(load_ts(before))
+    done = run_cli("apply", "--no-cache", ".")
+    assert done.exit_code == 1, done.stderr
+    assert (workdir / "load.ts").read_text() == load_ts(after)
