@@ -118,6 +118,9 @@ a non-unique child key picks an arbitrary child either way (maybe another one);
 different column types compare differently in SQL than a bound parameter (an auto-increment column counts as
 the integer type it stores: `serial` is integer, `bigserial` bigint, `smallserial` smallint, MySQL's `serial`
 bigint unsigned, so `integer("user_id")` joined to `serial("id")` is safe; an array is not its element type);
+a key whose value changes on its way through JavaScript compared before as the changed value, the join compares
+the stored one (a timestamp read as a `Date` keeps milliseconds, PostgreSQL stores microseconds; a bigint, a
+bigserial or MySQL's serial read as a `number` is exact only up to 2^53; a float4; JSON);
 a nullable first column can make a found child `undefined`. The types change too: `b` becomes `B | undefined`
 where the destructuring was `B` without `noUncheckedIndexedAccess`, so a `const [b]` read with no guard after it
 is unsafe unless the project's tsconfig sets that option (code using `b`, or a caller through an inferred return

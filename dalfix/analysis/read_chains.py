@@ -173,7 +173,10 @@ def _link(
             "maybe another one in the join"
         )
     if not same_types:
-        reasons.append("the join columns' SQL types differ or are unknown")
+        reasons.append(
+            "the join columns' SQL types differ or are unknown, or a key's value changes on its way through JavaScript"
+            " (a timestamp read as a `Date` loses its microseconds)"
+        )
     child.on = on[0] if len(on) == 1 else f"and({', '.join(on)})"
     return reasons
 

@@ -78,14 +78,37 @@ SERIAL_STORAGE: dict[str, dict[str, str]] = {
 }
 
 
+# SQL types whose values can come back from JavaScript as another value: a float4 read as a double (0.1::real is
+# not 0.1::double precision), JSON numbers beyond a double's precision.
+_LOSSY_TYPES = frozenset({"real", "float", "float4", "json", "jsonb"})
+
+
+def round_trips_through_js(column: Column, stored: str | None = None) -> bool:
+    """Whether a value of `column`, read into JavaScript and bound again as a parameter, is the value the
+    database holds (so `eq(other, row.col)` selects what the join `other = col` selects). Not for a date/time
+    read as a `Date` (milliseconds: PostgreSQL keeps microseconds, MySQL up to fsp 6), except SQLite's integer
+    timestamps; a numeric, decimal or bigint (also a bigserial, MySQL's serial) read as a `number` (a double: exact
+    only up to 2^53); a float4; JSON. `stored`: the SQL type the column stores, when not its own (an auto-increment
+    column's integer type)."""
+    sql_type = stored or column.type
+    if sql_type is None or sql_type in _LOSSY_TYPES:
+        return False
+    if column.js_type == "Date":
+        return sql_type == "integer"  # SQLite `integer({ mode: "timestamp" | "timestamp_ms" })`: whole units
+    return not (column.js_type == "number" and sql_type in ("numeric", "decimal", "bigint"))
+
+
 def same_stored_type(a: Column | None, a_dialect: Dialect, b: Column | None, b_dialect: Dialect) -> bool:
-    """Whether `a = b` in SQL compares two values of one SQL type: the same type (an auto-increment column
-    counts as the integer type it stores: `integer("user_id")` against `serial("id")`), both arrays or
-    neither. An unknown type is never the same."""
+    """Whether `a = b` in SQL compares two values of one SQL type as `eq(a, <b's value read into JavaScript>)`
+    did: the same type (an auto-increment column counts as the integer type it stores: `integer("user_id")`
+    against `serial("id")`), both arrays or neither, and values that survive the round trip through JavaScript
+    (`round_trips_through_js`: not a timestamp read as a `Date`). An unknown type is never the same."""
     if a is None or b is None or a.type is None or b.type is None:
         return False
     stored_a = SERIAL_STORAGE.get(a_dialect, {}).get(a.type, a.type)
     stored_b = SERIAL_STORAGE.get(b_dialect, {}).get(b.type, b.type)
+    if not (round_trips_through_js(a, stored_a) and round_trips_through_js(b, stored_b)):
+        return False
     return a_dialect == b_dialect and stored_a == stored_b and a.array == b.array
 
 
