@@ -217,6 +217,22 @@ READ_RUNS_FIRST = {
     ),
     "read in the if condition": f"  if (!(await {READ})) {{\n    await {INSERT};\n  }}\n",
     "read left of ??": f"  return (await {READ}) ?? (await {INSERT}.returning())[0];\n",
+    "a flag computed from the read": (
+        f"  const seen = await {READ};\n  const fresh = !seen;\n  if (fresh) await {INSERT};\n"
+    ),
+    "values filtered by the rows read": (
+        "  const seen = await db.query.visits.findMany({ where: eq(visits.ownerId, ownerId) });\n"
+        "  const pages = [page].filter((p) => !seen.some((s) => s.page === p));\n"
+        "  await db.insert(visits).values(pages.map((p) => ({ ownerId, page: p })));\n"
+    ),
+}
+# The read runs first but decides nothing about the insert (review6 U4): the insert writes the key unchecked.
+READ_DECIDES_NOTHING = {
+    "only logged": f"  const seen = await {READ};\n  console.log(seen);\n  await {INSERT};\n",
+    "used in the row, not as a check": (
+        f"  const seen = await {READ};\n  await db.insert(visits).values({{ ownerId, page: seen ? page : '/' }});\n"
+    ),
+    "not bound": f"  await {READ};\n  await {INSERT};\n",
 }
 
 
@@ -241,3 +257,9 @@ def test_a_read_that_may_not_run_first_does_not_check_the_insert(tmp_path: Path,
 @pytest.mark.parametrize("body", READ_RUNS_FIRST.values(), ids=list(READ_RUNS_FIRST))
 def test_a_read_that_always_runs_first_checks_the_insert(tmp_path: Path, body: str) -> None:
     assert _tracked(tmp_path, body) == []
+
+
+@pytest.mark.parametrize("body", READ_DECIDES_NOTHING.values(), ids=list(READ_DECIDES_NOTHING))
+def test_a_read_that_decides_nothing_does_not_check_the_insert(tmp_path: Path, body: str) -> None:
+    line = 1 + body.count("\n", 0, body.index("db.insert")) + 5
+    assert _tracked(tmp_path, body) == [f"src/track.ts:{line}"]

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.query_sites import QuerySite, query_sites
 from dalfix.analysis.schema.sql_indexes import SqlIndex, SqlSchemaFacts, sql_indexes
-from dalfix.parsing import FUNCTION_TYPES
+from dalfix.parsing import FUNCTION_TYPES, walk
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
@@ -445,8 +445,8 @@ def _unchecked_inserts(project: Project, table: Table, want: Want, sites: list[Q
     """`file:line` of the application's inserts into `table` that may write a key the find-or-creates of `want`
     hold: not their own inserts, not handling a conflict (`onConflictDoNothing` / `onConflictDoUpdate` /
     `onDuplicateKeyUpdate`), and with no read of the table by every key column (equality or IN) that always runs
-    before them (`_runs_before`: a check of their own, moemail's init-emperor, Cap's send-invites that skips taken
-    emails)."""
+    before them (`_runs_before`) and decides them (`_depends_on_read`): a check of their own, moemail's init-emperor,
+    Cap's send-invites that skips taken emails; a read that is only logged checks nothing."""
     from dalfix.analysis.query_sites import _application_sources
     from dalfix.parsing import descendants_right_to_left
 
@@ -474,7 +474,12 @@ def _unchecked_inserts(project: Project, table: Table, want: Want, sites: list[Q
                 outer = outer.parent
             if re.search(r"\.\s*on(Conflict|DuplicateKey)", parsed.text(outer)):
                 continue
-            if any(r.path == parsed.path and _runs_before(parsed, r.start, call) for r in reads):
+            if any(
+                r.path == parsed.path
+                and _runs_before(parsed, r.start, call)
+                and _depends_on_read(parsed, r.start, outer)
+                for r in reads
+            ):
                 continue
             try:
                 shown = parsed.path.relative_to(base).as_posix()
@@ -482,6 +487,104 @@ def _unchecked_inserts(project: Project, table: Table, want: Want, sites: list[Q
                 shown = parsed.path.as_posix()
             found.append(f"{shown}:{call.start_point[0] + 1}")
     return sorted(set(found))
+
+
+_EXITS = re.compile(r"\b(return|throw|continue|break)\b")
+
+
+def _names_bound(declaration: Node, parsed: ParsedFile) -> set[str]:
+    names: set[str] = set()
+    for declarator in declaration.named_children:
+        pattern = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
+        if pattern is None:
+            continue
+        if pattern.type == "identifier":
+            names.add(parsed.text(pattern))
+        for node in walk(pattern):
+            if node.type in ("identifier", "shorthand_property_identifier_pattern") and node is not pattern:
+                names.add(parsed.text(node))
+    return names
+
+
+def _mentions(text: str, names: set[str]) -> bool:
+    return bool(names) and re.search(r"(?<![\w$])(" + "|".join(map(re.escape, names)) + r")(?![\w$])", text) is not None
+
+
+def _depends_on_read(parsed: ParsedFile, start: int, insert: Node) -> bool:
+    """Whether the insert (its whole chain) is decided by what the read starting at `start` returned: the read's
+    result is bound by a declaration, and a name holding it (or computed from it) is tested by an `if`/ternary/loop
+    around the insert or by an `if` that exits before it, or the insert writes values filtered by it (`rows.filter`
+    … `has`/`includes`/`some`). A read whose result only reaches a log line decides nothing."""
+    node: Node | None = parsed.root.descendant_for_byte_range(start, start)
+    while node is not None and node.type not in ("lexical_declaration", "variable_declaration"):
+        parent = node.parent
+        if parent is not None and parent.start_byte <= insert.start_byte and insert.end_byte <= parent.end_byte:
+            # The read decides the insert directly: in the condition around it, left of `??`/`||`/`&&` before it.
+            condition = parent.child_by_field_name("condition") if parent.type in _CONDITIONAL else None
+            left = parent.child_by_field_name("left") if parent.type == "binary_expression" else None
+            return (
+                condition is not None and condition.start_byte <= start < condition.end_byte <= insert.start_byte
+            ) or (left is not None and left.start_byte <= start < left.end_byte <= insert.start_byte)
+        if node.type in FUNCTION_TYPES or node.type in ("statement_block", "program", "expression_statement"):
+            return False
+        node = parent
+    if node is None:
+        return False
+    declaration = node
+    tainted = _names_bound(declaration, parsed)
+    filtered: set[str] = set()
+    scope = declaration.parent
+    while scope is not None and scope.type not in FUNCTION_TYPES and scope.type != "program":
+        scope = scope.parent
+    if scope is None or not tainted:
+        return False
+    # Names computed from the read's, in source order, between the read and the insert.
+    for each in walk(scope):
+        if each.start_byte < declaration.end_byte or each.start_byte >= insert.start_byte:
+            continue
+        if each.type == "variable_declarator":
+            value, target = each.child_by_field_name("value"), each.child_by_field_name("name")
+        elif each.type == "assignment_expression":
+            value, target = each.child_by_field_name("right"), each.child_by_field_name("left")
+        else:
+            continue
+        if value is None or target is None or not _mentions(parsed.text(value), tainted | filtered):
+            continue
+        bound = {parsed.text(target)} if target.type == "identifier" else set()
+        if target.type != "identifier":
+            bound = {
+                parsed.text(n)
+                for n in walk(target)
+                if n.type in ("identifier", "shorthand_property_identifier_pattern")
+            }
+        text = parsed.text(value)
+        if ".filter(" in text or _mentions(text, filtered):
+            filtered |= bound
+        tainted |= bound
+    if _mentions(parsed.text(insert), filtered):
+        return True
+    # A condition around the insert, or an `if` before it (in a block that holds it) that exits.
+    node = insert.parent
+    while node is not None and node != scope:
+        condition = node.child_by_field_name("condition") if node.type in _CONDITIONAL else None
+        if (
+            condition is not None
+            and condition.end_byte <= insert.start_byte
+            and _mentions(parsed.text(condition), tainted)
+        ):
+            return True
+        if node.type == "statement_block" or node.type == "program":
+            for statement in node.named_children:
+                if statement.start_byte < declaration.end_byte or statement.end_byte > insert.start_byte:
+                    continue
+                test = statement.child_by_field_name("condition") if statement.type == "if_statement" else None
+                if test is not None and _mentions(parsed.text(test), tainted) and _EXITS.search(parsed.text(statement)):
+                    return True
+        node = node.parent
+    return False
+
+
+_CONDITIONAL = frozenset({"if_statement", "ternary_expression", "while_statement", "for_statement", "do_statement"})
 
 
 # Where a part of a node runs only on some paths: (node type, the fields that may not run).
