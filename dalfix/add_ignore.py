@@ -3,13 +3,17 @@
 For adopting dalfix on a codebase with findings nobody can fix today (ruff's `--add-noqa`): the existing findings
 are suppressed where they are, so that CI fails only on new ones, and each comment is a place to come back to.
 
-Each comment goes on its own line directly above the line a finding starts on, indented as that line, naming
-the codes of every finding starting there; an own-line directive covers the next line of code
-(dalfix/suppressions.py). A line that starts inside a template literal, or among JSX children or attributes, gets
-no comment (a `//` there would be text or a syntax error): it is reported. Before a file is written, the new source
-is parsed again and must (1) parse with no more syntax errors than before and (2) suppress every finding it
-was meant to, read back through `apply_suppressions` at its new position; else the file is left as it was and
-reported. Files are written as fixes are (dalfix/writer.py: atomically, only if unchanged since read).
+Each comment goes on its own line above the line a finding starts on, naming the codes of every finding starting
+there: directly above it, or above the comment lines directly over it (another tool's `eslint-disable-next-line`,
+`biome-ignore`, a doc comment: they keep covering their line), indented as the line it goes before; an own-line
+directive covers the next line of code, skipping comment lines (dalfix/suppressions.py). A line that starts
+inside a template literal, or among JSX children or attributes, gets no comment (a `//` there would be text or a
+syntax error), nor does a line continuing an expression (`? a`, `&& b`, `.where(…)`: Prettier and Biome would
+move the comment behind the previous line's operator, off the line it covers): they are reported. Before a
+file is written, the new source is parsed again and must (1) parse with no more syntax errors than before and
+(2) suppress every finding it was meant to, read back through `apply_suppressions` at its new position; else the
+file is left as it was and reported. Files are written as fixes are (dalfix/writer.py: atomically, only if
+unchanged since read).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 
 from dalfix.fixes import Finding
 from dalfix.parsing import Node, parse_file
-from dalfix.suppressions import _line_of, _line_starts, apply_suppressions
+from dalfix.suppressions import _comment_only_lines, _line_of, _line_starts, apply_suppressions
 
 DEFAULT_REASON = "existing finding, suppressed by `dalfix check --add-ignore`"
 
@@ -40,6 +44,11 @@ _NOT_CODE = frozenset(
         "jsx_text",
     }
 )
+
+
+# A line starting with one of these continues an expression (`? a : b` branches, `&&`, a `.method()` chain):
+# Prettier and Biome move an own-line comment above it behind the previous line's operator.
+_CONTINUATIONS = frozenset(bytes([c]) for c in b"?:&|.+-*/%=<>,")
 
 
 @dataclass
@@ -87,11 +96,25 @@ def add_ignores(path: Path, source: bytes, findings: Sequence[Finding], reason: 
     inserts: list[tuple[int, bytes]] = []
     problems: list[str] = []
     placed: set[int] = set()
+    lines = source.split(b"\n")
+    comment_only = _comment_only_lines(parsed.root, lines)
     for line, codes in sorted(codes_by_line.items()):
-        begin = starts[line - 1]
-        end = source.find(b"\n", begin)
-        content = source[begin : len(source) if end == -1 else end]
-        indent = content[: len(content) - len(content.lstrip(b" \t"))]
+        content = lines[line - 1].rstrip(b"\r")
+        if content.lstrip(b" \t")[:1] in _CONTINUATIONS and not content.lstrip(b" \t").startswith((b"//", b"/*")):
+            problems.append(
+                f"line {line}: no comment added for {', '.join(codes)}: the line continues an expression "
+                f"(`{content.strip()[:1].decode()}`), and a formatter moves a comment above it behind the operator, "
+                "onto the line before; suppress it by hand (a trailing `// dalfix-ignore[…]` on the line)"
+            )
+            continue
+        # Above the comment lines directly over the finding's line (another tool's next-line directive, a doc
+        # comment): they stay next to their line, and a dalfix directive skips comment lines to reach it.
+        top = line
+        while top > 1 and (top - 2) in comment_only:
+            top -= 1
+        begin = starts[top - 1]
+        above = lines[top - 1].rstrip(b"\r")
+        indent = above[: len(above) - len(above.lstrip(b" \t"))]
         if not _comment_allowed(parsed.root, begin + len(indent)):
             problems.append(
                 f"line {line}: no comment added for {', '.join(codes)}: the line starts inside a template literal or"
@@ -99,7 +122,7 @@ def add_ignores(path: Path, source: bytes, findings: Sequence[Finding], reason: 
             )
             continue
         comment = f"// dalfix-ignore[{', '.join(sorted(codes))}]: {text}".encode()
-        newline = b"\r\n" if content.endswith(b"\r") else b"\n"
+        newline = b"\r\n" if lines[line - 1].endswith(b"\r") else b"\n"
         inserts.append((begin, indent + comment + newline))
         placed.add(line)
     if not inserts:
@@ -126,6 +149,6 @@ def add_ignores(path: Path, source: bytes, findings: Sequence[Finding], reason: 
         shifted.append(copy)
     kept = apply_suppressions(reparsed, shifted).kept
     if kept:
-        lines = ", ".join(str(n) for n in sorted({moved[id(f)] for f in kept}))
-        return Added(source, 0, [*problems, f"no comments added: line(s) {lines} would not be covered (a dalfix bug)"])
+        rows = ", ".join(str(n) for n in sorted({moved[id(f)] for f in kept}))
+        return Added(source, 0, [*problems, f"no comments added: line(s) {rows} would not be covered (a dalfix bug)"])
     return Added(new, len(inserts), problems)

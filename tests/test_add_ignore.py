@@ -105,3 +105,33 @@ def test_add_ignore_keeps_crlf_and_merges_codes_of_one_line(tmp_path: Path) -> N
     added = add_ignores(tmp_path / "a.ts", source, findings, "why")
     assert added.comments == 1
     assert added.source == source.replace(b"\tconst", b"\t// dalfix-ignore[DAL001, DAL002]: why\r\n\tconst")
+
+
+def test_add_ignore_goes_above_another_tools_next_line_directive(tmp_path: Path) -> None:
+    """`eslint-disable-next-line` / `biome-ignore` cover the very next line: the dalfix comment goes above them
+    (review6 A1), and still covers the finding's line (own-line directives skip comment lines)."""
+    source = (
+        b"async function f() {\n"
+        b"  // eslint-disable-next-line no-await-in-loop\n"
+        b"  // biome-ignore lint/complexity/useLiteralKeys: legacy\n"
+        b"  const a = await db.select().from(t);\n"
+        b"}\n"
+    )
+    added = add_ignores(tmp_path / "a.ts", source, [_finding_at(source, b"const a")], "why")
+    assert added.comments == 1 and added.problems == []
+    assert added.source == source.replace(
+        b"  // eslint-disable", b"  // dalfix-ignore[DAL001]: why\n  // eslint-disable"
+    )
+
+
+def test_no_comment_above_a_line_continuing_an_expression(tmp_path: Path) -> None:
+    """Prettier and Biome move an own-line comment above `? await db…` behind the `?` (review6 A2), where it would
+    cover the line before: such a line is named, not touched."""
+    source = (
+        b"async function f(ids: string[]) {\n  const rows =\n    ids.length > 0\n"
+        b"      ? await db.select().from(t)\n      : [];\n}\n"
+    )
+    added = add_ignores(tmp_path / "a.ts", source, [_finding_at(source, b"await db")], "why")
+    assert added.comments == 0 and added.source == source
+    (problem,) = added.problems
+    assert problem.startswith("line 4: no comment added for DAL001: the line continues an expression (`?`)")
