@@ -94,3 +94,18 @@ def test_a_key_compares_in_js_only_when_every_dialect_compares_it_alike(tmp_path
     # SQLite text compares exactly; MySQL's default collation ignores case: no JS equality agrees with both.
     assert key_comparison(key_column(project, parsed, _node(parsed, "teams.slug"))) is None
     assert key_comparison(key_column(project, parsed, _node(parsed, "teams.rank"))) == "exact"
+
+
+def test_dal007_helper_advice_fits_the_dialect() -> None:
+    """A max() read cannot be locked with FOR UPDATE on PostgreSQL (0A000 with an aggregate; review6 M1): the
+    helper finding's advice on a node-postgres project names an advisory lock instead."""
+    from dalfix.rules import rule_by_code
+    from dalfix.runner import RunOptions, run
+
+    root = Path(__file__).parent / "fixtures" / "read_then_derived_write" / "helper_max.input"
+    result = run([root], RunOptions(rules=[rule_by_code("DAL007")]))
+    messages = [f.message for _, f in result.findings]
+    assert len(messages) == 2
+    for message in messages:
+        assert "for('update')" not in message
+        assert "pg_advisory_xact_lock" in message and "refuses `FOR UPDATE` with an aggregate" in message

@@ -349,9 +349,25 @@ def _helper_message(read: MaxRead, kind: str, value: str) -> str:
     )
     return (
         f"The maximum of {read.column} is read by `{read.helper}(…)` only to compute the {kind}'s value: 2 "
-        f"statements and a race; compute it in the write ({value}), or lock the read (`.for('update')` in a "
-        f"transaction). No automatic fix: the read is in a helper, and {why}"
+        f"statements and a race; compute it in the write ({value}), or {_LOCK_ADVICE.get(read.dialect, _LOCK_ADVICE['unknown'])}. "
+        f"No automatic fix: the read is in a helper, and {why}"
     )
+
+
+# How to keep a max-read and the write from interleaving, per dialect (review6 M1: PostgreSQL refuses FOR UPDATE
+# with an aggregate, 0A000; SQLite has no FOR UPDATE).
+_LOCK_ADVICE = {
+    "mysql": "lock the read (`.for('update')` in a transaction)",
+    "pg": (
+        "hold a lock across both in a transaction (`pg_advisory_xact_lock`; PostgreSQL refuses `FOR UPDATE` with an "
+        "aggregate)"
+    ),
+    "sqlite": "run both in a transaction that takes the write lock first (`{ behavior: \"immediate\" }`)",
+    "unknown": (
+        "serialise both in a transaction: `.for('update')` on the read on MySQL, `pg_advisory_xact_lock` on "
+        "PostgreSQL (no `FOR UPDATE` with an aggregate there), `{ behavior: \"immediate\" }` on SQLite"
+    ),
+}
 
 
 def _last_row_read(ctx: FileContext, analyzer: EffectAnalyzer, statement: Node, pattern: Node, chain: QueryChain):  # type: ignore[no-untyped-def]
