@@ -347,9 +347,10 @@ def _helper_message(read: MaxRead, kind: str, value: str) -> str:
         if read.dialect in ("mysql", "unknown")
         else "the fix would copy the helper's query into the caller, and the helper may have other callers"
     )
+    lock = _LOCK_ADVICE.get(read.dialect, _LOCK_ADVICE["unknown"])
     return (
         f"The maximum of {read.column} is read by `{read.helper}(…)` only to compute the {kind}'s value: 2 "
-        f"statements and a race; compute it in the write ({value}), or {_LOCK_ADVICE.get(read.dialect, _LOCK_ADVICE['unknown'])}. "
+        f"statements and a race; compute it in the write ({value}), or {lock}. "
         f"No automatic fix: the read is in a helper, and {why}"
     )
 
