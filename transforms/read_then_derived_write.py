@@ -363,10 +363,10 @@ _LOCK_ADVICE = {
         "hold a lock across both in a transaction (`pg_advisory_xact_lock`; PostgreSQL refuses `FOR UPDATE` with an "
         "aggregate)"
     ),
-    "sqlite": "run both in a transaction that takes the write lock first (`{ behavior: \"immediate\" }`)",
+    "sqlite": 'run both in a transaction that takes the write lock first (`{ behavior: "immediate" }`)',
     "unknown": (
         "serialise both in a transaction: `.for('update')` on the read on MySQL, `pg_advisory_xact_lock` on "
-        "PostgreSQL (no `FOR UPDATE` with an aggregate there), `{ behavior: \"immediate\" }` on SQLite"
+        'PostgreSQL (no `FOR UPDATE` with an aggregate there), `{ behavior: "immediate" }` on SQLite'
     ),
 }
 
