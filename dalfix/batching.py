@@ -370,7 +370,9 @@ def constraint_risk(project: Project, parsed: ParsedFile, chain: QueryChain) -> 
         null = value is not None and parsed.text(unwrap(value)) == "null"  # NULL violates neither (nulls distinct)
         if pair.type not in ("pair", "shorthand_property_identifier"):
             return "a SET dalfix cannot read may write a unique or foreign-key column"
-        if table.unique_set_a_write_can_violate(key, null) is not None:
+        # A table chosen at run time among dialect modules: a unique set any one of them declares can reject the row
+        # (the merged table keeps only the sets all share: right for at-most-one-row reasoning, not here).
+        if any(t.unique_set_a_write_can_violate(key, null) is not None for t in (table, *table.alternatives)):
             return f"`{name}.{key}` is in a unique constraint"
         if key in table.foreign_key_columns() and not null:
             return f"`{name}.{key}` is a foreign key"

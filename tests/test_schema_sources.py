@@ -109,3 +109,16 @@ def test_dal007_helper_advice_fits_the_dialect() -> None:
     for message in messages:
         assert "for('update')" not in message
         assert "pg_advisory_xact_lock" in message and "refuses `FOR UPDATE` with an aggregate" in message
+
+
+def test_a_unique_set_of_one_dialect_module_makes_a_batched_update_unsafe() -> None:
+    """`items.code` is unique in mysql.ts only (review6 R1): on a table chosen at run time MySQL may run the batch,
+    whose unique index then rejects the whole chunk where the loop failed part-way: unsafe, as with it everywhere."""
+    from dalfix.rules import rule_by_code
+    from dalfix.runner import RunOptions, run
+
+    root = Path(__file__).parent / "projects" / "runtime_dialect_unique"
+    result = run([root], RunOptions(rules=[rule_by_code("DAL002")], fix_threshold=None))
+    (clear,) = [f for _, f in result.findings if "`update`" in f.message]
+    assert clear.applicability is not None and clear.applicability.value == "unsafe"
+    assert "`items.code` is in a unique constraint" in clear.message
