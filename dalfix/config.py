@@ -11,7 +11,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +60,18 @@ def probe(kind: str, directory: Path, compute: Callable[[], _T]) -> _T:
     if key not in _probes:
         _probes[key] = compute()
     return _probes[key]  # type: ignore[return-value]
+
+
+def forget_probes(kind: str, under: Path, keep: Iterable[Path] = ()) -> None:
+    """Forget what `probe` remembered for `kind` in `under` and the directories below it (but those in `keep`):
+    for memos a run no longer needs (a finished workspace's walks)."""
+    if _probes is None:
+        return
+    kept = set(keep)
+    below = str(under).rstrip("/") + "/"
+    for key in [k for k in _probes if k[0] == kind and k[1] not in kept]:
+        if key[1] == under or str(key[1]).startswith(below):
+            del _probes[key]
 
 
 def probed(kind: str) -> list[tuple[Path, Any]]:

@@ -30,7 +30,7 @@ from dalfix.cache import (
     store_pack,
 )
 from dalfix.comments import comment_texts
-from dalfix.config import ConfigError, memoized_probes, too_big
+from dalfix.config import ConfigError, forget_probes, memoized_probes, too_big
 from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, discover_once, looks_generated, read_source
 from dalfix.file_index import Fingerprints
@@ -51,29 +51,76 @@ KEPT_SOURCE = int(os.environ.get("DALFIX_KEPT_SOURCE", "1500000"))
 Status = Literal["unchanged", "changed", "skipped", "failed"]
 
 
+class SourceChanged(OSError):
+    """A file's bytes were asked for after the run let them go, and the file no longer holds them."""
+
+
 @dataclass
 class FileResult:
+    """What the run concluded about one file. Its bytes as the run read them (`original`) and as the fixes leave
+    them (`fixed`) are held while they may be needed: once its project is done, a run that lets projects go
+    (`RunOptions.release_projects`) drops them for a file with no finding and no change, keeping their hash
+    (`digest`); asked for again, they are read again and must hash the same (else SourceChanged)."""
+
     path: Path
     status: Status = "unchanged"
-    original: bytes = b""
-    fixed: bytes = b""
-    findings: list[Finding] = field(default_factory=list)  # on the original source
-    applied: list[Finding] = field(default_factory=list)  # whose fixes are in `fixed`
-    messages: list[str] = field(default_factory=list)
+    # The sequences are empty tuples until set (a run over 14,000 files held 4.5 MiB of empty lists).
+    findings: Sequence[Finding] = ()  # on the original source
+    applied: Sequence[Finding] = ()  # whose fixes are in `fixed`
+    messages: Sequence[str] = ()
     reason: str | None = None  # why skipped or failed
     skipped_functions: int = 0
     masked_functions: int = 0  # analysed with grammar-gap masks (dalfix/grammar_gaps.py)
-    suppressed: list[Finding] = field(default_factory=list)  # by inline dalfix-ignore comments
-    unused_suppressions: list[tuple[Suppression, str]] = field(default_factory=list)
+    suppressed: Sequence[Finding] = ()  # by inline dalfix-ignore comments
+    unused_suppressions: Sequence[tuple[Suppression, str]] = ()
     # Found by the fixpoint only after earlier fixes (a read freed by grouping its dependency): positions
     # mapped back to `original`, fixes without edits (theirs apply to an intermediate source, not this one).
-    later_findings: list[Finding] = field(default_factory=list)
+    later_findings: Sequence[Finding] = ()
     # The parse of `original`, kept when a finding's fix adds imports: reports compute the import edits on it
     # (dalfix/fix_edits.py) instead of parsing the file again (a 20 MB file's second tree).
     parsed: ParsedFile | None = field(default=None, repr=False, compare=False)
     # The kind of test or setup code the file is (dalfix/analysis/setup_code.py) when the rules left it out for
     # that (a file that could hold a finding, in a project that does not include tests); None otherwise.
     setup_code: str | None = None
+    digest: str | None = field(default=None, repr=False)  # dalfix.cache.digest of `original`, for a file that was read
+    _original: bytes | None = field(default=None, repr=False)  # None: not read, or let go (see `digest`)
+    _fixed: bytes | None = field(default=None, repr=False)  # None: the same as `original`
+
+    @property
+    def original(self) -> bytes:
+        """The file's bytes as the run read them (b"" for a file it could not read)."""
+        if self._original is None:
+            if self.digest is None:
+                return b""
+            self._original = _read_again(self.path, self.digest)
+        return self._original
+
+    @original.setter
+    def original(self, source: bytes) -> None:
+        self._original = source
+
+    @property
+    def fixed(self) -> bytes:
+        """The bytes with the applied fixes (`original` when nothing changed)."""
+        return self.original if self._fixed is None else self._fixed
+
+    @fixed.setter
+    def fixed(self, source: bytes) -> None:
+        self._fixed = None if source is self._original else source
+
+    def say(self, *lines: str) -> None:
+        """Add messages about the file."""
+        self.messages = [*self.messages, *lines]
+
+    @property
+    def needs_bytes(self) -> bool:
+        """Whether a report uses the bytes: a finding is placed on them, a change or failure shown against them."""
+        return self.status != "unchanged" or bool(self.findings or self.later_findings) or self.parsed is not None
+
+    def let_go(self) -> None:
+        """Drop the bytes when no report needs them (they can be read again: `original`)."""
+        if self.digest is not None and not self.needs_bytes:
+            self._original = self._fixed = None
 
     @property
     def creates(self) -> list[NewFile]:
@@ -234,8 +281,10 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     results: list[FileResult] = []
     projects: dict[Path, Project] = {}
     workspaces: dict[Path, Workspace] = {}
-    sources_by_project: dict[Path, dict[Path, bytes]] = {}  # the files whose rules run, per project
+    # The files whose rules run, per project (their digests): read when their project's turn comes (`_Sources`).
+    sources_by_project: dict[Path, dict[Path, str]] = {}
     roots: dict[tuple[Path, Path], Path] = {}  # (directory, scanned) -> project root: looked up once
+    first_root: Path | None = None
     given = [Path(os.path.abspath(p)) for p in paths]
     if options.stdin is not None:
         items: Iterable[Path | Skipped] = given[:1]
@@ -259,7 +308,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         except OSError as exc:
             result.status, result.reason = "skipped", f"cannot read: {exc.strerror or exc}"
             continue
-        result.original = result.fixed = source
+        result.digest = digest(source)
         if looks_generated(source[:4096]):
             result.status, result.reason = "skipped", "generated file"
             continue
@@ -281,6 +330,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             projects[root].rules = project_rules(projects[root], options)
             projects[root].fix_threshold = options.fix_threshold or Applicability.UNSAFE
             sources_by_project[root] = {}
+            first_root = first_root or root
         project = projects[root]
         if project.excludes(item):
             result.status, result.reason = "skipped", "excluded by dalfix.toml"
@@ -294,7 +344,10 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             continue
         if not project.config.include_tests:
             result.setup_code = project.setup_code_kind(item, source)
-        sources_by_project[root][item] = source
+        sources_by_project[root][item] = result.digest
+        if root == first_root or options.stdin is not None:
+            result.original = source  # the first project's files are not read twice
+    roots.clear()  # a key per directory of every project: the listing's alone
     if options.stdin is None:
         for project in projects.values():
             if not any(project.root.is_relative_to(g) for g in given_dirs):
@@ -308,6 +361,8 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if caches is not None and caches.restore(root, by_path):
             sources_by_project[root] = {}  # every result came from the cache: nothing to parse or analyse
         _ = project.workspace.packages  # manifests are read now, so that their problems are reported
+    if caches is not None:
+        _hold_restored(caches, by_path, options, [root for root in projects if not sources_by_project[root]])
     for restored in results if caches is not None else ():
         if caches is not None and caches.hit(restored.path):  # the files a cached result creates are taken
             for new in restored.creates:
@@ -320,7 +375,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     pending = [root for root in projects if sources_by_project[root]]
     for index, root in enumerate(pending):
         project = projects[root]
-        sources = sources_by_project[root]
+        sources = _project_sources(sources_by_project[root], by_path)
         # Only the files that can hold a finding are parsed and checked (dalfix/analysis/relevance.py); the others
         # count as scanned, with nothing found.
         relevance = Relevance(project, sources) if all(rule.needs_handle for rule in project.rules) else None
@@ -356,11 +411,13 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
                 options.progress(done, total)
         if caches is not None:
             caches.store(root, by_path, crashed)
+        _let_go_sources(sources, by_path, options)
         sources_by_project[root] = {}
         if options.release_projects and index + 1 < len(pending):
             del sources
             project.prepare({})  # its facts and trees go (they form cycles: the collector frees them)
             project.__dict__.pop("resolver", None)  # and its memo of module resolutions
+            _forget_finished(project, [projects[later] for later in pending[index + 1 :]], given_dirs)
             clear_root_index()
             gc.unfreeze()
             gc.collect()
@@ -373,6 +430,79 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
                 seen.add(path)
                 results.append(FileResult(path, "skipped", reason=problem))
     return RunResult(results, list(projects.values()))
+
+
+def _project_sources(digests: dict[Path, str], by_path: dict[Path, FileResult]) -> dict[Path, bytes]:
+    """The bytes of a project's files whose rules run, read when the project's turn comes (the listing kept only
+    the first project's): a file that no longer holds the bytes the listing read (whose needles, setup-code kind
+    and cache entry were decided on them) is skipped, and leaves the project."""
+    sources: dict[Path, bytes] = {}
+    for item in list(digests):
+        result = by_path[item]
+        try:
+            sources[item] = result.original
+        except OSError as exc:
+            _skip_changed(result, exc)
+            del digests[item]
+    return sources
+
+
+def _skip_changed(result: FileResult, exc: OSError) -> None:
+    """`result` becomes a skipped file: its bytes changed (or went) since the run first read them."""
+    reason = str(exc) if isinstance(exc, SourceChanged) else f"cannot read: {exc.strerror or exc}"
+    fresh = FileResult(result.path, "skipped", reason=reason)
+    for name in result.__dataclass_fields__:
+        setattr(result, name, getattr(fresh, name))
+
+
+def _let_go_sources(paths: Iterable[Path], by_path: dict[Path, FileResult], options: RunOptions) -> None:
+    """Once a project is done, the bytes of its files no report needs (no finding, no change) go: a run over many
+    projects holds the bytes of one project's files, not of all (`FileResult.let_go`)."""
+    if options.release_projects and options.stdin is None:
+        for path in paths:
+            by_path[path].let_go()
+
+
+def _hold_restored(
+    caches: _ProjectCaches, by_path: dict[Path, FileResult], options: RunOptions, roots: Iterable[Path]
+) -> None:
+    """The files of the projects the cache restored whole (`roots`): those a report needs hold their bytes (read
+    again now and compared with the listing's, so that no finding is placed on other bytes), the others let them
+    go as a finished project's do."""
+    for root in roots:
+        for item in caches.sources[root]:
+            result = by_path[item]
+            if result.needs_bytes:
+                try:
+                    _ = result.original
+                except OSError as exc:
+                    _skip_changed(result, exc)
+            elif options.release_projects and options.stdin is None:
+                result.let_go()
+
+
+def _forget_finished(project: Project, later: list[Project], given_dirs: list[Path]) -> None:
+    """What a released project's run memoised beyond its facts: its setup-code verdicts per file and, when no
+    later project shares its workspace, the workspace's memos (its files as DAL010's query candidates, with the
+    bytes read for them; the JSON read) and the walks of directories inside it (each copy of a tree is its own
+    workspace: a run over many holds one's memos, not all). Memos of a pure function of the files: asked again,
+    they are computed again."""
+    project.__dict__.pop("setup_code", None)
+    workspace = project.workspace
+    if workspace is None or any(other.workspace is workspace for other in later):
+        return
+    for memo in [key for key in workspace.__dict__ if key.startswith("_query_")]:
+        del workspace.__dict__[memo]
+    workspace._json_cache.clear()
+    forget_probes("discover", workspace.root, keep=given_dirs)
+
+
+def _read_again(path: Path, expected: str) -> bytes:
+    """`path`'s bytes, read again after the run let them go: SourceChanged unless they hash to `expected`."""
+    source = read_source(path)
+    if digest(source) != expected:
+        raise SourceChanged("changed on disk while dalfix ran (it read other bytes before); run dalfix again")
+    return source
 
 
 def _jobs(options: RunOptions, project: Project) -> int:
@@ -443,10 +573,10 @@ def _check_forked(
         elif isinstance(answer, dict) and "error" in answer:
             result.status, result.fixed = "failed", result.original
             result.reason = str(answer["error"])
-            result.messages.append(str(answer["traceback"]))
+            result.say(str(answer["traceback"]))
         else:
             assert isinstance(answer, dict)
-            for name, value in _decode_result(answer, result.original).items():
+            for name, value in _decode_result(answer).items():
                 setattr(result, name, value)
             if any(f.fix is not None and f.fix.imports for f in result.findings):
                 result.parsed = project.analysed[path]  # as `_process` keeps it: the reports' import edits
@@ -477,10 +607,11 @@ class _ProjectCaches:
     whose rules run, used only when the project's fingerprint and the file's content hash match."""
 
     def __init__(
-        self, options: RunOptions, projects: dict[Path, Project], sources: dict[Path, dict[Path, bytes]]
+        self, options: RunOptions, projects: dict[Path, Project], sources: dict[Path, dict[Path, str]]
     ) -> None:
-        self.options, self.projects, self.sources = options, projects, sources
-        self.digests = {str(item): digest(source) for files in sources.values() for item, source in files.items()}
+        self.options, self.projects = options, projects
+        self.sources = {root: dict(files) for root, files in sources.items()}  # file -> digest, as listed
+        self.digests = {str(item): value for files in sources.values() for item, value in files.items()}
         self.hits: set[Path] = set()
         self.kept: dict[Path, dict[str, dict[str, object]]] = {}  # entries read, per project
         self.packs: dict[Path, tuple[Path, str]] = {}  # project root -> (pack path, fingerprint)
@@ -531,7 +662,7 @@ class _ProjectCaches:
             if not isinstance(entry, dict) or entry.get("digest") != self.digests[str(item)]:
                 continue
             try:
-                fields = _decode_result(entry, by_path[item].original)
+                fields = _decode_result(entry)
             except (KeyError, TypeError, ValueError, AssertionError):  # a corrupt entry is a miss
                 continue
             for name, value in fields.items():
@@ -554,7 +685,7 @@ class _ProjectCaches:
         entries = {
             str(item): kept.get(str(item)) or _encode_result(by_path[item], self.digests[str(item)])
             for item in self.sources[root]
-            if item not in left_out
+            if item not in left_out and by_path[item].status != "skipped"  # skipped: changed since it was listed
         }
         store_pack(pack, fingerprint, entries)
 
@@ -576,8 +707,9 @@ def _encode_result(result: FileResult, source_digest: str) -> dict[str, object]:
     }
 
 
-def _decode_result(entry: dict[str, object], original: bytes) -> dict[str, object]:
-    """The FileResult fields an entry holds (ValueError, TypeError, KeyError or AssertionError when corrupt)."""
+def _decode_result(entry: dict[str, object]) -> dict[str, object]:
+    """The FileResult fields an entry holds (ValueError, TypeError, KeyError or AssertionError when corrupt); the
+    fixed bytes as `_fixed`, None when they are the original ones."""
 
     def findings(key: str) -> list[Finding]:
         raw = entry[key]
@@ -590,7 +722,7 @@ def _decode_result(entry: dict[str, object], original: bytes) -> dict[str, objec
     assert (fixed is None or isinstance(fixed, str)) and (reason is None or isinstance(reason, str))
     return {
         "status": status,
-        "fixed": original if fixed is None else fixed.encode("utf-8", "surrogateescape"),
+        "_fixed": None if fixed is None else fixed.encode("utf-8", "surrogateescape"),
         "findings": findings("findings"),
         "applied": findings("applied"),
         "later_findings": findings("later"),
@@ -651,7 +783,7 @@ def _process(
         result.skipped_functions = skipped
         if skipped:
             lines = ", ".join(str(n) for n in sorted(set(parsed.error_lines))[:5])
-            result.messages.append(f"{skipped} function(s) skipped: parse error at line {lines}")
+            result.say(f"{skipped} function(s) skipped: parse error at line {lines}")
         if not _left_out(parsed, project):
             _note_masks(result, parsed)
         if any(f.fix is not None and f.fix.imports for f in findings):
@@ -666,13 +798,13 @@ def _process(
             result.later_findings = later_findings(result.original, findings, found_on)
             if options.fix_threshold is not None:
                 result.fixed, result.applied = fixed, applied
-                result.messages.extend(messages)
+                result.say(*messages)
                 if fixed != result.original:
                     result.status = "changed"
     except Exception as exc:  # a bug in a rule must not lose the other files
         result.status = "failed"
         result.reason = f"internal error: {type(exc).__name__}: {exc}"
-        result.messages.append(traceback.format_exc())
+        result.say(traceback.format_exc())
         result.fixed = result.original
 
 
@@ -680,11 +812,11 @@ def _note_masks(result: FileResult, parsed: ParsedFile) -> None:
     """Count and report what parse_file masked: functions too deep to analyse, syntax the grammar lacks."""
     if parsed.skipped_for_depth:
         result.skipped_functions += parsed.skipped_for_depth
-        result.messages.append(f"{parsed.skipped_for_depth} function(s) skipped: nested too deeply to analyse")
+        result.say(f"{parsed.skipped_for_depth} function(s) skipped: nested too deeply to analyse")
     result.masked_functions = parsed.masked_functions
     if result.masked_functions:
         kinds = ", ".join(sorted({m.reason for m in parsed.masks if m.reason != TOO_DEEP}))
-        result.messages.append(
+        result.say(
             f"{result.masked_functions} function(s) analysed with syntax tree-sitter cannot parse masked ({kinds}); "
             "fixes never change the masked bytes"
         )
