@@ -201,3 +201,11 @@ def test_forget_probes_forgets_one_kind_under_a_directory(tmp_path: Path) -> Non
         forget_probes("discover", inside, keep=[tmp_path / "a" / "kept"])
         assert [d for d, _ in probed("discover")] == [outside, tmp_path / "a" / "kept"]
         assert len(probed("config")) == 3
+
+
+def test_prepare_lets_go_of_the_table_sources_that_hold_the_old_summaries(tmp_path: Path) -> None:
+    project = Project.load(_projects(tmp_path, ("api",)) / "api")
+    project.prepare({})
+    assert project.table_sources is not None and "table_sources" in project.__dict__
+    project.prepare({})  # a released project: the summaries (every parse) went, and nothing may keep them
+    assert "table_sources" not in project.__dict__

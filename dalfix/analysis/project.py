@@ -255,6 +255,7 @@ class Project:
             "_analyzer_generations",
             "_facts",
             "_tables",
+            "table_sources",  # holds the summaries (and through them every parse of the project)
             "application_drivers",
             "created_driver_names",
             "_defined",
