@@ -341,6 +341,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if b"drizzle-orm/" in source:
             project.client_files.append(item)  # where handles are created: read even when not parsed here
         if not _may_match(source, project.rules):
+            _note_unused_suppressions(result, source, project)
             continue
         if not project.config.include_tests:
             result.setup_code = project.setup_code_kind(item, source)
@@ -406,6 +407,8 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             if path in project.analysed and (caches is None or not caches.hit(path)) and (not workers or path in again):
                 _process(by_path[path], project.analysed[path], project, options, new_files)
                 project.files.trim(KEPT_TREES)  # this file's rules ran: its tree may go
+            elif path not in project.analysed:
+                _note_unused_suppressions(by_path[path], sources[path], project)
             done += 1
             if options.progress is not None and not workers:
                 options.progress(done, total)
@@ -765,6 +768,17 @@ def check_with_suppressions(
     findings.sort(key=lambda f: (f.start, f.rule))
     ran = {r.code for r in rules} | {r.name for r in rules}
     return apply_suppressions(parsed, findings, ran), len(parsed.error_regions)
+
+
+def _note_unused_suppressions(result: FileResult, source: bytes, project: Project) -> None:
+    """A file the run does not check (no rule's needle, or no handle: it cannot hold a finding) has no findings,
+    so each of its `dalfix-ignore` directives naming a rule that ran suppresses nothing, as in a checked file."""
+    if b"dalfix-ignore" not in source:
+        return
+    parsed = parse_file(result.path, source)
+    if not _left_out(parsed, project):
+        ran = {r.code for r in project.rules} | {r.name for r in project.rules}
+        result.unused_suppressions = apply_suppressions(parsed, [], ran).unused
 
 
 def _left_out(parsed: ParsedFile, project: Project) -> bool:

@@ -146,6 +146,26 @@ def test_unused_suppressions_are_reported_only_when_asked(run_cli, workdir) -> N
     assert [r["code"] for r in data["unused_suppressions"]] == ["DAL001", "DAL002"]
 
 
+@pytest.mark.parametrize("no_cache", [True, False])
+def test_unused_suppressions_in_files_no_rule_needs_to_check_are_reported(run_cli, workdir, no_cache) -> None:
+    """A file the run does not analyse (no query, no handle: it cannot hold a finding) still has its stale
+    directives reported, as a file with queries does; a second, cached run reports them too."""
+    (workdir / "files.ts").write_text(with_line_before(DAL001.after, "  return", "// dalfix-ignore[DAL001]: stale"))
+    (workdir / "plain.ts").write_text("// dalfix-ignore[DAL002]: stale\nexport const answer = 42;\n")
+    (workdir / "client.ts").write_text('// dalfix-ignore-file[DAL001]\nexport const url = "x";\n')
+    (workdir / "plain.test.ts").write_text("// dalfix-ignore[DAL002]: a test file: left out\nexport const t = 1;\n")
+    args = ["check", "--report-unused-suppressions", *(["--no-cache"] if no_cache else []), "."]
+    for _ in range(1 if no_cache else 2):
+        result = run_cli(*args)
+        assert result.exit_code == 1
+        assert sorted(line.split(":", 1)[0] for line in result.stdout.splitlines()) == [
+            "client.ts",
+            "files.ts",
+            "plain.ts",
+        ], result.stdout
+    assert run_cli("check", "--no-cache", ".").exit_code == 0
+
+
 def test_a_used_suppression_is_not_reported_unused_and_unselected_rules_are_not_judged(run_cli, workdir) -> None:
     source = with_line_before(DAL001.before, FIRST_READ, "// dalfix-ignore[DAL001]")
     source = with_line_before(source, "export async", "// dalfix-ignore-file[DAL002]")
