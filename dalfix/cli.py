@@ -488,6 +488,13 @@ def _add_ignores(result: RunResult, opts: dict[str, Any]) -> int:
     if not opts["quiet"]:
         counted = f"{comments} suppression comment{'s' * (comments != 1)} in {files} file{'s' * (files != 1)}"
         click.echo(f"dalfix: added {counted}", err=True)
+        later = sum(len(file.later_findings) for file in result.files)
+        if later:
+            click.echo(
+                f"dalfix: {later} finding{'s' * (later != 1)} appeared only in code other fixes would write; with "
+                "those findings suppressed they are not reported, so no comment was needed",
+                err=True,
+            )
     if result.failed or nothing_checked(result):
         return EXIT_ERROR
     return EXIT_FOUND if left and not opts["exit_zero"] else EXIT_CLEAN

@@ -135,3 +135,23 @@ def test_no_comment_above_a_line_continuing_an_expression(tmp_path: Path) -> Non
     assert added.comments == 0 and added.source == source
     (problem,) = added.problems
     assert problem.startswith("line 4: no comment added for DAL001: the line continues an expression (`?`)")
+
+
+def test_add_ignore_on_the_example_app_suppresses_everything_and_explains_later_findings(tmp_path: Path) -> None:
+    """The example app: every first-round finding gets a comment; findings that only appear in code another fix
+    writes (`later_findings`) need none and are named in the summary; then nothing is reported."""
+    import shutil
+
+    app = Path(__file__).resolve().parent.parent / "examples" / "drizzle-app"
+    root = tmp_path / "app"
+    shutil.copytree(app, root, ignore=shutil.ignore_patterns("node_modules", ".dalfix_cache", "harness"))
+    code, out, _ = _check("--format", "json", str(root))
+    before = json.loads(out)["summary"]["findings"]
+    code, _, err = _check("--add-ignore", str(root))
+    assert code == 0, err
+    assert "appeared only in code other fixes would write" in err
+    code, out, _ = _check("--format", "json", str(root))
+    report = json.loads(out)
+    assert code == 0 and report["findings"] == []
+    later = int(err.split("dalfix: ")[-1].split(" finding")[0])
+    assert report["summary"]["suppressed"] + later == before
