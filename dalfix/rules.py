@@ -12,6 +12,8 @@ from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dalfix.analysis.project import Project
     from dalfix.context import FileContext
     from dalfix.fixes import Finding
@@ -36,6 +38,9 @@ class Rule:
     # that names no handle source and imports none (dalfix/analysis/relevance.py) holds none and is not analysed.
     # A rule without it (the default) is run on every file its needles match.
     needs_handle: ClassVar[bool] = False
+    # The rule has stand-in project facts (`stand_in_facts`): with `--jobs`, one worker builds the real ones while
+    # the others check.
+    stand_in: ClassVar[bool] = False
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         raise NotImplementedError
@@ -44,6 +49,19 @@ class Rule:
     def project_facts(cls, project: Project) -> None:
         """Build the project-wide facts every file's check shares (memoized on the project), before the files are
         checked in worker processes (dalfix/workers.py): else each worker builds them again. Default: none."""
+
+    @classmethod
+    def stand_in_facts(cls, project: Project) -> None:
+        """When `stand_in`: give the project stand-in facts under which this rule finds nothing in any file, unless
+        its real facts are built already: a worker checking files while another builds the real ones
+        (dalfix/runner.py, `_check_forked`). The files the real facts can report on are those of
+        `facts_concern`; every other file's findings, in every fix round, are the same under both."""
+
+    @classmethod
+    def facts_concern(cls, project: Project) -> set[Path]:
+        """The files this rule's project facts (built here if need be) can report on: checked again with the real
+        facts when the other files were checked under `stand_in_facts`."""
+        return set()
 
     @classmethod
     def documentation(cls) -> str:

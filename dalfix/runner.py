@@ -514,9 +514,10 @@ def _jobs(options: RunOptions, project: Project) -> int:
     return project.config.jobs or usable_cores()
 
 
-def _share_project_facts(project: Project) -> None:
+def _share_project_facts(project: Project, deferred: Sequence[type[Rule]] = ()) -> None:
     """Build, before forking, the project-wide facts the rules would otherwise build at their first file: in
-    every worker again (each its own copy), and in an order that would depend on which file a worker got."""
+    every worker again (each its own copy), and in an order that would depend on which file a worker got. The
+    `deferred` rules' facts are built by one worker while the others check (`_check_forked`)."""
     # A bug there stays each file's internal error, as in a serial run: the workers meet it again where the serial
     # path does (a memo is set only once complete).
     with contextlib.suppress(Exception):
@@ -524,8 +525,14 @@ def _share_project_facts(project: Project) -> None:
         _ = project.project_driver_concurrency
         _ = project.application_drivers, project.created_driver_names
         for rule in project.rules:
-            rule.project_facts(project)
+            if rule not in deferred:
+                rule.project_facts(project)
     gc.freeze()  # the facts just built, too: children never traverse them
+
+
+def _deferred_rules(project: Project) -> list[type[Rule]]:
+    """The rules whose project facts one worker builds while the others check under stand-in facts."""
+    return [rule for rule in project.rules if rule.stand_in]
 
 
 def _check_forked(
@@ -541,51 +548,119 @@ def _check_forked(
 ) -> set[Path]:
     """Check `todo` in `workers` forked processes (dalfix/workers.py) and fill their results in place; returns the
     files to check again here, in order, because their fixes may create files (`NewFiles` decides first come,
-    first served across the run, which a worker cannot see)."""
-    _share_project_facts(project)
+    first served across the run, which a worker cannot see).
+
+    A rule with stand-in facts (DAL010's index plan: `Rule.stand_in_facts`) does not hold the fork up: task 0 builds
+    its facts in the first worker and checks, with them, the files they can report on (`Rule.facts_concern`),
+    while every other check runs under the stand-in; the parent then takes task 0's results for those files."""
+    deferred = _deferred_rules(project)
+    _share_project_facts(project, deferred)
     project.files.trim(KEPT_TREES)  # the trees the facts were built from need not be copied into the workers
+    offset = 1 if deferred else 0
 
     def check(index: int) -> object:  # runs in a worker
-        path = todo[index]
-        result = by_path[path]
-        asked = new_files.asked
-        try:
-            _process(result, project.analysed[path], project, options, new_files)
-            project.files.trim(KEPT_TREES)  # in this worker: its files' trees go as in the serial path
-            if new_files.asked != asked:
-                return "again"
-            return _encode_result(result, "")
-        except BaseException as exc:  # MemoryError while encoding, or worse: this file only
-            if isinstance(exc, KeyboardInterrupt | SystemExit):
-                raise
-            return {"error": f"internal error: {type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+        if index < offset:
+            return _deferred_facts(project, deferred, todo, by_path, options, new_files)
+        for rule in deferred:
+            rule.stand_in_facts(project)  # kept once the real facts are built (task 0, in this worker)
+        return _check_one(todo[index - offset], by_path, project, options, new_files)
 
     again: set[Path] = set()
-    for count, (index, answer) in enumerate(run_forked(check, len(todo), workers), start=1):
-        path = todo[index]
-        result = by_path[path]
-        if isinstance(answer, Crash):
-            crashed.add(path)
-            result.status, result.fixed = "failed", result.original
-            result.reason = (
-                f"the worker process checking this file crashed ({answer.how}); the file was not checked, the "
-                "other files were"
-            )
-        elif answer == "again":
-            again.add(path)
-        elif isinstance(answer, dict) and "error" in answer:
-            result.status, result.fixed = "failed", result.original
-            result.reason = str(answer["error"])
-            result.say(str(answer["traceback"]))
-        else:
-            assert isinstance(answer, dict)
-            for name, value in _decode_result(answer).items():
-                setattr(result, name, value)
-            if any(f.fix is not None and f.fix.imports for f in result.findings):
-                result.parsed = project.analysed[path]  # as `_process` keeps it: the reports' import edits
+    answers: dict[Path, object] = {}  # taken once every answer is in: task 0's replace the stand-in checks
+    concerned: object = None
+    for index, answer in run_forked(check, len(todo) + offset, workers):
+        if index < offset:
+            concerned = answer
+            continue
+        answers[todo[index - offset]] = answer
         if options.progress is not None:
-            options.progress(done + count, total)
+            options.progress(done + len(answers), total)
+    if deferred:
+        _take_concerned(concerned, answers, todo, project, deferred)
+    for path in todo:
+        _take_answer(path, answers[path], by_path[path], project, crashed, again)
     return again
+
+
+def _check_one(
+    path: Path, by_path: dict[Path, FileResult], project: Project, options: RunOptions, new_files: NewFiles
+) -> object:
+    """Check one file in a worker: its result as plain data, "again" (its fixes asked about created files), or an
+    error."""
+    result = by_path[path]
+    asked = new_files.asked
+    try:
+        _process(result, project.analysed[path], project, options, new_files)
+        project.files.trim(KEPT_TREES)  # in this worker: its files' trees go as in the serial path
+        if new_files.asked != asked:
+            return "again"
+        return _encode_result(result, "")
+    except BaseException as exc:  # MemoryError while encoding, or worse: this file only
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        return {"error": f"internal error: {type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+
+
+def _deferred_facts(
+    project: Project,
+    deferred: Sequence[type[Rule]],
+    todo: list[Path],
+    by_path: dict[Path, FileResult],
+    options: RunOptions,
+    new_files: NewFiles,
+) -> object:
+    """Task 0 (in a worker): the deferred rules' real facts, then the check of every file they can report on."""
+    try:
+        concern: set[Path] = set()
+        for rule in deferred:
+            rule.project_facts(project)
+            concern |= rule.facts_concern(project)
+    except Exception:  # a bug in the facts: the parent checks every file itself, as a serial run would
+        return "unknown"
+    return [(path, _check_one(path, by_path, project, options, new_files)) for path in todo if path in concern]
+
+
+def _take_concerned(
+    answer: object, answers: dict[Path, object], todo: list[Path], project: Project, deferred: Sequence[type[Rule]]
+) -> None:
+    """Task 0's answer: its results replace the stand-in checks of the files the real facts can report on. When it
+    raised or its worker died, those files are checked again here, the facts built here (every file, when the facts
+    cannot be built: each then fails as in a serial run)."""
+    if isinstance(answer, list):
+        answers.update(answer)
+        return
+    try:
+        concern = set().union(*(rule.facts_concern(project) for rule in deferred))
+    except Exception:
+        concern = set(todo)
+    for path in todo:
+        if path in concern:
+            answers[path] = "again"
+
+
+def _take_answer(
+    path: Path, answer: object, result: FileResult, project: Project, crashed: set[Path], again: set[Path]
+) -> None:
+    """Fill a file's result from its worker's answer (a `Crash`, "again", an error, or the encoded result)."""
+    if isinstance(answer, Crash):
+        crashed.add(path)
+        result.status, result.fixed = "failed", result.original
+        result.reason = (
+            f"the worker process checking this file crashed ({answer.how}); the file was not checked, the "
+            "other files were"
+        )
+    elif answer == "again":
+        again.add(path)
+    elif isinstance(answer, dict) and "error" in answer:
+        result.status, result.fixed = "failed", result.original
+        result.reason = str(answer["error"])
+        result.say(str(answer["traceback"]))
+    else:
+        assert isinstance(answer, dict)
+        for name, value in _decode_result(answer).items():
+            setattr(result, name, value)
+        if any(f.fix is not None and f.fix.imports for f in result.findings):
+            result.parsed = project.analysed[path]  # as `_process` keeps it: the reports' import edits
 
 
 def _complete_client_files(project: Project) -> None:

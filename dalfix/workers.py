@@ -1,10 +1,11 @@
 """Checking files in forked worker processes (`--jobs N`).
 
-The parent builds a project's facts (parses, vocabularies, transaction parameters, the schema, DAL010's index
-plan), then forks the workers: each inherits those facts as they are (copy-on-write; `gc.freeze()` before the
-fork keeps the collector from touching every page) and checks the files it is handed, one at a time, in the
-order the parent deals them. A result comes back as plain data (strings, numbers, lists: the cache's encoding)
-and the parent puts it in the file's own slot, so the output never depends on which worker finished first.
+The parent builds a project's facts (parses, vocabularies, transaction parameters, the schema; DAL010's index plan
+is built by the first worker, dalfix/runner.py `_check_forked`), then forks the workers: each inherits those facts
+as they are (copy-on-write; `gc.freeze()` before the fork keeps the collector from touching every page) and checks
+the files it is handed, one at a time, in the order the parent deals them. A result comes back as plain data
+(strings, numbers, lists: the cache's encoding) and the parent puts it in the file's own slot, so the output never
+depends on which worker finished first.
 
 A worker that dies (a segfault in the parser, the kernel's OOM killer) loses only the file it was checking: the
 parent reports that file with the exit status and starts another worker for the rest. An exception in a rule

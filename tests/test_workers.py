@@ -327,3 +327,99 @@ def test_a_bug_in_the_shared_facts_fails_the_files_as_a_serial_run_does(tmp_path
     assert forks
     assert _summary(forked) == _summary(serial)
     assert {r.reason for r in forked.files} == {"internal error: RuntimeError: a bug in the project facts"}
+
+
+def _dal010_findings(report: str) -> int:
+    return sum(1 for f in json.loads(report)["findings"] if f["rule"] == "DAL010")
+
+
+def test_the_index_plan_is_built_once_in_a_worker_while_the_others_check(
+    run_cli, forks, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """DAL010's plan (a rule with stand-in facts) is not built before the fork: one worker builds it while the other
+    checks under the stand-in, and its checks of the files the plan reports on replace the stand-in ones."""
+    import dalfix.analysis.index_plan
+
+    tree = FIXTURES / "missing_index"  # one project
+    serial = cli(run_cli, *JSON, "--no-cache", "--jobs", "1", tree)
+    builds = tmp_path / "builds"
+    original = dalfix.analysis.index_plan.plan_indexes
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with builds.open("a") as out:
+            out.write(f"{os.getpid()} {multiprocessing.parent_process() is not None}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dalfix.analysis.index_plan, "plan_indexes", counted)
+    forked = cli(run_cli, *JSON, "--no-cache", "--jobs", "2", tree)
+    assert forked == serial and forks
+    assert _dal010_findings(serial[0]) > 20
+    lines = builds.read_text().splitlines()
+    assert len(lines) == 1 and lines[0].endswith("True"), lines  # once, in a worker
+
+
+def test_a_worker_dying_while_it_builds_the_index_plan_loses_nothing(run_cli, forks, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The parent builds the plan itself and checks again, in order, the files it reports on."""
+    import dalfix.analysis.index_plan
+    from transforms.missing_index import MissingIndex
+
+    tree = FIXTURES / "missing_index"
+    serial = cli(run_cli, *JSON, "--no-cache", "--jobs", "1", tree)
+    assert _dal010_findings(serial[0]) > 20
+    original = MissingIndex.project_facts.__func__  # type: ignore[attr-defined]
+
+    def dies(cls, project):  # type: ignore[no-untyped-def]
+        if multiprocessing.parent_process() is not None:
+            faulthandler.disable()
+            os.kill(os.getpid(), signal.SIGSEGV)
+        original(cls, project)
+
+    monkeypatch.setattr(MissingIndex, "project_facts", classmethod(dies))
+    builds = tmp_path / "builds"
+    plan_indexes = dalfix.analysis.index_plan.plan_indexes
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with builds.open("a") as out:
+            out.write(f"{multiprocessing.parent_process() is not None}\n")
+        return plan_indexes(*args, **kwargs)
+
+    monkeypatch.setattr(dalfix.analysis.index_plan, "plan_indexes", counted)
+    assert cli(run_cli, *JSON, "--no-cache", "--jobs", "2", tree) == serial
+    assert forks
+    assert builds.read_text().splitlines() == ["False"], "the worker died before its plan; the parent built one"
+
+
+class _StandInRaises(_Raises):
+    code = "DAL993"
+    stand_in = True
+
+    @classmethod
+    def project_facts(cls, project):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in the stand-in rule's facts")
+
+    @classmethod
+    def stand_in_facts(cls, project):  # type: ignore[no-untyped-def]
+        project.__dict__["_test_stand_in"] = True
+
+    @classmethod
+    def facts_concern(cls, project):  # type: ignore[no-untyped-def]
+        cls.project_facts(project)
+        return set()
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if not ctx.project.__dict__.get("_test_stand_in"):
+            type(self).project_facts(ctx.project)
+        yield from ()
+
+
+def test_a_bug_in_facts_built_in_a_worker_fails_the_files_as_a_serial_run_does(
+    tmp_path: Path, forks: list[int]
+) -> None:
+    """Task 0 cannot build the facts, nor can the parent: every file is checked again in the parent, where each
+    fails as in a serial run (not silently passed under the stand-in)."""
+    _files(tmp_path, {})
+    serial = run([tmp_path], RunOptions(rules=[_Raises, _StandInRaises], jobs=1))
+    forked = run([tmp_path], RunOptions(rules=[_Raises, _StandInRaises], jobs=2))
+    assert forks
+    assert _summary(forked) == _summary(serial)
+    assert {r.reason for r in forked.files} == {"internal error: RuntimeError: a bug in the stand-in rule's facts"}

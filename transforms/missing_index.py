@@ -185,12 +185,32 @@ class MissingIndex(Rule):
     preview = True
     needles = (*NEEDLES, b"Table")
     needs_handle = True
+    stand_in = True
 
     @classmethod
     def project_facts(cls, project: Project) -> None:
         index_plan(project)  # the project's query sites and schema, once for every file (and every worker)
 
+    @classmethod
+    def stand_in_facts(cls, project: Project) -> None:
+        # A plan with no proposal: `check` reports only a proposal's table (by path) and its sites (by parse), so a
+        # file neither names finds nothing under the real plan either, in any fix round.
+        project.__dict__.setdefault("_index_plan", IndexPlan([], [], [], 0))
+
+    @classmethod
+    def facts_concern(cls, project: Project) -> set[Path]:
+        # Every file `check` reports on: a proposal's table, each dialect's declaration of a table chosen at run time,
+        # and the query sites (a superset costs a second check of a file, a missing file loses its findings).
+        plan = index_plan(project)
+        found: set[Path] = set()
+        for proposal in plan.proposals:
+            table = proposal.table
+            found.update(t.path for t in (table, *table.alternatives, *project.schema.dialect_alternatives(table)))
+            found.update(site.path for site in proposal.sites)
+        return found
+
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        # Reports only in the files `facts_concern` lists (checks under the stand-in plan rely on it).
         plan = index_plan(ctx.project)
         pointed: set[tuple[Path, int, str | None, tuple[str, ...]]] = set()
         declared: set[tuple[str, tuple[str, ...]]] = set()
