@@ -233,6 +233,15 @@ READ_DECIDES_NOTHING = {
         f"  const seen = await {READ};\n  await db.insert(visits).values({{ ownerId, page: seen ? page : '/' }});\n"
     ),
     "not bound": f"  await {READ};\n  await {INSERT};\n",
+    # review6 U5: the exit tests more than whether a row was found; a second page of the owner still inserts.
+    "an exit on more than the row": (
+        f"  const seen = await {READ};\n  if (seen && seen.page === page) return;\n  await {INSERT};\n"
+    ),
+    "a flag on more than the row": (
+        f"  const seen = await {READ};\n  const same = seen?.page === page;\n  if (!same) await {INSERT};\n"
+    ),
+    "insert right of &&": f"  await ((await {READ}) && {INSERT});\n",
+    "read in a condition with more": f"  if (!(await {READ}) || page === '/') {{\n    await {INSERT};\n  }}\n",
 }
 
 

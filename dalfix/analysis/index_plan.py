@@ -521,10 +521,14 @@ def _depends_on_read(parsed: ParsedFile, start: int, insert: Node) -> bool:
         if parent is not None and parent.start_byte <= insert.start_byte and insert.end_byte <= parent.end_byte:
             # The read decides the insert directly: in the condition around it, left of `??`/`||`/`&&` before it.
             condition = parent.child_by_field_name("condition") if parent.type in _CONDITIONAL else None
-            left = parent.child_by_field_name("left") if parent.type == "binary_expression" else None
-            return (
-                condition is not None and condition.start_byte <= start < condition.end_byte <= insert.start_byte
-            ) or (left is not None and left.start_byte <= start < left.end_byte <= insert.start_byte)
+            operator = parent.child_by_field_name("operator") if parent.type == "binary_expression" else None
+            left = (
+                parent.child_by_field_name("left") if operator is not None and operator.type in ("??", "||") else None
+            )
+            if condition is not None and condition.start_byte <= start < condition.end_byte <= insert.start_byte:
+                tested = _tested(condition)  # `if (!(await read))`: nothing else in the condition (review6 U5)
+                return tested.type == "await_expression" and tested.start_byte <= start < tested.end_byte
+            return left is not None and left.start_byte <= start < left.end_byte <= insert.start_byte
         if node.type in FUNCTION_TYPES or node.type in ("statement_block", "program", "expression_statement"):
             return False
         node = parent
@@ -560,7 +564,8 @@ def _depends_on_read(parsed: ParsedFile, start: int, insert: Node) -> bool:
         text = parsed.text(value)
         if ".filter(" in text or _mentions(text, filtered):
             filtered |= bound
-        tainted |= bound
+        if _existence_test(text, tainted):  # `let id = row?.id`, `const fresh = !row`: found or not, nothing else
+            tainted |= bound
     if _mentions(parsed.text(insert), filtered):
         return True
     # A condition around the insert, or an `if` before it (in a block that holds it) that exits.
@@ -570,7 +575,7 @@ def _depends_on_read(parsed: ParsedFile, start: int, insert: Node) -> bool:
         if (
             condition is not None
             and condition.end_byte <= insert.start_byte
-            and _mentions(parsed.text(condition), tainted)
+            and _existence_test(parsed.text(condition), tainted)
         ):
             return True
         if node.type == "statement_block" or node.type == "program":
@@ -578,13 +583,53 @@ def _depends_on_read(parsed: ParsedFile, start: int, insert: Node) -> bool:
                 if statement.start_byte < declaration.end_byte or statement.end_byte > insert.start_byte:
                     continue
                 test = statement.child_by_field_name("condition") if statement.type == "if_statement" else None
-                if test is not None and _mentions(parsed.text(test), tainted) and _EXITS.search(parsed.text(statement)):
+                if (
+                    test is not None
+                    and _existence_test(parsed.text(test), tainted)
+                    and _EXITS.search(parsed.text(statement))
+                ):
                     return True
         node = node.parent
     return False
 
 
 _CONDITIONAL = frozenset({"if_statement", "ternary_expression", "while_statement", "for_statement", "do_statement"})
+
+
+def _tested(condition: Node) -> Node:
+    """The expression a condition tests, without parentheses and `!`."""
+    node = condition
+    while node.named_child_count == 1 and (
+        node.type == "parenthesized_expression" or (node.type == "unary_expression" and node.child(0).type == "!")
+    ):
+        node = node.named_children[0]
+    return node
+
+
+def _existence_test(text: str, names: set[str]) -> bool:
+    """Whether `text` tests only whether the read found something (review6 U5: `row && row.device === device`
+    decides on more than that, and an insert behind it can still write a key that exists): one of `names`, its
+    `?.id`/`…Id` property, its `.length` against 0, or it against null/undefined, under any `!` and parentheses."""
+    if not names:
+        return False
+    t = re.sub(r"\s+", "", text)
+    while True:
+        stripped = t.removeprefix("!")
+        if stripped.startswith("(") and stripped.endswith(")") and stripped.count("(") == 1:
+            stripped = stripped[1:-1]
+        if stripped == t:
+            break
+        t = stripped
+    name = "(?:" + "|".join(map(re.escape, sorted(names))) + ")"
+    patterns = (
+        rf"{name}",
+        rf"{name}\??\.(?:id|\w*Id|\w*_id)",
+        rf"{name}\??\.length(?:(?:===|==|!==|!=|>|<=)0)?",
+        rf"0(?:===|==|!==|!=|<|>=){name}\??\.length",
+        rf"{name}(?:===|==|!==|!=)(?:null|undefined)",
+        rf"(?:null|undefined)(?:===|==|!==|!=){name}",
+    )
+    return any(re.fullmatch(p, t) for p in patterns)
 
 
 # Where a part of a node runs only on some paths: (node type, the fields that may not run).
