@@ -191,32 +191,7 @@ class EffectAnalyzer:
 
     def pattern_names(self, pattern: Node) -> set[str]:
         """Names a binding pattern declares (`x`, `[a, b]`, `{ a, b: c, ...d }`, defaults)."""
-        names: set[str] = set()
-        stack = [pattern]
-        while stack:
-            node = stack.pop()
-            if node.type in ("identifier", "shorthand_property_identifier_pattern"):
-                names.add(self.text(node))
-            elif node.type == "pair_pattern":
-                value = node.child_by_field_name("value")
-                if value is not None:
-                    stack.append(value)
-            elif node.type in ("assignment_pattern", "object_assignment_pattern"):
-                left = node.child_by_field_name("left")
-                if left is not None:
-                    stack.append(left)
-                right = node.child_by_field_name("right")
-                if right is not None and node.type == "object_assignment_pattern":
-                    pass
-            elif node.type in ("required_parameter", "optional_parameter"):
-                inner = node.child_by_field_name("pattern")
-                if inner is not None:
-                    stack.append(inner)
-            elif node.type in TYPE_NODES:
-                continue
-            else:
-                stack.extend(node.named_children)
-        return names
+        return pattern_names(self.parsed, pattern)
 
     def _assignment_targets(self, left: Node) -> set[str]:
         left = unwrap(left)
@@ -831,3 +806,31 @@ def _operator_parameter(parsed: ParsedFile, at: Node, name: str) -> bool:
                 return False  # bound by some other parameter
         current = current.parent
     return False
+
+
+def pattern_names(parsed: ParsedFile, pattern: Node) -> set[str]:
+    """Names a binding pattern declares (`x`, `[a, b]`, `{ a, b: c, ...d }`, defaults): not a pair's key, not a
+    default's value, not a type."""
+    names: set[str] = set()
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+            names.add(parsed.text(node))
+        elif node.type == "pair_pattern":
+            value = node.child_by_field_name("value")
+            if value is not None:
+                stack.append(value)
+        elif node.type in ("assignment_pattern", "object_assignment_pattern"):
+            left = node.child_by_field_name("left")
+            if left is not None:
+                stack.append(left)  # the default's value declares nothing
+        elif node.type in ("required_parameter", "optional_parameter"):
+            inner = node.child_by_field_name("pattern")
+            if inner is not None:
+                stack.append(inner)
+        elif node.type in TYPE_NODES:
+            continue
+        else:
+            stack.extend(node.named_children)
+    return names

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from dalfix.analysis.effects import pattern_names
 from dalfix.analysis.query_sites import QuerySite, query_sites
 from dalfix.analysis.schema.sql_indexes import SqlIndex, SqlSchemaFacts, sql_indexes
 from dalfix.parsing import FUNCTION_TYPES, walk
@@ -493,17 +494,12 @@ _EXITS = re.compile(r"\b(return|throw|continue|break)\b")
 
 
 def _names_bound(declaration: Node, parsed: ParsedFile) -> set[str]:
-    names: set[str] = set()
-    for declarator in declaration.named_children:
-        pattern = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
-        if pattern is None:
-            continue
-        if pattern.type == "identifier":
-            names.add(parsed.text(pattern))
-        for node in walk(pattern):
-            if node.type in ("identifier", "shorthand_property_identifier_pattern") and node is not pattern:
-                names.add(parsed.text(node))
-    return names
+    return {
+        name
+        for declarator in declaration.named_children
+        if declarator.type == "variable_declarator" and (pattern := declarator.child_by_field_name("name"))
+        for name in pattern_names(parsed, pattern)
+    }
 
 
 def _mentions(text: str, names: set[str]) -> bool:
@@ -554,13 +550,7 @@ def _depends_on_read(parsed: ParsedFile, start: int, insert: Node) -> bool:
             continue
         if value is None or target is None or not _mentions(parsed.text(value), tainted | filtered):
             continue
-        bound = {parsed.text(target)} if target.type == "identifier" else set()
-        if target.type != "identifier":
-            bound = {
-                parsed.text(n)
-                for n in walk(target)
-                if n.type in ("identifier", "shorthand_property_identifier_pattern")
-            }
+        bound = pattern_names(parsed, target)
         text = parsed.text(value)
         if ".filter(" in text or _mentions(text, filtered):
             filtered |= bound
