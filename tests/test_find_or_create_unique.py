@@ -220,6 +220,13 @@ READ_RUNS_FIRST = {
     "a flag computed from the read": (
         f"  const seen = await {READ};\n  const fresh = !seen;\n  if (fresh) await {INSERT};\n"
     ),
+    # Cap's send-invites: the rows read become a Set, the values are filtered by it (review of U5's fix).
+    "values filtered through a set of the rows read": (
+        "  const seen = await db.query.visits.findMany({ where: eq(visits.ownerId, ownerId) });\n"
+        "  const taken = new Set(seen.map((s) => s.page));\n"
+        "  const pages = [page].filter((p) => !taken.has(p));\n"
+        "  await db.insert(visits).values(pages.map((p) => ({ ownerId, page: p })));\n"
+    ),
     "values filtered by the rows read": (
         "  const seen = await db.query.visits.findMany({ where: eq(visits.ownerId, ownerId) });\n"
         "  const pages = [page].filter((p) => !seen.some((s) => s.page === p));\n"

@@ -531,7 +531,8 @@ def _depends_on_read(parsed: ParsedFile, start: int, insert: Node) -> bool:
     if node is None:
         return False
     declaration = node
-    tainted = _names_bound(declaration, parsed)
+    tainted = _names_bound(declaration, parsed)  # the read's result, or whether it found a row
+    derived = set(tainted)  # anything computed from the read (`new Set(rows.map(…))`)
     filtered: set[str] = set()
     scope = declaration.parent
     while scope is not None and scope.type not in FUNCTION_TYPES and scope.type != "program":
@@ -548,9 +549,10 @@ def _depends_on_read(parsed: ParsedFile, start: int, insert: Node) -> bool:
             value, target = each.child_by_field_name("right"), each.child_by_field_name("left")
         else:
             continue
-        if value is None or target is None or not _mentions(parsed.text(value), tainted | filtered):
+        if value is None or target is None or not _mentions(parsed.text(value), derived):
             continue
         bound = pattern_names(parsed, target)
+        derived |= bound
         text = parsed.text(value)
         if ".filter(" in text or _mentions(text, filtered):
             filtered |= bound
