@@ -21,6 +21,7 @@ from dalfix.fixes import Applicability
 from dalfix.formatter import FormatterError, run_formatter
 from dalfix.report import (
     applied_fixes_report,
+    counted,
     fix_hint,
     json_report,
     nothing_checked,
@@ -214,17 +215,25 @@ def _summary_line(result: RunResult, verb: str, opts: dict[str, Any]) -> None:
     if opts["quiet"]:
         return
     data = summary(result)
+
+    def number(key: str) -> int:
+        value = data[key]
+        assert isinstance(value, int)
+        return value
+
     detail = f" ({_skip_detail(result)})" if data["files_skipped"] else ""
     changed = data["files_changed"]
     if verb == "with findings":
         changed = len({file.path for file, _ in result.findings})
     click.echo(
-        f"dalfix: {data['files_scanned']} files scanned, {changed} {verb}, "
-        f"{data['files_skipped']} skipped{detail}, {data['findings']} findings"
+        f"dalfix: {counted(number('files_scanned'), 'file')} scanned, {changed} {verb}, "
+        f"{data['files_skipped']} skipped{detail}, "
+        # A file lost to a rule raising or a worker dying was not checked: the line says so, as the JSON does.
+        + (f"{data['files_failed']} failed, " if data["files_failed"] else "")
+        + counted(number("findings"), "finding")
         + (f" ({data['suppressed']} suppressed)" if data["suppressed"] else "")
         + (
-            f"; {data['files_setup_code']} test/setup file{'s' if data['files_setup_code'] != 1 else ''} left out"
-            " (`--include-tests` checks them)"
+            f"; {counted(number('files_setup_code'), 'test/setup file')} left out (`--include-tests` checks them)"
             if data["files_setup_code"]
             else ""
         ),
@@ -486,12 +495,11 @@ def _add_ignores(result: RunResult, opts: dict[str, Any]) -> int:
             comments += added.comments
             files += 1
     if not opts["quiet"]:
-        counted = f"{comments} suppression comment{'s' * (comments != 1)} in {files} file{'s' * (files != 1)}"
-        click.echo(f"dalfix: added {counted}", err=True)
+        click.echo(f"dalfix: added {counted(comments, 'suppression comment')} in {counted(files, 'file')}", err=True)
         later = sum(len(file.later_findings) for file in result.files)
         if later:
             click.echo(
-                f"dalfix: {later} finding{'s' * (later != 1)} appeared only in code other fixes would write; with "
+                f"dalfix: {counted(later, 'finding')} appeared only in code other fixes would write; with "
                 "those findings suppressed they are not reported, so no comment was needed",
                 err=True,
             )

@@ -18,6 +18,11 @@ from dalfix.runner import RunResult
 DOCS_URL = "https://github.com/dalfix/dalfix/blob/main/docs/rules.md#{code}"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`, `0 findings`: the summary lines people and scripts read (`fixes` for `fix`)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def finding_records(result: RunResult, base: Path | None = None) -> list[dict[str, object]]:
     records = []
     edits_of = EditsOf()
@@ -146,7 +151,7 @@ def applied_fixes_report(result: RunResult) -> list[str]:
     total = sum(len(f.applied) for f in result.files)
     if not total:
         return ["dalfix: no fixes applied"]
-    lines = [f"dalfix: fixed {total} finding{'s' if total != 1 else ''}:"]
+    lines = [f"dalfix: fixed {counted(total, 'finding')}:"]
     for file in result.files:
         if not file.applied:
             continue
@@ -165,13 +170,14 @@ def fix_hint(result: RunResult, checking: bool, unsafe_fixes: bool) -> str:
     unsafe = sum(1 for f in findings if f.applicability is Applicability.UNSAFE)
     if checking:
         if unsafe_fixes and safe + unsafe:
-            return f"{safe + unsafe} fixes available with `dalfix apply --unsafe-fixes`"
-        parts = [f"{safe} fixes available with `dalfix apply`"] if safe else []
+            return f"{counted(safe + unsafe, 'fix', 'fixes')} available with `dalfix apply --unsafe-fixes`"
+        parts = [f"{counted(safe, 'fix', 'fixes')} available with `dalfix apply`"] if safe else []
         if unsafe:
-            parts.append(f"{unsafe} {'more ' if safe else ''}fixes available with `--unsafe-fixes`")
+            more = "more " if safe else ""
+            parts.append(f"{unsafe} {more}{'fix' if unsafe == 1 else 'fixes'} available with `--unsafe-fixes`")
         return "; ".join(parts)
     if unsafe and not unsafe_fixes:
-        return f"{unsafe} fixes available with `--unsafe-fixes`"
+        return f"{counted(unsafe, 'fix', 'fixes')} available with `--unsafe-fixes`"
     return ""
 
 

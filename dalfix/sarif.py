@@ -115,8 +115,25 @@ def sarif_document(result: RunResult, docs_url: str, rules: Sequence[type[Rule]]
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",  # dalfix's columns count characters, not UTF-16 units
+                "invocations": [_invocation(result, root)],
                 "results": results,
             }
+        ],
+    }
+
+
+def _invocation(result: RunResult, root: Path) -> dict[str, object]:
+    """The run as SARIF's invocation (§3.20): not successful when a file was lost (a rule raised on it, the worker
+    checking it died), each such file an error notification naming it: code scanning shows the gap, not a clean run."""
+    return {
+        "executionSuccessful": not result.failed,
+        "toolExecutionNotifications": [
+            {
+                "level": "error",
+                "message": {"text": f"not checked: {file.reason}" if file.reason else "not checked"},
+                "locations": [{"physicalLocation": {"artifactLocation": artifact_location(file.path, root)}}],
+            }
+            for file in result.failed
         ],
     }
 

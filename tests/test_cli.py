@@ -25,8 +25,8 @@ from dalfix.rules import DOC_SECTIONS, Rule, all_rules, code_block, doc_sections
 from dalfix.runner import RunOptions, run
 
 SUMMARY = re.compile(
-    r"^dalfix: (?P<scanned>\d+) files scanned, (?P<changed>\d+) (?P<verb>changed|would change|with findings), "
-    r"(?P<skipped>\d+) skipped(?: \((?P<reasons>[^)]*)\))?, (?P<findings>\d+) findings$",
+    r"^dalfix: (?P<scanned>\d+) files? scanned, (?P<changed>\d+) (?P<verb>changed|would change|with findings), "
+    r"(?P<skipped>\d+) skipped(?: \((?P<reasons>[^)]*)\))?, (?:(?P<failed>\d+) failed, )?(?P<findings>\d+) findings?$",
     re.M,
 )
 CHECK_LINE = re.compile(
@@ -120,6 +120,7 @@ def summary_of(stderr: str) -> dict[str, object]:
         "verb": found["verb"],
         "skipped": int(found["skipped"]),
         "reasons": reasons,
+        "failed": int(found["failed"] or 0),
         "findings": int(found["findings"]),
     }
 
@@ -187,6 +188,41 @@ def test_exit_2_when_a_rule_fails_and_other_files_are_still_fixed(run_cli, extra
     assert "dalfix: error: a_broken.ts: internal error: RuntimeError: boom in a rule" in result.stderr
     assert "Traceback" not in result.stderr
     assert re.findall(r"^diff --git (\S+)", result.stdout, re.M) == ["a/b_fine.ts"]
+
+
+@pytest.mark.parametrize("command", ["check", "diff"])
+def test_the_summary_line_counts_a_file_lost_to_a_rule_as_the_json_does(
+    run_cli, extra_rules, workdir, dal001, command
+) -> None:
+    extra_rules(Exploding)
+    (workdir / "a_broken.ts").write_text(dal001.before + "// explode\n", encoding="utf-8")
+    (workdir / "b_fine.ts").write_text(dal001.before, encoding="utf-8")
+    result = run_cli(command, workdir)
+    assert result.exit_code == 2  # the exit code is unchanged: an error (README "Exit codes")
+    line = summary_of(result.stderr)
+    assert (line["scanned"], line["failed"]) == (2, 1)
+    report = json.loads(run_cli("check", "--format", "json", workdir).stdout)
+    assert report["summary"]["files_failed"] == line["failed"]
+    # Nothing lost, nothing said.
+    (workdir / "a_broken.ts").unlink()
+    assert " failed, " not in run_cli(command, workdir).stderr
+
+
+def test_sarif_says_the_run_lost_a_file_and_which(run_cli, extra_rules, workdir, dal001) -> None:
+    extra_rules(Exploding)
+    (workdir / "a_broken.ts").write_text(dal001.before + "// explode\n", encoding="utf-8")
+    (workdir / "b_fine.ts").write_text(dal001.before, encoding="utf-8")
+    result = run_cli("check", "--format", "sarif", workdir)
+    assert result.exit_code == 2
+    (invocation,) = json.loads(result.stdout)["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error"
+    assert notification["message"]["text"] == "not checked: internal error: RuntimeError: boom in a rule"
+    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("a_broken.ts")
+    (workdir / "a_broken.ts").unlink()
+    (clean,) = json.loads(run_cli("check", "--format", "sarif", workdir).stdout)["runs"][0]["invocations"]
+    assert clean == {"executionSuccessful": True, "toolExecutionNotifications": []}
 
 
 def test_exit_2_with_one_line_on_an_internal_error_outside_the_rules(monkeypatch, capsys, example_file) -> None:
@@ -414,7 +450,7 @@ def test_unsafe_fixes_are_applied_only_when_asked(run_cli, extra_rules, workdir)
     assert safe_only.exit_code == 0, "diff exits 1 only when it prints a diff (findings are check's business)"
     assert safe_only.stdout == ""
     assert summary_of(safe_only.stderr)["changed"] == 0
-    assert "dalfix: 1 fixes available with `--unsafe-fixes`" in safe_only.stderr.splitlines()
+    assert "dalfix: 1 fix available with `--unsafe-fixes`" in safe_only.stderr.splitlines()
     assert run_cli("apply", path).exit_code == 1
     assert path.read_text(encoding="utf-8") == "var legacy = 1;\n"
 
@@ -535,6 +571,20 @@ def mixed_tree(workdir: Path, dal001) -> Path:  # type: ignore[no-untyped-def]
     return workdir
 
 
+def test_the_summary_line_says_one_file_and_one_finding_in_the_singular(run_cli, workdir, dal001) -> None:
+    (workdir / "files.ts").write_text(dal001.before, encoding="utf-8")
+    lines = run_cli("check", "files.ts").stderr.splitlines()
+    assert "dalfix: 1 file scanned, 1 with findings, 0 skipped, 1 finding" in lines
+    assert "dalfix: 1 fix available with `dalfix apply`" in lines
+    (workdir / "more.ts").write_text(dal001.before, encoding="utf-8")
+    lines = run_cli("check", ".").stderr.splitlines()
+    assert "dalfix: 2 files scanned, 2 with findings, 0 skipped, 2 findings" in lines
+    assert "dalfix: 2 fixes available with `dalfix apply`" in lines
+    # JSON keeps its keys and numbers whatever the count.
+    report = json.loads(run_cli("check", "--format", "json", "files.ts").stdout)["summary"]
+    assert (report["files_scanned"], report["findings"]) == (1, 1)
+
+
 @pytest.mark.parametrize(("command", "changed", "verb"), [("check", 2, "with findings"), ("diff", 2, "would change"),
                                                            ("apply", 2, "changed")])  # fmt: skip
 def test_summary_line(command, changed, verb, run_cli, mixed_tree) -> None:
@@ -545,6 +595,7 @@ def test_summary_line(command, changed, verb, run_cli, mixed_tree) -> None:
         "verb": verb,
         "skipped": 2,
         "reasons": {"generated file": 1, "not UTF-8": 1},
+        "failed": 0,
         "findings": 2,
     }
     assert "latin1.ts: skipped: not UTF-8" in result.stderr
@@ -569,7 +620,7 @@ def test_subprocess_exit_codes_and_output(dalfix_exe, tmp_path, dal001) -> None:
     assert found.returncode == 1
     assert found.stdout.startswith("diff --git a/files.ts b/files.ts\n")
     assert summary_of(found.stderr) == {"scanned": 1, "changed": 1, "verb": "would change", "skipped": 0,
-                                        "reasons": {}, "findings": 1}  # fmt: skip
+                                        "reasons": {}, "failed": 0, "findings": 1}  # fmt: skip
 
     for usage_error in ([], ["check", "--format", "xml", "files.ts"], ["--select", "NOPE", "files.ts"]):
         failed = run_dalfix(dalfix_exe, *usage_error, cwd=tmp_path)

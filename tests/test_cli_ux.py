@@ -207,8 +207,8 @@ def test_show_fixes(run_cli, example) -> None:
 
 def test_hint_names_the_fixes_left_and_the_flag(run_cli, example) -> None:
     check = run_cli("check", "src")
-    assert "dalfix: 1 fixes available with `dalfix apply`" in check.stderr.splitlines()
-    assert "fixes available" not in run_cli("check", "--quiet", "src").stderr
+    assert "dalfix: 1 fix available with `dalfix apply`" in check.stderr.splitlines()
+    assert " available with " not in run_cli("check", "--quiet", "src").stderr
 
 
 def test_diff_exits_0_when_it_prints_no_diff(run_cli, workdir) -> None:

@@ -34,8 +34,8 @@ def on_same_line(source: str, marker: str, comment: str) -> str:
 
 
 def suppressed_count(stderr: str) -> int:
-    summary = next(line for line in stderr.splitlines() if " files scanned, " in line)
-    match = re.search(r" findings \((\d+) suppressed\)$", summary)
+    summary = next(line for line in stderr.splitlines() if re.search(r" files? scanned, ", line))
+    match = re.search(r" findings? \((\d+) suppressed\)$", summary)
     return int(match.group(1)) if match else 0
 
 

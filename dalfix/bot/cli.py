@@ -21,7 +21,7 @@ from dalfix.bot.github_api import DEFAULT_API_URL, BotError, GitHubApi, Redactor
 from dalfix.bot.review import ReviewOptions, ReviewOutcome, review_pull_request
 from dalfix.bot.review_plan import MAX_INLINE_COMMENTS, Placement
 from dalfix.fixes import Applicability
-from dalfix.report import DOCS_URL
+from dalfix.report import DOCS_URL, counted
 from dalfix.rules import Rule, UnknownRule, select_rules
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -226,7 +226,8 @@ def fix_pr(  # type: ignore[no-untyped-def]
         log(redact(f"nothing left to fix; closed {outcome.url}"))
     else:
         pushed = "pushed" if outcome.pushed else "branch already up to date"
-        log(redact(f"{outcome.action} {outcome.url}: {outcome.fixes} fixes in {outcome.files} files ({pushed})"))
+        fixes = f"{counted(outcome.fixes, 'fix', 'fixes')} in {counted(outcome.files, 'file')}"
+        log(redact(f"{outcome.action} {outcome.url}: {fixes} ({pushed})"))
     sys.exit(EXIT_CLEAN)
 
 
@@ -285,8 +286,8 @@ def _review_summary(outcome: ReviewOutcome, dry_run: bool) -> str:
     plan = outcome.plan
     posted = len(plan.to_post) - len(outcome.refused)
     parts = [
-        f"{plan.findings} findings",
-        f"{posted} new comments" + (" (dry run: not posted)" if dry_run else ""),
+        counted(plan.findings, "finding"),
+        counted(posted, "new comment") + (" (dry run: not posted)" if dry_run else ""),
         f"{len(plan.already_posted)} already posted",
         f"{len(plan.outside_diff)} outside the diff",
     ]
@@ -294,8 +295,8 @@ def _review_summary(outcome: ReviewOutcome, dry_run: bool) -> str:
         parts.append(f"{len(plan.over_limit)} over the {MAX_INLINE_COMMENTS}-comment limit")
     if outcome.refused:
         parts.append(f"{len(outcome.refused)} refused by GitHub (listed in the review body)")
-    parts.append(f"{outcome.deleted} stale comments {'to delete' if dry_run else 'deleted'}")
+    parts.append(f"{counted(outcome.deleted, 'stale comment')} {'to delete' if dry_run else 'deleted'}")
     if outcome.failed_files:
-        parts.append(f"{len(outcome.failed_files)} files could not be analysed")
+        parts.append(f"{counted(len(outcome.failed_files), 'file')} could not be analysed")
     where = f"; {outcome.review_url}" if outcome.review_url else ""
     return ", ".join(parts) + where

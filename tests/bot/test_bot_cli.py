@@ -51,7 +51,7 @@ def test_review_exits_1_when_it_reports_findings(make_pr) -> None:
     case = make_pr({"src/users.ts": HEADER}, {"src/users.ts": HEADER + sequential_reads("load")})
     result = bot(*review_args(case))
     assert result.exit_code == 1, result.output
-    assert "dalfix bot: 1 findings, 1 new comments, 0 already posted" in result.output
+    assert "dalfix bot: 1 finding, 1 new comment, 0 already posted" in result.output
     assert "https://github.example/acme/shop/pull/7#pullrequestreview-" in result.output
     # Re-run: nothing new is posted, the findings are still there.
     again = bot(*review_args(case))
@@ -145,7 +145,7 @@ def test_fix_pr_from_the_command_line(tmp_path: Path, fake: FakeGitHub) -> None:
 
     result = bot(*args)
     assert result.exit_code == 0, result.output
-    assert "dalfix bot: opened https://github.example/acme/shop/pull/1: 1 fixes in 1 files (pushed)" in result.output
+    assert "dalfix bot: opened https://github.example/acme/shop/pull/1: 1 fix in 1 file (pushed)" in result.output
     assert bot(*args).exit_code == 0 and len(fake.pulls) == 1
 
     outside = bot(*args, "../elsewhere")
