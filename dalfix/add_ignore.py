@@ -76,6 +76,17 @@ def _comment_allowed(root: Node, offset: int) -> bool:
     return True
 
 
+def _block_comment_around(root: Node, offset: int) -> Node | None:
+    """The comment that `offset` (a line's first byte) lies strictly inside: a `/* … */` opened on an earlier line.
+    A line inserted there would be part of it."""
+    node: Node | None = root.descendant_for_byte_range(offset, offset)
+    while node is not None:
+        if node.type == "comment" and node.start_byte < offset < node.end_byte:
+            return node
+        node = node.parent
+    return None
+
+
 def _sanitized(reason: str) -> str:
     # One line, and nothing that would end a comment early or start another directive.
     return " ".join(reason.replace("*/", "* /").split())
@@ -109,9 +120,20 @@ def add_ignores(path: Path, source: bytes, findings: Sequence[Finding], reason: 
             continue
         # Above the comment lines directly over the finding's line (another tool's next-line directive, a doc
         # comment): they stay next to their line, and a dalfix directive skips comment lines to reach it.
+        opened = _block_comment_around(parsed.root, starts[line - 1])
+        if opened is not None:
+            problems.append(
+                f"line {line}: no comment added for {', '.join(codes)}: the line starts inside a block comment"
+                f" opened on line {opened.start_point.row + 1}, where a comment line would be part of that comment;"
+                " suppress it by hand (a trailing `// dalfix-ignore[…]` on the line)"
+            )
+            continue
         top = line
         while top > 1 and (top - 2) in comment_only:
             top -= 1
+        # Not into a block comment's tail (`a(); /* start` … `end */` over the line): below where it ends.
+        while top < line and _block_comment_around(parsed.root, starts[top - 1]) is not None:
+            top += 1
         begin = starts[top - 1]
         above = lines[top - 1].rstrip(b"\r")
         indent = above[: len(above) - len(above.lstrip(b" \t"))]

@@ -156,6 +156,7 @@ def _run(opts: dict[str, Any], threshold: Applicability | None) -> RunResult:
         and stdin is None
         and click.get_current_context().info_name in ("check", "diff")
         and not opts.get("apply_")
+        and not opts.get("add_ignore")  # writes files: a re-run on the same bytes must write again
         and opts.get("output_file") is None
     )
     fingerprints = None
@@ -343,15 +344,17 @@ def _write_fixes(result: RunResult, opts: dict[str, Any]) -> None:
 
 def _format_changed(result: RunResult, command: str) -> None:
     """--formatter: the project's formatter on each file dalfix wrote (a failure is reported, the fix stays)."""
-    for file in result.files:
-        if file.status != "changed":
-            continue
+    _format_files([file.path for file in result.files if file.status == "changed"], command, "dalfix's fix")
+
+
+def _format_files(paths: list[Path], command: str, kept: str) -> None:
+    for path in paths:
         try:
-            problem = run_formatter(command, file.path)
+            problem = run_formatter(command, path)
         except FormatterError as exc:
             raise click.UsageError(str(exc)) from exc
         if problem is not None:
-            click.echo(f"dalfix: {relative_display(file.path)}: {problem} (dalfix's fix is kept)", err=True)
+            click.echo(f"dalfix: {relative_display(path)}: {problem} ({kept} is kept)", err=True)
 
 
 def _formatter_option(function):  # type: ignore[no-untyped-def]
@@ -435,12 +438,19 @@ def apply(**opts: Any) -> None:
     metavar="TEXT",
     help="The reason --add-ignore writes after each comment's codes (default: existing finding, suppressed by …).",
 )
+@click.option(
+    "--formatter",
+    metavar="CMD",
+    help='With --add-ignore: run this formatter on each file written, e.g. "npx biome format --write {path}".',
+)
 def check(**opts: Any) -> None:
     """List findings, one line each (or JSON / SARIF). Exits 1 when there are findings."""
     if opts["add_ignore"] and ("-" in {str(p) for p in opts["paths"]} or opts["stdin_filename"] is not None):
         raise click.UsageError("--add-ignore writes files in place: it cannot read standard input")
     if opts["add_ignore_reason"] is not None and not opts["add_ignore"]:
         raise click.UsageError("--add-ignore-reason needs --add-ignore")
+    if opts["formatter"] is not None and not opts["add_ignore"]:
+        raise click.UsageError("check --formatter needs --add-ignore (`apply --formatter` formats fixed files)")
     _start_output(opts)
     result = _run(opts, None)
     _report_problems(result)
@@ -477,6 +487,7 @@ def _add_ignores(result: RunResult, opts: dict[str, Any]) -> int:
     roots = allowed_roots(opts["paths"])
     reason = opts["add_ignore_reason"] or DEFAULT_REASON
     comments = files = 0
+    written: list[Path] = []
     left = False
     for file in result.files:
         if not file.findings:
@@ -494,6 +505,9 @@ def _add_ignores(result: RunResult, opts: dict[str, Any]) -> int:
                 continue
             comments += added.comments
             files += 1
+            written.append(file.path)
+    if opts["formatter"]:
+        _format_files(written, opts["formatter"], "the comment")
     if not opts["quiet"]:
         click.echo(f"dalfix: added {counted(comments, 'suppression comment')} in {counted(files, 'file')}", err=True)
         later = sum(len(file.later_findings) for file in result.files)

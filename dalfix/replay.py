@@ -1,8 +1,8 @@
 """Replaying a run: `dalfix check` or `dalfix diff` run again with nothing changed prints what it printed
 last time, without importing the analysis, discovering files or reading the per-file cache.
 
-A run of `check` or `diff` (not `--apply`, `--output-file`, stdin, `--no-cache` or `-v`) leaves a record,
-`<cache-dir>/<version>/runs/<hash of the key>.json`: what it wrote to stdout and stderr, in order, its exit
+A run of `check` or `diff` (not `--apply`, `--add-ignore`, `--output-file`, stdin, `--no-cache` or `-v`) leaves a
+record, `<cache-dir>/<version>/runs/<hash of the key>.json`: what it wrote to stdout and stderr, in order, its exit
 code, and the fingerprints of everything it read. The key is the exact command line, the current directory,
 the environment variables that change dalfix's output (colour, terminal, cache), whether stdout and stderr
 are terminals and their encodings, and the interpreter with its module path. A later run with the same key
@@ -52,7 +52,7 @@ def main() -> None:
     """The console script (and `python -m dalfix`): replay when a record matches, else run and record."""
     argv = sys.argv[1:]
     plain = not all(hasattr(s, "buffer") for s in (sys.stdout, sys.stderr))  # no byte streams: nothing to record
-    if plain or argv and argv[0] in _UNRECORDED or "--no-cache" in argv:
+    if plain or argv and argv[0] in _UNRECORDED or "--no-cache" in argv or "--add-ignore" in argv:
         from dalfix.cli import entry
 
         entry()

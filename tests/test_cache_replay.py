@@ -132,6 +132,18 @@ def test_runs_that_write_or_read_stdin_leave_no_record(dalfix: Dalfix, project: 
     assert not list((project / ".dalfix_cache").glob("*/runs/*.json"))
 
 
+def test_add_ignore_writes_again_after_the_files_are_restored(dalfix: Dalfix, project: Path) -> None:
+    """`check --add-ignore` writes files: a re-run on the same bytes (after `git checkout`) must write again, not
+    replay the first run's "added 1 suppression comment"."""
+    source = (project / "src" / "files.ts").read_bytes()
+    for _ in range(2):
+        done = dalfix("check", "--add-ignore", ".")
+        assert b"added 1 suppression comment in 1 file" in done.stderr
+        assert b"dalfix-ignore[DAL001]" in (project / "src" / "files.ts").read_bytes()
+        (project / "src" / "files.ts").write_bytes(source)
+    assert not list((project / ".dalfix_cache").glob("*/runs/*.json"))
+
+
 def test_an_output_cut_short_by_a_closed_pipe_is_not_recorded(dalfix: Dalfix, project: Path) -> None:
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     environment.pop("DALFIX_CACHE_DIR", None)
