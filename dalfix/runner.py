@@ -11,6 +11,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -814,7 +815,19 @@ def _decode_result(entry: dict[str, object]) -> dict[str, object]:
 
 
 def _may_match(source: bytes, rules: Sequence[type[Rule]]) -> bool:
-    return any(not rule.needles or any(n in source for n in rule.needles) for rule in rules)
+    needles = _needles_of(tuple(rules))
+    return needles is None or any(n in source for n in needles)
+
+
+@lru_cache(maxsize=64)
+def _needles_of(rules: tuple[type[Rule], ...]) -> tuple[bytes, ...] | None:
+    """The bytes one of which a file must hold for some rule to run on it (None: every file). The rules' needles
+    without repeats and without those holding a shorter one (`for (` needs `for`): a file most rules pass over
+    was searched for every needle of every rule (10k files on buster)."""
+    if any(not rule.needles for rule in rules):
+        return None
+    needles = list(dict.fromkeys(n for rule in rules for n in rule.needles))
+    return tuple(n for n in needles if not any(other != n and other in n for other in needles))
 
 
 def check_parsed(parsed: ParsedFile, project: Project, rules: Sequence[type[Rule]]) -> tuple[list[Finding], int]:

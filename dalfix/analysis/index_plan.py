@@ -178,13 +178,24 @@ def sql_unique_index(table: Table, keys: tuple[str, ...], facts: SqlSchemaFacts)
 def alternatives_lacking(project: Project, proposal: Proposal) -> tuple[Table, ...]:
     """For a proposal on a table chosen at run time among dialect modules (or on one of its declarations): the
     declarations no index of their own already serves (MySQL indexes every foreign key): where it is to add."""
+    # DAL010 asks this for every proposal in every file it checks: memoised per proposal while the schema model
+    # stays as it was (it only grows).
+    schema = project.schema
+    memo: dict[int, tuple[Proposal, int, int, tuple[Table, ...]]] = project.__dict__.setdefault(
+        "_alternatives_lacking", {}
+    )
+    known = memo.get(id(proposal))
+    if known is not None and known[0] is proposal and known[1:3] == (len(schema.tables), len(schema.merged)):
+        return known[3]
     facts = sql_facts(project)
     wanted = set(proposal.columns)
-    return tuple(
+    found = tuple(
         alternative
-        for alternative in project.schema.dialect_alternatives(proposal.table)
+        for alternative in schema.dialect_alternatives(proposal.table)
         if not any(set(parts[: len(wanted)]) == wanted for _, parts in _existing_indexes(alternative, facts))
     )
+    memo[id(proposal)] = (proposal, len(schema.tables), len(schema.merged), found)
+    return found
 
 
 def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts | None = None) -> IndexPlan:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pathspec
@@ -112,6 +112,8 @@ TEST_FRAMEWORK = re.compile(
     rb"""(?:\bfrom|\bimport|\brequire\s*\()\s*\(?\s*["'](?:vitest|vitest/[\w/-]+|@vitest/[\w/-]+|@jest/globals|"""
     rb"""bun:test|node:test|@playwright/test)["']|\bDeno\.test\("""
 )
+# Every match of TEST_FRAMEWORK holds one of these: most files hold none, and `in` is faster than the search.
+TEST_FRAMEWORK_WORDS = (b"vitest", b"@jest/globals", b"bun:test", b"node:test", b"@playwright/test", b"Deno.test(")
 # A file that runs as a program (or runs migrations): what tells `migrate-users.ts`, a script, from
 # `migrateWorkspace.ts`, a module of the application that happens to start with the same word.
 RUNS_AS_PROGRAM = re.compile(
@@ -130,17 +132,20 @@ def setup_code_kind(relative_path: str, source: bytes | None = None, read: Reade
     source; None for application code. `read` gives the source when only the name is in doubt (a name that
     starts like a script's: is it one?) and the caller has not read the file."""
     *directories, filename = relative_path.split("/")
-    for index, directory in enumerate(directories):
-        kind = _directory_kind(directory, directories[:index])
-        if kind is not None:
-            return kind
+    kind = _directories_kind(tuple(directories))
+    if kind is not None:
+        return kind
     kind, needs_program = _name_kind(SOURCE_SUFFIX.sub("", filename))
     if kind is not None and needs_program:
         text = source if source is not None else read() if read is not None else None
         kind = kind if text is not None and RUNS_AS_PROGRAM.search(text) is not None else None
     if kind is not None:
         return kind
-    if source is not None and TEST_FRAMEWORK.search(source) is not None:
+    if (
+        source is not None
+        and any(word in source for word in TEST_FRAMEWORK_WORDS)
+        and TEST_FRAMEWORK.search(source) is not None
+    ):
         return "test"
     return None
 
@@ -196,6 +201,17 @@ def _read(path: Path) -> bytes | None:
 def _words(name: str) -> list[str]:
     """`testDbUtils` / `test-db-utils` / `test_db.utils` -> ["test", "db", "utils"]."""
     return [w.lower() for part in re.split(r"[-_.\s]+", name) for w in WORD.findall(part)]
+
+
+@lru_cache(maxsize=8192)
+def _directories_kind(directories: tuple[str, ...]) -> str | None:
+    """The kind the first directory that says one says (a file's directories, outermost first). Remembered: the
+    files of one directory ask alike, once per file when the run lists them."""
+    for index, directory in enumerate(directories):
+        kind = _directory_kind(directory, directories[:index])
+        if kind is not None:
+            return kind
+    return None
 
 
 def _directory_kind(directory: str, above: Sequence[str] = ()) -> str | None:

@@ -266,14 +266,31 @@ class SchemaModel:
     # Tables user code names through a destructuring of an object of tables (schema/sources.py), by id. Not in
     # `tables`: every declaration is there once already, as an alternative.
     merged: dict[str, Table] = field(default_factory=dict)
+    # Lookups memoised for DAL010, which asks them per file and proposal (pathlib's == dominated homarr's check).
+    # Both are kept for the model as it was when filled: `tables` only grows (the reader appends), `merged` too.
+    _by_path_name: dict[tuple[Path, str | None], Table] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _indexed: int = field(default=0, init=False, repr=False, compare=False)
+    _alternatives_of: dict[int, tuple[Table, tuple[Table, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _alternatives_for: tuple[int, int] = field(default=(0, 0), init=False, repr=False, compare=False)
 
     def by_id(self, table_id: str | None) -> Table | None:
         if table_id is None:
             return None
         return self.merged.get(table_id) or next((t for t in self.tables if t.id == table_id), None)
 
-    def table(self, path: Path, ts_name: str) -> Table | None:
-        return next((t for t in self.tables if t.path == path and t.ts_name == ts_name), None)
+    def table(self, path: Path, ts_name: str | None) -> Table | None:
+        """The first table declared as `ts_name` in `path`."""
+        if self._indexed > len(self.tables):  # not appended to: indexed again from the start
+            self._by_path_name.clear()
+            self._indexed = 0
+        for table in self.tables[self._indexed :]:
+            self._by_path_name.setdefault((table.path, table.ts_name), table)
+        self._indexed = len(self.tables)
+        return self._by_path_name.get((path, ts_name))
 
     @property
     def complete(self) -> bool:
@@ -289,6 +306,18 @@ class SchemaModel:
         of (a merged table, or an alternative of one user code named); () for a table of one dialect."""
         if table.alternatives:
             return table.alternatives
+        state = (len(self.tables), len(self.merged))
+        if state != self._alternatives_for:
+            self._alternatives_of.clear()
+            self._alternatives_for = state
+        known = self._alternatives_of.get(id(table))
+        if known is not None and known[0] is table:
+            return known[1]
+        found = self._dialect_alternatives(table)
+        self._alternatives_of[id(table)] = (table, found)
+        return found
+
+    def _dialect_alternatives(self, table: Table) -> tuple[Table, ...]:
         # A declaration in a dialect module of some merged table (named by user code or not: a foreign key's
         # side reached by a delete): its alternatives are the same-named tables of the sibling modules.
         for merged in self.merged.values():
