@@ -9,7 +9,7 @@ import pytest
 from fixture_harness import run_fix
 
 from dalfix.analysis.project import Project
-from dalfix.parsing import parse_file
+from dalfix.parsing import parse_file, walk
 from dalfix.rules import rule_by_code
 
 
@@ -333,3 +333,75 @@ def test_the_unknown_driver_note_without_any_drizzle_call(tmp_path: Path) -> Non
     """No drizzle() call anywhere: the note still says the driver is unknown and how to declare it."""
     message = _two_reads(tmp_path, TABLES + "export declare const db: any;\n")
     assert "could not tell which driver the handle runs on" in message
+
+
+def test_a_project_class_is_pure_to_construct_only_when_it_only_sets_fields(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        {
+            "errors/base.ts": "export abstract class AppError extends Error {\n"
+            "  readonly status: number = 500;\n"
+            "  static registry = register();\n"  # runs when the class is defined, not on `new`
+            "  constructor(message: string, readonly kind = 'internal', options?: { cause?: unknown }) {\n"
+            "    super(message, { cause: options?.cause });\n"
+            "    this.name = new.target.name;\n"
+            "    Object.setPrototypeOf(this, new.target.prototype);\n"
+            "    if (Error.captureStackTrace) { Error.captureStackTrace(this, AppError); }\n"
+            "  }\n"
+            "  get label() { return report(this.kind); }\n"
+            "  describe() { return audit(this); }\n"
+            "}\n",
+            "errors/index.ts": 'export * from "./base";\nexport { NotFound as Missing } from "./not-found";\n',
+            "errors/not-found.ts": 'import { AppError } from "./base";\n'
+            "export class NotFound extends AppError {\n"
+            "  code = 'NOT_FOUND' as const;\n"
+            "  constructor(what: string) { super(`${what} not found`, 'not_found'); this.cause ??= what; }\n"
+            "}\n",
+            "errors/other.ts": 'import { AppError } from "./base";\n'
+            "import { Data } from 'effect';\n"
+            "export class Logged extends AppError { constructor(m: string) { super(m); console.error(m); } }\n"
+            "export class FromLogged extends Logged {}\n"
+            "export class Fielded extends Error { at = track(); }\n"
+            "export class WithSetter extends Error { set name(v: string) { audit(v); } }\n"
+            "export class Tagged extends Data.TaggedError('Tagged')<{}> {}\n"
+            "export class Decorated extends Error { @observe() kind = 1; }\n"
+            "export class Plain { constructor(public id: string, public at = Date.now()) {} }\n"
+            "export class Defaulted { constructor(public id = nextId()) {} }\n"
+            "export class Recorded extends Error { constructor(m: string) { super(m); errors.push(this); } }\n"
+            "export class Elsewhere extends Error { constructor(m: string) { super(m); other.name = m; } }\n"
+            "export const NotAClass = () => new Error('x');\n",
+            "use.ts": 'import { AppError, Missing } from "./errors";\n'
+            'import * as errors from "./errors/other";\n'
+            "import { Logged, FromLogged, Fielded, WithSetter, Tagged, Decorated } from './errors/other';\n"
+            "import { Plain, Defaulted, Recorded, Elsewhere, NotAClass } from './errors/other';\n"
+            "class Local extends Missing {}\n"
+            "export function build() {\n"
+            "  return [new Missing('x'), new Local('y'), new AppError('z'), new Logged('a'), new FromLogged('b'),\n"
+            "    new Fielded(), new WithSetter(), new Tagged(), new Decorated(), new Plain('p'), new Defaulted(),\n"
+            "    new Recorded('r'), new Elsewhere('e'), new NotAClass(), new errors.Logged('m'), new External()];\n"
+            "}\n",
+        },
+    )
+    use = project.files[tmp_path / "use.ts"]
+    news = [n for n in walk(use.root) if n.type == "new_expression"]
+    effects = {
+        use.text(n.child_by_field_name("constructor")): project.summaries.construction_effect(use, n) for n in news
+    }
+    assert effects == {
+        "Missing": "none",  # re-exported under another name, through a base class in another file
+        "Local": "none",
+        "AppError": "none",
+        "Plain": "none",
+        "Logged": "unknown",  # a call in the constructor
+        "FromLogged": "unknown",  # a base class that does more
+        "Fielded": "unknown",  # a field initialized by a call
+        "WithSetter": "unknown",  # a setter: an assignment up the constructor chain could run it (not followed)
+        "Tagged": "unknown",  # a base class computed by a call
+        "Decorated": "unknown",
+        "Defaulted": "unknown",  # a parameter default that calls
+        "Recorded": "unknown",  # `this` escapes
+        "Elsewhere": "unknown",  # sets a field of another object
+        "NotAClass": None,
+        "errors.Logged": None,  # not an identifier: not asked
+        "External": None,  # not a project class
+    }

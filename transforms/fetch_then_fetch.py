@@ -20,7 +20,10 @@ before it exits (`{ console.error("no video", id); throw … }`: logger calls th
 the missing row); it stays where it was and its link is a LEFT JOIN. So do checks after the guard (`if
 (share.expiresAt && share.expiresAt < new Date()) return null`: a condition that queries, awaits and assigns
 nothing, a branch that only logs and exits): they read the rebuilt row, and the reads after them are
-LEFT JOINs (the check may exit before a missing row would have). A two-read
+LEFT JOINs (the check may exit before a missing row would have). An exit may throw an instance of a project
+class (`throw new NotFound(id)`) when constructing it provably only sets fields of the new object
+(`super(…)`, `this.x = …` from pure values, through every base class up to a built-in `Error`); a class whose
+construction does more (reports, logs, calls something in a field initializer) is not a pure exit. A two-read
 one-to-many link limited to one row under a parent read by a unique key is joined too, unsafe: the join keeps
 `limit(1)` but not which of several children the database picks; a safe chain stops before an unsafe link.
 Partial selects stay partial (`select({ file: { id: files.id, graphId: files.graphId }, graph: graphs })`) when

@@ -11,7 +11,9 @@ between the read and the write, and the caller is told it was updated.
 
 The fix is offered when the write compares exactly the columns and values the read compared (so extra
 conditions such as an owner check must be in both), the row read is used by nothing but the guard, the guard
-is `if (!row) throw|return <value>`, and the write follows it. MySQL has no `RETURNING` (and `affectedRows`
+is `if (!row) throw|return <value>` (a thrown project class counts when constructing it provably only sets fields
+of the new object: `class NotFound extends AppError { constructor(id) { super(…); this.id = id; } }`), and the
+write follows it. MySQL has no `RETURNING` (and `affectedRows`
 counts changed rows unless the connection sets `CLIENT_FOUND_ROWS`): there the finding is display-only. Not
 handled, and left alone: a row used for anything else (fields read, returned, logged), a write conditional on
 more than the row's existence, a read with `.for('update')`, reads and writes on different handles.

@@ -371,7 +371,12 @@ class EffectAnalyzer:
         if call.type == "new_expression":
             constructor = call.child_by_field_name("constructor")
             name = self.text(constructor) if constructor is not None else ""
-            return ("none" if name in PURE_CONSTRUCTORS else "unknown"), False
+            if name in PURE_CONSTRUCTORS:
+                return "none", False
+            # A project class whose construction only sets fields (its own error classes): see summaries.
+            construction = getattr(self.summaries, "construction_effect", None)
+            found = construction(self.parsed, call) if construction is not None else None
+            return found or "unknown", False
         chain = self.vocabulary.query_chain(call)
         if chain is not None:
             return chain.kind, False

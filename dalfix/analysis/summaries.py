@@ -15,10 +15,17 @@ from dalfix.analysis.drizzle import DbEffectKind, unwrap
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
 
 if TYPE_CHECKING:
+    from dalfix.analysis.effects import EffectAnalyzer
     from dalfix.analysis.project import Project
 
 MAX_DEPTH = 8
 RETURNED = "()"  # suffix of a summary name: the function the named one returns (`getUser()` of `getUser(db)(…)`)
+CONSTRUCTED = "#new"  # suffix of a key of `Summaries._in_progress`: `new C(…)` of the class named before it
+CLASS_TYPES = ("class_declaration", "abstract_class_declaration")
+# Built-in constructors a project class may extend whose construction only sets fields of the new object.
+BUILTIN_ERRORS = frozenset(
+    {"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError"}
+)
 _DECLARATIONS = "_dalfix_declarations"  # ModuleInfo.declarations, kept on the ParsedFile
 
 
@@ -139,6 +146,7 @@ def _declared(parsed: ParsedFile, node: Node) -> list[tuple[str, Node]]:
     if node.type in (
         "function_declaration",
         "class_declaration",
+        "abstract_class_declaration",
         "generator_function_declaration",
         "type_alias_declaration",
         "interface_declaration",
@@ -199,6 +207,7 @@ class Summaries:
         self._file_handles: dict[Path, dict[str, DriverInfo]] = {}
         self._imported: dict[tuple[Path, str], tuple[Path, str] | None] = {}
         self._parameters: dict[tuple[Path, str], list[str | None] | None] = {}
+        self._constructions: dict[tuple[Path, str], DbEffectKind] = {}
         from dalfix.analysis.handles import HandleIndex
 
         self.handles = HandleIndex(self)
@@ -299,7 +308,7 @@ class Summaries:
 
         info = self.module(path)
         local = info.declared.get(name) if info is not None else None
-        if local in ("function_declaration", "class_declaration", "interface_declaration"):
+        if local in ("function_declaration", *CLASS_TYPES, "interface_declaration"):
             return None  # a function is at most a factory, never a handle itself
         value = self.handles.binding(path, name)
         if not isinstance(value, Handle) or not value.database or value.transaction:
@@ -465,6 +474,82 @@ class Summaries:
         self._effects[key] = effect
         return effect
 
+    # ---- classes ----------------------------------------------------------------------------
+    def construction_effect(self, parsed: ParsedFile, new: Node) -> DbEffectKind | None:
+        """What `new C(…)` does besides evaluating its arguments, when `C` names a class of the project: "none"
+        when constructing it provably only sets fields of the new object (see `class_construction_effect`),
+        "unknown" when it may do more; None when `C` is not a project class."""
+        constructor = new.child_by_field_name("constructor")
+        if constructor is None or constructor.type != "identifier":
+            return None
+        target = self._top_level(parsed.path, parsed.text(constructor))
+        return self.class_construction_effect(*target) if target is not None else None
+
+    def class_construction_effect(self, path: Path, name: str) -> DbEffectKind | None:
+        """ "none" when `new name(…)` only sets fields of the object it makes — the project's error classes:
+        `class NotFound extends AppError { constructor(m: string, readonly kind: Kind) { super(m); this.name =
+        "NotFound"; } }` — through every base class up to a built-in error (or none); "unknown" otherwise
+        (a setter, a decorator, another statement in a constructor, a base class dalfix cannot read). None when
+        `name` is not a class declared at the top level of `path`."""
+        key = (path, name)
+        if key in self._constructions:
+            return self._constructions[key]
+        info = self.module(path)
+        node = info.declarations.get(name) if info is not None and name in info.declared else None
+        if info is None or node is None or node.type not in CLASS_TYPES:
+            return None
+        progress = (path, name + CONSTRUCTED)
+        if progress in self._in_progress:
+            return "unknown"  # a class extending itself through others: not code that runs
+        self._in_progress.add(progress)
+        try:
+            effect: DbEffectKind = "none" if self._constructs_only_fields(info, node) else "unknown"
+        finally:
+            self._in_progress.discard(progress)
+        self._constructions[key] = effect
+        return effect
+
+    def _constructs_only_fields(self, info: ModuleInfo, node: Node) -> bool:
+        parsed = info.parsed
+        analyzer = self.project.analyzer_for(parsed, self.project.vocabulary_for(parsed))
+        builtins = frozenset(n for n in ("Object", "Error") if n not in info.declared and n not in info.imports)
+        for heritage in (c for c in node.named_children if c.type == "class_heritage"):
+            for clause in heritage.named_children:
+                if clause.type == "implements_clause":
+                    continue
+                base = clause.child_by_field_name("value") if clause.type == "extends_clause" else None
+                if base is None or base.type != "identifier":
+                    return False  # `extends Data.TaggedError("x")`, a mixin call: code dalfix does not read
+                name = parsed.text(base)
+                if name in BUILTIN_ERRORS and name not in info.declared and name not in info.imports:
+                    continue
+                target = self._top_level(parsed.path, name)
+                if target is None or self.class_construction_effect(*target) != "none":
+                    return False
+        body = node.child_by_field_name("body")
+        for member in body.named_children if body is not None else []:
+            if member.type in ("comment", "class_static_block", "method_signature", "abstract_method_signature"):
+                continue  # a static block runs once, when the class is defined; signatures run nothing
+            if member.type == "index_signature" or any(c.type == "static" for c in member.children):
+                continue
+            if any(c.type == "decorator" for c in member.children):
+                return False
+            if member.type == "public_field_definition":
+                value = member.child_by_field_name("value")
+                if value is not None and not analyzer.effects(value).pure:
+                    return False
+                continue
+            if member.type != "method_definition":
+                return False
+            if any(c.type == "set" for c in member.children):
+                return False  # `this.x = …` in a constructor would run it
+            name_node = member.child_by_field_name("name")
+            if name_node is None or parsed.text(name_node) != "constructor":
+                continue  # a method runs when it is called
+            if not _constructor_only_sets_fields(parsed, analyzer, member, builtins):
+                return False
+        return True
+
     def summarized_functions(self) -> dict[tuple[Path, str], DbEffectKind]:
         """Summaries of every exported function and class method of the scanned files."""
         for path in list(self.project.analysed):
@@ -481,6 +566,71 @@ class Summaries:
                 elif self.function_node(path, name) is not None:
                     self.function_effect(path, name)
         return dict(self._effects)
+
+
+def _constructor_only_sets_fields(
+    parsed: ParsedFile, analyzer: EffectAnalyzer, constructor: Node, builtins: frozenset[str]
+) -> bool:
+    """Whether a constructor's parameters have pure defaults and its body only calls `super(…)` and sets fields of
+    `this` from pure values (also `Object.setPrototypeOf(this, …)` and `Error.captureStackTrace(this, …)` when
+    `builtins` holds those names unshadowed, and `if (pure) …` of the same)."""
+    params = constructor.child_by_field_name("parameters")
+    for param in params.named_children if params is not None else []:
+        default = param.child_by_field_name("value")
+        if default is not None and not analyzer.effects(default).pure:
+            return False
+    body = constructor.child_by_field_name("body")
+    return body is not None and _sets_only_fields(parsed, analyzer, body.named_children, builtins)
+
+
+def _sets_only_fields(
+    parsed: ParsedFile, analyzer: EffectAnalyzer, statements: list[Node], builtins: frozenset[str]
+) -> bool:
+    for statement in statements:
+        if statement.type == "comment":
+            continue
+        if statement.type == "statement_block":
+            if not _sets_only_fields(parsed, analyzer, statement.named_children, builtins):
+                return False
+            continue
+        if statement.type == "if_statement":
+            condition = statement.child_by_field_name("condition")
+            if condition is None or not analyzer.effects(condition).pure:
+                return False
+            for branch in (statement.child_by_field_name("consequence"), statement.child_by_field_name("alternative")):
+                if branch is not None and branch.type == "else_clause":
+                    branch = branch.named_children[0] if branch.named_children else None
+                if branch is not None and not _sets_only_fields(parsed, analyzer, [branch], builtins):
+                    return False
+            continue
+        expression = statement.named_children[0] if statement.type == "expression_statement" else None
+        if expression is None or not _sets_a_field(parsed, analyzer, unwrap(expression), builtins):
+            return False
+    return True
+
+
+def _sets_a_field(parsed: ParsedFile, analyzer: EffectAnalyzer, expression: Node, builtins: frozenset[str]) -> bool:
+    """`this.x = pure`, `this.x ??= pure`, `super(pure…)`, `Object.setPrototypeOf(this, pure)`,
+    `Error.captureStackTrace(this, pure)` (optional call or not)."""
+    if expression.type in ("assignment_expression", "augmented_assignment_expression"):
+        left, right = expression.child_by_field_name("left"), expression.child_by_field_name("right")
+        target = left.child_by_field_name("object") if left is not None and left.type == "member_expression" else None
+        return target is not None and target.type == "this" and right is not None and analyzer.effects(right).pure
+    if expression.type != "call_expression":
+        return False
+    function, args = expression.child_by_field_name("function"), expression.child_by_field_name("arguments")
+    if function is None or args is None or not all(analyzer.effects(a).pure for a in args.named_children):
+        return False
+    if function.type == "super":
+        return True
+    first = args.named_children[0] if args.named_children else None
+    name = parsed.text(function)
+    return (
+        first is not None
+        and first.type == "this"
+        and name in ("Object.setPrototypeOf", "Error.captureStackTrace")
+        and name.partition(".")[0] in builtins
+    )
 
 
 def _returned_function(function: Node) -> Node | None:
