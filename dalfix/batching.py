@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.loops import array_type
+from dalfix.analysis.summaries import RETURNED
 from dalfix.fixes import Edit, apply_edits
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, line_indent
 
@@ -134,6 +135,154 @@ def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument
         if len(values) == 2 and module.parsed.text(values[1]) == param:
             return len(queries), module.parsed.text(values[0]), uses
     return len(queries), None, uses
+
+
+def _field_expressions(project: Project, parsed: ParsedFile, call: Node, argument: int, field: str):  # type: ignore[no-untyped-def]
+    """(helper, module, expressions) for a helper handed an object: the texts by which the helper reads the object's
+    `field` (a dotted path) or an object holding it — `params`, `params.scopes`, `params.scopes.id`, or after
+    `const { scopes } = params` (or that pattern as the parameter) `scopes`, `scopes.id`. None when the call is not
+    to a project function with that parameter."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    module = project.summaries.module(target[0]) if target is not None else None
+    if function is None or module is None:
+        return None
+    params = function.child_by_field_name("parameters")
+    patterns = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
+    pattern = patterns[argument] if argument < len(patterns) else None
+    if pattern is None:
+        return None
+    text = module.parsed.text
+    parts = field.split(".")
+    prefixes = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    wanted: set[str] = set()
+    destructured = [pattern] if pattern.type == "object_pattern" else []
+    if pattern.type == "identifier":
+        wanted |= {text(pattern)} | {f"{text(pattern)}.{p}" for p in prefixes}
+        for declarator in descendants_of_type(function, "variable_declarator"):
+            value, name = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+            if (
+                value is not None
+                and name is not None
+                and name.type == "object_pattern"
+                and (text(unwrap(value)) == text(pattern))
+            ):
+                destructured.append(name)
+    for found in destructured:
+        for child in found.named_children:
+            local = None
+            if child.type == "shorthand_property_identifier_pattern" and text(child) == parts[0]:
+                local = parts[0]
+            elif child.type == "pair_pattern":
+                key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+                if key is not None and value is not None and text(key) == parts[0] and value.type == "identifier":
+                    local = text(value)
+            if local is not None:
+                wanted |= {".".join([local, *parts[1:i]]) for i in range(1, len(parts) + 1)}
+    return function, module, wanted
+
+
+def helper_field_column(
+    project: Project, parsed: ParsedFile, call: Node, argument: int, field: str
+) -> tuple[str, bool] | None:
+    """For a helper handed an object (`removeGrant({ userId: u.id, … })`): the column the helper first compares
+    the object's `field` to — `eq(grants.userId, userId)` after `{ userId } = params` (or in the parameter's own
+    pattern), or `eq(grants.userId, params.userId)` — and whether the schema says it is a unique key; else None."""
+    found = _field_expressions(project, parsed, call, argument, field)
+    if found is None:
+        return None
+    function, module, wanted = found
+    text = module.parsed.text
+    leaf = {w for w in wanted if w.endswith(field.rpartition(".")[2])}
+    for eq in descendants_of_type(function, "call_expression"):
+        args, name = eq.child_by_field_name("arguments"), eq.child_by_field_name("function")
+        if name is None or text(name) != "eq" or args is None or len(args.named_children) != 2:
+            continue
+        column = args.named_children[0]
+        if text(args.named_children[1]) in leaf and column.type == "member_expression":
+            known = project.schema.column_of(module.parsed, column)
+            unique = known is not None and known[0].is_unique_key([known[1].key])
+            return text(column), unique
+    return None
+
+
+def helper_field_reaches(project: Project, parsed: ParsedFile, call: Node, argument: int, field: str) -> bool:
+    """Whether one of the helper's queries reads the object's `field`, or an object holding it (`.values(params)`,
+    `subAgentScopedWhere(t, scopes)` inside the chain); names computed from it are not followed (then: no)."""
+    found = _field_expressions(project, parsed, call, argument, field)
+    if found is None:
+        return False
+    function, module, wanted = found
+    vocabulary = project.vocabulary_for(module.parsed)
+    text = module.parsed.text
+    for candidate in descendants_of_type(function, "call_expression"):
+        chain = vocabulary.query_chain(candidate)
+        if chain is None:
+            continue
+        for node in descendants_of_type(chain.node, "identifier", "member_expression", "shorthand_property_identifier"):
+            if text(node) in wanted:
+                return True
+    return False
+
+
+def helper_builds_queries(project: Project, parsed: ParsedFile, call: Node) -> bool:
+    """Whether the called helper holds a query built with drizzle's builders (a select, insert, update, delete or
+    relational read), not only raw SQL through `execute` (a stored procedure or table function per name, which
+    no `inArray` batches)."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    module = project.summaries.module(target[0]) if target is not None else None
+    if function is None or module is None:
+        return False
+    vocabulary = project.vocabulary_for(module.parsed)
+    chains = (vocabulary.query_chain(c) for c in descendants_of_type(function, "call_expression"))
+    return any(chain is not None and chain.method != "execute" for chain in chains)
+
+
+def helper_limits_rows(project: Project, parsed: ParsedFile, call: Node) -> bool:
+    """Whether one of the called helper's queries limits its rows (`.limit(n)`, `.offset(n)`, or `limit:` in a
+    relational read): one statement over many keys then needs a limit per key, which `inArray` does not give."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    module = project.summaries.module(target[0]) if target is not None else None
+    if function is None or module is None:
+        return False
+    vocabulary = project.vocabulary_for(module.parsed)
+    for candidate in descendants_of_type(function, "call_expression"):
+        chain = vocabulary.query_chain(candidate)
+        if chain is None:
+            continue
+        if any(link.name in ("limit", "offset") for link in chain.links):
+            return True
+        if chain.method in ("findFirst", "findMany") and re.search(
+            r"\b(limit|offset)\s*:", module.parsed.text(chain.node)
+        ):
+            return True
+    return False
+
+
+BATCH_VARIANT = ("bulk", "batch")
+
+
+def batch_variant(project: Project, parsed: ParsedFile, call: Node) -> str | None:
+    """A function the called helper's module also exports that does its work for many at once, by name:
+    `bulkRemoveGrants` / `batchRemoveGrant` / `removeGrantsBulk` / `removeGrantMany` for `removeGrant`."""
+    target = project.summaries.callee(parsed, call)
+    module = project.summaries.module(target[0]) if target is not None else None
+    if target is None or module is None:
+        return None
+    name = target[1].removesuffix(RETURNED).rpartition(".")[2].lower()
+    stems = {name, name + "s"}
+    for exported in module.exports:
+        lowered = exported.lower()
+        if lowered == name:
+            continue
+        batched = any(lowered.startswith(p) and lowered[len(p) :] in stems for p in BATCH_VARIANT) or any(
+            lowered.endswith(s) and lowered[: -len(s)] in stems for s in ("bulk", "batch", "many")
+        )
+        if batched and project.summaries.function_node(target[0], module.exports[exported]) is not None:
+            return exported
+    return None
 
 
 def _reaches_queries(project: Project, parsed: ParsedFile, function: Node, pattern: Node, queries: list[Node]) -> bool:

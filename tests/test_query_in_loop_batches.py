@@ -76,3 +76,165 @@ def test_a_guard_broken_over_lines_is_joined_only_where_joining_keeps_its_meanin
         '"a\\\r\nb" === c &&\r\n  d',
     ):
         assert one_line(kept) == kept
+
+
+GRANTS = {
+    "db.ts": 'import { drizzle } from "drizzle-orm/postgres-js";\nimport postgres from "postgres";\n'
+    "export const db = drizzle(postgres(process.env.DATABASE_URL!));\n",
+    "schema.ts": 'import { pgTable, text, timestamp } from "drizzle-orm/pg-core";\n'
+    'export const grants = pgTable("grants", { id: text("id").primaryKey(), userId: text("user_id").notNull(),\n'
+    '  resourceId: text("resource_id").notNull(), revokedAt: timestamp("revoked_at") });\n'
+    'export const docs = pgTable("docs", { id: text("id").primaryKey(), name: text("name").notNull() });\n',
+    "grants.ts": 'import { and, eq, inArray, sql } from "drizzle-orm";\nimport { db } from "./db";\n'
+    'import { docs, grants } from "./schema";\n'
+    "export async function revokeGrant(params: { userId: string; resourceId: string }) {\n"
+    "  const { userId, resourceId } = params;\n"
+    "  const [row] = await db.update(grants).set({ revokedAt: new Date() })\n"
+    "    .where(and(eq(grants.userId, userId), eq(grants.resourceId, resourceId))).returning();\n"
+    "  return row ?? null;\n"
+    "}\n"
+    "export async function bulkRevokeGrants(params: { userIds: string[]; resourceId: string }) {\n"
+    "  return db.update(grants).set({ revokedAt: new Date() })\n"
+    "    .where(and(inArray(grants.userId, params.userIds), eq(grants.resourceId, params.resourceId))).returning();\n"
+    "}\n"
+    "export async function saveDoc(doc: { id: string; name: string }) {\n"
+    "  await db.insert(docs).values(doc).onConflictDoUpdate({ target: docs.id, set: { name: doc.name } });\n"
+    "}\n"
+    "export async function audit(entry: { at: Date }) {\n"
+    '  await db.insert(docs).values({ id: String(entry.at.getTime()), name: "audit" });\n'
+    "}\n"
+    "export function label(entry: { name: string }) {\n  return entry.name.toUpperCase();\n}\n"
+    "type Scoped = { scopes: { tenant: string; userId: string } };\n"
+    "export const grantOf = (database: typeof db) => async (params: Scoped) => {\n"
+    "  const [row] = await database.select().from(grants).where(eq(grants.userId, params.scopes.userId));\n"
+    "  return row;\n"
+    "};\n"
+    "export async function latestGrant(params: { userId: string }) {\n"
+    "  return db.select().from(grants).where(eq(grants.userId, params.userId)).orderBy(grants.id).limit(1);\n"
+    "}\n"
+    "export async function grantById(params: { id: string }) {\n"
+    "  return db.select().from(grants).where(eq(grants.id, params.id)).limit(1);\n"
+    "}\n"
+    "export async function copyDoc({ from, to, owner }: { from: string; to: string; owner: string }) {\n"
+    "  const [doc] = await db.select().from(docs).where(eq(docs.id, owner));\n"
+    "  return copyFile(doc.name + from, to);\n"
+    "}\n"
+    "declare function copyFile(from: string, to: string): Promise<void>;\n"
+    "export const branchDiff = (database: typeof db) => async (params: { table: string }) =>\n"
+    "  database.execute(sql`select * from dolt_diff(${params.table})`);\n",
+}
+
+
+def _messages(tmp_path: Path, use: str) -> list[str]:
+    for name, text in {**GRANTS, "use.ts": use}.items():
+        (tmp_path / name).write_text(text)
+    result = run_fix([tmp_path], rule_by_code("DAL002"))
+    return [x.message for f in result.files if f.path.name == "use.ts" for x in f.findings]
+
+
+def test_a_helper_handed_an_object_from_the_element_is_reported_with_its_fields_and_batched_variant(
+    tmp_path: Path,
+) -> None:
+    (message,) = _messages(
+        tmp_path,
+        'import { revokeGrant } from "./grants";\n'
+        "export async function revoke(emails: string[], byEmail: Map<string, { id: string }>, resource: string) {\n"
+        "  for (const email of emails) {\n"
+        "    const user = byEmail.get(email);\n"
+        "    if (!user) continue;\n"
+        "    await revokeGrant({ userId: user.id, resourceId: resource });\n"
+        "  }\n"
+        "}\n",
+    )
+    assert message.startswith("`revokeGrant` (1 query) runs once per element, with `userId` from each element")
+    assert "`inArray(grants.userId, …)`" in message
+    assert "its module already exports `bulkRevokeGrants`" in message
+
+
+def test_a_helper_handed_an_object_the_body_built_from_the_element(tmp_path: Path) -> None:
+    (message,) = _messages(
+        tmp_path,
+        'import { saveDoc } from "./grants";\n'
+        "export async function deploy(items: { key: string; title: string }[]) {\n"
+        "  for (const item of items) {\n"
+        "    try {\n"
+        "      const doc = { id: item.key, name: item.title };\n"
+        "      await saveDoc(doc);\n"
+        "    } catch (error) {\n"
+        "      console.error(error);\n"
+        "    }\n"
+        "  }\n"
+        "}\n",
+    )
+    assert "`saveDoc` (1 query) runs once per element, with `doc` built from each element" in message
+    assert "each call has its own `try`/`catch`" in message
+    assert "already exports" not in message
+
+
+def test_a_curried_helper_handed_a_nested_object_names_the_leaf_from_the_element(tmp_path: Path) -> None:
+    (message,) = _messages(
+        tmp_path,
+        'import { db } from "./db";\nimport { grantOf } from "./grants";\n'
+        "export async function grantsOf(tenant: string, userIds: string[]) {\n"
+        "  return Promise.all(userIds.map(async (userId) => grantOf(db)({ scopes: { tenant, userId } })));\n"
+        "}\n",
+    )
+    assert "`grantOf(db)` (1 query) runs once per element, with `scopes.userId` from each element" in message
+    assert "`inArray(grants.userId, …)`" in message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # raw SQL per name (a table function): nothing an `inArray` batches
+        "  for (const email of emails) {\n    await branchDiff(db)({ table: email });\n  }\n",
+        # the fields from the element reach no query (the query reads another field)
+        "  for (const email of emails) {\n    await copyDoc({ from: email, to: email, owner: 'x' });\n  }\n",
+        # the object holds nothing from the element: not a per-element key
+        "  for (const email of emails) {\n    await audit({ at: now });\n  }\n",
+        # the loop leaves right after the call: it runs once
+        "  for (const email of emails) {\n    await revokeGrant({ userId: email, resourceId: email });\n"
+        "    return;\n  }\n",
+        # a helper that queries nothing
+        "  for (const email of emails) {\n    await label({ name: email });\n  }\n",
+        # a value computed after the call does not make it per element
+        "  for (const email of emails) {\n    await audit({ at: now });\n    const late = { at: email };\n  }\n",
+    ],
+)
+def test_helpers_handed_objects_that_are_not_per_element_keys_are_left_alone(tmp_path: Path, body: str) -> None:
+    use = (
+        'import { db } from "./db";\nimport { audit, branchDiff, copyDoc, label, revokeGrant } from "./grants";\n'
+        "export async function run(emails: string[], now: Date) {\n" + body + "}\n"
+    )
+    assert _messages(tmp_path, use) == []
+
+
+@pytest.mark.parametrize(
+    ("helper", "says"),
+    [
+        ("latestGrant({ userId: email })", "every element's `userId` at once with a limit per key"),
+        ("grantById({ id: email })", "`inArray(grants.id, …)` over every element's `id`"),  # limit(1) on the key
+    ],
+)
+def test_a_helper_that_limits_rows_needs_a_limit_per_key(tmp_path: Path, helper: str, says: str) -> None:
+    (message,) = _messages(
+        tmp_path,
+        'import { grantById, latestGrant } from "./grants";\n'
+        f"export async function run(emails: string[]) {{\n  for (const email of emails) {{\n    await {helper};\n"
+        "  }\n}\n",
+    )
+    assert says in message
+
+
+def test_a_try_around_the_whole_loop_is_not_each_call_s_own(tmp_path: Path) -> None:
+    (message,) = _messages(
+        tmp_path,
+        'import { revokeGrant } from "./grants";\n'
+        "export async function run(emails: string[], resource: string) {\n"
+        "  try {\n"
+        "    await Promise.all(emails.map((email) => revokeGrant({ userId: email, resourceId: resource })));\n"
+        "  } catch (error) {\n    console.error(error);\n  }\n"
+        "}\n",
+    )
+    assert "`revokeGrant` (1 query) runs once per element" in message
+    assert "try" not in message

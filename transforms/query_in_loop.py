@@ -36,7 +36,12 @@ Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents`
 `getEventWithRelations`; the finding names the helper, how many queries it holds and the `inArray`
 query a batched variant would start with, or says that its queries do not use the element, so the same
 query runs each time; it names a loop that can stop early and a call in its own `try`/`catch`; no finding
-when the loop leaves right after the call, which then runs once), a write inside a transaction, an insert
+when the loop leaves right after the call, which then runs once), also one handed an object whose fields come
+from the element, directly or through names the body computed from it (`const user = byEmail.get(email);
+await revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`: the finding names those
+fields (and, for one, the column the helper compares it to) and a `bulk…`/`batch…`/`…Many` variant its module exports;
+not for a helper whose only queries are raw `execute(sql…)`, a procedure or table function per name), a write
+inside a transaction, an insert
 outside one or whose values call a function dalfix cannot follow (`id: createId()`, which may touch the database), a SET
 computed in SQL, a list dalfix cannot read twice (an iterator, a generator, an untyped value), a `while`
 walk over an index, and selects whose rows cannot be matched back to keys (joins, `limit(n)`, no key column).
@@ -509,8 +514,10 @@ class QueryInLoop(Rule):
         arguments = call.child_by_field_name("arguments") if call.type == "call_expression" else None
         values = arguments.named_children if arguments is not None else []
         keyed = [i for i, n in enumerate(values) if a.element_suffix(n) is not None]
-        if not keyed or a.loop.pattern is None:
+        if a.loop.pattern is None:
             return None
+        if not keyed:
+            return self._helper_given_fields(ctx, a, site, call, values)
         if a.runs_at_most_once(site):
             return None  # the loop leaves right after the call: it runs once, not once per element
         queries, column, uses = batching.helper_batch_hint(ctx.project, ctx.parsed, call, keyed[0])
@@ -531,6 +538,61 @@ class QueryInLoop(Rule):
         batched = f"`.where(inArray({column}, {keys}))`" if column else f"all of `{keys}` at once"
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element; a batched variant would "
                             f"load {batched} and match rows back by key{early}{isolated}")  # fmt: skip
+
+    def _helper_given_fields(
+        self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, call: Node, values: list[Node]
+    ) -> Finding | None:
+        """A DAL helper handed an object whose fields come from the element — directly or through names the body
+        computed from it (`const user = byEmail.get(email)`; `removeGrant({ userId: user.id, … })`): display-only,
+        naming the fields and, when the helper's module exports one, its batched variant."""
+        derived = a.derived_names(site.query)
+        found = None
+        for index, value in enumerate(values):
+            value = unwrap(value)
+            if value.type == "object":
+                fields = [
+                    (key, item)
+                    for key, item in _object_fields(ctx, value)
+                    if a.analyzer.free_reads(item) & derived
+                    and batching.helper_field_reaches(ctx.project, ctx.parsed, call, index, key)
+                ]
+            elif value.type == "identifier" and ctx.text(value) in derived - a.element_names:
+                fields = []  # an object built in the body from the element (`const params = { … }`)
+            else:
+                continue
+            if value.type == "object" and not fields:
+                continue
+            found = (index, value, fields)
+            break
+        if found is None or a.runs_at_most_once(site):
+            return None
+        index, value, fields = found
+        queries, _, uses = batching.helper_batch_hint(ctx.project, ctx.parsed, call, index)
+        if not queries or not uses or not batching.helper_builds_queries(ctx.project, ctx.parsed, call):
+            return None  # no query, none using the object, or raw SQL only (a Dolt procedure per table name)
+        helper = ctx.text(call.child_by_field_name("function") or call)
+        count = f"{queries} quer{'y' if queries == 1 else 'ies'}"
+        shown = [f"`{key}`" for key, _ in fields[:3]] + ([f"{len(fields) - 3} more"] if len(fields) > 3 else [])
+        names = ", ".join(shown) or "values"
+        given = f"with {names} from each element" if fields else f"with `{ctx.text(value)}` built from each element"
+        column = batching.helper_field_column(ctx.project, ctx.parsed, call, index, fields[0][0]) if (
+            len(fields) == 1) else None  # fmt: skip
+        limited = batching.helper_limits_rows(ctx.project, ctx.parsed, call) and not (column and column[1])
+        if limited:
+            batched = (f"every element's {names} at once with a limit per key (the helper's query has one: a window "
+                       "function or a lateral join, not `inArray` alone)")  # fmt: skip
+        elif column is not None:
+            batched = f"`inArray({column[0]}, …)` over every element's {names}"
+        else:
+            batched = f"every element's {names} at once"
+        variant = batching.batch_variant(ctx.project, ctx.parsed, call)
+        exported = f"; its module already exports `{variant}`" if variant is not None else ""
+        early = "; the loop can stop early, so a batch would also touch rows for elements it never reaches" if (
+            a.may_stop_early()) else ""  # fmt: skip
+        isolated = "; each call has its own `try`/`catch`: in a batch one element's failure would fail them all" if (
+            a.in_try(site)) else ""  # fmt: skip
+        return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element, {given}; a batched variant "
+                            f"would take {batched}{exported}{early}{isolated}")  # fmt: skip
 
     def _no_fix(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, why: str) -> Finding:
         return ctx.finding(self, site.statement, f"{why} (loop over `{ctx.text(a.loop.iterable)}`)",
@@ -585,3 +647,21 @@ def _batch_name(ctx: FileContext, a: LoopAnalysis, site: QuerySite, suffix: str,
     plural = suffix == "Rows" and base.lower().endswith(("s", "rows"))
     wanted = "all" + base[:1].upper() + base[1:] if plural else base + suffix
     return fresh_name(enclosing_function(a.loop.node), a.loop.node, wanted)
+
+
+def _object_fields(ctx: FileContext, value: Node, prefix: str = "") -> list[tuple[str, Node]]:
+    """(path, value) of an object literal's plain properties (`k: v` and shorthand `k`), nested objects by their
+    leaves: `{ scopes: { tenantId, subAgentId: id } }` -> `scopes.tenantId`, `scopes.subAgentId`."""
+    out = []
+    for child in value.named_children:
+        if child.type == "shorthand_property_identifier":
+            out.append((prefix + ctx.text(child), child))
+        elif child.type == "pair":
+            key, item = child.child_by_field_name("key"), child.child_by_field_name("value")
+            if key is None or item is None or key.type != "property_identifier":
+                continue
+            if unwrap(item).type == "object":
+                out.extend(_object_fields(ctx, unwrap(item), f"{prefix}{ctx.text(key)}."))
+            else:
+                out.append((prefix + ctx.text(key), item))
+    return out

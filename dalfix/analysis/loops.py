@@ -294,6 +294,20 @@ class LoopAnalysis:
         effects = self.analyzer.effects(node)
         return effects.db == "none" and not effects.awaits and not (self.analyzer.free_reads(node) & self.variant)
 
+    def derived_names(self, before: Node) -> frozenset[str]:
+        """The element's names and those the body declares before the node `before`, from values that read
+        one of them (`const user = byEmail.get(email)`, `const params = { name: doc.name }`): what differs from
+        one element to the next because of it."""
+        names = set(self.element_names)
+        for statement in descendants_of_type(self.loop.body, "lexical_declaration"):
+            if statement.end_byte > before.start_byte:
+                continue  # after the call, or holding it
+            for declarator in statement.named_children:
+                value, pattern = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+                if value is not None and pattern is not None and self.analyzer.free_reads(value) & names:
+                    names |= self.analyzer.pattern_names(pattern)
+        return frozenset(names)
+
     def element_suffix(self, node: Node) -> str | None:
         """ ".a.b" when `node` is `x.a.b` for the element `x` (or `xs[i].a.b`, or a name the body bound to a
         path of the element), "" for the element itself."""
@@ -606,7 +620,10 @@ class LoopAnalysis:
         """Whether the site runs inside a `try` with a `catch` in the body: each element's failure is handled
         on its own."""
         node = site.expression.parent
-        while node is not None and node != self.loop.body:
+        # A callback's expression body (`xs.map((x) => q(x))`) is the site itself: stop at the callback and the
+        # loop too, or a `try` around the whole loop would count as the element's own.
+        ends = (self.loop.body, self.loop.node, self.loop.callback)
+        while node is not None and node not in ends:
             if node.type == "try_statement" and node.child_by_field_name("handler") is not None:
                 return True
             node = node.parent
