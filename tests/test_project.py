@@ -369,16 +369,18 @@ def test_a_project_class_is_pure_to_construct_only_when_it_only_sets_fields(tmp_
             "export class Defaulted { constructor(public id = nextId()) {} }\n"
             "export class Recorded extends Error { constructor(m: string) { super(m); errors.push(this); } }\n"
             "export class Elsewhere extends Error { constructor(m: string) { super(m); other.name = m; } }\n"
+            "export class Several extends AggregateError { constructor(e: Error[]) { super(e); } }\n"
             "export const NotAClass = () => new Error('x');\n",
             "use.ts": 'import { AppError, Missing } from "./errors";\n'
             'import * as errors from "./errors/other";\n'
             "import { Logged, FromLogged, Fielded, WithSetter, Tagged, Decorated } from './errors/other';\n"
-            "import { Plain, Defaulted, Recorded, Elsewhere, NotAClass } from './errors/other';\n"
+            "import { Plain, Defaulted, Recorded, Elsewhere, NotAClass, Several } from './errors/other';\n"
             "class Local extends Missing {}\n"
             "export function build() {\n"
             "  return [new Missing('x'), new Local('y'), new AppError('z'), new Logged('a'), new FromLogged('b'),\n"
             "    new Fielded(), new WithSetter(), new Tagged(), new Decorated(), new Plain('p'), new Defaulted(),\n"
-            "    new Recorded('r'), new Elsewhere('e'), new NotAClass(), new errors.Logged('m'), new External()];\n"
+            "    new Recorded('r'), new Elsewhere('e'), new NotAClass(), new Several([]),\n"
+            "    new errors.Logged('m'), new External()];\n"
             "}\n",
         },
     )
@@ -401,6 +403,7 @@ def test_a_project_class_is_pure_to_construct_only_when_it_only_sets_fields(tmp_
         "Defaulted": "unknown",  # a parameter default that calls
         "Recorded": "unknown",  # `this` escapes
         "Elsewhere": "unknown",  # sets a field of another object
+        "Several": "unknown",  # AggregateError iterates its argument
         "NotAClass": None,
         "errors.Logged": None,  # not an identifier: not asked
         "External": None,  # not a project class

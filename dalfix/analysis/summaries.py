@@ -22,9 +22,10 @@ MAX_DEPTH = 8
 RETURNED = "()"  # suffix of a summary name: the function the named one returns (`getUser()` of `getUser(db)(…)`)
 CONSTRUCTED = "#new"  # suffix of a key of `Summaries._in_progress`: `new C(…)` of the class named before it
 CLASS_TYPES = ("class_declaration", "abstract_class_declaration")
-# Built-in constructors a project class may extend whose construction only sets fields of the new object.
+# Built-in constructors a project class may extend whose construction only sets fields of the new object (not
+# AggregateError: it iterates its first argument, which may run the iterable's code).
 BUILTIN_ERRORS = frozenset(
-    {"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError"}
+    {"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError"}
 )
 _DECLARATIONS = "_dalfix_declarations"  # ModuleInfo.declarations, kept on the ParsedFile
 
