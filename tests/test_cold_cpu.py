@@ -10,9 +10,12 @@ from pathlib import Path
 from dalfix.analysis.handle_reach import WORD_BYTES, mentions
 from dalfix.analysis.schema.model import SchemaModel, Table
 from dalfix.analysis.setup_code import TEST_FRAMEWORK, TEST_FRAMEWORK_WORDS, setup_code_kind
+from dalfix.fixes import Applicability
 from dalfix.rules import Rule, all_rules
-from dalfix.runner import _may_match
+from dalfix.runner import RunOptions, _may_match, run
 from tests.test_schema_sources import _node, _project
+from transforms import missing_index
+from transforms.missing_index import MissingIndex
 
 
 def _first_table(model: SchemaModel, path: Path, ts_name: str | None) -> Table | None:
@@ -109,3 +112,22 @@ def test_the_needles_a_file_is_searched_for_answer_as_every_rules_needles_do() -
         source = b"".join(rng.choice(words) for _ in range(rng.randrange(0, 4)))
         expected = any(not rule.needles or any(n in source for n in rule.needles) for rule in chosen)
         assert _may_match(source, chosen) is expected, (source, chosen)
+
+
+def _dal010_findings(paths: list[Path]) -> list[tuple[str, int, int, str, str | None]]:
+    result = run(paths, RunOptions(rules=[MissingIndex], fix_threshold=Applicability.UNSAFE, preview=True))
+    return [
+        (str(file.path), f.start, f.end, f.message, f.fix.applicability.name if f.fix else None)
+        for file in result.files
+        for f in file.findings
+    ]
+
+
+def test_dal010_reports_the_same_when_each_file_goes_only_through_the_proposals_reaching_it(monkeypatch) -> None:
+    fixtures = Path(__file__).parent / "fixtures" / "missing_index"
+    roots = [[d] for d in sorted(fixtures.glob("*.input")) if d.is_dir()]
+    roots += [[Path(__file__).parent.parent / "examples" / "drizzle-app"]]
+    indexed = [_dal010_findings(paths) for paths in roots]
+    assert sum(map(len, indexed)) > 20  # the comparison has findings to compare
+    monkeypatch.setattr(missing_index, "_proposals_reaching", lambda project, plan, path: plan.proposals)
+    assert indexed == [_dal010_findings(paths) for paths in roots]

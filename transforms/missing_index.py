@@ -214,7 +214,7 @@ class MissingIndex(Rule):
         plan = index_plan(ctx.project)
         pointed: set[tuple[Path, int, str | None, tuple[str, ...]]] = set()
         declared: set[tuple[str, tuple[str, ...]]] = set()
-        for proposal in plan.proposals:
+        for proposal in _proposals_reaching(ctx.project, plan, ctx.parsed.path):
             alternatives = alternatives_lacking(ctx.project, proposal)
             if ctx.project.schema.dialect_alternatives(proposal.table) and not alternatives:
                 continue  # every dialect's declaration has an index that serves it (MySQL's foreign-key index)
@@ -387,3 +387,24 @@ class MissingIndex(Rule):
             f"DAL010 proposes `{proposal.name}` on `{table.ts_name}` in {where}:{table.line} "
             + ("(the CREATE INDEX statement is there)" if plan.sql_migration is not None else "(the fix is there)")
         )
+
+
+def _proposals_reaching(project: Project, plan: IndexPlan, path: Path) -> list[Proposal]:
+    """The plan's proposals that can report in `path`, in the plan's order: a proposal reports only at its table,
+    its table's declarations (one per dialect module) and its query sites. The others change nothing `check` says in
+    this file (what they add to its sets of places said names other files), so `check` need not go through every
+    proposal in every file. Indexed once per plan while the schema model stays as it was (it only grows)."""
+    schema = project.schema
+    state = (len(schema.tables), len(schema.merged))
+    memo = project.__dict__.get("_proposals_by_path")
+    if memo is None or memo[0] is not plan or memo[1] != state:
+        by_path: dict[Path, list[Proposal]] = {}
+        for proposal in plan.proposals:
+            table = proposal.table
+            paths = {table.path, *(t.path for t in table.alternatives)}
+            paths.update(t.path for t in schema.dialect_alternatives(table))
+            paths.update(site.path for site in proposal.sites)
+            for each in paths:
+                by_path.setdefault(each, []).append(proposal)
+        memo = project.__dict__["_proposals_by_path"] = (plan, state, by_path)
+    return memo[2].get(path, [])
