@@ -227,6 +227,7 @@ def _directory_kind(directory: str, above: Sequence[str] = ()) -> str | None:
     return "test" if _names_test_support(words) else None
 
 
+@lru_cache(maxsize=16384)  # a file's name is asked about at listing, at its check and for DAL010's application files
 def _name_kind(stem: str) -> tuple[str | None, bool]:
     """The kind a file's name (without its extension) says, and whether the file must also run as a program
     for it (a name that only starts like a script's)."""
