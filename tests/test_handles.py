@@ -59,6 +59,14 @@ EXPECTED: dict[str, tuple[set[tuple[str, str, str]], dict[str, tuple[str, str, s
         },
         "unknown",  # two kinds in one project: a handle nobody can follow stays unknown
     ),
+    # The same union alias, and a `drizzle(connection) as unknown as AppDatabase` over one checked-out
+    # `PoolClient`: a parameter of that type may be a single connection, so profile.ts gets no `Promise.all`;
+    # helpers handed a request-context handle dalfix cannot follow are unsafe and say why.
+    "typed_alias_casts": (
+        {("src/route.ts", "DAL001", "unsafe")},
+        {"createClient()": ("node-postgres", "pool", "application")},
+        "unknown",
+    ),
     # A lazy getter, a `globalThis` cache and a `Proxy` around better-sqlite3: synchronous, no DAL001.
     "cache_and_proxy": (set(), {"db": ("better-sqlite3", "synchronous", "application")}, "synchronous"),
     # `tx` from one caller, the pooled db from another: DAL001 reads it as a transaction (no finding), DAL002
@@ -258,3 +266,30 @@ def test_dal005_says_what_it_saw_when_the_driver_is_unknown(tmp_path: Path) -> N
         assert made in message
         assert "`driver` in dalfix.toml says which one runs it" in message
         assert "not detected" not in message
+
+
+def test_a_handle_type_is_a_pool_only_until_a_single_connection_is_cast_to_it(tmp_path: Path) -> None:
+    """Look-alike of typed_alias_casts without the per-request cast: the typed parameter is the pool's, and the
+    two reads get a safe `Promise.all`; the cast alone makes the difference."""
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(PROJECTS / "typed_alias_casts", root)
+    (root / "src" / "request-db.ts").unlink()
+    result = run([root], RunOptions(rules=list(all_rules())))
+    found = {
+        (file.path.relative_to(root).as_posix(), finding.rule, finding.applicability.value)
+        for file, finding in result.findings
+        if finding.applicability is not None and finding.rule == "DAL001"
+    }
+    assert found == {("src/profile.ts", "DAL001", "safe"), ("src/route.ts", "DAL001", "unsafe")}
+    (route,) = [f for file, f in result.findings if file.path.name == "route.ts"]
+    assert "whatever the driver" not in route.message  # the handle is the pool's now: only the summary reason
+
+
+def test_a_helper_handed_an_untraced_handle_says_the_drivers_disagree() -> None:
+    root = PROJECTS / "typed_alias_casts"
+    result = run([root], RunOptions(rules=list(all_rules())))
+    (finding,) = [f for file, f in result.findings if file.path.name == "route.ts"]
+    assert "node-postgres, node-postgres-client, which do not agree" in finding.message
+    assert "a grouped call is a read only by its function's summary" in finding.message

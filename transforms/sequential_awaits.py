@@ -335,7 +335,13 @@ class SequentialAwaits(Rule):
             unsafe = "a call moved past is a read only by its function's summary, which may be stale or miss an effect"
         # A handle whose driver dalfix could not follow may be one connection: never a safe fix.
         unknown = [chain for _, chain in chains if chain is not None and chain.handle_kind == "unknown"]
-        undeclared = bool(unknown)
+        # A helper handed a handle dalfix could not follow (`getUser(db)(id)` with `db = c.get("db")`): the same.
+        handed_unknown = any(
+            "unknown" in _passed_handle_kinds(ctx, query)
+            for (_, query), (_, chain) in zip(queries, chains, strict=True)
+            if chain is None
+        )
+        undeclared = bool(unknown) or handed_unknown
         driver_note = _unknown_driver_note(ctx, unknown) if undeclared else ""
         reassigned = any(u.binding is not None and _reassigned_later(analyzer, u.binding, last) for u in members)
         declaration = "let" if reassigned else "const"

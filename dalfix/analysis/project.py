@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pathspec
 
 from dalfix.analysis.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
-from dalfix.analysis.drizzle import Vocabulary
+from dalfix.analysis.drizzle import Vocabulary, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.modules import ModuleResolver
 from dalfix.analysis.schema.model import SchemaModel
@@ -27,6 +27,7 @@ from dalfix.parsing import Node, ParsedFile, descendants_of_type, parse_file
 from dalfix.rules import Rule
 
 if TYPE_CHECKING:
+    from dalfix.analysis.handles import Handle
     from dalfix.analysis.schema.sources import TableSources
 
 TABLE_CONSTRUCTOR = re.compile(r"(^|\.)(pg|sqlite|mysql|singlestore|gel|mssql|cockroach)?[tT]able$")
@@ -385,8 +386,13 @@ class Project:
             facts.configured_drivers = frozenset(self.drivers_for(parsed))
         info = self.summaries.module(parsed.path)
         names = [*info.declared, *info.imports] if info is not None else []
+        casts = self.handle_type_casts()
         for name in names:
             value = self.summaries.handles.binding(parsed.path, name)
+            if isinstance(value, Handle) and value in casts:
+                # A type the application also casts drizzle() handles to (`drizzle(client) as unknown as Db`): a
+                # value of that type may be any of them.
+                value = Handle(value.drivers | casts[value], value.transaction, value.database)
             if isinstance(value, Handle):
                 if value.transaction and value.database:
                     facts.maybe_types.add(name)
@@ -477,6 +483,50 @@ class Project:
         if cached is None:
             cached = self.__dict__["_defined"] = self._defined_drivers()
         return list(cached)
+
+    def handle_type_casts(self) -> dict[Handle, frozenset[DriverInfo]]:
+        """Handle types the application casts a drizzle() handle to (`drizzle(client) as unknown as Db`), with the
+        drivers of those calls.
+
+        A type such as `NodePgDatabase<S> | PgliteDatabase<S>` names drivers, not how their client was made: a value
+        of it may be a pool's handle, or a handle on one checked-out `PoolClient` cast to it (a request-scoped
+        handle), on which `Promise.all` gains nothing. Memoised per project; application files only (a test's casts
+        decide nothing). A transaction cast to such a type (`tx as unknown as Db`, handed to a callback) is not
+        followed: it would make every function typed `Db` a maybe-transaction, though only the callback's callees
+        get one."""
+        cached = self.__dict__.get("_handle_type_casts")
+        if cached is None:
+            cached = self.__dict__["_handle_type_casts"] = self._handle_type_casts()
+        return cached  # type: ignore[no-any-return]
+
+    def _handle_type_casts(self) -> dict[Handle, frozenset[DriverInfo]]:
+        from dalfix.analysis.drivers import driver_of_call, drizzle_driver_imports
+        from dalfix.analysis.handles import Handle
+
+        found: dict[Handle, frozenset[DriverInfo]] = {}
+        for path in dict.fromkeys([*self.analysed, *self.client_files]):
+            if not self.is_application_file(path):
+                continue
+            if path in self.files and not all(n in self.files.source(path) for n in (b" as ", b"drizzle-orm/")):
+                continue  # no cast, or no drizzle() call to cast
+            info = self.summaries.module(path)
+            modules = drizzle_driver_imports(info.parsed) if info is not None else {}
+            if info is None or not modules:
+                continue
+            parsed = info.parsed
+            for cast in descendants_of_type(parsed.root, "as_expression"):
+                if cast.parent is not None and cast.parent.type == "as_expression":
+                    continue  # `x as unknown as Db`: the outer cast names the type
+                inner = unwrap(cast)
+                function = inner.child_by_field_name("function") if inner.type == "call_expression" else None
+                module = modules.get(parsed.text(function)) if function is not None else None
+                annotation = cast.named_children[-1] if len(cast.named_children) > 1 else None
+                if module is None or annotation is None:
+                    continue
+                value = self.summaries.handles.type_value(parsed, annotation)
+                if isinstance(value, Handle):
+                    found[value] = found.get(value, frozenset()) | {driver_of_call(parsed, inner, module)}
+        return found
 
     def has_driver_evidence(self) -> bool:
         """Whether the project creates any drizzle() handle dalfix can see (else nothing is known either way)."""
