@@ -200,7 +200,9 @@ def any_pattern_regex(spec: pathspec.PathSpec) -> re.Pattern[str] | None:
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
 
-Listing = list[tuple[Path, list[str]]]  # each directory a walk visits, in order, with its file names sorted
+# Each directory a walk visits, in order, with the names of its source files (`is_source_file`) sorted: kept as
+# strings for the run (`walked_directories`), a few MiB less than Paths and every name on a tree of 14,000 files.
+Listing = list[tuple[str, tuple[str, ...]]]
 
 
 def discover(
@@ -210,7 +212,7 @@ def discover(
 
     What cannot be scanned (a symlink loop, a FIFO, a directory that cannot be listed, a path too long) is
     yielded as `Skipped` with the reason, and the walk goes on. `listing`, when given, receives every directory
-    walked with all its file names (see `walked_directories`).
+    walked with its source files' names (see `walked_directories`).
     """
     ignore = _IgnoreRules()
     patterns = list(exclude)
@@ -234,12 +236,10 @@ def discover(
                 and not (excluded and excluded.match_file((here / d).relative_to(given).as_posix() + "/"))
             )
             real_here: Path | str | None = None  # the directory with symlinks resolved, once per directory
-            filenames = sorted(filenames)
+            filenames = [name for name in sorted(filenames) if is_source_file(Path(name))]
             if listing is not None:
-                listing.append((here, filenames))
+                listing.append((dirpath, tuple(filenames)))
             for filename in filenames:
-                if not is_source_file(Path(filename)):
-                    continue
                 path = here / filename
                 if ignore.ignored(path, is_dir=False) or (
                     excluded and excluded.match_file(path.relative_to(given).as_posix())
@@ -281,28 +281,47 @@ def _walk_once(root: Path) -> tuple[list[Path | Skipped], Listing]:
     return probe("discover", Path(os.path.abspath(root)), walk)
 
 
-def walked_directories(root: Path) -> Listing | None:
+def walked_directories(root: Path) -> list[tuple[Path, tuple[str, ...]]] | None:
     """The directories a walk of `root` visits (pruned as `discover` prunes them: always-skipped names and
-    git-ignored directories, never single files), each with all its file names, taken from a `discover_once` of
-    `root` or of a directory above it that this run already made; None when there is none (walk it yourself).
+    git-ignored directories, never single files), each with its source files' names, taken from a `discover_once`
+    of `root` or of a directory above it that this run already made; None when there is none (walk it yourself).
 
     A walk of a directory the larger walk visited is the larger walk's contiguous run of it and what is below
     it: each directory's fate depends only on its path and the .gitignore files above it."""
+    found = _walked_run(root)
+    if found is None:
+        return None
+    listing, start, end = found
+    return [(Path(here), names) for here, names in listing[start:end]]
+
+
+def _walked_run(root: Path) -> tuple[Listing, int, int] | None:
+    """The listing of a walk this run made that visited `root`, and the run [start, end) of `root` in it."""
     from dalfix.config import probed
 
-    root = Path(os.path.abspath(root))
-    below = str(root).rstrip("/") + "/"
+    text = os.path.abspath(root)
+    below = text.rstrip("/") + "/"
     for walked_root, (_, listing) in probed("discover"):
-        if walked_root != root and not str(root).startswith(str(walked_root).rstrip("/") + "/"):
+        if str(walked_root) != text and not text.startswith(str(walked_root).rstrip("/") + "/"):
             continue
-        start = next((i for i, (here, _) in enumerate(listing) if here == root), None)
+        start = next((i for i, (here, _) in enumerate(listing) if here == text), None)
         if start is None:
             continue  # not reached by that walk (under an ignored or always-skipped directory)
         end = start + 1
-        while end < len(listing) and str(listing[end][0]).startswith(below):
+        while end < len(listing) and listing[end][0].startswith(below):
             end += 1
-        return listing[start:end]
+        return listing, start, end
     return None
+
+
+def forget_walked(root: Path) -> None:
+    """Drop `root` and what is below it from the listings of walks this run made above it (a finished workspace
+    of a run over several: its directories are not asked about again)."""
+    found = _walked_run(root)
+    while found is not None:
+        listing, start, end = found
+        del listing[start:end]
+        found = _walked_run(root)
 
 
 def _named_file(given: Path, seen: set[Path]) -> Iterator[Path | Skipped]:

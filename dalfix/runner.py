@@ -31,9 +31,9 @@ from dalfix.cache import (
     store_pack,
 )
 from dalfix.comments import comment_texts
-from dalfix.config import ConfigError, forget_probes, memoized_probes, too_big
+from dalfix.config import ConfigError, forget_directory_probes, forget_probes, memoized_probes, too_big
 from dalfix.context import FileContext
-from dalfix.discovery import Skipped, discover, discover_once, looks_generated, read_source
+from dalfix.discovery import Skipped, discover, discover_once, forget_walked, looks_generated, read_source
 from dalfix.file_index import Fingerprints
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports, unused_import_edits
@@ -56,7 +56,7 @@ class SourceChanged(OSError):
     """A file's bytes were asked for after the run let them go, and the file no longer holds them."""
 
 
-@dataclass
+@dataclass(slots=True)  # one per listed file: 14,000 on 8 copies of homarr (a __dict__ each cost ~0.7 MiB more)
 class FileResult:
     """What the run concluded about one file. Its bytes as the run read them (`original`) and as the fixes leave
     them (`fixed`) are held while they may be needed: once its project is done, a run that lets projects go
@@ -350,6 +350,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if root == first_root or options.stdin is not None:
             result.original = source  # the first project's files are not read twice
     roots.clear()  # a key per directory of every project: the listing's alone
+    _forget_listing_probes(projects, workspaces)
     if options.stdin is None:
         for project in projects.values():
             if not any(project.root.is_relative_to(g) for g in given_dirs):
@@ -436,6 +437,16 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     return RunResult(results, list(projects.values()))
 
 
+def _forget_listing_probes(projects: dict[Path, Project], workspaces: dict[Path, Workspace]) -> None:
+    """The listing's answers about each file's directory (its project root, workspace, repository, settings file):
+    from here on only project, workspace and repository roots and the directories above them are asked about."""
+    keep: set[Path] = set()
+    for root in [*projects, *workspaces, *(w.repository_root for w in workspaces.values())]:
+        keep.add(root)
+        keep.update(root.parents)
+    forget_directory_probes(keep)
+
+
 def _project_sources(digests: dict[Path, str], by_path: dict[Path, FileResult]) -> dict[Path, bytes]:
     """The bytes of a project's files whose rules run, read when the project's turn comes (the listing kept only
     the first project's): a file that no longer holds the bytes the listing read (whose needles, setup-code kind
@@ -488,9 +499,9 @@ def _hold_restored(
 def _forget_finished(project: Project, later: list[Project], given_dirs: list[Path]) -> None:
     """What a released project's run memoised beyond its facts: its setup-code verdicts per file and, when no
     later project shares its workspace, the workspace's memos (its files as DAL010's query candidates, with the
-    bytes read for them; the JSON read) and the walks of directories inside it (each copy of a tree is its own
-    workspace: a run over many holds one's memos, not all). Memos of a pure function of the files: asked again,
-    they are computed again."""
+    bytes read for them; the JSON read) and the walks of directories inside it, its part of a walk above it included
+    (each copy of a tree is its own workspace: a run over many holds one's memos, not all). Memos of a pure function
+    of the files: asked again, they are computed again."""
     project.__dict__.pop("setup_code", None)
     workspace = project.workspace
     if workspace is None or any(other.workspace is workspace for other in later):
@@ -499,6 +510,8 @@ def _forget_finished(project: Project, later: list[Project], given_dirs: list[Pa
         del workspace.__dict__[memo]
     workspace._json_cache.clear()
     forget_probes("discover", workspace.root, keep=given_dirs)
+    if workspace.root not in given_dirs:
+        forget_walked(workspace.root)  # its directories in the listing of a walk above it (`walked_directories`)
 
 
 def _read_again(path: Path, expected: str) -> bytes:

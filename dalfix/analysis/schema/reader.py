@@ -1533,15 +1533,16 @@ def _source_files(roots: Iterable[Path]) -> Iterable[Path]:
                     yield path
 
 
-def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
-    """The directories under `root` `discover` would walk, each with its file names sorted."""
+def _walk(root: Path) -> Iterator[tuple[Path, tuple[str, ...]]]:
+    """The directories under `root` `discover` would walk, each with its source files' names sorted (as
+    `walked_directories` gives them)."""
     ignore = _IgnoreRules()
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = sorted(
             d for d in dirnames if d not in ALWAYS_SKIPPED_DIRS and not ignore.ignored(here / d, is_dir=True)
         )
-        yield here, sorted(filenames)
+        yield here, tuple(name for name in sorted(filenames) if is_source_file(Path(name)))
 
 
 def _is_test_file(path: Path) -> bool:
