@@ -106,3 +106,25 @@ def test_the_walk_keeps_source_names_as_strings_and_forgets_a_finished_directory
         assert walked_directories(root / "copy1") == copy1
         assert not any(here.startswith(str(root / "copy0")) for here, _ in listing)
         assert [here for here, _ in listing][0] == str(root)
+
+
+LOOP = documented_example("DAL002").before
+
+
+def test_no_tree_outlives_its_project_through_a_loop_s_file_wide_comments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_tree_release import _alive, _record_trees
+
+    for name in ("api", "web"):
+        (tmp_path / name / "src").mkdir(parents=True)
+        (tmp_path / name / "package.json").write_text(f'{{"name": "{name}"}}\n', encoding="utf-8")
+        (tmp_path / name / "src" / "names.ts").write_text(LOOP, encoding="utf-8")
+    trees = _record_trees(monkeypatch)
+    monkeypatch.setattr(runner, "KEPT_TREES", 0)
+    monkeypatch.setattr(runner, "KEPT_SOURCE", 0)
+    result = run([tmp_path], _options())
+    assert sorted(f.rule for _, f in result.findings).count("DAL002") == 2  # the loop was analysed in both
+    for project in result.projects:
+        project.prepare({})
+    assert _alive(trees) == 0

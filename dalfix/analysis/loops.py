@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Literal
 
 from dalfix.analysis.drizzle import split_chain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.parsing import FUNCTION_TYPES, Node, descendants_of_type, enclosing_function, sole_statement
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, enclosing_function, sole_statement
 
 LoopKind = Literal["for-of", "for-in", "for-index", "while-index", "forEach", "map"]
 LOOP_STATEMENTS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
@@ -434,10 +434,7 @@ class LoopAnalysis:
         while previous is not None and previous.type == "comment":
             comments.append(previous)
             previous = previous.prev_sibling
-        root = node
-        while root.parent is not None:
-            root = root.parent
-        texts = [self.text(c) for c in comments] + _file_wide_disables(root)
+        texts = [self.text(c) for c in comments] + _file_wide_disables(self.analyzer.parsed)
         return any(marker in text for text in texts for marker in SEQUENTIAL_MARKERS)
 
     def statement_sites(self) -> list[QuerySite] | None:
@@ -905,8 +902,13 @@ def drizzle_call(node: Node, analyzer: EffectAnalyzer) -> tuple[str, list[Node]]
     return _drizzle_call(unwrap(node), analyzer.imports, analyzer.text, analyzer.drizzle_module)
 
 
-@lru_cache(maxsize=4)
-def _file_wide_disables(root: Node) -> list[str]:
-    """Top-level `eslint-disable` comments, once per file (not once per loop: that was O(n²) on big files)."""
-    texts = ((c.text or b"").decode("utf-8", "surrogateescape") for c in root.named_children if c.type == "comment")
-    return [text for text in texts if "eslint-disable " in text]
+def _file_wide_disables(parsed: ParsedFile) -> list[str]:
+    """Top-level `eslint-disable` comments, once per file (not once per loop: that was O(n²) on big files). Kept on
+    the parse, dropped with its tree (an lru_cache keyed by root nodes held the last four trees to the end of the
+    run, through the children lists py-tree-sitter caches on a node)."""
+    found = parsed.__dict__.get("_dalfix_file_wide_disables")
+    if found is None:
+        comments = [c for c in parsed.root.named_children if c.type == "comment"]
+        texts = ((c.text or b"").decode("utf-8", "surrogateescape") for c in comments)
+        found = parsed.__dict__["_dalfix_file_wide_disables"] = [text for text in texts if "eslint-disable " in text]
+    return found
