@@ -161,6 +161,59 @@ def drizzle_driver_imports(parsed: ParsedFile) -> dict[str, str]:
     return out
 
 
+def pg_client_construction(parsed: ParsedFile) -> Node | None:
+    """The first `new Client(…)` whose `Client` is node-postgres's: imported from "pg" (`import { Client } from
+    "pg"`, aliased or not, or `pg.Client` on its default or namespace import, or the same through `require("pg")`).
+    Another package's `Client` (an HTTP or search SDK) is not a database connection."""
+    from dalfix.imports import imported_names
+
+    if b"Client" not in parsed.source or b"pg" not in parsed.source:
+        return None
+    classes = {local for local, (module, name) in imported_names(parsed).items() if module == "pg" and name == "Client"}
+    modules: set[str] = set()  # names bound to the module itself
+    for node in walk(parsed.root):
+        if node.type == "import_statement":
+            source = node.child_by_field_name("source")
+            if source is None or parsed.text(source)[1:-1] != "pg":
+                continue
+            for clause in (c for c in node.named_children if c.type == "import_clause"):
+                for part in clause.named_children:
+                    if part.type == "identifier":
+                        modules.add(parsed.text(part))
+                    elif part.type == "namespace_import":
+                        modules.update(parsed.text(n) for n in part.named_children if n.type == "identifier")
+        elif node.type == "variable_declarator":
+            value = node.child_by_field_name("value")
+            name = node.child_by_field_name("name")
+            required = value is not None and re.fullmatch(r"""require\(\s*["']pg["']\s*\)""", parsed.text(value))
+            if not required or name is None:
+                continue
+            if name.type == "identifier":
+                modules.add(parsed.text(name))
+            for part in name.named_children if name.type == "object_pattern" else ():
+                if part.type == "shorthand_property_identifier_pattern" and parsed.text(part) == "Client":
+                    classes.add("Client")
+                elif part.type == "pair_pattern":
+                    key, bound = part.child_by_field_name("key"), part.child_by_field_name("value")
+                    if key is not None and bound is not None and parsed.text(key) == "Client":
+                        classes.add(parsed.text(bound))
+    if not classes and not modules:
+        return None
+    for node in walk(parsed.root):
+        if node.type != "new_expression":
+            continue
+        constructor = node.child_by_field_name("constructor")
+        if constructor is None:
+            continue
+        if constructor.type == "identifier" and parsed.text(constructor) in classes:
+            return node
+        if constructor.type == "member_expression":
+            obj, prop = constructor.child_by_field_name("object"), constructor.child_by_field_name("property")
+            if obj is not None and prop is not None and parsed.text(obj) in modules and parsed.text(prop) == "Client":
+                return node
+    return None
+
+
 def driver_of_call(parsed: ParsedFile, call: Node, module: str) -> DriverInfo:
     """The driver a `drizzle(...)` call creates a handle on, from its import and first argument (one
     `pg.Client`, or a client checked out of a pool with `pool.connect()`, is a single connection)."""

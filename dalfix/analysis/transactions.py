@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from dalfix.analysis.drivers import DRIVER_MODULES, DriverInfo, drizzle_driver_imports
+from dalfix.analysis.drivers import DRIVER_MODULES, DriverInfo, drizzle_driver_imports, pg_client_construction
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
@@ -216,13 +216,25 @@ def project_import_driver(project) -> DriverInfo:  # type: ignore[no-untyped-def
         )
     ((module, sources),) = found.items()
     driver, dialect = DRIVER_MODULES.get(module, ("unknown", None))
-    client = next((path for path, source in sources if b"Client(" in source), None)
-    if driver == "node-postgres" and client is not None:
+    client = _pg_client_file(sources) if driver == "node-postgres" else None
+    if client is not None:
         # a pool or one shared client: cannot tell
-        shown = client.relative_to(project.root).as_posix() if client.is_relative_to(project.root) else client.name
-        evidence = f"the application's only driver module is drizzle-orm/{module} and {shown} calls a `…Client(`"
-        return DriverInfo("unknown", dialect, evidence + " (one pg Client rather than a pool?)")
+        path, line = client
+        shown = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else path.name
+        evidence = f"the application's only driver module is drizzle-orm/{module}, and {shown}:{line} makes a pg"
+        return DriverInfo("unknown", dialect, evidence + " `Client` (one connection rather than a pool?)")
     return DriverInfo(driver, dialect, f"{INFERRED} (drizzle-orm/{module})")
+
+
+def _pg_client_file(sources: list[tuple[Path, bytes]]) -> tuple[Path, int] | None:
+    """The first of these files constructing node-postgres's `Client` (not any `…Client(`: an SDK's does not
+    count), with the line."""
+    for path, source in sources:
+        if b"Client(" in source:
+            made = pg_client_construction(parse_file(path, source))
+            if made is not None:
+                return path, made.start_point.row + 1
+    return None
 
 
 def _drizzle_driver_imports(project) -> dict[str, list[tuple[Path, bytes]]]:  # type: ignore[no-untyped-def]
