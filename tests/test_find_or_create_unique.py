@@ -161,6 +161,51 @@ def test_a_key_column_compared_with_a_named_constant_is_a_literal(tmp_path: Path
     assert "on(t.ownerId).where(sql`state = 'active'`)" in dal003["message"]
 
 
+# Namespace imports are followed to the constant: (declarations, the value as written, the module).
+NAMESPACE_VALUES = {
+    "namespace const": ("ACTIVE_STATE", 'export const ACTIVE_STATE = "active";\n'),
+    "namespace object": ("CART.ACTIVE", 'export const CART = { ACTIVE: "active" } as const;\n'),
+    "namespace enum": ("CartState.Active", 'export enum CartState {\n  Active = "active",\n}\n'),
+    "namespace re-export": ("ACTIVE_STATE", 'export * from "./inner";\n'),
+}
+
+
+@pytest.mark.parametrize("named, module", NAMESPACE_VALUES.values(), ids=list(NAMESPACE_VALUES))
+def test_a_constant_read_through_a_namespace_import_is_a_literal(tmp_path: Path, named: str, module: str) -> None:
+    project(tmp_path)
+    app = APP.replace('"active"', f"states.{named}").replace(
+        "const db =", 'import * as states from "./states";\n\nconst db =', 1
+    )
+    inner = 'export const ACTIVE_STATE = "active";\n'
+    write(tmp_path, {"src/app.ts": app, "src/states.ts": module, "src/inner.ts": inner})
+    (dal003,) = [f for f in findings(tmp_path) if f["rule"] == "DAL003" and "carts" in f["message"]]
+    assert "on(t.ownerId).where(sql`state = 'active'`)" in dal003["message"]
+
+
+UNREAD_VALUES = {
+    "package": ('import { ACTIVE_STATE } from "@acme/constants";\n', "ACTIVE_STATE",
+                '`ACTIVE_STATE` is imported from "@acme/constants", which dalfix does not read'),
+    "package member": ('import { STATE } from "@acme/constants";\n', "STATE.ACTIVE",
+                       '`STATE.ACTIVE` is imported from "@acme/constants", which dalfix does not read'),
+    "run-time value": ("const ACTIVE_STATE = process.env.STATE!;\n", "ACTIVE_STATE",
+                       "`ACTIVE_STATE` is declared at app.ts:6 with a value that is not a literal dalfix can read"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("declared, named, origin", UNREAD_VALUES.values(), ids=list(UNREAD_VALUES))
+def test_a_constant_dalfix_did_not_read_is_named_for_the_reviewer(
+    tmp_path: Path, declared: str, named: str, origin: str
+) -> None:
+    project(tmp_path)
+    app = APP.replace('"active"', named).replace("const db =", f"{declared}\nconst db =", 1)
+    write(tmp_path, {"src/app.ts": app})
+    (dal003,) = [f for f in findings(tmp_path) if f["rule"] == "DAL003" and "carts" in f["message"]]
+    message = dal003["message"]
+    assert f"on(t.ownerId).where(sql`state = <the value of {named}>`)" in message
+    assert f"In that `where`, `<the value of {named}>` is for you to write as an SQL literal ({origin})" in message
+    assert "drizzle-kit writes into the index as `$1`" in message
+
+
 NOT_CONSTANT = {
     "let": ('let activeState = "active";\n', "activeState"),
     "mutable object": ('const cartStates = { active: "active" };\n', "cartStates.active"),

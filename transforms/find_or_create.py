@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dalfix.analysis.constants import constant_literal, is_fixed_value
+from dalfix.analysis.constants import constant_literal, is_fixed_value, unread_constant_origin
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.find_or_create import FindOrCreate, find_or_create_at, read_where, whole_row_read
 from dalfix.analysis.index_plan import free_index_name, sql_facts, sql_unique_index, unique_index_name
@@ -76,13 +76,14 @@ def find_or_create_finding(
         where = " AND ".join(
             f"{_sql_name(table, k)} = {_sql_literal(literal[k], read.keys[k])}" for k in sorted(literal)
         )
+        unread = _unread_values(ctx, read, literal)
         message = (
             f"{what}: two concurrent first calls both miss the read and both insert, leaving two rows with the same "
             f"{columns} (the read then returns either); no unique constraint keeps one row per key where {fixed}. "
             f"A full unique index on ({columns}) would also forbid rows the application writes on purpose (other "
             f"rows with {', '.join(rest) or 'the key'} once {', '.join(sorted(literal))} changes): a partial unique "
             f"index — `uniqueIndex(...).on({on}).where(sql`{where}`)` — is what keeps one row per key; then insert "
-            f"with `onConflictDoNothing` targeting it and read the row again when it returns none"
+            f"with `onConflictDoNothing` targeting it and read the row again when it returns none{unread}"
         )
         return ctx.finding(rule, span, message=message, applicability=Applicability.DISPLAY_ONLY)
     if covering is None:
@@ -154,6 +155,25 @@ def _sql_literal(literal: str | None, written: str) -> str:
     if literal[:1] in "'\"`":
         return "'" + literal[1:-1].replace("'", "''") + "'"
     return literal
+
+
+def _unread_values(ctx: FileContext, read: KeyedRead, literal: dict[str, str | None]) -> str:
+    """What the reviewer must write where the partial index's `where` holds `<the value of X>`, and why not
+    `${X}` (drizzle-kit writes a bound value into the index as `$1`)."""
+    nodes = dict(zip(read.keys, read.value_nodes, strict=True)) if len(read.value_nodes) == len(read.keys) else {}
+    parts = [
+        f"`<the value of {read.keys[k]}>` is for you to write as an SQL literal (`{read.keys[k]}` is "
+        f"{unread_constant_origin(ctx.project, ctx.parsed, nodes[k])})"
+        for k in sorted(literal)
+        if literal[k] is None and k in nodes
+    ]
+    if not parts:
+        return ""
+    return (
+        ". In that `where`, "
+        + "; ".join(parts)
+        + ": a `${…}` there would be a bound value, which drizzle-kit writes into the index as `$1`"
+    )
 
 
 def partial_unique_set(table: Table, keys: dict[str, str], literal: dict[str, str | None]) -> UniqueSet | None:

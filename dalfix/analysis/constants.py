@@ -53,17 +53,31 @@ def constant_literal(project: Project | None, parsed: ParsedFile, value: Node, d
         return _named_literal(project, parsed, value, None, depth)
     if value.type == "member_expression":
         obj, prop = value.child_by_field_name("object"), value.child_by_field_name("property")
-        if obj is None or prop is None or obj.type != "identifier" or prop.type != "property_identifier":
+        if obj is None or prop is None or prop.type != "property_identifier":
+            return None
+        if obj.type == "member_expression":  # `states.CART.ACTIVE`: `states` a namespace import
+            inner, first = obj.child_by_field_name("object"), obj.child_by_field_name("property")
+            if inner is None or first is None or inner.type != "identifier" or first.type != "property_identifier":
+                return None
+            return _named_literal(project, parsed, inner, parsed.text(prop), depth, parsed.text(first))
+        if obj.type != "identifier":
             return None
         return _named_literal(project, parsed, obj, parsed.text(prop), depth)
     return None
 
 
 def _named_literal(
-    project: Project | None, parsed: ParsedFile, identifier: Node, member: str | None, depth: int
+    project: Project | None,
+    parsed: ParsedFile,
+    identifier: Node,
+    member: str | None,
+    depth: int,
+    exported: str | None = None,
 ) -> str | None:
     """The literal the top-level `identifier` (or its `member`) holds in `parsed`, or in the file it is imported
-    from; None when a function or block around it binds the name."""
+    from; None when a function or block around it binds the name. `identifier` may be a namespace import
+    (`import * as states`): `states.ACTIVE` is the module's export `ACTIVE`, `states.CART.ACTIVE` (`exported`
+    "CART") the `ACTIVE` of its export `CART`."""
     from dalfix.analysis.schema.reader import locally_bound
 
     name = parsed.text(identifier)
@@ -74,10 +88,19 @@ def _named_literal(
     if locally_bound(identifier):
         return None
     if declared is not None:
-        return _held_literal(project, parsed, declared, member, depth)
+        return _held_literal(project, parsed, declared, member, depth) if exported is None else None
     assert project is not None and imported is not None
     summaries = project.summaries
     found = summaries.resolve_import(parsed.path, name)
+    if found is not None and found[1] == "*":  # a namespace import: its first member names the export
+        first = exported if exported is not None else member
+        if first is None:
+            return None
+        # an `export enum` is not among a module's indexed exports: looked up in the module itself
+        found = summaries.resolve_export(found[0], first, 0) or (found[0], first)
+        member = member if exported is not None else None
+    elif exported is not None:
+        return None
     if found is None:
         # `export enum` is not among a module's indexed exports: an enum imported straight from its file.
         specifier, original = imported
@@ -96,11 +119,15 @@ def _named_literal(
 
 
 def _import_of(parsed: ParsedFile, name: str) -> tuple[str, str] | None:
-    """(specifier, imported name) of a named `import { name }` / `import { other as name }` of the file."""
+    """(specifier, imported name) of a named `import { name }` / `import { other as name }` of the file; ("…",
+    "*") for `import * as name`."""
     for statement in parsed.root.named_children:
         if statement.type != "import_statement" or name.encode() not in (statement.text or b""):
             continue
         source = statement.child_by_field_name("source")
+        for namespace in descendants_of_type(statement, "namespace_import"):
+            if source is not None and any(parsed.text(n) == name for n in namespace.named_children):
+                return parsed.text(source)[1:-1], "*"
         for specifier in descendants_of_type(statement, "import_specifier"):
             original, alias = specifier.child_by_field_name("name"), specifier.child_by_field_name("alias")
             if original is not None and source is not None and parsed.text(alias or original) == name:
@@ -171,3 +198,29 @@ def _enum_member(parsed: ParsedFile, enum: Node, member: str) -> str | None:
         value = entry.child_by_field_name("value") if entry.type == "enum_assignment" else None
         return parsed.text(value) if value is not None and unwrap(value).type in ("string", "number") else None
     return None
+
+
+def unread_constant_origin(project: Project | None, parsed: ParsedFile, value: Node) -> str:
+    """Where a name dalfix takes for a constant (`is_fixed_value`) but whose literal it did not find comes from,
+    said for a reviewer who must write the value by hand: `imported from "@acme/roles", which dalfix does not
+    read`, `declared at app.ts:8 with a value that is not a literal dalfix can read`."""
+    value = unwrap(value)
+    root = value
+    while root.type == "member_expression" and root.child_by_field_name("object") is not None:
+        root = root.child_by_field_name("object")  # type: ignore[assignment]
+    if root.type != "identifier":
+        return "not a literal dalfix can read"
+    name = parsed.text(root)
+    declared = _top_level(parsed, name)
+    if declared is not None:
+        where = f"{parsed.path.name}:{declared.start_point.row + 1}"
+        return f"declared at {where} with a value that is not a literal dalfix can read"
+    imported = _import_of(parsed, name)
+    if imported is None:
+        return "a constant by its spelling only; dalfix found no declaration"
+    specifier = imported[0]
+    target = project.resolver.resolve(parsed.path, specifier) if project is not None else None
+    if target is None:
+        return f'imported from "{specifier}", which dalfix does not read'
+    shown = target.relative_to(project.root).as_posix() if project and target.is_relative_to(project.root) else target
+    return f'imported from "{specifier}" ({shown}), where its value is not a literal dalfix can read'
