@@ -114,6 +114,35 @@ def test_the_unique_index_is_display_only_when_another_insert_writes_the_key(tmp
     assert "(no fix there: another insert of the table writes the key unchecked)" in pointer["message"]
 
 
+def test_dal003_names_the_unchecked_insert_dal010_knows_of_instead_of_advising_the_index(tmp_path: Path) -> None:
+    def dal003_visits() -> str:
+        (only,) = [
+            f
+            for f in findings(tmp_path)
+            if f["rule"] == "DAL003" and f["path"] == "src/app.ts" and "visits" in f["message"]
+        ]
+        return only["message"]
+
+    project(tmp_path)
+    assert 'Add a unique index — `uniqueIndex("visits_owner_id_unique").on(t.ownerId)`' in dal003_visits()
+    project(tmp_path, track=True)
+    message = dal003_visits()
+    assert "Add a unique index" not in message
+    assert (
+        'A unique index — `uniqueIndex("visits_owner_id_unique").on(t.ownerId)` on `visits` in src/schema.ts:10 — '
+        "would keep one, but src/track.ts:5 inserts visits without checking the key and would then fail on a key "
+        "already taken"
+    ) in message
+    # The same insert checking the key first: the plain advice again (DAL010's fix is back too).
+    checked = OTHER_INSERT.replace(
+        "  await db.insert",
+        "  const seen = await db.query.visits.findFirst({ where: eq(visits.ownerId, ownerId) });\n"
+        "  if (seen) return;\n  await db.insert",
+    ).replace("import { db }", 'import { eq } from "drizzle-orm";\nimport { db }')
+    write(tmp_path, {"src/track.ts": checked})
+    assert "Add a unique index — " in dal003_visits()
+
+
 def test_a_partial_unique_index_covers_the_find_or_create(tmp_path: Path) -> None:
     partial = "uniqueIndex(\"carts_one_active\").on(t.ownerId).where(sql`${t.state} = 'active'`)"
     _, plan = plan_for(project(tmp_path, partial))

@@ -9,8 +9,9 @@ first) the row is read again — the row the read would have found, in the read'
 `.returning()` gives). Only the insert changes: the found path sends the same single read as before. Without a
 unique constraint the finding is display-only and names the `uniqueIndex(...)` that would make the database
 keep one row per key (a partial one, `.on(t.userId).where(sql`status = 'open'`)`, when a key column is compared
-with a literal); a partial unique index that already keeps one row per such key is named, display-only. On MySQL
-(no `onConflictDoNothing`) it is display-only too.
+with a literal) — and, as DAL010 does, the application's other inserts of the table that write the key
+unchecked (the index would make them fail: they come first); a partial unique index that already keeps one row
+per such key is named, display-only. On MySQL (no `onConflictDoNothing`) it is display-only too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from typing import TYPE_CHECKING
 from dalfix.analysis.constants import constant_literal, is_fixed_value, unread_constant_origin
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.find_or_create import FindOrCreate, find_or_create_at, read_where, whole_row_read
-from dalfix.analysis.index_plan import free_index_name, sql_facts, sql_unique_index, unique_index_name
+from dalfix.analysis.index_plan import (
+    free_index_name,
+    sql_facts,
+    sql_unique_index,
+    unchecked_inserts_of_key,
+    unique_index_name,
+)
 from dalfix.analysis.schema import UniqueSet
 from dalfix.context import relative_display
 from dalfix.fixes import Applicability, Edit, Finding
@@ -90,9 +97,23 @@ def find_or_create_finding(
         message = (
             f"{what}: two concurrent first calls both miss the read and both insert, leaving two rows with the same "
             f"{columns} (the read then returns either); no unique constraint on {table.ts_name}({columns}) keeps one. "
-            f"Add a unique index — {unique_index_hint(ctx, table, tuple(read.keys))} (remove existing duplicates "
-            f"first) — then {_conflict_advice(table, found)}"
         )
+        hint = unique_index_hint(ctx, table, tuple(read.keys))
+        unchecked = unchecked_inserts_of_key(ctx.project, table, tuple(read.keys))
+        if unchecked:  # DAL010's fact: the index would break these inserts (it offers no edit then)
+            shown = ", ".join(unchecked[:3]) + (f" and {len(unchecked) - 3} more" if len(unchecked) > 3 else "")
+            verb = "inserts" if len(unchecked) == 1 else "insert"
+            message += (
+                f"A unique index — {hint} — would keep one, but {shown} {verb} "
+                f"{table.ts_name} without checking the key and would then fail on a key already taken (the table may "
+                f"hold several rows per key by design): decide that first — check the key or handle the conflict "
+                f"there — and only then add the index (remove existing duplicates first) and "
+                f"{_conflict_advice(table, found)}"
+            )
+        else:
+            message += f"Add a unique index — {hint} (remove existing duplicates first) — then " + _conflict_advice(
+                table, found
+            )
         return ctx.finding(rule, span, message=message, applicability=Applicability.DISPLAY_ONLY)
     held = (
         f" (the unique index `{in_sql.name}` from {relative_display(in_sql.path, ctx.project.root)})"

@@ -453,6 +453,24 @@ def _find_or_create_key(
     return tuple(k for k in site.equality if k in found.read.keys), own
 
 
+def unchecked_inserts_of_key(project: Project, table: Table, keys: tuple[str, ...]) -> list[str]:
+    """What DAL010's UNIQUE proposal on `keys` of `table` lists as `unchecked_inserts`, for a rule advising the same
+    index (DAL003): the inserts a unique index would make fail, other than those of every find-or-create on the
+    key. Computed from the query sites, not from the plan (a worker may hold a stand-in plan); memoised per key."""
+    memo: dict[tuple[str, tuple[str, ...]], list[str]] = project.__dict__.setdefault("_unchecked_inserts_of_key", {})
+    wanted = (table.id, tuple(sorted(keys)))
+    if wanted not in memo:
+        sites, facts = query_sites(project), sql_facts(project)
+        want = Want(table, tuple(keys), (), "lookup")
+        for site in sites:
+            if site.table is table and set(site.equality) == set(keys):
+                found = _find_or_create_key(project, site, facts)
+                if found is not None and set(found[0]) == set(keys):
+                    want.own_inserts.add(found[1])
+        memo[wanted] = _unchecked_inserts(project, table, want, sites)
+    return memo[wanted]
+
+
 def _unchecked_inserts(project: Project, table: Table, want: Want, sites: list[QuerySite]) -> list[str]:
     """`file:line` of the application's inserts into `table` that may write a key the find-or-creates of `want`
     hold: not their own inserts, not handling a conflict (`onConflictDoNothing` / `onConflictDoUpdate` /

@@ -263,6 +263,7 @@ class Project:
             "schema",
             "_query_sites",
             "_index_plan",
+            "_unchecked_inserts_of_key",
             "_sql_facts",
             "_one_project_driver",
         ):
