@@ -892,3 +892,88 @@ def test_sql_indexes_know_a_whole_unique_key(tmp_path: Path) -> None:
     assert [getattr(facts.unique_on("t", cols), "name", None) for cols in (("y", "x"), ("y",))] == ["a_whole", "e_ts"]
     assert facts.unique_on("t", ("x",)) is None  # partial, and the expression index's leading column
     assert facts.unique_on("t", ("x", "y", "z")) is None and facts.unique_on("other", ("x", "y")) is None
+
+
+# A column the schema gives a handful of values (homarr's users.provider: `text().$type<SupportedAuthProvider>()`
+# with `type SupportedAuthProvider = (typeof supportedAuthProviders)[number]` of an `as const` array): a lookup by
+# it alone narrows little, so no index is proposed for it (it was "[medium benefit]"); the values are read from the
+# declaration. Look-alikes: a type or check that does not pin the values keeps the proposal.
+# (column declaration, lines before the table, the check constraint's SQL or "")
+FEW_VALUES = {
+    "type union": ('provider: text("provider").$type<"credentials" | "oidc" | "ldap">().notNull(),', "", ""),
+    "typeof array": (
+        'provider: text("provider").$type<Provider>().notNull(),',
+        'const providers = ["credentials", "oidc", "ldap"] as const;\ntype Provider = (typeof providers)[number];\n',
+        "",
+    ),
+    "imported alias": (
+        'provider: text("provider").$type<Provider>().notNull(),',
+        'import type { Provider } from "./providers";\n',
+        "",
+    ),
+    "enum option naming an array": (
+        'provider: text("provider", { enum: providers }).notNull(),',
+        'import { providers } from "./providers";\n',
+        "",
+    ),
+    "check constraint": ('provider: text("provider").notNull(),', "", "${t.provider} in ('credentials', 'oidc')"),
+}
+PROVIDERS = (
+    'export const providers = ["credentials", "oidc", "ldap"] as const;\n'
+    'export type Provider = (typeof providers)[number] | "saml";\n'
+)
+MANY_VALUES = {
+    "plain string type": ('provider: text("provider").$type<string>().notNull(),', "", ""),
+    "array not as const": (
+        'provider: text("provider").$type<Provider>().notNull(),',
+        'const providers = ["credentials", "oidc"];\ntype Provider = (typeof providers)[number];\n',
+        "",
+    ),
+    "union with string": ('provider: text("provider").$type<"a" | string>().notNull(),', "", ""),
+    "check that is no IN list": ('provider: text("provider").notNull(),', "", "length(${t.provider}) < 20"),
+    "IN list of expressions": ('provider: text("provider").notNull(),', "", "${t.provider} in (lower('A'), 'b')"),
+}
+
+
+def _users(column: str, before: str, check: str) -> str:
+    extra = f', (t) => [check("provider_check", sql`{check}`)]' if check else ""
+    header = HEADER.replace("boolean }", "boolean, check }").replace(
+        'from "drizzle-orm";', 'from "drizzle-orm";\nimport { sql } from "drizzle-orm";', 1
+    )
+    provider = "" if "Provider" in before else "type Provider = string;\n"
+    return (
+        header
+        + before
+        + provider
+        + f'export const users = pgTable("users", {{\n  id: serial("id").primaryKey(),\n  {column}\n}}{extra});\n\n'
+        + "export async function byProvider(provider: Provider) {\n"
+        + "  return db.select().from(users).where(eq(users.provider, provider));\n}\n"
+    )
+
+
+def _provider(project: Project) -> tuple[str, ...] | None:
+    users = next(t for t in project.schema.tables if t.ts_name == "users")
+    column = users.column("provider")
+    assert column is not None
+    return column.enum_values
+
+
+@pytest.mark.parametrize("column, before, check", FEW_VALUES.values(), ids=list(FEW_VALUES))
+def test_a_lookup_by_a_column_with_a_handful_of_values_gets_no_index(
+    tmp_path: Path, column: str, before: str, check: str
+) -> None:
+    write(tmp_path, {"schema.ts": _users(column, before, check), "providers.ts": PROVIDERS})
+    project, plan = plan_for(tmp_path)
+    assert [p.name for p in plan.proposals] == []
+    assert _provider(project) in (("credentials", "oidc", "ldap"), ("credentials", "oidc", "ldap", "saml"),
+                                  ("credentials", "oidc"))  # fmt: skip
+
+
+@pytest.mark.parametrize("column, before, check", MANY_VALUES.values(), ids=list(MANY_VALUES))
+def test_a_column_whose_values_the_schema_does_not_pin_keeps_its_index(
+    tmp_path: Path, column: str, before: str, check: str
+) -> None:
+    write(tmp_path, {"schema.ts": _users(column, before, check), "providers.ts": PROVIDERS})
+    project, plan = plan_for(tmp_path)
+    assert _provider(project) is None
+    assert [p.name for p in plan.proposals] == ["users_provider_idx"]

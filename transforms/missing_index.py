@@ -20,9 +20,11 @@ shows which queries run; a query log only shows which ones were slow once the ta
 The plan is project-wide: query sites are collected from every application file of the workspace (tests,
 seeds, scripts and migrations are left out), weighted by multiplicity (x10 in a loop, x the number of places
 that call the helper they sit in). Equality and `inArray` columns come first (selective ones before boolean
-and enum columns and columns compared only with a fixed value: a literal, a constant naming one — a top-level
-`const`, an enum member, a property of an `as const` object, in the file or imported — or by the naming
-convention a SCREAMING_CASE name or `STATUS.PENDING`),
+and enum columns — a handful of values: `pgEnum`, `text({ enum })` (an array or a constant naming one),
+`$type<"a" | "b">()` or a type alias of such a union (`(typeof values)[number]` of an `as const` array), a
+`check(…, sql`${t.col} in ('a', 'b')`)` — and columns compared only with a fixed value: a literal, a constant
+naming one — a top-level `const`, an enum member, a property of an `as const` object, in the file or imported —
+or by the naming convention a SCREAMING_CASE name or `STATUS.PENDING`),
 then one ordering column when a `limit` pages the `orderBy` (an `inArray` column then stays out: rows for
 several values do not come back in order), else one range column. An index whose leading columns are among a
 query's equality columns already serves it (dalfix does not widen an index for one more filter; an index that

@@ -304,6 +304,52 @@ class SchemaReader:
         value = sym.node.child_by_field_name("value")
         return unwrap(value) if value is not None else None
 
+    def _named_string_array(self, path: Path, node: Node, as_const: bool = False) -> tuple[str, ...] | None:
+        """`{ enum: providers }` with `const providers = ["a", "b"]` (here or imported); `as_const`: only an
+        `as const` array (its `(typeof providers)[number]` is the union of its values, else `string`)."""
+        node = unwrap(node)
+        sym = self.resolve_expr(path, node) if node.type in ("identifier", "member_expression") else None
+        if sym is None or sym.node is None:
+            return None
+        value = sym.node.child_by_field_name("value")
+        if as_const and (value is None or not self._text(path, value).rstrip().endswith("as const")):
+            return None
+        return _string_array(self._value_of(sym))
+
+    def _string_union(self, path: Path, node: Node, depth: int) -> tuple[str, ...] | None:
+        """The string literals a type is a union of: `"a" | "b"`, a type alias of one (here or imported), or
+        `(typeof providers)[number]` of an `as const` array; None for any other type."""
+        if depth > MAX_DEPTH:
+            return None
+        if node.type == "parenthesized_type" and node.named_children:
+            return self._string_union(path, node.named_children[0], depth + 1)
+        if node.type == "literal_type":
+            value = _string(node.named_children[0]) if node.named_children else None
+            return (value,) if value is not None else None
+        if node.type == "union_type":
+            values: list[str] = []
+            for part in (c for c in node.named_children if c.type != "comment"):
+                found = self._string_union(path, part, depth + 1)
+                if found is None:
+                    return None
+                values += [v for v in found if v not in values]
+            return tuple(values)
+        if node.type == "type_identifier":
+            sym = self.lookup(path, self._text(path, node), depth)
+            if sym is None or sym.path is None or sym.node is None or sym.node.type != "type_alias_declaration":
+                return None
+            aliased = sym.node.child_by_field_name("value")
+            return self._string_union(sym.path, aliased, depth + 1) if aliased is not None else None
+        if node.type == "lookup_type":  # `(typeof providers)[number]`
+            parts = [c for c in node.named_children if c.type != "comment"]
+            if len(parts) != 2 or self._text(path, parts[1]) != "number":
+                return None
+            query = parts[0].named_children[0] if parts[0].type == "parenthesized_type" else parts[0]
+            if query.type != "type_query" or not query.named_children:
+                return None
+            return self._named_string_array(path, query.named_children[0], as_const=True)
+        return None
+
     def _drizzle_call(self, path: Path, node: Node | None) -> tuple[str, str, Node] | None:
         """(module, function, call) when `node` is a call of a drizzle export (`pgSchema('x')`)."""
         if node is None or node.type != "call_expression":
@@ -636,7 +682,7 @@ class SchemaReader:
         if options is not None:
             enum_node = _option_node(options, "enum")
             if enum_node is not None and column.enum_values is None:
-                column.enum_values = _string_array(enum_node)
+                column.enum_values = _string_array(enum_node) or self._named_string_array(path, enum_node)
         if builder in ("mysqlEnum", "singlestoreEnum") and items:
             column.enum_values = _string_array(items[0] if values_first else items[1] if len(items) > 1 else None)
         table.columns[key] = column
@@ -682,6 +728,11 @@ class SchemaReader:
             type_args = args.prev_named_sibling if args is not None else None
             if type_args is not None and type_args.type == "type_arguments":
                 column.ts_type = self._text(path, type_args)[1:-1].strip()
+                named = [t for t in type_args.named_children if t.type != "comment"]
+                if column.enum_values is None and len(named) == 1:
+                    # `$type<"a" | "b">()`, `$type<Provider>()` with `type Provider = (typeof providers)[number]`:
+                    # the column holds a handful of values (an index on it alone narrows little, DAL010)
+                    column.enum_values = self._string_union(path, named[0], 0)
         elif method == "array":
             column.array = True
             column.js_type = "json"
@@ -925,6 +976,13 @@ class SchemaReader:
             table.foreign_keys.append(fk)
         elif kind == "check":
             table.checks.append(_string(args[0]) or "?" if args else "?")
+            # `check("…", sql`${t.status} in ('a', 'b')`)`: the column holds one of these values (or NULL)
+            listed = _CHECK_IN.fullmatch(self._text(path, args[1])) if len(args) > 1 else None
+            if listed is not None and listed.group(1) in table.columns:
+                values = re.findall(r"'((?:[^']|'')*)'", listed.group(2))
+                if values and re.fullmatch(r"\s*'(?:[^']|'')*'(?:\s*,\s*'(?:[^']|'')*')*\s*", listed.group(2)):
+                    column = table.columns[listed.group(1)]
+                    column.enum_values = column.enum_values or tuple(v.replace("''", "'") for v in values)
         elif kind == "pgPolicy":
             # Row-level security: its USING filters rows and its WITH CHECK can reject a write to this table, but
             # key and foreign-key checks bypass it (PostgreSQL docs, "Row Security Policies"): no other table's
@@ -1279,6 +1337,9 @@ def _string(node: Node | None) -> str | None:
     if node.type == "template_string" and not any(c.type == "template_substitution" for c in node.named_children):
         return text[1:-1]
     return None
+
+
+_CHECK_IN = re.compile(r"\s*sql\s*`\s*\$\{\s*\w+\.(\w+)\s*\}\s+in\s*\(([^)]*)\)\s*`\s*", re.IGNORECASE)
 
 
 def _string_array(node: Node | None) -> tuple[str, ...] | None:
