@@ -80,8 +80,8 @@ class FileResult:
     # The parse of `original`, kept when a finding's fix adds imports: reports compute the import edits on it
     # (dalfix/fix_edits.py) instead of parsing the file again (a 20 MB file's second tree).
     parsed: ParsedFile | None = field(default=None, repr=False, compare=False)
-    # The kind of test or setup code the file is (dalfix/analysis/setup_code.py) when the rules left it out for
-    # that (a file that could hold a finding, in a project that does not include tests); None otherwise.
+    # The kind of test or setup code the file is (dalfix/analysis/setup_code.py) when the rules leave it out for
+    # that (in a project that does not include tests), whichever rules run; None otherwise.
     setup_code: str | None = None
     digest: str | None = field(default=None, repr=False)  # dalfix.cache.digest of `original`, for a file that was read
     _original: bytes | None = field(default=None, repr=False)  # None: not read, or let go (see `digest`)
@@ -341,11 +341,13 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             continue
         if b"drizzle-orm/" in source:
             project.client_files.append(item)  # where handles are created: read even when not parsed here
+        if not project.config.include_tests:
+            # A property of the file, counted whichever rules run (a file no selected rule's needles match is
+            # left out all the same): the summary's "N test/setup files left out" does not vary with --select.
+            result.setup_code = project.setup_code_kind(item, source)
         if not _may_match(source, project.rules):
             _note_unused_suppressions(result, source, project)
             continue
-        if not project.config.include_tests:
-            result.setup_code = project.setup_code_kind(item, source)
         sources_by_project[root][item] = result.digest
         if root == first_root or options.stdin is not None:
             result.original = source  # the first project's files are not read twice

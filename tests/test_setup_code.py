@@ -242,6 +242,20 @@ def test_summary_counts_the_files_left_out(tmp_path: Path) -> None:
     assert "left out" not in outcome.stderr
 
 
+def test_the_count_of_files_left_out_does_not_depend_on_the_rules_selected(tmp_path: Path) -> None:
+    """A property of the files: a seed no selected rule's needles match is left out all the same (the count was
+    8 with every rule, 0 with `--select DAL008`)."""
+    root = tmp_path / "p"
+    shutil.copytree(SETUP_CASE, root)
+    counts = {}
+    for selection in ([], ["--select", "DAL001"], ["--select", "DAL008", "--preview"],
+                      ["--select", "DAL007", "--preview"], ["--preview"]):  # fmt: skip
+        outcome = CliRunner().invoke(main, ["check", "--no-cache", "--format", "json", *selection, str(root)])
+        summary = json.loads(outcome.stdout)["summary"]
+        counts[" ".join(selection) or "default"] = (summary["files_setup_code"], str(summary["setup_code_kinds"]))
+    assert set(counts.values()) == {(8, str({"script": 2, "seed": 1, "test": 5}))}, counts
+
+
 def test_include_tests_must_be_a_boolean(tmp_path: Path) -> None:
     (tmp_path / "dalfix.toml").write_text('include-tests = "yes"\n')
     with pytest.raises(ConfigError, match="include-tests"):
