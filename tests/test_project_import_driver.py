@@ -11,6 +11,7 @@ import pytest
 
 from dalfix.analysis.project import Project
 from dalfix.analysis.transactions import project_import_driver
+from dalfix.parsing import parse_file
 
 HEAD = (
     'import { drizzle } from "drizzle-orm/node-postgres";\n'
@@ -65,3 +66,25 @@ def test_a_pg_client_makes_the_driver_unknown_naming_where(tmp_path: Path, extra
     driver, evidence = _driver(tmp_path, extra)
     assert driver == "unknown"
     assert f"db.ts:{line} makes a pg `Client` (one connection rather than a pool?)" in evidence
+
+
+def test_pools_and_single_connections_from_one_driver_module_leave_it_unknown(tmp_path: Path) -> None:
+    """agents' shape: every drizzle() call imports drizzle-orm/node-postgres, one on a pool and one on a
+    connection checked out of it (`pool.connect()`): the one driver module does not say which kind an untraced
+    handle is (the old `…Client(` match said "unknown" here only because a factory is named `createDbClient(`)."""
+    (tmp_path / "package.json").write_text('{"name": "app", "dependencies": {"drizzle-orm": "0.45.1", "pg": "8"}}\n')
+    (tmp_path / "client.ts").write_text(
+        'import { drizzle } from "drizzle-orm/node-postgres";\nimport { Pool } from "pg";\n'
+        "export const pool = new Pool();\nexport function createDbClient() {\n  return drizzle(pool);\n}\n"
+    )
+    (tmp_path / "cleanup.ts").write_text(
+        'import { drizzle } from "drizzle-orm/node-postgres";\nimport { pool } from "./client";\n'
+        "export async function cleanup() {\n  const connection = await pool.connect();\n"
+        "  const db = drizzle(connection);\n  return db;\n}\n"
+    )
+    project = Project.load(tmp_path)
+    files = [tmp_path / "client.ts", tmp_path / "cleanup.ts"]
+    project.prepare({path: parse_file(path, path.read_bytes()) for path in files})
+    found = project_import_driver(project)
+    assert found.driver == "unknown"
+    assert found.evidence == "the application's drizzle() calls make pools and single connections"

@@ -216,6 +216,12 @@ def project_import_driver(project) -> DriverInfo:  # type: ignore[no-untyped-def
         )
     ((module, sources),) = found.items()
     driver, dialect = DRIVER_MODULES.get(module, ("unknown", None))
+    made = [kind for kind, _ in application_handle_kinds(project)]
+    if len(made) > 1:
+        # One driver module, but its drizzle() calls make handles of several kinds (agents: pools, and single
+        # connections from `pool.connect()`): the module does not say which kind an untraced handle is.
+        kinds = " and ".join(KIND_WORDS.get(k, k) for k in made)
+        return DriverInfo("unknown", dialect, f"the application's drizzle() calls make {kinds}")
     client = _pg_client_file(sources) if driver == "node-postgres" else None
     if client is not None:
         # a pool or one shared client: cannot tell
