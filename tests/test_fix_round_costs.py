@@ -172,3 +172,50 @@ def test_keyed_reads_are_computed_once_per_node(monkeypatch: pytest.MonkeyPatch)
     assert [(r.path, r.findings, r.fixed) for r in memoised.files] == [
         (r.path, r.findings, r.fixed) for r in fresh.files
     ]
+
+
+def _walked_locally_bound(identifier) -> bool:  # type: ignore[no-untyped-def]
+    """`locally_bound` as it was: every statement of every enclosing block searched for each identifier."""
+    from dalfix.analysis.schema.reader import _in_pattern
+
+    name = identifier.text
+    current = identifier.parent
+    while current is not None and current.type != "program":
+        declared = []
+        if current.type in FUNCTION_TYPES:
+            declared += [n for n in (current.child_by_field_name(f) for f in ("parameters", "parameter")) if n]
+        elif current.type in ("statement_block", "for_in_statement", "for_statement", "catch_clause", "switch_body"):
+            for child in current.named_children:
+                if child.type in ("lexical_declaration", "variable_declaration"):
+                    for declarator in child.named_children:
+                        name_node = declarator.child_by_field_name("name")
+                        if declarator.type == "variable_declarator" and name_node is not None:
+                            declared.append(name_node)
+                elif child.type in ("function_declaration", "class_declaration", "generator_function_declaration"):
+                    name_node = child.child_by_field_name("name")
+                    if name_node is not None:
+                        declared.append(name_node)
+            if current.type == "for_in_statement" and current.child_by_field_name("left") is not None:
+                declared.append(current.child_by_field_name("left"))
+            if current.type == "catch_clause" and current.child_by_field_name("parameter") is not None:
+                declared.append(current.child_by_field_name("parameter"))
+        for node in declared:
+            for found in descendants_of_type(node, "identifier", "shorthand_property_identifier_pattern"):
+                if found.text == name and _in_pattern(found, node):
+                    return True
+        current = current.parent
+    return False
+
+
+def test_locally_bound_remembers_each_scope_s_names() -> None:
+    """`locally_bound` answers from each scope's declared names, kept per tree: the answer of the search through
+    every enclosing block's statements for every identifier of every fixture, asked in two orders."""
+    from dalfix.analysis.schema.reader import locally_bound
+
+    asked = 0
+    for parsed in _parses():
+        identifiers = list(descendants_of_type(parsed.root, "identifier"))
+        for identifier in [*identifiers, *reversed(identifiers)]:
+            assert locally_bound(identifier) == _walked_locally_bound(identifier), (parsed.path, identifier)
+            asked += locally_bound(identifier)
+    assert asked > 100
