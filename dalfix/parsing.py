@@ -108,6 +108,8 @@ class ParsedFile:
             return
         self.generation += 1
         _ROOT_INDEX.forget(tree.root_node)
+        for memo in _TREE_MEMOS:
+            memo.forget(tree.root_node)
         for key in [k for k in self.__dict__ if k.startswith("_dalfix_")]:
             del self.__dict__[key]
 
@@ -591,8 +593,40 @@ _ROOT_INDEX = _RootIndex(int(os.environ.get("DALFIX_ROOT_INDEX", "16")))
 
 
 def clear_root_index() -> None:
-    """Lets go of the trees the whole-tree search index holds (the runner calls it between projects)."""
+    """Lets go of the trees the whole-tree search index and the tree memos hold (the runner calls it between
+    projects)."""
     _ROOT_INDEX.clear()
+    for memo in _TREE_MEMOS:
+        memo.clear()
+
+
+class TreeMemo:
+    """Values worked out per node of a tree (by the node's id), for the few trees asked about last, by root id. An
+    entry holds its root, so the tree, and the ids, stay its own while it is kept; like the search index, an entry
+    goes when its tree is let go (`ParsedFile.release`) or between projects (`clear_root_index`)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: dict[int, tuple[Node, dict[int, object]]] = {}
+        _TREE_MEMOS.append(self)
+
+    def of(self, root: Node) -> dict[int, object]:
+        entry = self._entries.pop(root.id, None)
+        if entry is None:
+            entry = (root, {})
+        self._entries[root.id] = entry  # most recently used last
+        while len(self._entries) > self.capacity:
+            del self._entries[next(iter(self._entries))]
+        return entry[1]
+
+    def forget(self, root: Node) -> None:
+        self._entries.pop(root.id, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_TREE_MEMOS: list[TreeMemo] = []
 
 
 def _stack_walk(node: Node, wanted: set[str]) -> list[Node]:

@@ -31,7 +31,7 @@ from dalfix.analysis.schema.model import (
 from dalfix.analysis.setup_code import setup_code_kind
 from dalfix.analysis.summaries import ModuleInfo
 from dalfix.discovery import ALWAYS_SKIPPED_DIRS, _IgnoreRules, is_source_file, read_source, walked_directories
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, line_col
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, TreeMemo, descendants_of_type, line_col
 
 if TYPE_CHECKING:
     from dalfix.analysis.project import Project
@@ -1275,7 +1275,7 @@ def locally_bound(identifier: Node) -> bool:
         found = names.get(scope.id)
         if found is None:
             found = names[scope.id] = _scope_names(scope)
-        if name in found:
+        if name in found:  # type: ignore[operator]
             return True
     return False
 
@@ -1315,30 +1315,10 @@ def _scope_names(scope: Node) -> frozenset[bytes]:
     return frozenset(names)
 
 
-class _ScopeNames:
-    """The names each scope of a tree declares (`_scope_names`), by the scope's node id, for the few trees asked
-    about last: `locally_bound` went through every statement of every enclosing block for each identifier asked
-    about (0.4 ms a call in Cap's larger functions, asked for each table and constant named). An entry holds its
-    tree's root, so the tree, and the ids, stay its own while it is kept."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._entries: dict[int, tuple[Node, dict[int, frozenset[bytes]]]] = {}
-
-    def of(self, root: Node) -> dict[int, frozenset[bytes]]:
-        entry = self._entries.pop(root.id, None)
-        if entry is None:
-            entry = (root, {})
-        self._entries[root.id] = entry  # most recently used last
-        while len(self._entries) > self.capacity:
-            del self._entries[next(iter(self._entries))]
-        return entry[1]
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-_SCOPE_NAMES = _ScopeNames(4)
+# The names each scope of a tree declares (`_scope_names`), for the few trees asked about last: `locally_bound` went
+# through every statement of every enclosing block for each identifier asked about (0.4 ms a call in Cap's larger
+# functions, asked for each table and constant named).
+_SCOPE_NAMES = TreeMemo(4)
 
 
 def _in_pattern(found: Node, top: Node) -> bool:
