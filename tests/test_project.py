@@ -365,7 +365,9 @@ def test_a_project_class_is_pure_to_construct_only_when_it_only_sets_fields(tmp_
             "export class WithSetter extends Error { set name(v: string) { audit(v); } }\n"
             "export class Tagged extends Data.TaggedError('Tagged')<{}> {}\n"
             "export class Decorated extends Error { @observe() kind = 1; }\n"
-            "export class Plain { constructor(public id: string, public at = Date.now()) {} }\n"
+            "export class Plain { constructor(public id: string, public at = 0) {} }\n"
+            "export class Clocked { constructor(public id: string, public at = Date.now()) {} }\n"
+            "export class Counted { constructor(public id: string) { this.seq = made++; } }\n"
             "export class Defaulted { constructor(public id = nextId()) {} }\n"
             "export class Recorded extends Error { constructor(m: string) { super(m); errors.push(this); } }\n"
             "export class Elsewhere extends Error { constructor(m: string) { super(m); other.name = m; } }\n"
@@ -374,11 +376,13 @@ def test_a_project_class_is_pure_to_construct_only_when_it_only_sets_fields(tmp_
             "use.ts": 'import { AppError, Missing } from "./errors";\n'
             'import * as errors from "./errors/other";\n'
             "import { Logged, FromLogged, Fielded, WithSetter, Tagged, Decorated } from './errors/other';\n"
-            "import { Plain, Defaulted, Recorded, Elsewhere, NotAClass, Several } from './errors/other';\n"
+            "import { Plain, Clocked, Counted, Defaulted } from './errors/other';\n"
+            "import { Recorded, Elsewhere, NotAClass, Several } from './errors/other';\n"
             "class Local extends Missing {}\n"
             "export function build() {\n"
             "  return [new Missing('x'), new Local('y'), new AppError('z'), new Logged('a'), new FromLogged('b'),\n"
-            "    new Fielded(), new WithSetter(), new Tagged(), new Decorated(), new Plain('p'), new Defaulted(),\n"
+            "    new Fielded(), new WithSetter(), new Tagged(), new Decorated(), new Plain('p'), new Clocked('c'),\n"
+            "    new Counted('n'), new Defaulted(),\n"
             "    new Recorded('r'), new Elsewhere('e'), new NotAClass(), new Several([]),\n"
             "    new errors.Logged('m'), new External()];\n"
             "}\n",
@@ -394,6 +398,8 @@ def test_a_project_class_is_pure_to_construct_only_when_it_only_sets_fields(tmp_
         "Local": "none",
         "AppError": "none",
         "Plain": "none",
+        "Clocked": "unknown",  # a default reading the clock: a read moved past it would change what it measures
+        "Counted": "unknown",  # a module-level counter: state the caller cannot see
         "Logged": "unknown",  # a call in the constructor
         "FromLogged": "unknown",  # a base class that does more
         "Fielded": "unknown",  # a field initialized by a call

@@ -18,7 +18,9 @@ function declares (`ids.push(x)`, `seen.add(id)` on a local `const ids = []`, `n
 that no grouped read reads) and guards: `if (c) throw new E(…)` or `if (c) return v;` with a pure
 condition and a pure value (the branch may log first). Everything moved past keeps its order, after
 the `Promise.all`. Reads never move across a clock reading (`Date.now()`, `new Date()`,
-`performance.now()`: a duration measured around a read would measure nothing). No fix is offered inside a
+`performance.now()`: a duration measured around a read would measure nothing), nor across a call of a project
+function or class that reads the clock or assigns state declared outside it (`bump()` on a module-level counter,
+`new Stopwatch()` with `startedAt = Date.now()`): its summary is then unknown. No fix is offered inside a
 transaction callback (one connection), on
 single-connection drivers (one `pg.Client`, PGlite, better-sqlite3, bun:sqlite), across writes, calls
 dalfix cannot classify or other exits; never for a read whose query reads what a guard before it

@@ -723,6 +723,65 @@ class EffectAnalyzer:
                     return True
         return False
 
+    def changes_outer_state(self, node: Node, boundary: Node, clock: bool = True) -> bool:
+        """Whether running `node` (inside the function or class member `boundary`) assigns a name declared outside
+        `boundary` (`hits++` on a module-level counter, `cache = …`) or reads the clock: a call of `boundary` that
+        does is not a pure computation for its callers, who cannot see that state or that time (a summary or a
+        constructor: inside the analysed function the caller's `binds` sees such names itself)."""
+        if clock and self.samples_clock(node):
+            return True
+        for current in walk(node):
+            if current.type in ("assignment_expression", "augmented_assignment_expression"):
+                target = current.child_by_field_name("left")
+            elif current.type == "update_expression":
+                target = current.child_by_field_name("argument") or (
+                    current.named_children[0] if current.named_children else None
+                )
+            else:
+                continue
+            target = unwrap(target) if target is not None else None
+            if target is None:
+                continue
+            if target.type == "identifier":
+                names = {self.text(target)}
+            elif target.type in ("array_pattern", "object_pattern"):
+                names = self.pattern_names(target)
+            else:
+                continue  # a member or subscript: the effects walk already counts it
+            if any(not self._declared_between(current, boundary, name) for name in names):
+                return True
+        return False
+
+    def _declared_between(self, node: Node, boundary: Node, name: str) -> bool:
+        """Whether `name`, used at `node`, is declared in a scope between it and `boundary` (included)."""
+        scope = node.parent
+        while scope is not None:
+            declared: set[str] = set()
+            if scope.type in ("statement_block", "class_body"):
+                declared = self._declared_in_block(scope)
+            elif scope.type in FUNCTION_TYPES:
+                params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+                declared = self.pattern_names(params) if params is not None else set()
+            elif scope.type == "for_statement":
+                initializer = scope.child_by_field_name("initializer")
+                if initializer is not None and initializer.type in DECLARATIONS:
+                    for declarator in initializer.named_children:
+                        target = declarator.child_by_field_name("name")
+                        declared |= self.pattern_names(target) if target is not None else set()
+            elif scope.type == "for_in_statement":
+                left = scope.child_by_field_name("left")
+                if left is not None and any(c.type in ("let", "const", "var") for c in scope.children):
+                    declared = self.pattern_names(left)
+            elif scope.type == "catch_clause":
+                parameter = scope.child_by_field_name("parameter")
+                declared = self.pattern_names(parameter) if parameter is not None else set()
+            if name in declared:
+                return True
+            if scope is boundary:
+                return False
+            scope = scope.parent
+        return False
+
     def summary_effects(self, function: Node) -> Effects:
         """`effects_of_body` for a function summary: what a call of `function` does to the world outside it. Filling
         or reading a collection the call itself creates (`const byId = new Map()` … `byId.set(k, v)`) is invisible

@@ -470,6 +470,10 @@ class Summaries:
         try:
             analyzer = self.project.analyzer_for(info.parsed, self.project.vocabulary_for(info.parsed))
             effect = analyzer.summary_effect(node)
+            if effect in ("none", "read") and analyzer.changes_outer_state(node, node, clock=effect == "none"):
+                # Module state (or, for a pure computation, the clock): callers cannot move it past a read. A
+                # read or write keeps its kind otherwise: when it runs is already tied to the queries around it.
+                effect = "unknown"
         finally:
             self._in_progress.discard(key)
         self._effects[key] = effect
@@ -537,8 +541,10 @@ class Summaries:
                 return False
             if member.type == "public_field_definition":
                 value = member.child_by_field_name("value")
-                if value is not None and not analyzer.effects(value).pure:
-                    return False
+                if value is not None and (
+                    not analyzer.effects(value).pure or analyzer.changes_outer_state(value, member)
+                ):
+                    return False  # `readonly startedAt = Date.now()`, `seq = hits++`
                 continue
             if member.type != "method_definition":
                 return False
@@ -547,6 +553,8 @@ class Summaries:
             name_node = member.child_by_field_name("name")
             if name_node is None or parsed.text(name_node) != "constructor":
                 continue  # a method runs when it is called
+            if analyzer.changes_outer_state(member, member):
+                return False  # `this.seq = hits++`, `this.at = new Date()`, a default `= Date.now()`
             if not _constructor_only_sets_fields(parsed, analyzer, member, builtins):
                 return False
         return True
