@@ -977,3 +977,42 @@ def test_a_column_whose_values_the_schema_does_not_pin_keeps_its_index(
     project, plan = plan_for(tmp_path)
     assert _provider(project) is None
     assert [p.name for p in plan.proposals] == ["users_provider_idx"]
+
+
+def test_callers_count_the_same_whatever_rules_run(tmp_path: Path) -> None:
+    """A helper's callers are counted in every application file, not only those holding a query or admitted by the
+    selected rules: twelve routes call `removeUser` (a delete whose foreign key lacks an index) and hold no query
+    themselves. With `--select DAL010` they were not counted ([low benefit]); with every rule they were ([high])."""
+    from dalfix.rules import all_rules
+    from dalfix.runner import RunOptions, run
+
+    files = {
+        "package.json": '{"name": "callers", "dependencies": {"drizzle-orm": "0.44.5", "pg": "8.11.0"}}',
+        "src/schema.ts": 'import { pgTable, text } from "drizzle-orm/pg-core";\n'
+        'export const users = pgTable("users", { id: text("id").primaryKey() });\n'
+        'export const posts = pgTable("posts", {\n'
+        '  id: text("id").primaryKey(),\n'
+        '  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),\n'
+        "});\n",
+        "src/db.ts": 'import { drizzle } from "drizzle-orm/node-postgres";\nimport { Pool } from "pg";\n'
+        "export const db = drizzle(new Pool());\n",
+        "src/users.ts": 'import { eq } from "drizzle-orm";\nimport { db } from "./db";\n'
+        'import { users } from "./schema";\n'
+        "export async function removeUser(id: string) {\n  await db.delete(users).where(eq(users.id, id));\n}\n",
+    }
+    for i in range(12):
+        files[f"src/route{i}.ts"] = (
+            f'import {{ removeUser }} from "./users";\nexport async function handler{i}(id: string) {{\n'
+            "  await removeUser(id);\n  return { ok: true };\n}\n"
+        )
+    root = write(tmp_path, files)
+    every = [r for r in all_rules()]
+    only = [r for r in every if r.code == "DAL010"]
+
+    def messages(rules: list) -> list[str]:  # type: ignore[type-arg]
+        result = run([root], RunOptions(rules=rules, preview=True))
+        return sorted(f.message for _, f in result.findings if f.rule == "DAL010")
+
+    selected, all_of_them = messages(only), messages(every)
+    assert selected == all_of_them
+    assert any("posts(userId) [high benefit]" in m for m in selected)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -146,6 +146,28 @@ def _application_sources(project: Project) -> list[tuple[bytes, Callable[[], Par
     return list(found.values())
 
 
+def _caller_sources(
+    project: Project, sources: list[tuple[bytes, Callable[[], ParsedFile]]]
+) -> Iterator[tuple[bytes, Callable[[], ParsedFile]]]:
+    """`sources`, then the workspace's other readable application files (read one at a time, not kept)."""
+    yield from sources
+    holder = project.workspace.__dict__ if project.workspace is not None else project.__dict__
+    candidates: dict[Path, _Candidate] = holder.get("_query_candidates") or {}
+    max_size = holder.get("_query_max_size", project.config.max_file_size)
+    application = project.is_application_file
+    for path, candidate in candidates.items():
+        if not candidate.readable or path in project.files or not application(path):
+            continue
+        if candidate.source(max_size) is not None:
+            continue  # among `sources` already
+        try:
+            source = path.read_bytes()
+        except OSError:
+            continue
+        if len(source) <= max_size:
+            yield source, lambda path=path, source=source: parse_file(path, source)  # type: ignore[misc]
+
+
 class _Candidate:
     """A workspace file found by the run's discovery; read (once per run) only when a project needs its bytes."""
 
@@ -202,7 +224,11 @@ def _collect(project: Project) -> list[QuerySite]:
         if _SITE_NEEDLE.search(original):
             found.extend(_file_sites(project, load()))
             project.files.let_go_since(held)
-    calls = _count_calls_in(sources, {helper for _, _, helper in found if helper}, project)
+    # Callers are counted in every application file of the workspace, not only those that hold a query or that the
+    # run's rules admitted: which rules run must not change how many places call a helper (a route calling
+    # `deleteUser(…)` holds no query of its own).
+    callers = _caller_sources(project, sources)
+    calls = _count_calls_in(callers, {helper for _, _, helper in found if helper}, project)
     project.files.let_go_since(held)
     sites: list[QuerySite] = []
     for each, in_loop, helper in found:
@@ -238,7 +264,7 @@ def _count_calls(parsed_files: list[ParsedFile], names: set[str]) -> Counter[str
 
 
 def _count_calls_in(
-    files: list[tuple[bytes, Callable[[], ParsedFile]]], names: set[str], project: Project | None = None
+    files: Iterable[tuple[bytes, Callable[[], ParsedFile]]], names: set[str], project: Project | None = None
 ) -> Counter[str]:
     """`_count_calls` over (bytes, parse) pairs: a file is parsed only when its bytes hold one of the names (as
     bytes anywhere: masking a file blanks ranges, which may leave part of a longer word, and writes MASK_CALL)."""
