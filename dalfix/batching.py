@@ -285,6 +285,110 @@ def batch_variant(project: Project, parsed: ParsedFile, call: Node) -> str | Non
     return None
 
 
+@dataclass(frozen=True)
+class HelperHint:
+    """What a DAL helper called per element does with its arguments (see `helper_batch_shape`)."""
+
+    queries: int  # how many queries its body holds
+    methods: frozenset[str]  # their operations: select, insert, update, delete, execute, findMany …
+    # argument index -> the column its parameter is first compared to, for each argument reaching a query (None:
+    # it reaches one otherwise: through a call, a `sql` fragment, a value written)
+    columns: dict[int, str | None]
+    uses: bool  # whether one of the arguments reaches a query (True when dalfix cannot tell)
+    raw_only: bool  # every argument that reaches a query does so only inside `sql.raw(…)` text
+
+
+def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, arguments: list[int]) -> HelperHint:
+    """For a call to a DAL helper: how many queries its body holds and of which operations, the column each of
+    its `arguments`-th parameters is first compared to (`eq(events.id, id)`, `inArray(events.id, ids)` or
+    `sql`${events.id} = ${id}`` -> "events.id"), whether those parameters (or locals computed from them) reach a
+    query at all, and whether they reach one only as raw SQL text (`sql.raw`: a table or identifier name)."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    module = project.summaries.module(target[0]) if target is not None else None
+    if function is None or module is None:
+        return HelperHint(0, frozenset(), {}, True, False)
+    vocabulary = project.vocabulary_for(module.parsed)
+    chains = [(c, vocabulary.query_chain(c)) for c in descendants_of_type(function, "call_expression")
+              if c.parent is not None and c.parent.type != "member_expression"]  # fmt: skip
+    queries = [c for c, chain in chains if chain is not None]
+    methods = frozenset(chain.method for _, chain in chains if chain is not None)
+    params = function.child_by_field_name("parameters")
+    names = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
+    columns: dict[int, str | None] = {}
+    uses, raw = False, True
+    for argument in arguments:
+        pattern = names[argument] if argument < len(names) else None
+        if pattern is None:
+            uses, raw = True, False
+            continue
+        if not _reaches_queries(project, module.parsed, function, pattern, queries):
+            continue
+        uses = True
+        raw = raw and _raw_only(module.parsed, function, pattern, queries)
+        columns[argument] = _compared_column(module.parsed, function, pattern) if pattern.type == "identifier" else None
+    return HelperHint(len(queries), methods, columns, uses, uses and raw)
+
+
+def _compared_column(parsed: ParsedFile, function: Node, pattern: Node) -> str | None:
+    """The column the parameter `pattern` is first compared to: `eq(col, p)`, `inArray(col, p)` or
+    `sql`${col} = ${p}``."""
+    param = parsed.text(pattern)
+    for node in descendants_of_type(function, "call_expression"):
+        args = node.child_by_field_name("arguments")
+        function_name = node.child_by_field_name("function")
+        if function_name is None or args is None:
+            continue
+        name = parsed.text(function_name)
+        if name in ("eq", "inArray") and args.type == "arguments":
+            values = args.named_children
+            if len(values) == 2 and parsed.text(values[1]) == param:
+                return parsed.text(values[0])
+        elif name == "sql" and args.type == "template_string":
+            match = re.search(r"\$\{\s*([\w$.]+)\s*\}\s*=\s*\$\{\s*" + re.escape(param) + r"\s*\}", parsed.text(args))
+            if match is not None:
+                return match.group(1)
+    return None
+
+
+def _raw_only(parsed: ParsedFile, function: Node, pattern: Node, queries: list[Node]) -> bool:
+    """Whether every mention, in `queries`, of a name the parameter binds (or a local computed from one) sits inside
+    the argument of a `sql.raw(…)` call: the element is SQL text (a table name, a built clause), not a bound value."""
+    tainted = _tainted(parsed, function, pattern)
+    mentions = [n for q in queries for n in descendants_of_type(q, "identifier", "shorthand_property_identifier")
+                if parsed.text(n) in tainted]  # fmt: skip
+    return bool(mentions) and all(_inside_sql_raw(parsed, n) for n in mentions)
+
+
+def _inside_sql_raw(parsed: ParsedFile, node: Node) -> bool:
+    current = node.parent
+    while current is not None:
+        if current.type == "call_expression":
+            callee = current.child_by_field_name("function")
+            if callee is not None and parsed.text(callee) == "sql.raw":
+                return True
+        current = current.parent
+    return False
+
+
+def _tainted(parsed: ParsedFile, function: Node, pattern: Node) -> set[str]:
+    """The names `pattern` binds and the locals declared from them (`const k = key.id`), transitively."""
+    tainted = _bound_names(parsed, pattern)
+    declarators = list(descendants_of_type(function, "variable_declarator"))
+    changed = True
+    while changed:
+        changed = False
+        for declarator in declarators:
+            value, name = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+            if value is None or name is None or not _mentions(parsed, value, tainted):
+                continue
+            bound = _bound_names(parsed, name)
+            if not bound <= tainted:
+                tainted |= bound
+                changed = True
+    return tainted
+
+
 def _reaches_queries(project: Project, parsed: ParsedFile, function: Node, pattern: Node, queries: list[Node]) -> bool:
     """Whether a name the parameter `pattern` binds, or a local declared from one (`const k = key.id`), appears in
     one of `queries`, or is passed to a call that may query (one dalfix cannot follow, or a project function

@@ -33,10 +33,18 @@ pair: batching the inner loop still sends one statement per outer element, and `
 match the cross product).
 
 Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling
-`getEventWithRelations`; the finding names the helper, how many queries it holds and the `inArray`
-query a batched variant would start with, or says that its queries do not use the element, so the same
-query runs each time; it names a loop that can stop early and a call in its own `try`/`catch`; no finding
-when the loop leaves right after the call, which then runs once), also one handed an object whose fields come
+`getEventWithRelations`; the finding names the helper, how many queries it holds and what a batched variant
+would do by the helper's statements: insert the rows of all elements in one multi-row `.values([…])` (a helper
+that only inserts loads nothing), or load / update / delete `.where(inArray(col, keys))` by the column the
+element's argument is compared with (matching rows back by key only when it reads), or, when several arguments
+are compared with columns (`tenantId` and `userId`), by every element's combination at once — never one of those
+columns alone, which would reach other elements' rows; it says instead that its queries do not use the element,
+so the same query runs each time, or that each call takes the state the previous one returned
+(`progress = await step(item, progress)`: the calls depend on each other in order); it names a loop that can
+stop early and a call in its own `try`/`catch`; no finding when the loop leaves right after the call, which then
+runs once, or when the element reaches the helper's queries only inside `sql.raw(…)` text (a table name per
+element, a clause built from it): no one statement serves every element there, so there is no batched variant
+to point to), also one handed an object whose fields come
 from the element, directly or through names the body computed from it (`const user = byEmail.get(email);
 await revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`: the finding names those
 fields (and, for one, the column the helper compares it to) and a `bulk…`/`batch…`/`…Many` variant its module exports;
@@ -520,24 +528,31 @@ class QueryInLoop(Rule):
             return self._helper_given_fields(ctx, a, site, call, values)
         if a.runs_at_most_once(site):
             return None  # the loop leaves right after the call: it runs once, not once per element
-        queries, column, uses = batching.helper_batch_hint(ctx.project, ctx.parsed, call, keyed[0])
-        if not queries:  # not a function of the project that queries
+        hint = batching.helper_batch_shape(ctx.project, ctx.parsed, call, keyed)
+        if not hint.queries:  # not a function of the project that queries
+            return None
+        if hint.raw_only:  # the element is SQL text (a table name): no one statement serves every element
             return None
         element = ctx.text(values[keyed[0]])
         helper = ctx.text(call.child_by_field_name("function") or call)
-        count = f"{queries} quer{'y' if queries == 1 else 'ies'}"
+        count = f"{hint.queries} quer{'y' if hint.queries == 1 else 'ies'}"
         isolated = "; each call has its own `try`/`catch`: in a batch one element's failure would fail them all" if (
             a.in_try(site)) else ""  # fmt: skip
-        if not uses:
+        if not hint.uses:
             return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element, but its queries do not "
                                 f"use `{element}`: the same query runs each time; read once before the loop and "
                                 f"check each element in memory{isolated}")  # fmt: skip
-        early = "; the loop can stop early, so a batch would also load rows for elements it never reaches" if (
+        threaded = _threaded_state(ctx, site, values)
+        if threaded is not None:
+            return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element, each call taking the "
+                                f"`{threaded}` the previous one returned: the calls depend on each other in order, "
+                                f"so a batch means rewriting the helper to fold `{threaded}` itself"
+                                f"{isolated}")  # fmt: skip
+        touched = "load" if hint.methods - set(_WRITES) else "touch"
+        early = f"; the loop can stop early, so a batch would also {touched} rows for elements it never reaches" if (
             a.may_stop_early()) else ""  # fmt: skip
-        keys = a.mapped(element)
-        batched = f"`.where(inArray({column}, {keys}))`" if column else f"all of `{keys}` at once"
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element; a batched variant would "
-                            f"load {batched} and match rows back by key{early}{isolated}")  # fmt: skip
+                            f"{_batch_phrase(ctx, a, hint, values, keyed)}{early}{isolated}")  # fmt: skip
 
     def _helper_given_fields(
         self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, call: Node, values: list[Node]
@@ -605,6 +620,45 @@ class QueryInLoop(Rule):
             applicability = max(applicability, Applicability.UNSAFE, key=lambda a: a.rank)
         return ctx.finding(self, a.loop.node, message, edits, applicability,
                            frozenset((a.drizzle_source, name) for name in imports), ("N statements -> 1",))  # fmt: skip
+
+
+_READS = frozenset({"select", "selectDistinct", "selectDistinctOn", "findMany", "findFirst", "$count", "execute"})
+_WRITES = {"insert": "insert", "update": "update", "delete": "delete"}
+
+
+def _batch_phrase(ctx: FileContext, a: LoopAnalysis, hint: batching.HelperHint, values: list[Node],
+                  keyed: list[int]) -> str:  # fmt: skip
+    """What a batched variant of a helper would do, by its statements' operations and the arguments its
+    statements compare with columns."""
+    writes = sorted({_WRITES[m] for m in hint.methods if m in _WRITES})
+    reads = bool(hint.methods - set(_WRITES))
+    if writes == ["insert"] and not reads:  # nothing is loaded: the elements are rows written
+        return "insert every element's rows at once, one multi-row `.values([…])` per insert"
+    verb = "load" if not writes else " / ".join(writes) if not reads else "load and " + " / ".join(writes)
+    back = " and match rows back by key" if reads else ""
+    reaching = list(hint.columns.items()) or [(keyed[0], None)]
+    if len(reaching) > 1:  # a key of several arguments: every combination, never one alone (other elements' rows)
+        parts = ", ".join(f"`{column}` = `{ctx.text(values[i])}`" if column else f"`{ctx.text(values[i])}`"
+                          for i, column in reaching)  # fmt: skip
+        return (f"{verb} by every element's combination at once ({parts}), never by one of them alone (that would "
+                f"reach other elements' rows){back}")  # fmt: skip
+    index, column = reaching[0]
+    keys = a.mapped(ctx.text(values[index]))
+    if column:
+        return f"{verb} `.where(inArray({column}, {keys}))`{back}"
+    return f"{verb} for all of `{keys}` at once{back}"
+
+
+def _threaded_state(ctx: FileContext, site: QuerySite, values: list[Node]) -> str | None:
+    """`state = await helper(…, state)`: the name a per-element call both takes and is assigned the result of."""
+    node = site.query.parent
+    while node is not None and node.type in ("await_expression", "parenthesized_expression", "as_expression"):
+        node = node.parent
+    if node is None or node.type != "assignment_expression":
+        return None
+    left = node.child_by_field_name("left")
+    name = ctx.text(left) if left is not None and left.type == "identifier" else None
+    return name if name is not None and any(ctx.text(v) == name for v in values) else None
 
 
 def _list_name(keys: str) -> str:
