@@ -4,7 +4,8 @@ Flags two or more awaited writes on one database handle in a function, outside a
 wraps them in `db.transaction`.
 
 The statements from the first write to the last go into `await db.transaction(async (tx) => { … })`,
-every use of the handle inside renamed to `tx` (also where it is passed to a project function).
+every use of the handle inside renamed to `tx` (also where it is passed to a project function, directly
+or to a helper curried on it: `h(db)(ids)` becomes `h(tx)(ids)`).
 
 ## Why is this bad?
 Writes that belong together (clear the old default, then insert the new one; insert a referral, then bump

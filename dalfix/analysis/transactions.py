@@ -391,7 +391,7 @@ class SpanFinder:
                 yield "a `yield` between the writes"
             elif kind == "await_expression":
                 yield from self._awaited(span, node, mine)
-            elif kind == "call_expression" and not _within(node, ranges) and not _awaited(node):
+            elif kind == "call_expression" and not _within(node, ranges) and not _awaited(node) and not _called(node):
                 if self._handle_arguments(span, node):
                     yield "a call receives the handle without being awaited"
                 elif self.analyzer.call_effect(node)[0] in ("read", "write", "transaction"):
@@ -434,12 +434,23 @@ class SpanFinder:
             yield f"`{name}(…)` between the writes may do I/O a transaction must not wait for or roll back"
 
     def _handle_arguments(self, span: WriteSpan, call: Node) -> list[Node]:
-        args = call.child_by_field_name("arguments")
-        return [a for a in (args.named_children if args else []) if self.parsed.text(a) == span.handle]
+        """The handle where `call` passes it: its arguments, and a curried helper's first call's (`h(db)(ids)`)."""
+        found: list[Node] = []
+        current: Node | None = call
+        while current is not None and current.type == "call_expression":
+            args = current.child_by_field_name("arguments")
+            found += [a for a in (args.named_children if args else []) if self.parsed.text(a) == span.handle]
+            current = current.child_by_field_name("function")
+        return found
 
     def _passed_to_awaited_call(self, node: Node) -> bool:
         args = node.parent
         call = args.parent if args is not None and args.type == "arguments" else None
+        # `h(db)(ids)`: the handle goes to the call whose result is called and awaited
+        while call is not None and call.parent is not None and call.parent.type == "call_expression":
+            if call.parent.child_by_field_name("function") != call:
+                break
+            call = call.parent
         return call is not None and call.type == "call_expression" and _awaited(call)
 
 
@@ -456,6 +467,12 @@ def _parent_expression(node: Node) -> Node | None:
     while parent is not None and parent.type in ("parenthesized_expression", "non_null_expression", "as_expression"):
         parent = parent.parent
     return parent
+
+
+def _called(node: Node) -> bool:
+    """`h(db)` in `h(db)(ids)`: the outer call is the one judged (it passes the handle on)."""
+    parent = node.parent
+    return parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node
 
 
 def _awaited(node: Node) -> bool:
