@@ -11,7 +11,7 @@ from typing import Literal
 from dalfix.analysis.drivers import DRIVER_MODULES, DriverInfo, drizzle_driver_imports, pg_client_construction
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file, walk
 
 # How a driver runs several statements all-or-nothing.
 INTERACTIVE_DRIVERS = frozenset(
@@ -421,7 +421,7 @@ class SpanFinder:
         summarized = self.analyzer.summaries is not None and (
             self.analyzer.summaries.call_effect(self.parsed, argument) in ("none", "read", "write")
         )
-        if summarized and self._handle_arguments(span, argument):
+        if summarized and self._handle_arguments(span, argument) and not self._uses_own_handle(argument):
             for handle in self._handle_arguments(span, argument):
                 span.renames.append(handle)
             return
@@ -432,6 +432,37 @@ class SpanFinder:
             name = self.parsed.text(function) if function is not None else "a call"
             span.external = True
             yield f"`{name}(…)` between the writes may do I/O a transaction must not wait for or roll back"
+
+    def _uses_own_handle(self, call: Node) -> bool:
+        """Whether the helper `call` runs names a handle of its own module (`moduleDb.delete(…)` beside the `_db` it
+        is handed): renaming the argument to `tx` would leave that statement outside the transaction (and waiting
+        on the rows the transaction locked). True when the helper cannot be read."""
+        from dalfix.analysis.summaries import Summaries
+
+        summaries = self.analyzer.summaries
+        if not isinstance(summaries, Summaries):
+            return True
+        target = summaries.callee(self.parsed, call)
+        if target is None:
+            return True
+        node, info = summaries.function_node(*target), summaries.module(target[0])
+        if node is None or info is None:
+            return True
+        own = set(summaries.handles_at(target[0]))
+        if not own:
+            return False
+        parameters: set[str] = set()  # the helper's, and a curried helper's outer function's: `(db) => async (…) =>`
+        scope: Node | None = node
+        while scope is not None:
+            if scope.type in FUNCTION_TYPES:
+                params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+                if params is not None:
+                    parameters |= {info.parsed.text(n) for n in walk(params) if n.type == "identifier"}
+            scope = scope.parent
+        return any(
+            n.type == "identifier" and info.parsed.text(n) in own and info.parsed.text(n) not in parameters
+            for n in walk(node)
+        )
 
     def _handle_arguments(self, span: WriteSpan, call: Node) -> list[Node]:
         """The handle where `call` passes it: its arguments, and a curried helper's first call's (`h(db)(ids)`)."""
