@@ -395,19 +395,7 @@ def _reaches_queries(project: Project, parsed: ParsedFile, function: Node, patte
     with a query); any assignment in the helper counts as reaching (a name assigned later may carry it)."""
     if any(True for _ in descendants_of_type(function, "assignment_expression", "augmented_assignment_expression")):
         return True
-    tainted = _bound_names(parsed, pattern)
-    declarators = list(descendants_of_type(function, "variable_declarator"))
-    changed = True
-    while changed:
-        changed = False
-        for declarator in declarators:
-            value, name = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
-            if value is None or name is None or not _mentions(parsed, value, tainted):
-                continue
-            bound = _bound_names(parsed, name)
-            if not bound <= tainted:
-                tainted |= bound
-                changed = True
+    tainted = _tainted(parsed, function, pattern)
     if any(_mentions(parsed, query, tainted) for query in queries):
         return True
     inside = {(q.start_byte, q.end_byte) for q in queries}
