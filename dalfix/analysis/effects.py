@@ -753,29 +753,14 @@ class EffectAnalyzer:
         return False
 
     def _declared_between(self, node: Node, boundary: Node, name: str) -> bool:
-        """Whether `name`, used at `node`, is declared in a scope between it and `boundary` (included)."""
+        """Whether `name`, used at `node`, is declared in a scope between it and `boundary` (included): the scopes'
+        names as `locally_bound` reads them (schema/reader.py `scope_names`)."""
+        from dalfix.analysis.schema.reader import scope_names
+
+        raw = name.encode("utf-8", "surrogateescape")
         scope = node.parent
         while scope is not None:
-            declared: set[str] = set()
-            if scope.type in ("statement_block", "class_body"):
-                declared = self._declared_in_block(scope)
-            elif scope.type in FUNCTION_TYPES:
-                params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
-                declared = self.pattern_names(params) if params is not None else set()
-            elif scope.type == "for_statement":
-                initializer = scope.child_by_field_name("initializer")
-                if initializer is not None and initializer.type in DECLARATIONS:
-                    for declarator in initializer.named_children:
-                        target = declarator.child_by_field_name("name")
-                        declared |= self.pattern_names(target) if target is not None else set()
-            elif scope.type == "for_in_statement":
-                left = scope.child_by_field_name("left")
-                if left is not None and any(c.type in ("let", "const", "var") for c in scope.children):
-                    declared = self.pattern_names(left)
-            elif scope.type == "catch_clause":
-                parameter = scope.child_by_field_name("parameter")
-                declared = self.pattern_names(parameter) if parameter is not None else set()
-            if name in declared:
+            if raw in scope_names(scope):
                 return True
             if scope is boundary:
                 return False

@@ -10,8 +10,8 @@ from typing import Literal
 
 from dalfix.analysis.drivers import DRIVER_MODULES, DriverInfo, drizzle_driver_imports, pg_client_construction
 from dalfix.analysis.drizzle import QueryChain, unwrap
-from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file, walk
+from dalfix.analysis.effects import TYPE_NODES, EffectAnalyzer, pattern_names
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
 
 # How a driver runs several statements all-or-nothing.
 INTERACTIVE_DRIVERS = frozenset(
@@ -457,12 +457,18 @@ class SpanFinder:
             if scope.type in FUNCTION_TYPES:
                 params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
                 if params is not None:
-                    parameters |= {info.parsed.text(n) for n in walk(params) if n.type == "identifier"}
+                    parameters |= pattern_names(info.parsed, params)  # names, not `typeof db` in a type
             scope = scope.parent
-        return any(
-            n.type == "identifier" and info.parsed.text(n) in own and info.parsed.text(n) not in parameters
-            for n in walk(node)
-        )
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type in TYPE_NODES:
+                continue  # `tx: typeof db` names the type, not a handle the helper queries
+            text = info.parsed.text(current) if current.type == "identifier" else ""
+            if text in own and text not in parameters:
+                return True
+            stack.extend(current.named_children)
+        return False
 
     def _handle_arguments(self, span: WriteSpan, call: Node) -> list[Node]:
         """The handle where `call` passes it: its arguments, and a curried helper's first call's (`h(db)(ids)`)."""

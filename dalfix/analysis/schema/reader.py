@@ -1269,18 +1269,18 @@ def locally_bound(identifier: Node) -> bool:
         scopes.append(current)
         current = current.parent
     if current is None:  # not under a program: nothing to remember the scopes' names by
-        return any(name in _scope_names(scope) for scope in scopes)
+        return any(name in scope_names(scope) for scope in scopes)
     names = _SCOPE_NAMES.of(current)
     for scope in scopes:
         found = names.get(scope.id)
         if found is None:
-            found = names[scope.id] = _scope_names(scope)
+            found = names[scope.id] = scope_names(scope)
         if name in found:  # type: ignore[operator]
             return True
     return False
 
 
-def _scope_names(scope: Node) -> frozenset[bytes]:
+def scope_names(scope: Node) -> frozenset[bytes]:
     """The names a function (its parameters) or a block (its declarations; a for-in's left side, a catch's
     parameter) declares: the identifiers of their patterns, not of initializers, defaults or types."""
     declared: list[Node] = []
@@ -1315,7 +1315,7 @@ def _scope_names(scope: Node) -> frozenset[bytes]:
     return frozenset(names)
 
 
-# The names each scope of a tree declares (`_scope_names`), for the few trees asked about last: `locally_bound` went
+# The names each scope of a tree declares (`scope_names`), for the few trees asked about last: `locally_bound` went
 # through every statement of every enclosing block for each identifier asked about (0.4 ms a call in Cap's larger
 # functions, asked for each table and constant named).
 _SCOPE_NAMES = TreeMemo(4)
