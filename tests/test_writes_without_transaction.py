@@ -60,3 +60,28 @@ def test_dal001_first_then_dal005_keeps_promise_all_out_of_the_transaction(tmp_p
     (finding,) = later.files[0].findings
     assert finding.applicability is Applicability.DISPLAY_ONLY
     assert "Promise.all" in finding.message
+
+
+def _dal005_messages(case: str) -> list[str]:
+    result = run(
+        [FIXTURES / "writes_without_transaction" / case],
+        RunOptions(rules=select_rules(["DAL005"]), fix_threshold=Applicability.UNSAFE),
+    )
+    return [f.message for r in result.files for f in r.findings]
+
+
+def test_the_projects_own_transaction_helper_is_named_where_no_fix_is_made() -> None:
+    """A function the project hands the handle and per-driver callbacks that open `.transaction(` on it (homarr's
+    `handleTransactionsAsync`) is named, with its call site and definition, when the driver leaves no fix."""
+    (message,) = _dal005_messages("project_transaction_helper.input")
+    assert "may run on better-sqlite3 or node-postgres" in message
+    assert (
+        "The project runs its transactions through `runPerDriver(db, { onAsync, onSync })` (as at folders.ts:7, "
+        "defined at transactions.ts:4)"
+    ) in message
+
+
+def test_a_helper_whose_callbacks_open_no_transaction_on_their_handle_is_not_named() -> None:
+    (message,) = _dal005_messages("project_transaction_helper_lookalikes.input")
+    assert "no automatic fix" in message
+    assert "The project runs its transactions" not in message

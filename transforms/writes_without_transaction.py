@@ -39,7 +39,11 @@ call that receives the handle without being awaited, better-sqlite3/bun:sqlite (
 synchronous), one shared `pg.Client`, writes on neon-http/D1 that use an earlier result or run under a
 condition that reads one or calls something (the message names which), and a driver
 dalfix cannot tell: the handle's own `drizzle()` call decides, else the project's only
-`drizzle-orm/<driver>` import (named in the message), else no fix.
+`drizzle-orm/<driver>` import (named in the message), else no fix. Where no fix is made for the driver (unknown,
+or synchronous) and the project has its own transaction helper — a function it calls with a handle of that driver
+and a callback, or an object of callbacks, opening `.transaction(` on the handle it is handed (homarr's
+`handleTransactionsAsync(db, { handleAsync, handleSync })`) — the message names it with a call site and its
+definition.
 
 ## Example
 ```ts
@@ -92,7 +96,10 @@ effect is not rolled back. The batch form (neon-http, D1, libSQL on an unknown U
 runs as one transaction; its statements are built where the original built them (a conditional one only when
 its condition holds) and run only once all are built. A statement that fails in a batch throws the driver's
 own error, not drizzle's `DrizzleQueryError` around it (libSQL with drizzle-orm 0.45: a `LibsqlError` with the
-code on `err.code` instead of `err.cause.code`): a `catch` that reads the code must be checked.
+code on `err.code` instead of `err.cause.code`): a `catch` that reads the code must be checked. The project's own
+transaction helper is named, never used: its callbacks are written one per kind of driver (better-sqlite3's
+synchronous, each statement ending in `.run()`/`.all()`/`.get()` instead of awaited, reads returning rows rather
+than promises), so moving the writes into them rewrites every statement twice — not a mechanical edit.
 """
 
 from __future__ import annotations
@@ -107,6 +114,7 @@ from dalfix.analysis.transactions import (
     WriteSpan,
     atomicity,
     handle_driver,
+    transaction_helpers,
     unknown_driver_reason,
 )
 from dalfix.comments import trailing_comments
@@ -190,6 +198,8 @@ class WritesWithoutTransaction(Rule):
                 else ""
             )
             reason = NO_FIX[reason_key].format(why=why, seen=seen)
+            if kind in ("unknown", "sync"):
+                reason += _project_helper_advice(ctx, driver.driver, span.handle)
         relation = _relation(ctx, analyzer, span)
         message = f"{len(span.writes)} writes on `{span.handle}` run without a transaction{relation}"
         if reason is not None:
@@ -374,6 +384,25 @@ class WritesWithoutTransaction(Rule):
                 return None, f"`{shown}`: a condition that calls or assigns could see the earlier writes"
             nodes.extend(node.named_children)
         return unwrap(condition), body
+
+
+def _project_helper_advice(ctx: FileContext, driver: str, handle: str) -> str:
+    """The project's own transaction helper, when one is called with a handle of this driver: the writes belong
+    in its callbacks. Not a fix: each callback is written for its kind of driver (better-sqlite3's synchronous,
+    with `.run()`/`.all()`/`.get()` for `await`), which no mechanical rewrite of the writes gives."""
+    helpers = [h for h in transaction_helpers(ctx.project) if h.driver == driver]
+    if not helpers:
+        return ""
+    root = ctx.project.root
+    at = ctx.parsed.path
+    path = at.relative_to(root).as_posix() if at.is_relative_to(root) else at.name
+    site, shape = helpers[0].call_for(path, handle)
+    defined = f", defined at {helpers[0].defined}" if helpers[0].defined else ""
+    return (
+        f". The project runs its transactions through `{shape}` (as at {site}{defined}), which hands each "
+        "driver's transaction to a callback: move the writes into its callbacks (by hand: each is written for its "
+        "kind of driver)"
+    )
 
 
 def _first_line(ctx: FileContext, node: Node) -> str:

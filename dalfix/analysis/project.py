@@ -266,6 +266,7 @@ class Project:
             "_unchecked_inserts_of_key",
             "_sql_facts",
             "_one_project_driver",
+            "_transaction_helpers",
         ):
             self.__dict__.pop(memo, None)
 

@@ -11,7 +11,7 @@ from typing import Literal
 from dalfix.analysis.drivers import DRIVER_MODULES, DriverInfo, drizzle_driver_imports, pg_client_construction
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import TYPE_NODES, EffectAnalyzer, pattern_names
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, parse_file
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, parse_file
 
 # How a driver runs several statements all-or-nothing.
 INTERACTIVE_DRIVERS = frozenset(
@@ -261,6 +261,120 @@ def _drizzle_driver_imports(project) -> dict[str, list[tuple[Path, bytes]]]:  # 
         for module in set(drizzle_driver_imports(parse_file(path, source)).values()):
             found.setdefault(module, []).append((path, source))
     return found
+
+
+@dataclass(frozen=True)
+class TransactionHelper:
+    """A project function that runs a caller's callbacks in a transaction: called with a database handle and a
+    callback (or an object of callbacks) that opens `.transaction(` on a parameter it is handed (homarr's
+    `handleTransactionsAsync(db, { handleAsync: (db) => db.transaction(…), handleSync: … })`, one callback per
+    kind of driver)."""
+
+    defined: str  # `packages/db/transactions.ts:16`, or "" when dalfix cannot find the definition
+    driver: str  # the driver(s) of the handle handed to it (`handle_driver`) at its first call site
+    # Each call site (in path order) and the call as written there: ("packages/api/src/router/group.ts:255",
+    # "handleTransactionsAsync(ctx.db, { handleAsync, handleSync })").
+    calls: tuple[tuple[str, str], ...]
+
+    def call_for(self, path: str, handle: str) -> tuple[str, str]:
+        """The call site to show beside a finding in `path` on `handle`: one in the same file, else one handing the
+        same handle, else the first."""
+        same_file = [c for c in self.calls if c[0].rsplit(":", 1)[0] == path]
+        same_handle = [c for c in self.calls if c[1].split("(", 1)[1].startswith(f"{handle},")]
+        return (same_file or same_handle or list(self.calls))[0]
+
+
+def transaction_helpers(project) -> list[TransactionHelper]:  # type: ignore[no-untyped-def]
+    """The project's transaction helpers (one per function, its first call site in path order), read from their
+    call sites in the analysed application files that name `.transaction(`. Memoised per project."""
+    count = len(project.analysed)
+    memo = project.__dict__.get("_transaction_helpers")
+    if memo is not None and memo[0] == count:
+        return memo[1]  # type: ignore[no-any-return]
+    found: dict[object, TransactionHelper] = {}
+    for path in sorted(project.analysed):
+        if not project.is_application_file(path) or b".transaction(" not in project.files.source(path):
+            continue
+        parsed = project.analysed[path]
+        vocabulary = project.vocabulary_for(parsed)
+        for call in descendants_of_type(parsed.root, "call_expression"):
+            helper = _transaction_helper_call(project, parsed, vocabulary, call)
+            if helper is not None:
+                key = helper.defined or helper.calls[0][1].split("(", 1)[0]
+                known = found.get(key)
+                calls = (known.calls if known is not None else ()) + helper.calls
+                found[key] = TransactionHelper(helper.defined, (known or helper).driver, calls)
+    helpers = list(found.values())
+    project.__dict__["_transaction_helpers"] = (count, helpers)
+    return helpers
+
+
+def _transaction_helper_call(project, parsed: ParsedFile, vocabulary, call: Node) -> TransactionHelper | None:  # type: ignore[no-untyped-def]
+    """`h(handle, callbacks)` when a callback opens a transaction on a handle it is handed, else None."""
+    function, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+    if function is None or args is None or unwrap(function).type not in ("identifier", "member_expression"):
+        return None
+    # The handle handed on: a known one, or the one plain name beside the callbacks (`ctx.db`, read by the
+    # project only structurally, where its queries are).
+    values = [a for a in args.named_children if a.type in ("identifier", "member_expression")]
+    handles = [a for a in values if vocabulary.handle_kind(a, a) == "db"] or values
+    if len(handles) != 1 or not any(_opens_transaction_on_parameter(parsed, a) for a in args.named_children):
+        return None
+    shown = []
+    for arg in args.named_children:
+        if arg.type in FUNCTION_TYPES:
+            shown.append("(…) => {…}")
+        elif arg.type == "object":
+            keys = [_member_key(parsed, m) for m in arg.named_children]
+            shown.append("{ " + ", ".join(k for k in keys if k) + " }")
+        else:
+            shown.append(" ".join(parsed.text(arg).split()))
+    root = project.root
+    where = parsed.path.relative_to(root).as_posix() if parsed.path.is_relative_to(root) else parsed.path.name
+    defined = ""
+    target = project.summaries.callee(parsed, call)
+    node = project.summaries.function_node(*target) if target is not None else None
+    if target is not None and node is not None:
+        at = target[0].relative_to(root).as_posix() if target[0].is_relative_to(root) else target[0].name
+        defined = f"{at}:{node.start_point.row + 1}"
+    driver = handle_driver(project, parsed, parsed.text(handles[0])).driver
+    shape = f"{parsed.text(unwrap(function))}({', '.join(shown)})"
+    return TransactionHelper(defined, driver, ((f"{where}:{call.start_point.row + 1}", shape),))
+
+
+def _member_key(parsed: ParsedFile, member: Node) -> str:
+    if member.type == "pair":
+        key = member.child_by_field_name("key")
+        return parsed.text(key) if key is not None else ""
+    if member.type == "method_definition":
+        name = member.child_by_field_name("name")
+        return parsed.text(name) if name is not None else ""
+    return parsed.text(member) if member.type == "shorthand_property_identifier" else ""
+
+
+def _opens_transaction_on_parameter(parsed: ParsedFile, arg: Node) -> bool:
+    """A callback (or an object holding callbacks) that calls `.transaction(` on one of its own parameters."""
+    if arg.type == "object":
+        members = []
+        for member in arg.named_children:
+            value = member.child_by_field_name("value") if member.type == "pair" else member
+            if value is not None:
+                members.append(value)
+        return any(_opens_transaction_on_parameter(parsed, m) for m in members)
+    if arg.type not in FUNCTION_TYPES:
+        return False
+    params = arg.child_by_field_name("parameters") or arg.child_by_field_name("parameter")
+    names = pattern_names(parsed, params) if params is not None else set()
+    for inner in descendants_of_type(arg, "call_expression"):
+        callee = inner.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression":
+            continue
+        prop, obj = callee.child_by_field_name("property"), callee.child_by_field_name("object")
+        if prop is None or obj is None or parsed.text(prop) != "transaction":
+            continue
+        if unwrap(obj).type == "identifier" and parsed.text(unwrap(obj)) in names:
+            return True
+    return False
 
 
 @dataclass
