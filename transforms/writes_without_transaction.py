@@ -6,8 +6,9 @@ wraps them in `db.transaction`.
 The statements from the first write to the last go into `await db.transaction(async (tx) => { … })`,
 every use of the handle inside renamed to `tx` (also where it is passed to a project function, directly
 or to a helper curried on it: `h(db)(ids)` becomes `h(tx)(ids)`), unless that helper also names a handle of
-its own module (`pooled.delete(…)` beside the `_db` it is handed): its statement would run outside the
-transaction, waiting on the rows the transaction locked, so there is no fix.
+its own module (`pooled.delete(…)` beside the `_db` it is handed), or calls a querying project function without
+handing it the handle (`purgeReplies(ids)` on its module's pool), followed down four calls: such a statement would
+run outside the transaction, waiting on the rows the transaction locked, so there is no fix.
 
 ## Why is this bad?
 Writes that belong together (clear the old default, then insert the new one; insert a referral, then bump

@@ -549,40 +549,17 @@ class SpanFinder:
 
     def _uses_own_handle(self, call: Node) -> bool:
         """Whether the helper `call` runs names a handle of its own module (`moduleDb.delete(…)` beside the `_db` it
-        is handed): renaming the argument to `tx` would leave that statement outside the transaction (and waiting
-        on the rows the transaction locked). True when the helper cannot be read."""
+        is handed), or calls a project function that queries without being handed one of its parameters
+        (`purgeReplies(ids)` querying its module's pool), or one that does either, followed down a few calls:
+        renaming the argument to `tx` would leave that statement outside the transaction (and waiting on the rows
+        the transaction locked). True when a helper on the way cannot be read."""
         from dalfix.analysis.summaries import Summaries
 
         summaries = self.analyzer.summaries
         if not isinstance(summaries, Summaries):
             return True
         target = summaries.callee(self.parsed, call)
-        if target is None:
-            return True
-        node, info = summaries.function_node(*target), summaries.module(target[0])
-        if node is None or info is None:
-            return True
-        own = set(summaries.handles_at(target[0]))
-        if not own:
-            return False
-        parameters: set[str] = set()  # the helper's, and a curried helper's outer function's: `(db) => async (…) =>`
-        scope: Node | None = node
-        while scope is not None:
-            if scope.type in FUNCTION_TYPES:
-                params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
-                if params is not None:
-                    parameters |= pattern_names(info.parsed, params)  # names, not `typeof db` in a type
-            scope = scope.parent
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if current.type in TYPE_NODES:
-                continue  # `tx: typeof db` names the type, not a handle the helper queries
-            text = info.parsed.text(current) if current.type == "identifier" else ""
-            if text in own and text not in parameters:
-                return True
-            stack.extend(current.named_children)
-        return False
+        return target is None or _queries_beside_parameters(summaries, target, set(), 4)
 
     def _handle_arguments(self, span: WriteSpan, call: Node) -> list[Node]:
         """The handle where `call` passes it: its arguments, and a curried helper's first call's (`h(db)(ids)`)."""
@@ -603,6 +580,59 @@ class SpanFinder:
                 break
             call = call.parent
         return call is not None and call.type == "call_expression" and _awaited(call)
+
+
+def _queries_beside_parameters(summaries, target: tuple[Path, str], seen: set[tuple[Path, str]], depth: int) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the project function `target` may query a handle other than the ones it is handed: it names a handle
+    of its module that is not a parameter, or calls a querying project function without handing it a parameter
+    (or one that does either). True when it cannot be read or the calls go deeper than `depth`."""
+    if target in seen:
+        return False  # recursion: its queries are judged where it was first met
+    seen.add(target)
+    node, info = summaries.function_node(*target), summaries.module(target[0])
+    if node is None or info is None or depth == 0:
+        return True
+    own = set(summaries.handles_at(target[0]))
+    parameters: set[str] = set()  # the helper's, and a curried helper's outer function's: `(db) => async (…) =>`
+    scope: Node | None = node
+    while scope is not None:
+        if scope.type in FUNCTION_TYPES:
+            params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+            if params is not None:
+                parameters |= pattern_names(info.parsed, params)  # names, not `typeof db` in a type
+        scope = scope.parent
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in TYPE_NODES:
+            continue  # `tx: typeof db` names the type, not a handle the helper queries
+        text = info.parsed.text(current) if current.type == "identifier" else ""
+        if text in own and text not in parameters:
+            return True
+        if current.type == "call_expression" and _calls_querying_helper(summaries, info.parsed, current):
+            inner = summaries.callee(info.parsed, current)
+            if inner is None or not _hands_parameter(info.parsed, current, parameters):
+                return True
+            if _queries_beside_parameters(summaries, inner, seen, depth - 1):
+                return True
+        stack.extend(current.named_children)
+    return False
+
+
+def _calls_querying_helper(summaries, parsed: ParsedFile, call: Node) -> bool:  # type: ignore[no-untyped-def]
+    """A call of a project function whose summary queries (or cannot be read)."""
+    return summaries.call_effect(parsed, call) in DB_EFFECTS
+
+
+def _hands_parameter(parsed: ParsedFile, call: Node, parameters: set[str]) -> bool:
+    """Whether `call` (or a curried helper's first call, `h(db)(ids)`) passes one of `parameters` as an argument."""
+    current: Node | None = call
+    while current is not None and current.type == "call_expression":
+        args = current.child_by_field_name("arguments")
+        if any(parsed.text(a) in parameters for a in (args.named_children if args else [])):
+            return True
+        current = current.child_by_field_name("function")
+    return False
 
 
 def _key(node: Node) -> tuple[int, int]:
