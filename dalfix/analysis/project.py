@@ -493,9 +493,9 @@ class Project:
         A type such as `NodePgDatabase<S> | PgliteDatabase<S>` names drivers, not how their client was made: a value
         of it may be a pool's handle, or a handle on one checked-out `PoolClient` cast to it (a request-scoped
         handle), on which `Promise.all` gains nothing. Memoised per project; application files only (a test's casts
-        decide nothing). A transaction cast to such a type (`tx as unknown as Db`, handed to a callback) is not
-        followed: it would make every function typed `Db` a maybe-transaction, though only the callback's callees
-        get one."""
+        decide nothing). A transaction cast to such a type (`tx as unknown as Db`) does not make the type a
+        maybe-transaction (every function typed `Db` would lose its fixes): `transaction_parameters` follows the
+        cast value into the function it is passed to, and only there."""
         cached = self.__dict__.get("_handle_type_casts")
         if cached is None:
             cached = self.__dict__["_handle_type_casts"] = self._handle_type_casts()
@@ -571,10 +571,13 @@ class Project:
                 args = call.child_by_field_name("arguments")
                 if args is None:
                     continue
+                # A handle cast on its way (`tx as unknown as Db`) is still that handle: the cast names a type,
+                # the callee gets the transaction (only this call's callee, not every function typed `Db`).
                 passed_kinds = {
                     i: kind
                     for i, arg in enumerate(args.named_children)
-                    if arg.type == "identifier" and (kind := vocabulary.handle_kind(arg, arg)) is not None
+                    if unwrap(arg).type == "identifier"
+                    and (kind := vocabulary.handle_kind(unwrap(arg), unwrap(arg))) is not None
                 }
                 if not passed_kinds:
                     continue
