@@ -158,16 +158,18 @@ def _field_expressions(project: Project, parsed: ParsedFile, call: Node, argumen
     wanted: set[str] = set()
     destructured = [pattern] if pattern.type == "object_pattern" else []
     if pattern.type == "identifier":
-        wanted |= {text(pattern)} | {f"{text(pattern)}.{p}" for p in prefixes}
-        for declarator in descendants_of_type(function, "variable_declarator"):
+        objects = {text(pattern)}  # the parameter, and names for the same object: `const valid = Schema.parse(params)`
+        for declarator in descendants_of_type(function, "variable_declarator"):  # in source order
             value, name = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
-            if (
-                value is not None
-                and name is not None
-                and name.type == "object_pattern"
-                and (text(unwrap(value)) == text(pattern))
-            ):
+            source = _validated_object(module.parsed, value) if value is not None else None
+            if name is None or source not in objects:
+                continue
+            if name.type == "object_pattern":
                 destructured.append(name)
+            elif name.type == "identifier":
+                objects.add(text(name))
+        for alias in objects:
+            wanted |= {alias} | {f"{alias}.{p}" for p in prefixes}
     for found in destructured:
         for child in found.named_children:
             local = None
@@ -180,6 +182,24 @@ def _field_expressions(project: Project, parsed: ParsedFile, call: Node, argumen
             if local is not None:
                 wanted |= {".".join([local, *parts[1:i]]) for i in range(1, len(parts) + 1)}
     return function, module, wanted
+
+
+def _validated_object(parsed: ParsedFile, value: Node) -> str | None:
+    """The name whose object `value` is: `params`, or what a schema's `parse` returns for it (`Schema.parse(params)`,
+    `await Schema.parseAsync(params)`: zod and its kind return the object's fields, validated)."""
+    value = unwrap(value)
+    if value.type == "await_expression" and value.named_children:
+        value = unwrap(value.named_children[0])
+    if value.type == "identifier":
+        return parsed.text(value)
+    function, args = value.child_by_field_name("function"), value.child_by_field_name("arguments")
+    if value.type != "call_expression" or function is None or function.type != "member_expression" or args is None:
+        return None
+    method = function.child_by_field_name("property")
+    if method is None or parsed.text(method) not in ("parse", "parseAsync") or len(args.named_children) != 1:
+        return None
+    only = unwrap(args.named_children[0])
+    return parsed.text(only) if only.type == "identifier" else None
 
 
 def helper_field_column(
@@ -208,7 +228,8 @@ def helper_field_column(
 
 def helper_field_reaches(project: Project, parsed: ParsedFile, call: Node, argument: int, field: str) -> bool:
     """Whether one of the helper's queries reads the object's `field`, or an object holding it (`.values(params)`,
-    `subAgentScopedWhere(t, scopes)` inside the chain); names computed from it are not followed (then: no)."""
+    `subAgentScopedWhere(t, scopes)` inside the chain), also after a schema's `parse` of the object (`const valid =
+    Schema.parse(params)`); other names computed from it are not followed (then: no)."""
     found = _field_expressions(project, parsed, call, argument, field)
     if found is None:
         return False

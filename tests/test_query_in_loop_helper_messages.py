@@ -126,3 +126,32 @@ def test_an_argument_compared_through_a_call_stays_in_the_combination(tmp_path: 
         "  for (const m of list) {\n    await unlink(m.tenantId, m.userId);\n  }\n}\n"
     ))  # fmt: skip
     assert "delete by every element's combination at once (`m.tenantId`, `mappings.userId` = `m.userId`)" in message
+
+
+def test_a_helper_validating_the_object_first_still_reads_its_fields(tmp_path: Path) -> None:
+    """`const valid = Schema.parse(params)` (zod) returns the object's fields: the helper's query reading
+    `valid.kind`, or a name destructured from it, reads the element's field (buster's `upsertDataset`)."""
+    found = messages(tmp_path, (
+        "const ItemSchema = { parse: (value: { boardId: number; kind: string }) => value };\n"
+        "async function upsertItem(params: { boardId: number; kind: string }) {\n"
+        "  const valid = ItemSchema.parse(params);\n  const { kind } = valid;\n"
+        "  const [found] = await db.select({ id: items.id }).from(items).where(eq(items.kind, kind)).limit(1);\n"
+        "  if (!found) await db.insert(items).values({ boardId: valid.boardId, kind });\n}\n"
+        "export async function upsertAll(boardId: number, tables: { name: string }[]) {\n"
+        "  for (const table of tables) {\n    await upsertItem({ boardId, kind: table.name });\n  }\n}\n"
+    ))  # fmt: skip
+    assert len(found) == 1 and "`upsertItem`" in found[0], found
+
+
+def test_a_helper_whose_query_reads_another_parse_is_not_reported(tmp_path: Path) -> None:
+    """A `parse` of something else (here the defaults) names no field of the element: the element's `kind` does not
+    reach the query."""
+    found = messages(tmp_path, (
+        "const ItemSchema = { parse: (value: { kind: string }) => value };\nconst defaults = { kind: 'plain' };\n"
+        "async function countPlain(params: { kind: string }) {\n"
+        "  const valid = ItemSchema.parse(defaults);\n"
+        "  const n = await db.$count(items, eq(items.kind, valid.kind));\n  return { label: params.kind, n };\n}\n"
+        "export async function countAll(tables: { name: string }[]) {\n"
+        "  for (const table of tables) {\n    await countPlain({ kind: table.name });\n  }\n}\n"
+    ))  # fmt: skip
+    assert not any("with `kind` from each element" in m for m in found), found

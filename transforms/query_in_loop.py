@@ -46,7 +46,8 @@ runs once, or when the element reaches the helper's queries only inside `sql.raw
 element, a clause built from it): no one statement serves every element there, so there is no batched variant
 to point to), also one handed an object whose fields come
 from the element, directly or through names the body computed from it (`const user = byEmail.get(email);
-await revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`: the finding names those
+await revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`; the helper may read them after
+validating the object, `const { name } = Schema.parse(params)`): the finding names those
 fields (and, for one, the column the helper compares it to) and a `bulk…`/`batch…`/`…Many` variant its module exports;
 not for a helper whose only queries are raw `execute(sql…)`, a procedure or table function per name), a write
 inside a transaction, an insert
