@@ -260,26 +260,140 @@ def helper_builds_queries(project: Project, parsed: ParsedFile, call: Node) -> b
     return any(chain is not None and chain.method != "execute" for chain in chains)
 
 
-def helper_limits_rows(project: Project, parsed: ParsedFile, call: Node) -> bool:
-    """Whether one of the called helper's queries limits its rows (`.limit(n)`, `.offset(n)`, or `limit:` in a
-    relational read): one statement over many keys then needs a limit per key, which `inArray` does not give."""
-    target = project.summaries.callee(parsed, call)
-    function = project.summaries.function_node(*target) if target is not None else None
-    module = project.summaries.module(target[0]) if target is not None else None
-    if function is None or module is None:
-        return False
+@dataclass(frozen=True)
+class LimitedRead:
+    """How a helper's row-limited query would batch over many keys of one parameter (see `helper_limited_read`)."""
+
+    column: str | None  # the column the parameter is compared to in that query (`functions.id`)
+    per_key: bool  # a limit a batch must apply per key: `limit(n > 1)`, `offset`, `orderBy` (or unreadable)
+    unique: str | None  # why one key selects one row (`functions.id` is unique; or a key the query fixes the rest of)
+    # a unique set holding the column whose other columns the query may fix only through conditions dalfix cannot
+    # read (`projectScopedWhere(functions, scopes)`): (that set, its missing columns, those conditions' texts)
+    maybe_unique: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None = None
+
+
+def helper_limited_read(
+    project: Project, parsed: ParsedFile, call: Node, argument: int, field: str | None = None
+) -> LimitedRead | None:
+    """For a helper one of whose queries limits its rows (`.limit(n)`, `.offset(n)`, or `limit:` in a relational
+    read): whether a statement over many keys of its `argument`-th parameter (its `field`, for an object) needs a
+    limit per key. It does not when the compared column is unique (alone, or with the other columns of a unique
+    set fixed by `eq` in the same where: one row per key) or when the limit is `limit(1)` with no `orderBy` and no
+    offset (any one row per key, as the query gave). None when no query of the helper limits its rows."""
+    found = _field_expressions(project, parsed, call, argument, field) if field else _parameter_names(
+        project, parsed, call, argument)  # fmt: skip
+    if found is None:
+        return None
+    function, module, wanted = found
+    leaf = {w for w in wanted if field is None or w.endswith(field.rpartition(".")[2])}
     vocabulary = project.vocabulary_for(module.parsed)
+    text = module.parsed.text
+    worst: LimitedRead | None = None
     for candidate in descendants_of_type(function, "call_expression"):
         chain = vocabulary.query_chain(candidate)
         if chain is None:
             continue
-        if any(link.name in ("limit", "offset") for link in chain.links):
-            return True
-        if chain.method in ("findFirst", "findMany") and re.search(
-            r"\b(limit|offset)\s*:", module.parsed.text(chain.node)
-        ):
-            return True
-    return False
+        steps = {link.name: link for link in chain.links}
+        if chain.method in ("findFirst", "findMany") and re.search(r"\b(limit|offset)\s*:", text(chain.node)):
+            read = LimitedRead(None, True, None)  # a relational read's options: not followed here
+        elif "limit" in steps or "offset" in steps:
+            read = _limited_builder(project, module.parsed, steps, leaf)
+        else:
+            continue
+        if worst is None or _limit_rank(read) > _limit_rank(worst):
+            worst = read
+    return worst
+
+
+def _limit_rank(read: LimitedRead) -> int:
+    return 0 if read.unique else 1 if not read.per_key else 2 if read.maybe_unique else 3
+
+
+def _parameter_names(project: Project, parsed: ParsedFile, call: Node, argument: int):  # type: ignore[no-untyped-def]
+    """(helper, module, {the parameter's name}) for a plain identifier parameter, else None."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    module = project.summaries.module(target[0]) if target is not None else None
+    if function is None or module is None:
+        return None
+    params = function.child_by_field_name("parameters")
+    patterns = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
+    pattern = patterns[argument] if argument < len(patterns) else None
+    if pattern is None or pattern.type != "identifier":
+        return None
+    return function, module, {module.parsed.text(pattern)}
+
+
+def _limited_builder(project: Project, parsed: ParsedFile, steps: dict, leaf: set[str]) -> LimitedRead:  # type: ignore[type-arg]
+    """A builder query with `.limit`/`.offset`: its where's `eq` conjuncts decide whether the parameter's column
+    selects one row."""
+    limit = steps.get("limit")
+    limit_args = limit.call.child_by_field_name("arguments") if limit is not None and limit.call else None
+    one = limit_args is not None and [parsed.text(n) for n in limit_args.named_children] == ["1"]
+    per_key = not one or "offset" in steps or "orderBy" in steps
+    if "offset" in steps:  # rows skipped per call: one row per key or not, a batch must skip per key
+        return LimitedRead(None, True, None)
+    where = steps.get("where")
+    where_args = where.call.child_by_field_name("arguments") if where is not None and where.call else None
+    if where_args is None or len(where_args.named_children) != 1:
+        return LimitedRead(None, per_key, None)
+    fixed: dict[str, set[str]] = {}  # table id -> column keys an `eq` fixes
+    unread: list[str] = []
+    target = None  # (column node, table, column) the parameter is compared to
+    for conjunct in _conjuncts(parsed, where_args.named_children[0]):
+        name = conjunct.child_by_field_name("function") if conjunct.type == "call_expression" else None
+        args = conjunct.child_by_field_name("arguments") if name is not None else None
+        if name is None or args is None or parsed.text(name) != "eq" or len(args.named_children) != 2:
+            if name is not None and parsed.text(name) not in CONDITION_OPERATORS:  # a project's condition builder
+                unread.append(" ".join(parsed.text(conjunct).split()))
+            continue
+        column_node, value = args.named_children
+        known = project.schema.column_of(parsed, column_node)
+        if known is None:
+            continue
+        fixed.setdefault(known[0].id, set()).add(known[1].key)
+        if target is None and parsed.text(value) in leaf:
+            target = (column_node, *known)
+    if target is None:
+        return LimitedRead(None, per_key, None)
+    column_node, table, column = target
+    shown = parsed.text(column_node)
+    if table.is_unique_key([column.key]):
+        return LimitedRead(shown, per_key, f"`{shown}` is unique")
+    others = fixed.get(table.id, set()) - {column.key}
+    holding = [s for s in table.unique_sets(include_partial=False)
+               if s.columns and not s.expressions and column.key in s.columns]  # fmt: skip
+    for unique in holding:
+        if set(unique.columns) <= others | {column.key}:
+            rest = ", ".join(f"`{c}`" for c in unique.columns if c != column.key)
+            return LimitedRead(shown, per_key, f"({', '.join(unique.columns)}) is {_key_kind(unique.kind)} and the "
+                               f"query fixes {rest} by equality")  # fmt: skip
+    if holding and unread:
+        unique = holding[0]
+        missing = tuple(c for c in unique.columns if c != column.key and c not in others)
+        return LimitedRead(shown, per_key, None, (unique.columns, missing, tuple(unread)))
+    return LimitedRead(shown, per_key, None)
+
+
+# drizzle-orm's condition operators: none of them fixes a column to one value (`eq` is read above).
+CONDITION_OPERATORS = frozenset({"ne", "gt", "gte", "lt", "lte", "isNull", "isNotNull", "inArray", "notInArray",
+                                 "like", "ilike", "notLike", "notIlike", "between", "notBetween", "exists",
+                                 "notExists", "or", "not", "sql", "arrayContains", "arrayContained",
+                                 "arrayOverlaps"})  # fmt: skip
+
+
+def _key_kind(kind: str) -> str:
+    return "the primary key" if kind == "primary_key" else "a unique key"
+
+
+def _conjuncts(parsed: ParsedFile, node: Node) -> list[Node]:
+    """`and(a, and(b, c))` -> [a, b, c]; anything else is one conjunct."""
+    node = unwrap(node)
+    name = node.child_by_field_name("function") if node.type == "call_expression" else None
+    args = node.child_by_field_name("arguments") if name is not None else None
+    if name is not None and args is not None and parsed.text(name) == "and":
+        return [c for child in args.named_children for c in _conjuncts(parsed, child)]
+    return [node]
 
 
 BATCH_VARIANT = ("bulk", "batch")
@@ -317,6 +431,7 @@ class HelperHint:
     columns: dict[int, str | None]
     uses: bool  # whether one of the arguments reaches a query (True when dalfix cannot tell)
     raw_only: bool  # every argument that reaches a query does so only inside `sql.raw(…)` text
+    writers: tuple[str, ...] = ()  # project functions it calls that write (their statements are not in `methods`)
 
 
 def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, arguments: list[int]) -> HelperHint:
@@ -333,7 +448,10 @@ def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, argumen
     chains = [(c, vocabulary.query_chain(c)) for c in descendants_of_type(function, "call_expression")
               if c.parent is not None and c.parent.type != "member_expression"]  # fmt: skip
     queries = [c for c, chain in chains if chain is not None]
-    methods = frozenset(chain.method for _, chain in chains if chain is not None)
+    methods = frozenset(operation(module.parsed, chain) for _, chain in chains if chain is not None)
+    writers = tuple(dict.fromkeys(
+        module.parsed.text(c.child_by_field_name("function") or c) for c, chain in chains
+        if chain is None and project.summaries.call_effect(module.parsed, c) in ("write", "transaction")))  # fmt: skip
     params = function.child_by_field_name("parameters")
     names = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
     columns: dict[int, str | None] = {}
@@ -348,7 +466,23 @@ def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, argumen
         uses = True
         raw = raw and _raw_only(module.parsed, function, pattern, queries)
         columns[argument] = _compared_column(module.parsed, function, pattern) if pattern.type == "identifier" else None
-    return HelperHint(len(queries), methods, columns, uses, uses and raw)
+    return HelperHint(len(queries), methods, columns, uses, uses and raw, writers)
+
+
+def operation(parsed: ParsedFile, chain: QueryChain) -> str:
+    """A chain's operation (select, insert, findMany …); raw SQL by its statement's first word: `execute(sql`DELETE
+    …`)` -> delete, a SELECT -> select, and "execute" when dalfix cannot tell (a procedure call, a statement built
+    elsewhere)."""
+    if chain.method != "execute":
+        return chain.method
+    call = chain.links[0].call if chain.links else None
+    args = call.child_by_field_name("arguments") if call is not None else None
+    if chain.kind == "read":
+        return "select"
+    statement = parsed.text(unwrap(args.named_children[0])) if args is not None and args.named_children else ""
+    word = re.match(r"sql\s*`\s*(\w+)", statement)
+    first = word.group(1).lower() if word is not None else ""
+    return first if first in ("select", "insert", "update", "delete") else "execute"
 
 
 def _compared_column(parsed: ParsedFile, function: Node, pattern: Node) -> str | None:

@@ -150,6 +150,7 @@ def encode_finding(finding: Finding) -> dict[str, object]:
             "title": fix.title,
             "imports": sorted([m, n] for m, n in fix.imports),
             "creates": [[str(new.path), new.text] for new in fix.creates],
+            "drops_comments": list(fix.drops_comments),
         },
     }
 
@@ -165,6 +166,7 @@ def decode_finding(data: dict[str, object]) -> Finding:
             str(raw["title"]),
             frozenset((str(m), str(n)) for m, n in raw["imports"]),
             tuple(NewFile(Path(str(p)), str(t)) for p, t in raw.get("creates", ())),
+            tuple(str(c) for c in raw.get("drops_comments", ())),
         )
     notes = data["notes"]
     assert isinstance(notes, list)

@@ -250,7 +250,8 @@ def _summary_line(result: RunResult, verb: str, opts: dict[str, Any]) -> None:
 def _skip_detail(result: RunResult) -> str:
     reasons = summary(result)["skipped_reasons"]
     assert isinstance(reasons, dict)
-    return ", ".join(f"{n} {r}" for r, n in reasons.items())
+    # A reason naming what was skipped counts it ("2 generated files"); the others read as a cause ("1 not UTF-8").
+    return ", ".join(counted(n, r) if r.endswith(" file") else f"{n} {r}" for r, n in reasons.items())
 
 
 def _write_output(text: str, opts: dict[str, Any] | None = None) -> None:
@@ -310,7 +311,7 @@ def _apply(result: RunResult, paths: tuple[Path, ...], force: bool = False) -> b
             continue
         missing = next((why for new in file.creates if (why := not_created.get(new.path))), None)
         if missing is not None:
-            reason = f"{file.path}: not written: a file its fixes import was not created ({missing})"
+            reason = f"{relative_display(file.path)}: not written: a file its fixes import was not created ({missing})"
             click.echo(f"dalfix: error: {reason}", err=True)
             file.status, file.reason = "failed", reason
             continue

@@ -45,6 +45,56 @@ def with_comments(nodes: list[Node]) -> list[Node]:
     return out
 
 
+# A note a person left for later, or a licence: never deleted with the statement below it.
+_KEPT_NOTE = re.compile(rb"\b(TODO|FIXME|XXX|HACK|copyright|licen[cs]e|SPDX)\b", re.IGNORECASE)
+# A comment that says the statement below it reads something ("// Get the app from the database"). One that says
+# why ("// Slugs are unique across projects") or what the check is for ("// Make sure the app exists") still
+# holds for the statement that replaces the read and its guard.
+_SAYS_IT_READS = re.compile(
+    rb"^//+\s*(get|gets|getting|fetch\w*|load\w*|find\w*|read|reads|reading|look(s|ing)?\s+up|lookup|"
+    rb"query|queries|querying|select\w*|retriev\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def comments_describing_read(node: Node, source: bytes) -> list[Node]:
+    """The `//` comment lines directly above the read `node` — each on a line of its own, no blank line between
+    them or before `node`, the first saying that it reads something — which go when a fix removes the read
+    (they would describe nothing). None when one of them holds a TODO/FIXME-like note or a licence (a person's
+    note outlives the statement); never a `/* … */` block."""
+    comments: list[Node] = []
+    row = node.start_point.row
+    sibling = node.prev_sibling
+    while (
+        sibling is not None
+        and sibling.type == "comment"
+        and sibling.end_point.row == row - 1
+        and source[sibling.start_byte : sibling.start_byte + 2] == b"//"
+        and not source[source.rfind(b"\n", 0, sibling.start_byte) + 1 : sibling.start_byte].strip()
+    ):
+        comments.insert(0, sibling)
+        row = sibling.start_point.row
+        sibling = sibling.prev_sibling
+    texts = [source[c.start_byte : c.end_byte] for c in comments]
+    if not texts or not _SAYS_IT_READS.match(texts[0]) or any(_KEPT_NOTE.search(t) for t in texts):
+        return []
+    return comments
+
+
+def read_removal_with_comments(node: Node, source: bytes) -> tuple[int, tuple[str, ...]]:
+    """Where removing the read statement `node` starts when the `//` lines describing it go too
+    (`comments_describing_read`), and those comments' keys, for `Fix.drops_comments`."""
+    comments = comments_describing_read(node, source)
+    if not comments:
+        return node.start_byte, ()
+    return comments[0].start_byte, tuple(comment_key(source[c.start_byte : c.end_byte]) for c in comments)
+
+
+def comment_key(text: bytes) -> str:
+    """A comment as `comment_texts` counts it: whitespace removed (re-indenting a block comment is not losing it)."""
+    return re.sub(rb"\s+", b"", text).decode("utf-8", "surrogateescape")
+
+
 def comment_texts(root: Node) -> Counter[str]:
     """Every comment of a tree, whitespace removed (re-indenting a block comment is not losing it)."""
     texts: Counter[str] = Counter()
@@ -52,5 +102,5 @@ def comment_texts(root: Node) -> Counter[str]:
     # validated on each round's new tree, and a walk in Python over every node was a sixth of a fix round.
     for node in descendants_unordered(root, "comment"):
         if node.text is not None:
-            texts[re.sub(rb"\s+", b"", node.text).decode("utf-8", "surrogateescape")] += 1
+            texts[comment_key(node.text)] += 1
     return texts

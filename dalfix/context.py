@@ -55,11 +55,12 @@ class FileContext:
         imports: frozenset[tuple[str, str]] = frozenset(),
         notes: tuple[str, ...] = (),
         creates: tuple[NewFile, ...] = (),
+        drops_comments: tuple[str, ...] = (),
     ) -> Finding:
         start, end = (node.start_byte, node.end_byte) if not isinstance(node, tuple) else node
         fix = None
         if applicability is not None:
-            fix = Fix(tuple(edits or ()), applicability, rule.fix_title, imports, creates)
+            fix = Fix(tuple(edits or ()), applicability, rule.fix_title, imports, creates, drops_comments)
         return Finding(rule.code, rule.name, message or rule.message, start, end, fix, notes)
 
 

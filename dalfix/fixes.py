@@ -72,6 +72,9 @@ class Fix:
     imports: frozenset[tuple[str, str]] = frozenset()
     # Files the fix creates (a module its edits import): created with the edits or not at all.
     creates: tuple[NewFile, ...] = ()
+    # Comments the fix deletes on purpose (`comments.comment_key` of each: the `//` lines describing a statement
+    # it removes); any other comment an edit loses makes the fix a bug, dropped by the runner.
+    drops_comments: tuple[str, ...] = ()
 
     @property
     def start(self) -> int:

@@ -661,10 +661,7 @@ def _take_answer(
     if isinstance(answer, Crash):
         crashed.add(path)
         result.status, result.fixed = "failed", result.original
-        result.reason = (
-            f"the worker process checking this file crashed ({answer.how}); the file was not checked, the "
-            "other files were"
-        )
+        result.reason = f"the worker process checking this file crashed ({answer.how}); the other files were checked"
     elif answer == "again":
         again.add(path)
     elif isinstance(answer, dict) and "error" in answer:
@@ -1162,7 +1159,8 @@ def _apply_validated(
                     "(a dalfix bug; please report it)"
                 )
             return None
-        if original_comments - comment_texts(reparsed.root):
+        dropped = Counter(c for f in chosen if f.fix is not None for c in f.fix.drops_comments)
+        if original_comments - comment_texts(reparsed.root) - dropped:
             if len(chosen) == 1:
                 notes.append(
                     f"{chosen[0].rule} fix at byte {chosen[0].start} dropped: it would lose a comment "

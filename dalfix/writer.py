@@ -93,40 +93,49 @@ def _locked(descriptor: int, shown: Path) -> Iterator[None]:
         fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
+def _shown(path: Path) -> Path:
+    """A file as the run's other errors name it: relative to the working directory (`../x` outside it)."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd())
+    except ValueError:
+        return Path(os.path.relpath(absolute))
+
+
 def write_fixed(path: Path, original: bytes, fixed: bytes, roots: list[Path], *, force: bool = False) -> None:
     """Replace `path`'s content with `fixed` if it still holds `original`; raises WriteRefused.
 
     `force` also writes read-only files (keeping their mode) and files with several hard links (in place).
     """
-    target = path.resolve()
+    target, shown = path.resolve(), _shown(path)
     if not _within(target, roots):
-        raise WriteRefused(f"{path} resolves to {target}, outside the paths given; not written")
+        raise WriteRefused(f"{shown} resolves to {target}, outside the paths given; not written")
     try:
         descriptor = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
-        raise WriteRefused(f"{path}: cannot re-read before writing: {exc.strerror or exc}") from exc
+        raise WriteRefused(f"{shown}: cannot re-read before writing: {exc.strerror or exc}") from exc
     try:
-        with _locked(descriptor, path):
+        with _locked(descriptor, shown):
             before = os.fstat(descriptor)
             if not stat.S_ISREG(before.st_mode):
-                raise WriteRefused(f"{path} is not a regular file; not written")
+                raise WriteRefused(f"{shown} is not a regular file; not written")
             if _read_all(descriptor) != original:
-                raise WriteRefused(f"{path} changed on disk since dalfix read it; not written")
+                raise WriteRefused(f"{shown} changed on disk since dalfix read it; not written")
             if not force and (not before.st_mode & 0o222 or not os.access(target, os.W_OK)):
-                raise WriteRefused(f"{path} is read-only; not written (--force writes it and keeps its mode)")
+                raise WriteRefused(f"{shown} is read-only; not written (--force writes it and keeps its mode)")
             expected = (_identity(before), hashlib.sha256(original).digest())
             if before.st_nlink > 1:
                 if not force:
                     raise WriteRefused(
-                        f"{path} has {before.st_nlink} hard links and a rename would split them; not written "
+                        f"{shown} has {before.st_nlink} hard links and a rename would split them; not written "
                         "(--force writes it in place)"
                     )
-                _write_in_place(target, fixed, expected, path)
+                _write_in_place(target, fixed, expected, shown)
             else:
-                _write_by_rename(target, fixed, before, expected, path)
+                _write_by_rename(target, fixed, before, expected, shown)
     except OSError as exc:
         # The system's message, with the real file's name (an OSError would name the temporary file, or none).
-        raise WriteRefused(f"{path}: not written: {exc.strerror or exc}") from exc
+        raise WriteRefused(f"{shown}: not written: {exc.strerror or exc}") from exc
     finally:
         os.close(descriptor)
 
@@ -191,17 +200,17 @@ def create_new_file(path: Path, data: bytes, roots: list[Path]) -> bool:
     The content goes to a temporary file beside the target first, then `os.link` puts it in place: the link
     fails when the target exists (no clobbering, even by a file that appears meanwhile), and a reader never
     sees half the content. Where hard links are not supported, `O_CREAT | O_EXCL` writes it in place."""
-    target = Path(os.path.normpath(os.path.abspath(path)))
+    target, shown = Path(os.path.normpath(os.path.abspath(path))), _shown(path)
     if not _within(Path(os.path.realpath(target)), roots):
-        raise WriteRefused(f"{path} would be outside the paths given; not created")
+        raise WriteRefused(f"{shown} would be outside the paths given; not created")
 
     def existing() -> bool:
         try:
             same = target.is_file() and not target.is_symlink() and target.read_bytes() == data
         except OSError as exc:
-            raise WriteRefused(f"{path}: exists and cannot be read: {exc.strerror or exc}") from exc
+            raise WriteRefused(f"{shown}: exists and cannot be read: {exc.strerror or exc}") from exc
         if not same:
-            raise WriteRefused(f"{path} exists with other content; not overwritten")
+            raise WriteRefused(f"{shown} exists with other content; not overwritten")
         return False
 
     if os.path.lexists(target):
@@ -209,7 +218,7 @@ def create_new_file(path: Path, data: bytes, roots: list[Path]) -> bool:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if not _within(Path(os.path.realpath(target.parent)), roots):
-            raise WriteRefused(f"{path} would be outside the paths given; not created")
+            raise WriteRefused(f"{shown} would be outside the paths given; not created")
         mode = 0o666 & ~_umask()
         descriptor, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
         try:
@@ -232,7 +241,7 @@ def create_new_file(path: Path, data: bytes, roots: list[Path]) -> bool:
     except FileExistsError:
         return existing()
     except OSError as exc:
-        raise WriteRefused(f"{path}: not created: {exc.strerror or exc}") from exc
+        raise WriteRefused(f"{shown}: not created: {exc.strerror or exc}") from exc
     return True
 
 

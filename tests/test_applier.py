@@ -68,3 +68,34 @@ def test_a_fix_that_never_converges_is_reported(tmp_path: Path) -> None:
     path.write_text("const a = 1;\n")
     (result,) = run([path], RunOptions(rules=[Flip], fix_threshold=Applicability.SAFE)).files
     assert any("did not converge" in m for m in result.messages)
+
+
+class _RemoveFirstWithComment(Rule):
+    """Test rule: removes the first `const` statement and the `//` line above it, declaring `declared` dropped."""
+
+    code = "DAL901"
+    name = "test-remove"
+    message = "test"
+    fix_title = "test"
+    fix_availability = "always"
+    declared: tuple[str, ...] = ()
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for node in ctx.parsed.root.named_children:
+            comment = node.prev_sibling
+            if node.type == "lexical_declaration" and comment is not None and comment.type == "comment":
+                edit = Edit(comment.start_byte, node.end_byte + 1, "")
+                yield ctx.finding(self, node, edits=[edit], applicability=Applicability.SAFE,
+                                  drops_comments=self.declared)  # fmt: skip
+                return
+
+
+def test_a_fix_may_delete_the_comments_it_declares_and_no_other(tmp_path: Path) -> None:
+    source = "// Get a\nconst a = 1;\nconst b = 2;\n"
+    path = tmp_path / "a.ts"
+    for declared, applied in ((("//Geta",), True), (("//Getb",), False), ((), False)):
+        path.write_text(source)
+        rule = type("Rule", (_RemoveFirstWithComment,), {"declared": declared})
+        (result,) = run([path], RunOptions(rules=[rule], fix_threshold=Applicability.SAFE)).files
+        assert (result.fixed == b"const b = 2;\n") is applied
+        assert any("would lose a comment" in m for m in result.messages) is not applied

@@ -182,6 +182,14 @@ def test_generated_files_are_skipped_with_a_reason(header, run_cli, workdir, dal
     assert path.read_text(encoding="utf-8") == header + dal001.before
 
 
+def test_skipped_generated_files_are_counted_in_the_plural(run_cli, workdir, dal001) -> None:
+    for name in ("a.ts", "b.ts"):
+        (workdir / name).write_text("// @generated\n" + dal001.before, encoding="utf-8")
+    (workdir / "c.ts").write_bytes(b"\xff\xfe not utf-8\n")
+    result = run_cli("check", ".")
+    assert "3 skipped (2 generated files, 1 not UTF-8)" in result.stderr
+
+
 def test_a_marker_after_the_first_lines_does_not_make_a_file_generated(run_cli, workdir, dal001) -> None:
     path = workdir / "service.ts"
     path.write_text("\n" * 6 + "// DO NOT EDIT below without a review\n" + dal001.before, encoding="utf-8")

@@ -147,7 +147,7 @@ def test_a_helper_handed_an_object_from_the_element_is_reported_with_its_fields_
         "}\n",
     )
     assert message.startswith("`revokeGrant` (1 query) runs once per element, with `userId` from each element")
-    assert "`inArray(grants.userId, …)`" in message
+    assert "`.where(inArray(grants.userId, …))` over every element's" in message
     assert "its module already exports `bulkRevokeGrants`" in message
 
 
@@ -180,7 +180,7 @@ def test_a_curried_helper_handed_a_nested_object_names_the_leaf_from_the_element
         "}\n",
     )
     assert "`grantOf(db)` (1 query) runs once per element, with `scopes.userId` from each element" in message
-    assert "`inArray(grants.userId, …)`" in message
+    assert "`.where(inArray(grants.userId, …))` over every element's" in message
 
 
 @pytest.mark.parametrize(
@@ -212,8 +212,15 @@ def test_helpers_handed_objects_that_are_not_per_element_keys_are_left_alone(tmp
 @pytest.mark.parametrize(
     ("helper", "says"),
     [
-        ("latestGrant({ userId: email })", "every element's `userId` at once with a limit per key"),
-        ("grantById({ id: email })", "`inArray(grants.id, …)` over every element's `id`"),  # limit(1) on the key
+        (
+            "latestGrant({ userId: email })",
+            "every element's `userId` at once and match rows back by key with a limit per key",
+        ),  # fmt: skip
+        (
+            "grantById({ id: email })",
+            "`.where(inArray(grants.id, …))` for every element's `id` and match rows back by "
+            "key (`grants.id` is unique: one row per key, so `inArray` alone is exact",
+        ),  # limit(1) on the key; fmt: skip
     ],
 )
 def test_a_helper_that_limits_rows_needs_a_limit_per_key(tmp_path: Path, helper: str, says: str) -> None:

@@ -11,11 +11,13 @@ from fixture_harness import run_fix
 from dalfix.rules import rule_by_code
 
 SCHEMA = (
-    'import { integer, pgTable, serial, text } from "drizzle-orm/pg-core";\n'
+    'import { integer, pgTable, primaryKey, serial, text } from "drizzle-orm/pg-core";\n'
     'export const items = pgTable("items", { id: serial("id").primaryKey(), boardId: integer("board_id"), '
     'kind: text("kind") });\n'
     'export const mappings = pgTable("mappings", { id: serial("id").primaryKey(), tenantId: text("tenant_id"), '
     'userId: text("user_id") });\n'
+    'export const scoped = pgTable("scoped", { tenantId: text("tenant_id").notNull(), id: text("id").notNull(), '
+    'rank: integer("rank") }, (t) => [primaryKey({ columns: [t.tenantId, t.id] })]);\n'
 )
 DB = (
     'import { drizzle } from "drizzle-orm/node-postgres";\nimport { Pool } from "pg";\n'
@@ -23,7 +25,7 @@ DB = (
 )
 HEAD = (
     'import { and, eq, sql } from "drizzle-orm";\nimport { db } from "./db";\n'
-    'import { items, mappings } from "./schema";\n'
+    'import { items, mappings, scoped } from "./schema";\n'
 )
 
 
@@ -155,3 +157,133 @@ def test_a_helper_whose_query_reads_another_parse_is_not_reported(tmp_path: Path
         "  for (const table of tables) {\n    await countPlain({ kind: table.name });\n  }\n}\n"
     ))  # fmt: skip
     assert not any("with `kind` from each element" in m for m in found), found
+
+
+# A helper handed an object built from the element follows its statements too (it said "take … at once" for all).
+
+
+def test_helper_given_fields_that_only_inserts_says_multi_row_insert(tmp_path: Path) -> None:
+    [message] = messages(tmp_path, (
+        "async function addItem(params: { boardId: number; kind: string }) {\n"
+        "  await db.insert(items).values({ boardId: params.boardId, kind: params.kind });\n}\n"
+        "export async function addAll(boardId: number, kinds: string[]) {\n"
+        "  for (const kind of kinds) {\n    await addItem({ boardId, kind });\n  }\n}\n"
+    ))  # fmt: skip
+    assert "with `kind` from each element; a batched variant would insert every element's rows at once" in message
+    assert "load" not in message and "match rows back" not in message
+
+
+def test_helper_given_fields_that_reads_loads_and_matches_back(tmp_path: Path) -> None:
+    [message] = messages(tmp_path, (
+        "async function getItem(params: { id: number }) {\n"
+        "  return db.select().from(items).where(eq(items.id, params.id));\n}\n"
+        "export async function getAll(ids: number[]) {\n"
+        "  const out = [];\n  for (const id of ids) {\n    out.push(await getItem({ id }));\n  }\n  return out;\n}\n"
+    ))  # fmt: skip
+    assert "would load `.where(inArray(items.id, …))` over every element's `id` and match rows back by key" in message
+
+
+def test_helper_given_two_fields_that_deletes_names_them_together(tmp_path: Path) -> None:
+    [message] = messages(tmp_path, (
+        "async function unlink(params: { tenantId: string; userId: string }) {\n"
+        "  await db.delete(mappings).where(and(eq(mappings.tenantId, params.tenantId), "
+        "eq(mappings.userId, params.userId)));\n}\n"
+        "export async function unlinkAll(list: { tenantId: string; userId: string }[]) {\n"
+        "  for (const m of list) {\n    await unlink({ tenantId: m.tenantId, userId: m.userId });\n  }\n}\n"
+    ))  # fmt: skip
+    assert "would delete by every element's `tenantId`, `userId` together, never by one of them alone" in message
+    assert "load" not in message and "match rows back" not in message
+
+
+# Raw SQL through `execute` is classified by its statement's first word (it counted as a read: "load … match back").
+
+
+def test_raw_insert_helper_is_an_insert_not_a_load(tmp_path: Path) -> None:
+    [message] = messages(tmp_path, (
+        "async function addKind(kind: string) {\n"
+        "  await db.execute(sql`INSERT INTO items (kind) VALUES (${kind})`);\n}\n"
+        "export async function addAll(kinds: string[]) {\n"
+        "  for (const kind of kinds) {\n    await addKind(kind);\n  }\n}\n"
+    ))  # fmt: skip
+    assert "a batched variant would insert every element's rows at once" in message
+    assert "load" not in message and "match rows back" not in message
+
+
+def test_raw_statement_dalfix_cannot_classify_names_no_load(tmp_path: Path) -> None:
+    [message] = messages(tmp_path, (
+        "async function archive(kind: string) {\n"
+        "  await db.execute(sql`CALL archive_kind(${kind})`);\n}\n"
+        "export async function archiveAll(kinds: string[]) {\n"
+        "  for (const kind of kinds) {\n    await archive(kind);\n  }\n}\n"
+    ))  # fmt: skip
+    assert "a batched variant would run one statement for all of `kinds`" in message
+    assert "load" not in message and "match rows back" not in message
+
+
+def test_helper_writing_through_another_helper_says_so(tmp_path: Path) -> None:
+    [message] = messages(tmp_path, (
+        "async function touchBoard(boardId: number) {\n"
+        "  await db.update(items).set({ kind: 'x' }).where(eq(items.boardId, boardId));\n}\n"
+        "async function getAndTouch(id: number) {\n"
+        "  const [row] = await db.select().from(items).where(eq(items.id, id));\n"
+        "  await touchBoard(row.boardId ?? 0);\n  return row;\n}\n"
+        "export async function all(ids: number[]) {\n"
+        "  const out = [];\n  for (const id of ids) {\n    out.push(await getAndTouch(id));\n  }\n  return out;\n}\n"
+    ))  # fmt: skip
+    assert "and match rows back by key; it also writes through `touchBoard`, which a batch must cover too" in message
+
+
+# A read limited per call (review7 P4): `inArray` alone is exact when the key selects one row or any row will do.
+
+
+def _limited(tmp_path: Path, query: str, params: str = "id: string", call: str = "get(id)") -> str:
+    [message] = messages(tmp_path, (
+        f"async function get({params}) {{\n  return db.select().from(scoped).where({query});\n}}\n"
+        "export async function getAll(ids: string[]) {\n"
+        f"  const out = [];\n  for (const id of ids) {{\n    out.push(await {call});\n  }}\n  return out;\n}}\n"
+    ))  # fmt: skip
+    return message
+
+
+def test_limit_on_a_key_fixed_by_equalities_is_exact_with_in_array(tmp_path: Path) -> None:
+    message = _limited(tmp_path, 'and(eq(scoped.tenantId, "t"), eq(scoped.id, id))).orderBy(scoped.rank).limit(1')
+    assert ("load `.where(inArray(scoped.id, …))` for all of `ids` and match rows back by key ((tenantId, id) is "
+            "the primary key and the query fixes `tenantId` by equality: one row per key, so `inArray` alone is "
+            "exact") in message  # fmt: skip
+    assert "with a limit per key" not in message
+
+
+def test_limit_one_without_order_keeps_the_first_row_per_key(tmp_path: Path) -> None:
+    message = _limited(tmp_path, "eq(scoped.id, id)).limit(1")
+    assert "keeping the first row per key (the helper's `limit(1)` has no `orderBy`" in message
+    assert "with a limit per key" not in message
+
+
+def test_ordered_limit_on_a_key_that_is_not_unique_needs_a_limit_per_key(tmp_path: Path) -> None:
+    message = _limited(tmp_path, "eq(scoped.id, id)).orderBy(scoped.rank).limit(1")
+    assert "with a limit per key (the helper's query has one: a window function or a lateral join" in message
+    assert "unless" not in message
+
+
+def test_ordered_limit_behind_a_condition_builder_names_the_key_it_may_fix(tmp_path: Path) -> None:
+    message = _limited(
+        tmp_path, "and(tenantWhere(scoped, scopes), eq(scoped.id, id))).orderBy(scoped.rank).limit(1",
+        "id: string, scopes: { tenantId: string }", 'get(id, { tenantId: "t" })',
+    )  # fmt: skip
+    assert ("with a limit per key (the helper's query has one: a window function or a lateral join, not `inArray` "
+            "alone; unless `tenantWhere(scoped, scopes)` fixes `tenantId`: with them (tenantId, id) selects one row "
+            "and `inArray(scoped.id, …)` alone is exact)") in message  # fmt: skip
+
+
+def test_a_limit_in_a_helper_of_several_queries_is_not_the_batch_s_column(tmp_path: Path) -> None:
+    [message] = messages(tmp_path, (
+        "async function check(id: string) {\n"
+        "  const [one] = await db.select().from(scoped).where(eq(scoped.id, id)).limit(1);\n"
+        "  const rows = await db.select().from(items).where(eq(items.kind, id));\n  return [one, rows];\n}\n"
+        "export async function checkAll(ids: string[]) {\n"
+        "  const out = [];\n  for (const id of ids) {\n    out.push(await check(id));\n  }\n  return out;\n}\n"
+    ))  # fmt: skip
+    assert "`check` (2 queries) runs once per element; a batched variant would load `.where(inArray(scoped.id" in (
+        message
+    )
+    assert "limit" not in message

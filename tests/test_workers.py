@@ -195,6 +195,14 @@ def test_the_cli_names_a_crashed_file_and_exits_2(run_cli, workdir: Path, forks,
     assert "dalfix: error: f6.ts: the worker process checking this file crashed (it was killed by SIGSEGV)" in stderr
     report = json.loads(stdout)
     assert len(report["findings"]) == 7
+    # SARIF's notification says "not checked" once (it read "not checked: … the file was not checked, …")
+    stdout, _, code = cli(run_cli, "check", "--format", "sarif", "--jobs", "2", "--no-cache", ".")
+    (invocation,) = json.loads(stdout)["runs"][0]["invocations"]
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert notification["message"]["text"] == (
+        "not checked: the worker process checking this file crashed (it was killed by SIGSEGV); the other files "
+        "were checked"
+    )
 
 
 def test_run_forked_answers_every_task_by_its_index_whatever_finishes_first() -> None:

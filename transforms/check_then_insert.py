@@ -4,7 +4,8 @@ Flags a uniqueness pre-check followed by an insert or update of the same values,
 
 The pre-check is a read by some columns, then a guard that throws or returns when a row was found. The
 rewrite inserts with `.onConflictDoNothing({ target })` and `.returning()`, and runs the original guard when
-no row comes back.
+no row comes back. `//` lines directly above the read that say it reads something (`// Look up the slug`) go
+with it, as for DAL008; others stay (`// Slugs are unique across projects` now explains the insert).
 
 ## Why is this bad?
 Two round trips where one does, and a race: two concurrent requests both pass the check, both insert, and
@@ -179,6 +180,7 @@ from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.find_or_create import written_columns
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, keyed_read, pure_exit
 from dalfix.analysis.keyed_writes import awaited_statement, one_name_pattern
+from dalfix.comments import read_removal_with_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import (
@@ -270,11 +272,13 @@ class CheckThenInsert(Rule):
         if read.table.dialect in ON_CONFLICT_DIALECTS and not (chain_info[2] is not None and not chain_info[1]):
             keys = unique_set.columns
             edits = self._edits(ctx, statements[index], guard, insert, consequence, chain_info, read, keys)
+            _, dropped = read_removal_with_comments(statements[index], ctx.source)
             message = (
                 f"Pre-check on {read.table.ts_name}({columns}) then insert: 2 statements and a race; "
                 "`onConflictDoNothing` on the unique key does it in one"
             )
-            return ctx.finding(self, span, message=message, edits=edits, applicability=Applicability.UNSAFE)
+            return ctx.finding(self, span, message=message, edits=edits, applicability=Applicability.UNSAFE,
+                               drops_comments=dropped)  # fmt: skip
         # MySQL (no onConflictDoNothing), or an insert whose result is used without `.returning()`: catch the
         # violation of this key at the insert.
         _values_call, _has_returning, bound, chain, written = chain_info
@@ -328,7 +332,9 @@ class CheckThenInsert(Rule):
         eol = "\r\n" if b"\r\n" in source else "\n"
         statement = statement.replace("\n", eol) if eol == "\r\n" and "\r\n" not in statement else statement
         text = f"{statement}{eol}{indent}if ({missing}) {ctx.text(consequence)}"
-        return [Edit(read_statement.start_byte, end, ""), Edit(insert.start_byte, insert.end_byte, text)]
+        # The read goes with the `//` lines describing it, which would describe nothing once it is gone.
+        start, _ = read_removal_with_comments(read_statement, source)
+        return [Edit(start, end, ""), Edit(insert.start_byte, insert.end_byte, text)]
 
 
 def _existence_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead, bool] | None:

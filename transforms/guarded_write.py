@@ -2,7 +2,11 @@
 ## What it does
 Flags a read by key whose row is only tested for existence, followed by an update or delete by the same key,
 and lets the write itself say whether the row was there: the write gets `.returning(...)` and the original
-guard runs when no row comes back.
+guard runs when no row comes back. The `//` lines directly above the read that say it reads something
+(`// Get the app from the database`: no blank line between, the first starting with get, fetch, load, find,
+read, look up, query, select or retrieve) go with it, since they would describe nothing; a comment that says
+why (`// Slugs are unique`) or what the check is for (`// Make sure it exists`), one holding a TODO/FIXME-like
+note or a licence, a `/* … */` block and a comment a blank line away stay (no fix deletes any other comment).
 
 ## Why is this bad?
 Two round trips where one does. The read answers a question the write answers anyway: an `UPDATE ... WHERE
@@ -95,6 +99,7 @@ from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, one_row_name
 from dalfix.analysis.keyed_writes import KeyedWrite, keyed_write, missing_row_guard, set_pairs
 from dalfix.analysis.schema import Table
+from dalfix.comments import read_removal_with_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import Node, function_block_statements, line_indent, walk
@@ -166,6 +171,7 @@ class GuardedWrite(Rule):
         if between:
             reasons.append("statements between the guard and the write now run when the row is missing")
         edits = _edits(ctx, statements[index], guard, consequence, write, name)
+        _, dropped = read_removal_with_comments(statements[index], ctx.source)
         message = (
             f"`{name}` is read from {what} only to test that it exists before the {write.operation} by the same "
             "key: 2 statements where the write's `.returning()` does"
@@ -173,7 +179,8 @@ class GuardedWrite(Rule):
         if reasons:
             message += " (unsafe: " + "; ".join(reasons) + ")"
         applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
-        return ctx.finding(self, span, message=message, edits=edits, applicability=applicability)
+        return ctx.finding(self, span, message=message, edits=edits, applicability=applicability,
+                           drops_comments=dropped)  # fmt: skip
 
 
 def _row_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead] | None:
@@ -273,4 +280,6 @@ def _edits(ctx: FileContext, read_statement: Node, guard: Node, consequence: Nod
         pattern = ctx.text(write.pattern)
         test = f"!{pattern[1:-1].strip()}" if write.pattern.type == "array_pattern" else f"{pattern}.length === 0"
     replacement = f"{bound}{eol}{indent}if ({test}) {ctx.text(consequence)}"
-    return [Edit(read_statement.start_byte, end, ""), Edit(statement.start_byte, statement.end_byte, replacement)]
+    # The read goes with the `//` lines describing it ("// Get the app from the database"), now describing nothing.
+    start, _ = read_removal_with_comments(read_statement, source)
+    return [Edit(start, end, ""), Edit(statement.start_byte, statement.end_byte, replacement)]

@@ -32,28 +32,34 @@ files, queues), a list the body changes, keys not derived from the element, and 
 pair: batching the inner loop still sends one statement per outer element, and `inArray` on both columns would
 match the cross product).
 
-Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling
-`getEventWithRelations`; the finding names the helper, how many queries it holds and what a batched variant
-would do by the helper's statements: insert the rows of all elements in one multi-row `.values([…])` (a helper
-that only inserts loads nothing), or load / update / delete `.where(inArray(col, keys))` by the column the
-element's argument is compared with (matching rows back by key only when it reads), or, when several arguments
-are compared with columns (`tenantId` and `userId`), by every element's combination at once — never one of those
-columns alone, which would reach other elements' rows; it says instead that its queries do not use the element,
-so the same query runs each time, or that each call takes the state the previous one returned
-(`progress = await step(item, progress)`: the calls depend on each other in order); it names a loop that can
-stop early and a call in its own `try`/`catch`; no finding when the loop leaves right after the call, which then
-runs once, or when the element reaches the helper's queries only inside `sql.raw(…)` text (a table name per
-element, a clause built from it): no one statement serves every element there, so there is no batched variant
-to point to), also one handed an object whose fields come
-from the element, directly or through names the body computed from it (`const user = byEmail.get(email);
-await revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`; the helper may read them after
-validating the object, `const { name } = Schema.parse(params)`): the finding names those
-fields (and, for one, the column the helper compares it to) and a `bulk…`/`batch…`/`…Many` variant its module exports;
-not for a helper whose only queries are raw `execute(sql…)`, a procedure or table function per name), a write
-inside a transaction, an insert
-outside one or whose values call a function dalfix cannot follow (`id: createId()`, which may touch the database), a SET
-computed in SQL, a list dalfix cannot read twice (an iterator, a generator, an untyped value), a `while`
-walk over an index, and selects whose rows cannot be matched back to keys (joins, `limit(n)`, no key column).
+Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling `getEventWithRelations`;
+the finding names the helper, how many queries it holds and what a batched variant would do by the helper's
+statements: insert the rows of all elements in one multi-row `.values([…])` (a helper that only inserts loads
+nothing), or load / update / delete `.where(inArray(col, keys))` by the column the element's argument is compared
+with (matching rows back by key only when it reads; raw `execute(sql…)` counts by its statement's first word, and
+one dalfix cannot classify, a procedure call, gets "run one statement" with no load), or, when several arguments are
+compared with columns (`tenantId` and `userId`), by every element's combination at once — never one of those columns
+alone, which would reach other elements' rows; a read limited per call (`.limit(n)`) says whether `inArray` alone is
+exact — the compared column is unique, alone or with the other columns of a unique key fixed by `eq` in the same
+where (one row per key), or the limit is `limit(1)` with no `orderBy` (any one row per key, as each call got) — or
+needs a limit per key (a window function or a lateral join), naming a condition builder it cannot read
+(`projectScopedWhere(t, scopes)`) that may fix the rest of a key; a helper that also writes through another helper
+of the project names it; it says instead that its queries do not use the element, so the same query runs each time,
+or that each call takes the state the previous one returned (`progress = await step(item, progress)`: the calls
+depend on each other in order); it names a loop that can stop early and a call in its own `try`/`catch`; no finding
+when the loop leaves right after the call, which then runs once, or when the element reaches the helper's queries
+only inside `sql.raw(…)` text (a table name per element, a clause built from it): no one statement serves every
+element there, so there is no batched variant to point to), also one handed an object whose fields come from the
+element, directly or through names the body computed from it (`const user = byEmail.get(email); await revokeGrant({
+userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`; the helper may read them after validating the
+object, `const { name } = Schema.parse(params)`): the finding names those fields (and, for one field and a helper of
+one query, the column the helper compares it to), what a batched variant would do by the helper's statements as
+above (several fields of a read or delete together), and a `bulk…`/`batch…`/`…Many` variant its module exports; not
+for a helper whose only queries are raw `execute(sql…)`, a procedure or table function per name), a write inside a
+transaction, an insert outside one or whose values call a function dalfix cannot follow (`id: createId()`, which may
+touch the database), a SET computed in SQL, a list dalfix cannot read twice (an iterator, a generator, an untyped
+value), a `while` walk over an index, and selects whose rows cannot be matched back to keys (joins, `limit(n)`, no
+key column).
 
 ## Example
 ```ts
@@ -159,6 +165,7 @@ occurrence of a key, the batch once per row.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 
@@ -549,11 +556,13 @@ class QueryInLoop(Rule):
                                 f"`{threaded}` the previous one returned: the calls depend on each other in order, "
                                 f"so a batch means rewriting the helper to fold `{threaded}` itself"
                                 f"{isolated}")  # fmt: skip
-        touched = "load" if hint.methods - set(_WRITES) else "touch"
+        touched = "load" if _reads(hint.methods) else "touch"
         early = f"; the loop can stop early, so a batch would also {touched} rows for elements it never reaches" if (
             a.may_stop_early()) else ""  # fmt: skip
+        limited = _limited(batching.helper_limited_read(ctx.project, ctx.parsed, call, keyed[0]), hint.queries) if (
+            len(keyed) == 1) else None  # fmt: skip
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element; a batched variant would "
-                            f"{_batch_phrase(ctx, a, hint, values, keyed)}{early}{isolated}")  # fmt: skip
+                            f"{_batch_phrase(ctx, a, hint, values, keyed, limited)}{early}{isolated}")  # fmt: skip
 
     def _helper_given_fields(
         self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, call: Node, values: list[Node]
@@ -591,24 +600,27 @@ class QueryInLoop(Rule):
         shown = [f"`{key}`" for key, _ in fields[:3]] + ([f"{len(fields) - 3} more"] if len(fields) > 3 else [])
         names = ", ".join(shown) or "values"
         given = f"with {names} from each element" if fields else f"with `{ctx.text(value)}` built from each element"
-        column = batching.helper_field_column(ctx.project, ctx.parsed, call, index, fields[0][0]) if (
-            len(fields) == 1) else None  # fmt: skip
-        limited = batching.helper_limits_rows(ctx.project, ctx.parsed, call) and not (column and column[1])
-        if limited:
-            batched = (f"every element's {names} at once with a limit per key (the helper's query has one: a window "
-                       "function or a lateral join, not `inArray` alone)")  # fmt: skip
-        elif column is not None:
-            batched = f"`inArray({column[0]}, …)` over every element's {names}"
-        else:
-            batched = f"every element's {names} at once"
+        single = fields[0][0] if len(fields) == 1 else None
+        # One column is named only for a helper of one query: with several, it would be one statement's column.
+        column = batching.helper_field_column(ctx.project, ctx.parsed, call, index, single) if (
+            single and queries == 1) else None  # fmt: skip
+        hint = batching.helper_batch_shape(ctx.project, ctx.parsed, call, [index])
+        limited = _limited(batching.helper_limited_read(ctx.project, ctx.parsed, call, index, single), queries)
+        target = f"`.where(inArray({column[0]}, …))` over every element's {names}" if column is not None else None
+        # Several fields are a key together for a read or a delete; an update's may be SET values as well.
+        several = f"every element's {names} together" if len(fields) > 1 and not {"update", "insert"} & (
+            hint.methods) else None  # fmt: skip
+        batched = _batch_phrase_for(hint.methods, hint.writers, target, f"every element's {names}", several,
+                                    limited)  # fmt: skip
         variant = batching.batch_variant(ctx.project, ctx.parsed, call)
         exported = f"; its module already exports `{variant}`" if variant is not None else ""
-        early = "; the loop can stop early, so a batch would also touch rows for elements it never reaches" if (
+        touched = "load" if _reads(hint.methods) else "touch"
+        early = f"; the loop can stop early, so a batch would also {touched} rows for elements it never reaches" if (
             a.may_stop_early()) else ""  # fmt: skip
         isolated = "; each call has its own `try`/`catch`: in a batch one element's failure would fail them all" if (
             a.in_try(site)) else ""  # fmt: skip
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element, {given}; a batched variant "
-                            f"would take {batched}{exported}{early}{isolated}")  # fmt: skip
+                            f"would {batched}{exported}{early}{isolated}")  # fmt: skip
 
     def _no_fix(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, why: str) -> Finding:
         return ctx.finding(self, site.statement, f"{why} (loop over `{ctx.text(a.loop.iterable)}`)",
@@ -627,27 +639,75 @@ _READS = frozenset({"select", "selectDistinct", "selectDistinctOn", "findMany", 
 _WRITES = {"insert": "insert", "update": "update", "delete": "delete"}
 
 
+def _reads(methods: frozenset[str]) -> bool:
+    """Whether a helper's statements read rows (a select, a relational read, raw SQL that selects)."""
+    return bool(methods - set(_WRITES) - {"execute", "transaction", "batch"})
+
+
+def _limited(limited: batching.LimitedRead | None, queries: int) -> batching.LimitedRead | None:
+    """The limited read worth naming: in a helper of several queries only one that needs a limit per key (that its
+    one statement needs no per-key limit is a detail of a larger rewrite), and then without its column (one
+    statement's column is not the batch's)."""
+    if limited is None or queries == 1:
+        return limited
+    if limited.unique is not None or not limited.per_key:
+        return None
+    return dataclasses.replace(limited, column=None, maybe_unique=None)
+
+
 def _batch_phrase(ctx: FileContext, a: LoopAnalysis, hint: batching.HelperHint, values: list[Node],
-                  keyed: list[int]) -> str:  # fmt: skip
-    """What a batched variant of a helper would do, by its statements' operations and the arguments its
-    statements compare with columns."""
-    writes = sorted({_WRITES[m] for m in hint.methods if m in _WRITES})
-    reads = bool(hint.methods - set(_WRITES))
-    if writes == ["insert"] and not reads:  # nothing is loaded: the elements are rows written
-        return "insert every element's rows at once, one multi-row `.values([…])` per insert"
-    verb = "load" if not writes else " / ".join(writes) if not reads else "load and " + " / ".join(writes)
-    back = " and match rows back by key" if reads else ""
+                  keyed: list[int], limited: batching.LimitedRead | None) -> str:  # fmt: skip
+    """What a batched variant of a helper called with element values as arguments would do, by its statements'
+    operations and the arguments its statements compare with columns."""
     reaching = list(hint.columns.items()) or [(keyed[0], None)]
+    several = None
     if len(reaching) > 1:  # a key of several arguments: every combination, never one alone (other elements' rows)
-        parts = ", ".join(f"`{column}` = `{ctx.text(values[i])}`" if column else f"`{ctx.text(values[i])}`"
-                          for i, column in reaching)  # fmt: skip
-        return (f"{verb} by every element's combination at once ({parts}), never by one of them alone (that would "
-                f"reach other elements' rows){back}")  # fmt: skip
+        several = "every element's combination at once (" + ", ".join(
+            f"`{column}` = `{ctx.text(values[i])}`" if column else f"`{ctx.text(values[i])}`"
+            for i, column in reaching) + ")"  # fmt: skip
     index, column = reaching[0]
     keys = a.mapped(ctx.text(values[index]))
-    if column:
-        return f"{verb} `.where(inArray({column}, {keys}))`{back}"
-    return f"{verb} for all of `{keys}` at once{back}"
+    target = f"`.where(inArray({column}, {keys}))`" if column else None
+    return _batch_phrase_for(hint.methods, hint.writers, target, f"all of `{keys}`", several, limited)
+
+
+def _batch_phrase_for(methods: frozenset[str], writers: tuple[str, ...], target: str | None, keys: str,
+                      several: str | None, limited: batching.LimitedRead | None) -> str:  # fmt: skip
+    """The batched variant's phrase after "would": the verb follows the helper's statements (insert rows; load and
+    match rows back only when it reads; update / delete by key; "run" for raw SQL dalfix cannot classify), by
+    `target` (a column's `inArray`), by `keys` at once, or by `several` values together; a read limited per call
+    says whether `inArray` alone is exact (`limited`). `writers`: project functions the helper writes through."""
+    writes = sorted({_WRITES[m] for m in methods if m in _WRITES})
+    reads = _reads(methods)
+    through = f"; it also writes through `{writers[0]}`, which a batch must cover too" if writers else ""
+    if writes == ["insert"] and not reads:  # nothing is loaded: the elements are rows written
+        return "insert every element's rows at once, one multi-row `.values([…])` per insert" + through
+    verb = ("run its SQL" if not writes else " / ".join(writes)) if not reads else "load" if not writes else (
+        "load and " + " / ".join(writes))  # fmt: skip
+    back = " and match rows back by key" if reads else ""
+    if verb == "run its SQL":  # raw SQL dalfix cannot classify (a procedure call): no `inArray` to point to
+        return f"run one statement for {keys}{through}"
+    if several is not None:
+        return (f"{verb} by {several}, never by one of them alone (that would reach other elements' "
+                f"rows){back}{through}")  # fmt: skip
+    if limited is not None and reads:
+        if limited.unique is not None or not limited.per_key:
+            shown = f"`.where(inArray({limited.column}, …))` for {keys}" if limited.column else f"for {keys} at once"
+            why = (f" ({limited.unique}: one row per key, so `inArray` alone is exact, no limit per key)"
+                   if limited.unique is not None else ", keeping the first row per key (the helper's `limit(1)` has "
+                   "no `orderBy`: each call got any one row of its key, so `inArray` alone is exact)")  # fmt: skip
+            return f"{verb} {shown}{back}{why}{through}"
+        per_key = (f"{verb} {keys} at once{back} with a limit per key (the helper's query has one: a window function "
+                   "or a lateral join, not `inArray` alone")  # fmt: skip
+        if limited.maybe_unique is not None:
+            key, missing, conditions = limited.maybe_unique
+            fixes = ", ".join(f"`{c}`" for c in missing)
+            per_key += (f"; unless `{conditions[0]}` fixes {fixes}: with them ({', '.join(key)}) selects one row and "
+                        f"`inArray({limited.column}, …)` alone is exact")  # fmt: skip
+        return per_key + ")" + through
+    if target is not None:
+        return f"{verb} {target}{back}{through}"
+    return f"{verb} for {keys} at once{back}{through}"
 
 
 def _threaded_state(ctx: FileContext, site: QuerySite, values: list[Node]) -> str | None:

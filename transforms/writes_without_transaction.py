@@ -32,7 +32,8 @@ purpose; `include-tests = true` opts in); a
 locking select or an `execute` of SQL dalfix cannot read (not counted as writes); functions already in a
 transaction (a `tx` callback, a handle parameter some caller passes a transaction to) or opening their
 own; writes in `catch`/`finally` (compensating writes must survive the failure they record); writes
-that only run on different paths (`if (found) { update; return } insert`); and writes with I/O between
+that only run on different paths (`if (found) { update; return } insert`: the message counts the writes one
+call can run, "up to 2 writes (of 4 in its branches)" for two `if`/`else` pairs); and writes with I/O between
 them (`fetch`, mail, queues, files, another client), which a transaction would hold open or roll back
 after the world saw it. Reported without a fix: a query in `try` (a caught error aborts the whole
 transaction), a query in `Promise.all` or a callback, a helper that queries through its own handle, a
@@ -117,6 +118,8 @@ from dalfix.analysis.transactions import (
     handle_driver,
     transaction_helpers,
     unknown_driver_reason,
+    writes_may_follow,
+    writes_on_one_path,
 )
 from dalfix.comments import trailing_comments
 from dalfix.context import FileContext
@@ -202,7 +205,10 @@ class WritesWithoutTransaction(Rule):
             if kind in ("unknown", "sync"):
                 reason += _project_helper_advice(ctx, driver.driver, span.handle)
         relation = _relation(ctx, analyzer, span)
-        message = f"{len(span.writes)} writes on `{span.handle}` run without a transaction{relation}"
+        on_path = writes_on_one_path(span)  # writes in exclusive branches never run together
+        counted = f"{len(span.writes)} writes" if on_path == len(span.writes) else (
+            f"up to {on_path} writes (of {len(span.writes)} in its branches)")  # fmt: skip
+        message = f"{counted} on `{span.handle}` run without a transaction{relation}"
         if reason is not None:
             message += f"; no automatic fix: {reason}"
         elif kind == "batch":
@@ -437,7 +443,9 @@ def _relation(ctx: FileContext, analyzer: EffectAnalyzer, span: WriteSpan) -> st
         if holder is not None and holder.type in ("lexical_declaration", "variable_declaration"):
             bound |= analyzer.binds(holder)
     tables = [_table(ctx, w) for w in span.writes]
-    repeated = sorted({t for t in tables if t and tables.count(t) > 1})
+    writes = span.writes
+    repeated = sorted({t for i, t in enumerate(tables) for j in range(i + 1, len(tables))
+                       if t and tables[j] == t and writes_may_follow(span, writes[i], writes[j])})  # fmt: skip
     return f" (`{repeated[0]}` is written twice)" if repeated else ""
 
 

@@ -715,6 +715,21 @@ def _loop_between(node: Node, statement: Node) -> bool:
     return False
 
 
+def writes_on_one_path(span: WriteSpan) -> int:
+    """The most writes of the span one call can run: `if (a) { w1 } else { w2 }` then `w3` runs two, not three."""
+    body = span.function.child_by_field_name("body") or span.function
+    longest: list[int] = []
+    for i, write in enumerate(span.writes):
+        before = [longest[j] for j in range(i) if _may_follow(span.writes[j].node, write.node, body)]
+        longest.append(1 + max(before, default=0))
+    return max(longest, default=0)
+
+
+def writes_may_follow(span: WriteSpan, earlier: QueryChain, later: QueryChain) -> bool:
+    """Whether both writes can run in one call (not in the two branches of one `if`)."""
+    return _may_follow(earlier.node, later.node, span.function.child_by_field_name("body") or span.function)
+
+
 def _may_follow(earlier: Node, later: Node, body: Node) -> bool:
     """Whether `later` can run after `earlier` in one call: not in the other branch of an `if`, and not
     after a `return`/`throw` that ends `earlier`'s block first."""
