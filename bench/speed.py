@@ -4,15 +4,16 @@ Runs `ast-grep scan` with one await-in-loop rule (bench/await_in_loop.yml) and `
 (all rules, `--preview` with `--preview`) on a checkout and on 2x/4x/8x copies of it under /tmp (each copy
 a sibling directory of one tree, so dalfix sees several projects), alternating the tools, median of
 `--repeat` runs. The 1x tree also gets a "warm" row: dalfix re-run with its cache filled by a first run
-(`DALFIX_CACHE_DIR` in a scratch directory, so that the checkout is not written); the other rows are cold
-(`--no-cache`). With `--eslint DIR` (an npm prefix holding eslint 9 and typescript-eslint 8:
-`npm i --prefix /tmp/eslint eslint@9 typescript-eslint@8 typescript@5`), ESLint's `no-await-in-loop` with the
-typescript-eslint parser (no type information) runs on the trees of `--eslint-copies` too, as the issue's
-third column.
+(`DALFIX_CACHE_DIR` in a scratch directory, so that the checkout is not written), and a "one edit" row: in a copy of
+the 1x tree under /tmp, its cache filled, a one-line comment added to `--edit-file` before each run (per-file
+invalidation, dalfix/incremental.py); the other rows are cold (`--no-cache`). With `--eslint DIR` (an npm prefix
+holding eslint 9 and typescript-eslint 8: `npm i --prefix /tmp/eslint eslint@9 typescript-eslint@8 typescript@5`),
+ESLint's `no-await-in-loop` with the typescript-eslint parser (no type information) runs on the trees of
+`--eslint-copies` too, as the issue's third column.
 
     python bench/speed.py [--repo /work/eco/homarr] [--copies 1,2,4] [--repeat 3] [--preview]
                           [--ast-grep PATH] [--eslint DIR] [--eslint-copies 1] [--dalfix-path TREE]
-                          [--jobs N] [--out bench/speed.json]
+                          [--jobs N] [--edit-file packages/api/src/router/user.ts] [--out bench/speed.json]
 
 dalfix runs with its default `--jobs` (the usable cores) unless `--jobs` is given; its CPU column is the sum over
 its worker processes (/usr/bin/time counts the children a process waited for), its peak the largest process.
@@ -92,6 +93,9 @@ def main() -> None:
     parser.add_argument("--eslint-copies", default="1", help="the trees ESLint also runs on (it is slow)")
     parser.add_argument("--dalfix-path", type=Path, default=ROOT)
     parser.add_argument("--jobs", type=int, help="dalfix's --jobs (default: dalfix's own, the usable cores)")
+    parser.add_argument(
+        "--edit-file", default="packages/api/src/router/user.ts", help="the one-edit row's file, in the 1x tree"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
@@ -105,34 +109,39 @@ def main() -> None:
         eslint = eslint_command(args.eslint, Path(scratch)) if args.eslint else None
         for copies in [int(c) for c in args.copies.split(",")]:
             base = tree(args.repo.resolve(), copies, Path(scratch))
-            ours, theirs, warm, linted = [], [], [], []
+            ours, theirs, warm, linted, edited = [], [], [], [], []
             warm_env = {**env, "DALFIX_CACHE_DIR": str(Path(scratch) / f"cache{copies}")}
+            edit_env = {**env, "DALFIX_CACHE_DIR": str(Path(scratch) / "cache-edit")}
+            copy = Path(scratch) / "edited"
+            edit_file = copy / args.edit_file
             if copies == 1:
                 timed([*dalfix, "."], base, warm_env)  # fills the cache the warm runs read
+                shutil.copytree(base, copy, ignore=IGNORED, symlinks=True)
+                timed([*dalfix, "."], copy, edit_env)  # and the one the edited copy's runs read
             for _ in range(args.repeat):  # alternating, so that load changes hit both tools alike
                 theirs.append(timed([*sg, "."], base))
                 ours.append(timed([*dalfix, "--no-cache", "."], base, env))
                 if copies == 1:
                     warm.append(timed([*dalfix, "."], base, warm_env))
+                    with open(edit_file, "a", encoding="utf-8") as handle:
+                        handle.write(f"// one edit {len(edited)}\n")
+                    edited.append(timed([*dalfix, "."], copy, edit_env))
                 if eslint is not None and copies in eslint_copies:
                     linted.append(timed([*eslint, "."], base))
             rows.append({"copies": copies, "dalfix": median(ours), "ast_grep": median(theirs)})
             if linted:
                 rows[-1]["eslint"] = median(linted)
             if warm:
-                rows.append(
-                    {
-                        "copies": copies,
-                        "warm": True,
-                        "dalfix": median(warm),
-                        "ast_grep": rows[-1]["ast_grep"],
-                    }
-                )
-            for row in rows[-2:] if warm else rows[-1:]:
+                against = rows[-1]["ast_grep"]
+                rows.append({"copies": copies, "warm": True, "dalfix": median(warm), "ast_grep": against})
+                one_edit = {"copies": copies, "one_edit": args.edit_file, "dalfix": median(edited), "ast_grep": against}
+                rows.append(one_edit)
+            for row in rows[-3:] if warm else rows[-1:]:
                 row["ratio"] = round(row["dalfix"]["wall"] / max(row["ast_grep"]["wall"], 0.01), 2)
                 row["cpu_ratio"] = round(row["dalfix"]["cpu"] / max(row["ast_grep"]["cpu"], 0.01), 2)
+                kind = " warm" if row.get("warm") else " one edit" if row.get("one_edit") else ""
                 print(
-                    f"{copies}x{' warm' if row.get('warm') else ''}  dalfix {row['dalfix']['wall']:6.2f}s wall "
+                    f"{copies}x{kind}  dalfix {row['dalfix']['wall']:6.2f}s wall "
                     f"{row['dalfix']['cpu']:6.2f}s cpu "
                     f"{row['dalfix']['mib']:5.0f} MiB | ast-grep {row['ast_grep']['wall']:5.2f}s wall "
                     f"{row['ast_grep']['cpu']:5.2f}s cpu {row['ast_grep']['mib']:4.0f} MiB | "

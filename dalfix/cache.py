@@ -17,10 +17,11 @@ result is only used when a fresh analysis would give the same one:
 Those fingerprints (dalfix/file_index.py) read only the files whose stat data changed since the last run, as
 git's index does; dalfix/replay.py uses the same ones to replay a whole run.
 
-Any change there invalidates the whole project: coarse, but sound; a warm re-run with nothing changed
-still skips all parsing and analysis. Writes are atomic (a temporary file, then `os.replace`), so runs
-that share a cache never see half a pack; an unreadable or corrupt pack or entry is a miss, recomputed
-and written again. The cache directory holds a `.gitignore` (`*`) and a CACHEDIR.TAG.
+Any change there invalidates the whole pack at once, except a change of modules' contents only (the pack's
+*layout* still matches): then each entry is judged by what its file depends on (dalfix/incremental.py). A warm
+re-run with nothing changed skips all parsing and analysis. Writes are atomic (a temporary file, then
+`os.replace`), so runs that share a cache never see half a pack; an unreadable or corrupt pack or entry is a
+miss, recomputed and written again. The cache directory holds a `.gitignore` (`*`) and a CACHEDIR.TAG.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from dalfix.suppressions import Suppression
 
 CACHE_DIR_NAME = ".dalfix_cache"
 CACHE_DIR_ENV = "DALFIX_CACHE_DIR"
-FORMAT = 2  # the pack layout: bump when it changes (2: fixes may create files)
+FORMAT = 3  # the pack layout: bump when it changes (2: fixes may create files; 3: per-file dependencies)
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This directory is a cache made by dalfix.\n"
 
 
@@ -74,25 +75,23 @@ def pack_path(cache_dir: Path, options_key: str, project_root: Path) -> Path:
     return cache_dir / __version__ / f"{name}.json"
 
 
-def load_pack(path: Path, fingerprint: str) -> dict[str, dict[str, object]]:
-    """The per-file entries of a pack written with `fingerprint`; {} when there is none, it was written with
-    another fingerprint, or it cannot be read (a corrupt pack is a miss, never an error)."""
+def read_pack(path: Path) -> dict[str, object] | None:
+    """A pack's data (its fingerprint, layout, `extra` and per-file entries: dalfix/incremental.py); None when there is
+    none or it cannot be read (a corrupt pack is a miss, never an error)."""
     try:
         with open(path, "rb") as handle:
             data = json.loads(handle.read())
     except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint or not isinstance(data.get("files"), dict):
-        return {}
-    return data["files"]
+        return None
+    return data if isinstance(data, dict) else None
 
 
-def store_pack(path: Path, fingerprint: str, files: dict[str, dict[str, object]]) -> None:
+def store_pack(path: Path, data: dict[str, object]) -> None:
     """Write a pack atomically; a cache that cannot be written is skipped silently (the run's output stands)."""
     try:
         _prepare_dir(path.parent.parent)
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"fingerprint": fingerprint, "files": files}, separators=(",", ":"))
+        text = json.dumps(data, separators=(",", ":"))
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

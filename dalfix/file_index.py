@@ -61,6 +61,17 @@ def is_read_input(name: str) -> bool:
     return name.endswith(_READ_SUFFIXES) or name in _READ_NAMES or name.startswith((".prettierrc", "prettier.config"))
 
 
+# Modules: files the analysis reads as code, through imports (their contents are judged per file by the cache,
+# dalfix/incremental.py); configuration written as code (prettier, drizzle-kit) is a setting like the JSON ones.
+MODULE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+SETTINGS_MODULES = ("prettier.config", "drizzle.config", ".prettierrc")
+
+
+def is_module_name(path: str) -> bool:
+    name = os.path.basename(path)
+    return name.endswith(MODULE_SUFFIXES) and not name.startswith(SETTINGS_MODULES)
+
+
 def is_code_file(name: str) -> bool:
     return name.endswith((".py", ".j2"))
 
@@ -72,6 +83,8 @@ class TreeIndex:
         self.root, self.path = root, path
         self.entries: dict[str, list[object]] = {}
         self.changed = False
+        # What the last walk found: relative path -> content hash (or marker), every accepted file and `.git`.
+        self.found: dict[str, str] = {}
         if path is not None:
             try:
                 with open(path, "rb") as handle:
@@ -150,6 +163,7 @@ def tree_fingerprint(root: str, index: TreeIndex, accept: Callable[[str], bool] 
             entries.append(f"{relative}\0{_hashed(entry.path, relative, old, new, started)}")
     if new != old:
         index.entries, index.changed = new, True
+    index.found = dict(entry.split("\0", 1) for entry in entries)
     entries.sort()
     return content_hash("\n".join(entries).encode("utf-8", "surrogateescape"))
 
@@ -220,6 +234,7 @@ class Fingerprints:
     def __init__(self, version: str) -> None:
         self.version = version
         self.repositories: dict[str, str] = {}
+        self.ancestors: dict[str, str] = {}  # root -> ancestors_fingerprint(root)
         self.indexes: dict[str, TreeIndex] = {}  # root -> its index
         self._code: str | None = None
 
@@ -238,8 +253,27 @@ class Fingerprints:
         found = self.repositories.get(root)
         if found is None:
             tree = tree_fingerprint(root, self._index(root, cache_dir))
-            found = self.repositories[root] = content_hash(f"{tree}\0{ancestors_fingerprint(root)}".encode())
+            self.ancestors[root] = ancestors_fingerprint(root)
+            found = self.repositories[root] = content_hash(f"{tree}\0{self.ancestors[root]}".encode())
         return found
+
+    def layout(self, root: str, cache_dir: str | None = None) -> str:
+        """`repository(root)` with the contents of its modules left out (their paths kept): what must be unchanged
+        for a file's cached result to be judged by the files it depends on (dalfix/incremental.py)."""
+        self.repository(root, cache_dir)
+        found = self._index(root, cache_dir).found
+        parts = sorted(f"{path}\0{'module' if is_module_name(path) else value}" for path, value in found.items())
+        parts.append(self.ancestors[root])
+        return content_hash("\n".join(parts).encode("utf-8", "surrogateescape"))
+
+    def file_hash(self, path: str) -> str | None:
+        """The content hash of a file some `repository` walk found (None: none did)."""
+        for root in self.repositories:
+            if path.startswith(root.rstrip(os.sep) + os.sep):
+                found = self.indexes[root].found.get(path[len(root.rstrip(os.sep)) + 1 :])
+                if found is not None:
+                    return found
+        return None
 
     def code(self, cache_dir: str | None = None) -> str:
         """A hash of dalfix's own code and templates (not only its version): a cache written by other code is

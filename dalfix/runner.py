@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from dalfix import __version__
+from dalfix import __version__, incremental
+from dalfix.analysis import reads
 from dalfix.analysis.project import Project
 from dalfix.analysis.relevance import Relevance
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
@@ -26,8 +27,8 @@ from dalfix.cache import (
     digest,
     encode_finding,
     encode_suppression,
-    load_pack,
     pack_path,
+    read_pack,
     store_pack,
 )
 from dalfix.comments import comment_texts
@@ -398,6 +399,8 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
                 project.admit([item for item in sources if item in receivers])
         if relevance is not None:
             project.relevance_note = relevance.summary()
+        if caches is not None:  # the files whose results a pack holds for what they depend on (dalfix/incremental.py)
+            caches.reuse(root, project, relevance or Relevance(project, sources), by_path)
         del files
         # The project facts live until the project is done: the collector need not traverse them at every full
         # collection (gc.freeze moves them to a generation it never scans).
@@ -409,7 +412,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             again = _check_forked(todo, by_path, project, options, new_files, workers, crashed, done, total)
         for path in sources:
             if path in project.analysed and (caches is None or not caches.hit(path)) and (not workers or path in again):
-                _process(by_path[path], project.analysed[path], project, options, new_files)
+                _process_recorded(by_path[path], project.analysed[path], project, options, new_files, caches)
                 project.files.trim(KEPT_TREES)  # this file's rules ran: its tree may go
             elif path not in project.analysed:
                 _note_unused_suppressions(by_path[path], sources[path], project)
@@ -606,11 +609,12 @@ def _check_one(
     result = by_path[path]
     asked = new_files.asked
     try:
-        _process(result, project.analysed[path], project, options, new_files)
+        with reads.recording() as seen:
+            _process(result, project.analysed[path], project, options, new_files)
         project.files.trim(KEPT_TREES)  # in this worker: its files' trees go as in the serial path
         if new_files.asked != asked:
             return "again"
-        return _encode_result(result, "")
+        return {**_encode_result(result, ""), "reads": [str(read) for read in seen]}
     except BaseException as exc:  # MemoryError while encoding, or worse: this file only
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
@@ -670,6 +674,7 @@ def _take_answer(
         result.say(str(answer["traceback"]))
     else:
         assert isinstance(answer, dict)
+        incremental.RECORDED[path] = {Path(read) for read in answer.get("reads", ())}
         for name, value in _decode_result(answer).items():
             setattr(result, name, value)
         if any(f.fix is not None and f.fix.imports for f in result.findings):
@@ -694,8 +699,10 @@ def _complete_client_files(project: Project) -> None:
 
 
 class _ProjectCaches:
-    """The persistent cache of one run (dalfix/cache.py): per project, a pack of the results of the files
-    whose rules run, used only when the project's fingerprint and the file's content hash match."""
+    """The persistent cache of one run (dalfix/cache.py): per project, a pack of the results of the files whose
+    rules run. All of them are used when the project's fingerprint matches; when only module contents changed (the
+    pack's layout matches), each file's result is used when its bytes and what it depends on are unchanged
+    (dalfix/incremental.py, `reuse`)."""
 
     def __init__(
         self, options: RunOptions, projects: dict[Path, Project], sources: dict[Path, dict[Path, str]]
@@ -705,8 +712,14 @@ class _ProjectCaches:
         self.digests = {str(item): value for files in sources.values() for item, value in files.items()}
         self.hits: set[Path] = set()
         self.kept: dict[Path, dict[str, dict[str, object]]] = {}  # entries read, per project
-        self.packs: dict[Path, tuple[Path, str]] = {}  # project root -> (pack path, fingerprint)
+        self.packs: dict[Path, tuple[Path, str, str]] = {}  # project root -> (pack path, fingerprint, layout)
+        # Per project whose pack's layout matches: its entries and the files every result depends on (`extra`).
+        self.partial: dict[Path, tuple[dict[str, object], list[str]]] = {}
+        self.dependencies: dict[Path, incremental.ProjectDependencies] = {}
         self.fingerprints = options.fingerprints or Fingerprints(__version__)
+        self.digest_of = incremental.digests_for(self.digests, self.fingerprints.file_hash)
+        incremental.RECORDED.clear()
+        incremental.ASKED.clear()
         config_file = options.config_file
         self.options_key = repr(
             (
@@ -721,17 +734,20 @@ class _ProjectCaches:
             )
         )
 
-    def _fingerprint(self, root: Path, cache_dir: Path) -> str:
+    def _fingerprint(self, root: Path, cache_dir: Path, layout: bool = False) -> str:
+        """The project's fingerprint: everything its files' results may depend on. `layout`: all but the contents
+        of its modules (their paths kept)."""
         project = self.projects[root]
         index_dir = str(cache_dir)  # where the file indexes go (dalfix/file_index.py), beside the packs
+        repository = str(project.workspace.repository_root)
         parts = [
             self.fingerprints.code(index_dir),
             self.options_key,
-            self.fingerprints.repository(str(project.workspace.repository_root), index_dir),
+            (self.fingerprints.layout if layout else self.fingerprints.repository)(repository, index_dir),
             repr(replace(project.config, jobs=None)),  # how many workers never changes a result
             ",".join(rule.code for rule in project.rules),
             repr(project.drizzle_version),
-            *(f"{item}\0{self.digests[str(item)]}" for item in self.sources[root]),
+            *(str(item) if layout else f"{item}\0{self.digests[str(item)]}" for item in self.sources[root]),
             *(str(path) for path in project.client_files),
         ]
         return digest("\n".join(parts).encode("utf-8", "surrogateescape"))
@@ -745,22 +761,61 @@ class _ProjectCaches:
         directory = cache_dir_for(project.workspace.root, project.config.cache_dir, self.options.cache_dir)
         pack = pack_path(directory, self.options_key, root)
         fingerprint = self._fingerprint(root, directory)
-        self.packs[root] = (pack, fingerprint)
-        entries = load_pack(pack, fingerprint)
+        layout = self._fingerprint(root, directory, layout=True)
+        self.packs[root] = (pack, fingerprint, layout)
+        data = read_pack(pack)
+        entries = data.get("files") if data is not None else None
         kept = self.kept[root] = {}
+        if data is None or not isinstance(entries, dict):
+            return False
+        if data.get("fingerprint") != fingerprint:
+            extra = data.get("extra")
+            if data.get("layout") == layout and isinstance(extra, list) and incremental.per_file(project.rules):
+                self.partial[root] = (entries, [str(path) for path in extra])
+            return False
         for item in files:
             entry = entries.get(str(item))
-            if not isinstance(entry, dict) or entry.get("digest") != self.digests[str(item)]:
-                continue
-            try:
-                fields = _decode_result(entry)
-            except (KeyError, TypeError, ValueError, AssertionError):  # a corrupt entry is a miss
-                continue
-            for name, value in fields.items():
-                setattr(by_path[item], name, value)
-            self.hits.add(item)
-            kept[str(item)] = entry
+            if self._take(entry, item, by_path):
+                assert isinstance(entry, dict)
+                kept[str(item)] = entry
         return len(kept) == len(files)
+
+    def _take(self, entry: object, item: Path, by_path: dict[Path, FileResult], key: str | None = None) -> bool:
+        """Fill `item`'s result from `entry` when it was written for these bytes (and, given `key`, for what the file
+        depends on); whether it was."""
+        if not isinstance(entry, dict) or entry.get("digest") != self.digests[str(item)]:
+            return False
+        if key is not None and entry.get("deps") != key:
+            return False
+        try:
+            fields = _decode_result(entry)
+        except (KeyError, TypeError, ValueError, AssertionError):  # a corrupt entry is a miss
+            return False
+        for name, value in fields.items():
+            setattr(by_path[item], name, value)
+        self.hits.add(item)
+        return True
+
+    def reuse(self, root: Path, project: Project, relevance: Relevance, by_path: dict[Path, FileResult]) -> None:
+        """Once the project's facts are built: the import graph and what each analysed file depends on; the results
+        of a pack whose layout matches are taken for the files whose bytes and dependencies are unchanged."""
+        if root not in self.packs or not incremental.per_file(project.rules):
+            return
+        entries, extra = self.partial.pop(root, ({}, []))
+        try:
+            facts, schema_files = incremental.global_facts(project, self.digest_of)
+            dependencies = incremental.ProjectDependencies(
+                relevance, project.analysed, self.digest_of, facts, (Path(path) for path in extra)
+            )
+        except Exception:  # a fact that cannot be built or compared: no result is reused, none is keyed
+            return
+        self.dependencies[root] = dependencies
+        kept = self.kept.setdefault(root, {})
+        for item in project.analysed:
+            key = dependencies.key(item) if item in self.sources[root] and str(item) in entries else None
+            if key is not None and self._take(entries[str(item)], item, by_path, key):
+                kept[str(item)] = entries[str(item)]  # type: ignore[assignment]
+        dependencies.add_extra(schema_files)
 
     def hit(self, path: Path) -> bool:
         return path in self.hits
@@ -770,15 +825,29 @@ class _ProjectCaches:
     ) -> None:
         if root not in self.packs:
             return
-        pack, fingerprint = self.packs[root]
+        pack, fingerprint, layout = self.packs[root]
         kept = self.kept.get(root, {})
         left_out = set(leave_out)
-        entries = {
-            str(item): kept.get(str(item)) or _encode_result(by_path[item], self.digests[str(item)])
-            for item in self.sources[root]
-            if item not in left_out and by_path[item].status != "skipped"  # skipped: changed since it was listed
-        }
-        store_pack(pack, fingerprint, entries)
+        dependencies = self.dependencies.get(root)
+        analysed = self.projects[root].analysed
+        if dependencies is not None:
+            for item in self.sources[root]:
+                read = incremental.RECORDED.pop(item, None)
+                if read is not None:
+                    dependencies.add_extra(dependencies.outside(item, read))
+        entries: dict[str, dict[str, object]] = {}
+        for item in self.sources[root]:
+            if item in left_out or by_path[item].status == "skipped":  # skipped: changed since it was listed
+                continue
+            entry = dict(kept.get(str(item)) or _encode_result(by_path[item], self.digests[str(item)]))
+            entries[str(item)] = entry
+            entry.pop("deps", None)
+            keyed = dependencies is not None and item in analysed and item not in incremental.ASKED
+            key = dependencies.key(item) if dependencies is not None and keyed else None
+            if key is not None:
+                entry["deps"] = key
+        extra = sorted(str(path) for path in dependencies.extra) if dependencies is not None else []
+        store_pack(pack, {"fingerprint": fingerprint, "layout": layout, "extra": extra, "files": entries})
 
 
 def _encode_result(result: FileResult, source_digest: str) -> dict[str, object]:
@@ -885,6 +954,26 @@ def _left_out(parsed: ParsedFile, project: Project) -> bool:
     """A test, seed, migration or script file the rules leave out (read only for what the project model needs
     from it: handles, callers): no finding, and no note about its functions."""
     return not project.config.include_tests and project.setup_code_kind(parsed.path, parsed.source) is not None
+
+
+def _process_recorded(
+    result: FileResult,
+    parsed: ParsedFile,
+    project: Project,
+    options: RunOptions,
+    new_files: NewFiles,
+    caches: _ProjectCaches | None,
+) -> None:
+    """`_process`, noting for the cache what the check read and whether it asked about created files."""
+    if caches is None:
+        _process(result, parsed, project, options, new_files)
+        return
+    asked = new_files.asked
+    with reads.recording() as seen:
+        _process(result, parsed, project, options, new_files)
+    incremental.RECORDED[result.path] = seen
+    if new_files.asked != asked:
+        incremental.ASKED.add(result.path)
 
 
 def _process(

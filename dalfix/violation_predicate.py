@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from dalfix.analysis.reads import note as note_read
 from dalfix.analysis.shared_modules import (
     exports_name,
     file_name_like_siblings,
@@ -122,6 +123,7 @@ def _module_style(ctx: FileContext, defining: Path | None) -> SourceStyle:
     if defining is None:
         return ctx.style
     parsed = ctx.project.files.get(defining)
+    note_read(defining)
     try:
         parsed = parsed or parse_file(defining, defining.read_bytes())
     except OSError:

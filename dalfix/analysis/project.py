@@ -17,6 +17,7 @@ from dalfix.analysis.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
 from dalfix.analysis.drizzle import Vocabulary, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.modules import ModuleResolver
+from dalfix.analysis.reads import note as note_read
 from dalfix.analysis.schema.model import SchemaModel
 from dalfix.analysis.setup_code import SetupCodePaths
 from dalfix.analysis.summaries import Summaries
@@ -115,6 +116,7 @@ class ProjectFiles(Mapping[Path, ParsedFile]):
         return self._own(path, parse_file(path, source))
 
     def __getitem__(self, path: Path) -> ParsedFile:
+        note_read(path)
         parsed = self._parsed.get(path)
         if parsed is None:
             source = self._bytes.get(path)
@@ -128,6 +130,7 @@ class ProjectFiles(Mapping[Path, ParsedFile]):
 
     def load(self, path: Path) -> ParsedFile | None:
         """A file of the project, or any other module the analysis reads (None when it cannot be read)."""
+        note_read(path)
         if path in self._parsed:
             return self[path] if self._parsed[path] is not None else None
         if path in self:
@@ -141,6 +144,7 @@ class ProjectFiles(Mapping[Path, ParsedFile]):
 
     def source(self, path: Path) -> bytes:
         """The file's real bytes (`ParsedFile.original`), without parsing it."""
+        note_read(path)
         parsed = self._parsed.get(path)
         if parsed is not None:
             return parsed.original

@@ -45,6 +45,8 @@ from pathlib import Path
 
 import pathspec
 
+from dalfix.analysis.reads import note as note_read
+
 # Directory names that hold tests, fixtures, seeds, migrations and scripts.
 SETUP_DIRECTORIES = {
     "__tests__": "test",
@@ -192,6 +194,7 @@ class SetupCodePaths:
 
 
 def _read(path: Path) -> bytes | None:
+    note_read(path)
     try:
         return path.read_bytes()
     except OSError:

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dalfix.analysis.reads import note as note_read
 from dalfix.imports import imported_names
 from dalfix.parsing import ParsedFile, parse_file
 
@@ -125,6 +126,7 @@ def _alias_for(project: Project, importer: Path, stem: Path) -> str | None:
 
 def exports_name(path: Path, name: str) -> bool:
     """Whether the module at `path` exports a value called `name` (a declaration, or `export { name }`)."""
+    note_read(path)
     try:
         parsed = parse_file(path, path.read_bytes())
     except OSError:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from dalfix.analysis.drivers import DriverInfo
 from dalfix.analysis.drizzle import DbEffectKind, unwrap
+from dalfix.analysis.reads import note as note_read
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
 
 if TYPE_CHECKING:
@@ -215,6 +216,7 @@ class Summaries:
 
     # ---- modules ----------------------------------------------------------------------------
     def module(self, path: Path) -> ModuleInfo | None:
+        note_read(path)
         if path not in self._modules:
             parsed = self.project.files.load(path)
             self._modules[path] = ModuleInfo.index(parsed) if parsed is not None else None

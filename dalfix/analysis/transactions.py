@@ -11,6 +11,7 @@ from typing import Literal
 from dalfix.analysis.drivers import DRIVER_MODULES, DriverInfo, drizzle_driver_imports, pg_client_construction
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import TYPE_NODES, EffectAnalyzer, pattern_names
+from dalfix.analysis.reads import note as note_read
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, parse_file
 
 # How a driver runs several statements all-or-nothing.
@@ -258,6 +259,7 @@ def _drizzle_driver_imports(project) -> dict[str, list[tuple[Path, bytes]]]:  # 
             continue
         if b"drizzle-orm/" not in source or project.setup_code_kind(path, source) is not None:
             continue
+        note_read(path)
         for module in set(drizzle_driver_imports(parse_file(path, source)).values()):
             found.setdefault(module, []).append((path, source))
     return found

@@ -263,6 +263,9 @@ class SchemaModel:
     casing_note: str | None = None
     config_schema: list[str] = field(default_factory=list)  # drizzle.config `schema` globs seen
     reader: SchemaReader | None = field(default=None, repr=False, compare=False)
+    # The files the reader chose by their bytes (tables, relations, casing), in its order: with the contents of
+    # the files it read, what decides the model (dalfix/incremental.py fingerprints them).
+    candidates: tuple[tuple[Path, ...], ...] = field(default=(), repr=False, compare=False)
     # Tables user code names through a destructuring of an object of tables (schema/sources.py), by id. Not in
     # `tables`: every declaration is there once already, as an alternative.
     merged: dict[str, Table] = field(default_factory=dict)

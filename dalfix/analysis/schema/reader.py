@@ -171,6 +171,7 @@ class SchemaReader:
     # ---- entry ----------------------------------------------------------------------------------
     def read(self, roots: Iterable[Path]) -> SchemaModel:
         candidates, relation_files, casing_files = self._candidates(roots)
+        self.model.candidates = (tuple(candidates), tuple(relation_files), tuple(p for p, _ in casing_files))
         self.model.casing, self.model.casing_note = self._casing(casing_files)
         for path in candidates:
             self._read_file(path)

@@ -1,0 +1,37 @@
+"""Which files one file's check read (dalfix/incremental.py): the safety net of per-file cache invalidation.
+
+A cached result of a file is reused when its bytes, the files its imports reach and the project-wide facts are
+unchanged. The analysis reads other files only through imports (see dalfix/analysis/relevance.py); a read of a file
+outside those, seen here while a file's rules ran, makes that file an input of every file's results from then on
+(`incremental.ProjectDependencies`). The places where the analysis reads or asks for another file's contents call
+`note` (ProjectFiles, `Summaries.module`, the few direct reads); it costs a test when nothing records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+_recording: set[Path] | None = None
+
+
+def note(path: Path) -> None:
+    """The analysis read (or asked for the facts of) `path`."""
+    if _recording is not None:
+        _recording.add(path)
+
+
+@contextmanager
+def recording() -> Iterator[set[Path]]:
+    """Collect the files noted inside (nested: the outer one sees the inner one's files too)."""
+    global _recording
+    outer = _recording
+    seen: set[Path] = set()
+    _recording = seen
+    try:
+        yield seen
+    finally:
+        _recording = outer
+        if outer is not None:
+            outer |= seen

@@ -1,0 +1,287 @@
+"""Per-file invalidation (dalfix/incremental.py): after an edit, a cached run prints byte for byte what an uncached run
+prints on the edited tree, whatever the edit changes across files, and checks again only what can change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import dalfix.runner
+
+POOLED = """import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
+
+export const db = drizzle(new Pool());
+"""
+SERIAL = 'import { drizzle } from "drizzle-orm/better-sqlite3";\n\nexport const db = drizzle("local.db");\n'
+SCHEMA = """import { integer, pgTable, serial, text } from "drizzle-orm/pg-core";
+
+export const users = pgTable("users", {
+  id: serial("id").primaryKey(),
+  email: text("email").notNull(),
+  teamId: integer("team_id"),
+});
+
+export const teams = pgTable("teams", {
+  id: serial("id").primaryKey(),
+  name: text("name"),
+});
+"""
+HELPERS = """import { eq } from "drizzle-orm";
+import { db } from "./db";
+import { teams, users } from "./schema";
+
+export async function findUser(id: number) {
+  return db.select().from(users).where(eq(users.id, id));
+}
+
+export async function findTeam(id: number) {
+  return db.select().from(teams).where(eq(teams.id, id));
+}
+
+export async function renameTeam(handle: typeof db, id: number, name: string) {
+  const team = await handle.select().from(teams).where(eq(teams.id, id));
+  const members = await handle.select().from(users).where(eq(users.teamId, id));
+  await handle.update(teams).set({ name }).where(eq(teams.id, id));
+  return { team, members };
+}
+"""
+PAGE = """import { findTeam, findUser } from "./helpers";
+
+export async function load(userId: number, teamId: number) {
+  const user = await findUser(userId);
+  const team = await findTeam(teamId);
+  return { user, team };
+}
+"""
+LOOP = """import { eq } from "drizzle-orm";
+import { db } from "./db";
+import { users } from "./schema";
+
+export async function emails(ids: number[]) {
+  const out = [];
+  for (const id of ids) {
+    out.push(await db.select().from(users).where(eq(users.id, id)));
+  }
+  return out;
+}
+"""
+WRITES = """import { db } from "./db";
+import { renameTeam } from "./helpers";
+import { teams, users } from "./schema";
+
+export async function create(email: string, name: string) {
+  await db.insert(teams).values({ name });
+  await db.insert(users).values({ email });
+  await renameTeam(db, 1, "first");
+}
+"""
+UI = 'export const title = "Teams";\n'
+CALLER = """import { db } from "./db";
+import { renameTeam } from "./helpers";
+
+export async function renameInside(name: string) {
+  await db.transaction(async (tx) => {
+    await renameTeam(tx, 1, name);
+    await renameTeam(tx, 2, name);
+  });
+}
+"""
+BASE = {
+    "package.json": '{"name": "app", "dependencies": {"pg": "8", "drizzle-orm": "0.44.0"}}\n',
+    "src/db.ts": POOLED,
+    "src/schema.ts": SCHEMA,
+    "src/helpers.ts": HELPERS,
+    "src/page.ts": PAGE,
+    "src/loop.ts": LOOP,
+    "src/writes.ts": WRITES,
+    "src/ui.ts": UI,
+}
+
+
+def _replace(name: str, old: str, new: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        path = root / name
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace(old, new) if old in text else text.replace(new, old), encoding="utf-8")
+
+    return edit
+
+
+def _toggle(name: str, text: str) -> Callable[[Path], None]:
+    """The file appears with `text`, or goes when it is there."""
+
+    def edit(root: Path) -> None:
+        path = root / name
+        if path.exists():
+            path.unlink()
+        else:
+            path.write_text(text, encoding="utf-8")
+
+    return edit
+
+
+# Each edit is its own inverse where it can be (applied twice, the tree is as before), so that a random sequence of
+# them keeps visiting states a pack was written for.
+EDITS: dict[str, Callable[[Path], None]] = {
+    "comment in a checked file": _replace("src/loop.ts", "  const out = [];\n", "  // one per id\n  const out = [];\n"),
+    "string in a checked file": _replace("src/writes.ts", '"first"', '"the first"'),
+    "comment in the helpers": _replace(
+        "src/helpers.ts", "export async function findTeam", "// teams\nexport async function findTeam"
+    ),
+    "a helper starts writing": _replace(
+        "src/helpers.ts",
+        "  return db.select().from(teams).where(eq(teams.id, id));",
+        "  await db.update(teams).set({ name: null }).where(eq(teams.id, id));\n  return db.select().from(teams);",
+    ),
+    "the handle's driver": _replace("src/db.ts", POOLED, SERIAL),
+    "an export renamed": _replace("src/helpers.ts", "function findTeam(", "function findGroup("),
+    "a file added": _toggle("src/extra.ts", PAGE.replace("load(", "loadAgain(")),
+    "a file removed": _toggle("src/loop.ts", LOOP),
+    "a caller hands a transaction": _replace(
+        "src/writes.ts",
+        '  await renameTeam(db, 1, "first");',
+        '  await db.transaction(async (tx) => {\n    await renameTeam(tx, 1, "first");\n  });',
+    ),
+    "a file that hands a transaction": _toggle("src/caller.ts", CALLER),
+    "a schema table changed": _replace("src/schema.ts", 'pgTable("teams"', 'pgTable("groups"'),
+    "a schema index added": _replace(
+        "src/schema.ts",
+        '  email: text("email").notNull(),\n',
+        '  email: text("email").notNull().unique(),\n',
+    ),
+    "a file with no handle": _replace("src/ui.ts", '"Teams"', '"Groups"'),
+}
+FORMATS = (["--format", "json"], [], ["--format", "sarif"])
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "app"
+    _write(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("DALFIX_CACHE_DIR", str(tmp_path / "cache"))
+    return root
+
+
+def _write(root: Path) -> None:
+    for name, text in BASE.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def analysed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files whose rules ran (not served from the cache)."""
+    ran: list[Path] = []
+    original = dalfix.runner._process
+
+    def counting(result, parsed, project, options, new_files=None):  # type: ignore[no-untyped-def]
+        ran.append(result.path)
+        original(result, parsed, project, options, new_files)
+
+    monkeypatch.setattr(dalfix.runner, "_process", counting)
+    return ran
+
+
+def _outputs(run_cli, *cache: str) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
+    """What `check` (JSON, text, SARIF) and `diff` print, with `cache` options."""
+    runs = [run_cli("check", *cache, *form, ".") for form in FORMATS]
+    runs.append(run_cli("diff", *cache, "--unsafe-fixes", "."))
+    return [(r.exit_code, r.stdout, r.stderr) for r in runs]
+
+
+def _same_as_uncached(run_cli) -> None:  # type: ignore[no-untyped-def]
+    cached = _outputs(run_cli)
+    assert cached == _outputs(run_cli, "--no-cache")
+
+
+def test_the_project_has_findings_of_every_default_rule(run_cli, project) -> None:
+    found = run_cli("check", "--no-cache", "--format", "json", ".").stdout
+    for code in ("DAL001", "DAL002", "DAL005"):
+        assert code in found
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_after_each_kind_of_edit_a_cached_run_prints_what_an_uncached_run_does(run_cli, project, name) -> None:
+    _outputs(run_cli)  # fills the cache
+    EDITS[name](project)
+    _same_as_uncached(run_cli)
+    EDITS[name](project)  # back to the first tree: its results again
+    _same_as_uncached(run_cli)
+
+
+def test_a_comment_checks_that_file_again_and_nothing_that_does_not_import_it(run_cli, project, analysed) -> None:
+    run_cli("check", ".")
+    assert (project / "src" / "page.ts") in analysed
+    analysed.clear()
+    EDITS["comment in a checked file"](project)
+    run_cli("check", ".")
+    assert analysed == [project / "src" / "loop.ts"]  # nothing imports loop.ts
+
+
+def test_an_edit_of_a_helper_checks_its_importers_again(run_cli, project, analysed) -> None:
+    run_cli("check", ".")
+    analysed.clear()
+    EDITS["comment in the helpers"](project)
+    run_cli("check", ".")
+    assert set(analysed) == {project / "src" / name for name in ("helpers.ts", "page.ts", "writes.ts")}
+
+
+def test_a_project_wide_fact_that_changes_checks_every_file_again(run_cli, project, analysed) -> None:
+    run_cli("check", ".")
+    before = set(analysed)
+    analysed.clear()
+    EDITS["a caller hands a transaction"](project)  # renameTeam's parameter becomes a maybe-transaction
+    run_cli("check", ".")
+    assert set(analysed) == before  # helpers.ts too, though it does not import writes.ts
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(sorted(EDITS)), min_size=1, max_size=5))
+def test_random_edit_sequences_keep_cached_output_exact(run_cli, tmp_path_factory, monkeypatch, names) -> None:
+    base = tmp_path_factory.mktemp("random")
+    root = base / "app"
+    _write(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("DALFIX_CACHE_DIR", str(base / "cache"))
+    run_cli("check", "--format", "json", ".")
+    for name in names:
+        EDITS[name](root)
+        cached = run_cli("check", "--format", "json", ".")
+        uncached = run_cli("check", "--no-cache", "--format", "json", ".")
+        assert (cached.exit_code, cached.stdout, cached.stderr) == (
+            uncached.exit_code,
+            uncached.stdout,
+            uncached.stderr,
+        )
+
+
+def test_a_file_a_check_read_outside_its_imports_becomes_an_input_of_every_result(
+    run_cli, project, analysed, monkeypatch
+) -> None:
+    from dalfix.analysis import reads
+
+    counting = dalfix.runner._process
+
+    def reading_ui(result, parsed, project_, options, new_files=None):  # type: ignore[no-untyped-def]
+        if result.path.name == "page.ts":
+            reads.note(project / "src" / "ui.ts")  # as a project-wide fact built lazily inside this check would
+        counting(result, parsed, project_, options, new_files)
+
+    monkeypatch.setattr(dalfix.runner, "_process", reading_ui)
+    run_cli("check", ".")
+    before = set(analysed)
+    analysed.clear()
+    EDITS["a file with no handle"](project)  # ui.ts: imported by nothing
+    run_cli("check", ".")
+    assert set(analysed) == before
+    analysed.clear()
+    EDITS["comment in a checked file"](project)
+    run_cli("check", ".")
+    assert analysed == [project / "src" / "loop.ts"]
