@@ -7,8 +7,9 @@ file's bytes and that key are unchanged. The key (`ProjectDependencies.key`) is 
 
 - the project-wide facts, computed again each run and compared as plain data (`global_facts`): which files are
   analysed, the transaction parameters (which functions some caller, anywhere, hands a transaction), the drivers
-  the application creates, imports and casts to, the project's concurrency, the client files, and the schema
-  (the files its reader chose by their bytes and the contents of every file it read);
+  the application creates, imports and casts to, the project's concurrency, its transaction helpers and their call
+  sites, the client files, and the schema (the files its reader chose by their bytes and the contents of every
+  file it read);
 - the contents of every module the file's imports reach, transitively (the import graph of
   dalfix/analysis/relevance.py, which over-approximates what the analysis follows: a function's summary, a
   handle, a table are found through imports);
@@ -82,7 +83,12 @@ def global_facts(project: Project, digest_of: Callable[[Path], str]) -> tuple[st
     """A hash of the project-wide facts a file's check may read (see the module docstring), computed now: each is
     memoised, so the checks read these very values; and the files the schema was read from (every result depends on
     them). Raises when a fact cannot be built or compared (the caller then reuses nothing)."""
-    from dalfix.analysis.transactions import _one_project_driver, application_handle_kinds, project_import_driver
+    from dalfix.analysis.transactions import (
+        _one_project_driver,
+        application_handle_kinds,
+        project_import_driver,
+        transaction_helpers,
+    )
 
     facts: list[object] = [
         list(project.analysed),
@@ -95,6 +101,7 @@ def global_facts(project: Project, digest_of: Callable[[Path], str]) -> tuple[st
         _one_project_driver(project),
         project_import_driver(project),
         application_handle_kinds(project),
+        transaction_helpers(project),
         project.client_files,
     ]
     if "schema" in project.__dict__:
