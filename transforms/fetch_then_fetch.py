@@ -12,7 +12,10 @@ for what the database can answer in one. On a pool the reads may also see differ
 Many-to-one and one-to-one links are joined: each later read compares a primary key or a (non-partial)
 unique column set of its table, per the schema, so the join adds at most one row to the first read's row.
 A read is one row when it has `limit(1)` (`findFirst`) or compares a unique key (`const [shot] = await
-db.select().from(shots).where(eq(shots.id, id))`). A link is an INNER JOIN when a missing row ends the call
+db.select().from(shots).where(eq(shots.id, id))`). A read may also leave rows out with `isNull(t.c)` /
+`isNotNull(t.c)` on its own table beside its keys (soft-deleted rows): a later read's goes into its join's ON (the
+join then gives the row exactly when the read found it), the first read's stays in its WHERE. A link is an INNER
+JOIN when a missing row ends the call
 exactly as a missing first row does (both guards `return` the same expression or `throw` the same one, reading
 no row of the chain) and every link before it is one too; otherwise a LEFT JOIN. Guards may go on after `!a`
 (`if (!project || project.userId !== userId) return null`): they are kept and see the same row. A guard may log

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 SQL_EQUALITY = "eq"
 SQL_CONJUNCTION = "and"
 SQL_INEQUALITY = "ne"
+SQL_NULL_TESTS = ("isNull", "isNotNull")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class KeyedRead:
     # `ne(t.c, v)` next to the equalities (asked for only): rows whose `c` is `v` are left out (the row being
     # updated, in a uniqueness pre-check before an update); column TS key -> value text
     excluded: tuple[str, str] | None = None
+    # `isNull(t.c)` / `isNotNull(t.c)` on the read's own table next to the equalities (asked for only): rows the read
+    # leaves out whatever the keys (soft-deleted ones); their source texts, to keep beside the keys (a join's ON)
+    filters: tuple[str, ...] = ()
 
 
 def keyed_read(
@@ -45,21 +49,23 @@ def keyed_read(
     query: Node,
     throwing_helpers: bool = False,
     exclusion: bool = False,
+    filters: bool = False,
 ) -> KeyedRead | None:
     """What `query` (an awaited expression) reads, when it is a read keyed by column equalities.
     `throwing_helpers`: also helpers that read, `if (!x) throw …`, and return the row (never missing then).
     `exclusion`: also a query written in the caller with one `ne(t.c, v)` among its equalities.
+    `filters`: also a query written in the caller with `isNull(t.c)` / `isNotNull(t.c)` among them (`filters`).
 
     Memoised on the vocabulary per node of its tree (by kind and bytes: no two nodes of one kind span the same bytes
     unless one wraps the other alone, which no expression kind does) and per tree generation: DAL003, DAL004, DAL008
     and DAL009 ask about the same reads, in every fix round. The answer depends only on the node, the file's
     vocabulary and project facts that are fixed while rules run."""
     if parsed is not vocabulary.parsed:
-        return _keyed_read(project, parsed, vocabulary, query, throwing_helpers, exclusion)
+        return _keyed_read(project, parsed, vocabulary, query, throwing_helpers, exclusion, filters)
     memo = vocabulary.__dict__.setdefault(_KEYED_READS, {})
-    key = (query.kind_id, query.start_byte, query.end_byte, throwing_helpers, exclusion, parsed.generation)
+    key = (query.kind_id, query.start_byte, query.end_byte, throwing_helpers, exclusion, filters, parsed.generation)
     if key not in memo:
-        memo[key] = _keyed_read(project, parsed, vocabulary, query, throwing_helpers, exclusion)
+        memo[key] = _keyed_read(project, parsed, vocabulary, query, throwing_helpers, exclusion, filters)
     return memo[key]  # type: ignore[no-any-return]
 
 
@@ -73,16 +79,18 @@ def _keyed_read(
     query: Node,
     throwing_helpers: bool,
     exclusion: bool,
+    filters: bool = False,
 ) -> KeyedRead | None:
     query = unwrap(query)
     chain = vocabulary.query_chain(query)
     if chain is not None:
         excluded: list[tuple[str, str]] | None = [] if exclusion else None
-        found = _chain_keys(project, parsed, chain, {}, excluded)
+        filtered: list[str] | None = [] if filters else None
+        found = _chain_keys(project, parsed, chain, {}, excluded, filtered)
         if found is None or (excluded is not None and len(excluded) > 1):
             return None
         kept = excluded[0] if excluded else None
-        return KeyedRead(found[0], found[1], found[2], chain, found[3], excluded=kept)
+        return KeyedRead(found[0], found[1], found[2], chain, found[3], excluded=kept, filters=tuple(filtered or ()))
     if query.type != "call_expression":
         return None
     return _through_helper(project, parsed, query, throwing_helpers)
@@ -94,6 +102,7 @@ def _chain_keys(
     chain: QueryChain,
     arguments: dict[str, Node],
     excluded: list[tuple[str, str]] | None = None,
+    filtered: list[str] | None = None,
 ) -> tuple[Table, dict[str, str], tuple[Node, ...], bool] | None:
     names = [link.name for link in chain.links]
     if chain.kind != "read" or chain.has_then or "for" in names:
@@ -124,7 +133,7 @@ def _chain_keys(
         return None
     keys: dict[str, str] = {}
     values: list[Node] = []
-    if not _equalities(project, parsed, table, unwrap(where), arguments, keys, values, excluded):
+    if not _equalities(project, parsed, table, unwrap(where), arguments, keys, values, excluded, filtered):
         return None
     if not keys:
         return None
@@ -152,9 +161,11 @@ def _equalities(
     keys: dict[str, str],
     values: list[Node],
     excluded: list[tuple[str, str]] | None = None,
+    filtered: list[str] | None = None,
 ) -> bool:
     """`eq(t.c, v)` or `and(eq(...), ...)`: collect column -> value; anything else is not a keyed read.
-    With `excluded`, `ne(t.c, v)` parts too (collected there; their values are value nodes as well)."""
+    With `excluded`, `ne(t.c, v)` parts too (collected there; their values are value nodes as well); with
+    `filtered`, `isNull(t.c)` / `isNotNull(t.c)` parts on `table` (their texts collected there)."""
     if condition.type != "call_expression":
         return False
     function = condition.child_by_field_name("function")
@@ -162,7 +173,15 @@ def _equalities(
     name = parsed.text(function) if function is not None else ""
     parts = [unwrap(a) for a in args.named_children] if args is not None else []
     if name == SQL_CONJUNCTION and parts:
-        return all(_equalities(project, parsed, table, part, arguments, keys, values, excluded) for part in parts)
+        return all(
+            _equalities(project, parsed, table, part, arguments, keys, values, excluded, filtered) for part in parts
+        )
+    if name in SQL_NULL_TESTS and filtered is not None and not arguments and len(parts) == 1:
+        found = project.schema.column_of(parsed, parts[0])
+        if found is None or found[0] is not table:
+            return False
+        filtered.append(" ".join(parsed.text(condition).split()))
+        return True
     exclusion = name == SQL_INEQUALITY and excluded is not None and not arguments
     if (name != SQL_EQUALITY and not exclusion) or len(parts) != 2:
         return False
@@ -314,6 +333,7 @@ def declared_read(
     statement: Node,
     const_only: bool = False,
     exclusion: bool = False,
+    filters: bool = False,
 ) -> tuple[Node, KeyedRead] | None:
     """`const <pattern> = await <keyed read>` (one declarator): its binding pattern and what it reads.
 
@@ -328,7 +348,7 @@ def declared_read(
     value = unwrap(value) if value is not None else None
     if pattern is None or value is None or value.type != "await_expression" or not value.named_children:
         return None
-    read = keyed_read(project, parsed, vocabulary, value.named_children[0], exclusion=exclusion)
+    read = keyed_read(project, parsed, vocabulary, value.named_children[0], exclusion=exclusion, filters=filters)
     return (pattern, read) if read is not None else None
 
 

@@ -156,6 +156,9 @@ def _link(
             return None
     if not keyed_by:
         return None  # not keyed by an earlier row: independent reads (DAL001's)
+    # A row the child's read filters out (`isNull(C.deletedAt)`) is one the join must not match: the same condition
+    # in the ON gives the child's columns exactly when its read found the row.
+    on.extend(child.read.filters)
     child_unique = child_table.is_unique_key(child.read.keys)
     if not child_unique and not child.read.one_row:
         return None  # `const [b]` of many rows: which one comes first is the database's choice
@@ -184,7 +187,8 @@ def _link(
 def chained_read(project: Project, parsed: ParsedFile, vocabulary: Vocabulary, statement: Node) -> ChainedRead | None:
     """`const [x] = await db.select().from(t).where(…)` with `.limit(1)` or a unique key, or
     `const x = await db.query.t.findFirst({ where })`. Whole rows, or flat partial selects of the table's columns."""
-    declared = declared_read(project, parsed, vocabulary, statement, const_only=True)
+    # `isNull(t.deletedAt)` beside the keys: a child's goes into its join's ON, a parent's stays in its WHERE.
+    declared = declared_read(project, parsed, vocabulary, statement, const_only=True, filters=True)
     if declared is None:
         return None
     pattern, read = declared

@@ -77,7 +77,7 @@ def relational_fetch_at(
     if statements[index].type != "lexical_declaration" or not ("select(" in text or "findFirst(" in text):
         return None  # not `const x = await db.select()…` / `db.query.t.findFirst(…)`
     parent = chained_read(project, parsed, vocabulary, statements[index])
-    if parent is None or parent.selection is not None or "sql`" in parsed.text(parent.where):
+    if parent is None or parent.selection is not None or parent.read.filters or "sql`" in parsed.text(parent.where):
         return None
     table = parent.read.table
     if not table.is_unique_key(parent.read.keys) or index + 1 >= len(statements):
