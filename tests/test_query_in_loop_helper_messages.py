@@ -287,3 +287,15 @@ def test_a_limit_in_a_helper_of_several_queries_is_not_the_batch_s_column(tmp_pa
         message
     )
     assert "limit" not in message
+
+
+def test_a_select_whose_rows_lack_its_key_says_to_select_it(tmp_path: Path) -> None:
+    """`select({ id })` keyed by `kind` per element (buster's data sources by name): the rows cannot be matched back;
+    the message names the key to add to the projection (a select with a `count()` keeps the general message)."""
+    found = messages(tmp_path, (
+        "export async function idsByKind(kinds: string[]) {\n  const ids = new Map<string, number>();\n"
+        "  for (const kind of kinds) {\n"
+        "    const [item] = await db.select({ id: items.id }).from(items).where(eq(items.kind, kind)).limit(1);\n"
+        "    if (!item) throw new Error(kind);\n    ids.set(kind, item.id);\n  }\n  return ids;\n}\n"
+    ))  # fmt: skip
+    assert len(found) == 1 and "whose rows do not carry its key `items.kind`" in found[0], found

@@ -378,7 +378,23 @@ class QueryInLoop(Rule):
 
     def _select(self, ctx, a, site, chain, key, args, projection, keyed, compare, batch) -> Finding | None:  # type: ignore[no-untyped-def]
         prop = key_property(ctx.parsed, key.column, projection, args["from"][0])
-        if prop is None or args.get("limit", [None])[0] is not None and ctx.text(args["limit"][0]) != "1":
+        limited = args.get("limit", [None])[0] is not None and ctx.text(args["limit"][0]) != "1"
+        plain = (
+            projection is not None
+            and projection.type == "object"
+            and all(  # columns only, no aggregate
+                p.type == "pair" and unwrap(p.child_by_field_name("value") or p).type == "member_expression"
+                for p in projection.named_children
+            )
+        )
+        if prop is None and not limited and plain:
+            # `select({ id: t.id })` keyed by `t.name`: the rows do not say which key they answer.
+            column = " ".join(ctx.text(key.column).split())
+            why = (f"a select per element whose rows do not carry its key `{column}`: a batched `inArray` select "
+                   "would add it to the projection (under a name the rows do not use) to match rows back, and leave "
+                   "it out of what the loop hands on")  # fmt: skip
+            return self._no_fix(ctx, a, site, why)
+        if prop is None or limited:
             return self._no_fix(ctx, a, site, "a select per element dalfix cannot match back to keys (no key column, "
                                 "`limit(n)`, or an aggregate with no known empty value)")  # fmt: skip
         limit = batching.drop_step(chain, "limit")  # the limit was per key: each key keeps its first row instead
