@@ -389,8 +389,8 @@ class QueryInLoop(Rule):
         )
         if prop is None and not limited and plain:
             # `select({ id: t.id })` keyed by `t.name`: the rows do not say which key they answer.
-            column = " ".join(ctx.text(key.column).split())
-            why = (f"a select per element whose rows do not carry its key `{column}`: a batched `inArray` select "
+            shown = " ".join(ctx.text(key.column).split())
+            why = (f"a select per element whose rows do not carry its key `{shown}`: a batched `inArray` select "
                    "would add it to the projection (under a name the rows do not use) to match rows back, and leave "
                    "it out of what the loop hands on")  # fmt: skip
             return self._no_fix(ctx, a, site, why)
