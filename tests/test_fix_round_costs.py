@@ -152,16 +152,16 @@ def test_keyed_reads_are_computed_once_per_node(monkeypatch: pytest.MonkeyPatch)
     asked: list[tuple[object, ...]] = []
     real = keyed_reads._keyed_read
 
-    def counting(project, parsed, vocabulary, query, throwing, exclusion):  # type: ignore[no-untyped-def]
-        asked.append((id(vocabulary), query.start_byte, query.end_byte, query.type, throwing, exclusion))
-        return real(project, parsed, vocabulary, query, throwing, exclusion)
+    def counting(project, parsed, vocabulary, query, throwing, exclusion, filters=False):  # type: ignore[no-untyped-def]
+        asked.append((id(vocabulary), query.start_byte, query.end_byte, query.type, throwing, exclusion, filters))
+        return real(project, parsed, vocabulary, query, throwing, exclusion, filters)
 
     monkeypatch.setattr(keyed_reads, "_keyed_read", counting)
     memoised = run(cases, options)
     assert asked and len(asked) == len(set(asked)), "a read worked out twice for one vocabulary"
 
-    def afresh(project, parsed, vocabulary, query, throwing_helpers=False, exclusion=False):  # type: ignore[no-untyped-def]
-        return real(project, parsed, vocabulary, query, throwing_helpers, exclusion)
+    def afresh(project, parsed, vocabulary, query, throwing_helpers=False, exclusion=False, filters=False):  # type: ignore[no-untyped-def]
+        return real(project, parsed, vocabulary, query, throwing_helpers, exclusion, filters)
 
     monkeypatch.setattr(keyed_reads, "keyed_read", afresh)
     for module in ("check_then_insert", "guarded_write", "lost_update", "fetch_then_fetch"):
