@@ -114,6 +114,10 @@ export async function run(id: string) {
         ("src/migrate-users.ts", "migration"),
         ("src/dolt/backfill-skill-files.ts", "script"),
         ("src/db/user-seed.ts", "seed"),
+        ("server/db/migration.ts", "migration"),  # dokploy: migrate(db, …) on a `max: 1` handle of its own
+        ("src/migrations.ts", "migration"),
+        ("server/db/reset.ts", "script"),  # dokploy: drops the schema from a top-level call
+        ("reset-password.ts", "script"),
     ],
 )
 def test_script_names_must_run_as_one(path: str, kind: str) -> None:

@@ -19,10 +19,10 @@ A file is test or setup code when, relative to its project root:
   `testHelpers`, `tasks.test-utils`, `test_support`, `test-db-utils`), or ending with `client`, `db`, `env`,
   `setup` or `harness` (`test-runtime-client`); `setupTests`; a test runner's setup or config (`vitest.setup.ts`);
 - it is named `seed`, `seeds`, `seeding`, `migrate` or `backfill` (also `seed.data.ts`), or `*-seeds`; or its
-  name starts with one of those words or ends with `seed` (`migrate-users.ts`, `backfill-skill-files.ts`) and it
-  runs as a program or a migrator (a shebang, `process.argv`, `process.exit`, `import.meta.main`,
-  `require.main === module`, a call such as `main();` or `seed().catch(…)` at the top level, a drizzle
-  `…/migrator` import);
+  name starts with one of those words, or with `migration(s)` or `reset`, or ends with `seed` (`migrate-users.ts`,
+  `backfill-skill-files.ts`, `migration.ts`, `reset-password.ts`) and it runs as a program or a migrator (a
+  shebang, `process.argv`, `process.exit`, `import.meta.main`, `require.main === module`, a call such as
+  `main();` or `seed().catch(…)` at the top level, a drizzle `…/migrator` import);
 - it imports a test framework: `vitest`, `@jest/globals`, `bun:test`, `node:test`, `@playwright/test`, or
   calls `Deno.test(`.
 
@@ -108,6 +108,10 @@ SUPPORT_WORDS = frozenset(
 )  # fmt: skip
 CLIENT_WORDS = frozenset({"client", "clients", "db", "env", "setup", "harness"})
 SCRIPT_PREFIXES = {"seed": "seed", "seeds": "seed", "seeding": "seed", "migrate": "migration", "backfill": "script"}
+# Words that name a script only when the file also runs as a program or a migrator, even as its whole name: an
+# application may have a `migration.ts` (a feature) or a `reset.ts`, but dokploy's `migration.ts` runs
+# `migrate(db, …)` on a handle of its own and `reset.ts` drops the schema from a top-level call.
+PROGRAM_PREFIXES = {"migration": "migration", "migrations": "migration", "reset": "script"}
 SOURCE_SUFFIX = re.compile(r"\.(d\.)?[cm]?[jt]sx?$", re.I)
 WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 TEST_FRAMEWORK = re.compile(
@@ -249,6 +253,8 @@ def _name_kind(stem: str) -> tuple[str | None, bool]:
         return "test", False
     if words[0] in SCRIPT_PREFIXES:  # `seed.ts`, `seed.data.ts` by name; `seed-phrase.ts` must run as one
         return SCRIPT_PREFIXES[words[0]], parts[0] != words[0]
+    if words[0] in PROGRAM_PREFIXES:  # `migration.ts` by name and entry point (`portal_migration.ts` is not one)
+        return PROGRAM_PREFIXES[words[0]], True
     if words[-1] == "seeds":
         return "seed", False
     if words[-1] == "seed":
