@@ -17,6 +17,7 @@ from typing import Literal
 
 from dalfix import __version__, incremental
 from dalfix.analysis import reads
+from dalfix.analysis.drivers import may_create_handles
 from dalfix.analysis.project import Project
 from dalfix.analysis.relevance import Relevance
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
@@ -340,7 +341,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if len(source) > project.config.max_file_size:
             result.status, result.reason = "skipped", too_big(project.config.max_file_size)
             continue
-        if b"drizzle-orm/" in source:
+        if may_create_handles(source):
             project.client_files.append(item)  # where handles are created: read even when not parsed here
         if not project.config.include_tests:
             # A property of the file, counted whichever rules run (a file no selected rule's needles match is
@@ -694,7 +695,7 @@ def _complete_client_files(project: Project) -> None:
         except OSError:
             continue
         small = len(source) <= project.config.max_file_size
-        if small and b"drizzle-orm/" in source and not looks_generated(source[:4096]):
+        if small and may_create_handles(source) and not looks_generated(source[:4096]):
             project.client_files.append(item)
 
 

@@ -414,3 +414,58 @@ def test_a_project_class_is_pure_to_construct_only_when_it_only_sets_fields(tmp_
         "errors.Logged": None,  # not an identifier: not asked
         "External": None,  # not a project class
     }
+
+
+REEXPORTED_DRIZZLE = {
+    "package.json": json.dumps({"name": "acme", "workspaces": ["apps/*", "packages/*"]}),
+    "packages/db/package.json": json.dumps({"name": "@acme/db", "main": "./src/index.ts"}),
+    # unkey's @unkey/db: the star re-export of drizzle-orm comes first and has no `drizzle`; the named one does.
+    "packages/db/src/index.ts": 'export * from "drizzle-orm";\nexport { drizzle } from "drizzle-orm/{module}";\n'
+    'export * as schema from "./schema";\n',
+    "packages/db/src/schema.ts": 'import { mysqlTable, varchar } from "drizzle-orm/mysql-core";\n'
+    'export const users = mysqlTable("users", { id: varchar("id", { length: 64 }).primaryKey() });\n'
+    'export const posts = mysqlTable("posts", { id: varchar("id", { length: 64 }).primaryKey(), '
+    'userId: varchar("user_id", { length: 64 }) });\n',
+    "apps/web/package.json": json.dumps({"name": "web", "dependencies": {"@acme/db": "workspace:*"}}),
+    "apps/web/lib/db.ts": 'import mysql from "mysql2/promise";\nimport { drizzle, schema } from "@acme/db";\n'
+    'export const db = drizzle({client}, { schema, mode: "default" });\n',
+    "apps/web/users.ts": 'import { eq, schema } from "@acme/db";\nimport { db } from "./lib/db";\n'
+    "export async function f(id: string) {\n"
+    "  const user = await db.select().from(schema.users).where(eq(schema.users.id, id));\n"
+    "  const rows = await db.select().from(schema.posts).where(eq(schema.posts.userId, id));\n"
+    "  return { user, rows };\n}\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("module", "client", "applicability"),
+    [
+        ("mysql2", "mysql.createPool({ connectionLimit: 10 })", "safe"),  # a pool: two reads at once gain
+        ("mysql2", "await mysql.createConnection(url)", None),  # one connection: nothing to gain, no finding
+    ],
+)
+def test_drizzle_reexported_by_a_workspace_package_is_followed(
+    tmp_path: Path, module: str, client: str, applicability: str | None
+) -> None:
+    """`drizzle` imported from a workspace package that re-exports drizzle-orm/<driver>'s (unkey's dashboard) makes
+    a handle on that driver: before, no drizzle() call was found and DAL001's fix was unsafe for want of one."""
+    from dalfix.analysis.doctor import load_projects, project_facts
+    from dalfix.rules import select_rules
+    from dalfix.runner import RunOptions, run
+
+    for name, text in REEXPORTED_DRIZZLE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text.replace("{module}", module).replace("{client}", client), encoding="utf-8")
+    result = run([tmp_path], RunOptions(rules=select_rules()))
+    found = [(f.path.name, x.rule, x.fix and x.fix.applicability, x.message) for f, x in result.findings]
+    if applicability is None:
+        assert found == []
+    else:
+        ((name, rule, got, message),) = found
+        assert (name, rule, got) == ("users.ts", "DAL001", applicability)
+        assert "could not tell which driver" not in message
+    (project,) = load_projects([tmp_path])
+    facts = project_facts(project)
+    driver = "mysql2" if applicability else "mysql2-connection"
+    calls = [(c["at"], c["driver"]) for c in facts["drizzle_calls"]]  # type: ignore[attr-defined]
+    assert calls == [("apps/web/lib/db.ts:3", driver)]

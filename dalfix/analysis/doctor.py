@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from dalfix.analysis.drivers import DriverInfo, drizzle_version_spec
+from dalfix.analysis.drivers import DriverInfo, drizzle_version_spec, may_create_handles
 from dalfix.analysis.handles import Factory, Handle, Record, kind_of_drivers
 from dalfix.analysis.project import Project
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
@@ -43,7 +43,7 @@ def load_projects(paths: Iterable[Path]) -> list[Project]:
         except OSError:
             continue
         project = projects[root]
-        if b"drizzle-orm/" in source:
+        if may_create_handles(source):
             project.client_files.append(item)
         if SCHEMA_CALL.search(source):
             project.__dict__.setdefault("schema_files", []).append(item)

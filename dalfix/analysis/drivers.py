@@ -11,6 +11,7 @@ from dalfix.analysis.drizzle import unwrap
 from dalfix.parsing import Node, ParsedFile, walk
 
 if TYPE_CHECKING:
+    from dalfix.analysis.summaries import Summaries
     from dalfix.analysis.workspace import Workspace
 
 # drizzle-orm/<entry> -> (driver, dialect, kind). The kind says whether two queries in flight overlap:
@@ -148,16 +149,34 @@ def driver_of_type(name: str, parsed: ParsedFile, at: Node) -> DriverInfo:
     return DriverInfo(driver or "unknown", dialect, f"type {name} at {parsed.path.name}:{at.start_point.row + 1}")
 
 
-def drizzle_driver_imports(parsed: ParsedFile) -> dict[str, str]:
-    """Local name of each `drizzle` import -> its drizzle-orm/<module>."""
+def may_create_handles(source: bytes) -> bool:
+    """Whether a file's bytes may hold a `drizzle(…)` call `drizzle_driver_imports` finds: a drizzle-orm driver
+    import, or a call of `drizzle` imported from a project module that re-exports it (unkey's dashboard:
+    `import { drizzle } from "@unkey/db"`, whose index has `export { drizzle } from "drizzle-orm/mysql2"`)."""
+    return b"drizzle-orm/" in source or b"drizzle(" in source
+
+
+def drizzle_driver_imports(parsed: ParsedFile, summaries: Summaries | None = None) -> dict[str, str]:
+    """Local name of each `drizzle` import -> its drizzle-orm/<module>. With the project's `summaries`, also a
+    `drizzle` imported from a project module that re-exports drizzle-orm/<module>'s (a workspace package's
+    index: `export { drizzle } from "drizzle-orm/mysql2"`, or `export * from …`)."""
     from dalfix.imports import imported_names
 
     out: dict[str, str] = {}
-    if b"drizzle-orm/" not in parsed.source:
+    if not may_create_handles(parsed.source):
         return out  # the module names are slices of the source
     for local, (module, name) in imported_names(parsed).items():
         if module.startswith("drizzle-orm/") and name == "drizzle":
             out[local] = module.removeprefix("drizzle-orm/")
+        elif (
+            summaries is not None
+            and name == "drizzle"
+            and not module.startswith("drizzle-orm")
+            and f"{local}(".encode() in parsed.source
+        ):
+            origin = summaries.external_origin(parsed.path, local)
+            if origin is not None and origin[0].startswith("drizzle-orm/") and origin[1] == "drizzle":
+                out[local] = origin[0].removeprefix("drizzle-orm/")
     return out
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dalfix.analysis.drivers import drizzle_driver_imports
+from dalfix.analysis.drivers import drizzle_driver_imports, may_create_handles
 
 if TYPE_CHECKING:
     from dalfix.analysis.summaries import ModuleInfo, Summaries
@@ -104,8 +104,8 @@ class HandleReach:
             source = info.parsed.source
             for match in SOURCES.finditer(source):
                 self._mark_statement(module, path, match.start())
-            if b"drizzle-orm/" in source:
-                for local in drizzle_driver_imports(info.parsed):
+            if may_create_handles(source):
+                for local in drizzle_driver_imports(info.parsed, self.summaries):
                     self._mark_mentions(module, path, local)
         while self._pending:
             path, name = self._pending.pop()

@@ -294,7 +294,7 @@ class HandleIndex:
         elif function.type != "identifier":
             return None
         if function.type == "identifier":
-            modules = _driver_imports(parsed)
+            modules = _driver_imports(parsed, self.summaries)
             name = parsed.text(function)
             if name in modules:
                 return Handle(frozenset({driver_of_call(parsed, call, modules[name])}))
@@ -439,10 +439,10 @@ def _handed_factories(handed: list[Value | None]) -> list[Value]:
     return out
 
 
-def _driver_imports(parsed: ParsedFile) -> dict[str, str]:
+def _driver_imports(parsed: ParsedFile, summaries: Summaries) -> dict[str, str]:
     cache = parsed.__dict__.get("_dalfix_driver_imports")
     if cache is None:
-        cache = parsed.__dict__["_dalfix_driver_imports"] = drizzle_driver_imports(parsed)
+        cache = parsed.__dict__["_dalfix_driver_imports"] = drizzle_driver_imports(parsed, summaries)
     return cache
 
 

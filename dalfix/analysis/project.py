@@ -506,17 +506,18 @@ class Project:
         return cached  # type: ignore[no-any-return]
 
     def _handle_type_casts(self) -> dict[Handle, frozenset[DriverInfo]]:
-        from dalfix.analysis.drivers import driver_of_call, drizzle_driver_imports
+        from dalfix.analysis.drivers import driver_of_call, drizzle_driver_imports, may_create_handles
         from dalfix.analysis.handles import Handle
 
         found: dict[Handle, frozenset[DriverInfo]] = {}
         for path in dict.fromkeys([*self.analysed, *self.client_files]):
             if not self.is_application_file(path):
                 continue
-            if path in self.files and not all(n in self.files.source(path) for n in (b" as ", b"drizzle-orm/")):
+            source = self.files.source(path) if path in self.files else None
+            if source is not None and not (b" as " in source and may_create_handles(source)):
                 continue  # no cast, or no drizzle() call to cast
             info = self.summaries.module(path)
-            modules = drizzle_driver_imports(info.parsed) if info is not None else {}
+            modules = drizzle_driver_imports(info.parsed, self.summaries) if info is not None else {}
             if info is None or not modules:
                 continue
             parsed = info.parsed
@@ -539,17 +540,17 @@ class Project:
         return bool(self.defined_drivers()) or self.config.driver is not None
 
     def _defined_drivers(self) -> list[tuple[Path, DriverInfo]]:
-        from dalfix.analysis.drivers import driver_of_call, drizzle_driver_imports
+        from dalfix.analysis.drivers import driver_of_call, drizzle_driver_imports, may_create_handles
 
         found: list[tuple[Path, DriverInfo]] = []
         paths = list(dict.fromkeys([*self.analysed, *self.client_files]))
         for path in paths:
-            if path in self.files and b"drizzle-orm/" not in self.files.source(path):
+            if path in self.files and not may_create_handles(self.files.source(path)):
                 continue  # no driver import (drizzle_driver_imports looks for these bytes): not parsed for it
             info = self.summaries.module(path)
             if info is None:
                 continue
-            modules = drizzle_driver_imports(info.parsed)
+            modules = drizzle_driver_imports(info.parsed, self.summaries)
             if not modules:
                 continue
             for call in descendants_of_type(info.parsed.root, "call_expression"):

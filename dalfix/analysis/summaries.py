@@ -280,17 +280,20 @@ class Summaries:
         if name in info.exports:
             local = info.exports[name]
             return self.external_origin(path, local) if local in info.imports else None
-        for exported, specifier, original in info.reexports:
-            if exported == name or (exported is None and original == "*"):
-                wanted = name if exported is None else original
-                target = self.project.resolver.resolve(path, specifier)
-                if target is None:
-                    if not specifier.startswith("."):
-                        return specifier, wanted
-                    continue
-                found = self._external_export(target, wanted, depth + 1)
-                if found is not None:
-                    return found
+        # A name re-exported by name shadows every `export *` (TypeScript's rule): unkey's @unkey/db has
+        # `export * from "drizzle-orm"` before `export { drizzle } from "drizzle-orm/mysql2"`.
+        named = [r for r in info.reexports if r[0] == name]
+        stars = [r for r in info.reexports if r[0] is None and r[2] == "*"]
+        for exported, specifier, original in named or stars:
+            wanted = name if exported is None else original
+            target = self.project.resolver.resolve(path, specifier)
+            if target is None:
+                if not specifier.startswith("."):
+                    return specifier, wanted
+                continue
+            found = self._external_export(target, wanted, depth + 1)
+            if found is not None:
+                return found
         return None
 
     # ---- handles ----------------------------------------------------------------------------

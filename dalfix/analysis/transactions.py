@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from dalfix.analysis.drivers import DRIVER_MODULES, DriverInfo, drizzle_driver_imports, pg_client_construction
+from dalfix.analysis.drivers import (
+    DRIVER_MODULES,
+    DriverInfo,
+    drizzle_driver_imports,
+    may_create_handles,
+    pg_client_construction,
+)
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import TYPE_NODES, EffectAnalyzer, pattern_names
 from dalfix.analysis.reads import note as note_read
@@ -257,10 +263,10 @@ def _drizzle_driver_imports(project) -> dict[str, list[tuple[Path, bytes]]]:  # 
             source = path.read_bytes()
         except OSError:
             continue
-        if b"drizzle-orm/" not in source or project.setup_code_kind(path, source) is not None:
+        if not may_create_handles(source) or project.setup_code_kind(path, source) is not None:
             continue
         note_read(path)
-        for module in set(drizzle_driver_imports(parse_file(path, source)).values()):
+        for module in set(drizzle_driver_imports(parse_file(path, source), project.summaries).values()):
             found.setdefault(module, []).append((path, source))
     return found
 
