@@ -173,3 +173,36 @@ def _all_callee_names() -> set[str]:
             if function is not None:
                 names.add(parsed.text(function).rsplit(".", 1)[-1])
     return names
+
+
+OPTION_CALLBACKS = """import { eq, exists } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import * as schema from "./schema";
+import { items, notes } from "./schema";
+
+const db = drizzle(process.env.DATABASE_URL!, { schema });
+
+export async function withNotes(owner: number) {
+  return db.query.items.findMany({
+    where: (t) => exists(db.select().from(notes).where(eq(notes.itemId, t.id))),
+  });
+}
+export const api = {
+  byCode: async (code: string) => db.select().from(items).where(eq(items.code, code)),
+};
+export const a = () => [api.byCode("a"), api.byCode("b"), withNotes(1), withNotes(2)];
+export const b = () => db.select().from(items).where(eq(items.owner, 1)).where(eq(items.id, 2));
+"""
+
+
+def test_an_option_callback_is_not_a_helper_called_by_its_key(tmp_path: Path) -> None:
+    """A query inside a call's option callback (`findMany({ where: (t) => exists(db.select()…) })`) is weighed by
+    the function around the call, not by calls of `where(` (dokploy: "where() called from 225 places"); a
+    function that is a property of an object held in a variable is still a helper called by its key."""
+    for name, text in {"schema.ts": SCHEMA, "dal.ts": OPTION_CALLBACKS}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    project = Project.load(tmp_path)
+    project.prepare({p: parse_file(p, p.read_bytes()) for p in sorted(tmp_path.glob("*.ts"))})
+    weights = {(s.table.ts_name, s.line): s.weight_reasons for s in qs.query_sites(project)}
+    assert weights[("notes", 10)] == ("withNotes() called from 2 places",)
+    assert weights[("items", 14)] == ("byCode() called from 2 places",)

@@ -362,10 +362,25 @@ def _function_name(parsed: ParsedFile, function: Node) -> str | None:
     if name is not None:
         return parsed.text(name)
     parent = function.parent
+    if parent is not None and parent.type == "pair" and _is_call_argument(parent.parent):
+        # An option of a call (`findMany({ where: (o) => exists(db.select()…) })`, `{ onSuccess: async () => … }`)
+        # is called by what it is passed to, not by its key: dokploy's `where` callback was weighed as
+        # "where() called from 225 places" (every `.where(` of the project).
+        return None
     if parent is not None and parent.type in ("variable_declarator", "pair", "public_field_definition"):
         key = parent.child_by_field_name("name") or parent.child_by_field_name("key")
         return parsed.text(key) if key is not None else None
     return None
+
+
+def _is_call_argument(node: Node | None) -> bool:
+    """Whether `node` (an object) is passed straight to a call: `f({ … })`, `f(x, { … } as const)`."""
+    if node is None or node.type != "object":
+        return False
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression", "satisfies_expression"):
+        parent = parent.parent
+    return parent is not None and parent.type == "arguments"
 
 
 # ---- one query -------------------------------------------------------------------------------
