@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fixture_harness import run_fix
 
+from dalfix.analysis.handles import Handle
 from dalfix.analysis.project import Project
 from dalfix.parsing import parse_file, walk
 from dalfix.rules import rule_by_code
@@ -469,3 +470,27 @@ def test_drizzle_reexported_by_a_workspace_package_is_followed(
     driver = "mysql2" if applicability else "mysql2-connection"
     calls = [(c["at"], c["driver"]) for c in facts["drizzle_calls"]]  # type: ignore[attr-defined]
     assert calls == [("apps/web/lib/db.ts:3", driver)]
+
+
+@pytest.mark.parametrize(
+    ("module", "found"),
+    [
+        ("drizzle-orm/pg-core", {"node-postgres", "node-postgres-client"}),  # every driver it may run on
+        ("./replicas", None),  # a project function of the same name (midday's): not followed by name
+    ],
+)
+def test_with_replicas_runs_on_the_primary_and_replica_drivers(tmp_path: Path, module: str, found: object) -> None:
+    project = make_project(
+        tmp_path,
+        {
+            "db.ts": 'import { drizzle } from "drizzle-orm/node-postgres";\n'
+            f'import {{ withReplicas }} from "{module}";\nimport {{ Client, Pool }} from "pg";\n'
+            "const primary = drizzle(new Pool({ max: 10 }));\nconst replica = drizzle(new Client());\n"
+            "export const db = withReplicas(primary, [replica]);\n",
+            "replicas.ts": "export const withReplicas = (p: any, r: any[]) => ({ ...p, replicas: r });\n",
+            "use.ts": 'import { db } from "./db";\nexport const q = () => db.select().from(t);\n',
+        },
+    )
+    value = project.summaries.handles.binding(tmp_path / "db.ts", "db")
+    drivers = {d.driver for d in value.drivers} if isinstance(value, Handle) else None
+    assert drivers == found

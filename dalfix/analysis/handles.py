@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from dalfix.analysis.drivers import DriverInfo, driver_of_call, driver_of_type, drizzle_driver_imports
 from dalfix.analysis.drizzle import DATABASE_TYPES, TRANSACTION_TYPES, unwrap
 from dalfix.analysis.handle_reach import HandleReach
+from dalfix.imports import imported_names
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, descendants_right_to_left, walk
 
 if TYPE_CHECKING:
@@ -298,6 +299,8 @@ class HandleIndex:
             name = parsed.text(function)
             if name in modules:
                 return Handle(frozenset({driver_of_call(parsed, call, modules[name])}))
+            if name in _replica_wrappers(parsed):
+                return self._replicas(parsed, call)
         callee = self.expression(parsed, function)
         if isinstance(callee, Factory):
             return callee.result
@@ -312,6 +315,19 @@ class HandleIndex:
         ]
         chosen = _handed_factories(handed)
         return union(chosen) if chosen else None
+
+    def _replicas(self, parsed: ParsedFile, call: Node) -> Value | None:
+        """`withReplicas(primary, [replica, …])`: a handle whose writes and transactions run on the primary and
+        whose reads run on a replica, so it runs on the drivers of them all (midday's `db`)."""
+        args = call.child_by_field_name("arguments")
+        given = [unwrap(a) for a in args.named_children if a.type != "comment"] if args is not None else []
+        parts = given[:1] + (
+            [unwrap(r) for r in given[1].named_children] if len(given) > 1 and given[1].type == "array" else []
+        )
+        values = [self.expression(parsed, part) for part in parts]
+        if not values or not all(isinstance(v, Handle) for v in values):
+            return None  # a part dalfix cannot follow: the wrapper's drivers are not all known
+        return union(values)
 
     def _function(self, parsed: ParsedFile, function: Node) -> Value | None:
         key = (parsed.path, function.start_byte)
@@ -444,6 +460,21 @@ def _driver_imports(parsed: ParsedFile, summaries: Summaries) -> dict[str, str]:
     if cache is None:
         cache = parsed.__dict__["_dalfix_driver_imports"] = drizzle_driver_imports(parsed, summaries)
     return cache
+
+
+def _replica_wrappers(parsed: ParsedFile) -> set[str]:
+    """Local names of drizzle's `withReplicas` (from drizzle-orm/<dialect>-core)."""
+    cache = parsed.__dict__.get("_dalfix_replica_wrappers")
+    if cache is None:
+        cache = set()
+        if b"withReplicas" in parsed.source:
+            cache = {
+                local
+                for local, (module, name) in imported_names(parsed).items()
+                if name == "withReplicas" and module.startswith("drizzle-orm/") and module.endswith("-core")
+            }
+        parsed.__dict__["_dalfix_replica_wrappers"] = cache
+    return cache  # type: ignore[no-any-return]
 
 
 def _own_nodes(body: Node, node_type: str) -> list[Node]:
