@@ -355,11 +355,19 @@ class MissingIndex(Rule):
         where = relative_display(table.path, ctx.project.root)
         columns = f"{table.ts_name}({', '.join(proposal.columns)})"
         alternatives = alternatives_lacking(ctx.project, proposal)
+        # A site the index serves with some of its columns (a nested `with` that loads teamMembers by teamId for
+        # an index on (teamId, userId)) looks up those, not every column of the index.
+        used = {*site.lookup, *site.ranges, *(key for key, _ in site.order)}
+        own = [c for c in proposal.columns if c in used]
+        looked_up = (
+            columns if deleted or not own or own == list(proposal.columns) else f"{table.ts_name}({', '.join(own)})"
+        )
         lookup = (
             f"Deleting rows here makes the database look up {columns} (a foreign key to them)"
             if deleted
-            else f"This query looks up {columns}"
+            else f"This query looks up {looked_up}"
         )
+        on = f"`{table.ts_name}`" if looked_up == columns else columns  # the index's columns when they differ
         if proposal.unique and not deleted:
             lookup = (
                 f"This find-or-create looks up {columns} and no unique constraint keeps one row per key"
@@ -381,12 +389,12 @@ class MissingIndex(Rule):
             )
         if alternatives:
             return (
-                f"{lookup} and no index serves it: DAL010 proposes `{proposal.name}` on `{table.ts_name}` "
+                f"{lookup} and no index serves it: DAL010 proposes `{proposal.name}` on {on} "
                 + self._per_dialect_note(ctx, alternatives)
             )
         return (
             f"{lookup} and no index serves it: "
-            f"DAL010 proposes `{proposal.name}` on `{table.ts_name}` in {where}:{table.line} "
+            f"DAL010 proposes `{proposal.name}` on {on} in {where}:{table.line} "
             + ("(the CREATE INDEX statement is there)" if plan.sql_migration is not None else "(the fix is there)")
         )
 

@@ -1,0 +1,57 @@
+"""DAL010's pointer at a query site names the columns that query looks up, not every column of the index it
+shares with other queries (saas-starter: a nested `with` loading teamMembers by teamId was said to look up
+teamMembers(teamId, userId), the index a delete by both columns needs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dalfix.rules import select_rules
+from dalfix.runner import RunOptions, run
+
+SCHEMA = """import { relations } from "drizzle-orm";
+import { integer, pgTable, serial, text } from "drizzle-orm/pg-core";
+
+export const teams = pgTable("teams", { id: serial("id").primaryKey(), name: text("name") });
+export const users = pgTable("users", { id: serial("id").primaryKey(), email: text("email") });
+export const teamMembers = pgTable("team_members", {
+  id: serial("id").primaryKey(),
+  teamId: integer("team_id").notNull().references(() => teams.id),
+  userId: integer("user_id").notNull().references(() => users.id),
+});
+export const teamsRelations = relations(teams, ({ many }) => ({ teamMembers: many(teamMembers) }));
+export const teamMembersRelations = relations(teamMembers, ({ one }) => ({
+  team: one(teams, { fields: [teamMembers.teamId], references: [teams.id] }),
+}));
+"""
+
+APP = """import { and, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import * as schema from "./schema";
+import { teamMembers, teams } from "./schema";
+
+const db = drizzle(process.env.DATABASE_URL!, { schema });
+
+export async function leave(teamId: number, userId: number) {
+  await db.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)));
+}
+export async function team(id: number) {
+  return db.query.teams.findFirst({ where: eq(teams.id, id), with: { teamMembers: true } });
+}
+"""
+
+
+def test_a_site_served_by_the_leading_columns_names_its_own(tmp_path: Path) -> None:
+    (tmp_path / "schema.ts").write_text(SCHEMA, encoding="utf-8")
+    (tmp_path / "app.ts").write_text(APP, encoding="utf-8")
+    result = run([tmp_path], RunOptions(rules=select_rules(["DAL010"], preview=True)))
+    source = APP.encode()
+    pointers = {
+        source.count(b"\n", 0, x.start) + 1: x.message
+        for f, x in result.findings
+        if f.path.name == "app.ts" and x.rule == "DAL010"
+    }
+    assert pointers[9].startswith("This query looks up teamMembers(teamId, userId) and no index serves it")
+    assert "proposes `team_members_team_id_user_id_idx` on `teamMembers` in" in pointers[9]
+    assert pointers[12].startswith("This query looks up teamMembers(teamId) and no index serves it")
+    assert "proposes `team_members_team_id_user_id_idx` on teamMembers(teamId, userId) in" in pointers[12]
