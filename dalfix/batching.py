@@ -485,6 +485,45 @@ def operation(parsed: ParsedFile, chain: QueryChain) -> str:
     return first if first in ("select", "insert", "update", "delete") else "execute"
 
 
+def iterates_over_tables(project: Project, parsed: ParsedFile, iterable: Node) -> bool:
+    """Whether a loop walks a fixed list of tables: an array literal (inline, or a `const` of the file) each of
+    whose elements is a schema table or an object literal holding one (dokploy's `SERVICE_TYPE_CONFIGS`, `{ type:
+    "application", table: applications, … }` per service kind). Each element then names the table a query reads,
+    not a key: no one statement serves every element."""
+    node = unwrap(iterable)
+    if node.type == "identifier":
+        node = _file_constant(parsed, parsed.text(node))
+    if node is None or node.type != "array":
+        return False
+    elements = [unwrap(e) for e in node.named_children if e.type != "comment"]
+
+    def holds_table(element: Node) -> bool:
+        if element.type != "object":
+            return project.is_table(parsed, element)
+        values = [p.child_by_field_name("value") for p in element.named_children if p.type == "pair"]
+        return any(v is not None and project.is_table(parsed, unwrap(v)) for v in values)
+
+    return bool(elements) and all(holds_table(e) for e in elements)
+
+
+def _file_constant(parsed: ParsedFile, name: str) -> Node | None:
+    """The initializer of the file's top-level `const name = …` (exported or not), else None."""
+    for statement in parsed.root.named_children:
+        declaration = (
+            statement.child_by_field_name("declaration") if statement.type == "export_statement" else statement
+        )
+        if declaration is None or declaration.type != "lexical_declaration":
+            continue
+        if parsed.text(declaration).split(None, 1)[0] != "const":
+            continue
+        for declarator in declaration.named_children:
+            found = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
+            if found is not None and found.type == "identifier" and parsed.text(found) == name:
+                value = declarator.child_by_field_name("value")
+                return unwrap(value) if value is not None else None
+    return None
+
+
 def _compared_column(parsed: ParsedFile, function: Node, pattern: Node) -> str | None:
     """The column the parameter `pattern` is first compared to: `eq(col, p)`, `inArray(col, p)` or
     `sql`${col} = ${p}``."""

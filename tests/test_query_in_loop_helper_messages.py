@@ -299,3 +299,29 @@ def test_a_select_whose_rows_lack_its_key_says_to_select_it(tmp_path: Path) -> N
         "    if (!item) throw new Error(kind);\n    ids.set(kind, item.id);\n  }\n  return ids;\n}\n"
     ))  # fmt: skip
     assert len(found) == 1 and "whose rows do not carry its key `items.kind`" in found[0], found
+
+
+TABLE_KINDS = (
+    "async function listOf(kind: { table: typeof items | typeof mappings; name: string }, owner: number) {\n"
+    "  const table = kind.table as typeof items;\n"
+    "  return db.select({ id: table.id }).from(table).where(eq(table.id, owner));\n}\n"
+    "%s"
+    "export async function listAll(owner: number) {\n"
+    "  return Promise.all(KINDS.map((kind) => listOf(kind, owner)));\n}\n"
+)
+
+
+def test_a_fixed_list_of_tables_is_not_reported(tmp_path: Path) -> None:
+    """dokploy's overview: one helper call per service kind, each element naming the table the helper reads
+    (`SERVICE_TYPE_CONFIGS`): no one statement serves every element, so no batched variant to point to."""
+    tables = 'const KINDS = [\n  { table: items, name: "items" },\n  { table: mappings, name: "mappings" },\n];\n'
+    assert messages(tmp_path, TABLE_KINDS % tables) == []
+    assert messages(tmp_path, TABLE_KINDS % "const KINDS = [items, mappings];\n") == []
+
+
+def test_a_fixed_list_of_keys_is_still_reported(tmp_path: Path) -> None:
+    """Look-alike: a constant list whose elements are keys (no table among their values) is still one call per
+    element that one `inArray` statement could serve."""
+    keys = 'const KINDS = [\n  { table: "items", name: "items" },\n  { table: "mappings", name: "mappings" },\n];\n'
+    [message] = messages(tmp_path, TABLE_KINDS % keys)
+    assert "`listOf` (1 query) runs once per element" in message

@@ -48,8 +48,9 @@ of the project names it; it says instead that its queries do not use the element
 or that each call takes the state the previous one returned (`progress = await step(item, progress)`: the calls
 depend on each other in order); it names a loop that can stop early and a call in its own `try`/`catch`; no finding
 when the loop leaves right after the call, which then runs once, or when the element reaches the helper's queries
-only inside `sql.raw(…)` text (a table name per element, a clause built from it): no one statement serves every
-element there, so there is no batched variant to point to), also one handed an object whose fields come from the
+only inside `sql.raw(…)` text (a table name per element, a clause built from it), or the loop walks a fixed list
+of tables (`[{ table: users, … }, …]`, one per kind of record): no one statement serves every element there, so
+there is no batched variant to point to), also one handed an object whose fields come from the
 element, directly or through names the body computed from it (`const user = byEmail.get(email); await revokeGrant({
 userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`; the helper may read them after validating the
 object, `const { name } = Schema.parse(params)`): the finding names those fields (and, for one field and a helper of
@@ -557,6 +558,8 @@ class QueryInLoop(Rule):
             return None
         if hint.raw_only:  # the element is SQL text (a table name): no one statement serves every element
             return None
+        if batching.iterates_over_tables(ctx.project, ctx.parsed, a.loop.iterable):
+            return None  # each element names a table the helper reads: no one statement serves every element
         element = ctx.text(values[keyed[0]])
         helper = ctx.text(call.child_by_field_name("function") or call)
         count = f"{hint.queries} quer{'y' if hint.queries == 1 else 'ies'}"
