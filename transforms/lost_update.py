@@ -17,7 +17,8 @@ or the read is a helper that throws when the row is missing (`const x = await �
 Display-only (take the row `.for('update')` in a transaction, or move the check into the WHERE) when the old
 value is also used for something else — a validation such as `if (row.credits < amount) throw`, a returned or
 logged value — or when the new value is computed in ways SQL would not reproduce exactly (`Math.max`, rounding,
-clamping, array or JSON edits, nullable or non-integer columns). Left alone: a read already locked with
+clamping, array or JSON edits, nullable or non-integer columns), or first in a local (`const n = row.col + 1;
+… set({ col: n })`). Left alone: a read already locked with
 `.for('update')`, a write conditional on more than the row's existence, anything writing the table between the
 read and the write.
 
@@ -138,13 +139,32 @@ class LostUpdate(Rule):
             return None
         assert write.set_object is not None
         pairs = set_pairs(ctx.parsed, write.set_object) or _pairs_after_spreads(ctx, write.set_object)
+        locals_ = _locals_from(ctx, between, name)
         derived = [(key, value) for key, value in pairs if f"{name}.{key}" in _member_texts(ctx, value, name)]
-        if not derived:
+        # `const n = row.c + 1; … set({ c: n })` (midday's consecutiveFailures): computed in JS all the same
+        through = [
+            (key, value, locals_[ctx.text(unwrap(value))])
+            for key, value in pairs
+            if (key, value) not in derived
+            and ctx.text(unwrap(value)) in locals_
+            and f"{name}.{key}" in _member_texts(ctx, locals_[ctx.text(unwrap(value))], name)
+        ]
+        if not derived and not through:
             return None
         rewrites: list[Edit] = []
         reasons: list[str] = []
         table = ctx.text(write.table_node)
+        for key, value, declaration in through:
+            reasons.append(
+                f"`{key}` is computed from `{name}.{key}` in `{ctx.text(unwrap(value))}` (line "
+                f"{declaration.start_point.row + 1}): write it in the update by hand"
+            )
+        between = [s for s in between if not any(_inside(d, s) for _, _, d in through)]
+        by_local = {key for key, _, _ in through}
+        derived = [(key, value) for key, value in pairs if key in by_local or (key, value) in derived]
         for key, value in derived:
+            if key in by_local:
+                continue
             column = read.table.column(key)
             sql_type = (column.type or column.builder).lower() if column is not None else ""
             operands = _arithmetic(ctx, unwrap(value), f"{name}.{key}", name)
@@ -234,6 +254,29 @@ def _pairs_after_spreads(ctx: FileContext, set_object: Node) -> list[tuple[str, 
         if child.type == "pair" and key is not None and value is not None and key.type == "property_identifier":
             pairs.append((ctx.text(key), value))
     return pairs
+
+
+def _locals_from(ctx: FileContext, statements: list[Node], name: str) -> dict[str, Node]:
+    """`const x = <expression reading name.…>` among `statements`: local name -> its initializer."""
+    found: dict[str, Node] = {}
+    for statement in statements:
+        if statement.type != "lexical_declaration" or ctx.text(statement).split(None, 1)[0] != "const":
+            continue
+        for declarator in statement.named_children:
+            local = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
+            value = declarator.child_by_field_name("value") if local is not None else None
+            if (
+                local is not None
+                and local.type == "identifier"
+                and value is not None
+                and _member_texts(ctx, value, name)
+            ):
+                found[ctx.text(local)] = value
+    return found
+
+
+def _inside(node: Node, outer: Node) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 def _member_texts(ctx: FileContext, node: Node, name: str) -> set[str]:
