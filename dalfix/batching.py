@@ -490,8 +490,8 @@ def iterates_over_tables(project: Project, parsed: ParsedFile, iterable: Node) -
     whose elements is a schema table or an object literal holding one (dokploy's `SERVICE_TYPE_CONFIGS`, `{ type:
     "application", table: applications, … }` per service kind). Each element then names the table a query reads,
     not a key: no one statement serves every element."""
-    node = unwrap(iterable)
-    if node.type == "identifier":
+    node: Node | None = unwrap(iterable)
+    if node is not None and node.type == "identifier":
         node = _file_constant(parsed, parsed.text(node))
     if node is None or node.type != "array":
         return False
