@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -224,9 +225,22 @@ def _merged_changes(edits: Iterable[Edit]) -> list[tuple[int, int, int]] | None:
     return [(s, e, n) for s, e, n in merged]
 
 
-@cache
+class _Parsers(threading.local):
+    """One parser per grammar per thread: a tree-sitter parser is not safe to share between threads, and the
+    parse-ahead thread (dalfix/parse_ahead.py) parses while the main thread does."""
+
+    def __init__(self) -> None:
+        self.by_grammar: dict[str, tree_sitter.Parser] = {}
+
+
+_PARSERS = _Parsers()
+
+
 def _parser(grammar: str) -> tree_sitter.Parser:
-    return tree_sitter.Parser(_language(grammar == "tsx"))
+    parser = _PARSERS.by_grammar.get(grammar)
+    if parser is None:
+        parser = _PARSERS.by_grammar[grammar] = tree_sitter.Parser(_language(grammar == "tsx"))
+    return parser
 
 
 def _too_deep(root: Node) -> list[Node]:

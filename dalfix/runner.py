@@ -39,6 +39,7 @@ from dalfix.discovery import Skipped, discover, discover_once, forget_walked, lo
 from dalfix.file_index import Fingerprints
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports, unused_import_edits
+from dalfix.parse_ahead import ParseAhead, parsing_ahead
 from dalfix.parsing import TOO_DEEP, ParsedFile, clear_root_index, count_errors, parse_file, reparse
 from dalfix.rules import Rule, UnknownRule, select_rules
 from dalfix.suppressions import Suppressed, Suppression, apply_suppressions
@@ -387,17 +388,24 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         # count as scanned, with nothing found.
         relevance = Relevance(project, sources) if all(rule.needs_handle for rule in project.rules) else None
         # Parsed when first asked for; the project keeps the trees of the files asked for last (ProjectFiles.trim).
-        files = {item: source for item, source in sources.items() if relevance is None or relevance.is_relevant(item)}
-        project.prepare(files, {item: s for item, s in sources.items() if item not in files}, list(sources))
-        project.files.kept_source = KEPT_SOURCE
-        if files:
-            # Computed here, where no tree is in use, so that the pass over every analysed file lets go of trees.
-            with project.files.trimming(KEPT_TREES):
-                parameters = project.transaction_parameters
-            project.files.trim(KEPT_TREES)
-            if relevance is not None:
-                receivers = relevance.add_receivers(path for path in parameters)
-                project.admit([item for item in sources if item in receivers])
+        # A thread parses the analysed files ahead of the pass that first asks for them, and the modules a file taken
+        # re-exports from (what its analysis reads next; dalfix/parse_ahead.py); it is joined at the end of the block,
+        # before any worker is forked.
+        linked = None if relevance is None else relevance.linked_modules
+        with parsing_ahead(linked=linked, known=sources.get) as ahead:
+            files = _relevant_files(sources, relevance, ahead)
+            project.prepare(files, {item: s for item, s in sources.items() if item not in files}, list(sources))
+            project.files.kept_source = KEPT_SOURCE
+            project.files.ahead = ahead
+            if files:
+                # Computed here, where no tree is in use, so that the pass over every analysed file lets go of trees.
+                with project.files.trimming(KEPT_TREES):
+                    parameters = project.transaction_parameters
+                project.files.trim(KEPT_TREES)
+            project.files.ahead = None
+        if files and relevance is not None:
+            receivers = relevance.add_receivers(path for path in parameters)
+            project.admit([item for item in sources if item in receivers])
         if relevance is not None:
             project.relevance_note = relevance.summary()
         if caches is not None:  # the files whose results a pack holds for what they depend on (dalfix/incremental.py)
@@ -441,6 +449,21 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
                 seen.add(path)
                 results.append(FileResult(path, "skipped", reason=problem))
     return RunResult(results, list(projects.values()))
+
+
+def _relevant_files(
+    sources: dict[Path, bytes], relevance: Relevance | None, ahead: ParseAhead | None
+) -> dict[Path, bytes]:
+    """The files the relevance filter keeps, in the run's order, each handed to `ahead` to parse as soon as known."""
+    files = {}
+    for item, source in sources.items():
+        if relevance is None or relevance.is_relevant(item):
+            files[item] = source
+            if ahead is not None:
+                ahead.feed(item, source)
+    if ahead is not None:
+        ahead.fed()
+    return files
 
 
 def _forget_listing_probes(projects: dict[Path, Project], workspaces: dict[Path, Workspace]) -> None:

@@ -24,6 +24,7 @@ from dalfix.analysis.summaries import Summaries
 from dalfix.analysis.workspace import Workspace, workspace_for
 from dalfix.config import Config, load_config
 from dalfix.fixes import Applicability
+from dalfix.parse_ahead import ParseAhead
 from dalfix.parsing import Node, ParsedFile, descendants_of_type, parse_file
 from dalfix.rules import Rule
 
@@ -86,6 +87,8 @@ class ProjectFiles(Mapping[Path, ParsedFile]):
         self._kept_bytes = 0
         self.parses = 0
         self._keep: int | None = None
+        # Parses made ahead by a thread (dalfix/parse_ahead.py), taken when a file is first asked for (the runner's).
+        self.ahead: ParseAhead | None = None
         for path, value in analysed.items():
             self.analysed._paths[path] = None
             if isinstance(value, bytes):
@@ -113,7 +116,8 @@ class ProjectFiles(Mapping[Path, ParsedFile]):
 
     def _parse(self, path: Path, source: bytes) -> ParsedFile:
         self.parses += 1
-        return self._own(path, parse_file(path, source))
+        parsed = self.ahead.take(path, source) if self.ahead is not None else None
+        return self._own(path, parsed if parsed is not None else parse_file(path, source))
 
     def __getitem__(self, path: Path) -> ParsedFile:
         note_read(path)

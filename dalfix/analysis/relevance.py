@@ -277,6 +277,20 @@ class Relevance:
         self.receivers |= added
         return added
 
+    def linked_modules(self, path: Path) -> list[Path]:
+        """The modules the analysis of `path` is likely to read next, as far as the graph read them: those it
+        re-exports from (`export … from`, `export * from`), then those it imports a name from that is on a path to
+        a handle source (an empty list for a module no search reached). dalfix/parse_ahead.py parses them ahead."""
+        links = self._modules.get(path)
+        if links is None:
+            return []
+        found = [target for targets in links.reexports.values() for target, _ in targets] + links.stars
+        found += [
+            target for target, name in links.imports if (target, name) in self._true or (target, MODULE) in self._true
+        ]
+        found += [target for target in links.opaque if (target, ALL) in self._true]
+        return list(dict.fromkeys(found))
+
     def summary(self) -> str:
         scanned = len(self.sources)
         checked = sum(1 for path in self.sources if self.is_relevant(path))
