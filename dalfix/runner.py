@@ -388,9 +388,9 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         # count as scanned, with nothing found.
         relevance = Relevance(project, sources) if all(rule.needs_handle for rule in project.rules) else None
         # Parsed when first asked for; the project keeps the trees of the files asked for last (ProjectFiles.trim).
-        # A thread parses the analysed files ahead of the pass that first asks for them, and the modules a file taken
-        # re-exports from (what its analysis reads next; dalfix/parse_ahead.py); it is joined at the end of the block,
-        # before any worker is forked.
+        # A thread parses the analysed files ahead of the pass that first asks for them, and the modules each file
+        # taken links to (what its analysis reads next: Relevance.linked_modules; dalfix/parse_ahead.py); it is joined
+        # at the end of the block, before any worker is forked.
         linked = None if relevance is None else relevance.linked_modules
         with parsing_ahead(linked=linked, known=sources.get) as ahead:
             files = _relevant_files(sources, relevance, ahead)
