@@ -29,6 +29,8 @@ from dalfix.parsing import ParsedFile, parse_file
 PARSE_AHEAD = int(os.environ.get("DALFIX_PARSE_AHEAD", "8"))
 # How many parses of modules linked to the files taken (ParseAhead's `linked`) the thread may hold (0: none).
 PARSE_LINKED = int(os.environ.get("DALFIX_PARSE_LINKED", "64"))
+# And at most this many bytes of their source (a tree takes ~10x its source: agents' modules are 8x homarr's).
+PARSE_LINKED_BYTES = 256 * 1024
 # While the thread runs, how long the caller may keep the GIL before handing it over (seconds; Python's default is
 # 5 ms). Each parse hands the GIL back once, so at the default the thread would wait up to 5 ms per file for parses
 # that take ~1 ms: it could not keep ahead of the caller.
@@ -40,7 +42,8 @@ class ParseAhead:
 
     With `linked` (a module -> the modules its analysis is likely to read next: dalfix/analysis/relevance.py's
     graph), each file taken puts its linked modules first in the thread's line, read through `known` (the run's
-    bytes of a project file) or from disk; at most `pushed` of those parses are held, the oldest dropped."""
+    bytes of a project file) or from disk; at most `pushed` of those parses, of `pushed_bytes` bytes of source, are
+    held, the oldest dropped."""
 
     def __init__(
         self,
@@ -48,11 +51,14 @@ class ParseAhead:
         linked: Callable[[Path], Iterable[Path]] | None = None,
         known: Callable[[Path], bytes | None] | None = None,
         pushed: int = 0,
+        pushed_bytes: int = 0,
     ) -> None:
         self._ahead = ahead
         self._linked = linked
         self._known = known
         self._pushed_bound = pushed
+        self._pushed_bytes_bound = pushed_bytes
+        self._pushed_bytes = 0  # the source bytes of the parses in `_pushed`
         self._lock = threading.Condition()
         self._queue: list[tuple[Path, bytes]] = []
         self._next = 0  # the index in `_queue` of the next file to parse
@@ -88,7 +94,9 @@ class ParseAhead:
             self._claimed.add(path)
             while self._busy == path:
                 self._lock.wait()
-            ready = self._ready.pop(path, None) or self._pushed.pop(path, None)
+            ready = self._ready.pop(path, None)
+            if ready is None and (ready := self._pushed.pop(path, None)) is not None:
+                self._pushed_bytes -= len(ready[0])
             if linked:
                 self._front.extendleft(reversed([p for p in linked if p not in self._claimed and p not in self._tried]))
             self._lock.notify_all()  # room for one more
@@ -148,6 +156,8 @@ class ParseAhead:
                             source = path.read_bytes()
                         except OSError:
                             continue
+                if pushed and len(source) > self._pushed_bytes_bound:
+                    continue  # could not be held: the caller parses it
                 try:
                     parsed: ParsedFile | None = parse_file(path, source)
                 except BaseException:  # noqa: BLE001 - the caller parses it again and gets the error itself
@@ -156,10 +166,14 @@ class ParseAhead:
                     if not pushed:
                         self._ready[path] = (source, parsed)
                         continue
-                    if len(self._pushed) >= self._pushed_bound:
-                        self._pushed.popitem(last=False)
-                        self.dropped += 1
                     self._pushed[path] = (source, parsed)
+                    self._pushed_bytes += len(source)
+                    while self._pushed and (
+                        len(self._pushed) > self._pushed_bound or self._pushed_bytes > self._pushed_bytes_bound
+                    ):
+                        _, (dropped, _) = self._pushed.popitem(last=False)
+                        self._pushed_bytes -= len(dropped)
+                        self.dropped += 1
         finally:
             with self._lock:
                 self._busy = None
@@ -181,7 +195,7 @@ def parsing_ahead(
         return
     interval = sys.getswitchinterval()
     sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
-    parser = ParseAhead(ahead, linked if PARSE_LINKED else None, known, PARSE_LINKED)
+    parser = ParseAhead(ahead, linked if PARSE_LINKED else None, known, PARSE_LINKED, PARSE_LINKED_BYTES)
     try:
         yield parser
     finally:

@@ -202,6 +202,7 @@ def test_linked_parses_beyond_their_bound_are_dropped_oldest_first() -> None:
         linked=lambda path: [Path(f"m{i}.ts") for i in range(5)] if path.name == "a.ts" else [],
         known=known.get,
         pushed=2,
+        pushed_bytes=1000,
     )
     try:
         ahead.feed(Path("a.ts"), known[Path("a.ts")])
@@ -238,3 +239,24 @@ def test_linked_modules_are_re_export_targets_and_imports_on_a_path_to_a_handle(
     # re-exports first (every one), then the imports on a path to the handle (not util's)
     assert [p.name for p in relevance.linked_modules(tmp_path / "index.ts")] == ["format.ts", "types.ts", "queries.ts"]
     assert relevance.linked_modules(tmp_path / "nowhere.ts") == []
+
+
+def test_linked_parses_are_held_up_to_a_number_of_bytes_of_source() -> None:
+    known = {Path(f"m{i}.ts"): b"export const m = %d;" % i + b" " * 100 + b"\n" for i in range(4)}
+    known[Path("big.ts")] = b"export const big = 1;" + b" " * 1000 + b"\n"
+    known[Path("a.ts")] = b"export {};\n"
+    links = [Path("big.ts"), *(Path(f"m{i}.ts") for i in range(4))]
+    ahead = ParseAhead(
+        4, linked=lambda path: links if path.name == "a.ts" else [], known=known.get, pushed=10, pushed_bytes=300
+    )
+    try:
+        ahead.feed(Path("a.ts"), known[Path("a.ts")])
+        ahead.fed()
+        assert _when_parsed(ahead, Path("a.ts"), known[Path("a.ts")]) is not None
+        _when_pushed(ahead, Path("m3.ts"))
+        # big.ts alone is over the bound: not parsed; of the others, the last two fit (120 bytes each)
+        assert list(ahead._pushed) == [Path("m2.ts"), Path("m3.ts")] and ahead.dropped == 2
+        assert ahead.take(Path("big.ts"), known[Path("big.ts")]) is None
+        assert ahead.take(Path("m3.ts"), known[Path("m3.ts")]) is not None and ahead._pushed_bytes == 120
+    finally:
+        ahead.close()
