@@ -20,8 +20,15 @@ The safety net: while a file's rules run, the files the analysis reads or asks a
 later checks use without reading it again) joins `extra`, the files every result depends on from then on; `extra`
 only grows while the layout stays the same (a pack whose layout changed starts over). A result whose check asked
 whether a fix may create a file (the run's first-come-first-served registry of created files) is never reused this
-way: it depends on the files checked before it. Rules with project facts of their own that a worker builds (DAL010's
-index plan: `Rule.stand_in`) turn per-file reuse off for their project: any change there is a cold run, as before.
+way: it depends on the files checked before it. DAL010's index plan (a `Rule.stand_in` fact, read from every
+application file's queries) is built before the checks when a pack may be reused; which files it concerns joins the
+project-wide facts, and those files are checked again every run (their findings depend on every file's queries);
+a file it does not concern gets under it what the stand-in plan gives, nothing.
+
+The serial facts come from the pack too: each analysed file's calls that hand a handle to a project function
+(`Project.handle_passing_calls`, merged into `transaction_parameters`) and its handles (`Summaries.handles_at`) are
+kept in its entry with a key of the modules its imports reach and the drivers the application creates and casts to
+(`driver_facts`), and handed back for the files whose key is unchanged (`Project.known_handle_calls`).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from dalfix.analysis import reads
 from dalfix.file_index import content_hash
 
 if TYPE_CHECKING:
+    from dalfix.analysis.drivers import DriverInfo
     from dalfix.analysis.project import Project
     from dalfix.analysis.relevance import Relevance
     from dalfix.rules import Rule
@@ -45,14 +53,23 @@ if TYPE_CHECKING:
 # create a file: filled by the runner (a worker's reads come back with its answer), taken when the pack is stored.
 RECORDED: dict[Path, set[Path]] = {}
 ASKED: set[Path] = set()
+# The files a worker's `stand_in` facts concern (task 0's answer, one set per answer), when a worker built them.
+CONCERNED: list[set[Path]] = []
 
 
 def per_file(rules: Iterable[type[Rule]]) -> bool:
-    """Whether a project's results may be reused per file: no rule builds project facts of its own (DAL010's index
-    plan, built by one worker: its findings in a file depend on every file's queries)."""
+    """Whether a project's results may be reused per file: every rule that builds project facts of its own says which
+    files they concern (`Rule.stand_in`, DAL010's index plan: the files it reports on are checked again each run;
+    under it, a file it does not concern gets what the stand-in facts give, nothing)."""
     from dalfix.rules import Rule
 
-    return not any(rule.stand_in or rule.project_facts.__func__ is not Rule.project_facts.__func__ for rule in rules)  # type: ignore[attr-defined]
+    own = Rule.project_facts.__func__  # type: ignore[attr-defined]
+    return all(rule.stand_in or rule.project_facts.__func__ is own for rule in rules)  # type: ignore[attr-defined]
+
+
+def with_concern(facts: str, concern: Iterable[Path]) -> str:
+    """The project-wide facts of a run with a `stand_in` rule: also which files that rule's facts concern."""
+    return content_hash("\n".join([facts, *sorted(str(path) for path in concern)]).encode("utf-8", "surrogateescape"))
 
 
 def canonical(value: object) -> object:
@@ -77,6 +94,68 @@ def canonical(value: object) -> object:
 
 def _order(value: object) -> str:
     return json.dumps(value, sort_keys=True)
+
+
+def driver_facts(project: Project) -> str:
+    """A hash of the project-wide facts a file's vocabulary reads (which drivers the application creates and casts
+    its handles to): with the modules its imports reach, what decides its `Project.handle_passing_calls`."""
+    facts = [project.application_drivers, project.created_driver_names, project.handle_type_casts()]
+    return content_hash(json.dumps(canonical(facts), separators=(",", ":")).encode("utf-8", "surrogateescape"))
+
+
+def encode_calls(calls: Iterable[tuple[tuple[Path, str, str], str]]) -> list[list[object]]:
+    return [[str(path), function, name, kind] for (path, function, name), kind in calls]
+
+
+def decode_calls(data: object) -> list[tuple[tuple[Path, str, str], str]]:
+    """`encode_calls` read back (ValueError when it is not that)."""
+    if not isinstance(data, list):
+        raise ValueError("not a list of calls")
+    calls = []
+    for item in data:
+        if not (isinstance(item, list) and len(item) == 4 and all(isinstance(part, str) for part in item)):
+            raise ValueError("not a call")
+        calls.append(((Path(item[0]), item[1], item[2]), item[3]))
+    return calls
+
+
+def encode_handles(handles: Mapping[str, DriverInfo]) -> list[list[object]]:
+    """A file's `Summaries.handles_at` as plain data, in its order."""
+    return [
+        [
+            name,
+            d.driver,
+            d.dialect,
+            d.evidence,
+            d.connection,
+            None if d.defined_in is None else str(d.defined_in),
+            d.schema_option,
+        ]
+        for name, d in handles.items()
+    ]
+
+
+def decode_handles(data: object) -> dict[str, DriverInfo]:
+    """`encode_handles` read back (ValueError when it is not that)."""
+    from dalfix.analysis.drivers import DriverInfo
+
+    if not isinstance(data, list):
+        raise ValueError("not a list of handles")
+    found = {}
+    for item in data:
+        if not (isinstance(item, list) and len(item) == 7):
+            raise ValueError("not a handle")
+        name, driver, dialect, evidence, connection, defined_in, schema_option = item
+        if not (isinstance(name, str) and isinstance(driver, str) and isinstance(evidence, str)):
+            raise ValueError("not a handle")
+        if not all(v is None or isinstance(v, str) for v in (dialect, connection, defined_in)):
+            raise ValueError("not a handle")
+        if schema_option is not None and not isinstance(schema_option, bool):
+            raise ValueError("not a handle")
+        found[name] = DriverInfo(
+            driver, dialect, evidence, connection, None if defined_in is None else Path(defined_in), schema_option
+        )
+    return found
 
 
 def global_facts(project: Project, digest_of: Callable[[Path], str]) -> tuple[str, set[Path]]:
@@ -122,18 +201,17 @@ class ProjectDependencies:
         relevance: Relevance,
         analysed: Iterable[Path],
         digest_of: Callable[[Path], str],
-        facts: str,
         extra: Iterable[Path],
     ) -> None:
         self.digest_of = digest_of
         self.extra = set(extra)
-        self.facts = facts
         self._index: dict[Path, int] = {}
         self._paths: list[Path] = []
         self._links = relevance._links
         self.reach: dict[Path, int] = {}  # file -> bit mask of the modules its imports reach (itself included)
         self._tarjan(list(analysed))
         self._hashes: list[int] | None = None
+        self._combined: dict[int, int] = {}  # reach mask -> the XOR of its modules' hashes
         self._extra: str | None = None
 
     def _node(self, path: Path) -> int:
@@ -205,8 +283,10 @@ class ProjectDependencies:
         index = self._index.get(other)
         return index is not None and path in self.reach and bool(self.reach[path] >> index & 1)
 
-    def key(self, path: Path) -> str | None:
-        """What `path`'s result depends on besides its own bytes, as a hash (None: not a file of the graph)."""
+    def key(self, path: Path, facts: str) -> str | None:
+        """What `path`'s result (or other data computed from it under project-wide `facts`) depends on, as a hash:
+        the facts, the contents of every module its imports reach (itself included) and of the `extra` files. None:
+        not a file of the graph."""
         mask = self.reach.get(path)
         if mask is None:
             return None
@@ -215,16 +295,19 @@ class ProjectDependencies:
                 int(content_hash(f"{p}\0{self.digest_of(p)}".encode("utf-8", "surrogateescape")), 16)
                 for p in self._paths
             ]
-        hashes, combined = self._hashes, 0
-        bits = bin(mask)[:1:-1]
-        at = bits.find("1")
-        while at >= 0:
-            combined ^= hashes[at]
-            at = bits.find("1", at + 1)
+        combined = self._combined.get(mask)
+        if combined is None:  # files of one component, or with the same reach, share it
+            hashes, combined = self._hashes, 0
+            bits = bin(mask)[:1:-1]
+            at = bits.find("1")
+            while at >= 0:
+                combined ^= hashes[at]
+                at = bits.find("1", at + 1)
+            self._combined[mask] = combined
         if self._extra is None:
             parts = sorted(f"{p}\0{self.digest_of(p)}" for p in self.extra)
             self._extra = content_hash("\n".join(parts).encode("utf-8", "surrogateescape"))
-        return content_hash(f"{self.facts}\n{combined:032x}\n{self._extra}".encode())
+        return content_hash(f"{facts}\n{combined:032x}\n{self._extra}".encode())
 
     def add_extra(self, paths: Iterable[Path]) -> None:
         """Files every result depends on from now on."""

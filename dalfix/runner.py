@@ -387,6 +387,8 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         # Only the files that can hold a finding are parsed and checked (dalfix/analysis/relevance.py); the others
         # count as scanned, with nothing found.
         relevance = Relevance(project, sources) if all(rule.needs_handle for rule in project.rules) else None
+        if caches is not None:  # what a pack holds per file (dalfix/incremental.py), asked for as the facts are built
+            caches.prepare(root, project, relevance or Relevance(project, sources))
         # Parsed when first asked for; the project keeps the trees of the files asked for last (ProjectFiles.trim).
         # A thread parses the analysed files ahead of the pass that first asks for them, and the modules each file
         # taken links to (what its analysis reads next: Relevance.linked_modules; dalfix/parse_ahead.py); it is joined
@@ -409,7 +411,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if relevance is not None:
             project.relevance_note = relevance.summary()
         if caches is not None:  # the files whose results a pack holds for what they depend on (dalfix/incremental.py)
-            caches.reuse(root, project, relevance or Relevance(project, sources), by_path)
+            caches.reuse(root, project, by_path)
         del files
         # The project facts live until the project is done: the collector need not traverse them at every full
         # collection (gc.freeze moves them to a generation it never scans).
@@ -672,6 +674,7 @@ def _take_concerned(
     cannot be built: each then fails as in a serial run)."""
     if isinstance(answer, list):
         answers.update(answer)
+        incremental.CONCERNED.append({path for path, _ in answer})
         return
     try:
         concern = set().union(*(rule.facts_concern(project) for rule in deferred))
@@ -739,11 +742,15 @@ class _ProjectCaches:
         self.packs: dict[Path, tuple[Path, str, str]] = {}  # project root -> (pack path, fingerprint, layout)
         # Per project whose pack's layout matches: its entries and the files every result depends on (`extra`).
         self.partial: dict[Path, tuple[dict[str, object], list[str]]] = {}
+        self.relevance: dict[Path, Relevance] = {}  # per project: its import graph's reader
         self.dependencies: dict[Path, incremental.ProjectDependencies] = {}
+        self.facts: dict[Path, tuple[str, str]] = {}  # per project: its driver facts and global facts (hashes)
         self.fingerprints = options.fingerprints or Fingerprints(__version__)
         self.digest_of = incremental.digests_for(self.digests, self.fingerprints.file_hash)
         incremental.RECORDED.clear()
         incremental.ASKED.clear()
+        incremental.CONCERNED.clear()
+        self.concern: dict[Path, set[Path]] = {}  # per project with a `stand_in` rule: the files its facts concern
         config_file = options.config_file
         self.options_key = repr(
             (
@@ -820,26 +827,95 @@ class _ProjectCaches:
         self.hits.add(item)
         return True
 
-    def reuse(self, root: Path, project: Project, relevance: Relevance, by_path: dict[Path, FileResult]) -> None:
-        """Once the project's facts are built: the import graph and what each analysed file depends on; the results
-        of a pack whose layout matches are taken for the files whose bytes and dependencies are unchanged."""
-        if root not in self.packs or not incremental.per_file(project.rules):
-            return
-        entries, extra = self.partial.pop(root, ({}, []))
-        try:
-            facts, schema_files = incremental.global_facts(project, self.digest_of)
-            dependencies = incremental.ProjectDependencies(
-                relevance, project.analysed, self.digest_of, facts, (Path(path) for path in extra)
+    def prepare(self, root: Path, project: Project, relevance: Relevance) -> None:
+        """Before the project's facts are built: the analysed files whose calls handing a handle a pack knows (and
+        which cannot have changed) are given to `Project.transaction_parameters` instead of being analysed."""
+        if root in self.packs and incremental.per_file(project.rules):
+            self.relevance[root] = relevance
+            project.known_handle_calls = lambda project: self._known_calls(root, project)
+
+    def _dependencies(self, root: Path) -> incremental.ProjectDependencies:
+        dependencies = self.dependencies.get(root)
+        if dependencies is None:
+            _, extra = self.partial.get(root, ({}, []))
+            dependencies = self.dependencies[root] = incremental.ProjectDependencies(
+                self.relevance[root], self.sources[root], self.digest_of, (Path(path) for path in extra)
             )
-        except Exception:  # a fact that cannot be built or compared: no result is reused, none is keyed
+        return dependencies
+
+    def _known_calls(self, root: Path, project: Project) -> dict[Path, list[tuple[tuple[Path, str, str], str]]]:
+        entries, _ = self.partial.get(root, ({}, []))
+        try:
+            dependencies = self._dependencies(root)
+            drivers = "calls\0" + incremental.driver_facts(project)
+        except Exception:  # a fact that cannot be built or compared: every file's calls are found again
+            return {}
+        self.facts[root] = (drivers, "")
+        known = {}
+        for path in project.analysed:
+            entry = entries.get(str(path))
+            if not isinstance(entry, dict) or entry.get("digest") != self.digests.get(str(path)):
+                continue
+            if "calls" not in entry or entry.get("calls_key") != dependencies.key(path, drivers):
+                continue
+            try:
+                known[path] = incremental.decode_calls(entry["calls"])
+                handles = incremental.decode_handles(entry["handles"]) if "handles" in entry else None
+            except ValueError:
+                continue
+            if handles is not None:  # as `Summaries.handles_at` would find them again
+                project.summaries._file_handles.setdefault(path, handles)
+        return known
+
+    def reuse(self, root: Path, project: Project, by_path: dict[Path, FileResult]) -> None:
+        """Once the project's facts are built: the results of a pack whose layout matches are taken for the analysed
+        files whose bytes and dependencies are unchanged."""
+        if root not in self.relevance:
             return
-        self.dependencies[root] = dependencies
+        entries, _ = self.partial.pop(root, ({}, []))
+        try:
+            dependencies = self._dependencies(root)
+            facts, schema_files = incremental.global_facts(project, self.digest_of)
+        except Exception:  # a fact that cannot be built or compared: no result is reused, none is keyed
+            self.dependencies.pop(root, None)
+            return
+        self.facts[root] = (self.facts.get(root, ("", ""))[0], facts)
+        dependencies.add_extra(schema_files)
+        deferred = [rule for rule in project.rules if rule.stand_in]
+        if deferred:
+            if not entries:
+                return  # a cold run: which files the facts concern is known once they are built (`store`)
+            try:  # built here, once, so that the files they do not concern can be judged before any check
+                for rule in deferred:
+                    rule.project_facts(project)
+                concern = self.concern[root] = set().union(*(rule.facts_concern(project) for rule in deferred))
+            except Exception:
+                return
+            facts = incremental.with_concern(facts, concern & set(project.analysed))
         kept = self.kept.setdefault(root, {})
         for item in project.analysed:
-            key = dependencies.key(item) if item in self.sources[root] and str(item) in entries else None
+            if item in self.concern.get(root, ()):
+                continue
+            key = dependencies.key(item, facts) if item in self.sources[root] and str(item) in entries else None
             if key is not None and self._take(entries[str(item)], item, by_path, key):
                 kept[str(item)] = entries[str(item)]  # type: ignore[assignment]
-        dependencies.add_extra(schema_files)
+
+    def _concern(self, root: Path) -> set[Path] | None:
+        """The files the project's `stand_in` rules' facts concern (set() without such a rule; None: not known)."""
+        project = self.projects[root]
+        deferred = [rule for rule in project.rules if rule.stand_in]
+        if not deferred:
+            return set()
+        if root in self.concern:
+            return self.concern[root]
+        if incremental.CONCERNED:  # a worker built them: its answer names the files they concern
+            return set().union(*incremental.CONCERNED)
+        if "_index_plan" in project.__dict__:  # DAL010's, built here (a serial run): asking costs nothing more
+            try:
+                return set().union(*(rule.facts_concern(project) for rule in deferred))
+            except Exception:
+                return None
+        return None
 
     def hit(self, path: Path) -> bool:
         return path in self.hits
@@ -860,16 +936,32 @@ class _ProjectCaches:
                 if read is not None:
                     dependencies.add_extra(dependencies.outside(item, read))
         entries: dict[str, dict[str, object]] = {}
+        drivers, facts = self.facts.get(root, ("", ""))
+        concern = self._concern(root)
+        incremental.CONCERNED.clear()  # the next project's worker answers its own
+        if concern is None:
+            facts = ""  # not known: no result is keyed
+        elif facts and any(rule.stand_in for rule in self.projects[root].rules):
+            facts = incremental.with_concern(facts, concern & set(analysed))
+        calls = self.projects[root].__dict__.get("handle_calls", {})
+        summaries = self.projects[root].__dict__.get("summaries")
+        handles = summaries._file_handles if summaries is not None else {}
         for item in self.sources[root]:
             if item in left_out or by_path[item].status == "skipped":  # skipped: changed since it was listed
                 continue
             entry = dict(kept.get(str(item)) or _encode_result(by_path[item], self.digests[str(item)]))
             entries[str(item)] = entry
-            entry.pop("deps", None)
-            keyed = dependencies is not None and item in analysed and item not in incremental.ASKED
-            key = dependencies.key(item) if dependencies is not None and keyed else None
-            if key is not None:
-                entry["deps"] = key
+            for key in ("deps", "calls", "calls_key", "handles"):
+                entry.pop(key, None)
+            if dependencies is None:
+                continue
+            if facts and item in analysed and item not in incremental.ASKED and item not in (concern or ()):
+                entry["deps"] = dependencies.key(item, facts)
+            if drivers and item in calls:
+                entry["calls"] = incremental.encode_calls(calls[item])
+                entry["calls_key"] = dependencies.key(item, drivers)
+                if item in handles:
+                    entry["handles"] = incremental.encode_handles(handles[item])
         extra = sorted(str(path) for path in dependencies.extra) if dependencies is not None else []
         store_pack(pack, {"fingerprint": fingerprint, "layout": layout, "extra": extra, "files": entries})
 

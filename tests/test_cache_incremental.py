@@ -216,6 +216,25 @@ def test_after_each_kind_of_edit_a_cached_run_prints_what_an_uncached_run_does(r
     _same_as_uncached(run_cli)
 
 
+@pytest.mark.parametrize("name", list(EDITS))
+def test_with_preview_rules_too(run_cli, project, name) -> None:
+    """DAL010's index plan reads every file's queries: the files it reports on are checked again each run."""
+
+    def both() -> tuple[object, object]:
+        cached = run_cli("check", "--preview", "--format", "json", ".")
+        uncached = run_cli("check", "--preview", "--no-cache", "--format", "json", ".")
+        assert "DAL010" in uncached.stdout or name in ("a schema index added", "a file removed")
+        return (cached.exit_code, cached.stdout, cached.stderr), (uncached.exit_code, uncached.stdout, uncached.stderr)
+
+    run_cli("check", "--preview", ".")
+    EDITS[name](project)
+    cached, uncached = both()
+    assert cached == uncached
+    EDITS[name](project)
+    cached, uncached = both()
+    assert cached == uncached
+
+
 def test_a_comment_checks_that_file_again_and_nothing_that_does_not_import_it(run_cli, project, analysed) -> None:
     run_cli("check", ".")
     assert (project / "src" / "page.ts") in analysed
@@ -243,18 +262,19 @@ def test_a_project_wide_fact_that_changes_checks_every_file_again(run_cli, proje
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(sorted(EDITS)), min_size=1, max_size=5))
-def test_random_edit_sequences_keep_cached_output_exact(run_cli, tmp_path_factory, monkeypatch, names) -> None:
+@given(st.lists(st.sampled_from(sorted(EDITS)), min_size=1, max_size=5), st.booleans())
+def test_random_edit_sequences_keep_cached_output_exact(run_cli, tmp_path_factory, monkeypatch, names, preview) -> None:
+    options = ["--preview"] if preview else []
     base = tmp_path_factory.mktemp("random")
     root = base / "app"
     _write(root)
     monkeypatch.chdir(root)
     monkeypatch.setenv("DALFIX_CACHE_DIR", str(base / "cache"))
-    run_cli("check", "--format", "json", ".")
+    run_cli("check", *options, "--format", "json", ".")
     for name in names:
         EDITS[name](root)
-        cached = run_cli("check", "--format", "json", ".")
-        uncached = run_cli("check", "--no-cache", "--format", "json", ".")
+        cached = run_cli("check", *options, "--format", "json", ".")
+        uncached = run_cli("check", *options, "--no-cache", "--format", "json", ".")
         assert (cached.exit_code, cached.stdout, cached.stderr) == (
             uncached.exit_code,
             uncached.stdout,
@@ -285,3 +305,28 @@ def test_a_file_a_check_read_outside_its_imports_becomes_an_input_of_every_resul
     EDITS["comment in a checked file"](project)
     run_cli("check", ".")
     assert analysed == [project / "src" / "loop.ts"]
+
+
+def test_the_calls_handing_a_handle_are_found_again_only_in_files_that_can_have_changed(
+    run_cli, project, monkeypatch
+) -> None:
+    from dalfix.analysis.project import Project
+
+    found: list[Path] = []
+    original = Project.handle_passing_calls
+
+    def counting(self, path):  # type: ignore[no-untyped-def]
+        found.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(Project, "handle_passing_calls", counting)
+    run_cli("check", ".")
+    assert project / "src" / "writes.ts" in found
+    found.clear()
+    EDITS["comment in a checked file"](project)
+    run_cli("check", ".")
+    assert found == [project / "src" / "loop.ts"]
+    found.clear()
+    EDITS["comment in the helpers"](project)
+    run_cli("check", ".")
+    assert set(found) == {project / "src" / name for name in ("helpers.ts", "page.ts", "writes.ts")}

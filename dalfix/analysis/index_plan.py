@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.effects import pattern_names
 from dalfix.analysis.query_sites import QuerySite, query_sites
+from dalfix.analysis.reads import unrecorded
 from dalfix.analysis.schema.sql_indexes import SqlIndex, SqlSchemaFacts, sql_indexes
 from dalfix.parsing import FUNCTION_TYPES, walk
 
@@ -156,7 +157,8 @@ class IndexPlan:
 def index_plan(project: Project) -> IndexPlan:
     cached = project.__dict__.get("_index_plan")
     if cached is None:
-        cached = project.__dict__["_index_plan"] = plan_indexes(project, query_sites(project))
+        with unrecorded():  # read from every application file; dalfix/incremental.py never reuses what it reports on
+            cached = project.__dict__["_index_plan"] = plan_indexes(project, query_sites(project))
     return cached
 
 

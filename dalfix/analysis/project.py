@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,6 +35,21 @@ if TYPE_CHECKING:
 TABLE_CONSTRUCTOR = re.compile(r"(^|\.)(pg|sqlite|mysql|singlestore|gel|mssql|cockroach)?[tT]able$")
 SERIAL_PACKAGES = frozenset({"@electric-sql/pglite", "better-sqlite3", "@libsql/client", "bun:sqlite"})
 CONCURRENT_PACKAGES = frozenset({"pg", "postgres", "mysql2", "@neondatabase/serverless", "@vercel/postgres"})
+
+
+def merged_transaction_parameters(
+    calls: Mapping[Path, Sequence[tuple[tuple[Path, str, str], str]]],
+) -> dict[Path, list[tuple[str, str, bool]]]:
+    """`Project.transaction_parameters` from each analysed file's `handle_passing_calls`, in the files' order."""
+    passed: dict[tuple[Path, str, str], set[str]] = {}
+    for found in calls.values():
+        for key, kind in found:
+            passed.setdefault(key, set()).add(kind)
+    parameters: dict[Path, list[tuple[str, str, bool]]] = {}
+    for (path, function, name), kinds in passed.items():
+        if "tx" in kinds:
+            parameters.setdefault(path, []).append((function, name, "db" in kinds))
+    return parameters
 
 
 class _Analysed(Mapping[Path, ParsedFile]):
@@ -233,6 +248,11 @@ class Project:
     workspace: Workspace = field(default=None)  # type: ignore[assignment]  # set in __post_init__
     # What the run's relevance filter decided (dalfix/analysis/relevance.py), for `check -v`.
     relevance_note: str | None = None
+    # The cache's answer (dalfix/incremental.py), asked when `transaction_parameters` is built: the analysed files'
+    # `handle_passing_calls` a previous run found and that cannot have changed.
+    known_handle_calls: Callable[[Project], Mapping[Path, list[tuple[tuple[Path, str, str], str]]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.workspace is None:
@@ -258,6 +278,7 @@ class Project:
         for memo in (
             "summaries",
             "transaction_parameters",
+            "handle_calls",
             "_vocabularies",
             "_plain_vocabularies",
             "_analyzers",
@@ -570,38 +591,49 @@ class Project:
         Inside such a function the parameter is a transaction even when it is typed as a database
         (`PgTransaction` extends `PgDatabase`), so nothing there may assume a pool. When another caller
         passes the database itself, it is a maybe-transaction (`maybe` is True).
+
+        Built from each analysed file's `handle_passing_calls`, or from those a previous run found for the files whose
+        calls cannot have changed (`known_handle_calls`: dalfix/incremental.py).
         """
-        passed: dict[tuple[Path, str, str], set[str]] = {}
+        known = self.known_handle_calls(self) if self.known_handle_calls is not None else {}
+        calls: dict[Path, list[tuple[tuple[Path, str, str], str]]] = {}
         for path in list(self.analysed):
+            if path in known:
+                calls[path] = known[path]
+                continue
             self.files.safe_point()  # the last file's nodes are no longer in use
-            parsed = self.analysed[path]
-            vocabulary = self._plain_vocabulary(parsed)
-            for call in descendants_of_type(parsed.root, "call_expression"):
-                args = call.child_by_field_name("arguments")
-                if args is None:
-                    continue
-                # A handle cast on its way (`tx as unknown as Db`) is still that handle: the cast names a type,
-                # the callee gets the transaction (only this call's callee, not every function typed `Db`).
-                passed_kinds = {
-                    i: kind
-                    for i, arg in enumerate(args.named_children)
-                    if unwrap(arg).type == "identifier"
-                    and (kind := vocabulary.handle_kind(unwrap(arg), unwrap(arg))) is not None
-                }
-                if not passed_kinds:
-                    continue
-                target = self.summaries.callee(parsed, call)
-                names = self.summaries.parameter_names(*target) if target is not None else None
-                if target is None or names is None:
-                    continue
-                for index, kind in passed_kinds.items():
-                    name = names[index] if index < len(names) else None
-                    if name is not None:
-                        passed.setdefault((target[0], target[1], name), set()).add(kind)
-        found: dict[Path, list[tuple[str, str, bool]]] = {}
-        for (path, function, name), kinds in passed.items():
-            if "tx" in kinds:
-                found.setdefault(path, []).append((function, name, "db" in kinds))
+            calls[path] = self.handle_passing_calls(path)
+        self.__dict__["handle_calls"] = calls
+        return merged_transaction_parameters(calls)
+
+    def handle_passing_calls(self, path: Path) -> list[tuple[tuple[Path, str, str], str]]:
+        """The calls of an analysed file that hand a handle to a project function, in order: ((callee's file, function,
+        parameter), kind of handle), plain data (dalfix/incremental.py keeps it per file)."""
+        parsed = self.analysed[path]
+        vocabulary = self._plain_vocabulary(parsed)
+        found: list[tuple[tuple[Path, str, str], str]] = []
+        for call in descendants_of_type(parsed.root, "call_expression"):
+            args = call.child_by_field_name("arguments")
+            if args is None:
+                continue
+            # A handle cast on its way (`tx as unknown as Db`) is still that handle: the cast names a type,
+            # the callee gets the transaction (only this call's callee, not every function typed `Db`).
+            passed_kinds = {
+                i: kind
+                for i, arg in enumerate(args.named_children)
+                if unwrap(arg).type == "identifier"
+                and (kind := vocabulary.handle_kind(unwrap(arg), unwrap(arg))) is not None
+            }
+            if not passed_kinds:
+                continue
+            target = self.summaries.callee(parsed, call)
+            names = self.summaries.parameter_names(*target) if target is not None else None
+            if target is None or names is None:
+                continue
+            for index, kind in passed_kinds.items():
+                name = names[index] if index < len(names) else None
+                if name is not None:
+                    found.append(((target[0], target[1], name), kind))
         return found
 
     def analyzer_for(self, parsed: ParsedFile, vocabulary: Vocabulary) -> EffectAnalyzer:

@@ -35,3 +35,15 @@ def recording() -> Iterator[set[Path]]:
         _recording = outer
         if outer is not None:
             outer |= seen
+
+
+@contextmanager
+def unrecorded() -> Iterator[None]:
+    """Reads inside are not noted: a project-wide fact whose dependants are never reused per file (DAL010's index
+    plan: the files it reports on are checked again each run, the others it does not concern)."""
+    global _recording
+    outer, _recording = _recording, None
+    try:
+        yield
+    finally:
+        _recording = outer
