@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from dalfix.analysis.drizzle import Vocabulary
 from dalfix.config import Config
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile
-from dalfix.parsing import Node, ParsedFile, line_indent
+from dalfix.parsing import Node, ParsedFile, descendants_of_type, function_block_statements, line_indent
 from dalfix.render import SourceStyle, render_template
 
 if TYPE_CHECKING:
@@ -23,6 +23,25 @@ class FileContext:
     parsed: ParsedFile
     project: Project
     config: Config = field(default_factory=Config)
+    # A fix round's re-check of the top-level statements it edited (dalfix/rounds.py): the byte ranges of those
+    # statements; None checks the whole file. Rules search through `searched_roots` (or the two helpers below).
+    ranges: tuple[tuple[int, int], ...] | None = None
+
+    def searched_roots(self) -> list[Node]:
+        """The nodes a rule's searches start from: the tree's root, or the top-level statements of `ranges`."""
+        root = self.parsed.root
+        if self.ranges is None:
+            return [root]
+        wanted = set(self.ranges)
+        return [c for c in root.named_children if (c.start_byte, c.end_byte) in wanted]
+
+    def descendants(self, *types: str) -> list[Node]:
+        """`descendants_of_type(root, *types)` over the searched roots, in source order."""
+        return [n for top in self.searched_roots() for n in descendants_of_type(top, *types)]
+
+    def function_blocks(self) -> list[list[Node]]:
+        """`function_block_statements(root)` over the searched roots, in source order."""
+        return [s for top in self.searched_roots() for s in function_block_statements(top)]
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -30,7 +49,9 @@ class FileContext:
 
     @cached_property
     def style(self) -> SourceStyle:
-        return SourceStyle.detect(self.parsed.source, self.parsed.root, self.parsed.path)
+        from dalfix.rounds import style_of
+
+        return style_of(self.parsed)
 
     @property
     def source(self) -> bytes:

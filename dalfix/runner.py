@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from dalfix import __version__, incremental
+from dalfix import __version__, incremental, rounds
 from dalfix.analysis import reads
 from dalfix.analysis.drivers import may_create_handles
 from dalfix.analysis.project import Project
@@ -1027,22 +1027,31 @@ def _needles_of(rules: tuple[type[Rule], ...]) -> tuple[bytes, ...] | None:
     return tuple(n for n in needles if not any(other != n and other in n for other in needles))
 
 
-def check_parsed(parsed: ParsedFile, project: Project, rules: Sequence[type[Rule]]) -> tuple[list[Finding], int]:
+def check_parsed(
+    parsed: ParsedFile,
+    project: Project,
+    rules: Sequence[type[Rule]],
+    ranges: tuple[tuple[int, int], ...] | None = None,
+) -> tuple[list[Finding], int]:
     """Every finding of `rules` on one parsed file, minus those inside functions with parse errors and those
-    an inline `dalfix-ignore` comment suppresses."""
-    checked, skipped = check_with_suppressions(parsed, project, rules)
+    an inline `dalfix-ignore` comment suppresses. With `ranges` (top-level statements' byte ranges), the rules
+    search those statements only (a fix round's re-check, dalfix/rounds.py); DAL010 reports for the whole file."""
+    checked, skipped = check_with_suppressions(parsed, project, rules, ranges)
     return checked.kept, skipped
 
 
 def check_with_suppressions(
-    parsed: ParsedFile, project: Project, rules: Sequence[type[Rule]]
+    parsed: ParsedFile,
+    project: Project,
+    rules: Sequence[type[Rule]],
+    ranges: tuple[tuple[int, int], ...] | None = None,
 ) -> tuple[Suppressed, int]:
     """Findings split into kept and suppressed (see dalfix/suppressions.py), and the count of skipped regions.
     Test, seed, migration and script files get none unless the project includes tests (one policy for every
     rule: see dalfix/analysis/setup_code.py)."""
     if _left_out(parsed, project):
         return Suppressed(), 0  # no function checked, none skipped
-    ctx = FileContext(parsed, project, project.config)
+    ctx = FileContext(parsed, project, project.config, ranges)
     findings: list[Finding] = []
     for rule in rules:
         if rule.needles and not any(n in parsed.source for n in rule.needles):
@@ -1161,14 +1170,14 @@ def fix_to_fixpoint(
     rejected: set[tuple[str, tuple[str, ...]]] = set()
     current = parsed
     findings = first_findings
+    ranges: tuple[tuple[int, int], ...] | None = None  # the statements the next check searches (None: all)
     for _ in range(MAX_ROUNDS):
         if findings is None:
-            findings, _skipped = check_parsed(current, project, rules)
-        candidates = [
-            f
-            for f in findings
-            if f.fix is not None and f.fix.applicability.allowed_by(threshold) and _key(f) not in rejected
-        ]
+            findings, _skipped = check_parsed(current, project, rules, ranges)
+            if ranges is not None and rounds.verifying():
+                _verify_round(current, project, rules, threshold, rejected, ranges, findings)
+        offered = [f for f in findings if f.fix is not None and f.fix.applicability.allowed_by(threshold)]
+        candidates = [f for f in offered if _key(f) not in rejected]
         candidates = _creatable(candidates, new_files, parsed.path, repository, rejected, messages)
         if not candidates:
             return current.original, applied, messages
@@ -1191,10 +1200,60 @@ def fix_to_fixpoint(
             found_on.extend((f, current.original) for f in accepted)
         # The validation already parsed the new source: the next round checks that tree (parsing it again cost a
         # parse per round and held two trees of the file at once).
-        current = validated[0] if validated else parse_file(current.path, new_source)
+        fixed_tree = validated[0] if validated else parse_file(current.path, new_source)
+        ranges = _recheck_ranges(current, fixed_tree, project, rules, accepted, offered, rejected)
+        current = fixed_tree
         findings = None
     messages.append(f"fixes did not converge after {MAX_ROUNDS} rounds; the result of the last round is kept")
     return current.original, applied, messages
+
+
+def _recheck_ranges(
+    old: ParsedFile,
+    new: ParsedFile,
+    project: Project,
+    rules: Sequence[type[Rule]],
+    accepted: list[Finding],
+    offered: list[Finding],
+    rejected: set[tuple[str, tuple[str, ...]]],
+) -> tuple[tuple[int, int], ...] | None:
+    """The top-level statements of `new` the next round must check (dalfix/rounds.py); None: the whole file."""
+    if project is None:
+        return None
+    left_out = _left_out(old, project)
+    old_facts = rounds.file_facts(old, project, rules, left_out)
+    return rounds.recheck_ranges(
+        old, old_facts, new, None, project, rules, _left_out(new, project), accepted, offered, rejected
+    )
+
+
+def _verify_round(
+    current: ParsedFile,
+    project: Project,
+    rules: Sequence[type[Rule]],
+    threshold: Applicability,
+    rejected: set[tuple[str, tuple[str, ...]]],
+    ranges: tuple[tuple[int, int], ...],
+    found: list[Finding],
+) -> None:
+    """`DALFIX_VERIFY_ROUNDS=1`: the full round's check of `current` must offer the fixes the re-check of `ranges`
+    offers, and find there what it found. An AssertionError (the file fails, loudly) on any difference."""
+    full, _skipped = check_parsed(current, project, rules)
+
+    def offered(findings: list[Finding]) -> list[Finding]:
+        return [
+            f
+            for f in findings
+            if f.fix is not None and f.fix.applicability.allowed_by(threshold) and _key(f) not in rejected
+        ]
+
+    inside = [f for f in full if f.rule == "DAL010" or any(s <= f.start and f.end <= e for s, e in ranges)]
+    if offered(full) != offered(found) or inside != found:
+        raise AssertionError(
+            f"DALFIX_VERIFY_ROUNDS: the fix round's re-check of bytes {list(ranges)} of {current.path} differs from "
+            f"the full check: full {[(f.rule, f.start, f.end) for f in inside]} offering "
+            f"{[(f.rule, f.start) for f in offered(full)]}, re-check {[(f.rule, f.start, f.end) for f in found]}"
+        )
 
 
 def _creatable(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -13,6 +14,10 @@ from click.testing import CliRunner, Result
 
 from dalfix.cli import main
 from dalfix.rules import code_block, doc_sections, rule_by_code
+
+# Every fix round that re-checks only the statements it edited (dalfix/rounds.py) also runs the full round and
+# fails on any difference: every fixture, CLI test and the example app's harness check that restriction.
+os.environ.setdefault("DALFIX_VERIFY_ROUNDS", "1")
 
 
 @dataclass(frozen=True)

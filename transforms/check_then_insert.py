@@ -188,7 +188,6 @@ from dalfix.parsing import (
     descendants_of_type,
     enclosing_function,
     fresh_name,
-    function_block_statements,
     line_indent,
 )
 from dalfix.print_width import wrap_long_line
@@ -214,14 +213,14 @@ class CheckThenInsert(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
-        for statements in function_block_statements(ctx.parsed.root):
+        for statements in ctx.function_blocks():
             for index in range(len(statements) - 1):
                 finding = self._check_at(ctx, analyzer, statements, index) if index + 2 < len(statements) else None
                 finding = finding or update_finding(self, ctx, analyzer, statements, index)
                 finding = finding or find_or_create_finding(self, ctx, analyzer, statements, index)
                 if finding is not None:
                     yield finding
-        for loop in descendants_of_type(ctx.parsed.root, *LOOP_TYPES):
+        for loop in ctx.descendants(*LOOP_TYPES):
             probe = _probe_loop(ctx, loop)
             if probe is not None:
                 column, variable = probe

@@ -159,7 +159,7 @@ from dalfix.analysis.read_chains import ReadChain, read_chain_at
 from dalfix.analysis.relational_fetches import RelationalFetch, relational_fetch_at
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, enclosing_function, fresh_name, function_block_statements, statement_deletions
+from dalfix.parsing import Node, enclosing_function, fresh_name, statement_deletions
 from dalfix.rules import Rule
 
 
@@ -175,7 +175,7 @@ class FetchThenFetch(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
-        for statements in function_block_statements(ctx.parsed.root):
+        for statements in ctx.function_blocks():
             index = 0
             while index < len(statements) - 1:
                 chain = read_chain_at(ctx.project, ctx.parsed, ctx.vocabulary, analyzer, statements, index)

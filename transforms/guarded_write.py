@@ -102,7 +102,7 @@ from dalfix.analysis.schema import Table
 from dalfix.comments import read_removal_with_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, function_block_statements, line_indent, walk
+from dalfix.parsing import Node, line_indent, walk
 from dalfix.print_width import wrap_long_line
 from dalfix.rules import Rule
 
@@ -127,7 +127,7 @@ class GuardedWrite(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
-        for statements in function_block_statements(ctx.parsed.root):
+        for statements in ctx.function_blocks():
             for index in range(len(statements) - 2):
                 finding = self._check_at(ctx, analyzer, statements, index)
                 if finding is not None:

@@ -91,7 +91,7 @@ from dalfix.analysis.keyed_reads import KeyedRead, keyed_read
 from dalfix.analysis.keyed_writes import KeyedWrite, keyed_write, missing_row_guard, set_pairs
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, descendants_of_type, function_block_statements
+from dalfix.parsing import Node, descendants_of_type
 from dalfix.rules import Rule
 
 INTEGER_TYPES = frozenset({"integer", "smallint", "bigint", "serial", "smallserial", "bigserial", "int"})
@@ -110,7 +110,7 @@ class LostUpdate(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
-        for statements in function_block_statements(ctx.parsed.root):
+        for statements in ctx.function_blocks():
             for index in range(len(statements) - 1):
                 finding = self._check_at(ctx, analyzer, statements, index)
                 if finding is not None:

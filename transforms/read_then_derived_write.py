@@ -101,7 +101,7 @@ from dalfix.analysis.returned_reads import returned_aggregate
 from dalfix.analysis.schema.model import Column, Table
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, descendants_of_type, function_block_statements, line_indent
+from dalfix.parsing import Node, descendants_of_type, line_indent
 from dalfix.render import reindent
 from dalfix.rules import Rule
 
@@ -139,7 +139,7 @@ class ReadThenDerivedWrite(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
-        for statements in function_block_statements(ctx.parsed.root):
+        for statements in ctx.function_blocks():
             for index in range(len(statements) - 1):
                 finding = self._check_at(ctx, analyzer, statements, index)
                 if finding is not None:

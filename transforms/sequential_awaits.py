@@ -184,7 +184,7 @@ class SequentialAwaits(Rule):
         if not ctx.project.parallel_reads_help_for(ctx.parsed):
             return
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
-        for block in descendants_of_type(ctx.parsed.root, "statement_block"):
+        for block in ctx.descendants("statement_block"):
             if _in_function(block) and not ctx.vocabulary.inside_transaction(block):
                 yield from self._check_block(ctx, analyzer, block)
 

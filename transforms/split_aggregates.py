@@ -104,7 +104,7 @@ from dalfix.analysis.drizzle import SQL_BUILDERS, QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, enclosing_function, fresh_name, function_block_statements, line_indent, walk
+from dalfix.parsing import Node, enclosing_function, fresh_name, line_indent, walk
 from dalfix.render import reindent
 from dalfix.rules import Rule
 
@@ -141,7 +141,7 @@ class SplitAggregates(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
-        for statements in function_block_statements(ctx.parsed.root):
+        for statements in ctx.function_blocks():
             index = 0
             while index < len(statements):
                 group = self._group_at(ctx, analyzer, statements, index)

@@ -179,7 +179,7 @@ class WritesWithoutTransaction(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         finder = SpanFinder(analyzer)
-        for function in descendants_of_type(ctx.parsed.root, *FUNCTION_TYPES):
+        for function in ctx.descendants(*FUNCTION_TYPES):
             span = finder.span(function)
             if span is not None and not span.external:
                 yield self._finding(ctx, analyzer, finder, span)
