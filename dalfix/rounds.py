@@ -193,6 +193,7 @@ def _changed_declared_names(old: ParsedFile, new: ParsedFile, old_tops: list[Nod
 def _handle_names(facts: FileFacts) -> set[str]:
     """Names the vocabulary knows as handles: DAL005 looks up their declarators anywhere in the file."""
     names = {str(n) for n in facts.vocabulary["db_names"]}  # type: ignore[attr-defined]
+    names |= {str(n) for n in facts.vocabulary["handle_drivers"]}  # type: ignore[attr-defined]
     for entries in facts.positional.values():
         for entry in entries:
             names |= set(entry[2]) if isinstance(entry[2], frozenset) else {str(entry[2])}

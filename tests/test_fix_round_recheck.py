@@ -13,7 +13,11 @@ from dalfix.fixes import Applicability
 from dalfix.rules import select_rules
 from dalfix.runner import RunOptions, run
 
-DB = 'import { drizzle } from "drizzle-orm/node-postgres";\nimport { Pool } from "pg";\n\nexport const db = drizzle(new Pool());\n'
+DB = """import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
+
+export const db = drizzle(new Pool());
+"""
 SCHEMA = """import { pgTable, text } from "drizzle-orm/pg-core";
 export const files = pgTable("files", { id: text("id").primaryKey() });
 export const graphs = pgTable("graphs", { id: text("id").primaryKey(), fileId: text("file_id") });
