@@ -1256,7 +1256,8 @@ def _verify_round(
             f"DALFIX_VERIFY_ROUNDS: the fix round's re-check of bytes {list(ranges)} of {current.path} differs from "
             f"the full check: full {[(f.rule, f.start, f.end) for f in inside(full)]} offering "
             f"{[(f.rule, f.start) for f in offered(full)]}, re-check "
-            f"{[(f.rule, f.start, f.end) for f in inside(found)]} offering {[(f.rule, f.start) for f in offered(found)]}"
+            f"{[(f.rule, f.start, f.end) for f in inside(found)]} "
+            f"offering {[(f.rule, f.start) for f in offered(found)]}"
         )
 
 
