@@ -126,8 +126,9 @@ def recheck_ranges(
         return None
     old_ranges = [(olds[i].start_byte, olds[i].end_byte) for i in sorted(dirty)]
     new_ranges = tuple((news[i].start_byte, news[i].end_byte) for i in sorted(dirty))
+    applied = {id(f) for f in accepted}
     for finding in offered:
-        if finding in accepted:
+        if id(finding) in applied:
             continue
         assert finding.fix is not None
         spans = [(finding.start, finding.end), *((e.start, e.end) for e in finding.fix.edits)]
