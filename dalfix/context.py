@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from dalfix.analysis.drizzle import Vocabulary
 from dalfix.config import Config
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile
-from dalfix.parsing import Node, ParsedFile, descendants_of_type, function_block_statements, line_indent
+from dalfix.parsing import Node, ParsedFile, descendants_of_type, enclosing_function, line_indent
 from dalfix.render import SourceStyle, render_template
 
 if TYPE_CHECKING:
@@ -24,24 +25,28 @@ class FileContext:
     project: Project
     config: Config = field(default_factory=Config)
     # A fix round's re-check of the top-level statements it edited (dalfix/rounds.py): the byte ranges of those
-    # statements; None checks the whole file. Rules search through `searched_roots` (or the two helpers below).
+    # statements; None checks the whole file. Rules search through `descendants`, `function_blocks` or `searched`.
     ranges: tuple[tuple[int, int], ...] | None = None
 
-    def searched_roots(self) -> list[Node]:
-        """The nodes a rule's searches start from: the tree's root, or the top-level statements of `ranges`."""
-        root = self.parsed.root
+    def searched(self, nodes: Iterable[Node]) -> list[Node]:
+        """The nodes inside `ranges` (all of them without ranges), in their order."""
         if self.ranges is None:
-            return [root]
-        wanted = set(self.ranges)
-        return [c for c in root.named_children if (c.start_byte, c.end_byte) in wanted]
+            return list(nodes)
+        ranges = self.ranges
+        return [n for n in nodes if any(s <= n.start_byte and n.end_byte <= e for s, e in ranges)]
 
     def descendants(self, *types: str) -> list[Node]:
-        """`descendants_of_type(root, *types)` over the searched roots, in source order."""
-        return [n for top in self.searched_roots() for n in descendants_of_type(top, *types)]
+        """`descendants_of_type(root, *types)` inside the searched statements, in source order: the whole tree's
+        search filtered (kept per tree, parsing._RootIndex), not a search of each statement of its own."""
+        return self.searched(descendants_of_type(self.parsed.root, *types))
 
     def function_blocks(self) -> list[list[Node]]:
-        """`function_block_statements(root)` over the searched roots, in source order."""
-        return [s for top in self.searched_roots() for s in function_block_statements(top)]
+        """`function_block_statements(root)` inside the searched statements, in source order."""
+        return [
+            [c for c in block.named_children if c.type != "comment"]
+            for block in self.descendants("statement_block")
+            if enclosing_function(block) is not None
+        ]
 
     @cached_property
     def vocabulary(self) -> Vocabulary:

@@ -209,7 +209,7 @@ class QueryInLoop(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
-        for loop in [found for top in ctx.searched_roots() for found in element_loops(top, ctx.text)]:
+        for loop in element_loops(ctx.parsed.root, ctx.text, ctx.searched):
             if enclosing_function(loop.node) is None or in_another_loop(loop, ctx.text):
                 continue  # nested loops: never
             a = LoopAnalysis(loop, analyzer, lambda call: batching.returns_array(ctx.project, ctx.parsed, call))

@@ -162,8 +162,10 @@ def one_line(expression: str) -> str:
     return out
 
 
-def element_loops(root: Node, text) -> list[ElementLoop]:  # type: ignore[no-untyped-def]
-    found = [element_loop(n, text) for n in descendants_of_type(root, *LOOP_STATEMENTS, "call_expression")]
+def element_loops(root: Node, text, within=None) -> list[ElementLoop]:  # type: ignore[no-untyped-def]
+    """The element loops under `root`; `within` (FileContext.searched) keeps the candidate nodes a check searches."""
+    nodes = descendants_of_type(root, *LOOP_STATEMENTS, "call_expression")
+    found = [element_loop(n, text) for n in (within(nodes) if within is not None else nodes)]
     return [loop for loop in found if loop is not None]
 
 
