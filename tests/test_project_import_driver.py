@@ -88,3 +88,50 @@ def test_pools_and_single_connections_from_one_driver_module_leave_it_unknown(tm
     found = project_import_driver(project)
     assert found.driver == "unknown"
     assert found.evidence == "the application's drizzle() calls make pools and single connections"
+
+
+CACHED_FACTORY = {
+    "package.json": '{"name": "sel", "private": true, "workspaces": ["packages/*", "apps/*"]}',
+    "packages/database/package.json": '{"name": "@sel/database", "main": "index.ts",'
+    ' "dependencies": {"drizzle-orm": "0.44.5", "mysql2": "3.9.0"}}',
+    "packages/database/index.ts": 'import { sql } from "drizzle-orm";\nimport { drizzle } from "drizzle-orm/mysql2";\n'
+    "function createDrizzle() {\n  const url = process.env.DATABASE_URL;\n"
+    '  if (!url) throw new Error("DATABASE_URL not found");\n  return drizzle(url);\n}\n'
+    "let cached: ReturnType<typeof createDrizzle> | undefined;\n"
+    "export const db = () => {\n  if (!cached) cached = createDrizzle();\n  return cached;\n};\n"
+    "export const now = () => sql`now()`;\n",
+    "packages/database/schema.ts": 'import { int, mysqlTable, varchar } from "drizzle-orm/mysql-core";\n'
+    'export const users = mysqlTable("users", { id: varchar("id", { length: 15 }).primaryKey(),'
+    ' name: varchar("name", { length: 255 }) });\n'
+    'export const logs = mysqlTable("logs", { id: int("id").autoincrement().primaryKey(),'
+    ' userId: varchar("user_id", { length: 15 }) });\n',
+    "apps/web/package.json": '{"name": "web", "dependencies": {"@sel/database": "workspace:*", "drizzle-orm": "0.44.5"}}',
+    "apps/web/actions.ts": 'import { db } from "@sel/database";\nimport { logs, users } from "@sel/database/schema";\n'
+    'import { eq } from "drizzle-orm";\n'
+    "export async function rename(id: string, name: string) {\n"
+    "  await db().update(users).set({ name }).where(eq(users.id, id));\n"
+    "  await db().insert(logs).values({ userId: id });\n}\n",
+}
+
+
+def test_the_driver_of_a_factory_handle_does_not_depend_on_the_rules_selected(tmp_path: Path) -> None:
+    """Cap's shape: `db()` is a cached factory in a sibling package whose file holds the drizzle() call but no query
+    a rule admits. The project's one driver was read from the analysed files only, which depend on the rules
+    selected: `--select DAL005` said "inferred from the project's only drizzle driver import" where a run of every
+    rule (whose other rules analysed the factory's file) named the call. The application's client files count too."""
+    from dalfix.rules import all_rules
+    from dalfix.runner import RunOptions, run
+
+    for name, text in CACHED_FACTORY.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    every = list(all_rules())
+
+    def messages(rules: list) -> list[str]:  # type: ignore[type-arg]
+        result = run([tmp_path], RunOptions(rules=rules, preview=True))
+        return sorted(f.message for _, f in result.findings if f.rule == "DAL005")
+
+    selected = messages([r for r in every if r.code == "DAL005"])
+    assert selected == messages(every)
+    assert len(selected) == 1 and "2 writes on `db()`" in selected[0]
+    assert "inferred" not in selected[0]

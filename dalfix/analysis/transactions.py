@@ -97,18 +97,31 @@ def handle_driver(project, parsed: ParsedFile, handle: str) -> DriverInfo:  # ty
 
 
 def _one_project_driver(project) -> DriverInfo | None:  # type: ignore[no-untyped-def]
-    """The first handle driver of the analysed files when all of them name one driver, else None.
+    """The first handle driver of the analysed files and the application's client files (those importing a
+    drizzle-orm driver entry, whichever rules run) when all of them name one driver, else None. The analysed files
+    alone depend on the rules selected (`--select DAL005` on Cap analysed no file holding `db()`'s drizzle() call and
+    said "inferred from the project's only drizzle driver import" where a run of every rule named the call). Nor
+    when the application's drizzle() calls, named or not, make handles of other drivers or kinds (a module's pool
+    beside a `drizzle(client)` per request: a handle typed `NodePgDatabase` may be either).
 
     Memoised per project with the count of analysed files it was computed for (`Project.admit` only adds files, so
     the same count is the same files; each file's handles are memoised by the summaries once asked outside a
     handle's own resolution, as here): asked per finding, it looked at every analysed file of the project each time
     (11 ms per DAL005 finding on Cap, in every fix round)."""
-    count = len(project.analysed)
+    count = (len(project.analysed), len(project.client_files))
     memo = project.__dict__.get("_one_project_driver")
     if memo is not None and memo[0] == count:
         return memo[1]  # type: ignore[no-any-return]
-    drivers = [d for p in project.analysed for d in project.summaries.handles_at(p).values()]
-    found = drivers[0] if len({d.driver for d in drivers}) == 1 else None
+    clients = [p for p in project.client_files if project.is_application_file(p)]
+    drivers = [
+        d for p in dict.fromkeys([*project.analysed, *clients]) for d in project.summaries.handles_at(p).values()
+    ]
+    made = [info for path, info in project.defined_drivers() if path is not None and project.is_application_file(path)]
+    named = {d.driver for d in drivers}
+    parts = set(next(iter(named)).split("|")) if len(named) == 1 else set()
+    # a handle chosen at runtime among drivers (homarr's `db`) covers the kinds of its parts' drizzle() calls
+    covered = all(d.driver in parts for d in made) and (len(parts) > 1 or len({d.kind for d in made}) <= 1)
+    found = drivers[0] if parts and covered else None
     project.__dict__["_one_project_driver"] = (count, found)
     return found
 
