@@ -57,11 +57,16 @@ _SAYS_IT_READS = re.compile(
 )
 
 
+# A second clause or sentence: the comment says more than what the read does (a warning, what the caller relies on).
+_SAYS_MORE = re.compile(rb"[.;:!?,()]|\b(and|but|because|so|since|then|while|as|relies|must|never)\b", re.IGNORECASE)
+
+
 def comments_describing_read(node: Node, source: bytes) -> list[Node]:
-    """The `//` comment lines directly above the read `node` — each on a line of its own, no blank line between
-    them or before `node`, the first saying that it reads something — which go when a fix removes the read
-    (they would describe nothing). None when one of them holds a TODO/FIXME-like note or a licence (a person's
-    note outlives the statement); never a `/* … */` block."""
+    """The one `//` comment line directly above the read `node` — on a line of its own, no blank line before
+    `node`, saying that it reads something and nothing more ("// Get the app from the database") — which goes when
+    a fix removes the read (it would describe nothing). None when there are several lines, or the line says more (a
+    second clause or sentence: "// Find the doc and hide it. The audit relies on this order" is a person's note the
+    reviewer must read), or holds a TODO/FIXME-like note or a licence; never a `/* … */` block."""
     comments: list[Node] = []
     row = node.start_point.row
     sibling = node.prev_sibling
@@ -76,8 +81,10 @@ def comments_describing_read(node: Node, source: bytes) -> list[Node]:
         row = sibling.start_point.row
         sibling = sibling.prev_sibling
     texts = [source[c.start_byte : c.end_byte] for c in comments]
-    if not texts or not _SAYS_IT_READS.match(texts[0]) or any(_KEPT_NOTE.search(t) for t in texts):
+    if len(texts) != 1 or not _SAYS_IT_READS.match(texts[0]) or _KEPT_NOTE.search(texts[0]):
         return []
+    if _SAYS_MORE.search(texts[0].lstrip(b"/").strip().rstrip(b".")):
+        return []  # "// Find the doc and hide it. Callers map …": a person's note beyond the read's description
     return comments
 
 

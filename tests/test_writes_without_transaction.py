@@ -76,12 +76,14 @@ def test_the_projects_own_transaction_helper_is_named_where_no_fix_is_made() -> 
     (message,) = _dal005_messages("project_transaction_helper.input")
     assert "may run on better-sqlite3 or node-postgres" in message
     assert (
-        "The project runs its transactions through `runPerDriver(db, { onAsync, onSync })` (as at folders.ts:7, "
-        "defined at transactions.ts:4)"
+        "The project opens its transactions per kind of driver through `runPerDriver(db, { onAsync, onSync })` (as "
+        "at folders.ts:7, defined at transactions.ts:4): it hands the handle to one callback per kind of driver, and "
+        "each callback opens the transaction itself"
     ) in message
+    assert "hands each driver's transaction" not in message  # the helper opens none: its callbacks do
 
 
 def test_a_helper_whose_callbacks_open_no_transaction_on_their_handle_is_not_named() -> None:
     (message,) = _dal005_messages("project_transaction_helper_lookalikes.input")
     assert "no automatic fix" in message
-    assert "The project runs its transactions" not in message
+    assert "The project opens its transactions" not in message

@@ -395,7 +395,8 @@ class WritesWithoutTransaction(Rule):
 
 def _project_helper_advice(ctx: FileContext, driver: str, handle: str) -> str:
     """The project's own transaction helper, when one is called with a handle of this driver: the writes belong
-    in its callbacks. Not a fix: each callback is written for its kind of driver (better-sqlite3's synchronous,
+    in a transaction each of its callbacks opens (homarr's `handleTransactionsAsync` opens none itself: it hands the
+    handle to a callback per kind of driver, and every call site's callbacks call `db.transaction`). Not a fix: each callback is written for its kind of driver (better-sqlite3's synchronous,
     with `.run()`/`.all()`/`.get()` for `await`), which no mechanical rewrite of the writes gives."""
     helpers = [h for h in transaction_helpers(ctx.project) if h.driver == driver]
     if not helpers:
@@ -406,9 +407,9 @@ def _project_helper_advice(ctx: FileContext, driver: str, handle: str) -> str:
     site, shape = helpers[0].call_for(path, handle)
     defined = f", defined at {helpers[0].defined}" if helpers[0].defined else ""
     return (
-        f". The project runs its transactions through `{shape}` (as at {site}{defined}), which hands each "
-        "driver's transaction to a callback: move the writes into its callbacks (by hand: each is written for its "
-        "kind of driver)"
+        f". The project opens its transactions per kind of driver through `{shape}` (as at {site}{defined}): it "
+        "hands the handle to one callback per kind of driver, and each callback opens the transaction itself; put "
+        "the writes inside such a transaction in each callback (by hand: each is written for its kind of driver)"
     )
 
 
