@@ -105,7 +105,8 @@ CACHED_FACTORY = {
     ' name: varchar("name", { length: 255 }) });\n'
     'export const logs = mysqlTable("logs", { id: int("id").autoincrement().primaryKey(),'
     ' userId: varchar("user_id", { length: 15 }) });\n',
-    "apps/web/package.json": '{"name": "web", "dependencies": {"@sel/database": "workspace:*", "drizzle-orm": "0.44.5"}}',
+    "apps/web/package.json": '{"name": "web",'
+    ' "dependencies": {"@sel/database": "workspace:*", "drizzle-orm": "0.44.5"}}',
     "apps/web/actions.ts": 'import { db } from "@sel/database";\nimport { logs, users } from "@sel/database/schema";\n'
     'import { eq } from "drizzle-orm";\n'
     "export async function rename(id: string, name: string) {\n"

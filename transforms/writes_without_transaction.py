@@ -396,8 +396,9 @@ class WritesWithoutTransaction(Rule):
 def _project_helper_advice(ctx: FileContext, driver: str, handle: str) -> str:
     """The project's own transaction helper, when one is called with a handle of this driver: the writes belong
     in a transaction each of its callbacks opens (homarr's `handleTransactionsAsync` opens none itself: it hands the
-    handle to a callback per kind of driver, and every call site's callbacks call `db.transaction`). Not a fix: each callback is written for its kind of driver (better-sqlite3's synchronous,
-    with `.run()`/`.all()`/`.get()` for `await`), which no mechanical rewrite of the writes gives."""
+    handle to a callback per kind of driver, and every call site's callbacks call `db.transaction`). Not a fix:
+    each callback is written for its kind of driver (better-sqlite3's synchronous, with `.run()`/`.all()`/`.get()`
+    for `await`), which no mechanical rewrite of the writes gives."""
     helpers = [h for h in transaction_helpers(ctx.project) if h.driver == driver]
     if not helpers:
         return ""
