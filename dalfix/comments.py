@@ -111,3 +111,21 @@ def comment_texts(root: Node) -> Counter[str]:
         if node.text is not None:
             texts[comment_key(node.text)] += 1
     return texts
+
+
+# A line-scoped TypeScript directive: it suppresses the errors of the line after it, whatever that line holds.
+_TS_LINE_DIRECTIVE = re.compile(rb"^\s*//\s*@ts-(expect-error|ignore)\b")
+
+
+def ts_directive_targets(source: bytes) -> Counter[tuple[bytes, bytes]]:
+    """Each `// @ts-expect-error` / `// @ts-ignore` line with the line it suppresses (both stripped). A fix that
+    changes a directive's next line moves what it suppresses: `@ts-expect-error` above a statement regrouped into
+    `Promise.all([...])` then fails the build (TS2578 unused directive, and the error it hid surfaces)."""
+    found: Counter[tuple[bytes, bytes]] = Counter()
+    if b"@ts-" not in source:
+        return found
+    lines = source.split(b"\n")
+    for i, line in enumerate(lines):
+        if _TS_LINE_DIRECTIVE.match(line):
+            found[(line.strip(), lines[i + 1].strip() if i + 1 < len(lines) else b"")] += 1
+    return found

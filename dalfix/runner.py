@@ -32,7 +32,7 @@ from dalfix.cache import (
     read_pack,
     store_pack,
 )
-from dalfix.comments import comment_texts
+from dalfix.comments import comment_texts, ts_directive_targets
 from dalfix.config import ConfigError, forget_directory_probes, forget_probes, memoized_probes, too_big
 from dalfix.context import FileContext
 from dalfix.discovery import Skipped, discover, discover_once, forget_walked, looks_generated, read_source
@@ -1401,6 +1401,7 @@ def _apply_validated(
     `validated`, when given, receives the parse of the returned source (when there are accepted fixes)."""
     baseline = count_errors(parsed.root)
     original_comments = comment_texts(parsed.root)
+    directives = ts_directive_targets(parsed.original)
     notes: list[str] = []
 
     def valid(chosen: list[Finding]) -> bytes | None:
@@ -1434,6 +1435,14 @@ def _apply_validated(
                 notes.append(
                     f"{chosen[0].rule} fix at byte {chosen[0].start} dropped: it would lose a comment "
                     "(a dalfix bug; please report it)"
+                )
+            return None
+        if directives and directives - ts_directive_targets(source):
+            if len(chosen) == 1:
+                notes.append(
+                    f"{chosen[0].rule} fix at byte {chosen[0].start} not applied: it would change the line a "
+                    "`// @ts-expect-error` or `// @ts-ignore` above it suppresses (apply it by hand and move the "
+                    "directive)"
                 )
             return None
         last_valid[:] = [reparsed]  # only the latest: one re-parsed tree alive at a time

@@ -49,6 +49,23 @@ def test_a_fix_that_keeps_comments_reindented_is_applied(tmp_path: Path) -> None
     assert result.fixed == b"const a = 2; //   keep   me\nconst b = 2;\n"
 
 
+def test_a_fix_that_changes_the_line_a_ts_directive_suppresses_is_not_applied(tmp_path: Path) -> None:
+    """`// @ts-expect-error` suppresses the line after it: a fix rewriting that line moves what it suppresses (a
+    statement regrouped into `Promise.all([` under it fails the build: TS2578, and the hidden error surfaces)."""
+    for directive in ("// @ts-expect-error legacy ids", "// @ts-ignore"):
+        source = f"{directive}\nconst a = 1; // c\nconst b = 2;\n"
+        result = _run_with("const a = 2; // c", source, tmp_path)
+        assert result.fixed == result.original
+        assert any("a `// @ts-expect-error` or `// @ts-ignore` above it suppresses" in m for m in result.messages)
+
+
+def test_a_fix_beside_a_ts_directive_it_leaves_alone_is_applied(tmp_path: Path) -> None:
+    source = "const a = 1; // c\n// @ts-expect-error legacy ids\nconst b = 2;\n"
+    result = _run_with("const a = 2; // c", source, tmp_path)
+    assert result.fixed == b"const a = 2; // c\n// @ts-expect-error legacy ids\nconst b = 2;\n"
+    assert not any("@ts-expect-error" in m for m in result.messages)
+
+
 def test_a_fix_that_breaks_syntax_is_dropped_and_reported(tmp_path: Path) -> None:
     result = _run_with("const a = (;", "const a = 1;\nconst b = 2;\n", tmp_path)
     assert result.fixed == result.original
