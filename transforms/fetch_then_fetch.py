@@ -118,6 +118,12 @@ guard (the same text, reading no row of the chain, after only reads and guards t
 it is found, the variables are as with a LEFT JOIN and the kept guards decide as before. An ownership check
 stays in the guard, in JavaScript: moved into the WHERE (`eq(projects.userId, userId)`) it would compare in
 SQL, where a uuid matches in any letter case and a malformed one raises 22P02 instead of returning `null`.
+For the same reason a later read's own parameters (`eq(members.userId, userId)`: a value, not a column of an
+earlier row) make the fix unsafe on PostgreSQL when a guard comes before that read: the original bound them only
+past the guard, the join binds them on every call, so a value PostgreSQL rejects by itself (a malformed uuid, a
+NUL character) now throws where the guard returned. A parameter the reads before the first guard already bound
+to a column of the same type is fine (binding it failed there too), and so are a later read's keys that are
+columns of earlier rows (the join compares them in SQL and binds nothing).
 Unsafe otherwise: without the guard the original threw a TypeError on `a.y` for a missing parent and the
 rewrite yields `undefined`; a non-unique first read picks an arbitrary row either way (maybe another one);
 a non-unique child key picks an arbitrary child either way (maybe another one);

@@ -113,14 +113,14 @@ from dalfix.analysis.awaited import (
     paths_overlap,
     read_is_bounded,
 )
-from dalfix.analysis.drizzle import QueryChain, unwrap
+from dalfix.analysis.bound_values import REJECTED_VALUE, bound_before, bound_values, may_be_postgres
+from dalfix.analysis.drizzle import QueryChain
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.analysis.relational_fetches import folded_statements
-from dalfix.analysis.schema.model import SchemaModel
 from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding, apply_edits
-from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name, walk
+from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
 from dalfix.render import call_on_one_line, chain_on_one_line, reindent, render_template
 from dalfix.rules import Rule
 
@@ -272,19 +272,6 @@ class SequentialAwaits(Rule):
             else:
                 start += 1
 
-    @staticmethod
-    def _may_be_postgres(ctx: FileContext, chains: list[QueryChain], schema: SchemaModel | None) -> bool:
-        """The driver's dialect, else that of the tables the reads compare (a handle from a `db()` factory),
-        else PostgreSQL may be it."""
-        dialects = {d.dialect for d in ctx.project.drivers_for(ctx.parsed) if d.dialect}
-        if not dialects and schema is not None:
-            for chain in chains:
-                for node in walk(chain.node):
-                    placed = schema.column_of(ctx.parsed, node) if node.type == "member_expression" else None
-                    if placed is not None:
-                        dialects.add(placed[0].dialect)
-        return not dialects or bool(dialects - {"sqlite", "mysql", "singlestore"})
-
     def _is_groupable(self, ctx: FileContext, analyzer: EffectAnalyzer, binding: AwaitedBinding) -> bool:
         effects = binding_effects(binding, analyzer)
         if effects.db != "read" or effects.exits:
@@ -320,17 +307,14 @@ class SequentialAwaits(Rule):
             unsafe = "a grouped call is a read only by its function's summary, which may be stale or miss an effect"
         elif any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded):
             unsafe = "a read after a guard may return many rows, and now runs on the guard's path too"
-        if guarded and unsafe is None and self._may_be_postgres(ctx, guarded, schema):
+        if guarded and unsafe is None and may_be_postgres(ctx.project, ctx.parsed, guarded, schema):
             # PostgreSQL may reject a bound value itself (a NUL character in text, a malformed uuid, 1.5 for an
             # integer): a read the original skipped on the guard's path would then throw instead of the guard.
             earlier = [c for i, c in chains if c is not None and i < first_guard]
-            bound = {b for c in earlier for b in _bound_values(ctx, c, schema) or ()}
-            skipped = [_bound_values(ctx, c, schema) for c in guarded]
-            if any(values is None or not all(_bound_before(v, bound) for v in values) for values in skipped):
-                unsafe = (
-                    "a read after a guard binds a value PostgreSQL may reject (a malformed uuid, a NUL character), "
-                    "which would then throw instead of the guard"
-                )
+            bound = {b for c in earlier for b in bound_values(ctx.parsed, c, schema) or ()}
+            skipped = [bound_values(ctx.parsed, c, schema) for c in guarded]
+            if any(values is None or not all(bound_before(v, bound) for v in values) for values in skipped):
+                unsafe = REJECTED_VALUE
         # A call known to be a read only through a project function's summary, moved past: the summary may be
         # stale or miss an effect, as for a summary-only read in the group.
         if unsafe is None and any(units[i].effects.by_summary for i in moved):
@@ -635,53 +619,3 @@ def _in_function(block: Node) -> bool:
 def _reads_any(analyzer: EffectAnalyzer, condition: Node, group: list[int], units) -> bool:  # type: ignore[no-untyped-def]
     reads = analyzer.free_reads(condition)
     return any(reads & units[i].effects.binds for i in group)
-
-
-# Drizzle's comparison operators: `op(column, value, …)` binds each value as a parameter of the column's type.
-_COMPARISONS = frozenset({
-    "eq", "ne", "gt", "gte", "lt", "lte", "like", "ilike", "notLike", "notIlike", "inArray", "notInArray",
-    "between", "notBetween", "arrayContains", "arrayContained", "arrayOverlaps",
-})  # fmt: skip
-_LITERALS = frozenset({"number", "true", "false", "null", "undefined"})
-
-
-def _bound_before(value: tuple[str, str], bound: set[tuple[str, str]]) -> bool:
-    """The same expression was bound to a column of the same type (or of a type the schema does not say) by a
-    read the original ran first: had binding it failed, the original would have failed there."""
-    text, sql_type = value
-    kind = _BIND_KIND.get(sql_type.lower(), sql_type.lower())
-    return any(t == text and (_BIND_KIND.get(s.lower(), s.lower()) == kind or "?" in (s, sql_type)) for t, s in bound)
-
-
-# Column types a parameter binds the same way (a parameter compared with a varchar takes no length).
-_BIND_KIND = {
-    "serial": "integer", "int": "integer", "int4": "integer", "bigserial": "bigint", "int8": "bigint",
-    "smallserial": "smallint", "int2": "smallint", "varchar": "text", "char": "text", "character varying": "text",
-}  # fmt: skip
-
-
-def _bound_values(ctx: FileContext, chain: QueryChain, schema: SchemaModel | None) -> set[tuple[str, str]] | None:
-    """The non-literal values a read binds, as (expression, column type or "?"), or None when it binds one
-    dalfix cannot place (in an `sql` template, or computed rather than a name or a property)."""
-    found: set[tuple[str, str]] = set()
-    for node in walk(chain.node):
-        if node.type == "template_substitution":
-            return None
-        if node.type != "call_expression":
-            continue
-        function = node.child_by_field_name("function")
-        args = node.child_by_field_name("arguments")
-        if function is None or args is None or ctx.text(function) not in _COMPARISONS:
-            continue
-        column, *values = [unwrap(a) for a in args.named_children]
-        for value in values:
-            if value.type in _LITERALS:
-                continue
-            if value.type == "string" and "\\0" not in ctx.text(value) and "\\u0000" not in ctx.text(value):
-                continue  # the same every time: it fails on every path or on none
-            if value.type not in ("identifier", "member_expression"):
-                return None
-            placed = schema.column_of(ctx.parsed, column) if schema is not None else None
-            sql_type = (placed[1].type or placed[1].builder or "?") if placed is not None else "?"
-            found.add((" ".join(ctx.text(value).split()), sql_type))
-    return found

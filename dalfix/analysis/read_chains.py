@@ -11,9 +11,11 @@ join would not be exactly the original (empty: safe). Used by fetch-then-fetch (
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from dalfix.analysis.bound_values import REJECTED_VALUE, bound_before, bound_values, may_be_postgres
 from dalfix.analysis.drizzle import QueryChain, Vocabulary, unwrap
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, pure_exit
 from dalfix.analysis.schema.model import same_stored_type
@@ -77,6 +79,8 @@ def read_chain_at(
     reasons: list[str] = []
     at = index + (2 if parent.guard is not None else 1)
     at, checked = _past_checks(parsed, analyzer, statements, at, parent)
+    # The values the reads before the first guard bind: binding them again in the join cannot fail anew.
+    bound = bound_values(parsed, parent.chain, project.schema) or set()
     while at < len(statements):
         child = chained_read(project, parsed, vocabulary, statements[at])
         if child is None:
@@ -84,6 +88,15 @@ def read_chain_at(
         link_reasons = _link(parsed, analyzer, chain, child)
         if link_reasons is None:
             break
+        # The parameters the read binds (not the earlier rows' columns, which the join compares in SQL).
+        values = bound_values(parsed, child.chain, project.schema, _row_column_of(parsed, chain))
+        if not any(r.guard is not None for r in chain):
+            bound |= values or set()
+        elif may_be_postgres(project, parsed, [child.chain], project.schema) and (
+            values is None or not all(bound_before(v, bound) for v in values)
+        ):
+            # The original bound them only past a guard; the join binds them on the guard's path too.
+            link_reasons.append(REJECTED_VALUE)
         _attach_guard(parsed, analyzer, statements, at, child, [*chain, child])
         # INNER JOIN when a missing row ends the call as a missing first row does (the same exit), and so
         # does every read joined before it; else LEFT JOIN, where drizzle nulls a joined object whose
@@ -116,6 +129,12 @@ def read_chain_at(
                 f"`{read.name}` is typed `T | undefined` after the join where `const [{read.name}]` typed it `T`"
             )
     return ReadChain(chain, reasons)
+
+
+def _row_column_of(parsed: ParsedFile, chain: list[ChainedRead]) -> Callable[[Node], bool]:
+    """Whether a value is `a.column` of a row read earlier in `chain`."""
+    rows = {r.name: r for r in chain}
+    return lambda value: row_column(parsed, value, rows) is not None
 
 
 def _link(
