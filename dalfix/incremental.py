@@ -8,8 +8,9 @@ file's bytes and that key are unchanged. The key (`ProjectDependencies.key`) is 
 - the project-wide facts, computed again each run and compared as plain data (`global_facts`): which files are
   analysed, the transaction parameters (which functions some caller, anywhere, hands a transaction), the drivers
   the application creates, imports and casts to, the project's concurrency, its transaction helpers and their call
-  sites, the client files, and the schema (the files its reader chose by their bytes and the contents of every
-  file it read);
+  sites, the client files, the schema (the files its reader chose by their bytes and the contents of every
+  file it read), and, when a rule reads them (`Rule.reads_sql_facts`: DAL003, DAL010), the indexes the project's
+  SQL creates (`index_plan.sql_facts`: `.sql` files and TS migrations, which no import reaches);
 - the contents of every module the file's imports reach, transitively (the import graph of
   dalfix/analysis/relevance.py, which over-approximates what the analysis follows: a function's summary, a
   handle, a table are found through imports);
@@ -18,7 +19,10 @@ file's bytes and that key are unchanged. The key (`ProjectDependencies.key`) is 
 The safety net: while a file's rules run, the files the analysis reads or asks about are recorded
 (dalfix/analysis/reads.py); one outside the file's reach (a project-wide fact built lazily inside a check, which
 later checks use without reading it again) joins `extra`, the files every result depends on from then on; `extra`
-only grows while the layout stays the same (a pack whose layout changed starts over). A result whose check asked
+only grows while the layout stays the same (a pack whose layout changed starts over). A project-wide memo built
+inside a check (`reads.project_wide`: DAL003's unchecked inserts of a key, read from every application file) joins
+`extra` with every file it read, whether or not the building file's imports reach them: later checks use the memo
+without reading them again. A result whose check asked
 whether a fix may create a file (the run's first-come-first-served registry of created files) is never reused this
 way: it depends on the files checked before it. DAL010's index plan (a `Rule.stand_in` fact, read from every
 application file's queries) is built before the checks when a pack may be reused; which files it concerns joins the
@@ -55,6 +59,9 @@ RECORDED: dict[Path, set[Path]] = {}
 ASKED: set[Path] = set()
 # The files a worker's `stand_in` facts concern (task 0's answer, one set per answer), when a worker built them.
 CONCERNED: list[set[Path]] = []
+# The files a project-wide memo built inside a file's check read (`reads.project_wide`; file -> files): every result
+# depends on them, whatever file's check built it.
+WIDE: dict[Path, set[Path]] = {}
 
 
 def per_file(rules: Iterable[type[Rule]]) -> bool:
@@ -183,6 +190,10 @@ def global_facts(project: Project, digest_of: Callable[[Path], str]) -> tuple[st
         transaction_helpers(project),
         project.client_files,
     ]
+    if any(rule.reads_sql_facts for rule in project.rules):  # DAL003's onConflict target, DAL010's indexes
+        from dalfix.analysis.index_plan import sql_facts
+
+        facts.append(sql_facts(project))
     if "schema" in project.__dict__:
         raise ValueError("the schema was read before: which files it read is not known")
     with reads.recording() as schema_reads:

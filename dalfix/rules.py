@@ -41,6 +41,9 @@ class Rule:
     # The rule has stand-in project facts (`stand_in_facts`): with `--jobs`, one worker builds the real ones while
     # the others check.
     stand_in: ClassVar[bool] = False
+    # The rule's checks read the indexes the project's SQL creates (`index_plan.sql_facts`, read from every `.sql`
+    # file and TS/JS migration): dalfix/incremental.py then keys every result on them.
+    reads_sql_facts: ClassVar[bool] = False
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         raise NotImplementedError

@@ -635,12 +635,12 @@ def _check_one(
     result = by_path[path]
     asked = new_files.asked
     try:
-        with reads.recording() as seen:
+        with reads.recording() as seen, reads.recording_wide() as wide:
             _process(result, project.analysed[path], project, options, new_files)
         project.files.trim(KEPT_TREES)  # in this worker: its files' trees go as in the serial path
         if new_files.asked != asked:
             return "again"
-        return {**_encode_result(result, ""), "reads": [str(read) for read in seen]}
+        return {**_encode_result(result, ""), "reads": [str(read) for read in seen], "wide": [str(w) for w in wide]}
     except BaseException as exc:  # MemoryError while encoding, or worse: this file only
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
@@ -702,6 +702,7 @@ def _take_answer(
     else:
         assert isinstance(answer, dict)
         incremental.RECORDED[path] = {Path(read) for read in answer.get("reads", ())}
+        incremental.WIDE[path] = {Path(read) for read in answer.get("wide", ())}
         for name, value in _decode_result(answer).items():
             setattr(result, name, value)
         if any(f.fix is not None and f.fix.imports for f in result.findings):
@@ -748,6 +749,7 @@ class _ProjectCaches:
         self.fingerprints = options.fingerprints or Fingerprints(__version__)
         self.digest_of = incremental.digests_for(self.digests, self.fingerprints.file_hash)
         incremental.RECORDED.clear()
+        incremental.WIDE.clear()
         incremental.ASKED.clear()
         incremental.CONCERNED.clear()
         self.concern: dict[Path, set[Path]] = {}  # per project with a `stand_in` rule: the files its facts concern
@@ -935,6 +937,7 @@ class _ProjectCaches:
                 read = incremental.RECORDED.pop(item, None)
                 if read is not None:
                     dependencies.add_extra(dependencies.outside(item, read))
+                dependencies.add_extra(incremental.WIDE.pop(item, ()))
         entries: dict[str, dict[str, object]] = {}
         drivers, facts = self.facts.get(root, ("", ""))
         concern = self._concern(root)
@@ -1094,9 +1097,10 @@ def _process_recorded(
         _process(result, parsed, project, options, new_files)
         return
     asked = new_files.asked
-    with reads.recording() as seen:
+    with reads.recording() as seen, reads.recording_wide() as wide:
         _process(result, parsed, project, options, new_files)
     incremental.RECORDED[result.path] = seen
+    incremental.WIDE[result.path] = wide
     if new_files.asked != asked:
         incremental.ASKED.add(result.path)
 

@@ -330,3 +330,104 @@ def test_the_calls_handing_a_handle_are_found_again_only_in_files_that_can_have_
     EDITS["comment in the helpers"](project)
     run_cli("check", ".")
     assert set(found) == {project / "src" / name for name in ("helpers.ts", "page.ts", "writes.ts")}
+
+
+ROLES_DB = """import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
+import { pgTable, serial, text } from "drizzle-orm/pg-core";
+export const db = drizzle(new Pool());
+export const roles = pgTable("roles", { id: serial("id").primaryKey(), name: text("name").notNull() });
+"""
+ROLE_BY_NAME = """import { eq } from "drizzle-orm";
+import { db, roles } from "./db";
+
+export async function roleByName(name: string) {
+  const [found] = await db.select().from(roles).where(eq(roles.name, name)).limit(1);
+  if (found) return found;
+  const [created] = await db.insert(roles).values({ name }).returning();
+  return created;
+}
+"""
+UNIQUE_MIGRATION = """import { sql } from "drizzle-orm";
+
+export const migration = {
+  up: async (db: { run: (q: unknown) => Promise<void> }) => {
+    await db.run(sql`CREATE UNIQUE INDEX IF NOT EXISTS "roles_name_index" ON "roles" ("name")`);
+  },
+};
+"""
+ENSURE_ROLE = """import { eq } from "drizzle-orm";
+import { db, roles } from "./db";
+import { grantRole } from "./grants";
+
+export async function ensureRole(name: string) {
+  const [found] = await db.select().from(roles).where(eq(roles.name, name)).limit(1);
+  if (found) return found;
+  const [created] = await db.insert(roles).values({ name }).returning();
+  await grantRole(name);
+  return created;
+}
+"""
+GRANTS = """import { db, roles } from "./db";
+
+export async function grantRole(name: string) {
+  await db.insert(roles).values({ name });
+}
+"""
+
+
+def _dal003_project(root: Path, files: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"package.json": BASE["package.json"], "src/db.ts": ROLES_DB, **files}
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("DALFIX_CACHE_DIR", str(root.parent / "cache"))
+
+
+def _dal003_outputs(run_cli, *options: str) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
+    flags = ["--preview", "--select", "DAL003", *options]
+    runs = [
+        run_cli("check", *flags, "--format", "json", "."),
+        run_cli("diff", *flags, "--unsafe-fixes", "."),
+    ]
+    return [(r.exit_code, r.stdout, r.stderr) for r in runs]
+
+
+@pytest.mark.parametrize("direction", ["unique dropped", "unique added"])
+def test_a_ts_migration_whose_unique_index_changes_is_an_input_of_dal003(
+    run_cli, tmp_path, monkeypatch, direction
+) -> None:
+    """DAL003's onConflictDoNothing fix needs a unique constraint on the key; one a TS migration creates in SQL (a
+    setup file nothing imports) decides it: an uncached run shows it only while the index is UNIQUE."""
+    unique, plain = UNIQUE_MIGRATION, UNIQUE_MIGRATION.replace("CREATE UNIQUE INDEX", "CREATE INDEX")
+    before, after = (unique, plain) if direction == "unique dropped" else (plain, unique)
+    root = tmp_path / "app"
+    migration = root / "src" / "migrations" / "0001-roles.migration.ts"
+    _dal003_project(
+        root, {"src/service.ts": ROLE_BY_NAME, "src/migrations/0001-roles.migration.ts": before}, monkeypatch
+    )
+    first = _dal003_outputs(run_cli)
+    assert ("onConflictDoNothing" in first[1][1]) == (before == unique)
+    migration.write_text(after, encoding="utf-8")
+    assert _dal003_outputs(run_cli) == _dal003_outputs(run_cli, "--no-cache")
+    migration.write_text(before, encoding="utf-8")
+    assert _dal003_outputs(run_cli) == first
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_unchecked_insert_elsewhere_is_an_input_of_every_dal003_message(
+    run_cli, tmp_path, monkeypatch, jobs
+) -> None:
+    """DAL003 names the table's other inserts that write the key unchecked (a project-wide memo): a_first.ts builds it
+    (and reaches grants.ts), service.ts reuses it without importing grants.ts; a line added there moves the insert."""
+    root = tmp_path / "app"
+    files = {"src/a_first.ts": ENSURE_ROLE, "src/grants.ts": GRANTS, "src/service.ts": ROLE_BY_NAME}
+    _dal003_project(root, files, monkeypatch)
+    first = _dal003_outputs(run_cli, "--jobs", jobs)
+    assert "grants.ts:4" in first[0][1]
+    grants = root / "src" / "grants.ts"
+    grants.write_text(GRANTS.replace("export async function", "// one line added\nexport async function"), "utf-8")
+    cached = _dal003_outputs(run_cli, "--jobs", jobs)
+    assert "grants.ts:5" in cached[0][1]
+    assert cached == _dal003_outputs(run_cli, "--jobs", jobs, "--no-cache")

@@ -208,6 +208,7 @@ class CheckThenInsert(Rule):
     fix_title = "Insert with `onConflictDoNothing` and keep the guard for the conflict"
     fix_availability = "sometimes"
     preview = True
+    reads_sql_facts = True
     needles = (b"insert", b"update", b"while", b"for (", b"do {")
     needs_handle = True
 

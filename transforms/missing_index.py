@@ -188,6 +188,7 @@ class MissingIndex(Rule):
     needles = (*NEEDLES, b"Table")
     needs_handle = True
     stand_in = True
+    reads_sql_facts = True
 
     @classmethod
     def project_facts(cls, project: Project) -> None:

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from dalfix.analysis.effects import pattern_names
-from dalfix.analysis.query_sites import QuerySite, query_sites
-from dalfix.analysis.reads import unrecorded
+from dalfix.analysis.query_sites import QuerySite, note_application_sources, query_sites
+from dalfix.analysis.reads import project_wide, unrecorded
 from dalfix.analysis.schema.sql_indexes import SqlIndex, SqlSchemaFacts, sql_indexes
 from dalfix.parsing import FUNCTION_TYPES, walk
 
@@ -462,14 +462,18 @@ def unchecked_inserts_of_key(project: Project, table: Table, keys: tuple[str, ..
     memo: dict[tuple[str, tuple[str, ...]], list[str]] = project.__dict__.setdefault("_unchecked_inserts_of_key", {})
     wanted = (table.id, tuple(sorted(keys)))
     if wanted not in memo:
-        sites, facts = query_sites(project), sql_facts(project)
-        want = Want(table, tuple(keys), (), "lookup")
-        for site in sites:
-            if site.table is table and set(site.equality) == set(keys):
-                found = _find_or_create_key(project, site, facts)
-                if found is not None and set(found[0]) == set(keys):
-                    want.own_inserts.add(found[1])
-        memo[wanted] = _unchecked_inserts(project, table, want, sites)
+        # read from every application file (and the query sites may be memoised already, their reads not noted):
+        # for dalfix/incremental.py, every result depends on all of them once a check used this
+        with project_wide():
+            note_application_sources(project)
+            sites, facts = query_sites(project), sql_facts(project)
+            want = Want(table, tuple(keys), (), "lookup")
+            for site in sites:
+                if site.table is table and set(site.equality) == set(keys):
+                    found = _find_or_create_key(project, site, facts)
+                    if found is not None and set(found[0]) == set(keys):
+                        want.own_inserts.add(found[1])
+            memo[wanted] = _unchecked_inserts(project, table, want, sites)
     return memo[wanted]
 
 

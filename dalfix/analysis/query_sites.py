@@ -146,6 +146,20 @@ def _application_sources(project: Project) -> list[tuple[bytes, Callable[[], Par
     return list(found.values())
 
 
+def note_application_sources(project: Project) -> None:
+    """Note (dalfix/analysis/reads.py) every file `_application_sources` may read: the project's files and the
+    workspace's other sources, whether or not they are read this time."""
+    from dalfix.analysis.reads import note
+
+    root = project.workspace.root if project.workspace is not None else project.root
+    holder = project.workspace.__dict__ if project.workspace is not None else project.__dict__
+    candidates = holder.get("_query_candidates")
+    if candidates is None:
+        candidates = holder["_query_candidates"] = _query_candidates(root)
+    for path in [*project.files, *candidates]:
+        note(path)
+
+
 def _caller_sources(
     project: Project, sources: list[tuple[bytes, Callable[[], ParsedFile]]]
 ) -> Iterator[tuple[bytes, Callable[[], ParsedFile]]]:

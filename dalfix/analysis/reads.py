@@ -47,3 +47,31 @@ def unrecorded() -> Iterator[None]:
         yield
     finally:
         _recording = outer
+
+
+_wide: set[Path] | None = None
+
+
+@contextmanager
+def project_wide() -> Iterator[None]:
+    """A project-wide memo is built inside: later checks use it without reading its files again, so every result
+    depends on the files noted here, whatever file's check built it (not only those outside its imports' reach)."""
+    with recording() as seen:
+        yield
+    if _wide is not None:
+        _wide.update(seen)
+
+
+@contextmanager
+def recording_wide() -> Iterator[set[Path]]:
+    """Collect the files noted inside a `project_wide` block (the runner, around one file's check)."""
+    global _wide
+    outer = _wide
+    seen: set[Path] = set()
+    _wide = seen
+    try:
+        yield seen
+    finally:
+        _wide = outer
+        if outer is not None:
+            outer |= seen
