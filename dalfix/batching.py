@@ -142,16 +142,10 @@ def _field_expressions(project: Project, parsed: ParsedFile, call: Node, argumen
     `field` (a dotted path) or an object holding it — `params`, `params.scopes`, `params.scopes.id`, or after
     `const { scopes } = params` (or that pattern as the parameter) `scopes`, `scopes.id`. None when the call is not
     to a project function with that parameter."""
-    target = project.summaries.callee(parsed, call)
-    function = project.summaries.function_node(*target) if target is not None else None
-    module = project.summaries.module(target[0]) if target is not None else None
-    if function is None or module is None:
+    found = _callee_parameter(project, parsed, call, argument)
+    if found is None:
         return None
-    params = function.child_by_field_name("parameters")
-    patterns = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
-    pattern = patterns[argument] if argument < len(patterns) else None
-    if pattern is None:
-        return None
+    function, module, pattern = found
     text = module.parsed.text
     parts = field.split(".")
     prefixes = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
@@ -311,6 +305,16 @@ def _limit_rank(read: LimitedRead) -> int:
 
 def _parameter_names(project: Project, parsed: ParsedFile, call: Node, argument: int):  # type: ignore[no-untyped-def]
     """(helper, module, {the parameter's name}) for a plain identifier parameter, else None."""
+    found = _callee_parameter(project, parsed, call, argument)
+    if found is None or found[2].type != "identifier":
+        return None
+    function, module, pattern = found
+    return function, module, {module.parsed.text(pattern)}
+
+
+def _callee_parameter(project: Project, parsed: ParsedFile, call: Node, argument: int):  # type: ignore[no-untyped-def]
+    """(function, module, pattern) of the project function `call` calls, for its `argument`-th parameter; None when
+    the callee is not a project function or has no such parameter."""
     target = project.summaries.callee(parsed, call)
     function = project.summaries.function_node(*target) if target is not None else None
     module = project.summaries.module(target[0]) if target is not None else None
@@ -319,9 +323,7 @@ def _parameter_names(project: Project, parsed: ParsedFile, call: Node, argument:
     params = function.child_by_field_name("parameters")
     patterns = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
     pattern = patterns[argument] if argument < len(patterns) else None
-    if pattern is None or pattern.type != "identifier":
-        return None
-    return function, module, {module.parsed.text(pattern)}
+    return None if pattern is None else (function, module, pattern)
 
 
 def _limited_builder(project: Project, parsed: ParsedFile, steps: dict, leaf: set[str]) -> LimitedRead:  # type: ignore[type-arg]
