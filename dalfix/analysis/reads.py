@@ -10,46 +10,54 @@ outside those, seen here while a file's rules ran, makes that file an input of e
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-_recording: set[Path] | None = None
+
+class _Collector:
+    """The set of paths the innermost `collect()` block gathers into (None outside any)."""
+
+    def __init__(self) -> None:
+        self.current: set[Path] | None = None
+
+    @contextmanager
+    def collect(self) -> Iterator[set[Path]]:
+        """Collect the paths added inside (nested: the outer block sees the inner one's paths too)."""
+        outer = self.current
+        seen: set[Path] = set()
+        self.current = seen
+        try:
+            yield seen
+        finally:
+            self.current = outer
+            if outer is not None:
+                outer |= seen
+
+
+_reads = _Collector()  # files noted while one file's rules ran
+_wide = _Collector()  # files a project-wide memo built inside such a check read
 
 
 def note(path: Path) -> None:
     """The analysis read (or asked for the facts of) `path`."""
-    if _recording is not None:
-        _recording.add(path)
+    if _reads.current is not None:
+        _reads.current.add(path)
 
 
-@contextmanager
-def recording() -> Iterator[set[Path]]:
+def recording() -> AbstractContextManager[set[Path]]:
     """Collect the files noted inside (nested: the outer one sees the inner one's files too)."""
-    global _recording
-    outer = _recording
-    seen: set[Path] = set()
-    _recording = seen
-    try:
-        yield seen
-    finally:
-        _recording = outer
-        if outer is not None:
-            outer |= seen
+    return _reads.collect()
 
 
 @contextmanager
 def unrecorded() -> Iterator[None]:
     """Reads inside are not noted: a project-wide fact whose dependants are never reused per file (DAL010's index
     plan: the files it reports on are checked again each run, the others it does not concern)."""
-    global _recording
-    outer, _recording = _recording, None
+    outer, _reads.current = _reads.current, None
     try:
         yield
     finally:
-        _recording = outer
-
-
-_wide: set[Path] | None = None
+        _reads.current = outer
 
 
 @contextmanager
@@ -58,20 +66,10 @@ def project_wide() -> Iterator[None]:
     depends on the files noted here, whatever file's check built it (not only those outside its imports' reach)."""
     with recording() as seen:
         yield
-    if _wide is not None:
-        _wide.update(seen)
+    if _wide.current is not None:
+        _wide.current.update(seen)
 
 
-@contextmanager
-def recording_wide() -> Iterator[set[Path]]:
+def recording_wide() -> AbstractContextManager[set[Path]]:
     """Collect the files noted inside a `project_wide` block (the runner, around one file's check)."""
-    global _wide
-    outer = _wide
-    seen: set[Path] = set()
-    _wide = seen
-    try:
-        yield seen
-    finally:
-        _wide = outer
-        if outer is not None:
-            outer |= seen
+    return _wide.collect()
