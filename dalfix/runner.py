@@ -362,9 +362,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
                 _complete_client_files(project)
     by_path = {r.path: r for r in results}
     new_files = NewFiles("a fix that creates a file cannot apply to standard input" if options.stdin else None)
-    caches = (
-        _ProjectCaches(options, projects, sources_by_project) if options.use_cache and options.stdin is None else None
-    )
+    caches = _ProjectCaches(options, projects, sources_by_project) if _has_cache(options) else None
     for root, project in projects.items():
         if caches is not None and caches.restore(root, by_path):
             sources_by_project[root] = {}  # every result came from the cache: nothing to parse or analyse
@@ -635,16 +633,35 @@ def _check_one(
     result = by_path[path]
     asked = new_files.asked
     try:
-        with reads.recording() as seen, reads.recording_wide() as wide:
-            _process(result, project.analysed[path], project, options, new_files)
+        noted = _process_noting_reads(result, project.analysed[path], project, options, new_files)
         project.files.trim(KEPT_TREES)  # in this worker: its files' trees go as in the serial path
         if new_files.asked != asked:
             return "again"
-        return {**_encode_result(result, ""), "reads": [str(read) for read in seen], "wide": [str(w) for w in wide]}
+        return {**_encode_result(result, ""), **noted}
     except BaseException as exc:  # MemoryError while encoding, or worse: this file only
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         return {"error": f"internal error: {type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+
+
+def _has_cache(options: RunOptions) -> bool:
+    """Whether the run has a persistent cache (`_ProjectCaches`), and so whether the checks' reads are noted for it
+    (dalfix/incremental.py): without one nothing ever takes them (a worker's answers, noted in the parent, were
+    kept to the end of the run: ~9 MiB of a homarr 8x run's peak)."""
+    return options.use_cache and options.stdin is None
+
+
+def _process_noting_reads(
+    result: FileResult, parsed: ParsedFile, project: Project, options: RunOptions, new_files: NewFiles
+) -> dict[str, list[str]]:
+    """`_process` in a worker; what its check read (the answer's "reads" and "wide", for the parent's
+    `incremental.RECORDED` and `WIDE`) when the run notes reads, else nothing."""
+    if not _has_cache(options):
+        _process(result, parsed, project, options, new_files)
+        return {}
+    with reads.recording() as seen, reads.recording_wide() as wide:
+        _process(result, parsed, project, options, new_files)
+    return {"reads": [str(read) for read in seen], "wide": [str(w) for w in wide]}
 
 
 def _deferred_facts(
@@ -701,8 +718,9 @@ def _take_answer(
         result.say(str(answer["traceback"]))
     else:
         assert isinstance(answer, dict)
-        incremental.RECORDED[path] = {Path(read) for read in answer.get("reads", ())}
-        incremental.WIDE[path] = {Path(read) for read in answer.get("wide", ())}
+        if "reads" in answer:  # the run notes reads (`_has_cache`): the cache's `store` takes them
+            incremental.RECORDED[path] = {Path(read) for read in answer["reads"]}
+            incremental.WIDE[path] = {Path(read) for read in answer["wide"]}
         for name, value in _decode_result(answer).items():
             setattr(result, name, value)
         if any(f.fix is not None and f.fix.imports for f in result.findings):
@@ -932,12 +950,12 @@ class _ProjectCaches:
         left_out = set(leave_out)
         dependencies = self.dependencies.get(root)
         analysed = self.projects[root].analysed
-        if dependencies is not None:
-            for item in self.sources[root]:
-                read = incremental.RECORDED.pop(item, None)
+        for item in self.sources[root]:  # taken, or dropped when no result is keyed: nothing outlives the project
+            read, wide = incremental.RECORDED.pop(item, None), incremental.WIDE.pop(item, ())
+            if dependencies is not None:
                 if read is not None:
                     dependencies.add_extra(dependencies.outside(item, read))
-                dependencies.add_extra(incremental.WIDE.pop(item, ()))
+                dependencies.add_extra(wide)
         entries: dict[str, dict[str, object]] = {}
         drivers, facts = self.facts.get(root, ("", ""))
         concern = self._concern(root)
