@@ -131,3 +131,54 @@ def test_dal010_reports_the_same_when_each_file_goes_only_through_the_proposals_
     assert sum(map(len, indexed)) > 20  # the comparison has findings to compare
     monkeypatch.setattr(missing_index, "_proposals_reaching", lambda project, plan, path: plan.proposals)
     assert indexed == [_dal010_findings(paths) for paths in roots]
+
+
+def _reexport_graph(tmp_path: Path, rng: random.Random) -> list[Path]:
+    """Modules re-exporting each other at random: `export *` (cycles included), named re-exports (renamed, or of
+    a name the target lacks), own exports, an exported import, and chains longer than MAX_DEPTH."""
+    count = 14
+    names = ["a", "b", "c", "d", "default"]
+    for index in range(count):
+        lines = []
+        for _ in range(rng.randint(0, 4)):
+            target = rng.randrange(count)
+            if rng.random() < 0.6:
+                lines.append(f'export * from "./m{target}";')
+            else:
+                lines.append(f'export {{ {rng.choice(names[:4])} as {rng.choice(names[:4])} }} from "./m{target}";')
+        if rng.random() < 0.4:
+            name = rng.choice(names[:4])
+            lines.append(f"export const {name} = {index};")
+        if rng.random() < 0.2:
+            lines.append(f'import {{ c as imported }} from "./m{rng.randrange(count)}";\nexport {{ imported as d }};')
+        (tmp_path / f"m{index}.ts").write_text("\n".join(lines) + "\n")
+    for index in range(12):  # a chain deeper than MAX_DEPTH, entered at every level
+        last = index == 11
+        text = 'export const deep = 1;\n' if last else f'export * from "./chain{index + 1}";\n'
+        (tmp_path / f"chain{index}.ts").write_text(text)
+    return [*(tmp_path / f"m{i}.ts" for i in range(count)), *(tmp_path / f"chain{i}.ts" for i in range(12))]
+
+
+def test_remembered_exports_are_the_searchs_answers_in_any_order(tmp_path: Path) -> None:
+    from dalfix.analysis import reads
+    from dalfix.analysis.project import Project
+    from dalfix.analysis.summaries import MAX_DEPTH
+
+    for seed in range(8):
+        root = tmp_path / str(seed)
+        root.mkdir()
+        rng = random.Random(seed)
+        paths = [p.resolve() for p in _reexport_graph(root, rng)]
+        questions = [(p, n, d) for p in paths for n in ("a", "b", "c", "d", "default", "deep") for d in range(MAX_DEPTH + 2)]
+        searched = Project.load(root).summaries
+        with reads.recording():  # inside a check: searched each time, nothing remembered
+            expected = {q: searched.resolve_export(*q) for q in questions}
+        assert not searched._exports
+        for _ in range(3):
+            rng.shuffle(questions)
+            remembered = Project.load(root).summaries
+            assert {q: remembered.resolve_export(*q) for q in questions} == expected
+            assert remembered._exports  # the memo was used
+        # Answers that depend on the depth are there: the chain is cut off below MAX_DEPTH levels.
+        assert expected[(root.resolve() / "chain0.ts", "deep", 0)] is None
+        assert expected[(root.resolve() / "chain3.ts", "deep", 0)] is not None

@@ -44,6 +44,11 @@ def note(path: Path) -> None:
         _reads.current.add(path)
 
 
+def recording_now() -> bool:
+    """Whether some `recording()` block is collecting (a file's check is under way)."""
+    return _reads.current is not None
+
+
 def recording() -> AbstractContextManager[set[Path]]:
     """Collect the files noted inside (nested: the outer one sees the inner one's files too)."""
     return _reads.collect()

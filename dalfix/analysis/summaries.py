@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from dalfix.analysis.drivers import DriverInfo
 from dalfix.analysis.drizzle import DbEffectKind, unwrap
 from dalfix.analysis.reads import note as note_read
+from dalfix.analysis.reads import recording_now as recording
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
 
 if TYPE_CHECKING:
@@ -208,6 +209,7 @@ class Summaries:
         self._drivers_pending = 0  # handle_driver calls under way: a cycle's provisional None must not be kept
         self._file_handles: dict[Path, dict[str, DriverInfo]] = {}
         self._imported: dict[tuple[Path, str], tuple[Path, str] | None] = {}
+        self._exports: dict[tuple[Path, str], tuple[tuple[Path, str] | None, int]] = {}  # `_remembered_export`
         self._parameters: dict[tuple[Path, str], list[str | None] | None] = {}
         self._constructions: dict[tuple[Path, str], DbEffectKind] = {}
         from dalfix.analysis.handles import HandleIndex
@@ -243,6 +245,11 @@ class Summaries:
         return self.resolve_export(target, name, 0)
 
     def resolve_export(self, path: Path, name: str, depth: int) -> tuple[Path, str] | None:
+        """Where `name`, exported by the module at `path`, is defined, following re-exports at most MAX_DEPTH levels
+        below `depth` (None: not found, or only deeper). Remembered outside a file's check (`_remembered_export`);
+        inside one, searched each time, so that the modules the search reads are noted (dalfix/analysis/reads.py)."""
+        if not recording():
+            return self._remembered_export(path, name, depth)[0]
         info = self.module(path)
         if info is None or depth > MAX_DEPTH:
             return None
@@ -260,6 +267,43 @@ class Summaries:
                 if found is not None:
                     return found
         return None
+
+    def _remembered_export(self, path: Path, name: str, depth: int) -> tuple[tuple[Path, str] | None, int | None]:
+        """`resolve_export`'s answer and how many levels of re-exports below `path` its search read (None: a level was
+        cut off at MAX_DEPTH), remembered per (path, name) when no level was cut off.
+
+        A barrel's `export * from` list is searched for every name asked of it, each star target's own stars in turn
+        (inkeep/agents: 250k searches for 20k names while the transaction parameters are built). An answer whose
+        search went `height` levels down, none cut off, is the same from any `depth` with `depth + height <=
+        MAX_DEPTH`: the same modules and specifiers are read in the same order, and every one of them is remembered
+        (`module`, the resolver, `resolve_import`), so nothing else changes either."""
+        key = (path, name)
+        known = self._exports.get(key)
+        if known is not None and depth + known[1] <= MAX_DEPTH:
+            return known
+        info = self.module(path)
+        if info is None:
+            return None, 0
+        if depth > MAX_DEPTH:
+            return None, None  # depends on `depth`: not remembered
+        found: tuple[Path, str] | None = None
+        height: int | None = 0
+        if name in info.exports:
+            local = info.exports[name]
+            found = self.resolve_import(path, local) if local in info.imports else (path, local)
+        else:
+            for exported, specifier, original in info.reexports:
+                if exported == name or (exported is None and original == "*"):
+                    target = self.project.resolver.resolve(path, specifier)
+                    if target is None:
+                        continue
+                    found, below = self._remembered_export(target, name if exported is None else original, depth + 1)
+                    height = None if height is None or below is None else max(height, below + 1)
+                    if found is not None:
+                        break
+        if height is not None:
+            self._exports[key] = (found, height)
+        return found, height
 
     def external_origin(self, path: Path, local: str) -> tuple[str, str] | None:
         """(package, name) an imported name comes from when a project module re-exports it from a package
