@@ -154,7 +154,7 @@ def _reexport_graph(tmp_path: Path, rng: random.Random) -> list[Path]:
         (tmp_path / f"m{index}.ts").write_text("\n".join(lines) + "\n")
     for index in range(12):  # a chain deeper than MAX_DEPTH, entered at every level
         last = index == 11
-        text = 'export const deep = 1;\n' if last else f'export * from "./chain{index + 1}";\n'
+        text = "export const deep = 1;\n" if last else f'export * from "./chain{index + 1}";\n'
         (tmp_path / f"chain{index}.ts").write_text(text)
     return [*(tmp_path / f"m{i}.ts" for i in range(count)), *(tmp_path / f"chain{i}.ts" for i in range(12))]
 
@@ -169,7 +169,8 @@ def test_remembered_exports_are_the_searchs_answers_in_any_order(tmp_path: Path)
         root.mkdir()
         rng = random.Random(seed)
         paths = [p.resolve() for p in _reexport_graph(root, rng)]
-        questions = [(p, n, d) for p in paths for n in ("a", "b", "c", "d", "default", "deep") for d in range(MAX_DEPTH + 2)]
+        names = ("a", "b", "c", "d", "default", "deep")
+        questions = [(p, n, d) for p in paths for n in names for d in range(MAX_DEPTH + 2)]
         searched = Project.load(root).summaries
         with reads.recording():  # inside a check: searched each time, nothing remembered
             expected = {q: searched.resolve_export(*q) for q in questions}
