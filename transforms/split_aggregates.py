@@ -16,7 +16,9 @@ columns interpolated (`sql<string>\\`coalesce(sum(${t.amount}), 0)\\``). The sel
 them, on the same handle, or are elements of one `const [[a], [b]] = await Promise.all([…])`. Not handled yet,
 and left alone: `$count`, `groupBy`/`having`, `orderBy`, templates with string literals, subqueries or window
 functions, other aggregates (`string_agg` …), and differing conditions other than drizzle's operators (`eq`,
-`inArray` …).
+`inArray` …). In `Promise.all`, the `//` lines above a select the fix removes move above its field in the
+combined select, and the comments and blank lines heading the elements that stay do not move; a comment inside
+a removed select (`.select({ n: count() }) // why`) has no place to go, so that finding has no fix.
 
 ## Example
 ```ts
@@ -104,7 +106,7 @@ from dalfix.analysis.drizzle import SQL_BUILDERS, QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
-from dalfix.parsing import Node, enclosing_function, fresh_name, line_indent, walk
+from dalfix.parsing import Node, descendants_unordered, enclosing_function, fresh_name, line_indent, walk
 from dalfix.render import reindent
 from dalfix.rules import Rule
 
@@ -208,6 +210,10 @@ class SplitAggregates(Rule):
         first = group[0]
         unit = ctx.style.indent_unit
         selected, needs_sql = [], False
+        # In `Promise.all`, the `//` lines above an element the fix removes go above its field in the select.
+        moved = {id(read): _line_comments(ctx, read.statement) for read in group if read.element is not None}
+        if not whole and group[0].element is not None:
+            moved[id(group[0])] = []  # they stay above the combined select, which takes the first element's place
         for read in group:
             own = [c for c in read.conjuncts if _normal(c) not in shared_texts]
             if any(not _condition_call(ctx, c) for c in own):
@@ -224,7 +230,8 @@ class SplitAggregates(Rule):
                     value = restricted(ctx.parsed, ctx.project.schema, aggregate, condition, read.dialect)
                     needs_sql |= aggregate.helper is not None
                 fields.append((key, value))
-            selected.append((read.key, fields))
+            comments = [ctx.text(c) for c in moved.get(id(read), [])]
+            selected.append((read.key, fields, comments))
         steps = list(first.source)
         if shared:
             parts = [reindent(ctx.text(c), line_indent(ctx.source, c.start_byte), unit * 3) for c in shared]
@@ -274,7 +281,8 @@ class SplitAggregates(Rule):
             assert found is not None
             _, patterns, elements = found
             removed_patterns = {r.element.start_byte for r in group[1:] if r.element is not None}
-            edits += _removals(elements, others) + _removals(patterns, removed_patterns)
+            carried = {r.statement.start_byte: moved[id(r)] for r in group[1:]}
+            edits += _removals(ctx, elements, others, carried) + _removals(ctx, patterns, removed_patterns, {})
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         module = next((m for m, _ in analyzer.imports.values() if m.startswith("drizzle-orm")), "drizzle-orm")
         imports = frozenset({(module, "sql")}) if needs_sql else frozenset()
@@ -283,14 +291,27 @@ class SplitAggregates(Rule):
             "one select with conditional aggregation does"
         )
         span = (first.statement.start_byte, group[-1].statement.end_byte)
+        carried_comments = {c.start_byte for comments in moved.values() for c in comments}
+        scopes = [statement] if first.element is not None else [read.statement for read in group]
+        lost = [
+            c for scope in scopes for c in descendants_unordered(scope, "comment")
+            if c.start_byte not in carried_comments and any(e.start <= c.start_byte < e.end for e in edits)
+        ]  # fmt: skip
+        if lost:  # `.select({ n: count() }) // why` inside a select the fix removes: the reviewer moves it
+            message += f" (no fix: it would drop the comment on line {lost[0].start_point.row + 1})"
+            return ctx.finding(self, span, message=message, applicability=Applicability.DISPLAY_ONLY)
         return ctx.finding(
             self, span, message=message, edits=edits, applicability=Applicability.SAFE, imports=imports,
             notes=(f"{len(group)} statements -> 1",),
         )  # fmt: skip
 
 
-def _removals(items: list[Node], removed: set[int]) -> list[Edit]:
-    """Edits deleting the `removed` items (by start byte) of a comma-separated list, with their commas."""
+def _removals(ctx: FileContext, items: list[Node], removed: set[int], carried: dict[int, list[Node]]) -> list[Edit]:
+    """Edits deleting the `removed` items (by start byte) of a comma-separated list, with their commas.
+
+    A run of removed items on lines of their own goes line by line, so the comments and blank lines around it
+    stay where they are (a `// Section` line above the next item keeps heading it); `carried[start]` are the
+    comment lines above a removed item that the fix moved elsewhere, deleted with it."""
     edits = []
     index = 0
     while index < len(items):
@@ -300,12 +321,57 @@ def _removals(items: list[Node], removed: set[int]) -> list[Edit]:
         end = index
         while end + 1 < len(items) and items[end + 1].start_byte in removed:
             end += 1
-        if end + 1 < len(items):
-            edits.append(Edit(items[index].start_byte, items[end + 1].start_byte, ""))
+        above = carried.get(items[index].start_byte, [])
+        lines = _whole_lines(ctx, items[index], items[end], above)
+        if lines is not None:
+            start, stop = lines
+            source = ctx.source
+            blank_above = start > 0 and not source[source.rfind(b"\n", 0, start - 1) + 1 : start].strip()
+            if end + 1 == len(items):  # the list's last lines: the blank lines above them go too
+                while start > 0 and not source[source.rfind(b"\n", 0, start - 1) + 1 : start].strip():
+                    start = source.rfind(b"\n", 0, start - 1) + 1
+            elif blank_above:  # a blank line on both sides: one stays
+                while (below := source.find(b"\n", stop)) >= 0 and not source[stop:below].strip():
+                    stop = below + 1
+            edits.append(Edit(start, stop, ""))
+        elif end + 1 < len(items):
+            edits.append(Edit((above[0] if above else items[index]).start_byte, items[end + 1].start_byte, ""))
         else:
             edits.append(Edit(items[index - 1].end_byte, items[end].end_byte, ""))
         index = end + 1
     return edits
+
+
+def _whole_lines(ctx: FileContext, first: Node, last: Node, above: list[Node]) -> tuple[int, int] | None:
+    """The byte range of the lines holding `above` + `first` … `last` and the comma after `last`, when nothing
+    else shares those lines; None otherwise."""
+    source = ctx.source
+    start = (above[0] if above else first).start_byte
+    line_start = source.rfind(b"\n", 0, start) + 1
+    after = last.next_sibling
+    stop = after.end_byte if after is not None and after.type == "," else last.end_byte
+    line_end = source.find(b"\n", stop)
+    if source[line_start:start].strip() or line_end < 0 or source[stop:line_end].strip():
+        return None
+    return line_start, line_end + 1
+
+
+def _line_comments(ctx: FileContext, element: Node) -> list[Node]:
+    """The `//` comments on lines of their own directly above an array element (after the previous one's line)."""
+    comments: list[Node] = []
+    sibling = element.prev_sibling
+    while sibling is not None and sibling.type == "comment":
+        comments.insert(0, sibling)
+        sibling = sibling.prev_sibling
+    source = ctx.source
+    while comments and (
+        (sibling is not None and comments[0].start_point.row == sibling.end_point.row)
+        or source[source.rfind(b"\n", 0, comments[0].start_byte) + 1 : comments[0].start_byte].strip()
+    ):
+        comments.pop(0)  # trails the previous element
+    if any(not ctx.text(c).startswith("//") for c in comments):
+        return []  # a block comment stays where it is
+    return comments
 
 
 def _promise_all(ctx: FileContext, statement: Node) -> tuple[str, list[Node], list[Node]] | None:
