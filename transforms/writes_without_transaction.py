@@ -41,7 +41,9 @@ call that receives the handle without being awaited, better-sqlite3/bun:sqlite (
 synchronous), one shared `pg.Client`, writes on neon-http/D1 that use an earlier result or run under a
 condition that reads one or calls something (the message names which), and a driver
 dalfix cannot tell: the handle's own `drizzle()` call decides, else the project's only
-`drizzle-orm/<driver>` import (named in the message), else no fix. Where no fix is made for the driver (unknown,
+`drizzle-orm/<driver>` import (named in the message), else, when every `drizzle()` call of the application
+makes a handle `db.transaction` suits (a node-postgres pool, and PGlite when no URL is set), the transaction
+(the message names the calls), else no fix. Where no fix is made for the driver (unknown,
 or synchronous) and the project has its own transaction helper — a function it calls with a handle of that driver
 and a callback, or an object of callbacks, opening `.transaction(` on the handle it is handed (homarr's
 `handleTransactionsAsync(db, { handleAsync, handleSync })`) — the message names it with a call site and its
@@ -114,6 +116,7 @@ from dalfix.analysis.transactions import (
     INFERRED,
     SpanFinder,
     WriteSpan,
+    application_atomicity,
     atomicity,
     handle_driver,
     transaction_helpers,
@@ -187,6 +190,9 @@ class WritesWithoutTransaction(Rule):
     def _finding(self, ctx: FileContext, analyzer: EffectAnalyzer, finder: SpanFinder, span: WriteSpan) -> Finding:
         driver = handle_driver(ctx.project, ctx.parsed, span.handle)
         kind = atomicity(driver)
+        every = application_atomicity(ctx.project) if kind == "unknown" and not ctx.project.config.driver else None
+        if every is not None and every[0] == "transaction":
+            kind = "transaction"  # not traced, but every drizzle() call of the application makes a handle it suits
         edits, why = None, ""
         if span.blocker is None and kind == "transaction":
             edits = self._transaction(ctx, analyzer, finder, span)
@@ -217,6 +223,9 @@ class WritesWithoutTransaction(Rule):
             message += f"; wrap them in `{span.handle}.transaction`"
         if reason is None and driver.evidence.startswith(INFERRED):
             message += f" (driver {driver.driver}, {driver.evidence})"
+        elif reason is None and every is not None and kind == "transaction":
+            message += (f" (`{span.handle}` is not traced to one drizzle() call; `db.transaction` suits every handle "
+                        f"the application makes: {every[1]})")  # fmt: skip
         start, end = span.statements[0].start_byte, span.statements[-1].end_byte
         if edits is None:
             return ctx.finding(self, (start, end), message, [], Applicability.DISPLAY_ONLY)

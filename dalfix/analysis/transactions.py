@@ -81,6 +81,23 @@ def atomicity(driver: DriverInfo) -> Atomicity:
     return "unknown"
 
 
+def application_atomicity(project) -> tuple[Atomicity, str] | None:  # type: ignore[no-untyped-def]
+    """How every drizzle() call of the application makes statements atomic, when they all agree, with those calls
+    (`node-postgres at db/client.ts:40, pglite at db/client.ts:29`); None when they differ or there is none. A
+    handle dalfix does not trace (a parameter typed `Db`, a factory's result) is one of them, so `db.transaction`
+    is right for it when it is right for each (kan: a node-postgres pool, or PGlite when no URL is set)."""
+    made = [(path, info) for path, info in project.defined_drivers()
+            if path is not None and project.is_application_file(path)]  # fmt: skip
+    kinds = {atomicity(info) for _, info in made}
+    if len(kinds) != 1:
+        return None
+    places = []
+    for path, info in made:
+        shown = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else path.name
+        places.append(f"{info.driver} at {shown}:{info.evidence.rsplit(':', 1)[-1]}")
+    return kinds.pop(), ", ".join(places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+
+
 def handle_driver(project, parsed: ParsedFile, handle: str) -> DriverInfo:  # type: ignore[no-untyped-def]
     """The driver behind `handle` in this file: its own drizzle() call, else the one driver the file (or,
     failing that, the whole project) can name; `unknown` when they disagree or none is found."""
