@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -87,7 +88,17 @@ class FileContext:
         fix = None
         if applicability is not None:
             fix = Fix(tuple(edits or ()), applicability, rule.fix_title, imports, creates, drops_comments)
-        return Finding(rule.code, rule.name, message or rule.message, start, end, fix, notes)
+        return Finding(rule.code, rule.name, one_line(message or rule.message), start, end, fix, notes)
+
+
+def one_line(message: str) -> str:
+    """A message on one line: code quoted from a chain laid over several lines (`subs\n    .filter(…)`) reads as
+    it would on one (`subs.filter(…)`), other line breaks and their indentation become one space."""
+    if "\n" not in message:
+        return message
+    message = re.sub(r"\s*\n\s*(?=[.?)\]}])", "", message)
+    message = re.sub(r"(?<=[(\[{])\s*\n\s*", "", message)
+    return re.sub(r"\s*\n\s*", " ", message)
 
 
 def relative_display(path: Path, base: Path | None = None) -> str:

@@ -325,3 +325,18 @@ def test_a_fixed_list_of_keys_is_still_reported(tmp_path: Path) -> None:
     keys = 'const KINDS = [\n  { table: "items", name: "items" },\n  { table: "mappings", name: "mappings" },\n];\n'
     [message] = messages(tmp_path, TABLE_KINDS % keys)
     assert "`listOf` (1 query) runs once per element" in message
+
+
+def test_code_quoted_from_a_chain_over_several_lines_is_one_line(tmp_path: Path) -> None:
+    # kan (held-out): `Promise.all(subs\n      .filter(…)\n      .map(…))` — the message quoted the iterable with its
+    # line breaks and indentation, so a text report broke mid-sentence.
+    [message] = messages(tmp_path, (
+        "async function clearBoard(id: number) {\n"
+        "  await db.update(items).set({ boardId: null }).where(eq(items.id, id));\n}\n"
+        "export async function clearAll(list: { id: number; kind: string | null }[]) {\n"
+        "  await Promise.all(\n    list\n      .filter((i) => !!i.kind)\n"
+        "      .map((i) =>\n        clearBoard(i.id),\n      ),\n  );\n}\n"
+    ))  # fmt: skip
+    assert "\n" not in message
+    assert "(loop over `list.filter((i) => !!i.kind)`)" in message, message
+    assert "inArray(items.id, list.filter((i) => !!i.kind).map((i) => i.id))" in message, message
