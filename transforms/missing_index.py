@@ -359,6 +359,8 @@ class MissingIndex(Rule):
         # A site the index serves with some of its columns (a nested `with` that loads teamMembers by teamId for
         # an index on (teamId, userId)) looks up those, not every column of the index.
         used = {*site.lookup, *site.ranges, *(key for key, _ in site.order)}
+        if site.reached_through_join:
+            used.update(site.join_keys)  # reached by the join's columns from the joined table's rows
         own = [c for c in proposal.columns if c in used]
         looked_up = (
             columns if deleted or not own or own == list(proposal.columns) else f"{table.ts_name}({', '.join(own)})"

@@ -246,6 +246,10 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
             found.own_inserts.add(own)
             continue
         equality = _equality_order(table, site)
+        if site.reached_through_join and all(_low_selectivity(table, site, k) for k in equality):
+            # Nothing of its own narrows these rows: the database starts from the joined table's filter and reaches
+            # them by the join's columns (ai-chatbot's messages of one user's chats, by role and a date range).
+            equality = tuple(dict.fromkeys([*site.join_keys, *equality]))
         tail: tuple[str, ...] = ()
         kind: Literal["lookup", "paged", "range"] = "lookup"
         order = [k for k, _ in site.order if k not in equality]

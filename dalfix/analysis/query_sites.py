@@ -76,6 +76,9 @@ class QuerySite:
     opaque: bool = False  # `where` also filters by something no btree lookup serves (or, like, sql``)
     dynamic: bool = False  # `where` is built at run time: filters dalfix cannot see may apply
     join_keys: list[str] = field(default_factory=list)  # this (driving) table's columns in a join's `on`
+    # A joined table is also filtered by `eq` on a column of its own (not a literal): the database may start there
+    # and reach this table's rows by `join_keys` (`from(message).innerJoin(chat, …).where(eq(chat.userId, id))`).
+    reached_through_join: bool = False
     order_cut: bool = False  # an `orderBy` part that is not a column of this table ended the known order
     weight: int = 1
     weight_reasons: tuple[str, ...] = ()
@@ -427,6 +430,7 @@ def _chain_sites(project: Project, parsed: ParsedFile, chain: QueryChain) -> Ite
         return
     main = _site(parsed, chain.node, table, operation)
     by_table: dict[str, QuerySite] = {table.id: main}
+    on_keys: dict[str, set[str]] = {}
     for link in chain.links:
         if link.name == "where" or (head == "$count" and link is chain.links[0]):
             condition = _argument(link.call, 0 if link.name == "where" else 1)
@@ -439,14 +443,28 @@ def _chain_sites(project: Project, parsed: ParsedFile, chain: QueryChain) -> Ite
             if joined is None or on is None:
                 continue
             site = by_table.setdefault(joined.id, _site(parsed, chain.node, joined, "join"))
+            before = set(site.equality)
             _join_condition(project, parsed, on, site, main)
+            on_keys.setdefault(joined.id, set()).update(set(site.equality) - before)
         elif link.name == "orderBy":
             _order(project, parsed, link, main)
         elif link.name == "limit":
             main.limited = True
     for condition in _later_wheres(parsed, chain.node):
         _condition(project, parsed, condition, by_table, chain.node, {}, None)
+    main.reached_through_join = bool(main.join_keys) and any(
+        key not in on_keys[site.table.id] and key not in site.literal and not _few_values(site.table, key)
+        for site in by_table.values()
+        if site is not main and site.table.id in on_keys
+        for key in site.equality
+    )
     yield from by_table.values()
+
+
+def _few_values(table: Table, key: str) -> bool:
+    """A boolean or enum column: an `eq` on it narrows little."""
+    column = table.column(key)
+    return column is not None and (column.type in ("boolean", "enum") or column.enum_values is not None)
 
 
 def _later_wheres(parsed: ParsedFile, query: Node) -> list[Node]:
