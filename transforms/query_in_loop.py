@@ -28,9 +28,10 @@ Loops that are per-row on purpose are left alone: per-element SET values or RETU
 try/catch, `break`/`continue`/`return`, queries that run for some elements only (a write behind a pure
 condition on the element is batched over the elements it selects, above), chunking and paging loops (keyed by
 `inArray`, `gt` or a cursor, not by `eq` on the element), other awaits or effects in the body (logging, HTTP,
-files, queues), a list the body changes, keys not derived from the element, and loops in loops (the key is a
-pair: batching the inner loop still sends one statement per outer element, and `inArray` on both columns would
-match the cross product).
+files, queues), a list the body changes, keys not derived from the element, a function calling itself per
+element (a recursive walk: each call takes the branch its element selects, karakeep's search matchers), and loops
+in loops (the key is a pair: batching the inner loop still sends one statement per outer element, and `inArray` on
+both columns would match the cross product).
 
 Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling `getEventWithRelations`;
 the finding names the helper, how many queries it holds and what a batched variant would do by the helper's
@@ -547,7 +548,7 @@ class QueryInLoop(Rule):
         arguments = call.child_by_field_name("arguments") if call.type == "call_expression" else None
         values = arguments.named_children if arguments is not None else []
         keyed = [i for i, n in enumerate(values) if a.element_suffix(n) is not None]
-        if a.loop.pattern is None:
+        if a.loop.pattern is None or _calls_itself(ctx, call):
             return None
         if not keyed:
             return self._helper_given_fields(ctx, a, site, call, values)
@@ -755,6 +756,34 @@ def _site_method(ctx: FileContext, site: QuerySite) -> str | None:
     """`Delete` / `Update` for a site's write chain."""
     chain = ctx.vocabulary.query_chain(site.query)
     return chain.method[:1].upper() + chain.method[1:] if chain is not None else None
+
+
+def _calls_itself(ctx: FileContext, call: Node) -> bool:
+    """`call` calls a function it is inside (`getIds(ctx, m)` per sub-matcher in `getIds`, `this.walk(child)` in
+    `walk`): a recursive walk, each call taking the branch its element selects, not one query per element."""
+    function = call.child_by_field_name("function") if call.type == "call_expression" else None
+    if function is None:
+        return False
+    if function.type == "member_expression":
+        target = function.child_by_field_name("object")
+        if target is None or target.type != "this":
+            return False
+        function = function.child_by_field_name("property")
+    name = ctx.text(function) if function is not None else ""
+    scope = call.parent
+    while scope is not None:
+        if scope.type in ("function_declaration", "method_definition", "generator_function_declaration"):
+            own = scope.child_by_field_name("name")
+            if own is not None and ctx.text(own) == name:
+                return True
+        elif scope.type == "variable_declarator":
+            value = scope.child_by_field_name("value")
+            own = scope.child_by_field_name("name")
+            if value is not None and value.type in ("arrow_function", "function_expression", "function") and (
+                    own is not None and ctx.text(own) == name):  # fmt: skip
+                return True
+        scope = scope.parent
+    return False
 
 
 def _inside(node: Node, outer: Node) -> bool:
