@@ -315,7 +315,11 @@ class CheckThenInsert(Rule):
         steps = [f"onConflictDoNothing({{ target: {target} }})"] + ([] if has_returning else ["returning()"])
         member = values_call.child_by_field_name("function")
         multiline = b"\n" in source[member.child_by_field_name("object").end_byte : values_call.end_byte]
-        dot_indent = line_indent(source, member.child_by_field_name("property").start_byte)
+        dot = member.child_by_field_name("property").start_byte
+        # `.values({` on the statement's first line (`await db.insert(t).values({`): the added calls continue the
+        # chain one level in, not at the statement's indent
+        chained = source[source.rfind(b"\n", 0, dot) + 1 : dot].strip() == b"."
+        dot_indent = line_indent(source, dot) + ("" if chained else ctx.style.indent_unit)
         joiner = f"\n{dot_indent}." if multiline else "."
         prefix = ""
         if bound is None:
