@@ -132,6 +132,7 @@ from dalfix.analysis.index_plan import (
     create_index_sql,
     duplicates_sql,
     index_plan,
+    looked_up_through_join,
 )
 from dalfix.analysis.project import Project
 from dalfix.analysis.query_sites import NEEDLES, QuerySite
@@ -359,8 +360,8 @@ class MissingIndex(Rule):
         # A site the index serves with some of its columns (a nested `with` that loads teamMembers by teamId for
         # an index on (teamId, userId)) looks up those, not every column of the index.
         used = {*site.lookup, *site.ranges, *(key for key, _ in site.order)}
-        if site.reached_through_join:
-            used.update(site.join_keys)  # reached by the join's columns from the joined table's rows
+        if looked_up_through_join(site):  # reached by the join's columns from the joined rows, sorted afterwards
+            used = {*site.join_keys, *site.lookup, *site.ranges}
         own = [c for c in proposal.columns if c in used]
         looked_up = (
             columns if deleted or not own or own == list(proposal.columns) else f"{table.ts_name}({', '.join(own)})"

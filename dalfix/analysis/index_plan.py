@@ -246,13 +246,15 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
             found.own_inserts.add(own)
             continue
         equality = _equality_order(table, site)
-        if site.reached_through_join and all(_low_selectivity(table, site, k) for k in equality):
+        through_join = looked_up_through_join(site)
+        if through_join:
             # Nothing of its own narrows these rows: the database starts from the joined table's filter and reaches
-            # them by the join's columns (ai-chatbot's messages of one user's chats, by role and a date range).
+            # them by the join's columns (ai-chatbot's messages of one user's chats, by role and a date range). A
+            # range still narrows each join key's rows; an order does not: rows of several keys are sorted anyway.
             equality = tuple(dict.fromkeys([*site.join_keys, *equality]))
         tail: tuple[str, ...] = ()
         kind: Literal["lookup", "paged", "range"] = "lookup"
-        order = [k for k, _ in site.order if k not in equality]
+        order = [k for k, _ in site.order if k not in equality] if not through_join else []
         if order and site.limited and not table.is_unique_key(equality):
             tail, kind = (order[0],), "paged"
         elif site.ranges and not table.is_unique_key(equality):
@@ -726,6 +728,16 @@ def _unique_proposal(
            else "`onConflictDoNothing` and a re-read, DAL003)")
     )  # fmt: skip
     return Proposal(table, columns, unique_index_name(table, columns), why, [want], "correctness", replaces, True)
+
+
+def looked_up_through_join(site: QuerySite) -> bool:
+    """The database reaches the site's rows by its join columns from a joined table's `eq` filter: nothing of the
+    site's own narrows them (only literals, booleans, enums, ranges) and its `where` is known."""
+    return (
+        site.reached_through_join
+        and not site.dynamic
+        and all(_low_selectivity(site.table, site, k) for k in site.lookup)
+    )
 
 
 def _equality_order(table: Table, site: QuerySite) -> tuple[str, ...]:
