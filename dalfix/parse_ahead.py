@@ -68,6 +68,7 @@ class ParseAhead:
         self._busy: Path | None = None  # the file being parsed now
         self._claimed: set[Path] = set()  # asked for by the caller: not parsed here (or no longer waited for)
         self._tried: set[Path] = set()  # parsed here (or tried)
+        self._skipped: set[Path] = set()  # the caller will not ask for these (`skip`)
         self._ready: dict[Path, tuple[bytes, ParsedFile | None]] = {}  # parsed, not taken; None: the parse raised
         self._pushed: OrderedDict[Path, tuple[bytes, ParsedFile | None]] = OrderedDict()  # the same, from `_front`
         self.handed = 0  # parses taken by the caller (for measurements and tests)
@@ -104,6 +105,16 @@ class ParseAhead:
             return None
         self.handed += 1
         return ready[1]
+
+    def skip(self, paths: Iterable[Path]) -> None:
+        """The caller will not ask for these (a previous run's results and facts serve them): not parsed here. One it
+        asks for all the same it parses itself, as `take` says."""
+        with self._lock:
+            self._skipped.update(paths)
+            self._claimed.update(self._skipped)
+            for path in self._skipped.intersection(self._ready):
+                del self._ready[path]  # parsed already: room for one the caller will take
+            self._lock.notify_all()
 
     def close(self) -> None:
         """Stop the thread, wait for it, drop what nobody took."""
@@ -163,6 +174,8 @@ class ParseAhead:
                 except BaseException:  # noqa: BLE001 - the caller parses it again and gets the error itself
                     parsed = None
                 with self._lock:
+                    if path in self._skipped:
+                        continue  # skipped while it was parsed: nobody will take it
                     if not pushed:
                         self._ready[path] = (source, parsed)
                         continue

@@ -261,6 +261,29 @@ def test_a_project_wide_fact_that_changes_checks_every_file_again(run_cli, proje
     assert set(analysed) == before  # helpers.ts too, though it does not import writes.ts
 
 
+def test_the_files_whose_calls_are_known_are_not_parsed_ahead(run_cli, project, monkeypatch) -> None:
+    """After a comment in loop.ts, the parsing thread is told to skip every other analysed file: a previous run's facts
+    and results serve them (a parse nobody takes is CPU spent for nothing; tests/test_parse_ahead.py: a skipped file
+    is not parsed)."""
+    from dalfix.parse_ahead import ParseAhead
+
+    skipped: list[Path] = []
+    original = ParseAhead.skip
+
+    def recording(self, paths):  # type: ignore[no-untyped-def]
+        paths = list(paths)
+        skipped.extend(paths)
+        original(self, paths)
+
+    monkeypatch.setattr(ParseAhead, "skip", recording)
+    run_cli("check", ".")
+    assert skipped == []  # a cold run knows nothing
+    EDITS["comment in a checked file"](project)
+    run_cli("check", ".")
+    checked = {project / "src" / name for name in ("helpers.ts", "page.ts", "writes.ts")}
+    assert checked <= set(skipped) and project / "src" / "loop.ts" not in skipped
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(sorted(EDITS)), min_size=1, max_size=5), st.booleans())
 def test_random_edit_sequences_keep_cached_output_exact(run_cli, tmp_path_factory, monkeypatch, names, preview) -> None:
@@ -431,3 +454,33 @@ def test_an_unchecked_insert_elsewhere_is_an_input_of_every_dal003_message(
     cached = _dal003_outputs(run_cli, "--jobs", jobs)
     assert "grants.ts:5" in cached[0][1]
     assert cached == _dal003_outputs(run_cli, "--jobs", jobs, "--no-cache")
+
+
+BARREL_SCHEMA = 'import { TEAMS } from "./shared";\n' + SCHEMA.replace('pgTable("teams"', "pgTable(TEAMS")
+SHARED = {  # a barrel of `export *` (homarr's @homarr/common): finding TEAMS reads every module before names.ts
+    "src/shared/index.ts": 'export * from "./ids";\nexport * from "./names";\n',
+    "src/shared/ids.ts": "export const FIRST_ID = 1;\n",
+    "src/shared/names.ts": 'export const TEAMS = "teams";\n',
+}
+
+
+def test_a_memoised_resolution_notes_the_files_it_read_each_time_it_answers(project) -> None:
+    """What a check is recorded to have read (the safety net, the schema's files) must not depend on which check asked
+    first: finding TEAMS through the barrel reads index.ts, ids.ts and names.ts, and the memo's answer notes them too."""
+    from dalfix.analysis import reads
+    from dalfix.analysis.project import Project
+    from dalfix.parsing import parse_file
+
+    (project / "src" / "schema.ts").write_text(BARREL_SCHEMA, encoding="utf-8")
+    for name, text in SHARED.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text, encoding="utf-8")
+    loaded = Project.load(project)
+    loaded.prepare({p: parse_file(p, p.read_bytes()) for p in sorted((project / "src").rglob("*.ts"))})
+    schema = project / "src" / "schema.ts"
+    answers = [loaded.summaries.resolve_import(schema, "TEAMS")]  # outside a check: nothing noted, memoised
+    for _ in range(2):
+        with reads.recording() as seen:
+            answers.append(loaded.summaries.resolve_import(schema, "TEAMS"))
+        assert seen == {schema, *(project / name for name in SHARED)}
+    assert answers == [(project / "src" / "shared" / "names.ts", "TEAMS")] * 3

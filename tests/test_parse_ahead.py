@@ -121,6 +121,36 @@ def test_the_thread_holds_at_most_its_bound_and_stops_when_closed() -> None:
     assert not ahead._ready
 
 
+def test_skipped_files_are_not_parsed_and_free_their_room() -> None:
+    """A one-edit run: the files a previous run's facts serve are skipped (dalfix/incremental.py); one held already is
+    dropped so that the thread parses on, and one asked for all the same is the caller's to parse."""
+    parsed: list[Path] = []
+    ahead = ParseAhead(2)
+    original = dalfix.parse_ahead.parse_file
+
+    def counting(path: Path, source: bytes) -> ParsedFile:
+        parsed.append(path)
+        return original(path, source)
+
+    dalfix.parse_ahead.parse_file = counting  # type: ignore[assignment]
+    try:
+        for index in range(6):
+            ahead.feed(Path(f"f{index}.ts"), b"const a = %d;\n" % index)
+        ahead.fed()
+        for _ in range(200):
+            if len(ahead._ready) == 2:
+                break
+            threading.Event().wait(0.01)
+        ahead.skip([Path("f0.ts"), Path("f1.ts"), Path("f2.ts"), Path("f4.ts")])
+        assert _when_parsed(ahead, Path("f3.ts"), b"const a = 3;\n") is not None
+        assert _when_parsed(ahead, Path("f5.ts"), b"const a = 5;\n") is not None
+        assert ahead.take(Path("f4.ts"), b"const a = 4;\n") is None
+    finally:
+        ahead.close()
+        dalfix.parse_ahead.parse_file = original  # type: ignore[assignment]
+    assert parsed == [Path(f"f{index}.ts") for index in (0, 1, 3, 5)]
+
+
 def test_the_runner_s_output_does_not_depend_on_parsing_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     rules = select_rules([], [], True)
     monkeypatch.setattr(dalfix.parse_ahead, "PARSE_AHEAD", 0)

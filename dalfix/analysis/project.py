@@ -596,6 +596,8 @@ class Project:
         calls cannot have changed (`known_handle_calls`: dalfix/incremental.py).
         """
         known = self.known_handle_calls(self) if self.known_handle_calls is not None else {}
+        if known and self.files.ahead is not None:
+            self.files.ahead.skip(known)  # their facts are known and their results will likely be reused
         calls: dict[Path, list[tuple[tuple[Path, str, str], str]]] = {}
         for path in list(self.analysed):
             if path in known:

@@ -9,7 +9,7 @@ outside those, seen here while a file's rules ran, makes that file an input of e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -47,6 +47,13 @@ def note(path: Path) -> None:
 def recording_now() -> bool:
     """Whether some `recording()` block is collecting (a file's check is under way)."""
     return _reads.current is not None
+
+
+def note_all(paths: Iterable[Path]) -> None:
+    """The analysis used a memoised answer that was found by reading `paths`: noted as if it read them again, so that
+    what a check is recorded to have read does not depend on which check asked first."""
+    if _reads.current is not None:
+        _reads.current.update(paths)
 
 
 def recording() -> AbstractContextManager[set[Path]]:

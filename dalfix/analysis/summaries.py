@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from dalfix.analysis.drivers import DriverInfo
 from dalfix.analysis.drizzle import DbEffectKind, unwrap
 from dalfix.analysis.reads import note as note_read
+from dalfix.analysis.reads import note_all
+from dalfix.analysis.reads import recording as collecting
 from dalfix.analysis.reads import recording_now as recording
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
 
@@ -210,6 +212,8 @@ class Summaries:
         self._file_handles: dict[Path, dict[str, DriverInfo]] = {}
         self._imported: dict[tuple[Path, str], tuple[Path, str] | None] = {}
         self._exports: dict[tuple[Path, str], tuple[tuple[Path, str] | None, int]] = {}  # `_remembered_export`
+        # The files each resolution read (dalfix/analysis/reads.py): noted again when the memo answers.
+        self._imported_reads: dict[tuple[Path, str], tuple[Path, ...]] = {}
         self._parameters: dict[tuple[Path, str], list[str | None] | None] = {}
         self._constructions: dict[tuple[Path, str], DbEffectKind] = {}
         from dalfix.analysis.handles import HandleIndex
@@ -229,8 +233,19 @@ class Summaries:
         handles ask about every import of every file, and calls and tables ask again."""
         key = (path, local)
         if key in self._imported:
-            return self._imported[key]
-        found = self._resolve_import(path, local)
+            if not recording():
+                return self._imported[key]
+            seen_then = self._imported_reads.get(key)
+            if seen_then is not None:
+                note_all(seen_then)  # what finding it read, as if it were found again
+                return self._imported[key]
+            # found outside a check, where nothing is noted: found again, so that what it reads is noted
+        if not recording():
+            found = self._resolve_import(path, local)
+        else:
+            with collecting() as seen:
+                found = self._resolve_import(path, local)
+            self._imported_reads[key] = tuple(seen)
         self._imported[key] = found
         return found
 
