@@ -466,7 +466,7 @@ SHARED = {  # a barrel of `export *` (homarr's @homarr/common): finding TEAMS re
 
 def test_a_memoised_resolution_notes_the_files_it_read_each_time_it_answers(project) -> None:
     """What a check is recorded to have read (the safety net, the schema's files) must not depend on which check asked
-    first: finding TEAMS through the barrel reads index.ts, ids.ts and names.ts, and the memo's answer notes them too."""
+    first: finding TEAMS through the barrel reads index.ts, ids.ts and names.ts; the memo's answer notes them too."""
     from dalfix.analysis import reads
     from dalfix.analysis.project import Project
     from dalfix.parsing import parse_file
