@@ -1016,3 +1016,89 @@ def test_callers_count_the_same_whatever_rules_run(tmp_path: Path) -> None:
     selected, all_of_them = messages(only), messages(every)
     assert selected == all_of_them
     assert any("posts(userId) [high benefit]" in m for m in selected)
+
+
+def test_sql_indexes_count_the_keys_a_create_table_or_alter_table_builds(tmp_path: Path) -> None:
+    # review 8 F1 (agents workAppGitHubInstallations): a key the migrations build is an index the database has,
+    # whatever the TypeScript schema says now, until an executable drop removes it; a commented-out drop (drizzle-kit's
+    # "can't name the primary key" stub) or one inside a string literal does not run.
+    from dalfix.analysis.schema.sql_indexes import sql_indexes
+
+    write(
+        tmp_path,
+        {
+            "drizzle/0000.sql": 'CREATE TABLE "a" (\n\t"id" varchar(256) PRIMARY KEY NOT NULL,\n'
+            "\t\"mode\" text DEFAULT 'unique primary key' NOT NULL,\n\t\"login\" text NOT NULL UNIQUE\n);\n"
+            'CREATE TABLE IF NOT EXISTS "b" ("x" int, "y" int, CONSTRAINT "b_xy" PRIMARY KEY("x", "y"),\n'
+            '  CONSTRAINT "b_y_unique" UNIQUE NULLS NOT DISTINCT("y"), FOREIGN KEY ("x") REFERENCES "a"("id"));\n'
+            "CREATE TABLE `m` (`id` int NOT NULL AUTO_INCREMENT, `key` varchar(255), `owner` int,\n"
+            "  PRIMARY KEY (`id`), UNIQUE KEY `m_key` (`key`), KEY `m_owner` (`owner`), KEY `m_pre` (`key`(10)));\n"
+            'CREATE TABLE "gone" ("id" serial PRIMARY KEY);\n'
+            'CREATE TABLE "c" ("id" text, "slug" text);\n'
+            'ALTER TABLE "c" ADD CONSTRAINT "c_slug_unique" UNIQUE("slug");\n'
+            'ALTER TABLE ONLY "c" ADD PRIMARY KEY ("id");\n',
+            "drizzle/0001.sql": '-- ALTER TABLE "a" DROP CONSTRAINT "<constraint_name>";--> statement-breakpoint\n'
+            '/* ALTER TABLE "b" DROP CONSTRAINT "b_xy"; */\n'
+            "ALTER TABLE \"a\" ADD COLUMN \"n\" text DEFAULT 'ALTER TABLE \"c\" DROP CONSTRAINT \"c_slug_unique\"';\n"
+            'ALTER TABLE "b" DROP CONSTRAINT IF EXISTS "b_y_unique";\n'
+            "ALTER TABLE `m` DROP PRIMARY KEY;\n"
+            'DROP TABLE "gone";\n',
+        },
+    )  # fmt: skip
+    facts = sql_indexes(tmp_path)
+    found = {i.name: (i.table, i.columns, i.unique, i.constraint) for i in facts.indexes}
+    assert found == {
+        "a_pkey": ("a", ("id",), True, True),
+        "a_login_key": ("a", ("login",), True, True),
+        "b_xy": ("b", ("x", "y"), True, True),
+        "m_key": ("m", ("key",), True, True),
+        "m_owner": ("m", ("owner",), False, True),
+        "c_slug_unique": ("c", ("slug",), True, True),
+        "c_pkey": ("c", ("id",), True, True),
+    }  # b_y_unique, m's primary key and every key of "gone" were dropped; `m_pre` keys a prefix (an expression)
+    # DAL003 writes an onConflict target only on a CREATE UNIQUE INDEX (or the schema's own keys); DAL010 counts these.
+    assert facts.unique_on("c", ("slug",)) is None
+    assert facts.unique_on("c", ("slug",), constraints=True) is not None
+
+
+PK_SCHEMA = """
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
+import { pgTable, text, varchar } from "drizzle-orm/pg-core";
+
+export const db = drizzle(new Pool());
+export const installations = pgTable("installations", {
+  id: varchar("id", { length: 256 }).notNull(),
+  login: text("login"),
+});
+
+export async function installationById(id: string) {
+  return db.select().from(installations).where(eq(installations.id, id)).limit(1);
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("drop", "proposed_columns"),
+    [
+        ('-- ALTER TABLE "installations" DROP CONSTRAINT "<constraint_name>";', []),
+        ('ALTER TABLE "installations" DROP CONSTRAINT "installations_pkey";', [("id",)]),
+        ('ALTER TABLE "installations" DROP CONSTRAINT "some_other_pkey";', []),
+    ],
+)
+def test_a_primary_key_the_migrations_keep_serves_lookups(
+    tmp_path: Path, drop: str, proposed_columns: list[tuple[str, ...]]
+) -> None:
+    write(
+        tmp_path,
+        {
+            "package.json": "{}",
+            "src/app.ts": PK_SCHEMA,
+            "drizzle/0000_init.sql": 'CREATE TABLE "installations" (\n\t"id" varchar(256) PRIMARY KEY NOT NULL,\n'
+            '\t"login" text\n);\n',
+            "drizzle/0001_drop_pk.sql": drop + "\n",
+        },
+    )
+    _, plan = plan_for(tmp_path)
+    assert [p.columns for p in plan.proposals] == proposed_columns

@@ -4,8 +4,10 @@ and nothing when the element only reaches raw SQL text (a table name)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from fixture_harness import run_fix
 
 from dalfix.rules import rule_by_code
@@ -340,3 +342,18 @@ def test_code_quoted_from_a_chain_over_several_lines_is_one_line(tmp_path: Path)
     assert "\n" not in message
     assert "(loop over `list.filter((i) => !!i.kind)`)" in message, message
     assert "inArray(items.id, list.filter((i) => !!i.kind).map((i) => i.id))" in message, message
+
+
+@pytest.mark.parametrize(
+    "methods",
+    [{"select"}, {"update"}, {"delete"}, {"select", "insert"}, {"select", "insert", "update"}, {"update", "delete"},
+     {"findFirst", "delete"}],
+)  # fmt: skip
+def test_the_batched_variant_phrase_reads_right_for_every_verb(methods: set[str]) -> None:
+    # review 8 N1: "would load for all of `rows` at once", "delete for every element's `id`".
+    from transforms.query_in_loop import _batch_phrase_for
+
+    for keys in ("all of `rows`", "every element's `id`"):
+        phrase = _batch_phrase_for(frozenset(methods), (), None, keys, None, None)
+        assert re.match(r"(load|insert|update|delete)( and| /| \w+)* the rows for " + re.escape(keys), phrase), phrase
+        assert not re.search(r"(load|insert|update|delete) for ", phrase), phrase

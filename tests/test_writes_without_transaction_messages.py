@@ -61,3 +61,17 @@ def test_straight_line_writes_are_counted_as_before(tmp_path: Path) -> None:
         "  await db.insert(shared).values({ folderId });\n  await db.insert(shared).values({ folderId });\n}\n"
     ))  # fmt: skip
     assert message.startswith("2 writes on `db` run without a transaction (`shared` is written twice)")
+
+
+def test_a_table_written_three_times_is_not_written_twice(tmp_path: Path) -> None:
+    # review 8 N2 (homarr auth/events.ts: three updates of `users`, "`users` is written twice").
+    [message] = messages(tmp_path, (
+        "export async function save(folderId: number, moved: boolean) {\n"
+        "  await db.update(shared).set({ folderId }).where(eq(shared.id, 1));\n"
+        "  await db.update(shared).set({ folderId }).where(eq(shared.id, 2));\n"
+        "  if (moved) {\n    await db.update(shared).set({ folderId }).where(eq(shared.id, 3));\n"
+        "  } else {\n    await db.insert(shared).values({ folderId });\n  }\n"
+        "  await db.insert(log).values({ note: \"saved\" });\n}\n"
+    ))  # fmt: skip
+    # four writes of `shared`, of which one call runs three (one per branch of the `if`)
+    assert "(`shared` is written three times)" in message

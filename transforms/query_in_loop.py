@@ -712,7 +712,11 @@ def _batch_phrase_for(methods: frozenset[str], writers: tuple[str, ...], target:
                 f"rows){back}{through}")  # fmt: skip
     if limited is not None and reads:
         if limited.unique is not None or not limited.per_key:
-            shown = f"`.where(inArray({limited.column}, …))` for {keys}" if limited.column else f"for {keys} at once"
+            shown = (
+                f"`.where(inArray({limited.column}, …))` for {keys}"
+                if limited.column
+                else f"the rows for {keys} at once"
+            )
             why = (f" ({limited.unique}: one row per key, so `inArray` alone is exact, no limit per key)"
                    if limited.unique is not None else ", keeping the first row per key (the helper's `limit(1)` has "
                    "no `orderBy`: each call got any one row of its key, so `inArray` alone is exact)")  # fmt: skip
@@ -727,7 +731,7 @@ def _batch_phrase_for(methods: frozenset[str], writers: tuple[str, ...], target:
         return per_key + ")" + through
     if target is not None:
         return f"{verb} {target}{back}{through}"
-    return f"{verb} for {keys} at once{back}{through}"
+    return f"{verb} the rows for {keys} at once{back}{through}"  # "load the rows for all of `ids`", not "load for"
 
 
 def _threaded_state(ctx: FileContext, site: QuerySite, values: list[Node]) -> str | None:

@@ -457,7 +457,21 @@ def _relation(ctx: FileContext, analyzer: EffectAnalyzer, span: WriteSpan) -> st
     writes = span.writes
     repeated = sorted({t for i, t in enumerate(tables) for j in range(i + 1, len(tables))
                        if t and tables[j] == t and writes_may_follow(span, writes[i], writes[j])})  # fmt: skip
-    return f" (`{repeated[0]}` is written twice)" if repeated else ""
+    if not repeated:
+        return ""
+    # How many of its writes one call can run (homarr auth/events.ts: three updates of `users` are not "twice"; a
+    # write in each branch of one `if` counts once): the longest run of writes each of which may follow the last.
+    mine = [w for w, t in zip(writes, tables, strict=True) if t == repeated[0]]
+    longest = [1] * len(mine)
+    for j in range(len(mine)):
+        for i in range(j):
+            if writes_may_follow(span, mine[i], mine[j]):
+                longest[j] = max(longest[j], longest[i] + 1)
+    times = max(longest)
+    return f" (`{repeated[0]}` is written {_TIMES.get(times, f'{times} times')})"
+
+
+_TIMES = {2: "twice", 3: "three times", 4: "four times", 5: "five times"}
 
 
 def _statement_of(node: Node, span: WriteSpan) -> Node | None:

@@ -171,10 +171,13 @@ def sql_facts(project: Project) -> SqlSchemaFacts:
     return cached
 
 
-def sql_unique_index(table: Table, keys: tuple[str, ...], facts: SqlSchemaFacts) -> SqlIndex | None:
+def sql_unique_index(
+    table: Table, keys: tuple[str, ...], facts: SqlSchemaFacts, constraints: bool = False
+) -> SqlIndex | None:
     """The non-partial UNIQUE index a SQL migration creates on exactly the columns `keys` (TS keys), if any: a
-    unique constraint the Drizzle schema does not declare."""
-    return facts.unique_on(table.name, tuple(_sql_columns(table, keys))) if keys else None
+    unique constraint the Drizzle schema does not declare (a table's PRIMARY KEY / UNIQUE only with `constraints`:
+    see dalfix/analysis/schema/sql_indexes.py)."""
+    return facts.unique_on(table.name, tuple(_sql_columns(table, keys)), constraints) if keys else None
 
 
 def alternatives_lacking(project: Project, proposal: Proposal) -> tuple[Table, ...]:
@@ -450,7 +453,7 @@ def _find_or_create_key(
         return None
     if table.is_unique_key(tuple(site.equality)) or b"insert" not in site.parsed.source:
         return None
-    if sql_unique_index(table, tuple(site.equality), facts) is not None:
+    if sql_unique_index(table, tuple(site.equality), facts, constraints=True) is not None:
         return None
     from dalfix.analysis.find_or_create import find_or_create_of_query
 
@@ -761,6 +764,7 @@ def _existing_indexes(table: Table, facts: SqlSchemaFacts) -> list[tuple[str, tu
     and those SQL migrations create; under MySQL each foreign key's columns too (InnoDB creates that index)."""
     found: list[tuple[str, tuple[str, ...]]] = []
     names = {i.name for i in table.indexes}
+    keys_of: list[tuple[SqlIndex, tuple[str, ...]]] = []
     for sql_index in facts.on(table.name):
         if sql_index.name in names or sql_index.method not in (None, "btree", "BTREE"):
             continue
@@ -771,7 +775,8 @@ def _existing_indexes(table: Table, facts: SqlSchemaFacts) -> list[tuple[str, tu
                 break
             keys.append(column.key)
         if keys:
-            found.append((sql_index.name, tuple(keys)))
+            keys_of.append((sql_index, tuple(keys)))
+    found += [(i.name, keys) for i, keys in keys_of if not i.constraint]
     for index in table.indexes:
         if index.method not in (None, "btree"):
             continue
@@ -788,6 +793,13 @@ def _existing_indexes(table: Table, facts: SqlSchemaFacts) -> list[tuple[str, tu
             found.append((label, unique.columns))
     if table.dialect == "mysql":
         found += [(fk.name or "foreign key", fk.columns) for fk in table.foreign_keys]
+    # A key a `.sql` migration builds (sql_indexes.py), unless the schema declares the same one: a primary key is
+    # the table's primary key (not counted against MAX_INDEXES_PER_TABLE), the others count as indexes.
+    declared = {parts for _, parts in found}
+    for sql_index, columns in keys_of:
+        if sql_index.constraint and columns not in declared:
+            found.append(("primary key" if sql_index.primary else sql_index.name, columns))
+            declared.add(columns)
     return found
 
 

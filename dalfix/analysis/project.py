@@ -17,6 +17,7 @@ from dalfix.analysis.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
 from dalfix.analysis.drizzle import Vocabulary, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.modules import ModuleResolver
+from dalfix.analysis.passed_handles import FORWARD, PassedHandles
 from dalfix.analysis.reads import note as note_read
 from dalfix.analysis.schema.model import SchemaModel
 from dalfix.analysis.setup_code import SetupCodePaths
@@ -40,11 +41,28 @@ CONCURRENT_PACKAGES = frozenset({"pg", "postgres", "mysql2", "@neondatabase/serv
 def merged_transaction_parameters(
     calls: Mapping[Path, Sequence[tuple[tuple[Path, str, str], str]]],
 ) -> dict[Path, list[tuple[str, str, bool]]]:
-    """`Project.transaction_parameters` from each analysed file's `handle_passing_calls`, in the files' order."""
+    """`Project.transaction_parameters` from each analysed file's `handle_passing_calls`, in the files' order.
+
+    A kind that forwards a parameter of the calling function (`passed_handles.FORWARD`: `outer(h)` calling
+    `inner(h)`) gives the callee whatever that parameter is handed, followed until nothing changes."""
     passed: dict[tuple[Path, str, str], set[str]] = {}
-    for found in calls.values():
+    forwards: list[tuple[tuple[Path, str, str], tuple[Path, str, str]]] = []
+    for path, found in calls.items():
         for key, kind in found:
-            passed.setdefault(key, set()).add(kind)
+            if kind.startswith(FORWARD):
+                function, _, name = kind[len(FORWARD) :].partition("\0")
+                forwards.append(((path, function, name), key))
+                passed.setdefault(key, set())
+            else:
+                passed.setdefault(key, set()).add(kind)
+    changed = bool(forwards)
+    while changed:
+        changed = False
+        for source, target in forwards:
+            new = passed.get(source, set()) - passed[target]
+            if new:
+                passed[target] |= new
+                changed = True
     parameters: dict[Path, list[tuple[str, str, bool]]] = {}
     for (path, function, name), kinds in passed.items():
         if "tx" in kinds:
@@ -610,32 +628,29 @@ class Project:
 
     def handle_passing_calls(self, path: Path) -> list[tuple[tuple[Path, str, str], str]]:
         """The calls of an analysed file that hand a handle to a project function, in order: ((callee's file, function,
-        parameter), kind of handle), plain data (dalfix/incremental.py keeps it per file)."""
+        parameter), kind of handle), plain data (dalfix/incremental.py keeps it per file). A handle is followed through
+        casts (`tx as unknown as Db`: the cast names a type, only this call's callee gets the transaction), local
+        aliases, object arguments matched to destructured parameters, and the caller's own parameters (a forward
+        reference: dalfix/analysis/passed_handles.py)."""
         parsed = self.analysed[path]
         vocabulary = self._plain_vocabulary(parsed)
+        reader: PassedHandles | None = None
         found: list[tuple[tuple[Path, str, str], str]] = []
         for call in descendants_of_type(parsed.root, "call_expression"):
             args = call.child_by_field_name("arguments")
-            if args is None:
+            if args is None or args.type != "arguments" or not args.named_children:
                 continue
-            # A handle cast on its way (`tx as unknown as Db`) is still that handle: the cast names a type,
-            # the callee gets the transaction (only this call's callee, not every function typed `Db`).
-            passed_kinds = {
-                i: kind
-                for i, arg in enumerate(args.named_children)
-                if unwrap(arg).type == "identifier"
-                and (kind := vocabulary.handle_kind(unwrap(arg), unwrap(arg))) is not None
-            }
-            if not passed_kinds:
+            if reader is None:
+                reader = PassedHandles(parsed, vocabulary, self.summaries.function_names(parsed))
+            values = [reader.argument(arg) for arg in args.named_children]
+            if not any(values):
                 continue
             target = self.summaries.callee(parsed, call)
-            names = self.summaries.parameter_names(*target) if target is not None else None
-            if target is None or names is None:
+            patterns = self.summaries.parameter_patterns(*target) if target is not None else None
+            if target is None or patterns is None:
                 continue
-            for index, kind in passed_kinds.items():
-                name = names[index] if index < len(names) else None
-                if name is not None:
-                    found.append(((target[0], target[1], name), kind))
+            for name, kind in reader.matched(values, *patterns):
+                found.append(((target[0], target[1], name), kind))
         return found
 
     def analyzer_for(self, parsed: ParsedFile, vocabulary: Vocabulary) -> EffectAnalyzer:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dalfix.analysis.drivers import DriverInfo
-from dalfix.analysis.drizzle import DbEffectKind, unwrap
+from dalfix.analysis.drizzle import DbEffectKind, _used_as_query_receiver, unwrap
+from dalfix.analysis.passed_handles import ParameterPattern, parameter_pattern
 from dalfix.analysis.reads import note as note_read
 from dalfix.analysis.reads import note_all
 from dalfix.analysis.reads import recording as collecting
@@ -215,6 +216,7 @@ class Summaries:
         # The files each resolution read (dalfix/analysis/reads.py): noted again when the memo answers.
         self._imported_reads: dict[tuple[Path, str], tuple[Path, ...]] = {}
         self._parameters: dict[tuple[Path, str], list[str | None] | None] = {}
+        self._patterns: dict[tuple[Path, str], tuple[list[ParameterPattern], frozenset[str]] | None] = {}
         self._constructions: dict[tuple[Path, str], DbEffectKind] = {}
         from dalfix.analysis.handles import HandleIndex
 
@@ -519,6 +521,57 @@ class Summaries:
                     names.append(info.parsed.text(pattern) if named and pattern is not None else None)
             self._parameters[key] = names
         return self._parameters[key]
+
+    def parameter_patterns(self, path: Path, qualified: str) -> tuple[list[ParameterPattern], frozenset[str]] | None:
+        """The function's parameter patterns (`passed_handles.parameter_pattern`: a name, or an object pattern's
+        {property: local}) and the locals among them that start queries in its body; None when there is no such
+        function. Plain data, memoised like `parameter_names`."""
+        key = (path, qualified)
+        if key not in self._patterns:
+            node = self.function_node(path, qualified)
+            info = self.module(path)
+            found: tuple[list[ParameterPattern], frozenset[str]] | None = None
+            params = None
+            if node is not None:
+                params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+            if params is not None and info is not None:
+                parsed = info.parsed
+                if params.type == "identifier":
+                    patterns: list[ParameterPattern] = [parsed.text(params)]
+                else:
+                    patterns = [
+                        parameter_pattern(parsed, p.child_by_field_name("pattern")) for p in params.named_children
+                    ]
+                locals_ = {p for p in patterns if isinstance(p, str)}
+                locals_ |= {v for p in patterns if isinstance(p, dict) for v in p.values()}
+                text = parsed.text(node) if node is not None else ""
+                found = (patterns, frozenset(n for n in locals_ if _used_as_query_receiver(text, n)))
+            self._patterns[key] = found
+        return self._patterns[key]
+
+    def function_names(self, parsed: ParsedFile) -> dict[int, str]:
+        """Start byte of each function of the file a summary names (top-level functions, class and object-literal
+        methods, the function a curried helper returns) -> that name."""
+        info = ModuleInfo.index(parsed)
+        names: dict[int, str] = {}
+        for name, node in info.declarations.items():
+            candidates = [name]
+            body = node.child_by_field_name("body") if node.type in CLASS_TYPES else None
+            if body is None and node.type == "variable_declarator":
+                value = node.child_by_field_name("value")
+                body = unwrap(value) if value is not None and unwrap(value).type == "object" else None
+            for child in body.named_children if body is not None else []:
+                member = child.child_by_field_name("name") or child.child_by_field_name("key")
+                if member is not None:
+                    candidates.append(f"{name}.{parsed.text(member)}")
+            for qualified in candidates:
+                while True:
+                    function = self._function_node(info, qualified)
+                    if function is None or function.start_byte in names:
+                        break
+                    names[function.start_byte] = qualified
+                    qualified += RETURNED
+        return names
 
     def function_effect(self, path: Path, qualified: str) -> DbEffectKind | None:
         key = (path, qualified)

@@ -1,0 +1,336 @@
+"""What an argument hands a project function: a database or transaction handle, followed through local aliases,
+object literals and the caller's own parameters (`Project.handle_passing_calls`).
+
+A transaction reaches a helper in more shapes than `helper(tx, …)`: `const handle = tx; helper(handle)`, an object
+argument matched to a destructured parameter (`helper({ db: tx, id })` for `({ db, id }: { db: Db; id: string })`),
+a spread (`{ ...opts, db: tx }`), or a parameter the caller itself was handed (`outer(tx)` calling `inner(h)`). Each
+argument is read here as plain data: the kinds it may be ("tx", "db"), and forward references to a parameter of the
+calling function (`FORWARD`), resolved across the project by `merged_transaction_parameters` once every file's
+calls are known. A value dalfix cannot follow where an object's property is read (an unknown spread, an unknown
+object) may be a transaction: it counts as both kinds (a maybe-transaction) for the callee's locals that start
+queries; nothing there may assume a pool.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dalfix.analysis.drizzle import DATABASE_TYPES, TRANSACTION_TYPES, Vocabulary, _used_as_query_receiver, unwrap
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, walk
+
+FORWARD = "="  # a kind "=<function>\0<name>": what the calling file's function `function` is handed as `name`
+MAYBE = frozenset({"tx", "db"})
+_SCOPES = frozenset({"statement_block", "program", "switch_case", "switch_default", "class_body"})
+_DEPTH = 8  # aliases of aliases followed at most this far
+
+# A callee parameter, as plain data: its name (an identifier), or an object pattern's {property: local}, with
+# "..." naming the rest element's local (None for any other pattern).
+ParameterPattern = str | dict[str, str] | None
+
+
+def forward(function: str, name: str) -> str:
+    return f"{FORWARD}{function}\0{name}"
+
+
+def parameter_pattern(parsed: ParsedFile, pattern: Node | None) -> ParameterPattern:
+    """`handle` -> "handle"; `{ handle, db: h, x = 1, ...rest }` -> {"handle": "handle", "db": "h", "x": "x",
+    "...": "rest"}."""
+    if pattern is None:
+        return None
+    if pattern.type == "identifier":
+        return parsed.text(pattern)
+    if pattern.type != "object_pattern":
+        return None
+    keys: dict[str, str] = {}
+    for child in pattern.named_children:
+        if child.type == "shorthand_property_identifier_pattern":
+            keys[parsed.text(child)] = parsed.text(child)
+        elif child.type == "object_assignment_pattern":
+            left = child.child_by_field_name("left")
+            if left is not None:
+                keys[parsed.text(left)] = parsed.text(left)
+        elif child.type == "pair_pattern":
+            key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+            if value is not None and value.type == "assignment_pattern":
+                value = value.child_by_field_name("left")
+            if (
+                key is not None
+                and key.type == "property_identifier"
+                and value is not None
+                and value.type == "identifier"
+            ):
+                keys[parsed.text(key)] = parsed.text(value)
+        elif child.type == "rest_pattern" and child.named_children and child.named_children[0].type == "identifier":
+            keys["..."] = parsed.text(child.named_children[0])
+    return keys
+
+
+@dataclass
+class Passed:
+    """What one expression hands over: the kinds it may be, and, for an object, what its properties may be."""
+
+    kinds: frozenset[str] = frozenset()
+    properties: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Where any other property comes from: kinds, or a forward reference ending in "." (the key is appended).
+    rest: frozenset[str] = frozenset()
+
+    def property(self, key: str) -> frozenset[str]:
+        if key in self.properties:
+            return self.properties[key]
+        return frozenset(r + key if r.endswith(".") else r for r in self.rest)
+
+
+UNKNOWN = Passed(rest=MAYBE)
+
+
+class PassedHandles:
+    """Reads the arguments of one file's calls (its vocabulary before callers' facts are added)."""
+
+    def __init__(self, parsed: ParsedFile, vocabulary: Vocabulary, functions: dict[int, str]):
+        self.parsed = parsed
+        self.vocabulary = vocabulary
+        self.functions = functions  # start byte of each named function of the file -> its summary name
+
+    def argument(self, node: Node) -> Passed | None:
+        """What an argument hands over; None when it is nothing dalfix follows (a literal, an unknown name)."""
+        return self._value(node, _DEPTH)
+
+    @staticmethod
+    def matched(
+        values: list[Passed | None], patterns: list[ParameterPattern], receivers: frozenset[str]
+    ) -> list[tuple[str, str]]:
+        """(callee's parameter name, kind) for each argument matched to the callee's parameter patterns;
+        `receivers`: the callee's locals that start queries."""
+        found: list[tuple[str, str]] = []
+        for value, pattern in zip(values, patterns, strict=False):
+            if value is None or pattern is None:
+                continue
+            if isinstance(pattern, str):
+                found.extend((pattern, kind) for kind in sorted(value.kinds))
+                for key, kinds in value.properties.items():
+                    found.extend((f"{pattern}.{key}", kind) for kind in sorted(kinds))
+                continue
+            named = {key for key in pattern if key != "..."}
+            for key, local in pattern.items():
+                if key == "...":
+                    for other, kinds in value.properties.items():
+                        if other not in named:
+                            found.extend((f"{local}.{other}", kind) for kind in sorted(kinds))
+                    continue
+                kinds = value.property(key)
+                if key not in value.properties and kinds & MAYBE and local not in receivers:
+                    # An unknown source only matters for a local that starts queries (a non-handle local recorded
+                    # as a transaction would make the whole function "inside a transaction").
+                    kinds = kinds - MAYBE
+                found.extend((local, kind) for kind in sorted(kinds))
+        return found
+
+    # ---- values ------------------------------------------------------------------------------
+    def _value(self, node: Node, depth: int) -> Passed | None:
+        node = unwrap(node)
+        if depth <= 0:
+            return None
+        if node.type == "identifier":
+            return self._identifier(node, depth)
+        if node.type == "object":
+            return self._object(node, depth)
+        if node.type == "member_expression":
+            which = self.vocabulary.handle_kind(node, node)
+            if which is not None or self.parsed.text(node) in self.vocabulary.db_names:
+                return Passed(frozenset({which or "db"}))
+            base, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+            if base is None or prop is None or prop.type != "property_identifier":
+                return None
+            value = self._value(base, depth - 1)
+            return Passed(value.property(self.parsed.text(prop))) if value is not None else None
+        if node.type == "ternary_expression":
+            branches = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+        elif node.type == "binary_expression" and self._operator(node) in ("??", "||", "&&"):
+            branches = [node.child_by_field_name("left"), node.child_by_field_name("right")]
+        else:
+            return None
+        values = [self._value(b, depth - 1) for b in branches if b is not None]
+        found = [v for v in values if v is not None]
+        if not found:
+            return None
+        return Passed(frozenset().union(*(v.kinds for v in found)))
+
+    def _operator(self, node: Node) -> str:
+        operator = node.child_by_field_name("operator")
+        return self.parsed.text(operator) if operator is not None else ""
+
+    def _identifier(self, node: Node, depth: int) -> Passed | None:
+        which = self.vocabulary.handle_kind(node, node)
+        name = self.parsed.text(node)
+        binding = _binding(self.parsed, node, name)
+        if binding is None or (which is not None and binding.type == "variable_declarator"):
+            return Passed(frozenset({which})) if which is not None else None
+        if binding.type == "variable_declarator":
+            return self._declared(binding, name, depth)
+        # A parameter of the enclosing function: what its type says, and what its callers hand it (resolved across
+        # the project). A function nobody names (a callback, `(tx) =>` of `.transaction`) is what its type says.
+        kinds = frozenset({which}) if which is not None else frozenset()
+        function = self.functions.get(binding.start_byte)
+        key = _parameter_key(self.parsed, binding, name) if function is not None else None
+        if function is None or key is None or not self._may_be_handle(binding, name):
+            return Passed(kinds) if kinds else None
+        return Passed(kinds | {forward(function, key)}, rest=frozenset({forward(function, key + ".")}))
+
+    def _declared(self, declarator: Node, name: str, depth: int) -> Passed | None:
+        """A local's value; for `let`/`var`, also every value assigned to it in its scope (`let handle = db; if (…)
+        handle = tx;`)."""
+        values: list[Passed | None] = []
+        value = declarator.child_by_field_name("value")
+        if value is not None:
+            values.append(self._value(value, depth - 1))
+        declaration = declarator.parent
+        if declaration is not None and self.parsed.text(declaration).split(None, 1)[:1] != ["const"]:
+            scope = declaration.parent
+            for assignment in walk(scope) if scope is not None else ():
+                if assignment.type != "assignment_expression":
+                    continue
+                left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+                if (
+                    left is not None
+                    and right is not None
+                    and left.type == "identifier"
+                    and self.parsed.text(left) == name
+                ):
+                    values.append(self._value(right, depth - 1))
+        found = [v for v in values if v is not None]
+        if not found:
+            return None
+        if len(found) == 1:
+            return found[0]
+        return Passed(frozenset().union(*(v.kinds for v in found)))
+
+    def _object(self, node: Node, depth: int) -> Passed:
+        properties: dict[str, frozenset[str]] = {}
+        rest: frozenset[str] = frozenset()
+        for child in node.named_children:
+            if child.type == "pair":
+                key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+                passed = self._value(value, depth - 1) if value is not None else None
+                kinds = passed.kinds if passed is not None else frozenset()
+                if key is not None and key.type in ("property_identifier", "string"):
+                    name = self.parsed.text(key).strip("'\"`")
+                    properties[name] = kinds
+                elif kinds:  # `[key]: tx`: any property may be it
+                    properties = {k: v | kinds for k, v in properties.items()}
+                    rest |= kinds
+            elif child.type == "shorthand_property_identifier":
+                passed = self._identifier(child, depth - 1)
+                properties[self.parsed.text(child)] = passed.kinds if passed is not None else frozenset()
+            elif child.type == "spread_element" and child.named_children:
+                spread = self._value(child.named_children[0], depth - 1) or UNKNOWN
+                for name in list(properties):
+                    if name in spread.properties:
+                        properties[name] = spread.properties[name]
+                    else:
+                        properties[name] = properties[name] | spread.property(name)
+                for name, kinds in spread.properties.items():
+                    properties.setdefault(name, kinds)
+                rest |= spread.rest
+        return Passed(properties={k: v for k, v in properties.items() if v}, rest=rest)
+
+    def _may_be_handle(self, function: Node, name: str) -> bool:
+        """A parameter worth following: typed with a handle type, or used to start queries in its function."""
+        vocabulary = self.vocabulary
+        for table in (vocabulary.typed_db_params, vocabulary.typed_tx_params):
+            if (function.start_byte, function.end_byte, name) in table:
+                return True
+        declaring = _declaring_parameter(self.parsed, function, name)
+        if declaring is not None:
+            types = DATABASE_TYPES | TRANSACTION_TYPES | vocabulary.db_types | vocabulary.tx_types
+            types |= vocabulary.maybe_types | vocabulary.db_names
+            if set(re.findall(r"[A-Za-z_$][\w$]*", self.parsed.text(declaring))) & types:
+                return True
+        return _used_as_query_receiver(self.parsed.text(function), name)
+
+
+def _binding(parsed: ParsedFile, use: Node, name: str) -> Node | None:
+    """What `name` at `use` is bound by: a `variable_declarator` (declared before the use in an enclosing block),
+    or the function whose parameter it is; None for anything else (an import, a module-level name not declared
+    with a value dalfix reads, a catch clause)."""
+    current = use.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:
+            params = current.child_by_field_name("parameters") or current.child_by_field_name("parameter")
+            if params is not None and _declares(parsed, params, name):
+                return current
+        if current.type in _SCOPES:
+            for statement in current.named_children:
+                if statement.start_byte >= use.start_byte:
+                    break
+                if statement.type == "export_statement":
+                    statement = statement.child_by_field_name("declaration") or statement
+                if statement.type not in ("lexical_declaration", "variable_declaration"):
+                    continue
+                for declarator in statement.named_children:
+                    target = (
+                        declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
+                    )
+                    if target is not None and target.type == "identifier" and parsed.text(target) == name:
+                        return declarator
+                    if target is not None and target.type != "identifier" and _declares(parsed, target, name):
+                        return None  # destructured from a value dalfix does not follow
+        current = current.parent
+    return None
+
+
+def _declares(parsed: ParsedFile, pattern: Node, name: str) -> bool:
+    if pattern.type == "identifier":
+        return parsed.text(pattern) == name
+    for node in walk(pattern):
+        if node.type in ("identifier", "shorthand_property_identifier_pattern") and parsed.text(node) == name:
+            parent = node.parent
+            # Not a type name, a default value or a property key: the names a pattern binds.
+            if (
+                parent is not None
+                and parent.type in ("assignment_pattern", "object_assignment_pattern")
+                and parent.child_by_field_name("left") != node
+            ):
+                continue
+            if parent is not None and parent.type == "pair_pattern" and parent.child_by_field_name("key") == node:
+                continue
+            if any(a.type in ("type_annotation", "default_type") for a in _ancestors(node, pattern)):
+                continue
+            if (
+                parent is not None
+                and parent.type in ("required_parameter", "optional_parameter")
+                and parent.child_by_field_name("value") == node
+            ):
+                continue
+            return True
+    return False
+
+
+def _ancestors(node: Node, stop: Node) -> list[Node]:
+    found = []
+    current = node.parent
+    while current is not None and current != stop:
+        found.append(current)
+        current = current.parent
+    return found
+
+
+def _declaring_parameter(parsed: ParsedFile, function: Node, name: str) -> Node | None:
+    """The parameter of `function` (its pattern and type) that binds `name`."""
+    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    if params is None:
+        return None
+    if params.type == "identifier":
+        return params if parsed.text(params) == name else None
+    for param in params.named_children:
+        pattern = param.child_by_field_name("pattern")
+        found = parameter_pattern(parsed, pattern)
+        if found == name or (isinstance(found, dict) and name in found.values()):
+            return param
+    return None
+
+
+def _parameter_key(parsed: ParsedFile, function: Node, name: str) -> str | None:
+    """The name `merged_transaction_parameters` knows the parameter by: the local it binds (`handle`, `h` of
+    `{ db: h }`, `rest` of `{ ...rest }`), when a parameter of `function` binds it whole or by such a pattern."""
+    return name if _declaring_parameter(parsed, function, name) is not None else None
