@@ -245,6 +245,13 @@ def _summary_line(result: RunResult, verb: str, opts: dict[str, Any]) -> None:
     hint = fix_hint(result, verb == "with findings", opts["unsafe_fixes"])
     if hint:
         click.echo(f"dalfix: {hint}", err=True)
+    follow_ups = sum(file.follow_ups for file in result.files) if verb == "with findings" else 0
+    if follow_ups:
+        click.echo(
+            f"dalfix: {counted(follow_ups, 'more fix', 'more fixes')} in code these fixes write, not listed (the code "
+            "is not in the files yet): `dalfix diff` shows them, `dalfix apply` applies them too",
+            err=True,
+        )
 
 
 def _skip_detail(result: RunResult) -> str:

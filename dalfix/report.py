@@ -76,6 +76,8 @@ def summary(result: RunResult) -> dict[str, object]:
         "suppressed": sum(len(f.suppressed) for f in result.files),
         "by_rule": dict(sorted(Counter(f.rule for _, f in result.findings).items())),
         "fixes_applied": sum(len(f.applied) for f in result.files),
+        # Later-round fixes about code earlier fixes write: not in `findings` (dalfix/runner.py `later_findings`).
+        "follow_up_fixes": sum(f.follow_ups for f in result.files),
         "files_created": len(result.new_files()),
     }
 

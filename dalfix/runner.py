@@ -80,6 +80,10 @@ class FileResult:
     # Found by the fixpoint only after earlier fixes (a read freed by grouping its dependency): positions
     # mapped back to `original`, fixes without edits (theirs apply to an intermediate source, not this one).
     later_findings: Sequence[Finding] = ()
+    # Later-round fixes about code an earlier fix writes (DAL001 grouping the `[aggregates]` a DAL006 fix declares):
+    # not listed, since a finding must read right against the file as it is; `check` counts them, `apply` and
+    # `diff` apply and show them, and a run on the fixed file reports them.
+    follow_ups: int = 0
     # The parse of `original`, kept when a finding's fix adds imports: reports compute the import edits on it
     # (dalfix/fix_edits.py) instead of parsing the file again (a 20 MB file's second tree).
     parsed: ParsedFile | None = field(default=None, repr=False, compare=False)
@@ -995,6 +999,7 @@ def _encode_result(result: FileResult, source_digest: str) -> dict[str, object]:
         "findings": [encode_finding(f) for f in result.findings],
         "applied": [encode_finding(f) for f in result.applied],
         "later": [encode_finding(f) for f in result.later_findings],
+        "follow_ups": result.follow_ups,
         "suppressed": [encode_finding(f) for f in result.suppressed],
         "unused": [[encode_suppression(s), why] for s, why in result.unused_suppressions],
         "messages": list(result.messages),
@@ -1023,6 +1028,7 @@ def _decode_result(entry: dict[str, object]) -> dict[str, object]:
         "findings": findings("findings"),
         "applied": findings("applied"),
         "later_findings": findings("later"),
+        "follow_ups": int(entry["follow_ups"]),  # type: ignore[call-overload]
         "suppressed": findings("suppressed"),
         "unused_suppressions": [(decode_suppression(s), str(why)) for s, why in unused],
         "messages": [str(m) for m in messages],
@@ -1145,7 +1151,9 @@ def _process(
             fixed, applied, messages = fix_to_fixpoint(
                 parsed, project, project.rules, threshold, findings, found_on, new_files
             )
-            result.later_findings = later_findings(result.original, findings, found_on)
+            written: list[Finding] = []
+            result.later_findings = later_findings(result.original, findings, found_on, written)
+            result.follow_ups = len(written)
             if options.fix_threshold is not None:
                 result.fixed, result.applied = fixed, applied
                 result.say(*messages)
@@ -1312,11 +1320,19 @@ def _creatable(
     return kept
 
 
-def later_findings(original: bytes, first: list[Finding], found_on: list[tuple[Finding, bytes]]) -> list[Finding]:
+def later_findings(
+    original: bytes,
+    first: list[Finding],
+    found_on: list[tuple[Finding, bytes]],
+    written: list[Finding] | None = None,
+) -> list[Finding]:
     """Fixes the fixpoint applied after the first round, as findings placed on the original source.
 
     A first-round finding that waited a round (its fix overlapped another) is not counted twice: a later
-    finding with its rule and message stands for it.
+    finding with its rule and message stands for it. A finding about code an earlier round's fix wrote (its span
+    holds a line the original does not have: midday's DAL001 on the `[aggregates]` a DAL006 fix declares) would
+    name what is not in the file: it goes to `written` (when given) instead. Like ruff, `check` lists what reads
+    right against the file as it is; `apply` still applies the whole fixpoint.
     """
     # Sets built once (a set rebuilt per finding, and a list searched per finding, made this O(n²)).
     applied = {a for a, _ in found_on}
@@ -1335,9 +1351,22 @@ def later_findings(original: bytes, first: list[Finding], found_on: list[tuple[F
         if (finding.rule, finding.message, start, max(start, end)) in seen:
             continue
         seen.add((finding.rule, finding.message, start, max(start, end)))
+        if written is not None and _touches_written_lines(original, source, finding.start, finding.end):
+            written.append(finding)
+            continue
         fix = Fix((), finding.fix.applicability, finding.fix.title) if finding.fix is not None else None
         out.append(replace(finding, start=start, end=max(start, end), fix=fix))
     return out
+
+
+def _touches_written_lines(original: bytes, source: bytes, start: int, end: int) -> bool:
+    """Whether bytes `start`..`end` of a fixed `source` span a line the original does not have (one a fix wrote)."""
+    old_lines, new_lines = original.splitlines(keepends=True), source.splitlines(keepends=True)
+    first, last = source.count(b"\n", 0, start), source.count(b"\n", 0, max(start, end - 1))
+    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        if tag in ("replace", "insert") and j1 <= last and first < j2:
+            return True
+    return False
 
 
 def _original_offset(original: bytes, source: bytes, offset: int, at_end: bool = False) -> int:

@@ -186,11 +186,12 @@ def test_add_ignore_on_the_example_app_suppresses_everything_and_explains_later_
     before = json.loads(out)["summary"]["findings"]
     code, _, err = _check("--add-ignore", str(root))
     assert code == 0, err
-    assert "appeared only in code other fixes would write" in err
     code, out, _ = _check("--format", "json", str(root))
     report = json.loads(out)
     assert code == 0 and report["findings"] == []
-    later = int(err.split("dalfix: ")[-1].split(" finding")[0])
+    # Later-round findings about code a fix writes are not listed (`follow_up_fixes`); those on original code are,
+    # need no comment, and are named in the summary.
+    later = int(err.split("dalfix: ")[-1].split(" finding")[0]) if "appeared only in code" in err else 0
     assert report["summary"]["suppressed"] + later == before
 
 

@@ -72,3 +72,47 @@ def test_a_fix_found_again_every_round_is_reported_once() -> None:
     assert len(later_findings(original, [], again)) == 1
     other = (Finding("DAL999", "loop", "another message", *spans[0], fix), rounds[0])
     assert len(later_findings(original, [], [*again, other])) == 2
+
+
+COUNTS = b"""import { and, eq, gte, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { integer, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
+import { Pool } from "pg";
+
+export const invoices = pgTable("invoices", {
+  id: serial("id").primaryKey(),
+  teamId: integer("team_id").notNull(),
+  status: text("status").notNull(),
+  amount: integer("amount").notNull(),
+  sentAt: timestamp("sent_at"),
+});
+
+const db = drizzle(new Pool());
+
+export async function stats(teamId: number, from: Date) {
+  const [sent] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(invoices)
+    .where(and(eq(invoices.teamId, teamId), gte(invoices.sentAt, from)));
+  const [paid] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(invoices)
+    .where(and(eq(invoices.teamId, teamId), eq(invoices.status, "paid")));
+  const [largest] = await db.select({ amount: invoices.amount }).from(invoices).where(eq(invoices.teamId, teamId));
+  return { sent: sent.count, paid: paid.count, largest };
+}
+"""
+
+
+def test_a_later_fix_of_code_an_earlier_fix_writes_is_counted_not_listed(tmp_path) -> None:
+    # Held-out midday insights.ts:337: DAL006 merges the two counts into `[aggregates]`, then DAL001 groups
+    # `[aggregates]` with `[largest]`. `check` listed that DAL001 on the original, naming `aggregates`, which is not
+    # in the file; a finding must read right against the file as it is. `apply` still applies it.
+    path = tmp_path / "stats.ts"
+    path.write_bytes(COUNTS)
+    rules = select_rules(["DAL001", "DAL006"], [], True)
+    (checked,) = run([path], RunOptions(rules=rules)).files
+    assert checked.follow_ups == 1 and not any("aggregates" in f.message for f in checked.later_findings)
+    assert all("aggregates" not in f.message for f in checked.findings)
+    (fixed,) = run([path], RunOptions(rules=rules, fix_threshold=Applicability.UNSAFE)).files
+    assert b"const [[aggregates], [largest]] = await Promise.all([" in fixed.fixed
