@@ -1102,3 +1102,25 @@ def test_a_primary_key_the_migrations_keep_serves_lookups(
     )
     _, plan = plan_for(tmp_path)
     assert [p.columns for p in plan.proposals] == proposed_columns
+
+
+def test_a_key_from_another_dialect_s_migrations_serves_only_that_dialect(tmp_path: Path) -> None:
+    # homarr keeps migrations/{postgresql,sqlite}: drizzle-kit's SQLite primary key lists the columns in another
+    # order, (integration_id, item_id), which serves a lookup by integration_id; PostgreSQL's (item_id,
+    # integration_id) does not. The PostgreSQL table still gets the foreign key's index.
+    write(
+        tmp_path,
+        {
+            "package.json": "{}",
+            "src/app.ts": PK_SCHEMA.replace(".where(eq(installations.id, id))", ".where(eq(installations.login, id))"),
+            "migrations/postgresql/0000.sql": 'CREATE TABLE "installations" ("id" varchar(256), "login" text,\n'
+            '  CONSTRAINT "installations_id_login_pk" PRIMARY KEY("id","login"));\n',
+            "migrations/sqlite/0000.sql": "CREATE TABLE `installations` (`id` text, `login` text,\n"
+            "  PRIMARY KEY(`login`, `id`));\n",
+        },
+    )
+    _, plan = plan_for(tmp_path)
+    assert [p.columns for p in plan.proposals] == [("login",)]
+    (tmp_path / "migrations" / "sqlite").rename(tmp_path / "migrations" / "postgres_next")
+    _, plan = plan_for(tmp_path)
+    assert plan.proposals == []  # the same key in a PostgreSQL folder serves it

@@ -768,6 +768,8 @@ def _existing_indexes(table: Table, facts: SqlSchemaFacts) -> list[tuple[str, tu
     for sql_index in facts.on(table.name):
         if sql_index.name in names or sql_index.method not in (None, "btree", "BTREE"):
             continue
+        if sql_index.constraint and sql_index.dialect not in (None, table.dialect):
+            continue  # another dialect's migrations (homarr: sqlite/ and postgresql/ key the same table differently)
         keys = []
         for name in sql_index.columns:
             column = table.column_by_sql_name(name)

@@ -73,6 +73,27 @@ class SqlIndex:
     constraint: bool = False  # a table's PRIMARY KEY / UNIQUE / KEY (see the module doc), not a CREATE INDEX
     primary: bool = False
 
+    @property
+    def dialect(self) -> str | None:
+        return folder_dialect(self.path)
+
+
+def folder_dialect(path: Path) -> str | None:
+    """The dialect a migration's folder names (homarr keeps `migrations/{mysql,sqlite,postgresql}`, whose keys
+    differ: drizzle-kit's SQLite primary key lists its columns in another order), or None."""
+    for part in reversed([p.lower() for p in path.parts[:-1]]):
+        for dialect, words in _DIALECT_FOLDERS:
+            if part in words or any(part.startswith(w) or part.endswith(w) for w in words if len(w) > 3):
+                return dialect
+    return None
+
+
+_DIALECT_FOLDERS = (
+    ("sqlite", ("sqlite", "libsql", "turso", "d1")),
+    ("mysql", ("mysql", "planetscale", "tidb")),
+    ("pg", ("postgres", "postgresql", "pg", "pglite", "neon")),
+)
+
 
 @dataclass
 class SqlSchemaFacts:
@@ -93,7 +114,8 @@ class SqlSchemaFacts:
 
 
 def sql_indexes(root: Path) -> SqlSchemaFacts:
-    created: dict[str, SqlIndex] = {}
+    # By (dialect of the migration's folder, name): one project may keep a migration history per dialect.
+    created: dict[tuple[str | None, str], SqlIndex] = {}
     virtual: set[str] = set()
     for path in sorted(_files(root)):
         try:
@@ -122,20 +144,22 @@ def sql_indexes(root: Path) -> SqlSchemaFacts:
                 events.append((match.start(), "drop table", match.group(2)))
         for match in VIRTUAL_TABLE.finditer(text):
             virtual.add(match.group(1))
+        dialect = folder_dialect(path)
         for _, kind, value in sorted(events, key=lambda e: e[0]):
             if kind == "create" and isinstance(value, SqlIndex):
-                created[value.name] = value
+                created[(dialect, value.name)] = value
             elif kind == "drop key" and isinstance(value, tuple):
                 table, name = value
                 for key, index in list(created.items()):
-                    if index.table == table and (index.name == name if name is not None else index.primary):
+                    named = index.name == name if name is not None else index.primary
+                    if key[0] == dialect and index.table == table and named:
                         del created[key]
             elif kind == "drop table" and isinstance(value, str):
                 for key, index in list(created.items()):
-                    if index.table == value:
+                    if key[0] == dialect and index.table == value:
                         del created[key]
             elif isinstance(value, str):
-                created.pop(value, None)
+                created.pop((dialect, value), None)
     return SqlSchemaFacts([i for i in created.values() if i.columns], virtual)
 
 
