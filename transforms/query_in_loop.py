@@ -490,20 +490,31 @@ class QueryInLoop(Rule):
             declare = fresh_name(enclosing_function(a.loop.node), a.loop.node, wanted)
             keys, length = declare, f"{declare}.length"
         size = max(1, batching.chunk_size(ctx.project, ctx.parsed) // per_row)
-        chunk = f"{keys if re.fullmatch(PRIMARY, keys) else f'({keys})'}.slice({start}, {start} + {size})"
-        text = ctx.render(
-            "query_in_loop/batched_write.ts.j2",
-            statement,
-            declare=declare,
-            declared=declared,
-            length=length,
-            start=start,
-            size=size,
-            comments=comments,
-            queries=[
-                reindent(q.replace(CHUNK, chunk), ctx.indent_at(site.query), ctx.style.indent_unit) for q in queries
-            ],  # fmt: skip
-        )
+
+        def rendered(keys: str, declare: str, length: str) -> tuple[str, str]:
+            chunk = f"{keys if re.fullmatch(PRIMARY, keys) else f'({keys})'}.slice({start}, {start} + {size})"
+            text = ctx.render(
+                "query_in_loop/batched_write.ts.j2",
+                statement,
+                declare=declare,
+                declared=declared,
+                length=length,
+                start=start,
+                size=size,
+                comments=comments,
+                queries=[
+                    reindent(q.replace(CHUNK, chunk), ctx.indent_at(site.query), ctx.style.indent_unit) for q in queries
+                ],
+            )
+            return text, chunk
+
+        text, chunk = rendered(keys, declare, length)
+        if not declare and chunk not in text and not re.fullmatch(r"[\w$.]+", keys):
+            # The key list is an expression the print width broke across lines (`organizations\n.map(…)\n.slice(…)`,
+            # dokploy webhook.ts): computed once into a name before the loop, as a guard's keys are, it reads as one
+            # `ids.slice(…)` (the expression is pure: the same keys, once instead of per chunk).
+            declare = fresh_name(enclosing_function(a.loop.node), a.loop.node, _list_name(keys))
+            text, chunk = rendered(declare, declare, f"{declare}.length")
         imports = {"inArray"} if any("inArray(" in query for query in queries) else set()
         return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
 
