@@ -14,10 +14,12 @@ queries; nothing there may assume a pool.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from dalfix.analysis.drizzle import DATABASE_TYPES, TRANSACTION_TYPES, Vocabulary, _used_as_query_receiver, unwrap
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, walk
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, walk
 
 FORWARD = "="  # a kind "=<function>\0<name>": what the calling file's function `function` is handed as `name`
 MAYBE = frozenset({"tx", "db"})
@@ -87,10 +89,15 @@ UNKNOWN = Passed(rest=MAYBE)
 class PassedHandles:
     """Reads the arguments of one file's calls (its vocabulary before callers' facts are added)."""
 
-    def __init__(self, parsed: ParsedFile, vocabulary: Vocabulary, functions: dict[int, str]):
+    def __init__(self, parsed: ParsedFile, vocabulary: Vocabulary, functions: Callable[[], dict[int, str]]):
         self.parsed = parsed
         self.vocabulary = vocabulary
-        self.functions = functions  # start byte of each named function of the file -> its summary name
+        self._functions = functions  # start byte of each named function of the file -> its summary name
+        self._scopes: dict[tuple[int, int], list[_Declared]] = {}
+
+    @cached_property
+    def functions(self) -> dict[int, str]:
+        return self._functions()
 
     def argument(self, node: Node) -> Passed | None:
         """What an argument hands over; None when it is nothing dalfix follows (a literal, an unknown name)."""
@@ -98,10 +105,10 @@ class PassedHandles:
 
     @staticmethod
     def matched(
-        values: list[Passed | None], patterns: list[ParameterPattern], receivers: frozenset[str]
+        values: list[Passed | None], patterns: list[ParameterPattern], starts_queries: Callable[[str], bool]
     ) -> list[tuple[str, str]]:
         """(callee's parameter name, kind) for each argument matched to the callee's parameter patterns;
-        `receivers`: the callee's locals that start queries."""
+        `starts_queries(local)`: whether the callee's local starts queries."""
         found: list[tuple[str, str]] = []
         for value, pattern in zip(values, patterns, strict=False):
             if value is None or pattern is None:
@@ -119,7 +126,7 @@ class PassedHandles:
                             found.extend((f"{local}.{other}", kind) for kind in sorted(kinds))
                     continue
                 kinds = value.property(key)
-                if key not in value.properties and kinds & MAYBE and local not in receivers:
+                if key not in value.properties and kinds & MAYBE and not starts_queries(local):
                     # An unknown source only matters for a local that starts queries (a non-handle local recorded
                     # as a transaction would make the whole function "inside a transaction").
                     kinds = kinds - MAYBE
@@ -163,7 +170,7 @@ class PassedHandles:
     def _identifier(self, node: Node, depth: int) -> Passed | None:
         which = self.vocabulary.handle_kind(node, node)
         name = self.parsed.text(node)
-        binding = _binding(self.parsed, node, name)
+        binding = _binding(self.parsed, node, name, self._scopes)
         if binding is None or (which is not None and binding.type == "variable_declarator"):
             return Passed(frozenset({which})) if which is not None else None
         if binding.type == "variable_declarator":
@@ -187,9 +194,7 @@ class PassedHandles:
         declaration = declarator.parent
         if declaration is not None and self.parsed.text(declaration).split(None, 1)[:1] != ["const"]:
             scope = declaration.parent
-            for assignment in walk(scope) if scope is not None else ():
-                if assignment.type != "assignment_expression":
-                    continue
+            for assignment in descendants_of_type(scope, "assignment_expression") if scope is not None else ():
                 left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
                 if (
                     left is not None
@@ -249,34 +254,48 @@ class PassedHandles:
         return _used_as_query_receiver(self.parsed.text(function), name)
 
 
-def _binding(parsed: ParsedFile, use: Node, name: str) -> Node | None:
+def _binding(parsed: ParsedFile, use: Node, name: str, scopes: dict[tuple[int, int], list[_Declared]]) -> Node | None:
     """What `name` at `use` is bound by: a `variable_declarator` (declared before the use in an enclosing block),
     or the function whose parameter it is; None for anything else (an import, a module-level name not declared
-    with a value dalfix reads, a catch clause)."""
+    with a value dalfix reads, a catch clause). `scopes`: each block's declarations, read once per file."""
     current = use.parent
     while current is not None:
         if current.type in FUNCTION_TYPES:
             params = current.child_by_field_name("parameters") or current.child_by_field_name("parameter")
-            if params is not None and _declares(parsed, params, name):
+            if params is not None and name in parsed.text(params) and _declares(parsed, params, name):
                 return current
         if current.type in _SCOPES:
-            for statement in current.named_children:
-                if statement.start_byte >= use.start_byte:
+            span = (current.start_byte, current.end_byte)
+            if span not in scopes:
+                scopes[span] = _declarations(parsed, current)
+            for start, declarator, target, text in scopes[span]:
+                if start >= use.start_byte:
                     break
-                if statement.type == "export_statement":
-                    statement = statement.child_by_field_name("declaration") or statement
-                if statement.type not in ("lexical_declaration", "variable_declaration"):
-                    continue
-                for declarator in statement.named_children:
-                    target = (
-                        declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
-                    )
-                    if target is not None and target.type == "identifier" and parsed.text(target) == name:
+                if target.type == "identifier":
+                    if text == name:
                         return declarator
-                    if target is not None and target.type != "identifier" and _declares(parsed, target, name):
-                        return None  # destructured from a value dalfix does not follow
+                elif name in text and _declares(parsed, target, name):
+                    return None  # destructured from a value dalfix does not follow
         current = current.parent
     return None
+
+
+_Declared = tuple[int, Node, Node, str]  # (statement start, declarator, its name or pattern, that text)
+
+
+def _declarations(parsed: ParsedFile, scope: Node) -> list[_Declared]:
+    found: list[_Declared] = []
+    for statement in scope.named_children:
+        start = statement.start_byte
+        if statement.type == "export_statement":
+            statement = statement.child_by_field_name("declaration") or statement
+        if statement.type not in ("lexical_declaration", "variable_declaration"):
+            continue
+        for declarator in statement.named_children:
+            target = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
+            if target is not None:
+                found.append((start, declarator, target, parsed.text(target)))
+    return found
 
 
 def _declares(parsed: ParsedFile, pattern: Node, name: str) -> bool:

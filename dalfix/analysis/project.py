@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -640,16 +641,19 @@ class Project:
             args = call.child_by_field_name("arguments")
             if args is None or args.type != "arguments" or not args.named_children:
                 continue
-            if reader is None:
-                reader = PassedHandles(parsed, vocabulary, self.summaries.function_names(parsed))
-            values = [reader.argument(arg) for arg in args.named_children]
-            if not any(values):
-                continue
             target = self.summaries.callee(parsed, call)
             patterns = self.summaries.parameter_patterns(*target) if target is not None else None
-            if target is None or patterns is None:
+            if target is None or patterns is None or not any(p is not None for p in patterns):
                 continue
-            for name, kind in reader.matched(values, *patterns):
+            if reader is None:
+                reader = PassedHandles(parsed, vocabulary, lambda: self.summaries.function_names(parsed))
+            values = [
+                reader.argument(arg) if index < len(patterns) and patterns[index] is not None else None
+                for index, arg in enumerate(args.named_children)
+            ]
+            path_of, function = target
+            starts = functools.partial(self.summaries.starts_queries, path_of, function)
+            for name, kind in reader.matched(values, patterns, starts):
                 found.append(((target[0], target[1], name), kind))
         return found
 

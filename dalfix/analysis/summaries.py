@@ -216,7 +216,8 @@ class Summaries:
         # The files each resolution read (dalfix/analysis/reads.py): noted again when the memo answers.
         self._imported_reads: dict[tuple[Path, str], tuple[Path, ...]] = {}
         self._parameters: dict[tuple[Path, str], list[str | None] | None] = {}
-        self._patterns: dict[tuple[Path, str], tuple[list[ParameterPattern], frozenset[str]] | None] = {}
+        self._patterns: dict[tuple[Path, str], list[ParameterPattern] | None] = {}
+        self._receivers: dict[tuple[Path, str, str], bool] = {}
         self._constructions: dict[tuple[Path, str], DbEffectKind] = {}
         from dalfix.analysis.handles import HandleIndex
 
@@ -522,32 +523,36 @@ class Summaries:
             self._parameters[key] = names
         return self._parameters[key]
 
-    def parameter_patterns(self, path: Path, qualified: str) -> tuple[list[ParameterPattern], frozenset[str]] | None:
+    def parameter_patterns(self, path: Path, qualified: str) -> list[ParameterPattern] | None:
         """The function's parameter patterns (`passed_handles.parameter_pattern`: a name, or an object pattern's
-        {property: local}) and the locals among them that start queries in its body; None when there is no such
-        function. Plain data, memoised like `parameter_names`."""
+        {property: local}); None when there is no such function. Plain data, memoised like `parameter_names`."""
         key = (path, qualified)
         if key not in self._patterns:
             node = self.function_node(path, qualified)
             info = self.module(path)
-            found: tuple[list[ParameterPattern], frozenset[str]] | None = None
+            found: list[ParameterPattern] | None = None
             params = None
             if node is not None:
                 params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
             if params is not None and info is not None:
-                parsed = info.parsed
                 if params.type == "identifier":
-                    patterns: list[ParameterPattern] = [parsed.text(params)]
+                    found = [info.parsed.text(params)]
                 else:
-                    patterns = [
-                        parameter_pattern(parsed, p.child_by_field_name("pattern")) for p in params.named_children
+                    found = [
+                        parameter_pattern(info.parsed, p.child_by_field_name("pattern")) for p in params.named_children
                     ]
-                locals_ = {p for p in patterns if isinstance(p, str)}
-                locals_ |= {v for p in patterns if isinstance(p, dict) for v in p.values()}
-                text = parsed.text(node) if node is not None else ""
-                found = (patterns, frozenset(n for n in locals_ if _used_as_query_receiver(text, n)))
             self._patterns[key] = found
         return self._patterns[key]
+
+    def starts_queries(self, path: Path, qualified: str, local: str) -> bool:
+        """Whether `local` starts a query chain in the function's text (`local.select(`, `local.query.`, …)."""
+        key = (path, qualified, local)
+        if key not in self._receivers:
+            node = self.function_node(path, qualified)
+            info = self.module(path)
+            text = info.parsed.text(node) if node is not None and info is not None else ""
+            self._receivers[key] = _used_as_query_receiver(text, local)
+        return self._receivers[key]
 
     def function_names(self, parsed: ParsedFile) -> dict[int, str]:
         """Start byte of each function of the file a summary names (top-level functions, class and object-literal
