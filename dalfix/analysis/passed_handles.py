@@ -94,13 +94,18 @@ class PassedHandles:
         self.vocabulary = vocabulary
         self._functions = functions  # start byte of each named function of the file -> its summary name
         self._scopes: dict[tuple[int, int], list[_Declared]] = {}
+        self._wanted: frozenset[str] | None = None  # the properties the current callee's object pattern takes
+        self._assigned: dict[tuple[int, int], dict[str, list[Node]]] = {}
+        self._may: dict[tuple[int, str], bool] = {}
 
     @cached_property
     def functions(self) -> dict[int, str]:
         return self._functions()
 
-    def argument(self, node: Node) -> Passed | None:
-        """What an argument hands over; None when it is nothing dalfix follows (a literal, an unknown name)."""
+    def argument(self, node: Node, pattern: ParameterPattern = None) -> Passed | None:
+        """What an argument hands over; None when it is nothing dalfix follows (a literal, an unknown name). Given
+        the callee's object pattern, only the properties it takes are read."""
+        self._wanted = frozenset(pattern) if isinstance(pattern, dict) and "..." not in pattern else None
         return self._value(node, _DEPTH)
 
     @staticmethod
@@ -192,17 +197,13 @@ class PassedHandles:
         if value is not None:
             values.append(self._value(value, depth - 1))
         declaration = declarator.parent
-        if declaration is not None and self.parsed.text(declaration).split(None, 1)[:1] != ["const"]:
-            scope = declaration.parent
-            for assignment in descendants_of_type(scope, "assignment_expression") if scope is not None else ():
-                left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
-                if (
-                    left is not None
-                    and right is not None
-                    and left.type == "identifier"
-                    and self.parsed.text(left) == name
-                ):
-                    values.append(self._value(right, depth - 1))
+        scope = declaration.parent if declaration is not None else None
+        if (
+            declaration is not None
+            and scope is not None
+            and not self.parsed.source.startswith(b"const", declaration.start_byte)
+        ):
+            values.extend(self._value(right, depth - 1) for right in self._assignments(scope).get(name, ()))
         found = [v for v in values if v is not None]
         if not found:
             return None
@@ -210,21 +211,39 @@ class PassedHandles:
             return found[0]
         return Passed(frozenset().union(*(v.kinds for v in found)))
 
+    def _assignments(self, scope: Node) -> dict[str, list[Node]]:
+        """`name = value` in a block, by name (read once per block)."""
+        span = (scope.start_byte, scope.end_byte)
+        found = self._assigned.get(span)
+        if found is None:
+            found = self._assigned[span] = {}
+            for assignment in descendants_of_type(scope, "assignment_expression"):
+                left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+                if left is not None and right is not None and left.type == "identifier":
+                    found.setdefault(self.parsed.text(left), []).append(right)
+        return found
+
     def _object(self, node: Node, depth: int) -> Passed:
         properties: dict[str, frozenset[str]] = {}
         rest: frozenset[str] = frozenset()
         for child in node.named_children:
             if child.type == "pair":
                 key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+                named = key is not None and key.type in ("property_identifier", "string")
+                name = self.parsed.text(key).strip("'\"`") if key is not None and named else ""
+                if named and self._wanted is not None and name not in self._wanted:
+                    properties[name] = frozenset()  # a property the callee does not take: not read
+                    continue
                 passed = self._value(value, depth - 1) if value is not None else None
                 kinds = passed.kinds if passed is not None else frozenset()
-                if key is not None and key.type in ("property_identifier", "string"):
-                    name = self.parsed.text(key).strip("'\"`")
+                if named:
                     properties[name] = kinds
                 elif kinds:  # `[key]: tx`: any property may be it
                     properties = {k: v | kinds for k, v in properties.items()}
                     rest |= kinds
             elif child.type == "shorthand_property_identifier":
+                if self._wanted is not None and self.parsed.text(child) not in self._wanted:
+                    continue
                 passed = self._identifier(child, depth - 1)
                 properties[self.parsed.text(child)] = passed.kinds if passed is not None else frozenset()
             elif child.type == "spread_element" and child.named_children:
@@ -241,6 +260,12 @@ class PassedHandles:
 
     def _may_be_handle(self, function: Node, name: str) -> bool:
         """A parameter worth following: typed with a handle type, or used to start queries in its function."""
+        key = (function.start_byte, name)
+        if key not in self._may:
+            self._may[key] = self._parameter_may_be_handle(function, name)
+        return self._may[key]
+
+    def _parameter_may_be_handle(self, function: Node, name: str) -> bool:
         vocabulary = self.vocabulary
         for table in (vocabulary.typed_db_params, vocabulary.typed_tx_params):
             if (function.start_byte, function.end_byte, name) in table:

@@ -648,7 +648,7 @@ class Project:
             if reader is None:
                 reader = PassedHandles(parsed, vocabulary, lambda: self.summaries.function_names(parsed))
             values = [
-                reader.argument(arg) if index < len(patterns) and patterns[index] is not None else None
+                reader.argument(arg, patterns[index]) if index < len(patterns) and patterns[index] is not None else None
                 for index, arg in enumerate(args.named_children)
             ]
             path_of, function = target
