@@ -62,17 +62,31 @@ def display_width(line: str, tab_width: int) -> int:
 def _settings_in(directory: str, filename: str) -> FormatterSettings:
     editorconfig: int | None = None
     editorconfig_done = False
-    for folder in (Path(directory), *Path(directory).parents):
-        found_settings = _prettier_settings(folder) or _biome_settings(folder)
+    for folder in (directory, *(str(p) for p in Path(directory).parents)):
+        found_settings, editorconfig_text, repository_root = _folder_settings(folder)
         if found_settings is not None:
             return found_settings
         if not editorconfig_done:
-            found, root = _editorconfig_width(folder, filename)
+            found, root = _editorconfig_width(editorconfig_text, filename)
             editorconfig = editorconfig if editorconfig is not None else found
             editorconfig_done = root
-        if (folder / ".git").exists():
+        if repository_root:
             break
     return FormatterSettings(editorconfig if editorconfig is not None else DEFAULT_PRINT_WIDTH)
+
+
+@lru_cache(maxsize=512)
+def _folder_settings(folder: str) -> tuple[FormatterSettings | None, str | None, bool]:
+    """What one folder says, read once per folder (`_settings_in` is per file name, for `.editorconfig` sections:
+    each file of a project looked for ~20 configuration files in every folder up to the repository root, 9 ms
+    under the profiler for a 113-line file): its Prettier or Biome settings, its `.editorconfig`, whether it is
+    the repository's root (holds `.git`)."""
+    path = Path(folder)
+    return (
+        _prettier_settings(path) or _biome_settings(path),
+        _read(path / ".editorconfig"),
+        (path / ".git").exists(),
+    )
 
 
 def _read(path: Path) -> str | None:
@@ -230,9 +244,8 @@ def _biome_root_above(folder: Path) -> Path | None:
     return None
 
 
-def _editorconfig_width(folder: Path, filename: str) -> tuple[int | None, bool]:
-    """(max_line_length for `filename` in folder/.editorconfig, whether that file says root = true)."""
-    text = _read(folder / ".editorconfig")
+def _editorconfig_width(text: str | None, filename: str) -> tuple[int | None, bool]:
+    """(max_line_length for `filename` in a folder's .editorconfig `text`, whether that file says root = true)."""
     if text is None:
         return None, False
     width: int | None = None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, SpanIndex, descendants_right_to_left, walk
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, SpanIndex, TreeMemo, descendants_right_to_left, walk
 
 if TYPE_CHECKING:
     from dalfix.analysis.drivers import DriverInfo
@@ -167,6 +168,13 @@ def _text(node: Node) -> str:
     return node.text.decode("utf-8", "surrogateescape") if node.text is not None else ""
 
 
+_VOCABULARY_SERIALS = itertools.count()
+# `Vocabulary.query_chain`'s answers for the few trees asked about last: (vocabulary serial, node id, start, end) ->
+# (the vocabulary's state, the answer).
+_ChainMemo = dict[tuple[int, int, int, int], tuple[tuple[object, ...], "QueryChain | None"]]
+_QUERY_CHAINS = TreeMemo(8)
+
+
 @dataclass
 class Vocabulary:
     """What names mean in one file: which expressions are db handles and transaction handles."""
@@ -196,6 +204,8 @@ class Vocabulary:
     # never creates (PGlite in `NodePgDatabase | PgliteDatabase`, made only by a test client) does not count.
     created_drivers: frozenset[str] = frozenset()
     _span_indexes: dict[str, tuple[int, dict[str, SpanIndex]]] = field(default_factory=dict, repr=False)
+    # Tells this vocabulary's answers apart in the tree memo of `query_chain` (a number no other one has).
+    _serial: int = field(default_factory=lambda: next(_VOCABULARY_SERIALS), repr=False)
 
     @classmethod
     def build(
@@ -429,7 +439,40 @@ class Vocabulary:
         return index is not None and index.contains(offset)
 
     def query_chain(self, node: Node) -> QueryChain | None:
-        """The Drizzle query `node` is, if it is one (a chain rooted at a db or transaction handle)."""
+        """The Drizzle query `node` is, if it is one (a chain rooted at a db or transaction handle).
+
+        Memoised per node: the rules ask about the same call many times (DAL005's span asks for every chain of a
+        function body, then again for each statement of the span; share.ts: 508 calls for 217 nodes). An answer
+        is reused only while what it read is the same: the vocabulary's names and ranges only grow (`build`, and
+        `Project.vocabulary_for` adds parameters afterwards), so their sizes tell; the tree's generation tells a
+        re-parse after a release (its node ids mean nothing after it). Kept per tree (`TreeMemo`: the few trees
+        asked about last, dropped with the tree), not on the vocabulary, which outlives the trees of its file."""
+        if not self.parsed.has_tree:
+            return self._query_chain(node)
+        memo = cast(_ChainMemo, _QUERY_CHAINS.of(self.parsed.root))
+        key = (self._serial, node.id, node.start_byte, node.end_byte)
+        state = (
+            getattr(self.parsed, "generation", 0),
+            len(self.db_names),
+            len(self.transaction_scopes),
+            len(self.typed_tx_params),
+            len(self.typed_db_params),
+            len(self.maybe_tx_params),
+            len(self.handle_drivers),
+            len(self.factory_names),
+            id(self.is_table),
+            self.configured_drivers,
+            self.default_drivers,
+            self.created_drivers,
+        )
+        cached = memo.get(key)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        chain = self._query_chain(node)
+        memo[key] = (state, chain)
+        return chain
+
+    def _query_chain(self, node: Node) -> QueryChain | None:
         node = unwrap(node)
         root, links = split_chain(node)
         if not links:
