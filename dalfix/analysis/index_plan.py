@@ -395,7 +395,9 @@ def plan_indexes(project: Project, sites: list[QuerySite], facts: SqlSchemaFacts
         entry.sites.extend(s for s in left.sites if s not in entry.sites)
     skipped = list(merged.values())
     declared = {t.name for t in schema.tables}
-    in_sql = [i for i in facts.indexes if i.table in declared]
+    # The project writes its indexes in SQL when its migrations create indexes its tables do not declare; a table's
+    # keys (`constraint`: PRIMARY KEY/UNIQUE in CREATE TABLE, which every drizzle-kit migration has) do not say so.
+    in_sql = [i for i in facts.indexes if i.table in declared and not i.constraint]
     hand_written = in_sql and not any(t.indexes for t in schema.tables)
     last = _latest_migration([i.path for i in in_sql]) if hand_written else None
     return IndexPlan(proposals, skipped, sites, served, len(in_sql), last)
