@@ -83,7 +83,8 @@ class Passed:
         return frozenset(r + key if r.endswith(".") else r for r in self.rest)
 
 
-UNKNOWN = Passed(rest=MAYBE)
+UNFOLLOWED = "?"  # a kind: from a value dalfix cannot follow (a transaction or not), resolved by `matched`
+UNKNOWN = Passed(rest=frozenset({UNFOLLOWED}))
 
 
 class PassedHandles:
@@ -113,29 +114,33 @@ class PassedHandles:
         values: list[Passed | None], patterns: list[ParameterPattern], starts_queries: Callable[[str], bool]
     ) -> list[tuple[str, str]]:
         """(callee's parameter name, kind) for each argument matched to the callee's parameter patterns;
-        `starts_queries(local)`: whether the callee's local starts queries."""
+        `starts_queries(local)`: whether the callee's local (or `param.key`) starts queries."""
         found: list[tuple[str, str]] = []
+
+        def add(name: str, kinds: frozenset[str]) -> None:
+            if UNFOLLOWED in kinds:
+                # An unknown source (a spread or object dalfix cannot follow) only matters where the name starts
+                # queries: a non-handle recorded as a transaction would make the whole function "inside a
+                # transaction" (midday's `{ teamId, ...body }`: every DAL005 finding of the callee went).
+                kinds = (kinds - {UNFOLLOWED}) | (MAYBE if starts_queries(name) else frozenset())
+            found.extend((name, kind) for kind in sorted(kinds))
+
         for value, pattern in zip(values, patterns, strict=False):
             if value is None or pattern is None:
                 continue
             if isinstance(pattern, str):
-                found.extend((pattern, kind) for kind in sorted(value.kinds))
+                add(pattern, value.kinds)
                 for key, kinds in value.properties.items():
-                    found.extend((f"{pattern}.{key}", kind) for kind in sorted(kinds))
+                    add(f"{pattern}.{key}", kinds)
                 continue
             named = {key for key in pattern if key != "..."}
             for key, local in pattern.items():
                 if key == "...":
                     for other, kinds in value.properties.items():
                         if other not in named:
-                            found.extend((f"{local}.{other}", kind) for kind in sorted(kinds))
+                            add(f"{local}.{other}", kinds)
                     continue
-                kinds = value.property(key)
-                if key not in value.properties and kinds & MAYBE and not starts_queries(local):
-                    # An unknown source only matters for a local that starts queries (a non-handle local recorded
-                    # as a transaction would make the whole function "inside a transaction").
-                    kinds = kinds - MAYBE
-                found.extend((local, kind) for kind in sorted(kinds))
+                add(local, value.property(key))
         return found
 
     # ---- values ------------------------------------------------------------------------------
