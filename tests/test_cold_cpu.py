@@ -180,6 +180,8 @@ def test_remembered_exports_are_the_searchs_answers_in_any_order(tmp_path: Path)
             remembered = Project.load(root).summaries
             assert {q: remembered.resolve_export(*q) for q in questions} == expected
             assert remembered._exports  # the memo was used
+            # A name the search finds is among those a module's re-exports can find (else its search is skipped).
+            assert all(n in remembered._exportable(p) for (p, n, _), found in expected.items() if found is not None)
         # Answers that depend on the depth are there: the chain is cut off below MAX_DEPTH levels.
         assert expected[(root.resolve() / "chain0.ts", "deep", 0)] is None
         assert expected[(root.resolve() / "chain3.ts", "deep", 0)] is not None

@@ -215,6 +215,7 @@ class Summaries:
         self._exports: dict[tuple[Path, str], tuple[tuple[Path, str] | None, int]] = {}  # `_remembered_export`
         # The files each resolution read (dalfix/analysis/reads.py): noted again when the memo answers.
         self._imported_reads: dict[tuple[Path, str], tuple[Path, ...]] = {}
+        self._exportables: dict[Path, frozenset[str]] = {}  # `_exportable`
         self._parameters: dict[tuple[Path, str], list[str | None] | None] = {}
         self._patterns: dict[tuple[Path, str], list[ParameterPattern] | None] = {}
         self._receivers: dict[tuple[Path, str, str], bool] = {}
@@ -315,13 +316,42 @@ class Summaries:
                     target = self.project.resolver.resolve(path, specifier)
                     if target is None:
                         continue
-                    found, below = self._remembered_export(target, name if exported is None else original, depth + 1)
+                    wanted = name if exported is None else original
+                    if wanted not in self._exportable(target):
+                        continue  # its search finds nothing, from any depth
+                    found, below = self._remembered_export(target, wanted, depth + 1)
                     height = None if height is None or below is None else max(height, below + 1)
                     if found is not None:
                         break
         if height is not None:
             self._exports[key] = (found, height)
         return found, height
+
+    def _exportable(self, path: Path) -> frozenset[str]:
+        """Every name a search of the exports of `path` can find (more, never fewer): its exports and re-exported
+        names, and those of every module its `export * from` reach, at any depth. A search for another name finds
+        nothing, so `_remembered_export` does not search a barrel's star targets for names none of them exports."""
+        known = self._exportables.get(path)
+        if known is not None:
+            return known
+        names: set[str] = set()
+        seen, stack = {path}, [path]
+        while stack:
+            current = stack.pop()
+            info = self.module(current)
+            if info is None:
+                continue
+            names.update(info.exports)
+            for exported, specifier, original in info.reexports:
+                if exported is not None:
+                    names.add(exported)
+                elif original == "*":
+                    target = self.project.resolver.resolve(current, specifier)
+                    if target is not None and target not in seen:
+                        seen.add(target)
+                        stack.append(target)
+        found = self._exportables[path] = frozenset(names)
+        return found
 
     def external_origin(self, path: Path, local: str) -> tuple[str, str] | None:
         """(package, name) an imported name comes from when a project module re-exports it from a package
