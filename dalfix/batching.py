@@ -729,18 +729,22 @@ def dialect_of(project: Project, parsed: ParsedFile) -> str | None:
 
 
 # Keys per batched statement, below each dialect's bind-parameter limit with room for the statement's other
-# parameters: PostgreSQL and MySQL allow 65,535 per statement, SQLite 32,766 (999 before 3.32), D1 100.
+# parameters: PostgreSQL and MySQL allow 65,535 per statement, SQLite 32,766 (999 before 3.32), D1 100. A
+# statement whose other parameters leave less room than that gets fewer keys (`chunk_size(others=…)`).
 CHUNK_SIZES = {"postgresql": 30_000, "mysql": 30_000, "sqlite": 15_000, "d1": 50}
 UNKNOWN_CHUNK_SIZE = 900
+PARAMETER_LIMITS = {"postgresql": 65_535, "mysql": 65_535, "sqlite": 32_766, "d1": 100}
+UNKNOWN_PARAMETER_LIMIT = 999
 
 
 @dataclass(frozen=True)
 class Batch:
-    """What a batch reads in chunks: `keys` (the list's text, in loop order) and the bind parameters each key
-    takes."""
+    """What a batch reads in chunks: `keys` (the list's text, in loop order), the bind parameters each key
+    takes and those the statement holds besides."""
 
     keys: str
     per_row: int = 1
+    others: int = 0  # the statement's other bind parameters (`other_parameters`)
 
 
 def parameters_per_row(values: Node) -> int:
@@ -752,14 +756,82 @@ def parameters_per_row(values: Node) -> int:
 CHUNK = "__dalfix_chunk__"
 
 
-def chunk_size(project: Project, parsed: ParsedFile) -> int:
-    """Keys per batched statement: `batch-size` from dalfix.toml, else by the file's driver and dialect."""
+def chunk_size(project: Project, parsed: ParsedFile, others: int = 0) -> int:
+    """Bind parameters per batched statement for its keys (or rows): `batch-size` from dalfix.toml, else by the
+    file's driver and dialect, less what the statement's `others` parameters (`other_parameters`) take of the
+    dialect's limit (D1's 100: a SET of 70 values leaves 30 keys, not 50)."""
     if project.config.batch_size is not None:
         return project.config.batch_size
     if any(d.driver == "d1" for d in project.drivers_for(parsed)):
-        return CHUNK_SIZES["d1"]
-    dialect = dialect_of(project, parsed)
-    return CHUNK_SIZES.get(dialect, UNKNOWN_CHUNK_SIZE) if dialect is not None else UNKNOWN_CHUNK_SIZE
+        size, limit = CHUNK_SIZES["d1"], PARAMETER_LIMITS["d1"]
+    else:
+        dialect = dialect_of(project, parsed) or ""
+        size = CHUNK_SIZES.get(dialect, UNKNOWN_CHUNK_SIZE)
+        limit = PARAMETER_LIMITS.get(dialect, UNKNOWN_PARAMETER_LIMIT)
+    return max(1, min(size, limit - others))
+
+
+# Drizzle's operators: a call to one binds its operands' parameters, not one of its own.
+_OPERATORS = frozenset({
+    "eq", "ne", "gt", "gte", "lt", "lte", "and", "or", "not", "isNull", "isNotNull", "exists", "notExists",
+    "between", "notBetween", "like", "notLike", "ilike", "notIlike", "arrayContains", "arrayContained",
+    "arrayOverlaps", "asc", "desc", "sql", "count", "countDistinct", "sum", "sumDistinct", "avg", "avgDistinct",
+    "min", "max", "inArray", "notInArray",
+})  # fmt: skip
+# What a list of unknown length (`...xs`, `inArray(col, xs)`) counts for, as `parameters_per_row` counts a spread.
+UNKNOWN_LIST_PARAMETERS = 32
+_STRUCTURE = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
+                        "arguments", "template_substitution", "statement_block", "return_statement",
+                        "expression_statement"})  # fmt: skip
+
+
+def other_parameters(project: Project, parsed: ParsedFile, chain: QueryChain, skip: Node) -> int:
+    """At least the bind parameters a batched statement holds besides its keys or rows (`skip`, the key
+    condition or the `values`): each value of a SET, condition, projection or option counts one (a column counts
+    too: more is only a smaller chunk), a list of unknown length `UNKNOWN_LIST_PARAMETERS`. The table an
+    `update`/`delete`/`insert`/`from` names holds none; a SET object dalfix cannot read (`set(patch)`) one per
+    column of the table when the schema model has them all."""
+    total, args = 0, chain_arguments(chain)
+    for name, nodes in args.items():
+        named = name == "from" or (name == chain.method and name in ("update", "delete", "insert", "$count"))
+        tables = 1 if named else 0
+        total += sum(_parameters(n, skip) for n in nodes[tables:])
+        if name == "set" and nodes and unwrap(nodes[0]).type != "object":  # `set(patch)`: as many as it has keys
+            target = args.get(chain.method, [])
+            table = project.schema.table_for_identifier(parsed, unwrap(target[0])) if len(target) == 1 else None
+            total += len(table.columns) if table is not None and not table.unreadable else UNKNOWN_LIST_PARAMETERS
+    return total
+
+
+def _parameters(node: Node, skip: Node) -> int:
+    if node == skip:
+        return 0
+    kind = node.type
+    if kind in ("comment", "property_identifier", "formal_parameters", "method_definition", "(", ")", ","):
+        return 0
+    if kind == "spread_element":
+        return UNKNOWN_LIST_PARAMETERS
+    if kind == "pair":
+        value = node.child_by_field_name("value")
+        return _parameters(value, skip) if value is not None else 0
+    if kind in ("object", "array") or kind in _STRUCTURE:
+        return sum(_parameters(c, skip) for c in node.named_children)
+    if kind in ("arrow_function", "function_expression"):
+        body = node.child_by_field_name("body")
+        return _parameters(body, skip) if body is not None else 0
+    if kind == "template_string":  # a value, or `sql` text whose substitutions are the parameters
+        return 1 + sum(_parameters(c, skip) for c in node.named_children if c.type == "template_substitution")
+    if kind == "call_expression":
+        callee = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        operands = list(args.named_children) if args is not None and args.type == "arguments" else (
+            [args] if args is not None else [])  # fmt: skip
+        name = (callee.text or b"").decode("utf-8", "surrogateescape") if callee is not None else ""
+        if name in ("inArray", "notInArray") and len(operands) == 2 and unwrap(operands[1]).type != "array":
+            return _parameters(operands[0], skip) + UNKNOWN_LIST_PARAMETERS
+        own = 0 if name in _OPERATORS or name.startswith("sql.") else 1
+        return own + sum(_parameters(c, skip) for c in operands)
+    return 1
 
 
 def chunk_helper(parsed: ParsedFile) -> tuple[str, bool]:

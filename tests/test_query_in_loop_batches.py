@@ -245,3 +245,44 @@ def test_a_try_around_the_whole_loop_is_not_each_call_s_own(tmp_path: Path) -> N
     )
     assert "`revokeGrant` (1 query) runs once per element" in message
     assert "try" not in message
+
+
+WIDE_READ = (
+    READ.replace("function g(", "function f(")
+    .replace("where(eq(t.id, id))", "where(and(eq(t.id, id), inArray(t.tag, tags), inArray(t.kind, kinds)))")
+    .replace("(ids: string[])", "(ids: string[], tags: string[], kinds: string[])")
+)
+WIDE_READ = WIDE_READ.replace("{ eq }", "{ and, eq, inArray }")
+
+
+@pytest.mark.parametrize(("module", "size"), [("d1", 34), ("node-postgres", 30000)])
+def test_a_chunk_leaves_room_for_the_statements_other_parameters(tmp_path: Path, module: str, size: int) -> None:
+    """D1 binds 100 parameters per statement: two lists of unknown length (32 each, with their columns) leave
+    34 keys; PostgreSQL's 65,535 leave its usual 30,000."""
+    db = f'import {{ drizzle }} from "drizzle-orm/{module}";\nexport const db = drizzle(x);\n'
+    out = fixed(tmp_path, {"f.ts": WIDE_READ, "db.ts": db})
+    assert f"await inChunks(ids, {size}," in out
+
+
+def test_other_parameters_count_values_not_tables_or_operators(tmp_path: Path) -> None:
+    from dalfix import batching
+    from dalfix.analysis.project import Project
+    from dalfix.parsing import descendants_of_type, parse_file
+
+    source = (
+        'import { and, eq, ne, sql } from "drizzle-orm";\nimport { db } from "./db";\nimport { t } from "./schema";\n'
+        'db.update(t).set({ a: 1, b: x.y, c: sql`now() + ${n}`, ...rest }).where(and(eq(t.id, id), ne(t.c, "z")));\n'
+        "db.update(t).set(patch).where(eq(t.id, id));\n"
+    )
+    (tmp_path / "f.ts").write_text(source)
+    project = Project.load(tmp_path)
+    parsed = parse_file(tmp_path / "f.ts", source.encode())
+    vocabulary = project.vocabulary_for(parsed)
+    outer = [n for n in descendants_of_type(parsed.root, "call_expression") if n.parent.type == "expression_statement"]
+    keys = [n for n in descendants_of_type(parsed.root, "call_expression") if parsed.text(n) == "eq(t.id, id)"]
+    chains = [vocabulary.query_chain(n) for n in outer]
+    assert all(chains) and len(keys) == 2
+    counted = [batching.other_parameters(project, parsed, c, k) for c, k in zip(chains, keys, strict=True)]  # type: ignore[arg-type]
+    # a, b, the sql template (1 + n), ...rest (32), ne's t.c and "z"; neither the key condition nor the table.
+    # `set(patch)` of a table the model does not know: as many as a spread, and the `patch` name itself.
+    assert counted == [1 + 1 + 2 + 32 + 2, 32 + 1]

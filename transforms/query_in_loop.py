@@ -13,9 +13,11 @@ runs once before the loop with `inArray`, and each iteration looks its rows up b
 or avg per element (or `db.$count`) becomes one `GROUP BY col` query read back into the same shape; inserts
 inside a transaction become one multi-row `values(rows)`. Batches are chunked: a statement holds at most
 30,000 keys on PostgreSQL and MySQL (whose limit is 65,535 bind parameters), 15,000 on SQLite (32,766), 50 on
-Cloudflare D1 (100), 900 when the dialect is unknown (SQLite before 3.32 allowed 999); an insert's rows per
-statement are that divided by its values per row; `batch-size` in dalfix.toml sets another size. Writes loop
-over chunks of the keys; reads go through an `inChunks` helper added once at the end of the file, which runs
+Cloudflare D1 (100), 900 when the dialect is unknown (SQLite before 3.32 allowed 999), fewer when the
+statement's other parameters (SET values, conditions; a list of unknown length counts 32) leave less room below
+the limit (a SET of 70 values on D1: 30 keys); an insert's rows per statement are that divided by its values
+per row; `batch-size` in dalfix.toml sets another size. Writes loop over chunks of the keys; reads go through
+an `inChunks` helper added once at the end of the file, which runs
 one statement per chunk of distinct keys (one uuid written in two spellings that land in different chunks has
 its rows read twice; only lists longer than a chunk can tell). So n keys send ceil(n / size) statements, an
 empty list sends none (and `inArray(col, [])`, which throws before drizzle-orm 0.32.1, is never built).
@@ -258,7 +260,7 @@ class QueryInLoop(Rule):
         if compare is None:
             return self._no_fix(ctx, a, site, UNCOMPARABLE.format(column))
         match_key = canonical(ctx.text(key.key), compare, ctx.style.quote)
-        batch = Batch(keys)
+        batch = Batch(keys, others=batching.other_parameters(ctx.project, ctx.parsed, chain, key.condition))
         grouped = f"one `GROUP BY {column}` query"
         if chain.method == "$count":  # a number per key; keys without rows count 0
             query = batching.count_query(ctx.text(chain.root), ctx.text(root[0]), text_with_edits(
@@ -296,16 +298,18 @@ class QueryInLoop(Rule):
         if why is not None:
             return self._no_fix(ctx, a, site, why)
         applicability = Applicability.SAFE if a.loop.kind in SAFE_LOOPS else Applicability.UNSAFE
-        what = f"one `{chain.method}` with `inArray` per {batching.chunk_size(ctx.project, ctx.parsed)} keys"
+        # A wide SET leaves fewer of D1's 100 parameters for keys.
+        others = batching.other_parameters(ctx.project, ctx.parsed, chain, key.condition)
+        what = f"one `{chain.method}` with `inArray` per {batching.chunk_size(ctx.project, ctx.parsed, others)} keys"
         if guard is not None:
             what += " of the elements the loop's condition selects"
         risk = batching.constraint_risk(ctx.project, ctx.parsed, chain)
         if risk is not None:  # one failing row fails the whole batch where the loop had changed the rows before it
             applicability, what = Applicability.UNSAFE, f"{what} (unsafe: {risk}; a violation fails the whole chunk)"
         if guard is None:
-            return self._replace(ctx, a, site, statement, [query], what, applicability, a.keys_text(key))
+            return self._replace(ctx, a, site, statement, [query], what, applicability, a.keys_text(key), others=others)
         keys = a.filtered(guard, key.root + key.suffix)
-        return self._replace(ctx, a, site, statement, [query], what, applicability, keys, selected=True)
+        return self._replace(ctx, a, site, statement, [query], what, applicability, keys, selected=True, others=others)
 
     def _unbatchable_write(self, ctx, a, chain, args) -> str | None:  # type: ignore[no-untyped-def]
         """Why a keyed update or delete per element gets no fix, if it does not."""
@@ -320,7 +324,7 @@ class QueryInLoop(Rule):
 
     def _writes(self, ctx: FileContext, a: LoopAnalysis, sites: list[QuerySite]) -> Finding | None:
         """Several keyed writes per element (`delete` from two tables): one batch each, in body order."""
-        statement, queries, keys = a.statement(), [], set()
+        statement, queries, keys, bound = a.statement(), [], set(), 0
         if statement is None or not sites or a.loop.kind == "forEach" or not self._array(ctx, a):
             return None
         for site in sites:
@@ -339,6 +343,7 @@ class QueryInLoop(Rule):
                 return self._no_fix(ctx, a, site, why)
             keyed = Edit(key.condition.start_byte, key.condition.end_byte, f"inArray({ctx.text(key.column)}, {CHUNK})")
             queries.append(text_with_edits(ctx.parsed, site.query, [keyed]))
+            bound = max(bound, batching.other_parameters(ctx.project, ctx.parsed, chain, key.condition))
             keys.add(a.keys_text(key))
         if len(keys) != 1:
             return None  # statements keyed by different paths of the element
@@ -346,7 +351,7 @@ class QueryInLoop(Rule):
         chains = [ctx.vocabulary.query_chain(site.query) for site in sites]
         unrelated = a.loop.kind in SAFE_LOOPS and batching.independent_writes(ctx.project, ctx.parsed, chains)
         applicability = Applicability.SAFE if unrelated else Applicability.UNSAFE
-        return self._replace(ctx, a, sites[0], statement, queries, what, applicability, keys.pop())
+        return self._replace(ctx, a, sites[0], statement, queries, what, applicability, keys.pop(), others=bound)
 
     def _insert(self, ctx, a, site, chain, args, root) -> Finding | None:  # type: ignore[no-untyped-def]
         values = unwrap(args["values"][0]) if len(args.get("values", [])) == 1 else None
@@ -370,13 +375,15 @@ class QueryInLoop(Rule):
         query = text_with_edits(ctx.parsed, site.query, [Edit(values.start_byte, values.end_byte, CHUNK)])
         statement = a.statement()
         per_row = batching.parameters_per_row(values)  # each row binds one parameter per value
+        # Besides the rows: `onConflictDoUpdate({ set })`, `returning({ … })`.
+        others = batching.other_parameters(ctx.project, ctx.parsed, chain, args["values"][0])
         if a.result_discarded(site) and len(a.work_statements) == 1 and statement is not None:
             return self._replace(ctx, a, site, statement, [query], "one multi-row `insert`", Applicability.UNSAFE,
-                                 rows, per_row)  # fmt: skip
+                                 rows, per_row, others=others)  # fmt: skip
         if "returning" not in args or "onConflictDoNothing" in args or a.result_discarded(site):
             return None
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "inserted", "{}.splice(0, 1)",
-                           "one multi-row `insert … returning`", None, Batch(rows, per_row))  # fmt: skip
+                           "one multi-row `insert … returning`", None, Batch(rows, per_row, others))  # fmt: skip
 
     def _select(self, ctx, a, site, chain, key, args, projection, keyed, compare, batch) -> Finding | None:  # type: ignore[no-untyped-def]
         prop = key_property(ctx.parsed, key.column, projection, args["from"][0])
@@ -439,7 +446,7 @@ class QueryInLoop(Rule):
             return self._no_fix(ctx, a, site, UNCOMPARABLE.format(ctx.text(key.column)))
         keyed, batch = (
             f"inArray({ctx.text(key.column)}, {CHUNK})",
-            Batch(a.keys_text(key)),
+            Batch(a.keys_text(key), others=batching.other_parameters(ctx.project, ctx.parsed, chain, key.condition)),
         )
         orders = batching.order_terms(ctx.parsed, options["orderBy"]) if "orderBy" in options else None
         row = fresh_name(enclosing_function(a.loop.node), a.loop.node, "row")
@@ -476,7 +483,7 @@ class QueryInLoop(Rule):
         return None
 
     def _replace(self, ctx, a, site, statement, queries, what, applicability, keys, per_row=1,  # type: ignore[no-untyped-def]
-                 selected=False) -> Finding:  # fmt: skip
+                 selected=False, others=0) -> Finding:  # fmt: skip
         """The loop becomes a loop over chunks of the keys (re-read per chunk: they are pure) running each
         per-element statement (in body order) once per chunk; an empty list runs none. `selected`: the keys of
         the elements a guard selects, computed once into a name before the loop (their count is not the list's)."""
@@ -489,7 +496,7 @@ class QueryInLoop(Rule):
             wanted = _list_name(keys) + "To" + (_site_method(ctx, site) or "Write")
             declare = fresh_name(enclosing_function(a.loop.node), a.loop.node, wanted)
             keys, length = declare, f"{declare}.length"
-        size = max(1, batching.chunk_size(ctx.project, ctx.parsed) // per_row)
+        size = max(1, batching.chunk_size(ctx.project, ctx.parsed, others) // per_row)
 
         def rendered(keys: str, declare: str, length: str) -> tuple[str, str]:
             chunk = f"{keys if re.fullmatch(PRIMARY, keys) else f'({keys})'}.slice({start}, {start} + {size})"
@@ -536,7 +543,7 @@ class QueryInLoop(Rule):
             batch=name,
             helper=helper,
             keys=batch.keys,
-            size=max(1, batching.chunk_size(ctx.project, ctx.parsed) // batch.per_row),
+            size=max(1, batching.chunk_size(ctx.project, ctx.parsed, batch.others) // batch.per_row),
             chunk=chunk,
             group=group,
             map_key=map_key,
