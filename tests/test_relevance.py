@@ -228,3 +228,76 @@ def test_every_specifier_is_followed_even_when_its_clause_is_not_read(tmp_path: 
     relevant = {p.name for p in sources if relevance.is_relevant(p)}
     assert relevant == {"store.ts", "a.ts", "b.ts", "c.ts", "d.ts", "e.ts"}
     assert EXPORT_FROM.search(b'export * as ns from "./store";') is not None
+
+
+# The needle prefilter (runner.py `_may_match`) and a caller that holds no rule's needle: it hands the transaction to
+# a helper in another file and returns the transaction's promise (no `await`, `for`, `select`…). It is read all the
+# same (it names a handle), else the helper's parameter is never known to be a transaction and its reads get a SAFE
+# `Promise.all` and its loop a SAFE batched update, inside the transaction (review9 U9).
+_DB = (
+    'import { drizzle } from "drizzle-orm/node-postgres";\nimport { Pool } from "pg";\n'
+    'import * as schema from "./schema";\n'
+    "export const db = drizzle(new Pool(), { schema });\nexport type Db = typeof db;\n"
+)
+_SCHEMA = (
+    'import { boolean, integer, pgTable, serial } from "drizzle-orm/pg-core";\n'
+    'export const posts = pgTable("posts", { id: serial("id").primaryKey(), archived: boolean("archived") });\n'
+    'export const tags = pgTable("tags", { id: serial("id").primaryKey(), postId: integer("post_id").notNull() });\n'
+)
+_REPO = (
+    'import { eq } from "drizzle-orm";\nimport type { Db } from "./db";\nimport { posts, tags } from "./schema";\n'
+    "export async function loadPost(h: Db, id: number) {\n"
+    "  const post = await h.select().from(posts).where(eq(posts.id, id)).limit(1);\n"
+    "  const postTags = await h.select().from(tags).where(eq(tags.postId, id)).limit(1);\n"
+    "  return { post, postTags };\n"
+    "}\n"
+    "export async function archivePosts(h: Db, ids: number[]) {\n"
+    "  for (const id of ids) {\n"
+    "    await h.update(posts).set({ archived: true }).where(eq(posts.id, id));\n"
+    "  }\n"
+    "}\n"
+)
+_IMPORTS = 'import { db } from "./db";\nimport { archivePosts, loadPost } from "./repo";\n'
+
+
+@pytest.mark.parametrize("select", [(), ("DAL001", "DAL002")])
+@pytest.mark.parametrize(
+    ("calls", "safe"),
+    [
+        # Only ever inside a transaction: no safe fix.
+        (
+            "export const loadLocked = (id: number) => db.transaction((tx) => loadPost(tx, id));\n"
+            "export const archiveLocked = (ids: number[]) => db.transaction((tx) => archivePosts(tx, ids));\n",
+            set(),
+        ),
+        # The look-alike: the callers hand the pool itself, and the fixes stay safe.
+        (
+            "export const load = (id: number) => loadPost(db, id);\n"
+            "export const archive = (ids: number[]) => archivePosts(db, ids);\n",
+            {"DAL001", "DAL002"},
+        ),
+    ],
+    ids=["transaction", "pool"],
+)
+def test_a_caller_holding_no_needle_still_hands_its_transaction(
+    tmp_path: Path, calls: str, safe: set[str], select: tuple[str, ...]
+) -> None:
+    from dalfix.fixes import Applicability
+
+    _write(
+        tmp_path,
+        {
+            "package.json": '{"dependencies": {"drizzle-orm": "^0.44.0", "pg": "^8"}}',
+            "db.ts": _DB,
+            "schema.ts": _SCHEMA,
+            "repo.ts": _REPO,
+            "service.ts": _IMPORTS + calls,
+        },
+    )
+    result = run([tmp_path], RunOptions(rules=select_rules(select, (), True)))
+    found = {
+        finding.rule
+        for file, finding in result.findings
+        if file.path.name == "repo.ts" and finding.fix is not None and finding.fix.applicability == Applicability.SAFE
+    }
+    assert found == safe
