@@ -19,7 +19,7 @@ from dalfix import __version__, incremental, rounds
 from dalfix.analysis import reads
 from dalfix.analysis.drivers import may_create_handles
 from dalfix.analysis.project import Project
-from dalfix.analysis.relevance import Relevance, names_a_handle
+from dalfix.analysis.relevance import Relevance, names_a_transaction
 from dalfix.analysis.workspace import Workspace, project_root_for, workspace_for
 from dalfix.cache import (
     cache_dir_for,
@@ -352,9 +352,9 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             # A property of the file, counted whichever rules run (a file no selected rule's needles match is
             # left out all the same): the summary's "N test/setup files left out" does not vary with --select.
             result.setup_code = project.setup_code_kind(item, source)
-        if not _may_match(source, project.rules) and not names_a_handle(source, project.config.db_handles):
-            # A file no rule can match is still read when it names a handle: it may hand a transaction to a function
-            # in another file (`(id) => db.transaction((tx) => load(tx, id))` holds no `await`), and the project's
+        if not _may_match(source, project.rules) and not names_a_transaction(source):
+            # A file no rule can match is still read when it names a transaction: it may hand one to a function in
+            # another file (`(id) => db.transaction((tx) => load(tx, id))` holds no `await`), and the project's
             # `transaction_parameters` read only the files that enter `sources` (no rule runs on it: check_parsed).
             _note_unused_suppressions(result, source, project)
             continue

@@ -105,6 +105,18 @@ ALL = "\0all"  # a node standing for every name a module exports (`import * as n
 Node = tuple[Path, str]
 
 
+def names_a_transaction(source: bytes) -> bool:
+    """Whether a file's bytes can name a transaction: `transaction`/`Transaction` (a `.transaction(…)` callback, a
+    transaction type) or a receiver named like one (`tx`, `trx`, `userTx`). The runner reads such a file even when no
+    selected rule's needle is in it: it may hand a transaction to a function in another file, and
+    `Project.transaction_parameters` reads only the files the run reads (`(id) => db.transaction((tx) => load(tx,
+    id))` holds no `await`)."""
+    if b"ransaction" in source:
+        return True
+    words, pattern = HANDLE_PATTERNS[-1]
+    return any(w in source for w in words) and pattern.search(source) is not None
+
+
 def names_a_handle(source: bytes, configured: Iterable[str] = ()) -> bool:
     """Whether a file's bytes can name a handle source itself (see the module docstring); `configured`: the
     `db-handles` names, every part of each one (`ctx.database` -> `ctx`, `database`) searched as it is."""
