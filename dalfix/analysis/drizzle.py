@@ -535,16 +535,17 @@ def classify_links(parsed: ParsedFile, links: list[Link]) -> DbEffectKind:
     first = links[0].name
     names = [link.name for link in links]
     if first == "query" and len(links) >= 3 and links[2].name in RELATIONAL_READS and links[2].call is not None:
-        return "read"
+        return "write" if _has_effect_fragment(parsed, links) else "read"
     if first == "with" or first == "$with":
         # `db.with(cte).select()` reads; `db.with(cte).update()` writes.
         inner = names[1] if len(names) > 1 else ""
         if inner in READ_ROOTS:
-            return "write" if LOCKING_METHODS & set(names) else "read"
+            return "write" if LOCKING_METHODS & set(names) or _has_effect_fragment(parsed, links) else "read"
         return "write" if inner in WRITE_ROOTS else "unknown"
     if first in READ_ROOTS and links[0].call is not None:
-        # `select … for update` takes row locks: ordering against other statements matters.
-        return "write" if LOCKING_METHODS & set(names) else "read"
+        # `select … for update` takes row locks, `select({ n: sql`nextval(…)` })` draws from a sequence:
+        # ordering against other statements matters.
+        return "write" if LOCKING_METHODS & set(names) or _has_effect_fragment(parsed, links) else "read"
     if first in WRITE_ROOTS and links[0].call is not None:
         return "write"
     if first == "transaction" and links[0].call is not None:
@@ -561,16 +562,15 @@ def _executes_select(parsed: ParsedFile, call: Node) -> bool:
     arg = unwrap(args.named_children[0])
     function = arg.child_by_field_name("function") if arg.type == "call_expression" else None
     if function is not None and parsed.text(function) == "sql":
-        body = parsed.text(arg)[4:].lstrip().lower()
-        return body.startswith("select") and " for update" not in body and " for share" not in body
+        # A typed `sql<T>`…`` is not read as a statement (its type arguments may be masked grammar gaps).
+        return _inline_select_only(parsed.text(arg)[3:])
     if arg.type == "call_expression":
         # db.execute(db.select()…) — a query builder passed through.
         _, links = split_chain(arg)
         return bool(links) and links[0].name in READ_ROOTS and not (LOCKING_METHODS & {link.name for link in links})
     text = parsed.text(arg)
     if text.startswith("sql`"):
-        body = text[4:].lstrip().lower()
-        return body.startswith("select") and " for update" not in body and " for share" not in body
+        return _inline_select_only(text[3:])
     if arg.type == "identifier":
         # `const query = sql…; await db.execute(query)`: the statement the name was bound to.
         declared = _const_initializer(parsed, arg)
@@ -581,9 +581,32 @@ def _executes_select(parsed: ParsedFile, call: Node) -> bool:
 # A statement that may write or lock: a data-modifying CTE, SELECT INTO, row locks, sequence or lock functions.
 SQL_EFFECT_WORDS = re.compile(
     r"\b(insert|update|delete|merge|truncate|into|for\s+(no\s+key\s+)?(update|share)|for\s+key\s+share"
-    r"|nextval|setval|pg_advisory\w*|set_config|call|do|copy|notify|lock)\b",
+    r"|nextval|setval|pg_(try_)?advisory\w*|set_config|pg_notify|call|do|copy|notify|lock)\b",
     re.IGNORECASE,
 )
+
+# A function call in a `sql` fragment of a builder read whose effect depends on the order statements arrive in:
+# `db.select({ n: sql`nextval('seq')` })` twice hands out two numbers in the order the server sees them.
+SQL_EFFECT_CALLS = re.compile(r"\b(nextval|setval|pg_(try_)?advisory\w*|set_config|pg_notify)\s*\(", re.IGNORECASE)
+
+
+def _inline_select_only(template: str) -> bool:
+    """The backquoted text of an inline `sql` statement: a SELECT that names nothing that writes or locks
+    (`select nextval(…)`, `select … into t`, `select pg_try_advisory_lock(…)` are not reads)."""
+    if not template.startswith("`"):
+        return False
+    body = template[1:].lstrip().lower()
+    return body.startswith("select") and _is_read_only_sql("sql" + template)
+
+
+def _has_effect_fragment(parsed: ParsedFile, links: list[Link]) -> bool:
+    """A string or template in the chain's arguments that calls a sequence, lock or settings function."""
+    return any(
+        node.type in ("template_string", "string") and SQL_EFFECT_CALLS.search(parsed.text(node))
+        for link in links
+        if link.call is not None and (args := link.call.child_by_field_name("arguments")) is not None
+        for node in walk(args)
+    )
 
 
 def _is_read_only_sql(template: str) -> bool:
