@@ -353,3 +353,53 @@ def test_a_read_that_always_runs_first_checks_the_insert(tmp_path: Path, body: s
 def test_a_read_that_decides_nothing_does_not_check_the_insert(tmp_path: Path, body: str) -> None:
     line = 1 + body.count("\n", 0, body.index("db.insert")) + 5
     assert _tracked(tmp_path, body) == [f"src/track.ts:{line}"]
+
+
+# A pre-check that throws, then the insert (check-then-insert), on a key whose UNIQUE index only a migration creates
+# (papra's TS migrations, or a drizzle/*.sql file): the index is there, so the message must not ask to add one, and
+# the onConflictDoNothing fix targets it — as the find-or-create of the same key does. Look-alikes: a plain index,
+# or a unique index on another column, leave "no unique constraint" standing.
+ROLES_DB = """import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
+import { pgTable, serial, text } from "drizzle-orm/pg-core";
+export const db = drizzle(new Pool());
+export const roles = pgTable("roles", { id: serial("id").primaryKey(), name: text("name").notNull(), code: text("code") });
+"""
+
+ROLES_SERVICE = """import { eq } from "drizzle-orm";
+import { db, roles } from "./db";
+
+export async function createRole(name: string) {
+  const [existing] = await db.select().from(roles).where(eq(roles.name, name)).limit(1);
+  if (existing) {
+    throw new Error("Role name taken");
+  }
+  const [created] = await db.insert(roles).values({ name }).returning();
+  return created;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("where", "statement", "held"),
+    [
+        ("src/migrations/0001-roles.migration.ts", 'CREATE UNIQUE INDEX IF NOT EXISTS "roles_name_index" ON "roles" ("name")', True),
+        ("drizzle/0001_roles.sql", 'CREATE UNIQUE INDEX "roles_name_index" ON "roles" ("name");', True),
+        ("drizzle/0001_roles.sql", 'CREATE INDEX "roles_name_index" ON "roles" ("name");', False),
+        ("drizzle/0001_roles.sql", 'CREATE UNIQUE INDEX "roles_code_index" ON "roles" ("code");', False),
+    ],
+)  # fmt: skip
+def test_check_then_insert_sees_a_unique_index_a_migration_creates(
+    tmp_path: Path, where: str, statement: str, held: bool
+) -> None:
+    body = f"import {{ sql }} from \"drizzle-orm\";\nexport const up = sql`{statement}`;\n" if where.endswith(".ts") else statement
+    write(tmp_path, {"package.json": "{}", "src/db.ts": ROLES_DB, "src/service.ts": ROLES_SERVICE, where: body})
+    dal003 = [f for f in findings(tmp_path) if f["rule"] == "DAL003"]
+    assert len(dal003) == 1
+    message = dal003[0]["message"]
+    if held:
+        assert "no unique constraint" not in message and "uniqueIndex" not in message
+        assert dal003[0]["applicability"] == "unsafe" and "onConflictDoNothing" in message
+    else:
+        assert "no unique constraint on exactly these columns" in message
+        assert dal003[0]["applicability"] == "display-only"

@@ -178,8 +178,10 @@ from collections.abc import Iterator
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.find_or_create import written_columns
+from dalfix.analysis.index_plan import sql_facts, sql_unique_index
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, keyed_read, pure_exit
 from dalfix.analysis.keyed_writes import awaited_statement, one_name_pattern
+from dalfix.analysis.schema import UniqueSet
 from dalfix.comments import read_removal_with_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
@@ -260,6 +262,11 @@ class CheckThenInsert(Rule):
             for s in read.table.unique_sets(include_partial=False)
             if s.columns and not s.expressions and set(s.columns) == set(read.keys)
         ]
+        if not covering:  # a UNIQUE index a migration creates (DAL003's find-or-create reads them the same way)
+            in_sql = sql_unique_index(read.table, tuple(read.keys), sql_facts(ctx.project))
+            if in_sql is not None:
+                keys = [c.key for n in in_sql.columns if (c := read.table.column_by_sql_name(n)) is not None]
+                covering = [UniqueSet(tuple(keys), "unique_index", in_sql.name)]
         columns = ", ".join(sorted(read.keys))
         if not covering:
             message = (
