@@ -55,3 +55,49 @@ def test_a_site_served_by_the_leading_columns_names_its_own(tmp_path: Path) -> N
     assert "proposes `team_members_team_id_user_id_idx` on `teamMembers` in" in pointers[9]
     assert pointers[12].startswith("This query looks up teamMembers(teamId) and no index serves it")
     assert "proposes `team_members_team_id_user_id_idx` on teamMembers(teamId, userId) in" in pointers[12]
+
+
+# An existing index on the proposal's leading columns serves part of the lookup (midday's invoice templates: an
+# index on teamId, a query by teamId ordered by createdAt): the pointer said "no index serves it" while the schema
+# finding says the proposal makes that index redundant. Look-alike: without the index, no index serves it.
+PAGED_SCHEMA = """import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+export const templates = pgTable(
+  "templates",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    teamId: uuid("team_id").notNull(),
+    name: text("name").notNull(),
+    createdAt: timestamp("created_at").defaultNow().notNull(),
+  },
+  (t) => [%s],
+);
+"""
+
+PAGED_APP = """import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { templates } from "./schema";
+
+const db = drizzle(process.env.DATABASE_URL!);
+
+export async function firstTemplate(teamId: string) {
+  const [first] = await db.select().from(templates).where(eq(templates.teamId, teamId)).orderBy(templates.createdAt).limit(1);
+  return first;
+}
+"""
+
+
+def test_a_pointer_names_the_existing_index_that_serves_part_of_the_lookup(tmp_path: Path) -> None:
+    for indexes, served in [
+        ('index("templates_team_id_idx").on(t.teamId)', " and the index `templates_team_id_idx` serves only "
+         "templates(teamId) of it: DAL010 proposes `templates_team_id_created_at_idx`"),
+        ('index("templates_name_idx").on(t.name)', " and no index serves it: DAL010 proposes "
+         "`templates_team_id_created_at_idx`"),
+    ]:  # fmt: skip
+        (tmp_path / "schema.ts").write_text(PAGED_SCHEMA % indexes, encoding="utf-8")
+        (tmp_path / "app.ts").write_text(PAGED_APP, encoding="utf-8")
+        result = run([tmp_path], RunOptions(rules=select_rules(["DAL010"], preview=True)))
+        pointers = [x.message for f, x in result.findings if f.path.name == "app.ts" and x.rule == "DAL010"]
+        assert pointers == [pointers[0]] and pointers[0].startswith(
+            "This query looks up templates(teamId, createdAt)" + served
+        ), pointers

@@ -131,6 +131,7 @@ from dalfix.analysis.index_plan import (
     alternatives_lacking,
     create_index_sql,
     duplicates_sql,
+    existing_index_columns,
     index_plan,
     looked_up_through_join,
 )
@@ -391,13 +392,22 @@ class MissingIndex(Rule):
                 f"{lookup}: DAL010 proposes the unique index `{proposal.name}` on `{table.ts_name}` in "
                 f"{where}:{table.line} {there}"
             )
+        served = " and no index serves it"
+        if proposal.replaces:  # an existing index on the proposal's leading columns: say what it serves
+            prefix = proposal.columns[: len(existing_index_columns(ctx.project, table, proposal.replaces) or ())]
+            if prefix and set(own or proposal.columns) <= set(prefix):
+                served = f" (the index `{proposal.replaces}` serves that; the proposed one extends it)"
+            elif prefix:
+                served = f" and the index `{proposal.replaces}` serves only {table.ts_name}({', '.join(prefix)}) of it"
+            else:
+                served = f" and the index `{proposal.replaces}` serves only part of it"
         if alternatives:
             return (
-                f"{lookup} and no index serves it: DAL010 proposes `{proposal.name}` on {on} "
+                f"{lookup}{served}: DAL010 proposes `{proposal.name}` on {on} "
                 + self._per_dialect_note(ctx, alternatives)
             )
         return (
-            f"{lookup} and no index serves it: "
+            f"{lookup}{served}: "
             f"DAL010 proposes `{proposal.name}` on {on} in {where}:{table.line} "
             + ("(the CREATE INDEX statement is there)" if plan.sql_migration is not None else "(the fix is there)")
         )

@@ -761,6 +761,11 @@ def _low_selectivity(table: Table, site: QuerySite, key: str) -> bool:
     return few_values or key in site.literal
 
 
+def existing_index_columns(project: Project, table: Table, name: str) -> tuple[str, ...] | None:
+    """The plain column parts (TS keys) of the table's existing index `name` (a Proposal's `replaces`), if known."""
+    return next((parts for n, parts in _existing_indexes(table, sql_facts(project)) if n == name), None)
+
+
 def _existing_indexes(table: Table, facts: SqlSchemaFacts) -> list[tuple[str, tuple[str, ...]]]:
     """(name, plain column parts) of every btree index the table has, unique sets and primary key included,
     and those SQL migrations create; under MySQL each foreign key's columns too (InnoDB creates that index)."""
