@@ -363,7 +363,11 @@ ROLES_DB = """import { drizzle } from "drizzle-orm/node-postgres";
 import { Pool } from "pg";
 import { pgTable, serial, text } from "drizzle-orm/pg-core";
 export const db = drizzle(new Pool());
-export const roles = pgTable("roles", { id: serial("id").primaryKey(), name: text("name").notNull(), code: text("code") });
+export const roles = pgTable("roles", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull(),
+  code: text("code"),
+});
 """
 
 ROLES_SERVICE = """import { eq } from "drizzle-orm";
@@ -383,7 +387,8 @@ export async function createRole(name: string) {
 @pytest.mark.parametrize(
     ("where", "statement", "held"),
     [
-        ("src/migrations/0001-roles.migration.ts", 'CREATE UNIQUE INDEX IF NOT EXISTS "roles_name_index" ON "roles" ("name")', True),
+        ("src/migrations/0001-roles.migration.ts",
+         'CREATE UNIQUE INDEX IF NOT EXISTS "roles_name_index" ON "roles" ("name")', True),
         ("drizzle/0001_roles.sql", 'CREATE UNIQUE INDEX "roles_name_index" ON "roles" ("name");', True),
         ("drizzle/0001_roles.sql", 'CREATE INDEX "roles_name_index" ON "roles" ("name");', False),
         ("drizzle/0001_roles.sql", 'CREATE UNIQUE INDEX "roles_code_index" ON "roles" ("code");', False),
@@ -392,7 +397,8 @@ export async function createRole(name: string) {
 def test_check_then_insert_sees_a_unique_index_a_migration_creates(
     tmp_path: Path, where: str, statement: str, held: bool
 ) -> None:
-    body = f"import {{ sql }} from \"drizzle-orm\";\nexport const up = sql`{statement}`;\n" if where.endswith(".ts") else statement
+    migration = f'import {{ sql }} from "drizzle-orm";\nexport const up = sql`{statement}`;\n'
+    body = migration if where.endswith(".ts") else statement
     write(tmp_path, {"package.json": "{}", "src/db.ts": ROLES_DB, "src/service.ts": ROLES_SERVICE, where: body})
     dal003 = [f for f in findings(tmp_path) if f["rule"] == "DAL003"]
     assert len(dal003) == 1

@@ -81,7 +81,12 @@ import { templates } from "./schema";
 const db = drizzle(process.env.DATABASE_URL!);
 
 export async function firstTemplate(teamId: string) {
-  const [first] = await db.select().from(templates).where(eq(templates.teamId, teamId)).orderBy(templates.createdAt).limit(1);
+  const [first] = await db
+    .select()
+    .from(templates)
+    .where(eq(templates.teamId, teamId))
+    .orderBy(templates.createdAt)
+    .limit(1);
   return first;
 }
 """

@@ -265,8 +265,8 @@ class CheckThenInsert(Rule):
         if not covering:  # a UNIQUE index a migration creates (DAL003's find-or-create reads them the same way)
             in_sql = sql_unique_index(read.table, tuple(read.keys), sql_facts(ctx.project))
             if in_sql is not None:
-                keys = [c.key for n in in_sql.columns if (c := read.table.column_by_sql_name(n)) is not None]
-                covering = [UniqueSet(tuple(keys), "unique_index", in_sql.name)]
+                held = [c.key for n in in_sql.columns if (c := read.table.column_by_sql_name(n)) is not None]
+                covering = [UniqueSet(tuple(held), "unique_index", in_sql.name)]
         columns = ", ".join(sorted(read.keys))
         if not covering:
             message = (

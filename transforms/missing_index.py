@@ -402,14 +402,11 @@ class MissingIndex(Rule):
             else:
                 served = f" and the index `{proposal.replaces}` serves only part of it"
         if alternatives:
-            return (
-                f"{lookup}{served}: DAL010 proposes `{proposal.name}` on {on} "
-                + self._per_dialect_note(ctx, alternatives)
+            return f"{lookup}{served}: DAL010 proposes `{proposal.name}` on {on} " + self._per_dialect_note(
+                ctx, alternatives
             )
-        return (
-            f"{lookup}{served}: "
-            f"DAL010 proposes `{proposal.name}` on {on} in {where}:{table.line} "
-            + ("(the CREATE INDEX statement is there)" if plan.sql_migration is not None else "(the fix is there)")
+        return f"{lookup}{served}: DAL010 proposes `{proposal.name}` on {on} in {where}:{table.line} " + (
+            "(the CREATE INDEX statement is there)" if plan.sql_migration is not None else "(the fix is there)"
         )
 
 
