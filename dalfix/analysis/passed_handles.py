@@ -37,7 +37,7 @@ def forward(function: str, name: str) -> str:
 
 def parameter_pattern(parsed: ParsedFile, pattern: Node | None) -> ParameterPattern:
     """`handle` -> "handle"; `{ handle, db: h, x = 1, ...rest }` -> {"handle": "handle", "db": "h", "x": "x",
-    "...": "rest"}."""
+    "...": "rest"}; a nested pattern by dotted keys: `{ ctx: { db: h } }` -> {"ctx.db": "h"}."""
     if pattern is None:
         return None
     if pattern.type == "identifier":
@@ -57,6 +57,16 @@ def parameter_pattern(parsed: ParsedFile, pattern: Node | None) -> ParameterPatt
             if value is not None and value.type == "assignment_pattern":
                 value = value.child_by_field_name("left")
             if (
+                key is not None
+                and key.type == "property_identifier"
+                and value is not None
+                and value.type == "object_pattern"
+            ):
+                # `{ ctx: { db: h } }`: h is what the argument's `ctx.db` is (a nested rest element is not followed)
+                inner = parameter_pattern(parsed, value)
+                if isinstance(inner, dict):
+                    keys.update({f"{parsed.text(key)}.{k}": v for k, v in inner.items() if k != "..."})
+            elif (
                 key is not None
                 and key.type == "property_identifier"
                 and value is not None
@@ -106,7 +116,11 @@ class PassedHandles:
     def argument(self, node: Node, pattern: ParameterPattern = None) -> Passed | None:
         """What an argument hands over; None when it is nothing dalfix follows (a literal, an unknown name). Given
         the callee's object pattern, only the properties it takes are read."""
-        self._wanted = frozenset(pattern) if isinstance(pattern, dict) and "..." not in pattern else None
+        self._wanted = (
+            frozenset(key.partition(".")[0] for key in pattern)
+            if isinstance(pattern, dict) and "..." not in pattern
+            else None
+        )
         return self._value(node, _DEPTH)
 
     @staticmethod
@@ -133,14 +147,17 @@ class PassedHandles:
                 for key, kinds in value.properties.items():
                     add(f"{pattern}.{key}", kinds)
                 continue
-            named = {key for key in pattern if key != "..."}
+            named = {key.partition(".")[0] for key in pattern if key != "..."}
             for key, local in pattern.items():
                 if key == "...":
                     for other, kinds in value.properties.items():
-                        if other not in named:
+                        if other.partition(".")[0] not in named:
                             add(f"{local}.{other}", kinds)
                     continue
                 add(local, value.property(key))
+                for other, kinds in value.properties.items():  # `{ ctx: { db: tx } }` for `{ ctx }`: ctx.db
+                    if other.startswith(key + ".") and other not in pattern:
+                        add(local + other[len(key) :], kinds)
         return found
 
     # ---- values ------------------------------------------------------------------------------
@@ -188,6 +205,10 @@ class PassedHandles:
         # A parameter of the enclosing function: what its type says, and what its callers hand it (resolved across
         # the project). A function nobody names (a callback, `(tx) =>` of `.transaction`) is what its type says.
         kinds = frozenset({which}) if which is not None else frozenset()
+        if not kinds and _transaction_callback_parameter(self.parsed, binding, name):
+            # `ctx.db.transaction(async (tx) => load({ ctx: { ...ctx, db: tx } }))`: a receiver dalfix cannot
+            # follow, so `tx` may be a Drizzle transaction (a maybe-transaction where the callee starts queries)
+            return Passed(frozenset({UNFOLLOWED}))
         function = self.functions.get(binding.start_byte)
         key = _parameter_key(self.parsed, binding, name) if function is not None else None
         if function is None or key is None or not self._may_be_handle(binding, name):
@@ -239,10 +260,18 @@ class PassedHandles:
                 if named and self._wanted is not None and name not in self._wanted:
                     properties[name] = frozenset()  # a property the callee does not take: not read
                     continue
-                passed = self._value(value, depth - 1) if value is not None else None
+                wanted, self._wanted = self._wanted, None  # the callee's pattern names the outer properties only
+                try:
+                    passed = self._value(value, depth - 1) if value is not None else None
+                finally:
+                    self._wanted = wanted
                 kinds = passed.kinds if passed is not None else frozenset()
                 if named:
                     properties[name] = kinds
+                    if passed is not None and value is not None and unwrap(value).type == "object":
+                        # A nested object literal (`{ ctx: { ...ctx, db: tx } }`): its properties, by dotted keys
+                        for inner, inner_kinds in passed.properties.items():
+                            properties[f"{name}.{inner}"] = inner_kinds
                 elif kinds:  # `[key]: tx`: any property may be it
                     properties = {k: v | kinds for k, v in properties.items()}
                     rest |= kinds
@@ -282,6 +311,20 @@ class PassedHandles:
             if set(re.findall(r"[A-Za-z_$][\w$]*", self.parsed.text(declaring))) & types:
                 return True
         return _used_as_query_receiver(self.parsed.text(function), name)
+
+
+def _transaction_callback_parameter(parsed: ParsedFile, function: Node, name: str) -> bool:
+    """`name` is the first parameter of the callback `x.transaction(callback)` is called with."""
+    args = function.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" else None
+    if prop is None or parsed.text(prop) != "transaction" or args is None or args.named_children[:1] != [function]:
+        return False
+    params = function.child_by_field_name("parameters")
+    first = params.named_children[0].child_by_field_name("pattern") if params and params.named_children else None
+    first = first if first is not None else function.child_by_field_name("parameter")
+    return first is not None and first.type == "identifier" and parsed.text(first) == name
 
 
 def _binding(parsed: ParsedFile, use: Node, name: str, scopes: dict[tuple[int, int], list[_Declared]]) -> Node | None:
