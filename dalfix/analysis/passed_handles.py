@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from dalfix.analysis.drizzle import DATABASE_TYPES, TRANSACTION_TYPES, Vocabulary, _used_as_query_receiver, unwrap
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, walk
+from dalfix.analysis.effects import pattern_names
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type
 
 FORWARD = "="  # a kind "=<function>\0<name>": what the calling file's function `function` is handed as `name`
 MAYBE = frozenset({"tx", "db"})
@@ -372,39 +373,7 @@ def _declarations(parsed: ParsedFile, scope: Node) -> list[_Declared]:
 
 
 def _declares(parsed: ParsedFile, pattern: Node, name: str) -> bool:
-    if pattern.type == "identifier":
-        return parsed.text(pattern) == name
-    for node in walk(pattern):
-        if node.type in ("identifier", "shorthand_property_identifier_pattern") and parsed.text(node) == name:
-            parent = node.parent
-            # Not a type name, a default value or a property key: the names a pattern binds.
-            if (
-                parent is not None
-                and parent.type in ("assignment_pattern", "object_assignment_pattern")
-                and parent.child_by_field_name("left") != node
-            ):
-                continue
-            if parent is not None and parent.type == "pair_pattern" and parent.child_by_field_name("key") == node:
-                continue
-            if any(a.type in ("type_annotation", "default_type") for a in _ancestors(node, pattern)):
-                continue
-            if (
-                parent is not None
-                and parent.type in ("required_parameter", "optional_parameter")
-                and parent.child_by_field_name("value") == node
-            ):
-                continue
-            return True
-    return False
-
-
-def _ancestors(node: Node, stop: Node) -> list[Node]:
-    found = []
-    current = node.parent
-    while current is not None and current != stop:
-        found.append(current)
-        current = current.parent
-    return found
+    return name in pattern_names(parsed, pattern)
 
 
 def _declaring_parameter(parsed: ParsedFile, function: Node, name: str) -> Node | None:
