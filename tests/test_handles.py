@@ -76,6 +76,21 @@ EXPECTED: dict[str, tuple[set[tuple[str, str, str]], dict[str, tuple[str, str, s
         {"db": ("node-postgres", "pool", "application")},
         "pool",
     ),
+    # A factory declared to return `Db | Tx` (openstatus's `getReadDb(ctx): DB`, the transaction type spelled
+    # `Parameters<Parameters<Client["transaction"]>[0]>[0]`; `Promise<DB>`; an arrow's `typeof db | Tx`): its result
+    # is a maybe-transaction, no DAL001. One declared to return the database only keeps its safe fix.
+    "maybe_tx_factory": (
+        {("src/plain.ts", "DAL001", "safe")},
+        {"db": ("libsql", "pool", "application")},
+        "pool",
+    ),
+    # kan's `createDrizzleClient(): dbClient`: a PGlite handle held in a local and cast `db as unknown as dbClient`
+    # makes a parameter typed `dbClient` the strictest kind (single-connection), as doctor says: no DAL001.
+    "cast_local_handle": (
+        set(),
+        {"createDrizzleClient()": ("node-postgres|pglite", "single-connection", "application")},
+        "unknown",
+    ),
     # better-sqlite3 or node-postgres chosen at runtime: the conservative kind (synchronous) decides.
     "runtime_choice": (set(), {"db": ("better-sqlite3|node-postgres", "synchronous", "application")}, "unknown"),
     # libSQL with a URL from the caller: unknown driver, so the fix is unsafe and says how to declare it.
@@ -285,6 +300,29 @@ def test_a_handle_type_is_a_pool_only_until_a_single_connection_is_cast_to_it(tm
     assert found == {("src/profile.ts", "DAL001", "safe"), ("src/route.ts", "DAL001", "unsafe")}
     (route,) = [f for file, f in result.findings if file.path.name == "route.ts"]
     assert "whatever the driver" not in route.message  # the handle is the pool's now: only the summary reason
+
+
+def test_a_cast_local_adds_only_the_drivers_it_holds(tmp_path: Path) -> None:
+    """Look-alike of cast_local_handle whose cast local holds the pool itself: the type stays a pool's, and the
+    two reads keep their safe `Promise.all` (following the local adds its drivers, not a stricter kind)."""
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(PROJECTS / "cast_local_handle", root)
+    (root / "src" / "client.ts").write_text(
+        'import type { NodePgDatabase } from "drizzle-orm/node-postgres";\n'
+        'import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";\n'
+        'import { Pool } from "pg";\n'
+        'import * as schema from "./schema";\n\n'
+        "export type dbClient = NodePgDatabase<typeof schema> & { $client: Pool };\n\n"
+        "export const createDrizzleClient = (): dbClient => {\n"
+        "  const db = drizzlePg(new Pool({ connectionString: process.env.POSTGRES_URL }), { schema });\n"
+        "  return db as unknown as dbClient;\n"
+        "};\n"
+    )
+    result = run([root], RunOptions(rules=list(all_rules())))
+    found = [(f.rule, f.applicability.value) for _, f in result.findings if f.rule == "DAL001" and f.applicability]
+    assert found == [("DAL001", "safe")]
 
 
 def test_a_helper_handed_an_untraced_handle_says_the_drivers_disagree() -> None:

@@ -8,7 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, cast
 
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, SpanIndex, TreeMemo, descendants_right_to_left, walk
+from dalfix.parsing import (
+    FUNCTION_TYPES,
+    Node,
+    ParsedFile,
+    SpanIndex,
+    TreeMemo,
+    descendants_right_to_left,
+    enclosing_function,
+    walk,
+)
 
 if TYPE_CHECKING:
     from dalfix.analysis.drivers import DriverInfo
@@ -191,6 +200,8 @@ class Vocabulary:
     # Name -> the drivers it may run on: handles, handle factories (`db()`, `createDb(env)`), db types.
     handle_drivers: dict[str, frozenset[DriverInfo]] = field(default_factory=dict)
     factory_names: set[str] = field(default_factory=set)
+    # Factories whose result may be a transaction (`getReadDb(ctx): Db | Tx`) -> whether it may also be the database.
+    tx_factories: dict[str, bool] = field(default_factory=dict)
     record_factories: dict[str, frozenset[str]] = field(default_factory=dict)  # setup() -> {"db"}
     db_types: set[str] = field(default_factory=set)  # project type names that denote a database handle
     tx_types: set[str] = field(default_factory=set)
@@ -220,6 +231,7 @@ class Vocabulary:
         if facts is not None:
             vocab.handle_drivers.update(facts.handle_drivers)
             vocab.factory_names = set(facts.factory_names)
+            vocab.tx_factories = dict(facts.tx_factories)
             vocab.record_factories = dict(facts.record_factories)
             vocab.db_types, vocab.tx_types, vocab.maybe_types = (
                 set(facts.db_types),
@@ -272,6 +284,13 @@ class Vocabulary:
         if name.type == "identifier" and callee in self.factory_names:
             self.db_names.add(self.parsed.text(name))
             self.handle_drivers.setdefault(self.parsed.text(name), self.handle_drivers.get(callee, frozenset()))
+        elif name.type == "identifier" and callee in self.tx_factories:
+            # `const db = getReadDb(ctx)`: a local that may be a transaction, read as a parameter of that type.
+            scope = enclosing_function(name) or self.parsed.root
+            entry = (scope.start_byte, scope.end_byte, self.parsed.text(name))
+            self.typed_tx_params.append(entry)
+            if self.tx_factories[callee]:
+                self.maybe_tx_params.append(entry)
         elif name.type == "object_pattern" and callee in self.record_factories:
             for child in name.named_children:
                 if child.type == "shorthand_property_identifier_pattern":

@@ -6,7 +6,9 @@ variables assigned later (`_db = drizzle(...)` in an initializer, `globalThis` c
 and lazy getters, objects returned by a setup function, and type aliases (`type Database = typeof db`,
 `NodePgDatabase<typeof schema>`, unions of them). A call that is handed several handle factories and
 returns one of them (a driver chosen at runtime) gets all their drivers; the handle's kind is then the
-most conservative one they share. Nothing here guesses: what cannot be followed is `None`.
+most conservative one they share. A function whose declared return type admits a transaction (`getReadDb(ctx):
+Db | Tx`) returns one that may be a transaction, whatever its body returns. Nothing here guesses: what cannot be
+followed is `None`.
 """
 
 from __future__ import annotations
@@ -347,12 +349,30 @@ class HandleIndex:
                 returned += [r.named_children[0] for r in _own_nodes(body, "return_statement") if r.named_children]
             try:
                 value = union([self.expression(parsed, r) for r in returned])
+                declared = self._declared_return(parsed, function)
+                if (
+                    isinstance(declared, Handle)
+                    and declared.transaction
+                    and (value is None or isinstance(value, Handle))
+                ):
+                    # `function getReadDb(ctx): Db | Tx { return ctx.db ?? db }`: the declared type admits a
+                    # transaction (one a caller put in `ctx.db`), so the result may be one.
+                    value = union([value, declared])
             finally:
                 self._depth, self._anchor = depth, anchor
                 kept = self._leave(("returns", key))
             if kept:
                 self._returns[key] = value
         return Factory(value) if value is not None else None
+
+    def _declared_return(self, parsed: ParsedFile, function: Node) -> Value | None:
+        """What a function's return type denotes (`): Db | Tx`, `): Promise<Tx>`), if it is annotated."""
+        annotation = function.child_by_field_name("return_type")
+        node = annotation.named_children[-1] if annotation is not None and annotation.named_children else None
+        if node is not None and node.type == "generic_type" and parsed.text(node.named_children[0]) == "Promise":
+            arguments = node.named_children[1] if len(node.named_children) > 1 else None
+            node = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+        return self.type_value(parsed, node) if node is not None else None
 
     def _proxy(self, parsed: ParsedFile, node: Node) -> Value | None:
         """`new Proxy({}, { get() { return getDb()[prop] } })`: the handle the trap reads from."""

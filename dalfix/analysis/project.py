@@ -454,6 +454,8 @@ class Project:
             elif isinstance(value, Factory) and isinstance(value.result, Handle) and not value.result.transaction:
                 facts.factory_names.add(name)
                 facts.handle_drivers[name] = value.result.drivers
+            elif isinstance(value, Factory) and isinstance(value.result, Handle):
+                facts.tx_factories[name] = value.result.database  # `getReadDb(ctx): Db | Tx`
             elif isinstance(value, Factory) and isinstance(value.result, Record):
                 props = frozenset(k for k, v in value.result.properties if isinstance(v, Handle))
                 if props:
@@ -572,11 +574,22 @@ class Project:
                 function = inner.child_by_field_name("function") if inner.type == "call_expression" else None
                 module = modules.get(parsed.text(function)) if function is not None else None
                 annotation = cast.named_children[-1] if len(cast.named_children) > 1 else None
-                if module is None or annotation is None:
+                if annotation is None:
+                    continue
+                if module is not None:
+                    drivers = frozenset({driver_of_call(parsed, inner, module)})
+                elif inner.type == "identifier":
+                    # `const db = drizzle(new PGlite(…)); return db as unknown as Db`: the name is followed to the
+                    # drizzle() call(s) it holds (a transaction or a name nothing defines adds nothing).
+                    held = self.summaries.handles.expression(parsed, inner)
+                    drivers = held.drivers if isinstance(held, Handle) and not held.transaction else frozenset()
+                else:
+                    continue
+                if not drivers:
                     continue
                 value = self.summaries.handles.type_value(parsed, annotation)
                 if isinstance(value, Handle):
-                    found[value] = found.get(value, frozenset()) | {driver_of_call(parsed, inner, module)}
+                    found[value] = found.get(value, frozenset()) | drivers
         return found
 
     def has_driver_evidence(self) -> bool:
