@@ -7,8 +7,9 @@ CPU (`time.process_time` of the process it ran in) and wall time (since start). 
 filter's decisions), `transaction_parameters` (the per-file vocabularies, handle facts and the transaction
 parameters: the serial facts), `share_facts` (what the parent builds before forking: DAL010's index plan and
 the driver concurrency), `forked_check` (the parent waiting for its workers), `rules` (`_process`: a file's rules
-and fix rounds, in whichever process ran them), and per worker its own CPU from its fork to its exit (a forked
-child's CPU time starts at zero). Numbers under load carry the neighbours' noise: compare CPU, and alternate A/B runs.
+and fix rounds, in whichever process ran them), and per worker (and per "share" child of a split
+`transaction_parameters`) its own CPU from its fork to its exit (a forked child's CPU time starts at zero).
+Numbers under load carry the neighbours' noise: compare CPU, and alternate A/B runs.
 """
 
 from __future__ import annotations
@@ -73,6 +74,17 @@ def _install() -> None:
             _report("worker")
 
     workers._serve = worker
+    answer = getattr(workers, "_answer_once", None)
+
+    def share(*args: Any, **kwargs: Any) -> None:
+        TOTALS.clear()
+        try:
+            answer(*args, **kwargs)
+        finally:
+            _report("share")
+
+    if answer is not None:
+        workers._answer_once = share
 
 
 def main() -> None:

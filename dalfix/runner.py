@@ -397,9 +397,13 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         # Parsed when first asked for; the project keeps the trees of the files asked for last (ProjectFiles.trim).
         # A thread parses the analysed files ahead of the pass that first asks for them, and the modules each file
         # taken links to (what its analysis reads next: Relevance.linked_modules; dalfix/parse_ahead.py); it is joined
-        # at the end of the block, before any worker is forked.
+        # at the end of the block, before any worker is forked. A cold run that will fork workers forks earlier instead:
+        # the files' calls handing a handle are found in as many processes (`Project.handle_call_shares`), and no
+        # thread may run at a fork (nor would a second core be idle for it).
         linked = None if relevance is None else relevance.linked_modules
-        with parsing_ahead(linked=linked, known=sources.get) as ahead:
+        shares = workers_for(_jobs(options, project), len(sources)) if project.known_handle_calls is None else 0
+        project.handle_call_shares = shares
+        with parsing_ahead(ahead=0 if shares else None, linked=linked, known=sources.get) as ahead:
             files = _relevant_files(sources, relevance, ahead)
             project.prepare(files, {item: s for item, s in sources.items() if item not in files}, list(sources))
             project.files.kept_source = KEPT_SOURCE

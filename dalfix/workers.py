@@ -7,6 +7,10 @@ the files it is handed, one at a time, in the order the parent deals them. A res
 (strings, numbers, lists: the cache's encoding) and the parent puts it in the file's own slot, so the output never
 depends on which worker finished first.
 
+Before that, a cold run finds the files' calls handing a handle (`Project.transaction_parameters`, the one pass
+over every file whose result all the checks need) in shares (`run_shares`): this process takes one, a forked child
+each other one, the files dealt by `Claims`; a child hands back plain data and exits.
+
 A worker that dies (a segfault in the parser, the kernel's OOM killer) loses only the file it was checking: the
 parent reports that file with the exit status and starts another worker for the rest. An exception in a rule
 never kills a worker: the runner turns it into the file's "internal error", as in a serial run. Ctrl-C stops
@@ -16,6 +20,7 @@ every worker (they share the terminal's process group; the parent also terminate
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -168,6 +173,72 @@ def run_forked(task: Callable[[int], object], count: int, jobs: int) -> Iterator
     finally:
         for worker in workers:  # Ctrl-C, an exception in the caller, or a generator closed early
             worker.kill()
+
+
+def _answer_once(conn: Connection, task: Callable[[int], object], index: int) -> None:
+    """A share's child: `task(index)`'s result out, then exit. The inherited objects are frozen first (the collector
+    would otherwise walk, and so copy, every page of the parent's)."""
+    gc.freeze()
+    try:
+        conn.send(task(index))
+    except KeyboardInterrupt:
+        pass
+    except Exception as exc:  # the caller does this share itself (and meets the exception where it would anyway)
+        conn.send(Crash(f"it raised {type(exc).__name__}"))
+    finally:
+        conn.close()
+
+
+class Claims:
+    """Items 0..count-1 claimed one at a time by the processes of `run_shares` (shared memory, created before the
+    fork): share 0 takes them from the front, the other shares from the back, until they meet. Each process thus
+    works on a run of neighbouring items (which share the modules they read), and all finish about together."""
+
+    def __init__(self, count: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self._lock = context.Lock()
+        self._ends = context.RawArray("q", [0, count])  # the next from the front, one past the next from the back
+
+    def take(self, share: int) -> int | None:
+        with self._lock:
+            front, back = self._ends[0], self._ends[1]
+            if front >= back:
+                return None
+            if share == 0:
+                self._ends[0] = front + 1
+                return front
+            self._ends[1] = back - 1
+            return back - 1
+
+
+def run_shares(task: Callable[[int], object], shares: int) -> list[object]:
+    """`task(i)` for i in range(shares): share 0 here, every other one in a forked child at the same time; the results
+    in share order (a `Crash` for a child that died or sent nothing). What a child computes stays in the child:
+    only its result (plain data that pickles) comes back."""
+    context = multiprocessing.get_context("fork")
+    children: list[tuple[Connection, multiprocessing.context.ForkProcess]] = []
+    try:
+        for index in range(1, shares):
+            conn, child = context.Pipe(duplex=False)
+            process = context.Process(target=_answer_once, args=(child, task, index), daemon=True)
+            process.start()
+            child.close()
+            children.append((conn, process))
+        results: list[object] = [task(0)]
+        for conn, process in children:
+            try:
+                results.append(conn.recv())
+            except (EOFError, OSError):
+                process.join(timeout=5)
+                results.append(Crash(_describe_exit(process.exitcode)))
+            process.join(timeout=5)  # it exits once its answer is sent
+        return results
+    finally:
+        for conn, process in children:  # Ctrl-C or an exception here: the children still at work are stopped
+            if process.is_alive():
+                process.terminate()
+                process.join()
+            conn.close()
 
 
 def _drain(worker: _Worker) -> tuple[list[tuple[int, object]], bool]:

@@ -272,6 +272,9 @@ class Project:
     known_handle_calls: Callable[[Project], Mapping[Path, list[tuple[tuple[Path, str, str], str]]]] | None = field(
         default=None, repr=False, compare=False
     )
+    # How many processes may find the analysed files' `handle_passing_calls` at once (the runner's `--jobs` when it
+    # forks workers: `_split_handle_calls`); 0 or 1: this process alone.
+    handle_call_shares: int = 0
 
     def __post_init__(self) -> None:
         if self.workspace is None:
@@ -630,15 +633,58 @@ class Project:
         known = self.known_handle_calls(self) if self.known_handle_calls is not None else {}
         if known and self.files.ahead is not None:
             self.files.ahead.skip(known)  # their facts are known and their results will likely be reused
+        paths = [path for path in self.analysed if path not in known]
+        found = self._split_handle_calls(paths) if self.handle_call_shares > 1 else {}
         calls: dict[Path, list[tuple[tuple[Path, str, str], str]]] = {}
         for path in list(self.analysed):
             if path in known:
                 calls[path] = known[path]
-                continue
-            self.files.safe_point()  # the last file's nodes are no longer in use
-            calls[path] = self.handle_passing_calls(path)
+            elif path in found:
+                calls[path] = found[path]
+            else:
+                self.files.safe_point()  # the last file's nodes are no longer in use
+                calls[path] = self.handle_passing_calls(path)
         self.__dict__["handle_calls"] = calls
         return merged_transaction_parameters(calls)
+
+    def _split_handle_calls(self, paths: list[Path]) -> dict[Path, list[tuple[tuple[Path, str, str], str]]]:
+        """`handle_passing_calls` of `paths` in `handle_call_shares` processes at once (dalfix/workers.py `run_shares`):
+        this one takes files from the front of the run's order, forked children from the back (`Claims`: files side
+        by side import the same modules), until they meet. A child's answer is its calls and what it learnt about the
+        handles of the modules it read (`Summaries.handle_memos`: each name's value is the same whoever follows it
+        first), so that neither this process nor the workers forked later follow those names again. Which process
+        found a file's calls changes nothing: they are plain data, merged in the run's order. A share whose child died
+        or raised is found here, as a serial run finds it (and meets its exception)."""
+        from dalfix.workers import Claims, Crash, run_shares, workers_for
+
+        shares = workers_for(self.handle_call_shares, len(paths))
+        if shares < 2:
+            return {}
+        summaries = self.summaries
+        before = summaries.handle_memo_sizes()
+        claims = Claims(len(paths))
+
+        def share(index: int) -> object:
+            found = {}
+            while (at := claims.take(index)) is not None:
+                self.files.safe_point()
+                found[paths[at]] = self.handle_passing_calls(paths[at])
+                # Its handles too when its calls did not need its vocabulary: the driver facts (`project_driver_
+                # concurrency`) and the cache read every file's, and followed here they are followed in parallel.
+                summaries.handles_at(paths[at])
+            return found if index == 0 else (found, summaries.handle_memos(before))
+
+        try:
+            answers = run_shares(share, shares)
+        except Exception:
+            return {}  # a bug in this process's share: the serial loop meets it again
+        calls: dict[Path, list[tuple[tuple[Path, str, str], str]]] = dict(answers[0])  # type: ignore[call-overload]
+        for answer in answers[1:]:
+            if not isinstance(answer, Crash) and isinstance(answer, tuple):
+                found, memos = answer
+                summaries.take_handle_memos(memos)
+                calls.update(found)
+        return calls
 
     def handle_passing_calls(self, path: Path) -> list[tuple[tuple[Path, str, str], str]]:
         """The calls of an analysed file that hand a handle to a project function, in order: ((callee's file, function,
@@ -647,7 +693,6 @@ class Project:
         aliases, object arguments matched to destructured parameters, and the caller's own parameters (a forward
         reference: dalfix/analysis/passed_handles.py)."""
         parsed = self.analysed[path]
-        vocabulary = self._plain_vocabulary(parsed)
         reader: PassedHandles | None = None
         found: list[tuple[tuple[Path, str, str], str]] = []
         for call in descendants_of_type(parsed.root, "call_expression"):
@@ -659,6 +704,9 @@ class Project:
             if target is None or patterns is None or not any(p is not None for p in patterns):
                 continue
             if reader is None:
+                # The vocabulary only now: a file that calls no project function taking a parameter has its own built
+                # where its rules run (in a worker, with the others).
+                vocabulary = self._plain_vocabulary(parsed)
                 reader = PassedHandles(parsed, vocabulary, lambda: self.summaries.function_names(parsed))
             values = [
                 reader.argument(arg, patterns[index]) if index < len(patterns) and patterns[index] is not None else None

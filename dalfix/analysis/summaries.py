@@ -21,6 +21,7 @@ from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
 
 if TYPE_CHECKING:
     from dalfix.analysis.effects import EffectAnalyzer
+    from dalfix.analysis.handles import Value
     from dalfix.analysis.project import Project
 
 MAX_DEPTH = 8
@@ -198,6 +199,14 @@ def _walk(node: Node) -> list[Node]:
         out.append(current)
         stack.extend(current.named_children)
     return out
+
+
+# `Summaries.handle_memos`: names' values, handles' drivers, files' handles.
+HandleMemos = tuple[
+    list[tuple[tuple[Path, str], "Value | None"]],
+    list[tuple[tuple[Path, str], DriverInfo | None]],
+    list[tuple[Path, dict[str, DriverInfo]]],
+]
 
 
 class Summaries:
@@ -441,6 +450,32 @@ class Summaries:
         if not self._drivers_pending:
             self._file_handles[path] = found
         return found
+
+    def handle_memo_sizes(self) -> tuple[int, int, int]:
+        """How many answers the memos `handle_memos` hands over hold now."""
+        return len(self.handles._bindings), len(self._drivers), len(self._file_handles)
+
+    def handle_memos(self, since: tuple[int, int, int]) -> HandleMemos:
+        """The handle answers found since `handle_memo_sizes` gave `since` (memos only grow, in insertion order), as
+        plain data for another process of the run (`take_handle_memos`): names' values (handles.py), handles'
+        drivers and files' handles. Only kept answers are there: a cycle's provisional one never is."""
+        bindings, drivers, handles = since
+        return (
+            list(self.handles._bindings.items())[bindings:],
+            list(self._drivers.items())[drivers:],
+            list(self._file_handles.items())[handles:],
+        )
+
+    def take_handle_memos(self, memos: HandleMemos) -> None:
+        """Answers another process of the run found (`handle_memos`): the same as this one would find (a name's value
+        does not depend on which name was followed first), so those known here already stay."""
+        bindings, drivers, handles = memos
+        for key, value in bindings:
+            self.handles._bindings.setdefault(key, value)
+        for name, driver in drivers:
+            self._drivers.setdefault(name, driver)
+        for path, found in handles:
+            self._file_handles.setdefault(path, found)
 
     # ---- functions --------------------------------------------------------------------------
     def call_effect(self, parsed: ParsedFile, call: Node) -> DbEffectKind | None:
