@@ -99,21 +99,30 @@ def _tree_semicolons(root: Node) -> bool:
 
 
 def _indent_unit(text: str) -> str:
-    tabs = spaces2 = spaces4 = 0
+    tabs = spaces2 = spaces4 = steps2 = steps4 = 0
+    previous: int | None = None
     for line in text.splitlines():
+        if not line.strip():
+            continue
         if line.startswith("\t"):
             tabs += 1
-        else:
-            width = len(line) - len(line.lstrip(" "))
-            if width and line.strip():
-                if width % 4 == 0:
-                    spaces4 += 1
-                elif width % 2 == 0:
-                    spaces2 += 1
+            previous = None
+            continue
+        width = len(line) - len(line.lstrip(" "))
+        if width % 4 == 0:
+            spaces4 += width > 0
+        elif width % 2 == 0:
+            spaces2 += 1
+        if previous is not None:
+            steps2 += width - previous == 2
+            steps4 += width - previous == 4
+        previous = width
     if tabs > spaces2 + spaces4:
         return "\t"
-    # A file indented only in multiples of four uses four; one line at an odd multiple of two means two.
-    return "    " if spaces4 and not spaces2 else "  "
+    # A file indented only in multiples of four uses four. Else the step most lines go in by: a four-space file has
+    # lines at odd multiples of two where Prettier aligns a conditional's branch (`? await q({` then `      where`),
+    # a two-space file steps in by four there too, but far more lines of either step in by one unit.
+    return "    " if spaces4 and (not spaces2 or steps4 > steps2) else "  "
 
 
 _IMPORT_QUOTE = re.compile(r"""^\s*(?:import|export)\b[^\n]*?\bfrom\s*(['"])""", re.M)

@@ -439,7 +439,11 @@ class SequentialAwaits(Rule):
     def _entry(self, ctx: FileContext, binding: AwaitedBinding, indent: str) -> str:
         unit = ctx.style.indent_unit
         nested = unit * 2 if binding.condition is not None else unit
-        query = reindent(ctx.text(binding.query), indent, nested)
+        text = ctx.text(binding.query)
+        # A query over several lines keeps its layout relative to the line it starts on (`(\n  await db\n    .select()`,
+        # `? await q({` then `      where` in a ternary), that line landing one level inside the array.
+        spread = "\n" in text
+        query = reindent(text, ctx.indent_at(binding.query), unit) if spread else text
         if binding.wrapper is not binding.await_node:
             # `(await q)[0] ?? null` keeps its post-processing in a `.then`.
             replaced = binding.await_node
@@ -448,10 +452,28 @@ class SequentialAwaits(Rule):
             parameter = fresh_name(enclosing_function(binding.wrapper), binding.wrapper, "rows")
             before = ctx.source[binding.wrapper.start_byte : replaced.start_byte].decode()
             after = ctx.source[replaced.end_byte : binding.wrapper.end_byte].decode()
-            body = reindent(before + parameter + after, indent, nested)
-            query = ctx.render(
-                "sequential_awaits/then_entry.ts.j2", binding.wrapper, query=query, parameter=parameter, body=body
-            ).strip()
+            if not spread:  # one line, broken to the print width where it lands
+                body = reindent(before + parameter + after, indent, nested)
+                query = ctx.render(
+                    "sequential_awaits/then_entry.ts.j2", binding.wrapper, query=query, parameter=parameter, body=body
+                ).strip()
+            else:
+                last = query.rsplit("\n", 1)[-1]
+                # A chain laid over lines (`db` / `.select()` / … / `.all()`): `.then(…)` is one more of its calls, on
+                # a line of its own at the calls' indentation, as the formatters print it.
+                own_line = last.lstrip().startswith((".", "?."))
+                at = last[: len(last) - len(last.lstrip())] if own_line else unit
+                body = reindent(before + parameter + after, ctx.indent_at(binding.wrapper), at)
+                query = render_template(
+                    "sequential_awaits/then_entry.ts.j2",
+                    ctx.style,
+                    "",
+                    query=query,
+                    parameter=parameter,
+                    body=body,
+                    own_line=own_line,
+                    at=at,
+                ).strip()
         if binding.condition is None:
             return query
         default = binding.default_text if binding.default_text is not None else "undefined"
