@@ -516,10 +516,11 @@ class QueryInLoop(Rule):
             return text, chunk
 
         text, chunk = rendered(keys, declare, length)
-        if not declare and chunk not in text and not re.fullmatch(r"[\w$.]+", keys):
+        if not declare and text.count(chunk) != 1 and not re.fullmatch(r"[\w$.]+", keys):
             # The key list is an expression the print width broke across lines (`organizations\n.map(…)\n.slice(…)`,
-            # dokploy webhook.ts): computed once into a name before the loop, as a guard's keys are, it reads as one
-            # `ids.slice(…)` (the expression is pure: the same keys, once instead of per chunk).
+            # dokploy webhook.ts) or that several statements use (homarr onboard-router.ts: two deletes, each
+            # mapping `existingItems` per chunk): computed once into a name before the loop, as a guard's keys are,
+            # it reads as one `ids.slice(…)` (the expression is pure: the same keys, once instead of per statement).
             declare = fresh_name(enclosing_function(a.loop.node), a.loop.node, _list_name(keys))
             text, chunk = rendered(declare, declare, f"{declare}.length")
         imports = {"inArray"} if any("inArray(" in query for query in queries) else set()
@@ -537,17 +538,36 @@ class QueryInLoop(Rule):
         helper, missing = batching.chunk_helper(ctx.parsed)
         chunk = fresh_name(enclosing_function(a.loop.node), a.loop.node, "chunk")
         template = "query_in_loop/batched_rows.ts.j2" if group is None else "query_in_loop/grouped_rows.ts.j2"
+        size = max(1, batching.chunk_size(ctx.project, ctx.parsed, batch.others) // batch.per_row)
+        query = query.replace(CHUNK, chunk)
+        unit, indent, layout = ctx.style.indent_unit, ctx.indent_at(statement), "one-line"
+        semi = ";" if ctx.style.semicolons else ""
+        head = f"{indent}const {name} = await {helper}({batch.keys}, {size}, ({chunk}) =>"
+        first, spread = query.split("\n")[0], "\n" in query
+        if group is None and not ctx.style.fits(f"{head} {first}" + ("" if spread else f"){semi}")):
+            # As the formatters print a call that does not fit (dokploy webhook.ts:374): the arrow hugged, its body
+            # one level deeper, when the other arguments fit before it; else one argument per line, the arrow's body
+            # on its line when it is one line that fits there, else one level under the arrow.
+            if ctx.style.fits(head):
+                layout = "hug"
+            elif not spread and ctx.style.fits(f"{indent}{unit}({chunk}) => {query},"):
+                layout = "arguments"
+            else:
+                layout = "arrow-body"
+        deeper = {"hug": unit, "arrow-body": unit * 2}.get(layout, "" if group is None else unit)
         text = ctx.render(
             template,
             statement,
             batch=name,
             helper=helper,
             keys=batch.keys,
-            size=max(1, batching.chunk_size(ctx.project, ctx.parsed, batch.others) // batch.per_row),
+            size=size,
             chunk=chunk,
             group=group,
             map_key=map_key,
-            query=reindent(query.replace(CHUNK, chunk), "", "" if group is None else ctx.style.indent_unit),
+            layout=layout,
+            comma="," if ctx.style.trailing_commas else "",
+            query=reindent(query, "", deeper),
         )
         edits = [
             Edit(statement.start_byte, statement.start_byte, text + ctx.style.newline + ctx.indent_at(statement)),
