@@ -521,7 +521,7 @@ class QueryInLoop(Rule):
             # dokploy webhook.ts) or that several statements use (homarr onboard-router.ts: two deletes, each
             # mapping `existingItems` per chunk): computed once into a name before the loop, as a guard's keys are,
             # it reads as one `ids.slice(…)` (the expression is pure: the same keys, once instead of per statement).
-            declare = fresh_name(enclosing_function(a.loop.node), a.loop.node, _list_name(keys))
+            declare = fresh_name(enclosing_function(a.loop.node), a.loop.node, _hoisted_name(ctx, a, keys))
             text, chunk = rendered(declare, declare, f"{declare}.length")
         imports = {"inArray"} if any("inArray(" in query for query in queries) else set()
         return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
@@ -782,6 +782,19 @@ def _threaded_state(ctx: FileContext, site: QuerySite, values: list[Node]) -> st
     left = node.child_by_field_name("left")
     name = ctx.text(left) if left is not None and left.type == "identifier" else None
     return name if name is not None and any(ctx.text(v) == name for v in values) else None
+
+
+def _hoisted_name(ctx: FileContext, a: LoopAnalysis, keys: str) -> str:
+    """The name of a key list computed before the loop: after the list and the key (`userEventIds` for
+    `userEvents.map((event) => event.id)`), so that two loops of one function fixed in the same round, each picking
+    a name no identifier of the function uses yet, do not both declare `ids` (the example app's `deleteUser`)."""
+    words = re.findall(r"[A-Za-z_$][\w$]*", ctx.text(a.loop.iterable))
+    key = re.search(r"([A-Za-z_$][\w$]*)\)*$", keys)
+    if not words or key is None:
+        return _list_name(keys)
+    word = words[-1]
+    single = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    return single + key.group(1)[:1].upper() + key.group(1)[1:] + "s"
 
 
 def _list_name(keys: str) -> str:
