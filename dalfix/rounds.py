@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from dalfix.rules import Rule
 
 # Vocabulary fields holding byte ranges of the tree: compared outside the edited statements, positions mapped.
-_POSITIONAL = ("transaction_scopes", "typed_db_params", "typed_tx_params", "maybe_tx_params")
+_POSITIONAL = ("transaction_scopes", "typed_db_params", "typed_tx_params", "maybe_tx_params", "unseen_tx_params")
 # Not facts: the tree itself, a closure over the project's tables (per file, the same function), a memo.
 _NOT_FACTS = ("parsed", "is_table", "_span_indexes", "_serial")
 

@@ -39,6 +39,9 @@ transaction a failed statement aborts it (every later statement fails with 25P02
 savepoint — a nested `tx.transaction((savepoint) => savepoint.…)`, which drizzle rolls back to before the error
 leaves it — and the catch sits outside it; on drivers whose transactions dalfix does not know to open savepoints
 (only node-postgres, postgres-js, PGlite, neon-serverless and vercel-postgres do) the finding is display-only.
+The same savepoint wraps a write on a handle a transaction may reach through a call dalfix does not follow into
+the function (`withTx(create)`, `create.call(null, tx, …)`, `new Repo(tx)`); on the pool it is a transaction of
+that one statement, which changes nothing the code observes.
 
 Probe loops (`while (taken) slug = base + "-" + n++`: a loop that reads by `eq(t.col, v)` and assigns `v` a
 new candidate) are reported display-only: one query for the taken candidates and the free one chosen in JS

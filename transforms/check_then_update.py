@@ -75,9 +75,11 @@ def catch_edits(  # type: ignore[no-untyped-def]
     driver = handle_driver(ctx.project, ctx.parsed, ctx.text(write.chain.root))
     source, statement, chain = ctx.source, write.statement, write.chain
     savepoint = None
-    if table.dialect == "pg" and chain.handle == "tx":
+    maybe_transaction = ctx.vocabulary.unseen_transaction(chain.root, chain.node) is not None
+    if table.dialect == "pg" and (chain.handle == "tx" or maybe_transaction):
         # A failed statement aborts a PostgreSQL transaction (25P02): the write runs in a savepoint, a nested
-        # `tx.transaction(...)`, which drizzle rolls back to before the error reaches the catch.
+        # `tx.transaction(...)`, which drizzle rolls back to before the error reaches the catch. Also on a handle a
+        # transaction may reach unseen (on the pool, the nested call is a transaction of that one statement).
         if not set(driver.driver.split("|")) <= SAVEPOINT_DRIVERS or chain.root.type not in PLAIN_RECEIVERS:
             return (
                 f"{hint}, inside a savepoint (`tx.transaction(...)`): a failed statement aborts the transaction "

@@ -117,7 +117,9 @@ leaves the rows before it changed and the batch changes none; statement-level tr
 batch holds its rows' locks together for one statement. Inside a transaction the locks are kept until
 commit and the batch takes them in scan order instead of list order (code that sorts ids to avoid
 deadlocks would lose that), so writes in a transaction callback or on a `tx` handle get no fix; plain
-reads take no row locks and are batched there too.
+reads take no row locks and are batched there too. Nor do writes on a handle a transaction may reach through a
+call dalfix does not follow into the function (a callback a project helper runs inside `db.transaction`,
+`f.call`/`f.bind`, a spread, `new Repo(tx)`, a method of a receiver it does not resolve): the message says which.
 
 A loop under `// eslint-disable-next-line no-await-in-loop` (or a file-wide `eslint-disable no-await-in-loop`,
 or biome's `noAwaitInLoops`) is still reported, but its fix is never safe: the author said the order mattered.
@@ -315,6 +317,9 @@ class QueryInLoop(Rule):
         """Why a keyed update or delete per element gets no fix, if it does not."""
         if ctx.vocabulary.inside_transaction(a.loop.node) or chain.handle == "tx":
             return "a write per element inside a transaction (batching changes lock order)"
+        unseen = ctx.vocabulary.unseen_transaction(chain.root, chain.node)
+        if unseen is not None:
+            return f"a write per element, and {unseen} (inside one, batching changes lock order)"
         if any(reads_row(ctx.parsed, n, args[chain.method][0]) for n in args.get("set", [])):
             return ("a SET computed in SQL, per element (one that reads the row is applied once per row by a batch, "
                     "once per key by the loop)")  # fmt: skip

@@ -94,6 +94,15 @@ kinds come from the project's schema model; where it does not know the table, on
 key and every `with` may load many rows. Unsafe, too, when a member is a read only by a function summary
 (the summary of a helper in another file may be stale or miss an effect). Logging moved past the reads is
 written after them instead of between them.
+
+A transaction holds one connection, so reads on a handle some caller may hand a transaction get no safe fix.
+Where dalfix follows the transaction to the function (`load(tx, id)`, an alias, an object argument, a forwarded
+parameter) it reads the handle as a transaction and reports nothing. Where it cannot follow it — the function
+is the callback of a project helper that calls it inside `db.transaction` (`withTx(load)`, `withTx((tx) =>
+load(tx, id))`), is called through `load.call`/`load.apply`/`load.bind`, with a spread (`load(...[tx, id])`),
+as a method of a receiver dalfix does not resolve (every project method of that name counts), or uses `this.…` in
+a class constructed with the transaction (`new Repo(tx)`) — every handle parameter it could reach is a
+maybe-transaction: the finding stays, unsafe, and its message names the call the transaction came through.
 """
 
 from __future__ import annotations
@@ -114,7 +123,7 @@ from dalfix.analysis.awaited import (
     read_is_bounded,
 )
 from dalfix.analysis.bound_values import REJECTED_VALUE, bound_before, bound_values, may_be_postgres
-from dalfix.analysis.drizzle import QueryChain
+from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.analysis.relational_fetches import folded_statements
 from dalfix.comments import leading_comments, trailing_comments
@@ -319,6 +328,12 @@ class SequentialAwaits(Rule):
         # stale or miss an effect, as for a summary-only read in the group.
         if unsafe is None and any(units[i].effects.by_summary for i in moved):
             unsafe = "a call moved past is a read only by its function's summary, which may be stale or miss an effect"
+        # A handle a transaction may reach in a way dalfix does not follow (`withTx(load)`, `load.call(null, tx)`):
+        # `Promise.all` has no place in a transaction, so never a safe fix; the finding stays, saying why.
+        reasons = (_unseen_transaction(ctx, q, c) for (_, q), (_, c) in zip(queries, chains, strict=True))
+        unseen = next(filter(None, reasons), None)
+        if unseen is not None:
+            unsafe = unseen
         # A handle whose driver dalfix could not follow may be one connection: never a safe fix.
         unknown = [chain for _, chain in chains if chain is not None and chain.handle_kind == "unknown"]
         # A helper handed a handle dalfix could not follow (`getUser(db)(id)` with `db = c.get("db")`): the same.
@@ -493,6 +508,22 @@ class SequentialAwaits(Rule):
             multiline=multiline,
         )
         return reindent(text, "", unit)  # continuation lines sit one level inside the array
+
+
+def _unseen_transaction(ctx: FileContext, query: Node, chain: QueryChain | None) -> str | None:
+    """Why the query's handle (a chain's root, or a handle a summarised helper is handed) may be a transaction dalfix
+    did not follow to it (`Vocabulary.unseen_transaction`), or None."""
+    if chain is not None:
+        return ctx.vocabulary.unseen_transaction(chain.root, chain.node)
+    current: Node | None = query
+    while current is not None and current.type == "call_expression":
+        args = current.child_by_field_name("arguments")
+        for argument in args.named_children if args is not None else []:
+            found = ctx.vocabulary.unseen_transaction(unwrap(argument), argument)
+            if found is not None:
+                return found
+        current = current.child_by_field_name("function")
+    return None
 
 
 def _passed_handle_kinds(ctx: FileContext, call: Node) -> list[str]:

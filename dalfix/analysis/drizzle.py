@@ -197,6 +197,10 @@ class Vocabulary:
     # Parameters some callers pass a transaction and others the database (or typed `Db | Tx`): a
     # maybe-transaction. They are also in typed_tx_params (the conservative reading for DAL001).
     maybe_tx_params: list[tuple[int, int, str]] = field(default_factory=list)
+    # Parameters (or a class's `this`) a transaction may reach only through a shape dalfix does not follow (a
+    # callback, `f.call`, a spread, `new C(tx)`, a method it cannot resolve), with where: (start, end, name, reason).
+    # Not in typed_tx_params: a rule keeps its finding there, and offers no safe fix that assumes a pool.
+    unseen_tx_params: list[tuple[int, int, str, str]] = field(default_factory=list)
     # Name -> the drivers it may run on: handles, handle factories (`db()`, `createDb(env)`), db types.
     handle_drivers: dict[str, frozenset[DriverInfo]] = field(default_factory=dict)
     factory_names: set[str] = field(default_factory=set)
@@ -435,6 +439,17 @@ class Vocabulary:
         if which is None and node.type == "member_expression" and self.parsed.text(node) in self.db_names:
             which = "db"  # `ctx.db`, `this.db`
         return self._kind_of(node, node, which) if which is not None else None
+
+    def unseen_transaction(self, root: Node, at: Node) -> str | None:
+        """Why a handle rooted at `root` (used at `at`) may be a transaction dalfix did not follow to it (a
+        parameter in `unseen_tx_params`, or `this.…` in a class one), in a message's words; else None."""
+        if not self.unseen_tx_params:
+            return None
+        text = self.parsed.text(root)
+        for start, end, name, reason in self.unseen_tx_params:
+            if start <= at.start_byte < end and (text == name or text.startswith(name + ".")):
+                return f"`{text}` may be a transaction, handed on by {reason} in a way dalfix does not follow"
+        return None
 
     def inside_transaction(self, node: Node) -> bool:
         """True inside a `.transaction(...)` callback or a function taking a transaction parameter."""

@@ -9,6 +9,12 @@ calling function (`FORWARD`), resolved across the project by `merged_transaction
 calls are known. A value dalfix cannot follow where an object's property is read (an unknown spread, an unknown
 object) may be a transaction: it counts as both kinds (a maybe-transaction) for the callee's locals that start
 queries; nothing there may assume a pool.
+
+A transaction handed on in a shape the callee's parameters cannot be matched to (a spread, `f.call`/`f.bind`,
+`new C(tx)`, a method of an unresolved receiver, a function value a project helper calls, `withTx(load)`) reaches
+every parameter it could: as an unseen kind (`UNSEEN`, with the call it went through), which makes those parameters
+maybe-transactions whose rules keep their findings but offer no safe fix that assumes a pool
+(`Project.handle_passing_calls`, `Vocabulary.unseen_tx_params`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from dalfix.analysis.effects import pattern_names
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type
 
 FORWARD = "="  # a kind "=<function>\0<name>": what the calling file's function `function` is handed as `name`
+# (`=<function>\0<name>\0<path>`: what that function of the file at `path` is handed)
+UNSEEN = "~"  # a kind "~<reason>\x01<kind>": <kind> reaches the parameter through a shape dalfix does not follow
+SLOT = "()"  # a parameter name "<name>()": what the function's callback parameter `name` is called with
 MAYBE = frozenset({"tx", "db"})
 _SCOPES = frozenset({"statement_block", "program", "switch_case", "switch_default", "class_body"})
 _DEPTH = 8  # aliases of aliases followed at most this far
@@ -32,8 +41,19 @@ _DEPTH = 8  # aliases of aliases followed at most this far
 ParameterPattern = str | dict[str, str] | None
 
 
-def forward(function: str, name: str) -> str:
-    return f"{FORWARD}{function}\0{name}"
+def forward(function: str, name: str, path: str | None = None) -> str:
+    return f"{FORWARD}{function}\0{name}" + (f"\0{path}" if path is not None else "")
+
+
+def unseen(reason: str, kind: str) -> str:
+    """`kind` handed on through a shape dalfix does not follow (`reason` says which): a transaction it carries makes
+    the parameter a maybe-transaction whose fixes are never safe, a database handle tells nothing."""
+    return kind if kind.startswith(UNSEEN) else f"{UNSEEN}{reason}\x01{kind}"  # the first step unseen is named
+
+
+def is_carried(kind: str) -> bool:
+    """A kind that may carry a transaction to whatever an unfollowed call reaches (not a plain database handle)."""
+    return kind == "tx" or kind.startswith((FORWARD, UNSEEN))
 
 
 def parameter_pattern(parsed: ParsedFile, pattern: Node | None) -> ParameterPattern:
@@ -101,10 +121,19 @@ UNKNOWN = Passed(rest=frozenset({UNFOLLOWED}))
 class PassedHandles:
     """Reads the arguments of one file's calls (its vocabulary before callers' facts are added)."""
 
-    def __init__(self, parsed: ParsedFile, vocabulary: Vocabulary, functions: Callable[[], dict[int, str]]):
+    def __init__(
+        self,
+        parsed: ParsedFile,
+        vocabulary: Vocabulary,
+        functions: Callable[[], dict[int, str]],
+        callback_slot: Callable[[Node], str | None] | None = None,
+    ):
         self.parsed = parsed
         self.vocabulary = vocabulary
         self._functions = functions  # start byte of each named function of the file -> its summary name
+        # A function literal passed as an argument -> what its parameters are handed (a forward reference to the
+        # callee's callback parameter, `withTx((tx) => load(tx))`), or None
+        self._callback_slot = callback_slot
         self._scopes: dict[tuple[int, int], list[_Declared]] = {}
         self._wanted: frozenset[str] | None = None  # the properties the current callee's object pattern takes
         self._assigned: dict[tuple[int, int], dict[str, list[Node]]] = {}
@@ -179,6 +208,15 @@ class PassedHandles:
                 return None
             value = self._value(base, depth - 1)
             return Passed(value.property(self.parsed.text(prop))) if value is not None else None
+        if node.type == "array":
+            # `[tx, id]` (spread into a call's arguments, `load(...[tx, id])`): what any element may be
+            elements = [
+                e.named_children[0] if e.type == "spread_element" and e.named_children else e
+                for e in node.named_children
+            ]
+            values = [self._value(e, depth - 1) for e in elements]
+            kinds = frozenset().union(*(v.kinds for v in values if v is not None))
+            return Passed(kinds) if kinds else None
         if node.type == "ternary_expression":
             branches = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
         elif node.type == "binary_expression" and self._operator(node) in ("??", "||", "&&"):
@@ -211,9 +249,19 @@ class PassedHandles:
             # follow, so `tx` may be a Drizzle transaction (a maybe-transaction where the callee starts queries)
             return Passed(frozenset({UNFOLLOWED}))
         function = self.functions.get(binding.start_byte)
+        if function is None and self._callback_slot is not None:
+            # `withTx((tx) => load(tx, id))`: a parameter of a function literal handed to a project function, which
+            # calls it with whatever it calls its callback parameter with
+            slot = self._callback_slot(binding)
+            if slot is not None:
+                return Passed(kinds | {slot})
         key = _parameter_key(self.parsed, binding, name) if function is not None else None
-        if function is None or key is None or not self._may_be_handle(binding, name):
+        if function is None or key is None:
             return Passed(kinds) if kinds else None
+        if not self._may_be_handle(binding, name):
+            # `export const run = (h, id) => load(h, id)`: a parameter that names no handle hands on whatever its
+            # callers hand it (a transaction makes it one); its properties are not followed
+            return Passed(kinds | {forward(function, key)})
         return Passed(kinds | {forward(function, key)}, rest=frozenset({forward(function, key + ".")}))
 
     def _declared(self, declarator: Node, name: str, depth: int) -> Passed | None:
@@ -283,6 +331,8 @@ class PassedHandles:
                 properties[self.parsed.text(child)] = passed.kinds if passed is not None else frozenset()
             elif child.type == "spread_element" and child.named_children:
                 spread = self._value(child.named_children[0], depth - 1) or UNKNOWN
+                if not spread.properties and not spread.rest:
+                    spread = UNKNOWN  # a parameter whose properties are not followed (`{ ...options }`)
                 for name in list(properties):
                     if name in spread.properties:
                         properties[name] = spread.properties[name]

@@ -18,16 +18,26 @@ from dalfix.analysis.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
 from dalfix.analysis.drizzle import Vocabulary, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.modules import ModuleResolver
-from dalfix.analysis.passed_handles import FORWARD, PassedHandles
+from dalfix.analysis.passed_handles import (
+    FORWARD,
+    SLOT,
+    UNSEEN,
+    Passed,
+    PassedHandles,
+    _binding,
+    forward,
+    is_carried,
+    unseen,
+)
 from dalfix.analysis.reads import note as note_read
 from dalfix.analysis.schema.model import SchemaModel
 from dalfix.analysis.setup_code import SetupCodePaths
-from dalfix.analysis.summaries import Summaries
+from dalfix.analysis.summaries import CLASS_TYPES, RETURNED, ModuleInfo, Summaries
 from dalfix.analysis.workspace import Workspace, workspace_for
 from dalfix.config import Config, load_config
 from dalfix.fixes import Applicability
 from dalfix.parse_ahead import ParseAhead
-from dalfix.parsing import Node, ParsedFile, descendants_of_type, parse_file
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, parse_file
 from dalfix.rules import Rule
 
 if TYPE_CHECKING:
@@ -41,34 +51,146 @@ CONCURRENT_PACKAGES = frozenset({"pg", "postgres", "mysql2", "@neondatabase/serv
 
 def merged_transaction_parameters(
     calls: Mapping[Path, Sequence[tuple[tuple[Path, str, str], str]]],
-) -> dict[Path, list[tuple[str, str, bool]]]:
+    passed: dict[tuple[Path, str, str], set[str]] | None = None,
+) -> dict[Path, list[tuple[str, str, bool | str]]]:
     """`Project.transaction_parameters` from each analysed file's `handle_passing_calls`, in the files' order.
 
-    A kind that forwards a parameter of the calling function (`passed_handles.FORWARD`: `outer(h)` calling
-    `inner(h)`) gives the callee whatever that parameter is handed, followed until nothing changes."""
-    passed: dict[tuple[Path, str, str], set[str]] = {}
-    forwards: list[tuple[tuple[Path, str, str], tuple[Path, str, str]]] = []
+    A kind that forwards a parameter of a function (`passed_handles.FORWARD`: `outer(h)` calling `inner(h)`, or a
+    callback parameter `fn()` a function calls) gives the callee whatever that parameter is handed, followed until
+    nothing changes. A kind handed on through a shape dalfix does not follow (`passed_handles.UNSEEN`) turns a
+    transaction into an unseen one (`~<reason>`) and carries no database handle. A parameter some caller may hand
+    an unseen transaction and none a followed one gets the reason instead of `maybe` (str, not bool). `passed`, when
+    given, is filled with what every key (parameters, callback parameters, methods) is handed."""
+    if passed is None:
+        passed = {}
+    forwards: list[tuple[tuple[Path, str, str], tuple[Path, str, str], str | None]] = []
     for path, found in calls.items():
         for key, kind in found:
+            reason: str | None = None
+            if kind.startswith(UNSEEN):
+                reason, _, kind = kind[len(UNSEEN) :].partition("\x01")
             if kind.startswith(FORWARD):
-                function, _, name = kind[len(FORWARD) :].partition("\0")
-                forwards.append(((path, function, name), key))
+                function, _, rest = kind[len(FORWARD) :].partition("\0")
+                name, _, origin = rest.partition("\0")
+                forwards.append(((Path(origin) if origin else path, function, name), key, reason))
                 passed.setdefault(key, set())
             else:
-                passed.setdefault(key, set()).add(kind)
+                passed.setdefault(key, set()).update(_handed(kind, reason))
     changed = bool(forwards)
     while changed:
         changed = False
-        for source, target in forwards:
-            new = passed.get(source, set()) - passed[target]
+        for giver, target, reason in forwards:
+            handed = passed.get(giver, set())
+            if reason is not None:
+                handed = {k for each in handed for k in _handed(each, reason)}
+            new = handed - passed[target]
             if new:
                 passed[target] |= new
                 changed = True
-    parameters: dict[Path, list[tuple[str, str, bool]]] = {}
+    parameters: dict[Path, list[tuple[str, str, bool | str]]] = {}
     for (path, function, name), kinds in passed.items():
+        if name.endswith(SLOT) or function == METHOD:
+            continue  # what a callback parameter is called with, or a method nobody resolved: not a parameter
         if "tx" in kinds:
             parameters.setdefault(path, []).append((function, name, "db" in kinds))
+            continue
+        reasons = sorted(k[len(UNSEEN) :] for k in kinds if k.startswith(UNSEEN))
+        if reasons:
+            parameters.setdefault(path, []).append((function, name, reasons[0]))
     return parameters
+
+
+METHOD = "\0method"  # a key's function: a method of a receiver dalfix does not resolve, named by the key's parameter
+# Receivers whose methods are the platform's (`console.log(tx)`): never a project method
+_BUILTIN_OBJECTS = frozenset({"console", "JSON", "Object", "Array", "Math", "Promise", "Reflect", "String", "Number"})
+_TRANSACTION_WORD = re.compile(r"(?<![\w$])(?:tx|trx|txn|transaction)|[a-z0-9](?:Tx|Trx|Txn|Transaction)\b")
+_NOT_HANDED = frozenset({"string", "template_string", "number", "true", "false", "null", "undefined", "regex"})
+
+
+def _may_hand_on(parsed: ParsedFile, call: Node, args: Node) -> bool:
+    """A call dalfix does not resolve may hand a transaction on only through an argument that names something."""
+    for argument in args.named_children:
+        node = unwrap(argument)
+        if node.type == "spread_element" and node.named_children:
+            node = unwrap(node.named_children[0])
+        if node.type in ("identifier", "member_expression", "object", "array"):
+            return True
+    return False
+
+
+def _carried(reader: PassedHandles, node: Node) -> set[str]:
+    """The kinds an argument (or what it spreads) may carry to a call dalfix does not follow: a transaction, a
+    forwarded parameter or an unseen kind, also in its properties."""
+    node = unwrap(node)
+    if node.type == "spread_element" and node.named_children:
+        node = unwrap(node.named_children[0])
+    if node.type in _NOT_HANDED or node.type in FUNCTION_TYPES:
+        return set()
+    if node.type == "object" and not _TRANSACTION_WORD.search(reader.parsed.text(node)):
+        # Read only when it may name a transaction (`{ db: tx, id }`): reading every object argument of every call
+        # cost a fifth of the run on agents; a parameter forwarded inside an object to such a call is not followed
+        return set()
+    value = reader.argument(node)
+    if value is None:
+        return set()
+    kinds = set(value.kinds).union(*value.properties.values(), value.rest)
+    return {k for k in kinds if is_carried(k) and not k.endswith(".")}
+
+
+def _slot_files(calls: Mapping[Path, Sequence[tuple[tuple[Path, str, str], str]]]) -> list[Path]:
+    """The files of the callback parameters the calls forward (`withTx(load)`: withTx's file, read for what it calls
+    `fn` with even when the run left it out, a workspace package's helper for one)."""
+    found: dict[Path, None] = {}
+    for entries in calls.values():
+        for _, kind in entries:
+            inner = kind[len(UNSEEN) :].partition("\x01")[2] if kind.startswith(UNSEEN) else kind
+            if inner.startswith(FORWARD) and inner.count("\0") == 2:
+                _, name, source = inner[len(FORWARD) :].split("\0")
+                if name.endswith(SLOT):
+                    found[Path(source)] = None
+    return list(found)
+
+
+def _may_carry_transaction(kind: str, passed: Mapping[tuple[Path, str, str], set[str]]) -> bool:
+    """Whether a kind handed to a method dalfix does not resolve may be a transaction, given what every key is
+    handed (`merged_transaction_parameters`): a transaction, or a forward of a key handed one (seen or not)."""
+    inner = kind[len(UNSEEN) :].partition("\x01")[2] if kind.startswith(UNSEEN) else kind
+    if not inner.startswith(FORWARD):
+        return inner == "tx"
+    function, _, rest = inner[len(FORWARD) :].partition("\0")
+    name, _, origin = rest.partition("\0")
+    kinds = passed.get((Path(origin), function, name), set())
+    return "tx" in kinds or any(k.startswith(UNSEEN) for k in kinds)
+
+
+def _locals(patterns: Sequence[object]) -> list[str]:
+    """The locals parameter patterns bind (`h`, the values of `{ db: h }`)."""
+    found: list[str] = []
+    for pattern in patterns:
+        if isinstance(pattern, str):
+            found.append(pattern)
+        elif isinstance(pattern, dict):
+            found.extend(str(local) for local in pattern.values())
+    return found
+
+
+def _absolute(kind: str, path: Path) -> str:
+    """A kind handed on from the file at `path`, as any file's entry may hold it (a forward names its file)."""
+    if kind.startswith(UNSEEN):
+        reason, _, inner = kind[len(UNSEEN) :].partition("\x01")
+        return unseen(reason, _absolute(inner, path))
+    if kind.startswith(FORWARD) and kind.count("\0") == 1:
+        return f"{kind}\0{path}"
+    return kind
+
+
+def _handed(kind: str, reason: str | None) -> set[str]:
+    """What a parameter gets of `kind` handed through an unseen step (`reason`), or through a followed one (None)."""
+    if reason is None:
+        return {kind}
+    if kind == "tx":
+        return {UNSEEN + reason}
+    return {kind} if kind.startswith(UNSEEN) else set()
 
 
 class _Analysed(Mapping[Path, ParsedFile]):
@@ -318,6 +440,8 @@ class Project:
             "_sql_facts",
             "_one_project_driver",
             "_transaction_helpers",
+            "_parameter_calls",
+            "_methods_by_name",
         ):
             self.__dict__.pop(memo, None)
 
@@ -399,11 +523,20 @@ class Project:
             for function, name, maybe in parameters:
                 # Located by name in this parse: `parsed` may be a later fix round's re-parse of the file.
                 node = self.summaries.function_node_in(parsed, function)
-                if node is not None:
-                    entry = (node.start_byte, node.end_byte, name)
-                    vocabulary.typed_tx_params.append(entry)
-                    if maybe:
-                        vocabulary.maybe_tx_params.append(entry)
+                if node is None and name == "this":
+                    node = ModuleInfo.index(parsed).declarations.get(function)  # a class handed a transaction
+                    node = node if node is not None and node.type in CLASS_TYPES else None
+                if node is None:
+                    continue
+                entry = (node.start_byte, node.end_byte, name)
+                if isinstance(maybe, str):
+                    # Reached only through a shape dalfix does not follow: a maybe-transaction whose rules keep
+                    # their findings but offer no safe fix that needs a pool (`Vocabulary.unseen_transaction`)
+                    vocabulary.unseen_tx_params.append((*entry, maybe))
+                    continue
+                vocabulary.typed_tx_params.append(entry)
+                if maybe:
+                    vocabulary.maybe_tx_params.append(entry)
             cache[parsed.path] = vocabulary
         return cache[parsed.path]
 
@@ -620,7 +753,7 @@ class Project:
         return found
 
     @cached_property
-    def transaction_parameters(self) -> dict[Path, list[tuple[str, str, bool]]]:
+    def transaction_parameters(self) -> dict[Path, list[tuple[str, str, bool | str]]]:
         """Parameters some caller passes a transaction handle to: (function, parameter name, maybe) per file.
 
         Inside such a function the parameter is a transaction even when it is typed as a database
@@ -645,7 +778,34 @@ class Project:
                 self.files.safe_point()  # the last file's nodes are no longer in use
                 calls[path] = self.handle_passing_calls(path)
         self.__dict__["handle_calls"] = calls
-        return merged_transaction_parameters(calls)
+        parameters = self._merged(calls)
+        while True:
+            # A file the relevance filter (or the run's needles) left out whose function takes a transaction: its
+            # own calls may hand it on (`export const run = (h, id) => load(h, id)` names no handle)
+            receivers = [path for path in [*parameters, *_slot_files(calls)] if path not in calls]
+            if not receivers:
+                return parameters
+            for path in receivers:
+                self.files.safe_point()
+                calls[path] = self.handle_passing_calls(path)
+            parameters = self._merged(calls)
+
+    def _merged(
+        self, calls: dict[Path, list[tuple[tuple[Path, str, str], str]]]
+    ) -> dict[Path, list[tuple[str, str, bool | str]]]:
+        """The calls merged; a method of a receiver dalfix does not resolve (a `METHOD` key) is expanded to the
+        project's methods of that name only once what it is handed may be a transaction (most such calls hand on
+        parameters that are never one, and the expansion reads every analysed file's functions)."""
+        sinks = [(key, kind) for found in calls.values() for key, kind in found if key[1] == METHOD]
+        kept: dict[tuple[tuple[Path, str, str], str], None] = {}
+        while True:
+            passed: dict[tuple[Path, str, str], set[str]] = {}
+            merged = {**calls, self.root / METHOD: self._method_parameters(list(kept))} if kept else calls
+            parameters = merged_transaction_parameters(merged, passed)
+            new = [sink for sink in sinks if sink not in kept and _may_carry_transaction(sink[1], passed)]
+            if not new:
+                return parameters
+            kept.update(dict.fromkeys(new))
 
     def _split_handle_calls(self, paths: list[Path]) -> dict[Path, list[tuple[tuple[Path, str, str], str]]]:
         """`handle_passing_calls` of `paths` in `handle_call_shares` processes at once (dalfix/workers.py `run_shares`):
@@ -691,31 +851,240 @@ class Project:
         parameter), kind of handle), plain data (dalfix/incremental.py keeps it per file). A handle is followed through
         casts (`tx as unknown as Db`: the cast names a type, only this call's callee gets the transaction), local
         aliases, object arguments matched to destructured parameters, and the caller's own parameters (a forward
-        reference: dalfix/analysis/passed_handles.py)."""
-        parsed = self.analysed[path]
+        reference: dalfix/analysis/passed_handles.py).
+
+        A transaction handed on in a shape dalfix does not follow reaches, as an unseen kind (`UNSEEN`, with where
+        it happened), every function it could reach: spread arguments (every parameter from the spread on),
+        `f.call`/`f.apply`/`f.bind` (every parameter of `f`), `new C(tx)` (every `this.…` receiver of the class),
+        a method of a receiver dalfix cannot resolve (every parameter of every project method of that name: a
+        `METHOD` key, expanded by `transaction_parameters`), and a function value passed where the callee calls its
+        parameter (`withTx(load)`: load's parameters get what withTx calls `fn` with, the `SLOT` key `fn()`)."""
+        loaded = self.analysed[path] if path in self.analysed else self.files.load(path)
+        if loaded is None:
+            return []
+        parsed = loaded
         reader: PassedHandles | None = None
         found: list[tuple[tuple[Path, str, str], str]] = []
-        for call in descendants_of_type(parsed.root, "call_expression"):
+        for call in descendants_of_type(parsed.root, "call_expression", "new_expression"):
             args = call.child_by_field_name("arguments")
             if args is None or args.type != "arguments" or not args.named_children:
                 continue
-            target = self.summaries.callee(parsed, call)
+            target = self.summaries.callee(parsed, call) if call.type == "call_expression" else None
             patterns = self.summaries.parameter_patterns(*target) if target is not None else None
-            if target is None or patterns is None or not any(p is not None for p in patterns):
+            followed = target is not None and patterns is not None and any(p is not None for p in patterns)
+            if not followed and not _may_hand_on(parsed, call, args):
                 continue
             if reader is None:
                 # The vocabulary only now: a file that calls no project function taking a parameter has its own built
                 # where its rules run (in a worker, with the others).
                 vocabulary = self._plain_vocabulary(parsed)
-                reader = PassedHandles(parsed, vocabulary, lambda: self.summaries.function_names(parsed))
+                reader = PassedHandles(
+                    parsed,
+                    vocabulary,
+                    lambda: self.summaries.function_names(parsed),
+                    functools.partial(self._callback_slot, parsed),
+                )
+            if not followed or target is None or patterns is None:
+                found.extend(self._unfollowed_call(parsed, reader, call, args))
+                continue
+            arguments = args.named_children
+            spread = next((i for i, a in enumerate(arguments) if a.type == "spread_element"), len(arguments))
             values = [
                 reader.argument(arg, patterns[index]) if index < len(patterns) and patterns[index] is not None else None
-                for index, arg in enumerate(args.named_children)
+                for index, arg in enumerate(arguments[:spread])
             ]
             path_of, function = target
             starts = functools.partial(self.summaries.starts_queries, path_of, function)
             for name, kind in reader.matched(values, patterns, starts):
                 found.append(((target[0], target[1], name), kind))
+            if spread < len(arguments):
+                # `load(...[tx, id])`, `load(...args)`: which parameter gets what is not followed
+                carried = {k for a in arguments[spread:] for k in _carried(reader, a)}
+                reason = self._where(parsed, call)
+                for local in _locals(patterns[spread:]):
+                    found.extend(((path_of, function, local), unseen(reason, _absolute(k, path))) for k in carried)
+            found.extend(self._function_arguments(parsed, call, arguments[:spread], target, patterns, values))
+        return found
+
+    def _unfollowed_call(
+        self, parsed: ParsedFile, reader: PassedHandles, call: Node, args: Node
+    ) -> list[tuple[tuple[Path, str, str], str]]:
+        """What a call dalfix does not resolve to a project function's parameters hands on (see
+        `handle_passing_calls`). The argument kinds are read last, once the callee is one that could take them."""
+        function = call.child_by_field_name("constructor" if call.type == "new_expression" else "function")
+        function = unwrap(function) if function is not None else None
+        arguments = list(args.named_children)
+
+        def carried() -> set[str]:
+            return {k for a in arguments for k in _carried(reader, a)}
+
+        if function is None:
+            return []
+        if function.type == "member_expression":
+            obj, prop = function.child_by_field_name("object"), function.child_by_field_name("property")
+            method = parsed.text(prop) if prop is not None else ""
+            if obj is None:
+                return []
+            if method in ("call", "apply", "bind"):
+                arguments = arguments[1:]  # the first is `this`
+                target = self._function_value(parsed, obj)
+                if target is None:
+                    return []
+                patterns = self.summaries.parameter_patterns(*target) or []
+                reason = self._where(parsed, call)
+                kinds = carried()
+                return [
+                    ((target[0], target[1], local), unseen(reason, _absolute(k, parsed.path)))
+                    for local in _locals(patterns)
+                    for k in kinds
+                ]
+            base = unwrap(obj)
+            if base.type == "identifier" and parsed.text(base) in _BUILTIN_OBJECTS:
+                return []
+            if self.vocabulary_kind(reader, base):
+                return []  # a query on a handle (`tx.execute(query)`), not a method of the project
+            kinds = carried()
+            if not kinds:
+                return []
+            reason = self._where(parsed, call)
+            return [((parsed.path, METHOD, method), unseen(reason, _absolute(k, parsed.path))) for k in kinds]
+        if function.type != "identifier":
+            return []
+        name = parsed.text(function)
+        if call.type == "new_expression":
+            # `new UserRepo(tx)`: the instance's `this.db` (or any `this.…`) may be the transaction
+            target = self.summaries._top_level(parsed.path, name)
+            info = self.summaries.module(target[0]) if target is not None and target[1] != "*" else None
+            if target is None or info is None or info.declared.get(target[1]) not in CLASS_TYPES:
+                return []
+            reason = self._where(parsed, call)
+            return [((target[0], target[1], "this"), unseen(reason, _absolute(k, parsed.path))) for k in carried()]
+        binding = _binding(parsed, function, name, reader._scopes)
+        named = reader.functions.get(binding.start_byte) if binding is not None else None
+        if binding is None or named is None or binding.type not in FUNCTION_TYPES:
+            return []
+        # `(fn) => db.transaction((tx) => fn(tx))`: what `withTx` calls its callback parameter with
+        return [((parsed.path, named, name + SLOT), k) for k in carried()]
+
+    @staticmethod
+    def vocabulary_kind(reader: PassedHandles, node: Node) -> bool:
+        """Whether a receiver is a handle the file's vocabulary knows (its methods are Drizzle's)."""
+        vocabulary = reader.vocabulary
+        return vocabulary.handle_kind(node, node) is not None or reader.parsed.text(node) in vocabulary.db_names
+
+    def _function_arguments(
+        self,
+        parsed: ParsedFile,
+        call: Node,
+        arguments: Sequence[Node],
+        target: tuple[Path, str],
+        patterns: Sequence[object],
+        values: Sequence[Passed | None],
+    ) -> list[tuple[tuple[Path, str, str], str]]:
+        """Function values passed where the callee calls its parameter (`withTx(load)`): the function's parameters
+        get what the callee calls it with, through an unseen step. A callback parameter passed on (`(fn) =>
+        run(fn)`) gets what the next callee calls it with."""
+        found: list[tuple[tuple[Path, str, str], str]] = []
+        for index, argument in enumerate(arguments):
+            pattern = patterns[index] if index < len(patterns) else None
+            value = unwrap(argument)
+            if not isinstance(pattern, str) or value.type not in ("identifier", "member_expression"):
+                continue
+            function = self._function_value(parsed, value)
+            # A parameter of the calling function (the reader's forward reference to it), passed on as a callback
+            passed = values[index] if function is None and index < len(values) else None
+            forwarded = [k for k in passed.kinds if k.startswith(FORWARD)] if passed is not None else []
+            if (function is None and not forwarded) or not self._calls_parameter(target, pattern):
+                continue
+            slot = forward(target[1], pattern + SLOT, str(target[0]))
+            if function is not None:
+                reason = self._where(parsed, call)
+                locals_ = _locals(self.summaries.parameter_patterns(*function) or [])
+                found.extend(((function[0], function[1], local), unseen(reason, slot)) for local in locals_)
+                continue
+            for kind in forwarded:
+                caller, _, name = kind[len(FORWARD) :].partition("\0")
+                found.append(((parsed.path, caller, name + SLOT), slot))
+        return found
+
+    def _callback_slot(self, parsed: ParsedFile, function: Node) -> str | None:
+        """For a function literal passed as an argument to a project function that calls that parameter, what its
+        parameters are handed: an unseen forward reference to the callee's callback parameter; else None."""
+        args = function.parent
+        call = args.parent if args is not None and args.type == "arguments" else None
+        if call is None or call.type != "call_expression" or args is None:
+            return None
+        target = self.summaries.callee(parsed, call)
+        patterns = self.summaries.parameter_patterns(*target) if target is not None else None
+        if target is None or patterns is None:
+            return None
+        index = next((i for i, a in enumerate(args.named_children) if a == function), None)
+        pattern = patterns[index] if index is not None and index < len(patterns) else None
+        if not isinstance(pattern, str) or not self._calls_parameter(target, pattern):
+            return None
+        return unseen(self._where(parsed, call), forward(target[1], pattern + SLOT, str(target[0])))
+
+    def _calls_parameter(self, target: tuple[Path, str], name: str) -> bool:
+        """Whether the function calls its parameter `name` (`name(`, `name?.(`, `name.call(`)."""
+        cache = self.__dict__.setdefault("_parameter_calls", {})
+        key = (target, name)
+        if key not in cache:
+            node = self.summaries.function_node(*target)
+            info = self.summaries.module(target[0])
+            text = info.parsed.text(node) if node is not None and info is not None else ""
+            pattern = rf"(?<![\w$.]){re.escape(name)}\s*(?:\?\.\s*)?(?:\(|\.\s*(?:call|apply|bind)\b)"
+            cache[key] = re.search(pattern, text) is not None
+        return bool(cache[key])
+
+    def _function_value(self, parsed: ParsedFile, node: Node) -> tuple[Path, str] | None:
+        """The project function an expression names (`load`, `repo.load`, `ns.load`), if any."""
+        node = unwrap(node)
+        found: tuple[Path, str] | None = None
+        if node.type == "identifier":
+            found = self.summaries._top_level(parsed.path, parsed.text(node))
+        elif node.type == "member_expression":
+            obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+            if obj is not None and prop is not None and unwrap(obj).type == "identifier":
+                base = self.summaries._top_level(parsed.path, parsed.text(unwrap(obj)))
+                if base is not None:
+                    found = (base[0], parsed.text(prop) if base[1] == "*" else f"{base[1]}.{parsed.text(prop)}")
+        if found is None or found[1] == "*" or self.summaries.function_node(*found) is None:
+            return None
+        return found
+
+    def _where(self, parsed: ParsedFile, node: Node) -> str:
+        """A call as a message names it: its text (shortened to one line) and where it is."""
+        text = " ".join(parsed.text(node).split())
+        if len(text) > 60:
+            text = text[:57] + "…"
+        where = parsed.path.relative_to(self.root) if parsed.path.is_relative_to(self.root) else parsed.path
+        return f"`{text}` ({where.as_posix()}:{node.start_point[0] + 1})"
+
+    def _method_parameters(
+        self, sinks: list[tuple[tuple[Path, str, str], str]]
+    ) -> list[tuple[tuple[Path, str, str], str]]:
+        """Unseen kinds handed to a method of a receiver dalfix does not resolve (`METHOD` keys), handed to every
+        parameter of every function of the analysed files with that name (an object literal's or a class's method,
+        or a top-level function)."""
+        by_name: dict[str, list[tuple[Path, str]]] = self.__dict__.setdefault("_methods_by_name", {})
+        wanted = {key[2] for key, _ in sinks} - set(by_name)
+        for name in wanted:
+            by_name[name] = []
+        if wanted:
+            needles = [name.encode() for name in wanted]
+            for path in list(self.analysed):
+                if not any(needle in self.files.source(path) for needle in needles):
+                    continue  # names none of the methods: not parsed for them
+                self.files.safe_point()
+                for qualified in self.summaries.function_names(self.analysed[path]).values():
+                    last = qualified.rpartition(".")[2]
+                    if last in wanted and not qualified.endswith(RETURNED):
+                        by_name[last].append((path, qualified))
+        found: list[tuple[tuple[Path, str, str], str]] = []
+        for (_, _, method), kind in sinks:
+            for path, qualified in by_name.get(method, ()):
+                for local in _locals(self.summaries.parameter_patterns(path, qualified) or []):
+                    found.append(((path, qualified, local), kind))
         return found
 
     def analyzer_for(self, parsed: ParsedFile, vocabulary: Vocabulary) -> EffectAnalyzer:

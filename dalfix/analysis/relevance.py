@@ -21,7 +21,9 @@ is a handle, and a handle comes only from:
 - a `.transaction(…)` callback, a `Parameters<typeof db.transaction>` type: `transaction`;
 - a parameter some caller passes a transaction to (`Project.transaction_parameters`): its file is added after
   the transaction parameters of the relevant files are known (`Relevance.add_receivers`), with every file that
-  imports it; callers that pass a handle name one, so they are relevant already;
+  imports it; callers that pass a handle name one, so they are relevant already. The calls of such a file (and of
+  a file holding a helper that calls its callback parameter) are read for the parameters before it is added, even
+  when the run's needles left it out (`export const run = (h, id) => load(h, id)` names no handle);
 - a chain over a table of the schema on any receiver (`Vocabulary._structural_root`, where a receiver named
   like a transaction (`TRANSACTION_NAME`) becomes a maybe-transaction): `is_table` follows the argument to a
   top-level declaration whose callee's text ends in `table`/`Table` (`TABLE_CONSTRUCTOR`), so that file holds
