@@ -275,6 +275,9 @@ class SchemaModel:
         default_factory=dict, init=False, repr=False, compare=False
     )
     _indexed: int = field(default=0, init=False, repr=False, compare=False)
+    # `by_id`'s index, kept the same way (a linear search formatting each table's id was 11% of Cap's slowest files).
+    _by_id: dict[str, Table] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _ids_indexed: int = field(default=0, init=False, repr=False, compare=False)
     _alternatives_of: dict[int, tuple[Table, tuple[Table, ...]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -283,7 +286,24 @@ class SchemaModel:
     def by_id(self, table_id: str | None) -> Table | None:
         if table_id is None:
             return None
-        return self.merged.get(table_id) or next((t for t in self.tables if t.id == table_id), None)
+        merged = self.merged.get(table_id)
+        if merged is not None:
+            return merged
+        if self._ids_indexed > len(self.tables):  # not appended to: indexed again from the start
+            self._by_id.clear()
+            self._ids_indexed = 0
+        for table in self.tables[self._ids_indexed :]:
+            self._by_id.setdefault(table.id, table)  # the first of the list, as a search would find
+        self._ids_indexed = len(self.tables)
+        return self._by_id.get(table_id)
+
+    def reordered(self) -> None:
+        """The reader sorted `tables`: the lookups' indexes (the first table of a key in the list's order) start
+        again."""
+        self._by_path_name.clear()
+        self._indexed = 0
+        self._by_id.clear()
+        self._ids_indexed = 0
 
     def table(self, path: Path, ts_name: str | None) -> Table | None:
         """The first table declared as `ts_name` in `path`."""
@@ -386,11 +406,45 @@ class SchemaModel:
     def table_for_identifier(self, parsed: ParsedFile, node: Node) -> Table | None:
         """The table an expression in user code names: `users` (declared or imported, through barrels) or
         `schema.users` (a namespace import). None when the name is bound locally (a parameter or a
-        variable of an enclosing function shadows it), or is not a table dalfix read."""
-        from dalfix.analysis.schema.reader import locally_bound
+        variable of an enclosing function shadows it), or is not a table dalfix read.
+
+        Memoised per node of the tree (`TreeMemo`, as `Vocabulary.query_chain`): the rules ask about the same table
+        names again and again (Cap's ten slowest files: 527 questions about 91 nodes). The answer depends on the node,
+        its enclosing scopes and the project's modules, none of which change while the tree lives; the reader reads a
+        table's file at most once. Within a file's check, a memoised answer notes the files finding it read
+        (`reads.note_all`), as `Summaries.resolve_import` does, so what a check is recorded to read does not depend
+        on which question came first."""
+        from dalfix.analysis import reads
+        from dalfix.analysis.schema.reader import TABLE_NAMES
 
         if self.reader is None:
             return None
+        if not parsed.has_tree:
+            return self._table_for_identifier(parsed, node)
+        memo = TABLE_NAMES.of(parsed.root)
+        key = (id(self), node.id, node.start_byte, node.end_byte)
+        known = memo.get(key)
+        if known is not None:
+            table, seen_then = known  # type: ignore[misc]
+            if not reads.recording_now():
+                return table  # type: ignore[no-any-return]
+            if seen_then is not None:
+                reads.note_all(seen_then)
+                return table  # type: ignore[no-any-return]
+            # found outside a check, where nothing is noted: found again, so that what it reads is noted
+        if not reads.recording_now():
+            table, seen = self._table_for_identifier(parsed, node), None
+        else:
+            with reads.recording() as collected:
+                table = self._table_for_identifier(parsed, node)
+            seen = tuple(collected)
+        memo[key] = (table, seen)
+        return table
+
+    def _table_for_identifier(self, parsed: ParsedFile, node: Node) -> Table | None:
+        from dalfix.analysis.schema.reader import locally_bound
+
+        assert self.reader is not None
         root = node
         while root.type == "member_expression":
             obj = root.child_by_field_name("object")

@@ -182,6 +182,7 @@ class SchemaReader:
         self._derive_names()
         self._check_targets()
         self.model.tables.sort(key=lambda t: (str(t.path), t.line))
+        self.model.reordered()
         return self.model
 
     def _candidates(self, roots: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[Path, bytes]]]:
@@ -1320,6 +1321,8 @@ def scope_names(scope: Node) -> frozenset[bytes]:
 # through every statement of every enclosing block for each identifier asked about (0.4 ms a call in Cap's larger
 # functions, asked for each table and constant named).
 _SCOPE_NAMES = TreeMemo(4)
+# `SchemaModel.table_for_identifier`'s answers, per node of the few trees asked about last.
+TABLE_NAMES = TreeMemo(8)
 
 
 def _in_pattern(found: Node, top: Node) -> bool:
