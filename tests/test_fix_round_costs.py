@@ -219,3 +219,24 @@ def test_locally_bound_remembers_each_scope_s_names() -> None:
             assert locally_bound(identifier) == _walked_locally_bound(identifier), (parsed.path, identifier)
             asked += locally_bound(identifier)
     assert asked > 100
+
+
+def test_tables_by_id_as_a_search_finds_them() -> None:
+    """`SchemaModel.by_id`'s index gives the first table of the list with that id, after appends and after the
+    reader's sort (`reordered`)."""
+    from dalfix.analysis.schema.model import SchemaModel, Table
+
+    model = SchemaModel()
+    a, b = Table("a", "a", "pg", Path("x.ts"), 1), Table("b", "b", "pg", Path("x.ts"), 2)
+    model.tables += [b, a]
+    assert model.by_id(a.id) is a and model.by_id(b.id) is b and model.by_id("x.ts:c") is None
+    c = Table("c", "c", "pg", Path("w.ts"), 3)
+    model.tables.append(c)
+    assert model.by_id(c.id) is c
+    twin = Table("a", "a2", "pg", Path("x.ts"), 9)  # the same id: the first in the list's order wins
+    model.tables.insert(0, twin)
+    model.reordered()
+    assert model.by_id(a.id) is twin
+    model.tables.sort(key=lambda t: (str(t.path), t.line))
+    model.reordered()
+    assert [model.by_id(t.id) for t in (a, b, c)] == [next(u for u in model.tables if u.id == t.id) for t in (a, b, c)]

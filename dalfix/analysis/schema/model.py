@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 if TYPE_CHECKING:
     from dalfix.analysis.schema.reader import SchemaReader
@@ -421,16 +421,17 @@ class SchemaModel:
             return None
         if not parsed.has_tree:
             return self._table_for_identifier(parsed, node)
-        memo = TABLE_NAMES.of(parsed.root)
+        memo = cast("dict[tuple[int, int, int, int], tuple[Table | None, tuple[Path, ...] | None]]",
+                    TABLE_NAMES.of(parsed.root))  # fmt: skip
         key = (id(self), node.id, node.start_byte, node.end_byte)
         known = memo.get(key)
         if known is not None:
-            table, seen_then = known  # type: ignore[misc]
+            table, seen_then = known
             if not reads.recording_now():
-                return table  # type: ignore[no-any-return]
+                return table
             if seen_then is not None:
                 reads.note_all(seen_then)
-                return table  # type: ignore[no-any-return]
+                return table
             # found outside a check, where nothing is noted: found again, so that what it reads is noted
         if not reads.recording_now():
             table, seen = self._table_for_identifier(parsed, node), None
