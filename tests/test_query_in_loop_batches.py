@@ -40,6 +40,18 @@ def test_chunk_size_follows_the_driver(tmp_path: Path, module: str | None, size:
     assert f"start += {size})" in out and f"ids.slice(start, start + {size})" in out
 
 
+@pytest.mark.parametrize(("module", "size"), [("mysql2", 30000), ("better-sqlite3", 15000), ("d1", 50)])
+def test_chunk_size_follows_the_driver_behind_a_handle_factory(tmp_path: Path, module: str, size: int) -> None:
+    # Cap's `export const db = () => { … return _cached }` called as `db().delete(…)`: the factory's driver decides.
+    db = (
+        f'import {{ drizzle }} from "drizzle-orm/{module}";\n'
+        "let _cached: ReturnType<typeof drizzle> | undefined;\n"
+        "export const db = () => {\n  if (!_cached) _cached = drizzle(x);\n  return _cached;\n};\n"
+    )
+    out = fixed(tmp_path, {"f.ts": LOOP.replace("await db.delete", "await db().delete"), "db.ts": db})
+    assert f"start += {size})" in out and f"ids.slice(start, start + {size})" in out
+
+
 def test_batch_size_from_dalfix_toml(tmp_path: Path) -> None:
     out = fixed(tmp_path, {"f.ts": LOOP, "dalfix.toml": "batch-size = 7\n"})
     assert "for (let start = 0; start < ids.length; start += 7) {" in out

@@ -1105,7 +1105,8 @@ class Project:
     def drivers_for(self, parsed: ParsedFile) -> list[DriverInfo]:
         if self.config.driver:
             return [DriverInfo(self.config.driver, self.config.dialect, f"{self.config.path}")]
-        return [self._created_only(d) for d in self.summaries.file_handles(parsed).values()]
+        named = {**self.summaries.factory_drivers_at(parsed.path), **self.summaries.file_handles(parsed)}
+        return [self._created_only(d) for d in named.values()]
 
     def _created_only(self, driver: DriverInfo) -> DriverInfo:
         """A handle that may run on several drivers, narrowed to those the application creates (a test-only

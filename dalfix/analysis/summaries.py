@@ -220,6 +220,7 @@ class Summaries:
         self._drivers: dict[tuple[Path, str], DriverInfo | None] = {}
         self._drivers_pending = 0  # handle_driver calls under way: a cycle's provisional None must not be kept
         self._file_handles: dict[Path, dict[str, DriverInfo]] = {}
+        self._file_factories: dict[Path, dict[str, DriverInfo]] = {}
         self._imported: dict[tuple[Path, str], tuple[Path, str] | None] = {}
         self._exports: dict[tuple[Path, str], tuple[tuple[Path, str] | None, int]] = {}  # `_remembered_export`
         # The files each resolution read (dalfix/analysis/reads.py): noted again when the memo answers.
@@ -423,7 +424,7 @@ class Summaries:
         declared = self._top_level(path, name)
         info = self.module(declared[0]) if declared is not None else None
         kind = info.declared.get(declared[1]) if info is not None and declared is not None else None
-        if kind in ("type_alias_declaration", "interface_declaration"):
+        if kind in TYPE_DECLARATIONS:
             return None  # a type that denotes a handle is not a value one can query on
         return combined_driver(value.drivers)
 
@@ -476,6 +477,35 @@ class Summaries:
             self._drivers.setdefault(name, driver)
         for path, found in handles:
             self._file_handles.setdefault(path, found)
+
+    def factory_drivers_at(self, path: Path) -> dict[str, DriverInfo]:
+        """Handle factories a file can name (`export const db = () => drizzle(url)`, imported or declared), with the
+        driver of the handle their call returns: what `db().select()` runs on (Cap's MySQL `db()`), which
+        `handles_at` leaves out (a function is never a handle itself)."""
+        cached = self._file_factories.get(path)
+        if cached is not None:
+            return cached
+        from dalfix.analysis.handles import Factory, Handle
+
+        info = self.module(path)
+        if info is None:
+            return {}
+        found: dict[str, DriverInfo] = {}
+        for name in [*info.declared, *info.imports]:
+            value = self.handles.binding(path, name)
+            if not isinstance(value, Factory):
+                continue  # a handle is in `handles_at`
+            declared = self._top_level(path, name)
+            module = self.module(declared[0]) if declared is not None else None
+            if declared is not None and module is not None and module.declared.get(declared[1]) in TYPE_DECLARATIONS:
+                continue  # `type Make = typeof createDb` is not a value one can call
+            while isinstance(value, Factory):
+                value = value.result
+            if isinstance(value, Handle) and value.database and not value.transaction and value.drivers:
+                found[name] = combined_driver(value.drivers)
+        if not self._drivers_pending:
+            self._file_factories[path] = found
+        return found
 
     # ---- functions --------------------------------------------------------------------------
     def call_effect(self, parsed: ParsedFile, call: Node) -> DbEffectKind | None:
@@ -849,6 +879,9 @@ def _enclosing_class(node: Node) -> Node | None:
             return current
         current = current.parent
     return None
+
+
+TYPE_DECLARATIONS = ("type_alias_declaration", "interface_declaration")
 
 
 def combined_driver(drivers: frozenset[DriverInfo]) -> DriverInfo:
