@@ -722,7 +722,7 @@ def distinct_on_edits(parsed: ParsedFile, chain: QueryChain, column: str) -> lis
 
 def dialect_of(project: Project, parsed: ParsedFile) -> str | None:
     """The one dialect of the file's database handles (or the configured one); None when unknown or mixed."""
-    dialects = {d.dialect for d in project.drivers_for(parsed)}
+    dialects = {d.dialect for d in project.statement_drivers_for(parsed)}
     if len(dialects) == 1 and None not in dialects:
         return dialects.pop()
     return project.config.dialect if not dialects else None
@@ -762,7 +762,7 @@ def chunk_size(project: Project, parsed: ParsedFile, others: int = 0) -> int:
     dialect's limit (D1's 100: a SET of 70 values leaves 30 keys, not 50)."""
     if project.config.batch_size is not None:
         return project.config.batch_size
-    if any(d.driver == "d1" for d in project.drivers_for(parsed)):
+    if any(d.driver == "d1" for d in project.statement_drivers_for(parsed)):
         size, limit = CHUNK_SIZES["d1"], PARAMETER_LIMITS["d1"]
     else:
         dialect = dialect_of(project, parsed) or ""

@@ -1105,6 +1105,15 @@ class Project:
     def drivers_for(self, parsed: ParsedFile) -> list[DriverInfo]:
         if self.config.driver:
             return [DriverInfo(self.config.driver, self.config.dialect, f"{self.config.path}")]
+        return [self._created_only(d) for d in self.summaries.file_handles(parsed).values()]
+
+    def statement_drivers_for(self, parsed: ParsedFile) -> list[DriverInfo]:
+        """`drivers_for` and the drivers of the handle factories the file can name (`db().select()`: Cap's MySQL
+        `db()`): what a statement's dialect and bind-parameter limit come from (dalfix/batching.py). Not for a
+        pool/connection question: a file importing a one-connection factory beside the pool (`connectOne()`) is
+        not on one connection everywhere."""
+        if self.config.driver:
+            return self.drivers_for(parsed)
         named = {**self.summaries.factory_drivers_at(parsed.path), **self.summaries.file_handles(parsed)}
         return [self._created_only(d) for d in named.values()]
 
