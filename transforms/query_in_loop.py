@@ -31,9 +31,14 @@ try/catch, `break`/`continue`/`return`, queries that run for some elements only 
 condition on the element is batched over the elements it selects, above), chunking and paging loops (keyed by
 `inArray`, `gt` or a cursor, not by `eq` on the element), other awaits or effects in the body (logging, HTTP,
 files, queues), a list the body changes, keys not derived from the element, a function calling itself per
-element (a recursive walk: each call takes the branch its element selects, karakeep's search matchers), and loops
-in loops (the key is a pair: batching the inner loop still sends one statement per outer element, and `inArray` on
-both columns would match the cross product).
+element (a recursive walk: each call takes the branch its element selects, karakeep's search matchers), and a
+query keyed by an outer loop's element only, inside an inner loop.
+
+A loop inside another loop is reported once, at the innermost loop whose iterations run the query, and batched
+there as a loop of its own: the outer element's values are the same in every inner iteration, so
+`and(eq(teamId, team.id), inArray(userId, chunk))` reaches exactly the pairs the inner loop reached, one statement
+per outer element instead of one per pair (never `inArray` on both columns, which would match the cross product).
+A labelled `continue outer;` in the inner loop ends it, like a `break`.
 
 Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling `getEventWithRelations`;
 the finding names the helper, how many queries it holds and what a batched variant would do by the helper's
@@ -121,6 +126,10 @@ reads take no row locks and are batched there too. Nor do writes on a handle a t
 call dalfix does not follow into the function (a callback a project helper runs inside `db.transaction`,
 `f.call`/`f.bind`, a spread, `new Repo(tx)`, a method of a receiver it does not resolve): the message says which.
 
+The same argument holds for a loop inside another loop, applied to one iteration of the outer loop: the batch
+replaces the inner loop where it stands, the names the outer loop binds are constants for it, and the outer loop's
+other statements run before and after it as they did.
+
 A loop under `// eslint-disable-next-line no-await-in-loop` (or a file-wide `eslint-disable no-await-in-loop`,
 or biome's `noAwaitInLoops`) is still reported, but its fix is never safe: the author said the order mattered.
 
@@ -178,7 +187,7 @@ from collections.abc import Iterator
 from dalfix import batching
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.keys import canonical, key_column, key_comparison, key_match
-from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_another_loop, outside_closures
+from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, outside_closures
 from dalfix.batching import CHUNK, Batch, aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
@@ -215,8 +224,8 @@ class QueryInLoop(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         for loop in element_loops(ctx.parsed.root, ctx.text, ctx.searched):
-            if enclosing_function(loop.node) is None or in_another_loop(loop, ctx.text):
-                continue  # nested loops: never
+            if enclosing_function(loop.node) is None:
+                continue
             a = LoopAnalysis(loop, analyzer, lambda call: batching.returns_array(ctx.project, ctx.parsed, call))
             site, sites = a.query_site(), a.statement_sites()
             if not a.stable():
@@ -475,13 +484,15 @@ class QueryInLoop(Rule):
     def _read_then_write(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
         """A read keyed by the element followed by a write: reported, since batching needs the write
         expressed over the batch (a human's call)."""
-        chains = [(s, ctx.vocabulary.query_chain(unwrap(w.named_children[0])))
-                  for s in a.work_statements for w in outside_closures(s, "await_expression")]  # fmt: skip
+        awaits = [(s, w) for s in a.work_statements for w in outside_closures(s, "await_expression")]
+        chains = [(s, ctx.vocabulary.query_chain(unwrap(w.named_children[0])), w) for s, w in awaits]
         names = a.element_names | frozenset(a.aliases)
-        for index, (statement, chain) in enumerate(chains):
+        for index, (statement, chain, awaited) in enumerate(chains):
             if chain is None or chain.kind != "read" or not a.analyzer.free_reads(chain.node) & names:
                 continue
-            if any(later is not None and later.kind == "write" for _, later in chains[index + 1 :]):
+            if a.in_nested_loop(awaited):
+                continue  # read once per element of an inner loop: that loop is reported for it
+            if any(later is not None and later.kind == "write" for _, later, _ in chains[index + 1 :]):
                 site = QuerySite(statement, chain.node, chain.node)
                 return self._no_fix(ctx, a, site, "a read per element followed by a write; load the rows first "
                                     "with one `inArray` select, then write from them")  # fmt: skip

@@ -169,21 +169,6 @@ def element_loops(root: Node, text, within=None) -> list[ElementLoop]:  # type: 
     return [loop for loop in found if loop is not None]
 
 
-def in_another_loop(loop: ElementLoop, text) -> bool:  # type: ignore[no-untyped-def]
-    """Whether the loop runs inside another loop of its function (a loop statement or a loop's callback)."""
-    current = loop.node.parent
-    while current is not None:
-        if current.type in LOOP_STATEMENTS:
-            return True
-        if current.type in FUNCTION_TYPES:
-            call = current.parent.parent if current.parent is not None else None
-            outer = call.parent.parent if call is not None and call.parent is not None else None
-            return any(c is not None and c.type == "call_expression" and _callback_loop(c, text) is not None
-                       for c in (call, outer))  # fmt: skip
-        current = current.parent
-    return False
-
-
 @dataclass(frozen=True)
 class Iteration:
     """How to read a loop's list again: `length` (`xs.length`, `ids.size`) and `source`, what `.map` (an array)
@@ -454,10 +439,21 @@ class LoopAnalysis:
             sites.append(QuerySite(statement, awaits[0], unwrap(awaits[0].named_children[0])))
         return sites
 
+    def in_nested_loop(self, node: Node) -> bool:
+        """Whether `node` runs in a loop statement inside this loop's body: once per element of that inner loop,
+        the loop to report it at (an await in an inner loop's callback is no await of this body at all)."""
+        current = node.parent
+        while current is not None and current not in (self.loop.body, self.loop.node):
+            if current.type in LOOP_STATEMENTS:
+                return True
+            current = current.parent
+        return False
+
     def query_site(self) -> QuerySite | None:
-        """The single await of an iteration (or a callback's returned query), when there is exactly one."""
+        """The single await of an iteration (or a callback's returned query), when there is exactly one and it
+        is not inside an inner loop (which runs it, and is reported for it)."""
         awaits = [a for s in self.loop.statements for a in outside_closures(s, "await_expression")]
-        if len(awaits) > 1:
+        if len(awaits) > 1 or any(self.in_nested_loop(a) for a in awaits):
             return None
         if awaits:
             holder = awaits[0] if self.loop.body.type == "statement_block" else self.loop.body
@@ -586,13 +582,29 @@ class LoopAnalysis:
 
     def may_stop_early(self) -> bool:
         """Whether the loop can end before its last element: a `break`, a `return`, a `throw` no `try` in the
-        body catches (a callback's `return` only ends its iteration)."""
+        body catches, a `continue` to the label of a loop around this one (a callback's `return` only ends its
+        iteration)."""
         if self.loop.callback is not None:
             return False
         body = self.loop.body
         exits = outside_closures(body, "return_statement") + outside_closures(body, "break_statement")
+        exits += [c for c in outside_closures(body, "continue_statement") if self.leaves_by_label(c)]
         throws = [t for t in outside_closures(body, "throw_statement") if not self._caught(t)]
         return bool(throws) or any(not self._inner_break(e) for e in exits)
+
+    def leaves_by_label(self, statement: Node) -> bool:
+        """Whether `statement` is a labelled `continue` aimed at a loop around this one (`continue outer;` in an
+        inner loop): it ends this loop, not one of its iterations."""
+        label = statement.named_children[0] if statement.named_children else None
+        if statement.type != "continue_statement" or label is None:
+            return False
+        node = statement.parent
+        while node is not None and node.type not in FUNCTION_TYPES:
+            if node.type == "labeled_statement" and self.text(node.child_by_field_name("label")) == self.text(label):
+                inside = self.loop.node.start_byte <= node.start_byte and node.end_byte <= self.loop.node.end_byte
+                return not inside and node.child_by_field_name("body") != self.loop.node
+            node = node.parent
+        return True  # no such label: leave it to the parser's error, as if it left
 
     def _caught(self, statement: Node) -> bool:
         node = statement.parent
@@ -695,7 +707,8 @@ class LoopAnalysis:
             owned |= self.analyzer.pattern_names(name) if name is not None else set()
         owned -= self.analyzer.free_reads(self.loop.iterable)  # filling the list being walked changes the loop
         for node in (n for s in statements for n in _walk_except(s, skip)):
-            if node.type == "continue_statement" and skip is not None and node.start_byte >= skip.end_byte:
+            if node.type == "continue_statement" and skip is not None and node.start_byte >= skip.end_byte and (
+                    not self.leaves_by_label(node)):  # fmt: skip
                 continue  # after the query: it skips the rest of an iteration that has already queried
             if node.type in ("await_expression", "break_statement", "continue_statement", "yield_expression"):
                 return False
