@@ -128,7 +128,9 @@ call dalfix does not follow into the function (a callback a project helper runs 
 
 The same argument holds for a loop inside another loop, applied to one iteration of the outer loop: the batch
 replaces the inner loop where it stands, the names the outer loop binds are constants for it, and the outer loop's
-other statements run before and after it as they did.
+other statements run before and after it as they did. Unsafe when the outer loop runs its iterations at the same
+time (`Promise.all(xs.map(async …))`, `forEach`): each sibling's batch holds its rows' locks for one statement, so
+two batches over shared rows can deadlock where single-row statements never waited on each other.
 
 A loop under `// eslint-disable-next-line no-await-in-loop` (or a file-wide `eslint-disable no-await-in-loop`,
 or biome's `noAwaitInLoops`) is still reported, but its fix is never safe: the author said the order mattered.
@@ -187,7 +189,7 @@ from collections.abc import Iterator
 from dalfix import batching
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.keys import canonical, key_column, key_comparison, key_match
-from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, outside_closures
+from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_concurrent_loop, outside_closures
 from dalfix.batching import CHUNK, Batch, aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
@@ -317,6 +319,10 @@ class QueryInLoop(Rule):
         risk = batching.constraint_risk(ctx.project, ctx.parsed, chain)
         if risk is not None:  # one failing row fails the whole batch where the loop had changed the rows before it
             applicability, what = Applicability.UNSAFE, f"{what} (unsafe: {risk}; a violation fails the whole chunk)"
+        elif in_concurrent_loop(a.loop, ctx.text):
+            applicability, what = Applicability.UNSAFE, (f"{what} (unsafe: an outer loop runs its iterations at the "
+                                                         "same time, and their batches can wait on each other's "
+                                                         "row locks where single-row statements did not)")  # fmt: skip
         if guard is None:
             return self._replace(ctx, a, site, statement, [query], what, applicability, a.keys_text(key), others=others)
         keys = a.filtered(guard, key.root + key.suffix)
@@ -363,7 +369,8 @@ class QueryInLoop(Rule):
             return None  # statements keyed by different paths of the element
         what = f"{len(queries)} statements with `inArray`, one per per-element statement"
         chains = [ctx.vocabulary.query_chain(site.query) for site in sites]
-        unrelated = a.loop.kind in SAFE_LOOPS and batching.independent_writes(ctx.project, ctx.parsed, chains)
+        unrelated = a.loop.kind in SAFE_LOOPS and batching.independent_writes(ctx.project, ctx.parsed, chains) and (
+            not in_concurrent_loop(a.loop, ctx.text))  # fmt: skip
         applicability = Applicability.SAFE if unrelated else Applicability.UNSAFE
         return self._replace(ctx, a, sites[0], statement, queries, what, applicability, keys.pop(), others=bound)
 

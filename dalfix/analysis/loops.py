@@ -169,6 +169,21 @@ def element_loops(root: Node, text, within=None) -> list[ElementLoop]:  # type: 
     return [loop for loop in found if loop is not None]
 
 
+def in_concurrent_loop(loop: ElementLoop, text) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the loop runs in the callback of a `forEach` / `Promise.all(xs.map(…))` loop around it, whose
+    iterations run at the same time (within its function and the functions around it)."""
+    current = loop.node.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:
+            call = current.parent.parent if current.parent is not None else None
+            outer = call.parent.parent if call is not None and call.parent is not None else None
+            if any(c is not None and c.type == "call_expression" and _callback_loop(c, text) is not None
+                   for c in (call, outer)):  # fmt: skip
+                return True
+        current = current.parent
+    return False
+
+
 @dataclass(frozen=True)
 class Iteration:
     """How to read a loop's list again: `length` (`xs.length`, `ids.size`) and `source`, what `.map` (an array)
