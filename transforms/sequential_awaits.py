@@ -12,8 +12,9 @@ A read is a Drizzle query, or a call of a project function whose summary is a re
 handle, `getUser(db)(id)`, unless the handle handed to it is a transaction or a single connection). Reads are
 grouped by dependency: a read that needs an earlier result stays after it. Conditional reads
 (`const p = c ? await q : null`, `let x = null; if (c) { [x] = await q; }`) join a group when their
-condition is known before it. Reads may be separated by pure statements, logging (`console.*`, a
-`logger`/`log`/`*Logger`/`this.logger` call with pure arguments), calls that fill a collection the
+condition is known before it. Reads may be separated by pure statements (also `Schema.safeParse(x)` on a zod
+schema of the file built only from zod's own builders and checks, with no function handed to it), logging
+(`console.*`, a `logger`/`log`/`*Logger`/`this.logger` call with pure arguments), calls that fill a collection the
 function declares (`ids.push(x)`, `seen.add(id)` on a local `const ids = []`, `new Set()`, `new Map()`
 that no grouped read reads) and guards: `if (c) throw new E(…)` or `if (c) return v;` with a pure
 condition and a pure value (the branch may log first). Everything moved past keeps its order, after

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from dalfix.analysis.drizzle import SQL_BUILDERS, DbEffectKind, Vocabulary, split_chain, unwrap
+from dalfix.analysis.validators import pure_safe_parse
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, walk
 
 if TYPE_CHECKING:
@@ -413,6 +414,8 @@ class EffectAnalyzer:
                 return "none", False  # `orderBy: (t, ops) => ops.desc(t.at)`
         if name in PURE_GLOBAL_CALLS:
             return "none", False
+        if function.type == "member_expression" and pure_safe_parse(self.parsed, self.imports, call):
+            return "none", False  # `Schema.safeParse(x)` on a zod schema that runs no project code
         if self._summarized is not None and function.type == "member_expression":
             prop, receiver = function.child_by_field_name("property"), function.child_by_field_name("object")
             if (
