@@ -175,7 +175,8 @@ each, in body order. Every element's first statement now runs before any element
 unless the schema model shows the statements write different tables that no foreign key links (either way)
 and none can be rejected by a constraint (above): then no statement sees another's rows, and the order
 changes nothing (statement-level triggers aside, as above).
-A read per element followed by a write is reported without a fix.
+A read per element followed by a write is reported without a fix, as are two or more reads per element, each keyed
+by it, with no other await (one `inArray` select per table before the loop would do).
 A SET that reads the row (``sql`${t.n} + 1` ``) gets no fix: the loop applies it once per
 occurrence of a key, the batch once per row.
 """
@@ -235,7 +236,8 @@ class QueryInLoop(Rule):
             if site is not None:
                 finding = self._check(ctx, a, site)
             else:
-                finding = self._writes(ctx, a, sites) if sites else self._read_then_write(ctx, a)
+                finding = self._writes(ctx, a, sites) if sites else (
+                    self._read_then_write(ctx, a) or self._several_reads(ctx, a))  # fmt: skip
             if finding is not None:
                 yield finding
 
@@ -504,6 +506,37 @@ class QueryInLoop(Rule):
                 return self._no_fix(ctx, a, site, "a read per element followed by a write; load the rows first "
                                     "with one `inArray` select, then write from them")  # fmt: skip
         return None
+
+    def _several_reads(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
+        """Two or more reads per element, each keyed by it, and no other await (Cap's storage check: an object and
+        a video per integration): reported, one `inArray` select per table before the loop (a human's call: the
+        reads may be existence checks, a first row each, several rows)."""
+        awaits = [w for s in a.work_statements for w in outside_closures(s, "await_expression")]
+        if len(awaits) < 2 or any(a.in_nested_loop(w) for w in awaits):
+            return None
+        tables = []
+        for awaited in awaits:
+            chain = ctx.vocabulary.query_chain(unwrap(awaited.named_children[0])) if awaited.named_children else None
+            if chain is None or chain.kind != "read" or chain.has_then:
+                return None
+            if chain.method in ("findFirst", "findMany") and len(chain.links) == 3:
+                options = batching.relational_options(chain)
+                where, table = (options or {}).get("where"), chain.links[1].name
+            else:
+                args = chain_arguments(chain)
+                where = next(iter(args.get("where", [])), None)
+                table = ctx.text(args["from"][0]) if args.get("from") else ""
+            if where is None or not table or a.keyed_condition(where, a.analyzer.imports) is None:
+                return None  # a read not keyed by the element (the same each time, or paging): not this shape
+            tables.append(f"`{table}`")
+        first = awaits[0]
+        holder = next(s for s in a.work_statements if s.start_byte <= first.start_byte < s.end_byte)
+        early = "; the loop can stop early, so the batches would also load rows for elements it never reaches" if (
+            a.may_stop_early()) else ""  # fmt: skip
+        return self._no_fix(ctx, a, QuerySite(holder, first, first),
+                            f"{len(awaits)} reads per element ({', '.join(dict.fromkeys(tables))}), each keyed by "
+                            "it; load each table once with an `inArray` select before the loop and look the rows up "
+                            f"by key{early}")  # fmt: skip
 
     def _replace(self, ctx, a, site, statement, queries, what, applicability, keys, per_row=1,  # type: ignore[no-untyped-def]
                  selected=False, others=0) -> Finding:  # fmt: skip
