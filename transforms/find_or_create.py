@@ -3,7 +3,8 @@ rule DAL003 (`check_then_insert.py` holds its documentation and its class); not 
 are recognised by `dalfix.analysis.find_or_create`.
 
 With a unique constraint on exactly the read's columns (PostgreSQL, SQLite/libSQL/D1; a non-partial UNIQUE index
-a SQL migration creates on those columns counts: the target names the columns, the database infers the index) the
+a SQL migration's up direction creates on those columns counts, unless a later up step drops it; a down step's
+create never ran: docs/schema.md. The target names the columns, the database infers the index) the
 insert gets `.onConflictDoNothing({ target })`, and when it returns no row (a concurrent call inserted the key
 first) the row is read again — the row the read would have found, in the read's shape (`select()` of the whole row, as
 `.returning()` gives). Only the insert changes: the found path sends the same single read as before. Without a

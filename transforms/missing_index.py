@@ -31,7 +31,8 @@ query's equality columns already serves it (dalfix does not widen an index for o
 finds a page's rows by every selective column, or holds the query's boolean/literal columns before the
 ordering column, serves the page too; a unique key whose last columns a query compares beside a scope helper's
 `where` serves it; and it never proposes an index the schema implies, nor one a SQL migration creates —
-`CREATE INDEX` in `.sql` files and in `sql` templates of hand-written migrations is read too); one composite
+`CREATE INDEX` in `.sql` files and in `sql` templates of hand-written migrations is read too, their up direction
+only, in migration order: docs/schema.md); one composite
 serves the shorter lookups that are its leftmost prefix; a table ends with at most 5 indexes besides its
 primary key, the strongest proposals kept (each index is paid by every insert). Left out: `or(...)`, `like`,
 `ne`, `isNull`, `sql` fragments and array operators (expression, partial or GIN indexes are a human's choice),

@@ -4,10 +4,21 @@ Projects that write migrations by hand keep indexes out of the Drizzle schema: p
 `migrations/list/*.migration.ts` run `CREATE INDEX ... ON documents (organization_id)` in `sql` templates, and
 a drizzle-kit `custom` migration is a `.sql` file. An index advisor reading only the schema would propose
 those again. `sql_indexes(root)` reads every `.sql` file and every TS/JS source mentioning `CREATE ... INDEX`
-under `root` (node_modules, .git, build output and test files left out), in path order, and returns the
-indexes still created at the end (a later `DROP INDEX` in a `.sql` file removes one; in TS/JS a drop is
-usually a migration's `down` step, so it is not followed: an index counted that is gone only makes the advisor
-propose less) plus the tables created as `VIRTUAL` (SQLite FTS5 and the like, which take no index).
+under `root` (node_modules, .git, build output and test files left out) the way the migrations run, and returns
+the indexes still created at the end plus the tables created as `VIRTUAL` (SQLite FTS5 and the like, which take
+no index):
+- in migration order (`migration_order`: by folder, then by the version a file name starts with, as a number);
+- only the up direction: a golang-migrate / sqlx `*.down.sql` (diesel's `down.sql`) is not read; a `.sql`
+  file's down section (after dbmate's `-- migrate:down`, goose's `-- +goose Down`, node-pg-migrate's `-- Down
+  Migration`, up to the next up marker) is blanked; so is a script's `down` step (`export async function down`,
+  `down: async () => …`, `exports.down = …`, a `down()` method). Neither its drops nor its creates count: a down
+  step that re-creates the unique index its up step dropped would otherwise give DAL003 an `onConflict` target
+  the database no longer has;
+- a `DROP INDEX` (or a key's drop, a `DROP TABLE`) removes what it names: anywhere in a `.sql` file's up
+  direction (drizzle-kit's folders are all up), and in a TS/JS file only inside an `up` step (elsewhere a drop
+  may be a reset script's or a test's teardown: an index counted that is gone only makes the advisor propose
+  less, and DAL003 writes an `onConflict` target only on a unique index, so it is the creates, not the drops,
+  that must not be over-counted).
 
 A `.sql` file's keys count too: `PRIMARY KEY` and `UNIQUE` in a `CREATE TABLE` (a column's or the table's, and
 MySQL's `KEY`/`INDEX` parts) and `ALTER TABLE … ADD [CONSTRAINT …] PRIMARY KEY/UNIQUE (…)` build an index the
@@ -25,6 +36,8 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from dalfix.parsing import Node, grammar_for, parse_bytes, walk
 
 SKIPPED_DIRS = frozenset({"node_modules", ".git", ".hg", "dist", "build", ".next", ".turbo", ".dalfix_cache"})
 SOURCE_SUFFIXES = (".sql", ".ts", ".js", ".mts", ".mjs", ".cts", ".cjs")
@@ -117,7 +130,9 @@ def sql_indexes(root: Path) -> SqlSchemaFacts:
     # By (dialect of the migration's folder, name): one project may keep a migration history per dialect.
     created: dict[tuple[str | None, str], SqlIndex] = {}
     virtual: set[str] = set()
-    for path in sorted(_files(root)):
+    for path in sorted(_files(root), key=migration_order):
+        if rolls_back_only(path):
+            continue
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -126,22 +141,33 @@ def sql_indexes(root: Path) -> SqlSchemaFacts:
         sql = path.suffix == ".sql"
         if "INDEX" not in upper and "VIRTUAL" not in upper and not (sql and ("KEY" in upper or "UNIQUE" in upper)):
             continue
+        # Where drops are followed: the whole of a `.sql` file (its down section blanked), a script's `up` steps.
+        ups: list[tuple[int, int]] | None = None
         if sql:
-            text = _without_comments(text)  # offsets kept: a commented-out statement does not run
+            text = _without_comments(_blanked(text, sql_down_sections(text)))  # offsets kept throughout
+        elif any(statement.search(text) for statement in (CREATE_INDEX, DROP_INDEX, DROP_CONSTRAINT, DROP_TABLE)):
+            downs, ups = script_directions(text, path)  # parsed only when it holds a statement
+            text = _blanked(text, downs)
+        else:
+            ups = []
         events: list[tuple[int, str, object]] = []
         for match in CREATE_INDEX.finditer(text):
             columns, whole = _columns(text, match.end())
             index = SqlIndex(match.group(2), match.group(4), columns, bool(match.group(1)), match.group(5), path, whole)
             events.append((match.start(), "create", index))
-        if sql:  # forward-only; a TS migration's drops are usually its `down` step
-            for match in DROP_INDEX.finditer(text):
-                events.append((match.start(), "drop", match.group(2)))
+        removals: list[tuple[int, str, object]] = []
+        for match in DROP_INDEX.finditer(text):
+            removals.append((match.start(), "drop", match.group(2)))
+        for match in DROP_CONSTRAINT.finditer(text):
+            table = match.group(2)
+            removals.append((match.start(), "drop key", (table, match.group(3) if not match.group(4) else None)))
+        for match in DROP_TABLE.finditer(text):
+            removals.append((match.start(), "drop table", match.group(2)))
+        if ups is not None:  # a script's drops outside its `up` steps may be a reset or a test's teardown
+            removals = [e for e in removals if any(start <= e[0] < end for start, end in ups)]
+        events.extend(removals)
+        if sql:
             events.extend(_table_keys(text, path))
-            for match in DROP_CONSTRAINT.finditer(text):
-                table = match.group(2)
-                events.append((match.start(), "drop key", (table, match.group(3) if not match.group(4) else None)))
-            for match in DROP_TABLE.finditer(text):
-                events.append((match.start(), "drop table", match.group(2)))
         for match in VIRTUAL_TABLE.finditer(text):
             virtual.add(match.group(1))
         dialect = folder_dialect(path)
@@ -161,6 +187,97 @@ def sql_indexes(root: Path) -> SqlSchemaFacts:
             elif isinstance(value, str):
                 created.pop((dialect, value), None)
     return SqlSchemaFacts([i for i in created.values() if i.columns], virtual)
+
+
+def migration_order(path: Path) -> tuple[tuple[int, int, str], ...]:
+    """The order migration tools run files in: by folder, then by the version a name starts with taken as a number
+    (golang-migrate, goose, dbmate and node-pg-migrate compare versions as numbers: `2_b.sql` runs before
+    `10_a.sql`, which a sort by text puts first), then by name. drizzle-kit's zero-padded `0000_x.sql` and its
+    `<timestamp>_x/migration.sql` folders keep the order of their journal either way."""
+    return tuple(_version_order(part) for part in path.parts)
+
+
+def _version_order(part: str) -> tuple[int, int, str]:
+    version = re.match(r"\d+", part)
+    return (0, int(version.group()), part) if version else (1, 0, part)
+
+
+def rolls_back_only(path: Path) -> bool:
+    """A file that runs only to undo a migration: golang-migrate's and sqlx's `<version>_x.down.sql`, diesel's
+    `<version>_x/down.sql`."""
+    name = path.name.lower()
+    return name == "down.sql" or name.endswith(".down.sql")
+
+
+# A `.sql` file's direction markers: dbmate's `-- migrate:up` / `-- migrate:down`, goose's `-- +goose Up` /
+# `-- +goose Down`, node-pg-migrate's `-- Up Migration` / `-- Down Migration`.
+_SQL_DIRECTION = re.compile(
+    r"^[ \t]*--[ \t]*(?:migrate:(up|down)\b|\+goose[ \t]+(up|down)\b|(up|down)[ \t]+migration\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def sql_down_sections(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of a `.sql` file's down sections: from a down marker to the next up marker or the
+    end of the file. Text before any marker, and a file with none, runs up."""
+    sections: list[tuple[int, int]] = []
+    down_from: int | None = None
+    for match in _SQL_DIRECTION.finditer(text):
+        down = (match.group(1) or match.group(2) or match.group(3)).lower() == "down"
+        if down and down_from is None:
+            down_from = match.start()
+        elif not down and down_from is not None:
+            sections.append((down_from, match.start()))
+            down_from = None
+    if down_from is not None:
+        sections.append((down_from, len(text)))
+    return sections
+
+
+_STEP = re.compile(r"\b(?:up|down)\b")
+_NAMED_FUNCTIONS = ("function_declaration", "generator_function_declaration", "method_definition")
+_NAMED_VALUES = ("pair", "variable_declarator", "assignment_expression")
+
+
+def script_directions(text: str, path: Path) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The (start, end) offsets of a TS/JS migration's `down` steps and of its `up` steps: a function or method
+    named `up`/`down` (Kysely, TypeORM, MikroORM), a property `up: …` / `down: …` (umzug, papra's migrations
+    list), `exports.up = …` / `module.exports.down = …` (node-pg-migrate, knex), `const down = …`."""
+    if _STEP.search(text) is None:
+        return [], []
+    source = text.encode("utf-8")
+    found: dict[str, list[tuple[int, int]]] = {"up": [], "down": []}
+    for node in walk(parse_bytes(source, grammar_for(path)).root_node):
+        name: Node | None
+        step: Node | None
+        if node.type in _NAMED_FUNCTIONS:
+            name, step = node.child_by_field_name("name"), node
+        elif node.type in _NAMED_VALUES:
+            name = node.child_by_field_name("left" if node.type == "assignment_expression" else "name")
+            name = name or node.child_by_field_name("key")
+            if name is not None and name.type == "member_expression":
+                name = name.child_by_field_name("property")
+            step = node.child_by_field_name("right" if node.type == "assignment_expression" else "value")
+        else:
+            continue
+        if name is None or step is None or not name.is_named:
+            continue
+        word = source[name.start_byte : name.end_byte].decode("utf-8").strip("'\"`")
+        if word in found:
+            found[word].append((step.start_byte, step.end_byte))
+    if not found["up"] and not found["down"]:
+        return [], []
+    # byte offsets to the str offsets the regular expressions report
+    offsets = {b: len(source[:b].decode("utf-8", errors="replace")) for r in found.values() for pair in r for b in pair}
+    down, up = ([(offsets[a], offsets[b]) for a, b in found[w]] for w in ("down", "up"))
+    return down, up
+
+
+def _blanked(text: str, sections: list[tuple[int, int]]) -> str:
+    """`text` with `sections` blanked (same length, newlines kept): they do not run."""
+    for start, end in sections:
+        text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+    return text
 
 
 def _without_comments(text: str) -> str:
