@@ -7,6 +7,8 @@ guard runs when no row comes back. The `//` lines directly above the read that s
 read, look up, query, select or retrieve) go with it, since they would describe nothing; a comment that says
 why (`// Slugs are unique`) or what the check is for (`// Make sure it exists`), one holding a TODO/FIXME-like
 note or a licence, a `/* … */` block and a comment a blank line away stay (no fix deletes any other comment).
+The guard moves below the write with the comment lines directly above it and the comment trailing it; the write
+keeps the comments above it and the one trailing it.
 
 ## Why is this bad?
 Two round trips where one does. The read answers a question the write answers anyway: an `UPDATE ... WHERE
@@ -99,7 +101,7 @@ from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, one_row_name
 from dalfix.analysis.keyed_writes import KeyedWrite, keyed_write, missing_row_guard, set_pairs
 from dalfix.analysis.schema import Table
-from dalfix.comments import read_removal_with_comments
+from dalfix.comments import leading_comments, read_removal_with_comments, trailing_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import Node, line_indent, walk
@@ -246,7 +248,12 @@ def _inert(
 
 def _edits(ctx: FileContext, read_statement: Node, guard: Node, consequence: Node, write: KeyedWrite, name: str):  # type: ignore[no-untyped-def]
     source = ctx.source
-    end = guard.end_byte
+    # The guard moves below the write with its comments: the lines above it (not one trailing the read) and the one
+    # trailing it; the write keeps the one trailing it.
+    above_guard = [c for c in leading_comments(guard) if c.start_byte >= read_statement.end_byte]
+    after_guard = trailing_comments(guard)
+    after_write = trailing_comments(write.statement)
+    end = max([guard.end_byte, *(c.end_byte for c in after_guard)])
     while end < len(source) and source[end : end + 1] in b" \t\r\n":
         end += 1
     statement = write.statement
@@ -279,7 +286,16 @@ def _edits(ctx: FileContext, read_statement: Node, guard: Node, consequence: Nod
         bound = ctx.text(statement)
         pattern = ctx.text(write.pattern)
         test = f"!{pattern[1:-1].strip()}" if write.pattern.type == "array_pattern" else f"{pattern}.length === 0"
-    replacement = f"{bound}{eol}{indent}if ({test}) {ctx.text(consequence)}"
+
+    def spaced(comments: list[Node]) -> str:
+        return "".join(f" {ctx.text(c)}" for c in comments)
+
+    replacement = (
+        f"{bound}{spaced(after_write)}{eol}"
+        + "".join(f"{indent}{ctx.text(c)}{eol}" for c in above_guard)
+        + f"{indent}if ({test}) {ctx.text(consequence)}{spaced(after_guard)}"
+    )
     # The read goes with the `//` lines describing it ("// Get the app from the database"), now describing nothing.
     start, _ = read_removal_with_comments(read_statement, source)
-    return [Edit(start, end, ""), Edit(statement.start_byte, statement.end_byte, replacement)]
+    write_end = max([statement.end_byte, *(c.end_byte for c in after_write)])
+    return [Edit(start, end, ""), Edit(statement.start_byte, write_end, replacement)]
