@@ -6,6 +6,7 @@ row it writes, where a chain continues, and what a per-key DAL helper would batc
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -434,6 +435,9 @@ class HelperHint:
     uses: bool  # whether one of the arguments reaches a query (True when dalfix cannot tell)
     raw_only: bool  # every argument that reaches a query does so only inside `sql.raw(…)` text
     writers: tuple[str, ...] = ()  # project functions it calls that write (their statements are not in `methods`)
+    # argument index -> every column its parameter is compared to, in source order (a helper of several queries may
+    # look the same value up in several tables)
+    compared: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, arguments: list[int]) -> HelperHint:
@@ -457,6 +461,7 @@ def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, argumen
     params = function.child_by_field_name("parameters")
     names = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
     columns: dict[int, str | None] = {}
+    compared: dict[int, tuple[str, ...]] = {}
     uses, raw = False, True
     for argument in arguments:
         pattern = names[argument] if argument < len(names) else None
@@ -467,8 +472,11 @@ def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, argumen
             continue
         uses = True
         raw = raw and _raw_only(module.parsed, function, pattern, queries)
-        columns[argument] = _compared_column(module.parsed, function, pattern) if pattern.type == "identifier" else None
-    return HelperHint(len(queries), methods, columns, uses, uses and raw, writers)
+        found = _compared_columns(module.parsed, function, pattern) if pattern.type == "identifier" else ()
+        columns[argument] = found[0] if found else None
+        if found:
+            compared[argument] = found
+    return HelperHint(len(queries), methods, columns, uses, uses and raw, writers, compared)
 
 
 def operation(parsed: ParsedFile, chain: QueryChain) -> str:
@@ -526,10 +534,11 @@ def _file_constant(parsed: ParsedFile, name: str) -> Node | None:
     return None
 
 
-def _compared_column(parsed: ParsedFile, function: Node, pattern: Node) -> str | None:
-    """The column the parameter `pattern` is first compared to: `eq(col, p)`, `inArray(col, p)` or
-    `sql`${col} = ${p}``."""
+def _compared_columns(parsed: ParsedFile, function: Node, pattern: Node) -> tuple[str, ...]:
+    """Every column the parameter `pattern` is compared to (`eq(col, p)`, `inArray(col, p)`, `sql`${col} =
+    ${p}``), in source order, each once."""
     param = parsed.text(pattern)
+    found: dict[str, None] = {}
     for node in descendants_of_type(function, "call_expression"):
         args = node.child_by_field_name("arguments")
         function_name = node.child_by_field_name("function")
@@ -539,12 +548,12 @@ def _compared_column(parsed: ParsedFile, function: Node, pattern: Node) -> str |
         if name in ("eq", "inArray") and args.type == "arguments":
             values = args.named_children
             if len(values) == 2 and parsed.text(values[1]) == param:
-                return parsed.text(values[0])
+                found.setdefault(parsed.text(values[0]))
         elif name == "sql" and args.type == "template_string":
-            match = re.search(r"\$\{\s*([\w$.]+)\s*\}\s*=\s*\$\{\s*" + re.escape(param) + r"\s*\}", parsed.text(args))
-            if match is not None:
-                return match.group(1)
-    return None
+            pattern_text = r"\$\{\s*([\w$.]+)\s*\}\s*=\s*\$\{\s*" + re.escape(param) + r"\s*\}"
+            for match in re.finditer(pattern_text, parsed.text(args)):
+                found.setdefault(match.group(1))
+    return tuple(found)
 
 
 def _raw_only(parsed: ParsedFile, function: Node, pattern: Node, queries: list[Node]) -> bool:

@@ -285,10 +285,28 @@ def test_a_limit_in_a_helper_of_several_queries_is_not_the_batch_s_column(tmp_pa
         "export async function checkAll(ids: string[]) {\n"
         "  const out = [];\n  for (const id of ids) {\n    out.push(await check(id));\n  }\n  return out;\n}\n"
     ))  # fmt: skip
-    assert "`check` (2 queries) runs once per element; a batched variant would load `.where(inArray(scoped.id" in (
-        message
-    )
-    assert "limit" not in message
+    # review nit: it named the first query's `inArray(scoped.id, …)` as the batch; the helper also reads items.kind.
+    assert message.startswith(
+        "`check` (2 queries) runs once per element; a batched variant would load each query's rows for all of `ids` "
+        "at once (`id` is compared with `scoped.id`, `items.kind`) and match rows back by key"
+    ), message
+    assert "limit" not in message and "inArray" not in message
+
+
+def test_a_helper_of_several_queries_comparing_the_argument_once_names_that_column(tmp_path: Path) -> None:
+    # buster's hasDatasetAccess (9 queries, the dataset id compared once): "would load `.where(inArray(datasets.id,
+    # datasetIds))`" read as if one statement were the batch.
+    [message] = messages(tmp_path, (
+        "async function describe(id: number) {\n"
+        "  const [item] = await db.select().from(items).where(eq(items.id, id));\n"
+        "  const owners = await db.select().from(mappings).where(eq(mappings.userId, String(item.boardId)));\n"
+        "  const n = await db.$count(scoped, eq(scoped.rank, item.boardId ?? 0));\n"
+        "  return { item, owners, n };\n}\n"
+        "export async function describeAll(ids: number[]) {\n"
+        "  const out = [];\n  for (const id of ids) {\n    out.push(await describe(id));\n  }\n  return out;\n}\n"
+    ))  # fmt: skip
+    assert "`describe` (3 queries) runs once per element; a batched variant would load each query's rows for all of " \
+        "`ids` at once (`id` is compared with `items.id`) and match rows back by key" in message, message
 
 
 def test_a_select_whose_rows_lack_its_key_says_to_select_it(tmp_path: Path) -> None:
