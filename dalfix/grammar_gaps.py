@@ -4,8 +4,12 @@ Each known gap is a short piece of syntax that only types (or JSX text) use. Ins
 statement that has a parse error, each occurrence is replaced by placeholder bytes of the same length (so
 every offset and line stays the same) that the grammar does parse and that mean the same to the analysis:
 
-- a tagged template's type arguments, `` sql<T[]>`…` `` and `` sql<{ id: string }>`…` ``: spaces;
+- a tagged template's type arguments, `` sql<T[]>`…` `` and `` sql<{ id: string; n: number } | null>`…` ``
+  (over several lines too): spaces;
 - `typeof import("m")` as a call's type argument, `f<typeof import("m")>()`: `T`, then spaces;
+- `import("m")` of a type inside a call's type arguments, `f<import("m").T, typeof import("n").default>()`
+  (not `import("m").then(…)`, a call; `import("m").T<A>` is the next gap): `T`, then spaces (`T .T` reads as a
+  qualified type name);
 - `import("m").T<…>` as a type, `x: import("m").T<A>`: spaces before `T<A>`;
 - `export type * from "./x"` and `export type * as ns from "./x"`: spaces for `type`;
 - `start < unique.size` (a variable named like the type operators `unique`, `keyof`, `infer` after `<`):
@@ -27,9 +31,19 @@ from dalfix.parsing import Mask, Node, _error_regions, count_errors, error_nodes
 
 # (reason, pattern, group to mask, placeholder's first byte or b"" for spaces only)
 _STRING = rb"""\(\s*(?:"[^"\n]*"|'[^'\n]*')\s*\)"""
+TYPED_TEMPLATE = "typed tagged template"
+# Where a tagged template's type arguments may open: `<` right after a name, `)` or `]` (the closing `>` is found by
+# `_type_arguments_end`, which balances brackets: an object type holds `;`, a function type `=>`).
+_TYPE_ARGUMENTS_OPEN = re.compile(rb"[\w$)\]](\s*<)")
+_TYPE_ARGUMENTS_LIMIT = 4096  # bytes scanned for the closing `>`: a type argument is short; a comparison is not closed
 GAPS: tuple[tuple[str, re.Pattern[bytes], int, bytes], ...] = (
-    ("typed tagged template", re.compile(rb"[\w$)\]](\s*<[^`;=]*?>)\s*`"), 1, b""),
     ("typeof import() type argument", re.compile(rb"<\s*(typeof\s+import\s*" + _STRING + rb")"), 1, b"T"),
+    (
+        "import() type in type arguments",
+        re.compile(rb"(?:\btypeof\s+|[<,]\s*)(import\s*" + _STRING + rb")(?=\s*\.\s*[\w$]+\s*[^\w$\s(<])"),
+        1,
+        b"T",
+    ),
     ("import() type with type arguments", re.compile(rb"\b(import\s*" + _STRING + rb"\s*\.)\s*[\w$]+\s*<"), 1, b""),
     ("export type *", re.compile(rb"\bexport\s+(type)\s+\*"), 1, b""),
     (
@@ -63,6 +77,10 @@ def mask_grammar_gaps(source: bytes, grammar: str, root: Node) -> tuple[bytes, t
 def _candidates(source: bytes, grammar: str, root: Node) -> Iterator[Mask]:
     regions, _ = _error_regions(root)
     for start, end in _merged(regions):
+        for match in _TYPE_ARGUMENTS_OPEN.finditer(source, start, end):
+            closed = _type_arguments_end(source, match.end(1) - 1)
+            if closed is not None:
+                yield Mask(match.start(1), closed, TYPED_TEMPLATE)
         for reason, pattern, group, _ in GAPS:
             for match in pattern.finditer(source, start, end):
                 yield Mask(match.start(group), match.end(group), reason)
@@ -70,6 +88,41 @@ def _candidates(source: bytes, grammar: str, root: Node) -> Iterator[Mask]:
         for bad in error_nodes(root):
             for match in _AMPERSAND.finditer(source, max(bad.start_byte - 1, 0), bad.end_byte + 1):
                 yield Mask(match.start(), match.end(), JSX_AMPERSAND)
+
+
+_OPENERS = {ord("<"): ord(">"), ord("{"): ord("}"), ord("("): ord(")"), ord("["): ord("]")}
+_CLOSERS = frozenset(_OPENERS.values())
+
+
+def _type_arguments_end(source: bytes, at: int) -> int | None:
+    """The end of the type arguments opening with the `<` at `at`, when a template literal follows them; else None.
+
+    Brackets are balanced (`<{ a: T; b: U[] } | null>`), `=>` closes nothing, and a `;` or a backtick outside every
+    bracket but the first `<` ends the search: a statement ended, or a template started inside what is then no type."""
+    stack: list[int] = []
+    end = min(len(source), at + _TYPE_ARGUMENTS_LIMIT)
+    i = at
+    while i < end:
+        byte = source[i]
+        if byte in _OPENERS:
+            stack.append(_OPENERS[byte])
+        elif byte == ord(">") and source[i - 1] == ord("="):
+            pass  # the arrow of a function type closes nothing
+        elif byte in _CLOSERS:
+            if not stack or stack.pop() != byte:
+                return None
+            if not stack:
+                following = source[i + 1 : i + 1 + 64].lstrip()
+                return i + 1 if following[:1] == b"`" else None
+        elif byte in (ord("`"), ord(";")) and len(stack) == 1:
+            return None
+        elif byte in (ord('"'), ord("'")):
+            closing = source.find(bytes([byte]), i + 1, end)
+            if closing < 0:
+                return None
+            i = closing
+        i += 1
+    return None
 
 
 def _merged(regions: list[tuple[int, int]]) -> list[tuple[int, int]]:

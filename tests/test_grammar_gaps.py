@@ -13,7 +13,18 @@ GAPS = {
     "typed tagged template": ("ts", b"const rows = await db.execute(sql<{ id: string }>`select id from t`);\n"),
     "typed tagged template (array)": ("ts", b"const ids = sql<T[]>`array_agg(id)`.mapWith(String);\n"),
     "typed tagged template (tuple)": ("ts", b"const pair = sql<[number, string]>`select 1, 'a'`;\n"),
+    "typed tagged template (members over lines)": (
+        "ts",
+        b"const q = { category: sql<{\n  id: string;\n  name: string | null;\n} | null>"
+        b"`json_build_object('id', ${t.id})`.as(\"c\") };\n",
+    ),
+    "typed tagged template (function type)": ("ts", b"const f = sql<(row: { a: string }) => void>`select 1`;\n"),
     "typeof import() type argument": ("ts", b'const mod = load<typeof import("./db")>();\n'),
+    "import() type in type arguments": (
+        "ts",
+        b'const s = useState<{ p: typeof import("m").default; } | null>(null);\n'
+        b'const a = f<\n  import("./t").K,\n  B>();\n',
+    ),
     "import() type with type arguments": ("ts", b'let row: import("./schema").Row<typeof users>;\n'),
     "export type *": ("ts", b'export type * from "./schema";\nexport type * as s from "./schema";\n'),
     "`<` before unique/keyof/infer": (
@@ -36,7 +47,8 @@ def test_each_gap_is_masked_with_the_same_length(gap: str, tmp_path: Path) -> No
     for mask in parsed.masks:
         kept[mask.start : mask.end] = parsed.source[mask.start : mask.end]
     assert bytes(kept) == parsed.source, "only masked bytes differ"
-    assert parsed.masked_functions == 1 + (gap in ("export type *", "`<` before unique/keyof/infer"))  # two statements
+    two_statements = ("export type *", "`<` before unique/keyof/infer", "import() type in type arguments")
+    assert parsed.masked_functions == 1 + (gap in two_statements)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +57,8 @@ def test_each_gap_is_masked_with_the_same_length(gap: str, tmp_path: Path) -> No
         b"const n = sql<number>`count(*)`;\nconst flags = a & b;\n",
         b'type M = ReturnType<typeof import("./db")>;\nlet d: typeof import("m").default;\n',
         b"export type { A } from './a';\nconst x = a < b && c > `d`;\n",
+        b"if (a < b) { f(); }\nconst y = c > `d`;\n",
+        b'const m = await Promise.all([g(), import("./m").then((x) => x.default)]);\n',
     ],
 )
 def test_code_that_parses_is_never_masked(source: bytes, tmp_path: Path) -> None:
@@ -97,3 +111,17 @@ def test_a_test_file_the_rules_leave_out_gets_no_note_about_its_functions(run_cl
     assert json.loads(checked.stdout)["summary"]["functions_masked"] == 6
     assert "a.spec.ts: 3 function(s) analysed with syntax tree-sitter cannot parse masked" in checked.stderr
     assert "a.spec.ts: 1 function(s) skipped: parse error" in checked.stderr
+
+
+def test_a_comparison_before_a_template_is_not_taken_for_type_arguments(tmp_path: Path) -> None:
+    # a syntax error elsewhere in the statement makes it an error region; `<` ... `>` around a `;` is no type
+    source = b"function f() { if (a < b) { g(; } return c > `d`; }\n"
+    parsed = parse_file(tmp_path / "a.ts", source)
+    assert parsed.masks == [] and parsed.error_regions
+
+
+def test_a_dynamic_import_call_is_never_taken_for_a_type(tmp_path: Path) -> None:
+    # in an error region, `, import("m").then(` is a call on the module's promise: masking it would change the code
+    source = b'function f() { g(a, import("./m").then((m) => m.x); }\nfunction h() { k(; }\n'
+    parsed = parse_file(tmp_path / "a.ts", source)
+    assert all(mask.reason != "import() type in type arguments" for mask in parsed.masks)
