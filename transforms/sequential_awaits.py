@@ -27,7 +27,11 @@ single-connection drivers (one `pg.Client`, PGlite, better-sqlite3, bun:sqlite),
 dalfix cannot classify or other exits; never for a read whose query reads what a guard before it
 checks (`if (!input.orgId) throw …` then `eq(t.id, input.orgId)`), past a guard with another effect
 (an `await`, a call in the thrown value, an `else`), or past guards inside a `try` whose `catch` reads
-the error (it could tell a guard's error from a database error). Like every rule, it reports nothing in
+the error (it could tell a guard's error from a database error). A guard that returns what a grouped read
+found (`if (found) return found;`, `return { name: row.name }`) ends the group: that is the hit path of a
+lookup with a fallback, usually the common one, and the reads after it run only on a miss — grouped, every
+call would pay for them. A return on the miss path (`if (!found) return null;`) is a guard like a throw.
+Like every rule, it reports nothing in
 tests, seeds, migrations and scripts (`include-tests = true` opts in): a round trip there costs nothing in
 production, and reads run at the same time can change what a test observes.
 
@@ -254,6 +258,8 @@ class SequentialAwaits(Rule):
                 unit = unit_at(later)
                 if unit.binding is None and unit.literal is None and not unit.movable:
                     break  # a barrier: a write, an unknown call, an await, or an exit that is not a guard
+                if unit.guard is not None and _returns_what_was_read(analyzer, unit.guard, [units[i] for i in group]):
+                    break  # `if (found) return found;`: the reads after it are a fallback the original runs on a miss
                 blocked = [unit_at(i).effects for i in group + moved_past]
                 guards = [unit_at(i).guard for i in moved_past if unit_at(i).guard is not None]
                 independent = not any(depends_on(unit.effects, e) for e in blocked) and not any(
@@ -617,6 +623,25 @@ def _with_names(ctx: FileContext, literal: LiteralAwaits, names: list[str]) -> s
     shifted = [Edit(e.start - statement.start_byte, e.end - statement.start_byte, e.text) for e in edits]
     trailing = "".join(" " + ctx.text(c) for c in trailing_comments(statement))
     return apply_edits(text, shifted).decode("utf-8", "surrogateescape") + trailing
+
+
+def _returns_what_was_read(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit | _PendingUnit]) -> bool:
+    """Whether `guard` returns a value a grouped read bound (`if (found) return found;`, `return { id: row.id }`).
+
+    That exit is the path on which a read found something, the common one of a lookup with a fallback
+    (`const [d] = …default…; if (d) return d; const [f] = …first…;`): grouping the fallback with it would make
+    every call pay a query the original runs only on a miss, so the group ends at such a guard."""
+    if guard.exit != "return":
+        return False
+    body = guard.statement.child_by_field_name("consequence")
+    exits = [body] if body is not None and body.type == "return_statement" else []
+    if body is not None and body.type == "statement_block":
+        exits = [c for c in body.named_children if c.type == "return_statement"]
+    values = [e.named_children[0] for e in exits if e.named_children and e.named_children[0].type != "comment"]
+    if not values:
+        return False
+    bound = {n for m in members if m.binding is not None for n in analyzer.pattern_names(m.binding.pattern)}
+    return any(bound & analyzer.free_reads(v) for v in values)
 
 
 def _movable_unit(statement: Node, analyzer: EffectAnalyzer, function: Node | None, guards_may_move: bool) -> _Unit:
