@@ -17,7 +17,9 @@ schema of the file built only from zod's own builders and checks, with no functi
 (`console.*`, a `logger`/`log`/`*Logger`/`this.logger` call with pure arguments), calls that fill a collection the
 function declares (`ids.push(x)`, `seen.add(id)` on a local `const ids = []`, `new Set()`, `new Map()`
 that no grouped read reads) and guards: `if (c) throw new E(…)` or `if (c) return v;` with a pure
-condition and a pure value (the branch may log first). Everything moved past keeps its order, after
+condition and a pure value (the branch may log first; a response built and returned, `NextResponse.json(…)` of
+next/server, the fetch API's `Response.json(…)` or `new Response(…)`, is a pure value: nothing is sent until the
+handler returns it). Everything moved past keeps its order, after
 the `Promise.all`. Reads never move across a clock reading (`Date.now()`, `new Date()`,
 `performance.now()`: a duration measured around a read would measure nothing), nor across a call of a project
 function or class that reads the clock or assigns state declared outside it (`bump()` on a module-level counter,

@@ -81,6 +81,10 @@ PURE_GLOBAL_CALLS = frozenset(
     }
 )
 PURE_CONSTRUCTORS = frozenset({"Date", "Map", "Set", "Error", "TypeError", "RangeError", "URL", "RegExp", "Array"})
+# Building an HTTP response sends nothing (a route handler's `return NextResponse.json({ error }, { status: 404 })`):
+# the fetch API's global `Response` and Next.js's `NextResponse` imported from next/server (`json`: a body serialised
+# with JSON.stringify, which is pure here too).
+RESPONSE_CLASSES = {"Response": None, "NextResponse": ("next/server", "NextResponse")}
 # Methods that compute a new value from their receiver and arguments without side effects.
 PURE_METHODS = frozenset(
     {
@@ -182,6 +186,7 @@ class EffectAnalyzer:
         from dalfix.imports import imported_names
 
         self.imports = imported_names(parsed)
+        self._module_names: set[str] | None = None  # names the module declares at its top level, when asked
         self._summarized: Node | None = None  # the function `summary_effects` is summarizing
         self._effects_memo: dict[int, Effects] = {}  # node id -> `effects`, kept only when settled (see there)
         self._memo_generation = getattr(parsed, "generation", 0)  # a released tree's node ids mean nothing after it
@@ -372,7 +377,7 @@ class EffectAnalyzer:
         if call.type == "new_expression":
             constructor = call.child_by_field_name("constructor")
             name = self.text(constructor) if constructor is not None else ""
-            if name in PURE_CONSTRUCTORS:
+            if name in PURE_CONSTRUCTORS or self._response_class(name):
                 return "none", False
             # A project class whose construction only sets fields (its own error classes): see summaries.
             construction = getattr(self.summaries, "construction_effect", None)
@@ -414,6 +419,8 @@ class EffectAnalyzer:
                 return "none", False  # `orderBy: (t, ops) => ops.desc(t.at)`
         if name in PURE_GLOBAL_CALLS:
             return "none", False
+        if function.type == "member_expression" and name.endswith(".json") and self._response_class(name[:-5]):
+            return "none", False  # `NextResponse.json({ error: "Not found" }, { status: 404 })`
         if function.type == "member_expression" and pure_safe_parse(self.parsed, self.imports, call):
             return "none", False  # `Schema.safeParse(x)` on a zod schema that runs no project code
         if self._summarized is not None and function.type == "member_expression":
@@ -438,6 +445,14 @@ class EffectAnalyzer:
                 if receiver is not None and self.vocabulary.query_chain(receiver) is None:
                     return "none", False
         return "unknown", False
+
+    def _response_class(self, name: str) -> bool:
+        """`name` is the fetch API's `Response` (not imported from elsewhere) or next/server's `NextResponse`."""
+        if name not in RESPONSE_CLASSES or self.imports.get(name) != RESPONSE_CLASSES[name]:
+            return False
+        if self._module_names is None:
+            self._module_names = self._declared_in_block(self.parsed.root)
+        return name not in self._module_names  # not `class Response` or `declare const Response` of the file
 
     def _is_sql_fragment_method(self, receiver: Node, method: str) -> bool:
         """A method of drizzle's `sql` tag or of a SQL fragment it (or another SQL builder) made: building the
