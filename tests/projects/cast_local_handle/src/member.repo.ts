@@ -8,12 +8,11 @@ export const getPreservableMemberId = async (db: dbClient, workspaceId: number) 
     where: and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.role, "admin")),
     orderBy: (m, { asc }) => [asc(m.createdAt)],
   });
-  if (admin?.userId) return admin.userId;
-
+  // (kan returns `admin.userId` here when found: a fallback read, which DAL001 never groups; both run here.)
   const anyMember = await db.query.workspaceMembers.findFirst({
     columns: { userId: true },
     where: eq(workspaceMembers.workspaceId, workspaceId),
     orderBy: (m, { asc }) => [asc(m.createdAt)],
   });
-  return anyMember?.userId ?? null;
+  return admin?.userId ?? anyMember?.userId ?? null;
 };
