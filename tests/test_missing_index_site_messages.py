@@ -106,3 +106,27 @@ def test_a_pointer_names_the_existing_index_that_serves_part_of_the_lookup(tmp_p
         assert pointers == [pointers[0]] and pointers[0].startswith(
             "This query looks up templates(teamId, createdAt)" + served
         ), pointers
+
+
+def test_a_delete_checking_several_foreign_keys_gets_one_finding_naming_each(tmp_path: Path) -> None:
+    # homarr's user delete: nine referencing tables without an index were nine findings on one line.
+    schema = SCHEMA + (
+        'export const notes = pgTable("notes", { id: serial("id").primaryKey(), '
+        'userId: integer("user_id").notNull().references(() => users.id) });\n'
+    )
+    app = (
+        'import { eq } from "drizzle-orm";\nimport { drizzle } from "drizzle-orm/node-postgres";\n'
+        'import { users } from "./schema";\n\nconst db = drizzle(process.env.DATABASE_URL!);\n\n'
+        "export async function removeUser(id: number) {\n  await db.delete(users).where(eq(users.id, id));\n}\n"
+    )
+    (tmp_path / "schema.ts").write_text(schema, encoding="utf-8")
+    (tmp_path / "app.ts").write_text(app, encoding="utf-8")
+    result = run([tmp_path], RunOptions(rules=select_rules(["DAL010"], preview=True)))
+    at_delete = [x for f, x in result.findings if f.path.name == "app.ts" and x.rule == "DAL010"]
+    assert len(at_delete) == 1
+    message = at_delete[0].message
+    assert message.startswith("Deleting rows here makes the database look up 2 tables by a foreign key to them")
+    assert "`team_members_user_id_idx` on teamMembers(userId) in schema.ts:" in message
+    assert "`notes_user_id_idx` on notes(userId) in schema.ts:" in message
+    at_tables = [x for f, x in result.findings if f.path.name == "schema.ts" and x.rule == "DAL010"]
+    assert len(at_tables) == 2  # each index keeps its own finding, with its fix, at its table

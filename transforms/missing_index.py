@@ -43,7 +43,8 @@ prints the whole plan (and, with `--database-url`, EXPLAINs each proposal before
 transaction it rolls back).
 
 The finding with the fix is reported on the table in the schema file; each query site the index serves gets a
-display-only finding that names it (a fix is an edit to one file: the engine attaches it where the edit is).
+display-only finding that names it (a fix is an edit to one file: the engine attaches it where the edit is); a
+delete whose foreign-key checks several proposals serve gets one such finding naming them all.
 A project that keeps its indexes in hand-written SQL migrations (no Drizzle table declares an index, SQL
 creates some: papra's `src/migrations/list/*.migration.ts`) gets the `CREATE INDEX` statement for a new
 migration instead, display-only (`CREATE INDEX CONCURRENTLY IF NOT EXISTS` on PostgreSQL, `IF NOT EXISTS` on
@@ -220,6 +221,8 @@ class MissingIndex(Rule):
         plan = index_plan(ctx.project)
         pointed: set[tuple[Path, int, str | None, tuple[str, ...]]] = set()
         declared: set[tuple[str, tuple[str, ...]]] = set()
+        # A delete's foreign-key lookups (one per referencing table), said together at the end: one finding per delete.
+        deletes: dict[tuple[int, int], list[tuple[Proposal, Finding]]] = {}
         for proposal in _proposals_reaching(ctx.project, plan, ctx.parsed.path):
             alternatives = alternatives_lacking(ctx.project, proposal)
             if ctx.project.schema.dialect_alternatives(proposal.table) and not alternatives:
@@ -244,11 +247,24 @@ class MissingIndex(Rule):
                         continue
                     pointed.add(said)
                 if site.parsed is ctx.parsed:
-                    message = self._site_message(ctx, proposal, site.table is not proposal.table, plan, site)
-                    yield _titled(
+                    deleted = site.table is not proposal.table
+                    message = self._site_message(ctx, proposal, deleted, plan, site)
+                    pointer = _titled(
                         ctx.finding(self, (site.start, site.end), message, applicability=Applicability.DISPLAY_ONLY),
                         POINTER_TITLE,
                     )
+                    if deleted and not proposal.unique and not proposal.replaces:
+                        deletes.setdefault((site.start, site.end), []).append((proposal, pointer))
+                    else:
+                        yield pointer
+        for (start, end), pointers in deletes.items():
+            if len(pointers) == 1:
+                yield pointers[0][1]
+            else:
+                message = self._delete_message(ctx, [proposal for proposal, _ in pointers], plan)
+                yield _titled(
+                    ctx.finding(self, (start, end), message, applicability=Applicability.DISPLAY_ONLY), POINTER_TITLE
+                )
 
     def _schema_finding(self, ctx: FileContext, proposal: Proposal, plan: IndexPlan) -> Finding | None:
         table = proposal.table
@@ -350,6 +366,30 @@ class MissingIndex(Rule):
             f"{head}. This project creates its indexes in SQL migrations ({plan.sql_indexes} read, the last in "
             f"{beside}), not in its Drizzle tables: add `{create_index_sql(proposal)}` in a new migration"
             + MIGRATION_NOTES.get(proposal.table.dialect, "")
+        )
+
+    def _delete_message(self, ctx: FileContext, proposals: list[Proposal], plan: IndexPlan) -> str:
+        """One delete whose foreign-key lookups several proposals serve (homarr's user delete: nine referencing
+        tables): one finding naming each, instead of one per referencing table."""
+        root = ctx.project.root
+        named = []
+        for proposal in proposals:
+            table = proposal.table
+            alternatives = alternatives_lacking(ctx.project, proposal)
+            at = "" if alternatives else f" in {relative_display(table.path, root)}:{table.line}"
+            named.append(f"`{proposal.name}` on {table.ts_name}({', '.join(proposal.columns)}){at}")
+        if any(alternatives_lacking(ctx.project, proposal) for proposal in proposals):
+            there = (
+                "(display-only: a table declared once per dialect module, the driver chosen at run time, gets the "
+                "index in each dialect's declaration and each dialect's migration)"
+            )
+        elif plan.sql_migration is not None:
+            there = "(the CREATE INDEX statements are at the tables)"
+        else:
+            there = "(each fix is at its table)"
+        return (
+            f"Deleting rows here makes the database look up {len(proposals)} tables by a foreign key to them and no "
+            f"index serves those lookups: DAL010 proposes {', '.join(named)} {there}"
         )
 
     def _site_message(
