@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from dalfix.analysis.bound_values import REJECTED_VALUE, bound_before, bound_values, may_be_postgres
 from dalfix.analysis.drizzle import QueryChain, Vocabulary, unwrap
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, if_without_else, pure_exit
-from dalfix.analysis.schema.model import same_stored_type
+from dalfix.analysis.schema.model import same_stored_type, stored_type_difference
 from dalfix.parsing import Node, ParsedFile, descendants_of_type, sole_statement
 
 if TYPE_CHECKING:
@@ -151,7 +151,8 @@ def _link(
     by_name = {r.name: r for r in chain}
     on: list[str] = []
     reasons: list[str] = []
-    same_types, keyed_by = True, []
+    differences: list[str] = []  # why a join column's values may not compare as the key's value did
+    keyed_by = []
     for column, value in zip(child.read.keys, child.read.value_nodes, strict=True):
         value = unwrap(value)
         source = row_column(parsed, value, by_name)
@@ -164,9 +165,18 @@ def _link(
             if earlier_column is None:
                 return None
             child_column = child_table.column(column)
-            same_types &= same_stored_type(
-                child_column, child_table.dialect, earlier_column, earlier.read.table.dialect
-            )
+            if not same_stored_type(child_column, child_table.dialect, earlier_column, earlier.read.table.dialect):
+                differences.append(
+                    stored_type_difference(
+                        child_column,
+                        child_table.dialect,
+                        earlier_column,
+                        earlier.read.table.dialect,
+                        f"{child.table}.{column}",
+                        f"{earlier.table}.{earlier_column.key}",
+                    )
+                    or "the join columns' SQL types differ"
+                )
             on.append(f"eq({child.table}.{column}, {earlier.table}.{earlier_column.key})")
             keyed_by.append(earlier)
         elif value.type in ("identifier", "string", "number") and not (set(by_name) & analyzer.free_reads(value)):
@@ -194,11 +204,8 @@ def _link(
             f"{child_table.ts_name}({columns}) is not unique: `limit(1)` picks one of several rows, "
             "maybe another one in the join"
         )
-    if not same_types:
-        reasons.append(
-            "the join columns' SQL types differ or are unknown, or a key's value changes on its way through JavaScript"
-            " (a timestamp read as a `Date` loses its microseconds)"
-        )
+    for difference in dict.fromkeys(differences):
+        reasons.append(f"the join compares in SQL what the original compared after a trip through JS: {difference}")
     child.on = on[0] if len(on) == 1 else f"and({', '.join(on)})"
     return reasons
 

@@ -98,6 +98,36 @@ def round_trips_through_js(column: Column, stored: str | None = None) -> bool:
     return not (column.js_type == "number" and sql_type in ("numeric", "decimal", "bigint"))
 
 
+def stored_type_difference(
+    a: Column | None, a_dialect: Dialect, b: Column | None, b_dialect: Dialect, a_name: str, b_name: str
+) -> str | None:
+    """Why `same_stored_type(a, …, b, …)` is False, in words naming the columns (`a_name`, `b_name`); None when
+    it is True. The first reason that holds: an unknown type, then different types, then a value JavaScript changes."""
+    for column, name in ((a, a_name), (b, b_name)):
+        if column is None:
+            return f"dalfix does not know the column {name}"
+        if column.type is None:
+            kind = f"a custom type (`{column.builder}`)" if column.custom else f"built by `{column.builder}(…)`"
+            return f"{name} is {kind} whose SQL type dalfix cannot read"
+    assert a is not None and b is not None and a.type is not None and b.type is not None
+    stored_a = SERIAL_STORAGE.get(a_dialect, {}).get(a.type, a.type)
+    stored_b = SERIAL_STORAGE.get(b_dialect, {}).get(b.type, b.type)
+    if a_dialect != b_dialect:
+        return f"{a_name} and {b_name} are declared for different databases ({a_dialect}, {b_dialect})"
+    if stored_a != stored_b:
+        return f"{a_name} is {stored_a} and {b_name} is {stored_b}"
+    if a.array != b.array:
+        return f"{a_name if a.array else b_name} is an array and {b_name if a.array else a_name} is not"
+    for column, stored, name in ((a, stored_a, a_name), (b, stored_b, b_name)):
+        if not round_trips_through_js(column, stored):
+            if column.js_type == "Date":
+                return f"{name} ({stored}) is read as a `Date`, which drops its microseconds"
+            if column.js_type == "number":
+                return f"{name} ({stored}) is read as a `number`, exact only up to 2^53"
+            return f"{name} ({stored}) does not come back from JavaScript as the value the database holds"
+    return None
+
+
 def same_stored_type(a: Column | None, a_dialect: Dialect, b: Column | None, b_dialect: Dialect) -> bool:
     """Whether `a = b` in SQL compares two values of one SQL type as `eq(a, <b's value read into JavaScript>)`
     did: the same type (an auto-increment column counts as the integer type it stores: `integer("user_id")`
