@@ -398,7 +398,12 @@ def _skip_string(line: str, i: int) -> int:
 
 # `callee(` at the start of a line: a name or member path (`inArray`, `sql.join`), a chain link (`.where`),
 # optionally after `await `, `return ` or a property key (`where: `).
-_CALL_HEAD = re.compile(r"(?:(?:await|return) |[A-Za-z_$][\w$]*: )?\.?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+# What may precede the callee on a line that is one call: `const rows = ` (the formatters keep a declaration's `=`
+# on the call's line and break the arguments), `await `, `return `, or an object key.
+_CALL_HEAD = re.compile(
+    r"(?:(?:const|let|var) [A-Za-z_$][\w$]* = )?(?:(?:await|return) |[A-Za-z_$][\w$]*: )?"
+    r"\.?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*"
+)
 
 
 def _sole_call(line: str, width: int, tab_width: int) -> tuple[str, str, int, int, list[int], str] | None:

@@ -175,14 +175,14 @@ def render_template(name: str, style: SourceStyle, indent: str, **variables: obj
     text = template.render(i=style.indent_unit, q=style.quote, semi=";" if style.semicolons else "", **variables)
     text = text.replace("\r\n", "\n").rstrip("\n")
     lines = text.split("\n")
-    out = _to_width(indent + lines[0], style)
+    out = to_width(indent + lines[0], style)
     out[0] = out[0][len(indent) :]  # the first line lands at the insertion column already
     for line in lines[1:]:
-        out.extend(_to_width(indent + line, style) if line.strip() else [""])
+        out.extend(to_width(indent + line, style) if line.strip() else [""])
     return style.newline.join(out)
 
 
-def _to_width(line: str, style: SourceStyle) -> list[str]:
+def to_width(line: str, style: SourceStyle) -> list[str]:
     """A generated line broken to the print width: a method chain before its calls; then, where the project's
     formatter is known, a call that still does not fit with its arguments one per line (a node's text moved one
     level deeper may no longer fit where it did), a call of one arrow function (`.filter((x) => g)`) or of one

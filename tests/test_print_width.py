@@ -227,13 +227,32 @@ def test_a_call_that_no_longer_fits_gets_its_arguments_one_per_line() -> None:
         "      inArray(t.id, [firstIdentifier, secondIdentifier, thirdIdentifier, fourth]),",  # array: hugged
         "      rows.map((row) => row.someVeryLongPropertyName.anotherVeryLongPropertyName),",  # arrow: hugged
         "      values({ firstProperty: firstValue, secondProperty: secondValueThatIsLong }),",  # object: hugged
-        "      const total = computeTotalOf(firstVeryLongArgumentName, secondVeryLongArgument);",  # not one call
+        "      const [total] = computeTotalOf(firstVeryLongArgumentName, secondVeryLongArgument);",  # a pattern
         "      count(firstVeryLongArgumentName, secondVeryLongArgument), // a trailing comment",
         "      sql<number>(firstVeryLongArgumentName, secondVeryLongArgumentName, thirdOne),",  # type arguments
     ],
 )
 def test_calls_the_formatters_print_otherwise_are_left_alone(line: str) -> None:
     assert break_call_arguments(line, "  ", 60) == [line]
+
+
+def test_a_declared_call_keeps_its_name_on_the_call_line() -> None:
+    # `prettier` 3 and `biome format` 2.2 at width 80 (dokploy: the lookup DAL002 writes in place of the query)
+    line = "      const total = computeTotalOf(firstVeryLongArgumentName, secondVeryLongArgument);"
+    assert break_call_arguments(line, "  ", 80) == [
+        "      const total = computeTotalOf(",
+        "        firstVeryLongArgumentName,",
+        "        secondVeryLongArgument,",
+        "      );",
+    ]
+    awaited = "      let rows = await loadEverything(firstVeryLongArgumentName, secondVeryLongArgu);"
+    assert break_call_arguments(awaited, "  ", 80)[0] == "      let rows = await loadEverything("
+    arrow = "      const serversByOrg = serversByOrgRows.filter((row) => row.organizationId === org.id);"
+    assert break_arrow_argument(arrow, "  ", 80) == [
+        "      const serversByOrg = serversByOrgRows.filter(",
+        "        (row) => row.organizationId === org.id,",
+        "      );",
+    ]
 
 
 # Layouts below were taken from `biome format` 2.2 and `prettier` 3 (tabs, width 80), which agree on all of them.

@@ -186,6 +186,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import textwrap
 from collections.abc import Iterator
 
 from dalfix import batching
@@ -196,7 +197,7 @@ from dalfix.batching import CHUNK, Batch, aggregate_defaults, chain_arguments, k
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
-from dalfix.render import reindent, render_template
+from dalfix.render import reindent, render_template, to_width
 from dalfix.rules import Rule
 
 # The steps each batchable chain may have after its root.
@@ -628,12 +629,11 @@ class QueryInLoop(Rule):
         )
         edits = [
             Edit(statement.start_byte, statement.start_byte, text + ctx.style.newline + ctx.indent_at(statement)),
-            Edit(site.expression.start_byte, site.expression.end_byte, lookup.replace("{}", name)),
+            _lookup_edit(ctx, site.expression, lookup.replace("{}", name), statement.start_byte),
         ]
         if missing:  # the helper goes at the end of the file, once
             end = len(ctx.source.rstrip())
-            edits.append(Edit(end, end, ctx.style.newline + render_template(
-                "query_in_loop/in_chunks.ts.j2", ctx.style, "", helper=helper)))  # fmt: skip
+            edits.append(Edit(end, end, ctx.style.newline + _in_chunks_helper(ctx, helper)))
         imports = ({"inArray"} if "inArray(" in query else set()) | ({"count"} if group == "" else set())
         return self._fix(ctx, a, edits, what, Applicability.UNSAFE, imports)
 
@@ -944,3 +944,64 @@ def _object_fields(ctx: FileContext, value: Node, prefix: str = "") -> list[tupl
             else:
                 out.append((prefix + ctx.text(key), item))
     return out
+
+
+# The helper's comment as two lines (where no formatter is configured), else wrapped at the print width.
+IN_CHUNKS_COMMENT = (
+    "Runs `load` on at most `size` distinct keys at a time, one statement after another, and returns the rows in",
+    "order (dalfix DAL002: a statement holds a bounded number of bind parameters).",
+)
+
+
+def _in_chunks_helper(ctx: FileContext, helper: str) -> str:
+    """The `inChunks` helper DAL002's chunked batches call, laid out as the project's formatter prints it where one
+    is configured (the signature's parameters one per line, the loop's body under its head, the comment wrapped at
+    the print width: dokploy's Biome at 80 columns); else as one line each, as before."""
+    style = ctx.style
+    semi = ";" if style.semicolons else ""
+    signature = (
+        f"async function {helper}<K, R>(keys: readonly K[], size: number, load: (chunk: K[]) => PromiseLike<R[]>): "
+        "Promise<R[]> {"
+    )
+    loop = f"{style.indent_unit * 2}for (const row of await load(distinct.slice(start, start + size))) rows.push(row)"
+    loop += semi
+    known = style.formatter is not None
+    comment = list(IN_CHUNKS_COMMENT)
+    if known:
+        comment = textwrap.wrap(" ".join(IN_CHUNKS_COMMENT), max(40, style.print_width - 3), break_long_words=False)
+    return render_template(
+        "query_in_loop/in_chunks.ts.j2",
+        style,
+        "",
+        helper=helper,
+        comment=comment,
+        broken=known and not style.fits(signature),
+        for_broken=known and not style.fits(loop),
+        comma="," if style.trailing_commas else "",
+    )
+
+
+def _lookup_edit(ctx: FileContext, expression: Node, lookup: str, inserted_at: int) -> Edit:
+    """The query replaced by its lookup in the batch's rows. Where a formatter is configured and the line the lookup
+    lands on no longer fits (`const servers = rowsOfAll.filter((row) => row.organizationId === org.id);`), the line is
+    laid out as the formatter prints it (the arrow one level deeper: dokploy's Biome at 80 columns); not when the
+    batch is inserted on that line (`inserted_at`: a loop written on one line)."""
+    edit = Edit(expression.start_byte, expression.end_byte, lookup)
+    style = ctx.style
+    if style.formatter is None:
+        return edit
+    source = ctx.source
+    start = source.rfind(b"\n", 0, expression.start_byte) + 1
+    end = source.find(b"\n", expression.end_byte)
+    end = len(source) if end < 0 else end
+    if end > start and source[end - 1 : end] == b"\r":
+        end -= 1
+    before = source[start : expression.start_byte].decode("utf-8", "surrogateescape")
+    after = source[expression.end_byte : end].decode("utf-8", "surrogateescape")
+    line = before + lookup + after
+    if "\n" in line or style.fits(line) or not before.strip() or start <= inserted_at <= end:
+        return edit
+    pieces = to_width(line, style)
+    if len(pieces) == 1:
+        return edit
+    return Edit(start, end, style.newline.join(pieces))
