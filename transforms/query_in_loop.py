@@ -176,8 +176,10 @@ each, in body order. Every element's first statement now runs before any element
 unless the schema model shows the statements write different tables that no foreign key links (either way)
 and none can be rejected by a constraint (above): then no statement sees another's rows, and the order
 changes nothing (statement-level triggers aside, as above).
-A read per element followed by a write is reported without a fix, as are two or more reads per element, each keyed
-by it, with no other await (one `inArray` select per table before the loop would do).
+A read per element followed by a write is reported without a fix, as are two or more reads per element, each
+filtered by what changes per element (the element, or an earlier read's row), with no other await (one `inArray`
+select per table before the loop would do), and one read filtered by several per-element values (`and(eq(t.name, name),
+eq(t.orgId, org.id))` with `name` built from the element: no one key an `inArray` batch could use).
 A SET that reads the row (``sql`${t.n} + 1` ``) gets no fix: the loop applies it once per
 occurrence of a key, the batch once per row.
 """
@@ -262,6 +264,16 @@ class QueryInLoop(Rule):
         key = a.keyed_condition(where, a.analyzer.imports) if where is not None else None
         others = [n for values in args.values() for n in values if n != where]
         if key is None or where is None or not all(a.invariant(n) for n in others):
+            if (
+                chain.kind == "read"
+                and key is None
+                and where is not None
+                and _varies_with_element(a, where, site.statement)
+                and all(a.invariant(n) for n in others)
+            ):
+                # `and(eq(t.name, \`default:${org.id}\`), eq(t.orgId, org.id))`: a read per element all the same,
+                # by several of its values (or one dalfix cannot key a batch by): reported, not rewritten.
+                return self._no_fix(ctx, a, site, SEVERAL_KEYS)
             return None  # per-element SET or conditions, or a key not derived from the element: never
         if a.loop.kind == "while-index":
             return self._no_fix(ctx, a, site, "a `while` walk over a list index")
@@ -516,7 +528,7 @@ class QueryInLoop(Rule):
         awaits = [w for s in a.work_statements for w in outside_closures(s, "await_expression")]
         if len(awaits) < 2 or any(a.in_nested_loop(w) for w in awaits):
             return None
-        tables = []
+        tables, keyed = [], True
         for awaited in awaits:
             chain = ctx.vocabulary.query_chain(unwrap(awaited.named_children[0])) if awaited.named_children else None
             if chain is None or chain.kind != "read" or chain.has_then:
@@ -528,16 +540,19 @@ class QueryInLoop(Rule):
                 args = chain_arguments(chain)
                 where = next(iter(args.get("where", [])), None)
                 table = ctx.text(args["from"][0]) if args.get("from") else ""
-            if where is None or not table or a.keyed_condition(where, a.analyzer.imports) is None:
-                return None  # a read not keyed by the element (the same each time, or paging): not this shape
+            if where is None or not table or not _varies_with_element(a, where, awaited):
+                return None  # a read that does not change per element (the same each time, or paging): not this shape
+            # keyed by the element itself, or by what changes with it (an earlier read's row, a name built from it)
+            keyed = keyed and a.keyed_condition(where, a.analyzer.imports) is not None
             tables.append(f"`{table}`")
         first = awaits[0]
         holder = next(s for s in a.work_statements if s.start_byte <= first.start_byte < s.end_byte)
         early = "; the loop can stop early, so the batches would also load rows for elements it never reaches" if (
             a.may_stop_early()) else ""  # fmt: skip
+        how = "each keyed by it" if keyed else "filtered by values that change per element"
         return self._no_fix(ctx, a, QuerySite(holder, first, first),
-                            f"{len(awaits)} reads per element ({', '.join(dict.fromkeys(tables))}), each keyed by "
-                            "it; load each table once with an `inArray` select before the loop and look the rows up "
+                            f"{len(awaits)} reads per element ({', '.join(dict.fromkeys(tables))}), {how}; load each "
+                            "table once with an `inArray` select before the loop and look the rows up "
                             f"by key{early}")  # fmt: skip
 
     def _replace(self, ctx, a, site, statement, queries, what, applicability, keys, per_row=1,  # type: ignore[no-untyped-def]
@@ -752,6 +767,19 @@ class QueryInLoop(Rule):
 
 _READS = frozenset({"select", "selectDistinct", "selectDistinctOn", "findMany", "findFirst", "$count", "execute"})
 _WRITES = {"insert": "insert", "update": "update", "delete": "delete"}
+
+
+def _varies_with_element(a: LoopAnalysis, where: Node, before: Node) -> bool:
+    """The condition reads what differs per element — the element, or a name the body derives from it before
+    `before` (a name built from it, an earlier read's row) — and no other name the loop changes: a value one
+    iteration leaves for the next (`current = row.parentId`, `since = row.createdAt`) makes each read depend on
+    the previous one, which no batch before the loop can load."""
+    reads = a.analyzer.free_reads(where)
+    derived = a.derived_names(before)
+    return bool(reads & derived) and not ((reads & a.variant) - derived)
+
+
+SEVERAL_KEYS = "a read per element filtered by values that change per element, not by one key an `inArray` batch uses"
 
 
 def _reads(methods: frozenset[str]) -> bool:
