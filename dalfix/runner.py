@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import difflib
 import gc
 import os
@@ -1074,6 +1075,17 @@ def check_parsed(
     return checked.kept, skipped
 
 
+def _without_masked_edits(parsed: ParsedFile, finding: Finding) -> Finding:
+    """A finding whose fix would change bytes masked for the grammar (dalfix/grammar_gaps.py) keeps its finding
+    but not the fix, saying why: `check` then counts only the fixes `apply` can make."""
+    fix = finding.fix
+    masked = next((m for e in fix.edits if (m := parsed.touches_mask(e.start, e.end))), None) if fix else None
+    if fix is None or masked is None:
+        return finding
+    message = f"{finding.message} (no fix: it would change syntax tree-sitter cannot parse, masked: {masked.reason})"
+    return dataclasses.replace(finding, message=message, fix=Fix((), Applicability.DISPLAY_ONLY, fix.title))
+
+
 def check_with_suppressions(
     parsed: ParsedFile,
     project: Project,
@@ -1092,7 +1104,7 @@ def check_with_suppressions(
             continue
         for finding in rule().check(ctx):
             if not parsed.in_error_region(finding.start, finding.end):
-                findings.append(finding)
+                findings.append(_without_masked_edits(parsed, finding) if parsed.masks else finding)
     findings.sort(key=lambda f: (f.start, f.rule))
     ran = {r.code for r in rules} | {r.name for r in rules}
     return apply_suppressions(parsed, findings, ran), len(parsed.error_regions)
