@@ -16,7 +16,11 @@ columns interpolated (`sql<string>\\`coalesce(sum(${t.amount}), 0)\\``). The sel
 them, on the same handle, or are elements of one `const [[a], [b]] = await Promise.all([…])`. Not handled yet,
 and left alone: `$count`, `groupBy`/`having`, `orderBy`, templates with string literals, subqueries or window
 functions, other aggregates (`string_agg` …), and differing conditions other than drizzle's operators (`eq`,
-`inArray` …). In `Promise.all`, the `//` lines above a select the fix removes move above its field in the
+`inArray` …). Nor selects an index serves one by one: when, after leading columns the shared conditions compare
+with `eq`, an index's next column is one a select's own condition filters (`(team_id, sent_at)` for the invoices
+sent in a period), each select reads only its slice through it, and the combined select would read every row of
+the shared conditions (the team's whole history) to save one round trip; DAL001 still runs them at once.
+In `Promise.all`, the `//` lines above a select the fix removes move above its field in the
 combined select, and the comments and blank lines heading the elements that stay do not move; a comment inside
 a removed select (`.select({ n: count() }) // why`) has no place to go, so that finding has no fix.
 
@@ -104,6 +108,7 @@ from dataclasses import dataclass
 from dalfix.analysis.aggregates import Aggregate, aggregate_of, restricted
 from dalfix.analysis.drizzle import SQL_BUILDERS, QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
+from dalfix.analysis.schema.model import Table
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import Node, descendants_unordered, enclosing_function, fresh_name, line_indent, walk
@@ -214,6 +219,8 @@ class SplitAggregates(Rule):
         moved = {id(read): _line_comments(ctx, read.statement) for read in group if read.element is not None}
         if not whole and group[0].element is not None:
             moved[id(group[0])] = []  # they stay above the combined select, which takes the first element's place
+        if _indexed_slices(ctx, group, shared, shared_texts):
+            return None
         for read in group:
             own = [c for c in read.conjuncts if _normal(c) not in shared_texts]
             if any(not _condition_call(ctx, c) for c in own):
@@ -499,6 +506,40 @@ def _combinable(ctx: FileContext, first: AggregateRead, read: AggregateRead) -> 
         and read.source == first.source
         and read.dialect == first.dialect
     )
+
+
+def _indexed_slices(ctx: FileContext, group: list[AggregateRead], shared: list[Node], shared_texts: set[str]) -> bool:
+    """Whether an index of the table finds a select's own rows: after leading columns the shared conditions compare
+    with `eq`, its next column is one a select's own condition filters (midday's invoices: `(team_id, sent_at)` and
+    `(team_id, status, paid_at)` for the counts sent and paid in a period). Each select then reads only its slice
+    through the index; the combined one, filtering in the aggregates, reads every row of the shared conditions (a
+    team's whole history) to save a round trip: no finding (DAL001 still runs the selects at once)."""
+    analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
+    schema = ctx.project.schema
+
+    tables: dict[str, Table] = {}
+
+    def column(condition: Node) -> tuple[str, str] | None:
+        arguments = condition.child_by_field_name("arguments") if condition.type == "call_expression" else None
+        first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+        found = schema.column_of(ctx.parsed, unwrap(first)) if first is not None else None
+        if found is None:
+            return None
+        tables.setdefault(found[0].id, found[0])
+        return found[0].id, found[1].key
+
+    equal = {k for c in shared if _callee(ctx, analyzer, c) == "eq" and (k := column(c)) is not None}
+    for read in group:
+        own = {k for c in read.conjuncts if _normal(c) not in shared_texts and (k := column(c)) is not None}
+        for table_id in {table_id for table_id, _ in own}:
+            model = tables[table_id]
+            for columns in [i.columns for i in model.indexes] + [u.columns for u in model.unique_sets()]:
+                leading = 0
+                while leading < len(columns) and (table_id, columns[leading]) in equal:
+                    leading += 1
+                if leading < len(columns) and (table_id, columns[leading]) in own:
+                    return True
+    return False
 
 
 def _condition_call(ctx: FileContext, node: Node) -> bool:
