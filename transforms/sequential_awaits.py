@@ -110,6 +110,10 @@ load(tx, id))`), is called through `load.call`/`load.apply`/`load.bind`, with a 
 as a method of a receiver dalfix does not resolve (every project method of that name counts), or uses `this.…` in
 a class constructed with the transaction (`new Repo(tx)`) — every handle parameter it could reach is a
 maybe-transaction: the finding stays, unsafe, and its message names the call the transaction came through.
+A handle whose declared type admits a transaction is a maybe-transaction too, and gets no finding: a local
+`const db = ctx.db ?? defaultDb` where `ctx.db` is typed `DB = DrizzleClient | DrizzleTx` (a caller may thread its
+transaction through the context), as a parameter typed `Db | Tx` is. The same local with `ctx.db` typed as the
+client keeps that client's kind; one with a side that is no handle (`ctx.name ?? defaultDb`) is read as before.
 """
 
 from __future__ import annotations

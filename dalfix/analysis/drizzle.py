@@ -515,10 +515,15 @@ class Vocabulary:
         if kind_of_handle is None:
             # `this.db` / `ctx.db` style roots: the first link may be the handle's own member.
             for cut in range(1, min(len(links), 3)):
-                path = self.parsed.text(links[cut - 1].member)
-                if path in self.db_names and all(link.call is None for link in links[:cut]):
-                    kind_of_handle = "db"
-                    root, links = links[cut - 1].member, links[cut:]
+                member = links[cut - 1].member
+                if not all(link.call is None for link in links[:cut]):
+                    break
+                # a member path the file declares (`ctx.db`), or one a function's declared types make a handle
+                # (a tRPC resolver's `ctx.db`, Project._declared_handles)
+                which = "db" if self.parsed.text(member) in self.db_names else self._typed_member(member, node)
+                if which is not None:
+                    kind_of_handle = which
+                    root, links = member, links[cut:]
                     break
         if kind_of_handle is None:
             found = self._structural_root(root, links)
@@ -533,6 +538,15 @@ class Vocabulary:
                 )
         handle_kind = self._kind_of(root, node, kind_of_handle)
         return QueryChain(root, tuple(links), node, classify_links(self.parsed, links), kind_of_handle, handle_kind)
+
+    def _typed_member(self, member: Node, at: Node) -> Literal["db", "tx"] | None:
+        """`ctx.db` at `at` when a range of the typed tables names that path there."""
+        text, offset = self.parsed.text(member), at.start_byte
+        if "." not in text:
+            return None
+        if self._within("typed_tx_params", text, offset):
+            return "tx"
+        return "db" if self._within("typed_db_params", text, offset) else None
 
     def _structural_root(self, root: Node, links: list[Link]) -> tuple[Node, list[Link]] | None:
         """A receiver on which a Drizzle chain over a table of the project's schema is called is a database

@@ -42,9 +42,17 @@ if TYPE_CHECKING:
 # Substrings of every statement that can make a handle by itself (see the module docstring).
 SOURCES = re.compile(rb"Database|Transaction|transaction|global")
 WORD_BYTES = frozenset(bytes([c]) for c in b"$_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-# Declarations `HandleIndex._declaration` can give a value (classes and interfaces denote nothing).
+# Declarations `HandleIndex._declaration` can give a value (classes denote nothing), and interfaces: a property
+# typed with a handle type (`interface Ctx { db: Db }`) makes a function reading `opts.db` of a parameter
+# `opts: Ctx` return a handle (`HandleIndex.declared`).
 VALUED = frozenset(
-    {"function_declaration", "generator_function_declaration", "type_alias_declaration", "variable_declarator"}
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "type_alias_declaration",
+        "interface_declaration",
+        "variable_declarator",
+    }
 )
 
 

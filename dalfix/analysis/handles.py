@@ -7,12 +7,15 @@ and lazy getters, objects returned by a setup function, and type aliases (`type 
 `NodePgDatabase<typeof schema>`, unions of them). A call that is handed several handle factories and
 returns one of them (a driver chosen at runtime) gets all their drivers; the handle's kind is then the
 most conservative one they share. A function whose declared return type admits a transaction (`getReadDb(ctx):
-Db | Tx`) returns one that may be a transaction, whatever its body returns. Nothing here guesses: what cannot be
-followed is `None`.
+Db | Tx`) returns one that may be a transaction, whatever its body returns. Inside functions, declared types are
+read (`HandleIndex.declared`): a property of a parameter typed with an interface or object type (`opts.db` of
+`opts: ContextOptions`), and a tRPC resolver's `ctx`, the context of the procedure it is defined on. Nothing here
+guesses: what cannot be followed is `None`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,6 +259,10 @@ class HandleIndex:
             if parsed.text(obj) == "globalThis" or parsed.text(obj).startswith("global"):
                 return self._global_cache(parsed, parsed.text(prop))
             base = self.expression(parsed, obj)
+            if base is None and unwrap(obj).type in ("identifier", "member_expression"):
+                # `opts.db` of a parameter `opts: ContextOptions`: what the property's declared type denotes
+                found = self.declared(parsed, node)
+                return found if isinstance(found, Handle) else None
             return base.get(parsed.text(prop)) if isinstance(base, Record) else None
         if kind == "ternary_expression":
             return union([self.expression(parsed, c) for c in node.named_children[1:]])
@@ -451,6 +458,246 @@ class HandleIndex:
             return Handle(transaction=True, database=False)  # Parameters<…typeof db.transaction…>[0]
         return None
 
+    # ---- declared types of expressions --------------------------------------------------------
+    # A function's locals and parameters are not followed by `expression` (a parameter is whatever callers hand
+    # it). Their declared types are: `ctx.db` where `ctx: ServiceContext` declares `db?: DB`, a destructured
+    # `const { ctx } = args` of `args: { ctx: ServiceContext }`, and a tRPC resolver's `{ ctx }`, whose type is
+    # the procedure's context (`initTRPC.context<typeof createTRPCContext>()`).
+    def declared(self, parsed: ParsedFile, node: Node) -> Value | None:
+        """What the declared type of an identifier or property path denotes (a handle, or a record of them)."""
+        if self._depth > MAX_DEPTH:
+            return None
+        self._depth += 1
+        try:
+            return self._declared(parsed, unwrap(node))
+        finally:
+            self._depth -= 1
+
+    def _declared(self, parsed: ParsedFile, node: Node) -> Value | None:
+        if node.type == "member_expression":
+            obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+            if obj is None or prop is None or prop.type != "property_identifier":
+                return None
+            base = self.declared(parsed, obj)
+            return base.get(parsed.text(prop)) if isinstance(base, Record) else None
+        if node.type != "identifier":
+            return None
+        name = parsed.text(node)
+        current = node.parent
+        while current is not None:
+            if current.type in FUNCTION_TYPES:
+                declarator = self._local_binding(parsed, current, name)
+                if declarator is not None:
+                    return self._declarator_type(parsed, declarator, name)
+                if _is_parameter(parsed, current, name):
+                    return self._parameter_type(parsed, current, name)
+            current = current.parent
+        return None
+
+    def _local_binding(self, parsed: ParsedFile, function: Node, name: str) -> Node | None:
+        body = function.child_by_field_name("body")
+        if body is None or body.type != "statement_block":
+            return None
+        for declarator in _own_nodes(body, "variable_declarator"):
+            target = declarator.child_by_field_name("name")
+            if target is not None and (
+                (target.type == "identifier" and parsed.text(target) == name)
+                or (target.type == "object_pattern" and name in _pattern_keys(parsed, target).values())
+            ):
+                return declarator
+        return None
+
+    def _declarator_type(self, parsed: ParsedFile, declarator: Node, name: str) -> Value | None:
+        target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+        annotation = declarator.child_by_field_name("type")
+        if target is None:
+            return None
+        if annotation is not None:
+            whole = self.type_members(parsed, annotation)
+        elif value is not None and unwrap(value).type in ("identifier", "member_expression"):
+            whole = self.declared(parsed, value)  # `const { ctx } = args`, `const c = args.ctx`
+        else:
+            return None
+        if target.type == "identifier":
+            return whole
+        key = next((k for k, v in _pattern_keys(parsed, target).items() if v == name), None)
+        return whole.get(key) if isinstance(whole, Record) and key is not None else None
+
+    def _parameter_type(self, parsed: ParsedFile, function: Node, name: str) -> Value | None:
+        params = function.child_by_field_name("parameters")
+        for index, param in enumerate(params.named_children if params is not None else []):
+            pattern = param.child_by_field_name("pattern")
+            if pattern is None:
+                continue
+            if pattern.type == "identifier" and parsed.text(pattern) != name:
+                continue
+            keys = _pattern_keys(parsed, pattern) if pattern.type == "object_pattern" else {}
+            if pattern.type == "object_pattern" and name not in keys.values():
+                continue
+            annotation = param.child_by_field_name("type")
+            if annotation is not None:
+                whole = self.type_members(parsed, annotation)
+            elif index == 0:
+                whole = self.resolver_options(parsed, function)
+            else:
+                return None
+            if pattern.type == "identifier":
+                return whole
+            key = next((k for k, v in keys.items() if v == name), None)
+            return whole.get(key) if isinstance(whole, Record) and key is not None else None
+        return None
+
+    def resolver_options(self, parsed: ParsedFile, function: Node) -> Value | None:
+        """`{ ctx, input }` of a tRPC resolver (`procedure.query(async ({ ctx }) => …)`): a record whose `ctx` is
+        the procedure's context, when dalfix follows the procedure to `initTRPC.context<T>()` and no middleware
+        on the way hands `next` another `db`."""
+        callee = resolver_call(parsed, function)
+        obj = callee.child_by_field_name("object") if callee is not None else None
+        context = self.procedure_context(parsed, obj) if obj is not None else None
+        return Record((("ctx", context),)) if context is not None else None
+
+    def procedure_context(self, parsed: ParsedFile, node: Node, hops: int = 0) -> Value | None:
+        """The context a tRPC procedure builder's resolvers get: the builder is followed through its chain
+        (`.input(…)`, `.use(mw)`) and the names it is built from to `initTRPC.context<T>()`."""
+        root, links = _split(unwrap(node))
+        if hops > 6:
+            return None
+        for link_name, call in reversed(links):
+            if link_name == "context" and call is not None:
+                arguments = _type_arguments(call)
+                if arguments is None or not arguments.named_children:
+                    return None
+                given = arguments.named_children[0]
+                value = self.type_members(parsed, given)
+                if value is None:
+                    # `context<typeof createTRPCContext>()`: tRPC takes the function's (awaited) result
+                    made = self.type_value(parsed, given)
+                    value = made.result if isinstance(made, Factory) else None
+                return value if isinstance(value, Record) else None
+            if link_name == "use" and call is not None and not self._keeps_db(parsed, call):
+                return None
+        if root.type != "identifier":
+            return None
+        target = self.summaries._top_level(parsed.path, parsed.text(root))
+        info = self.summaries.module(target[0]) if target is not None else None
+        declaration = info.declarations.get(target[1]) if info is not None and target is not None else None
+        built = declaration.child_by_field_name("value") if declaration is not None else None
+        if info is None or built is None or declaration is None or declaration.type != "variable_declarator":
+            return None
+        return self.procedure_context(info.parsed, built, hops + 1)
+
+    def _keeps_db(self, parsed: ParsedFile, use: Node) -> bool:
+        """Whether the middleware of `.use(mw)` leaves the context's `db` alone: its function is found (a
+        literal, `t.middleware(fn)`, a name declared so) and no `next(…)` call in it mentions `db`."""
+        args = use.child_by_field_name("arguments")
+        given = [unwrap(a) for a in args.named_children] if args is not None else []
+        if len(given) != 1:
+            return False
+        middleware, middleware_parsed = given[0], parsed
+        for _ in range(4):
+            if middleware.type in FUNCTION_TYPES:
+                break
+            if middleware.type == "call_expression":  # `t.middleware(fn)`
+                inner = middleware.child_by_field_name("arguments")
+                found = [unwrap(a) for a in inner.named_children] if inner is not None else []
+                if len(found) != 1:
+                    return False
+                middleware = found[0]
+                continue
+            if middleware.type != "identifier":
+                return False
+            target = self.summaries._top_level(middleware_parsed.path, middleware_parsed.text(middleware))
+            info = self.summaries.module(target[0]) if target is not None else None
+            declaration = info.declarations.get(target[1]) if info is not None and target is not None else None
+            value = declaration.child_by_field_name("value") if declaration is not None else None
+            if info is None or value is None:
+                return False
+            middleware, middleware_parsed = unwrap(value), info.parsed
+        if middleware.type not in FUNCTION_TYPES:
+            return False
+        for call in descendants_of_type(middleware, "call_expression"):
+            function = call.child_by_field_name("function")
+            arguments = call.child_by_field_name("arguments")
+            if (
+                function is not None
+                and middleware_parsed.text(function).rsplit(".", 1)[-1] == "next"
+                and arguments is not None
+                and _DB_WORD.search(middleware_parsed.text(arguments))
+            ):
+                return False  # `next({ ctx: { ...ctx, db: tx } })`: the resolver's `ctx.db` is something else
+        return True
+
+    def type_members(self, parsed: ParsedFile, node: Node) -> Value | None:
+        """What a type denotes, object types included: a handle, or a record of the properties that are handles
+        or records (`interface Ctx { db?: DB }`, `{ ctx: ServiceContext }`, `Ctx & { user: User }`)."""
+        if self._depth > MAX_DEPTH:
+            return None
+        self._depth += 1
+        try:
+            return self._type_members(parsed, node)
+        finally:
+            self._depth -= 1
+
+    def _type_members(self, parsed: ParsedFile, node: Node) -> Value | None:
+        kind = node.type
+        if kind in ("type_annotation", "parenthesized_type", "readonly_type") and node.named_children:
+            return self.type_members(parsed, node.named_children[-1])
+        if kind in ("object_type", "interface_body"):
+            properties: list[tuple[str, Value]] = []
+            for member in node.named_children:
+                key, annotation = member.child_by_field_name("name"), member.child_by_field_name("type")
+                if member.type != "property_signature" or key is None or annotation is None:
+                    continue
+                value = self.type_members(parsed, annotation)
+                if value is not None:
+                    properties.append((parsed.text(key).strip("'\""), value))
+            return Record(tuple(properties)) if properties else None
+        if kind == "interface_declaration":
+            body = node.child_by_field_name("body")
+            own = self.type_members(parsed, body) if body is not None else None
+            inherited = [
+                self.type_members(parsed, t)
+                for clause in node.named_children
+                if clause.type == "extends_type_clause"
+                for t in clause.named_children
+            ]
+            return _merged([own, *inherited])
+        if kind == "intersection_type":
+            values = [self.type_members(parsed, c) for c in node.named_children]
+            handles = [v for v in values if isinstance(v, Handle)]
+            return union(handles) if handles else _merged(values)
+        if kind == "union_type":
+            values = [self.type_members(parsed, c) for c in node.named_children]
+            others = [c for c, v in zip(node.named_children, values, strict=True) if v is None]
+            if any(parsed.text(c) not in ("null", "undefined") for c in others):
+                return self.type_value(parsed, node)  # `DB | Other`: what type_value makes of it
+            records = [v for v in values if isinstance(v, Record)]
+            if not records:
+                return self.type_value(parsed, node)
+            return records[0] if len(records) == 1 and len(values) - len(others) == 1 else None  # `Ctx | null`
+        if kind in ("type_identifier", "generic_type"):
+            name_node = node.named_children[0] if kind == "generic_type" and node.named_children else node
+            name = parsed.text(name_node)
+            if kind == "generic_type" or name in DATABASE_TYPES or name in TRANSACTION_TYPES:
+                value = self.type_value(parsed, node)
+                return value if isinstance(value, (Handle, Record)) else None
+            target = self.summaries._top_level(parsed.path, name)
+            info = self.summaries.module(target[0]) if target is not None else None
+            declaration = info.declarations.get(target[1]) if info is not None and target is not None else None
+            if info is None or declaration is None:
+                return None
+            if declaration.type == "interface_declaration":
+                return self.type_members(info.parsed, declaration)
+            if declaration.type == "type_alias_declaration":
+                value_node = declaration.child_by_field_name("value")
+                return self.type_members(info.parsed, value_node) if value_node is not None else None
+            value = self.type_value(parsed, node)
+            return value if isinstance(value, Handle) else None
+        value = self.type_value(parsed, node)
+        if isinstance(value, Factory):
+            return None
+        return value
+
     def _named_type(self, parsed: ParsedFile, name: str, at: Node) -> Value | None:
         base = name.rsplit(".", 1)[-1]
         if base in TRANSACTION_TYPES:
@@ -461,6 +708,26 @@ class HandleIndex:
             return None
         value = self.binding(parsed.path, name)
         return value if isinstance(value, Handle) else None
+
+
+_RESOLVERS = frozenset({"query", "mutation", "subscription"})  # a tRPC procedure's resolver methods
+
+
+def resolver_call(parsed: ParsedFile, function: Node) -> Node | None:
+    """The `….query(fn)` / `.mutation(fn)` / `.subscription(fn)` call a function literal is the only argument of."""
+    args = function.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if args is None or call is None or call.type != "call_expression" or list(args.named_children) != [function]:
+        return None
+    callee = call.child_by_field_name("function")
+    prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" else None
+    return callee if prop is not None and parsed.text(prop) in _RESOLVERS else None
+
+
+def _type_arguments(call: Node) -> Node | None:
+    return call.child_by_field_name("type_arguments") or next(
+        (c for c in call.named_children if c.type == "type_arguments"), None
+    )
 
 
 def _handed_factories(handed: list[Value | None]) -> list[Value]:
@@ -526,6 +793,74 @@ def assignments_by_name(parsed: ParsedFile) -> dict[str, list[Node]]:
                 by_name.setdefault(parsed.text(left), []).append(node)
         cache[None] = by_name
     return cache[None]  # type: ignore[no-any-return]
+
+
+_DB_WORD = re.compile(r"\bdb\b")
+
+
+def _merged(values: Sequence[Value | None]) -> Record | None:
+    """The properties of several object types taken together (an intersection, an interface's `extends`)."""
+    properties: dict[str, Value] = {}
+    for value in values:
+        if isinstance(value, Record):
+            for key, inner in value.properties:
+                properties.setdefault(key, inner)
+    return Record(tuple(properties.items())) if properties else None
+
+
+def _pattern_keys(parsed: ParsedFile, pattern: Node) -> dict[str, str]:
+    """An object pattern's property -> the local it binds (`{ ctx, db: h }` -> {"ctx": "ctx", "db": "h"})."""
+    keys: dict[str, str] = {}
+    for child in pattern.named_children:
+        if child.type == "shorthand_property_identifier_pattern":
+            keys[parsed.text(child)] = parsed.text(child)
+        elif child.type == "object_assignment_pattern":
+            left = child.child_by_field_name("left")
+            if left is not None:
+                keys[parsed.text(left)] = parsed.text(left)
+        elif child.type == "pair_pattern":
+            key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+            if value is not None and value.type == "assignment_pattern":
+                value = value.child_by_field_name("left")
+            if (
+                key is not None
+                and key.type == "property_identifier"
+                and value is not None
+                and value.type == "identifier"
+            ):
+                keys[parsed.text(key)] = parsed.text(value)
+    return keys
+
+
+def _split(node: Node) -> tuple[Node, list[tuple[str, Node | None]]]:
+    """`a.b(x).c` -> (a, [("b", call), ("c", None)])."""
+    links: list[tuple[str, Node | None]] = []
+    current = node
+    while True:
+        if current.type == "call_expression":
+            function = current.child_by_field_name("function")
+            function = unwrap(function) if function is not None else None
+            if function is None or function.type != "member_expression":
+                break
+            prop, obj = function.child_by_field_name("property"), function.child_by_field_name("object")
+            if prop is None or obj is None:
+                break
+            links.append((parsed_text(prop), current))
+            current = unwrap(obj)
+        elif current.type == "member_expression":
+            prop, obj = current.child_by_field_name("property"), current.child_by_field_name("object")
+            if prop is None or obj is None:
+                break
+            links.append((parsed_text(prop), None))
+            current = unwrap(obj)
+        else:
+            break
+    links.reverse()
+    return current, links
+
+
+def parsed_text(node: Node) -> str:
+    return node.text.decode("utf-8", "surrogateescape") if node.text is not None else ""
 
 
 def _assignments_to(parsed: ParsedFile, name: str, within: Node | None = None) -> list[Node]:

@@ -27,6 +27,7 @@ from dalfix.analysis.passed_handles import (
     _binding,
     forward,
     is_carried,
+    parameter_pattern,
     unseen,
 )
 from dalfix.analysis.reads import note as note_read
@@ -37,7 +38,7 @@ from dalfix.analysis.workspace import Workspace, workspace_for
 from dalfix.config import Config, load_config
 from dalfix.fixes import Applicability
 from dalfix.parse_ahead import ParseAhead
-from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, parse_file
+from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, enclosing_function, parse_file
 from dalfix.rules import Rule
 
 if TYPE_CHECKING:
@@ -553,7 +554,90 @@ class Project:
             handles = set(self.summaries.file_handles(parsed))
             facts = self.handle_facts(parsed)
             cached = cache[parsed.path] = Vocabulary.build(parsed, ("db", *self.config.db_handles), handles, facts)
+            self._declared_handles(parsed, cached)
         return cached
+
+    def _declared_handles(self, parsed: ParsedFile, vocabulary: Vocabulary) -> None:
+        """Handles inside functions known by their declared types (handles.py `HandleIndex.declared`): a tRPC
+        resolver's `ctx.db` (the procedure's context declares `db`), and a local `const db = ctx.db ?? defaultDb`
+        whose sides are both handles (one may be an optional handle property). A type that admits a transaction
+        makes the name a maybe-transaction; a side that is no handle leaves the name as it was."""
+        from dalfix.analysis.handles import Handle, Record, resolver_call
+
+        source = parsed.source
+        resolvers = b"ctx" in source and any(m in source for m in (b".query(", b".mutation(", b".subscription("))
+        defaults = b"??" in source or b"||" in source
+        if not (resolvers or defaults):
+            return
+        index = self.summaries.handles
+        casts = self.handle_type_casts()
+
+        def add(function: Node, name: str, handle: Handle) -> None:
+            if handle in casts:  # a type the application also casts drizzle() handles to (see handle_facts)
+                handle = Handle(handle.drivers | casts[handle], handle.transaction, handle.database)
+            entry = (function.start_byte, function.end_byte, name)
+            if handle.transaction:
+                vocabulary.typed_tx_params.append(entry)
+                if handle.database:
+                    vocabulary.maybe_tx_params.append(entry)
+            else:
+                vocabulary.typed_db_params.append(entry)
+                if handle.drivers:
+                    vocabulary.handle_drivers.setdefault(f"{name}@{function.start_byte}", handle.drivers)
+
+        def side(node: Node) -> Handle | None:
+            node = unwrap(node)
+            if node.type not in ("identifier", "member_expression", "call_expression"):
+                return None
+            which = vocabulary.handle_kind(node, node)
+            if which is None and node.type == "member_expression" and parsed.text(node) in vocabulary.db_names:
+                which = "db"
+            if which == "tx":
+                kind = vocabulary.passed_handle_kind(node)
+                return Handle(transaction=True, database=kind == "maybe-transaction")
+            if which == "db":
+                return Handle(vocabulary.handle_drivers_at(node, node))
+            found = index.declared(parsed, node) if node.type != "call_expression" else None
+            return found if isinstance(found, Handle) else None
+
+        wanted = ("variable_declarator", *FUNCTION_TYPES) if resolvers else ("variable_declarator",)
+        for node in descendants_of_type(parsed.root, *wanted):
+            if node.type in FUNCTION_TYPES:
+                if resolver_call(parsed, node) is None:
+                    continue
+                params = node.child_by_field_name("parameters")
+                first = params.named_children[0] if params is not None and params.named_children else None
+                pattern = first.child_by_field_name("pattern") if first is not None else None
+                if pattern is None or first is None or first.child_by_field_name("type") is not None:
+                    continue
+                options = index.resolver_options(parsed, node)
+                context = options.get("ctx") if isinstance(options, Record) else None
+                if not isinstance(context, Record):
+                    continue
+                keys = parameter_pattern(parsed, pattern)
+                prefix = keys if isinstance(keys, str) else keys.get("ctx") if isinstance(keys, dict) else None
+                for key, held in context.properties:
+                    if not isinstance(held, Handle):
+                        continue
+                    if isinstance(keys, dict) and f"ctx.{key}" in keys:
+                        add(node, keys[f"ctx.{key}"], held)  # `({ ctx: { db } })`
+                    if prefix is not None:
+                        add(node, f"{prefix}.ctx.{key}" if isinstance(keys, str) else f"{prefix}.{key}", held)
+                continue
+            name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+            value = unwrap(value) if value is not None else None
+            if name is None or name.type != "identifier" or value is None or value.type != "binary_expression":
+                continue
+            operator = value.child_by_field_name("operator")
+            if operator is None or parsed.text(operator) not in ("??", "||"):
+                continue
+            function = enclosing_function(node)
+            left, right = value.child_by_field_name("left"), value.child_by_field_name("right")
+            if function is None or left is None or right is None:
+                continue
+            sides = [side(left), side(right)]
+            if sides[0] is not None and sides[1] is not None:
+                add(function, parsed.text(name), sides[0].union(sides[1]))
 
     def handle_facts(self, parsed: ParsedFile) -> Vocabulary:
         """What the file's top-level names denote, followed to their definitions (handles.py): handles,
