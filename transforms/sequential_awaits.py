@@ -12,7 +12,9 @@ A read is a Drizzle query, or a call of a project function whose summary is a re
 handle, `getUser(db)(id)`, unless the handle handed to it is a transaction or a single connection). Reads are
 grouped by dependency: a read that needs an earlier result stays after it. Conditional reads
 (`const p = c ? await q : null`, `let x = null; if (c) { [x] = await q; }`) join a group when their
-condition is known before it. Reads may be separated by pure statements (also `Schema.safeParse(x)` on a zod
+condition is known before it; one whose condition needs a grouped row (`if (user?.batchId) { batch = await …; }`)
+does not end the group: it stays after the `Promise.all`, in order, and later reads that do not use what it
+binds still join. Reads may be separated by pure statements (also `Schema.safeParse(x)` on a zod
 schema of the file built only from zod's own builders and checks, with no function handed to it), logging
 (`console.*`, a `logger`/`log`/`*Logger`/`this.logger` call with pure arguments), calls that fill a collection the
 function declares (`ids.push(x)`, `seen.add(id)` on a local `const ids = []`, `new Set()`, `new Map()`
@@ -76,9 +78,11 @@ Safe when every grouped read is a Drizzle read (`select`, `selectDistinct`, `$co
 `query.<t>.findFirst/findMany`, `execute` of a select, inline or a `const` bound to a `sql` text that
 only selects: no data-modifying CTE, `INTO`, row lock or sequence function) on a pooled database handle: reads have no
 effects, none reads a name another binds, and the statements moved past are pure computations,
-logging, fills of local collections no grouped read reads, and guards, so the values bound are the
-same. Without guards the only observable differences are timing and, when several reads fail, which
-rejection is thrown.
+logging, fills of local collections no grouped read reads, conditional reads and guards, so the values bound
+are the same. Without guards the only observable differences are timing and, when several reads fail, which
+rejection is thrown. A conditional read left after the `Promise.all` is such a read too: the reads grouped from
+below it now run before it, also when it then fails, and when both fail the group's rejection is thrown first
+(unsafe when it is a read only by a function's summary, as below).
 
 With guards, both reads run in one `Promise.all` and the guards follow in their original order, so the same
 error is thrown (or the same value returned) in every case where the original threw or returned one. Two
