@@ -588,6 +588,18 @@ class EffectAnalyzer:
                 return False
         return True
 
+    def _own_slot(self, target: Node) -> bool:
+        """`out[k]` or `out.p` where `out` is a collection the summarized function created (`_fresh_collection`)."""
+        if self._summarized is None:
+            return False
+        holder = target.child_by_field_name("object")
+        holder = unwrap(holder) if holder is not None else None
+        return (
+            holder is not None
+            and holder.type == "identifier"
+            and self._fresh_collection(self.text(holder), self._summarized)
+        )
+
     def _fresh_collection(self, name: str, function: Node) -> bool:
         """`name` is declared once in `function`, `const`, as a new collection: `[]`, `{}`, `new Map(…)`, …"""
         declared = False
@@ -718,8 +730,15 @@ class EffectAnalyzer:
                     continue
             elif kind in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
                 target = current.child_by_field_name("left") or current.child_by_field_name("argument")
-                if target is not None and unwrap(target).type in ("member_expression", "subscript_expression"):
-                    # Mutating an object others may hold: not a pure computation.
+                # Mutating an object others may hold: not a pure computation. Except, in a function being
+                # summarized, a slot of an object or array it made itself (`const byId = {}; byId[k] = row`):
+                # nobody else holds it until it is returned (one level only: `byId[k].n = 1` changes
+                # whatever was stored there, which may be the caller's).
+                if (
+                    target is not None
+                    and unwrap(target).type in ("member_expression", "subscript_expression")
+                    and not self._own_slot(unwrap(target))
+                ):
                     db = join(db, "unknown")
             elif kind in ("delete", "yield_expression"):
                 db = join(db, "unknown")
