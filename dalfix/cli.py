@@ -6,7 +6,7 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -33,6 +33,9 @@ from dalfix.report import (
 from dalfix.rules import UnknownRule, all_rules, rule_by_code, select_rules
 from dalfix.runner import RunOptions, RunResult, run
 from dalfix.writer import WriteRefused, allowed_roots, create_new_file, remove_stale_temp_files, write_fixed
+
+if TYPE_CHECKING:
+    from dalfix.analysis.project import Project
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130
@@ -590,19 +593,10 @@ def explain(code: str) -> None:
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def schema(path: Path, format_: str) -> None:
     """Print the Drizzle schema model dalfix reads: tables, keys, unique sets, indexes, foreign keys, relations."""
-    from dalfix.analysis.project import Project
     from dalfix.analysis.schema import read_schema
     from dalfix.analysis.schema.output import schema_json_text, schema_text
-    from dalfix.config import find_project_root
 
-    if not path.exists():
-        click.echo(f"dalfix: error: {path}: no such file or directory", err=True)
-        sys.exit(EXIT_ERROR)
-    scanned = path.resolve()
-    try:
-        project = Project.load(find_project_root(scanned, scanned if scanned.is_dir() else scanned.parent))
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    scanned, project = _scanned_project(path)
     model = read_schema(project, [scanned])
     base = scanned if scanned.is_dir() else scanned.parent
     _write_output(schema_json_text(model, base) if format_ == "json" else schema_text(model, base))
@@ -622,18 +616,9 @@ def indexes(path: Path, format_: str, database_url: str | None) -> None:
     """Print the index plan (DAL010): the indexes the project's queries need and no index provides."""
     from dalfix.analysis.index_output import plan_json, plan_text
     from dalfix.analysis.index_plan import index_plan
-    from dalfix.analysis.project import Project
     from dalfix.analysis.query_sites import application_files
-    from dalfix.config import find_project_root
 
-    if not path.exists():
-        click.echo(f"dalfix: error: {path}: no such file or directory", err=True)
-        sys.exit(EXIT_ERROR)
-    scanned = path.resolve()
-    try:
-        project = Project.load(find_project_root(scanned, scanned if scanned.is_dir() else scanned.parent))
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    project = _scanned_project(path)[1]
     project.prepare({parsed.path: parsed for parsed in application_files(project)})
     plan = index_plan(project)
     explained = None
@@ -643,6 +628,22 @@ def indexes(path: Path, format_: str, database_url: str | None) -> None:
         explained = {p.name: explain_proposal(database_url, p) for p in plan.proposals if p.table.dialect == "pg"}
     base = project.root
     _write_output(plan_json(plan, base, explained) if format_ == "json" else plan_text(plan, base, explained))
+
+
+def _scanned_project(path: Path) -> tuple[Path, Project]:
+    """The absolute `path` a command that reads the whole project (`schema`, `indexes`) was given, and the project
+    it is in; a missing path exits with an error, a bad configuration is a usage error."""
+    from dalfix.analysis.project import Project
+    from dalfix.config import find_project_root
+
+    if not path.exists():
+        click.echo(f"dalfix: error: {path}: no such file or directory", err=True)
+        sys.exit(EXIT_ERROR)
+    scanned = path.resolve()
+    try:
+        return scanned, Project.load(find_project_root(scanned, scanned if scanned.is_dir() else scanned.parent))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def entry() -> None:

@@ -450,13 +450,7 @@ def descendants_right_to_left(node: Node, *types: str) -> list[Node]:
     found = _query_descendants(node, types, preorder=False)
     if found is not None:
         return found
-    wanted, out, stack = set(types), [], [node]
-    while stack:
-        current = stack.pop()
-        if current.type in wanted:
-            out.append(current)
-        stack.extend(named_children_uncached(current))
-    return out
+    return _stack_walk(node, set(types))
 
 
 @cache

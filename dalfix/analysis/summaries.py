@@ -20,6 +20,8 @@ from dalfix.analysis.reads import recording_now as recording
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dalfix.analysis.effects import EffectAnalyzer
     from dalfix.analysis.handles import Value
     from dalfix.analysis.project import Project
@@ -421,10 +423,7 @@ class Summaries:
         value = self.handles.binding(path, name)
         if not isinstance(value, Handle) or not value.database or value.transaction:
             return None
-        declared = self._top_level(path, name)
-        info = self.module(declared[0]) if declared is not None else None
-        kind = info.declared.get(declared[1]) if info is not None and declared is not None else None
-        if kind in TYPE_DECLARATIONS:
+        if self._declares_type(path, name):
             return None  # a type that denotes a handle is not a value one can query on
         return combined_driver(value.drivers)
 
@@ -437,7 +436,14 @@ class Summaries:
 
     def handles_at(self, path: Path) -> dict[str, DriverInfo]:
         """`file_handles` of the file at `path`."""
-        cached = self._file_handles.get(path)
+        return self._drivers_named_at(path, self._file_handles, self.handle_driver)
+
+    def _drivers_named_at(
+        self, path: Path, memo: dict[Path, dict[str, DriverInfo]], driver_of: Callable[[Path, str], DriverInfo | None]
+    ) -> dict[str, DriverInfo]:
+        """The names the file at `path` declares or imports to which `driver_of` gives a driver, with it; kept in
+        `memo` unless a cycle's provisional answer went into them."""
+        cached = memo.get(path)
         if cached is not None:
             return cached
         info = self.module(path)
@@ -445,12 +451,18 @@ class Summaries:
             return {}
         found: dict[str, DriverInfo] = {}
         for name in [*info.declared, *info.imports]:
-            driver = self.handle_driver(path, name)
+            driver = driver_of(path, name)
             if driver is not None:
                 found[name] = driver
         if not self._drivers_pending:
-            self._file_handles[path] = found
+            memo[path] = found
         return found
+
+    def _declares_type(self, path: Path, name: str) -> bool:
+        """Whether the top-level `name` of `path` is (re-exported from) a type declaration, not a value."""
+        declared = self._top_level(path, name)
+        info = self.module(declared[0]) if declared is not None else None
+        return info is not None and declared is not None and info.declared.get(declared[1]) in TYPE_DECLARATIONS
 
     def handle_memo_sizes(self) -> tuple[int, int, int]:
         """How many answers the memos `handle_memos` hands over hold now."""
@@ -482,30 +494,22 @@ class Summaries:
         """Handle factories a file can name (`export const db = () => drizzle(url)`, imported or declared), with the
         driver of the handle their call returns: what `db().select()` runs on (Cap's MySQL `db()`), which
         `handles_at` leaves out (a function is never a handle itself)."""
-        cached = self._file_factories.get(path)
-        if cached is not None:
-            return cached
+        return self._drivers_named_at(path, self._file_factories, self._factory_driver)
+
+    def _factory_driver(self, path: Path, name: str) -> DriverInfo | None:
+        """The driver of the handle the top-level factory `name` of `path` returns when called, else None."""
         from dalfix.analysis.handles import Factory, Handle
 
-        info = self.module(path)
-        if info is None:
-            return {}
-        found: dict[str, DriverInfo] = {}
-        for name in [*info.declared, *info.imports]:
-            value = self.handles.binding(path, name)
-            if not isinstance(value, Factory):
-                continue  # a handle is in `handles_at`
-            declared = self._top_level(path, name)
-            module = self.module(declared[0]) if declared is not None else None
-            if declared is not None and module is not None and module.declared.get(declared[1]) in TYPE_DECLARATIONS:
-                continue  # `type Make = typeof createDb` is not a value one can call
-            while isinstance(value, Factory):
-                value = value.result
-            if isinstance(value, Handle) and value.database and not value.transaction and value.drivers:
-                found[name] = combined_driver(value.drivers)
-        if not self._drivers_pending:
-            self._file_factories[path] = found
-        return found
+        value = self.handles.binding(path, name)
+        if not isinstance(value, Factory):
+            return None  # a handle is in `handles_at`
+        if self._declares_type(path, name):
+            return None  # `type Make = typeof createDb` is not a value one can call
+        while isinstance(value, Factory):
+            value = value.result
+        if isinstance(value, Handle) and value.database and not value.transaction and value.drivers:
+            return combined_driver(value.drivers)
+        return None
 
     # ---- functions --------------------------------------------------------------------------
     def call_effect(self, parsed: ParsedFile, call: Node) -> DbEffectKind | None:
