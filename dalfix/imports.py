@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 
-from dalfix.fixes import Edit
+from dalfix.fixes import Edit, apply_edits
 from dalfix.parsing import Node, ParsedFile, descendants_unordered
 from dalfix.render import SourceStyle
 
@@ -80,7 +80,7 @@ def ensure_imports(parsed: ParsedFile, wanted: set[tuple[str, str]]) -> list[Edi
     for module, names in missing.items():
         statement = _named_import_from(parsed, module)
         if statement is not None:
-            edits.extend(_extend_named_import(parsed, statement, names))
+            edits.extend(_laid_out(parsed, statement, _extend_named_import(parsed, statement, names), style))
         else:
             edits.append(_new_import(parsed, module, names, style))
     return edits
@@ -91,7 +91,7 @@ def _import_facts(parsed: ParsedFile) -> tuple[dict[str, tuple[str, str]], set[s
     of every finding's fix, and each look walked the whole file (quadratic on a big one)."""
     cache = parsed.__dict__.setdefault("_dalfix_import_facts", [])
     if not cache:
-        style = SourceStyle.detect(parsed.source, parsed.root)
+        style = SourceStyle.detect(parsed.source, parsed.root, parsed.path)
         cache.append((imported_names(parsed), top_level_bindings(parsed), style))
     facts: tuple[dict[str, tuple[str, str]], set[str], SourceStyle] = cache[0]
     return facts
@@ -143,6 +143,29 @@ def _extend_named_import(parsed: ParsedFile, named: Node, names: list[str]) -> l
         separator = f",{newline}{indent}" if multiline else ", "
         edits.append(Edit(last.end_byte, last.end_byte, "".join(separator + n for n in after)))
     return edits
+
+
+def _laid_out(parsed: ParsedFile, named: Node, edits: list[Edit], style: SourceStyle) -> list[Edit]:
+    """`edits` to a one-line `{ … }`, or, where the project's formatter is known and the import no longer fits its
+    print width, one edit that puts each name on its own line as Prettier and Biome print it (dokploy's schema
+    imports gaining `index` at 80 columns)."""
+    if style.formatter is None or "\n" in parsed.text(named):
+        return edits
+    statement = named
+    while statement.parent is not None and statement.type != "import_statement":
+        statement = statement.parent
+    line_start = parsed.source.rfind(b"\n", 0, statement.start_byte) + 1
+    shifted = [Edit(e.start - line_start, e.end - line_start, e.text) for e in edits]
+    line = apply_edits(parsed.source[line_start : statement.end_byte], shifted).decode("utf-8", "surrogateescape")
+    if style.fits(line):
+        return edits
+    inner = [Edit(e.start - named.start_byte, e.end - named.start_byte, e.text) for e in edits]
+    braced = apply_edits(parsed.source[named.start_byte : named.end_byte], inner).decode("utf-8", "surrogateescape")
+    names = [n.strip() for n in braced.strip()[1:-1].split(",") if n.strip()]
+    indent = _indent_of(parsed, statement.start_byte)
+    nl, comma = style.newline, "," if style.object_commas else ""
+    body = f",{nl}".join(f"{indent}{style.indent_unit}{n}" for n in names)
+    return [Edit(named.start_byte, named.end_byte, f"{{{nl}{body}{comma}{nl}{indent}}}")]
 
 
 def _sort_key(name: str) -> tuple[str, str]:
