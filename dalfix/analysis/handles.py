@@ -809,27 +809,13 @@ def _merged(values: Sequence[Value | None]) -> Record | None:
 
 
 def _pattern_keys(parsed: ParsedFile, pattern: Node) -> dict[str, str]:
-    """An object pattern's property -> the local it binds (`{ ctx, db: h }` -> {"ctx": "ctx", "db": "h"})."""
-    keys: dict[str, str] = {}
-    for child in pattern.named_children:
-        if child.type == "shorthand_property_identifier_pattern":
-            keys[parsed.text(child)] = parsed.text(child)
-        elif child.type == "object_assignment_pattern":
-            left = child.child_by_field_name("left")
-            if left is not None:
-                keys[parsed.text(left)] = parsed.text(left)
-        elif child.type == "pair_pattern":
-            key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
-            if value is not None and value.type == "assignment_pattern":
-                value = value.child_by_field_name("left")
-            if (
-                key is not None
-                and key.type == "property_identifier"
-                and value is not None
-                and value.type == "identifier"
-            ):
-                keys[parsed.text(key)] = parsed.text(value)
-    return keys
+    """An object pattern's property -> the local it binds (`{ ctx, db: h }` -> {"ctx": "ctx", "db": "h"}): the
+    pattern's own properties as `passed_handles.parameter_pattern` reads them, without its nested ("ctx.db") and rest
+    ("...") entries."""
+    from dalfix.analysis.passed_handles import parameter_pattern
+
+    keys = parameter_pattern(parsed, pattern)
+    return {k: v for k, v in keys.items() if k != "..." and "." not in k} if isinstance(keys, dict) else {}
 
 
 def _split(node: Node) -> tuple[Node, list[tuple[str, Node | None]]]:
