@@ -268,7 +268,7 @@ class QueryInLoop(Rule):
                 chain.kind == "read"
                 and key is None
                 and where is not None
-                and _varies_with_element(a, where, site.statement)
+                and a.varies_with_element(where, site.statement)
                 and all(a.invariant(n) for n in others)
             ):
                 # `and(eq(t.name, \`default:${org.id}\`), eq(t.orgId, org.id))`: a read per element all the same,
@@ -540,7 +540,7 @@ class QueryInLoop(Rule):
                 args = chain_arguments(chain)
                 where = next(iter(args.get("where", [])), None)
                 table = ctx.text(args["from"][0]) if args.get("from") else ""
-            if where is None or not table or not _varies_with_element(a, where, awaited):
+            if where is None or not table or not a.varies_with_element(where, awaited):
                 return None  # a read that does not change per element (the same each time, or paging): not this shape
             # keyed by the element itself, or by what changes with it (an earlier read's row, a name built from it)
             keyed = keyed and a.keyed_condition(where, a.analyzer.imports) is not None
@@ -767,16 +767,6 @@ class QueryInLoop(Rule):
 
 _READS = frozenset({"select", "selectDistinct", "selectDistinctOn", "findMany", "findFirst", "$count", "execute"})
 _WRITES = {"insert": "insert", "update": "update", "delete": "delete"}
-
-
-def _varies_with_element(a: LoopAnalysis, where: Node, before: Node) -> bool:
-    """The condition reads what differs per element — the element, or a name the body derives from it before
-    `before` (a name built from it, an earlier read's row) — and no other name the loop changes: a value one
-    iteration leaves for the next (`current = row.parentId`, `since = row.createdAt`) makes each read depend on
-    the previous one, which no batch before the loop can load."""
-    reads = a.analyzer.free_reads(where)
-    derived = a.derived_names(before)
-    return bool(reads & derived) and not ((reads & a.variant) - derived)
 
 
 SEVERAL_KEYS = "a read per element filtered by values that change per element, not by one key an `inArray` batch uses"

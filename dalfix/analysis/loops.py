@@ -296,6 +296,15 @@ class LoopAnalysis:
         effects = self.analyzer.effects(node)
         return effects.db == "none" and not effects.awaits and not (self.analyzer.free_reads(node) & self.variant)
 
+    def varies_with_element(self, node: Node, before: Node) -> bool:
+        """`node` reads what differs per element — the element, or a name the body derives from it before `before`
+        (a name built from it, an earlier read's row) — and no other name the loop changes: a value one iteration
+        leaves for the next (`current = row.parentId`, `since = row.createdAt`) makes each read depend on the
+        previous one, which no batch before the loop can load."""
+        reads = self.analyzer.free_reads(node)
+        derived = self.derived_names(before)
+        return bool(reads & derived) and not ((reads & self.variant) - derived)
+
     def derived_names(self, before: Node) -> frozenset[str]:
         """The element's names and those the body declares before the node `before`, from values that read
         one of them (`const user = byEmail.get(email)`, `const params = { name: doc.name }`): what differs from
