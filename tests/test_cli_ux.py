@@ -261,6 +261,9 @@ def test_ctrl_c_on_a_real_process_exits_130(tmp_path) -> None:
         stderr=subprocess.PIPE,
         cwd=tmp_path,
         env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        # A suite started in the background of a non-interactive shell inherits SIGINT ignored, and Python then
+        # installs no handler of its own: give the child the default disposition, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stderr is not None
     assert process.stderr.readline() == b"ready\n"
