@@ -14,7 +14,11 @@ every offset and line stays the same) that the grammar does parse and that mean 
 - `export type * from "./x"` and `export type * as ns from "./x"`: spaces for `type`;
 - `start < unique.size` (a variable named like the type operators `unique`, `keyof`, `infer` after `<`):
   `-` for `<`, which reads the same names;
-- a bare `&` in JSX text, `<p>Tom & Jerry</p>`: a space.
+- a bare `&` in JSX text, `<p>Tom & Jerry</p>`: a space;
+- a variable named `using` (`${using}`, `f(using)`, `(using: string) =>`; the grammar reserves the word for
+  `using` declarations): `$sing`, the same name everywhere in the function (never after `.`, nor a `using x`
+  declaration);
+- a NUL byte in a string or template literal: a space.
 
 The masks are kept only when the masked source parses with fewer errors. No fix may change masked bytes
 (the applier refuses it: `ParsedFile.touches_mask`), so the file keeps what the grammar could not read.
@@ -29,7 +33,7 @@ import tree_sitter
 
 from dalfix.parsing import Mask, Node, _error_regions, count_errors, error_nodes, parse_bytes
 
-# (reason, pattern, group to mask, placeholder's first byte or b"" for spaces only)
+# (reason, pattern, group to mask, placeholder: its bytes, then spaces up to the mask's length; b"" for spaces only)
 _STRING = rb"""\(\s*(?:"[^"\n]*"|'[^'\n]*')\s*\)"""
 TYPED_TEMPLATE = "typed tagged template"
 # Where a tagged template's type arguments may open: `<` right after a name, `)` or `]` (the closing `>` is found by
@@ -52,6 +56,8 @@ GAPS: tuple[tuple[str, re.Pattern[bytes], int, bytes], ...] = (
         1,
         b"-",
     ),
+    ("a variable named `using`", re.compile(rb"(?<![\w$.])(using)(?![\w$])(?!\s+[A-Za-z_$])"), 1, b"$sing"),
+    ("NUL byte in a literal", re.compile(rb"(\x00)"), 1, b""),
 )
 JSX_AMPERSAND = "bare & in JSX text"
 _AMPERSAND = re.compile(rb"&(?!&|[A-Za-z]+;|#\d+;|#x[0-9A-Fa-f]+;)")

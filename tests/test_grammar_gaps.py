@@ -32,6 +32,11 @@ GAPS = {
         b"for (let start = 0; start < unique.size; start += 900) { f(keyof); }\nconst b = a < infer[0];\n",
     ),
     "bare & in JSX text": ("tsx", b"const x = <p>Tom & Jerry {a} & {b}</p>;\n"),
+    "a variable named `using`": (
+        "ts",
+        b"function p(using: string, check: string) {\n  const s = `ON t${using}${check}`;\n  return f(using, s);\n}\n",
+    ),
+    "NUL byte in a literal": ("ts", b"const key = (a: string, b: string) => `${a}\x00${b}`;\n"),
 }
 
 
@@ -59,6 +64,7 @@ def test_each_gap_is_masked_with_the_same_length(gap: str, tmp_path: Path) -> No
         b"export type { A } from './a';\nconst x = a < b && c > `d`;\n",
         b"if (a < b) { f(); }\nconst y = c > `d`;\n",
         b'const m = await Promise.all([g(), import("./m").then((x) => x.default)]);\n',
+        b"const x = { using: sql`true` };\nconst y = policy.using;\nconst { using } = o;\n",
     ],
 )
 def test_code_that_parses_is_never_masked(source: bytes, tmp_path: Path) -> None:
@@ -127,3 +133,16 @@ def test_a_dynamic_import_call_is_never_taken_for_a_type(tmp_path: Path) -> None
     source = b'function f() { g(a, import("./m").then((m) => m.x); }\nfunction h() { k(; }\n'
     parsed = parse_file(tmp_path / "a.ts", source)
     assert all(mask.reason != "import() type in type arguments" for mask in parsed.masks)
+
+
+def test_a_variable_named_using_reads_as_one_name_in_its_function(tmp_path: Path) -> None:
+    source = (
+        b"async function p(db: DB, using: string) {\n"
+        b"  const rows = await db.select().from(t).where(eq(t.a, using));\n"
+        b"  return `${using}:${rows.length}`;\n"
+        b"}\n"
+    )
+    parsed = parse_file(tmp_path / "a.ts", source)
+    assert not parsed.root.has_error
+    assert parsed.source.count(b"$sing") == 3 and b"using" not in parsed.source
+    assert parsed.original == source
