@@ -1,14 +1,23 @@
 """
 ## What it does
 Flags two or more awaited writes on one database handle in a function, outside any transaction, and
-wraps them in `db.transaction`.
+wraps them in `db.transaction`. A write is a query that inserts, updates or deletes, or an awaited call of a
+project function handed the handle (`await commentRepo.create(db, {…})`, `await upsertTool(db)(…)`) that
+certainly writes through it (an insert, update, delete or literal DML on its parameter, followed down four
+calls) and queries no handle of its own.
 
 The statements from the first write to the last go into `await db.transaction(async (tx) => { … })`,
 every use of the handle inside renamed to `tx` (also where it is passed to a project function, directly
 or to a helper curried on it: `h(db)(ids)` becomes `h(tx)(ids)`), unless that helper also names a handle of
 its own module (`pooled.delete(…)` beside the `_db` it is handed), or calls a querying project function without
 handing it the handle (`purgeReplies(ids)` on its module's pool), followed down four calls: such a statement would
-run outside the transaction, waiting on the rows the transaction locked, so there is no fix.
+run outside the transaction, waiting on the rows the transaction locked, so there is no fix. Nor is there
+one when such a helper (or one it hands the handle) runs a query in `try`, chains `.then`/`.catch`, or runs
+queries at once with `Promise.all` (inside a transaction a caught error aborts every later statement, and
+its one connection runs one query at a time), or when it declares the handle's parameter as the client's own
+type, which a transaction does not satisfy: `typeof db`, `Awaited<ReturnType<typeof connectDb>>`, or a type
+naming `$client` (followed through two aliases) — the rewrite would not type-check until the parameter admits
+a transaction (`NodePgDatabase<S>`, `PgDatabase<…>`, `Db | Tx`).
 
 ## Why is this bad?
 Writes that belong together (clear the old default, then insert the new one; insert a referral, then bump
@@ -214,6 +223,11 @@ class WritesWithoutTransaction(Rule):
         on_path = writes_on_one_path(span)  # writes in exclusive branches never run together
         counted = f"{len(span.writes)} writes" if on_path == len(span.writes) else (
             f"up to {on_path} writes (of {len(span.writes)} in its branches)")  # fmt: skip
+        helpers = [ctx.text(w.node.child_by_field_name("function") or w.node) for w in span.writes if not w.links]
+        if helpers:  # writes a project function makes with the handle it is handed (`await repo.create(db, …)`)
+            named = ", ".join(f"`{h}`" for h in dict.fromkeys(helpers))
+            counted += f" (through {named})" if len(helpers) == len(span.writes) else (
+                f" ({len(helpers)} of them through {named})")  # fmt: skip
         message = f"{counted} on `{span.handle}` run without a transaction{relation}"
         if reason is not None:
             message += f"; no automatic fix: {reason}"

@@ -474,8 +474,12 @@ class SpanFinder:
     def span(self, function: Node) -> WriteSpan | None:
         """The write span of `function`, or None when it has fewer than two writes on one pooled handle."""
         body = function.child_by_field_name("body")
-        if body is None or body.type != "statement_block" or not _may_hold_two_writes(self.parsed.source, body):
+        if body is None or body.type != "statement_block":
             return None
+        if not _may_hold_two_writes(self.parsed.source, body) and (
+            self.analyzer.summaries is None or self.parsed.source.count(b"await", body.start_byte, body.end_byte) < 2
+        ):
+            return None  # fewer than two writes named here, and fewer than two awaited helper calls
         if self.vocabulary.inside_transaction(body):
             return None
         outer, _ = self.chains_in(body)
@@ -485,10 +489,12 @@ class SpanFinder:
         for chain in outer:
             if definite_write(self.parsed, chain):
                 by_handle.setdefault(self.parsed.text(chain.root), []).append(chain)
+        for helper in self._helper_writes(body):
+            by_handle.setdefault(self.parsed.text(helper.root), []).append(helper)
         handles = [h for h, writes in by_handle.items() if len(writes) >= 2]
         if len(handles) != 1:
             return None
-        handle, writes = handles[0], by_handle[handles[0]]
+        handle, writes = handles[0], sorted(by_handle[handles[0]], key=lambda w: w.node.start_byte)
         if any(_inside_any(w.node, ("catch_clause", "finally_clause"), body) for w in writes):
             return None  # a compensating write records a failure: it must survive it
         if not any(_may_follow(a.node, b.node, body) for i, a in enumerate(writes) for b in writes[i + 1 :]):
@@ -502,6 +508,39 @@ class SpanFinder:
         span = WriteSpan(function, block, statements, handle, chains, writes)
         self.check(span, statements)
         return span
+
+    def _helper_writes(self, body: Node) -> list[QueryChain]:
+        """Awaited calls of project functions that write, each handed a database handle of this function (not a
+        transaction) and querying only through what it is handed (`await repo.createComment(db, {…})`): writes
+        on that handle, as a chain with no links whose root is the handle argument."""
+        from dalfix.analysis.summaries import Summaries
+
+        summaries = self.analyzer.summaries
+        if summaries is None:
+            return []
+        found: list[QueryChain] = []
+        stack = [body]
+        while stack:
+            node = stack.pop()
+            if node.type in FUNCTION_TYPES:
+                continue
+            stack.extend(node.named_children)
+            if node.type != "await_expression" or not node.named_children:
+                continue
+            call = unwrap(node.named_children[0])
+            if call.type != "call_expression" or self.vocabulary.query_chain(call) is not None:
+                continue
+            handed = [a for a in _arguments(call) if self.vocabulary.passed_handle_kind(a) not in _NOT_A_POOL]
+            texts = {self.parsed.text(a) for a in handed}
+            if len(texts) != 1 or summaries.call_effect(self.parsed, call) != "write":
+                continue
+            target = summaries.callee(self.parsed, call) if isinstance(summaries, Summaries) else None
+            if target is None or not _writes_through_parameter(summaries, target, set(), 4):
+                continue  # "write" in a summary may be an `execute` of SQL dalfix cannot read
+            if self._uses_own_handle(call):
+                continue
+            found.append(QueryChain(unwrap(handed[0]), (), call, "write", "db"))
+        return found
 
     def check(self, span: WriteSpan, statements: list[Node]) -> None:
         """Record in `span` the handle uses to rename, `return`s, and the first reason no fix is right."""
@@ -576,6 +615,9 @@ class SpanFinder:
         if summarized and self._handle_arguments(span, argument) and not self._uses_own_handle(argument):
             for handle in self._handle_arguments(span, argument):
                 span.renames.append(handle)
+            unfit = self._unfit_in_transaction(argument) or self._typed_against_transaction(span, argument)
+            if unfit is not None:
+                yield unfit
             return
         if effect in DB_EFFECTS - {"unknown"}:
             yield "a helper that queries through its own handle (it would run outside the transaction)"
@@ -598,6 +640,53 @@ class SpanFinder:
             return True
         target = summaries.callee(self.parsed, call)
         return target is None or _queries_beside_parameters(summaries, target, set(), 4)
+
+    def _unfit_in_transaction(self, call: Node) -> str | None:
+        """Why the helper `call` runs (followed down the helpers it hands a parameter, four calls) would behave
+        differently inside a transaction, else None: a `try` (a caught database error aborts the transaction, so
+        the statements after it fail), `Promise.all`/`.then`/`.catch` (queries at once on the transaction's one
+        connection, or an error swallowed)."""
+        from dalfix.analysis.summaries import Summaries
+
+        summaries = self.analyzer.summaries
+        if not isinstance(summaries, Summaries):
+            return "a helper dalfix cannot read between the writes"
+        target = summaries.callee(self.parsed, call)
+        function = self.parsed.text(call.child_by_field_name("function") or call)
+        why = _helper_unfit(summaries, target, set(), 4) if target is not None else "cannot be read"
+        return f"`{function}(…)` {why}" if why is not None else None
+
+    def _typed_against_transaction(self, span: WriteSpan, call: Node) -> str | None:
+        """Why passing a transaction where `call` passes the handle would not type-check, else None: the parameter
+        is declared as the client's own type (`typeof db`, or a type naming `$client`, as `drizzle()`'s result
+        does), which a transaction does not satisfy. Followed through two type aliases, imported ones too."""
+        from dalfix.analysis.summaries import RETURNED, Summaries
+
+        summaries = self.analyzer.summaries
+        target = summaries.callee(self.parsed, call) if isinstance(summaries, Summaries) else None
+        if target is None or not isinstance(summaries, Summaries):
+            return None
+        current: Node | None = call
+        while current is not None and current.type == "call_expression":
+            args = current.child_by_field_name("arguments")
+            values = list(args.named_children) if args is not None else []
+            at = next((i for i, a in enumerate(values) if self.parsed.text(a) == span.handle), None)
+            if at is not None:
+                path, name = target
+                function = summaries.function_node(path, name)
+                info = summaries.module(path)
+                if function is None or info is None:
+                    return None
+                typed = _parameter_type(info.parsed, function, at)
+                why = _client_only_type(summaries, path, typed, 2) if typed is not None else None
+                if why is None or typed is None:
+                    return None
+                shown = self.parsed.text(call.child_by_field_name("function") or call).split("(", 1)[0]
+                return (f"`{shown}(…)` takes the handle as `{info.parsed.text(typed)}`, a type a transaction does not "
+                        f"satisfy ({why}): widen it to admit one first")  # fmt: skip
+            current = current.child_by_field_name("function")
+            target = (target[0], target[1].removesuffix(RETURNED))  # `h(db)(ids)`: `db` is `h`'s parameter
+        return None
 
     def _handle_arguments(self, span: WriteSpan, call: Node) -> list[Node]:
         """The handle where `call` passes it: its arguments, and a curried helper's first call's (`h(db)(ids)`)."""
@@ -655,6 +744,163 @@ def _queries_beside_parameters(summaries, target: tuple[Path, str], seen: set[tu
                 return True
         stack.extend(current.named_children)
     return False
+
+
+# Handle kinds a helper's argument may not have to count as a write outside a transaction.
+_NOT_A_POOL = frozenset({None, "transaction", "maybe-transaction"})
+_CONCURRENT = frozenset({"Promise.all", "Promise.allSettled", "Promise.race", "Promise.any"})
+
+
+def _arguments(call: Node) -> list[Node]:
+    """A call's arguments, and a curried helper's first call's (`h(db)(ids)`)."""
+    found: list[Node] = []
+    current: Node | None = call
+    while current is not None and current.type == "call_expression":
+        args = current.child_by_field_name("arguments")
+        found += list(args.named_children) if args is not None else []
+        current = current.child_by_field_name("function")
+    return found
+
+
+def _helper_unfit(summaries, target: tuple[Path, str], seen: set[tuple[Path, str]], depth: int) -> str | None:  # type: ignore[no-untyped-def]
+    """`SpanFinder._unfit_in_transaction` for the project function `target` and the helpers it calls."""
+    if target in seen:
+        return None
+    seen.add(target)
+    node, info = summaries.function_node(*target), summaries.module(target[0])
+    if node is None or info is None or depth == 0:
+        return "cannot be read"
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        stack.extend(current.named_children)
+        if current.type == "try_statement":
+            return "runs a query in `try` (a caught database error aborts the whole transaction)"
+        if current.type != "call_expression":
+            continue
+        function = current.child_by_field_name("function")
+        name = info.parsed.text(function) if function is not None else ""
+        if name in _CONCURRENT:
+            return f"runs queries at once (`{name}`) on what would be the transaction's one connection"
+        if function is not None and function.type == "member_expression":
+            prop = function.child_by_field_name("property")
+            if prop is not None and info.parsed.text(prop) in ("then", "catch", "finally"):
+                return "chains `.then`/`.catch` (an error caught there aborts the transaction)"
+        if _calls_querying_helper(summaries, info.parsed, current):
+            inner = summaries.callee(info.parsed, current)
+            unread = "calls a helper dalfix cannot read"
+            why = _helper_unfit(summaries, inner, seen, depth - 1) if inner is not None else unread
+            if why is not None:
+                return why
+    return None
+
+
+_WRITE_METHODS = frozenset({"insert", "update", "delete"})
+
+
+def _writes_through_parameter(summaries, target: tuple[Path, str], seen: set[tuple[Path, str]], depth: int) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the project function `target` certainly writes through a handle it is handed: `p.insert(…)`,
+    `p.update(…)`, `p.delete(…)` or `p.execute(sql`insert …`)` on one of its (or its curried outer function's)
+    parameters, or a call handing a parameter to a project function that does, followed `depth` calls."""
+    if target in seen or depth == 0:
+        return False
+    seen.add(target)
+    node, info = summaries.function_node(*target), summaries.module(target[0])
+    if node is None or info is None:
+        return False
+    parsed = info.parsed
+    parameters: set[str] = set()
+    scope: Node | None = node
+    while scope is not None:
+        if scope.type in FUNCTION_TYPES:
+            params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+            if params is not None:
+                parameters |= pattern_names(parsed, params)
+        scope = scope.parent
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        stack.extend(current.named_children)
+        if current.type != "call_expression":
+            continue
+        function = current.child_by_field_name("function")
+        if function is not None and function.type == "member_expression":
+            receiver, prop = function.child_by_field_name("object"), function.child_by_field_name("property")
+            method = parsed.text(prop) if prop is not None else ""
+            if receiver is not None and unwrap(receiver).type == "identifier" and parsed.text(receiver) in parameters:
+                if method in _WRITE_METHODS:
+                    return True
+                args = current.child_by_field_name("arguments")
+                literal = args.named_children[0] if method == "execute" and args and args.named_children else None
+                text = parsed.text(literal) if literal is not None else ""
+                if literal is not None and DML.match(text.split("`", 1)[1] if "`" in text else "") is not None:
+                    return True
+        if _hands_parameter(parsed, current, parameters):
+            inner = summaries.callee(parsed, current)
+            if inner is not None and _writes_through_parameter(summaries, inner, seen, depth - 1):
+                return True
+    return False
+
+
+def _parameter_type(parsed: ParsedFile, function: Node, index: int) -> Node | None:
+    """The type annotation's type of `function`'s parameter number `index`, or None (none declared)."""
+    params = function.child_by_field_name("parameters")
+    names = [p for p in params.named_children if p.type != "comment"] if params is not None else []
+    if index >= len(names):
+        return None
+    annotation = names[index].child_by_field_name("type")
+    return annotation.named_children[0] if annotation is not None and annotation.named_children else None
+
+
+def _client_only_type(summaries, path: Path, typed: Node, depth: int) -> str | None:  # type: ignore[no-untyped-def]
+    """Why the type `typed` (in the module at `path`) admits the client but no transaction, else None: a `typeof`
+    of a value, or an object type naming `$client` (drizzle()'s result type; a transaction has none). A union
+    admits a transaction when any member does; an alias is followed `depth` times; anything else is taken to
+    admit one (`NodePgDatabase<S>`, `PgDatabase<…>`, a `Tx` alias, an unknown name)."""
+    info = summaries.module(path)
+    if info is None:
+        return None
+    text = info.parsed.text(typed)
+    if typed.type == "union_type":
+        whys = [_client_only_type(summaries, path, m, depth) for m in typed.named_children]
+        return whys[0] if whys and all(whys) else None
+    if typed.type == "parenthesized_type" and typed.named_children:
+        return _client_only_type(summaries, path, typed.named_children[0], depth)
+    if typed.type == "type_query":
+        return f"`{text}` is the client's own type"
+    if typed.type == "generic_type" and _value_derived(info.parsed, typed):
+        return f"`{text}` is the type of a value, the client's own"
+    if "$client" in text and "transaction" not in text.lower():
+        return "it names `$client`"
+    if typed.type in ("type_identifier", "generic_type") and depth > 0:
+        name = typed.child_by_field_name("name") if typed.type == "generic_type" else typed
+        found = summaries._top_level(path, info.parsed.text(name)) if name is not None else None
+        alias = summaries.module(found[0]) if found is not None else None
+        node = alias.declarations.get(found[1]) if alias is not None and found is not None else None
+        alias_type = node is not None and node.type == "type_alias_declaration"
+        value = node.child_by_field_name("value") if node is not None and alias_type else None
+        if value is not None and found is not None:
+            return _client_only_type(summaries, found[0], value, depth - 1)
+    return None
+
+
+_VALUE_TYPE_WRAPPERS = frozenset({"ReturnType", "Awaited", "InstanceType", "NonNullable"})
+
+
+def _value_derived(parsed: ParsedFile, typed: Node) -> bool:
+    """`ReturnType<typeof createDb>`, `Awaited<ReturnType<typeof connectDb>>`: the type of a value (the client a
+    factory returns), not a type a transaction satisfies (`NodePgDatabase<typeof schema>` names a value only as
+    the schema's type argument)."""
+    if typed.type == "type_query":
+        return True
+    if typed.type != "generic_type":
+        return False
+    name = typed.child_by_field_name("name")
+    arguments = next((c for c in typed.named_children if c.type == "type_arguments"), None)
+    if name is None or parsed.text(name) not in _VALUE_TYPE_WRAPPERS or arguments is None:
+        return False
+    inner = [c for c in arguments.named_children if c.type != "comment"]
+    return len(inner) == 1 and _value_derived(parsed, inner[0])
 
 
 def _calls_querying_helper(summaries, parsed: ParsedFile, call: Node) -> bool:  # type: ignore[no-untyped-def]
@@ -783,7 +1029,8 @@ def _may_follow(earlier: Node, later: Node, body: Node) -> bool:
     for block in _blocks_of(earlier, body):
         if block.start_byte <= later.start_byte and later.end_byte <= block.end_byte:
             return True
-        after = [c for c in block.named_children if c.start_byte >= _child_containing(block, earlier).end_byte]
+        holder = _child_containing(block, earlier)  # `return await update(…)` ends the block itself
+        after = [c for c in block.named_children if c.start_byte >= holder.end_byte or c == holder]
         if any(c.type in ("return_statement", "throw_statement") for c in after):
             return False
     return True
