@@ -32,7 +32,11 @@ class Skipped:
 
 
 def is_source_file(path: Path) -> bool:
-    name = path.name
+    return is_source_name(path.name)
+
+
+def is_source_name(name: str) -> bool:
+    """`is_source_file` of a file name (a walk's names: no Path built for each)."""
     return name.endswith(SUPPORTED_SUFFIXES) and not name.endswith((".d.ts", ".d.mts", ".d.cts"))
 
 
@@ -141,12 +145,15 @@ class _IgnoreRules:
         return kept
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
+        return self.ignored_in(path.parent, path.as_posix(), is_dir)
+
+    def ignored_in(self, directory: Path, text: str, is_dir: bool) -> bool:
+        """`ignored` of the path `text` (as_posix) in `directory`: a walk's names, without a Path for each."""
         # As in git, the deepest .gitignore with a pattern matching the path decides: a `!pattern` in a
         # subdirectory re-includes what a parent's .gitignore excludes.
-        chain = self._chains.get(path.parent)
+        chain = self._chains.get(directory)
         if chain is None:
-            chain = self._chain_for(path.parent)
-        text = path.as_posix()
+            chain = self._chain_for(directory)
         for prefix, spec, any_pattern in chain:
             relative = text[len(prefix) :] + ("/" if is_dir else "")  # path.relative_to(directory), as a string
             if any_pattern is not None and any_pattern.search(normalize_file(relative)) is None:
@@ -224,36 +231,41 @@ def discover(
             yield from _named_file(given, seen)
             continue
         real_root = given.resolve()
+        # os.walk enters no symlink (followlinks=False): below `given`, a walked directory's real path is the real
+        # root's plus the same names (`Path.resolve` of each cost a `stat` per component of every directory).
+        given_text, real_text = str(given), str(real_root)
         unlisted: list[OSError] = []
         for dirpath, dirnames, filenames in os.walk(given, onerror=unlisted.append):
             yield from _drain(unlisted, ignore)
             here = Path(dirpath)
+            prefix = dirpath.rstrip("/") + "/"  # the walk's paths as strings (Path.as_posix of each)
             dirnames[:] = sorted(
                 d
                 for d in dirnames
                 if d not in ALWAYS_SKIPPED_DIRS
-                and not ignore.ignored(here / d, is_dir=True)
+                and not ignore.ignored_in(here, prefix + d, is_dir=True)
                 and not (excluded and excluded.match_file((here / d).relative_to(given).as_posix() + "/"))
             )
-            real_here: Path | str | None = None  # the directory with symlinks resolved, once per directory
-            filenames = [name for name in sorted(filenames) if is_source_file(Path(name))]
+            real_here: Path | None = None  # the directory with symlinks resolved, once per directory
+            filenames = [name for name in sorted(filenames) if is_source_name(name)]
             if listing is not None:
                 listing.append((dirpath, tuple(filenames)))
             for filename in filenames:
-                path = here / filename
-                if ignore.ignored(path, is_dir=False) or (
-                    excluded and excluded.match_file(path.relative_to(given).as_posix())
+                text = prefix + filename
+                if ignore.ignored_in(here, text, is_dir=False) or (
+                    excluded and excluded.match_file((here / filename).relative_to(given).as_posix())
                 ):
                     continue
                 try:
-                    mode: int | None = os.lstat(path).st_mode
+                    mode: int | None = os.lstat(text).st_mode
                 except OSError:
                     mode = None  # vanished or unreadable: the full checks below say why
+                path = here / filename
                 link = mode is None or stat.S_ISLNK(mode)
                 if real_here is None:
-                    real_here = _real_path(here)
+                    real_here = real_root if dirpath == given_text else Path(real_text + dirpath[len(given_text) :])
                 # A file that is no symlink, in a directory whose real path is known, is that path plus its name.
-                real = _real_path(path) if link or isinstance(real_here, str) else real_here / filename
+                real = _real_path(path) if link else real_here / filename
                 if isinstance(real, str):
                     yield Skipped(path, real)
                     continue

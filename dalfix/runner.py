@@ -292,7 +292,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     workspaces: dict[Path, Workspace] = {}
     # The files whose rules run, per project (their digests): read when their project's turn comes (`_Sources`).
     sources_by_project: dict[Path, dict[Path, str]] = {}
-    roots: dict[tuple[Path, Path], Path] = {}  # (directory, scanned) -> project root: looked up once
+    roots: dict[str, Path] = {}  # directory -> project root: looked up once
     first_root: Path | None = None
     given = [Path(os.path.abspath(p)) for p in paths]
     if options.stdin is not None:
@@ -326,10 +326,12 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         except UnicodeDecodeError:
             result.status, result.reason = "skipped", "not UTF-8"
             continue
-        scanned = next((g for g in given_dirs if item.is_relative_to(g)), item.parent) if given_dirs else item.parent
-        root = roots.get((item.parent, scanned))
+        # A file's project, found once per directory: its scanned argument (the one it is in) is its directory's.
+        root = roots.get(os.path.dirname(item))
         if root is None:
-            root = roots[(item.parent, scanned)] = project_root_for(item, scanned)
+            parent = item.parent
+            scanned = next((g for g in given_dirs if item.is_relative_to(g)), parent) if given_dirs else parent
+            root = roots[os.path.dirname(item)] = project_root_for(item, scanned)
         if root not in projects:
             workspace = workspace_for(root)
             workspace = workspaces.setdefault(workspace.root, workspace)

@@ -291,6 +291,22 @@ def test_a_link_out_of_the_tree_is_listed_for_the_writer_to_refuse(tmp_path) -> 
     assert found(tmp_path, "tree") == ["tree/a.ts", "tree/shared.ts"]
 
 
+def test_a_tree_scanned_through_a_linked_root_is_told_apart_from_links_into_it(tmp_path) -> None:
+    """Below the scanned directory a file's real path is the real root's plus its names (no directory is resolved
+    again): a link to a file of the tree is still skipped, a link out of it still listed, when the scanned path itself
+    is a link (and so is a directory above it)."""
+    touch(tmp_path, "real/tree/src/a.ts", "real/tree/src/deep/b.ts", "real/outside/x.ts")
+    (tmp_path / "real" / "tree" / "src" / "deep" / "alias.ts").symlink_to("b.ts")
+    (tmp_path / "real" / "tree" / "src" / "out.ts").symlink_to(tmp_path / "real" / "outside" / "x.ts")
+    (tmp_path / "via").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "tree-link").symlink_to(tmp_path / "via" / "tree", target_is_directory=True)
+    expected = ["src/a.ts", "src/out.ts", "src/deep/b.ts"]
+    for scanned in ("tree-link", "via/tree", "real/tree"):
+        assert [f.removeprefix(scanned + "/") for f in found(tmp_path, scanned)] == expected, scanned
+    # The same files reached again through another path to the tree: scanned once (by their real paths).
+    assert found(tmp_path, "tree-link", "real/tree", "via/tree") == ["tree-link/" + f for f in expected]
+
+
 def test_linked_directories_are_not_followed(tmp_path) -> None:
     touch(tmp_path, "outside/x.ts", "tree/a.ts")
     (tmp_path / "tree" / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)

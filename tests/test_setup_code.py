@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pathspec
 import pytest
 from click.testing import CliRunner
 
@@ -291,3 +292,36 @@ def test_helper_per_element_message_names_exits_try_and_unused_element(tmp_path:
     assert "stop early" in in_try and "own `try`/`catch`" in in_try
     assert "stop early" in early and "try" not in early
     assert "stop early" in throws and "stop early" not in caught and "own `try`/`catch`" in caught
+
+
+@pytest.mark.parametrize(
+    ("root", "fallback", "path"),
+    [
+        ("/w/apps/web", "/w", "/w/apps/web/src/tests/users.ts"),  # inside the project
+        ("/w/apps/web", "/w", "/w/packages/db/seed.ts"),  # outside it, inside its workspace
+        ("/w/apps/web", "/w", "/elsewhere/scripts/run.ts"),  # outside both: its whole path
+        ("/w/apps/web", None, "/w/packages/db/test-utils.ts"),
+        ("/w/apps/web", "/w", "/w/apps/web-admin/scripts/x.ts"),  # a sibling whose name starts like the root's
+        ("/", "/", "/scripts/seed.ts"),
+        ("apps/web", "/w", "apps/web/tests/a.ts"),  # relative paths: asked the pathlib way
+        ("/w/apps/web", "/w", "/w/apps/web"),  # the root itself
+    ],
+)
+def test_setup_code_paths_judge_the_path_relative_to_the_root_as_pathlib_would(
+    root: str, fallback: str | None, path: str
+) -> None:
+    from dalfix.analysis.setup_code import SetupCodePaths
+
+    paths = SetupCodePaths(Path(root), setup=["**/x.ts"], not_setup=["src/tests/"])
+    fallback_root = Path(fallback) if fallback is not None else None
+    file = Path(path)
+    inside = file.is_relative_to(paths.root)
+    base = paths.root if inside else fallback_root if fallback_root and file.is_relative_to(fallback_root) else None
+    relative = file.relative_to(base).as_posix() if base is not None else file.as_posix()
+    assert paths._relative(file, fallback_root) == (inside, relative)
+    expected = setup_code_kind(relative, b"")
+    if inside and pathspec.GitIgnoreSpec.from_lines(["src/tests/"]).match_file(relative):
+        expected = None
+    elif inside and pathspec.GitIgnoreSpec.from_lines(["**/x.ts"]).match_file(relative):
+        expected = expected or "setup"
+    assert paths.kind(file, b"", fallback_root) == expected

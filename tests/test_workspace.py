@@ -109,6 +109,33 @@ def test_npm_workspaces_object_and_nested_dalfix_toml(tmp_path: Path) -> None:
     assert resolver.resolve(tmp_path / "packages/b/x.ts", "a") == tmp_path / "packages/a/src/index.ts"
 
 
+def test_a_directory_answers_for_each_workspace_that_walks_through_it(tmp_path: Path) -> None:
+    """Within a run the walk up to a project root is remembered per directory and workspace: a file of a nested
+    repository (no workspace) walks through the outer workspace's root without stopping there, a file of the outer
+    workspace stops at it, whichever of the two is asked first."""
+    from dalfix.config import memoized_probes
+
+    write(
+        tmp_path / "w",
+        {
+            ".git/HEAD": "ref: refs/heads/main\n",
+            "pnpm-workspace.yaml": "packages:\n  - apps/*\n",
+            "apps/web/package.json": json.dumps({"name": "web"}),
+            "apps/web/a.ts": "export const a = 1;\n",
+            "vendor/lib/.git/HEAD": "ref: refs/heads/main\n",
+            "vendor/lib/src/b.ts": "export const b = 1;\n",
+        },
+    )
+    (tmp_path / "dalfix.toml").write_text("")  # above both: the nested repository's files walk up to it
+    outer, nested = tmp_path / "w/apps/web/a.ts", tmp_path / "w/vendor/lib/src/b.ts"
+    expected = {outer: tmp_path / "w", nested: tmp_path}
+    assert {path: project_root_for(path, path.parent) for path in expected} == expected  # no memo
+    for order in ([outer, nested], [nested, outer]):
+        with memoized_probes():
+            assert {path: project_root_for(path, path.parent) for path in order} == expected
+
+
+
 def _problems(tmp_path: Path) -> dict[str, str]:
     result = run([tmp_path], RunOptions(rules=list(all_rules())))
     return {f.path.relative_to(tmp_path).as_posix(): f.reason or "" for f in result.files if f.status == "skipped"}

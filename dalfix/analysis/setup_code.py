@@ -38,6 +38,7 @@ settings: `setup-code` / `not-setup-code` (gitignore-style paths, `SetupCodePath
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from functools import cached_property, lru_cache
@@ -168,6 +169,8 @@ class SetupCodePaths:
     def __init__(self, root: Path, setup: Sequence[str] = (), not_setup: Sequence[str] = ()) -> None:
         self.root, self.setup, self.not_setup = root, tuple(setup), tuple(not_setup)
         self._kinds: dict[Path, str | None] = {}
+        self._root_text = str(root)
+        self._root_prefix = self._root_text.rstrip("/") + "/" if _plain_absolute(self._root_text) else None
 
     @cached_property
     def _setup_spec(self) -> pathspec.PathSpec | None:
@@ -183,9 +186,7 @@ class SetupCodePaths:
         from disk only when the name is in doubt; remembered per path when the source was not given."""
         if source is None and path in self._kinds:
             return self._kinds[path]
-        inside = path.is_relative_to(self.root)
-        base = self.root if inside else fallback_root if fallback_root and path.is_relative_to(fallback_root) else None
-        relative = path.relative_to(base).as_posix() if base is not None else path.as_posix()
+        inside, relative = self._relative(path, fallback_root)
         kind = setup_code_kind(relative, source, lambda: _read(path))
         if inside and (self._setup_spec is not None or self._not_setup_spec is not None):
             if self._not_setup_spec is not None and self._not_setup_spec.match_file(relative):
@@ -195,6 +196,28 @@ class SetupCodePaths:
         if source is None:
             self._kinds[path] = kind
         return kind
+
+    def _relative(self, path: Path, fallback_root: Path | None) -> tuple[bool, str]:
+        """Whether `path` is inside the root, and its `/`-separated path relative to the root, else to `fallback_root`
+        when inside that, else its whole path. Absolute paths as strings (`Path.relative_to` of every file the run
+        lists cost more than judging its name)."""
+        text = str(path)
+        if _plain_absolute(text) and self._root_prefix is not None:
+            if text.startswith(self._root_prefix):
+                return True, text[len(self._root_prefix) :]
+            fallback = str(fallback_root) if fallback_root is not None else ""
+            if text != self._root_text and (not fallback or _plain_absolute(fallback) and text != fallback):
+                prefix = fallback.rstrip("/") + "/"
+                return False, text[len(prefix) :] if fallback and text.startswith(prefix) else text
+        inside = path.is_relative_to(self.root)
+        base = self.root if inside else fallback_root if fallback_root and path.is_relative_to(fallback_root) else None
+        return inside, path.relative_to(base).as_posix() if base is not None else path.as_posix()
+
+
+def _plain_absolute(text: str) -> bool:
+    """A POSIX path (a Path's string) that one is below another exactly when its string starts with the other's and a
+    "/": absolute, and not `//` (which POSIX lets mean something else, and pathlib keeps)."""
+    return text.startswith("/") and not text.startswith("//") and os.sep == "/"
 
 
 def _read(path: Path) -> bytes | None:

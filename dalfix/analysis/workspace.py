@@ -279,16 +279,31 @@ def _workspace_root_above(directory: Path) -> Path | None:
 def project_root_for(path: Path, fallback: Path) -> Path:
     """The project a file belongs to: a dalfix.toml inside a workspace package, else the workspace root,
     else the nearest dalfix.toml or package.json (a single-package repository), else `fallback`."""
-    from dalfix.config import config_file_in, find_project_root
+    from dalfix.config import find_project_root
 
     base = path if path.is_dir() else path.parent
     workspace = workspace_root_of(base)
-    for candidate in (base, *base.parents):
-        if workspace is not None and candidate == workspace:
-            return workspace
-        if config_file_in(candidate) is not None:
-            return candidate
+    stop = _settings_or_workspace(base, workspace)
+    if stop is not None:
+        return stop
     return workspace if workspace is not None else find_project_root(path, fallback)
+
+
+def _settings_or_workspace(directory: Path, workspace: Path | None) -> Path | None:
+    """The first of `directory` and its ancestors that is `workspace` or holds dalfix settings (`config_file_in`);
+    None when there is none. Memoized per directory and workspace within a run: the directories of a tree share
+    their ancestors' answers (each file's walk up to the root built and compared every ancestor's Path)."""
+    from dalfix.config import config_file_in, probe
+
+    def compute() -> Path | None:
+        if workspace is not None and directory == workspace:
+            return workspace
+        if config_file_in(directory) is not None:
+            return directory
+        parent = directory.parent
+        return None if parent == directory else _settings_or_workspace(parent, workspace)
+
+    return probe(f"settings_or_workspace {workspace}", directory, compute)
 
 
 def workspace_for(root: Path) -> Workspace:
