@@ -118,6 +118,10 @@ A handle whose declared type admits a transaction is a maybe-transaction too, an
 `const db = ctx.db ?? defaultDb` where `ctx.db` is typed `DB = DrizzleClient | DrizzleTx` (a caller may thread its
 transaction through the context), as a parameter typed `Db | Tx` is. The same local with `ctx.db` typed as the
 client keeps that client's kind; one with a side that is no handle (`ctx.name ?? defaultDb`) is read as before.
+The first parameter of a callback handed to a project function that passes that callback to `.transaction(…)`
+itself (openstatus' `withTransaction(ctx, async (tx) => …)` running `db.transaction(fn)`, also inside a retry
+wrapper or on a cast handle, or `fn(db)` on a transaction the caller threaded through) is a maybe-transaction:
+no finding there.
 """
 
 from __future__ import annotations

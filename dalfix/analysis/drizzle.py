@@ -212,6 +212,9 @@ class Vocabulary:
     maybe_types: set[str] = field(default_factory=set)  # `type DbOrTx = Database | Transaction`
     # A table of the project's schema (structural recognition of handles nobody declared).
     is_table: Callable[[Node], bool] | None = None
+    # A project function that hands one of its parameters, a callback, to `.transaction(…)` (openstatus'
+    # `withTransaction(ctx, async (tx) => …)`) -> that parameter's position, else None (`Project.transaction_runner`).
+    tx_runner: Callable[[str], int | None] | None = None
     # What an unfollowable handle runs on when every application handle of the workspace agrees.
     default_drivers: frozenset[DriverInfo] = frozenset()
     configured_drivers: frozenset[DriverInfo] = frozenset()  # dalfix.toml `driver = …`: decides every handle
@@ -243,6 +246,7 @@ class Vocabulary:
                 set(facts.maybe_types),
             )
             vocab.is_table, vocab.default_drivers = facts.is_table, facts.default_drivers
+            vocab.tx_runner = facts.tx_runner
             vocab.configured_drivers = facts.configured_drivers
             vocab.created_drivers = facts.created_drivers
             vocab.db_names.update(facts.db_names)
@@ -253,8 +257,8 @@ class Vocabulary:
         # type a handle), found by one tree-sitter query. Calls only matter as `.transaction(…)`: a link's name
         # is a slice of the source, so a file without the word has none.
         wanted: tuple[str, ...] = ("variable_declarator", "required_parameter", "optional_parameter")
-        if b"transaction" in parsed.source:
-            wanted += ("call_expression",)
+        if b"transaction" in parsed.source or (vocab.tx_runner is not None and b"ransaction" in parsed.source):
+            wanted += ("call_expression",)  # also `withTransaction(ctx, async (tx) => …)`
         for node in descendants_right_to_left(parsed.root, *wanted):
             kind = node.type
             if kind == "variable_declarator":
@@ -277,7 +281,34 @@ class Vocabulary:
         # (`tx.transaction(...)` nests a savepoint inside one).
         for call in sorted(calls, key=lambda n: n.start_byte):
             vocab._transaction_callback(call)
+            vocab._runner_callback(call)
         return vocab
+
+    def _runner_callback(self, call: Node) -> None:
+        """`withTransaction(ctx, async (tx) => …)`: a project function that hands the callback to `.transaction(…)`
+        (`tx_runner`): the callback's first parameter is a transaction, or may be the handle the runner chose
+        instead (`if (isTx(db)) return fn(db)`): read as a maybe-transaction."""
+        function = call.child_by_field_name("function")
+        args = call.child_by_field_name("arguments")
+        if self.tx_runner is None or function is None or function.type != "identifier" or args is None:
+            return
+        values = [a for a in args.named_children if a.type != "comment"]
+        if not any(v.type in FUNCTION_TYPES for v in values):
+            return
+        at = self.tx_runner(self.parsed.text(function))
+        callback = values[at] if at is not None and at < len(values) else None
+        if callback is None or callback.type not in FUNCTION_TYPES:
+            return
+        params = callback.child_by_field_name("parameters")
+        first = params.named_children[0] if params is not None and params.named_children else None
+        pattern = first.child_by_field_name("pattern") if first is not None else None
+        if pattern is None:
+            pattern = callback.child_by_field_name("parameter")
+        if pattern is None or pattern.type != "identifier":
+            return
+        entry = (callback.start_byte, callback.end_byte, self.parsed.text(pattern))
+        self.typed_tx_params.append(entry)
+        self.maybe_tx_params.append(entry)
 
     def _factory_result(self, name: Node, value: Node) -> None:
         """`const db = createDb(env.DB)` / `await getDb()` / `const { db } = setupDatabase()`: a local handle."""

@@ -650,6 +650,7 @@ class Project:
             return cached
         facts = Vocabulary(parsed)
         facts.is_table = lambda node: self.is_table(parsed, node)
+        facts.tx_runner = functools.partial(self.transaction_runner, parsed.path)
         facts.default_drivers = self.application_drivers
         facts.created_drivers = self.created_driver_names
         if self.config.driver:
@@ -685,6 +686,37 @@ class Project:
                             facts.handle_drivers[f"{name}().{key}"] = inner.drivers
         cache[parsed.path] = facts
         return facts
+
+    def transaction_runner(self, path: Path, name: str) -> int | None:
+        """When the function `name` (as the module at `path` sees it) hands one of its parameters to
+        `.transaction(…)` as the callback (`withTransaction(ctx, fn)` running `db.transaction(fn)`, also inside an
+        arrow, `retry(() => (db as Client).transaction(fn))`): that parameter's position, else None."""
+        cache = self.__dict__.setdefault("_transaction_runners", {})
+        if (path, name) in cache:
+            return cache[path, name]  # type: ignore[no-any-return]
+        cache[path, name] = None
+        target = self.summaries._top_level(path, name)
+        node = self.summaries.function_node(*target) if target is not None else None
+        info = self.summaries.module(target[0]) if target is not None else None
+        params = node.child_by_field_name("parameters") if node is not None else None
+        if node is None or info is None or params is None:
+            return None
+        names = {}
+        for at, param in enumerate(p for p in params.named_children if p.type != "comment"):
+            pattern = param.child_by_field_name("pattern")
+            if pattern is not None and pattern.type == "identifier":
+                names[info.parsed.text(pattern)] = at
+        for call in descendants_of_type(node, "call_expression"):
+            function = call.child_by_field_name("function")
+            prop = function.child_by_field_name("property") if function is not None else None
+            if prop is None or info.parsed.text(prop) != "transaction":
+                continue
+            args = call.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            if first is not None and first.type == "identifier" and info.parsed.text(first) in names:
+                cache[path, name] = names[info.parsed.text(first)]
+                break
+        return cache[path, name]  # type: ignore[no-any-return]
 
     def is_table(self, parsed: ParsedFile, node: Node) -> bool:
         """Whether an expression names a table of the project's schema (a `pgTable(…)`/`sqliteTable(…)`/
