@@ -7,6 +7,7 @@ names one such file for every project of a run instead.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -36,6 +37,14 @@ class ConfigError(ValueError):
     pass
 
 
+# The names whose presence in a directory the run asks about for every directory of its files (workspace and
+# repository markers, settings files, .gitignore): a walk notes which of them each directory it lists holds
+# (dalfix/discovery.py), so that one it did not see is known absent without a `stat` (`may_exist`).
+PROBED_NAMES = frozenset({
+    ".git", ".gitignore", "package.json", "pyproject.toml", CONFIG_NAME,
+    "pnpm-workspace.yaml", "lerna.json", "nx.json", "rush.json",
+})  # fmt: skip
+
 _T = TypeVar("_T")
 _probes: dict[tuple[str, Path], object] | None = None
 
@@ -60,6 +69,24 @@ def probe(kind: str, directory: Path, compute: Callable[[], _T]) -> _T:
     if key not in _probes:
         _probes[key] = compute()
     return _probes[key]  # type: ignore[return-value]
+
+
+def probed_value(kind: str, directory: Path) -> object | None:
+    """What `probe` remembered for (kind, directory) in this run, without computing it; None when nothing."""
+    return None if _probes is None else _probes.get((kind, directory))
+
+
+def remember(kind: str, directory: Path, value: object) -> None:
+    """Tell `probe` the answer for (kind, directory) inside `memoized_probes` (nothing outside it)."""
+    if _probes is not None:
+        _probes.setdefault((kind, directory), value)
+
+
+def may_exist(directory: Path, name: str) -> bool:
+    """False when this run's walk listed `directory` and saw no entry `name` in it (then there is no file, directory
+    or link of that name: no `stat` need ask); True otherwise (names not in PROBED_NAMES, directories not walked)."""
+    names = probed_value("names", directory)
+    return names is None or name.lower() in names or name.lower() not in PROBED_NAMES  # type: ignore[operator]
 
 
 def forget_probes(kind: str, under: Path, keep: Iterable[Path] = ()) -> None:
@@ -128,9 +155,13 @@ def find_project_root(start: Path, fallback: Path | None = None) -> Path:
         if config_file_in(candidate) is not None:
             return candidate
     for candidate in (base, *base.parents):
-        if probe("package.json", candidate, (candidate / "package.json").is_file):
+        if probe("package.json", candidate, functools.partial(_has_manifest, candidate)):
             return candidate
     return fallback if fallback is not None else base
+
+
+def _has_manifest(directory: Path) -> bool:
+    return may_exist(directory, "package.json") and (directory / "package.json").is_file()
 
 
 def config_file_in(directory: Path) -> Path | None:
@@ -140,9 +171,11 @@ def config_file_in(directory: Path) -> Path | None:
 
 
 def _config_file_in(directory: Path) -> Path | None:
-    if (directory / CONFIG_NAME).is_file():
+    if may_exist(directory, CONFIG_NAME) and (directory / CONFIG_NAME).is_file():
         return directory / CONFIG_NAME
     for name, needle in (("pyproject.toml", b"tool.dalfix"), ("package.json", b'"dalfix"')):
+        if not may_exist(directory, name):
+            continue
         path = directory / name
         try:
             raw = path.read_bytes() if path.is_file() else b""

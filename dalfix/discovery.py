@@ -13,6 +13,7 @@ from pathlib import Path
 import pathspec
 from pathspec.util import normalize_file
 
+from dalfix.config import PROBED_NAMES, may_exist, remember
 from dalfix.parsing import SUPPORTED_SUFFIXES
 
 ALWAYS_SKIPPED_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", "dist", ".next", ".turbo"})
@@ -119,6 +120,8 @@ class _IgnoreRules:
         self.warnings: list[Skipped] = []  # .gitignore lines that could not be read, reported once each
 
     def _spec_for(self, directory: Path) -> pathspec.PathSpec | None:
+        if directory not in self._specs and not may_exist(directory, ".gitignore"):
+            self._specs[directory] = None  # the walk listed the directory: it has none
         if directory not in self._specs:
             spec = None
             gitignore = directory / ".gitignore"
@@ -170,7 +173,8 @@ class _IgnoreRules:
         if chain is None:
             spec = self._spec_for(directory)
             chain = [(str(directory).rstrip("/") + "/", spec, self._any_pattern_of(spec))] if spec is not None else []
-            if not os.path.lexists(directory / ".git") and directory.parent != directory:
+            repository = may_exist(directory, ".git") and os.path.lexists(directory / ".git")
+            if not repository and directory.parent != directory:
                 chain = chain + self._chain_for(directory.parent)
             self._chains[directory] = chain
         return chain
@@ -224,7 +228,7 @@ def discover(
     ignore = _IgnoreRules()
     patterns = list(exclude)
     excluded = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
-    seen: set[Path] = set()  # real paths: a file reached twice (one way through a symlink) is scanned once
+    seen: set[str] = set()  # real paths: a file reached twice (one way through a symlink) is scanned once
     for given in paths:
         given = Path(os.path.abspath(given))
         if not given.is_dir():
@@ -238,6 +242,8 @@ def discover(
         for dirpath, dirnames, filenames in os.walk(given, onerror=unlisted.append):
             yield from _drain(unlisted, ignore)
             here = Path(dirpath)
+            # Which of PROBED_NAMES the directory holds (any case: a file system may ignore it), for `may_exist`.
+            remember("names", here, PROBED_NAMES.intersection([n.lower() for n in (*filenames, *dirnames)]))
             prefix = dirpath.rstrip("/") + "/"  # the walk's paths as strings (Path.as_posix of each)
             dirnames[:] = sorted(
                 d
@@ -246,7 +252,7 @@ def discover(
                 and not ignore.ignored_in(here, prefix + d, is_dir=True)
                 and not (excluded and excluded.match_file((here / d).relative_to(given).as_posix() + "/"))
             )
-            real_here: Path | None = None  # the directory with symlinks resolved, once per directory
+            real_here: str | None = None  # the directory with symlinks resolved (and a "/"), once per directory
             filenames = [name for name in sorted(filenames) if is_source_name(name)]
             if listing is not None:
                 listing.append((dirpath, tuple(filenames)))
@@ -263,15 +269,20 @@ def discover(
                 path = here / filename
                 link = mode is None or stat.S_ISLNK(mode)
                 if real_here is None:
-                    real_here = real_root if dirpath == given_text else Path(real_text + dirpath[len(given_text) :])
+                    real_here = (real_text + dirpath[len(given_text) :]).rstrip("/") + "/"
                 # A file that is no symlink, in a directory whose real path is known, is that path plus its name.
-                real = _real_path(path) if link else real_here / filename
-                if isinstance(real, str):
-                    yield Skipped(path, real)
+                if link:
+                    real = _real_path(path)
+                    if isinstance(real, str):
+                        yield Skipped(path, real)
+                        continue
+                    if str(real) in seen or (path.is_symlink() and real.is_relative_to(real_root)):
+                        continue  # a link to a file of this tree: the walk reaches (or excludes) the file itself
+                    seen.add(str(real))
+                elif real_here + filename in seen:
                     continue
-                if real in seen or (link and path.is_symlink() and real.is_relative_to(real_root)):
-                    continue  # a link to a file of this tree: the walk reaches (or excludes) the file itself
-                seen.add(real)
+                else:
+                    seen.add(real_here + filename)
                 problem = _not_regular(path) if link or mode is None or not stat.S_ISREG(mode) else None
                 yield Skipped(path, problem) if problem else path
         yield from _drain(unlisted, ignore)
@@ -336,15 +347,15 @@ def forget_walked(root: Path) -> None:
         found = _walked_run(root)
 
 
-def _named_file(given: Path, seen: set[Path]) -> Iterator[Path | Skipped]:
+def _named_file(given: Path, seen: set[str]) -> Iterator[Path | Skipped]:
     if not os.path.lexists(given):
         yield Skipped(given, "no such file or directory")
         return
     real = _real_path(given)
     if isinstance(real, str):
         yield Skipped(given, real)
-    elif real not in seen:
-        seen.add(real)
+    elif str(real) not in seen:
+        seen.add(str(real))
         problem = _not_regular(given) if is_source_file(given) else "not a TypeScript file"
         yield Skipped(given, problem) if problem else given
 

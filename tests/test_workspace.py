@@ -135,7 +135,6 @@ def test_a_directory_answers_for_each_workspace_that_walks_through_it(tmp_path: 
             assert {path: project_root_for(path, path.parent) for path in order} == expected
 
 
-
 def _problems(tmp_path: Path) -> dict[str, str]:
     result = run([tmp_path], RunOptions(rules=list(all_rules())))
     return {f.path.relative_to(tmp_path).as_posix(): f.reason or "" for f in result.files if f.status == "skipped"}
@@ -229,3 +228,58 @@ def test_compiler_options_follow_extends_own_settings_first(tmp_path: Path) -> N
     assert resolver.compiler_option(tmp_path / "packages/a/src", "strict") is False  # own setting wins
     assert resolver.compiler_option(tmp_path / "packages/a/src", "exactOptionalPropertyTypes") is None
     assert resolver.compiler_option(tmp_path / "packages/b/src", "noUncheckedIndexedAccess") is None  # no tsconfig
+
+
+def test_a_walk_tells_which_markers_a_directory_lacks(tmp_path: Path) -> None:
+    """The run's walk notes which of the probed names each listed directory holds (in any case), so that asking
+    for a workspace marker, a settings file or `.git` in it needs no `stat`: absent only when the walk saw no such
+    entry; a directory the walk did not list, or a name it does not note, is asked of the disk."""
+    from dalfix.analysis.workspace import WORKSPACE_MARKERS
+    from dalfix.config import CONFIG_NAME, PROBED_NAMES, may_exist, memoized_probes
+    from dalfix.discovery import discover_once
+
+    assert {*WORKSPACE_MARKERS, CONFIG_NAME, "package.json", "pyproject.toml", ".git", ".gitignore"} <= PROBED_NAMES
+    write(tmp_path / "repo", {"a/Package.json": "{}", "a/x.ts": "", "b/y.ts": "", "b/nx.json/z.ts": ""})
+    repo = tmp_path / "repo"
+    with memoized_probes():
+        discover_once(repo)
+        assert not may_exist(repo / "b", "package.json") and not may_exist(repo / "b", ".git")
+        assert may_exist(repo / "a", "package.json")  # `Package.json`: the disk decides (case-insensitive ones)
+        assert may_exist(repo / "b", "nx.json")  # a directory of that name: the disk says it is no file
+        assert may_exist(repo / "b", "tsconfig.json")  # not a probed name
+        assert may_exist(tmp_path, "package.json")  # above the walk
+    assert may_exist(repo / "b", "package.json")  # outside a run nothing is remembered
+
+
+def test_workspace_and_settings_found_alike_with_and_without_the_walk(tmp_path: Path) -> None:
+    """The project roots a run finds for its files (workspace markers, package.json `workspaces`, dalfix.toml, a
+    nested repository) are those found by asking the disk for every directory."""
+    from dalfix.config import memoized_probes
+    from dalfix.discovery import discover_once
+
+    write(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "package.json": json.dumps({"name": "r", "workspaces": ["packages/*"]}),
+            "packages/a/package.json": json.dumps({"name": "a"}),
+            "packages/a/src/x.ts": "",
+            "packages/b/dalfix.toml": "",
+            "packages/b/src/y.ts": "",
+            "tools/lerna/lerna.json": "{}",
+            "tools/lerna/p/z.ts": "",
+            "vendor/.git/HEAD": "",
+            "vendor/pyproject.toml": "[tool.dalfix]\n",
+            "vendor/w.ts": "",
+        },
+    )
+    files = [p for p in tmp_path.rglob("*.ts")]
+    expected = {path: project_root_for(path, tmp_path) for path in files}
+    assert set(expected.values()) == {tmp_path, tmp_path / "packages/b", tmp_path / "tools/lerna", tmp_path / "vendor"}
+    workspaces = {root: (workspace_for(root).root, workspace_for(root).repository_root) for root in expected.values()}
+    with memoized_probes():
+        discover_once(tmp_path)
+        assert {path: project_root_for(path, tmp_path) for path in files} == expected
+        assert {
+            root: (workspace_for(root).root, workspace_for(root).repository_root) for root in expected.values()
+        } == (workspaces)

@@ -235,7 +235,9 @@ def repository_root_of(directory: Path) -> Path | None:
 
 
 def _repository_root_of(directory: Path) -> Path | None:
-    if (directory / ".git").exists():
+    from dalfix.config import may_exist
+
+    if may_exist(directory, ".git") and (directory / ".git").exists():
         return directory
     return None if directory.parent == directory else repository_root_of(directory.parent)
 
@@ -247,8 +249,12 @@ def is_workspace_root(directory: Path) -> bool:
 
 
 def _is_workspace_root(directory: Path) -> bool:
-    if any((directory / marker).is_file() for marker in WORKSPACE_MARKERS):
+    from dalfix.config import may_exist
+
+    if any(may_exist(directory, marker) and (directory / marker).is_file() for marker in WORKSPACE_MARKERS):
         return True
+    if not may_exist(directory, "package.json"):
+        return False
     manifest = directory / "package.json"
     if manifest.is_file():
         try:
@@ -262,8 +268,15 @@ def workspace_root_of(path: Path) -> Path | None:
     """The nearest workspace root holding `path`, not above its repository root (the directory with .git)."""
     from dalfix.config import probe
 
-    base = path if path.is_dir() else path.parent
+    base = path if _is_dir(path) else path.parent
     return probe("workspace_of", base, lambda: _workspace_root_above(base))
+
+
+def _is_dir(path: Path) -> bool:
+    """`path.is_dir()`, known without a `stat` for a directory this run's walk listed (`config.may_exist`)."""
+    from dalfix.config import probed_value
+
+    return probed_value("names", path) is not None or path.is_dir()
 
 
 def _workspace_root_above(directory: Path) -> Path | None:
@@ -281,7 +294,7 @@ def project_root_for(path: Path, fallback: Path) -> Path:
     else the nearest dalfix.toml or package.json (a single-package repository), else `fallback`."""
     from dalfix.config import find_project_root
 
-    base = path if path.is_dir() else path.parent
+    base = path if _is_dir(path) else path.parent
     workspace = workspace_root_of(base)
     stop = _settings_or_workspace(base, workspace)
     if stop is not None:
