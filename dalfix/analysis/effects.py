@@ -428,9 +428,8 @@ class EffectAnalyzer:
             if (
                 prop is not None
                 and receiver is not None
-                and unwrap(receiver).type == "identifier"
                 and self.text(prop) in COLLECTION_MUTATORS | COLLECTION_READERS
-                and self._fresh_collection(self.text(unwrap(receiver)), self._summarized)
+                and self._own_collection(unwrap(receiver))
             ):
                 return "none", False
         if self.summaries is not None:
@@ -589,16 +588,127 @@ class EffectAnalyzer:
         return True
 
     def _own_slot(self, target: Node) -> bool:
-        """`out[k]` or `out.p` where `out` is a collection the summarized function created (`_fresh_collection`)."""
+        """`out[k]` or `out.p` where `out` is a collection the summarized function created (`_own_collection`)."""
         if self._summarized is None:
             return False
         holder = target.child_by_field_name("object")
+        return holder is not None and self._own_collection(unwrap(holder))
+
+    def _own_collection(self, node: Node) -> bool:
+        """A collection only the summarized function holds: a name it declared as a new collection
+        (`_fresh_collection`), the accumulator of a `reduce` it runs from a new collection (`_fresh_accumulator`),
+        or one level inside either — `out[k]`, `out.p`, `byKey.get(k)` — when every value the function stores in
+        that collection's slots is itself new (`out[k] ??= []`, `byKey.set(k, [])`): then `out[k].push(row)` fills
+        an array nobody else holds. (`out[k] = row` stores the caller's row: a slot of it is not the function's.)"""
+        assert self._summarized is not None
+        if node.type == "non_null_expression" and node.named_children:
+            node = unwrap(node.named_children[0])
+        if node.type == "identifier":
+            fresh = self._fresh_collection(self.text(node), self._summarized)
+            return fresh or self._fresh_accumulator(node) is not None
+        holder: Node | None = None
+        if node.type in ("member_expression", "subscript_expression"):
+            holder = node.child_by_field_name("object")
+        elif node.type == "call_expression":  # `byKey.get(k)`
+            function = node.child_by_field_name("function")
+            prop = function.child_by_field_name("property") if function is not None else None
+            if function is not None and function.type == "member_expression" and prop is not None:
+                holder = function.child_by_field_name("object") if self.text(prop) == "get" else None
         holder = unwrap(holder) if holder is not None else None
-        return (
-            holder is not None
-            and holder.type == "identifier"
-            and self._fresh_collection(self.text(holder), self._summarized)
-        )
+        if holder is None or holder.type != "identifier":
+            return False
+        name = self.text(holder)
+        if self._fresh_collection(name, self._summarized):
+            return self._slots_hold_new(name, self._summarized)
+        scope = self._fresh_accumulator(holder)
+        return scope is not None and self._slots_hold_new(name, scope)
+
+    def _fresh_accumulator(self, use: Node) -> Node | None:
+        """The callback whose accumulator `use` names, when it is `rows.reduce((acc, row) => { …; return acc; }, {})`
+        inside the summarized function: started from a new collection, every return hands `acc` itself on, and
+        `acc` is never assigned, so every iteration's `acc` is that new collection."""
+        name = self.text(use)
+        scope = use.parent
+        while scope is not None and scope.type not in FUNCTION_TYPES:
+            scope = scope.parent
+        params = scope.child_by_field_name("parameters") if scope is not None else None
+        first = params.named_children[0] if params is not None and params.named_children else None
+        pattern = first.child_by_field_name("pattern") if first is not None else None
+        if scope is None or pattern is None or self.text(pattern) != name or self._summarized is None:
+            return None
+        if not (self._summarized.start_byte <= scope.start_byte and scope.end_byte <= self._summarized.end_byte):
+            return None
+        args = scope.parent
+        call = args.parent if args is not None and args.type == "arguments" else None
+        function = call.child_by_field_name("function") if call is not None else None
+        prop = function.child_by_field_name("property") if function is not None else None
+        values = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if prop is None or self.text(prop) != "reduce" or len(values) != 2 or values[0] != scope:
+            return None
+        if not self._new_value(unwrap(values[1])):
+            return None
+        body = scope.child_by_field_name("body")
+        if body is None or body.type != "statement_block":
+            return None
+        returns = [r for r in _descendants(body, "return_statement") if _owner_function(r) == scope]
+        if not returns or any(
+            len(r.named_children) != 1 or self.text(unwrap(r.named_children[0])) != name for r in returns
+        ):
+            return None
+        for assignment in _descendants(body, "assignment_expression"):
+            left = assignment.child_by_field_name("left")
+            if left is not None and unwrap(left).type == "identifier" and self.text(unwrap(left)) == name:
+                return None
+        return scope
+
+    def _slots_hold_new(self, name: str, scope: Node) -> bool:
+        """Every value `scope` stores into a slot of `name` (`name[k] = v`, `name.p ??= v`, `name.set(k, v)`) is a
+        new collection, and `name` is never handed to a call (`Object.assign(name, …)` could store anything). At
+        least one is: with none, `name[k]` is no slot the function filled."""
+        stored = False
+        for node in _descendants(scope, "assignment_expression", "augmented_assignment_expression", "call_expression"):
+            if node.type == "call_expression":
+                function = node.child_by_field_name("function")
+                args = node.child_by_field_name("arguments")
+                values = [unwrap(a) for a in args.named_children] if args is not None else []
+                if any(v.type == "identifier" and self.text(v) == name for v in values):
+                    return False
+                if function is None or function.type != "member_expression":
+                    continue
+                receiver, prop = function.child_by_field_name("object"), function.child_by_field_name("property")
+                if receiver is None or prop is None or self.text(unwrap(receiver)) != name:
+                    continue
+                if self.text(prop) == "set" and (len(values) != 2 or not self._new_value(values[1])):
+                    return False
+                if self.text(prop) in ("push", "unshift", "add") and not all(self._new_value(v) for v in values):
+                    return False
+                stored = stored or self.text(prop) in ("set", "push", "unshift", "add")
+                continue
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            left = unwrap(left) if left is not None else None
+            if left is None or left.type not in ("member_expression", "subscript_expression"):
+                continue
+            holder = left.child_by_field_name("object")
+            if holder is None or unwrap(holder).type != "identifier" or self.text(unwrap(holder)) != name:
+                continue
+            if right is None or not self._new_value(unwrap(right)):
+                return False
+            stored = True
+        return stored
+
+    def _new_value(self, value: Node) -> bool:
+        """A new collection built of pure parts: `[]`, `{}`, `[x]`, `{ ...row }`, `new Map()`, `new Set(ids)`."""
+        if value.type in ("array", "object"):
+            return self.effects(value).pure
+        if value.type == "new_expression":
+            constructor = value.child_by_field_name("constructor")
+            args = value.child_by_field_name("arguments")
+            return (
+                constructor is not None
+                and self.text(constructor) in COLLECTION_CONSTRUCTORS
+                and (args is None or all(self.effects(a).pure for a in args.named_children))
+            )
+        return False
 
     def _fresh_collection(self, name: str, function: Node) -> bool:
         """`name` is declared once in `function`, `const`, as a new collection: `[]`, `{}`, `new Map(…)`, …"""
@@ -832,6 +942,13 @@ class EffectAnalyzer:
 
 def _is_optional_call(call: Node) -> bool:
     return any(child.type == "optional_chain" for child in call.children)
+
+
+def _owner_function(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        current = current.parent
+    return current
 
 
 def _descendants(node: Node, *types: str) -> list[Node]:
