@@ -690,13 +690,7 @@ class SpanFinder:
 
     def _handle_arguments(self, span: WriteSpan, call: Node) -> list[Node]:
         """The handle where `call` passes it: its arguments, and a curried helper's first call's (`h(db)(ids)`)."""
-        found: list[Node] = []
-        current: Node | None = call
-        while current is not None and current.type == "call_expression":
-            args = current.child_by_field_name("arguments")
-            found += [a for a in (args.named_children if args else []) if self.parsed.text(a) == span.handle]
-            current = current.child_by_field_name("function")
-        return found
+        return [a for a in _arguments(call) if self.parsed.text(a) == span.handle]
 
     def _passed_to_awaited_call(self, node: Node) -> bool:
         args = node.parent
@@ -910,13 +904,7 @@ def _calls_querying_helper(summaries, parsed: ParsedFile, call: Node) -> bool:  
 
 def _hands_parameter(parsed: ParsedFile, call: Node, parameters: set[str]) -> bool:
     """Whether `call` (or a curried helper's first call, `h(db)(ids)`) passes one of `parameters` as an argument."""
-    current: Node | None = call
-    while current is not None and current.type == "call_expression":
-        args = current.child_by_field_name("arguments")
-        if any(parsed.text(a) in parameters for a in (args.named_children if args else [])):
-            return True
-        current = current.child_by_field_name("function")
-    return False
+    return any(parsed.text(a) in parameters for a in _arguments(call))
 
 
 def _key(node: Node) -> tuple[int, int]:
