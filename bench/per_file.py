@@ -10,7 +10,8 @@ they are computed once per project, for whichever file asks first, not per file.
 tree-sitter queries (once per process for each set of node kinds searched) and of fix templates, and DAL003's
 project-wide list of a key's unchecked inserts (`index_plan.unchecked_inserts_of_key`: every application file read,
 memoised per project), and DAL002's list of the project's transaction helpers (`transactions.transaction_helpers`,
-read from every application file naming `.transaction(`, memoised per project). Time in the garbage collector's
+read from every application file naming `.transaction(`, memoised per project), and DAL005's one driver of every
+handle of the project (`transactions._one_project_driver`, memoised per project). Time in the garbage collector's
 collections of the older generations (`gc.callbacks`, generations 1 and 2) is counted apart too: they traverse what
 earlier files' checks and the project's facts left alive, whichever file's allocation happened to trigger them (dyad's
 problems_handlers.ts: 42 of its 52 ms under the profiler); the young generation's (objects the file itself
@@ -108,6 +109,9 @@ def _instrument(clock: _Clock) -> None:
     # per project): agents' data-access/manage/projects.ts, the first file to ask, paid 54 of its 70 ms.
     timed_helpers = clock.project_fact(transactions.transaction_helpers)
     transactions.transaction_helpers = writes_without_transaction.transaction_helpers = timed_helpers  # type: ignore[assignment]
+    # DAL005's driver when every handle of the project names one (`_one_project_driver`: every analysed file's and
+    # client file's handles, memoised per project): buster's user-organizations.ts, the first file to ask, paid ~6 ms.
+    transactions._one_project_driver = clock.project_fact(transactions._one_project_driver)  # type: ignore[assignment]
     import gc
 
     gc.callbacks.append(clock.on_collection)
