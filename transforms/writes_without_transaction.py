@@ -12,7 +12,7 @@ or to a helper curried on it: `h(db)(ids)` becomes `h(tx)(ids)`), unless that he
 its own module (`pooled.delete(…)` beside the `_db` it is handed), or calls a querying project function without
 handing it the handle (`purgeReplies(ids)` on its module's pool), followed down four calls: such a statement would
 run outside the transaction, waiting on the rows the transaction locked, so there is no fix. Nor is there
-one when such a helper (or one it hands the handle) runs a query in `try`, chains `.then`/`.catch`, or runs
+one when such a helper (or one it hands the handle) has a `try`, chains `.then`/`.catch`, or runs
 queries at once with `Promise.all` (inside a transaction a caught error aborts every later statement, and
 its one connection runs one query at a time), or when it declares the handle's parameter as the client's own
 type, which a transaction does not satisfy: `typeof db`, `Awaited<ReturnType<typeof connectDb>>`, or a type

@@ -769,7 +769,7 @@ def _helper_unfit(summaries, target: tuple[Path, str], seen: set[tuple[Path, str
         current = stack.pop()
         stack.extend(current.named_children)
         if current.type == "try_statement":
-            return "runs a query in `try` (a caught database error aborts the whole transaction)"
+            return "has a `try` (a database error caught there aborts the whole transaction)"
         if current.type != "call_expression":
             continue
         function = current.child_by_field_name("function")
@@ -778,7 +778,7 @@ def _helper_unfit(summaries, target: tuple[Path, str], seen: set[tuple[Path, str
             return f"runs queries at once (`{name}`) on what would be the transaction's one connection"
         if function is not None and function.type == "member_expression":
             prop = function.child_by_field_name("property")
-            if prop is not None and info.parsed.text(prop) in ("then", "catch", "finally"):
+            if prop is not None and info.parsed.text(prop) in ("then", "catch"):
                 return "chains `.then`/`.catch` (an error caught there aborts the transaction)"
         if _calls_querying_helper(summaries, info.parsed, current):
             inner = summaries.callee(info.parsed, current)
