@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 
 # Vocabulary fields holding byte ranges of the tree: compared outside the edited statements, positions mapped.
 _POSITIONAL = ("transaction_scopes", "typed_db_params", "typed_tx_params", "maybe_tx_params", "unseen_tx_params")
-# Not facts: the tree itself, a closure over the project's tables (per file, the same function), a memo.
-_NOT_FACTS = ("parsed", "is_table", "_span_indexes", "_serial")
+# Not facts: the tree itself, closures over the project (its tables, its transaction runners), a memo.
+_NOT_FACTS = ("parsed", "is_table", "tx_runner", "_span_indexes", "_serial")
 
 
 def verifying() -> bool:
