@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Literal, cast
 
 from dalfix.parsing import (
@@ -309,6 +309,26 @@ class Vocabulary:
         entry = (callback.start_byte, callback.end_byte, self.parsed.text(pattern))
         self.typed_tx_params.append(entry)
         self.maybe_tx_params.append(entry)
+
+    # What `portable` leaves out: the parse, closures over the project (`is_table`, `tx_runner`), caches, and the
+    # memo's serial.
+    _BOUND_TO_THE_PARSE = frozenset({"parsed", "is_table", "tx_runner", "_span_indexes", "_serial"})
+
+    def portable(self) -> dict[str, object]:
+        """The vocabulary as plain data another process of the run can take (`from_portable`): what `build` found,
+        without the parse it was found in."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self._BOUND_TO_THE_PARSE}
+
+    @classmethod
+    def from_portable(
+        cls,
+        parsed: ParsedFile,
+        data: dict[str, object],
+        is_table: Callable[[Node], bool] | None,
+        tx_runner: Callable[[str], int | None] | None,
+    ) -> Vocabulary:
+        """A vocabulary `portable` gave, of this process's parse of the same file (a serial of its own)."""
+        return cls(parsed, is_table=is_table, tx_runner=tx_runner, **data)  # type: ignore[arg-type]
 
     def _factory_result(self, name: Node, value: Node) -> None:
         """`const db = createDb(env.DB)` / `await getDb()` / `const { db } = setupDatabase()`: a local handle."""
@@ -745,7 +765,22 @@ def _is_drizzle_call(node: Node) -> bool:
 TRANSACTION_NAME = re.compile(r"^(tx|trx|txn|transaction)$|[a-z0-9](Tx|Trx|Txn|Transaction)$")
 
 
+QUERY_RECEIVER_TAIL = re.compile(r"\s*\.\s*(?:select\w*|insert|update|delete|execute|query|\$count)\b")
+_BEFORE_A_NAME = re.compile(r"[\w$.]")  # a character a name found by `name_followed_by` may not follow
+
+
 def _used_as_query_receiver(text: str, name: str) -> bool:
     """Whether `name.select(` / `.insert(` / `.update(` / `.delete(` / `.query.` / `.execute(` occurs in `text`."""
-    pattern = rf"(?<![\w$.]){re.escape(name)}\s*\.\s*(?:select\w*|insert|update|delete|execute|query|\$count)\b"
-    return re.search(pattern, text) is not None
+    return name_followed_by(text, name, QUERY_RECEIVER_TAIL)
+
+
+def name_followed_by(text: str, name: str, tail: re.Pattern[str]) -> bool:
+    r"""Whether `re.search(rf"(?<![\w$.]){re.escape(name)}" + tail.pattern, text)` finds a match: without a pattern
+    compiled per name (the names are parameters and locals: hundreds per run, more than `re`'s cache keeps, and a
+    compilation costs ~50 times a search)."""
+    at = text.find(name)
+    while at != -1:
+        if (at == 0 or _BEFORE_A_NAME.match(text, at - 1) is None) and tail.match(text, at + len(name)) is not None:
+            return True
+        at = text.find(name, at + 1)
+    return False

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pathspec
 
 from dalfix.analysis.drivers import KNOWN_DRIVERS, DriverInfo, drizzle_version
-from dalfix.analysis.drizzle import Vocabulary, unwrap
+from dalfix.analysis.drizzle import Vocabulary, name_followed_by, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.modules import ModuleResolver
 from dalfix.analysis.passed_handles import (
@@ -33,7 +33,7 @@ from dalfix.analysis.passed_handles import (
 from dalfix.analysis.reads import note as note_read
 from dalfix.analysis.schema.model import SchemaModel
 from dalfix.analysis.setup_code import SetupCodePaths
-from dalfix.analysis.summaries import CLASS_TYPES, RETURNED, ModuleInfo, Summaries
+from dalfix.analysis.summaries import CLASS_TYPES, RETURNED, Summaries
 from dalfix.analysis.workspace import Workspace, workspace_for
 from dalfix.config import Config, load_config
 from dalfix.fixes import Applicability
@@ -105,6 +105,8 @@ METHOD = "\0method"  # a key's function: a method of a receiver dalfix does not 
 # Receivers whose methods are the platform's (`console.log(tx)`): never a project method
 _BUILTIN_OBJECTS = frozenset({"console", "JSON", "Object", "Array", "Math", "Promise", "Reflect", "String", "Number"})
 _TRANSACTION_WORD = re.compile(r"(?<![\w$])(?:tx|trx|txn|transaction)|[a-z0-9](?:Tx|Trx|Txn|Transaction)\b")
+# What follows a parameter the function calls (`name(`, `name?.(`, `name.call(`): `_calls_parameter`.
+CALL_TAIL = re.compile(r"\s*(?:\?\.\s*)?(?:\(|\.\s*(?:call|apply|bind)\b)")
 _NOT_HANDED = frozenset({"string", "template_string", "number", "true", "false", "null", "undefined", "regex"})
 
 
@@ -303,6 +305,10 @@ class ProjectFiles(Mapping[Path, ParsedFile]):
             return None
         return self._parse(path, source)
 
+    def held_parse(self, path: Path) -> ParsedFile | None:
+        """The run's parse of the file, if it was parsed (never parses it; its tree may have been let go)."""
+        return self._parsed.get(path)
+
     def source(self, path: Path) -> bytes:
         """The file's real bytes (`ParsedFile.original`), without parsing it."""
         note_read(path)
@@ -426,6 +432,7 @@ class Project:
             "handle_calls",
             "_vocabularies",
             "_plain_vocabularies",
+            "_portable_vocabularies",
             "_analyzers",
             "_analyzer_generations",
             "_facts",
@@ -525,7 +532,7 @@ class Project:
                 # Located by name in this parse: `parsed` may be a later fix round's re-parse of the file.
                 node = self.summaries.function_node_in(parsed, function)
                 if node is None and name == "this":
-                    node = ModuleInfo.index(parsed).declarations.get(function)  # a class handed a transaction
+                    node = self.summaries.module_of(parsed).declarations.get(function)  # a class handed a transaction
                     node = node if node is not None and node.type in CLASS_TYPES else None
                 if node is None:
                     continue
@@ -548,6 +555,16 @@ class Project:
         if (cached is None or cached.parsed is not parsed) and parsed.path in self.files.deferred:
             # Left out by the relevance filter: it names no handle, so a full build would find only these.
             cached = cache[parsed.path] = Vocabulary(parsed, db_names={"db", *self.config.db_handles})
+        portable = self.__dict__.get("_portable_vocabularies")
+        if (cached is None or cached.parsed is not parsed) and portable and parsed.path in portable:
+            data = portable.pop(parsed.path)
+            if self.files.held_parse(parsed.path) is parsed:  # the run's parse of the file, not a fix round's
+                cached = cache[parsed.path] = Vocabulary.from_portable(
+                    parsed,
+                    data,
+                    lambda node: self.is_table(parsed, node),
+                    functools.partial(self.transaction_runner, parsed.path),
+                )
         if cached is None or cached.parsed is not parsed:
             # Also for a module outside the run (a helper the checked files import): its summary must not depend
             # on which paths were passed (`dalfix check src/a.ts` finds what `dalfix check .` finds there).
@@ -948,7 +965,12 @@ class Project:
                 # Its handles too when its calls did not need its vocabulary: the driver facts (`project_driver_
                 # concurrency`) and the cache read every file's, and followed here they are followed in parallel.
                 summaries.handles_at(paths[at])
-            return found if index == 0 else (found, summaries.handle_memos(before))
+            if index == 0:
+                return found
+            # The vocabularies its calls needed too: built once, here, not again by the worker that checks the file.
+            built = self.__dict__.get("_plain_vocabularies", {})
+            vocabularies = [(path, built[path].portable()) for path in found if path in built]
+            return found, summaries.handle_memos(before), vocabularies
 
         try:
             answers = run_shares(share, shares)
@@ -957,10 +979,19 @@ class Project:
         calls: dict[Path, list[tuple[tuple[Path, str, str], str]]] = dict(answers[0])  # type: ignore[call-overload]
         for answer in answers[1:]:
             if not isinstance(answer, Crash) and isinstance(answer, tuple):
-                found, memos = answer
+                found, memos, vocabularies = answer
                 summaries.take_handle_memos(memos)
                 calls.update(found)
+                self._take_vocabularies(vocabularies)
         return calls
+
+    def _take_vocabularies(self, vocabularies: list[tuple[Path, dict[str, object]]]) -> None:
+        """The plain vocabularies a share's child built (`Vocabulary.portable`), kept for `_plain_vocabulary` to take
+        when the file's rules ask (the file is not parsed here: the worker checking it parses it): what this process
+        would build, from the same handle answers (`take_handle_memos`) and the same bytes."""
+        kept = self.__dict__.setdefault("_portable_vocabularies", {})
+        for path, data in vocabularies:
+            kept.setdefault(path, data)
 
     def handle_passing_calls(self, path: Path) -> list[tuple[tuple[Path, str, str], str]]:
         """The calls of an analysed file that hand a handle to a project function, in order: ((callee's file, function,
@@ -1148,8 +1179,7 @@ class Project:
             node = self.summaries.function_node(*target)
             info = self.summaries.module(target[0])
             text = info.parsed.text(node) if node is not None and info is not None else ""
-            pattern = rf"(?<![\w$.]){re.escape(name)}\s*(?:\?\.\s*)?(?:\(|\.\s*(?:call|apply|bind)\b)"
-            cache[key] = re.search(pattern, text) is not None
+            cache[key] = name_followed_by(text, name, CALL_TAIL)
         return bool(cache[key])
 
     def _function_value(self, parsed: ParsedFile, node: Node) -> tuple[Path, str] | None:

@@ -564,7 +564,14 @@ class Summaries:
 
     def function_node_in(self, parsed: ParsedFile, qualified: str) -> Node | None:
         """`function_node` looked up in a given parse of a file (a fix round's re-parse)."""
-        return self._function_node(ModuleInfo.index(parsed), qualified)
+        return self._function_node(self.module_of(parsed), qualified)
+
+    def module_of(self, parsed: ParsedFile) -> ModuleInfo:
+        """The module of this very parse: the one `module` keeps when it is of `parsed` (not indexed again: a file
+        whose calls are followed asks for its functions' names, and the handles for its declarations), else one
+        indexed from it (a fix round's re-parse, a file `module` has not read)."""
+        info = self._modules.get(parsed.path)
+        return info if info is not None and info.parsed is parsed else ModuleInfo.index(parsed)
 
     def function_node(self, path: Path, qualified: str) -> Node | None:
         info = self.module(path)
@@ -656,7 +663,7 @@ class Summaries:
     def function_names(self, parsed: ParsedFile) -> dict[int, str]:
         """Start byte of each function of the file a summary names (top-level functions, class and object-literal
         methods, the function a curried helper returns) -> that name."""
-        info = ModuleInfo.index(parsed)
+        info = self.module_of(parsed)
         names: dict[int, str] = {}
         for name, node in info.declarations.items():
             candidates = [name]
