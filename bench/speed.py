@@ -17,6 +17,7 @@ ESLint's `no-await-in-loop` with the typescript-eslint parser (no type informati
 
 dalfix runs with its default `--jobs` (the usable cores) unless `--jobs` is given; its CPU column is the sum over
 its worker processes (/usr/bin/time counts the children a process waited for), its peak the largest process.
+dalfix's bytecode is written first (`byte_compiled`), as an installed package has it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RULE = ROOT / "bench" / "await_in_loop.yml"
 IGNORED = shutil.ignore_patterns("node_modules", ".git", ".turbo", ".next", "dist", ".dalfix_cache")
+
+
+def byte_compiled(tree: Path) -> None:
+    """Write the bytecode of dalfix's sources under `tree`, as `pip install` does for an installed package. An
+    editable checkout run with PYTHONDONTWRITEBYTECODE set (this machine's environment) would otherwise compile
+    every module on every run: ~0.4 s of CPU per run on top of the analysis (homarr 4.7 s -> 3.7 s wall)."""
+    for package in ("dalfix", "transforms"):
+        if (tree / package).is_dir():
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / package)], check=True)
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, float]:
@@ -100,6 +110,7 @@ def main() -> None:
     args = parser.parse_args()
 
     env = {**os.environ, "PYTHONPATH": str(args.dalfix_path)}
+    byte_compiled(args.dalfix_path)
     dalfix = [sys.executable, "-m", "dalfix", "check", "--format", "json", *(["--preview"] if args.preview else [])]
     dalfix += ["--jobs", str(args.jobs)] if args.jobs is not None else []
     sg = [args.ast_grep, "scan", "-r", str(RULE), "--json=compact"]
