@@ -404,9 +404,12 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         # the files' calls handing a handle are found in as many processes (`Project.handle_call_shares`), and no
         # thread may run at a fork (nor would a second core be idle for it).
         linked = None if relevance is None else relevance.linked_modules
-        shares = workers_for(_jobs(options, project), len(sources)) if project.known_handle_calls is None else 0
+        # With a pack, most files' calls may be known: the thread parses ahead, and `transaction_parameters` stops it
+        # and forks the shares only when enough files' calls must be found again (an edit of a widely imported file).
+        shares = workers_for(_jobs(options, project), len(sources))
         project.handle_call_shares = shares
-        with parsing_ahead(ahead=0 if shares else None, linked=linked, known=sources.get) as ahead:
+        cold = project.known_handle_calls is None
+        with parsing_ahead(ahead=0 if shares and cold else None, linked=linked, known=sources.get) as ahead:
             files = _relevant_files(sources, relevance, ahead)
             project.prepare(files, {item: s for item, s in sources.items() if item not in files}, list(sources))
             project.files.kept_source = KEPT_SOURCE

@@ -143,6 +143,31 @@ def test_the_children_found_some_files_and_their_handles_are_not_followed_again(
     assert all(pid == children[name] for pid, name, _ in names if name in children)
 
 
+def test_a_run_with_a_pack_splits_only_when_many_files_calls_are_found_again(
+    tmp_path: Path, shares: list[int]
+) -> None:
+    """With a cache pack, the calls of the files whose key is unchanged come from it; an edit of a module every file
+    imports leaves every file's calls to be found again, in shares (the parse-ahead thread stopped first), and the
+    report is a cold serial run's; an edit of one caller leaves one file: no fork."""
+    (tmp_path / "tree").mkdir()
+    tree = _project(tmp_path / "tree")
+    cache = RunOptions(rules=select_rules([], [], True), jobs=2, use_cache=True, cache_dir=tmp_path / "cache")
+    run([tree], cache)
+    assert shares == [2]  # the cold run that fills the pack
+    caller = tree / "src" / "c-run3.ts"
+    caller.write_text(caller.read_text() + "// an edit\n")
+    again = run([tree], cache)
+    assert shares == [2], "one file's calls to find: no fork"
+    assert json_report(again) == json_report(_run(tree, 1)[0])
+    db = tree / "src" / "a-db.ts"
+    db.write_text(db.read_text() + "export const unused = 1;\n")
+    edited = run([tree], cache)
+    assert shares == [2, 2]
+    serial, serial_project = _run(tree, 1)
+    assert json_report(edited) == json_report(serial)
+    assert edited.projects[0].transaction_parameters == serial_project.transaction_parameters
+
+
 @pytest.mark.parametrize("how", ["dies", "raises"])
 def test_a_child_that_dies_or_raises_loses_nothing(
     tmp_path: Path, shares: list[int], monkeypatch: pytest.MonkeyPatch, how: str

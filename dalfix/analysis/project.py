@@ -899,8 +899,15 @@ class Project:
         known = self.known_handle_calls(self) if self.known_handle_calls is not None else {}
         if known and self.files.ahead is not None:
             self.files.ahead.skip(known)  # their facts are known and their results will likely be reused
+        from dalfix.workers import workers_for
+
         paths = [path for path in self.analysed if path not in known]
-        found = self._split_handle_calls(paths) if self.handle_call_shares > 1 else {}
+        found = {}
+        if self.handle_call_shares > 1 and workers_for(self.handle_call_shares, len(paths)) > 1:
+            if self.files.ahead is not None:  # a run with a pack: no thread may run at a fork, the shares parse instead
+                self.files.ahead.close()
+                self.files.ahead = None
+            found = self._split_handle_calls(paths)
         calls: dict[Path, list[tuple[tuple[Path, str, str], str]]] = {}
         for path in list(self.analysed):
             if path in known:
