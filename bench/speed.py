@@ -6,10 +6,11 @@ a sibling directory of one tree, so dalfix sees several projects), alternating t
 `--repeat` runs. The 1x tree also gets a "warm" row: dalfix re-run with its cache filled by a first run
 (`DALFIX_CACHE_DIR` in a scratch directory, so that the checkout is not written), and a "one edit" row: in a copy of
 the 1x tree under /tmp, its cache filled, a one-line comment added to `--edit-file` before each run (per-file
-invalidation, dalfix/incremental.py); the other rows are cold (`--no-cache`). With `--eslint DIR` (an npm prefix
-holding eslint 9 and typescript-eslint 8: `npm i --prefix /tmp/eslint eslint@9 typescript-eslint@8 typescript@5`),
-ESLint's `no-await-in-loop` with the typescript-eslint parser (no type information) runs on the trees of
-`--eslint-copies` too, as the issue's third column.
+invalidation, dalfix/incremental.py), and a "first run" row: the cache on (the default) in an empty cache directory,
+what a user's first `dalfix check` costs (it also writes the pack); the other rows are cold (`--no-cache`).
+With `--eslint DIR` (an npm prefix holding eslint 9 and typescript-eslint 8: `npm i --prefix /tmp/eslint eslint@9
+typescript-eslint@8 typescript@5`), ESLint's `no-await-in-loop` with the typescript-eslint parser (no type
+information) runs on the trees of `--eslint-copies` too, as the issue's third column.
 
     python bench/speed.py [--repo /work/eco/homarr] [--copies 1,2,4] [--repeat 3] [--preview]
                           [--ast-grep PATH] [--eslint DIR] [--eslint-copies 1] [--dalfix-path TREE]
@@ -120,7 +121,7 @@ def main() -> None:
         eslint = eslint_command(args.eslint, Path(scratch)) if args.eslint else None
         for copies in [int(c) for c in args.copies.split(",")]:
             base = tree(args.repo.resolve(), copies, Path(scratch))
-            ours, theirs, warm, linted, edited = [], [], [], [], []
+            ours, theirs, warm, linted, edited, first = [], [], [], [], [], []
             warm_env = {**env, "DALFIX_CACHE_DIR": str(Path(scratch) / f"cache{copies}")}
             edit_env = {**env, "DALFIX_CACHE_DIR": str(Path(scratch) / "cache-edit")}
             copy = Path(scratch) / "edited"
@@ -133,6 +134,9 @@ def main() -> None:
                 theirs.append(timed([*sg, "."], base))
                 ours.append(timed([*dalfix, "--no-cache", "."], base, env))
                 if copies == 1:
+                    # The first run of a user's `dalfix check`: the cache on (the default), nothing in it yet.
+                    first_env = {**env, "DALFIX_CACHE_DIR": str(Path(scratch) / f"first{len(first)}")}
+                    first.append(timed([*dalfix, "."], base, first_env))
                     warm.append(timed([*dalfix, "."], base, warm_env))
                     with open(edit_file, "a", encoding="utf-8") as handle:
                         handle.write(f"// one edit {len(edited)}\n")
@@ -147,10 +151,12 @@ def main() -> None:
                 rows.append({"copies": copies, "warm": True, "dalfix": median(warm), "ast_grep": against})
                 one_edit = {"copies": copies, "one_edit": args.edit_file, "dalfix": median(edited), "ast_grep": against}
                 rows.append(one_edit)
-            for row in rows[-3:] if warm else rows[-1:]:
+                rows.append({"copies": copies, "first_run": True, "dalfix": median(first), "ast_grep": against})
+            for row in rows[-4:] if warm else rows[-1:]:
                 row["ratio"] = round(row["dalfix"]["wall"] / max(row["ast_grep"]["wall"], 0.01), 2)
                 row["cpu_ratio"] = round(row["dalfix"]["cpu"] / max(row["ast_grep"]["cpu"], 0.01), 2)
                 kind = " warm" if row.get("warm") else " one edit" if row.get("one_edit") else ""
+                kind = " first run (empty cache)" if row.get("first_run") else kind
                 print(
                     f"{copies}x{kind}  dalfix {row['dalfix']['wall']:6.2f}s wall "
                     f"{row['dalfix']['cpu']:6.2f}s cpu "
