@@ -1,5 +1,5 @@
-"""Shortcuts in the serial project facts (bench/speed.md, "Twelfth round (helper speed12facts)"), each answering what the
-code it replaces answers."""
+"""Shortcuts in the serial project facts (bench/speed.md, "Twelfth round (helper speed12facts)"), each answering what
+the code it replaces answers."""
 
 from __future__ import annotations
 
