@@ -966,6 +966,11 @@ class Project:
 
         def share(index: int) -> object:
             found = {}
+            if index == 0 and self.known_handle_calls is None:
+                # The schema, which the checks read, built here once while the children take more of the claims:
+                # the workers forked later inherit it instead of each reading it. (With a cache, `incremental.
+                # global_facts` reads it in this process, recording which files it read, before the workers fork.)
+                self.schema  # noqa: B018
             while (at := claims.take(index)) is not None:
                 self.files.safe_point()
                 found[paths[at]] = self.handle_passing_calls(paths[at])
