@@ -139,6 +139,8 @@ def _prettier_settings(folder: Path) -> FormatterSettings | None:
         if text is None:
             continue
         match = re.search(r"^\s*printWidth\s*:\s*(\d+)\s*,?\s*$", text, re.M)
+        if match is None and _EMPTY_EXPORT.fullmatch(re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)):
+            return _prettier_from({}, folder)  # `module.exports = {};`: Prettier's defaults, said explicitly
         if match is None:
             return None  # a shared or computed configuration: its width is not here
         tab = re.search(r"^\s*tabWidth\s*:\s*(\d+)\s*,?\s*$", text, re.M)
@@ -157,6 +159,9 @@ def _prettier_settings(folder: Path) -> FormatterSettings | None:
         if isinstance(prettier, dict):
             return _prettier_from(prettier, folder)
     return None
+
+
+_EMPTY_EXPORT = re.compile(r"\s*(?:module\.exports\s*=|export\s+default)\s*\{\s*\}\s*;?\s*")
 
 
 def _prettier_from(data: dict, folder: Path) -> FormatterSettings:  # type: ignore[type-arg]
@@ -516,9 +521,36 @@ def break_object_argument(
     out = [indent + body[: head.end()] + "({"]
     for number, prop in enumerate(properties):
         comma = "," if commas or number < len(properties) - 1 else ""
-        out.extend(break_call_arguments(indent + unit + prop + comma, unit, width, tab_width, commas))
+        pieces = break_call_arguments(indent + unit + prop + comma, unit, width, tab_width, commas)
+        if pieces == [indent + unit + prop + comma]:
+            pieces = break_array_property(pieces[0], unit, width, tab_width, commas)
+        out.extend(pieces)
     out.append(indent + "})" + tail)
     return out
+
+
+_ARRAY_PROPERTY = re.compile(
+    r"(?P<indent>\s*)(?P<key>[A-Za-z_$][\w$]*: )\[(?P<elements>[^\[\]{}()`'\"/]*)\](?P<tail>,?)"
+)
+
+
+def break_array_property(
+    line: str, unit: str, width: int, tab_width: int = DEFAULT_TAB_WIDTH, commas: bool = True
+) -> list[str]:
+    """`line`, an object property whose value is an array of names (`target: [t.a, t.b],`), as Prettier and Biome
+    print it when it does not fit: one element per line one level deeper (`target: [` / `t.a,` / `t.b,` / `],`);
+    `commas`: the formatter ends the last element with a comma. Anything else, or a line that fits: `[line]`."""
+    match = _ARRAY_PROPERTY.fullmatch(line)
+    if display_width(line, tab_width) <= width or match is None:
+        return [line]
+    elements = [e.strip() for e in match["elements"].split(",")]
+    if elements and not elements[-1]:
+        elements.pop()
+    if not elements or not all(re.fullmatch(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*", e) for e in elements):
+        return [line]
+    indent = match["indent"]
+    inner = [indent + unit + e + ("," if commas or n < len(elements) - 1 else "") for n, e in enumerate(elements)]
+    return [indent + match["key"] + "[", *inner, indent + "]" + match["tail"]]
 
 
 def hug_last_object(

@@ -405,6 +405,69 @@ def chain_with_shorter_head(
     return None
 
 
+def expanded_chain(
+    source: bytes, start: int, last_call: Node, steps: list[str], tail: str, line_prefix: str, style: SourceStyle
+) -> str | None:
+    """A hugged method chain given more calls, laid out as Prettier and Biome print it.
+
+    The source holds `await db.insert(t).values({` / `…` / `})`: a chain on one line whose only line breaks are in
+    its last call's object literal (`last_call`), written broken. A fix adds calls after it (`steps`, each without
+    its dot, e.g. `onConflictDoNothing({ target: t.id })`), before `tail` (the chain's calls after `last_call` in the
+    source, on one line: `.returning()`, or ""). With more than two calls and one but the last breaking, the
+    formatters print the chain broken before each call: the head (`await db`, `db()`, `this.db`) on the first line,
+    every call one level in on a line of its own, the object's lines one level deeper than they were; an added call
+    that does not fit is broken as they break it. Returns the text from `start` (e.g. the `await`) to the chain's
+    end, later lines with their indentation; `line_prefix` is what stands before `start` on its line. None when
+    the formatter is unknown or the chain has another shape (line breaks elsewhere, comments, a template literal
+    spanning lines, a tail that is not plain calls) or the head's line does not fit."""
+    if style.formatter is None or not steps:
+        return None
+    calls: list[Node] = []
+    node: Node | None = last_call
+    while node is not None and node.type == "call_expression":
+        function = node.child_by_field_name("function")
+        if function is None or function.type != "member_expression":
+            break
+        calls.append(node)
+        node = function.child_by_field_name("object")
+    if node is None or not calls:
+        return None
+    head = node
+    calls.reverse()
+    begin = source.rfind(b"\n", 0, start) + 1
+    text = _text_between(source, begin, last_call.end_byte)
+    args = last_call.child_by_field_name("arguments")
+    if "//" in text or "/*" in text or args is None or "\n" in _text_between(source, start, args.start_byte):
+        return None
+    if len(args.named_children) != 1 or args.named_children[0].type != "object":
+        return None
+    if not _forced_break(args) or any(t.type == "template_string" and "\n" in _text(t) for t in walk(args)):
+        return None
+    semicolon = ";" if tail.rstrip().endswith(";") else ""
+    tail = tail.rstrip()[: len(tail.rstrip()) - len(semicolon)]
+    tail_calls = re.findall(r"\s*(\??\.[A-Za-z_$][\w$]*\([^()\n]*\))", tail)
+    if "".join(tail_calls) != "".join(tail.split()) or len(calls) + len(steps) + len(tail_calls) <= 2:
+        return None
+    unit = style.indent_unit
+    indent = line_prefix[: len(line_prefix) - len(line_prefix.lstrip())]
+    first = source[start : head.end_byte].decode("utf-8", "surrogateescape")
+    if not style.fits(line_prefix + first):
+        return None
+    lines, previous = [first], head.end_byte
+    for call in calls:  # each call's text after the chain before it: `.insert(t)`, `.values({ … })`
+        link = _text_between(source, previous, call.end_byte).strip()
+        previous = call.end_byte
+        lines.append(indent + unit + (reindent(link, "", unit) if call == last_call else link))
+    for step in steps:
+        lines.extend(to_width(indent + unit + "." + step, style))
+    lines.extend(indent + unit + call.strip() for call in tail_calls)
+    return "\n".join(lines) + semicolon
+
+
+def _text_between(source: bytes, start: int, end: int) -> str:
+    return source[start:end].decode("utf-8", "surrogateescape")
+
+
 def _text(node: Node | None) -> str:
     return (node.text or b"").decode("utf-8", "surrogateescape") if node is not None else ""
 

@@ -11,6 +11,7 @@ from dalfix.parsing import count_errors, parse_file
 from dalfix.print_width import (
     DEFAULT_PRINT_WIDTH,
     FormatterSettings,
+    break_array_property,
     break_arrow_argument,
     break_call_arguments,
     break_for_head,
@@ -156,6 +157,9 @@ def test_generated_lines_in_fixture_outputs_fit_or_cannot_wrap(tmp_path: Path) -
          FormatterSettings(120, 2, "prettier", False)),
         ({"prettier.config.mjs": 'import base from "@acme/prettier";\nexport default { ...base };\n'},
          FormatterSettings(DEFAULT_PRINT_WIDTH, 2, None)),  # computed elsewhere: the width is unknown here
+        ({".prettierrc.js": "// keep the editor's own defaults out\nmodule.exports = {};\n"},
+         FormatterSettings(80, 2, "prettier")),  # dittofeed's: an empty object is Prettier's defaults
+        ({"prettier.config.mjs": "export default {\n  // none yet\n};\n"}, FormatterSettings(80, 2, "prettier")),
     ],
 )  # fmt: skip
 def test_formatter_settings(files, settings, tmp_path) -> None:
@@ -397,3 +401,19 @@ def test_an_assignment_whose_chain_head_does_not_fit_breaks_after_the_equals_sig
     head = "  const { a = 1 } = currentSharedRowsFromTheDatabaseWithAVeryLongNameThatGoesOn"
     destructuring = head + ".filter((r) => r).map((r) => r);"
     assert wrap_long_line(destructuring, "  ", 80)[0] == head
+
+
+def test_an_array_property_past_the_width_is_broken_one_name_per_line() -> None:
+    line = "      target: [schema.workspaceMemberRole.workspaceId, schema.workspaceMemberRole.workspaceMemberId],"
+    assert break_array_property(line, "  ", 80) == [
+        "      target: [",
+        "        schema.workspaceMemberRole.workspaceId,",
+        "        schema.workspaceMemberRole.workspaceMemberId,",
+        "      ],",
+    ]
+    without = break_array_property(line, "  ", 80, commas=False)
+    assert without[2] == "        schema.workspaceMemberRole.workspaceMemberId"
+    # it fits, or an element is not a name: left alone
+    assert break_array_property("  target: [t.a, t.b],", "  ", 80) == ["  target: [t.a, t.b],"]
+    calls = "      target: [sql`lower(${schema.workspaceMemberRole.workspaceId})`, schema.workspaceMemberRole.id],"
+    assert break_array_property(calls, "  ", 80) == [calls]

@@ -196,6 +196,7 @@ from dalfix.parsing import (
     line_indent,
 )
 from dalfix.print_width import wrap_long_line
+from dalfix.render import expanded_chain, to_width
 from dalfix.rules import Rule
 from transforms.check_then_update import Write, catch_edits, update_finding
 from transforms.find_or_create import find_or_create_finding
@@ -340,6 +341,16 @@ class CheckThenInsert(Rule):
         after = source[values_call.end_byte : insert.end_byte].decode("utf-8", "surrogateescape")
         statement = prefix + before + "".join(joiner + step for step in steps) + after
         indent = line_indent(source, insert.start_byte)
+        if multiline and ctx.style.formatter is not None:
+            # Prettier and Biome: a chain of more than two calls with one breaking is broken before each call
+            line_start = source.rfind(b"\n", 0, insert.start_byte) + 1
+            line_prefix = source[line_start : insert.start_byte].decode("utf-8", "surrogateescape") + prefix
+            expanded = expanded_chain(source, insert.start_byte, values_call, steps, after, line_prefix, ctx.style)
+            if expanded is not None:
+                statement = prefix + expanded
+            elif chained:
+                added = ["\n".join(to_width(dot_indent + "." + step, ctx.style)) for step in steps]
+                statement = prefix + before + "".join("\n" + step for step in added) + after
         if "\n" not in statement:
             lines = wrap_long_line(indent + statement, ctx.style.indent_unit, ctx.style.print_width)
             statement = "\n".join(lines)[len(indent) :]

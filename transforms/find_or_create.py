@@ -35,6 +35,7 @@ from dalfix.context import relative_display
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import line_indent
 from dalfix.print_width import wrap_long_line
+from dalfix.render import expanded_chain, to_width
 
 if TYPE_CHECKING:
     from dalfix.analysis.effects import EffectAnalyzer
@@ -284,11 +285,15 @@ def _edits(ctx: FileContext, found: FindOrCreate, unique_set: UniqueSet) -> list
     assert head is not None and dot is not None
     multiline = b"\n" in source[head.end_byte : chain.node.end_byte]
     joiner = f"{newline}{line_indent(source, dot.start_byte)}." if multiline else "."
-    conflict = f"{joiner}onConflictDoNothing({{ target: {target} }})"
+    step = f"onConflictDoNothing({{ target: {target} }})"
+    conflict = f"{joiner}{step}"
+    chained = source[source.rfind(b"\n", 0, dot.start_byte) + 1 : dot.start_byte].strip() in (b".", b"?.")
+    if multiline and chained and style.formatter is not None:
+        conflict = newline + newline.join(to_width(f"{line_indent(source, dot.start_byte)}.{step}", style))
     where = read_where(ctx.parsed, found.read)
     where_text = ctx.text(where) if where is not None else ""
     if "\n" in where_text and not any(c in where_text for c in "'\"`"):
-        where_text = " ".join(where_text.split())
+        where_text = _joined(where_text)
     reread = f"{ctx.text(chain.root)}.select().from({table_text}).where({where_text}).limit(1)"
     if insert.form == "expression":
         # `(await <insert>.returning())[0]` -> `(await <insert>.onConflictDoNothing(…).returning())[0] ?? <re-read>`
@@ -322,6 +327,14 @@ def _edits(ctx: FileContext, found: FindOrCreate, unique_set: UniqueSet) -> list
         + conflict
         + _between(ctx, values_call.end_byte, statement.end_byte)
     )
+    if multiline and not chained:
+        # Prettier and Biome: a chain of more than two calls with one breaking is broken before each call
+        expanded = expanded_chain(
+            source, statement.start_byte, values_call, [step], _between(ctx, values_call.end_byte, statement.end_byte),
+            indent, style,
+        )  # fmt: skip
+        if expanded is not None:
+            text = expanded.replace("\n", newline)
     if insert.bound is not None and insert.declaration == "const":
         text = "let" + text[len("const") :]
     if "\n" not in text:
@@ -329,16 +342,23 @@ def _edits(ctx: FileContext, found: FindOrCreate, unique_set: UniqueSet) -> list
     if insert.bound is not None:
         # The conflict returns no row: read the row that holds the key (the concurrent call's).
         assign = f"{indent}{unit}[{insert.bound}] = await {reread}{semicolon}"
-        assign = newline.join(wrap_long_line(assign, unit, style.print_width, style.tab_width))
+        assign = newline.join(to_width(assign, style))
         text += f"{newline}{indent}if (!{insert.bound}) {{{newline}{assign}{newline}{indent}}}"
     return [Edit(statement.start_byte, statement.end_byte, text)]
 
 
 def _awaited_lines(chain: str, indent: str, unit: str, style: SourceStyle) -> str:
     """`(` / `await db` / `.insert(t)` … / `)`: an awaited chain in parentheses, one call per line."""
-    flat = " ".join(chain.split()) if not any(c in chain for c in "'\"`") else chain
+    flat = _joined(chain) if not any(c in chain for c in "'\"`") else chain
     lines = wrap_long_line(f"{indent}{unit}await {flat}", unit, 0, style.tab_width)
     return "(" + style.newline + style.newline.join(lines) + style.newline + indent + ")"
+
+
+def _joined(text: str) -> str:
+    """Code written over several lines (no string in it) on one: `and(` / `eq(a, b),` / `)` -> `and(eq(a, b))`."""
+    flat = " ".join(text.split())
+    flat = re.sub(r"([(\[]) ", r"\1", flat)
+    return re.sub(r",? ([)\]])", r"\1", flat)
 
 
 def _first_argument(call: Node | None) -> Node:
