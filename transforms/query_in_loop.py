@@ -617,7 +617,10 @@ class QueryInLoop(Rule):
         semi = ";" if ctx.style.semicolons else ""
         head = f"{indent}const {name} = await {helper}({batch.keys}, {size}, ({chunk}) =>"
         first, spread = query.split("\n")[0], "\n" in query
-        if group is None and not ctx.style.fits(f"{head} {first}" + ("" if spread else f"){semi}")):
+        # A query over several lines (`db` / `.select({` …) cannot print flat after the arrow: the formatters hug the
+        # arrow and put its body on the next line (agents organizations.ts:383), as for a body that does not fit.
+        hugged = spread and ctx.style.formatter is not None and ctx.style.fits(head)
+        if group is None and (hugged or not ctx.style.fits(f"{head} {first}" + ("" if spread else f"){semi}"))):
             # As the formatters print a call that does not fit (dokploy webhook.ts:374): the arrow hugged, its body
             # one level deeper, when the other arguments fit before it; else one argument per line, the arrow's body
             # on its line when it is one line that fits there, else one level under the arrow.
