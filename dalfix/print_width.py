@@ -407,7 +407,7 @@ def _skip_string(line: str, i: int) -> int:
 # on the call's line and break the arguments), `await `, `return `, or an object key.
 _CALL_HEAD = re.compile(
     r"(?:(?:const|let|var) [A-Za-z_$][\w$]* = )?(?:(?:await|return) |[A-Za-z_$][\w$]*: )?"
-    r"\.?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*"
+    r"(?:\.\.\.)?\.?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*"
 )
 
 

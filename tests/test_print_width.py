@@ -417,3 +417,22 @@ def test_an_array_property_past_the_width_is_broken_one_name_per_line() -> None:
     assert break_array_property("  target: [t.a, t.b],", "  ", 80) == ["  target: [t.a, t.b],"]
     calls = "      target: [sql`lower(${schema.workspaceMemberRole.workspaceId})`, schema.workspaceMemberRole.id],"
     assert break_array_property(calls, "  ", 80) == [calls]
+
+
+def test_a_spread_call_past_the_width_is_broken_as_the_call_is() -> None:
+    # midday user-invites.ts: a DAL001 fix moves the `where` one level deeper and this line past Biome's 80 columns
+    line = "            ...emails.map((email) => sql`LOWER(${userInvites.email}) = ${email}`),"
+    assert break_arrow_argument(line, "  ", 80) == [
+        "            ...emails.map(",
+        "              (email) => sql`LOWER(${userInvites.email}) = ${email}`,",
+        "            ),",
+    ]
+    assert break_call_arguments(
+        "  ...pick(aLongArgumentName, anotherLongArgumentName, yetAnotherArgument)", "  ", 40
+    ) == [
+        "  ...pick(",
+        "    aLongArgumentName,",
+        "    anotherLongArgumentName,",
+        "    yetAnotherArgument,",
+        "  )",
+    ]

@@ -1,0 +1,115 @@
+"""Does what dalfix writes pass the project's own formatter? Every fix applied, then the formatter's check.
+
+For each repository checkout given (a git work tree: the ecosystem set under /work/eco, held-out ones elsewhere),
+runs `dalfix apply --preview --unsafe-fixes --no-cache .`, groups the changed TypeScript files by the formatter
+dalfix found for them (`print_width.formatter_settings_for`: Prettier or Biome settings; files with neither are
+counted and not checked), runs that formatter's check on each changed file — the version the repository's
+package.json pins, through `npx` — on the rewritten file and on the original, and prints the files that were clean
+before and are not after: layouts dalfix produced that the formatter would print otherwise. Every changed file is
+restored from git at the end (also on failure).
+
+    python bench/formatter_audit.py /work/eco/agents /work/heldout/midday
+    python bench/formatter_audit.py --show /work/heldout/midday      # and the formatter's own diff per file
+
+A file dirty before (the repository does not run its formatter on it, or a plugin the check needs is missing) says
+nothing either way and is counted apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dalfix.print_width import formatter_settings_for  # noqa: E402
+
+PACKAGES = {"biome": "@biomejs/biome", "prettier": "prettier"}
+
+
+def pinned_version(repo: Path, package: str) -> str | None:
+    """The version of `package` the repository's root or package manifests ask for (first found)."""
+    manifests = [repo / "package.json", *sorted(repo.glob("*/package.json")), *sorted(repo.glob("*/*/package.json"))]
+    for manifest in manifests:
+        try:
+            text = manifest.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        match = re.search(rf'"{re.escape(package)}"\s*:\s*"[\^~]?(\d[\w.-]*)', text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def dirty(repo: Path, formatter: str, version: str, files: list[str]) -> dict[str, str]:
+    """The files among `files` the formatter would print otherwise, with what it says."""
+    out: dict[str, str] = {}
+    for name in files:
+        if formatter == "biome":
+            command = ["npx", "-y", f"@biomejs/biome@{version}", "format", name]
+        else:
+            command = ["npx", "-y", f"prettier@{version}", "--check", name]
+        done = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode != 0:
+            out[name] = done.stdout + done.stderr
+    return out
+
+
+def audit(repo: Path, show: bool) -> None:
+    applied = subprocess.run(
+        [sys.executable, "-m", "dalfix", "apply", "--preview", "--unsafe-fixes", "--no-cache", "."],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    summary = (applied.stderr.strip().splitlines() or ["(no summary)"])[-1]
+    changed = subprocess.run(["git", "diff", "--name-only"], cwd=repo, capture_output=True, text=True, check=True)
+    files = [f for f in changed.stdout.split() if f.endswith((".ts", ".tsx", ".mts", ".cts"))]
+    try:
+        print(f"== {repo.name}: {summary}")
+        groups: dict[str | None, list[str]] = {}
+        for name in files:
+            groups.setdefault(formatter_settings_for((repo / name).resolve()).formatter, []).append(name)
+        for formatter, names in sorted(groups.items(), key=lambda item: str(item[0])):
+            if formatter is None:
+                print(f"   no formatter settings found: {len(names)} changed file(s), not checked")
+                continue
+            version = pinned_version(repo, PACKAGES[formatter]) or ("2" if formatter == "biome" else "3")
+            after = dirty(repo, formatter, version, names)
+            rewritten = {name: (repo / name).read_bytes() for name in names}
+            subprocess.run(["git", "checkout", "-q", "--", *names], cwd=repo, check=True)
+            before = dirty(repo, formatter, version, names)
+            for name, data in rewritten.items():
+                (repo / name).write_bytes(data)
+            worse = sorted(set(after) - set(before))
+            print(
+                f"   {formatter}@{version}: {len(names)} changed file(s); {len(before)} not formatted before (not "
+                f"judged); {len(worse)} formatted before and not after{': ' if worse else ''}{', '.join(worse)}"
+            )
+            if show:
+                for name in worse:
+                    print(after[name])
+    finally:
+        if files:
+            subprocess.run(["git", "checkout", "-q", "--", *files], cwd=repo, check=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("repos", nargs="+", type=Path)
+    parser.add_argument("--show", action="store_true", help="print the formatter's diff for each file it rejects")
+    options = parser.parse_args()
+    for repo in options.repos:
+        if subprocess.run(["git", "diff", "--quiet"], cwd=repo, check=False).returncode != 0:
+            print(f"== {repo.name}: the work tree has changes; skipped (the audit restores files from git)")
+            continue
+        audit(repo.resolve(), options.show)
+
+
+if __name__ == "__main__":
+    main()
