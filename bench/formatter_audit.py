@@ -45,15 +45,28 @@ def pinned_version(repo: Path, package: str) -> str | None:
     return None
 
 
+def config_folder(repo: Path, path: Path, formatter: str) -> Path:
+    """Where to run the formatter on `path`: for Biome the nearest folder up to the repository holding a biome.json
+    (it resolves a nested configuration's `extends` paths against the working directory: buster's packages extend
+    "../../biome.json"); Prettier finds its configuration from the file itself."""
+    if formatter == "biome":
+        for folder in path.parents:
+            if folder == repo or any((folder / name).is_file() for name in ("biome.json", "biome.jsonc")):
+                return folder
+    return repo
+
+
 def dirty(repo: Path, formatter: str, version: str, files: list[str]) -> dict[str, str]:
     """The files among `files` the formatter would print otherwise, with what it says."""
     out: dict[str, str] = {}
     for name in files:
+        folder = config_folder(repo, repo / name, formatter)
+        relative = str((repo / name).relative_to(folder))
         if formatter == "biome":
-            command = ["npx", "-y", f"@biomejs/biome@{version}", "format", name]
+            command = ["npx", "-y", f"@biomejs/biome@{version}", "format", relative]
         else:
-            command = ["npx", "-y", f"prettier@{version}", "--check", name]
-        done = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=300, check=False)
+            command = ["npx", "-y", f"prettier@{version}", "--check", relative]
+        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300, check=False)
         if done.returncode != 0:
             out[name] = done.stdout + done.stderr
     return out
