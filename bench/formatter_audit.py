@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from dalfix.print_width import formatter_settings_for  # noqa: E402
 
-PACKAGES = {"biome": "@biomejs/biome", "prettier": "prettier"}
+PACKAGES = {"biome": "@biomejs/biome", "prettier": "prettier", "oxfmt": "oxfmt"}
 
 
 def pinned_version(repo: Path, package: str) -> str | None:
@@ -42,7 +42,12 @@ def pinned_version(repo: Path, package: str) -> str | None:
         match = re.search(rf'"{re.escape(package)}"\s*:\s*"[\^~]?(\d[\w.-]*)', text)
         if match:
             return match.group(1)
-    return None
+    try:  # a pnpm catalog: `  oxfmt: ^0.58.0`
+        catalog = (repo / "pnpm-workspace.yaml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(rf"^\s+[\"']?{re.escape(package)}[\"']?:\s*[\"']?[\^~]?(\d[\w.-]*)", catalog, re.M)
+    return match.group(1) if match else None
 
 
 def config_folder(repo: Path, path: Path, formatter: str) -> Path:
@@ -64,6 +69,8 @@ def dirty(repo: Path, formatter: str, version: str, files: list[str]) -> dict[st
         relative = str((repo / name).relative_to(folder))
         if formatter == "biome":
             command = ["npx", "-y", f"@biomejs/biome@{version}", "format", relative]
+        elif formatter == "oxfmt":
+            command = ["npx", "-y", f"oxfmt@{version}", "--check", relative]
         else:
             command = ["npx", "-y", f"prettier@{version}", "--check", relative]
         done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300, check=False)
@@ -92,7 +99,8 @@ def audit(repo: Path, show: bool) -> None:
             if formatter is None:
                 print(f"   no formatter settings found: {len(names)} changed file(s), not checked")
                 continue
-            version = pinned_version(repo, PACKAGES[formatter]) or ("2" if formatter == "biome" else "3")
+            fallback = {"biome": "2", "prettier": "3"}.get(formatter, "latest")
+            version = pinned_version(repo, PACKAGES[formatter]) or fallback
             after = dirty(repo, formatter, version, names)
             rewritten = {name: (repo / name).read_bytes() for name in names}
             subprocess.run(["git", "checkout", "-q", "--", *names], cwd=repo, check=True)

@@ -1,8 +1,9 @@
 """The project's print width, read from its formatter settings, and wrapping generated chains to it.
 
-Width: the nearest `.prettierrc*` (or package.json `"prettier"`) `printWidth`, else `biome.json(c)`
-`formatter.lineWidth` (`javascript.formatter.lineWidth` first) — 80, the formatters' own default, when such a
-file sets none — else `.editorconfig` `max_line_length` for TypeScript files, else 100.
+Width: the nearest `.oxfmtrc.json(c)` `printWidth` (Oxfmt's default 100 when it sets none), else `.prettierrc*`
+(or package.json `"prettier"`) `printWidth`, else `biome.json(c)` `formatter.lineWidth`
+(`javascript.formatter.lineWidth` first) — 80, the formatters' own default, when such a file sets none — else
+`.editorconfig` `max_line_length` for TypeScript files, else 100.
 Wrapping: a generated line longer than the width that holds a method chain is broken before each call of
 its outermost chain, one indentation level deeper, as Prettier and Biome print Drizzle chains
 (`await db` / `.select()` / `.from(t)` / `.where(…)`); where the formatter is known, a call that still does not
@@ -27,6 +28,9 @@ PRETTIER_FILES = (".prettierrc", ".prettierrc.json", ".prettierrc.json5", ".pret
 # JavaScript settings: read only where they spell the width out (`printWidth: 120,`); else the width is unknown.
 PRETTIER_SCRIPTS = tuple(f"{base}.{ext}" for base in (".prettierrc", "prettier.config") for ext in ("js", "cjs", "mjs"))
 BIOME_FILES = ("biome.json", "biome.jsonc")
+# Oxfmt (Oxc's Prettier-compatible formatter: homarr, karakeep, dyad); its own default width is 100.
+OXFMT_FILES = (".oxfmtrc.json", ".oxfmtrc.jsonc")
+OXFMT_DEFAULT_WIDTH = 100
 
 
 # Prettier's `tabWidth` and Biome's `indentWidth` default: a tab counts as this many columns.
@@ -37,7 +41,8 @@ DEFAULT_TAB_WIDTH = 2
 class FormatterSettings:
     width: int
     tab_width: int = DEFAULT_TAB_WIDTH
-    # "prettier" or "biome" when their configuration decides the width; None for .editorconfig or the default.
+    # "prettier", "biome" or "oxfmt" (Prettier's layout) when their configuration decides the width; None for
+    # .editorconfig or the default.
     formatter: str | None = None
     # Whether the formatter ends broken call arguments with a comma (Prettier 3 and Biome: "all", the default).
     trailing_commas: bool = True
@@ -83,7 +88,7 @@ def _folder_settings(folder: str) -> tuple[FormatterSettings | None, str | None,
     the repository's root (holds `.git`)."""
     path = Path(folder)
     return (
-        _prettier_settings(path) or _biome_settings(path),
+        _oxfmt_settings(path) or _prettier_settings(path) or _biome_settings(path),
         _read(path / ".editorconfig"),
         (path / ".git").exists(),
     )
@@ -112,6 +117,28 @@ def _json(text: str) -> object:
 
 def _positive_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _oxfmt_settings(folder: Path) -> FormatterSettings | None:
+    """An `.oxfmtrc.json(c)`: Prettier's options and layout, with Oxfmt's defaults (width 100, trailing commas
+    everywhere). A folder holding it and an older Prettier or Biome file is formatted by Oxfmt (dyad keeps all
+    three; its scripts run oxfmt)."""
+    for name in OXFMT_FILES:
+        text = _read(folder / name)
+        if text is None:
+            continue
+        data = _json(text)
+        if not isinstance(data, dict):
+            return None
+        comma = data.get("trailingComma")
+        return FormatterSettings(
+            _positive_int(data.get("printWidth")) or OXFMT_DEFAULT_WIDTH,
+            _positive_int(data.get("tabWidth")) or DEFAULT_TAB_WIDTH,
+            "oxfmt",
+            comma not in ("es5", "none"),
+            comma != "none",
+        )
+    return None
 
 
 def _prettier_settings(folder: Path) -> FormatterSettings | None:

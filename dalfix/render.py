@@ -42,8 +42,8 @@ class SourceStyle:
     print_width: int = DEFAULT_PRINT_WIDTH
     # Columns a tab counts for the width (Prettier's tabWidth, Biome's indentWidth).
     tab_width: int = DEFAULT_TAB_WIDTH
-    # "prettier" / "biome" when the project's formatter configuration was found: generated code then follows
-    # their layout where dalfix knows it (see `fits`); None keeps the source's own line breaks.
+    # "prettier" / "biome" / "oxfmt" when the project's formatter configuration was found: generated code then
+    # follows their layout where dalfix knows it (see `fits`); None keeps the source's own line breaks.
     formatter: str | None = None
     trailing_commas: bool = True  # the formatter ends broken call arguments with a comma
     object_commas: bool = True  # and a broken object literal

@@ -1,9 +1,11 @@
-"""Fixture cases run in a project with a Biome or Prettier configuration: what dalfix writes there is what that
-formatter prints (`biome format` / `prettier --check` pass on every output file whose input passed).
+"""Fixture cases run in a project with a Biome, Prettier or Oxfmt configuration: what dalfix writes there is what
+that formatter prints (`biome format` / `prettier --check` / `oxfmt --check` pass on every output file whose input
+passed).
 
-The formatters: DALFIX_BIOME and DALFIX_PRETTIER name their executables; else the versions the layouts were
-taken from (Biome 2.2.0, Prettier 3.10.1) are installed once with npm into `.formatters/` at the repository root
-(like the example app's packages). Without npm (or when the install fails) the cases are skipped, saying why.
+The formatters: DALFIX_BIOME, DALFIX_PRETTIER and DALFIX_OXFMT name their executables; else the versions the
+layouts were taken from (Biome 2.2.0, Prettier 3.10.1, Oxfmt 0.58.0) are installed once with npm into
+`.formatters/` at the repository root (like the example app's packages). Without npm (or when the install fails)
+the cases are skipped, saying why.
 """
 
 from __future__ import annotations
@@ -25,12 +27,16 @@ FORMATTED = [
     for case in discover_cases()
     if case.input.is_dir()
     and case.output is not None
-    and any((case.input / name).exists() for name in ("biome.json", ".prettierrc"))
+    and any((case.input / name).exists() for name in ("biome.json", ".prettierrc", ".oxfmtrc.json"))
 ]
 
 
 ROOT = Path(__file__).resolve().parent.parent
-PINNED = {"biome": ("@biomejs/biome@2.2.0", "biome"), "prettier": ("prettier@3.10.1", "prettier")}
+PINNED = {
+    "biome": ("@biomejs/biome@2.2.0", "biome"),
+    "prettier": ("prettier@3.10.1", "prettier"),
+    "oxfmt": ("oxfmt@0.58.0", "oxfmt"),
+}
 
 
 @functools.cache
@@ -61,7 +67,8 @@ def _check(formatter: str, project: Path, files: list[str]) -> subprocess.Comple
 
 @pytest.mark.parametrize("case", FORMATTED, ids=[c.id for c in FORMATTED])
 def test_fixture_outputs_are_what_the_formatter_prints(case, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    formatter = "biome" if (case.input / "biome.json").exists() else "prettier"
+    markers = (("biome", "biome.json"), ("oxfmt", ".oxfmtrc.json"))
+    formatter = next((name for name, marker in markers if (case.input / marker).exists()), "prettier")
     if _executable(formatter) is None:
         pytest.skip(f"no {formatter}: DALFIX_{formatter.upper()} is not set and npm could not install it")
     assert case.output is not None

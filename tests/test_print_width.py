@@ -160,6 +160,11 @@ def test_generated_lines_in_fixture_outputs_fit_or_cannot_wrap(tmp_path: Path) -
         ({".prettierrc.js": "// keep the editor's own defaults out\nmodule.exports = {};\n"},
          FormatterSettings(80, 2, "prettier")),  # dittofeed's: an empty object is Prettier's defaults
         ({"prettier.config.mjs": "export default {\n  // none yet\n};\n"}, FormatterSettings(80, 2, "prettier")),
+        ({".oxfmtrc.json": '{ "printWidth": 120 }'}, FormatterSettings(120, 2, "oxfmt")),  # homarr's
+        ({".oxfmtrc.jsonc": '{\n  // the default\n  "trailingComma": "es5"\n}'},
+         FormatterSettings(100, 2, "oxfmt", False)),  # Oxfmt's own default width is 100, not Prettier's 80
+        ({".oxfmtrc.json": '{ "printWidth": 80 }', ".prettierrc": '{ "printWidth": 120 }', "biome.json": "{}"},
+         FormatterSettings(80, 2, "oxfmt")),  # dyad keeps all three; its scripts run oxfmt
     ],
 )  # fmt: skip
 def test_formatter_settings(files, settings, tmp_path) -> None:
