@@ -580,6 +580,40 @@ def break_array_property(
     return [indent + match["key"] + "[", *inner, indent + "]" + match["tail"]]
 
 
+# `key: sql<T>`…`.mapWith(F),`: a property whose value is a tagged template given one call of simple arguments;
+# nothing in it can break before that call's parenthesis.
+_TEMPLATE_PROPERTY = re.compile(
+    r"(?P<indent>\s*)(?P<key>[A-Za-z_$][\w$]*): (?P<head>[A-Za-z_$][\w$.]*(?:<[^`()]*>)?`[^`]*`)"
+    r"(?:(?P<call>\.[A-Za-z_$][\w$]*)\((?P<args>[^()`'\"]*)\))?(?P<comma>,?)"
+)
+
+
+def break_property_value(
+    line: str, unit: str, width: int, tab_width: int = DEFAULT_TAB_WIDTH, trailing_comma: bool = True
+) -> list[str]:
+    """`line`, an object property whose value is a call on a tagged template (`total: sql<number>`…`.mapWith(Number),`),
+    as Prettier, Oxfmt and Biome print it when the value up to its first possible break (the call's parenthesis)
+    does not fit after the key: the value on the next line one level deeper (their "fluid" assignment layout), and
+    the call's arguments one per line when it still does not fit there. Anything else, or a line that fits:
+    `[line]`."""
+    match = _TEMPLATE_PROPERTY.fullmatch(line)
+    if match is None or match["call"] is None or display_width(line, tab_width) <= width:
+        return [line]  # a bare template stays after its key (the formatters never break before one)
+    head = match["head"] + (match["call"] + "(" if match["call"] else "")
+    if display_width(f"{match['indent']}{match['key']}: {head}", tab_width) <= width:
+        return [line]  # it breaks inside the call's arguments instead, the value kept on the key's line
+    indent, comma = match["indent"] + unit, match["comma"]
+    value = line[match.start("head") : match.end("args") + 1]
+    if display_width(indent + value + comma, tab_width) <= width:
+        return [f"{match['indent']}{match['key']}:", indent + value + comma]
+    arguments = [a.strip() for a in match["args"].split(",") if a.strip()]
+    if not arguments:
+        return [f"{match['indent']}{match['key']}:", indent + value + comma]
+    last = len(arguments) - 1
+    inner = [indent + unit + a + ("," if trailing_comma or n < last else "") for n, a in enumerate(arguments)]
+    return [f"{match['indent']}{match['key']}:", indent + head, *inner, indent + ")" + comma]
+
+
 def hug_last_object(
     line: str, unit: str, width: int, tab_width: int = DEFAULT_TAB_WIDTH, commas: bool = True
 ) -> list[str] | None:

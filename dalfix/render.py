@@ -20,6 +20,7 @@ from dalfix.print_width import (
     break_call_arguments,
     break_for_head,
     break_object_argument,
+    break_property_value,
     display_width,
     formatter_settings_for,
     hug_last_object,
@@ -203,6 +204,8 @@ def to_width(line: str, style: SourceStyle) -> list[str]:
             pieces = break_object_argument(each, unit, width, tabs, style.object_commas)
         if pieces == [each]:
             pieces = break_for_head(each, unit, width, tabs)
+        if pieces == [each]:
+            pieces = break_property_value(each, unit, width, tabs, style.trailing_commas)
         out.extend(pieces)
     return out
 

@@ -16,6 +16,7 @@ from dalfix.print_width import (
     break_call_arguments,
     break_for_head,
     break_object_argument,
+    break_property_value,
     formatter_settings_for,
     hug_last_object,
     print_width_for,
@@ -440,4 +441,30 @@ def test_a_spread_call_past_the_width_is_broken_as_the_call_is() -> None:
         "    anotherLongArgumentName,",
         "    yetAnotherArgument,",
         "  )",
+    ]
+
+
+def test_a_property_whose_value_is_a_call_on_a_template_breaks_after_its_key() -> None:
+    # karakeep admin.ts under Oxfmt (80 columns): DAL006's combined select; Prettier and Biome print it the same way
+    line = (
+        '              value: sql<number>`count(*) filter (where ${eq(links.crawlStatus, "pending")})`.mapWith(Number),'
+    )
+    assert break_property_value(line, "  ", 80) == [
+        "              value:",
+        '                sql<number>`count(*) filter (where ${eq(links.crawlStatus, "pending")})`.mapWith(',
+        "                  Number,",
+        "                ),",
+    ]
+    fits_after_key = (
+        "      totalFavoritesCount: sql<number>`count(*) filter (where ${eq(t.ok, true)})`.mapWith(Number),"
+    )
+    assert break_property_value(fits_after_key, "  ", 80) == [
+        "      totalFavoritesCount:",
+        "        sql<number>`count(*) filter (where ${eq(t.ok, true)})`.mapWith(Number),",
+    ]
+    # a bare template never moves off its key's line; a line that fits is left alone
+    bare = '  value: sql<number>`count(*) filter (where ${eq(links.crawlStatus, "pendingpendingpending")})`,'
+    assert break_property_value(bare, "  ", 80) == [bare]
+    assert break_property_value("  n: sql<number>`count(*)`.mapWith(Number),", "  ", 80) == [
+        "  n: sql<number>`count(*)`.mapWith(Number),"
     ]
