@@ -1,5 +1,10 @@
 """Does what dalfix writes pass the project's own formatter? Every fix applied, then the formatter's check.
 
+Also, for the same applied tree: whether applying again would change anything (fixes settle in one `apply`;
+a fix that waits for another file's, such as DAL003's `onConflictDoNothing` for the unique index DAL010 adds to the
+schema, comes on the next run, once the migration exists: moemail's two find-or-creates) and whether TypeScript's
+own parser reads every changed file without a syntax error (dalfix parses with tree-sitter).
+
 For each repository checkout given (a git work tree: the ecosystem set under /work/eco, held-out ones elsewhere),
 runs `dalfix apply --preview --unsafe-fixes --no-cache .`, groups the changed TypeScript files by the formatter
 dalfix found for them (`print_width.formatter_settings_for`: Prettier or Biome settings; files with neither are
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +85,31 @@ def dirty(repo: Path, formatter: str, version: str, files: list[str]) -> dict[st
     return out
 
 
+SYNTAX = """
+const ts = require(process.argv[1]);
+for (const f of process.argv.slice(2)) {
+  const kind = f.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const file = ts.createSourceFile(f, require("fs").readFileSync(f, "utf8"), ts.ScriptTarget.Latest, true, kind);
+  if (file.parseDiagnostics.length) console.log(f);
+}
+"""
+
+
+def syntax_errors(repo: Path, files: list[str]) -> list[str] | None:
+    """The files TypeScript's own parser (not tree-sitter, which dalfix parses with) finds syntax errors in; None
+    without npm. TypeScript is installed once into .formatters/typescript."""
+    prefix = ROOT / ".formatters" / "typescript"
+    module = prefix / "node_modules" / "typescript"
+    if not module.exists() and shutil.which("npm") is not None:
+        subprocess.run(["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "typescript@5"],
+                       capture_output=True, timeout=300, check=False)  # fmt: skip
+    if not module.exists() or not files:
+        return None if not module.exists() else []
+    done = subprocess.run(["node", "-e", SYNTAX, str(module), *files], cwd=repo, capture_output=True, text=True,
+                          timeout=300, check=False)  # fmt: skip
+    return done.stdout.split()
+
+
 def audit(repo: Path, show: bool) -> None:
     applied = subprocess.run(
         [sys.executable, "-m", "dalfix", "apply", "--preview", "--unsafe-fixes", "--no-cache", "."],
@@ -92,6 +123,20 @@ def audit(repo: Path, show: bool) -> None:
     files = [f for f in changed.stdout.split() if f.endswith((".ts", ".tsx", ".mts", ".cts"))]
     try:
         print(f"== {repo.name}: {summary}")
+        again = subprocess.run(
+            [sys.executable, "-m", "dalfix", "diff", "--preview", "--unsafe-fixes", "--no-cache", "."],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        unsettled = sorted(set(re.findall(r"^\+\+\+ b/(.+)$", again.stdout, re.M)))
+        listed = f": {', '.join(unsettled)}" if unsettled else ""
+        print(f"   applied again: {len(unsettled)} file(s) would change{listed}")
+        broken = syntax_errors(repo, files)
+        if broken is not None:
+            listed = f": {', '.join(broken)}" if broken else ""
+            print(f"   TypeScript's parser: {len(files)} changed file(s), {len(broken)} with syntax errors{listed}")
         groups: dict[str | None, list[str]] = {}
         for name in files:
             groups.setdefault(formatter_settings_for((repo / name).resolve()).formatter, []).append(name)
