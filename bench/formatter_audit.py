@@ -110,26 +110,20 @@ def syntax_errors(repo: Path, files: list[str]) -> list[str] | None:
     return done.stdout.split()
 
 
+def dalfix(repo: Path, command: str) -> subprocess.CompletedProcess[str]:
+    """`dalfix <command>` on the whole checkout, every rule, unsafe fixes included."""
+    arguments = [sys.executable, "-m", "dalfix", command, "--preview", "--unsafe-fixes", "--no-cache", "."]
+    return subprocess.run(arguments, cwd=repo, capture_output=True, text=True, check=False)
+
+
 def audit(repo: Path, show: bool) -> None:
-    applied = subprocess.run(
-        [sys.executable, "-m", "dalfix", "apply", "--preview", "--unsafe-fixes", "--no-cache", "."],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    applied = dalfix(repo, "apply")
     summary = (applied.stderr.strip().splitlines() or ["(no summary)"])[-1]
     changed = subprocess.run(["git", "diff", "--name-only"], cwd=repo, capture_output=True, text=True, check=True)
     files = [f for f in changed.stdout.split() if f.endswith((".ts", ".tsx", ".mts", ".cts"))]
     try:
         print(f"== {repo.name}: {summary}")
-        again = subprocess.run(
-            [sys.executable, "-m", "dalfix", "diff", "--preview", "--unsafe-fixes", "--no-cache", "."],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        again = dalfix(repo, "diff")
         unsettled = sorted(set(re.findall(r"^\+\+\+ b/(.+)$", again.stdout, re.M)))
         listed = f": {', '.join(unsettled)}" if unsettled else ""
         print(f"   applied again: {len(unsettled)} file(s) would change{listed}")
