@@ -449,7 +449,9 @@ def expanded_chain(
     semicolon = ";" if tail.rstrip().endswith(";") else ""
     tail = tail.rstrip()[: len(tail.rstrip()) - len(semicolon)]
     tail_calls = re.findall(r"\s*(\??\.[A-Za-z_$][\w$]*\([^()\n]*\))", tail)
-    if "".join(tail_calls) != "".join(tail.split()) or len(calls) + len(steps) + len(tail_calls) <= 2:
+    if "".join("".join(c.split()) for c in tail_calls) != "".join(tail.split()):
+        return None  # something else follows the chain
+    if len(calls) + len(steps) + len(tail_calls) <= 2:
         return None
     unit = style.indent_unit
     indent = line_prefix[: len(line_prefix) - len(line_prefix.lstrip())]

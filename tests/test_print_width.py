@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dalfix.parsing import count_errors, parse_file
+from dalfix.parsing import Node, count_errors, parse_bytes, parse_file, walk
 from dalfix.print_width import (
     DEFAULT_PRINT_WIDTH,
     FormatterSettings,
@@ -22,6 +22,7 @@ from dalfix.print_width import (
     print_width_for,
     wrap_long_line,
 )
+from dalfix.render import SourceStyle, expanded_chain
 from tests.conftest import documented_example
 
 DAL001 = documented_example("DAL001")
@@ -468,3 +469,43 @@ def test_a_property_whose_value_is_a_call_on_a_template_breaks_after_its_key() -
     assert break_property_value("  n: sql<number>`count(*)`.mapWith(Number),", "  ", 80) == [
         "  n: sql<number>`count(*)`.mapWith(Number),"
     ]
+
+
+def _values_call(source: bytes) -> Node:
+    """The `.values(…)` call of a snippet."""
+    for node in walk(parse_bytes(source).root_node):
+        member = node.child_by_field_name("function") if node.type == "call_expression" else None
+        prop = member.child_by_field_name("property") if member is not None else None
+        if prop is not None and prop.text == b"values":
+            return node
+    raise AssertionError("no .values( call")
+
+
+@pytest.mark.parametrize(
+    ("source", "tail", "expected"),
+    [
+        (  # the tail's `.returning({ id: t.id })` keeps its spaces; it goes on a line of its own
+            b"  const [row] = await db.insert(t).values({\n    a,\n  }).returning({ id: t.id });\n",
+            ".returning({ id: t.id });",
+            "await db\n    .insert(t)\n    .values({\n      a,\n    })\n    .onConflictDoNothing()\n"
+            "    .returning({ id: t.id });",
+        ),
+        (  # something other than calls follows the chain: left as it is
+            b"  const [row] = await db.insert(t).values({\n    a,\n  }) as Row[];\n",
+            " as Row[];",
+            None,
+        ),
+        (  # the object is on one line: nothing breaks, the formatters print the chain as it fits
+            b"  const [row] = await db.insert(t).values({ a });\n",
+            ";",
+            None,
+        ),
+    ],
+)
+def test_a_hugged_insert_given_more_calls_is_broken_before_each(source, tail, expected) -> None:  # type: ignore[no-untyped-def]
+    values = _values_call(source)
+    start = source.index(b"await")
+    style = SourceStyle("\n", "  ", '"', True, 80, 2, "prettier")
+    assert expanded_chain(source, start, values, ["onConflictDoNothing()"], tail, "  const [row] = ", style) == expected
+    unknown = SourceStyle("\n", "  ", '"', True, 80, 2, None)
+    assert expanded_chain(source, start, values, ["onConflictDoNothing()"], tail, "  const [row] = ", unknown) is None
