@@ -29,6 +29,7 @@ from dalfix.report import (
     statistics_report,
     summary,
     text_report,
+    waiting_fixes_hint,
 )
 from dalfix.rules import UnknownRule, all_rules, rule_by_code, select_rules
 from dalfix.runner import RunOptions, RunResult, run
@@ -248,6 +249,9 @@ def _summary_line(result: RunResult, verb: str, opts: dict[str, Any]) -> None:
     hint = fix_hint(result, verb == "with findings", opts["unsafe_fixes"])
     if hint:
         click.echo(f"dalfix: {hint}", err=True)
+    waiting = waiting_fixes_hint(result, opts["unsafe_fixes"]) if verb == "changed" else ""
+    if waiting:
+        click.echo(f"dalfix: {waiting}", err=True)
     follow_ups = sum(file.follow_ups for file in result.files) if verb == "with findings" else 0
     if follow_ups:
         click.echo(

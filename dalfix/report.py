@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -181,6 +182,46 @@ def fix_hint(result: RunResult, checking: bool, unsafe_fixes: bool) -> str:
     if unsafe and not unsafe_fixes:
         return f"{counted(unsafe, 'fix', 'fixes')} available with `--unsafe-fixes`"
     return ""
+
+
+_UNIQUE_INDEX = re.compile(r"""uniqueIndex\((["'])([^"'\n]+)\1\)""")
+
+
+def waiting_fixes_hint(result: RunResult, unsafe_fixes: bool) -> str:
+    """After `apply`: how many DAL003 findings wait for a unique index this run's DAL010 fixes added to the schema.
+
+    DAL003 offers `onConflictDoNothing({ target })` only once the target has a unique index: without one Postgres
+    fails with 42P10 and SQLite with "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint". So a
+    run that adds the index leaves those find-or-creates display-only; the next run, once the migration exists,
+    rewrites them (moemail's two `findOrCreateRole`s)."""
+    allowed = {Applicability.SAFE, *((Applicability.UNSAFE,) if unsafe_fixes else ())}
+    added = {
+        match.group(2)
+        for file in result.files
+        if file.status == "changed"
+        for finding in file.findings
+        if finding.rule == "DAL010" and finding.fix is not None and finding.fix.applicability in allowed
+        for edit in finding.fix.edits
+        for match in _UNIQUE_INDEX.finditer(edit.text)
+    }
+    if not added:
+        return ""
+    waiting = [
+        finding
+        for _, finding in result.findings
+        if finding.rule == "DAL003"
+        and finding.applicability in (None, Applicability.DISPLAY_ONLY)
+        and any(match.group(2) in added for match in _UNIQUE_INDEX.finditer(finding.message))
+    ]
+    if not waiting:
+        return ""
+    names = ", ".join(f"`{name}`" for name in sorted(added))
+    one = len(waiting) == 1
+    return (
+        f"{counted(len(waiting), 'DAL003 finding')} {'waits' if one else 'wait'} for the unique "
+        f"{'index' if len(added) == 1 else 'indexes'} this run added ({names}): generate and run the migration, then "
+        f"run dalfix again to rewrite {'it' if one else 'them'}"
+    )
 
 
 DELIBERATE_SKIPS = frozenset({"generated file", "excluded by dalfix.toml"})

@@ -277,3 +277,51 @@ def test_ctrl_c_on_a_real_process_exits_130(tmp_path) -> None:
 def test_json_summary_counts_suppressed(run_cli, example) -> None:
     data = json.loads(run_cli("check", "--format", "json", "src").stdout)
     assert data["summary"]["suppressed"] == 0 and data["summary"]["findings"] == 1
+
+
+WAITING_SCHEMA = """import { pgTable, text, uuid } from "drizzle-orm/pg-core";
+
+export const roles = pgTable("roles", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+});
+"""
+WAITING_ROLES = """import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { Pool } from "pg";
+import * as schema from "./schema";
+import { roles } from "./schema";
+
+const db = drizzle(new Pool(), { schema });
+
+export async function findOrCreateRole(name: string) {
+  let role = await db.query.roles.findFirst({ where: eq(roles.name, name) });
+  if (!role) {
+    const [created] = await db.insert(roles).values({ name }).returning();
+    role = created;
+  }
+  return role;
+}
+"""
+
+
+def test_apply_says_which_find_or_creates_wait_for_the_unique_index_it_added(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # moemail: DAL010's unsafe fix adds the unique index to the schema file; DAL003's onConflictDoNothing needs it to
+    # exist (42P10 otherwise), so its rewrite comes on the next run: `apply` says so instead of leaving it unsaid.
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "schema.ts").write_text(WAITING_SCHEMA, encoding="utf-8")
+    (tmp_path / "src" / "roles.ts").write_text(WAITING_ROLES, encoding="utf-8")
+
+    def apply(*flags: str) -> str:
+        command = [sys.executable, "-m", "dalfix", "apply", "--preview", "--no-cache", *flags, "."]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False).stderr
+
+    assert "wait" not in apply()  # without --unsafe-fixes the index is not added: nothing waits for it
+    assert "roles_name_unique" not in (tmp_path / "src" / "schema.ts").read_text(encoding="utf-8")
+    first = apply("--unsafe-fixes")
+    assert "1 DAL003 finding waits for the unique index this run added (`roles_name_unique`)" in first
+    assert "roles_name_unique" in (tmp_path / "src" / "schema.ts").read_text(encoding="utf-8")
+    assert "onConflictDoNothing" not in (tmp_path / "src" / "roles.ts").read_text(encoding="utf-8")
+    second = apply("--unsafe-fixes")  # the index exists now: the rewrite comes, and nothing is said to wait
+    assert "wait" not in second
+    assert "onConflictDoNothing({ target: roles.name })" in (tmp_path / "src" / "roles.ts").read_text(encoding="utf-8")
