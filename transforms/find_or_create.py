@@ -292,7 +292,7 @@ def _edits(ctx: FileContext, found: FindOrCreate, unique_set: UniqueSet) -> list
         conflict = newline + newline.join(to_width(f"{line_indent(source, dot.start_byte)}.{step}", style))
     where = read_where(ctx.parsed, found.read)
     where_text = ctx.text(where) if where is not None else ""
-    if "\n" in where_text and not any(c in where_text for c in "'\"`"):
+    if "\n" in where_text and _joinable(where_text):
         where_text = _joined(where_text)
     reread = f"{ctx.text(chain.root)}.select().from({table_text}).where({where_text}).limit(1)"
     if insert.form == "expression":
@@ -349,9 +349,15 @@ def _edits(ctx: FileContext, found: FindOrCreate, unique_set: UniqueSet) -> list
 
 def _awaited_lines(chain: str, indent: str, unit: str, style: SourceStyle) -> str:
     """`(` / `await db` / `.insert(t)` … / `)`: an awaited chain in parentheses, one call per line."""
-    flat = _joined(chain) if not any(c in chain for c in "'\"`") else chain
+    flat = _joined(chain) if _joinable(chain) else chain
     lines = wrap_long_line(f"{indent}{unit}await {flat}", unit, 0, style.tab_width)
     return "(" + style.newline + style.newline.join(lines) + style.newline + indent + ")"
+
+
+def _joinable(text: str) -> bool:
+    """Whether `text` may be put on one line: no string (its spaces are values) and no comment (a `//` would
+    swallow the rest of the line)."""
+    return not any(c in text for c in "'\"`") and "//" not in text and "/*" not in text
 
 
 def _joined(text: str) -> str:
