@@ -163,29 +163,102 @@ def _prettier_settings(folder: Path) -> FormatterSettings | None:
         )
     for name in PRETTIER_SCRIPTS:
         text = _read(folder / name)
-        if text is None:
-            continue
-        match = re.search(r"^\s*printWidth\s*:\s*(\d+)\s*,?\s*$", text, re.M)
-        if match is None and _EMPTY_EXPORT.fullmatch(re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)):
-            return _prettier_from({}, folder)  # `module.exports = {};`: Prettier's defaults, said explicitly
-        if match is None:
-            return None  # a shared or computed configuration: its width is not here
-        tab = re.search(r"^\s*tabWidth\s*:\s*(\d+)\s*,?\s*$", text, re.M)
-        comma = re.search(r"^\s*trailingComma\s*:\s*[\"'](\w+)[\"']\s*,?\s*$", text, re.M)
-        return FormatterSettings(
-            int(match.group(1)),
-            int(tab.group(1)) if tab else DEFAULT_TAB_WIDTH,
-            "prettier",
-            _prettier_argument_commas(comma.group(1) if comma else None, folder),
-            (comma.group(1) if comma else None) != "none",
-        )
+        if text is not None:
+            return _script_settings(text, folder)
     manifest = _read(folder / "package.json")
     if manifest is not None and '"prettier"' in manifest:
         data = _json(manifest)
         prettier = data.get("prettier") if isinstance(data, dict) else None
         if isinstance(prettier, dict):
             return _prettier_from(prettier, folder)
+        if isinstance(prettier, str):
+            return _shared_settings(prettier, folder)
     return None
+
+
+def _script_settings(text: str, folder: Path) -> FormatterSettings | None:
+    """Settings written as JavaScript: read where they spell the width out (`printWidth: 120,`), or where the
+    configuration is an object of its own that sets none of the layout options (`module.exports = {};`, or kan's
+    plugins and import order only): Prettier's defaults then. None for anything computed or taken from elsewhere
+    (a spread, a re-export, an import other than Node's own `url`/`path`/`module`)."""
+    match = re.search(r"^\s*printWidth\s*:\s*(\d+)\s*,?\s*$", text, re.M)
+    if match is None:
+        code = re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)
+        if _EMPTY_EXPORT.fullmatch(code) or _self_contained_without_layout(code):
+            return _prettier_from({}, folder)
+        return None  # a shared or computed configuration: its width is not here
+    tab = re.search(r"^\s*tabWidth\s*:\s*(\d+)\s*,?\s*$", text, re.M)
+    comma = re.search(r"^\s*trailingComma\s*:\s*[\"'](\w+)[\"']\s*,?\s*$", text, re.M)
+    return FormatterSettings(
+        int(match.group(1)),
+        int(tab.group(1)) if tab else DEFAULT_TAB_WIDTH,
+        "prettier",
+        _prettier_argument_commas(comma.group(1) if comma else None, folder),
+        (comma.group(1) if comma else None) != "none",
+    )
+
+
+_LAYOUT_OPTIONS = re.compile(r"\b(?:printWidth|tabWidth|useTabs|trailingComma)\b|\.\.\.|export\s*[{*]")
+_MODULES = re.compile(r"""(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)(["'])([^"']+)\1""")
+_NODE_MODULES = frozenset({"url", "node:url", "path", "node:path", "module", "node:module"})
+
+
+def _self_contained_without_layout(code: str) -> bool:
+    """Whether JavaScript settings (comments removed) are an object of their own that sets no layout option: no
+    width, tab or comma option (in an override either), no spread, no re-export, no module but Node's own."""
+    if _LAYOUT_OPTIONS.search(code) or not re.search(r"\bexport\s+default\b|\bmodule\.exports\s*=", code):
+        return False
+    return all(match.group(2) in _NODE_MODULES for match in _MODULES.finditer(code))
+
+
+def _shared_settings(package: str, folder: Path) -> FormatterSettings | None:
+    """A package.json's `"prettier": "@acme/prettier-config"`: the settings of that package, found installed
+    (`node_modules/` above `folder`) or among the repository's workspace packages (kan's tooling/prettier)."""
+    if not re.fullmatch(r"(?:@[\w.-]+/)?[\w.-]+", package):
+        return None  # a path or a package's file: not followed
+    directory = _package_directory(package, folder)
+    manifest = _json(_read(directory / "package.json") or "null") if directory is not None else None
+    if directory is None or not isinstance(manifest, dict):
+        return None
+    exports = manifest.get("exports")
+    entry = exports.get(".") if isinstance(exports, dict) else exports
+    if isinstance(entry, dict):
+        entry = entry.get("import") or entry.get("default") or entry.get("require")
+    entry = entry if isinstance(entry, str) else manifest.get("main") if isinstance(manifest.get("main"), str) else None
+    path = (directory / entry) if entry is not None else directory / "index.js"
+    text = _read(path)
+    if text is None:
+        return None
+    if path.suffix == ".json":
+        data = _json(text)
+        return _prettier_from(data, directory) if isinstance(data, dict) else None
+    return _script_settings(text, directory)
+
+
+def _package_directory(package: str, folder: Path) -> Path | None:
+    for above in (folder, *folder.parents):
+        if (above / "node_modules" / package / "package.json").is_file():
+            return above / "node_modules" / package
+        if (above / ".git").exists():
+            return _workspace_packages(str(above)).get(package)
+    return None
+
+
+@lru_cache(maxsize=64)
+def _workspace_packages(root: str) -> dict[str, Path]:
+    """The packages of the repository at `root`, by name: every package.json up to three folders down (outside
+    node_modules), as monorepos lay out apps/*, packages/* and tooling/*."""
+    found: dict[str, Path] = {}
+    base = Path(root)
+    for pattern in ("*/package.json", "*/*/package.json", "*/*/*/package.json"):
+        for manifest in sorted(base.glob(pattern)):
+            if "node_modules" in manifest.parts:
+                continue
+            data = _json(_read(manifest) or "null")
+            name = data.get("name") if isinstance(data, dict) else None
+            if isinstance(name, str):
+                found.setdefault(name, manifest.parent)
+    return found
 
 
 _EMPTY_EXPORT = re.compile(r"\s*(?:module\.exports\s*=|export\s+default)\s*\{\s*\}\s*;?\s*")
@@ -438,6 +511,9 @@ _CALL_HEAD = re.compile(
 )
 
 
+_CHAIN_LINK = re.compile(r"\.[A-Za-z_$][\w$]*\(")
+
+
 def _sole_call(line: str, width: int, tab_width: int) -> tuple[str, str, int, int, list[int], str] | None:
     """A line wider than `width` that is one call and closing punctuation (`f(a, b),`) with no comment in it:
     (indentation, the rest, its opening parenthesis, the matching closing one, the top-level commas between, what
@@ -449,11 +525,20 @@ def _sole_call(line: str, width: int, tab_width: int) -> tuple[str, str, int, in
     head = _CALL_HEAD.match(body)
     if head is None or head.end() >= len(body) or body[head.end()] != "(" or "//" in body or "/*" in body:
         return None
-    close, commas = _matching_paren(body, head.end())
+    opening = head.end()
+    close, commas = _matching_paren(body, opening)
+    callee = re.search(r"[\w$.]*$", body[:opening])
+    link = _CHAIN_LINK.match(body, close + 1) if close >= 0 and callee and "." not in callee.group() else None
+    if link is not None:
+        # `bigint("id", { mode: "number" }).references(() => t.id),`: a call of a name and one call on it (the
+        # formatters' member chain of one group after its head): they keep the chain on the line and break the last
+        # call's arguments. Not `this.db.select().from(t)`, a chain they break before its calls.
+        opening = link.end() - 1
+        close, commas = _matching_paren(body, opening)
     tail = body[close + 1 :] if close >= 0 else ""
     if close < 0 or not re.fullmatch(r"[,;)\]}]*", tail):
         return None
-    return indent, body, head.end(), close, commas, tail
+    return indent, body, opening, close, commas, tail
 
 
 def break_call_arguments(

@@ -509,3 +509,53 @@ def test_a_hugged_insert_given_more_calls_is_broken_before_each(source, tail, ex
     assert expanded_chain(source, start, values, ["onConflictDoNothing()"], tail, "  const [row] = ", style) == expected
     unknown = SourceStyle("\n", "  ", '"', True, 80, 2, None)
     assert expanded_chain(source, start, values, ["onConflictDoNothing()"], tail, "  const [row] = ", unknown) is None
+
+
+KAN_CONFIG = """import { fileURLToPath } from "url";
+
+/** @type { import("prettier").Config } */
+const config = {
+  plugins: ["@ianvs/prettier-plugin-sort-imports", "prettier-plugin-tailwindcss"],
+  tailwindConfig: fileURLToPath(new URL("../../tooling/tailwind/web.ts", import.meta.url)),
+  importOrder: ["<TYPES>", "^[../]", "^[./]"],
+  overrides: [{ files: "*.json.hbs", options: { parser: "json" } }],
+};
+
+export default config;
+"""
+
+
+@pytest.mark.parametrize(
+    ("config", "settings"),
+    [
+        (KAN_CONFIG, FormatterSettings(80, 2, "prettier")),  # plugins and import order only: Prettier's defaults
+        ("module.exports = {\n  printWidth: 120,\n};\n", FormatterSettings(120, 2, "prettier")),
+        ('import base from "@acme/base";\nexport default { ...base, semi: false };\n',
+         FormatterSettings(DEFAULT_PRINT_WIDTH, 2, None)),  # taken from elsewhere: unknown
+        ('import base from "@acme/base";\nexport default base;\n', FormatterSettings(DEFAULT_PRINT_WIDTH, 2, None)),
+    ],
+)  # fmt: skip
+def test_a_shared_prettier_package_of_the_workspace_is_read(config, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # kan: every package's package.json says `"prettier": "@kan/prettier-config"`, a workspace package in tooling/
+    (tmp_path / ".git").mkdir()
+    shared = tmp_path / "tooling" / "prettier"
+    shared.mkdir(parents=True)
+    (shared / "package.json").write_text('{ "name": "@acme/prettier-config", "exports": { ".": "./index.js" } }')
+    (shared / "index.js").write_text(config, encoding="utf-8")
+    package = tmp_path / "packages" / "db"
+    (package / "src").mkdir(parents=True)
+    (package / "package.json").write_text('{ "name": "@acme/db", "prettier": "@acme/prettier-config" }')
+    assert formatter_settings_for(package / "src" / "schema.ts") == settings
+
+
+def test_a_call_of_a_name_with_one_call_on_it_breaks_the_last_call() -> None:
+    # kan labels.ts: a column moved one level deeper by DAL010's third `pgTable` argument, now past 80 columns
+    line = '    importId: bigint("importId", { mode: "number" }).references(() => imports.id),'
+    assert break_arrow_argument(line, "  ", 80) == [
+        '    importId: bigint("importId", { mode: "number" }).references(',
+        "      () => imports.id,",
+        "    ),",
+    ]
+    # a chain on a member (`this.db…`) is broken before its calls by the formatters, not here
+    chain = "    const rows = await this.db.select().from(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbb);"
+    assert break_call_arguments(chain, "  ", 80) == [chain]

@@ -26,7 +26,7 @@ from dalfix.analysis.drizzle import unwrap
 from dalfix.fixes import Edit
 from dalfix.imports import imported_names, top_level_bindings
 from dalfix.parsing import Node, ParsedFile, line_indent
-from dalfix.print_width import break_call_arguments, wrap_long_line
+from dalfix.print_width import break_arrow_argument, break_call_arguments, wrap_long_line
 
 if TYPE_CHECKING:
     from dalfix.analysis.schema import Table
@@ -228,14 +228,18 @@ def _relaid_arguments(
 def _rewrapped(line: str, style: SourceStyle) -> list[str]:
     """A column line one level deeper that no longer fits, broken as Prettier and Biome break it: a chain of three
     or more calls before each call (`integer("a")` / `.notNull()` / `.references(…)`), else a call's arguments one
-    per line (`text(` / `"a_long_name",` / `),`)."""
+    per line (`text(` / `"a_long_name",` / `),`), a sole arrow function hugged (`.references(` / `() => t.id,` /
+    `),`)."""
     if style.fits(line):
         return [line]
     unit, width, tab = style.indent_unit, style.print_width, style.tab_width
     chain = wrap_long_line(line, unit, width, tab)
     if len(chain) > 1:
         return chain
-    return break_call_arguments(line, unit, width, tab, style.trailing_commas)
+    broken = break_call_arguments(line, unit, width, tab, style.trailing_commas)
+    if broken == [line]:  # `.references(() => t.id),`: the arrow hugged, as they print a sole function argument
+        broken = break_arrow_argument(line, unit, width, tab, style.trailing_commas)
+    return broken
 
 
 def _callback_lines(
