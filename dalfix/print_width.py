@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -246,18 +247,18 @@ def _package_directory(package: str, folder: Path) -> Path | None:
 
 @lru_cache(maxsize=64)
 def _workspace_packages(root: str) -> dict[str, Path]:
-    """The packages of the repository at `root`, by name: every package.json up to three folders down (outside
-    node_modules), as monorepos lay out apps/*, packages/* and tooling/*."""
+    """The packages of the repository at `root`, by name: every package.json up to three folders down, as monorepos
+    lay out apps/*, packages/* and tooling/* (node_modules and hidden folders are not entered)."""
     found: dict[str, Path] = {}
-    base = Path(root)
-    for pattern in ("*/package.json", "*/*/package.json", "*/*/*/package.json"):
-        for manifest in sorted(base.glob(pattern)):
-            if "node_modules" in manifest.parts:
-                continue
-            data = _json(_read(manifest) or "null")
+    base = root.rstrip(os.sep).count(os.sep)
+    for folder, folders, files in os.walk(root):
+        depth = folder.rstrip(os.sep).count(os.sep) - base
+        folders[:] = sorted(f for f in folders if f != "node_modules" and not f.startswith(".")) if depth < 3 else []
+        if depth and "package.json" in files:
+            data = _json(_read(Path(folder, "package.json")) or "null")
             name = data.get("name") if isinstance(data, dict) else None
             if isinstance(name, str):
-                found.setdefault(name, manifest.parent)
+                found.setdefault(name, Path(folder))
     return found
 
 
