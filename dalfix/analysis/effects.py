@@ -85,6 +85,12 @@ PURE_CONSTRUCTORS = frozenset({"Date", "Map", "Set", "Error", "TypeError", "Rang
 # the fetch API's global `Response` and Next.js's `NextResponse` imported from next/server (`json`: a body serialised
 # with JSON.stringify, which is pure here too).
 RESPONSE_CLASSES = {"Response": None, "NextResponse": ("next/server", "NextResponse")}
+# Error classes of libraries whose construction only sets fields (a code, a message, a cause): tRPC's and Hono's, the
+# errors route and procedure code throws (dokploy's services: `throw new TRPCError({ code: "NOT_FOUND", … })`).
+LIBRARY_ERRORS = {
+    "TRPCError": ("@trpc/server", "TRPCError"),
+    "HTTPException": ("hono/http-exception", "HTTPException"),
+}
 # Methods that compute a new value from their receiver and arguments without side effects.
 PURE_METHODS = frozenset(
     {
@@ -377,7 +383,7 @@ class EffectAnalyzer:
         if call.type == "new_expression":
             constructor = call.child_by_field_name("constructor")
             name = self.text(constructor) if constructor is not None else ""
-            if name in PURE_CONSTRUCTORS or self._response_class(name):
+            if name in PURE_CONSTRUCTORS or self._response_class(name) or self._library_error(name):
                 return "none", False
             # A project class whose construction only sets fields (its own error classes): see summaries.
             construction = getattr(self.summaries, "construction_effect", None)
@@ -452,6 +458,10 @@ class EffectAnalyzer:
         if self._module_names is None:
             self._module_names = self._declared_in_block(self.parsed.root)
         return name not in self._module_names  # not `class Response` or `declare const Response` of the file
+
+    def _library_error(self, name: str) -> bool:
+        """`name` is imported as tRPC's `TRPCError` or Hono's `HTTPException` (`LIBRARY_ERRORS`)."""
+        return name in LIBRARY_ERRORS and self.imports.get(name) == LIBRARY_ERRORS[name]
 
     def _is_sql_fragment_method(self, receiver: Node, method: str) -> bool:
         """A method of drizzle's `sql` tag or of a SQL fragment it (or another SQL builder) made: building the
