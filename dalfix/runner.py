@@ -395,7 +395,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         # Only the files that can hold a finding are parsed and checked (dalfix/analysis/relevance.py); the others
         # count as scanned, with nothing found.
         relevance = Relevance(project, sources) if all(rule.needs_handle for rule in project.rules) else None
-        project.export_may_reach_handle = relevance.export_may_reach if relevance is not None else None
+        project.import_graph = relevance
         if caches is not None:  # what a pack holds per file (dalfix/incremental.py), asked for as the facts are built
             caches.prepare(root, project, relevance or Relevance(project, sources))
         # Parsed when first asked for; the project keeps the trees of the files asked for last (ProjectFiles.trim).
@@ -453,7 +453,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if options.release_projects and index + 1 < len(pending):
             del sources
             project.prepare({})  # its facts and trees go (they form cycles: the collector frees them)
-            project.export_may_reach_handle = None  # and the relevance filter's graph (it holds the sources)
+            project.import_graph = None  # and the relevance filter's graph (it holds the sources)
             project.__dict__.pop("resolver", None)  # and its memo of module resolutions
             _forget_finished(project, [projects[later] for later in pending[index + 1 :]], given_dirs)
             clear_root_index()

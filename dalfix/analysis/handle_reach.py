@@ -85,7 +85,8 @@ class HandleReach:
     def _add(self, first: Path) -> None:
         """Index `first` and every module it reaches through imports, then spread what was found."""
         queue = [first]
-        reaches = self.summaries.project.export_may_reach_handle
+        graph = self.summaries.project.import_graph
+        reaches = graph.export_may_reach if graph is not None else None
         while queue:
             path = queue.pop()
             if path in self._modules:

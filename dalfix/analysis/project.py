@@ -43,6 +43,7 @@ from dalfix.rules import Rule
 
 if TYPE_CHECKING:
     from dalfix.analysis.handles import Handle
+    from dalfix.analysis.relevance import Relevance
     from dalfix.analysis.schema.sources import TableSources
 
 TABLE_CONSTRUCTOR = re.compile(r"(^|\.)(pg|sqlite|mysql|singlestore|gel|mssql|cockroach)?[tT]able$")
@@ -396,10 +397,10 @@ class Project:
     workspace: Workspace = field(default=None)  # type: ignore[assignment]  # set in __post_init__
     # What the run's relevance filter decided (dalfix/analysis/relevance.py), for `check -v`.
     relevance_note: str | None = None
-    # The relevance filter's answer to "may the name a module exports be followed to a handle source" (dalfix/
-    # analysis/relevance.py `Relevance.export_may_reach`), when the run has the filter: HandleReach resolves only the
-    # imports it may be (a name that cannot denotes nothing, whatever it resolves to).
-    export_may_reach_handle: Callable[[Path, str], bool] | None = field(default=None, repr=False, compare=False)
+    # The relevance filter's import graph (dalfix/analysis/relevance.py), read from the bytes, when the run has the
+    # filter: HandleReach resolves only the imports that may reach a handle source (`Relevance.export_may_reach`: a
+    # name that cannot denotes nothing, whatever it resolves to).
+    import_graph: Relevance | None = field(default=None, repr=False, compare=False)
     # The cache's answer (dalfix/incremental.py), asked when `transaction_parameters` is built: the analysed files'
     # `handle_passing_calls` a previous run found and that cannot have changed.
     known_handle_calls: Callable[[Project], Mapping[Path, list[tuple[tuple[Path, str, str], str]]]] | None = field(
