@@ -250,3 +250,29 @@ def test_a_workers_left_out_test_file_is_not_parsed(
     parsed_by_workers = {name for kind, pid, name in lines if kind == "parse" and pid in workers}
     assert parsed_by_workers, "the workers parse the application files they check"
     assert not {name for name in parsed_by_workers if name.endswith(".test.ts")}
+
+
+def test_modules_both_ends_import_are_indexed_before_the_fork(
+    tmp_path: Path, shares: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database module, which files at both ends of the order import, is parsed and indexed once, in the parent
+    before the shares fork (`Project._index_shared_modules`), not again in a child; the facts are the serial run's."""
+    from dalfix.analysis.project import ProjectFiles
+
+    tree = _project(tmp_path)
+    _, serial_project = _run(tree, 1)
+    serial_facts = _facts(serial_project)
+    log = tmp_path / "log"
+    parse = ProjectFiles._parse
+
+    def parsing(self: ProjectFiles, path: Path, source: bytes) -> object:
+        with log.open("a") as out:
+            out.write(f"{os.getpid()} {path.name}\n")
+        return parse(self, path, source)
+
+    monkeypatch.setattr(ProjectFiles, "_parse", parsing)
+    _, project = _run(tree, 2)
+    assert shares == [2]
+    assert _facts(project) == serial_facts
+    parsed = [line.split() for line in log.read_text().splitlines()]
+    assert [pid for pid, name in parsed if name == "a-db.ts"] == [str(os.getpid())]
