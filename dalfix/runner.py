@@ -41,7 +41,7 @@ from dalfix.file_index import Fingerprints
 from dalfix.fixes import Applicability, Edit, Finding, Fix, NewFile, apply_edits
 from dalfix.imports import ImportConflict, ensure_imports, unused_import_edits
 from dalfix.parse_ahead import ParseAhead, parsing_ahead
-from dalfix.parsing import TOO_DEEP, ParsedFile, clear_root_index, count_errors, parse_file, reparse
+from dalfix.parsing import TOO_DEEP, ParsedFile, clear_root_index, count_errors, grammar_for, parse_file, reparse
 from dalfix.rules import Rule, UnknownRule, select_rules
 from dalfix.suppressions import Suppressed, Suppression, apply_suppressions
 from dalfix.workers import Crash, run_forked, usable_cores, workers_for
@@ -395,6 +395,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         # Only the files that can hold a finding are parsed and checked (dalfix/analysis/relevance.py); the others
         # count as scanned, with nothing found.
         relevance = Relevance(project, sources) if all(rule.needs_handle for rule in project.rules) else None
+        project.import_graph = relevance
         if caches is not None:  # what a pack holds per file (dalfix/incremental.py), asked for as the facts are built
             caches.prepare(root, project, relevance or Relevance(project, sources))
         # Parsed when first asked for; the project keeps the trees of the files asked for last (ProjectFiles.trim).
@@ -452,6 +453,7 @@ def _run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         if options.release_projects and index + 1 < len(pending):
             del sources
             project.prepare({})  # its facts and trees go (they form cycles: the collector frees them)
+            project.import_graph = None  # and the relevance filter's graph (it holds the sources)
             project.__dict__.pop("resolver", None)  # and its memo of module resolutions
             _forget_finished(project, [projects[later] for later in pending[index + 1 :]], given_dirs)
             clear_root_index()
@@ -650,7 +652,8 @@ def _check_one(
     result = by_path[path]
     asked = new_files.asked
     try:
-        noted = _process_noting_reads(result, project.analysed[path], project, options, new_files)
+        parsed = _left_out_unparsed(path, project) or project.analysed[path]
+        noted = _process_noting_reads(result, parsed, project, options, new_files)
         project.files.trim(KEPT_TREES)  # in this worker: its files' trees go as in the serial path
         if new_files.asked != asked:
             return "again"
@@ -659,6 +662,20 @@ def _check_one(
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         return {"error": f"internal error: {type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+
+
+def _left_out_unparsed(path: Path, project: Project) -> ParsedFile | None:
+    """For an analysed file this process has not parsed (a share's child found its calls) that the rules leave out
+    whatever its bytes say, a stand-in for its parse that holds no tree: its check needs none (`check_with_
+    suppressions` returns before any rule, `_process` notes no masks). Its path decides: `setup_code_kind` with
+    empty bytes judges by the path and the settings alone, and bytes can only add a kind. Else None (parsed, as
+    before). A worker's test files thus cost no parse (agents: ~300 of them in a cold run)."""
+    if project.config.include_tests or project.files.held_parse(path) is not None:
+        return None
+    if project.setup_code_kind(path, b"") is None:
+        return None
+    # The real bytes for the masked ones (what `_left_out` reads: a kind either way) and no tree: a use of it fails.
+    return ParsedFile(path=path, source=project.files.source(path), grammar=grammar_for(path), tree=None)  # type: ignore[arg-type]
 
 
 def _has_cache(options: RunOptions) -> bool:

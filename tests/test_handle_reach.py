@@ -131,3 +131,31 @@ def test_forms_that_reach_a_handle_indirectly_are_followed(tmp_path: Path) -> No
     assert "Handle" in facts.db_types
     assert set(summaries.file_handles(use)) == {"shared"}
     assert_same_as_following_everything(project)
+
+
+def test_imports_the_import_graph_rules_out_are_not_resolved(tmp_path: Path) -> None:
+    """With the relevance filter's graph (`Project.import_graph`), an import whose name cannot reach a handle source
+    is neither resolved nor loaded (a barrel of components), and every answer is the one following everything gives;
+    an import through a barrel that reaches the database still is."""
+    from dalfix.analysis.relevance import Relevance
+
+    project = make_project(
+        tmp_path,
+        {
+            "db.ts": 'import { drizzle } from "drizzle-orm/node-postgres";\n'
+            "export const db = drizzle(process.env.DATABASE_URL!);\n",
+            "components/cards.tsx": COMPONENTS,
+            "components/index.ts": 'export * from "./cards";\n',
+            "data/index.ts": 'export * from "../db";\n',
+            "page.tsx": 'import { Card1, format2 } from "./components";\nimport { db as handle } from "./data";\n'
+            "export const getUsers = () => handle.select();\nexport const view = () => Card1({ title: format2(1) });\n",
+        },
+    )
+    project.import_graph = Relevance(project, {p: p.read_bytes() for p in project.files})
+    page = project.files[tmp_path / "page.tsx"]
+    assert set(project.summaries.file_handles(page)) == {"handle"}
+    assert project.summaries.handles.binding(page.path, "Card1") is None
+    assert (page.path, "Card1") not in project.summaries._imported
+    assert tmp_path / "components" / "cards.tsx" not in project.summaries._modules
+    assert (page.path, "handle") in project.summaries._imported
+    assert_same_as_following_everything(project)

@@ -208,3 +208,71 @@ def test_run_shares_answers_in_share_order_and_names_a_dead_child() -> None:
     answers = run_shares(task, 3)
     assert answers[:2] == [(0, True), (1, False)]
     assert isinstance(answers[2], dalfix.workers.Crash) and "status 3" in answers[2].how
+
+
+def test_a_workers_left_out_test_file_is_not_parsed(
+    tmp_path: Path, shares: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test file a share's child found the calls of reaches a worker unparsed: the rules leave it out by its path, so
+    its check needs no tree (`runner._left_out_unparsed`), and the report is the serial run's."""
+    import dalfix.runner
+    from dalfix.analysis.project import ProjectFiles
+
+    tree = _project(tmp_path)
+    for n in range(FILES):  # last in the order: the child's end
+        (tree / "src" / f"d-run{n}.test.ts").write_text(
+            'import { db } from "./a-db";\nimport { posts } from "./a-db";\n'
+            "export async function each(ids: string[]) {\n  for (const id of ids) await db.select().from(posts);\n}\n"
+        )
+    serial, _ = _run(tree, 1)
+    log = tmp_path / "log"
+    parse, check = ProjectFiles._parse, dalfix.runner._check_one
+
+    def parsing(self: ProjectFiles, path: Path, source: bytes) -> object:
+        with log.open("a") as out:
+            out.write(f"parse {os.getpid()} {path.name}\n")
+        return parse(self, path, source)
+
+    def checking(path: Path, *args: object) -> object:
+        with log.open("a") as out:
+            out.write(f"check {os.getpid()} {path.name}\n")
+        return check(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProjectFiles, "_parse", parsing)
+    monkeypatch.setattr(dalfix.runner, "_check_one", checking)
+    forked, _ = _run(tree, 2)
+    assert json_report(forked) == json_report(serial)
+    lines = [line.split() for line in log.read_text().splitlines()]
+    workers = {pid for kind, pid, _ in lines if kind == "check"}
+    checked = {name for kind, _, name in lines if kind == "check"}
+    assert {f"d-run{n}.test.ts" for n in range(FILES)} <= checked
+    assert workers and os.getpid() not in {int(pid) for pid in workers}
+    parsed_by_workers = {name for kind, pid, name in lines if kind == "parse" and pid in workers}
+    assert parsed_by_workers, "the workers parse the application files they check"
+    assert not {name for name in parsed_by_workers if name.endswith(".test.ts")}
+
+
+def test_modules_both_ends_import_are_indexed_before_the_fork(
+    tmp_path: Path, shares: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database module, which files at both ends of the order import, is parsed and indexed once, in the parent
+    before the shares fork (`Project._index_shared_modules`), not again in a child; the facts are the serial run's."""
+    from dalfix.analysis.project import ProjectFiles
+
+    tree = _project(tmp_path)
+    _, serial_project = _run(tree, 1)
+    serial_facts = _facts(serial_project)
+    log = tmp_path / "log"
+    parse = ProjectFiles._parse
+
+    def parsing(self: ProjectFiles, path: Path, source: bytes) -> object:
+        with log.open("a") as out:
+            out.write(f"{os.getpid()} {path.name}\n")
+        return parse(self, path, source)
+
+    monkeypatch.setattr(ProjectFiles, "_parse", parsing)
+    _, project = _run(tree, 2)
+    assert shares == [2]
+    assert _facts(project) == serial_facts
+    parsed = [line.split() for line in log.read_text().splitlines()]
+    assert [pid for pid, name in parsed if name == "a-db.ts"] == [str(os.getpid())]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,6 +85,8 @@ class HandleReach:
     def _add(self, first: Path) -> None:
         """Index `first` and every module it reaches through imports, then spread what was found."""
         queue = [first]
+        graph = self.summaries.project.import_graph
+        reaches = graph.export_may_reach if graph is not None else None
         while queue:
             path = queue.pop()
             if path in self._modules:
@@ -97,6 +99,8 @@ class HandleReach:
             for local in info.imports:
                 if local in info.declared:
                     continue  # a declaration of the same name is what `binding` follows
+                if reaches is not None and not self._may_reach(path, info.imports[local], reaches):
+                    continue  # nothing it can be followed to names a handle source: not resolved (nor loaded) here
                 try:
                     target = self.summaries.resolve_import(path, local)
                 except RecursionError:
@@ -122,6 +126,16 @@ class HandleReach:
             found = self._modules.get(path)
             if found is not None:
                 self._mark_mentions(found, path, name)
+
+    def _may_reach(self, path: Path, imported: tuple[str, str], reaches: Callable[[Path, str], bool]) -> bool:
+        """Whether the import `imported` (specifier, name) of `path` may be followed to a handle source, by the
+        relevance filter's import graph (`Relevance.export_may_reach`); False also where `resolve_import` would give
+        nothing `_add` keeps (a namespace, a specifier the resolver does not resolve)."""
+        specifier, name = imported
+        if name == "*":
+            return False
+        target = self.summaries.project.resolver.resolve(path, specifier)
+        return target is not None and reaches(target, name)
 
     def _index(self, info: ModuleInfo) -> _Module:
         statements = info.parsed.root.named_children  # positions only: the module outlives the tree

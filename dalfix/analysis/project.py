@@ -43,6 +43,7 @@ from dalfix.rules import Rule
 
 if TYPE_CHECKING:
     from dalfix.analysis.handles import Handle
+    from dalfix.analysis.relevance import Relevance
     from dalfix.analysis.schema.sources import TableSources
 
 TABLE_CONSTRUCTOR = re.compile(r"(^|\.)(pg|sqlite|mysql|singlestore|gel|mssql|cockroach)?[tT]able$")
@@ -396,6 +397,10 @@ class Project:
     workspace: Workspace = field(default=None)  # type: ignore[assignment]  # set in __post_init__
     # What the run's relevance filter decided (dalfix/analysis/relevance.py), for `check -v`.
     relevance_note: str | None = None
+    # The relevance filter's import graph (dalfix/analysis/relevance.py), read from the bytes, when the run has the
+    # filter: HandleReach resolves only the imports that may reach a handle source (`Relevance.export_may_reach`: a
+    # name that cannot denotes nothing, whatever it resolves to).
+    import_graph: Relevance | None = field(default=None, repr=False, compare=False)
     # The cache's answer (dalfix/incremental.py), asked when `transaction_parameters` is built: the analysed files'
     # `handle_passing_calls` a previous run found and that cannot have changed.
     known_handle_calls: Callable[[Project], Mapping[Path, list[tuple[tuple[Path, str, str], str]]]] | None = field(
@@ -961,6 +966,7 @@ class Project:
         if shares < 2:
             return {}
         summaries = self.summaries
+        self._index_shared_modules(paths)
         before = summaries.handle_memo_sizes()
         claims = Claims(len(paths))
 
@@ -996,6 +1002,39 @@ class Project:
                 calls.update(found)
                 self._take_vocabularies(vocabularies)
         return calls
+
+    def _index_shared_modules(self, paths: list[Path]) -> None:
+        """What both ends of `paths` would follow, found here before the shares fork, so that each share inherits it
+        instead of finding it again: each name that files of the front half and files of the back half import (by
+        the import graph's reading of their bytes) and that may reach a handle source is resolved to its declaration
+        (`resolve_export`, reading the barrels on the way) and the handle reach indexes its module and every module
+        that one reaches (`HandleReach.may_denote`). The same memoised answers any share would find (in any order),
+        found once: homarr's share children parsed ~750 modules, ~460 of which the parent parsed too. An import only
+        one end has stays with that end's share (found here, it would wait for the fork without saving anything)."""
+        graph = self.import_graph
+        if graph is None or len(paths) < 2:
+            return
+        half = len(paths) // 2
+
+        def imported(part: list[Path]) -> dict[tuple[Path, str], None]:
+            found: dict[tuple[Path, str], None] = {}
+            for path in part:
+                links = graph._links(path)
+                for node in links.imports if links is not None else ():
+                    found[node] = None
+            return found
+
+        front, back = imported(paths[:half]), imported(paths[half:])
+        shared = [node for node in front if node in back and graph.export_may_reach(*node)]
+        reach = self.summaries.handles.reach
+        for target, name in shared:
+            self.files.safe_point()
+            try:
+                found = self.summaries.resolve_export(target, name, 0)
+            except RecursionError:
+                continue  # a cycle of re-exports: left to the shares, as `HandleReach._add` meets it there
+            if found is not None and found[1] != "*":
+                reach.may_denote(*found)
 
     def _take_vocabularies(self, vocabularies: list[tuple[Path, dict[str, object]]]) -> None:
         """The plain vocabularies a share's child built (`Vocabulary.portable`), kept for `_plain_vocabulary` to take

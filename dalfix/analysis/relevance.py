@@ -278,6 +278,12 @@ class Relevance:
     def is_relevant(self, path: Path) -> bool:
         return self._reaches((path, MODULE))
 
+    def export_may_reach(self, path: Path, name: str) -> bool:
+        """Whether the name `name` exported by `path` (declared there, or re-exported) has a path to a handle source
+        (or to a transaction parameter's module): False proves that following it, through re-exports to its
+        declaration and from there through the names its module's code mentions and imports, finds no handle."""
+        return self._reaches((path, name))
+
     def add_receivers(self, targets: Iterable[Path]) -> set[Path]:
         """Make relevant the modules holding functions a relevant caller passes a transaction to (every name
         they export) and whatever uses them; returns the scanned files that were not relevant before."""
