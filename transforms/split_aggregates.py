@@ -23,6 +23,11 @@ the shared conditions (the team's whole history) to save one round trip; DAL001 
 In `Promise.all`, the `//` lines above a select the fix removes move above its field in the
 combined select, and the comments and blank lines heading the elements that stay do not move; a comment inside
 a removed select (`.select({ n: count() }) // why`) has no place to go, so that finding has no fix.
+When every row is destructured into plain names (`[{ total }]`, `[{ value: pending }]`: no default, rest or
+nesting, each selected key bound once) the combined select is keyed by those names and one pattern binds them
+all (`const [{ total, pending }] = await db.select({ total: count(), pending: sql… })`), the later
+declarations going away when they are adjacent; otherwise each row is the combined row's nested object
+(`const [aggregates] = …; const spent = aggregates?.spent;`), as in the example below.
 
 ## Example
 ```ts
@@ -91,7 +96,9 @@ no `coalesce` is added or removed. Each field keeps its decoder: drizzle's helpe
 with the helper's own `mapWith` (`Number` for counts, `String` for sums and averages, the column for
 `min`/`max` of a column) and type argument; a template keeps its type argument and `mapWith`. A select
 without `groupBy` returns exactly one row, so `const [row]` binds a row before and after, each variable
-becomes the row's nested object of the same shape, and destructuring patterns are kept. Only pure
+becomes the row's nested object of the same shape, and destructuring patterns are kept; or, when every
+row is destructured into plain names, each name is bound from a field of its own in the one row, the field its
+key named before (no other code sees the row object, so its keys are free to change). Only pure
 statements lie between the selects, none rebinding what a later select reads, so the later selects' values
 are the same when computed first. The differences: one round trip instead of several, the aggregates come
 from one snapshot (on a pool the separate selects could see a write commit between them), a database
@@ -221,22 +228,24 @@ class SplitAggregates(Rule):
             moved[id(group[0])] = []  # they stay above the combined select, which takes the first element's place
         if _indexed_slices(ctx, group, shared, shared_texts):
             return None
+        flat = _flat_names(ctx, group, first.element is None)
+        depth = 2 if flat is not None else 3
         for read in group:
             own = [c for c in read.conjuncts if _normal(c) not in shared_texts]
             if any(not _condition_call(ctx, c) for c in own):
                 return None
             condition = None
             if own:
-                parts = [reindent(ctx.text(c), line_indent(ctx.source, c.start_byte), unit * 3) for c in own]
+                parts = [reindent(ctx.text(c), line_indent(ctx.source, c.start_byte), unit * depth) for c in own]
                 condition = parts[0] if len(parts) == 1 else f"and({', '.join(parts)})"
             fields = []
             for key, aggregate in read.fields:
                 if condition is None:
-                    value = reindent(ctx.text(aggregate.node), ctx.indent_at(aggregate.node), unit * 3)
+                    value = reindent(ctx.text(aggregate.node), ctx.indent_at(aggregate.node), unit * depth)
                 else:
                     value = restricted(ctx.parsed, ctx.project.schema, aggregate, condition, read.dialect)
                     needs_sql |= aggregate.helper is not None
-                fields.append((key, value))
+                fields.append((key if flat is None else flat[id(read)][key], value))
             comments = [ctx.text(c) for c in moved.get(id(read), [])]
             selected.append((read.key, fields, comments))
         steps = list(first.source)
@@ -248,15 +257,32 @@ class SplitAggregates(Rule):
                 inner = "".join(f"{unit * 3}{p},\n" for p in parts)
                 where = f"\n{unit * 2}and(\n{inner}{unit * 2}),\n{unit}"
             steps.append(f"where({where})")
-        row = fresh_name(enclosing_function(statement), statement, "aggregates")
         parallel = first.element is not None and not whole
+        handle = ctx.text(first.chain.root)
+        if flat is None:
+            row = fresh_name(enclosing_function(statement), statement, "aggregates")
+            bracketed = f"[{row}]"
+        else:  # every row destructured into names: one select keyed by the names, one pattern binding them all
+            names = [name for read in group for name in flat[id(read)].values()]
+            bracketed = f"[{{ {', '.join(names)} }}]"
+            at = first.element if parallel else statement
+            assert at is not None
+            base = line_indent(ctx.source, at.start_byte)
+            line = base + (bracketed + "," if parallel else f"{first.keyword} {bracketed} = await {handle}")
+            if ctx.style.formatter is not None and not ctx.style.fits(line):
+                comma = "," if ctx.style.object_commas else ""
+                lines = ["[", f"{unit}{{", *(f"{unit * 2}{n}," for n in names[:-1]), f"{unit * 2}{names[-1]}{comma}"]
+                lines += [f"{unit}}}{comma}", "]"]
+                # the template's lines after the first get the statement's indentation; an edit's, the element's
+                bracketed = "\n".join(lines) if not parallel else (ctx.style.newline + base).join(lines)
         semi = ";" if ctx.style.semicolons else ""
         combined = ctx.render(
             "split_aggregates/combined.ts.j2",
             first.statement if parallel else statement,
-            prefix="" if parallel else f"{first.keyword} [{row}] = await ",
-            handle=ctx.text(first.chain.root),
+            prefix="" if parallel else f"{first.keyword} {bracketed} = await ",
+            handle=handle,
             selected=selected,
+            flat=flat is not None,
             steps=steps,
             end="" if parallel else semi,
         )
@@ -265,9 +291,13 @@ class SplitAggregates(Rule):
             ctx.render("split_aggregates/binding.ts.j2", statement, keyword=read.keyword,
                        pattern=ctx.text(read.pattern), row=row, key=read.key)
             for read in group
-        ]  # fmt: skip
+        ] if flat is None else []  # fmt: skip
         newline = ctx.style.newline
-        if first.element is None:
+        if flat is not None and first.element is None:
+            lines = [_statement_lines(ctx, read.statement) for read in group[1:]]
+            edits = [Edit(first.statement.start_byte, first.statement.end_byte, combined)]
+            edits += [Edit(start, stop, "") for start, stop in lines]  # type: ignore[misc]
+        elif first.element is None:
             edits = [
                 Edit(read.statement.start_byte, read.statement.end_byte,
                      combined + newline + indent + binding if read is first else binding)
@@ -280,7 +310,7 @@ class SplitAggregates(Rule):
             assert first.element is not None
             edits = [
                 Edit(first.statement.start_byte, first.statement.end_byte, combined),
-                Edit(first.element.start_byte, first.element.end_byte, f"[{row}]"),
+                Edit(first.element.start_byte, first.element.end_byte, bracketed),
                 Edit(statement.end_byte, statement.end_byte, "".join(newline + indent + b for b in bindings)),
             ]
             others = {read.statement.start_byte for read in group[1:]}
@@ -311,6 +341,53 @@ class SplitAggregates(Rule):
             self, span, message=message, edits=edits, applicability=Applicability.SAFE, imports=imports,
             notes=(f"{len(group)} statements -> 1",),
         )  # fmt: skip
+
+
+def _flat_names(ctx: FileContext, group: list[AggregateRead], declared: bool) -> dict[int, dict[str, str]] | None:
+    """Each read's {selected key: the name its pattern binds it to}, when every row is destructured into plain
+    names (`[{ total }]`, `[{ value: pending }]`: no default, rest or nesting), every selected key is bound once
+    and the names differ; None otherwise. Declarations (`declared`) must also be adjacent, with no comment
+    between them: the later ones are deleted, their names bound by the first."""
+    names: dict[int, dict[str, str]] = {}
+    seen: set[str] = set()
+    for read in group:
+        if read.pattern.type != "object_pattern":
+            return None
+        bound: dict[str, str] = {}
+        for prop in read.pattern.named_children:
+            if prop.type == "shorthand_property_identifier_pattern":
+                key = name = ctx.text(prop)
+            elif prop.type == "pair_pattern":
+                key_node, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+                if key_node is None or value is None or key_node.type != "property_identifier":
+                    return None
+                if value.type != "identifier":
+                    return None
+                key, name = ctx.text(key_node), ctx.text(value)
+            else:
+                return None
+            if key in bound or name in seen:
+                return None
+            bound[key] = name
+            seen.add(name)
+        if sorted(bound) != sorted(key for key, _ in read.fields):
+            return None
+        names[id(read)] = bound
+    if declared:
+        for before, after in zip(group, group[1:], strict=False):
+            if before.statement.next_named_sibling != after.statement or _statement_lines(ctx, after.statement) is None:
+                return None
+    return names
+
+
+def _statement_lines(ctx: FileContext, statement: Node) -> tuple[int, int] | None:
+    """The byte range of the lines holding `statement`, when nothing else shares them."""
+    source = ctx.source
+    start = source.rfind(b"\n", 0, statement.start_byte) + 1
+    stop = source.find(b"\n", statement.end_byte)
+    if source[start : statement.start_byte].strip() or stop < 0 or source[statement.end_byte : stop].strip():
+        return None
+    return start, stop + 1
 
 
 def _removals(ctx: FileContext, items: list[Node], removed: set[int], carried: dict[int, list[Node]]) -> list[Edit]:
