@@ -375,3 +375,36 @@ def test_the_batched_variant_phrase_reads_right_for_every_verb(methods: set[str]
         phrase = _batch_phrase_for(frozenset(methods), (), None, keys, None, None)
         assert re.match(r"(load|insert|update|delete)( and| /| \w+)* the rows for " + re.escape(keys), phrase), phrase
         assert not re.search(r"(load|insert|update|delete) for ", phrase), phrase
+
+
+# dokploy's project duplication: `const { portId, ...rest } = port; await createPort({ ...rest, applicationId })`.
+
+
+def test_helper_given_a_spread_of_the_element_is_reported(tmp_path: Path) -> None:
+    """Every field of the object comes from the element through the spread: the same display-only finding as for
+    named fields, naming what is spread."""
+    found = messages(tmp_path, (
+        "async function addItem(params: { boardId: number; kind: string }) {\n"
+        "  await db.insert(items).values({ ...params });\n}\n"
+        "export async function copyAll(boardId: number, list: { id: number; boardId: number; kind: string }[]) {\n"
+        "  for (const item of list) {\n    const { id, ...rest } = item;\n"
+        "    await addItem({ ...rest, boardId });\n  }\n}\n"
+        "export async function copyWhole(boardId: number, list: { boardId: number; kind: string }[]) {\n"
+        "  for (const item of list) {\n    await addItem({ ...item, boardId });\n  }\n}\n"
+    ))  # fmt: skip
+    assert len(found) == 2, found
+    assert "`addItem` (1 query) runs once per element, with the fields of `rest` from each element; a batched " \
+        "variant would insert every element's rows at once" in found[0], found
+    assert "with the fields of `item` from each element" in found[1], found
+
+
+def test_a_spread_of_something_else_is_not_the_element(tmp_path: Path) -> None:
+    """`{ ...defaults, boardId }`: the spread object does not come from the element, and no field does."""
+    found = messages(tmp_path, (
+        "const defaults = { kind: 'plain' };\n"
+        "async function addItem(params: { boardId: number; kind: string }) {\n"
+        "  await db.insert(items).values({ ...params });\n}\n"
+        "export async function addMany(boardId: number, list: { kind: string }[]) {\n"
+        "  for (const item of list) {\n    await addItem({ ...defaults, boardId });\n  }\n}\n"
+    ))  # fmt: skip
+    assert not any("from each element" in m for m in found), found

@@ -61,7 +61,8 @@ element reaches the helper's queries only inside `sql.raw(…)` text (a table na
 it), or the loop walks a fixed list of tables (`[{ table: users, … }, …]`, one per kind of record): no one statement
 serves every element there, so there is no batched variant to point to), also one handed an object whose fields come
 from the element, directly or through names the body computed from it (`const user = byEmail.get(email); await
-revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`; the helper may read them after
+revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`, a spread of the element or of what
+the body took from it, `const { id, ...rest } = port; await createPort({ ...rest, appId })`; the helper may read them after
 validating the object, `const { name } = Schema.parse(params)`): the finding names those fields (and, for one field
 and a helper of one query, the column the helper compares it to), what a batched variant would do by the helper's
 statements as above (several fields of a read or delete together), and a `bulk…`/`batch…`/`…Many` variant its module
@@ -705,6 +706,7 @@ class QueryInLoop(Rule):
         naming the fields and, when the helper's module exports one, its batched variant."""
         derived = a.derived_names(site.query)
         found = None
+        spread: Node | None = None
         for index, value in enumerate(values):
             value = unwrap(value)
             if value.type == "object":
@@ -714,11 +716,14 @@ class QueryInLoop(Rule):
                     if a.analyzer.free_reads(item) & derived
                     and batching.helper_field_reaches(ctx.project, ctx.parsed, call, index, key)
                 ]
+                # `{ ...rest, parentId }` with `rest` the element or taken from it: every field comes with it
+                spread = next((c for c in value.named_children if c.type == "spread_element"
+                               and a.analyzer.free_reads(c) & derived), None)  # fmt: skip
             elif value.type == "identifier" and ctx.text(value) in derived - a.element_names:
                 fields = []  # an object built in the body from the element (`const params = { … }`)
             else:
                 continue
-            if value.type == "object" and not fields:
+            if value.type == "object" and not fields and spread is None:
                 continue
             found = (index, value, fields)
             break
@@ -732,7 +737,13 @@ class QueryInLoop(Rule):
         count = f"{queries} quer{'y' if queries == 1 else 'ies'}"
         shown = [f"`{key}`" for key, _ in fields[:3]] + ([f"{len(fields) - 3} more"] if len(fields) > 3 else [])
         names = ", ".join(shown) or "values"
-        given = f"with {names} from each element" if fields else f"with `{ctx.text(value)}` built from each element"
+        if fields:
+            given = f"with {names} from each element"
+        elif spread is not None:
+            names = f"`{ctx.text(spread.named_children[0]) if spread.named_children else ctx.text(spread)}`"
+            given = f"with the fields of {names} from each element"
+        else:
+            given = f"with `{ctx.text(value)}` built from each element"
         single = fields[0][0] if len(fields) == 1 else None
         # One column is named only for a helper of one query: with several, it would be one statement's column.
         column = batching.helper_field_column(ctx.project, ctx.parsed, call, index, single) if (
