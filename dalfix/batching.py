@@ -438,6 +438,7 @@ class HelperHint:
     # argument index -> every column its parameter is compared to, in source order (a helper of several queries may
     # look the same value up in several tables)
     compared: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    upserts: bool = False  # one of its inserts ends `onConflictDoUpdate(…)` (a multi-row upsert needs distinct keys)
 
 
 def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, arguments: list[int]) -> HelperHint:
@@ -476,7 +477,9 @@ def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, argumen
         columns[argument] = found[0] if found else None
         if found:
             compared[argument] = found
-    return HelperHint(len(queries), methods, columns, uses, uses and raw, writers, compared)
+    upserts = any(chain.method == "insert" and any(link.name == "onConflictDoUpdate" for link in chain.links)
+                  for _, chain in chains if chain is not None)  # fmt: skip
+    return HelperHint(len(queries), methods, columns, uses, uses and raw, writers, compared, upserts)
 
 
 def operation(parsed: ParsedFile, chain: QueryChain) -> str:

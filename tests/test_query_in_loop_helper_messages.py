@@ -393,8 +393,10 @@ def test_helper_given_a_spread_of_the_element_is_reported(tmp_path: Path) -> Non
         "  for (const item of list) {\n    await addItem({ ...item, boardId });\n  }\n}\n"
     ))  # fmt: skip
     assert len(found) == 2, found
-    assert "`addItem` (1 query) runs once per element, with the fields of `rest` from each element; a batched " \
-        "variant would insert every element's rows at once" in found[0], found
+    assert (
+        "`addItem` (1 query) runs once per element, with the fields of `rest` from each element; a batched "
+        "variant would insert every element's rows at once" in found[0]
+    ), found
     assert "with the fields of `item` from each element" in found[1], found
 
 
@@ -408,3 +410,17 @@ def test_a_spread_of_something_else_is_not_the_element(tmp_path: Path) -> None:
         "  for (const item of list) {\n    await addItem({ ...defaults, boardId });\n  }\n}\n"
     ))  # fmt: skip
     assert not any("from each element" in m for m in found), found
+
+
+def test_an_upsert_helper_says_the_keys_must_be_distinct(tmp_path: Path) -> None:
+    """midday's `upsertNotificationSetting` per element: a multi-row `onConflictDoUpdate` touching one key twice
+    fails (PostgreSQL 21000), so the batched variant is an upsert of distinct keys, not a plain multi-row insert."""
+    [message] = messages(tmp_path, (
+        "async function setKind(params: { boardId: number; kind: string }) {\n"
+        "  await db.insert(items).values({ boardId: params.boardId, kind: params.kind })\n"
+        "    .onConflictDoUpdate({ target: items.id, set: { kind: params.kind } });\n}\n"
+        "export async function setAll(boardId: number, kinds: string[]) {\n"
+        "  for (const kind of kinds) {\n    await setKind({ boardId, kind });\n  }\n}\n"
+    ))  # fmt: skip
+    assert "a batched variant would upsert every element's rows at once" in message, message
+    assert "keys made distinct first: one statement cannot update a row twice" in message, message

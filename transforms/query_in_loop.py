@@ -61,12 +61,13 @@ element reaches the helper's queries only inside `sql.raw(…)` text (a table na
 it), or the loop walks a fixed list of tables (`[{ table: users, … }, …]`, one per kind of record): no one statement
 serves every element there, so there is no batched variant to point to), also one handed an object whose fields come
 from the element, directly or through names the body computed from it (`const user = byEmail.get(email); await
-revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`, a spread of the element or of what
-the body took from it, `const { id, ...rest } = port; await createPort({ ...rest, appId })`; the helper may read them after
-validating the object, `const { name } = Schema.parse(params)`): the finding names those fields (and, for one field
-and a helper of one query, the column the helper compares it to), what a batched variant would do by the helper's
-statements as above (several fields of a read or delete together), and a `bulk…`/`batch…`/`…Many` variant its module
-exports; not for a helper whose only queries are raw `execute(sql…)`, a procedure or table function per name), a
+revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`, a spread of the element or of
+what the body took from it, `const { id, ...rest } = port; await createPort({ ...rest, appId })`; the helper may
+read them after validating the object, `const { name } = Schema.parse(params)`): the finding names those fields
+(and, for one field and a helper of one query, the column the helper compares it to), what a batched variant would
+do by the helper's statements as above (several fields of a read or delete together; an upsert's keys made
+distinct first), and a `bulk…`/`batch…`/`…Many` variant its module exports; not for a helper whose only queries
+are raw `execute(sql…)`, a procedure or table function per name), a
 write inside a transaction, an insert outside one or whose values call a function dalfix cannot follow (`id:
 createId()`, which may touch the database), a SET computed in SQL, a list dalfix cannot read twice (an iterator, a
 generator, an untyped value), a `while` walk over an index, and selects whose rows cannot be matched back to keys
@@ -755,7 +756,7 @@ class QueryInLoop(Rule):
         several = f"every element's {names} together" if len(fields) > 1 and not {"update", "insert"} & (
             hint.methods) else None  # fmt: skip
         batched = _batch_phrase_for(hint.methods, hint.writers, target, f"every element's {names}", several,
-                                    limited)  # fmt: skip
+                                    limited, hint.upserts)  # fmt: skip
         variant = batching.batch_variant(ctx.project, ctx.parsed, call)
         exported = f"; its module already exports `{variant}`" if variant is not None else ""
         touched = "load" if _reads(hint.methods) else "touch"
@@ -819,18 +820,26 @@ def _batch_phrase(ctx: FileContext, a: LoopAnalysis, hint: batching.HelperHint, 
         compared = ", ".join(f"`{c}`" for c in hint.compared.get(index, ()))
         by = f" (`{ctx.text(values[index])}` is compared with {compared})" if compared else ""
         target = f"each query's rows for all of `{keys}` at once{by}"
-    return _batch_phrase_for(hint.methods, hint.writers, target, f"all of `{keys}`", several, limited)
+    return _batch_phrase_for(
+        hint.methods, hint.writers, target, f"all of `{keys}`", several, limited, hint.upserts
+    )
 
 
 def _batch_phrase_for(methods: frozenset[str], writers: tuple[str, ...], target: str | None, keys: str,
-                      several: str | None, limited: batching.LimitedRead | None) -> str:  # fmt: skip
+                      several: str | None, limited: batching.LimitedRead | None,
+                      upserts: bool = False) -> str:  # fmt: skip
     """The batched variant's phrase after "would": the verb follows the helper's statements (insert rows; load and
     match rows back only when it reads; update / delete by key; "run" for raw SQL dalfix cannot classify), by
     `target` (a column's `inArray`), by `keys` at once, or by `several` values together; a read limited per call
-    says whether `inArray` alone is exact (`limited`). `writers`: project functions the helper writes through."""
+    says whether `inArray` alone is exact (`limited`). `writers`: project functions the helper writes through;
+    `upserts`: an insert of the helper ends `onConflictDoUpdate`."""
     writes = sorted({_WRITES[m] for m in methods if m in _WRITES})
     reads = _reads(methods)
     through = f"; it also writes through `{writers[0]}`, which a batch must cover too" if writers else ""
+    if writes == ["insert"] and not reads and upserts:  # PostgreSQL 21000 when one statement hits a key twice
+        return ("upsert every element's rows at once, one multi-row `.values([…])` per insert whose "
+                "`onConflictDoUpdate` sets each column from `excluded`, the elements' keys made distinct first: one "
+                "statement cannot update a row twice") + through
     if writes == ["insert"] and not reads:  # nothing is loaded: the elements are rows written
         return "insert every element's rows at once, one multi-row `.values([…])` per insert" + through
     verb = ("run its SQL" if not writes else " / ".join(writes)) if not reads else "load" if not writes else (
