@@ -32,9 +32,11 @@ dalfix cannot classify or other exits; never for a read whose query reads what a
 checks (`if (!input.orgId) throw …` then `eq(t.id, input.orgId)`), past a guard with another effect
 (an `await`, a call in the thrown value, an `else`), or past guards inside a `try` whose `catch` reads
 the error (it could tell a guard's error from a database error). A guard that returns what a grouped read
-found (`if (found) return found;`, `return { name: row.name }`) ends the group: that is the hit path of a
-lookup with a fallback, usually the common one, and the reads after it run only on a miss — grouped, every
-call would pay for them. A return on the miss path (`if (!found) return null;`) is a guard like a throw.
+found (`if (found) return found;`, `return { name: row.name }`), or returns anything when a grouped read found
+something (`if (direct) return { access: "direct" };`, `if (rows.length > 0) return true;`: a permission
+cascade), ends the group: that is the hit path of a lookup with a fallback, usually the common one, and the
+reads after it run only on a miss — grouped, every call would pay for them. A return on the miss path
+(`if (!found) return null;`) is a guard like a throw.
 Like every rule, it reports nothing in
 tests, seeds, migrations and scripts (`include-tests = true` opts in): a round trip there costs nothing in
 production, and reads run at the same time can change what a test observes.
@@ -652,10 +654,40 @@ def _returns_what_was_read(analyzer: EffectAnalyzer, guard: Guard, members: list
     if body is not None and body.type == "statement_block":
         exits = [c for c in body.named_children if c.type == "return_statement"]
     values = [e.named_children[0] for e in exits if e.named_children and e.named_children[0].type != "comment"]
+    bound = {n for m in members if m.binding is not None for n in analyzer.pattern_names(m.binding.pattern)}
+    condition = guard.statement.child_by_field_name("condition")
+    if condition is not None and _tests_found(analyzer, condition, bound):
+        return True  # `if (direct) return { access: "direct" };`: a permission cascade's hit path
     if not values:
         return False
-    bound = {n for m in members if m.binding is not None for n in analyzer.pattern_names(m.binding.pattern)}
     return any(bound & analyzer.free_reads(v) for v in values)
+
+
+def _tests_found(analyzer: EffectAnalyzer, condition: Node, bound: set[str]) -> bool:
+    """Whether `condition` holds only when a grouped read found something: `row`, `rows.length`, `row?.id`,
+    `rows.length > 0`, `row !== undefined`, or an `&&` with one of these. A negation (`!row`) is the miss path."""
+    node = unwrap(condition)
+    if node.type == "parenthesized_expression" and node.named_children:
+        node = unwrap(node.named_children[0])
+    if node.type in ("identifier", "member_expression"):
+        root = node
+        while root.type == "member_expression":
+            root = unwrap(root.child_by_field_name("object") or root)
+        return root.type == "identifier" and analyzer.parsed.text(root) in bound
+    if node.type == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if operator is None or left is None or right is None:
+            return False
+        op = analyzer.parsed.text(operator)
+        if op == "&&":
+            return _tests_found(analyzer, left, bound) or _tests_found(analyzer, right, bound)
+        literal = analyzer.parsed.text(right)
+        if op in (">", "!==", "!=") and (op == ">" and literal == "0" or op != ">" and literal in ("null", "undefined")):
+            return _tests_found(analyzer, left, bound)
+        if op == ">=" and literal == "1":
+            return _tests_found(analyzer, left, bound)
+    return False
 
 
 def _movable_unit(statement: Node, analyzer: EffectAnalyzer, function: Node | None, guards_may_move: bool) -> _Unit:
