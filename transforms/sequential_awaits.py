@@ -683,9 +683,8 @@ def _tests_found(analyzer: EffectAnalyzer, condition: Node, bound: set[str]) -> 
         if op == "&&":
             return _tests_found(analyzer, left, bound) or _tests_found(analyzer, right, bound)
         literal = analyzer.parsed.text(right)
-        if op in (">", "!==", "!=") and (op == ">" and literal == "0" or op != ">" and literal in ("null", "undefined")):
-            return _tests_found(analyzer, left, bound)
-        if op == ">=" and literal == "1":
+        positive = (op == ">" and literal == "0") or (op == ">=" and literal == "1")
+        if positive or (op in ("!==", "!=") and literal in ("null", "undefined")):
             return _tests_found(analyzer, left, bound)
     return False
 
