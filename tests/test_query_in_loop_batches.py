@@ -298,3 +298,58 @@ def test_other_parameters_count_values_not_tables_or_operators(tmp_path: Path) -
     # a, b, the sql template (1 + n), ...rest (32), ne's t.c and "z"; neither the key condition nor the table.
     # `set(patch)` of a table the model does not know: as many as a spread, and the `patch` name itself.
     assert counted == [1 + 1 + 2 + 32 + 2, 32 + 1]
+
+
+# review13's note 1: an unsafe select batch says what may change at its own site, not only "use one `inArray` select".
+
+SCHEMA = (
+    'import { pgTable, text, uuid, integer } from "drizzle-orm/pg-core";\n'
+    'export const t = pgTable("t", { id: uuid("id").primaryKey(), owner: uuid("owner").notNull(), '
+    'name: text("name").notNull(), rank: integer("rank").notNull() });\n'
+)
+POOL = 'import { drizzle } from "drizzle-orm/node-postgres";\nexport const db = drizzle(process.env.URL!);\n'
+
+
+def batch_message(tmp_path: Path, loop_body: str, schema: str | None = SCHEMA) -> str:
+    source = (
+        'import { asc, eq } from "drizzle-orm";\nimport { db } from "./db";\nimport { t } from "./schema";\n'
+        "export async function g(ids: string[]) {\n  const out = [];\n"
+        f"  for (const id of ids) {{\n    {loop_body}\n    out.push(row);\n  }}\n  return out;\n}}\n"
+    )
+    (tmp_path / "f.ts").write_text(source)
+    (tmp_path / "db.ts").write_text(POOL)
+    if schema is not None:
+        (tmp_path / "schema.ts").write_text(schema)
+    result = run_fix([tmp_path], rule_by_code("DAL002"))
+    [finding] = [x for f in result.files if f.path.name == "f.ts" for x in f.findings]
+    return finding.message
+
+
+def test_unsafe_select_batch_names_the_uuid_matching_and_the_dropped_limit(tmp_path: Path) -> None:
+    message = batch_message(tmp_path, "const [row] = await db.select().from(t).where(eq(t.owner, id)).limit(1);")
+    assert (
+        "(unsafe: rows are matched back by the uuid's hex digits in lower case, as PostgreSQL compares `t.owner`; "
+        "the per-key `limit(1)` goes: each key keeps the first of its rows; one statement per 30000 keys)" in message
+    ), message
+
+
+def test_unsafe_select_batch_on_a_unique_key_says_nothing_of_limit_or_order(tmp_path: Path) -> None:
+    message = batch_message(tmp_path, "const [row] = await db.select().from(t).where(eq(t.id, id)).limit(1);")
+    assert "as PostgreSQL compares `t.id`; one statement per 30000 keys)" in message, message
+    assert "limit(1)" not in message and "order" not in message, message
+
+
+def test_unsafe_select_batch_without_the_schema_says_the_column_is_unknown(tmp_path: Path) -> None:
+    message = batch_message(tmp_path, "const rows = await db.select().from(t).where(eq(t.name, id)); const row = rows;",
+                            schema=None)  # fmt: skip
+    assert "dalfix cannot find `t.name` in the schema: a key the database reads in another form" in message, message
+    assert "with no `orderBy`, a key's rows may come back in another order" in message, message
+
+
+def test_unsafe_select_batch_with_an_order_names_ties(tmp_path: Path) -> None:
+    body = "const rows = await db.select().from(t).where(eq(t.name, id)).orderBy(asc(t.rank)); const row = rows;"
+    message = batch_message(tmp_path, body)
+    assert (
+        "rows are matched back with `===`, as `t.name` (text) compares in the database; a key's rows tied on the "
+        "`orderBy` may come back in another order" in message
+    ), message

@@ -178,6 +178,9 @@ each, in body order. Every element's first statement now runs before any element
 unless the schema model shows the statements write different tables that no foreign key links (either way)
 and none can be rejected by a constraint (above): then no statement sees another's rows, and the order
 changes nothing (statement-level triggers aside, as above).
+An unsafe select batch's message says what may change at its site: how rows are matched back (`===` as the
+column's type compares, a uuid's lower-case hex digits, or a column dalfix cannot find), a per-key `limit(1)`
+dropped, the order of a key's rows (ties on the `orderBy`, or none), and the statements per chunk of keys.
 A read per element followed by a write is reported without a fix, as are two or more reads per element, each
 filtered by what changes per element (the element, or an earlier read's row), with no other await (one `inArray`
 select per table before the loop would do), and one read filtered by several per-element values (`and(eq(t.name, name),
@@ -195,7 +198,7 @@ from collections.abc import Iterator
 
 from dalfix import batching
 from dalfix.analysis.drizzle import QueryChain, unwrap
-from dalfix.analysis.keys import canonical, key_column, key_comparison, key_match
+from dalfix.analysis.keys import KeyColumn, canonical, key_column, key_comparison, key_match
 from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_concurrent_loop, outside_closures
 from dalfix.batching import CHUNK, Batch, aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.context import FileContext
@@ -457,7 +460,10 @@ class QueryInLoop(Rule):
         lookup = f"{{}}.filter(({row}) => {key_match(f'{row}.{prop}', ctx.text(key.key), compare, ctx.style.quote)})"
         lookup += ".slice(0, 1)" if limit is not None and not ctx.text(site.statement).startswith(_FIRST_ONLY) else ""
         what = "one `selectDistinctOn` query (the first row per key)" if latest else "one `inArray` select"
-        return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup, what, None, batch)
+        ordered = "orderBy" in args
+        why = _batch_risks(ctx, key.column, column, compare, limit is not None, latest is not None, ordered)
+        return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup, what, None, batch,
+                           why=why)  # fmt: skip
 
     def _relational(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, chain: QueryChain) -> Finding | None:
         """`db.query.t.findFirst({ where: eq(t.k, x) })` per element: one `findMany` with `inArray`, matched back
@@ -496,15 +502,19 @@ class QueryInLoop(Rule):
             query = batching.distinct_on_query(ctx.text(chain.root), table, ctx.text(key.column), text_with_edits(
                 ctx.parsed, where, [Edit(key.condition.start_byte, key.condition.end_byte, keyed)]), orders,
                 ctx.style.indent_unit)  # fmt: skip
+            why = _batch_risks(ctx, key.column, facts, compare, True, True, True)
             return self._hoist(ctx, a, site, query, "Rows", "latest", "{}.find" + match,
-                               "one `selectDistinctOn` query (the first row per key)", None, batch)  # fmt: skip
+                               "one `selectDistinctOn` query (the first row per key)", None, batch,
+                               why=why)  # fmt: skip
         method = chain.links[2].member.child_by_field_name("property")
         assert method is not None
         edits = [Edit(key.condition.start_byte, key.condition.end_byte, keyed),
                  Edit(method.start_byte, method.end_byte, "findMany")]  # fmt: skip
         query = _relative(ctx, site, text_with_edits(ctx.parsed, site.query, edits))
         lookup = ("{}.find" if chain.method == "findFirst" else "{}.filter") + match
-        return self._hoist(ctx, a, site, query, "Rows", "found", lookup, "one `findMany` with `inArray`", None, batch)
+        why = _batch_risks(ctx, key.column, facts, compare, chain.method == "findFirst", False, "orderBy" in options)
+        return self._hoist(ctx, a, site, query, "Rows", "found", lookup, "one `findMany` with `inArray`", None, batch,
+                           why=why)  # fmt: skip
 
     def _read_then_write(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
         """A read keyed by the element followed by a write: reported, since batching needs the write
@@ -601,7 +611,7 @@ class QueryInLoop(Rule):
         imports = {"inArray"} if any("inArray(" in query for query in queries) else set()
         return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
 
-    def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group, batch, map_key="") -> Finding | None:  # type: ignore[no-untyped-def]
+    def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group, batch, map_key="", why=None):  # type: ignore[no-untyped-def]
         """The batch runs before the loop, a chunk of keys per statement through the file's `inChunks` helper
         (rows, or a map by key when `group` is set); each iteration looks its result up (`lookup`, with `{}` for
         the batch's name) instead of querying."""
@@ -655,7 +665,10 @@ class QueryInLoop(Rule):
             end = len(ctx.source.rstrip())
             edits.append(Edit(end, end, ctx.style.newline + _in_chunks_helper(ctx, helper)))
         imports = ({"inArray"} if "inArray(" in query else set()) | ({"count"} if group == "" else set())
-        return self._fix(ctx, a, edits, what, Applicability.UNSAFE, imports)
+        if why is not None and batch.keys:
+            why = f"{why}; one statement per {size} keys"
+        return self._fix(ctx, a, edits, what if why is None else f"{what} (unsafe: {why})", Applicability.UNSAFE,
+                         imports)  # fmt: skip
 
     def _helper(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite) -> Finding | None:
         """A DAL helper called per element (seed 003: `getAllEvents` -> `getEventWithRelations`): display-only."""
@@ -780,6 +793,30 @@ class QueryInLoop(Rule):
                            frozenset((a.drizzle_source, name) for name in imports), ("N statements -> 1",))  # fmt: skip
 
 
+def _batch_risks(ctx: FileContext, column: Node, facts: KeyColumn | None, compare: str, limited: bool, latest: bool,
+                 ordered: bool) -> str:  # fmt: skip
+    """What a select batch may change, for the unsafe message: how rows are matched back to keys (against how the
+    database compares the key column), a per-key `limit(1)` dropped (or kept per key by DISTINCT ON), and the order
+    of a key's rows."""
+    shown = " ".join(ctx.text(column).split())
+    if facts is None:
+        risks = [f"rows are matched back to keys with `===`, and dalfix cannot find `{shown}` in the schema: a key "
+                 "the database reads in another form would be missed"]  # fmt: skip
+    elif compare == "uuid":
+        risks = [f"rows are matched back by the uuid's hex digits in lower case, as PostgreSQL compares `{shown}`"]
+    else:
+        risks = [f"rows are matched back with `===`, as `{shown}` ({facts.type}) compares in the database"]
+    if latest:
+        risks.append("each key keeps the first row in the loop's order (rows tied on it may come back in another "
+                     "order)")  # fmt: skip
+    elif limited and not (facts is not None and facts.unique):
+        risks.append("the per-key `limit(1)` goes: each key keeps the first of its rows")
+    elif not (facts is not None and facts.unique):
+        risks.append("a key's rows tied on the `orderBy` may come back in another order" if ordered else
+                     "with no `orderBy`, a key's rows may come back in another order")  # fmt: skip
+    return "; ".join(risks)
+
+
 _READS = frozenset({"select", "selectDistinct", "selectDistinctOn", "findMany", "findFirst", "$count", "execute"})
 _WRITES = {"insert": "insert", "update": "update", "delete": "delete"}
 
@@ -820,9 +857,7 @@ def _batch_phrase(ctx: FileContext, a: LoopAnalysis, hint: batching.HelperHint, 
         compared = ", ".join(f"`{c}`" for c in hint.compared.get(index, ()))
         by = f" (`{ctx.text(values[index])}` is compared with {compared})" if compared else ""
         target = f"each query's rows for all of `{keys}` at once{by}"
-    return _batch_phrase_for(
-        hint.methods, hint.writers, target, f"all of `{keys}`", several, limited, hint.upserts
-    )
+    return _batch_phrase_for(hint.methods, hint.writers, target, f"all of `{keys}`", several, limited, hint.upserts)
 
 
 def _batch_phrase_for(methods: frozenset[str], writers: tuple[str, ...], target: str | None, keys: str,
@@ -837,9 +872,11 @@ def _batch_phrase_for(methods: frozenset[str], writers: tuple[str, ...], target:
     reads = _reads(methods)
     through = f"; it also writes through `{writers[0]}`, which a batch must cover too" if writers else ""
     if writes == ["insert"] and not reads and upserts:  # PostgreSQL 21000 when one statement hits a key twice
-        return ("upsert every element's rows at once, one multi-row `.values([…])` per insert whose "
-                "`onConflictDoUpdate` sets each column from `excluded`, the elements' keys made distinct first: one "
-                "statement cannot update a row twice") + through
+        return (
+            "upsert every element's rows at once, one multi-row `.values([…])` per insert whose "
+            "`onConflictDoUpdate` sets each column from `excluded`, the elements' keys made distinct first: one "
+            "statement cannot update a row twice"
+        ) + through
     if writes == ["insert"] and not reads:  # nothing is loaded: the elements are rows written
         return "insert every element's rows at once, one multi-row `.values([…])` per insert" + through
     verb = ("run its SQL" if not writes else " / ".join(writes)) if not reads else "load" if not writes else (
