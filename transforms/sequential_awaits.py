@@ -105,7 +105,9 @@ relation without `limit`, an aggregate (`count()`, `$count`, `groupBy`), or a se
 nor equality on a unique key in its `where` (`eq` alone or inside a top-level `and`). Keys and relation
 kinds come from the project's schema model; where it does not know the table, only a column named `id` is a
 key and every `with` may load many rows. Unsafe, too, when a member is a read only by a function summary
-(the summary of a helper in another file may be stale or miss an effect). Logging moved past the reads is
+(the summary of a helper in another file may be stale or miss an effect); when such a read moves above a guard,
+the message also says it now runs on the guard's path, where a value its query binds may fail in the database
+(dalfix does not follow the helper's arguments to the columns they are compared with). Logging moved past the reads is
 written after them instead of between them.
 
 A transaction holds one connection, so reads on a handle some caller may hand a transaction get no safe fix.
@@ -337,6 +339,11 @@ class SequentialAwaits(Rule):
         unsafe: str | None = None
         if any(c is None for _, c in chains):
             unsafe = "a grouped call is a read only by its function's summary, which may be stale or miss an effect"
+            if any(c is None and i > first_guard for i, c in chains):
+                # midday's deleteMember: a malformed `userId` reached a uuid column only on the owner's path (403)
+                unsafe += ("; a call moved above a guard now runs on the guard's path too, where a value its "
+                           "query binds may fail in the database (a malformed uuid) instead of the guard's own "
+                           "error")  # fmt: skip
         elif any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded):
             unsafe = "a read after a guard may return many rows, and now runs on the guard's path too"
         if guarded and unsafe is None and may_be_postgres(ctx.project, ctx.parsed, guarded, schema):
