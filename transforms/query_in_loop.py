@@ -187,6 +187,12 @@ select per table before the loop would do), and one read filtered by several per
 eq(t.orgId, org.id))` with `name` built from the element: no one key an `inArray` batch could use).
 A SET that reads the row (``sql`${t.n} + 1` ``) gets no fix: the loop applies it once per
 occurrence of a key, the batch once per row.
+A read that no iteration changes — its query reads neither the element nor any name the body binds or changes, in
+a loop that writes none of the tables it names (a project helper that only reads, with such arguments, in a loop
+that writes nothing) — is reported without a fix, whatever else the body awaits (midday's team fetched once per
+inserted invite): one read before the loop does, or, when only some iterations reach it (under a condition, or
+after a statement that may leave the iteration), one the first time an iteration does. The message says when the
+loop also calls what dalfix cannot classify, which could write those rows.
 """
 
 from __future__ import annotations
@@ -247,6 +253,8 @@ class QueryInLoop(Rule):
             else:
                 finding = self._writes(ctx, a, sites) if sites else (
                     self._read_then_write(ctx, a) or self._several_reads(ctx, a))  # fmt: skip
+            if finding is None:
+                finding = self._invariant_read(ctx, a)
             if finding is not None:
                 yield finding
 
@@ -780,6 +788,71 @@ class QueryInLoop(Rule):
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element, {given}; a batched variant "
                             f"would {batched}{exported}{early}{isolated}")  # fmt: skip
 
+    def _invariant_read(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
+        """A read in the body that no iteration changes (its query reads neither the element nor any name the body
+        binds or changes), in a loop that writes no table it reads: the same rows come back every time, so one read
+        before the loop does (display-only: with an empty list the loop never read). A body that calls what dalfix
+        cannot classify may write them: the message says so."""
+        if a.loop.kind == "while-index":
+            return None
+        reads: list[tuple[Node, QueryChain]] = []
+        helpers: list[tuple[Node, Node]] = []
+        written: set[str] = set()
+        unknown = False
+        for statement in a.loop.statements:
+            for node in outside_closures(statement, "await_expression"):
+                inner = unwrap(node.named_children[0]) if node.named_children else None
+                chain = ctx.vocabulary.query_chain(inner) if inner is not None else None
+                if chain is None or chain.node.start_byte != (inner.start_byte if inner is not None else -1):
+                    effect = a.analyzer.effects(node).db
+                    if effect in ("write", "transaction"):
+                        return None  # a helper writes: which tables, dalfix does not say here
+                    if effect == "read" and inner is not None and inner.type == "call_expression":
+                        helpers.append((node, inner))  # `findGithubById(id)`: a project function that only reads
+                    unknown = unknown or effect == "unknown"
+                    continue
+                if chain.kind == "read":
+                    if not a.in_nested_loop(node):
+                        reads.append((node, chain))
+                    continue
+                if chain.kind != "write":
+                    return None
+                target = chain_arguments(chain).get(chain.method) or []
+                if len(target) != 1:
+                    return None
+                written.add(ctx.text(target[0]))
+        for node, chain in reads:
+            query = chain.node
+            if a.analyzer.free_reads(query) & a.variant or a.analyzer.effects(query).awaits:
+                continue
+            tables = _read_tables(ctx, chain)
+            if tables is None or tables & written:
+                continue
+            site = QuerySite(_statement_of(node, a.loop.body), node, query)
+            if a.runs_at_most_once(site):
+                continue
+            shown = ", ".join(f"`{t}`" for t in sorted(tables))
+            unsure = "; the loop also calls what dalfix cannot classify: check it writes none of those rows" if (
+                unknown) else ""  # fmt: skip
+            return self._no_fix(ctx, a, site, f"a read of {shown} returns the same rows in every iteration (its "
+                                "query uses nothing the loop changes, and the loop writes none of its tables): read "
+                                f"{_once(a, node, site.statement)}{unsure}")  # fmt: skip
+        for node, call in helpers if not written else []:  # a helper's tables are not listed: no write at all
+            if a.analyzer.free_reads(call) & a.variant or a.in_nested_loop(node):
+                continue
+            site = QuerySite(_statement_of(node, a.loop.body), node, call)
+            if a.runs_at_most_once(site):
+                continue
+            shown = " ".join(ctx.text(call).split())
+            if len(shown) > 60:
+                shown = " ".join(ctx.text(call.child_by_field_name("function") or call).split()) + "(…)"
+            unsure = "; the loop also calls what dalfix cannot classify: check it writes none of those rows" if (
+                unknown) else ""  # fmt: skip
+            return self._no_fix(ctx, a, site, f"`{shown}` only reads, with arguments no iteration changes, and the "
+                                "loop writes nothing: it returns the same rows every time; call it "
+                                f"{_once(a, node, site.statement)}{unsure}")  # fmt: skip
+        return None
+
     def _no_fix(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, why: str) -> Finding:
         return ctx.finding(self, site.statement, f"{why} (loop over `{ctx.text(a.loop.iterable)}`)",
                            applicability=Applicability.DISPLAY_ONLY)  # fmt: skip
@@ -815,6 +888,51 @@ def _batch_risks(ctx: FileContext, column: Node, facts: KeyColumn | None, compar
         risks.append("a key's rows tied on the `orderBy` may come back in another order" if ordered else
                      "with no `orderBy`, a key's rows may come back in another order")  # fmt: skip
     return "; ".join(risks)
+
+
+_JOINS = ("innerJoin", "leftJoin", "rightJoin", "fullJoin")
+
+
+def _read_tables(ctx: FileContext, chain: QueryChain) -> set[str] | None:
+    """The tables a read names (`from`, joins; `db.query.<t>`), as written; None when dalfix cannot list them
+    (a relational read's `with` loads others, raw SQL)."""
+    if chain.method in ("findFirst", "findMany") and len(chain.links) == 3:
+        options = batching.relational_options(chain)
+        if options is None or "with" in options:
+            return None
+        return {chain.links[1].name}
+    args = chain_arguments(chain)
+    if "from" not in args or chain.method not in ("select", "selectDistinct", "selectDistinctOn"):
+        return None
+    tables = set()
+    for name in ("from", *_JOINS):
+        for value in args.get(name, [])[:1]:
+            tables.add(ctx.text(value))
+    return tables
+
+
+def _once(a: LoopAnalysis, node: Node, statement: Node) -> str:
+    """Where the one read goes: before the loop, or, when only some iterations reach it (it sits under a condition,
+    or a statement before it may leave the iteration), the first time one does."""
+    before = a.loop.statements[: a.loop.statements.index(statement)] if statement in a.loop.statements else []
+    if any(a.analyzer.effects(s).exits for s in before):
+        return "once, the first time an iteration reaches it (only some do)"
+    body = a.loop.body
+    current = node.parent
+    while current is not None and current != body:
+        operator = current.child_by_field_name("operator") if current.type == "binary_expression" else None
+        if current.type in ("if_statement", "switch_statement", "ternary_expression", "try_statement") or (
+                operator is not None and operator.type in ("&&", "||", "??")):  # fmt: skip
+            return "once, the first time an iteration reaches it (only some do)"
+        current = current.parent
+    return "once before the loop, when the list is not empty"
+
+
+def _statement_of(node: Node, body: Node) -> Node:
+    """The statement of the loop body holding `node`."""
+    while node.parent is not None and node.parent != body:
+        node = node.parent
+    return node
 
 
 _READS = frozenset({"select", "selectDistinct", "selectDistinctOn", "findMany", "findFirst", "$count", "execute"})
