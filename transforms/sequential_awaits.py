@@ -31,12 +31,16 @@ single-connection drivers (one `pg.Client`, PGlite, better-sqlite3, bun:sqlite),
 dalfix cannot classify or other exits; never for a read whose query reads what a guard before it
 checks (`if (!input.orgId) throw …` then `eq(t.id, input.orgId)`), past a guard with another effect
 (an `await`, a call in the thrown value, an `else`), or past guards inside a `try` whose `catch` reads
-the error (it could tell a guard's error from a database error). A guard that returns what a grouped read
-found (`if (found) return found;`, `return { name: row.name }`), or returns anything when a grouped read found
-something (`if (direct) return { access: "direct" };`, `if (rows.length > 0) return true;`: a permission
-cascade), ends the group: that is the hit path of a lookup with a fallback, usually the common one, and the
-reads after it run only on a miss — grouped, every call would pay for them. A return on the miss path
-(`if (!found) return null;`) is a guard like a throw.
+the error (it could tell a guard's error from a database error). A guard that returns when a grouped read
+found something ends the group, whatever it returns: one whose condition is the row being found (`if (row)`,
+`if (rows.length)`, `if (rows.length > 0)`, `if (row !== undefined)`, `if (row && row.active)`, a field of the
+row, `if (owner?.role)`, `if (member?.role === "admin")`) or whose value reads it (`if (found) return found;`,
+`return { name: row.name }`). That is the hit path of a lookup with a fallback or of a permission cascade
+(`if (direct) return { hasAccess: true };` then the group grants), usually the common one, and the reads after
+it run only on a miss — grouped, every call would pay for them. A return on the miss path (`if (!found)
+return null;`, `if (!row || row.deletedAt) return …`, `if (rows.length === 0) return [];`) is a guard like a
+throw, and so is a throw on a found row (`if (existing) throw new Conflict()`), an error path. (A hit returned
+from an `else` is no guard at all: the group ends there too.)
 Like every rule, it reports nothing in
 tests, seeds, migrations and scripts (`include-tests = true` opts in): a round trip there costs nothing in
 production, and reads run at the same time can change what a test observes.
@@ -141,6 +145,7 @@ from dalfix.analysis.awaited import (
     awaited_binding,
     binding_effects,
     guard_of,
+    holds_on_found_row,
     literal_awaits,
     paths_overlap,
     read_is_bounded,
@@ -276,7 +281,7 @@ class SequentialAwaits(Rule):
                 unit = unit_at(later)
                 if unit.binding is None and unit.literal is None and not unit.movable:
                     break  # a barrier: a write, an unknown call, an await, or an exit that is not a guard
-                if unit.guard is not None and _returns_what_was_read(analyzer, unit.guard, [units[i] for i in group]):
+                if unit.guard is not None and _exits_on_a_hit(analyzer, unit.guard, [units[i] for i in group]):
                     break  # `if (found) return found;`: the reads after it are a fallback the original runs on a miss
                 blocked = [unit_at(i).effects for i in group + moved_past]
                 guards = [unit_at(i).guard for i in moved_past if unit_at(i).guard is not None]
@@ -648,52 +653,26 @@ def _with_names(ctx: FileContext, literal: LiteralAwaits, names: list[str]) -> s
     return apply_edits(text, shifted).decode("utf-8", "surrogateescape") + trailing
 
 
-def _returns_what_was_read(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit | _PendingUnit]) -> bool:
-    """Whether `guard` returns a value a grouped read bound (`if (found) return found;`, `return { id: row.id }`).
+def _exits_on_a_hit(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit | _PendingUnit]) -> bool:
+    """Whether `guard` returns when a grouped read found something (`if (row) return { ok: true };`,
+    `if (rows.length) return …`) or returns a value it bound (`if (found) return found;`, `return { id: row.id }`).
 
     That exit is the path on which a read found something, the common one of a lookup with a fallback
     (`const [d] = …default…; if (d) return d; const [f] = …first…;`): grouping the fallback with it would make
     every call pay a query the original runs only on a miss, so the group ends at such a guard."""
     if guard.exit != "return":
         return False
+    bound = {n for m in members if m.binding is not None for n in analyzer.pattern_names(m.binding.pattern)}
+    if holds_on_found_row(guard.condition, bound, analyzer.text):
+        return True  # `if (row) return { hasAccess: true };`: the exit is on a hit, whatever it returns
     body = guard.statement.child_by_field_name("consequence")
     exits = [body] if body is not None and body.type == "return_statement" else []
     if body is not None and body.type == "statement_block":
         exits = [c for c in body.named_children if c.type == "return_statement"]
     values = [e.named_children[0] for e in exits if e.named_children and e.named_children[0].type != "comment"]
-    bound = {n for m in members if m.binding is not None for n in analyzer.pattern_names(m.binding.pattern)}
-    condition = guard.statement.child_by_field_name("condition")
-    if condition is not None and _tests_found(analyzer, condition, bound):
-        return True  # `if (direct) return { access: "direct" };`: a permission cascade's hit path
     if not values:
         return False
     return any(bound & analyzer.free_reads(v) for v in values)
-
-
-def _tests_found(analyzer: EffectAnalyzer, condition: Node, bound: set[str]) -> bool:
-    """Whether `condition` holds only when a grouped read found something: `row`, `rows.length`, `row?.id`,
-    `rows.length > 0`, `row !== undefined`, or an `&&` with one of these. A negation (`!row`) is the miss path."""
-    node = unwrap(condition)
-    if node.type == "parenthesized_expression" and node.named_children:
-        node = unwrap(node.named_children[0])
-    if node.type in ("identifier", "member_expression"):
-        root = node
-        while root.type == "member_expression":
-            root = unwrap(root.child_by_field_name("object") or root)
-        return root.type == "identifier" and analyzer.parsed.text(root) in bound
-    if node.type == "binary_expression":
-        operator = node.child_by_field_name("operator")
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if operator is None or left is None or right is None:
-            return False
-        op = analyzer.parsed.text(operator)
-        if op == "&&":
-            return _tests_found(analyzer, left, bound) or _tests_found(analyzer, right, bound)
-        literal = analyzer.parsed.text(right)
-        positive = (op == ">" and literal == "0") or (op == ">=" and literal == "1")
-        if positive or (op in ("!==", "!=") and literal in ("null", "undefined")):
-            return _tests_found(analyzer, left, bound)
-    return False
 
 
 def _movable_unit(statement: Node, analyzer: EffectAnalyzer, function: Node | None, guards_may_move: bool) -> _Unit:
