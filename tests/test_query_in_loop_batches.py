@@ -329,7 +329,8 @@ def test_unsafe_select_batch_names_the_uuid_matching_and_the_dropped_limit(tmp_p
     message = batch_message(tmp_path, "const [row] = await db.select().from(t).where(eq(t.owner, id)).limit(1);")
     assert (
         "(unsafe: rows are matched back by the uuid's hex digits in lower case, as PostgreSQL compares `t.owner`; "
-        "the per-key `limit(1)` goes: each key keeps the first of its rows; one statement per 30000 keys)" in message
+        "the per-key `limit(1)` goes: each key keeps the first of its rows (with no `orderBy`, not necessarily the one "
+        "its own query returned); one statement per 30000 keys)" in message
     ), message
 
 
