@@ -110,9 +110,13 @@ nor equality on a unique key in its `where` (`eq` alone or inside a top-level `a
 kinds come from the project's schema model; where it does not know the table, only a column named `id` is a
 key and every `with` may load many rows. Unsafe, too, when a member is a read only by a function summary
 (the summary of a helper in another file may be stale or miss an effect); when such a read moves above a guard,
-the message also says it now runs on the guard's path, where a value its query binds may fail in the database
-(dalfix does not follow the helper's arguments to the columns they are compared with). Logging moved past the reads is
-written after them instead of between them.
+the message also says it now runs on the guard's path and, on PostgreSQL, which value it binds that may fail
+there: the call's arguments are followed into the helper's own queries to the columns they are compared with
+(`getTeamMemberRole(db, teamId, input.userId)` binds `input.userId` to the uuid `usersOnTeam.userId`; also a field
+of an object argument, `{ userId }` or `params.userId`), and a value a read before the guard bound to a column of
+the same type is harmless, as for inline reads. A helper that computes what it binds, binds in an `sql` template
+or calls another project function is not followed: the message says so. Logging moved past the reads is written
+after them instead of between them.
 
 A transaction holds one connection, so reads on a handle some caller may hand a transaction get no safe fix.
 Where dalfix follows the transaction to the function (`load(tx, id)`, an alias, an object argument, a forwarded
@@ -150,7 +154,14 @@ from dalfix.analysis.awaited import (
     paths_overlap,
     read_is_bounded,
 )
-from dalfix.analysis.bound_values import REJECTED_VALUE, bound_before, bound_values, may_be_postgres
+from dalfix.analysis.bound_values import (
+    REJECTED_VALUE,
+    bound_before,
+    bound_values,
+    helper_bound_values,
+    helper_may_be_postgres,
+    may_be_postgres,
+)
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.analysis.relational_fetches import folded_statements
@@ -344,11 +355,9 @@ class SequentialAwaits(Rule):
         unsafe: str | None = None
         if any(c is None for _, c in chains):
             unsafe = "a grouped call is a read only by its function's summary, which may be stale or miss an effect"
-            if any(c is None and i > first_guard for i, c in chains):
-                # midday's deleteMember: a malformed `userId` reached a uuid column only on the owner's path (403)
-                unsafe += ("; a call moved above a guard now runs on the guard's path too, where a value its "
-                           "query binds may fail in the database (a malformed uuid) instead of the guard's own "
-                           "error")  # fmt: skip
+            hazard = _helper_binding_hazard(ctx, queries, chains, first_guard)
+            if hazard is not None:
+                unsafe += "; " + hazard
         elif any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded):
             unsafe = "a read after a guard may return many rows, and now runs on the guard's path too"
         if guarded and unsafe is None and may_be_postgres(ctx.project, ctx.parsed, guarded, schema):
@@ -673,6 +682,45 @@ def _exits_on_a_hit(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit 
     if not values:
         return False
     return any(bound & analyzer.free_reads(v) for v in values)
+
+
+def _helper_binding_hazard(ctx: FileContext, queries, chains, first_guard: int) -> str | None:  # type: ignore[no-untyped-def]
+    """What a helper read moved above a guard changes (review13 note 3, midday's deleteMember: a malformed
+    `userId` the owner check rejected with a 403 reached a uuid column, a 500): it now runs on the guard's path,
+    and on PostgreSQL a value its queries bind — followed from the call's arguments to the columns the helper
+    compares them with — that no read before the guard bound to a column of the same type may raise a database
+    error there instead of the guard's. None when no helper read moved above a guard."""
+    moved = [q for (i, q), (_, c) in zip(queries, chains, strict=True) if c is None and i > first_guard]
+    if not moved:
+        return None
+    names = [" ".join(ctx.text(call.child_by_field_name("function") or call).split()) for call in moved]
+    listed = " and ".join(f"`{n}`" for n in dict.fromkeys(names))
+    runs = f"{listed} now also run{'s' if len(set(names)) == 1 else ''} on the guard's path"
+    schema = ctx.project.schema
+    inline = [c for _, c in chains if c is not None]
+    if not may_be_postgres(ctx.project, ctx.parsed, inline, schema) or not any(
+        helper_may_be_postgres(ctx.project, ctx.parsed, call, schema) for call in moved
+    ):
+        return runs  # MySQL and SQLite convert what a comparison is handed
+    earlier = [c for i, c in chains if c is not None and i < first_guard]
+    bound = {b for c in earlier for b in bound_values(ctx.parsed, c, schema) or ()}
+    for (i, q), (_, c) in zip(queries, chains, strict=True):
+        if c is None and i < first_guard:
+            bound |= {(h.value, h.sql_type) for h in helper_bound_values(ctx.project, ctx.parsed, q, schema) or ()}
+    for name, call in zip(names, moved, strict=True):
+        values = helper_bound_values(ctx.project, ctx.parsed, call, schema)
+        if values is None:
+            return (f"`{name}` now also runs on the guard's path, and dalfix cannot follow what its query binds: a "
+                    "value PostgreSQL rejects (a malformed uuid) would raise a database error where the guard "
+                    "raised its own")  # fmt: skip
+        risky = next((h for h in values if not bound_before((h.value, h.sql_type), bound)), None)
+        if risky is not None:
+            typed = f" ({risky.sql_type})" if risky.sql_type != "?" else ""
+            return (f"`{name}` now also runs on the guard's path and binds `{risky.value}` to `{risky.column}`"
+                    f"{typed}, which PostgreSQL may reject (a malformed uuid, a NUL character): it would then raise "
+                    "a database error where the guard raised its own")  # fmt: skip
+    which = "it binds" if len(set(names)) == 1 else "they bind"
+    return f"{runs} (a read before the guard already bound the values {which})"
 
 
 def _movable_unit(statement: Node, analyzer: EffectAnalyzer, function: Node | None, guards_may_move: bool) -> _Unit:

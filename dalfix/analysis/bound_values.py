@@ -13,6 +13,7 @@ schema)`; `REJECTED_VALUE` is the reason both rules give.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import QueryChain, unwrap
@@ -58,7 +59,18 @@ def bound_values(
     """The non-literal values a read binds, as (expression, column type or "?"), or None when it binds one
     dalfix cannot place (in an `sql` template, or computed rather than a name or a property). `skip(value)`
     leaves out a value that is not bound (a column of a joined row)."""
-    found: set[tuple[str, str]] = set()
+    placed = bound_comparisons(parsed, chain, schema, skip)
+    return None if placed is None else {(" ".join(parsed.text(v).split()), t) for v, _, t in placed}
+
+
+def bound_comparisons(
+    parsed: ParsedFile,
+    chain: QueryChain,
+    schema: SchemaModel | None,
+    skip: Callable[[Node], bool] | None = None,
+) -> list[tuple[Node, Node, str]] | None:
+    """`bound_values` with the nodes: (value, the column it is compared with, the column's type or "?")."""
+    found: list[tuple[Node, Node, str]] = []
     for node in walk(chain.node):
         if node.type == "template_substitution":
             return None
@@ -78,8 +90,151 @@ def bound_values(
                 return None
             placed = schema.column_of(parsed, column) if schema is not None else None
             sql_type = (placed[1].type or placed[1].builder or "?") if placed is not None else "?"
-            found.add((" ".join(parsed.text(value).split()), sql_type))
+            found.append((value, column, sql_type))
     return found
+
+
+@dataclass(frozen=True)
+class HelperBinding:
+    """A value a call hands a project helper that the helper's query binds: the call site's expression, the
+    column the helper compares it with (its text in the helper) and that column's type ("?" when unknown)."""
+
+    value: str
+    column: str
+    sql_type: str
+
+
+def helper_bound_values(project: Project, parsed: ParsedFile, call: Node, schema: SchemaModel | None) -> (
+    list[HelperBinding] | None
+):  # fmt: skip
+    """The values a call of a project helper binds through the helper's own Drizzle queries (midday's
+    `getTeamMemberRole(db, teamId, input.userId)` binds `input.userId` to `usersOnTeam.userId`, a uuid), each
+    as the call site's expression: a helper's parameter compared with a column (`eq(t.userId, userId)`), or a
+    field of an object literal handed to a destructured parameter. None when dalfix cannot place every value
+    the helper's queries bind (one it computes from its parameters, in an `sql` template, a helper it calls in
+    turn, a spread argument): then the call may bind anything."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    module = project.summaries.module(target[0]) if target is not None else None
+    arguments = call.child_by_field_name("arguments")
+    params = function.child_by_field_name("parameters") if function is not None else None
+    if function is None or module is None or arguments is None or params is None:
+        return None
+    handed = [unwrap(a) for a in arguments.named_children if a.type != "comment"]
+    if any(a.type == "spread_element" for a in handed):
+        return None
+    # What each name the helper's body may read from its parameters stands for at the call site ("" when the
+    # call hands nothing there: undefined binds nothing a database rejects); objects: a parameter handed an object
+    # literal, by field (`params.teamId`, `const { teamId } = params`).
+    names: dict[str, str] = {}
+    objects: dict[str, dict[str, str]] = {}
+    for index, param in enumerate(p for p in params.named_children if p.type != "comment"):
+        typed = param.type in ("required_parameter", "optional_parameter")
+        pattern = param.child_by_field_name("pattern") if typed else None
+        argument = handed[index] if index < len(handed) else None
+        fields = _object_fields(parsed, argument) if argument is not None and argument.type == "object" else None
+        if pattern is None or (argument is not None and argument.type == "object" and fields is None):
+            return None
+        if pattern.type == "identifier":
+            names[module.parsed.text(pattern)] = " ".join(parsed.text(argument).split()) if argument else ""
+            if fields is not None:
+                objects[module.parsed.text(pattern)] = fields
+        elif pattern.type == "object_pattern" and fields is not None:
+            fields_of = _pattern_fields(module.parsed, pattern)
+            if fields_of is None:
+                return None
+            names.update({name: fields.get(name, "") for name in fields_of})
+        else:
+            return None
+    for node in walk(function):  # `const { teamId, enabled } = params;`
+        if node.type != "variable_declarator":
+            continue
+        pattern, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        source = module.parsed.text(unwrap(value)) if value is not None else ""
+        if pattern is not None and pattern.type == "object_pattern" and source in objects:
+            fields_of = _pattern_fields(module.parsed, pattern)
+            if fields_of is None:
+                return None
+            names.update({name: objects[source].get(name, "") for name in fields_of})
+    vocabulary = project.vocabulary_for(module.parsed)
+    found: list[HelperBinding] = []
+    for node in walk(function):
+        if node.type != "call_expression" or (node.parent is not None and node.parent.type == "member_expression"):
+            continue
+        chain = vocabulary.query_chain(node)
+        if chain is None:
+            if project.summaries.callee(module.parsed, node) is not None:
+                return None  # a project function the helper calls: what it binds is not followed
+            continue
+        placed = bound_comparisons(module.parsed, chain, schema)
+        if placed is None:
+            return None
+        for value, column, sql_type in placed:
+            root = value
+            while root.type == "member_expression":
+                root = unwrap(root.child_by_field_name("object") or root)
+            text = module.parsed.text(root)
+            if root.type != "identifier" or text not in names or _reassigned(module.parsed, function, text):
+                return None  # computed in the helper, a module constant, or reassigned: not placed
+            handed_text = names[text]
+            if value != root and text in objects:  # `params.teamId` of `{ teamId: input.teamId }`
+                prop = value.child_by_field_name("property")
+                if unwrap(value.child_by_field_name("object") or value) != root or prop is None:
+                    return None
+                handed_text = objects[text].get(module.parsed.text(prop), "")
+            elif value != root:
+                suffix = module.parsed.text(value)[len(module.parsed.text(root)) :]
+                handed_text = handed_text + "".join(suffix.split()) if handed_text else ""
+            if handed_text in ("", "undefined", "null"):
+                continue  # nothing handed there: nothing a database could reject
+            column_text = " ".join(module.parsed.text(column).split())
+            found.append(HelperBinding(handed_text, column_text, sql_type))
+    return found
+
+
+def helper_may_be_postgres(project: Project, parsed: ParsedFile, call: Node, schema: SchemaModel | None) -> bool:
+    """`may_be_postgres` for the file that defines the helper `call` calls (its handle, not the caller's)."""
+    target = project.summaries.callee(parsed, call)
+    module = project.summaries.module(target[0]) if target is not None else None
+    return module is None or may_be_postgres(project, module.parsed, [], schema)
+
+
+def _object_fields(parsed: ParsedFile, literal: Node) -> dict[str, str] | None:
+    """`{ userId: input.userId, teamId }` -> {"userId": "input.userId", "teamId": "teamId"}; None with a spread or
+    a computed key (the fields are then not all known)."""
+    fields: dict[str, str] = {}
+    for child in literal.named_children:
+        if child.type == "shorthand_property_identifier":
+            fields[parsed.text(child)] = parsed.text(child)
+        elif child.type == "pair":
+            key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+            if key is None or value is None or key.type != "property_identifier":
+                return None
+            fields[parsed.text(key)] = " ".join(parsed.text(value).split())
+        elif child.type != "comment":
+            return None
+    return fields
+
+
+def _pattern_fields(parsed: ParsedFile, pattern: Node) -> list[str] | None:
+    """The names `{ userId, teamId }` binds; None with a renamed, defaulted or rest field (not followed)."""
+    names = []
+    for child in pattern.named_children:
+        if child.type == "shorthand_property_identifier_pattern":
+            names.append(parsed.text(child))
+        elif child.type != "comment":
+            return None
+    return names
+
+
+def _reassigned(parsed: ParsedFile, function: Node, name: str) -> bool:
+    """Whether the helper assigns `name` again (`userId = userId.trim()`): its value is then not the argument."""
+    for node in walk(function):
+        if node.type in ("assignment_expression", "augmented_assignment_expression"):
+            left = node.child_by_field_name("left")
+            if left is not None and parsed.text(left) == name:
+                return True
+    return False
 
 
 def may_be_postgres(project: Project, parsed: ParsedFile, chains: list[QueryChain], schema: SchemaModel | None) -> bool:
