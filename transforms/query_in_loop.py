@@ -13,7 +13,9 @@ runs once before the loop with `inArray`, and each iteration looks its rows up b
 or avg per element (or `db.$count`) becomes one `GROUP BY col` query read back into the same shape; inserts
 inside a transaction become one multi-row `values(rows)`. Batches are chunked: a statement holds at most
 30,000 keys on PostgreSQL and MySQL (whose limit is 65,535 bind parameters), 15,000 on SQLite (32,766), 50 on
-Cloudflare D1 (100), 900 when the dialect is unknown (SQLite before 3.32 allowed 999), fewer when the
+Cloudflare D1 (100), 900 when the dialect is unknown (SQLite before 3.32 allowed 999; a handle handed in as a
+parameter speaks the one dialect of every handle the application creates, pools and single clients alike, and
+D1's limit when one of them is D1), fewer when the
 statement's other parameters (SET values, conditions; a list of unknown length counts 32) leave less room below
 the limit (a SET of 70 values on D1: 30 keys); an insert's rows per statement are that divided by its values
 per row; `batch-size` in dalfix.toml sets another size. Writes loop over chunks of the keys; reads go through
