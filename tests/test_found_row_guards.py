@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dalfix.analysis.awaited import holds_on_found_row
+from dalfix.analysis.awaited import found_row_test
 from dalfix.parsing import parse_file
 
 
@@ -39,17 +39,20 @@ def condition_of(text: str):  # type: ignore[no-untyped-def]
         "row || other",
         "(row as any)",
         "!(!row)",
-        "row?.role",  # a field holds only on a found row
-        "row.owner.id",
-        'row?.role === "admin"',
-        '"admin" === row?.role',
-        "row.active || row.pending",
-        "other && row?.role",
+        "other && row?.role",  # `&&` with a field: the row was found
     ],
 )
 def test_found_tests(condition: str) -> None:
     parsed, node = condition_of(condition)
-    assert holds_on_found_row(node, {"row", "rows"}, parsed.text)
+    assert found_row_test(node, {"row", "rows"}, parsed.text) == "row"
+
+
+@pytest.mark.parametrize(
+    "condition", ["row?.role", "row.owner.id", 'row?.role === "admin"', '"admin" === row?.role', "row.a || row.b"]
+)
+def test_field_tests(condition: str) -> None:
+    parsed, node = condition_of(condition)
+    assert found_row_test(node, {"row", "rows"}, parsed.text) == "field"
 
 
 @pytest.mark.parametrize(
@@ -73,4 +76,4 @@ def test_found_tests(condition: str) -> None:
 )
 def test_not_found_tests(condition: str) -> None:
     parsed, node = condition_of(condition)
-    assert not holds_on_found_row(node, {"row", "rows"}, parsed.text)
+    assert found_row_test(node, {"row", "rows"}, parsed.text) is None

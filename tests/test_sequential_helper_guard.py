@@ -46,7 +46,7 @@ def test_a_helper_read_moved_above_a_guard_says_it_runs_on_the_guards_path(tmp_p
     assert "a grouped call is a read only by its function's summary" in text, text
     assert (
         "`roleOf` now also runs on the guard's path and binds `target` to `members.userId` (uuid), which PostgreSQL "
-        "may reject (a malformed uuid, a NUL character): it would then raise a database error where the guard raised "
+        "may reject (a malformed uuid): it would then raise a database error where the guard raised "
         "its own" in text
     ), text
 

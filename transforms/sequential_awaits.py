@@ -33,14 +33,15 @@ checks (`if (!input.orgId) throw …` then `eq(t.id, input.orgId)`), past a guar
 (an `await`, a call in the thrown value, an `else`), or past guards inside a `try` whose `catch` reads
 the error (it could tell a guard's error from a database error). A guard that returns when a grouped read
 found something ends the group, whatever it returns: one whose condition is the row being found (`if (row)`,
-`if (rows.length)`, `if (rows.length > 0)`, `if (row !== undefined)`, `if (row && row.active)`, a field of the
-row, `if (owner?.role)`, `if (member?.role === "admin")`) or whose value reads it (`if (found) return found;`,
-`return { name: row.name }`). That is the hit path of a lookup with a fallback or of a permission cascade
-(`if (direct) return { hasAccess: true };` then the group grants), usually the common one, and the reads after
-it run only on a miss — grouped, every call would pay for them. A return on the miss path (`if (!found)
-return null;`, `if (!row || row.deletedAt) return …`, `if (rows.length === 0) return [];`) is a guard like a
-throw, and so is a throw on a found row (`if (existing) throw new Conflict()`), an error path. (A hit returned
-from an `else` is no guard at all: the group ends there too.)
+`if (rows.length)`, `if (rows.length > 0)`, `if (row !== undefined)`, `if (row && row.active)`), one that returns
+a value when a field of the row says so (`if (member?.role === "owner") return true;`; a bare `return;` on a field,
+`if (video?.status === "active") return;`, skips the work and is a guard), or one whose value reads the row
+(`if (found) return found;`, `return { name: row.name }`). That is the hit path of a lookup with a fallback or
+of a permission cascade (`if (direct) return { hasAccess: true };` then the group grants), usually the common
+one, and the reads after it run only on a miss — grouped, every call would pay for them. A return on the miss
+path (`if (!found) return null;`, `if (!row || row.deletedAt) return …`, `if (rows.length === 0) return [];`) is
+a guard like a throw, and so is a throw on a found row (`if (existing) throw new Conflict()`), an error path.
+(A hit returned from an `else` is no guard at all: the group ends there too.)
 Like every rule, it reports nothing in
 tests, seeds, migrations and scripts (`include-tests = true` opts in): a round trip there costs nothing in
 production, and reads run at the same time can change what a test observes.
@@ -148,8 +149,8 @@ from dalfix.analysis.awaited import (
     access_paths,
     awaited_binding,
     binding_effects,
+    found_row_test,
     guard_of,
-    holds_on_found_row,
     literal_awaits,
     paths_overlap,
     read_is_bounded,
@@ -161,6 +162,7 @@ from dalfix.analysis.bound_values import (
     helper_bound_values,
     helper_may_be_postgres,
     may_be_postgres,
+    rejected_example,
 )
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
@@ -664,7 +666,9 @@ def _with_names(ctx: FileContext, literal: LiteralAwaits, names: list[str]) -> s
 
 def _exits_on_a_hit(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit | _PendingUnit]) -> bool:
     """Whether `guard` returns when a grouped read found something (`if (row) return { ok: true };`,
-    `if (rows.length) return …`) or returns a value it bound (`if (found) return found;`, `return { id: row.id }`).
+    `if (rows.length) return …`), returns a value when a field of such a row says so (`if (member?.role ===
+    "owner") return true;`, not a bare `return;`) or returns a value it bound (`if (found) return found;`,
+    `return { id: row.id }`).
 
     That exit is the path on which a read found something, the common one of a lookup with a fallback
     (`const [d] = …default…; if (d) return d; const [f] = …first…;`): grouping the fallback with it would make
@@ -672,7 +676,8 @@ def _exits_on_a_hit(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit 
     if guard.exit != "return":
         return False
     bound = {n for m in members if m.binding is not None for n in analyzer.pattern_names(m.binding.pattern)}
-    if holds_on_found_row(guard.condition, bound, analyzer.text):
+    test = found_row_test(guard.condition, bound, analyzer.text)
+    if test == "row":
         return True  # `if (row) return { hasAccess: true };`: the exit is on a hit, whatever it returns
     body = guard.statement.child_by_field_name("consequence")
     exits = [body] if body is not None and body.type == "return_statement" else []
@@ -680,7 +685,9 @@ def _exits_on_a_hit(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit 
         exits = [c for c in body.named_children if c.type == "return_statement"]
     values = [e.named_children[0] for e in exits if e.named_children and e.named_children[0].type != "comment"]
     if not values:
-        return False
+        return False  # `if (video?.status === "active") return;`: skipping the work, not an answer (Cap)
+    if test == "field":
+        return True  # `if (member?.role === "owner") return true;`: an answer the row gave (dokploy)
     return any(bound & analyzer.free_reads(v) for v in values)
 
 
@@ -717,7 +724,7 @@ def _helper_binding_hazard(ctx: FileContext, queries, chains, first_guard: int) 
         if risky is not None:
             typed = f" ({risky.sql_type})" if risky.sql_type != "?" else ""
             return (f"`{name}` now also runs on the guard's path and binds `{risky.value}` to `{risky.column}`"
-                    f"{typed}, which PostgreSQL may reject (a malformed uuid, a NUL character): it would then raise "
+                    f"{typed}, which PostgreSQL may reject ({rejected_example(risky.sql_type)}): it would then raise "
                     "a database error where the guard raised its own")  # fmt: skip
     which = "it binds" if len(set(names)) == 1 else "they bind"
     return f"{runs} (a read before the guard already bound the values {which})"

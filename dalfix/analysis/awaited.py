@@ -212,12 +212,14 @@ def guard_of(statement: Node, analyzer: EffectAnalyzer) -> Guard | None:
     return Guard(statement, condition, exit_kind, frozenset(access_paths(condition, analyzer)))
 
 
-def holds_on_found_row(condition: Node, names: set[str], text) -> bool:  # type: ignore[no-untyped-def]
-    """Whether `condition` holds on a row found by a read that bound one of `names` and not on a miss: `row`,
-    `rows.length`, `rows.length > 0`, `row !== undefined`, `!!row`, `Boolean(row)`, a field of the row (`row?.role`,
-    `row.role === "admin"`), also with `&&`, with `||` and under `!` (`!(rows.length === 0)`). Not `!row`,
-    `rows.length === 0`, nor `!row || row.deletedAt`: those hold on a miss. (`text` reads a node's source.)"""
-    return _found_sign(condition, names, text) in (True, "field")
+def found_row_test(condition: Node, names: set[str], text) -> str | None:  # type: ignore[no-untyped-def]
+    """How `condition` holds only on a row found by a read that bound one of `names`: "row" when it tests the
+    row being found (`row`, `rows.length`, `rows.length > 0`, `row !== undefined`, `!!row`, `Boolean(row)`, also
+    with `&&`, `||` and under `!`: `!(rows.length === 0)`, `row && row.active`), "field" when it tests a field of
+    a found row (`row?.role`, `row.role === "admin"`), None otherwise: `!row`, `rows.length === 0` and
+    `!row || row.deletedAt` hold on a miss. (`text` reads a node's source.)"""
+    sign = _found_sign(condition, names, text)
+    return "row" if sign is True else "field" if sign == "field" else None
 
 
 def _found_sign(node: Node, names: set[str], text) -> bool | str | None:  # type: ignore[no-untyped-def]

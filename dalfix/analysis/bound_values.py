@@ -193,10 +193,28 @@ def helper_bound_values(project: Project, parsed: ParsedFile, call: Node, schema
 
 
 def helper_may_be_postgres(project: Project, parsed: ParsedFile, call: Node, schema: SchemaModel | None) -> bool:
-    """`may_be_postgres` for the file that defines the helper `call` calls (its handle, not the caller's)."""
+    """`may_be_postgres` for the helper `call` calls: its file's handle, else the tables its queries compare (a
+    handle handed in: Cap's MySQL helpers taking `db`)."""
     target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
     module = project.summaries.module(target[0]) if target is not None else None
-    return module is None or may_be_postgres(project, module.parsed, [], schema)
+    if function is None or module is None:
+        return True
+    vocabulary = project.vocabulary_for(module.parsed)
+    chains = [c for c in (vocabulary.query_chain(n) for n in walk(function) if n.type == "call_expression") if c]
+    return may_be_postgres(project, module.parsed, chains, schema)
+
+
+def rejected_example(sql_type: str) -> str:
+    """A value PostgreSQL rejects when it binds it to a column of this type (for a message)."""
+    kind = _BIND_KIND.get(sql_type.lower(), sql_type.lower())
+    if kind == "uuid":
+        return "a malformed uuid"
+    if kind == "text":
+        return "a NUL character"
+    if kind in ("integer", "bigint", "smallint"):
+        return "1.5 or text for an integer"
+    return "a malformed uuid, a NUL character"
 
 
 def _object_fields(parsed: ParsedFile, literal: Node) -> dict[str, str] | None:
