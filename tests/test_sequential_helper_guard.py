@@ -25,9 +25,10 @@ HELPER = (
 )
 
 
-def message(tmp_path: Path, body: str, helper: str = HELPER, db: str = DB, schema: str = SCHEMA) -> str:
+def message(tmp_path: Path, body: str, helper: str = HELPER, db: str = DB, schema: str = SCHEMA,
+            head: str = 'import { roleOf } from "./roles";\n') -> str:  # fmt: skip
     files = {"db.ts": db, "schema.ts": schema, "roles.ts": helper, "f.ts": (
-        'import { roleOf } from "./roles";\n'
+        head +
         f"export async function remove(teamId: string, me: string, target: string) {{\n{body}}}\n")}  # fmt: skip
     for name, text in files.items():
         (tmp_path / name).write_text(text)
@@ -123,3 +124,44 @@ def test_on_mysql_only_the_guards_path_is_said(tmp_path: Path) -> None:
     ), db=MYSQL, schema=MYSQL_SCHEMA)  # fmt: skip
     assert text.endswith("`roleOf` now also runs on the guard's path)"), text
     assert "PostgreSQL" not in text, text
+
+
+SCOPED_HELPERS = (
+    'import { and, eq, type SQL } from "drizzle-orm";\nimport { db } from "./db";\n'
+    'import { members } from "./schema";\n'
+    "export async function roleOf(params: { scopes: { teamId: string }; userId: string }) {\n"
+    "  const conditions = [eq(members.teamId, params.scopes.teamId), eq(members.userId, params.userId)];\n"
+    "  const [row] = await db.select({ role: members.role }).from(members).where(and(...conditions)).limit(1);\n"
+    "  return row?.role;\n}\n"
+    "export async function rolesOfTeam(teamId: string) {\n"
+    "  return db.select({ role: members.role }).from(members).where(eq(members.teamId, teamId)).limit(5);\n}\n"
+    "export async function rolesWhere(filter: SQL) {\n"
+    "  return db.select({ role: members.role }).from(members).where(filter).limit(5);\n}\n"
+)
+
+
+SCOPED_HEAD = (
+    'import { eq } from "drizzle-orm";\nimport { members } from "./schema";\n'
+    'import { roleOf, rolesOfTeam, rolesWhere } from "./roles";\n'
+)
+
+
+def test_conditions_built_beside_the_query_and_nested_scopes_are_followed(tmp_path: Path) -> None:
+    # agents' getScheduledTriggerById: `conditions` of `eq(t.tenantId, params.scopes.tenantId)`, then `and(...)`.
+    text = message(tmp_path, (
+        "  const callerRole = await roleOf({ scopes: { teamId }, userId: me });\n"
+        '  if (callerRole !== "owner") throw new Error("forbidden");\n'
+        "  const roles = await rolesOfTeam(teamId);\n"
+        "  return roles;\n"
+    ), SCOPED_HELPERS, head=SCOPED_HEAD)  # fmt: skip
+    assert "`rolesOfTeam` now also runs on the guard's path (a read before the guard already bound" in text, text
+
+
+def test_a_condition_the_caller_builds_is_not_followed(tmp_path: Path) -> None:
+    text = message(tmp_path, (
+        "  const callerRole = await roleOf({ scopes: { teamId }, userId: me });\n"
+        '  if (callerRole !== "owner") throw new Error("forbidden");\n'
+        "  const roles = await rolesWhere(eq(members.userId, target));\n"
+        "  return roles;\n"
+    ), SCOPED_HELPERS, head=SCOPED_HEAD)  # fmt: skip
+    assert "`rolesWhere` now also runs on the guard's path, and dalfix cannot follow what its query binds" in text

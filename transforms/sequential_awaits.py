@@ -711,9 +711,13 @@ def _helper_binding_hazard(ctx: FileContext, queries, chains, first_guard: int) 
         return runs  # MySQL and SQLite convert what a comparison is handed
     earlier = [c for i, c in chains if c is not None and i < first_guard]
     bound = {b for c in earlier for b in bound_values(ctx.parsed, c, schema) or ()}
+    unfollowed = []  # helper reads before the guard dalfix cannot follow: they may have bound it already
     for (i, q), (_, c) in zip(queries, chains, strict=True):
         if c is None and i < first_guard:
-            bound |= {(h.value, h.sql_type) for h in helper_bound_values(ctx.project, ctx.parsed, q, schema) or ()}
+            before = helper_bound_values(ctx.project, ctx.parsed, q, schema)
+            bound |= {(h.value, h.sql_type) for h in before or ()}
+            if before is None:
+                unfollowed.append(" ".join(ctx.text(q.child_by_field_name("function") or q).split()))
     for name, call in zip(names, moved, strict=True):
         values = helper_bound_values(ctx.project, ctx.parsed, call, schema)
         if values is None:
@@ -723,9 +727,10 @@ def _helper_binding_hazard(ctx: FileContext, queries, chains, first_guard: int) 
         risky = next((h for h in values if not bound_before((h.value, h.sql_type), bound)), None)
         if risky is not None:
             typed = f" ({risky.sql_type})" if risky.sql_type != "?" else ""
+            unless = f", unless `{unfollowed[0]}` (not followed) bound it already" if unfollowed else ""
             return (f"`{name}` now also runs on the guard's path and binds `{risky.value}` to `{risky.column}`"
                     f"{typed}, which PostgreSQL may reject ({rejected_example(risky.sql_type)}): it would then raise "
-                    "a database error where the guard raised its own")  # fmt: skip
+                    f"a database error where the guard raised its own{unless}")  # fmt: skip
     which = "it binds" if len(set(names)) == 1 else "they bind"
     return f"{runs} (a read before the guard already bound the values {which})"
 

@@ -70,9 +70,27 @@ def bound_comparisons(
     skip: Callable[[Node], bool] | None = None,
 ) -> list[tuple[Node, Node, str]] | None:
     """`bound_values` with the nodes: (value, the column it is compared with, the column's type or "?")."""
+    return _comparisons_in(parsed, chain.node, schema, skip)
+
+
+def _comparisons_in(
+    parsed: ParsedFile,
+    scope: Node,
+    schema: SchemaModel | None,
+    skip: Callable[[Node], bool] | None = None,
+    sql_templates_only: bool = False,
+) -> list[tuple[Node, Node, str]] | None:
+    """The comparisons `scope` holds, as `bound_comparisons`; None when it binds a value in a template (with
+    `sql_templates_only`, only a `sql` template counts: a helper's log line may interpolate what it likes)."""
     found: list[tuple[Node, Node, str]] = []
-    for node in walk(chain.node):
+    for node in walk(scope):
         if node.type == "template_substitution":
+            if not sql_templates_only:
+                return None
+            tagged = node.parent.parent if node.parent is not None else None
+            tag = tagged.child_by_field_name("function") if tagged is not None else None
+            if tagged is None or tagged.type != "call_expression" or tag is None or parsed.text(tag) != "sql":
+                continue
             return None
         if node.type != "call_expression":
             continue
@@ -157,38 +175,52 @@ def helper_bound_values(project: Project, parsed: ParsedFile, call: Node, schema
                 return None
             names.update({name: objects[source].get(name, "") for name in fields_of})
     vocabulary = project.vocabulary_for(module.parsed)
-    found: list[HelperBinding] = []
     for node in walk(function):
         if node.type != "call_expression" or (node.parent is not None and node.parent.type == "member_expression"):
             continue
-        chain = vocabulary.query_chain(node)
+        if vocabulary.query_chain(node) is None and project.summaries.callee(module.parsed, node) is not None:
+            return None  # a project function the helper calls: what it binds is not followed
+    # Every comparison of the helper, in its queries or built beside them (`const conditions = [eq(t.a, a)]` then
+    # `where(and(...conditions))`, agents' getScheduledTriggerById).
+    placed = _comparisons_in(module.parsed, function, schema, sql_templates_only=True)
+    if placed is None:
+        return None
+    # A parameter a query reads other than as a compared value (`.where(filter)`, `.limit(n)`) binds what the
+    # caller built: not placed.
+    compared = [(v.start_byte, v.end_byte) for v, _, _ in placed]
+    for node in walk(function):
+        chain = vocabulary.query_chain(node) if node.type == "call_expression" else None
         if chain is None:
-            if project.summaries.callee(module.parsed, node) is not None:
-                return None  # a project function the helper calls: what it binds is not followed
             continue
-        placed = bound_comparisons(module.parsed, chain, schema)
-        if placed is None:
-            return None
-        for value, column, sql_type in placed:
-            root = value
-            while root.type == "member_expression":
-                root = unwrap(root.child_by_field_name("object") or root)
-            text = module.parsed.text(root)
-            if root.type != "identifier" or text not in names or _reassigned(module.parsed, function, text):
-                return None  # computed in the helper, a module constant, or reassigned: not placed
-            handed_text = names[text]
-            if value != root and text in objects:  # `params.teamId` of `{ teamId: input.teamId }`
-                prop = value.child_by_field_name("property")
-                if unwrap(value.child_by_field_name("object") or value) != root or prop is None:
-                    return None
-                handed_text = objects[text].get(module.parsed.text(prop), "")
-            elif value != root:
-                suffix = module.parsed.text(value)[len(module.parsed.text(root)) :]
-                handed_text = handed_text + "".join(suffix.split()) if handed_text else ""
-            if handed_text in ("", "undefined", "null"):
-                continue  # nothing handed there: nothing a database could reject
-            column_text = " ".join(module.parsed.text(column).split())
-            found.append(HelperBinding(handed_text, column_text, sql_type))
+        handle = chain.root
+        for name in walk(chain.node):
+            if name.type != "identifier" or module.parsed.text(name) not in names:
+                continue
+            if handle.start_byte <= name.start_byte < handle.end_byte:
+                continue  # the handle the query runs on
+            if not any(start <= name.start_byte < end for start, end in compared):
+                return None
+    found: list[HelperBinding] = []
+    for value, column, sql_type in placed:
+        root = value
+        while root.type == "member_expression":
+            root = unwrap(root.child_by_field_name("object") or root)
+        text = module.parsed.text(root)
+        if root.type != "identifier" or text not in names or _reassigned(module.parsed, function, text):
+            return None  # computed in the helper, a module constant, or reassigned: not placed
+        handed_text = names[text]
+        if value != root and text in objects:  # `params.teamId` of `{ teamId: input.teamId }`
+            path = _property_path(module.parsed, value, root)
+            if path is None:
+                return None
+            handed_text = objects[text].get(path, "")
+        elif value != root:
+            suffix = module.parsed.text(value)[len(module.parsed.text(root)) :]
+            handed_text = handed_text + "".join(suffix.split()) if handed_text else ""
+        if handed_text in ("", "undefined", "null"):
+            continue  # nothing handed there: nothing a database could reject
+        column_text = " ".join(module.parsed.text(column).split())
+        found.append(HelperBinding(handed_text, column_text, sql_type))
     return found
 
 
@@ -217,21 +249,40 @@ def rejected_example(sql_type: str) -> str:
     return "a malformed uuid, a NUL character"
 
 
-def _object_fields(parsed: ParsedFile, literal: Node) -> dict[str, str] | None:
-    """`{ userId: input.userId, teamId }` -> {"userId": "input.userId", "teamId": "teamId"}; None with a spread or
-    a computed key (the fields are then not all known)."""
+def _object_fields(parsed: ParsedFile, literal: Node, prefix: str = "") -> dict[str, str] | None:
+    """`{ userId: input.userId, scopes: { tenantId } }` -> {"userId": "input.userId", "scopes": "{ tenantId }",
+    "scopes.tenantId": "tenantId"}; None with a spread or a computed key (the fields are then not all known)."""
     fields: dict[str, str] = {}
     for child in literal.named_children:
         if child.type == "shorthand_property_identifier":
-            fields[parsed.text(child)] = parsed.text(child)
+            fields[prefix + parsed.text(child)] = parsed.text(child)
         elif child.type == "pair":
             key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
             if key is None or value is None or key.type != "property_identifier":
                 return None
-            fields[parsed.text(key)] = " ".join(parsed.text(value).split())
+            name = prefix + parsed.text(key)
+            fields[name] = " ".join(parsed.text(value).split())
+            if unwrap(value).type == "object":  # `scopes: { tenantId, projectId }`, read as `params.scopes.tenantId`
+                nested = _object_fields(parsed, unwrap(value), name + ".")
+                if nested is None:
+                    return None
+                fields.update(nested)
         elif child.type != "comment":
             return None
     return fields
+
+
+def _property_path(parsed: ParsedFile, value: Node, root: Node) -> str | None:
+    """`scopes.tenantId` of `params.scopes.tenantId` (`root` being `params`); None for a computed member."""
+    names: list[str] = []
+    current = unwrap(value)
+    while current != root:
+        prop = current.child_by_field_name("property") if current.type == "member_expression" else None
+        if prop is None or prop.type != "property_identifier":
+            return None
+        names.append(parsed.text(prop))
+        current = unwrap(current.child_by_field_name("object") or current)
+    return ".".join(reversed(names))
 
 
 def _pattern_fields(parsed: ParsedFile, pattern: Node) -> list[str] | None:
