@@ -100,8 +100,10 @@ thrown `new X(…)` with pure arguments counts as a pure exit even for a constru
 still runs in exactly the cases it ran before, only after the reads moved up, whose results are then
 dropped. The extra read decides the applicability. On PostgreSQL (or a driver whose dialect dalfix does not
 know) the fix is unsafe when a read after a guard binds a value that no read before the guard bound to a
-column of the same type: PostgreSQL rejects some values when it binds them (a NUL character in text, a
-malformed uuid, 1.5 for an integer), so on such an input the moved read would throw a database error where
+column of the same type (a condition the read takes from a name, `.where(filter)` or `and(...conditions)`,
+binds values dalfix cannot place, so it counts): PostgreSQL rejects some values when it binds them (a NUL
+character in text, a malformed uuid, 1.5 for an integer), so on such an input the moved read would throw a
+database error where
 the original threw (or returned) the guard's — a different error the code raises, not a simultaneous
 failure. Literals, and names already bound the same way before the guard, cannot make that difference; MySQL
 and SQLite convert what a comparison is handed. The fix is unsafe, too, when a read after a guard is not

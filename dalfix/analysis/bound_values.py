@@ -92,6 +92,8 @@ def _comparisons_in(
             if tagged is None or tagged.type != "call_expression" or tag is None or parsed.text(tag) != "sql":
                 continue
             return None
+        if not sql_templates_only and _condition_built_elsewhere(parsed, node):
+            return None  # `where(and(...conditions))`: what it binds was built before the query
         if node.type != "call_expression":
             continue
         function = node.child_by_field_name("function")
@@ -110,6 +112,28 @@ def _comparisons_in(
             sql_type = (placed[1].type or placed[1].builder or "?") if placed is not None else "?"
             found.append((value, column, sql_type))
     return found
+
+
+_CONNECTIVES = frozenset({"and", "or", "not"})
+_CONDITION_VALUES = frozenset({"call_expression", "true", "false", "null", "undefined", "ternary_expression"})
+
+
+def _condition_built_elsewhere(parsed: ParsedFile, node: Node) -> bool:
+    """A condition the query takes from a name rather than builds (`.where(filter)`, `and(...conditions)`,
+    `{ where: whereClause }`): the comparisons, and what they bind, are elsewhere."""
+    if node.type == "call_expression":
+        function = node.child_by_field_name("function")
+        name = parsed.text(function) if function is not None else ""
+        args = node.child_by_field_name("arguments")
+        checked = name in _CONNECTIVES or (function is not None and function.type == "member_expression" and (
+            parsed.text(function.child_by_field_name("property") or function) in ("where", "having")))  # fmt: skip
+        if checked and args is not None:
+            return any(unwrap(a).type not in _CONDITION_VALUES for a in args.named_children if a.type != "comment")
+    if node.type == "pair":
+        key, value = node.child_by_field_name("key"), node.child_by_field_name("value")
+        if key is not None and value is not None and parsed.text(key) == "where":
+            return unwrap(value).type not in (*_CONDITION_VALUES, "arrow_function", "function_expression")
+    return False
 
 
 @dataclass(frozen=True)
