@@ -733,11 +733,13 @@ def distinct_on_edits(parsed: ParsedFile, chain: QueryChain, column: str) -> lis
 
 
 def dialect_of(project: Project, parsed: ParsedFile) -> str | None:
-    """The one dialect of the file's database handles (or the configured one); None when unknown or mixed."""
+    """The one dialect of the file's database handles, else the configured one, else (a file that names no handle:
+    one handed in as a parameter) the one dialect of every handle the application creates, whatever their kinds
+    (agents: node-postgres pools and a per-request client, all PostgreSQL); None when unknown or mixed."""
     dialects = {d.dialect for d in project.statement_drivers_for(parsed)}
-    if len(dialects) == 1 and None not in dialects:
-        return dialects.pop()
-    return project.config.dialect if not dialects else None
+    if not dialects:
+        return project.config.dialect or project.application_dialect
+    return dialects.pop() if len(dialects) == 1 and None not in dialects else None
 
 
 # Keys per batched statement, below each dialect's bind-parameter limit with room for the statement's other
@@ -774,7 +776,9 @@ def chunk_size(project: Project, parsed: ParsedFile, others: int = 0) -> int:
     dialect's limit (D1's 100: a SET of 70 values leaves 30 keys, not 50)."""
     if project.config.batch_size is not None:
         return project.config.batch_size
-    if any(d.driver == "d1" for d in project.statement_drivers_for(parsed)):
+    named = project.statement_drivers_for(parsed)
+    # D1's 100 parameters, whatever else the handle may be (a handle handed in: any the application creates).
+    if any(d.driver == "d1" for d in named) or (not named and "d1" in project.created_driver_names):
         size, limit = CHUNK_SIZES["d1"], PARAMETER_LIMITS["d1"]
     else:
         dialect = dialect_of(project, parsed) or ""

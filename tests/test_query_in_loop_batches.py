@@ -52,6 +52,39 @@ def test_chunk_size_follows_the_driver_behind_a_handle_factory(tmp_path: Path, m
     assert f"start += {size})" in out and f"ids.slice(start, start + {size})" in out
 
 
+# A handle handed in as a parameter (agents' `(db: AgentsRunDatabaseClient) => …`): the application's handles decide
+# its dialect even when their kinds differ (review13's minor note: a pool beside a per-request client, all PostgreSQL).
+HANDED = LOOP.replace('import { db } from "./db";\n', 'import type { Db } from "./db";\n').replace(
+    "export async function f(ids: string[]) {", "export async function f(db: Db, ids: string[]) {"
+)
+POOL_AND_CLIENT = (
+    'import { drizzle } from "drizzle-orm/node-postgres";\nimport { Client, Pool } from "pg";\n'
+    "export const db = drizzle(new Pool());\nexport type Db = typeof db;\n"
+    "export async function perRequest() {\n  const client = new Client();\n  await client.connect();\n"
+    "  return drizzle(client);\n}\n"
+)
+POSTGRES_AND_SQLITE = (
+    'import { drizzle } from "drizzle-orm/node-postgres";\n'
+    'import { drizzle as lite } from "drizzle-orm/better-sqlite3";\n'
+    "export const db = drizzle(process.env.URL!);\nexport type Db = typeof db;\n"
+    'export const cache = lite("cache.db");\n'
+)
+D1_AND_POOL = (
+    'import { drizzle } from "drizzle-orm/d1";\nimport { drizzle as pg } from "drizzle-orm/node-postgres";\n'
+    "export const db = drizzle(env.DB);\nexport type Db = typeof db;\nexport const reports = pg(process.env.URL!);\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("db", "size"), [(POOL_AND_CLIENT, 30000), (POSTGRES_AND_SQLITE, 900), (D1_AND_POOL, 50)], ids=["pg", "mixed", "d1"]
+)
+def test_a_handed_handle_takes_the_applications_one_dialect_whatever_the_kinds(
+    tmp_path: Path, db: str, size: int
+) -> None:
+    out = fixed(tmp_path, {"f.ts": HANDED, "db.ts": db})
+    assert f"start += {size})" in out, out
+
+
 def test_batch_size_from_dalfix_toml(tmp_path: Path) -> None:
     out = fixed(tmp_path, {"f.ts": LOOP, "dalfix.toml": "batch-size = 7\n"})
     assert "for (let start = 0; start < ids.length; start += 7) {" in out
@@ -329,7 +362,8 @@ def test_unsafe_select_batch_names_the_uuid_matching_and_the_dropped_limit(tmp_p
     message = batch_message(tmp_path, "const [row] = await db.select().from(t).where(eq(t.owner, id)).limit(1);")
     assert (
         "(unsafe: rows are matched back by the uuid's hex digits in lower case, as PostgreSQL compares `t.owner`; "
-        "the per-key `limit(1)` goes: each key keeps the first of its rows; one statement per 30000 keys)" in message
+        "the per-key `limit(1)` goes: each key keeps the first of its rows (with no `orderBy`, not necessarily the one "
+        "its own query returned); one statement per 30000 keys)" in message
     ), message
 
 

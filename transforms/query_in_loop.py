@@ -13,7 +13,9 @@ runs once before the loop with `inArray`, and each iteration looks its rows up b
 or avg per element (or `db.$count`) becomes one `GROUP BY col` query read back into the same shape; inserts
 inside a transaction become one multi-row `values(rows)`. Batches are chunked: a statement holds at most
 30,000 keys on PostgreSQL and MySQL (whose limit is 65,535 bind parameters), 15,000 on SQLite (32,766), 50 on
-Cloudflare D1 (100), 900 when the dialect is unknown (SQLite before 3.32 allowed 999), fewer when the
+Cloudflare D1 (100), 900 when the dialect is unknown (SQLite before 3.32 allowed 999; a handle handed in as a
+parameter speaks the one dialect of every handle the application creates, pools and single clients alike, and
+D1's limit when one of them is D1), fewer when the
 statement's other parameters (SET values, conditions; a list of unknown length counts 32) leave less room below
 the limit (a SET of 70 values on D1: 30 keys); an insert's rows per statement are that divided by its values
 per row; `batch-size` in dalfix.toml sets another size. Writes loop over chunks of the keys; reads go through
@@ -179,8 +181,10 @@ unless the schema model shows the statements write different tables that no fore
 and none can be rejected by a constraint (above): then no statement sees another's rows, and the order
 changes nothing (statement-level triggers aside, as above).
 An unsafe select batch's message says what may change at its site: how rows are matched back (`===` as the
-column's type compares, a uuid's lower-case hex digits, or a column dalfix cannot find), a per-key `limit(1)`
-dropped, the order of a key's rows (ties on the `orderBy`, or none), and the statements per chunk of keys.
+column's type compares, and on an integer column a key handed as text, which the database converts and `===` does
+not; a uuid's lower-case hex digits, and a uuid spelled two ways in two chunks read twice; or a column dalfix cannot
+find), a per-key `limit(1)` dropped (which row each key keeps), the order of a key's rows (ties on the `orderBy`,
+or none), and the statements per chunk of keys; a grouped count or aggregate, how its keys are matched back.
 A read per element followed by a write is reported without a fix, as are two or more reads per element, each
 filtered by what changes per element (the element, or an earlier read's row), with no other await (one `inArray`
 select per table before the loop would do), and one read filtered by several per-element values (`and(eq(t.name, name),
@@ -298,19 +302,22 @@ class QueryInLoop(Rule):
             return self._write(ctx, a, site, chain, args, text_with_edits(ctx.parsed, site.query, [keyed]), key)
         if a.result_discarded(site):
             return None
-        compare = key_comparison(key_column(ctx.project, ctx.parsed, key.column))
+        facts = key_column(ctx.project, ctx.parsed, key.column)
+        compare = key_comparison(facts)
         if compare is None:
             return self._no_fix(ctx, a, site, UNCOMPARABLE.format(column))
         match_key = canonical(ctx.text(key.key), compare, ctx.style.quote)
         batch = Batch(keys, others=batching.other_parameters(ctx.project, ctx.parsed, chain, key.condition))
         grouped = f"one `GROUP BY {column}` query"
+        # A number per key, matched back by key like rows: only the matching may change.
+        why = _batch_risks(ctx, key.column, facts, compare, False, False, False, grouped=True)
         if chain.method == "$count":  # a number per key; keys without rows count 0
             query = batching.count_query(ctx.text(chain.root), ctx.text(root[0]), text_with_edits(
                 ctx.parsed, where, [keyed]), column, ctx.style.indent_unit)  # fmt: skip
             lookup = f"{{}}.get({match_key}) ?? 0"
             bare = site.expression.parent is not None and site.expression.parent.type in BARE
             return self._hoist(ctx, a, site, query, "ByKey", "count", lookup if bare else f"({lookup})", grouped, "",
-                               batch, canonical("row.key", compare, ctx.style.quote))  # fmt: skip
+                               batch, canonical("row.key", compare, ctx.style.quote), why=why)  # fmt: skip
         projection = unwrap(root[0]) if root else None
         defaults = aggregate_defaults(projection, a.analyzer)
         if defaults is not None and projection is not None and not {"orderBy", "limit"} & set(args):
@@ -320,7 +327,7 @@ class QueryInLoop(Rule):
             query = _relative(ctx, site, text_with_edits(ctx.parsed, site.query, edits))
             lookup = f"[{{}}.get({match_key}) ?? {empty}]"
             return self._hoist(ctx, a, site, query, "ByKey", "aggregates", lookup, grouped, group, batch,
-                               canonical(group, compare, ctx.style.quote))  # fmt: skip
+                               canonical(group, compare, ctx.style.quote), why=why)  # fmt: skip
         return self._select(ctx, a, site, chain, key, args, projection, keyed, compare, batch)
 
     def _array(self, ctx: FileContext, a: LoopAnalysis) -> bool:
@@ -469,7 +476,8 @@ class QueryInLoop(Rule):
         lookup += ".slice(0, 1)" if limit is not None and not ctx.text(site.statement).startswith(_FIRST_ONLY) else ""
         what = "one `selectDistinctOn` query (the first row per key)" if latest else "one `inArray` select"
         ordered = "orderBy" in args
-        why = _batch_risks(ctx, key.column, column, compare, limit is not None, latest is not None, ordered)
+        listed = limit is None and not ctx.text(site.statement).startswith(_FIRST_ONLY)
+        why = _batch_risks(ctx, key.column, column, compare, limit is not None, latest is not None, ordered, listed)
         return self._hoist(ctx, a, site, _relative(ctx, site, query), "Rows", "batch", lookup, what, None, batch,
                            why=why)  # fmt: skip
 
@@ -520,7 +528,8 @@ class QueryInLoop(Rule):
                  Edit(method.start_byte, method.end_byte, "findMany")]  # fmt: skip
         query = _relative(ctx, site, text_with_edits(ctx.parsed, site.query, edits))
         lookup = ("{}.find" if chain.method == "findFirst" else "{}.filter") + match
-        why = _batch_risks(ctx, key.column, facts, compare, chain.method == "findFirst", False, "orderBy" in options)
+        why = _batch_risks(ctx, key.column, facts, compare, chain.method == "findFirst", False, "orderBy" in options,
+                           chain.method == "findMany")  # fmt: skip
         return self._hoist(ctx, a, site, query, "Rows", "found", lookup, "one `findMany` with `inArray`", None, batch,
                            why=why)  # fmt: skip
 
@@ -866,24 +875,38 @@ class QueryInLoop(Rule):
                            frozenset((a.drizzle_source, name) for name in imports), ("N statements -> 1",))  # fmt: skip
 
 
+# Integer columns: the database converts a key handed as text (`"5"`) before comparing; JS `===` does not.
+_INTEGER_TYPES = frozenset({"integer", "int", "int2", "int4", "int8", "smallint", "bigint", "mediumint", "tinyint",
+                            "serial", "smallserial", "bigserial"})  # fmt: skip
+
+
 def _batch_risks(ctx: FileContext, column: Node, facts: KeyColumn | None, compare: str, limited: bool, latest: bool,
-                 ordered: bool) -> str:  # fmt: skip
+                 ordered: bool, listed: bool = False, grouped: bool = False) -> str:  # fmt: skip
     """What a select batch may change, for the unsafe message: how rows are matched back to keys (against how the
     database compares the key column), a per-key `limit(1)` dropped (or kept per key by DISTINCT ON), and the order
-    of a key's rows."""
+    of a key's rows (`listed`: each iteration takes all its key's rows; `grouped`: a number per key, no rows)."""
     shown = " ".join(ctx.text(column).split())
     if facts is None:
         risks = [f"rows are matched back to keys with `===`, and dalfix cannot find `{shown}` in the schema: a key "
                  "the database reads in another form would be missed"]  # fmt: skip
     elif compare == "uuid":
         risks = [f"rows are matched back by the uuid's hex digits in lower case, as PostgreSQL compares `{shown}`"]
+        if listed:  # inChunks splits distinct keys: two spellings of one uuid may read its rows in two chunks
+            risks.append("a uuid spelled two ways whose spellings land in different chunks gets its rows twice")
+    elif facts.type in _INTEGER_TYPES:
+        risks = [f"rows are matched back with `===`, as `{shown}` ({facts.type}) compares in the database, except that "
+                 'a key handed as text (`"5"`), which the database converts, now finds no rows']  # fmt: skip
     else:
         risks = [f"rows are matched back with `===`, as `{shown}` ({facts.type}) compares in the database"]
+    if grouped:
+        return "; ".join(risks)
     if latest:
         risks.append("each key keeps the first row in the loop's order (rows tied on it may come back in another "
                      "order)")  # fmt: skip
     elif limited and not (facts is not None and facts.unique):
-        risks.append("the per-key `limit(1)` goes: each key keeps the first of its rows")
+        kept = ("in the `orderBy` (rows tied on it may come back in another order)" if ordered else
+                "(with no `orderBy`, not necessarily the one its own query returned)")  # fmt: skip
+        risks.append(f"the per-key `limit(1)` goes: each key keeps the first of its rows {kept}")
     elif not (facts is not None and facts.unique):
         risks.append("a key's rows tied on the `orderBy` may come back in another order" if ordered else
                      "with no `orderBy`, a key's rows may come back in another order")  # fmt: skip

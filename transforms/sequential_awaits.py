@@ -31,12 +31,17 @@ single-connection drivers (one `pg.Client`, PGlite, better-sqlite3, bun:sqlite),
 dalfix cannot classify or other exits; never for a read whose query reads what a guard before it
 checks (`if (!input.orgId) throw …` then `eq(t.id, input.orgId)`), past a guard with another effect
 (an `await`, a call in the thrown value, an `else`), or past guards inside a `try` whose `catch` reads
-the error (it could tell a guard's error from a database error). A guard that returns what a grouped read
-found (`if (found) return found;`, `return { name: row.name }`), or returns anything when a grouped read found
-something (`if (direct) return { access: "direct" };`, `if (rows.length > 0) return true;`: a permission
-cascade), ends the group: that is the hit path of a lookup with a fallback, usually the common one, and the
-reads after it run only on a miss — grouped, every call would pay for them. A return on the miss path
-(`if (!found) return null;`) is a guard like a throw.
+the error (it could tell a guard's error from a database error). A guard that returns when a grouped read
+found something ends the group, whatever it returns: one whose condition is the row being found (`if (row)`,
+`if (rows.length)`, `if (rows.length > 0)`, `if (row !== undefined)`, `if (row && row.active)`), one that returns
+a value when a field of the row says so (`if (member?.role === "owner") return true;`; a bare `return;` on a field,
+`if (video?.status === "active") return;`, skips the work and is a guard), or one whose value reads the row
+(`if (found) return found;`, `return { name: row.name }`). That is the hit path of a lookup with a fallback or
+of a permission cascade (`if (direct) return { hasAccess: true };` then the group grants), usually the common
+one, and the reads after it run only on a miss — grouped, every call would pay for them. A return on the miss
+path (`if (!found) return null;`, `if (!row || row.deletedAt) return …`, `if (rows.length === 0) return [];`) is
+a guard like a throw, and so is a throw on a found row (`if (existing) throw new Conflict()`), an error path.
+(A hit returned from an `else` is no guard at all: the group ends there too.)
 Like every rule, it reports nothing in
 tests, seeds, migrations and scripts (`include-tests = true` opts in): a round trip there costs nothing in
 production, and reads run at the same time can change what a test observes.
@@ -95,8 +100,10 @@ thrown `new X(…)` with pure arguments counts as a pure exit even for a constru
 still runs in exactly the cases it ran before, only after the reads moved up, whose results are then
 dropped. The extra read decides the applicability. On PostgreSQL (or a driver whose dialect dalfix does not
 know) the fix is unsafe when a read after a guard binds a value that no read before the guard bound to a
-column of the same type: PostgreSQL rejects some values when it binds them (a NUL character in text, a
-malformed uuid, 1.5 for an integer), so on such an input the moved read would throw a database error where
+column of the same type (a condition the read takes from a name, `.where(filter)` or `and(...conditions)`,
+binds values dalfix cannot place, so it counts): PostgreSQL rejects some values when it binds them (a NUL
+character in text, a malformed uuid, 1.5 for an integer), so on such an input the moved read would throw a
+database error where
 the original threw (or returned) the guard's — a different error the code raises, not a simultaneous
 failure. Literals, and names already bound the same way before the guard, cannot make that difference; MySQL
 and SQLite convert what a comparison is handed. The fix is unsafe, too, when a read after a guard is not
@@ -106,9 +113,13 @@ nor equality on a unique key in its `where` (`eq` alone or inside a top-level `a
 kinds come from the project's schema model; where it does not know the table, only a column named `id` is a
 key and every `with` may load many rows. Unsafe, too, when a member is a read only by a function summary
 (the summary of a helper in another file may be stale or miss an effect); when such a read moves above a guard,
-the message also says it now runs on the guard's path, where a value its query binds may fail in the database
-(dalfix does not follow the helper's arguments to the columns they are compared with). Logging moved past the reads is
-written after them instead of between them.
+the message also says it now runs on the guard's path and, on PostgreSQL, which value it binds that may fail
+there: the call's arguments are followed into the helper's own queries to the columns they are compared with
+(`getTeamMemberRole(db, teamId, input.userId)` binds `input.userId` to the uuid `usersOnTeam.userId`; also a field
+of an object argument, `{ userId }` or `params.userId`), and a value a read before the guard bound to a column of
+the same type is harmless, as for inline reads. A helper that computes what it binds, binds in an `sql` template
+or calls another project function is not followed: the message says so. Logging moved past the reads is written
+after them instead of between them.
 
 A transaction holds one connection, so reads on a handle some caller may hand a transaction get no safe fix.
 Where dalfix follows the transaction to the function (`load(tx, id)`, an alias, an object argument, a forwarded
@@ -140,12 +151,21 @@ from dalfix.analysis.awaited import (
     access_paths,
     awaited_binding,
     binding_effects,
+    found_row_test,
     guard_of,
     literal_awaits,
     paths_overlap,
     read_is_bounded,
 )
-from dalfix.analysis.bound_values import REJECTED_VALUE, bound_before, bound_values, may_be_postgres
+from dalfix.analysis.bound_values import (
+    REJECTED_VALUE,
+    bound_before,
+    bound_values,
+    helper_bound_values,
+    helper_may_be_postgres,
+    may_be_postgres,
+    rejected_example,
+)
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
 from dalfix.analysis.relational_fetches import folded_statements
@@ -276,7 +296,7 @@ class SequentialAwaits(Rule):
                 unit = unit_at(later)
                 if unit.binding is None and unit.literal is None and not unit.movable:
                     break  # a barrier: a write, an unknown call, an await, or an exit that is not a guard
-                if unit.guard is not None and _returns_what_was_read(analyzer, unit.guard, [units[i] for i in group]):
+                if unit.guard is not None and _exits_on_a_hit(analyzer, unit.guard, [units[i] for i in group]):
                     break  # `if (found) return found;`: the reads after it are a fallback the original runs on a miss
                 blocked = [unit_at(i).effects for i in group + moved_past]
                 guards = [unit_at(i).guard for i in moved_past if unit_at(i).guard is not None]
@@ -339,11 +359,9 @@ class SequentialAwaits(Rule):
         unsafe: str | None = None
         if any(c is None for _, c in chains):
             unsafe = "a grouped call is a read only by its function's summary, which may be stale or miss an effect"
-            if any(c is None and i > first_guard for i, c in chains):
-                # midday's deleteMember: a malformed `userId` reached a uuid column only on the owner's path (403)
-                unsafe += ("; a call moved above a guard now runs on the guard's path too, where a value its "
-                           "query binds may fail in the database (a malformed uuid) instead of the guard's own "
-                           "error")  # fmt: skip
+            hazard = _helper_binding_hazard(ctx, queries, chains, first_guard)
+            if hazard is not None:
+                unsafe += "; " + hazard
         elif any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded):
             unsafe = "a read after a guard may return many rows, and now runs on the guard's path too"
         if guarded and unsafe is None and may_be_postgres(ctx.project, ctx.parsed, guarded, schema):
@@ -648,52 +666,75 @@ def _with_names(ctx: FileContext, literal: LiteralAwaits, names: list[str]) -> s
     return apply_edits(text, shifted).decode("utf-8", "surrogateescape") + trailing
 
 
-def _returns_what_was_read(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit | _PendingUnit]) -> bool:
-    """Whether `guard` returns a value a grouped read bound (`if (found) return found;`, `return { id: row.id }`).
+def _exits_on_a_hit(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit | _PendingUnit]) -> bool:
+    """Whether `guard` returns when a grouped read found something (`if (row) return { ok: true };`,
+    `if (rows.length) return …`), returns a value when a field of such a row says so (`if (member?.role ===
+    "owner") return true;`, not a bare `return;`) or returns a value it bound (`if (found) return found;`,
+    `return { id: row.id }`).
 
     That exit is the path on which a read found something, the common one of a lookup with a fallback
     (`const [d] = …default…; if (d) return d; const [f] = …first…;`): grouping the fallback with it would make
     every call pay a query the original runs only on a miss, so the group ends at such a guard."""
     if guard.exit != "return":
         return False
+    bound = {n for m in members if m.binding is not None for n in analyzer.pattern_names(m.binding.pattern)}
+    test = found_row_test(guard.condition, bound, analyzer.text)
+    if test == "row":
+        return True  # `if (row) return { hasAccess: true };`: the exit is on a hit, whatever it returns
     body = guard.statement.child_by_field_name("consequence")
     exits = [body] if body is not None and body.type == "return_statement" else []
     if body is not None and body.type == "statement_block":
         exits = [c for c in body.named_children if c.type == "return_statement"]
     values = [e.named_children[0] for e in exits if e.named_children and e.named_children[0].type != "comment"]
-    bound = {n for m in members if m.binding is not None for n in analyzer.pattern_names(m.binding.pattern)}
-    condition = guard.statement.child_by_field_name("condition")
-    if condition is not None and _tests_found(analyzer, condition, bound):
-        return True  # `if (direct) return { access: "direct" };`: a permission cascade's hit path
     if not values:
-        return False
+        return False  # `if (video?.status === "active") return;`: skipping the work, not an answer (Cap)
+    if test == "field":
+        return True  # `if (member?.role === "owner") return true;`: an answer the row gave (dokploy)
     return any(bound & analyzer.free_reads(v) for v in values)
 
 
-def _tests_found(analyzer: EffectAnalyzer, condition: Node, bound: set[str]) -> bool:
-    """Whether `condition` holds only when a grouped read found something: `row`, `rows.length`, `row?.id`,
-    `rows.length > 0`, `row !== undefined`, or an `&&` with one of these. A negation (`!row`) is the miss path."""
-    node = unwrap(condition)
-    if node.type == "parenthesized_expression" and node.named_children:
-        node = unwrap(node.named_children[0])
-    if node.type in ("identifier", "member_expression"):
-        root = node
-        while root.type == "member_expression":
-            root = unwrap(root.child_by_field_name("object") or root)
-        return root.type == "identifier" and analyzer.parsed.text(root) in bound
-    if node.type == "binary_expression":
-        operator = node.child_by_field_name("operator")
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if operator is None or left is None or right is None:
-            return False
-        op = analyzer.parsed.text(operator)
-        if op == "&&":
-            return _tests_found(analyzer, left, bound) or _tests_found(analyzer, right, bound)
-        literal = analyzer.parsed.text(right)
-        positive = (op == ">" and literal == "0") or (op == ">=" and literal == "1")
-        if positive or (op in ("!==", "!=") and literal in ("null", "undefined")):
-            return _tests_found(analyzer, left, bound)
-    return False
+def _helper_binding_hazard(ctx: FileContext, queries, chains, first_guard: int) -> str | None:  # type: ignore[no-untyped-def]
+    """What a helper read moved above a guard changes (review13 note 3, midday's deleteMember: a malformed
+    `userId` the owner check rejected with a 403 reached a uuid column, a 500): it now runs on the guard's path,
+    and on PostgreSQL a value its queries bind — followed from the call's arguments to the columns the helper
+    compares them with — that no read before the guard bound to a column of the same type may raise a database
+    error there instead of the guard's. None when no helper read moved above a guard."""
+    moved = [q for (i, q), (_, c) in zip(queries, chains, strict=True) if c is None and i > first_guard]
+    if not moved:
+        return None
+    names = [" ".join(ctx.text(call.child_by_field_name("function") or call).split()) for call in moved]
+    listed = " and ".join(f"`{n}`" for n in dict.fromkeys(names))
+    runs = f"{listed} now also run{'s' if len(set(names)) == 1 else ''} on the guard's path"
+    schema = ctx.project.schema
+    inline = [c for _, c in chains if c is not None]
+    if not may_be_postgres(ctx.project, ctx.parsed, inline, schema) or not any(
+        helper_may_be_postgres(ctx.project, ctx.parsed, call, schema) for call in moved
+    ):
+        return runs  # MySQL and SQLite convert what a comparison is handed
+    earlier = [c for i, c in chains if c is not None and i < first_guard]
+    bound = {b for c in earlier for b in bound_values(ctx.parsed, c, schema) or ()}
+    unfollowed = []  # helper reads before the guard dalfix cannot follow: they may have bound it already
+    for (i, q), (_, c) in zip(queries, chains, strict=True):
+        if c is None and i < first_guard:
+            before = helper_bound_values(ctx.project, ctx.parsed, q, schema)
+            bound |= {(h.value, h.sql_type) for h in before or ()}
+            if before is None:
+                unfollowed.append(" ".join(ctx.text(q.child_by_field_name("function") or q).split()))
+    for name, call in zip(names, moved, strict=True):
+        values = helper_bound_values(ctx.project, ctx.parsed, call, schema)
+        if values is None:
+            return (f"`{name}` now also runs on the guard's path, and dalfix cannot follow what its query binds: a "
+                    "value PostgreSQL rejects (a malformed uuid) would raise a database error where the guard "
+                    "raised its own")  # fmt: skip
+        risky = next((h for h in values if not bound_before((h.value, h.sql_type), bound)), None)
+        if risky is not None:
+            typed = f" ({risky.sql_type})" if risky.sql_type != "?" else ""
+            unless = f", unless `{unfollowed[0]}` (not followed) bound it already" if unfollowed else ""
+            return (f"`{name}` now also runs on the guard's path and binds `{risky.value}` to `{risky.column}`"
+                    f"{typed}, which PostgreSQL may reject ({rejected_example(risky.sql_type)}): it would then raise "
+                    f"a database error where the guard raised its own{unless}")  # fmt: skip
+    which = "it binds" if len(set(names)) == 1 else "they bind"
+    return f"{runs} (a read before the guard already bound the values {which})"
 
 
 def _movable_unit(statement: Node, analyzer: EffectAnalyzer, function: Node | None, guards_may_move: bool) -> _Unit:

@@ -212,6 +212,112 @@ def guard_of(statement: Node, analyzer: EffectAnalyzer) -> Guard | None:
     return Guard(statement, condition, exit_kind, frozenset(access_paths(condition, analyzer)))
 
 
+def found_row_test(condition: Node, names: set[str], text) -> str | None:  # type: ignore[no-untyped-def]
+    """How `condition` holds only on a row found by a read that bound one of `names`: "row" when it tests the
+    row being found (`row`, `rows.length`, `rows.length > 0`, `row !== undefined`, `!!row`, `Boolean(row)`, also
+    with `&&`, `||` and under `!`: `!(rows.length === 0)`, `row && row.active`), "field" when it tests a field of
+    a found row (`row?.role`, `row.role === "admin"`), None otherwise: `!row`, `rows.length === 0` and
+    `!row || row.deletedAt` hold on a miss. (`text` reads a node's source.)"""
+    sign = _found_sign(condition, names, text)
+    return "row" if sign is True else "field" if sign == "field" else None
+
+
+def _found_sign(node: Node, names: set[str], text) -> bool | str | None:  # type: ignore[no-untyped-def]
+    """True when `node` holds on a found row (`row`, `rows.length > 0`), False when its negation does (`!row`,
+    `rows.length === 0`), "field" for a test of a found row's field (`row?.role`, `row.role === "admin"`: holds
+    only on a found row, but its negation holds on both), None when it tests no row a grouped read found."""
+    node = unwrap(node)
+    if node.type == "unary_expression" and text(node.child_by_field_name("operator") or node) == "!":
+        argument = node.child_by_field_name("argument")
+        inner = _found_sign(argument, names, text) if argument is not None else None
+        return not inner if isinstance(inner, bool) else None
+    if node.type == "call_expression" and text(node.child_by_field_name("function") or node) == "Boolean":
+        args = node.child_by_field_name("arguments")
+        single = args is not None and len(args.named_children) == 1
+        return _found_sign(args.named_children[0], names, text) if args is not None and single else None
+    if node.type == "identifier":
+        return True if text(node) in names else None
+    if _row_length(node, names, text):
+        return True
+    if node.type == "member_expression":
+        return "field" if _row_field(node, names, text) else None
+    if node.type != "binary_expression":
+        return None
+    operator = text(node.child_by_field_name("operator") or node)
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or right is None:
+        return None
+    if operator in ("&&", "||"):
+        # `row && row.active`, `row || other`: on a found row; `!row || row.deletedAt`: on a miss.
+        signs = [_found_sign(left, names, text), _found_sign(right, names, text)]
+        if True in signs or operator == "&&" and "field" in signs:
+            return True
+        return False if False in signs else "field" if "field" in signs else None
+    left, right = unwrap(left), unwrap(right)
+    if (
+        right.type == "identifier"
+        and text(right) in names
+        or _row_length(right, names, text)
+        or (_row_field(right, names, text))
+    ):
+        left, right = right, left  # the row on the left
+        operator = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(operator, operator)
+    if left.type == "identifier" and text(left) in names and text(right) in ("null", "undefined"):
+        return {"!==": True, "!=": True, "===": False, "==": False}.get(operator)
+    if _row_field(left, names, text) and right.type in ("string", "number", "true", "template_string"):
+        # `row?.role === "admin"` holds only on a found row; `row?.role !== "admin"` on a miss too
+        return "field" if operator in ("===", "==", ">", ">=", "<", "<=") else None
+    if _row_length(left, names, text) and right.type == "number":
+        try:
+            bound = float(text(right))
+        except ValueError:
+            return None
+        compare = {
+            ">": lambda n: n > bound,
+            ">=": lambda n: n >= bound,
+            "<": lambda n: n < bound,
+            "<=": lambda n: n <= bound,
+            "===": lambda n: n == bound,
+            "==": lambda n: n == bound,
+            "!==": lambda n: n != bound,
+            "!=": lambda n: n != bound,
+        }.get(operator)
+        if compare is None:
+            return None
+        empty, found = compare(0), [compare(n) for n in {1, max(int(bound), 1), max(int(bound), 0) + 1}]
+        if not empty and any(found):
+            return True
+        if empty and not all(found):
+            return False
+    return None
+
+
+def _row_field(node: Node, names: set[str], text) -> bool:  # type: ignore[no-untyped-def]
+    """`row.role`, `row?.owner.id`: a field (not `.length`) of a row one of `names` holds."""
+    node = unwrap(node)
+    if node.type != "member_expression" or _row_length(node, names, text):
+        return False
+    root = node
+    while root.type == "member_expression":
+        root = unwrap(root.child_by_field_name("object") or root)
+    return root.type == "identifier" and text(root) in names
+
+
+def _row_length(node: Node, names: set[str], text) -> bool:  # type: ignore[no-untyped-def]
+    """`rows.length` / `rows?.length` of a row list one of `names` holds."""
+    node = unwrap(node)
+    if node.type != "member_expression":
+        return False
+    prop, target = node.child_by_field_name("property"), node.child_by_field_name("object")
+    return (
+        prop is not None
+        and text(prop) == "length"
+        and target is not None
+        and unwrap(target).type == "identifier"
+        and text(unwrap(target)) in names
+    )
+
+
 def access_paths(node: Node, analyzer: EffectAnalyzer) -> set[str]:
     """Names and member paths `node` reads: `input.orgId`, `ctx.session.user.id`, `org` (`?.`, `!` ignored)."""
     free = analyzer.free_reads(node)

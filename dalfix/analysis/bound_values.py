@@ -13,6 +13,7 @@ schema)`; `REJECTED_VALUE` is the reason both rules give.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import QueryChain, unwrap
@@ -58,10 +59,41 @@ def bound_values(
     """The non-literal values a read binds, as (expression, column type or "?"), or None when it binds one
     dalfix cannot place (in an `sql` template, or computed rather than a name or a property). `skip(value)`
     leaves out a value that is not bound (a column of a joined row)."""
-    found: set[tuple[str, str]] = set()
-    for node in walk(chain.node):
+    placed = bound_comparisons(parsed, chain, schema, skip)
+    return None if placed is None else {(" ".join(parsed.text(v).split()), t) for v, _, t in placed}
+
+
+def bound_comparisons(
+    parsed: ParsedFile,
+    chain: QueryChain,
+    schema: SchemaModel | None,
+    skip: Callable[[Node], bool] | None = None,
+) -> list[tuple[Node, Node, str]] | None:
+    """`bound_values` with the nodes: (value, the column it is compared with, the column's type or "?")."""
+    return _comparisons_in(parsed, chain.node, schema, skip)
+
+
+def _comparisons_in(
+    parsed: ParsedFile,
+    scope: Node,
+    schema: SchemaModel | None,
+    skip: Callable[[Node], bool] | None = None,
+    sql_templates_only: bool = False,
+) -> list[tuple[Node, Node, str]] | None:
+    """The comparisons `scope` holds, as `bound_comparisons`; None when it binds a value in a template (with
+    `sql_templates_only`, only a `sql` template counts: a helper's log line may interpolate what it likes)."""
+    found: list[tuple[Node, Node, str]] = []
+    for node in walk(scope):
         if node.type == "template_substitution":
+            if not sql_templates_only:
+                return None
+            tagged = node.parent.parent if node.parent is not None else None
+            tag = tagged.child_by_field_name("function") if tagged is not None else None
+            if tagged is None or tagged.type != "call_expression" or tag is None or parsed.text(tag) != "sql":
+                continue
             return None
+        if not sql_templates_only and _condition_built_elsewhere(parsed, node):
+            return None  # `where(and(...conditions))`: what it binds was built before the query
         if node.type != "call_expression":
             continue
         function = node.child_by_field_name("function")
@@ -78,8 +110,224 @@ def bound_values(
                 return None
             placed = schema.column_of(parsed, column) if schema is not None else None
             sql_type = (placed[1].type or placed[1].builder or "?") if placed is not None else "?"
-            found.add((" ".join(parsed.text(value).split()), sql_type))
+            found.append((value, column, sql_type))
     return found
+
+
+_CONNECTIVES = frozenset({"and", "or", "not"})
+_CONDITION_VALUES = frozenset({"call_expression", "true", "false", "null", "undefined", "ternary_expression"})
+
+
+def _condition_built_elsewhere(parsed: ParsedFile, node: Node) -> bool:
+    """A condition the query takes from a name rather than builds (`.where(filter)`, `and(...conditions)`,
+    `{ where: whereClause }`): the comparisons, and what they bind, are elsewhere."""
+    if node.type == "call_expression":
+        function = node.child_by_field_name("function")
+        name = parsed.text(function) if function is not None else ""
+        args = node.child_by_field_name("arguments")
+        checked = name in _CONNECTIVES or (function is not None and function.type == "member_expression" and (
+            parsed.text(function.child_by_field_name("property") or function) in ("where", "having")))  # fmt: skip
+        if checked and args is not None:
+            return any(unwrap(a).type not in _CONDITION_VALUES for a in args.named_children if a.type != "comment")
+    if node.type == "pair":
+        key, value = node.child_by_field_name("key"), node.child_by_field_name("value")
+        if key is not None and value is not None and parsed.text(key) == "where":
+            return unwrap(value).type not in (*_CONDITION_VALUES, "arrow_function", "function_expression")
+    return False
+
+
+@dataclass(frozen=True)
+class HelperBinding:
+    """A value a call hands a project helper that the helper's query binds: the call site's expression, the
+    column the helper compares it with (its text in the helper) and that column's type ("?" when unknown)."""
+
+    value: str
+    column: str
+    sql_type: str
+
+
+def helper_bound_values(project: Project, parsed: ParsedFile, call: Node, schema: SchemaModel | None) -> (
+    list[HelperBinding] | None
+):  # fmt: skip
+    """The values a call of a project helper binds through the helper's own Drizzle queries (midday's
+    `getTeamMemberRole(db, teamId, input.userId)` binds `input.userId` to `usersOnTeam.userId`, a uuid), each
+    as the call site's expression: a helper's parameter compared with a column (`eq(t.userId, userId)`), or a
+    field of an object literal handed to a destructured parameter. None when dalfix cannot place every value
+    the helper's queries bind (one it computes from its parameters, in an `sql` template, a helper it calls in
+    turn, a spread argument): then the call may bind anything."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    module = project.summaries.module(target[0]) if target is not None else None
+    arguments = call.child_by_field_name("arguments")
+    params = function.child_by_field_name("parameters") if function is not None else None
+    if function is None or module is None or arguments is None or params is None:
+        return None
+    handed = [unwrap(a) for a in arguments.named_children if a.type != "comment"]
+    if any(a.type == "spread_element" for a in handed):
+        return None
+    # What each name the helper's body may read from its parameters stands for at the call site ("" when the
+    # call hands nothing there: undefined binds nothing a database rejects); objects: a parameter handed an object
+    # literal, by field (`params.teamId`, `const { teamId } = params`).
+    names: dict[str, str] = {}
+    objects: dict[str, dict[str, str]] = {}
+    for index, param in enumerate(p for p in params.named_children if p.type != "comment"):
+        typed = param.type in ("required_parameter", "optional_parameter")
+        pattern = param.child_by_field_name("pattern") if typed else None
+        argument = handed[index] if index < len(handed) else None
+        fields = _object_fields(parsed, argument) if argument is not None and argument.type == "object" else None
+        if pattern is None or (argument is not None and argument.type == "object" and fields is None):
+            return None
+        if pattern.type == "identifier":
+            names[module.parsed.text(pattern)] = " ".join(parsed.text(argument).split()) if argument else ""
+            if fields is not None:
+                objects[module.parsed.text(pattern)] = fields
+        elif pattern.type == "object_pattern" and fields is not None:
+            fields_of = _pattern_fields(module.parsed, pattern)
+            if fields_of is None:
+                return None
+            names.update({name: fields.get(name, "") for name in fields_of})
+        else:
+            return None
+    for node in walk(function):  # `const { teamId, enabled } = params;`
+        if node.type != "variable_declarator":
+            continue
+        pattern, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        source = module.parsed.text(unwrap(value)) if value is not None else ""
+        if pattern is not None and pattern.type == "object_pattern" and source in objects:
+            fields_of = _pattern_fields(module.parsed, pattern)
+            if fields_of is None:
+                return None
+            names.update({name: objects[source].get(name, "") for name in fields_of})
+    vocabulary = project.vocabulary_for(module.parsed)
+    for node in walk(function):
+        if node.type != "call_expression" or (node.parent is not None and node.parent.type == "member_expression"):
+            continue
+        if vocabulary.query_chain(node) is None and project.summaries.callee(module.parsed, node) is not None:
+            return None  # a project function the helper calls: what it binds is not followed
+    # Every comparison of the helper, in its queries or built beside them (`const conditions = [eq(t.a, a)]` then
+    # `where(and(...conditions))`, agents' getScheduledTriggerById).
+    placed = _comparisons_in(module.parsed, function, schema, sql_templates_only=True)
+    if placed is None:
+        return None
+    # A parameter a query reads other than as a compared value (`.where(filter)`, `.limit(n)`) binds what the
+    # caller built: not placed.
+    compared = [(v.start_byte, v.end_byte) for v, _, _ in placed]
+    for node in walk(function):
+        chain = vocabulary.query_chain(node) if node.type == "call_expression" else None
+        if chain is None:
+            continue
+        handle = chain.root
+        for name in walk(chain.node):
+            if name.type != "identifier" or module.parsed.text(name) not in names:
+                continue
+            if handle.start_byte <= name.start_byte < handle.end_byte:
+                continue  # the handle the query runs on
+            if not any(start <= name.start_byte < end for start, end in compared):
+                return None
+    found: list[HelperBinding] = []
+    for value, column, sql_type in placed:
+        root = value
+        while root.type == "member_expression":
+            root = unwrap(root.child_by_field_name("object") or root)
+        text = module.parsed.text(root)
+        if root.type != "identifier" or text not in names or _reassigned(module.parsed, function, text):
+            return None  # computed in the helper, a module constant, or reassigned: not placed
+        handed_text = names[text]
+        if value != root and text in objects:  # `params.teamId` of `{ teamId: input.teamId }`
+            path = _property_path(module.parsed, value, root)
+            if path is None:
+                return None
+            handed_text = objects[text].get(path, "")
+        elif value != root:
+            suffix = module.parsed.text(value)[len(module.parsed.text(root)) :]
+            handed_text = handed_text + "".join(suffix.split()) if handed_text else ""
+        if handed_text in ("", "undefined", "null"):
+            continue  # nothing handed there: nothing a database could reject
+        column_text = " ".join(module.parsed.text(column).split())
+        found.append(HelperBinding(handed_text, column_text, sql_type))
+    return found
+
+
+def helper_may_be_postgres(project: Project, parsed: ParsedFile, call: Node, schema: SchemaModel | None) -> bool:
+    """`may_be_postgres` for the helper `call` calls: its file's handle, else the tables its queries compare (a
+    handle handed in: Cap's MySQL helpers taking `db`)."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    module = project.summaries.module(target[0]) if target is not None else None
+    if function is None or module is None:
+        return True
+    vocabulary = project.vocabulary_for(module.parsed)
+    chains = [c for c in (vocabulary.query_chain(n) for n in walk(function) if n.type == "call_expression") if c]
+    return may_be_postgres(project, module.parsed, chains, schema)
+
+
+def rejected_example(sql_type: str) -> str:
+    """A value PostgreSQL rejects when it binds it to a column of this type (for a message)."""
+    kind = _BIND_KIND.get(sql_type.lower(), sql_type.lower())
+    if kind == "uuid":
+        return "a malformed uuid"
+    if kind == "text":
+        return "a NUL character"
+    if kind in ("integer", "bigint", "smallint"):
+        return "1.5 or text for an integer"
+    return "a malformed uuid, a NUL character"
+
+
+def _object_fields(parsed: ParsedFile, literal: Node, prefix: str = "") -> dict[str, str] | None:
+    """`{ userId: input.userId, scopes: { tenantId } }` -> {"userId": "input.userId", "scopes": "{ tenantId }",
+    "scopes.tenantId": "tenantId"}; None with a spread or a computed key (the fields are then not all known)."""
+    fields: dict[str, str] = {}
+    for child in literal.named_children:
+        if child.type == "shorthand_property_identifier":
+            fields[prefix + parsed.text(child)] = parsed.text(child)
+        elif child.type == "pair":
+            key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+            if key is None or value is None or key.type != "property_identifier":
+                return None
+            name = prefix + parsed.text(key)
+            fields[name] = " ".join(parsed.text(value).split())
+            if unwrap(value).type == "object":  # `scopes: { tenantId, projectId }`, read as `params.scopes.tenantId`
+                nested = _object_fields(parsed, unwrap(value), name + ".")
+                if nested is None:
+                    return None
+                fields.update(nested)
+        elif child.type != "comment":
+            return None
+    return fields
+
+
+def _property_path(parsed: ParsedFile, value: Node, root: Node) -> str | None:
+    """`scopes.tenantId` of `params.scopes.tenantId` (`root` being `params`); None for a computed member."""
+    names: list[str] = []
+    current = unwrap(value)
+    while current != root:
+        prop = current.child_by_field_name("property") if current.type == "member_expression" else None
+        if prop is None or prop.type != "property_identifier":
+            return None
+        names.append(parsed.text(prop))
+        current = unwrap(current.child_by_field_name("object") or current)
+    return ".".join(reversed(names))
+
+
+def _pattern_fields(parsed: ParsedFile, pattern: Node) -> list[str] | None:
+    """The names `{ userId, teamId }` binds; None with a renamed, defaulted or rest field (not followed)."""
+    names = []
+    for child in pattern.named_children:
+        if child.type == "shorthand_property_identifier_pattern":
+            names.append(parsed.text(child))
+        elif child.type != "comment":
+            return None
+    return names
+
+
+def _reassigned(parsed: ParsedFile, function: Node, name: str) -> bool:
+    """Whether the helper assigns `name` again (`userId = userId.trim()`): its value is then not the argument."""
+    for node in walk(function):
+        if node.type in ("assignment_expression", "augmented_assignment_expression"):
+            left = node.child_by_field_name("left")
+            if left is not None and parsed.text(left) == name:
+                return True
+    return False
 
 
 def may_be_postgres(project: Project, parsed: ParsedFile, chains: list[QueryChain], schema: SchemaModel | None) -> bool:

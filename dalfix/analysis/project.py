@@ -444,6 +444,7 @@ class Project:
             "_tables",
             "table_sources",  # holds the summaries (and through them every parse of the project)
             "application_drivers",
+            "application_dialect",
             "created_driver_names",
             "_defined",
             "schema",
@@ -797,6 +798,15 @@ class Project:
             if infos and kind_of_drivers(infos) != "unknown" and len({i.kind for i in infos}) == 1
             else frozenset()
         )
+
+    @cached_property
+    def application_dialect(self) -> str | None:
+        """The one dialect of every drizzle() handle the application creates, whatever their kinds (tests, seeds,
+        migrations and scripts excluded): what a handle handed in as a parameter speaks when `application_drivers`
+        is empty because the kinds differ (agents: node-postgres pools beside a per-request `PoolClient`, all
+        PostgreSQL). None when they differ or one is unknown (homarr's dialect chosen at run time)."""
+        dialects = {info.dialect for path, info in self.defined_drivers() if path and self.is_application_file(path)}
+        return dialects.pop() if len(dialects) == 1 and None not in dialects else None
 
     @cached_property
     def created_driver_names(self) -> frozenset[str]:
