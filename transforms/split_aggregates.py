@@ -294,9 +294,9 @@ class SplitAggregates(Rule):
         ] if flat is None else []  # fmt: skip
         newline = ctx.style.newline
         if flat is not None and first.element is None:
-            lines = [_statement_lines(ctx, read.statement) for read in group[1:]]
+            spans = [_statement_lines(ctx, read.statement) for read in group[1:]]  # whole lines: `_flat_names`
             edits = [Edit(first.statement.start_byte, first.statement.end_byte, combined)]
-            edits += [Edit(start, stop, "") for start, stop in lines]  # type: ignore[misc]
+            edits += [Edit(span[0], span[1], "") for span in spans if span is not None]
         elif first.element is None:
             edits = [
                 Edit(read.statement.start_byte, read.statement.end_byte,
