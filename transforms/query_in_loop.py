@@ -3,7 +3,11 @@
 Flags loops that send one Drizzle query per element of a list, and batches them into one query.
 
 The loops are `for`, `for…of`, `for…in`, index loops, `.forEach(async …)` and
-`await Promise.all(xs.map(async …))` over an array, a Map, a Set, or their `keys()`/`values()`/`entries()`,
+`await Promise.all(xs.map(async …))` over an array, a Map, a Set, or their `keys()`/`values()`/`entries()`
+(also `return Promise.all(xs.map(async …))` from an async function, outside a `try`; and the promises built
+first and awaited later, `const ps = xs.map(async …);` … `await Promise.all(ps)` in the same block, `ps` used
+nowhere else, the statements between pure, reading no clock and sharing no name with the callback that either
+side writes; not `Promise.allSettled`, whose results keep every element's failure where a batch would throw),
 whose iteration awaits one query keyed by the element: `eq(col, x)`, `eq(col, x.id)`, `eq(col, id)` after
 `const { id } = x` or `for (const [id, v] of …)`, alone or inside `and(...)` with conditions that stay the
 same. An update or delete becomes one statement with `inArray(col, keys)` (behind `if (g)` with no `else`, or
@@ -106,8 +110,8 @@ export async function detachRenders(chainId: string) {
 ```
 
 ## Fix safety
-Safe: an update or delete in a `for…of`, index or `Promise.all(xs.map(…))` loop whose body is that one
-statement, with its result unused, its SET and other conditions loop-invariant (no per-element name, no
+Safe: an update or delete in a `for…of`, index or `Promise.all(xs.map(…))` loop (its promises built first or
+not) whose body is that one statement, with its result unused, its SET and other conditions loop-invariant (no per-element name, no
 await, only pure calls), over an array the body neither reassigns nor fills, outside a transaction.
 A guarded write (`if (g) await write;`, `if (c) continue;`) is batched over the keys of the elements its
 conditions select: being pure and reading only the element and names the loop leaves alone, they give the same
@@ -116,6 +120,11 @@ that is `undefined`, now throws before the first write instead of after the earl
 Then `WHERE c AND col IN (k1…kn)` selects exactly the rows the N statements change (a statement only
 changes rows that match it, so no row comes to match that did not match at the start), and a constant SET
 leaves each of them in the same state whether applied once or, for a repeated key, twice.
+Promises built first, `const ps = xs.map(async …)`, and awaited later by `await Promise.all(ps);` are the
+same loop: the writes are sent when the map runs and awaited at that statement, which the batch replaces (the
+loop over chunks stands where the map was, the `await` goes; a comment above it stays); the statements between
+are pure, so they cannot tell the writes were in flight from their being done (when one of them throws, the
+writes the map had sent still ran, as the batch's have).
 `new Date()` counts as invariant: the batch stamps every row with one time where the loop's differed by
 the round trips in between, a difference no caller can rely on. What changes is the failure and locking
 profile only: when one statement fails (a unique index on a SET column, a RESTRICT foreign key), the loop
@@ -196,6 +205,7 @@ from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.keys import canonical, key_column, key_comparison, key_match
 from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_concurrent_loop, outside_closures
 from dalfix.batching import CHUNK, Batch, aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
+from dalfix.comments import trailing_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
@@ -597,7 +607,11 @@ class QueryInLoop(Rule):
             declare = fresh_name(enclosing_function(a.loop.node), a.loop.node, _hoisted_name(ctx, a, keys))
             text, chunk = rendered(declare, declare, f"{declare}.length")
         imports = {"inArray"} if any("inArray(" in query for query in queries) else set()
-        return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
+        edits = [Edit(statement.start_byte, statement.end_byte, text)]
+        awaiting = a.awaiting_statement() if a.loop.awaited is not None else None
+        if awaiting is not None:  # `await Promise.all(ps);` of a map built first goes with it: the batch awaits
+            edits.append(_statement_removal(ctx, awaiting))
+        return self._fix(ctx, a, edits, what, applicability, imports)
 
     def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group, batch, map_key="") -> Finding | None:  # type: ignore[no-untyped-def]
         """The batch runs before the loop, a chunk of keys per statement through the file's `inChunks` helper
@@ -887,6 +901,20 @@ def _list_name(keys: str) -> str:
         return "rows"
     word = match.group(1)
     return "all" + word[:1].upper() + word[1:] if word.endswith("s") else word + "s"
+
+
+def _statement_removal(ctx: FileContext, statement: Node) -> Edit:
+    """An edit removing `statement` with its line (from the end of the line before, so the blank lines around it
+    stay as they were). Comments stay: those above it then sit above what follows, a trailing one on a line of its
+    own."""
+    trailing = trailing_comments(statement)
+    line = ctx.source.rfind(b"\n", 0, statement.start_byte)
+    if trailing or ctx.source[line + 1 : statement.start_byte].strip():
+        end = trailing[0].start_byte if trailing else statement.end_byte
+        return Edit(statement.start_byte, end, "")
+    if ctx.source[line - 1 : line] == b"\r":
+        line -= 1
+    return Edit(max(line, 0), statement.end_byte, "")
 
 
 def _site_method(ctx: FileContext, site: QuerySite) -> str | None:
