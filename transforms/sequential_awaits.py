@@ -14,7 +14,13 @@ grouped by dependency: a read that needs an earlier result stays after it. Condi
 (`const p = c ? await q : null`, `let x = null; if (c) { [x] = await q; }`) join a group when their
 condition is known before it; one whose condition needs a grouped row (`if (user?.batchId) { batch = await …; }`)
 does not end the group: it stays after the `Promise.all`, in order, and later reads that do not use what it
-binds still join. Reads may be separated by pure statements (also `Schema.safeParse(x)` on a zod
+binds still join. A call of a closure the function declares (`const build = (t) => and(eq(t.orgId, orgId), …)`, a
+nested `function`, a `const`, never a `let`) is pure when its body only computes: no query, no call dalfix cannot
+follow, no await or throw, nothing assigned or filled but what it declares itself (`conditions.push(eq(…))` on its
+own array); its drizzle operators may come as a parameter (`ops.eq(…)`, `ops.sql.join(…)`) when every call of it
+hands drizzle's own builders (`{ and, eq, sql }`) or a relational callback's operators and its name is used in no
+other way. So a count and a page filtered by one such builder are grouped (unkey's keys list). Reads may be
+separated by pure statements (also `Schema.safeParse(x)` on a zod
 schema of the file built only from zod's own builders and checks, with no function handed to it), logging
 (`console.*`, a `logger`/`log`/`*Logger`/`this.logger` call with pure arguments), calls that fill a collection the
 function declares (`ids.push(x)`, `seen.add(id)` on a local `const ids = []`, `new Set()`, `new Map()`
