@@ -3,7 +3,11 @@
 Flags loops that send one Drizzle query per element of a list, and batches them into one query.
 
 The loops are `for`, `for…of`, `for…in`, index loops, `.forEach(async …)` and
-`await Promise.all(xs.map(async …))` over an array, a Map, a Set, or their `keys()`/`values()`/`entries()`
+`await Promise.all(xs.map(async …))` over an array, a Map, a Set, or their `keys()`/`values()`/`entries()` (a
+Map or Set also when a `const` holds what a project function returns: one whose every `return` hands back a
+collection it made, `new Map()` or a `const` of its own bound to one, as kan's `groupByKey`; or one only its return
+type calls a `Map<…>`, whose fixes are then unsafe: it may hand out a collection it keeps, which other code could
+change while a batch's chunks run)
 (also `return Promise.all(xs.map(async …))` from an async function, outside a `try`; and the promises built
 first and awaited later, `const ps = xs.map(async …);` … `await Promise.all(ps)` in the same block, `ps` used
 nowhere else, the statements between pure, reading no clock and sharing no name with the callback that either
@@ -226,6 +230,8 @@ UNREADABLE_LIST = "a query per element of a list dalfix cannot read twice (an it
 UNKNOWN_CALL_ROWS = ("an insert per element whose values call a function dalfix cannot follow (it may touch the "
                      "database); if it does not, build the rows first, the same calls in the same order, and insert "
                      "them with one `values([...])`")  # fmt: skip
+BORROWED = ("unsafe: only its return type says `{}` returns a Map or Set; one it keeps could change while the "
+            "batch's chunks run, which a loop over it would have seen")  # fmt: skip
 _FIRST_ONLY = ("const [", "let [")  # `const [row] = …` takes one row whatever the lookup returns
 
 
@@ -243,7 +249,8 @@ class QueryInLoop(Rule):
         for loop in element_loops(ctx.parsed.root, ctx.text, ctx.searched):
             if enclosing_function(loop.node) is None:
                 continue
-            a = LoopAnalysis(loop, analyzer, lambda call: batching.returns_array(ctx.project, ctx.parsed, call))
+            a = LoopAnalysis(loop, analyzer, lambda call: batching.returns_array(ctx.project, ctx.parsed, call),
+                             lambda call: batching.returns_collection(ctx.project, ctx.parsed, call))  # fmt: skip
             site, sites = a.query_site(), a.statement_sites()
             if not a.stable():
                 continue
@@ -349,6 +356,8 @@ class QueryInLoop(Rule):
             applicability, what = Applicability.UNSAFE, (f"{what} (unsafe: an outer loop runs its iterations at the "
                                                          "same time, and their batches can wait on each other's "
                                                          "row locks where single-row statements did not)")  # fmt: skip
+        elif a.borrowed_collection() is not None:
+            applicability, what = Applicability.UNSAFE, f"{what} ({BORROWED.format(a.borrowed_collection())})"
         if guard is None:
             return self._replace(ctx, a, site, statement, [query], what, applicability, a.keys_text(key), others=others)
         keys = a.filtered(guard, key.root + key.suffix)
@@ -398,6 +407,8 @@ class QueryInLoop(Rule):
         unrelated = a.loop.kind in SAFE_LOOPS and batching.independent_writes(ctx.project, ctx.parsed, chains) and (
             not in_concurrent_loop(a.loop, ctx.text))  # fmt: skip
         applicability = Applicability.SAFE if unrelated else Applicability.UNSAFE
+        if unrelated and a.borrowed_collection() is not None:
+            applicability, what = Applicability.UNSAFE, f"{what} ({BORROWED.format(a.borrowed_collection())})"
         return self._replace(ctx, a, sites[0], statement, queries, what, applicability, keys.pop(), others=bound)
 
     def _insert(self, ctx, a, site, chain, args, root) -> Finding | None:  # type: ignore[no-untyped-def]

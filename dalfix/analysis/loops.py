@@ -310,10 +310,14 @@ class ElementKey:
 
 class LoopAnalysis:
     def __init__(self, loop: ElementLoop, analyzer: EffectAnalyzer,
-                 returns_array: Callable[[Node], bool] = lambda call: False):  # fmt: skip
+                 returns_array: Callable[[Node], bool] = lambda call: False,
+                 returns_collection: Callable[[Node], str | None] = lambda call: None):  # fmt: skip
         self.loop = loop
         self.analyzer = analyzer
         self.returns_array = returns_array
+        # "fresh" when a call goes to a project function whose body returns a Map or Set it made, "declared" when
+        # only its return type says it returns one; None otherwise.
+        self.returns_collection = returns_collection
         self.drizzle_source = "drizzle-orm"  # where the keyed `eq` came from: new helpers are imported from there
 
     def text(self, node: Node | None) -> str:
@@ -484,7 +488,21 @@ class LoopAnalysis:
             return name is not None and self.text(name) in COLLECTION_TYPES
         value = declaration.child_by_field_name("value")
         const = declaration.parent is not None and self.text(declaration.parent.children[0]) == "const"
+        if value is not None and const and unwrap(value).type == "call_expression":
+            return self.returns_collection(unwrap(value)) is not None  # `const byCard = groupByKey(xs, "cardId")`
         return value is not None and const and unwrap(value).type == "new_expression" and self.collection(value)
+
+    def borrowed_collection(self) -> str | None:
+        """The call a Map or Set the loop walks comes from (`groupByKey(xs, "cardId")`), when only the function's
+        declared return type says it is one: the function may hand out a collection it keeps, which other code could
+        change while a batch is awaited."""
+        iterable = self._view_receiver(self.loop.iterable) or self.loop.iterable
+        node = unwrap(iterable)
+        declaration = self._declaration(node) if node.type == "identifier" else None
+        value = declaration.child_by_field_name("value") if declaration is not None else None
+        if value is None or unwrap(value).type != "call_expression" or declaration.child_by_field_name("type"):
+            return None
+        return self.text(unwrap(value)) if self.returns_collection(unwrap(value)) == "declared" else None
 
     def sequential_on_purpose(self) -> bool:
         """Whether a comment in or just before the loop (or a file-wide `eslint-disable`) turns off
@@ -1029,6 +1047,14 @@ def array_type(annotation: Node) -> bool:
         return kind == "Promise" and arguments is not None and bool(arguments.named_children) and array_type(
             arguments.named_children[0])  # fmt: skip
     return False
+
+
+def collection_type(annotation: Node) -> bool:
+    """`Map<K, V>`, `Set<T>`, `ReadonlyMap<…>`, `ReadonlySet<…>` (not a promise of one: a call's value as it is)."""
+    node = annotation.named_children[0] if annotation.type == "type_annotation" and annotation.named_children else (
+        annotation)  # fmt: skip
+    name = node.child_by_field_name("name") if node.type == "generic_type" else None
+    return name is not None and name.text is not None and name.text.decode() in COLLECTION_TYPES
 
 
 def outside_closures(node: Node, kind: str) -> list[Node]:
