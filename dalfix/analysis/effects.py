@@ -149,6 +149,8 @@ LOGGER_NAME = re.compile(r"^(console|log|logger|[A-Za-z_$][\w$]*Logger)$")
 # Methods that change a collection in place (a local array, Set, Map or object the function made).
 COLLECTION_MUTATORS = frozenset({"push", "unshift", "add", "set", "delete", "clear"})
 # Calls that read the clock.
+# Names of functions that may read the clock themselves to measure a time span from a value handed to them.
+TIME_WORDS = re.compile(r"now|elapse|duration|since|ago|until|tim(e|ing)|measure|perf|stopwatch|latency", re.I)
 CLOCK_CALLS = frozenset({"Date.now", "performance.now", "process.hrtime", "process.hrtime.bigint", "process.uptime"})
 # Methods that read a collection (a local Map or Set the function made).
 COLLECTION_READERS = frozenset({"has", "get", "keys", "values", "entries", "forEach"})
@@ -412,6 +414,8 @@ class EffectAnalyzer:
                 return "none", False  # `where: (t, { eq }) => eq(t.id, id)`
             if name in PURE_GLOBAL_CALLS:
                 return "none", False
+            if imported is not None and _pure_date_function(imported):
+                return "none", False  # `addDays(d, 30)`, `format(d, "yyyy-MM-dd")`: date-fns computes, sends nothing
             if imported is None and self.local_closure_is_pure(function):
                 return "none", False  # `const where = (t) => and(eq(t.orgId, orgId), …)` in the function: builds SQL
         elif function.type == "member_expression":
@@ -1042,6 +1046,61 @@ class EffectAnalyzer:
                     return True
         return False
 
+    def keeps_the_time(self, statement: Node, function: Node) -> bool:
+        """Whether `statement` reads the wall clock only to keep the time (`const issueDate = input.issueDate || new
+        Date().toISOString()`, `const checkedAt = new Date()`), not to time anything: a pure `const`/`let` declaration
+        whose clock readings are `new Date()` / `Date.now()` (never `performance.now()` or `process.hrtime`, which only
+        time), and no use in `function` of what it binds (or what is computed from that) meets another clock reading
+        or a name bound to one in one expression (`Date.now() - start`, `end - start`, `elapsed(start, Date.now())`),
+        nor reaches a call dalfix cannot follow whose name speaks of time (`formatDistanceToNow(start)`,
+        `metrics.timing(start)`). A read moved above it changes the time it keeps by about a round trip."""
+        if statement.type != "lexical_declaration" or not self.effects(statement).pure:
+            return False
+        if any(n.type in FUNCTION_TYPES for n in walk(statement)):
+            return False
+        for node in walk(statement):
+            if node.type == "call_expression":
+                callee = node.child_by_field_name("function")
+                if callee is not None and self.text(unwrap(callee)) in CLOCK_CALLS - {"Date.now"}:
+                    return False
+        derived = set(self.binds(statement))
+        clock_names: set[str] = set()
+        for declarator in _descendants(function, "variable_declarator"):
+            value, name = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+            if value is None or name is None or declarator.start_byte < statement.end_byte:
+                continue
+            reads = self.free_reads(value)
+            if reads & derived:
+                derived |= self.pattern_names(name)  # `const dueDate = addDays(new Date(issueDate), n)`
+            elif self.samples_clock(value):
+                clock_names |= self.pattern_names(name)
+        for declarator in _descendants(function, "variable_declarator"):
+            value, name = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+            if value is not None and name is not None and declarator.end_byte <= statement.start_byte and (
+                    self.samples_clock(value)):  # fmt: skip
+                clock_names |= self.pattern_names(name)  # `const started = Date.now()` earlier
+        clock_names -= derived
+        for node in walk(function):
+            if node.start_byte < statement.end_byte or node.type not in (
+                    "binary_expression", "call_expression", "new_expression"):  # fmt: skip
+                continue
+            reads = self.free_reads(node)
+            if not reads & derived:
+                continue
+            if node.type == "binary_expression" and (self.samples_clock(node) or reads & clock_names):
+                return False
+            if node.type != "binary_expression":
+                args = node.child_by_field_name("arguments")
+                given = self.free_reads(args) if args is not None else set()
+                if not given & derived:
+                    continue
+                if (args is not None and self.samples_clock(args)) or given & clock_names:
+                    return False
+                callee = node.child_by_field_name("function") or node.child_by_field_name("constructor") or node
+                if self.call_effect(node)[0] == "unknown" and TIME_WORDS.search(self.text(callee)):
+                    return False
+        return True
+
     def _closure_samples_clock(self, identifier: Node) -> bool:
         """A local closure called here reads the clock (`const stamp = () => new Date()`): so does its call."""
         if self.text(identifier) in self.imports:
@@ -1124,6 +1183,19 @@ class EffectAnalyzer:
             return Effects(frozenset(), frozenset(), False, "none", frozenset(), False)
         inner = self.effects(body)
         return Effects(frozenset(), inner.reads, False, inner.db, frozenset(), inner.conditional, inner.by_summary)
+
+
+# date-fns functions that read the clock themselves (the rest compute from the dates they are handed).
+DATE_FNS_CLOCK = re.compile(r"Now|Today|Tomorrow|Yesterday|^isThis|^isPast$|^isFuture$")
+
+
+def _pure_date_function(imported: tuple[str, str]) -> bool:
+    """A function imported from date-fns (`date-fns`, `date-fns/addDays`) that does not read the clock: it returns a
+    new value computed from its arguments (date-fns never changes a date it is handed)."""
+    module, name = imported
+    if module != "date-fns" and not module.startswith("date-fns/"):
+        return False
+    return name.isidentifier() and name not in ("default", "*") and not DATE_FNS_CLOCK.search(name)
 
 
 def _is_optional_call(call: Node) -> bool:
