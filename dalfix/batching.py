@@ -119,8 +119,8 @@ def returns_collection(project: Project, parsed: ParsedFile, call: Node) -> str 
     if body is not None and body.type != "statement_block":
         returned = [body]  # `=> new Map(…)`
     elif body is not None:
-        returned = [r.named_children[0] if r.named_children else r for r in descendants_of_type(body, "return_statement")
-                    if _owner(r) == function]  # fmt: skip
+        returns = [r for r in descendants_of_type(body, "return_statement") if _owner(r) == function]
+        returned = [r.named_children[0] if r.named_children else r for r in returns]
     else:
         returned = []
     if returned and all(_fresh_collection(text, function, unwrap(value)) for value in returned):
@@ -148,8 +148,8 @@ def _fresh_collection(text, function: Node, value: Node) -> bool:  # type: ignor
     if len(found) != 1 or found[0].parent is None or text(found[0].parent.children[0]) != "const":
         return False
     bound = found[0].child_by_field_name("value")
-    return bound is not None and unwrap(bound).type == "new_expression" and _fresh_collection(text, function,
-                                                                                               unwrap(bound))  # fmt: skip
+    made = unwrap(bound) if bound is not None else None
+    return made is not None and made.type == "new_expression" and _fresh_collection(text, function, made)
 
 
 def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument: int) -> tuple[int, str | None, bool]:

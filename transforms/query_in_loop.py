@@ -115,8 +115,9 @@ export async function detachRenders(chainId: string) {
 
 ## Fix safety
 Safe: an update or delete in a `for…of`, index or `Promise.all(xs.map(…))` loop (its promises built first or
-not) whose body is that one statement, with its result unused, its SET and other conditions loop-invariant (no per-element name, no
-await, only pure calls), over an array the body neither reassigns nor fills, outside a transaction.
+not) whose body is that one statement, with its result unused, its SET and other conditions loop-invariant (no
+per-element name, no await, only pure calls), over an array the body neither reassigns nor fills, outside a
+transaction.
 A guarded write (`if (g) await write;`, `if (c) continue;`) is batched over the keys of the elements its
 conditions select: being pure and reading only the element and names the loop leaves alone, they give the same
 answers evaluated once up front as between the loop's statements (a condition or key that throws, on an element

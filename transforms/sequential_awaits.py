@@ -92,10 +92,10 @@ only selects: no data-modifying CTE, `INTO`, row lock or sequence function) on a
 effects, none reads a name another binds, and the statements moved past are pure computations,
 logging, fills of local collections no grouped read reads, conditional reads and guards, so the values bound
 are the same (a clock reading that only keeps the time, moved past, keeps one about a round trip later: a difference
-no caller can rely on, as for DAL002's `new Date()`). Without guards the only observable differences are timing and, when several reads fail, which
-rejection is thrown. A conditional read left after the `Promise.all` is such a read too: the reads grouped from
-below it now run before it, also when it then fails, and when both fail the group's rejection is thrown first
-(unsafe when it is a read only by a function's summary, as below).
+no caller can rely on, as for DAL002's `new Date()`). Without guards the only observable differences are timing
+and, when several reads fail, which rejection is thrown. A conditional read left after the `Promise.all` is such a
+read too: the reads grouped from below it now run before it, also when it then fails, and when both fail the
+group's rejection is thrown first (unsafe when it is a read only by a function's summary, as below).
 
 With guards, both reads run in one `Promise.all` and the guards follow in their original order, so the same
 error is thrown (or the same value returned) in every case where the original threw or returned one. Two

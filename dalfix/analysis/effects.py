@@ -472,10 +472,7 @@ class EffectAnalyzer:
         while current is not None and current.type != "program":
             if current.type in FUNCTION_TYPES:
                 params = current.child_by_field_name("parameters") or current.child_by_field_name("parameter")
-                if params is not None and name in (
-                    self.pattern_names(params) if params.type == "identifier" else
-                    {n for p in params.named_children for n in self.pattern_names(p.child_by_field_name("pattern") or p)}
-                ):  # fmt: skip
+                if params is not None and name in self._parameter_names(params):
                     return None
             if current.type == "statement_block" and current.parent is not None and current.parent.type != "program":
                 found = self._closure_declared_in(current, name)
@@ -483,6 +480,12 @@ class EffectAnalyzer:
                     return found  # type: ignore[return-value]
             current = current.parent
         return None
+
+    def _parameter_names(self, params: Node) -> set[str]:
+        """The names a function's parameters (or its one bare parameter, `x => …`) bind."""
+        if params.type == "identifier":
+            return self.pattern_names(params)
+        return {n for p in params.named_children for n in self.pattern_names(p.child_by_field_name("pattern") or p)}
 
     def _closure_declared_in(self, block: Node, name: str) -> Node | None | bool:
         """The closure `name` is bound to by a statement of `block`, None when a statement binds it otherwise,

@@ -499,8 +499,10 @@ class LoopAnalysis:
         iterable = self._view_receiver(self.loop.iterable) or self.loop.iterable
         node = unwrap(iterable)
         declaration = self._declaration(node) if node.type == "identifier" else None
-        value = declaration.child_by_field_name("value") if declaration is not None else None
-        if value is None or unwrap(value).type != "call_expression" or declaration.child_by_field_name("type"):
+        if declaration is None or declaration.child_by_field_name("type") is not None:
+            return None
+        value = declaration.child_by_field_name("value")
+        if value is None or unwrap(value).type != "call_expression":
             return None
         return self.text(unwrap(value)) if self.returns_collection(unwrap(value)) == "declared" else None
 
@@ -869,7 +871,8 @@ class LoopAnalysis:
             return len(awaits) == 1 and (
                 self.loop.awaited is None or bool(awaits[0].named_children) and unwrap(awaits[0].named_children[0])
                 == call)  # fmt: skip
-        value = statement.named_children[0] if statement.type == "return_statement" and statement.named_children else None
+        returned = statement.type == "return_statement" and statement.named_children
+        value = statement.named_children[0] if returned else None
         function = enclosing_function(statement)
         if value is None or unwrap(value) != call or function is None or not any(
                 c.type == "async" for c in function.children):  # fmt: skip
