@@ -199,6 +199,7 @@ class EffectAnalyzer:
         self._effects_memo: dict[int, Effects] = {}  # node id -> `effects`, kept only when settled (see there)
         self._memo_generation = getattr(parsed, "generation", 0)  # a released tree's node ids mean nothing after it
         self._closures_in_progress: set[int] = set()  # local closures whose calls are being judged (recursion)
+        self._pure_closures: dict[tuple[int, int], bool] = {}  # (tree generation, closure id) -> judged pure
 
     # ---- names -------------------------------------------------------------------------------
     def text(self, node: Node) -> str:
@@ -596,6 +597,15 @@ class EffectAnalyzer:
         closure = self.local_closure(identifier)
         if closure is None or closure.id in self._closures_in_progress:
             return False
+        key = (getattr(self.parsed, "generation", 0), closure.id)
+        known = self._pure_closures.get(key)
+        if known is None:
+            known = self._closure_is_pure(closure)
+            if self._settled():  # every summary it asked is final (as for the effects memo)
+                self._pure_closures[key] = known
+        return known
+
+    def _closure_is_pure(self, closure: Node) -> bool:
         self._closures_in_progress.add(closure.id)
         outer, self._summarized = self._summarized, closure
         try:
