@@ -524,7 +524,7 @@ class EffectAnalyzer:
             return True
         if depth > 3:
             return False
-        function = _owner_function(identifier)
+        function, index = _owner_function(identifier), None
         while function is not None:
             params = function.child_by_field_name("parameters")
             plain = [p.child_by_field_name("pattern") or p for p in params.named_children] if params is not None else []
