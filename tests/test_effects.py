@@ -236,3 +236,16 @@ def test_clock_readings_that_only_keep_the_time(body: str, kept: bool) -> None:
     analyzer, statements = analyze(body, prelude)
     function = statements[0].parent.parent
     assert analyzer.keeps_the_time(statements[0], function) is kept
+
+
+@pytest.mark.parametrize(
+    ("body", "pure"),
+    [
+        ("const v = (() => { switch (userId) { case 'a': return eq(x, 1); default: return eq(x, 2); } })();", True),
+        ("let n = 0;\n(() => { n = 1; })();", False),  # assigns a name from outside it
+        ("(() => { items.push(userId); })();", False),  # fills a parameter's list
+    ],
+)
+def test_immediately_invoked_closures_count_as_their_body(body: str, pure: bool) -> None:
+    analyzer, statements = analyze(body)
+    assert analyzer.effects(statements[-1]).pure is pure

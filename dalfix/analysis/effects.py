@@ -434,7 +434,11 @@ class EffectAnalyzer:
         if name in PURE_GLOBAL_CALLS:
             return "none", False
         if function.type in ("arrow_function", "function_expression", "function"):
-            # `(() => { switch (op) { … } })()`: what its body does, here (its body's calls count as they are).
+            # `(() => { switch (op) { … } })()`: what its body does, here (its body's calls count as they are); one
+            # that assigns a name from outside it (which `binds` does not see inside a function) is unknown.
+            body = function.child_by_field_name("body")
+            if body is None or self.changes_outer_state(body, function, clock=False):
+                return "unknown", False
             db, _, _, _, by_summary = self._body_walk(function)
             return db, by_summary
         if function.type == "member_expression" and name.endswith(".json") and self._response_class(name[:-5]):
