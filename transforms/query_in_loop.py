@@ -48,8 +48,9 @@ there as a loop of its own: the outer element's values are the same in every inn
 per outer element instead of one per pair (never `inArray` on both columns, which would match the cross product).
 A labelled `continue outer;` in the inner loop ends it, like a `break`.
 
-Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling `getEventWithRelations`;
-the finding names the helper, how many queries it holds and what a batched variant would do by the helper's
+Reported without a fix: a write per element whose `Promise.all` list the code keeps (`const done = await
+Promise.all(…)`, `return Promise.all(…)`: a loop over chunks returns no list), a DAL helper called per element
+(seed 003 `getAllEvents` calling `getEventWithRelations`; the finding names the helper, how many queries it holds and what a batched variant would do by the helper's
 statements: insert the rows of all elements in one multi-row `.values([…])` (a helper that only inserts loads
 nothing), or load / update / delete `.where(inArray(col, keys))` by the column the element's argument is compared
 with (a helper of several queries: each query's rows for all the keys, naming every column the argument is compared
@@ -581,7 +582,12 @@ class QueryInLoop(Rule):
                  selected=False, others=0) -> Finding:  # fmt: skip
         """The loop becomes a loop over chunks of the keys (re-read per chunk: they are pure) running each
         per-element statement (in body order) once per chunk; an empty list runs none. `selected`: the keys of
-        the elements a guard selects, computed once into a name before the loop (their count is not the list's)."""
+        the elements a guard selects, computed once into a name before the loop (their count is not the list's).
+        Reported without a fix when the code keeps what `Promise.all` returned (a loop returns nothing)."""
+        if a.results_kept():
+            kept = ("would do, but the code keeps the list `Promise.all` returns (one `undefined` per element), which "
+                    "a batch does not give")  # fmt: skip
+            return self._no_fix(ctx, a, site, f"{what.split(' (unsafe')[0]} {kept}")
         comments = [ctx.text(c) for c in a.loop.body.named_children if c.type == "comment"]
         start = fresh_name(enclosing_function(a.loop.node), a.loop.node, "start")
         declare, declared, length = "", keys, a.length_text()

@@ -930,6 +930,20 @@ class LoopAnalysis:
             expression = unwrap(expression.named_children[0])
         return expression == (self.loop.awaited or self.loop.node)
 
+    def results_kept(self) -> bool:
+        """Whether the code keeps what the loop's call returns (`const done = await Promise.all(xs.map(…))`, `return
+        Promise.all(ps)`, `const r = xs.forEach(…)`): a loop over chunks put in its statement's place returns nothing
+        (and would leave `done` undeclared)."""
+        if self.loop.callback is None:
+            return False
+        statement = self.awaiting_statement()
+        if statement is None or statement.type != "expression_statement":
+            return True
+        expression = unwrap(statement.named_children[0])
+        if expression.type == "await_expression" and expression.named_children:
+            expression = unwrap(expression.named_children[0])
+        return expression != (self.loop.awaited or self.loop.node)
+
     def is_array(self, node: Node, returns_array: Callable[[Node], bool], depth: int = 0) -> bool:
         """Whether `node` certainly evaluates to an array (`.length`, `.map` and `inArray` need one; a Set, a Map
         or a one-shot iterator must not be read twice): literals, array methods, query rows, annotated names,
