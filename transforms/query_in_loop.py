@@ -50,8 +50,8 @@ A labelled `continue outer;` in the inner loop ends it, like a `break`.
 
 Reported without a fix: a write per element whose `Promise.all` list the code keeps (`const done = await
 Promise.all(…)`, `return Promise.all(…)`: a loop over chunks returns no list), a DAL helper called per element
-(seed 003 `getAllEvents` calling `getEventWithRelations`; the finding names the helper, how many queries it holds and what a batched variant would do by the helper's
-statements: insert the rows of all elements in one multi-row `.values([…])` (a helper that only inserts loads
+(seed 003 `getAllEvents` calling `getEventWithRelations`; the finding names the helper, how many queries it holds
+and what a batched variant would do by the helper's statements: insert the rows of all elements in one multi-row `.values([…])` (a helper that only inserts loads
 nothing), or load / update / delete `.where(inArray(col, keys))` by the column the element's argument is compared
 with (a helper of several queries: each query's rows for all the keys, naming every column the argument is compared
 with, not one statement's `inArray`; matching rows back by key only when it reads; raw `execute(sql…)` counts by its
