@@ -49,36 +49,36 @@ per outer element instead of one per pair (never `inArray` on both columns, whic
 A labelled `continue outer;` in the inner loop ends it, like a `break`.
 
 Reported without a fix: a write per element whose `Promise.all` list the code keeps (`const done = await
-Promise.all(…)`, `return Promise.all(…)`: a loop over chunks returns no list), a DAL helper called per element
-(seed 003 `getAllEvents` calling `getEventWithRelations`; the finding names the helper, how many queries it holds
-and what a batched variant would do by the helper's statements: insert the rows of all elements in one multi-row `.values([…])` (a helper that only inserts loads
-nothing), or load / update / delete `.where(inArray(col, keys))` by the column the element's argument is compared
-with (a helper of several queries: each query's rows for all the keys, naming every column the argument is compared
-with, not one statement's `inArray`; matching rows back by key only when it reads; raw `execute(sql…)` counts by its
-statement's first word, and one dalfix cannot classify, a procedure call, gets "run one statement" with no load),
-or, when several arguments are compared with columns (`tenantId` and `userId`), by every element's combination at
-once — never one of those columns alone, which would reach other elements' rows; a read limited per call
-(`.limit(n)`) says whether `inArray` alone is exact — the compared column is unique, alone or with the other columns
-of a unique key fixed by `eq` in the same where (one row per key), or the limit is `limit(1)` with no `orderBy` (any
-one row per key, as each call got) — or needs a limit per key (a window function or a lateral join), naming a
-condition builder it cannot read (`projectScopedWhere(t, scopes)`) that may fix the rest of a key; a helper that
-also writes through another helper of the project names it; it says instead that its queries do not use the element,
-so the same query runs each time, or that each call takes the state the previous one returned (`progress = await
-step(item, progress)`: the calls depend on each other in order); it names a loop that can stop early and a call in
-its own `try`/`catch`; no finding when the loop leaves right after the call, which then runs once, or when the
-element reaches the helper's queries only inside `sql.raw(…)` text (a table name per element, a clause built from
-it), or the loop walks a fixed list of tables (`[{ table: users, … }, …]`, one per kind of record): no one statement
-serves every element there, so there is no batched variant to point to), also one handed an object whose fields come
-from the element, directly or through names the body computed from it (`const user = byEmail.get(email); await
-revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`; the helper may read them after
-validating the object, `const { name } = Schema.parse(params)`): the finding names those fields (and, for one field
-and a helper of one query, the column the helper compares it to), what a batched variant would do by the helper's
-statements as above (several fields of a read or delete together), and a `bulk…`/`batch…`/`…Many` variant its module
-exports; not for a helper whose only queries are raw `execute(sql…)`, a procedure or table function per name), a
-write inside a transaction, an insert outside one or whose values call a function dalfix cannot follow (`id:
-createId()`, which may touch the database), a SET computed in SQL, a list dalfix cannot read twice (an iterator, a
-generator, an untyped value), a `while` walk over an index, and selects whose rows cannot be matched back to keys
-(joins, `limit(n)`, no key column).
+Promise.all(…)`, `return Promise.all(…)`: a loop over chunks returns no list), a DAL helper called per element (seed
+003 `getAllEvents` calling `getEventWithRelations`; the finding names the helper, how many queries it holds and what
+a batched variant would do by the helper's statements: insert the rows of all elements in one multi-row
+`.values([…])` (a helper that only inserts loads nothing), or load / update / delete `.where(inArray(col, keys))` by
+the column the element's argument is compared with (a helper of several queries: each query's rows for all the keys,
+naming every column the argument is compared with, not one statement's `inArray`; matching rows back by key only
+when it reads; raw `execute(sql…)` counts by its statement's first word, and one dalfix cannot classify, a procedure
+call, gets "run one statement" with no load), or, when several arguments are compared with columns (`tenantId` and
+`userId`), by every element's combination at once — never one of those columns alone, which would reach other
+elements' rows; a read limited per call (`.limit(n)`) says whether `inArray` alone is exact — the compared column is
+unique, alone or with the other columns of a unique key fixed by `eq` in the same where (one row per key), or the
+limit is `limit(1)` with no `orderBy` (any one row per key, as each call got) — or needs a limit per key (a window
+function or a lateral join), naming a condition builder it cannot read (`projectScopedWhere(t, scopes)`) that may
+fix the rest of a key; a helper that also writes through another helper of the project names it; it says instead
+that its queries do not use the element, so the same query runs each time, or that each call takes the state the
+previous one returned (`progress = await step(item, progress)`: the calls depend on each other in order); it names a
+loop that can stop early and a call in its own `try`/`catch`; no finding when the loop leaves right after the call,
+which then runs once, or when the element reaches the helper's queries only inside `sql.raw(…)` text (a table name
+per element, a clause built from it), or the loop walks a fixed list of tables (`[{ table: users, … }, …]`, one per
+kind of record): no one statement serves every element there, so there is no batched variant to point to), also one
+handed an object whose fields come from the element, directly or through names the body computed from it (`const
+user = byEmail.get(email); await revokeGrant({ userId: user.id, … })`, `getX(db)({ scopes: { …, id: x.id } })`; the
+helper may read them after validating the object, `const { name } = Schema.parse(params)`): the finding names those
+fields (and, for one field and a helper of one query, the column the helper compares it to), what a batched variant
+would do by the helper's statements as above (several fields of a read or delete together), and a
+`bulk…`/`batch…`/`…Many` variant its module exports; not for a helper whose only queries are raw `execute(sql…)`, a
+procedure or table function per name), a write inside a transaction, an insert outside one or whose values call a
+function dalfix cannot follow (`id: createId()`, which may touch the database), a SET computed in SQL, a list dalfix
+cannot read twice (an iterator, a generator, an untyped value), a `while` walk over an index, and selects whose rows
+cannot be matched back to keys (joins, `limit(n)`, no key column).
 
 ## Example
 ```ts
