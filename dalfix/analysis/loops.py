@@ -12,6 +12,7 @@ keys (`xs.map((x) => x.id)`), and whether the rest of the body only fills local 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -173,8 +174,8 @@ def _deferred_await(call: Node, text) -> Node | None:  # type: ignore[no-untyped
             len(declarators) != 1):  # fmt: skip
         return None
     function = enclosing_function(declaration)
-    if function is None:
-        return None
+    if function is None or not re.search(rf"Promise\.all\(\s*{re.escape(text(name))}\s*,?\s*\)", text(function)):
+        return None  # a quick test on the function's text before its names are walked
     uses = [n for n in descendants_of_type(function, "identifier", "shorthand_property_identifier")
             if n != name and text(n) == text(name)]  # fmt: skip
     if len(uses) != 1 or uses[0].parent is None or uses[0].parent.type != "arguments":
