@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer
-from dalfix.analysis.loops import array_type
+from dalfix.analysis.loops import array_type, collection_type
 from dalfix.analysis.summaries import RETURNED
 from dalfix.fixes import Edit, apply_edits
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, line_indent
@@ -103,6 +103,53 @@ def returns_array(project: Project, parsed: ParsedFile, call: Node) -> bool:
     function = project.summaries.function_node(*target) if target is not None else None
     annotation = function.child_by_field_name("return_type") if function is not None else None
     return annotation is not None and array_type(annotation)
+
+
+def returns_collection(project: Project, parsed: ParsedFile, call: Node) -> str | None:
+    """Whether a call goes to a function of the scanned project that returns a Map or a Set: "fresh" when every
+    `return` of its body hands back one it made (`new Map(…)`, or a `const` of its own bound to one: kan's
+    `groupByKey`), "declared" when only its return type says so (`): Map<number, T[]>`); None otherwise."""
+    target = project.summaries.callee(parsed, call)
+    function = project.summaries.function_node(*target) if target is not None else None
+    if function is None or target is None or any(c.type == "async" for c in function.children):
+        return None
+    module = project.summaries.module(target[0])
+    text = module.parsed.text if module is not None else parsed.text
+    body = function.child_by_field_name("body")
+    if body is not None and body.type != "statement_block":
+        returned = [body]  # `=> new Map(…)`
+    elif body is not None:
+        returns = [r for r in descendants_of_type(body, "return_statement") if _owner(r) == function]
+        returned = [r.named_children[0] if r.named_children else r for r in returns]
+    else:
+        returned = []
+    if returned and all(_fresh_collection(text, function, unwrap(value)) for value in returned):
+        return "fresh"
+    annotation = function.child_by_field_name("return_type")
+    return "declared" if annotation is not None and collection_type(annotation) else None
+
+
+def _owner(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        current = current.parent
+    return current
+
+
+def _fresh_collection(text, function: Node, value: Node) -> bool:  # type: ignore[no-untyped-def]
+    """`new Map(…)` / `new Set(…)`, or a name `function` binds once, with `const`, to one."""
+    if value.type == "new_expression":
+        constructor = value.child_by_field_name("constructor")
+        return constructor is not None and text(constructor) in ("Map", "Set")
+    if value.type != "identifier":
+        return False
+    found = [d for d in descendants_of_type(function, "variable_declarator")
+             if (n := d.child_by_field_name("name")) is not None and text(n) == text(value)]  # fmt: skip
+    if len(found) != 1 or found[0].parent is None or text(found[0].parent.children[0]) != "const":
+        return False
+    bound = found[0].child_by_field_name("value")
+    made = unwrap(bound) if bound is not None else None
+    return made is not None and made.type == "new_expression" and _fresh_collection(text, function, made)
 
 
 def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument: int) -> tuple[int, str | None, bool]:

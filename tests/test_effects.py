@@ -196,3 +196,56 @@ def test_local_collection_mutations(body: str, filled: str | None) -> None:
     analyzer, statements = analyze(body)
     function = statements[-1].parent.parent
     assert analyzer.local_collection_mutation(statements[-1], function) == filled
+
+
+@pytest.mark.parametrize(
+    ("body", "pure"),
+    [
+        ("const build = (t: any) => and(eq(t.id, userId));\nbuild(x);", True),
+        ("function build(t: any) {\n  const cs = [eq(t.id, userId)];\n  cs.push(eq(t.a, 1));\n  return and(...cs);\n}\nbuild(x);", True),
+        ("const build = (t: any, ops: any) => ops.and(ops.eq(t.id, userId), ops.sql.raw('1'));\nbuild(x, { and, eq, sql });", True),
+        ("const build = (t: any) => db.select().from(t);\nbuild(x);", False),  # a query
+        ("let n = 0;\nconst build = (t: any) => { n++; return eq(t.id, userId); };\nbuild(x);", False),  # outer state
+        ("const build = (t: any) => { items.push(userId); return eq(t.id, userId); };\nbuild(x);", False),  # a parameter's
+        ("let build = (t: any) => eq(t.id, userId);\nbuild(x);", False),  # a `let`
+        ("const build = (t: any) => { if (!t) throw new Error('x'); return eq(t.id, userId); };\nbuild(x);", False),
+        ("const build = (t: any, ops: any) => ops.eq(t.id, userId);\nbuild(x, { eq: track });", False),  # not drizzle's
+        ("const build = (t: any, ops: any) => ops.eq(t.id, userId);\nhandOn(build);\nbuild(x, { eq });", False),
+        ("const build = (t: any) => build(t);\nbuild(x);", False),  # calls itself: never judged pure
+    ],
+)
+def test_local_closures_that_only_build_sql_are_pure(body: str, pure: bool) -> None:
+    analyzer, statements = analyze(body)
+    assert analyzer.effects(statements[-1]).pure is pure
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("const at = new Date();\nreturn { at };", True),
+        ("const at = input || new Date().toISOString();\nconst due = addDays(new Date(at), 3);\nreturn due;", True),
+        ("const at = Date.now();\nlog(Date.now() - at);", False),  # a duration
+        ("const at = new Date();\nconst end = new Date();\nlog(end.getTime() - at.getTime());", False),
+        ("const at = new Date();\nshow(formatDistanceToNow(at));", False),  # an unknown call named for time
+        ("const at = performance.now();\nreturn at;", False),  # a monotonic clock only times
+        ("const at = new Date();\nconst f = () => Date.now() - at.getTime();", False),
+    ],
+)
+def test_clock_readings_that_only_keep_the_time(body: str, kept: bool) -> None:
+    prelude = PRELUDE + 'import { addDays } from "date-fns";\n'
+    analyzer, statements = analyze(body, prelude)
+    function = statements[0].parent.parent
+    assert analyzer.keeps_the_time(statements[0], function) is kept
+
+
+@pytest.mark.parametrize(
+    ("body", "pure"),
+    [
+        ("const v = (() => { switch (userId) { case 'a': return eq(x, 1); default: return eq(x, 2); } })();", True),
+        ("let n = 0;\n(() => { n = 1; })();", False),  # assigns a name from outside it
+        ("(() => { items.push(userId); })();", False),  # fills a parameter's list
+    ],
+)
+def test_immediately_invoked_closures_count_as_their_body(body: str, pure: bool) -> None:
+    analyzer, statements = analyze(body)
+    assert analyzer.effects(statements[-1]).pure is pure

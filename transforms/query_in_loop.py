@@ -3,7 +3,15 @@
 Flags loops that send one Drizzle query per element of a list, and batches them into one query.
 
 The loops are `for`, `for…of`, `for…in`, index loops, `.forEach(async …)` and
-`await Promise.all(xs.map(async …))` over an array, a Map, a Set, or their `keys()`/`values()`/`entries()`,
+`await Promise.all(xs.map(async …))` over an array, a Map, a Set, or their `keys()`/`values()`/`entries()` (a
+Map or Set also when a `const` holds what a project function returns: one whose every `return` hands back a
+collection it made, `new Map()` or a `const` of its own bound to one, as kan's `groupByKey`; or one only its return
+type calls a `Map<…>`, whose fixes are then unsafe: it may hand out a collection it keeps, which other code could
+change while a batch's chunks run)
+(also `return Promise.all(xs.map(async …))` from an async function, outside a `try`; and the promises built
+first and awaited later, `const ps = xs.map(async …);` … `await Promise.all(ps)` in the same block, `ps` used
+nowhere else, the statements between pure, reading no clock and sharing no name with the callback that either
+side writes; not `Promise.allSettled`, whose results keep every element's failure where a batch would throw),
 whose iteration awaits one query keyed by the element: `eq(col, x)`, `eq(col, x.id)`, `eq(col, id)` after
 `const { id } = x` or `for (const [id, v] of …)`, alone or inside `and(...)` with conditions that stay the
 same. An update or delete becomes one statement with `inArray(col, keys)` (behind `if (g)` with no `else`, or
@@ -42,7 +50,9 @@ there as a loop of its own: the outer element's values are the same in every inn
 per outer element instead of one per pair (never `inArray` on both columns, which would match the cross product).
 A labelled `continue outer;` in the inner loop ends it, like a `break`.
 
-Reported without a fix: a DAL helper called per element (seed 003 `getAllEvents` calling `getEventWithRelations`;
+Reported without a fix: a write per element whose `Promise.all` list the code keeps (`const done = await
+Promise.all(…)`, `return Promise.all(…)`: a loop over chunks returns no list), a DAL helper called per element (seed
+003 `getAllEvents` calling `getEventWithRelations`;
 the finding names the helper, how many queries it holds and what a batched variant would do by the helper's
 statements: insert the rows of all elements in one multi-row `.values([…])` (a helper that only inserts loads
 nothing), or load / update / delete `.where(inArray(col, keys))` by the column the element's argument is compared
@@ -110,9 +120,10 @@ export async function detachRenders(chainId: string) {
 ```
 
 ## Fix safety
-Safe: an update or delete in a `for…of`, index or `Promise.all(xs.map(…))` loop whose body is that one
-statement, with its result unused, its SET and other conditions loop-invariant (no per-element name, no
-await, only pure calls), over an array the body neither reassigns nor fills, outside a transaction.
+Safe: an update or delete in a `for…of`, index or `Promise.all(xs.map(…))` loop (its promises built first or
+not) whose body is that one statement, with its result unused, its SET and other conditions loop-invariant (no
+per-element name, no await, only pure calls), over an array the body neither reassigns nor fills, outside a
+transaction.
 A guarded write (`if (g) await write;`, `if (c) continue;`) is batched over the keys of the elements its
 conditions select: being pure and reading only the element and names the loop leaves alone, they give the same
 answers evaluated once up front as between the loop's statements (a condition or key that throws, on an element
@@ -120,6 +131,11 @@ that is `undefined`, now throws before the first write instead of after the earl
 Then `WHERE c AND col IN (k1…kn)` selects exactly the rows the N statements change (a statement only
 changes rows that match it, so no row comes to match that did not match at the start), and a constant SET
 leaves each of them in the same state whether applied once or, for a repeated key, twice.
+Promises built first, `const ps = xs.map(async …)`, and awaited later by `await Promise.all(ps);` are the
+same loop: the writes are sent when the map runs and awaited at that statement, which the batch replaces (the
+loop over chunks stands where the map was, the `await` goes; a comment above it stays); the statements between
+are pure, so they cannot tell the writes were in flight from their being done (when one of them throws, the
+writes the map had sent still ran, as the batch's have).
 `new Date()` counts as invariant: the batch stamps every row with one time where the loop's differed by
 the round trips in between, a difference no caller can rely on. What changes is the failure and locking
 profile only: when one statement fails (a unique index on a SET column, a RESTRICT foreign key), the loop
@@ -211,6 +227,7 @@ from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.keys import KeyColumn, canonical, key_column, key_comparison, key_match
 from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_concurrent_loop, outside_closures
 from dalfix.batching import CHUNK, Batch, aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
+from dalfix.comments import trailing_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
 from dalfix.parsing import Node, descendants_of_type, enclosing_function, fresh_name
@@ -231,6 +248,8 @@ UNREADABLE_LIST = "a query per element of a list dalfix cannot read twice (an it
 UNKNOWN_CALL_ROWS = ("an insert per element whose values call a function dalfix cannot follow (it may touch the "
                      "database); if it does not, build the rows first, the same calls in the same order, and insert "
                      "them with one `values([...])`")  # fmt: skip
+BORROWED = ("unsafe: only its return type says `{}` returns a Map or Set; one it keeps could change while the "
+            "batch's chunks run, which a loop over it would have seen")  # fmt: skip
 _FIRST_ONLY = ("const [", "let [")  # `const [row] = …` takes one row whatever the lookup returns
 
 
@@ -248,7 +267,8 @@ class QueryInLoop(Rule):
         for loop in element_loops(ctx.parsed.root, ctx.text, ctx.searched):
             if enclosing_function(loop.node) is None:
                 continue
-            a = LoopAnalysis(loop, analyzer, lambda call: batching.returns_array(ctx.project, ctx.parsed, call))
+            a = LoopAnalysis(loop, analyzer, lambda call: batching.returns_array(ctx.project, ctx.parsed, call),
+                             lambda call: batching.returns_collection(ctx.project, ctx.parsed, call))  # fmt: skip
             site, sites = a.query_site(), a.statement_sites()
             if not a.stable():
                 continue
@@ -359,6 +379,8 @@ class QueryInLoop(Rule):
             applicability, what = Applicability.UNSAFE, (f"{what} (unsafe: an outer loop runs its iterations at the "
                                                          "same time, and their batches can wait on each other's "
                                                          "row locks where single-row statements did not)")  # fmt: skip
+        elif a.borrowed_collection() is not None:
+            applicability, what = Applicability.UNSAFE, f"{what} ({BORROWED.format(a.borrowed_collection())})"
         if guard is None:
             return self._replace(ctx, a, site, statement, [query], what, applicability, a.keys_text(key), others=others)
         keys = a.filtered(guard, key.root + key.suffix)
@@ -408,6 +430,8 @@ class QueryInLoop(Rule):
         unrelated = a.loop.kind in SAFE_LOOPS and batching.independent_writes(ctx.project, ctx.parsed, chains) and (
             not in_concurrent_loop(a.loop, ctx.text))  # fmt: skip
         applicability = Applicability.SAFE if unrelated else Applicability.UNSAFE
+        if unrelated and a.borrowed_collection() is not None:
+            applicability, what = Applicability.UNSAFE, f"{what} ({BORROWED.format(a.borrowed_collection())})"
         return self._replace(ctx, a, sites[0], statement, queries, what, applicability, keys.pop(), others=bound)
 
     def _insert(self, ctx, a, site, chain, args, root) -> Finding | None:  # type: ignore[no-untyped-def]
@@ -588,7 +612,12 @@ class QueryInLoop(Rule):
                  selected=False, others=0) -> Finding:  # fmt: skip
         """The loop becomes a loop over chunks of the keys (re-read per chunk: they are pure) running each
         per-element statement (in body order) once per chunk; an empty list runs none. `selected`: the keys of
-        the elements a guard selects, computed once into a name before the loop (their count is not the list's)."""
+        the elements a guard selects, computed once into a name before the loop (their count is not the list's).
+        Reported without a fix when the code keeps what `Promise.all` returned (a loop returns nothing)."""
+        if a.results_kept():
+            kept = ("would do, but the code keeps the list `Promise.all` returns (one `undefined` per element), which "
+                    "a batch does not give")  # fmt: skip
+            return self._no_fix(ctx, a, site, f"{what.split(' (unsafe')[0]} {kept}")
         comments = [ctx.text(c) for c in a.loop.body.named_children if c.type == "comment"]
         start = fresh_name(enclosing_function(a.loop.node), a.loop.node, "start")
         declare, declared, length = "", keys, a.length_text()
@@ -626,7 +655,11 @@ class QueryInLoop(Rule):
             declare = fresh_name(enclosing_function(a.loop.node), a.loop.node, _hoisted_name(ctx, a, keys))
             text, chunk = rendered(declare, declare, f"{declare}.length")
         imports = {"inArray"} if any("inArray(" in query for query in queries) else set()
-        return self._fix(ctx, a, [Edit(statement.start_byte, statement.end_byte, text)], what, applicability, imports)
+        edits = [Edit(statement.start_byte, statement.end_byte, text)]
+        awaiting = a.awaiting_statement() if a.loop.awaited is not None else None
+        if awaiting is not None:  # `await Promise.all(ps);` of a map built first goes with it: the batch awaits
+            edits.append(_statement_removal(ctx, awaiting))
+        return self._fix(ctx, a, edits, what, applicability, imports)
 
     def _hoist(self, ctx, a, site, query, suffix, default, lookup, what, group, batch, map_key="", why=None):  # type: ignore[no-untyped-def]
         """The batch runs before the loop, a chunk of keys per statement through the file's `inChunks` helper
@@ -1085,6 +1118,20 @@ def _list_name(keys: str) -> str:
         return "rows"
     word = match.group(1)
     return "all" + word[:1].upper() + word[1:] if word.endswith("s") else word + "s"
+
+
+def _statement_removal(ctx: FileContext, statement: Node) -> Edit:
+    """An edit removing `statement` with its line (from the end of the line before, so the blank lines around it
+    stay as they were). Comments stay: those above it then sit above what follows, a trailing one on a line of its
+    own."""
+    trailing = trailing_comments(statement)
+    line = ctx.source.rfind(b"\n", 0, statement.start_byte)
+    if trailing or ctx.source[line + 1 : statement.start_byte].strip():
+        end = trailing[0].start_byte if trailing else statement.end_byte
+        return Edit(statement.start_byte, end, "")
+    if ctx.source[line - 1 : line] == b"\r":
+        line -= 1
+    return Edit(max(line, 0), statement.end_byte, "")
 
 
 def _site_method(ctx: FileContext, site: QuerySite) -> str | None:

@@ -14,7 +14,13 @@ grouped by dependency: a read that needs an earlier result stays after it. Condi
 (`const p = c ? await q : null`, `let x = null; if (c) { [x] = await q; }`) join a group when their
 condition is known before it; one whose condition needs a grouped row (`if (user?.batchId) { batch = await …; }`)
 does not end the group: it stays after the `Promise.all`, in order, and later reads that do not use what it
-binds still join. Reads may be separated by pure statements (also `Schema.safeParse(x)` on a zod
+binds still join. A call of a closure the function declares (`const build = (t) => and(eq(t.orgId, orgId), …)`, a
+nested `function`, a `const`, never a `let`) is pure when its body only computes: no query, no call dalfix cannot
+follow, no await or throw, nothing assigned or filled but what it declares itself (`conditions.push(eq(…))` on its
+own array); its drizzle operators may come as a parameter (`ops.eq(…)`, `ops.sql.join(…)`) when every call of it
+hands drizzle's own builders (`{ and, eq, sql }`) or a relational callback's operators and its name is used in no
+other way. So a count and a page filtered by one such builder are grouped (unkey's keys list). Reads may be
+separated by pure statements (also `Schema.safeParse(x)` on a zod
 schema of the file built only from zod's own builders and checks, with no function handed to it), logging
 (`console.*`, a `logger`/`log`/`*Logger`/`this.logger` call with pure arguments), calls that fill a collection the
 function declares (`ids.push(x)`, `seen.add(id)` on a local `const ids = []`, `new Set()`, `new Map()`
@@ -22,8 +28,14 @@ that no grouped read reads) and guards: `if (c) throw new E(…)` or `if (c) ret
 condition and a pure value (the branch may log first; a response built and returned, `NextResponse.json(…)` of
 next/server, the fetch API's `Response.json(…)` or `new Response(…)`, is a pure value: nothing is sent until the
 handler returns it). Everything moved past keeps its order, after
-the `Promise.all`. Reads never move across a clock reading (`Date.now()`, `new Date()`,
-`performance.now()`: a duration measured around a read would measure nothing), nor across a call of a project
+the `Promise.all`. Reads never move across a clock reading that may time something (`Date.now()`, `new Date()`,
+`performance.now()`: a duration measured around a read would measure nothing). One that only keeps the time is
+moved past like a pure statement: a `const`/`let` whose clock readings are `new Date()` or `Date.now()`
+(`const issueDate = input.issueDate || new Date().toISOString()`) when nothing in the function computed from what it
+binds meets another clock reading or a name bound to one in an expression (`Date.now() - started`, `end - start`),
+nor is handed to a call dalfix cannot follow whose name speaks of time (`formatDistanceToNow(openedAt)`); a read that
+uses it stays after it. Functions imported from date-fns that do not read the clock (`addDays`, `format`; not
+`formatDistanceToNow`, `isToday`, `isPast`) are pure. Nor do reads move across a call of a project
 function or class that reads the clock or assigns state declared outside it (`bump()` on a module-level counter,
 `new Stopwatch()` with `startedAt = Date.now()`): its summary is then unknown. No fix is offered inside a
 transaction callback (one connection), on
@@ -86,10 +98,11 @@ Safe when every grouped read is a Drizzle read (`select`, `selectDistinct`, `$co
 only selects: no data-modifying CTE, `INTO`, row lock or sequence function) on a pooled database handle: reads have no
 effects, none reads a name another binds, and the statements moved past are pure computations,
 logging, fills of local collections no grouped read reads, conditional reads and guards, so the values bound
-are the same. Without guards the only observable differences are timing and, when several reads fail, which
-rejection is thrown. A conditional read left after the `Promise.all` is such a read too: the reads grouped from
-below it now run before it, also when it then fails, and when both fail the group's rejection is thrown first
-(unsafe when it is a read only by a function's summary, as below).
+are the same (a clock reading that only keeps the time, moved past, keeps one about a round trip later: a difference
+no caller can rely on, as for DAL002's `new Date()`). Without guards the only observable differences are timing
+and, when several reads fail, which rejection is thrown. A conditional read left after the `Promise.all` is such a
+read too: the reads grouped from below it now run before it, also when it then fails, and when both fail the
+group's rejection is thrown first (unsafe when it is a read only by a function's summary, as below).
 
 With guards, both reads run in one `Promise.all` and the guards follow in their original order, so the same
 error is thrown (or the same value returned) in every case where the original threw or returned one. Two
@@ -740,6 +753,8 @@ def _helper_binding_hazard(ctx: FileContext, queries, chains, first_guard: int) 
 def _movable_unit(statement: Node, analyzer: EffectAnalyzer, function: Node | None, guards_may_move: bool) -> _Unit:
     effects = analyzer.effects(statement)
     if analyzer.samples_clock(statement):
+        if function is not None and analyzer.keeps_the_time(statement, function):
+            return _Unit([statement], None, effects, movable=True)  # `const issueDate = new Date().toISOString()`
         return _Unit([statement], None, effects)  # `const t0 = Date.now()`: a read moved above it is not timed
     if effects.pure:
         return _Unit([statement], None, effects, movable=True)

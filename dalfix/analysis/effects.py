@@ -149,6 +149,8 @@ LOGGER_NAME = re.compile(r"^(console|log|logger|[A-Za-z_$][\w$]*Logger)$")
 # Methods that change a collection in place (a local array, Set, Map or object the function made).
 COLLECTION_MUTATORS = frozenset({"push", "unshift", "add", "set", "delete", "clear"})
 # Calls that read the clock.
+# Names of functions that may read the clock themselves to measure a time span from a value handed to them.
+TIME_WORDS = re.compile(r"now|elapse|duration|since|ago|until|tim(e|ing)|measure|perf|stopwatch|latency", re.I)
 CLOCK_CALLS = frozenset({"Date.now", "performance.now", "process.hrtime", "process.hrtime.bigint", "process.uptime"})
 # Methods that read a collection (a local Map or Set the function made).
 COLLECTION_READERS = frozenset({"has", "get", "keys", "values", "entries", "forEach"})
@@ -196,6 +198,8 @@ class EffectAnalyzer:
         self._summarized: Node | None = None  # the function `summary_effects` is summarizing
         self._effects_memo: dict[int, Effects] = {}  # node id -> `effects`, kept only when settled (see there)
         self._memo_generation = getattr(parsed, "generation", 0)  # a released tree's node ids mean nothing after it
+        self._closures_in_progress: set[int] = set()  # local closures whose calls are being judged (recursion)
+        self._pure_closures: dict[tuple[int, int], bool] = {}  # (tree generation, closure id) -> judged pure
 
     # ---- names -------------------------------------------------------------------------------
     def text(self, node: Node) -> str:
@@ -411,6 +415,10 @@ class EffectAnalyzer:
                 return "none", False  # `where: (t, { eq }) => eq(t.id, id)`
             if name in PURE_GLOBAL_CALLS:
                 return "none", False
+            if imported is not None and _pure_date_function(imported):
+                return "none", False  # `addDays(d, 30)`, `format(d, "yyyy-MM-dd")`: date-fns computes, sends nothing
+            if imported is None and self.local_closure_is_pure(function):
+                return "none", False  # `const where = (t) => and(eq(t.orgId, orgId), …)` in the function: builds SQL
         elif function.type == "member_expression":
             obj, prop = function.child_by_field_name("object"), function.child_by_field_name("property")
             if obj is not None and prop is not None and self._is_sql_fragment_method(unwrap(obj), self.text(prop)):
@@ -420,11 +428,19 @@ class EffectAnalyzer:
                 and prop is not None
                 and obj.type == "identifier"
                 and self.text(prop) in SQL_BUILDERS
-                and _operator_parameter(self.parsed, obj, self.text(obj))
+                and self.operator_bag(obj)
             ):
                 return "none", False  # `orderBy: (t, ops) => ops.desc(t.at)`
         if name in PURE_GLOBAL_CALLS:
             return "none", False
+        if function.type in ("arrow_function", "function_expression", "function"):
+            # `(() => { switch (op) { … } })()`: what its body does, here (its body's calls count as they are); one
+            # that assigns a name from outside it (which `binds` does not see inside a function) is unknown.
+            body = function.child_by_field_name("body")
+            if body is None or self.changes_outer_state(body, function, clock=False):
+                return "unknown", False
+            db, _, _, _, by_summary = self._body_walk(function)
+            return db, by_summary
         if function.type == "member_expression" and name.endswith(".json") and self._response_class(name[:-5]):
             return "none", False  # `NextResponse.json({ error: "Not found" }, { status: 404 })`
         if function.type == "member_expression" and pure_safe_parse(self.parsed, self.imports, call):
@@ -451,6 +467,165 @@ class EffectAnalyzer:
                     return "none", False
         return "unknown", False
 
+    def local_closure(self, identifier: Node) -> Node | None:
+        """The function a name called inside a function is bound to there, when it is one dalfix can read: `const f =
+        (…) => …` / `function (…) {…}`, or a `function f(…) {…}` declared in an enclosing function and never assigned.
+        None for a name the file's top level declares (the project's summaries answer for those), a parameter, a
+        `let`, or any other binding met first on the way out."""
+        name = self.text(identifier)
+        current = identifier.parent
+        while current is not None and current.type != "program":
+            if current.type in FUNCTION_TYPES:
+                params = current.child_by_field_name("parameters") or current.child_by_field_name("parameter")
+                if params is not None and name in self._parameter_names(params):
+                    return None
+            if current.type == "statement_block" and current.parent is not None and current.parent.type != "program":
+                found = self._closure_declared_in(current, name)
+                if found is not False:
+                    return found  # type: ignore[return-value]
+            current = current.parent
+        return None
+
+    def _parameter_names(self, params: Node) -> set[str]:
+        """The names a function's parameters (or its one bare parameter, `x => …`) bind."""
+        if params.type == "identifier":
+            return self.pattern_names(params)
+        return {n for p in params.named_children for n in self.pattern_names(p.child_by_field_name("pattern") or p)}
+
+    def _closure_declared_in(self, block: Node, name: str) -> Node | None | bool:
+        """The closure `name` is bound to by a statement of `block`, None when a statement binds it otherwise,
+        False when none binds it."""
+        for child in block.named_children:
+            if child.type == "function_declaration":
+                own = child.child_by_field_name("name")
+                if own is None or self.text(own) != name:
+                    continue
+                assigned = any(
+                    name in self._assignment_targets(a.child_by_field_name("left") or a)
+                    for a in _descendants(block, "assignment_expression", "augmented_assignment_expression")
+                )
+                return None if assigned else child
+            if child.type not in ("lexical_declaration", "variable_declaration"):
+                continue
+            for declarator in child.named_children:
+                target = declarator.child_by_field_name("name") if declarator.type == "variable_declarator" else None
+                if target is None or name not in self.pattern_names(target):
+                    continue
+                value = declarator.child_by_field_name("value")
+                value = unwrap(value) if value is not None else None
+                if target.type != "identifier" or self.text(child.children[0]) != "const" or value is None:
+                    return None
+                return value if value.type in ("arrow_function", "function_expression", "function") else None
+        return False
+
+    def operator_bag(self, identifier: Node, depth: int = 0) -> bool:
+        """Whether `identifier` holds drizzle's operators: the operators parameter of a `where`/`orderBy` callback
+        (`(t, ops) => ops.eq(…)`), or a parameter of a local closure (`local_closure`) that every call of it hands
+        such a bag (`{ and, eq, sql }` of drizzle's own builders, or a callback's `ops`), its name used nowhere but
+        in those calls (unkey's `buildFilterConditions(key, helpers)`)."""
+        name = self.text(identifier)
+        if _operator_parameter(self.parsed, identifier, name):
+            return True
+        if depth > 3:
+            return False
+        function, index = _owner_function(identifier), None
+        while function is not None:
+            params = function.child_by_field_name("parameters")
+            plain = [p.child_by_field_name("pattern") or p for p in params.named_children] if params is not None else []
+            index = next((i for i, p in enumerate(plain) if p.type == "identifier" and self.text(p) == name), None)
+            if index is not None:
+                break
+            if params is not None and any(name in self.pattern_names(p) for p in plain):
+                return False  # bound by a pattern
+            function = _owner_function(function)
+        if function is None or index is None:
+            return False
+        declarator = function.parent
+        own = declarator.child_by_field_name("name") if declarator is not None and declarator.type == (
+            "variable_declarator") else None  # fmt: skip
+        scope = _owner_function(function)
+        if own is None or own.type != "identifier" or scope is None or self.local_closure_at(own) != function:
+            return False
+        uses = [n for n in _descendants(scope, "identifier", "shorthand_property_identifier")
+                if n != own and self.text(n) == self.text(own)]  # fmt: skip
+        if not uses:
+            return False
+        for use in uses:
+            call = use.parent
+            if call is None or call.type != "call_expression" or call.child_by_field_name("function") != use:
+                return False  # handed on, or read: its callers are not all here
+            args = call.child_by_field_name("arguments")
+            given = args.named_children if args is not None else []
+            if index >= len(given) or not self._operators_given(unwrap(given[index]), depth):
+                return False
+        return True
+
+    def local_closure_at(self, name: Node) -> Node | None:
+        """The closure a `const` declarator's name binds, when `local_closure` would find it from its uses."""
+        declarator = name.parent
+        value = declarator.child_by_field_name("value") if declarator is not None else None
+        value = unwrap(value) if value is not None else None
+        declaration = declarator.parent if declarator is not None else None
+        if value is None or declaration is None or value.type not in ("arrow_function", "function_expression",
+                                                                        "function"):  # fmt: skip
+            return None
+        return value if self.text(declaration.children[0]) == "const" else None
+
+    def _operators_given(self, argument: Node, depth: int) -> bool:
+        """`{ and, eq, sql }` naming only drizzle's own builders, or a name that holds such a bag."""
+        if argument.type == "identifier":
+            return self.operator_bag(argument, depth + 1)
+        if argument.type != "object" or not argument.named_children:
+            return False
+        for entry in argument.named_children:
+            if entry.type == "shorthand_property_identifier":
+                if self.text(entry) not in SQL_BUILDERS or not self._is_drizzle_builder(entry, self.text(entry)):
+                    return False
+            elif entry.type == "pair":
+                key, value = entry.child_by_field_name("key"), entry.child_by_field_name("value")
+                value = unwrap(value) if value is not None else None
+                if key is None or value is None or value.type != "identifier" or self.text(key) != self.text(
+                        value) or self.text(value) not in SQL_BUILDERS or not self._is_drizzle_builder(
+                        value, self.text(value)):  # fmt: skip
+                    return False
+            elif entry.type != "comment":
+                return False
+        return True
+
+    def local_closure_is_pure(self, identifier: Node) -> bool:
+        """Whether calling the local closure `identifier` names (`local_closure`) only computes: its body sends no
+        query, calls nothing dalfix cannot follow, awaits and throws nothing, and assigns or fills nothing but
+        what it declares itself (the collections it makes, `conditions.push(eq(…))`). A condition builder
+        (`const build = (t) => and(eq(t.orgId, orgId), …)`) is one. A clock it reads counts where it is called
+        (`samples_clock`)."""
+        closure = self.local_closure(identifier)
+        if closure is None or closure.id in self._closures_in_progress:
+            return False
+        key = (getattr(self.parsed, "generation", 0), closure.id)
+        known = self._pure_closures.get(key)
+        if known is None:
+            known = self._closure_is_pure(closure)
+            if self._settled():  # every summary it asked is final (as for the effects memo)
+                self._pure_closures[key] = known
+        return known
+
+    def _closure_is_pure(self, closure: Node) -> bool:
+        self._closures_in_progress.add(closure.id)
+        outer, self._summarized = self._summarized, closure
+        try:
+            db, awaits, exits, _, _ = self._body_walk(closure)
+            body = closure.child_by_field_name("body")
+            return (
+                db == "none"
+                and not awaits
+                and "throw" not in exits
+                and body is not None
+                and not self.changes_outer_state(body, closure, clock=False)
+            )
+        finally:
+            self._summarized = outer
+            self._closures_in_progress.discard(closure.id)
+
     def _response_class(self, name: str) -> bool:
         """`name` is the fetch API's `Response` (not imported from elsewhere) or next/server's `NextResponse`."""
         if name not in RESPONSE_CLASSES or self.imports.get(name) != RESPONSE_CLASSES[name]:
@@ -468,6 +643,11 @@ class EffectAnalyzer:
         fragment sends nothing and changes nothing (`.as` names it, `.mapWith` sets its decoder)."""
         if receiver.type == "identifier":
             return method in SQL_TAG_METHODS and self._is_drizzle_builder(receiver, "sql")
+        if receiver.type == "member_expression" and method in SQL_TAG_METHODS:  # `ops.sql.join(…)`, `ops.sql.raw(…)`
+            bag, prop = receiver.child_by_field_name("object"), receiver.child_by_field_name("property")
+            bag = unwrap(bag) if bag is not None else None
+            return (bag is not None and bag.type == "identifier" and prop is not None and self.text(prop) == "sql"
+                    and self.operator_bag(bag))  # fmt: skip
         if receiver.type != "call_expression" or method not in SQL_FRAGMENT_METHODS:
             return False
         function = receiver.child_by_field_name("function")
@@ -878,7 +1058,79 @@ class EffectAnalyzer:
                 function = current.child_by_field_name("function")
                 if function is not None and self.text(unwrap(function)) in CLOCK_CALLS:
                     return True
+                if function is not None and unwrap(function).type == "identifier" and self._closure_samples_clock(
+                        unwrap(function)):  # fmt: skip
+                    return True
         return False
+
+    def keeps_the_time(self, statement: Node, function: Node) -> bool:
+        """Whether `statement` reads the wall clock only to keep the time (`const issueDate = input.issueDate || new
+        Date().toISOString()`, `const checkedAt = new Date()`), not to time anything: a pure `const`/`let` declaration
+        whose clock readings are `new Date()` / `Date.now()` (never `performance.now()` or `process.hrtime`, which only
+        time), and no use in `function` of what it binds (or what is computed from that) meets another clock reading
+        or a name bound to one in one expression (`Date.now() - start`, `end - start`, `elapsed(start, Date.now())`),
+        nor reaches a call dalfix cannot follow whose name speaks of time (`formatDistanceToNow(start)`,
+        `metrics.timing(start)`). A read moved above it changes the time it keeps by about a round trip."""
+        if statement.type != "lexical_declaration" or not self.effects(statement).pure:
+            return False
+        if any(n.type in FUNCTION_TYPES for n in walk(statement)):
+            return False
+        for node in walk(statement):
+            if node.type == "call_expression":
+                callee = node.child_by_field_name("function")
+                if callee is not None and self.text(unwrap(callee)) in CLOCK_CALLS - {"Date.now"}:
+                    return False
+        derived = set(self.binds(statement))
+        clock_names: set[str] = set()
+        for declarator in _descendants(function, "variable_declarator"):
+            value, name = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+            if value is None or name is None or declarator.start_byte < statement.end_byte:
+                continue
+            reads = self.free_reads(value)
+            if reads & derived:
+                derived |= self.pattern_names(name)  # `const dueDate = addDays(new Date(issueDate), n)`
+            elif self.samples_clock(value):
+                clock_names |= self.pattern_names(name)
+        for declarator in _descendants(function, "variable_declarator"):
+            value, name = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+            if value is not None and name is not None and declarator.end_byte <= statement.start_byte and (
+                    self.samples_clock(value)):  # fmt: skip
+                clock_names |= self.pattern_names(name)  # `const started = Date.now()` earlier
+        clock_names -= derived
+        for node in walk(function):
+            if node.start_byte < statement.end_byte or node.type not in (
+                    "binary_expression", "call_expression", "new_expression"):  # fmt: skip
+                continue
+            reads = self.free_reads(node)
+            if not reads & derived:
+                continue
+            if node.type == "binary_expression" and (self.samples_clock(node) or reads & clock_names):
+                return False
+            if node.type != "binary_expression":
+                args = node.child_by_field_name("arguments")
+                given = self.free_reads(args) if args is not None else set()
+                if not given & derived:
+                    continue
+                if (args is not None and self.samples_clock(args)) or given & clock_names:
+                    return False
+                callee = node.child_by_field_name("function") or node.child_by_field_name("constructor") or node
+                if self.call_effect(node)[0] == "unknown" and TIME_WORDS.search(self.text(callee)):
+                    return False
+        return True
+
+    def _closure_samples_clock(self, identifier: Node) -> bool:
+        """A local closure called here reads the clock (`const stamp = () => new Date()`): so does its call."""
+        if self.text(identifier) in self.imports:
+            return False
+        closure = self.local_closure(identifier)
+        if closure is None or closure.id in self._closures_in_progress:
+            return False
+        body = closure.child_by_field_name("body")
+        self._closures_in_progress.add(closure.id)
+        try:
+            return body is not None and self.samples_clock(body)
+        finally:
+            self._closures_in_progress.discard(closure.id)
 
     def changes_outer_state(self, node: Node, boundary: Node, clock: bool = True) -> bool:
         """Whether running `node` (inside the function or class member `boundary`) assigns a name declared outside
@@ -919,7 +1171,7 @@ class EffectAnalyzer:
         while scope is not None:
             if raw in scope_names(scope):
                 return True
-            if scope is boundary:
+            if scope == boundary:  # node wrappers are made afresh on each walk: compared by equality
                 return False
             scope = scope.parent
         return False
@@ -948,6 +1200,19 @@ class EffectAnalyzer:
             return Effects(frozenset(), frozenset(), False, "none", frozenset(), False)
         inner = self.effects(body)
         return Effects(frozenset(), inner.reads, False, inner.db, frozenset(), inner.conditional, inner.by_summary)
+
+
+# date-fns functions that read the clock themselves (the rest compute from the dates they are handed).
+DATE_FNS_CLOCK = re.compile(r"Now|Today|Tomorrow|Yesterday|^isThis|^isPast$|^isFuture$")
+
+
+def _pure_date_function(imported: tuple[str, str]) -> bool:
+    """A function imported from date-fns (`date-fns`, `date-fns/addDays`) that does not read the clock: it returns a
+    new value computed from its arguments (date-fns never changes a date it is handed)."""
+    module, name = imported
+    if module != "date-fns" and not module.startswith("date-fns/"):
+        return False
+    return name.isidentifier() and name not in ("default", "*") and not DATE_FNS_CLOCK.search(name)
 
 
 def _is_optional_call(call: Node) -> bool:

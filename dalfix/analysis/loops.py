@@ -1,7 +1,9 @@
 """Loops that run their body once per element of a list, and the Drizzle queries they key by the element.
 
 Recognized loops (`element_loop`): `for (const x of xs)`, `for (const k in o)`, `for (let i = 0; i < xs.length;
-i++)`, `while (i < xs.length) { …; i++ }`, `xs.forEach(async (x) => …)` and `Promise.all(xs.map(async (x) => …))`.
+i++)`, `while (i < xs.length) { …; i++ }`, `xs.forEach(async (x) => …)` and `Promise.all(xs.map(async (x) => …))`,
+also its promises built first and awaited later in the same block (`const ps = xs.map(async (x) => …);` … `await
+Promise.all(ps)`, `ps` used there only).
 `LoopAnalysis` answers what batching rules ask about one of them: which names change per iteration, whether an
 expression is loop-invariant or derived from the element (`x`, `x.a.b`, `xs[i].id`), the one query an iteration
 awaits, a condition keyed by the element (`eq(col, x.id)`, alone or inside `and(...)`), the text of the list of
@@ -10,6 +12,7 @@ keys (`xs.map((x) => x.id)`), and whether the rest of the body only fills local 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -48,6 +51,9 @@ class ElementLoop:
     body: Node  # a statement_block, or a callback's expression body
     pattern: Node | None  # the element's binding (pattern or callback parameter); None for index loops
     counter: str | None = None  # the index of index loops
+    # The `Promise.all(ps)` call that awaits a `map` built first (`const ps = xs.map(…)`, the loop's node); None
+    # when the map is written inside the `Promise.all` (whose call is then the node).
+    awaited: Node | None = None
 
     @property
     def statements(self) -> list[Node]:
@@ -117,7 +123,10 @@ def _callback_loop(call: Node, text) -> ElementLoop | None:  # type: ignore[no-u
     if function is None or args is None or len(args.named_children) != 1:
         return None
     kind: LoopKind = "forEach"
-    if text(function) == "Promise.all":
+    deferred = _deferred_await(call, text) if text(function).endswith("map") else None
+    if deferred is not None:
+        kind = "map"
+    elif text(function) == "Promise.all":
         call = unwrap(args.named_children[0])
         function, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
         if call.type != "call_expression" or function is None or args is None or len(args.named_children) != 1:
@@ -140,8 +149,52 @@ def _callback_loop(call: Node, text) -> ElementLoop | None:  # type: ignore[no-u
         return None
     receiver = links[-1].member.child_by_field_name("object")
     assert receiver is not None
+    if deferred is not None:
+        return ElementLoop(kind, call, unwrap(receiver), body, patterns[0], awaited=deferred)
     outer = call if kind == "forEach" else (call.parent.parent if call.parent is not None else None)
     return ElementLoop(kind, outer, unwrap(receiver), body, patterns[0]) if outer is not None else None
+
+
+def _deferred_await(call: Node, text) -> Node | None:  # type: ignore[no-untyped-def]
+    """The `Promise.all(ps)` call awaiting `call` when `call` is the value of `const ps = xs.map(…);` in a block and
+    `ps` is used once more in the function, as that call's only argument, in a later statement of the same block
+    (not inside a closure): the inline `Promise.all(xs.map(…))` written in two steps. `Promise.allSettled` is not
+    (a batch that fails would reject where every settled result was kept)."""
+    declarator = call.parent
+    declaration = declarator.parent if declarator is not None else None
+    if declarator is None or declarator.type != "variable_declarator" or declarator.child_by_field_name(
+            "value") != call:  # fmt: skip
+        return None
+    name = declarator.child_by_field_name("name")
+    if name is None or name.type != "identifier" or declaration is None or declaration.type != "lexical_declaration":
+        return None
+    block = declaration.parent
+    declarators = [c for c in declaration.named_children if c.type == "variable_declarator"]
+    if block is None or block.type != "statement_block" or text(declaration.children[0]) != "const" or (
+            len(declarators) != 1):  # fmt: skip
+        return None
+    function = enclosing_function(declaration)
+    if function is None or not re.search(rf"Promise\.all\(\s*{re.escape(text(name))}\s*,?\s*\)", text(function)):
+        return None  # a quick test on the function's text before its names are walked
+    uses = [n for n in descendants_of_type(function, "identifier", "shorthand_property_identifier")
+            if n != name and text(n) == text(name)]  # fmt: skip
+    if len(uses) != 1 or uses[0].parent is None or uses[0].parent.type != "arguments":
+        return None
+    awaiting = uses[0].parent.parent
+    if awaiting is None or awaiting.type != "call_expression" or len(uses[0].parent.named_children) != 1:
+        return None
+    callee = awaiting.child_by_field_name("function")
+    if callee is None or text(callee) != "Promise.all":
+        return None
+    statement = awaiting
+    while statement.parent is not None and statement.parent != block:
+        statement = statement.parent
+        if statement.type in FUNCTION_TYPES:
+            return None
+    if statement.parent != block or statement.start_byte < declaration.end_byte or statement.type not in (
+            "expression_statement", "lexical_declaration", "return_statement"):  # fmt: skip
+        return None  # inside an `if` or a loop, it may wait for the promises once, never, or many times
+    return awaiting
 
 
 def one_line(expression: str) -> str:
@@ -258,10 +311,14 @@ class ElementKey:
 
 class LoopAnalysis:
     def __init__(self, loop: ElementLoop, analyzer: EffectAnalyzer,
-                 returns_array: Callable[[Node], bool] = lambda call: False):  # fmt: skip
+                 returns_array: Callable[[Node], bool] = lambda call: False,
+                 returns_collection: Callable[[Node], str | None] = lambda call: None):  # fmt: skip
         self.loop = loop
         self.analyzer = analyzer
         self.returns_array = returns_array
+        # "fresh" when a call goes to a project function whose body returns a Map or Set it made, "declared" when
+        # only its return type says it returns one; None otherwise.
+        self.returns_collection = returns_collection
         self.drizzle_source = "drizzle-orm"  # where the keyed `eq` came from: new helpers are imported from there
 
     def text(self, node: Node | None) -> str:
@@ -432,7 +489,23 @@ class LoopAnalysis:
             return name is not None and self.text(name) in COLLECTION_TYPES
         value = declaration.child_by_field_name("value")
         const = declaration.parent is not None and self.text(declaration.parent.children[0]) == "const"
+        if value is not None and const and unwrap(value).type == "call_expression":
+            return self.returns_collection(unwrap(value)) is not None  # `const byCard = groupByKey(xs, "cardId")`
         return value is not None and const and unwrap(value).type == "new_expression" and self.collection(value)
+
+    def borrowed_collection(self) -> str | None:
+        """The call a Map or Set the loop walks comes from (`groupByKey(xs, "cardId")`), when only the function's
+        declared return type says it is one: the function may hand out a collection it keeps, which other code could
+        change while a batch is awaited."""
+        iterable = self._view_receiver(self.loop.iterable) or self.loop.iterable
+        node = unwrap(iterable)
+        declaration = self._declaration(node) if node.type == "identifier" else None
+        if declaration is None or declaration.child_by_field_name("type") is not None:
+            return None
+        value = declaration.child_by_field_name("value")
+        if value is None or unwrap(value).type != "call_expression":
+            return None
+        return self.text(unwrap(value)) if self.returns_collection(unwrap(value)) == "declared" else None
 
     def sequential_on_purpose(self) -> bool:
         """Whether a comment in or just before the loop (or a file-wide `eslint-disable`) turns off
@@ -762,16 +835,83 @@ class LoopAnalysis:
     def statement(self) -> Node | None:
         """The statement in a block that runs the loop: the loop itself, `xs.forEach(…);`, or the statement
         holding `await Promise.all(xs.map(…))` (the only await outside closures in it)."""
-        node = self.loop.node
+        node = self._block_statement(self.loop.node)
+        if node is None:
+            return None
+        if self.loop.awaited is not None:  # `const ps = xs.map(…);` … `await Promise.all(ps)`
+            awaiting = self.awaiting_statement()
+            return node if awaiting is not None and self._inert_between(node, awaiting) else None
+        if self.loop.kind == "map" and not self._awaits_all(node, self.loop.node):
+            return None
+        return node
+
+    def _block_statement(self, node: Node) -> Node | None:
+        """The statement of a block holding `node` (not inside a closure)."""
         while self.loop.callback is not None and node.parent is not None and node.parent.type != "statement_block":
             node = node.parent
             if node.type in FUNCTION_TYPES:
                 return None
         if node.parent is None or node.parent.type != "statement_block":
             return None
-        if self.loop.kind == "map" and len(outside_closures(node, "await_expression")) != 1:
-            return None
         return node
+
+    def awaiting_statement(self) -> Node | None:
+        """The statement that waits for the loop's promises: `statement()`, or for a map built first, the one
+        holding `await Promise.all(ps)` (or `return Promise.all(ps)`)."""
+        if self.loop.awaited is None:
+            return self.statement()
+        node = self._block_statement(self.loop.awaited)
+        return node if node is not None and self._awaits_all(node, self.loop.awaited) else None
+
+    def _awaits_all(self, statement: Node, call: Node) -> bool:
+        """`statement` waits for `call` (a `Promise.all(…)`): its only await outside closures (`await
+        Promise.all(…)`), or it returns the call unawaited (`return Promise.all(…)`) from an async function outside
+        any `try` (whose `catch` or `finally` the rejection skipped, and a batch hoisted into the `try` would not)."""
+        awaits = outside_closures(statement, "await_expression")
+        if awaits:
+            return len(awaits) == 1 and (
+                self.loop.awaited is None or bool(awaits[0].named_children) and unwrap(awaits[0].named_children[0])
+                == call)  # fmt: skip
+        returned = statement.type == "return_statement" and statement.named_children
+        value = statement.named_children[0] if returned else None
+        function = enclosing_function(statement)
+        if value is None or unwrap(value) != call or function is None or not any(
+                c.type == "async" for c in function.children):  # fmt: skip
+            return False
+        current = statement.parent
+        while current is not None and current != function:
+            if current.type == "try_statement":
+                return False
+            current = current.parent
+        return True
+
+    def _inert_between(self, declaration: Node, awaiting: Node) -> bool:
+        """The statements between `const ps = xs.map(…);` and the one awaiting `ps` cannot tell whether the queries
+        ran while they did or before: pure, no clock reading, and sharing no name with the callback that either
+        side writes (the callback's statements after its first await then ran after them; in a batch they run
+        before)."""
+        between = [s for s in declaration.parent.named_children  # type: ignore[union-attr]
+                   if declaration.end_byte <= s.start_byte and s.end_byte <= awaiting.start_byte
+                   and s.type != "comment"]  # fmt: skip
+        if not between:
+            return True
+        callback = self.loop.callback
+        if callback is None:
+            return False
+        inner = self.loop.statements
+        written = set().union(*(self.analyzer.binds(s) for s in inner)) | self.mutated
+        read = self.analyzer.free_reads(callback)
+        for statement in between:
+            effects = self.analyzer.effects(statement)
+            if not effects.pure or self.analyzer.samples_clock(statement):
+                return False
+            binds = self.analyzer.binds(statement) | {
+                self.text(root) for call in descendants_of_type(statement, "call_expression")
+                for root, links in [split_chain(call)] if len(links) == 1 and links[0].name in COLLECTION_METHODS
+            }  # fmt: skip
+            if binds & (read | written) or self.analyzer.free_reads(statement) & written:
+                return False
+        return True
 
     def result_discarded(self, site: QuerySite) -> bool:
         """Whether nothing uses what the iteration's query returns."""
@@ -783,13 +923,27 @@ class LoopAnalysis:
             return False
         if self.loop.kind == "forEach":
             return True
-        statement = self.statement()  # a `map` callback returns it to `Promise.all`
+        statement = self.awaiting_statement()  # a `map` callback returns it to `Promise.all`
         if statement is None or statement.type != "expression_statement":
             return False
         expression = unwrap(statement.named_children[0])
         if expression.type == "await_expression":
             expression = unwrap(expression.named_children[0])
-        return expression == self.loop.node
+        return expression == (self.loop.awaited or self.loop.node)
+
+    def results_kept(self) -> bool:
+        """Whether the code keeps what the loop's call returns (`const done = await Promise.all(xs.map(…))`, `return
+        Promise.all(ps)`, `const r = xs.forEach(…)`): a loop over chunks put in its statement's place returns nothing
+        (and would leave `done` undeclared)."""
+        if self.loop.callback is None:
+            return False
+        statement = self.awaiting_statement()
+        if statement is None or statement.type != "expression_statement":
+            return True
+        expression = unwrap(statement.named_children[0])
+        if expression.type == "await_expression" and expression.named_children:
+            expression = unwrap(expression.named_children[0])
+        return expression != (self.loop.awaited or self.loop.node)
 
     def is_array(self, node: Node, returns_array: Callable[[Node], bool], depth: int = 0) -> bool:
         """Whether `node` certainly evaluates to an array (`.length`, `.map` and `inArray` need one; a Set, a Map
@@ -911,6 +1065,14 @@ def array_type(annotation: Node) -> bool:
         return kind == "Promise" and arguments is not None and bool(arguments.named_children) and array_type(
             arguments.named_children[0])  # fmt: skip
     return False
+
+
+def collection_type(annotation: Node) -> bool:
+    """`Map<K, V>`, `Set<T>`, `ReadonlyMap<…>`, `ReadonlySet<…>` (not a promise of one: a call's value as it is)."""
+    node = annotation.named_children[0] if annotation.type == "type_annotation" and annotation.named_children else (
+        annotation)  # fmt: skip
+    name = node.child_by_field_name("name") if node.type == "generic_type" else None
+    return name is not None and name.text is not None and name.text.decode() in COLLECTION_TYPES
 
 
 def outside_closures(node: Node, kind: str) -> list[Node]:
