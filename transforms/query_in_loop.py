@@ -212,7 +212,8 @@ a loop that writes none of the tables it names (a project helper that only reads
 that writes nothing) — is reported without a fix, whatever else the body awaits (midday's team fetched once per
 inserted invite): one read before the loop does, or, when only some iterations reach it (under a condition, or
 after a statement that may leave the iteration), one the first time an iteration does. The message says when the
-loop also calls what dalfix cannot classify, which could write those rows.
+loop also calls what dalfix cannot classify, which could write those rows. Not in a loop that can stop early by a
+`break` or `return` (it polls: the rows it waits for may change between attempts).
 """
 
 from __future__ import annotations
@@ -835,8 +836,8 @@ class QueryInLoop(Rule):
         binds or changes), in a loop that writes no table it reads: the same rows come back every time, so one read
         before the loop does (display-only: with an empty list the loop never read). A body that calls what dalfix
         cannot classify may write them: the message says so."""
-        if a.loop.kind == "while-index":
-            return None
+        if a.loop.kind == "while-index" or a.may_stop_early(throws=False):
+            return None  # a loop that leaves when a read says so polls: the rows it waits for may change
         reads: list[tuple[Node, QueryChain]] = []
         helpers: list[tuple[Node, Node]] = []
         written: set[str] = set()

@@ -677,17 +677,17 @@ class LoopAnalysis:
         too: conservative)."""
         return bool(outside_closures(statement, "continue_statement"))
 
-    def may_stop_early(self) -> bool:
+    def may_stop_early(self, throws: bool = True) -> bool:
         """Whether the loop can end before its last element: a `break`, a `return`, a `throw` no `try` in the
-        body catches, a `continue` to the label of a loop around this one (a callback's `return` only ends its
-        iteration)."""
+        body catches (unless `throws` is False: only the exits the code chose), a `continue` to the label of a
+        loop around this one (a callback's `return` only ends its iteration)."""
         if self.loop.callback is not None:
             return False
         body = self.loop.body
         exits = outside_closures(body, "return_statement") + outside_closures(body, "break_statement")
         exits += [c for c in outside_closures(body, "continue_statement") if self.leaves_by_label(c)]
-        throws = [t for t in outside_closures(body, "throw_statement") if not self._caught(t)]
-        return bool(throws) or any(not self._inner_break(e) for e in exits)
+        thrown = [t for t in outside_closures(body, "throw_statement") if throws and not self._caught(t)]
+        return bool(thrown) or any(not self._inner_break(e) for e in exits)
 
     def leaves_by_label(self, statement: Node) -> bool:
         """Whether `statement` is a labelled `continue` aimed at a loop around this one (`continue outer;` in an
