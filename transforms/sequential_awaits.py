@@ -99,7 +99,9 @@ only selects: no data-modifying CTE, `INTO`, row lock or sequence function) on a
 effects, none reads a name another binds, and the statements moved past are pure computations,
 logging, fills of local collections no grouped read reads, conditional reads and guards, so the values bound
 are the same (a clock reading that only keeps the time, moved past, keeps one about a round trip later: a difference
-no caller can rely on, as for DAL002's `new Date()`). Without guards the only observable differences are timing
+no caller can rely on, as for DAL002's `new Date()`; a local closure called in a read's arguments counts only when
+its body only computes, so building those arguments a round trip earlier gives the same values). Without guards the
+only observable differences are timing
 and, when several reads fail, which rejection is thrown. A conditional read left after the `Promise.all` is such a
 read too: the reads grouped from below it now run before it, also when it then fails, and when both fail the
 group's rejection is thrown first (unsafe when it is a read only by a function's summary, as below).
