@@ -213,6 +213,8 @@ class SequentialAwaits(Rule):
             return
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         for block in ctx.descendants("statement_block"):
+            if not _may_hold_two_awaits(ctx.parsed.source, block):
+                continue
             if _in_function(block) and not ctx.vocabulary.inside_transaction(block):
                 yield from self._check_block(ctx, analyzer, block)
 
@@ -703,6 +705,13 @@ def _blank_line_before(ctx: FileContext, node: Node) -> bool:
     start = previous.end_byte if previous is not None else node.start_byte
     first = min([node.start_byte, *(c.start_byte for c in leading_comments(node))])
     return ctx.source.count(b"\n", start, first) >= 2
+
+
+def _may_hold_two_awaits(source: bytes, block: Node) -> bool:
+    """Whether the block's bytes name `await` twice. A group needs two reads, each an `await_expression` of the
+    block's statements (a binding's or a literal's), whose bytes start with `await`: a block naming it fewer times
+    holds no group (most blocks: guards, callbacks, loop bodies), and is not analysed."""
+    return source.count(b"await", block.start_byte, block.end_byte) >= 2
 
 
 def _in_function(block: Node) -> bool:
