@@ -305,10 +305,12 @@ class SequentialAwaits(Rule):
                 start += 1
 
     def _is_groupable(self, ctx: FileContext, analyzer: EffectAnalyzer, binding: AwaitedBinding) -> bool:
-        effects = binding_effects(binding, analyzer)
-        if effects.db != "read" or effects.exits:
+        # The query first (a chain's kind, or a call's summary): most awaited bindings that are no groupable read
+        # are writes or other calls, and their statements' effects are then never walked for this.
+        if not self._query_groupable(ctx, analyzer, binding.query):
             return False
-        return self._query_groupable(ctx, analyzer, binding.query)
+        effects = binding_effects(binding, analyzer)
+        return effects.db == "read" and not effects.exits
 
     def _query_groupable(self, ctx: FileContext, analyzer: EffectAnalyzer, query: Node) -> bool:
         chain = ctx.vocabulary.query_chain(query)
