@@ -1,7 +1,8 @@
 """Work the rules skip must not change what they find: DAL001 analyses only blocks naming `await` twice
-(`_may_hold_two_awaits`), and DAL005's span takes a statement's query chains from the walk of its function's body
-(`SpanFinder._found_chains`) instead of walking the statement again. Every fixture case, and a file whose second fix
-round must see the first round's edit, give the same findings and fixes with both shortcuts turned off."""
+(`_may_hold_two_awaits`), DAL005's span takes a statement's query chains from the walk of its function's body
+(`SpanFinder._found_chains`) instead of walking the statement again, and `samples_clock` walks only statements whose
+bytes name a clock. Every fixture case, and a file whose second fix round must see the first round's edit, give the
+same findings and fixes with the shortcuts turned off."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from fixture_harness import discover_cases, materialize
 
+from dalfix.analysis import effects
 from dalfix.analysis.drizzle import Vocabulary
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.transactions import SpanFinder, walk_chains
@@ -55,6 +57,7 @@ export async function share(videoId: string, orgIds: string[]) {
 def _without_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sequential_awaits, "_may_hold_two_awaits", lambda source, block: True)
     monkeypatch.setattr(SpanFinder, "_found_chains", lambda self, node: walk_chains(self.vocabulary, node))
+    monkeypatch.setattr(effects, "_CLOCK_WORDS", (b"",))  # every statement's bytes hold b"": each is walked
 
 
 def _outcome(root: Path) -> list[object]:
@@ -88,6 +91,27 @@ def test_a_later_round_sees_the_earlier_rounds_edit(tmp_path: Path, monkeypatch:
 
 
 CASES = [c for c in discover_cases() if c.rule_dir in ("sequential_awaits", "writes_without_transaction")]
+
+
+def test_a_clock_read_is_found_without_a_walk_of_every_statement(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = b"""async function f() {
+  const a = Date.now();
+  const b = new Date();
+  const c = performance.now();
+  const d = process.hrtime.bigint();
+  const e = new Date(a);
+  const g = (Date.now)();
+  const h = dates.now();
+  const i = process.env.X;
+}
+"""
+    parsed = parse_file(Path("clock.ts"), source)
+    analyzer = EffectAnalyzer(parsed, Vocabulary.build(parsed))
+    statements = list(descendants_of_type(parsed.root, "lexical_declaration"))
+    fast = [analyzer.samples_clock(s) for s in statements]
+    assert fast == [True, True, True, True, False, True, False, False]
+    monkeypatch.setattr(effects, "_CLOCK_WORDS", (b"",))
+    assert [analyzer.samples_clock(s) for s in statements] == fast
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
