@@ -176,15 +176,19 @@ def _same_outside(old: bytes, new: bytes, olds: list[Node], news: list[Node], di
 def _changed_declared_names(old: ParsedFile, new: ParsedFile, old_tops: list[Node], new_tops: list[Node]) -> set[str]:
     def declarators(parsed: ParsedFile, tops: list[Node]) -> Counter[tuple[frozenset[str], bytes]]:
         found: Counter[tuple[frozenset[str], bytes]] = Counter()
-        for top in tops:
-            for declarator in descendants_of_type(top, "variable_declarator"):
-                name = declarator.child_by_field_name("name")
-                names = frozenset(
-                    parsed.text(n)
-                    for n in (walk(name) if name is not None else ())
-                    if n.type in ("identifier", "shorthand_property_identifier_pattern")
-                )
-                found[(names, parsed.source[declarator.start_byte : declarator.end_byte])] += 1
+        # The tree's declarators from its search index (the rules' search of the same tree builds or built it), those
+        # inside the tops: a query of each top of its own cost about as much again. Counted: the order is moot.
+        spans = [(top.start_byte, top.end_byte) for top in tops]
+        for declarator in descendants_of_type(parsed.root, "variable_declarator"):
+            if not any(start <= declarator.start_byte and declarator.end_byte <= end for start, end in spans):
+                continue
+            name = declarator.child_by_field_name("name")
+            names = frozenset(
+                parsed.text(n)
+                for n in (walk(name) if name is not None else ())
+                if n.type in ("identifier", "shorthand_property_identifier_pattern")
+            )
+            found[(names, parsed.source[declarator.start_byte : declarator.end_byte])] += 1
         return found
 
     before, after = declarators(old, old_tops), declarators(new, new_tops)

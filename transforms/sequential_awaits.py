@@ -252,6 +252,8 @@ class SequentialAwaits(Rule):
             return
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         for block in ctx.descendants("statement_block"):
+            if not _may_hold_two_awaits(ctx.parsed.source, block):
+                continue
             if _in_function(block) and not ctx.vocabulary.inside_transaction(block):
                 yield from self._check_block(ctx, analyzer, block)
 
@@ -342,10 +344,12 @@ class SequentialAwaits(Rule):
                 start += 1
 
     def _is_groupable(self, ctx: FileContext, analyzer: EffectAnalyzer, binding: AwaitedBinding) -> bool:
-        effects = binding_effects(binding, analyzer)
-        if effects.db != "read" or effects.exits:
+        # The query first (a chain's kind, or a call's summary): most awaited bindings that are no groupable read
+        # are writes or other calls, and their statements' effects are then never walked for this.
+        if not self._query_groupable(ctx, analyzer, binding.query):
             return False
-        return self._query_groupable(ctx, analyzer, binding.query)
+        effects = binding_effects(binding, analyzer)
+        return effects.db == "read" and not effects.exits
 
     def _query_groupable(self, ctx: FileContext, analyzer: EffectAnalyzer, query: Node) -> bool:
         chain = ctx.vocabulary.query_chain(query)
@@ -799,6 +803,13 @@ def _blank_line_before(ctx: FileContext, node: Node) -> bool:
     start = previous.end_byte if previous is not None else node.start_byte
     first = min([node.start_byte, *(c.start_byte for c in leading_comments(node))])
     return ctx.source.count(b"\n", start, first) >= 2
+
+
+def _may_hold_two_awaits(source: bytes, block: Node) -> bool:
+    """Whether the block's bytes name `await` twice. A group needs two reads, each an `await_expression` of the
+    block's statements (a binding's or a literal's), whose bytes start with `await`: a block naming it fewer times
+    holds no group (most blocks: guards, callbacks, loop bodies), and is not analysed."""
+    return source.count(b"await", block.start_byte, block.end_byte) >= 2
 
 
 def _in_function(block: Node) -> bool:

@@ -536,7 +536,17 @@ class Vocabulary:
             return self._query_chain(node)
         memo = cast(_ChainMemo, _QUERY_CHAINS.of(self.parsed.root))
         key = (self._serial, node.id, node.start_byte, node.end_byte)
-        state = (
+        state = self.chain_state()
+        cached = memo.get(key)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        chain = self._query_chain(node)
+        memo[key] = (state, chain)
+        return chain
+
+    def chain_state(self) -> tuple[object, ...]:
+        """What `query_chain`'s answers read that may grow while rules run: equal states, equal answers."""
+        return (
             getattr(self.parsed, "generation", 0),
             len(self.db_names),
             len(self.transaction_scopes),
@@ -550,12 +560,6 @@ class Vocabulary:
             self.default_drivers,
             self.created_drivers,
         )
-        cached = memo.get(key)
-        if cached is not None and cached[0] == state:
-            return cached[1]
-        chain = self._query_chain(node)
-        memo[key] = (state, chain)
-        return chain
 
     def _query_chain(self, node: Node) -> QueryChain | None:
         node = unwrap(node)

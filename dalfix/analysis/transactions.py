@@ -15,7 +15,7 @@ from dalfix.analysis.drivers import (
     may_create_handles,
     pg_client_construction,
 )
-from dalfix.analysis.drizzle import QueryChain, unwrap
+from dalfix.analysis.drizzle import QueryChain, Vocabulary, unwrap
 from dalfix.analysis.effects import TYPE_NODES, EffectAnalyzer, pattern_names
 from dalfix.analysis.reads import note as note_read
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, parse_file
@@ -446,6 +446,22 @@ def _may_hold_two_writes(source: bytes, body: Node) -> bool:
     return False
 
 
+def walk_chains(vocabulary: Vocabulary, node: Node) -> list[QueryChain]:
+    """The query chains under `node` (nested functions excluded), in the order of a stack walk from `node`."""
+    found: list[QueryChain] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in FUNCTION_TYPES and current is not node:
+            continue
+        if current.type == "call_expression":
+            chain = vocabulary.query_chain(current)
+            if chain is not None and chain.node == unwrap(current):
+                found.append(chain)
+        stack.extend(current.named_children)
+    return found
+
+
 class SpanFinder:
     """Finds write spans in a function and decides what may run inside a transaction callback."""
 
@@ -453,20 +469,30 @@ class SpanFinder:
         self.analyzer = analyzer
         self.vocabulary = analyzer.vocabulary
         self.parsed = analyzer.parsed
+        # The chains found under each function body walked (by the body's span): a statement of that body (the
+        # span's statements, a `try` block among them) takes its chains from there instead of a walk of its own.
+        self._body_chains: dict[tuple[int, int], tuple[Node, tuple[object, ...], list[QueryChain]]] = {}
+
+    def _found_chains(self, node: Node) -> list[QueryChain]:
+        """`walk_chains(node)`, from the walk of the function body holding `node` when there was one."""
+        if node.type not in FUNCTION_TYPES:
+            around = node.parent
+            while around is not None and around.type not in FUNCTION_TYPES:
+                cached = self._body_chains.get((around.start_byte, around.end_byte))
+                if cached is not None and cached[0] == around and cached[1] == self.vocabulary.chain_state():
+                    # No function between: the body's walk saw this subtree as a walk from `node` would, in the
+                    # same order (a stack walk finishes a node's subtree before what was pushed before it).
+                    start, end = node.start_byte, node.end_byte
+                    return [c for c in cached[2] if start <= c.node.start_byte and c.node.end_byte <= end]
+                around = around.parent
+        found = walk_chains(self.vocabulary, node)
+        if node.parent is not None and node.parent.type in FUNCTION_TYPES:
+            self._body_chains[(node.start_byte, node.end_byte)] = (node, self.vocabulary.chain_state(), found)
+        return found
 
     def chains_in(self, node: Node) -> tuple[list[QueryChain], list[QueryChain]]:
         """(outermost, nested) query chains under `node`, nested functions excluded."""
-        found: list[QueryChain] = []
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if current.type in FUNCTION_TYPES and current is not node:
-                continue
-            if current.type == "call_expression":
-                chain = self.vocabulary.query_chain(current)
-                if chain is not None and chain.node == unwrap(current):
-                    found.append(chain)
-            stack.extend(current.named_children)
+        found = self._found_chains(node)
         outer = [c for c in found if not any(_inside(c.node, o.node) for o in found if o is not c)]
         inner = [c for c in found if all(c is not o for o in outer)]
         return sorted(outer, key=lambda c: c.node.start_byte), inner
