@@ -99,9 +99,8 @@ def continuation(parsed: ParsedFile, chain: QueryChain) -> str:
 
 def returns_array(project: Project, parsed: ParsedFile, call: Node) -> bool:
     """Whether a call goes to a function of the scanned project declared to return an array (or a promise of one)."""
-    target = project.summaries.callee(parsed, call)
-    function = project.summaries.function_node(*target) if target is not None else None
-    annotation = function.child_by_field_name("return_type") if function is not None else None
+    called = project.summaries.called_function(parsed, call)
+    annotation = called.function.child_by_field_name("return_type") if called is not None else None
     return annotation is not None and array_type(annotation)
 
 
@@ -109,12 +108,10 @@ def returns_collection(project: Project, parsed: ParsedFile, call: Node) -> str 
     """Whether a call goes to a function of the scanned project that returns a Map or a Set: "fresh" when every
     `return` of its body hands back one it made (`new Map(…)`, or a `const` of its own bound to one: kan's
     `groupByKey`), "declared" when only its return type says so (`): Map<number, T[]>`); None otherwise."""
-    target = project.summaries.callee(parsed, call)
-    function = project.summaries.function_node(*target) if target is not None else None
-    if function is None or target is None or any(c.type == "async" for c in function.children):
+    called = project.summaries.called_function(parsed, call)
+    if called is None or any(c.type == "async" for c in called.function.children):
         return None
-    module = project.summaries.module(target[0])
-    text = module.parsed.text if module is not None else parsed.text
+    function, text = called.function, called.module.parsed.text
     body = function.child_by_field_name("body")
     if body is not None and body.type != "statement_block":
         returned = [body]  # `=> new Map(…)`
@@ -156,11 +153,10 @@ def helper_batch_hint(project: Project, parsed: ParsedFile, call: Node, argument
     """For a call to a DAL helper: how many queries its body holds, the column its `argument`-th parameter is
     first compared to (`eq(events.id, id)` -> "events.id"), which a batched variant would key by, and whether
     that parameter (or a local computed from it) reaches a query at all (True when dalfix cannot tell)."""
-    target = project.summaries.callee(parsed, call)
-    function = project.summaries.function_node(*target) if target is not None else None
-    module = project.summaries.module(target[0]) if target is not None else None
-    if function is None or module is None:
+    called = project.summaries.called_function(parsed, call)
+    if called is None:
         return 0, None, True
+    function, module = called.function, called.module
     vocabulary = project.vocabulary_for(module.parsed)
     queries = [c for c in descendants_of_type(function, "call_expression")
                if c.parent is not None and c.parent.type != "member_expression"
@@ -292,11 +288,10 @@ def helper_builds_queries(project: Project, parsed: ParsedFile, call: Node) -> b
     """Whether the called helper holds a query built with drizzle's builders (a select, insert, update, delete or
     relational read), not only raw SQL through `execute` (a stored procedure or table function per name, which
     no `inArray` batches)."""
-    target = project.summaries.callee(parsed, call)
-    function = project.summaries.function_node(*target) if target is not None else None
-    module = project.summaries.module(target[0]) if target is not None else None
-    if function is None or module is None:
+    called = project.summaries.called_function(parsed, call)
+    if called is None:
         return False
+    function, module = called.function, called.module
     vocabulary = project.vocabulary_for(module.parsed)
     chains = (vocabulary.query_chain(c) for c in descendants_of_type(function, "call_expression"))
     return any(chain is not None and chain.method != "execute" for chain in chains)
@@ -363,11 +358,10 @@ def _parameter_names(project: Project, parsed: ParsedFile, call: Node, argument:
 def _callee_parameter(project: Project, parsed: ParsedFile, call: Node, argument: int):  # type: ignore[no-untyped-def]
     """(function, module, pattern) of the project function `call` calls, for its `argument`-th parameter; None when
     the callee is not a project function or has no such parameter."""
-    target = project.summaries.callee(parsed, call)
-    function = project.summaries.function_node(*target) if target is not None else None
-    module = project.summaries.module(target[0]) if target is not None else None
-    if function is None or module is None:
+    called = project.summaries.called_function(parsed, call)
+    if called is None:
         return None
+    function, module = called.function, called.module
     params = function.child_by_field_name("parameters")
     patterns = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
     pattern = patterns[argument] if argument < len(patterns) else None
@@ -493,11 +487,10 @@ def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, argumen
     its `arguments`-th parameters is first compared to (`eq(events.id, id)`, `inArray(events.id, ids)` or
     `sql`${events.id} = ${id}`` -> "events.id"), whether those parameters (or locals computed from them) reach a
     query at all, and whether they reach one only as raw SQL text (`sql.raw`: a table or identifier name)."""
-    target = project.summaries.callee(parsed, call)
-    function = project.summaries.function_node(*target) if target is not None else None
-    module = project.summaries.module(target[0]) if target is not None else None
-    if function is None or module is None:
+    called = project.summaries.called_function(parsed, call)
+    if called is None:
         return HelperHint(0, frozenset(), {}, True, False)
+    function, module = called.function, called.module
     vocabulary = project.vocabulary_for(module.parsed)
     chains = [(c, vocabulary.query_chain(c)) for c in descendants_of_type(function, "call_expression")
               if c.parent is not None and c.parent.type != "member_expression"]  # fmt: skip
@@ -658,13 +651,11 @@ def _reaches_queries(project: Project, parsed: ParsedFile, function: Node, patte
         args = call.child_by_field_name("arguments")
         if (call.start_byte, call.end_byte) in inside or args is None or not _mentions(parsed, args, tainted):
             continue
-        target = project.summaries.callee(parsed, call)
-        callee = project.summaries.function_node(*target) if target is not None else None
-        module = project.summaries.module(target[0]) if target is not None else None
-        if callee is None or module is None:
+        called = project.summaries.called_function(parsed, call)
+        if called is None:
             return True  # a method, a package function: may query
-        vocabulary = project.vocabulary_for(module.parsed)
-        if any(vocabulary.query_chain(c) is not None for c in descendants_of_type(callee, "call_expression")):
+        vocabulary = project.vocabulary_for(called.module.parsed)
+        if any(vocabulary.query_chain(c) is not None for c in descendants_of_type(called.function, "call_expression")):
             return True
     return False
 

@@ -155,13 +155,12 @@ def helper_bound_values(project: Project, parsed: ParsedFile, call: Node, schema
     field of an object literal handed to a destructured parameter. None when dalfix cannot place every value
     the helper's queries bind (one it computes from its parameters, in an `sql` template, a helper it calls in
     turn, a spread argument): then the call may bind anything."""
-    target = project.summaries.callee(parsed, call)
-    function = project.summaries.function_node(*target) if target is not None else None
-    module = project.summaries.module(target[0]) if target is not None else None
+    called = project.summaries.called_function(parsed, call)
     arguments = call.child_by_field_name("arguments")
-    params = function.child_by_field_name("parameters") if function is not None else None
-    if function is None or module is None or arguments is None or params is None:
+    params = called.function.child_by_field_name("parameters") if called is not None else None
+    if called is None or arguments is None or params is None:
         return None
+    function, module = called.function, called.module
     handed = [unwrap(a) for a in arguments.named_children if a.type != "comment"]
     if any(a.type == "spread_element" for a in handed):
         return None
@@ -251,11 +250,10 @@ def helper_bound_values(project: Project, parsed: ParsedFile, call: Node, schema
 def helper_may_be_postgres(project: Project, parsed: ParsedFile, call: Node, schema: SchemaModel | None) -> bool:
     """`may_be_postgres` for the helper `call` calls: its file's handle, else the tables its queries compare (a
     handle handed in: Cap's MySQL helpers taking `db`)."""
-    target = project.summaries.callee(parsed, call)
-    function = project.summaries.function_node(*target) if target is not None else None
-    module = project.summaries.module(target[0]) if target is not None else None
-    if function is None or module is None:
+    called = project.summaries.called_function(parsed, call)
+    if called is None:
         return True
+    function, module = called.function, called.module
     vocabulary = project.vocabulary_for(module.parsed)
     chains = [c for c in (vocabulary.query_chain(n) for n in walk(function) if n.type == "call_expression") if c]
     return may_be_postgres(project, module.parsed, chains, schema)

@@ -206,11 +206,10 @@ def _equalities(
 def _through_helper(project: Project, parsed: ParsedFile, call: Node, throwing: bool = False) -> KeyedRead | None:
     """`await getBySlug(slug)` / `this.getBySlug(slug)`: a helper whose body is one keyed read, returned."""
     summaries = project.summaries
-    target = summaries.callee(parsed, call)
-    function = summaries.function_node(*target) if target is not None else None
-    module = summaries.module(target[0]) if target is not None else None
-    if function is None or module is None or function.type not in FUNCTION_TYPES:
+    called = summaries.called_function(parsed, call)
+    if called is None or called.function.type not in FUNCTION_TYPES:
         return None
+    function, module = called.function, called.module
     params = function.child_by_field_name("parameters")
     args = call.child_by_field_name("arguments")
     if params is None or args is None:

@@ -46,18 +46,15 @@ class ReturnedAggregate:
 
 def returned_aggregate(project: Project, parsed: ParsedFile, call: Node) -> ReturnedAggregate | None:
     """The aggregate a called helper returns (module docstring), or None."""
-    callee = project.summaries.callee(parsed, call)
-    if callee is None:
+    called = project.summaries.called_function(parsed, call)
+    if called is None:
         return None
-    function = project.summaries.function_node(*callee)
-    info = project.summaries.module(callee[0])
-    if function is None or info is None:
-        return None
+    function, info = called.function, called.module
     returned = _only_returned(function)
     if returned is None:
         return None
     helper = info.parsed
-    parameters = project.summaries.parameter_names(*callee) or []
+    parameters = project.summaries.parameter_names(called.path, called.name) or []
     read, rows, element = _read_and_pick(helper, returned)
     if read is None or rows is None or element is None:
         return None
@@ -85,7 +82,7 @@ def returned_aggregate(project: Project, parsed: ParsedFile, call: Node) -> Retu
     if aggregate.argument is not None and (column is None or column[0] is not table):
         return None
     return ReturnedAggregate(
-        callee[0], callee[1], aggregate.function, table, column[1] if column is not None else None,
+        called.path, called.name, aggregate.function, table, column[1] if column is not None else None,
         helper.text(aggregate.argument) if aggregate.argument is not None else "", helper.text(sources[0]),
         element[1], parameters.index(handle), len(names) == 3,
     )  # fmt: skip

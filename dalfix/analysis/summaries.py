@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from dalfix.analysis.drivers import DriverInfo
 from dalfix.analysis.drizzle import DbEffectKind, _used_as_query_receiver, unwrap
@@ -209,6 +209,16 @@ HandleMemos = tuple[
     list[tuple[tuple[Path, str], DriverInfo | None]],
     list[tuple[Path, dict[str, DriverInfo]]],
 ]
+
+
+class CalledFunction(NamedTuple):
+    """A project function a call runs (`Summaries.called_function`): where it is declared, its qualified name
+    (`getUser`, `UserRepo.find`, a curried helper's `getUser` + RETURNED), its node and its module."""
+
+    path: Path
+    name: str
+    function: Node
+    module: ModuleInfo
 
 
 class Summaries:
@@ -551,6 +561,14 @@ class Summaries:
             return None
         module_path, top = base
         return (module_path, method) if top == "*" else (module_path, f"{top}.{method}")
+
+    def called_function(self, parsed: ParsedFile, call: Node) -> CalledFunction | None:
+        """The project function `call` runs, with its node and module; None when dalfix cannot find one (a method
+        of a package, a parameter, a name bound to something other than a function)."""
+        target = self.callee(parsed, call)
+        info = self.module(target[0]) if target is not None else None
+        function = self._function_node(info, target[1]) if target is not None and info is not None else None
+        return None if target is None or info is None or function is None else CalledFunction(*target, function, info)
 
     def _top_level(self, path: Path, name: str) -> tuple[Path, str] | None:
         info = self.module(path)
