@@ -201,6 +201,7 @@ class EffectAnalyzer:
         self._effects_memo: dict[int, Effects] = {}  # node id -> `effects`, kept only when settled (see there)
         self._memo_generation = getattr(parsed, "generation", 0)  # a released tree's node ids mean nothing after it
         self._closures_in_progress: set[int] = set()  # local closures whose calls are being judged (recursion)
+        self._clock_in_top_level: dict[int, bool] = {}  # a top-level statement's id -> whether its bytes name a clock
         self._pure_closures: dict[tuple[int, int], bool] = {}  # (tree generation, closure id) -> judged pure
 
     # ---- names -------------------------------------------------------------------------------
@@ -1052,7 +1053,7 @@ class EffectAnalyzer:
         but what it reads depends on when it runs, so a query must not move across it (a duration measured
         around a read would measure nothing)."""
         source, start, end = self.parsed.source, node.start_byte, node.end_byte
-        if all(source.find(word, start, end) < 0 for word in _CLOCK_WORDS):
+        if all(source.find(word, start, end) < 0 for word in _CLOCK_WORDS) and not self._clock_around(node):
             return False  # no clock's text is there: not walked (DAL001 asks of every statement it groups past)
         for current in walk(node):
             if current.type == "new_expression":
@@ -1122,6 +1123,19 @@ class EffectAnalyzer:
                 if self.call_effect(node)[0] == "unknown" and TIME_WORDS.search(self.text(callee)):
                     return False
         return True
+
+    def _clock_around(self, node: Node) -> bool:
+        """Whether the top-level statement holding `node` names a clock anywhere: a local closure `node` calls is
+        declared in an enclosing function (`const now = () => Date.now();` … `const started = now();`), so a clock
+        that is not in `node`'s own bytes may still be read by its call."""
+        top = node
+        while top.parent is not None and top.parent.type != "program":
+            top = top.parent
+        known = self._clock_in_top_level.get(top.id)
+        if known is None:
+            source, start, end = self.parsed.source, top.start_byte, top.end_byte
+            known = self._clock_in_top_level[top.id] = any(source.find(w, start, end) >= 0 for w in _CLOCK_WORDS)
+        return known
 
     def _closure_samples_clock(self, identifier: Node) -> bool:
         """A local closure called here reads the clock (`const stamp = () => new Date()`): so does its call."""
