@@ -202,6 +202,7 @@ class EffectAnalyzer:
         self._memo_generation = getattr(parsed, "generation", 0)  # a released tree's node ids mean nothing after it
         self._closures_in_progress: set[int] = set()  # local closures whose calls are being judged (recursion)
         self._pure_closures: dict[tuple[int, int], bool] = {}  # (tree generation, closure id) -> judged pure
+        self._names_clock: tuple[bytes, bool] | None = None  # (the source, whether it names a clock anywhere)
 
     # ---- names -------------------------------------------------------------------------------
     def text(self, node: Node) -> str:
@@ -1053,7 +1054,18 @@ class EffectAnalyzer:
         around a read would measure nothing)."""
         source, start, end = self.parsed.source, node.start_byte, node.end_byte
         if all(source.find(word, start, end) < 0 for word in _CLOCK_WORDS):
-            return False  # no clock's text is there: not walked (DAL001 asks of every statement it groups past)
+            # No clock's text is there (DAL001 asks of every statement it groups past): only a call of a local
+            # closure that reads it can (`const now = () => Date.now()`, then `const started = now();`), and
+            # only when the file names a clock somewhere.
+            if not self._file_names_clock():
+                return False
+            return any(
+                current.type == "call_expression"
+                and (function := current.child_by_field_name("function")) is not None
+                and unwrap(function).type == "identifier"
+                and self._closure_samples_clock(unwrap(function))
+                for current in walk(node)
+            )
         for current in walk(node):
             if current.type == "new_expression":
                 constructor, args = current.child_by_field_name("constructor"), current.child_by_field_name("arguments")
@@ -1122,6 +1134,13 @@ class EffectAnalyzer:
                 if self.call_effect(node)[0] == "unknown" and TIME_WORDS.search(self.text(callee)):
                     return False
         return True
+
+    def _file_names_clock(self) -> bool:
+        """Whether the file's text holds a clock's name anywhere (computed once per file)."""
+        source = self.parsed.source
+        if self._names_clock is None or self._names_clock[0] is not source:
+            self._names_clock = (source, any(word in source for word in _CLOCK_WORDS))
+        return self._names_clock[1]
 
     def _closure_samples_clock(self, identifier: Node) -> bool:
         """A local closure called here reads the clock (`const stamp = () => new Date()`): so does its call."""
