@@ -121,7 +121,12 @@ character in text, a malformed uuid, 1.5 for an integer), so on such an input th
 database error where
 the original threw (or returned) the guard's — a different error the code raises, not a simultaneous
 failure. Literals, and names already bound the same way before the guard, cannot make that difference; MySQL
-and SQLite convert what a comparison is handed. The fix is unsafe, too, when a read after a guard is not
+and SQLite convert what a comparison is handed. On every dialect the fix is unsafe when a read after a guard
+evaluates, building its query or handing on its rows, something that may throw in JavaScript and that no read
+before the guard evaluated: a call other than drizzle's own builders (`JSON.parse(raw)`, `email.toLowerCase()`), a
+property of `x!` or of `xs[i]`, a `new` other than `new Date()`, a `.then` callback. Built before the guard, it would
+throw where the original exited there. A plain property chain (`input.user.id`) is trusted to its types, as the
+code around it is. The fix is unsafe, too, when a read after a guard is not
 bounded — a `findMany` with neither a `limit` nor a unique-key `where`, a `with` that loads a `many`
 relation without `limit`, an aggregate (`count()`, `$count`, `groupBy`), or a select with neither a `limit`
 nor equality on a unique key in its `where` (`eq` alone or inside a top-level `and`). Keys and relation
@@ -180,6 +185,7 @@ from dalfix.analysis.bound_values import (
     helper_may_be_postgres,
     may_be_postgres,
     rejected_example,
+    throwing_arguments,
 )
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
@@ -391,6 +397,9 @@ class SequentialAwaits(Rule):
             skipped = [bound_values(ctx.parsed, c, schema) for c in guarded]
             if any(values is None or not all(bound_before(v, bound) for v in values) for values in skipped):
                 unsafe = REJECTED_VALUE
+        if guarded and unsafe is None and (throwing := _throwing_on_the_guard_path(ctx, chains, first_guard)):
+            unsafe = (f"a read after a guard evaluates `{throwing}`, which may throw in JavaScript; built before the "
+                      "guard now, it would throw where the original exited at the guard")  # fmt: skip
         # A call known to be a read only through a project function's summary, moved past: the summary may be
         # stale or miss an effect, as for a summary-only read in the group.
         if unsafe is None and any(units[i].effects.by_summary for i in moved):
@@ -710,6 +719,26 @@ def _exits_on_a_hit(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit 
     if test == "field":
         return True  # `if (member?.role === "owner") return true;`: an answer the row gave (dokploy)
     return any(bound & analyzer.free_reads(v) for v in values)
+
+
+def _throwing_on_the_guard_path(
+    ctx: FileContext, chains: list[tuple[int, QueryChain | None]], first_guard: int
+) -> str | None:
+    """The first expression a read after a guard evaluates that may throw in JavaScript (`JSON.parse(raw)`,
+    `ids[0].trim()`) and that no read before the guard evaluated already (had it thrown, it would have thrown
+    there): building the read before the guard would throw where the original threw or returned the guard's."""
+    earlier = {
+        " ".join(ctx.text(n).split()) for i, c in chains if c is not None and i < first_guard
+        for n in throwing_arguments(ctx.parsed, c)
+    }  # fmt: skip
+    for i, chain in chains:
+        if chain is None or i <= first_guard:
+            continue
+        for node in throwing_arguments(ctx.parsed, chain):
+            text = " ".join(ctx.text(node).split())
+            if text not in earlier:
+                return text if len(text) <= 60 else text[:57] + "..."
+    return None
 
 
 def _helper_binding_hazard(ctx: FileContext, queries, chains, first_guard: int) -> str | None:  # type: ignore[no-untyped-def]
