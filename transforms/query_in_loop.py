@@ -1021,8 +1021,8 @@ def _unclassified_note(hint: batching.HelperHint) -> str:
     `deleteMount` removes a file mount's files through `deleteFileMount` before deleting the row)."""
     if not hint.unclassified:
         return ""
-    return (f"; it also calls `{hint.unclassified[0]}`, which dalfix cannot classify (it may do more than query: "
-            "a file, a request): a batch must do that for every element too")  # fmt: skip
+    return (f"; it also calls `{hint.unclassified[0]}`, which dalfix cannot classify: a batch must still do what it "
+            "does for every element")  # fmt: skip
 
 
 def _batch_phrase(ctx: FileContext, a: LoopAnalysis, hint: batching.HelperHint, values: list[Node],
