@@ -385,6 +385,40 @@ def throwing_arguments(parsed: ParsedFile, chain: QueryChain) -> list[Node]:
     return found
 
 
+def callback_may_throw(parsed: ParsedFile, chain: QueryChain) -> bool:
+    """Whether a callback the read runs on its rows (`.then(rows => …)`, `.catch`, `.finally`) may throw its own
+    error: a `throw`, a call other than drizzle's builders (`rows.map(…)` counts: dalfix does not type `rows`), a
+    property of `rows[0]` or of `x!`, a `new` other than `new Date(…)`. Two grouped reads that may each throw their
+    own would race in `Promise.all`: the one that settles first is thrown, where the original threw the first's."""
+    for link in chain.links:
+        if link.call is None or link.name not in ("then", "catch", "finally"):
+            continue
+        args = link.call.child_by_field_name("arguments")
+        for node in walk(args) if args is not None else ():
+            if node.type == "throw_statement":
+                return True
+            if node.type == "call_expression" and not _builds_sql(parsed, node):
+                return True
+            if node.type == "new_expression":
+                constructor = node.child_by_field_name("constructor")
+                if constructor is None or parsed.text(constructor) != "Date":
+                    return True
+            if node.type in ("member_expression", "subscript_expression"):
+                target = node.child_by_field_name("object")
+                if target is not None and unwrap_parentheses(target).type in (
+                    "non_null_expression",
+                    "subscript_expression",
+                ):
+                    return True
+    return False
+
+
+def unwrap_parentheses(node: Node) -> Node:
+    while node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
 def _builds_sql(parsed: ParsedFile, call: Node) -> bool:
     """A call of drizzle's own SQL builders (bare, or as a member of an operator bag: `ops.eq`, `sql.raw`),
     a fragment method (`.mapWith(Number)`, `.as("n")`) or a plain conversion."""
