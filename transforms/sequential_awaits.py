@@ -103,11 +103,12 @@ no caller can rely on, as for DAL002's `new Date()`; a local closure called in a
 its body only computes, so building those arguments a round trip earlier gives the same values). Without guards the
 only observable differences are timing
 and, when several reads fail, which rejection is thrown: a database failure's, since a Drizzle read throws
-nothing else. Two grouped reads whose callbacks on their rows may throw errors of their own (`.then(rows => { if
-(!rows[0]) throw new NotFound(); … })`, `.then(rows => rows[0].name)`) make the fix unsafe: when both throw,
-the one that settles first is thrown, where the original threw the first read's. A conditional read left after the `Promise.all` is such a
+nothing else. A conditional read left after the `Promise.all` is such a
 read too: the reads grouped from below it now run before it, also when it then fails, and when both fail the
-group's rejection is thrown first (unsafe when it is a read only by a function's summary, as below).
+group's rejection is thrown first (unsafe when it is a read only by a function's summary, as below). Two grouped
+reads whose callbacks on their rows may throw errors of their own (`.then(rows => { if (!rows[0]) throw new
+NotFound(); … })`, `.then(rows => rows[0].name)`) make the fix unsafe: when both throw, the one that settles first
+is thrown, where the original threw the first read's.
 
 With guards, both reads run in one `Promise.all` and the guards follow in their original order, so the same
 error is thrown (or the same value returned) in every case where the original threw or returned one. Two
@@ -402,8 +403,9 @@ class SequentialAwaits(Rule):
             if any(values is None or not all(bound_before(v, bound) for v in values) for values in skipped):
                 unsafe = REJECTED_VALUE
         if unsafe is None and sum(1 for _, c in chains if c is not None and callback_may_throw(ctx.parsed, c)) > 1:
-            unsafe = ("two grouped reads run a callback on their rows that may throw its own error (`.then(…)`): when "
-                      "both throw, the one that settles first is thrown, where the original threw the first read's")  # fmt: skip
+            unsafe = ("two grouped reads run a callback on their rows that may throw its own error (`.then(…)`): "
+                      "when both throw, the one that settles first is thrown, where the original threw the first "
+                      "read's")  # fmt: skip
         if guarded and unsafe is None and (throwing := _throwing_on_the_guard_path(ctx, chains, first_guard)):
             unsafe = (f"a read after a guard evaluates `{throwing}`, which may throw in JavaScript; built before the "
                       "guard now, it would throw where the original exited at the guard")  # fmt: skip
