@@ -194,6 +194,7 @@ from dalfix.analysis.bound_values import (
 )
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
+from dalfix.analysis.loops import outside_closures
 from dalfix.analysis.relational_fetches import folded_statements
 from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
@@ -392,6 +393,9 @@ class SequentialAwaits(Rule):
             hazard = _helper_binding_hazard(ctx, queries, chains, first_guard)
             if hazard is not None:
                 unsafe += "; " + hazard
+            racing = _throwing_helpers(ctx, queries, chains)
+            if racing is not None:
+                unsafe += "; " + racing
         elif any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded):
             unsafe = "a read after a guard may return many rows, and now runs on the guard's path too"
         if guarded and unsafe is None and may_be_postgres(ctx.project, ctx.parsed, guarded, schema):
@@ -748,6 +752,28 @@ def _throwing_on_the_guard_path(
             if text not in earlier:
                 return text if len(text) <= 60 else text[:57] + "..."
     return None
+
+
+def _throwing_helpers(ctx: FileContext, queries, chains) -> str | None:  # type: ignore[no-untyped-def]
+    """Grouped members that throw errors of their own (a finder's `throw new TRPCError({ code: "NOT_FOUND" })`,
+    dokploy's `findEnvironmentById` and `findDestinationById`; a read's `.then` that throws): when two do,
+    `Promise.all` throws the one that settles first, where the original threw the first's. None below two."""
+    names = []
+    for (_, query), (_, chain) in zip(queries, chains, strict=True):
+        if chain is not None:
+            if callback_may_throw(ctx.parsed, chain):
+                names.append("a read's callback")
+            continue
+        target = ctx.project.summaries.callee(ctx.parsed, query)
+        function = ctx.project.summaries.function_node(*target) if target is not None else None
+        if function is not None and outside_closures(function, "throw_statement"):
+            names.append(f"`{' '.join(ctx.text(query.child_by_field_name('function') or query).split())}`")
+    if len(names) < 2:
+        return None
+    return (
+        f"{' and '.join(dict.fromkeys(names))} throw errors of their own: when two do, the one that settles "
+        "first is thrown, where the original threw the first's"
+    )
 
 
 def _helper_binding_hazard(ctx: FileContext, queries, chains, first_guard: int) -> str | None:  # type: ignore[no-untyped-def]
