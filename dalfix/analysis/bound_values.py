@@ -348,8 +348,9 @@ def may_be_postgres(project: Project, parsed: ParsedFile, chains: list[QueryChai
     return not dialects or bool(dialects - {"sqlite", "mysql", "singlestore"})
 
 
-# Calls that only convert their argument: `String(id)`, `Number(page)` (no input makes them throw but a Symbol).
-_CONVERSIONS = frozenset({"String", "Number", "Boolean"})
+# Calls that only convert their argument: `String(id)`, `Number(page)`, `parseInt(raw, 10)` (no input makes them
+# throw but a Symbol), and `Math`'s functions (`Math.min(limit, 100)`).
+_CONVERSIONS = frozenset({"String", "Number", "Boolean", "parseInt", "parseFloat"})
 
 
 def throwing_arguments(parsed: ParsedFile, chain: QueryChain) -> list[Node]:
@@ -441,6 +442,8 @@ def _builds_sql(parsed: ParsedFile, call: Node) -> bool:
                 and (arguments is None or not arguments.named_children)
             )
         if target is not None and target.type == "identifier":
+            if parsed.text(target) == "Math":
+                return True
             return name in SQL_BUILDERS or (parsed.text(target) == "sql" and name in SQL_TAG_METHODS)
         if target is not None and target.type == "member_expression":  # `ops.sql.join(…)`
             inner = target.child_by_field_name("property")
