@@ -480,6 +480,9 @@ class HelperHint:
     # look the same value up in several tables)
     compared: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     upserts: bool = False  # one of its inserts ends `onConflictDoUpdate(…)` (a multi-row upsert needs distinct keys)
+    # project functions it calls whose effect dalfix cannot classify (`deleteFileMount`: a file removed, a command
+    # run): a batch of its queries alone would skip them
+    unclassified: tuple[str, ...] = ()
 
 
 def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, arguments: list[int]) -> HelperHint:
@@ -499,6 +502,9 @@ def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, argumen
     writers = tuple(dict.fromkeys(
         module.parsed.text(c.child_by_field_name("function") or c) for c, chain in chains
         if chain is None and project.summaries.call_effect(module.parsed, c) in ("write", "transaction")))  # fmt: skip
+    unclassified = tuple(dict.fromkeys(
+        module.parsed.text(c.child_by_field_name("function") or c) for c, chain in chains
+        if chain is None and project.summaries.call_effect(module.parsed, c) == "unknown"))  # fmt: skip
     params = function.child_by_field_name("parameters")
     names = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
     columns: dict[int, str | None] = {}
@@ -519,7 +525,7 @@ def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, argumen
             compared[argument] = found
     upserts = any(chain.method == "insert" and any(link.name == "onConflictDoUpdate" for link in chain.links)
                   for _, chain in chains if chain is not None)  # fmt: skip
-    return HelperHint(len(queries), methods, columns, uses, uses and raw, writers, compared, upserts)
+    return HelperHint(len(queries), methods, columns, uses, uses and raw, writers, compared, upserts, unclassified)
 
 
 def operation(parsed: ParsedFile, chain: QueryChain) -> str:

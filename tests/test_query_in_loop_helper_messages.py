@@ -424,3 +424,19 @@ def test_an_upsert_helper_says_the_keys_must_be_distinct(tmp_path: Path) -> None
     ))  # fmt: skip
     assert "a batched variant would upsert every element's rows at once" in message, message
     assert "keys made distinct first: one statement cannot update a row twice" in message, message
+
+
+# review15: dokploy's `deleteMount` removes a file mount's files (`deleteFileMount`, a remote `rm -rf`) before it deletes
+# the row; the message named only the delete, so a batch written from it would leave the files behind.
+def test_helper_calling_what_dalfix_cannot_classify_says_so(tmp_path: Path) -> None:
+    [message] = messages(tmp_path, (
+        'import { rm } from "node:fs/promises";\n'
+        "async function removeFiles(id: number) {\n  await rm(`/srv/items/${id}`, { recursive: true });\n}\n"
+        "async function deleteItem(id: number) {\n"
+        "  await removeFiles(id);\n"
+        "  await db.delete(items).where(eq(items.id, id));\n}\n"
+        "export async function deleteAll(ids: number[]) {\n"
+        "  for (const id of ids) {\n    await deleteItem(id);\n  }\n}\n"
+    ))  # fmt: skip
+    assert "a batched variant would delete `.where(inArray(items.id, ids))`" in message
+    assert "it also calls `removeFiles`, which dalfix cannot classify" in message

@@ -165,3 +165,33 @@ def test_a_condition_the_caller_builds_is_not_followed(tmp_path: Path) -> None:
         "  return roles;\n"
     ), SCOPED_HELPERS, head=SCOPED_HEAD)  # fmt: skip
     assert "`rolesWhere` now also runs on the guard's path, and dalfix cannot follow what its query binds" in text
+
+
+# review15: dokploy's backups group `findEnvironmentById` and `findDestinationById`, finders that throw their own
+# NOT_FOUND; in one `Promise.all` the one that settles first is thrown, not the first's.
+THROWING_HELPER = (
+    'import { and, eq } from "drizzle-orm";\nimport { db } from "./db";\nimport { members } from "./schema";\n'
+    "export async function roleOf(teamId: string, userId: string) {\n"
+    "  const [row] = await db.select({ role: members.role }).from(members)"
+    ".where(and(eq(members.teamId, teamId), eq(members.userId, userId))).limit(1);\n"
+    '  if (!row) throw new Error("member not found");\n'
+    "  return row.role;\n}\n"
+)
+
+
+def test_two_helpers_that_throw_their_own_errors_say_they_race(tmp_path: Path) -> None:
+    text = message(tmp_path, (
+        "  const callerRole = await roleOf(teamId, me);\n"
+        "  const targetRole = await roleOf(teamId, target);\n"
+        "  return [callerRole, targetRole];\n"
+    ), helper=THROWING_HELPER)  # fmt: skip
+    assert "`roleOf` throw errors of their own: when two do, the one that settles first is thrown" in text, text
+
+
+def test_helpers_that_return_nothing_on_a_miss_do_not_say_they_race(tmp_path: Path) -> None:
+    text = message(tmp_path, (
+        "  const callerRole = await roleOf(teamId, me);\n"
+        "  const targetRole = await roleOf(teamId, target);\n"
+        "  return [callerRole, targetRole];\n"
+    ))  # fmt: skip
+    assert "throw errors of their own" not in text, text

@@ -86,6 +86,8 @@ The key need not be unique: "some row matches" is the same predicate for both. T
 instead of two, so a database failure of the read has no counterpart any more (the write's own failure
 surfaces instead); a row deleted by someone else between the two statements now gives the guard's answer
 instead of a silent no-op; statement-level triggers fire on an `UPDATE` that matches no row.
+Unsafe, too, when every value set may be `undefined` (names and properties only, `set({ name: input.name })`):
+drizzle drops `undefined` values and throws "No values to set" when none is left, before any row is matched.
 Unsafe otherwise: a value the database converts when binding it (a number for an integer column, a string
 for a uuid, numeric or date column, a `sql` expression's parameters) can fail even when no row matches, where
 the original answered with the guard; a set value computed by a call, or a `$onUpdate` function, now also runs
@@ -112,6 +114,7 @@ RETURNING_DIALECTS = frozenset({"pg", "sqlite"})
 # Column types that accept every value of the TypeScript type drizzle gives them, so binding cannot fail.
 ANY_VALUE_TYPES = frozenset({"text", "varchar", "char", "boolean", "json", "jsonb", "enum", "citext"})
 DATE_TYPES = ("timestamp", "date", "datetime")
+MAYBE_UNDEFINED = frozenset({"identifier", "shorthand_property_identifier", "member_expression", "undefined"})
 PLAIN_NAMES = frozenset(
     {"identifier", "shorthand_property_identifier", "property_identifier", "member_expression", "this"}
 )
@@ -214,6 +217,12 @@ def _unsafe_reasons(ctx: FileContext, write: KeyedWrite, table: Table) -> list[s
         sql_type = column.type or column.builder if column is not None else ""
         if column is None or not _inert(ctx, unwrap(value), sql_type, column.enum_values, table.dialect):
             reasons.append(f"the value set for `{key}` may fail (or run code) even when no row matches")
+    # drizzle drops the `undefined` values of a SET and throws "No values to set" when none is left, before any row
+    # is matched: when every value may be `undefined` (a name, a property), the rewrite throws that where the
+    # original answered with the guard.
+    if pairs and all(unwrap(value).type in MAYBE_UNDEFINED for _, value in pairs):
+        reasons.append('every value set may be `undefined`: drizzle then throws "No values to set" even when no row '
+                       "matches")  # fmt: skip
     written = {key for key, _ in pairs}
     if any(c.on_update == "$onUpdate" and c.key not in written for c in table.columns.values()):
         reasons.append("a `$onUpdate` function now runs when no row matches")

@@ -761,7 +761,8 @@ class QueryInLoop(Rule):
         limited = _limited(batching.helper_limited_read(ctx.project, ctx.parsed, call, keyed[0]), hint.queries) if (
             len(keyed) == 1) else None  # fmt: skip
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element; a batched variant would "
-                            f"{_batch_phrase(ctx, a, hint, values, keyed, limited)}{early}{isolated}")  # fmt: skip
+                            f"{_batch_phrase(ctx, a, hint, values, keyed, limited)}{_unclassified_note(hint)}"
+                            f"{early}{isolated}")  # fmt: skip
 
     def _helper_given_fields(
         self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, call: Node, values: list[Node]
@@ -829,7 +830,7 @@ class QueryInLoop(Rule):
         isolated = "; each call has its own `try`/`catch`: in a batch one element's failure would fail them all" if (
             a.in_try(site)) else ""  # fmt: skip
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element, {given}; a batched variant "
-                            f"would {batched}{exported}{early}{isolated}")  # fmt: skip
+                            f"would {batched}{_unclassified_note(hint)}{exported}{early}{isolated}")  # fmt: skip
 
     def _invariant_read(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
         """A read in the body that no iteration changes (its query reads neither the element nor any name the body
@@ -1013,6 +1014,15 @@ def _limited(limited: batching.LimitedRead | None, queries: int) -> batching.Lim
     if limited.unique is not None or not limited.per_key:
         return None
     return dataclasses.replace(limited, column=None, maybe_unique=None)
+
+
+def _unclassified_note(hint: batching.HelperHint) -> str:
+    """What a batch of the helper's queries would leave out: a call in it dalfix cannot classify (dokploy's
+    `deleteMount` removes a file mount's files through `deleteFileMount` before deleting the row)."""
+    if not hint.unclassified:
+        return ""
+    return (f"; it also calls `{hint.unclassified[0]}`, which dalfix cannot classify: a batch must still do what it "
+            "does for every element")  # fmt: skip
 
 
 def _batch_phrase(ctx: FileContext, a: LoopAnalysis, hint: batching.HelperHint, values: list[Node],

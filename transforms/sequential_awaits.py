@@ -102,9 +102,13 @@ are the same (a clock reading that only keeps the time, moved past, keeps one ab
 no caller can rely on, as for DAL002's `new Date()`; a local closure called in a read's arguments counts only when
 its body only computes, so building those arguments a round trip earlier gives the same values). Without guards the
 only observable differences are timing
-and, when several reads fail, which rejection is thrown. A conditional read left after the `Promise.all` is such a
+and, when several reads fail, which rejection is thrown: a database failure's, since a Drizzle read throws
+nothing else. A conditional read left after the `Promise.all` is such a
 read too: the reads grouped from below it now run before it, also when it then fails, and when both fail the
-group's rejection is thrown first (unsafe when it is a read only by a function's summary, as below).
+group's rejection is thrown first (unsafe when it is a read only by a function's summary, as below). Two grouped
+reads whose callbacks on their rows may throw errors of their own (`.then(rows => { if (!rows[0]) throw new
+NotFound(); … })`, `.then(rows => rows[0].name)`) make the fix unsafe: when both throw, the one that settles first
+is thrown, where the original threw the first read's.
 
 With guards, both reads run in one `Promise.all` and the guards follow in their original order, so the same
 error is thrown (or the same value returned) in every case where the original threw or returned one. Two
@@ -121,7 +125,12 @@ character in text, a malformed uuid, 1.5 for an integer), so on such an input th
 database error where
 the original threw (or returned) the guard's — a different error the code raises, not a simultaneous
 failure. Literals, and names already bound the same way before the guard, cannot make that difference; MySQL
-and SQLite convert what a comparison is handed. The fix is unsafe, too, when a read after a guard is not
+and SQLite convert what a comparison is handed. On every dialect the fix is unsafe when a read after a guard
+evaluates, building its query or handing on its rows, something that may throw in JavaScript and that no read
+before the guard evaluated: a call other than drizzle's own builders (`JSON.parse(raw)`, `email.toLowerCase()`), a
+property of `x!` or of `xs[i]`, a `new` other than `new Date()`, a `.then` callback. Built before the guard, it would
+throw where the original exited there. A plain property chain (`input.user.id`) is trusted to its types, as the
+code around it is. The fix is unsafe, too, when a read after a guard is not
 bounded — a `findMany` with neither a `limit` nor a unique-key `where`, a `with` that loads a `many`
 relation without `limit`, an aggregate (`count()`, `$count`, `groupBy`), or a select with neither a `limit`
 nor equality on a unique key in its `where` (`eq` alone or inside a top-level `and`). Keys and relation
@@ -176,13 +185,16 @@ from dalfix.analysis.bound_values import (
     REJECTED_VALUE,
     bound_before,
     bound_values,
+    callback_may_throw,
     helper_bound_values,
     helper_may_be_postgres,
     may_be_postgres,
     rejected_example,
+    throwing_arguments,
 )
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.effects import EffectAnalyzer, Effects, depends_on
+from dalfix.analysis.loops import outside_closures
 from dalfix.analysis.relational_fetches import folded_statements
 from dalfix.comments import leading_comments, trailing_comments
 from dalfix.context import FileContext
@@ -381,6 +393,9 @@ class SequentialAwaits(Rule):
             hazard = _helper_binding_hazard(ctx, queries, chains, first_guard)
             if hazard is not None:
                 unsafe += "; " + hazard
+            racing = _throwing_helpers(ctx, queries, chains)
+            if racing is not None:
+                unsafe += "; " + racing
         elif any(not read_is_bounded(c, ctx.parsed, schema) for c in guarded):
             unsafe = "a read after a guard may return many rows, and now runs on the guard's path too"
         if guarded and unsafe is None and may_be_postgres(ctx.project, ctx.parsed, guarded, schema):
@@ -391,6 +406,13 @@ class SequentialAwaits(Rule):
             skipped = [bound_values(ctx.parsed, c, schema) for c in guarded]
             if any(values is None or not all(bound_before(v, bound) for v in values) for values in skipped):
                 unsafe = REJECTED_VALUE
+        if unsafe is None and sum(1 for _, c in chains if c is not None and callback_may_throw(ctx.parsed, c)) > 1:
+            unsafe = ("two grouped reads run a callback on their rows that may throw its own error (`.then(…)`): "
+                      "when both throw, the one that settles first is thrown, where the original threw the first "
+                      "read's")  # fmt: skip
+        if guarded and unsafe is None and (throwing := _throwing_on_the_guard_path(ctx, chains, first_guard)):
+            unsafe = (f"a read after a guard evaluates `{throwing}`, which may throw in JavaScript; built before the "
+                      "guard now, it would throw where the original exited at the guard")  # fmt: skip
         # A call known to be a read only through a project function's summary, moved past: the summary may be
         # stale or miss an effect, as for a summary-only read in the group.
         if unsafe is None and any(units[i].effects.by_summary for i in moved):
@@ -710,6 +732,47 @@ def _exits_on_a_hit(analyzer: EffectAnalyzer, guard: Guard, members: list[_Unit 
     if test == "field":
         return True  # `if (member?.role === "owner") return true;`: an answer the row gave (dokploy)
     return any(bound & analyzer.free_reads(v) for v in values)
+
+
+def _throwing_on_the_guard_path(
+    ctx: FileContext, chains: list[tuple[int, QueryChain | None]], first_guard: int
+) -> str | None:
+    """The first expression a read after a guard evaluates that may throw in JavaScript (`JSON.parse(raw)`,
+    `ids[0].trim()`) and that no read before the guard evaluated already (had it thrown, it would have thrown
+    there): building the read before the guard would throw where the original threw or returned the guard's."""
+    earlier = {
+        " ".join(ctx.text(n).split()) for i, c in chains if c is not None and i < first_guard
+        for n in throwing_arguments(ctx.parsed, c)
+    }  # fmt: skip
+    for i, chain in chains:
+        if chain is None or i <= first_guard:
+            continue
+        for node in throwing_arguments(ctx.parsed, chain):
+            text = " ".join(ctx.text(node).split())
+            if text not in earlier:
+                return text if len(text) <= 60 else text[:57] + "..."
+    return None
+
+
+def _throwing_helpers(ctx: FileContext, queries, chains) -> str | None:  # type: ignore[no-untyped-def]
+    """Grouped members that throw errors of their own (a finder's `throw new TRPCError({ code: "NOT_FOUND" })`,
+    dokploy's `findEnvironmentById` and `findDestinationById`; a read's `.then` that throws): when two do,
+    `Promise.all` throws the one that settles first, where the original threw the first's. None below two."""
+    names = []
+    for (_, query), (_, chain) in zip(queries, chains, strict=True):
+        if chain is not None:
+            if callback_may_throw(ctx.parsed, chain):
+                names.append("a read's callback")
+            continue
+        called = ctx.project.summaries.called_function(ctx.parsed, query)
+        if called is not None and outside_closures(called.function, "throw_statement"):
+            names.append(f"`{' '.join(ctx.text(query.child_by_field_name('function') or query).split())}`")
+    if len(names) < 2:
+        return None
+    return (
+        f"{' and '.join(dict.fromkeys(names))} throw errors of their own: when two do, the one that settles "
+        "first is thrown, where the original threw the first's"
+    )
 
 
 def _helper_binding_hazard(ctx: FileContext, queries, chains, first_guard: int) -> str | None:  # type: ignore[no-untyped-def]

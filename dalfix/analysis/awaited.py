@@ -48,6 +48,8 @@ def awaited_binding(statements: list[Node], index: int, analyzer: EffectAnalyzer
         return None
     if value is None or _is_pure_default(value, analyzer):
         return _let_then_if(statements, index, kind, name, value, analyzer)
+    if _typed_by_an_assertion(value):
+        return None  # `await q as Row[]`, `(await q)!`: as an annotation, the assertion has no place in the group
     value = unwrap(value)
     if value.type == "ternary_expression":
         condition = value.child_by_field_name("condition")
@@ -72,9 +74,18 @@ def awaited_binding(statements: list[Node], index: int, analyzer: EffectAnalyzer
             analyzer.text(alternative),
         )
     found = _single_await(value)
-    if found is None:
-        return None
+    if found is None or (found.named_children and _typed_by_an_assertion(found.named_children[0])):
+        return None  # tree-sitter reads `await q as Row[]` as `await (q as Row[])`: the same assertion
     return AwaitedBinding((statement,), kind, name, _argument(found), found, value)
+
+
+def _typed_by_an_assertion(value: Node) -> bool:
+    """Whether the declared value is a type assertion of the awaited result (`await q as Row[]`, `(await q)!`,
+    `await q satisfies Row[]`): grouped, the declaration would lose it and the name its type (a compile error
+    where the code relied on it), as with a type annotation."""
+    while value.type == "parenthesized_expression" and value.named_children:
+        value = value.named_children[0]
+    return value.type in ("as_expression", "satisfies_expression", "non_null_expression")
 
 
 def _let_then_if(statements, index, kind, name, value, analyzer) -> AwaitedBinding | None:  # type: ignore[no-untyped-def]

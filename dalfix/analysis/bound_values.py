@@ -8,6 +8,10 @@ guard bound the same expression to a column of the same type: binding it would h
 `bound_values(parsed, chain, schema, skip)` -> the (expression, column type or "?") pairs a read binds, or None
 when it binds one dalfix cannot place; `bound_before(value, bound)`; `may_be_postgres(project, parsed, chains,
 schema)`; `REJECTED_VALUE` is the reason both rules give.
+
+The same holds in JavaScript, before anything is sent: `throwing_arguments(parsed, chain)` lists what building a
+read evaluates that may throw (`JSON.parse(raw)`, `ids[0].trim()`, `user!.id`, a callback run on its rows): moved
+onto a guard's path, it would throw where the original threw or returned the guard's answer.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dalfix.analysis.drizzle import QueryChain, unwrap
+from dalfix.analysis.drizzle import SQL_BUILDERS, QueryChain, unwrap
+from dalfix.analysis.effects import SQL_FRAGMENT_METHODS, SQL_TAG_METHODS
 from dalfix.parsing import Node, ParsedFile, walk
 
 if TYPE_CHECKING:
@@ -339,3 +344,106 @@ def may_be_postgres(project: Project, parsed: ParsedFile, chains: list[QueryChai
                 if placed is not None:
                     dialects.add(placed[0].dialect)
     return not dialects or bool(dialects - {"sqlite", "mysql", "singlestore"})
+
+
+# Calls that only convert their argument: `String(id)`, `Number(page)`, `parseInt(raw, 10)` (no input makes them
+# throw but a Symbol), and `Math`'s functions (`Math.min(limit, 100)`).
+_CONVERSIONS = frozenset({"String", "Number", "Boolean", "parseInt", "parseFloat"})
+
+
+def throwing_arguments(parsed: ParsedFile, chain: QueryChain) -> list[Node]:
+    """What building and running `chain` evaluates in JavaScript that may throw: a call other than drizzle's own
+    builders (`eq`, `and`, `sql`…, also handed in as a relational callback's operators, `ops.eq`), a conversion
+    or `new Date(…)`; a property read of a `x!` or an `xs[i]` (undefined at run time whatever the types say); a
+    `new` other than `new Date(…)`; a callback the query runs on its rows (`.then(rows => …)`). The chain's own
+    steps (`.where(…)`, `.limit(1)`) are not calls of that kind. A plain property chain (`input.user.id`) is
+    trusted to its types, as the code around it is."""
+    found: list[Node] = []
+    for link in chain.links:
+        if link.call is None:
+            continue
+        if link.name in ("then", "catch", "finally"):
+            found.append(link.call)
+            continue
+        args = link.call.child_by_field_name("arguments")
+        if args is None:
+            continue
+        for node in walk(args):
+            if node.type == "call_expression" and not _builds_sql(parsed, node):
+                found.append(node)
+            elif node.type == "new_expression":
+                constructor = node.child_by_field_name("constructor")
+                if constructor is None or parsed.text(constructor) != "Date":
+                    found.append(node)
+            elif node.type in ("member_expression", "subscript_expression"):
+                target = node.child_by_field_name("object")
+                while target is not None and target.type == "parenthesized_expression" and target.named_children:
+                    target = target.named_children[0]
+                if target is not None and target.type in ("non_null_expression", "subscript_expression"):
+                    found.append(node)
+    return found
+
+
+def callback_may_throw(parsed: ParsedFile, chain: QueryChain) -> bool:
+    """Whether a callback the read runs on its rows (`.then(rows => …)`, `.catch`, `.finally`) may throw its own
+    error: a `throw`, a call other than drizzle's builders (`rows.map(…)` counts: dalfix does not type `rows`), a
+    property of `rows[0]` or of `x!`, a `new` other than `new Date(…)`. Two grouped reads that may each throw their
+    own would race in `Promise.all`: the one that settles first is thrown, where the original threw the first's."""
+    for link in chain.links:
+        if link.call is None or link.name not in ("then", "catch", "finally"):
+            continue
+        args = link.call.child_by_field_name("arguments")
+        for node in walk(args) if args is not None else ():
+            if node.type == "throw_statement":
+                return True
+            if node.type == "call_expression" and not _builds_sql(parsed, node):
+                return True
+            if node.type == "new_expression":
+                constructor = node.child_by_field_name("constructor")
+                if constructor is None or parsed.text(constructor) != "Date":
+                    return True
+            if node.type in ("member_expression", "subscript_expression"):
+                target = node.child_by_field_name("object")
+                if target is not None and unwrap_parentheses(target).type in (
+                    "non_null_expression",
+                    "subscript_expression",
+                ):
+                    return True
+    return False
+
+
+def unwrap_parentheses(node: Node) -> Node:
+    while node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+def _builds_sql(parsed: ParsedFile, call: Node) -> bool:
+    """A call of drizzle's own SQL builders (bare, or as a member of an operator bag: `ops.eq`, `sql.raw`),
+    a fragment method (`.mapWith(Number)`, `.as("n")`) or a plain conversion."""
+    function = call.child_by_field_name("function")
+    if function is None:
+        return False
+    if function.type == "identifier":
+        return parsed.text(function) in SQL_BUILDERS or parsed.text(function) in _CONVERSIONS
+    if function.type == "member_expression":
+        name = parsed.text(function.child_by_field_name("property") or function)
+        target = function.child_by_field_name("object")
+        if name in SQL_FRAGMENT_METHODS:
+            return True
+        if target is not None and target.type == "new_expression" and name in ("toISOString", "getTime", "valueOf"):
+            arguments = target.child_by_field_name("arguments")  # `new Date().toISOString()`: the clock, valid
+            constructor = target.child_by_field_name("constructor")
+            return (
+                constructor is not None
+                and parsed.text(constructor) == "Date"
+                and (arguments is None or not arguments.named_children)
+            )
+        if target is not None and target.type == "identifier":
+            if parsed.text(target) == "Math":
+                return True
+            return name in SQL_BUILDERS or (parsed.text(target) == "sql" and name in SQL_TAG_METHODS)
+        if target is not None and target.type == "member_expression":  # `ops.sql.join(…)`
+            inner = target.child_by_field_name("property")
+            return inner is not None and parsed.text(inner) == "sql" and name in SQL_TAG_METHODS
+    return False

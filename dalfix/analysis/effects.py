@@ -201,7 +201,7 @@ class EffectAnalyzer:
         self._effects_memo: dict[int, Effects] = {}  # node id -> `effects`, kept only when settled (see there)
         self._memo_generation = getattr(parsed, "generation", 0)  # a released tree's node ids mean nothing after it
         self._closures_in_progress: set[int] = set()  # local closures whose calls are being judged (recursion)
-        self._clock_in_top_level: dict[int, bool] = {}  # a top-level statement's id -> whether its bytes name a clock
+        self._clock_in_top_level: dict[tuple[int, int], bool] = {}  # (generation, top statement id) -> names a clock
         self._pure_closures: dict[tuple[int, int], bool] = {}  # (tree generation, closure id) -> judged pure
 
     # ---- names -------------------------------------------------------------------------------
@@ -1131,10 +1131,11 @@ class EffectAnalyzer:
         top = node
         while top.parent is not None and top.parent.type != "program":
             top = top.parent
-        known = self._clock_in_top_level.get(top.id)
+        key = (getattr(self.parsed, "generation", 0), top.id)
+        known = self._clock_in_top_level.get(key)
         if known is None:
             source, start, end = self.parsed.source, top.start_byte, top.end_byte
-            known = self._clock_in_top_level[top.id] = any(source.find(w, start, end) >= 0 for w in _CLOCK_WORDS)
+            known = self._clock_in_top_level[key] = any(source.find(w, start, end) >= 0 for w in _CLOCK_WORDS)
         return known
 
     def _closure_samples_clock(self, identifier: Node) -> bool:
