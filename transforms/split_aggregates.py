@@ -279,7 +279,8 @@ class SplitAggregates(Rule):
         combined = ctx.render(
             "split_aggregates/combined.ts.j2",
             first.statement if parallel else statement,
-            prefix="" if parallel else f"{first.keyword} {bracketed} = await ",
+            # the holder of nested rows (`aggregates`) is never assigned: `const`, whatever the first read's keyword
+            prefix="" if parallel else f"{first.keyword if flat is not None else 'const'} {bracketed} = await ",
             handle=handle,
             selected=selected,
             flat=flat is not None,
@@ -350,6 +351,8 @@ def _flat_names(ctx: FileContext, group: list[AggregateRead], declared: bool) ->
     between them: the later ones are deleted, their names bound by the first."""
     names: dict[int, dict[str, str]] = {}
     seen: set[str] = set()
+    if declared and len({read.keyword for read in group}) > 1:
+        return None  # `let` and `const`: one pattern would make every name a `let`; each keeps its own
     for read in group:
         if read.pattern.type != "object_pattern":
             return None
@@ -467,6 +470,8 @@ def _promise_all(ctx: FileContext, statement: Node) -> tuple[str, list[Node], li
     value = unwrap(value) if value is not None else None
     if pattern is None or value is None or pattern.type != "array_pattern" or value.type != "await_expression":
         return None
+    if declarator.child_by_field_name("type") is not None:
+        return None  # `: [A[], B[]]` names the tuple the fix would shorten
     call = unwrap(value.named_children[0]) if value.named_children else None
     function = call.child_by_field_name("function") if call is not None else None
     if call is None or function is None or ctx.text(function) != "Promise.all":
@@ -490,6 +495,8 @@ def _declared_read(ctx: FileContext, analyzer: EffectAnalyzer, statement: Node) 
     value = unwrap(value) if value is not None else None
     if pattern is None or value is None or value.type != "await_expression" or not value.named_children:
         return None
+    if declarator.child_by_field_name("type") is not None:
+        return None  # `const [{ total }]: { total: number }[] = …`: the combined read would drop the type
     keyword = ctx.text(statement).split(None, 1)[0]
     return _aggregate_read(ctx, analyzer, statement, keyword, pattern, value.named_children[0])
 
