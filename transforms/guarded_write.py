@@ -90,8 +90,10 @@ Unsafe, too, when every value set may be `undefined` (names and properties only,
 drizzle drops `undefined` values and throws "No values to set" when none is left, before any row is matched.
 Unsafe otherwise: a value the database converts when binding it (a number for an integer column, a string
 for a uuid, numeric or date column, a `sql` expression's parameters) can fail even when no row matches, where
-the original answered with the guard; a set value computed by a call, or a `$onUpdate` function, now also runs
-when the row is missing; statements between the guard and the write now run when the row is missing.
+the original answered with the guard; a set value computed by a call, or a `$onUpdate`/`$onUpdateFn` function,
+now also runs when the row is missing (not unsafe: `$onUpdate(() => new Date())` on a date column, or SQLite's
+`integer({ mode: "timestamp" })`, which only reads the clock, as `set({ at: new Date() })` does); statements
+between the guard and the write now run when the row is missing.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.keyed_reads import KeyedRead, declared_read, one_row_name
 from dalfix.analysis.keyed_writes import KeyedWrite, keyed_write, missing_row_guard, set_pairs
-from dalfix.analysis.schema import Table
+from dalfix.analysis.schema import Column, Table
 from dalfix.comments import leading_comments, read_removal_with_comments, trailing_comments
 from dalfix.context import FileContext
 from dalfix.fixes import Applicability, Edit, Finding
@@ -224,9 +226,19 @@ def _unsafe_reasons(ctx: FileContext, write: KeyedWrite, table: Table) -> list[s
         reasons.append('every value set may be `undefined`: drizzle then throws "No values to set" even when no row '
                        "matches")  # fmt: skip
     written = {key for key, _ in pairs}
-    if any(c.on_update == "$onUpdate" and c.key not in written for c in table.columns.values()):
+    if any(c.on_update in ("$onUpdate", "$onUpdateFn") and c.key not in written and not _clock_on_update(c)
+           for c in table.columns.values()):  # fmt: skip
         reasons.append("a `$onUpdate` function now runs when no row matches")
     return reasons
+
+
+def _clock_on_update(column: Column) -> bool:
+    """A `$onUpdate(() => new Date())` on a date column (or SQLite's `integer({ mode: "timestamp" })`): it runs code
+    only to read the clock, and the column binds any `Date`, as a `set({ at: new Date() })` value does."""
+    sql_type = (column.type or column.builder or "").lower()
+    return column.on_update_clock and (
+        sql_type.startswith(DATE_TYPES) or (sql_type == "integer" and column.mode in ("timestamp", "timestamp_ms"))
+    )
 
 
 def _inert(

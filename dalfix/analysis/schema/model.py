@@ -53,7 +53,8 @@ class Column:
     primary_key: bool = False
     default: str | None = None  # source text of the SQL default: `.default(x)` -> x; defaultNow -> now()
     default_kind: str | None = None  # default, defaultNow, defaultRandom, $defaultFn, identity, autoincrement
-    on_update: str | None = None  # $onUpdate / onUpdateNow
+    on_update: str | None = None  # $onUpdate / $onUpdateFn / onUpdateNow
+    on_update_clock: bool = False  # the $onUpdate function is `() => new Date()`: it only reads the clock
     ts_type: str | None = None  # `$type<T>()`: T's source text
     array: bool = False
     collation: str | None = None
@@ -528,9 +529,13 @@ def merged_table(alternatives: Sequence[Table], path: Path, ts_name: str, line: 
             continue
         agreed = [column, *(o for o in others if o is not None)]
         merged = Column(**{f: getattr(column, f) for f in column.__dataclass_fields__})
-        for name in ("type", "builder", "mode", "collation", "default", "on_update", "ts_type", "enum_name", "custom"):
+        for name in ("type", "builder", "mode", "collation", "default", "on_update", "ts_type", "enum_name", "custom",
+                     "on_update_clock"):  # fmt: skip
             if any(getattr(c, name) != getattr(column, name) for c in agreed):
-                setattr(merged, name, "" if name == "builder" else False if name == "custom" else None)
+                setattr(merged, name, "" if name == "builder" else False if name in ("custom", "on_update_clock")
+                        else None)  # fmt: skip
+        if any(c.on_update in ("$onUpdate", "$onUpdateFn") for c in agreed):
+            merged.on_update = merged.on_update or "$onUpdateFn"  # some dialect's module runs a function on update
         table.columns[key] = merged
 
     def shared(unique: UniqueSet) -> bool:

@@ -726,6 +726,14 @@ class SchemaReader:
             column.generated = True
         elif method in ("$onUpdate", "$onUpdateFn", "onUpdateNow"):
             column.on_update = method
+            function = unwrap(items[0]) if len(items) == 1 else None
+            params = function.child_by_field_name("parameters") if function is not None else None
+            body = function.child_by_field_name("body") if function is not None else None
+            column.on_update_clock = (
+                function is not None and function.type == "arrow_function" and body is not None
+                and (params is None or not params.named_children)
+                and "".join(self._text(path, unwrap(body)).split()) == "newDate()"
+            )  # fmt: skip
         elif method == "$type":
             type_args = args.prev_named_sibling if args is not None else None
             if type_args is not None and type_args.type == "type_arguments":
