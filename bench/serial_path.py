@@ -3,13 +3,20 @@
     cd /tmp && PYTHONPATH=<tree> python <tree>/bench/serial_path.py counts /work/eco/homarr
     cd /tmp && PYTHONPATH=<tree> python <tree>/bench/serial_path.py split /work/eco/homarr
     cd /tmp && PYTHONPATH=<tree> python <tree>/bench/serial_path.py workers /work/eco/homarr
+    cd /tmp && PYTHONPATH=<tree> python <tree>/bench/serial_path.py floor /work/eco/homarr [rounds]
 
 `counts`: deterministic counts of the parent's work from the start of the CLI up to the relevance filter (cProfile
 call counts: `stat`, `lstat`, opens, Paths built, Python function calls), the same on any load. `split`: the CPU
 (`time.process_time`) of the listing's pieces up to the relevance filter, inclusive, and of the imports (noisy under
 load: alternate trees). `workers`: per worker, when it answered its first and last task (wall since this script
 started), its tasks, its CPU, and its five costliest tasks (task 0 is DAL010's index plan and the files it concerns,
-`runner._deferred_facts`): whether the workers finish together.
+`runner._deferred_facts`): whether the workers finish together. `floor`: wall and CPU (user+sys, children
+included) of whole processes, stage by stage, the stages alternated round by round (median of `rounds`, 5 by
+default): the interpreter alone (`python -c pass`), the interpreter and `import dalfix.cli`, the CLI up to the
+relevance filter's decisions (listing, reading, needles, the filter; `stage relevance`), the same and then a
+tree-sitter parse of every file the filter keeps (`stage parse`: no analysis, no rule), and the full `check --preview
+--no-cache --format json` (default `--jobs`). What the later stages add to the earlier ones is what doing that step
+costs; the first stages are a floor below which no cut of the analysis can take the run.
 """
 
 from __future__ import annotations
@@ -19,6 +26,9 @@ import cProfile
 import functools
 import os
 import pstats
+import resource
+import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -28,7 +38,7 @@ STARTED = time.perf_counter()
 CPU_STARTED = time.process_time()
 
 
-class _Stop(Exception):
+class _Stop(BaseException):  # not an error the CLI reports: the run stops here
     pass
 
 
@@ -140,5 +150,64 @@ def workers(repo: str) -> None:
     _run(repo)
 
 
+def stage(name: str, repo: str) -> None:
+    """The CLI run up to the relevance filter's decisions (`relevance`), then (`parse`) a tree-sitter parse of every
+    file the filter keeps; the process then stops. Prints the kept files' count on stderr."""
+    import dalfix.runner as runner
+    from dalfix.parsing import grammar_for, parse_bytes
+
+    relevant = runner._relevant_files
+
+    def stop_after(sources: Any, relevance: Any, ahead: Any) -> Any:
+        files = relevant(sources, relevance, None)
+        if name == "parse":
+            for path, source in files.items():
+                parse_bytes(source, grammar_for(path))
+        print(f"{name}: {len(sources)} files read for the filter, {len(files)} kept", file=sys.stderr)
+        raise _Stop
+
+    runner._relevant_files = stop_after  # type: ignore[assignment]
+    _run(repo)
+
+
+def floor(repo: str, rounds: str = "5") -> None:
+    here = os.path.abspath(__file__)
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "import dalfix.cli": [sys.executable, "-c", "import dalfix.cli"],
+        "listing + relevance filter": [sys.executable, here, "stage", "relevance", repo],
+        "+ parse the kept files": [sys.executable, here, "stage", "parse", repo],
+        "full check (--no-cache)": [
+            sys.executable,
+            "-m",
+            "dalfix",
+            "check",
+            "--preview",
+            "--no-cache",
+            "--format",
+            "json",
+            repo,
+        ],
+    }
+    measured: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
+    for _ in range(int(rounds)):
+        for label, command in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            wall = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            measured[label].append((wall, cpu))
+    print(f"load average {os.getloadavg()[0]:.2f} at the end; medians of {rounds} alternated rounds", file=sys.stderr)
+    for label, runs in measured.items():
+        wall = statistics.median(w for w, _ in runs)
+        cpu = statistics.median(c for _, c in runs)
+        print(f"  {label:28s} wall {wall:.3f} s  cpu {cpu:.3f} s", file=sys.stderr)
+
+
 if __name__ == "__main__":
-    {"counts": counts, "split": split, "workers": workers}[sys.argv[1]](sys.argv[2])
+    if sys.argv[1] == "stage":
+        stage(sys.argv[2], sys.argv[3])
+    else:
+        {"counts": counts, "split": split, "workers": workers, "floor": floor}[sys.argv[1]](*sys.argv[2:])

@@ -194,10 +194,14 @@ def global_facts(project: Project, digest_of: Callable[[Path], str]) -> tuple[st
         from dalfix.analysis.index_plan import sql_facts
 
         facts.append(sql_facts(project))
-    if "schema" in project.__dict__:
+    schema_reads: Iterable[Path]
+    if "schema" not in project.__dict__:
+        with reads.recording() as schema_reads:
+            model = project.schema
+    elif project.schema_reads is not None:  # read in a share, recording the same (`Project._read_schema_in_share`)
+        model, schema_reads = project.schema, project.schema_reads
+    else:
         raise ValueError("the schema was read before: which files it read is not known")
-    with reads.recording() as schema_reads:
-        model = project.schema
     facts.append(model.candidates)
     schema_files = {*schema_reads, *(path for chosen in model.candidates for path in chosen)}
     text = json.dumps(canonical(facts), separators=(",", ":"))

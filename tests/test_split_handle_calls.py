@@ -276,3 +276,48 @@ def test_modules_both_ends_import_are_indexed_before_the_fork(
     assert _facts(project) == serial_facts
     parsed = [line.split() for line in log.read_text().splitlines()]
     assert [pid for pid, name in parsed if name == "a-db.ts"] == [str(os.getpid())]
+
+
+def _pack(cache: Path) -> dict[str, object]:
+    """The project pack's dependencies and entries (dalfix/incremental.py), without the code's fingerprint."""
+    [pack] = [json.loads(p.read_text()) for p in cache.glob("*/*.json") if "files" in json.loads(p.read_text())]
+    return {"extra": pack["extra"], "files": pack["files"]}
+
+
+def test_a_first_run_with_a_cache_reads_the_schema_in_the_parents_share(
+    tmp_path: Path, shares: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a cache, the schema (and the SQL facts) are read in the parent's share while the child takes claims
+    (`Project._read_schema_in_share`), not in `incremental.global_facts` before the workers fork; what it records as
+    read (every result's dependency on the schema files) and the pack are a serial run's, and a warm run reuses it."""
+    import dalfix.incremental
+
+    (tmp_path / "tree").mkdir()
+    tree = _project(tmp_path / "tree")
+    rules = select_rules([], [], True)
+    serial = run([tree], RunOptions(rules=rules, jobs=1, use_cache=True, cache_dir=tmp_path / "serial"))
+    assert not shares and serial.projects[0].schema_reads is None  # read in `global_facts`, as before
+    order: list[str] = []
+    facts, share = dalfix.incremental.global_facts, Project._read_schema_in_share
+
+    def global_facts(project: Project, digest_of: object) -> object:
+        order.append("global_facts")
+        return facts(project, digest_of)  # type: ignore[arg-type]
+
+    def read_schema(self: Project) -> None:
+        order.append("share 0")
+        share(self)
+        assert "schema" in self.__dict__ and "_sql_facts" in self.__dict__
+
+    monkeypatch.setattr(dalfix.incremental, "global_facts", global_facts)
+    monkeypatch.setattr(Project, "_read_schema_in_share", read_schema)
+    cache = RunOptions(rules=rules, jobs=2, use_cache=True, cache_dir=tmp_path / "forked")
+    forked = run([tree], cache)
+    assert shares == [2] and order == ["share 0", "global_facts"]
+    project = forked.projects[0]
+    assert project.schema_reads and tree / "src" / "a-db.ts" in project.schema_reads
+    assert json_report(forked) == json_report(serial)
+    assert _pack(tmp_path / "forked") == _pack(tmp_path / "serial")
+    warm = run([tree], cache)
+    assert json_report(warm) == json_report(serial)
+    assert shares == [2], "every result reused: nothing to split"

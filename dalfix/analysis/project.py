@@ -6,7 +6,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +31,7 @@ from dalfix.analysis.passed_handles import (
     unseen,
 )
 from dalfix.analysis.reads import note as note_read
+from dalfix.analysis.reads import recording
 from dalfix.analysis.schema.model import SchemaModel
 from dalfix.analysis.setup_code import SetupCodePaths
 from dalfix.analysis.summaries import CLASS_TYPES, RETURNED, Summaries
@@ -409,6 +410,8 @@ class Project:
     # How many processes may find the analysed files' `handle_passing_calls` at once (the runner's `--jobs` when it
     # forks workers: `_split_handle_calls`); 0 or 1: this process alone.
     handle_call_shares: int = 0
+    # The files reading the schema read, when a run with a cache read it in a share (`_read_schema_in_share`).
+    schema_reads: frozenset[Path] | None = None
 
     def __post_init__(self) -> None:
         if self.workspace is None:
@@ -982,11 +985,8 @@ class Project:
 
         def share(index: int) -> object:
             found = {}
-            if index == 0 and self.known_handle_calls is None:
-                # The schema, which the checks read, built here once while the children take more of the claims:
-                # the workers forked later inherit it instead of each reading it. (With a cache, `incremental.
-                # global_facts` reads it in this process, recording which files it read, before the workers fork.)
-                self.schema  # noqa: B018
+            if index == 0:
+                self._read_schema_in_share()
             while (at := claims.take(index)) is not None:
                 self.files.safe_point()
                 found[paths[at]] = self.handle_passing_calls(paths[at])
@@ -1012,6 +1012,30 @@ class Project:
                 calls.update(found)
                 self._take_vocabularies(vocabularies)
         return calls
+
+    def _read_schema_in_share(self) -> None:
+        """What the checks read of the schema and the SQL migrations, built in this process's share while the children
+        take more of the claims: the workers forked later inherit it instead of each reading it, and a run with a
+        cache (`incremental.global_facts`, which reads both before the workers fork) no longer reads them while one
+        core waits. With a cache the schema is read under `reads.recording()`, and the files it read are kept
+        (`schema_reads`) for `global_facts`: what it recorded there, since every read is noted again when a memo
+        answers (dalfix/analysis/reads.py). Without a cache its errors stay where they were (this share fails and the
+        serial loop meets them); with one a failure is left for `global_facts`, which meets it again."""
+        if self.known_handle_calls is None:
+            self.schema  # noqa: B018
+        elif "schema" not in self.__dict__:
+            try:
+                with recording() as seen:
+                    self.schema  # noqa: B018
+            except Exception:
+                pass  # `global_facts` reads it again and meets the same error (the cache then reuses nothing)
+            else:
+                self.schema_reads = frozenset(seen)
+        if any(rule.reads_sql_facts for rule in self.rules):
+            from dalfix.analysis.index_plan import sql_facts
+
+            with suppress(Exception):  # met again where the facts are asked for (DAL003, DAL010)
+                sql_facts(self)
 
     def _index_shared_modules(self, paths: list[Path]) -> None:
         """What both ends of `paths` would follow, found here before the shares fork, so that each share inherits it
