@@ -494,3 +494,34 @@ def test_with_replicas_runs_on_the_primary_and_replica_drivers(tmp_path: Path, m
     value = project.summaries.handles.binding(tmp_path / "db.ts", "db")
     drivers = {d.driver for d in value.drivers} if isinstance(value, Handle) else None
     assert drivers == found
+
+
+def test_a_local_reassigned_from_itself_is_followed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`route = route.withX(…)` many times in one function (buster's assetParamsToRoute): each occurrence of the
+    local is not followed through every assignment again (exponential up to MAX_DEPTH); the handle assigned first
+    is still found, and one assigned later through the local is too."""
+    from dalfix.analysis.handles import Factory, HandleIndex
+
+    steps = "\n".join(f"  if (p.a{n}) route = route.with{n}(p.a{n});" for n in range(25))
+    project = make_project(
+        tmp_path,
+        {
+            "db.ts": 'import { drizzle } from "drizzle-orm/node-postgres";\nexport const db = drizzle("url");\n',
+            "route.ts": 'import { db } from "./db";\n'
+            f"export const toRoute = (p: any) => {{\n  let route = builder(db);\n{steps}\n  return route;\n}};\n"
+            "export const pick = (p: any) => {\n  let h = p.x;\n  h = h ?? db;\n  h = h.y ?? h;\n  return h;\n};\n",
+        },
+    )
+    calls = [0]
+    expression = HandleIndex.expression
+
+    def counting(self: HandleIndex, parsed: object, node: object) -> object:
+        calls[0] += 1
+        return expression(self, parsed, node)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HandleIndex, "expression", counting)
+    assert project.summaries.handles.binding(tmp_path / "route.ts", "toRoute") is None
+    assert calls[0] < 1000
+    value = project.summaries.handles.binding(tmp_path / "route.ts", "pick")  # a function returning the handle
+    assert isinstance(value, Factory) and isinstance(value.result, Handle)
+    assert {d.driver for d in value.result.drivers} == {"node-postgres"}

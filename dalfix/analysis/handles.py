@@ -113,6 +113,7 @@ class HandleIndex:
     _bindings: dict[tuple[Path, str], Value | None] = field(default_factory=dict)
     _returns: dict[tuple[Path, int], Value | None] = field(default_factory=dict)
     _expressions: dict[tuple[Path, int, int, str], Value | None] = field(default_factory=dict)
+    _locals: dict[object, Value | None] = field(default_factory=dict)
     _depth: int = 0
     _open: dict[object, int] = field(default_factory=dict)  # questions under way -> their place in `_lows`
     _lows: list[int] = field(default_factory=list)  # per open question: the outermost open one it depends on
@@ -284,9 +285,26 @@ class HandleIndex:
             if current.type in FUNCTION_TYPES:
                 local = _local_declarator(parsed, current, name)
                 if local is not None:
-                    sources = [local.child_by_field_name("value")]
-                    sources += [a.child_by_field_name("right") for a in _assignments_to(parsed, name, current)]
-                    return union([self.expression(parsed, s) for s in sources if s is not None])
+                    # The local is one question: an occurrence read while its value is being found gets the
+                    # provisional nothing (a cycle ends here), as a binding's does. Each occurrence unioned every
+                    # source again before, exponential in the assignments that read the local (`route =
+                    # route.withX(…)` 25 times: 3.5M evaluations in buster's assetParamsToRoute). What a source
+                    # finds through the local itself is no longer added (`x = { db: x }` adds no record of x).
+                    key = ("local", parsed.path, local.start_byte, current.start_byte, name)
+                    if key in self._locals:
+                        return self._locals[key]
+                    if key in self._open:
+                        return self._provisional(key)
+                    self._enter(key)
+                    try:
+                        sources = [local.child_by_field_name("value")]
+                        sources += [a.child_by_field_name("right") for a in _assignments_to(parsed, name, current)]
+                        value = union([self.expression(parsed, s) for s in sources if s is not None])
+                    finally:
+                        kept = self._leave(key)
+                    if kept:
+                        self._locals[key] = value
+                    return value
                 if _is_parameter(parsed, current, name):
                     return None
             current = current.parent
