@@ -48,6 +48,17 @@ new candidate) are reported display-only: one query for the taken candidates and
 is right only with the loop's exact naming rule, which dalfix does not rewrite. Not handled yet, and left
 alone: reads whose row is used for anything but the guard.
 
+A check and an insert through project helpers (kan's mention emails: `const found = await repo.exists(db, {
+userId, cardId, type })`, `if (found) return;`, then `await repo.create(db, { userId, cardId, type, … })`) are
+reported display-only, when the check's helper reads one table, comparing the values it is handed with its columns
+(`eq(t.userId, args.userId)`), and writes nothing, and the first await after the guard is a helper that inserts
+into that table (and updates or deletes nothing) handed the same values under the same names (followed through
+the helpers both call and the transactions they open). The message names the columns and the unique index to add
+when none covers exactly them (with `.nullsNotDistinct()` when one of them may be NULL on PostgreSQL), then
+`onConflictDoNothing().returning()` to go on only when a row came back (on MySQL, catching `ER_DUP_ENTRY`). No
+fix: the insert lives in a helper other callers share, and the guard's consequence (here: no email) must move
+after the insert.
+
 Updates take the catch form (`transforms/check_then_update.py`): a pre-check that leaves the updated row out
 (`ne(t.id, id)` in the read, or `if (existing && existing.id !== id)` in the guard) before an update of that row
 (`.where(eq(t.id, id))`, the same `id`, possibly with more equalities) that writes the checked values (`set({

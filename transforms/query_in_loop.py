@@ -36,7 +36,8 @@ empty list sends none (and `inArray(col, [])`, which throws before drizzle-orm 0
 Each iteration waits a full round trip, so the loop costs N statements where one would do (seed 001:
 `deleteChain` detached 50 renders with 52 statements in ~2.5 s; batched, 2 statements, ~150 ms).
 
-Loops that are per-row on purpose are left alone: per-element SET values or RETURNING rows, per-item
+Loops that are per-row on purpose get no fix: per-element SET values or RETURNING rows (reported display-only,
+below), per-item
 try/catch, `break`/`continue`/`return`, queries that run for some elements only (a write behind a pure
 condition on the element is batched over the elements it selects, above), chunking and paging loops (keyed by
 `inArray`, `gt` or a cursor, not by `eq` on the element), other awaits or effects in the body (logging, HTTP,
@@ -214,6 +215,34 @@ inserted invite): one read before the loop does, or, when only some iterations r
 after a statement that may leave the iteration), one the first time an iteration does. The message says when the
 loop also calls what dalfix cannot classify, which could write those rows. Not in a loop that can stop early by a
 `break` or `return` (it polls: the rows it waits for may change between attempts).
+
+Also reported without a fix (recall15):
+- a read keyed by the element in a loop whose body awaits other I/O too (a queue job, an email, a write to other
+  tables), which keeps the loop whole (midday's insight dispatch: `getInsightByPeriod(db, { teamId: team.id, … })`,
+  `continue` on a hit, then `insightsQueue.add(…)`): the read alone can be loaded for every element before the loop
+  with one `inArray` read, and each element's rows looked up in the loop. Only when the loop writes none of the
+  tables the read reads, by the tables its queries name and, for a project helper, the tables of every query in it
+  and in the helpers it calls (none when one of them reads raw SQL or is handed the handle by a call dalfix cannot
+  follow); not when the body awaits a project function dalfix cannot classify or hands the handle to an unknown
+  call (it may write them), nor over a list written out in the code (`["slack", "telegram"]`). The message names
+  a call into a package the loop awaits (`queue.add(…)`), which dalfix takes to write nothing. No fix: the read's
+  result must become a lookup by key (with the per-key `limit` the read had), and the body's other I/O then runs
+  after every element's read instead of between them, which code that reads what that I/O changed would notice;
+- an insert per element whose returned row the iteration's later inserts use (kan's Trello import and board copy:
+  a list `.returning()` its id, then its cards with `listId: created.id`, directly or through a name or a
+  collection built from it): all parents fit one multi-row insert `returning` their ids, but the ids must be
+  matched back to elements by a value the rows carry (a natural key, an import id), never by position: PostgreSQL
+  returns `INSERT … VALUES … RETURNING` rows in VALUES order in practice, without promising it. Not when the
+  iteration writes something else before the parent, nor through a helper that also updates or deletes;
+- an update keyed by the element whose SET takes values that differ per element (midday's inbox matching:
+  `set({ attachmentId })` after `const attachmentId = ids.get(item.id)`): an `inArray` update would give every row
+  one value, but ``set({ col: sql`CASE ${t.id} WHEN … THEN … END` })`` or `UPDATE … FROM (VALUES …)` per chunk
+  gives each its own. No fix: drizzle builds neither, and the raw SQL needs the values' SQL types. Not for a SET
+  computed from the row, a value one iteration leaves for the next, per-row RETURNING, or a per-item `try`;
+- a helper chosen before the loop, `const f = c ? a : b`, called per element with its values (agents'
+  `getAgentFn(db)({ scopes: { …, agentId: agent.id } })`): when both are project functions whose every query only
+  reads (followed through the helpers they call), the call is a read per element either way; a batched variant of
+  each would serve the loop.
 """
 
 from __future__ import annotations
