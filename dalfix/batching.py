@@ -998,7 +998,7 @@ def read_tables(project: Project, parsed: ParsedFile, chain: QueryChain) -> froz
     if "from" not in args or chain.method not in ("select", "selectDistinct", "selectDistinctOn"):
         return None
     named = [unwrap(value) for name in ("from", *_JOINS) for value in args.get(name, [])[:1]]
-    if not all(project.is_table(parsed, value) for value in named):
+    if not all(_known_table(project, parsed, value) for value in named):
         return None  # a table handed in (`config.relationTable as any`), a subquery: which one, dalfix cannot say
     return frozenset(table_name(project, parsed, value) for value in named)
 
@@ -1008,9 +1008,15 @@ def written_table(project: Project, parsed: ParsedFile, chain: QueryChain) -> st
     if chain.kind != "write" or chain.method not in ("insert", "update", "delete"):
         return None
     target = chain_arguments(chain).get(chain.method) or []
-    if len(target) != 1 or not project.is_table(parsed, unwrap(target[0])):
+    if len(target) != 1 or not _known_table(project, parsed, unwrap(target[0])):
         return None
     return table_name(project, parsed, target[0])
+
+
+def _known_table(project: Project, parsed: ParsedFile, node: Node) -> bool:
+    """A table of the project's schema: declared as one (`is_table`) or known to the schema model (which also reads
+    `pgTable(…).enableRLS()`)."""
+    return project.is_table(parsed, node) or project.schema.table_for_identifier(parsed, node) is not None
 
 
 @dataclass(frozen=True)

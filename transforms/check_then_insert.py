@@ -337,17 +337,22 @@ class CheckThenInsert(Rule):
         shape = _helper_check(ctx, analyzer, statements, index)
         if shape is None:
             return None
-        table, columns, checker, creator, insert, facts = shape
+        table, columns, checker, creator, insert, facts, unread = shape
         keys = tuple(c.rsplit(".", 1)[-1] for c in columns)
         listed = ", ".join(keys)
+        if unread:  # `scopes` compared through a condition builder: the key has more columns than dalfix can name
+            listed += ", and the columns " + ", ".join(f"`{f}`" for f in unread) + " fixes"
         span = (statements[index].start_byte, insert.end_byte)
         dialect = facts.dialect if facts is not None else None
-        unique = facts is not None and any(set(u.columns) == set(keys) and not u.expressions
-                                           for u in facts.unique_sets(include_partial=False))  # fmt: skip
+        sets = facts.unique_sets(include_partial=False) if facts is not None and not unread else []
+        unique = any(set(u.columns) == set(keys) and not u.expressions for u in sets)
         decide = "insert with `.onConflictDoNothing().returning()` and go on only when a row comes back"
         if dialect == "mysql":  # no onConflictDoNothing
             decide = "catch `ER_DUP_ENTRY` (errno 1062) at the insert and go on only when it inserted"
-        if unique:
+        if unread:
+            advice = (f"both pass the check; make sure a unique index covers {table}({listed}) (dalfix cannot read "
+                      f"all of the check's columns), then {decide}")  # fmt: skip
+        elif unique:
             advice = (f"both pass the check and one insert fails with a raw unique violation of {table}({listed}): "
                       f"{decide}")  # fmt: skip
         else:
@@ -440,12 +445,15 @@ def _helper_check(ctx: FileContext, analyzer: EffectAnalyzer, statements: list[N
     checked = [i for i, v in enumerate(values) if not _handle_argument(ctx, v)]
     hint = batching.helper_batch_shape(ctx.project, ctx.parsed, call, checked)
     found = [c for i in checked for c in hint.compared.get(i, ())]
+    unread: list[str] = []  # fields handed to the check whose column dalfix cannot find (`scopes` of a builder)
     for i in checked:  # an object of values: the column each field is compared with (`eq(t.userId, args.userId)`)
         fields = _given_values(ctx, [values[i]]) if unwrap(values[i]).type == "object" else None
         for field in fields or {}:
             column = batching.helper_field_column(ctx.project, ctx.parsed, call, i, field)
             if column is not None:
                 found.append(column[0])
+            else:
+                unread.append(field)
     columns = tuple(dict.fromkeys(found))
     given = _given_values(ctx, [values[i] for i in checked])
     if not columns or given is None or any(c.rsplit(".", 1)[0].rsplit(".", 1)[-1] != table for c in columns):
@@ -480,7 +488,7 @@ def _helper_check(ctx: FileContext, analyzer: EffectAnalyzer, statements: list[N
         creator = ctx.text(write.child_by_field_name("function") or write)
         facts = next((f for parsed, node in tables.targets
                       if (f := ctx.project.schema.table_for_identifier(parsed, node)) is not None), None)  # fmt: skip
-        return table, columns, checker, creator, later, facts
+        return table, columns, checker, creator, later, facts, unread
     return None
 
 

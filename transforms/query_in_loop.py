@@ -410,9 +410,9 @@ class QueryInLoop(Rule):
         column, field = ctx.text(key.column), varying[0] if varying else "col"
         return self._no_fix(ctx, a, site, f"an update per element whose SET takes {shown} from each element: one "
                             f"statement per chunk of keys can give each row its own value, `.set({{ {field}: "
-                            f"sql`CASE ${{{column}}} WHEN … THEN … END` }}).where(inArray({column}, keys))`, or "
-                            "`UPDATE … FROM (VALUES …)` through `execute(sql`…`)`, each with the values' SQL types "
-                            "written out")  # fmt: skip
+                            f"sql`CASE ${{{column}}} WHEN … THEN … END` }})` with `inArray({column}, keys)` in place "
+                            "of the key's `eq`, or `UPDATE … FROM (VALUES …)` through `execute(sql`…`)`, each with the "
+                            "values' SQL types written out")  # fmt: skip
 
     def _array(self, ctx: FileContext, a: LoopAnalysis) -> bool:
         """The keys are read before the loop: the list must be an array, a Map or a Set (or a view of one); an
