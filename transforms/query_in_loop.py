@@ -1289,9 +1289,12 @@ def _may_reach_database(ctx: FileContext, expression: Node) -> bool:
             return True
         arguments = call.child_by_field_name("arguments")
         for value in arguments.named_children if arguments is not None else []:
-            if ctx.vocabulary.passed_handle_kind(value) is not None:
-                return True
+            if ctx.vocabulary.passed_handle_kind(value) is not None or _HANDLE_NAME.search(ctx.text(value)):
+                return True  # a handle, or a name that says it is one (`this.#db`, `ctx.database`)
     return False
+
+
+_HANDLE_NAME = re.compile(r"(^|[.#])(db|tx|trx|database|client|conn|connection)$", re.IGNORECASE)
 
 
 def _once(a: LoopAnalysis, node: Node, statement: Node) -> str:
