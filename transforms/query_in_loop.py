@@ -1043,6 +1043,8 @@ class QueryInLoop(Rule):
                     declaration.type == "variable_declarator") else None  # fmt: skip
                 if pattern is None or a.in_nested_loop(node) or not _returns_rows(ctx, inner):
                     return None
+                if a.analyzer.free_reads(inner) & (a.variant - a.derived_names(inner)):
+                    return None  # it takes what an earlier iteration left (`parentId: previous.id`): a chain
                 parent, names = (node, declaration, table), set(a.analyzer.pattern_names(pattern))
                 names |= _derived_from(ctx, a, names, node)
                 continue
