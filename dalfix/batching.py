@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from dalfix.analysis.project import Project
+    from dalfix.analysis.schema import Table
 
 # What an aggregate over no rows returns: what the ungrouped query gave a key that a GROUP BY leaves out.
 EMPTY_AGGREGATES = {"count": "0", "countDistinct": "0", "max": "null", "min": "null", "sum": "null",
@@ -1023,8 +1024,8 @@ def _known_table(project: Project, parsed: ParsedFile, node: Node) -> bool:
 class HelperTables:
     read: frozenset[str]
     written: frozenset[str]
-    # where each written table is named (its file, the write's table argument): for the schema's facts about it
-    targets: tuple[tuple[ParsedFile, Node], ...] = dataclasses.field(default=(), compare=False)
+    # the schema model's tables among the written ones (for their unique keys); no tree nodes: the result is kept
+    schema_tables: tuple[Table, ...] = dataclasses.field(default=(), compare=False)
 
 
 def helper_tables(project: Project, parsed: ParsedFile, call: Node, depth: int = 0) -> HelperTables | None:
@@ -1036,7 +1037,14 @@ def helper_tables(project: Project, parsed: ParsedFile, call: Node, depth: int =
 
 
 def function_tables(project: Project, target: tuple[Path, str], depth: int = 0) -> HelperTables | None:
-    """`helper_tables` of the project function `target` (its file, its qualified name)."""
+    """`helper_tables` of the project function `target` (its file, its qualified name); remembered per run."""
+    memo = project.__dict__.setdefault("_dalfix_function_tables", {})
+    if (target, depth) not in memo:
+        memo[target, depth] = _function_tables(project, target, depth)
+    return memo[target, depth]  # type: ignore[no-any-return]
+
+
+def _function_tables(project: Project, target: tuple[Path, str], depth: int) -> HelperTables | None:
     function = project.summaries.function_node(*target)
     module = project.summaries.module(target[0])
     if function is None or module is None or depth > 4:
@@ -1044,7 +1052,7 @@ def function_tables(project: Project, target: tuple[Path, str], depth: int = 0) 
     vocabulary = project.vocabulary_for(module.parsed)
     read: set[str] = set()
     written: set[str] = set()
-    targets: list[tuple[ParsedFile, Node]] = []
+    targets: list[Table] = []
     for inner in descendants_of_type(function, "call_expression"):
         if inner.parent is not None and inner.parent.type == "member_expression":
             continue  # a step of a chain: the chain's last call is its query
@@ -1062,7 +1070,8 @@ def function_tables(project: Project, target: tuple[Path, str], depth: int = 0) 
             if table is None:
                 return None
             written.add(table)
-            targets.append((module.parsed, chain_arguments(chain)[chain.method][0]))
+            known = project.schema.table_for_identifier(module.parsed, unwrap(chain_arguments(chain)[chain.method][0]))
+            targets.extend([known] if known is not None else [])
             continue
         effect = project.summaries.call_effect(module.parsed, inner)
         # unknown: followed, it may call no query at all (`generateUID()`); a transaction: its queries are listed
@@ -1072,7 +1081,7 @@ def function_tables(project: Project, target: tuple[Path, str], depth: int = 0) 
                 return None
             read |= nested.read
             written |= nested.written
-            targets.extend(nested.targets)
+            targets.extend(nested.schema_tables)
         elif effect is None and _hands_a_handle(vocabulary, inner):
             return None  # a call dalfix cannot follow, handed the handle: it may run any query
     return HelperTables(frozenset(read), frozenset(written), tuple(targets))

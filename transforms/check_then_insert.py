@@ -214,6 +214,8 @@ from transforms.check_then_update import Write, catch_edits, update_finding
 from transforms.find_or_create import find_or_create_finding
 
 ON_CONFLICT_DIALECTS = frozenset({"pg", "sqlite"})
+# The bytes a file needs for a direct insert or update, or a probe loop, to be in it.
+WRITE_NEEDLES = (b"insert", b"update", b"while", b"for (", b"do {")
 LOOP_TYPES = ("while_statement", "do_statement", "for_statement")
 NESTED_SCOPES = ("function_declaration", "function_expression", "arrow_function", "method_definition", *LOOP_TYPES)
 EQUALITY = re.compile(r"\beq\(\s*[\w$.]+\.(\w+)\s*,\s*([A-Za-z_$][\w$]*)\s*\)")
@@ -227,20 +229,24 @@ class CheckThenInsert(Rule):
     fix_availability = "sometimes"
     preview = True
     reads_sql_facts = True
-    needles = (b"insert", b"update", b"while", b"for (", b"do {", b"create")
+    # `create`: a file whose only insert goes through a repository helper (`repo.create(db, …)`)
+    needles = (*WRITE_NEEDLES, b"create")
     needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
+        direct = any(needle in ctx.source for needle in WRITE_NEEDLES)  # else only the helpers' shape can match
         for statements in ctx.function_blocks():
             for index in range(len(statements) - 1):
-                finding = self._check_at(ctx, analyzer, statements, index) if index + 2 < len(statements) else None
-                finding = finding or update_finding(self, ctx, analyzer, statements, index)
-                finding = finding or find_or_create_finding(self, ctx, analyzer, statements, index)
+                finding = None
+                if direct:
+                    finding = self._check_at(ctx, analyzer, statements, index) if index + 2 < len(statements) else None
+                    finding = finding or update_finding(self, ctx, analyzer, statements, index)
+                    finding = finding or find_or_create_finding(self, ctx, analyzer, statements, index)
                 finding = finding or self._through_helpers(ctx, analyzer, statements, index)
                 if finding is not None:
                     yield finding
-        for loop in ctx.descendants(*LOOP_TYPES):
+        for loop in ctx.descendants(*LOOP_TYPES) if direct else []:
             probe = _probe_loop(ctx, loop)
             if probe is not None:
                 column, variable = probe
@@ -425,14 +431,9 @@ def _helper_check(ctx: FileContext, analyzer: EffectAnalyzer, statements: list[N
     if name is None or name.type != "identifier" or value is None or value.type != "await_expression":
         return None
     call = unwrap(value.named_children[0]) if value.named_children else None
-    if call is None or call.type != "call_expression" or ctx.vocabulary.query_chain(call) is not None:
+    if call is None or call.type != "call_expression":
         return None
-    if analyzer.effects(call).db not in ("read", "unknown"):
-        return None  # unknown: a call in its body dalfix cannot classify; its queries are listed below all the same
-    read = batching.helper_tables(ctx.project, ctx.parsed, call)
-    if read is None or len(read.read) != 1 or read.written:
-        return None
-    table = next(iter(read.read))
+    # The guard first: it is the cheap test most declarations fail.
     parts = if_without_else(statements[index + 1])
     if parts is None or " ".join(ctx.text(parts[0]).strip("()").split()) != ctx.text(name):
         return None
@@ -440,6 +441,12 @@ def _helper_check(ctx: FileContext, analyzer: EffectAnalyzer, statements: list[N
     exits = [e for e in exits if e.type != "comment"]
     if not exits or exits[-1].type not in ("return_statement", "throw_statement", "continue_statement"):
         return None
+    if ctx.vocabulary.query_chain(call) is not None or analyzer.effects(call).db not in ("read", "unknown"):
+        return None  # unknown: a call in its body dalfix cannot classify; its queries are listed below all the same
+    read = batching.helper_tables(ctx.project, ctx.parsed, call)
+    if read is None or len(read.read) != 1 or read.written:
+        return None
+    table = next(iter(read.read))
     arguments = call.child_by_field_name("arguments")
     values = arguments.named_children if arguments is not None else []
     checked = [i for i, v in enumerate(values) if not _handle_argument(ctx, v)]
@@ -486,8 +493,7 @@ def _helper_check(ctx: FileContext, analyzer: EffectAnalyzer, statements: list[N
             return None  # another key, or values the check did not compare
         checker = ctx.text(call.child_by_field_name("function") or call)
         creator = ctx.text(write.child_by_field_name("function") or write)
-        facts = next((f for parsed, node in tables.targets
-                      if (f := ctx.project.schema.table_for_identifier(parsed, node)) is not None), None)  # fmt: skip
+        facts = tables.schema_tables[0] if tables.schema_tables else None
         return table, columns, checker, creator, later, facts, unread
     return None
 

@@ -950,6 +950,8 @@ class QueryInLoop(Rule):
         body's other I/O now runs after every element's read instead of between them."""
         if a.loop.pattern is None or a.loop.kind == "while-index" or unwrap(a.loop.iterable).type == "array":
             return None  # a list written out in the code (`["slack", "telegram"]`): a few fixed values
+        if ctx.source.count(b"await", a.loop.body.start_byte, a.loop.body.end_byte) < 2:
+            return None  # a read and other I/O need two awaits
         project, parsed = ctx.project, ctx.parsed
         candidates: list[tuple[Node, Node, QueryChain | None]] = []  # (await, query or call, its chain)
         written: set[str] = set()
@@ -1025,6 +1027,8 @@ class QueryInLoop(Rule):
         Display-only: all parents can go in one multi-row insert `returning` their ids, but the ids must be matched
         back to elements by a value the rows carry (a natural key, an import id), never by position: PostgreSQL
         returns the rows of `INSERT … VALUES … RETURNING` in VALUES order in practice, without promising it."""
+        if ctx.source.count(b"await", a.loop.body.start_byte, a.loop.body.end_byte) < 2:
+            return None  # a parent and a child need two awaits
         parent: tuple[Node, Node | None, str] | None = None  # (await, the bound name's declaration, parent table)
         names: set[str] = set()
         children: list[str] = []
