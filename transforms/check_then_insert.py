@@ -216,6 +216,9 @@ from transforms.find_or_create import find_or_create_finding
 ON_CONFLICT_DIALECTS = frozenset({"pg", "sqlite"})
 # The bytes a file needs for a direct insert or update, or a probe loop, to be in it.
 WRITE_NEEDLES = (b"insert", b"update", b"while", b"for (", b"do {")
+# `const found = await …; if (found)`: the helpers' check-then-insert starts so (a cheap test for files holding none
+# of WRITE_NEEDLES, where only that shape can match)
+HELPER_GUARD = re.compile(rb"const\s+([\w$]+)\s*=\s*await\b[^;]*;\s*(?://[^\n]*\s*)*if\s*\(\s*\1\s*\)")
 LOOP_TYPES = ("while_statement", "do_statement", "for_statement")
 NESTED_SCOPES = ("function_declaration", "function_expression", "arrow_function", "method_definition", *LOOP_TYPES)
 EQUALITY = re.compile(r"\beq\(\s*[\w$.]+\.(\w+)\s*,\s*([A-Za-z_$][\w$]*)\s*\)")
@@ -234,8 +237,10 @@ class CheckThenInsert(Rule):
     needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         direct = any(needle in ctx.source for needle in WRITE_NEEDLES)  # else only the helpers' shape can match
+        if not direct and not HELPER_GUARD.search(ctx.source):
+            return
+        analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         for statements in ctx.function_blocks():
             for index in range(len(statements) - 1):
                 finding = None
