@@ -982,7 +982,7 @@ class QueryInLoop(Rule):
                     if effect == "read":
                         candidates.append((node, inner, None))
                         continue
-                elif effect == "transaction" or (effect == "unknown" and _may_reach_database(ctx, inner)):
+                elif effect == "transaction" or (effect != "none" and _may_reach_database(ctx, a, inner)):
                     return None  # a project function dalfix cannot follow, or one handed the handle: it may write
                 if effect == "unknown" and unknown is None:
                     unknown = _call_name(ctx, inner)
@@ -1283,16 +1283,25 @@ def _call_name(ctx: FileContext, expression: Node) -> str:
     return f"{shown}(…)" if function is not None else shown[:50]
 
 
-def _may_reach_database(ctx: FileContext, expression: Node) -> bool:
+def _may_reach_database(ctx: FileContext, a: LoopAnalysis, expression: Node) -> bool:
     """Whether an awaited expression dalfix cannot classify may reach the database: it calls a function of the
-    project (`upsertSubAgent(db)(…)`, `provision({ … })`), or hands a database handle to a call (`db`, `tx`,
-    `ctx.db`). A call into a package (`queue.add(…)`, `fetch(…)`, `sendEmail(…)`) handed no handle does not."""
+    project (`upsertSubAgent(db)(…)`, `provision({ … })`) or one the enclosing functions bind (a local closure, a
+    callback parameter: either may hold the handle), or hands a database handle to a call (`db`, `tx`, `ctx.db`).
+    A call into a package (`queue.add(…)`, `fetch(…)`, `sendEmail(…)`) handed no handle does not."""
     for call in [expression, *descendants_of_type(expression, "call_expression")]:
         if call.type != "call_expression":
             continue
         target = ctx.project.summaries.callee(ctx.parsed, call)
         if target is not None and ctx.project.summaries.function_node(*target) is not None:
             return True
+        root = unwrap(call.child_by_field_name("function") or call)
+        while root.type in ("member_expression", "call_expression"):
+            root = unwrap(root.child_by_field_name("object") or root.child_by_field_name("function") or root)
+            if root.type not in ("member_expression", "call_expression"):
+                break
+        bound = a.declaration_of(root) if root.type == "identifier" else None
+        if bound is not None and enclosing_function(bound) is not None:
+            return True  # `await work()` for `const work = async () => { … }`, or a parameter `onEach(x)`
         arguments = call.child_by_field_name("arguments")
         for value in arguments.named_children if arguments is not None else []:
             if ctx.vocabulary.passed_handle_kind(value) is not None or _HANDLE_NAME.search(ctx.text(value)):
