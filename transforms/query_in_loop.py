@@ -223,8 +223,9 @@ Also reported without a fix (recall15):
   with one `inArray` read, and each element's rows looked up in the loop. Only when the loop writes none of the
   tables the read reads, by the tables its queries name and, for a project helper, the tables of every query in it
   and in the helpers it calls (none when one of them reads raw SQL or is handed the handle by a call dalfix cannot
-  follow); not when the body awaits a project function dalfix cannot classify or hands the handle to an unknown
-  call (it may write them), nor over a list written out in the code (`["slack", "telegram"]`). The message names
+  follow); not when the body awaits a project function dalfix cannot classify, a closure or parameter of the
+  enclosing functions, or hands the handle to an unknown call (any may write them), nor over a list written out
+  in the code (`["slack", "telegram"]`). The message names
   a call into a package the loop awaits (`queue.add(…)`), which dalfix takes to write nothing. No fix: the read's
   result must become a lookup by key (with the per-key `limit` the read had), and the body's other I/O then runs
   after every element's read instead of between them, which code that reads what that I/O changed would notice;
