@@ -19,7 +19,10 @@ from dalfix.fixes import Edit, apply_edits
 from dalfix.parsing import FUNCTION_TYPES, Node, ParsedFile, descendants_of_type, line_indent
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dalfix.analysis.project import Project
+    from dalfix.analysis.schema import Table
 
 # What an aggregate over no rows returns: what the ungrouped query gave a key that a GROUP BY leaves out.
 EMPTY_AGGREGATES = {"count": "0", "countDistinct": "0", "max": "null", "min": "null", "sum": "null",
@@ -963,3 +966,124 @@ def independent_writes(project: Project, parsed: ParsedFile, chains: list[QueryC
     every_id = {i for t in tables for i in t.ids}  # a merged table's foreign keys name its alternatives
     linked = any(fk.target in every_id for t in tables for fk in t.foreign_keys)
     return len(set(ids)) == len(ids) and not linked and project.schema.complete
+
+
+_JOINS = ("innerJoin", "leftJoin", "rightJoin", "fullJoin")
+
+
+def table_name(project: Project, parsed: ParsedFile, node: Node) -> str:
+    """The name a table is declared under, followed through imports (`import { cards as c }` -> "cards"), or the
+    last part of what is written (`schema.cards` -> "cards"): tables read and written in different files compare
+    by it. Two tables declared under one name compare equal, which only makes a "writes none of its tables" test
+    stricter."""
+    node = unwrap(node)
+    if node.type == "identifier":
+        target = project.summaries._top_level(parsed.path, parsed.text(node))
+        if target is not None and target[1] != "*":
+            return target[1].rsplit(".", 1)[-1]
+    return parsed.text(node).rsplit(".", 1)[-1].strip()
+
+
+def read_tables(project: Project, parsed: ParsedFile, chain: QueryChain) -> frozenset[str] | None:
+    """The tables a read names (`from`, joins; `db.query.<t>`), by `table_name`; None when dalfix cannot list them
+    (a relational read's `with` loads others, raw SQL, a `$count`)."""
+    if chain.method in ("findFirst", "findMany") and len(chain.links) == 3:
+        options = relational_options(chain)
+        if options is None or "with" in options:
+            return None
+        return frozenset({chain.links[1].name})
+    args = chain_arguments(chain)
+    if "from" not in args or chain.method not in ("select", "selectDistinct", "selectDistinctOn"):
+        return None
+    named = [unwrap(value) for name in ("from", *_JOINS) for value in args.get(name, [])[:1]]
+    if not all(_known_table(project, parsed, value) for value in named):
+        return None  # a table handed in (`config.relationTable as any`), a subquery: which one, dalfix cannot say
+    return frozenset(table_name(project, parsed, value) for value in named)
+
+
+def written_table(project: Project, parsed: ParsedFile, chain: QueryChain) -> str | None:
+    """The table an insert, update or delete writes, by `table_name`; None for any other chain."""
+    if chain.kind != "write" or chain.method not in ("insert", "update", "delete"):
+        return None
+    target = chain_arguments(chain).get(chain.method) or []
+    if len(target) != 1 or not _known_table(project, parsed, unwrap(target[0])):
+        return None
+    return table_name(project, parsed, target[0])
+
+
+def _known_table(project: Project, parsed: ParsedFile, node: Node) -> bool:
+    """A table of the project's schema: declared as one (`is_table`) or known to the schema model (which also reads
+    `pgTable(…).enableRLS()`)."""
+    return project.is_table(parsed, node) or project.schema.table_for_identifier(parsed, node) is not None
+
+
+@dataclass(frozen=True)
+class HelperTables:
+    read: frozenset[str]
+    written: frozenset[str]
+    # the schema model's tables among the written ones (for their unique keys); no tree nodes: the result is kept
+    schema_tables: tuple[Table, ...] = dataclasses.field(default=(), compare=False)
+
+
+def helper_tables(project: Project, parsed: ParsedFile, call: Node, depth: int = 0) -> HelperTables | None:
+    """The tables a project function reads and writes, through the helpers it calls and the transactions it opens
+    (by `table_name`); None when dalfix cannot list them all: a query whose tables it cannot read (raw SQL, a
+    relational `with`), a call it cannot follow handed a database handle, or calls nested deeper than four."""
+    target = project.summaries.callee(parsed, call)
+    return function_tables(project, target, depth) if target is not None else None
+
+
+def function_tables(project: Project, target: tuple[Path, str], depth: int = 0) -> HelperTables | None:
+    """`helper_tables` of the project function `target` (its file, its qualified name); remembered per run."""
+    memo = project.__dict__.setdefault("_dalfix_function_tables", {})
+    if (target, depth) not in memo:
+        memo[target, depth] = _function_tables(project, target, depth)
+    return memo[target, depth]  # type: ignore[no-any-return]
+
+
+def _function_tables(project: Project, target: tuple[Path, str], depth: int) -> HelperTables | None:
+    function = project.summaries.function_node(*target)
+    module = project.summaries.module(target[0])
+    if function is None or module is None or depth > 4:
+        return None
+    vocabulary = project.vocabulary_for(module.parsed)
+    read: set[str] = set()
+    written: set[str] = set()
+    targets: list[Table] = []
+    for inner in descendants_of_type(function, "call_expression"):
+        if inner.parent is not None and inner.parent.type == "member_expression":
+            continue  # a step of a chain: the chain's last call is its query
+        chain = vocabulary.query_chain(inner)
+        if chain is not None and chain.kind == "transaction" and chain.method == "transaction" and not chain.has_then:
+            continue  # `db.transaction(async (tx) => …)`: the queries in its callback are listed one by one
+        if chain is not None:
+            if chain.kind == "read":
+                tables = read_tables(project, module.parsed, chain)
+                if tables is None:
+                    return None
+                read |= tables
+                continue
+            table = written_table(project, module.parsed, chain)
+            if table is None:
+                return None
+            written.add(table)
+            known = project.schema.table_for_identifier(module.parsed, unwrap(chain_arguments(chain)[chain.method][0]))
+            targets.extend([known] if known is not None else [])
+            continue
+        effect = project.summaries.call_effect(module.parsed, inner)
+        # unknown: followed, it may call no query at all (`generateUID()`); a transaction: its queries are listed
+        if effect in ("read", "write", "unknown", "transaction"):
+            nested = helper_tables(project, module.parsed, inner, depth + 1)
+            if nested is None:
+                return None
+            read |= nested.read
+            written |= nested.written
+            targets.extend(nested.schema_tables)
+        elif effect is None and _hands_a_handle(vocabulary, inner):
+            return None  # a call dalfix cannot follow, handed the handle: it may run any query
+    return HelperTables(frozenset(read), frozenset(written), tuple(targets))
+
+
+def _hands_a_handle(vocabulary, call: Node) -> bool:  # type: ignore[no-untyped-def]
+    arguments = call.child_by_field_name("arguments")
+    return any(vocabulary.passed_handle_kind(v) is not None for v in (arguments.named_children if arguments else []))

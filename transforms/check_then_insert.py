@@ -48,6 +48,17 @@ new candidate) are reported display-only: one query for the taken candidates and
 is right only with the loop's exact naming rule, which dalfix does not rewrite. Not handled yet, and left
 alone: reads whose row is used for anything but the guard.
 
+A check and an insert through project helpers (kan's mention emails: `const found = await repo.exists(db, {
+userId, cardId, type })`, `if (found) return;`, then `await repo.create(db, { userId, cardId, type, … })`) are
+reported display-only, when the check's helper reads one table, comparing the values it is handed with its columns
+(`eq(t.userId, args.userId)`), and writes nothing, and the first await after the guard is a helper that inserts
+into that table (and updates or deletes nothing) handed the same values under the same names (followed through
+the helpers both call and the transactions they open). The message names the columns and the unique index to add
+when none covers exactly them (with `.nullsNotDistinct()` when one of them may be NULL on PostgreSQL), then
+`onConflictDoNothing().returning()` to go on only when a row came back (on MySQL, catching `ER_DUP_ENTRY`). No
+fix: the insert lives in a helper other callers share, and the guard's consequence (here: no email) must move
+after the insert.
+
 Updates take the catch form (`transforms/check_then_update.py`): a pre-check that leaves the updated row out
 (`ne(t.id, id)` in the read, or `if (existing && existing.id !== id)` in the guard) before an update of that row
 (`.where(eq(t.id, id))`, the same `id`, possibly with more equalities) that writes the checked values (`set({
@@ -178,6 +189,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dalfix import batching
 from dalfix.analysis.drizzle import unwrap
 from dalfix.analysis.effects import EffectAnalyzer
 from dalfix.analysis.find_or_create import written_columns
@@ -202,6 +214,11 @@ from transforms.check_then_update import Write, catch_edits, update_finding
 from transforms.find_or_create import find_or_create_finding
 
 ON_CONFLICT_DIALECTS = frozenset({"pg", "sqlite"})
+# The bytes a file needs for a direct insert or update, or a probe loop, to be in it.
+WRITE_NEEDLES = (b"insert", b"update", b"while", b"for (", b"do {")
+# `const found = await …; if (found)`: the helpers' check-then-insert starts so (a cheap test for files holding none
+# of WRITE_NEEDLES, where only that shape can match)
+HELPER_GUARD = re.compile(rb"const\s+([\w$]+)\s*=\s*await\b[^;]*;\s*(?://[^\n]*\s*)*if\s*\(\s*\1\s*\)")
 LOOP_TYPES = ("while_statement", "do_statement", "for_statement")
 NESTED_SCOPES = ("function_declaration", "function_expression", "arrow_function", "method_definition", *LOOP_TYPES)
 EQUALITY = re.compile(r"\beq\(\s*[\w$.]+\.(\w+)\s*,\s*([A-Za-z_$][\w$]*)\s*\)")
@@ -215,19 +232,26 @@ class CheckThenInsert(Rule):
     fix_availability = "sometimes"
     preview = True
     reads_sql_facts = True
-    needles = (b"insert", b"update", b"while", b"for (", b"do {")
+    # `create`: a file whose only insert goes through a repository helper (`repo.create(db, …)`)
+    needles = (*WRITE_NEEDLES, b"create")
     needs_handle = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        direct = any(needle in ctx.source for needle in WRITE_NEEDLES)  # else only the helpers' shape can match
+        if not direct and not HELPER_GUARD.search(ctx.source):
+            return
         analyzer = ctx.project.analyzer_for(ctx.parsed, ctx.vocabulary)
         for statements in ctx.function_blocks():
             for index in range(len(statements) - 1):
-                finding = self._check_at(ctx, analyzer, statements, index) if index + 2 < len(statements) else None
-                finding = finding or update_finding(self, ctx, analyzer, statements, index)
-                finding = finding or find_or_create_finding(self, ctx, analyzer, statements, index)
+                finding = None
+                if direct:
+                    finding = self._check_at(ctx, analyzer, statements, index) if index + 2 < len(statements) else None
+                    finding = finding or update_finding(self, ctx, analyzer, statements, index)
+                    finding = finding or find_or_create_finding(self, ctx, analyzer, statements, index)
+                finding = finding or self._through_helpers(ctx, analyzer, statements, index)
                 if finding is not None:
                     yield finding
-        for loop in ctx.descendants(*LOOP_TYPES):
+        for loop in ctx.descendants(*LOOP_TYPES) if direct else []:
             probe = _probe_loop(ctx, loop)
             if probe is not None:
                 column, variable = probe
@@ -314,6 +338,44 @@ class CheckThenInsert(Rule):
             creates=predicate.creates,
         )
 
+    def _through_helpers(self, ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node],
+                         index: int) -> Finding | None:  # fmt: skip
+        """`const found = await repo.exists(db, { userId, cardId })`, `if (found) return;`, then `await
+        repo.create(db, { userId, cardId, … })` (kan's mention notifications): a pre-check and an insert through
+        project helpers, the read's helper reading one table by columns and the write's inserting into it, handed
+        the same values. Display-only: the rewrite needs a unique key on the checked columns and an insert that
+        reports its conflict, in the helper or beside it."""
+        shape = _helper_check(ctx, analyzer, statements, index)
+        if shape is None:
+            return None
+        table, columns, checker, creator, insert, facts, unread = shape
+        keys = tuple(c.rsplit(".", 1)[-1] for c in columns)
+        listed = ", ".join(keys)
+        if unread:  # `scopes` compared through a condition builder: the key has more columns than dalfix can name
+            listed += ", and the columns " + ", ".join(f"`{f}`" for f in unread) + " fixes"
+        span = (statements[index].start_byte, insert.end_byte)
+        dialect = facts.dialect if facts is not None else None
+        sets = facts.unique_sets(include_partial=False) if facts is not None and not unread else []
+        unique = any(set(u.columns) == set(keys) and not u.expressions for u in sets)
+        decide = "insert with `.onConflictDoNothing().returning()` and go on only when a row comes back"
+        if dialect == "mysql":  # no onConflictDoNothing
+            decide = "catch `ER_DUP_ENTRY` (errno 1062) at the insert and go on only when it inserted"
+        if unread:
+            advice = (f"both pass the check; make sure a unique index covers {table}({listed}) (dalfix cannot read "
+                      f"all of the check's columns), then {decide}")  # fmt: skip
+        elif unique:
+            advice = (f"both pass the check and one insert fails with a raw unique violation of {table}({listed}): "
+                      f"{decide}")  # fmt: skip
+        else:
+            nullable = [k for k in keys if facts is not None and (c := facts.column(k)) is not None and not c.not_null]
+            nulls = (f" (`.nullsNotDistinct()` on PostgreSQL 15+, or rows with a NULL `{nullable[0]}` never conflict)"
+                     if nullable and dialect == "pg" else "")  # fmt: skip
+            advice = (f"both pass the check and both insert, since no unique constraint on exactly {table}({listed}) "
+                      f"enforces it: add `uniqueIndex().on(…)` on them{nulls}, then {decide}")  # fmt: skip
+        message = (f"Pre-check through `{checker}` then insert through `{creator}` into {table}, keyed by the same "
+                   f"values: two concurrent calls can {advice}")  # fmt: skip
+        return ctx.finding(self, span, message=message, applicability=Applicability.DISPLAY_ONLY)
+
     def _edits(self, ctx, read_statement, guard, insert, consequence, chain_info, read, columns):  # type: ignore[no-untyped-def]
         values_call, has_returning, bound, _chain, _written = chain_info
         source = ctx.source
@@ -360,6 +422,111 @@ class CheckThenInsert(Rule):
         # The read goes with the `//` lines describing it, which would describe nothing once it is gone.
         start, _ = read_removal_with_comments(read_statement, source)
         return [Edit(start, end, ""), Edit(insert.start_byte, insert.end_byte, text)]
+
+
+def _helper_check(ctx: FileContext, analyzer: EffectAnalyzer, statements: list[Node], index: int):  # type: ignore[no-untyped-def]
+    """(table, compared columns, checker text, creator text, insert statement) of a check-then-insert through
+    project helpers (`CheckThenInsert._through_helpers`), or None."""
+    statement = statements[index]
+    if statement.type != "lexical_declaration" or len(statement.named_children) != 1 or index + 2 >= len(statements):
+        return None
+    declarator = statement.named_children[0]
+    name, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+    value = unwrap(value) if value is not None else None
+    if name is None or name.type != "identifier" or value is None or value.type != "await_expression":
+        return None
+    call = unwrap(value.named_children[0]) if value.named_children else None
+    if call is None or call.type != "call_expression":
+        return None
+    # The guard first: it is the cheap test most declarations fail.
+    parts = if_without_else(statements[index + 1])
+    if parts is None or " ".join(ctx.text(parts[0]).strip("()").split()) != ctx.text(name):
+        return None
+    exits = parts[1].named_children if parts[1].type == "statement_block" else [parts[1]]
+    exits = [e for e in exits if e.type != "comment"]
+    if not exits or exits[-1].type not in ("return_statement", "throw_statement", "continue_statement"):
+        return None
+    if ctx.vocabulary.query_chain(call) is not None or analyzer.effects(call).db not in ("read", "unknown"):
+        return None  # unknown: a call in its body dalfix cannot classify; its queries are listed below all the same
+    read = batching.helper_tables(ctx.project, ctx.parsed, call)
+    if read is None or len(read.read) != 1 or read.written:
+        return None
+    table = next(iter(read.read))
+    arguments = call.child_by_field_name("arguments")
+    values = arguments.named_children if arguments is not None else []
+    checked = [i for i, v in enumerate(values) if not _handle_argument(ctx, v)]
+    hint = batching.helper_batch_shape(ctx.project, ctx.parsed, call, checked)
+    found = [c for i in checked for c in hint.compared.get(i, ())]
+    unread: list[str] = []  # fields handed to the check whose column dalfix cannot find (`scopes` of a builder)
+    for i in checked:  # an object of values: the column each field is compared with (`eq(t.userId, args.userId)`)
+        fields = _given_values(ctx, [values[i]]) if unwrap(values[i]).type == "object" else None
+        for field in fields or {}:
+            column = batching.helper_field_column(ctx.project, ctx.parsed, call, i, field)
+            if column is not None:
+                found.append(column[0])
+            else:
+                unread.append(field)
+    columns = tuple(dict.fromkeys(found))
+    given = _given_values(ctx, [values[i] for i in checked])
+    if not columns or given is None or any(c.rsplit(".", 1)[0].rsplit(".", 1)[-1] != table for c in columns):
+        return None
+    keys = set().union(*(analyzer.free_reads(values[i]) for i in checked))
+    for later in statements[index + 2 :]:
+        if analyzer.binds(later) & keys:
+            return None  # the values changed between the check and the write
+        awaited = [a for a in descendants_of_type(later, "await_expression") if a.named_children]
+        returned = None
+        if later.type == "return_statement" and later.named_children:
+            returned = unwrap(later.named_children[0])
+        if not awaited and (returned is None or returned.type != "call_expression"):
+            continue
+        write = unwrap(awaited[0].named_children[0]) if awaited else returned
+        assert write is not None
+        if write.type != "call_expression" or ctx.vocabulary.query_chain(write) is not None:
+            return None
+        if analyzer.effects(write).db not in ("write", "unknown"):
+            return None
+        tables = batching.helper_tables(ctx.project, ctx.parsed, write)
+        write_args = write.child_by_field_name("arguments")
+        written_values = _given_values(ctx, [v for v in (write_args.named_children if write_args else [])
+                                             if not _handle_argument(ctx, v)])  # fmt: skip
+        shape = batching.helper_batch_shape(ctx.project, ctx.parsed, write, [])
+        if tables is None or tables.written != frozenset({table}) or shape.methods & {"update", "delete"} or (
+                "insert" not in shape.methods) or written_values is None:  # fmt: skip
+            return None
+        if not all(written_values.get(k) == v for k, v in given.items()):
+            return None  # another key, or values the check did not compare
+        checker = ctx.text(call.child_by_field_name("function") or call)
+        creator = ctx.text(write.child_by_field_name("function") or write)
+        facts = tables.schema_tables[0] if tables.schema_tables else None
+        return table, columns, checker, creator, later, facts, unread
+    return None
+
+
+def _handle_argument(ctx: FileContext, value: Node) -> bool:
+    """A database handle handed to a helper (`db`, `tx`, `ctx.db`): not a value the check compares."""
+    return ctx.vocabulary.passed_handle_kind(value) is not None
+
+
+def _given_values(ctx: FileContext, values: list[Node]) -> dict[str, str] | None:
+    """The values handed to a helper, field -> text (`{ userId, type: "mention" }` -> userId: userId, type:
+    "mention"; a plain argument by its position); None for a spread or a computed key."""
+    given: dict[str, str] = {}
+    for position, value in enumerate(values):
+        value = unwrap(value)
+        if value.type != "object":
+            given[f"#{position}"] = " ".join(ctx.text(value).split())
+            continue
+        for field in value.named_children:
+            if field.type == "shorthand_property_identifier":
+                given[ctx.text(field)] = ctx.text(field)
+            elif field.type == "pair" and (key := field.child_by_field_name("key")) is not None and (
+                    key.type in ("property_identifier", "string")) and (  # fmt: skip
+                    item := field.child_by_field_name("value")) is not None:  # fmt: skip
+                given[ctx.text(key).strip("'\"")] = " ".join(ctx.text(item).split())
+            elif field.type != "comment":
+                return None
+    return given
 
 
 def _existence_read(ctx: FileContext, statement: Node) -> tuple[str, KeyedRead, bool] | None:

@@ -36,7 +36,8 @@ empty list sends none (and `inArray(col, [])`, which throws before drizzle-orm 0
 Each iteration waits a full round trip, so the loop costs N statements where one would do (seed 001:
 `deleteChain` detached 50 renders with 52 statements in ~2.5 s; batched, 2 statements, ~150 ms).
 
-Loops that are per-row on purpose are left alone: per-element SET values or RETURNING rows, per-item
+Loops that are per-row on purpose get no fix: per-element SET values or RETURNING rows (reported display-only,
+below), per-item
 try/catch, `break`/`continue`/`return`, queries that run for some elements only (a write behind a pure
 condition on the element is batched over the elements it selects, above), chunking and paging loops (keyed by
 `inArray`, `gt` or a cursor, not by `eq` on the element), other awaits or effects in the body (logging, HTTP,
@@ -214,6 +215,35 @@ inserted invite): one read before the loop does, or, when only some iterations r
 after a statement that may leave the iteration), one the first time an iteration does. The message says when the
 loop also calls what dalfix cannot classify, which could write those rows. Not in a loop that can stop early by a
 `break` or `return` (it polls: the rows it waits for may change between attempts).
+
+Also reported without a fix (recall15):
+- a read keyed by the element in a loop whose body awaits other I/O too (a queue job, an email, a write to other
+  tables), which keeps the loop whole (midday's insight dispatch: `getInsightByPeriod(db, { teamId: team.id, … })`,
+  `continue` on a hit, then `insightsQueue.add(…)`): the read alone can be loaded for every element before the loop
+  with one `inArray` read, and each element's rows looked up in the loop. Only when the loop writes none of the
+  tables the read reads, by the tables its queries name and, for a project helper, the tables of every query in it
+  and in the helpers it calls (none when one of them reads raw SQL or is handed the handle by a call dalfix cannot
+  follow); not when the body awaits a project function dalfix cannot classify, a closure or parameter of the
+  enclosing functions, or hands the handle to an unknown call (any may write them), nor over a list written out
+  in the code (`["slack", "telegram"]`). The message names
+  a call into a package the loop awaits (`queue.add(…)`), which dalfix takes to write nothing. No fix: the read's
+  result must become a lookup by key (with the per-key `limit` the read had), and the body's other I/O then runs
+  after every element's read instead of between them, which code that reads what that I/O changed would notice;
+- an insert per element whose returned row the iteration's later inserts use (kan's Trello import and board copy:
+  a list `.returning()` its id, then its cards with `listId: created.id`, directly or through a name or a
+  collection built from it): all parents fit one multi-row insert `returning` their ids, but the ids must be
+  matched back to elements by a value the rows carry (a natural key, an import id), never by position: PostgreSQL
+  returns `INSERT … VALUES … RETURNING` rows in VALUES order in practice, without promising it. Not when the
+  iteration writes something else before the parent, nor through a helper that also updates or deletes;
+- an update keyed by the element whose SET takes values that differ per element (midday's inbox matching:
+  `set({ attachmentId })` after `const attachmentId = ids.get(item.id)`): an `inArray` update would give every row
+  one value, but ``set({ col: sql`CASE ${t.id} WHEN … THEN … END` })`` or `UPDATE … FROM (VALUES …)` per chunk
+  gives each its own. No fix: drizzle builds neither, and the raw SQL needs the values' SQL types. Not for a SET
+  computed from the row, a value one iteration leaves for the next, per-row RETURNING, or a per-item `try`;
+- a helper chosen before the loop, `const f = c ? a : b`, called per element with its values (agents'
+  `getAgentFn(db)({ scopes: { …, agentId: agent.id } })`): when both are project functions whose every query only
+  reads (followed through the helpers they call), the call is a read per element either way; a batched variant of
+  each would serve the loop.
 """
 
 from __future__ import annotations
@@ -227,6 +257,7 @@ from dalfix import batching
 from dalfix.analysis.drizzle import QueryChain, unwrap
 from dalfix.analysis.keys import KeyColumn, canonical, key_column, key_comparison, key_match
 from dalfix.analysis.loops import LoopAnalysis, QuerySite, element_loops, in_concurrent_loop, outside_closures
+from dalfix.analysis.summaries import RETURNED
 from dalfix.batching import CHUNK, Batch, aggregate_defaults, chain_arguments, key_property, reads_row, text_with_edits
 from dalfix.comments import trailing_comments
 from dalfix.context import FileContext
@@ -279,7 +310,7 @@ class QueryInLoop(Rule):
                 finding = self._writes(ctx, a, sites) if sites else (
                     self._read_then_write(ctx, a) or self._several_reads(ctx, a))  # fmt: skip
             if finding is None:
-                finding = self._invariant_read(ctx, a)
+                finding = self._invariant_read(ctx, a) or self._read_beside_io(ctx, a) or self._parent_insert(ctx, a)
             if finding is not None:
                 yield finding
 
@@ -312,7 +343,9 @@ class QueryInLoop(Rule):
                 # `and(eq(t.name, \`default:${org.id}\`), eq(t.orgId, org.id))`: a read per element all the same,
                 # by several of its values (or one dalfix cannot key a batch by): reported, not rewritten.
                 return self._no_fix(ctx, a, site, SEVERAL_KEYS)
-            return None  # per-element SET or conditions, or a key not derived from the element: never
+            if chain.method == "update" and key is not None and where is not None:
+                return self._per_element_set(ctx, a, site, chain, args, key)
+            return None  # per-element conditions, or a key not derived from the element: never
         if a.loop.kind == "while-index":
             return self._no_fix(ctx, a, site, "a `while` walk over a list index")
         if not self._array(ctx, a):
@@ -350,6 +383,37 @@ class QueryInLoop(Rule):
             return self._hoist(ctx, a, site, query, "ByKey", "aggregates", lookup, grouped, group, batch,
                                canonical(group, compare, ctx.style.quote), why=why)  # fmt: skip
         return self._select(ctx, a, site, chain, key, args, projection, keyed, compare, batch)
+
+    def _per_element_set(self, ctx, a, site, chain, args, key) -> Finding | None:  # type: ignore[no-untyped-def]
+        """An update keyed by the element whose SET takes values that differ per element (midday's inbox items:
+        `set({ attachmentId })` after `const attachmentId = ids.get(item.id)`): no `inArray` statement gives each
+        row its own value, but one `UPDATE … FROM (VALUES …)` (or a `CASE` on the key) per chunk does.
+        Display-only: drizzle has no builder for either, so the statement is raw SQL a human writes and checks
+        (types of the VALUES, a repeated key, which keeps the loop's last value)."""
+        values = args.get("set", [])
+        where = next(iter(args.get("where", [])), None)
+        others = [n for name, nodes in args.items() if name != "set" for n in nodes if n != where]
+        if len(values) != 1 or not all(a.invariant(n) for n in others) or "returning" in args:
+            return None
+        value = values[0]
+        effects = a.analyzer.effects(value)
+        if effects.db != "none" or effects.awaits or not a.varies_with_element(value, site.statement):
+            return None  # a SET that queries, or carries a value one iteration leaves for the next
+        holder = site.expression.parent  # `if (v) { await update; }`: the statement under the guard
+        inner = QuerySite(holder, site.expression, site.query) if holder is not None and (
+            holder.type == "expression_statement") else site  # fmt: skip
+        if reads_row(ctx.parsed, value, args[chain.method][0]) or not a.result_discarded(inner):
+            return None  # a SET computed from the row, or per-row RETURNING: per row on purpose
+        if a.runs_at_most_once(site) or a.in_try(site):
+            return None
+        varying = [k for k, item in _object_fields(ctx, unwrap(value)) if not a.invariant(item)]
+        shown = ", ".join(f"`{k}`" for k in varying[:3]) if varying else f"`{' '.join(ctx.text(value).split())[:40]}`"
+        column, field = ctx.text(key.column), varying[0] if varying else "col"
+        return self._no_fix(ctx, a, site, f"an update per element whose SET takes {shown} from each element: one "
+                            f"statement per chunk of keys can give each row its own value, `.set({{ {field}: "
+                            f"sql`CASE ${{{column}}} WHEN … THEN … END` }})` with `inArray({column}, keys)` in place "
+                            "of the key's `eq`, or `UPDATE … FROM (VALUES …)` through `execute(sql`…`)`, each with the "
+                            "values' SQL types written out")  # fmt: skip
 
     def _array(self, ctx: FileContext, a: LoopAnalysis) -> bool:
         """The keys are read before the loop: the list must be an array, a Map or a Set (or a view of one); an
@@ -721,16 +785,19 @@ class QueryInLoop(Rule):
         return self._fix(ctx, a, edits, what if why is None else f"{what} (unsafe: {why})", Applicability.UNSAFE,
                          imports)  # fmt: skip
 
-    def _helper(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite) -> Finding | None:
-        """A DAL helper called per element (seed 003: `getAllEvents` -> `getEventWithRelations`): display-only."""
+    def _helper(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, beside: str = "") -> Finding | None:
+        """A DAL helper called per element (seed 003: `getAllEvents` -> `getEventWithRelations`): display-only.
+        `beside` ends the advice when the loop does other I/O as well (`_read_beside_io`)."""
         call = site.query
         arguments = call.child_by_field_name("arguments") if call.type == "call_expression" else None
         values = arguments.named_children if arguments is not None else []
         keyed = [i for i, n in enumerate(values) if a.element_suffix(n) is not None]
         if a.loop.pattern is None or _calls_itself(ctx, call):
             return None
+        if call.type == "call_expression" and ctx.project.summaries.callee(ctx.parsed, call) is None:
+            return self._aliased_helper(ctx, a, site, call)
         if not keyed:
-            return self._helper_given_fields(ctx, a, site, call, values)
+            return self._helper_given_fields(ctx, a, site, call, values, beside)
         if a.runs_at_most_once(site):
             return None  # the loop leaves right after the call: it runs once, not once per element
         hint = batching.helper_batch_shape(ctx.project, ctx.parsed, call, keyed)
@@ -745,6 +812,8 @@ class QueryInLoop(Rule):
         count = f"{hint.queries} quer{'y' if hint.queries == 1 else 'ies'}"
         isolated = "; each call has its own `try`/`catch`: in a batch one element's failure would fail them all" if (
             a.in_try(site)) else ""  # fmt: skip
+        if beside and not hint.columns:
+            return None  # beside other I/O, only a read keyed by a column of the element's is worth its prefetch
         if not hint.uses:
             return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element, but its queries do not "
                                 f"use `{element}`: the same query runs each time; read once before the loop and "
@@ -760,12 +829,52 @@ class QueryInLoop(Rule):
             a.may_stop_early()) else ""  # fmt: skip
         limited = _limited(batching.helper_limited_read(ctx.project, ctx.parsed, call, keyed[0]), hint.queries) if (
             len(keyed) == 1) else None  # fmt: skip
+        batched = _batch_phrase(ctx, a, hint, values, keyed, limited)
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element; a batched variant would "
-                            f"{_batch_phrase(ctx, a, hint, values, keyed, limited)}{_unclassified_note(hint)}"
-                            f"{early}{isolated}")  # fmt: skip
+                            f"{batched}{_unclassified_note(hint)}{beside}{early}{isolated}")  # fmt: skip
+
+    def _aliased_helper(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, call: Node) -> Finding | None:
+        """A helper chosen once before the loop, `const f = c ? a : b`, and called per element with its values
+        (agents' `getAgentFn(db)({ scopes: { …, agentId: agent.id } })`, `getAgentFn` one of two loaders):
+        display-only when both are project functions that only read. A batch would need a batched variant of
+        each."""
+        function = unwrap(call.child_by_field_name("function") or call)
+        curried = function.type == "call_expression"  # `f(db)(…)`: the function `f` returns runs the queries
+        if curried:
+            function = unwrap(function.child_by_field_name("function") or function)
+        declarator = a.declaration_of(function) if function.type == "identifier" else None
+        holder = declarator.parent if declarator is not None else None
+        value = declarator.child_by_field_name("value") if declarator is not None else None
+        value = unwrap(value) if value is not None else None
+        if holder is None or holder.type != "lexical_declaration" or ctx.text(holder.children[0]) != "const" or (
+                value is None or value.type != "ternary_expression") or _inside(holder, a.loop.node):  # fmt: skip
+            return None
+        branches = [value.child_by_field_name("consequence"), value.child_by_field_name("alternative")]
+        names = []
+        for branch in branches:
+            chosen = unwrap(branch) if branch is not None else None
+            if chosen is None or chosen.type != "identifier":
+                return None
+            found = ctx.project.summaries._top_level(ctx.parsed.path, ctx.text(chosen))
+            target = (found[0], found[1] + (RETURNED if curried else "")) if found is not None else None
+            effect = ctx.project.summaries.function_effect(*target) if target is not None else None
+            tables = batching.function_tables(ctx.project, target) if target is not None and effect in (
+                "read", "unknown") else None  # fmt: skip
+            if tables is None or tables.written or not tables.read:
+                return None  # unknown: a call in it dalfix cannot classify, but every query it runs only reads
+            names.append(ctx.text(chosen))
+        arguments = call.child_by_field_name("arguments")
+        if arguments is None or not a.varies_with_element(arguments, site.query) or a.runs_at_most_once(site):
+            return None
+        condition = " ".join(ctx.text(value.child_by_field_name("condition") or value).split())
+        isolated = "; each call has its own `try`/`catch`: in a batch one element's failure would fail them all" if (
+            a.in_try(site)) else ""  # fmt: skip
+        return self._no_fix(ctx, a, site, f"`{ctx.text(function)}` (`{names[0]}` or `{names[1]}`, by `{condition}`, "
+                            "both reads) runs once per element with values from it; a batched variant of each would "
+                            f"load every element's rows at once, called once before the loop{isolated}")  # fmt: skip
 
     def _helper_given_fields(
-        self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, call: Node, values: list[Node]
+        self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, call: Node, values: list[Node], beside: str = ""
     ) -> Finding | None:
         """A DAL helper handed an object whose fields come from the element — directly or through names the body
         computed from it (`const user = byEmail.get(email)`; `removeGrant({ userId: user.id, … })`): display-only,
@@ -830,7 +939,155 @@ class QueryInLoop(Rule):
         isolated = "; each call has its own `try`/`catch`: in a batch one element's failure would fail them all" if (
             a.in_try(site)) else ""  # fmt: skip
         return self._no_fix(ctx, a, site, f"`{helper}` ({count}) runs once per element, {given}; a batched variant "
-                            f"would {batched}{_unclassified_note(hint)}{exported}{early}{isolated}")  # fmt: skip
+                            f"would {batched}{_unclassified_note(hint)}{exported}{beside}"
+                            f"{early}{isolated}")  # fmt: skip
+
+    def _read_beside_io(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
+        """A read keyed by the element in a loop whose body awaits other I/O too (a queue, an email, a write to
+        other tables; midday's insight dispatch: `getInsightByPeriod(db, { teamId: team.id, … })`, `continue` on a
+        hit, then `insightsQueue.add(…)`), which keeps the loop whole: the read alone can be loaded for every element
+        before the loop with one `inArray` read and looked up per element. Only when the loop writes none of the
+        tables the read reads (a helper's tables by its body, `batching.helper_tables`): otherwise an iteration
+        may read what an earlier one wrote. Display-only: the lookup replaces the read's result by hand, and the
+        body's other I/O now runs after every element's read instead of between them."""
+        if a.loop.pattern is None or a.loop.kind == "while-index" or unwrap(a.loop.iterable).type == "array":
+            return None  # a list written out in the code (`["slack", "telegram"]`): a few fixed values
+        if ctx.source.count(b"await", a.loop.body.start_byte, a.loop.body.end_byte) < 2:
+            return None  # a read and other I/O need two awaits
+        project, parsed = ctx.project, ctx.parsed
+        candidates: list[tuple[Node, Node, QueryChain | None]] = []  # (await, query or call, its chain)
+        written: set[str] = set()
+        others: list[Node] = []  # awaits that are not reads: the I/O that keeps the loop whole
+        unknown: str | None = None  # the first awaited call dalfix cannot classify
+        for statement in a.loop.statements:
+            for node in outside_closures(statement, "await_expression"):
+                inner = unwrap(node.named_children[0]) if node.named_children else None
+                if inner is None:
+                    return None
+                chain = ctx.vocabulary.query_chain(inner)
+                if chain is not None and chain.node.start_byte == inner.start_byte:
+                    if chain.kind == "read":
+                        candidates.append((node, inner, chain))
+                        continue
+                    table = batching.written_table(project, parsed, chain)
+                    if table is None:
+                        return None  # a transaction, raw SQL: which tables, dalfix cannot say
+                    written.add(table)
+                    others.append(node)
+                    continue
+                effect = a.analyzer.effects(node).db
+                if effect in ("read", "write") and inner.type == "call_expression":
+                    summary = batching.helper_tables(project, parsed, inner)
+                    if summary is None:
+                        return None
+                    written |= summary.written
+                    if effect == "read":
+                        candidates.append((node, inner, None))
+                        continue
+                elif effect == "transaction" or (effect != "none" and _may_reach_database(ctx, a, inner)):
+                    return None  # a project function dalfix cannot follow, or one handed the handle: it may write
+                if effect == "unknown" and unknown is None:
+                    unknown = _call_name(ctx, inner)
+                others.append(node)
+        if not others:
+            return None  # reads only: `_several_reads` and the single-read paths speak for them
+        for node, query, chain in candidates:
+            if a.in_nested_loop(node) or not a.varies_with_element(query, node):
+                continue
+            if chain is not None:
+                tables = batching.read_tables(project, parsed, chain)
+                if tables is None and not written:  # tables dalfix cannot find in the schema, and no write at all
+                    tables = frozenset(_read_tables(ctx, chain) or ())
+            else:
+                found = batching.helper_tables(project, parsed, query)
+                tables = found.read if found is not None else None
+            if not tables or tables & written:
+                continue
+            site = QuerySite(_statement_of(node, a.loop.body), node, query)
+            if a.runs_at_most_once(site):
+                continue
+            shown = ", ".join(f"`{t}`" for t in sorted(tables))
+            io = _call_name(ctx, unwrap(others[0].named_children[0]))
+            unsure = f"; check that `{unknown}`, which dalfix cannot follow, does not either" if unknown else ""
+            beside = (f"; the loop also awaits other I/O (`{io}`), so only this read moves: load it before the loop "
+                      f"and look each element's rows up (the loop writes none of {shown}{unsure})")  # fmt: skip
+            if chain is None and batching.helper_batch_shape(project, parsed, query, []).queries:
+                return self._helper(ctx, a, site, beside)
+            if chain is None:  # a helper whose queries sit in the helpers it calls
+                helper = _call_name(ctx, query)
+                isolated = "; each call has its own `try`/`catch`: in a batch one element's failure would fail them "\
+                    "all" if a.in_try(site) else ""  # fmt: skip
+                return self._no_fix(ctx, a, site, f"`{helper}` reads {shown} once per element, with values from it "
+                                    "(through the helpers it calls); a batched variant would load every element's "
+                                    f"rows with one `inArray` read{beside}{isolated}")  # fmt: skip
+            return self._beside_select(ctx, a, site, chain, beside)
+        return None
+
+    def _parent_insert(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
+        """An insert per element whose returned row the iteration's later inserts use (kan's Trello import: a list
+        `.returning()` its id, then the list's cards with `listId: newList.id`): a hierarchy, one parent at a time.
+        Display-only: all parents can go in one multi-row insert `returning` their ids, but the ids must be matched
+        back to elements by a value the rows carry (a natural key, an import id), never by position: PostgreSQL
+        returns the rows of `INSERT … VALUES … RETURNING` in VALUES order in practice, without promising it."""
+        if ctx.source.count(b"await", a.loop.body.start_byte, a.loop.body.end_byte) < 2:
+            return None  # a parent and a child need two awaits
+        parent: tuple[Node, Node | None, str] | None = None  # (await, the bound name's declaration, parent table)
+        names: set[str] = set()
+        children: list[str] = []
+        for node in descendants_of_type(a.loop.body, "await_expression"):
+            if not node.named_children or enclosing_function(node) != enclosing_function(a.loop.body):
+                continue  # an await in a callback inside the body: it runs elsewhere
+            inner = unwrap(node.named_children[0])
+            table = _inserted_table(ctx, a, inner)
+            if parent is None:
+                if table is None:
+                    if a.analyzer.effects(node).db not in ("none", "read") or a.in_nested_loop(node):
+                        return None  # a write before the parent's insert: another shape
+                    continue
+                declaration = node.parent
+                pattern = declaration.child_by_field_name("name") if declaration is not None and (
+                    declaration.type == "variable_declarator") else None  # fmt: skip
+                if pattern is None or a.in_nested_loop(node) or not _returns_rows(ctx, inner):
+                    return None
+                if a.analyzer.free_reads(inner) & (a.variant - a.derived_names(inner)):
+                    return None  # it takes what an earlier iteration left (`parentId: previous.id`): a chain
+                parent, names = (node, declaration, table), set(a.analyzer.pattern_names(pattern))
+                names |= _derived_from(ctx, a, names, node)
+                continue
+            if table is not None and a.analyzer.free_reads(inner) & names:
+                children.append(table)
+        if parent is None or not children:
+            return None
+        node, _, table = parent
+        site = QuerySite(_statement_of(node, a.loop.body), node, unwrap(node.named_children[0]))
+        if a.runs_at_most_once(site):
+            return None
+        shown = ", ".join(f"`{t}`" for t in dict.fromkeys(children))
+        return self._no_fix(ctx, a, site, f"an insert into `{table}` per element, whose returned row the iteration's "
+                            f"inserts into {shown} use: insert every element's `{table}` row in one multi-row "
+                            "`values([…]).returning(…)`, match the new ids back to the elements by a value the rows "
+                            "carry (a natural key, an import id; not by position, which RETURNING does not promise), "
+                            "then insert the children of all elements at once")  # fmt: skip
+
+    def _beside_select(self, ctx: FileContext, a: LoopAnalysis, site: QuerySite, chain: QueryChain,
+                       beside: str) -> Finding | None:  # fmt: skip
+        """A direct read keyed by the element, beside the body's other I/O (`_read_beside_io`)."""
+        if chain.method in ("findFirst", "findMany") and len(chain.links) == 3:
+            where = (batching.relational_options(chain) or {}).get("where")
+        else:
+            where = next(iter(chain_arguments(chain).get("where", [])), None)
+        key = a.keyed_condition(where, a.analyzer.imports) if where is not None else None
+        if key is None:
+            return None
+        isolated = "; each iteration has its own `try`/`catch`: a failing batch would fail them all" if (
+            a.in_try(site)) else ""  # fmt: skip
+        early = "; the loop can stop early, so a batch would also load rows for elements it never reaches" if (
+            a.may_stop_early()) else ""  # fmt: skip
+        limited = " (each key keeping the rows its `limit` kept)" if any(
+            link.name == "limit" for link in chain.links) else ""  # fmt: skip
+        return self._no_fix(ctx, a, site, f"a read per element keyed by `{ctx.text(key.column)}`; one select "
+                            f"`.where(inArray({ctx.text(key.column)}, …))` over every element's key would do"
+                            f"{limited}{beside}{early}{isolated}")  # fmt: skip
 
     def _invariant_read(self, ctx: FileContext, a: LoopAnalysis) -> Finding | None:
         """A read in the body that no iteration changes (its query reads neither the element nor any name the body
@@ -967,6 +1224,94 @@ def _read_tables(ctx: FileContext, chain: QueryChain) -> set[str] | None:
         for value in args.get(name, [])[:1]:
             tables.add(ctx.text(value))
     return tables
+
+
+def _inserted_table(ctx: FileContext, a: LoopAnalysis, expression: Node) -> str | None:
+    """The table an awaited insert writes (a chain, or a project helper whose only writes are inserts into tables
+    it names), else None."""
+    chain = ctx.vocabulary.query_chain(expression)
+    if chain is not None:
+        return batching.written_table(ctx.project, ctx.parsed, chain) if chain.method == "insert" else None
+    if expression.type != "call_expression" or a.analyzer.effects(expression).db not in ("write", "unknown"):
+        return None  # unknown: a call in it dalfix cannot classify (`generateUID()`); its queries are listed below
+    tables = batching.helper_tables(ctx.project, ctx.parsed, expression)
+    methods = batching.helper_batch_shape(ctx.project, ctx.parsed, expression, []).methods
+    if tables is None or len(tables.written) != 1 or "insert" not in methods or methods & {"update", "delete"}:
+        return None
+    return next(iter(tables.written))
+
+
+def _returns_rows(ctx: FileContext, expression: Node) -> bool:
+    """An insert that hands rows back: `.returning(…)` on the chain, or a helper that returns what it inserted."""
+    chain = ctx.vocabulary.query_chain(expression)
+    if chain is not None:
+        return any(link.name == "returning" for link in chain.links)
+    target = ctx.project.summaries.callee(ctx.parsed, expression)
+    function = ctx.project.summaries.function_node(*target) if target is not None else None
+    return function is not None and b"returning" in ctx.project.summaries.module(target[0]).parsed.source[  # type: ignore[union-attr, index]
+        function.start_byte : function.end_byte]  # fmt: skip
+
+
+def _derived_from(ctx: FileContext, a: LoopAnalysis, names: set[str], after: Node) -> set[str]:
+    """Names the body binds after `after` from values that read `names` (`const newListId = newList.id`), and
+    collections it fills with them (`rows.push({ cardId: created.id })`), followed to a fixed point."""
+    found = set(names)
+    for _ in range(3):
+        before = len(found)
+        for declarator in descendants_of_type(a.loop.body, "variable_declarator"):
+            value, pattern = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+            if declarator.start_byte > after.end_byte and value is not None and pattern is not None and (
+                    a.analyzer.free_reads(value) & found):  # fmt: skip
+                found |= a.analyzer.pattern_names(pattern)
+        for call in descendants_of_type(a.loop.body, "call_expression"):
+            function = call.child_by_field_name("function")
+            if call.start_byte < after.end_byte or function is None or function.type != "member_expression":
+                continue
+            receiver, method = function.child_by_field_name("object"), function.child_by_field_name("property")
+            arguments = call.child_by_field_name("arguments")
+            if receiver is None or method is None or receiver.type != "identifier" or arguments is None:
+                continue
+            if ctx.text(method) in ("push", "set", "add") and a.analyzer.free_reads(arguments) & found:
+                found.add(ctx.text(receiver))
+        if len(found) == before:
+            break
+    return found - names
+
+
+def _call_name(ctx: FileContext, expression: Node) -> str:
+    """`queue.add(…)` for a call (its callee, one line), else the expression's first 50 characters."""
+    function = expression.child_by_field_name("function") if expression.type == "call_expression" else None
+    shown = " ".join(ctx.text(function if function is not None else expression).split())
+    return f"{shown}(…)" if function is not None else shown[:50]
+
+
+def _may_reach_database(ctx: FileContext, a: LoopAnalysis, expression: Node) -> bool:
+    """Whether an awaited expression dalfix cannot classify may reach the database: it calls a function of the
+    project (`upsertSubAgent(db)(…)`, `provision({ … })`) or one the enclosing functions bind (a local closure, a
+    callback parameter: either may hold the handle), or hands a database handle to a call (`db`, `tx`, `ctx.db`).
+    A call into a package (`queue.add(…)`, `fetch(…)`, `sendEmail(…)`) handed no handle does not."""
+    for call in [expression, *descendants_of_type(expression, "call_expression")]:
+        if call.type != "call_expression":
+            continue
+        target = ctx.project.summaries.callee(ctx.parsed, call)
+        if target is not None and ctx.project.summaries.function_node(*target) is not None:
+            return True
+        root = unwrap(call.child_by_field_name("function") or call)
+        while root.type in ("member_expression", "call_expression"):
+            root = unwrap(root.child_by_field_name("object") or root.child_by_field_name("function") or root)
+            if root.type not in ("member_expression", "call_expression"):
+                break
+        bound = a.declaration_of(root) if root.type == "identifier" else None
+        if bound is not None and enclosing_function(bound) is not None:
+            return True  # `await work()` for `const work = async () => { … }`, or a parameter `onEach(x)`
+        arguments = call.child_by_field_name("arguments")
+        for value in arguments.named_children if arguments is not None else []:
+            if ctx.vocabulary.passed_handle_kind(value) is not None or _HANDLE_NAME.search(ctx.text(value)):
+                return True  # a handle, or a name that says it is one (`this.#db`, `ctx.database`)
+    return False
+
+
+_HANDLE_NAME = re.compile(r"(^|[.#])(db|tx|trx|database|client|conn|connection)$", re.IGNORECASE)
 
 
 def _once(a: LoopAnalysis, node: Node, statement: Node) -> str:

@@ -984,6 +984,10 @@ class LoopAnalysis:
             return value is not None and const and self.is_array(value, returns_array, depth + 1)
         return False
 
+    def declaration_of(self, identifier: Node) -> Node | None:
+        """The parameter or `const`/`let` declarator that binds `identifier` in an enclosing function or the file."""
+        return self._declaration(identifier)
+
     def _declaration(self, identifier: Node) -> Node | None:
         """The parameter or `const`/`let` declarator that binds `identifier` in an enclosing function or the file."""
         name = self.text(identifier)
