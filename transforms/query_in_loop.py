@@ -387,9 +387,9 @@ class QueryInLoop(Rule):
     def _per_element_set(self, ctx, a, site, chain, args, key) -> Finding | None:  # type: ignore[no-untyped-def]
         """An update keyed by the element whose SET takes values that differ per element (midday's inbox items:
         `set({ attachmentId })` after `const attachmentId = ids.get(item.id)`): no `inArray` statement gives each
-        row its own value, but one `UPDATE … FROM (VALUES …)` (or a `CASE` on the key) per chunk does.
-        Display-only: drizzle has no builder for either, so the statement is raw SQL a human writes and checks
-        (types of the VALUES, a repeated key, which keeps the loop's last value)."""
+        row its own value, but one `CASE` on the key (or, on PostgreSQL and SQLite, `UPDATE … FROM (VALUES …)`)
+        per chunk does. Display-only: drizzle has no builder for either, so the statement is raw SQL a human writes
+        and checks (types of the VALUES, a repeated key, which keeps the loop's last value)."""
         values = args.get("set", [])
         where = next(iter(args.get("where", [])), None)
         others = [n for name, nodes in args.items() if name != "set" for n in nodes if n != where]
@@ -409,11 +409,13 @@ class QueryInLoop(Rule):
         varying = [k for k, item in _object_fields(ctx, unwrap(value)) if not a.invariant(item)]
         shown = ", ".join(f"`{k}`" for k in varying[:3]) if varying else f"`{' '.join(ctx.text(value).split())[:40]}`"
         column, field = ctx.text(key.column), varying[0] if varying else "col"
+        # MySQL has no `UPDATE … FROM`: only the CASE form applies there (or when dalfix cannot tell the dialect)
+        values_form = ", or `UPDATE … FROM (VALUES …)` through `execute(sql`…`)`," if batching.dialect_of(
+            ctx.project, ctx.parsed) in ("postgresql", "sqlite") else ","  # fmt: skip
         return self._no_fix(ctx, a, site, f"an update per element whose SET takes {shown} from each element: one "
                             f"statement per chunk of keys can give each row its own value, `.set({{ {field}: "
                             f"sql`CASE ${{{column}}} WHEN … THEN … END` }})` with `inArray({column}, keys)` in place "
-                            "of the key's `eq`, or `UPDATE … FROM (VALUES …)` through `execute(sql`…`)`, each with the "
-                            "values' SQL types written out")  # fmt: skip
+                            f"of the key's `eq`{values_form} each with the values' SQL types written out")  # fmt: skip
 
     def _array(self, ctx: FileContext, a: LoopAnalysis) -> bool:
         """The keys are read before the loop: the list must be an array, a Map or a Set (or a view of one); an
