@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fixture_harness import run_fix
+
 from dalfix.analysis.keys import key_column, key_comparison
 from dalfix.analysis.project import Project
 from dalfix.parsing import Node, ParsedFile, walk
+from dalfix.rules import rule_by_code
 
 SQLITE = """import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 export const teams = sqliteTable("team", {
@@ -122,3 +125,30 @@ def test_a_unique_set_of_one_dialect_module_makes_a_batched_update_unsafe() -> N
     (clear,) = [f for _, f in result.findings if "`update`" in f.message]
     assert clear.applicability is not None and clear.applicability.value == "unsafe"
     assert "`items.code` is in a unique constraint" in clear.message
+
+
+RLS_SCHEMA = """import { pgTable, text } from "drizzle-orm/pg-core";
+export const boards = pgTable("boards", { id: text("id").primaryKey() }).enableRLS();
+export const lists = pgTable.withRLS("lists", { id: text("id").primaryKey(), boardId: text("board_id") });
+export const config = { enableRLS: () => 1 }.enableRLS();
+"""
+RLS_USE = """import { eq } from "drizzle-orm";
+import { boards, lists } from "./schema";
+export async function load(conn: any, id: string) {
+  const board = await conn.select().from(boards).where(eq(boards.id, id));
+  const rows = await conn.select().from(lists).where(eq(lists.boardId, id));
+  return { board, rows };
+}
+"""
+
+
+def test_a_table_with_row_level_security_is_a_table(tmp_path: Path) -> None:
+    # kan declares every table `pgTable(…).enableRLS()`: a receiver dalfix cannot name (`conn: any`) is a handle
+    # when a Drizzle chain on it reads one of them, as with a plain `pgTable(…)`.
+    (tmp_path / "schema.ts").write_text(RLS_SCHEMA)
+    (tmp_path / "use.ts").write_text(RLS_USE)
+    project = Project.load(tmp_path)
+    for name, table in (("boards", True), ("lists", True), ("config", False)):
+        assert project._declares_table(((tmp_path / "schema.ts").resolve(), name)) is table, name
+    result = run_fix([tmp_path], rule_by_code("DAL001"))
+    assert [f.rule for r in result.files for f in r.findings] == ["DAL001"]

@@ -778,15 +778,21 @@ class Project:
         return TableSources(self.summaries, self._declares_table)
 
     def _declares_table(self, target: tuple[Path, str]) -> bool:
-        """Whether a top-level declaration is a table: `const users = pgTable(…)` (any callee ending in table)."""
+        """Whether a top-level declaration is a table: `const users = pgTable(…)` (any callee ending in table), also
+        with row-level security (`pgTable(…).enableRLS()`, `pgTable.withRLS(…)`)."""
         info = self.summaries.module(target[0])
         declaration = info.declarations.get(target[1]) if info is not None and target[1] in info.declared else None
         value = declaration.child_by_field_name("value") if declaration is not None else None
         function = (
             value.child_by_field_name("function") if value is not None and value.type == "call_expression" else None
         )
+        while function is not None and function.type == "member_expression" and info is not None and (
+                info.parsed.text(function.child_by_field_name("property") or function) == "enableRLS"):  # fmt: skip
+            # `pgTable(…).enableRLS()` (kan's tables): the table the call it is chained to declares
+            inner = unwrap(function.child_by_field_name("object") or function)
+            function = inner.child_by_field_name("function") if inner.type == "call_expression" else None
         text = info.parsed.text(function) if function is not None and info is not None else ""
-        return bool(TABLE_CONSTRUCTOR.search(text))
+        return bool(TABLE_CONSTRUCTOR.search(text.removesuffix(".withRLS")))  # `pgTable.withRLS(…)`
 
     @cached_property
     def application_drivers(self) -> frozenset[DriverInfo]:
