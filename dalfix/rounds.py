@@ -81,7 +81,7 @@ def file_facts(parsed: ParsedFile, project: Project, rules: Sequence[type[Rule]]
         else:
             plain[f.name] = value
     source = parsed.source
-    enabled = tuple(r.code for r in rules if not r.needles or any(n in source for n in r.needles))
+    enabled = tuple(r.code for r in rules if r.may_match(source))
     return FileFacts(plain, positional, style_of(parsed), enabled, left_out, list(parsed.error_regions))
 
 

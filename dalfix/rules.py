@@ -32,7 +32,8 @@ class Rule:
     fix_title: ClassVar[str]
     fix_availability: ClassVar[FixAvailability]
     preview: ClassVar[bool] = False
-    # A file holding none of these byte strings cannot match: it is not parsed for this rule.
+    # A file holding none of these byte strings cannot match (unless `admits_also` says it may): it is not parsed
+    # for this rule.
     needles: ClassVar[tuple[bytes, ...]] = ()
     # Every finding sits on a query chain, a call a summary classifies, a query site or a schema table: a file
     # that names no handle source and imports none (dalfix/analysis/relevance.py) holds none and is not analysed.
@@ -47,6 +48,18 @@ class Rule:
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         raise NotImplementedError
+
+    @classmethod
+    def admits_also(cls, source: bytes) -> bool:
+        """Whether a file holding none of `needles` may match all the same: a rarer shape behind a common word,
+        tested on the bytes (DAL003's check-then-insert through helpers: `create` and `const x = await …; if (x)`).
+        Default: no."""
+        return False
+
+    @classmethod
+    def may_match(cls, source: bytes) -> bool:
+        """Whether the rule may find something in a file with these bytes (no needles: any file)."""
+        return not cls.needles or any(n in source for n in cls.needles) or cls.admits_also(source)
 
     @classmethod
     def project_facts(cls, project: Project) -> None:

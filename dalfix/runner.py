@@ -1070,7 +1070,7 @@ def _decode_result(entry: dict[str, object]) -> dict[str, object]:
 
 def _may_match(source: bytes, rules: Sequence[type[Rule]]) -> bool:
     needles = _needles_of(tuple(rules))
-    return needles is None or any(n in source for n in needles)
+    return needles is None or any(n in source for n in needles) or any(r.admits_also(source) for r in rules)
 
 
 @lru_cache(maxsize=64)
@@ -1122,7 +1122,7 @@ def check_with_suppressions(
     ctx = FileContext(parsed, project, project.config, ranges)
     findings: list[Finding] = []
     for rule in rules:
-        if rule.needles and not any(n in parsed.source for n in rule.needles):
+        if not rule.may_match(parsed.source):
             continue
         for finding in rule().check(ctx):
             if not parsed.in_error_region(finding.start, finding.end):

@@ -232,9 +232,14 @@ class CheckThenInsert(Rule):
     fix_availability = "sometimes"
     preview = True
     reads_sql_facts = True
-    # `create`: a file whose only insert goes through a repository helper (`repo.create(db, …)`)
-    needles = (*WRITE_NEEDLES, b"create")
+    needles = WRITE_NEEDLES
     needs_handle = True
+
+    @classmethod
+    def admits_also(cls, source: bytes) -> bool:
+        """A file whose only insert goes through a repository helper (`repo.create(db, …)`) after a guard on an
+        awaited check: `create` is in most files (`createTRPCRouter`, `createId`), the guard's shape is not."""
+        return b"create" in source and HELPER_GUARD.search(source) is not None
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         direct = any(needle in ctx.source for needle in WRITE_NEEDLES)  # else only the helpers' shape can match
