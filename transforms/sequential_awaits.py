@@ -129,8 +129,11 @@ and SQLite convert what a comparison is handed. On every dialect the fix is unsa
 evaluates, building its query or handing on its rows, something that may throw in JavaScript and that no read
 before the guard evaluated: a call other than drizzle's own builders (`JSON.parse(raw)`, `email.toLowerCase()`), a
 property of `x!` or of `xs[i]`, a `new` other than `new Date()`, a `.then` callback. Built before the guard, it would
-throw where the original exited there. A plain property chain (`input.user.id`) is trusted to its types, as the
-code around it is. The fix is unsafe, too, when a read after a guard is not
+throw where the original exited there. So is `inArray(col, list)` / `notInArray` over a list that is not an array
+literal holding an element, when the project's drizzle-orm is older than 0.32.1 or its version cannot be read
+(those versions throw on an empty list when the query is built; later ones render `false`). A plain property
+chain (`input.user.id`) is trusted to its types, as the code around it is. The fix is unsafe, too, when a read
+after a guard is not
 bounded — a `findMany` with neither a `limit` nor a unique-key `where`, a `with` that loads a `many`
 relation without `limit`, an aggregate (`count()`, `$count`, `groupBy`), or a select with neither a `limit`
 nor equality on a unique key in its `where` (`eq` alone or inside a top-level `and`). Keys and relation
@@ -740,14 +743,16 @@ def _throwing_on_the_guard_path(
     """The first expression a read after a guard evaluates that may throw in JavaScript (`JSON.parse(raw)`,
     `ids[0].trim()`) and that no read before the guard evaluated already (had it thrown, it would have thrown
     there): building the read before the guard would throw where the original threw or returned the guard's."""
+    version = ctx.project.drizzle_version
+    empty_in = version is None or version < (0, 32, 1)  # `inArray(col, [])` threw when built before 0.32.1
     earlier = {
         " ".join(ctx.text(n).split()) for i, c in chains if c is not None and i < first_guard
-        for n in throwing_arguments(ctx.parsed, c)
+        for n in throwing_arguments(ctx.parsed, c, empty_in)
     }  # fmt: skip
     for i, chain in chains:
         if chain is None or i <= first_guard:
             continue
-        for node in throwing_arguments(ctx.parsed, chain):
+        for node in throwing_arguments(ctx.parsed, chain, empty_in):
             text = " ".join(ctx.text(node).split())
             if text not in earlier:
                 return text if len(text) <= 60 else text[:57] + "..."

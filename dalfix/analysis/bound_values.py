@@ -351,13 +351,15 @@ def may_be_postgres(project: Project, parsed: ParsedFile, chains: list[QueryChai
 _CONVERSIONS = frozenset({"String", "Number", "Boolean", "parseInt", "parseFloat"})
 
 
-def throwing_arguments(parsed: ParsedFile, chain: QueryChain) -> list[Node]:
+def throwing_arguments(parsed: ParsedFile, chain: QueryChain, empty_in_throws: bool = False) -> list[Node]:
     """What building and running `chain` evaluates in JavaScript that may throw: a call other than drizzle's own
     builders (`eq`, `and`, `sql`…, also handed in as a relational callback's operators, `ops.eq`), a conversion
     or `new Date(…)`; a property read of a `x!` or an `xs[i]` (undefined at run time whatever the types say); a
     `new` other than `new Date(…)`; a callback the query runs on its rows (`.then(rows => …)`). The chain's own
     steps (`.where(…)`, `.limit(1)`) are not calls of that kind. A plain property chain (`input.user.id`) is
-    trusted to its types, as the code around it is."""
+    trusted to its types, as the code around it is. With `empty_in_throws` (drizzle before 0.32.1, or a version
+    dalfix cannot read), also `inArray`/`notInArray` over a list that is not a non-empty array literal: those
+    versions throw on an empty list when the query is built."""
     found: list[Node] = []
     for link in chain.links:
         if link.call is None:
@@ -369,7 +371,8 @@ def throwing_arguments(parsed: ParsedFile, chain: QueryChain) -> list[Node]:
         if args is None:
             continue
         for node in walk(args):
-            if node.type == "call_expression" and not _builds_sql(parsed, node):
+            if node.type == "call_expression" and (not _builds_sql(parsed, node) or (
+                    empty_in_throws and _in_array_may_be_empty(parsed, node))):  # fmt: skip
                 found.append(node)
             elif node.type == "new_expression":
                 constructor = node.child_by_field_name("constructor")
@@ -382,6 +385,20 @@ def throwing_arguments(parsed: ParsedFile, chain: QueryChain) -> list[Node]:
                 if target is not None and target.type in ("non_null_expression", "subscript_expression"):
                     found.append(node)
     return found
+
+
+def _in_array_may_be_empty(parsed: ParsedFile, call: Node) -> bool:
+    """`inArray(col, list)` / `notInArray(…)` (bare or `ops.inArray`) whose list is not an array literal holding
+    an element."""
+    function = call.child_by_field_name("function")
+    name = parsed.text(function.child_by_field_name("property") or function) if function is not None and (
+        function.type == "member_expression") else parsed.text(function) if function is not None else ""  # fmt: skip
+    if name not in ("inArray", "notInArray"):
+        return False
+    args = call.child_by_field_name("arguments")
+    values = [a for a in (args.named_children if args is not None else []) if a.type != "comment"]
+    listed = unwrap(values[1]) if len(values) > 1 else None
+    return listed is None or listed.type != "array" or not any(c.type != "comment" for c in listed.named_children)
 
 
 def callback_may_throw(parsed: ParsedFile, chain: QueryChain) -> bool:
