@@ -486,6 +486,7 @@ class HelperHint:
     # project functions it calls whose effect dalfix cannot classify (`deleteFileMount`: a file removed, a command
     # run): a batch of its queries alone would skip them
     unclassified: tuple[str, ...] = ()
+    readers: tuple[str, ...] = ()  # project functions it calls that only read (their queries are not in `queries`)
 
 
 def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, arguments: list[int]) -> HelperHint:
@@ -508,6 +509,9 @@ def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, argumen
     unclassified = tuple(dict.fromkeys(
         module.parsed.text(c.child_by_field_name("function") or c) for c, chain in chains
         if chain is None and project.summaries.call_effect(module.parsed, c) == "unknown"))  # fmt: skip
+    readers = tuple(dict.fromkeys(
+        module.parsed.text(c.child_by_field_name("function") or c) for c, chain in chains
+        if chain is None and project.summaries.call_effect(module.parsed, c) == "read"))  # fmt: skip
     params = function.child_by_field_name("parameters")
     names = [p.child_by_field_name("pattern") for p in (params.named_children if params is not None else [])]
     columns: dict[int, str | None] = {}
@@ -528,7 +532,8 @@ def helper_batch_shape(project: Project, parsed: ParsedFile, call: Node, argumen
             compared[argument] = found
     upserts = any(chain.method == "insert" and any(link.name == "onConflictDoUpdate" for link in chain.links)
                   for _, chain in chains if chain is not None)  # fmt: skip
-    return HelperHint(len(queries), methods, columns, uses, uses and raw, writers, compared, upserts, unclassified)
+    return HelperHint(len(queries), methods, columns, uses, uses and raw, writers, compared, upserts, unclassified,
+                      readers)
 
 
 def operation(parsed: ParsedFile, chain: QueryChain) -> str:

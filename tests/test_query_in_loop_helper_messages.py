@@ -440,3 +440,17 @@ def test_helper_calling_what_dalfix_cannot_classify_says_so(tmp_path: Path) -> N
     ))  # fmt: skip
     assert "a batched variant would delete `.where(inArray(items.id, ids))`" in message
     assert "it also calls `removeFiles`, which dalfix cannot classify" in message
+
+
+def test_reads_through_the_helpers_it_calls_are_named_beside_its_own_count(tmp_path: Path) -> None:
+    # review15: "(1 query)" for a helper that also reads through another helper undercounted its round trips.
+    [message] = messages(tmp_path, (
+        "async function kindsOf(boardId: number) {\n"
+        "  return db.select({ kind: items.kind }).from(items).where(eq(items.boardId, boardId));\n}\n"
+        "async function getItem(id: number) {\n"
+        "  const [row] = await db.select().from(items).where(eq(items.id, id));\n"
+        "  const kinds = row ? await kindsOf(row.boardId!) : [];\n  return { row, kinds };\n}\n"
+        "export async function getAll(list: { id: number }[]) {\n"
+        "  const out = [];\n  for (const x of list) {\n    out.push(await getItem(x.id));\n  }\n  return out;\n}\n"
+    ))  # fmt: skip
+    assert "`getItem` (1 query, plus what `kindsOf` reads)" in message, message

@@ -812,6 +812,10 @@ class QueryInLoop(Rule):
         element = ctx.text(values[keyed[0]])
         helper = ctx.text(call.child_by_field_name("function") or call)
         count = f"{hint.queries} quer{'y' if hint.queries == 1 else 'ies'}"
+        if hint.readers:  # reads through helpers it calls: not in its own count
+            shown = " and ".join(f"`{name}`" for name in hint.readers[:2]) + (" and more" if len(
+                hint.readers) > 2 else "")  # fmt: skip
+            count += f", plus what {shown} read{'s' if len(hint.readers) == 1 else ''}"
         isolated = "; each call has its own `try`/`catch`: in a batch one element's failure would fail them all" if (
             a.in_try(site)) else ""  # fmt: skip
         if beside and not hint.columns:
