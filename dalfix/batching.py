@@ -989,18 +989,30 @@ def table_name(project: Project, parsed: ParsedFile, node: Node) -> str:
     return parsed.text(node).rsplit(".", 1)[-1].strip()
 
 
-def read_tables(project: Project, parsed: ParsedFile, chain: QueryChain) -> frozenset[str] | None:
-    """The tables a read names (`from`, joins; `db.query.<t>`), by `table_name`; None when dalfix cannot list them
-    (a relational read's `with` loads others, raw SQL, a `$count`)."""
+def read_sources(chain: QueryChain) -> tuple[list[Node], str | None] | None:
+    """What a read names as its tables: the `from` and join arguments as written, or (a relational read) its
+    `db.query.<t>` key; None when dalfix cannot list them (a relational read's `with` loads others, raw SQL, a
+    `$count`)."""
     if chain.method in ("findFirst", "findMany") and len(chain.links) == 3:
         options = relational_options(chain)
         if options is None or "with" in options:
             return None
-        return frozenset({chain.links[1].name})
+        return [], chain.links[1].name
     args = chain_arguments(chain)
     if "from" not in args or chain.method not in ("select", "selectDistinct", "selectDistinctOn"):
         return None
-    named = [unwrap(value) for name in ("from", *_JOINS) for value in args.get(name, [])[:1]]
+    return [value for name in ("from", *_JOINS) for value in args.get(name, [])[:1]], None
+
+
+def read_tables(project: Project, parsed: ParsedFile, chain: QueryChain) -> frozenset[str] | None:
+    """The tables a read names (`read_sources`), by `table_name`; None when dalfix cannot list them."""
+    found = read_sources(chain)
+    if found is None:
+        return None
+    nodes, key = found
+    if key is not None:
+        return frozenset({key})
+    named = [unwrap(value) for value in nodes]
     if not all(_known_table(project, parsed, value) for value in named):
         return None  # a table handed in (`config.relationTable as any`), a subquery: which one, dalfix cannot say
     return frozenset(table_name(project, parsed, value) for value in named)

@@ -237,9 +237,10 @@ Also reported without a fix (recall15):
   iteration writes something else before the parent, nor through a helper that also updates or deletes;
 - an update keyed by the element whose SET takes values that differ per element (midday's inbox matching:
   `set({ attachmentId })` after `const attachmentId = ids.get(item.id)`): an `inArray` update would give every row
-  one value, but ``set({ col: sql`CASE ${t.id} WHEN … THEN … END` })`` or `UPDATE … FROM (VALUES …)` per chunk
-  gives each its own. No fix: drizzle builds neither, and the raw SQL needs the values' SQL types. Not for a SET
-  computed from the row, a value one iteration leaves for the next, per-row RETURNING, or a per-item `try`;
+  one value, but ``set({ col: sql`CASE ${t.id} WHEN … THEN … END` })`` (or, on PostgreSQL and SQLite, `UPDATE …
+  FROM (VALUES …)`) per chunk gives each its own. No fix: drizzle builds neither, and the raw SQL needs the values'
+  SQL types. Not for a SET computed from the row, a value one iteration leaves for the next, per-row RETURNING, or
+  a per-item `try`;
 - a helper chosen before the loop, `const f = c ? a : b`, called per element with its values (agents'
   `getAgentFn(db)({ scopes: { …, agentId: agent.id } })`): when both are project functions whose every query only
   reads (followed through the helpers they call), the call is a read per element either way; a batched variant of
@@ -1211,25 +1212,13 @@ def _batch_risks(ctx: FileContext, column: Node, facts: KeyColumn | None, compar
     return "; ".join(risks)
 
 
-_JOINS = ("innerJoin", "leftJoin", "rightJoin", "fullJoin")
-
-
 def _read_tables(ctx: FileContext, chain: QueryChain) -> set[str] | None:
-    """The tables a read names (`from`, joins; `db.query.<t>`), as written; None when dalfix cannot list them
-    (a relational read's `with` loads others, raw SQL)."""
-    if chain.method in ("findFirst", "findMany") and len(chain.links) == 3:
-        options = batching.relational_options(chain)
-        if options is None or "with" in options:
-            return None
-        return {chain.links[1].name}
-    args = chain_arguments(chain)
-    if "from" not in args or chain.method not in ("select", "selectDistinct", "selectDistinctOn"):
+    """The tables a read names (`batching.read_sources`), as written; None when dalfix cannot list them."""
+    found = batching.read_sources(chain)
+    if found is None:
         return None
-    tables = set()
-    for name in ("from", *_JOINS):
-        for value in args.get(name, [])[:1]:
-            tables.add(ctx.text(value))
-    return tables
+    nodes, key = found
+    return {key} if key is not None else {ctx.text(value) for value in nodes}
 
 
 def _inserted_table(ctx: FileContext, a: LoopAnalysis, expression: Node) -> str | None:
@@ -1252,10 +1241,9 @@ def _returns_rows(ctx: FileContext, expression: Node) -> bool:
     chain = ctx.vocabulary.query_chain(expression)
     if chain is not None:
         return any(link.name == "returning" for link in chain.links)
-    target = ctx.project.summaries.callee(ctx.parsed, expression)
-    function = ctx.project.summaries.function_node(*target) if target is not None else None
-    return function is not None and b"returning" in ctx.project.summaries.module(target[0]).parsed.source[  # type: ignore[union-attr, index]
-        function.start_byte : function.end_byte]  # fmt: skip
+    called = ctx.project.summaries.called_function(ctx.parsed, expression)
+    return called is not None and b"returning" in called.module.parsed.source[
+        called.function.start_byte : called.function.end_byte]  # fmt: skip
 
 
 def _derived_from(ctx: FileContext, a: LoopAnalysis, names: set[str], after: Node) -> set[str]:
@@ -1299,8 +1287,7 @@ def _may_reach_database(ctx: FileContext, a: LoopAnalysis, expression: Node) -> 
     for call in [expression, *descendants_of_type(expression, "call_expression")]:
         if call.type != "call_expression":
             continue
-        target = ctx.project.summaries.callee(ctx.parsed, call)
-        if target is not None and ctx.project.summaries.function_node(*target) is not None:
+        if ctx.project.summaries.called_function(ctx.parsed, call) is not None:
             return True
         root = unwrap(call.child_by_field_name("function") or call)
         while root.type in ("member_expression", "call_expression"):
